@@ -1,0 +1,31 @@
+# Two commands for a fresh machine with Python 3.11: `make run` and `make test`.
+# Each creates .venv and installs the pinned dependencies on first use.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install lock lint clean-processed
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/consultation run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src flows tests
+
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Exact versions tested together on Python 3.11 (constraints for `make`; regenerate with `make lock`).' > requirements.lock
+
+clean-processed:
+	rm -rf data/processed/*/

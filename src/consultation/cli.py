@@ -1,0 +1,96 @@
+"""The `consultation` command: a thin layer over the library that turns errors into messages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from consultation.errors import ConsultationError
+from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
+
+
+def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Bad input becomes a clear message and exit code 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConsultationError as exc:
+            click.secho(f"Erreur : {exc}", fg="red", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def _default_consultation() -> Path:
+    return DEFAULT_RAW / SAMPLE_NAME
+
+
+consultation_arg = click.argument(
+    "consultation_dir", required=False, type=click.Path(path_type=Path, file_okay=False)
+)
+out_option = click.option(
+    "--out", "processed_root", type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_PROCESSED, show_default=True, help="Dossier des sorties (base DuckDB, graphiques, rapports).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Codage thématique des réponses libres d'une consultation, décomptes et rapports régionaux.
+
+    Exemple : consultation run data/raw/segur-2020-sample
+    """
+
+
+@main.command()
+@consultation_arg
+@out_option
+@_friendly
+def run(consultation_dir: Path | None, processed_root: Path) -> None:
+    """Tout le traitement : ingestion, codage, décomptes, graphiques, rapports.
+
+    Sans argument, traite l'échantillon fourni (data/raw/segur-2020-sample).
+
+    Exemple : consultation run data/raw/ma-consultation --out data/processed
+    """
+    from consultation.pipeline import run as run_pipeline
+
+    folder = consultation_dir or _default_consultation()
+    click.echo(f"Consultation : {folder}")
+    result = run_pipeline(folder, processed_root=processed_root)
+    _print_files(result.files)
+    click.echo(
+        f"Lignes lues : {result.rows_read} ; ingérées : {result.rows_ingested} ; "
+        f"en quarantaine : {result.rows_quarantined} ; répondants en base : {result.respondents}"
+    )
+    if result.coding:
+        sources = ", ".join(f"{k} : {v}" for k, v in sorted(result.coding.by_source.items()))
+        click.echo(
+            f"Codage : {result.coding.units} unités codées automatiquement ({sources}), "
+            f"{result.coding.human_coded_answers} réponses codées à la main (prioritaires), "
+            f"{result.coding.needs_review} à revoir"
+        )
+    click.echo("Fichiers écrits :")
+    click.echo(f"  base DuckDB      {result.paths.db}")
+    click.echo(f"  graphiques       {result.paths.charts}/ ({len(result.charts)} fichiers)")
+    click.echo(f"  rapports         {result.paths.reports}/ ({len(result.reports)} fichiers)")
+
+
+def _print_files(files: list) -> None:
+    for f in files:
+        label = {"ingested": "ingéré", "unchanged": "inchangé, ignoré", "failed": "échec"}.get(f.status, f.status)
+        detail = f" ({f.rows_ingested} lignes, {f.rows_quarantined} en quarantaine)" if f.status == "ingested" else ""
+        click.echo(f"  {f.path.name} : {label}{detail}")
+        for warning in f.warnings:
+            click.secho(f"    attention : {warning}", fg="yellow")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,228 @@
+"""The consultation file: questionnaire, codebook and export mapping, validated with pydantic."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from consultation.errors import ConfigError
+
+CONSULTATION_FILE = "consultation.yaml"
+OTHER_LABEL = "Autres"
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f"identifiant invalide « {value} » : lettres, chiffres, '_', '-' ou '.', 64 caractères au plus"
+        )
+    return value
+
+
+class Theme(_Model):
+    id: str
+    label: str
+    category: str | None = None
+    description: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+
+    _id = field_validator("id")(_check_id)
+
+    @property
+    def is_other(self) -> bool:
+        return self.label.strip().casefold() == OTHER_LABEL.casefold()
+
+
+class Question(_Model):
+    id: str
+    section: str
+    text: str
+    unit: Literal["respondents", "propositions"]
+    columns: list[str] = Field(min_length=1)
+    chart_caption: str | None = None
+    themes: list[Theme] = Field(min_length=1)
+
+    _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="after")
+    def _unique_themes(self) -> Question:
+        seen: set[str] = set()
+        for theme in self.themes:
+            if theme.id in seen:
+                raise ValueError(f"thème « {theme.id} » défini deux fois")
+            seen.add(theme.id)
+        return self
+
+    @property
+    def caption(self) -> str:
+        return self.chart_caption or f"Thèmes des réponses (au niveau national) à la question : {self.text}"
+
+    @property
+    def categories(self) -> list[str]:
+        out: list[str] = []
+        for theme in self.themes:
+            if theme.category and theme.category not in out:
+                out.append(theme.category)
+        return out
+
+    @property
+    def other_theme(self) -> Theme:
+        """Where answers that no theme claims go; implicit when the codebook has none."""
+        found = next((t for t in self.themes if t.is_other), None)
+        return found or Theme(
+            id=f"{self.id}_autres",
+            label=OTHER_LABEL,
+            description="Réponses qui ne relèvent d'aucun thème du codebook (ajouté automatiquement).",
+        )
+
+    @property
+    def coded_themes(self) -> list[Theme]:
+        """The codebook's themes plus the implicit « Autres » where the codebook has none."""
+        if any(t.is_other for t in self.themes):
+            return list(self.themes)
+        return [*self.themes, self.other_theme]
+
+
+class FollowUp(_Model):
+    text: str
+    columns: list[str] = Field(min_length=1)
+
+
+class FreeTextSection(_Model):
+    id: str
+    section: str
+    text: str
+    columns: list[str] = Field(min_length=1)
+    follow_up: FollowUp | None = None
+
+    _id = field_validator("id")(_check_id)
+
+
+class Columns(_Model):
+    respondent_id: str
+    region: str
+    structure_name: str | None = None
+    structure_type: str | None = None
+
+
+class Sources(_Model):
+    responses: list[str] = Field(min_length=1)
+    human_codes: list[str] = Field(default_factory=list)
+
+
+class Consultation(_Model):
+    id: str
+    title: str
+    description: str = ""
+    sources: Sources
+    columns: Columns
+    structure_types: list[str] = Field(default_factory=list)
+    questions: list[Question] = Field(min_length=1)
+    free_text: list[FreeTextSection] = Field(default_factory=list)
+
+    _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Consultation:
+        seen_q: set[str] = set()
+        seen_t: dict[str, str] = {}
+        for q in [*self.questions, *self.free_text]:
+            if q.id in seen_q:
+                raise ValueError(f"question « {q.id} » définie deux fois")
+            seen_q.add(q.id)
+        for q in self.questions:
+            for t in q.themes:
+                if t.id in seen_t:
+                    raise ValueError(
+                        f"thème « {t.id} » défini dans « {seen_t[t.id]} » et dans « {q.id} »"
+                    )
+                seen_t[t.id] = q.id
+        return self
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    @property
+    def theme_question(self) -> dict[str, str]:
+        return {t.id: q.id for q in self.questions for t in q.coded_themes}
+
+    def codebook_hash(self) -> str:
+        """Hash of what changes the meaning of codes: questions and themes, not the file mapping."""
+        payload = [q.model_dump(exclude={"columns", "chart_caption"}) for q in self.questions]
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def load_consultation(folder: str | Path) -> Consultation:
+    """Read and validate `consultation.yaml` in a consultation folder (or the file itself)."""
+    path = Path(folder)
+    if path.is_dir():
+        path = path / CONSULTATION_FILE
+    if not path.exists():
+        raise ConfigError(f"{path} : fichier de consultation introuvable")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} : YAML illisible : {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} : le fichier doit contenir un dictionnaire de clés (id, title, questions…)")
+    try:
+        return Consultation.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path} : consultation invalide"]
+        for err in exc.errors():
+            key = _key_path(raw, err["loc"])
+            lines.append(f"  - clé « {key} » : {_french(err)}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _key_path(raw: dict, loc: tuple) -> str:
+    """Render a pydantic location with question/theme ids instead of list indexes where possible."""
+    parts: list[str] = []
+    node: object = raw
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list):
+            elem = node[item] if item < len(node) else None
+            ident = elem.get("id") if isinstance(elem, dict) else None
+            parts[-1] = f"{parts[-1]}[{ident or item}]" if parts else f"[{item}]"
+            node = elem
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts) or "(racine)"
+
+
+_MESSAGES = {
+    "missing": "obligatoire mais absente",
+    "extra_forbidden": "clé inconnue",
+    "string_type": "doit être un texte",
+    "list_type": "doit être une liste",
+    "too_short": "liste vide ou trop courte",
+    "literal_error": "valeur non autorisée",
+}
+
+
+def _french(err: dict) -> str:
+    msg = _MESSAGES.get(err["type"])
+    if err["type"] == "literal_error":
+        allowed = err.get("ctx", {}).get("expected", "")
+        return f"valeur « {err.get('input')} » non autorisée (attendu : {allowed})"
+    if msg:
+        return msg
+    text = str(err.get("msg", ""))
+    return text.removeprefix("Value error, ")

@@ -1,0 +1,67 @@
+"""Domain errors raised by the library with the facts; the CLI and flows turn them into messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConsultationError(Exception):
+    """Base class: anything a user can fix by changing their input or settings."""
+
+
+@dataclass
+class InputProblem:
+    """One located problem in an input file (row numbers are 1-based, as a spreadsheet shows them)."""
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: object = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"ligne {self.row}")
+        if self.column is not None:
+            where.append(f"colonne « {self.column} »")
+        text = ", ".join(where) + f" : {self.message}"
+        if self.value is not None:
+            shown = str(self.value)
+            if len(shown) > 80:
+                shown = shown[:77] + "..."
+            text += f" (valeur : « {shown} »)"
+        return text
+
+
+class InputFileError(ConsultationError):
+    """An input file cannot be used as it is; carries every located problem found."""
+
+    def __init__(self, problems: list[InputProblem] | InputProblem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(
+        cls,
+        file: str | Path,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> InputFileError:
+        return cls(InputProblem(str(file), message, row, column, value))
+
+
+class ConfigError(ConsultationError):
+    """The consultation file is invalid: names the file, the key and the problem."""
+
+
+class DatabaseBusyError(ConsultationError):
+    """Another run holds the database."""
+
+
+class UnsafePathError(ConsultationError):
+    """A consultation id or file name would make the pipeline write outside its output folder."""

@@ -1,0 +1,70 @@
+"""The whole path from a consultation folder to charts and regional reports, stage by stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from consultation import store
+from consultation.codebook import Consultation, load_consultation
+from consultation.coding.coder import CodingSummary, code_consultation
+from consultation.ingest import FileReport, ingest_consultation
+from consultation.paths import DEFAULT_PROCESSED, OutputPaths
+from consultation.text import Lemmatizer, load_nlp
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+@dataclass
+class RunResult:
+    consultation: Consultation
+    paths: OutputPaths
+    files: list[FileReport] = field(default_factory=list)
+    coding: CodingSummary | None = None
+    charts: list[Path] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
+    respondents: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files if f.kind == "responses")
+
+    @property
+    def rows_ingested(self) -> int:
+        return sum(f.rows_ingested for f in self.files if f.kind == "responses")
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files if f.kind == "responses")
+
+
+def run(
+    consultation_dir: str | Path,
+    *,
+    processed_root: str | Path = DEFAULT_PROCESSED,
+    nlp: Language | None = None,
+) -> RunResult:
+    """Ingest, code, tally, chart and report one consultation folder."""
+    from consultation.charts import write_national_charts
+    from consultation.report import write_region_reports
+
+    consultation = load_consultation(consultation_dir)
+    paths = OutputPaths.for_consultation(processed_root, consultation.id)
+    con = store.connect(paths.db)
+    try:
+        result = RunResult(consultation, paths)
+        result.files = ingest_consultation(con, consultation, consultation_dir)
+        lemmatizer = Lemmatizer(nlp or load_nlp())
+        result.coding = code_consultation(con, consultation, lemmatizer)
+        result.respondents = int(
+            con.execute(
+                "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
+            ).fetchone()[0]
+        )
+        result.charts = write_national_charts(con, consultation, paths.charts)
+        result.reports = write_region_reports(con, consultation, paths.reports, paths.charts)
+    finally:
+        con.close()
+    return result

@@ -1,0 +1,118 @@
+"""The DuckDB file: schema, layered views and the few writes the pipeline makes."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from collections.abc import Iterator
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from consultation.codebook import Consultation
+from consultation.errors import DatabaseBusyError
+
+SQL_FILES_SCHEMA = ("schema.sql",)
+SQL_FILES_VIEWS = ("views.sql", "tally.sql")
+
+
+def read_sql(name: str) -> str:
+    return resources.files("consultation").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create if needed) a consultation database; `None` gives an in-memory one."""
+    target = ":memory:" if db_path is None else str(db_path)
+    if db_path is not None and not read_only:
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusyError(
+                f"{db_path} : la base est utilisée par un autre traitement en cours ; "
+                "attendez sa fin puis relancez."
+            ) from None
+        raise
+    if not read_only:
+        for name in SQL_FILES_SCHEMA + SQL_FILES_VIEWS:
+            con.execute(read_sql(name))
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a crash or an error inside leaves the database as it was."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> int:
+    """Bulk insert a DataFrame whose columns are a subset of the table's, by name."""
+    if df.empty:
+        return 0
+    if table not in _TABLES:
+        raise ValueError(f"unknown table {table}")
+    cols = ", ".join(f'"{c}"' for c in df.columns)
+    con.register("_insert_df", df)
+    try:
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _insert_df")  # noqa: S608 - table/cols are ours
+    finally:
+        con.unregister("_insert_df")
+    return len(df)
+
+
+_TABLES = {
+    "consultations", "codebook_versions", "questions", "themes", "source_files", "respondents",
+    "answers", "quarantine", "human_codes", "units", "auto_codes",
+}
+
+
+def register_codebook(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> int:
+    """Record the consultation's questionnaire; a changed codebook becomes a new version."""
+    cid = consultation.id
+    digest = consultation.codebook_hash()
+    row = con.execute(
+        "SELECT version, codebook_hash FROM codebook_versions WHERE consultation_id = ? "
+        "ORDER BY version DESC LIMIT 1",
+        [cid],
+    ).fetchone()
+    now = datetime.now()
+    if row and row[1] == digest:
+        version = int(row[0])
+    else:
+        version = (int(row[0]) + 1) if row else 1
+        con.execute(
+            "INSERT INTO codebook_versions VALUES (?, ?, ?, ?, ?)",
+            [cid, version, digest, json.dumps(consultation.model_dump(), ensure_ascii=False), now],
+        )
+    con.execute("DELETE FROM consultations WHERE consultation_id = ?", [cid])
+    con.execute("INSERT INTO consultations VALUES (?, ?, ?, ?)", [cid, consultation.title, version, now])
+    con.execute("DELETE FROM questions WHERE consultation_id = ?", [cid])
+    con.execute("DELETE FROM themes WHERE consultation_id = ?", [cid])
+    q_rows, t_rows = [], []
+    for qpos, q in enumerate(consultation.questions):
+        q_rows.append((cid, q.id, qpos, q.section, q.text, q.unit, q.caption))
+        for tpos, t in enumerate(q.coded_themes):
+            t_rows.append((cid, q.id, t.id, tpos, t.label, t.category, t.is_other))
+    offset = len(consultation.questions)
+    for fpos, f in enumerate(consultation.free_text):
+        q_rows.append((cid, f.id, offset + fpos, f.section, f.text, "free_text", None))
+    con.executemany("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?)", q_rows)
+    con.executemany("INSERT INTO themes VALUES (?, ?, ?, ?, ?, ?, ?)", t_rows)
+    return version
+
+
+def codebook_version(con: duckdb.DuckDBPyConnection, consultation_id: str) -> int:
+    row = con.execute(
+        "SELECT codebook_version FROM consultations WHERE consultation_id = ?", [consultation_id]
+    ).fetchone()
+    return int(row[0]) if row else 0

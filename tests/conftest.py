@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = ROOT / "data" / "raw" / "segur-2020-sample"
+MINI_DIR = ROOT / "tests" / "data" / "mini"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The real French pipeline, loaded once (lemmas are the point of the coding tests)."""
+    from consultation.text import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="session")
+def lemmatizer(nlp):
+    from consultation.text import Lemmatizer
+
+    return Lemmatizer(nlp)
+
+
+@pytest.fixture
+def mini_dir(tmp_path: Path) -> Path:
+    """A writable copy of the tiny consultation, so tests can change it."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI_DIR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory, nlp):
+    """The whole pipeline on the bundled sample, once per test session."""
+    from consultation.pipeline import run
+
+    out = tmp_path_factory.mktemp("processed")
+    return run(SAMPLE_DIR, processed_root=out, nlp=nlp)

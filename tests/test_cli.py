@@ -1,0 +1,55 @@
+"""The `consultation` command as a user types it: messages, exit codes, help with examples."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from consultation.cli import main
+
+
+def _commands(group, prefix=()):
+    import click
+
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+        else:
+            yield (*prefix, name), cmd
+
+
+@pytest.mark.parametrize(("path", "cmd"), list(_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_has_help_with_an_example(path, cmd):
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Exemple" in result.output, f"{' '.join(path)} --help has no example"
+
+
+def test_bad_consultation_gives_a_message_not_a_traceback(tmp_path):
+    (tmp_path / "consultation.yaml").write_text("id: x\ntitle: t\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "clé « questions »" in result.output and "obligatoire" in result.output
+
+
+def test_missing_folder_gives_a_message(tmp_path):
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "nope"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "introuvable" in result.output
+
+
+def test_run_on_mini_prints_counts_and_where_files_are(mini_dir, tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "consultation.cli", "run", str(mini_dir), "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Lignes lues : 5 ; ingérées : 5 ; en quarantaine : 0" in proc.stdout
+    assert "Région inconnue" in proc.stdout  # the unmapped region is reported
+    assert str(out / "mini" / "consultation.duckdb") in proc.stdout
+    assert (out / "mini" / "consultation.duckdb").exists()
