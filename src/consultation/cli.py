@@ -92,5 +92,11 @@ def _print_files(files: list) -> None:
             click.secho(f"    attention : {warning}", fg="yellow")
 
 
+# Command groups of each stage register themselves on `main` (one module per stage).
+from consultation.commands import coding as _coding  # noqa: E402, F401
+from consultation.commands import ingest as _ingest  # noqa: E402, F401
+from consultation.commands import publish as _publish  # noqa: E402, F401
+from consultation.commands import tallies as _tallies  # noqa: E402, F401
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,8 +15,15 @@ import pandas as pd
 from consultation.codebook import Consultation
 from consultation.errors import DatabaseBusyError
 
-SQL_FILES_SCHEMA = ("schema.sql",)
+# Tables first (schema.sql, then any schema_<area>.sql), then views layered in this order.
 SQL_FILES_VIEWS = ("views.sql", "tally.sql")
+
+
+def _sql_files() -> list[str]:
+    names = sorted(p.name for p in resources.files("consultation").joinpath("sql").iterdir() if p.name.endswith(".sql"))
+    schema = ["schema.sql", *[n for n in names if n.startswith("schema_")]]
+    extra_views = [n for n in names if n.startswith("views_")]
+    return [*schema, *SQL_FILES_VIEWS, *extra_views]
 
 
 def read_sql(name: str) -> str:
@@ -38,7 +45,7 @@ def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> du
             ) from None
         raise
     if not read_only:
-        for name in SQL_FILES_SCHEMA + SQL_FILES_VIEWS:
+        for name in _sql_files():
             con.execute(read_sql(name))
     return con
 

@@ -1,0 +1,3 @@
+"""CLI commands of this stage (registered on `consultation.cli.main`)."""
+
+from __future__ import annotations
