@@ -120,3 +120,45 @@ CREATE TABLE IF NOT EXISTS auto_codes (
     codebook_version INTEGER NOT NULL,
     coded_at         TIMESTAMP NOT NULL
 );
+
+-- Fitted models of a consultation (files saved with skops beside a JSON card).
+CREATE TABLE IF NOT EXISTS models (
+    consultation_id  VARCHAR NOT NULL,
+    model_version    VARCHAR NOT NULL,
+    path             VARCHAR NOT NULL,
+    codebook_version INTEGER NOT NULL,
+    training_hash    VARCHAR NOT NULL,
+    card_json        VARCHAR NOT NULL,
+    created_at       TIMESTAMP NOT NULL,
+    PRIMARY KEY (consultation_id, model_version)
+);
+
+-- Agreement of the automatic coding with human coders (cross-validation on the human codes).
+-- question_id NULL: all questions together.
+CREATE TABLE IF NOT EXISTS evaluations (
+    consultation_id VARCHAR NOT NULL,
+    model_version   VARCHAR NOT NULL,
+    question_id     VARCHAR,
+    n_units         INTEGER NOT NULL,
+    micro_f1        DOUBLE,
+    macro_f1        DOUBLE,
+    kappa           DOUBLE,
+    details_json    VARCHAR NOT NULL,
+    created_at      TIMESTAMP NOT NULL
+);
+
+-- Counts corrected for the classifier's measured errors, with a bootstrap 90% interval.
+CREATE TABLE IF NOT EXISTS count_estimates (
+    consultation_id VARCHAR NOT NULL,
+    question_id     VARCHAR NOT NULL,
+    theme_id        VARCHAR NOT NULL,
+    scope_kind      VARCHAR NOT NULL,
+    scope           VARCHAR NOT NULL,
+    raw_count       DOUBLE NOT NULL,
+    corrected_count DOUBLE NOT NULL,
+    ci_low          DOUBLE NOT NULL,
+    ci_high         DOUBLE NOT NULL,
+    method          VARCHAR NOT NULL,
+    model_version   VARCHAR,
+    computed_at     TIMESTAMP NOT NULL
+);

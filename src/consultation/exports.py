@@ -1,0 +1,43 @@
+"""Tables written for people (CSV, XLSX, JSON, Parquet), safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS = ("csv", "xlsx", "json", "parquet")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """Prefix a quote to text a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise_cell)
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a table in the format its suffix (or `fmt`) names; CSV is UTF-8 with BOM and ';' for French Excel."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"format inconnu « {fmt} » (attendu : {', '.join(FORMATS)})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        neutralise(frame).to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    elif fmt == "xlsx":
+        neutralise(frame).to_excel(path, index=False)
+    elif fmt == "json":
+        frame.to_json(path, orient="records", force_ascii=False, indent=1)
+    else:
+        frame.to_parquet(path, index=False)
+    return path
