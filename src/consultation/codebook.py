@@ -112,14 +112,61 @@ class FreeTextSection(_Model):
 
 class Columns(_Model):
     respondent_id: str
-    region: str
+    # One header, or several tried in order (e.g. ["Région", "Code postal", "Département"]):
+    # the first whose value maps to a region wins.
+    region: str | list[str]
     structure_name: str | None = None
     structure_type: str | None = None
 
+    @field_validator("region")
+    @classmethod
+    def _some_region_column(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list) and not value:
+            raise ValueError("liste vide : donnez au moins une colonne (région, département ou code postal)")
+        return value
+
+    @property
+    def region_columns(self) -> list[str]:
+        return [self.region] if isinstance(self.region, str) else list(self.region)
+
+
+class SourceFile(_Model):
+    """How to read one export: a plain file name in `sources` means all the defaults."""
+
+    path: str
+    # wide: one row per respondent, one column per question; long: one row per answer.
+    layout: Literal["wide", "long"] = "wide"
+    sheet: str | int | None = None  # Excel: a sheet name, or its position (1 = first)
+    header_row: int | None = Field(default=None, ge=1)  # 1-based; found automatically when absent
+    question_column: str | None = None  # long layout: the column naming the question
+    answer_column: str | None = None  # long layout: the column holding the answer
+
+    @model_validator(mode="after")
+    def _long_layout_columns(self) -> SourceFile:
+        if self.layout == "long" and not (self.question_column and self.answer_column):
+            raise ValueError("format long : « question_column » et « answer_column » sont obligatoires")
+        if self.layout == "wide" and (self.question_column or self.answer_column):
+            raise ValueError("« question_column » et « answer_column » ne valent que pour « layout: long »")
+        if isinstance(self.sheet, int) and self.sheet < 1:
+            raise ValueError("« sheet » : position de feuille à partir de 1")
+        return self
+
+
+def _as_source(entry: str | SourceFile) -> SourceFile:
+    return SourceFile(path=entry) if isinstance(entry, str) else entry
+
 
 class Sources(_Model):
-    responses: list[str] = Field(min_length=1)
-    human_codes: list[str] = Field(default_factory=list)
+    responses: list[str | SourceFile] = Field(min_length=1)
+    human_codes: list[str | SourceFile] = Field(default_factory=list)
+
+    @property
+    def response_files(self) -> list[SourceFile]:
+        return [_as_source(e) for e in self.responses]
+
+    @property
+    def human_code_files(self) -> list[SourceFile]:
+        return [_as_source(e) for e in self.human_codes]
 
 
 class Consultation(_Model):

@@ -1,22 +1,57 @@
-"""Ingest a consultation's exports and human codes into DuckDB: idempotent, one transaction per file."""
+"""Ingest a consultation's exports and human codes into DuckDB.
+
+What a federation can rely on: every row read is either ingested or kept in `quarantine` with the
+reason (rows read = ingested + quarantined, per file); a file already ingested with the same content
+and the same mapping is skipped; a corrected export replaces the answers of the respondents it
+contains; a whole ingest is one transaction, so a crash leaves the database as it was; input files
+are only ever read.
+"""
 
 from __future__ import annotations
 
+import difflib
+import glob
 import hashlib
 import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from consultation import store
-from consultation.codebook import Consultation
+from consultation.codebook import Consultation, SourceFile
 from consultation.errors import InputFileError, InputProblem
 from consultation.readers import Table, header_key, read_table
-from consultation.regions import UNKNOWN_REGION, normalise_region
-from consultation.text import normalise_text
+from consultation.regions import REGIONS, UNKNOWN_REGION, normalise_region
+
+MAX_LISTED = 20  # problems or values listed in one message; the rest are counted
+RESPONDENT_TABLES = ("respondents", "answers", "units", "auto_codes")
+_ROLE_LABELS = {
+    "respondent_id": "identifiant du répondant",
+    "structure_name": "nom de la structure",
+    "structure_type": "type de structure",
+    "question": "question (format long)",
+    "answer": "réponse (format long)",
+    "question_id": "question",
+    "theme_id": "thème",
+}
+
+
+@dataclass(frozen=True)
+class RegionIssue:
+    """A respondent whose region could not be found: counted under « Région inconnue »."""
+
+    row: int
+    column: str
+    value: str
 
 
 @dataclass
@@ -24,13 +59,22 @@ class FileReport:
     """What happened to one input file; `rows_read == rows_ingested + rows_quarantined` always."""
 
     path: Path
-    kind: str
-    status: str  # 'ingested' | 'unchanged' | 'failed'
+    kind: str  # 'responses' | 'human_codes'
+    status: str  # 'ingested' | 'unchanged'
     rows_read: int = 0
     rows_ingested: int = 0
     rows_quarantined: int = 0
+    respondents: int = 0
+    read_as: str = ""
     message: str = ""
     warnings: list[str] = field(default_factory=list)
+    unknown_regions: list[RegionIssue] = field(default_factory=list)
+    empty_regions: list[int] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------
 
 
 def file_hash(path: Path) -> str:
@@ -41,261 +85,872 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def source_paths(folder: Path, patterns: list[str]) -> list[Path]:
-    """Files named by the consultation file (globs allowed), in a stable order."""
-    found: list[Path] = []
-    for pattern in patterns:
-        matches = sorted(folder.glob(pattern))
+def source_paths(folder: Path, entries: Iterable[str | SourceFile]) -> list[tuple[Path, SourceFile]]:
+    """Files named by the consultation file (globs allowed), in a stable order, with how to read them."""
+    found: list[tuple[Path, SourceFile]] = []
+    seen: set[Path] = set()
+    for entry in entries:
+        source = entry if isinstance(entry, SourceFile) else SourceFile(path=entry)
+        # glob.glob, unlike Path.glob, accepts absolute and '../' patterns: data read in place elsewhere.
+        pattern = os.path.join(glob.escape(str(folder)), source.path)
+        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
         if not matches:
-            raise InputFileError.at(folder / pattern, "fichier introuvable (voir « sources » dans consultation.yaml)")
-        found.extend(m for m in matches if m not in found)
+            raise InputFileError.at(
+                folder / source.path, "fichier introuvable (voir « sources » dans consultation.yaml)"
+            )
+        for match in matches:
+            if match not in seen:
+                seen.add(match)
+                found.append((match, source))
     return found
+
+
+def _label(path: Path, folder: Path) -> str:
+    """How a file is named in the database: relative to the consultation folder, stable across machines."""
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------
 
 
 def ingest_consultation(
     con: duckdb.DuckDBPyConnection, consultation: Consultation, folder: str | Path
 ) -> list[FileReport]:
-    """Register the codebook, then ingest every responses file and every human codes file."""
+    """Register the codebook, then ingest every responses file and every human codes file.
+
+    One transaction for the whole ingest: if any file is unusable, the error names it and the
+    database is left exactly as it was (nothing half-ingested to clean up).
+    """
     folder = Path(folder)
+    responses = source_paths(folder, consultation.sources.response_files)
+    codes = source_paths(folder, consultation.sources.human_code_files)
     with store.transaction(con):
         store.register_codebook(con, consultation)
-    reports = [
-        ingest_responses(con, consultation, path)
-        for path in source_paths(folder, consultation.sources.responses)
-    ]
-    if consultation.sources.human_codes:
-        reports += [
-            ingest_human_codes(con, consultation, path)
-            for path in source_paths(folder, consultation.sources.human_codes)
-        ]
+        reports = [_ingest_responses(con, consultation, p, s, _label(p, folder)) for p, s in responses]
+        reports += [_ingest_human_codes(con, consultation, p, s, _label(p, folder)) for p, s in codes]
     return reports
 
 
-def _already_ingested(con: duckdb.DuckDBPyConnection, cid: str, digest: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM source_files WHERE consultation_id = ? AND file_hash = ?", [cid, digest]
-        ).fetchone()[0]
+def ingest_responses(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    path: Path,
+    source: SourceFile | None = None,
+    *,
+    folder: Path | None = None,
+) -> FileReport:
+    """One survey export, in its own transaction (the codebook must be registered already)."""
+    path = Path(path)
+    with store.transaction(con):
+        return _ingest_responses(
+            con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent)
+        )
+
+
+def ingest_human_codes(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    path: Path,
+    source: SourceFile | None = None,
+    *,
+    folder: Path | None = None,
+) -> FileReport:
+    """One file of human codes, in its own transaction."""
+    path = Path(path)
+    with store.transaction(con):
+        return _ingest_human_codes(
+            con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent)
+        )
+
+
+# --------------------------------------------------------------------------
+# Idempotence
+# --------------------------------------------------------------------------
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    """Execute and fetch everything: DuckDB refuses new work while a result is left unfinished."""
+    return con.execute(sql, params or []).fetchall()
+
+
+def _settings_hash(payload: object) -> str:
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _response_settings(consultation: Consultation, source: SourceFile) -> str:
+    """What decides how a file's rows become answers: a change means the file must be read again."""
+    return _settings_hash(
+        {
+            "source": source.model_dump(exclude={"path"}),
+            "columns": consultation.columns.model_dump(),
+            "questions": [[q.id, q.text, q.columns] for q in consultation.questions],
+            "free_text": [
+                [f.id, f.text, f.columns, f.follow_up.model_dump() if f.follow_up else None]
+                for f in consultation.free_text
+            ],
+        }
     )
 
 
-def _resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
-    """Map each configured header to the file's actual header, tolerantly; name what is missing."""
-    actual = {}
-    for name in table.frame.columns:
-        actual.setdefault(header_key(name), name)
-    resolved, problems = {}, []
+def _skip_if_unchanged(
+    con: duckdb.DuckDBPyConnection, cid: str, digest: str, settings: str, path: Path, kind: str
+) -> FileReport | None:
+    """The same content read with the same settings changes nothing; new settings mean read again."""
+    found = _rows(
+        con, "SELECT path, settings_hash FROM source_files WHERE consultation_id = ? AND file_hash = ?", [cid, digest]
+    )
+    if not found:
+        return None
+    row = found[0]
+    if row[1] in (settings, None):
+        same = "" if row[0] == path.name or row[0].endswith("/" + path.name) else f" sous le nom « {row[0]} »"
+        return FileReport(path, kind, "unchanged", message=f"déjà ingéré{same} (contenu identique)")
+    _rows(con, "DELETE FROM quarantine WHERE consultation_id = ? AND file_hash = ?", [cid, digest])
+    _rows(con, "DELETE FROM source_files WHERE consultation_id = ? AND file_hash = ?", [cid, digest])
+    return None
+
+
+def _record_file(
+    con: duckdb.DuckDBPyConnection, cid: str, digest: str, settings: str, label: str, report: FileReport
+) -> None:
+    _rows(
+        con,
+        "INSERT INTO source_files (consultation_id, file_hash, kind, path, rows_read, rows_ingested, "
+        "rows_quarantined, ingested_at, settings_hash, read_as, respondents) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [cid, digest, report.kind, label, report.rows_read, report.rows_ingested,
+         report.rows_quarantined, datetime.now(), settings, report.read_as, report.respondents],
+    )
+
+
+# --------------------------------------------------------------------------
+# Columns
+# --------------------------------------------------------------------------
+
+
+def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
+    """Map each configured header to the file's header; name every missing or ambiguous one.
+
+    Tried in order: the exact header, then case/accents/punctuation/spacing ignored, then also a
+    numbering prefix ignored ("Q3.", "3a)"). Two configured headers that would land on the same
+    column only through that tolerance are refused: silently mixing two questions is worse than
+    an error.
+    """
+    columns = list(table.frame.columns)
+    tiers = (str.strip, lambda h: header_key(h, keep_number=True), header_key)
+    indexes: list[dict[str, list[str]]] = []
+    for tier in tiers:
+        index: dict[str, list[str]] = {}
+        for col in columns:
+            index.setdefault(tier(str(col)), []).append(col)
+        indexes.append(index)
+    header_row = table.first_data_row - 1
+    resolved: dict[str, str] = {}
+    loose: set[str] = set()
+    problems: list[InputProblem] = []
     for role, header in wanted.items():
-        match = actual.get(header_key(header))
-        if match is None:
-            problems.append(
-                InputProblem(str(table.path), f"colonne attendue absente (rôle : {role})", row=1, column=header)
-            )
+        for level, (tier, index) in enumerate(zip(tiers, indexes, strict=True)):
+            key = tier(header)
+            hits = index.get(key, []) if key else []
+            if len(hits) == 1:
+                resolved[role] = hits[0]
+                if level:
+                    loose.add(hits[0])
+                break
+            if len(hits) > 1:
+                problems.append(
+                    InputProblem(
+                        str(table.path),
+                        f"plusieurs colonnes correspondent ({', '.join(f'« {h} »' for h in hits)}) : "
+                        "renommez-en une ou donnez l'en-tête exact dans consultation.yaml",
+                        row=header_row, column=header,
+                    )
+                )
+                break
         else:
-            resolved[role] = match
+            problems.append(
+                InputProblem(
+                    str(table.path),
+                    f"colonne attendue absente ({_role_label(role)}){_closest(header, columns)}",
+                    row=header_row, column=header,
+                )
+            )
+    for col in sorted(loose):
+        headers = sorted({wanted[role].strip() for role, c in resolved.items() if c == col})
+        if len(headers) > 1:
+            problems.append(
+                InputProblem(
+                    str(table.path),
+                    "des en-têtes différents de consultation.yaml ("
+                    + ", ".join(f"« {h} »" for h in headers)
+                    + ") désignent la même colonne : donnez les en-têtes exacts",
+                    row=header_row, column=col,
+                )
+            )
     if problems:
         raise InputFileError(problems)
     return resolved
 
 
-def _response_columns(consultation: Consultation) -> dict[str, str]:
+def _role_label(role: str) -> str:
+    if role.startswith("region#"):
+        return "région"
+    if role.startswith(("q:", "f:")):
+        return f"question {role[2:].split('#')[0]}"
+    return _ROLE_LABELS.get(role, role)
+
+
+def _closest(header: str, columns: list[str]) -> str:
+    keys = {header_key(c): c for c in columns}
+    near = difflib.get_close_matches(header_key(header), list(keys), n=2, cutoff=0.6)
+    return f" ; colonne la plus proche : « {keys[near[0]]} »" if near else ""
+
+
+# --------------------------------------------------------------------------
+# Cleaning cells in bulk
+# --------------------------------------------------------------------------
+
+# A cell made only of these characters and without doubled or edge spaces is already clean
+# (NFC-stable, nothing to translate), so the common case costs one regex pass in Arrow.
+_SAFE_CHARS = r"\x{21}-\x{5F}\x{61}-\x{7E}\x{A1}-\x{B3}\x{B5}-\x{24F}"
+_SAFE = rf"^[{_SAFE_CHARS}][\x{{20}}{_SAFE_CHARS}\n]*$"
+_UNSAFE_LAYOUT = r"  | \n|\n |\n\n| $|\n$"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\f\v]+")
+
+
+def _clean_one(value: str) -> str:
+    """Same result as `text.normalise_text` on a string, several times faster."""
+    text = unicodedata.normalize("NFC", value)
+    if not text.isascii():
+        for old, new in (("’", "'"), ("‘", "'"), ("´", "'"), ("\u00a0", " "), ("\u202f", " ")):
+            text = text.replace(old, new)
+    text = text.replace("`", "'")
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" not in text:
+        return _SPACES.sub(" ", text).strip()
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+def normalise_series(values: pd.Series) -> pd.Series:
+    """`text.normalise_text` on a whole column: cells already clean are found in bulk and kept."""
+    values = values.fillna("").astype(str)
+    if values.empty:
+        return values
+    arr = pa.array(values, type=pa.large_string())
+    clean = pc.and_(pc.match_substring_regex(arr, _SAFE), pc.invert(pc.match_substring_regex(arr, _UNSAFE_LAYOUT)))
+    clean = pc.or_(clean, pc.equal(arr, "")).to_numpy(zero_copy_only=False)
+    if clean.all():
+        return values
+    out = values.copy()
+    dirty = ~clean
+    out[dirty] = [_clean_one(v) for v in values[dirty].tolist()]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Responses
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    """Rows of one file turned into respondents and answers, plus what was set aside and why."""
+
+    respondents: pd.DataFrame  # respondent_id, structure_*, region#k, source_row
+    answers: pd.DataFrame  # respondent_id, question_id, text, follow_up
+    reasons: pd.Series  # row index -> reason ('' = ingested)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _response_roles(consultation: Consultation, source: SourceFile) -> dict[str, str]:
     cols = consultation.columns
-    wanted = {"respondent_id": cols.respondent_id, "region": cols.region}
+    wanted = {"respondent_id": cols.respondent_id}
+    for i, header in enumerate(cols.region_columns):
+        wanted[f"region#{i}"] = header
     if cols.structure_name:
         wanted["structure_name"] = cols.structure_name
     if cols.structure_type:
         wanted["structure_type"] = cols.structure_type
+    if source.layout == "long":
+        wanted["question"] = source.question_column or ""
+        wanted["answer"] = source.answer_column or ""
+        return wanted
     for q in consultation.questions:
         for i, header in enumerate(q.columns):
-            wanted[f"{q.id}#{i}"] = header
+            wanted[f"q:{q.id}#{i}"] = header
     for f in consultation.free_text:
         for i, header in enumerate(f.columns):
-            wanted[f"{f.id}#{i}"] = header
+            wanted[f"q:{f.id}#{i}"] = header
         if f.follow_up:
             for i, header in enumerate(f.follow_up.columns):
-                wanted[f"{f.id}#follow{i}"] = header
+                wanted[f"f:{f.id}#{i}"] = header
     return wanted
 
 
-def ingest_responses(con: duckdb.DuckDBPyConnection, consultation: Consultation, path: Path) -> FileReport:
-    """One survey export (wide layout: one row per respondent, one column per question)."""
+def _ingest_responses(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, path: Path, source: SourceFile, label: str
+) -> FileReport:
     cid = consultation.id
     digest = file_hash(path)
-    if _already_ingested(con, cid, digest):
-        return FileReport(path, "responses", "unchanged", message="déjà ingéré (contenu identique)")
-    table = read_table(path, header_hint=consultation.columns.respondent_id)
-    colmap = _resolve_columns(table, _response_columns(consultation))
-    frame = table.frame
-    records, quarantine = [], []
-    for idx, row in frame.iterrows():
-        values = {role: normalise_text(row[col]) for role, col in colmap.items()}
-        records.append((table.row_number(int(idx)), values, {str(k): str(v) for k, v in row.items()}))
-
-    by_id: dict[str, list[tuple[int, dict, dict]]] = {}
-    for rownum, values, raw in records:
-        rid = values["respondent_id"]
-        if not rid:
-            quarantine.append((rownum, "identifiant du répondant manquant", raw))
-            continue
-        by_id.setdefault(rid, []).append((rownum, values, raw))
-
-    kept: list[tuple[int, dict]] = []
-    for rid, rows in by_id.items():
-        first_row, first_values, _ = rows[0]
-        if len(rows) == 1:
-            kept.append((first_row, first_values))
-            continue
-        if all(values == first_values for _, values, _ in rows):
-            kept.append((first_row, first_values))
-            quarantine.extend((n, f"doublon exact de la ligne {first_row} (répondant {rid})", raw) for n, _, raw in rows[1:])
-        else:
-            lines = ", ".join(str(n) for n, _, _ in rows)
-            quarantine.extend(
-                (n, f"répondant « {rid} » présent plusieurs fois avec des réponses différentes (lignes {lines})", raw)
-                for n, _, raw in rows
-            )
-
-    report = FileReport(path, "responses", "ingested", rows_read=len(records))
-    respondents, answers = [], []
-    for rownum, values in kept:
-        match = normalise_region(values["region"])
-        if match.region is None:
-            report.warnings.append(
-                f"{path.name}, ligne {rownum}, colonne « {consultation.columns.region} » : "
-                f"région non reconnue « {values['region']} », comptée sous « {UNKNOWN_REGION} »"
-            )
-        respondents.append(
-            {
-                "respondent_id": values["respondent_id"],
-                "structure_name": values.get("structure_name") or None,
-                "structure_type": values.get("structure_type") or None,
-                "region_raw": values["region"],
-                "region_code": match.region.code if match.region else None,
-                "region": match.region.name if match.region else UNKNOWN_REGION,
-                "region_method": match.method,
-                "source_file": str(path),
-                "source_row": rownum,
-            }
-        )
-        answers.extend(_answers_of(consultation, values))
-
-    resp_df = pd.DataFrame(respondents)
-    ans_df = pd.DataFrame(answers, columns=["respondent_id", "question_id", "text", "follow_up"])
-    quar_df = pd.DataFrame(
-        [(cid, digest, str(path), n, reason, json.dumps(raw, ensure_ascii=False)) for n, reason, raw in quarantine],
-        columns=["consultation_id", "file_hash", "source_file", "source_row", "reason", "raw_json"],
+    settings = _response_settings(consultation, source)
+    skipped = _skip_if_unchanged(con, cid, digest, settings, path, "responses")
+    if skipped:
+        return skipped
+    table = read_table(
+        path, sheet=source.sheet, header_row=source.header_row, header_hint=consultation.columns.respondent_id
     )
-    report.rows_ingested = len(resp_df)
-    report.rows_quarantined = len(quarantine)
-    ids = resp_df["respondent_id"].tolist() if len(resp_df) else []
-    with store.transaction(con):
-        if ids:
-            con.register("_ids", pd.DataFrame({"respondent_id": ids}))
-            for tbl in ("respondents", "answers", "units", "auto_codes"):
-                con.execute(
-                    f"DELETE FROM {tbl} WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _ids)",  # noqa: S608
-                    [cid],
-                )
-            con.unregister("_ids")
-            resp_df.insert(0, "consultation_id", cid)
-            ans_df.insert(0, "consultation_id", cid)
-            store.insert_df(con, "respondents", resp_df)
-            store.insert_df(con, "answers", ans_df)
-        store.insert_df(con, "quarantine", quar_df)
-        _record_file(con, cid, digest, report)
+    wanted = _response_roles(consultation, source)
+    colmap = resolve_columns(table, wanted)
+    values = pd.DataFrame(
+        {role: normalise_series(table.frame[col]) for role, col in colmap.items()}, index=table.frame.index
+    )
+    reasons = pd.Series("", index=values.index, dtype=object)
+    for idx, why in table.malformed.items():
+        if idx in reasons.index:
+            reasons[idx] = why
+    missing_id = values["respondent_id"].eq("") & reasons.eq("")
+    reasons[missing_id] = "identifiant du répondant manquant"
+    if source.layout == "long":
+        batch = _long_batch(table, consultation, values, reasons, colmap)
+    else:
+        batch = _wide_batch(table, consultation, values, reasons)
+
+    report = FileReport(
+        path, "responses", "ingested", rows_read=len(values), read_as=table.describe(),
+        warnings=[*table.warnings, *batch.warnings],
+    )
+    report.rows_quarantined = int(batch.reasons.ne("").sum())
+    report.rows_ingested = report.rows_read - report.rows_quarantined
+    respondents = _with_regions(batch.respondents, consultation, path, report)
+    report.respondents = len(respondents)
+    respondents["source_file"] = label
+    quarantine = _quarantine_frame(cid, digest, label, table, batch.reasons)
+    _store_responses(con, cid, label, respondents, batch.answers, report)
+    store.insert_df(con, "quarantine", quarantine)
+    _record_file(con, cid, digest, settings, label, report)
     return report
 
 
-def _answers_of(consultation: Consultation, values: dict[str, str]) -> list[tuple]:
-    rid = values["respondent_id"]
-    out = []
-    for q in consultation.questions:
-        text = " / ".join(v for i in range(len(q.columns)) if (v := values[f"{q.id}#{i}"]))
-        out.append((rid, q.id, text, None))
-    for f in consultation.free_text:
-        text = " / ".join(v for i in range(len(f.columns)) if (v := values[f"{f.id}#{i}"]))
-        follow = ""
-        if f.follow_up:
-            follow = " / ".join(
-                v for i in range(len(f.follow_up.columns)) if (v := values[f"{f.id}#follow{i}"])
+def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, reasons: pd.Series) -> _Batch:
+    """One row per respondent; a respondent twice is an exact copy (one kept) or a conflict (none kept)."""
+    candidates = values[reasons.eq("")]
+    rid = candidates["respondent_id"]
+    repeated = candidates[rid.duplicated(keep=False)]
+    if len(repeated):
+        distinct = repeated.drop_duplicates().groupby("respondent_id").size()
+        conflicting = set(distinct[distinct > 1].index)
+        for respondent, group in repeated.groupby("respondent_id", sort=False):
+            rows = [table.row_number(int(i)) for i in group.index]
+            if respondent in conflicting:
+                lines = ", ".join(map(str, rows))
+                reasons[group.index] = (
+                    f"répondant « {respondent} » présent plusieurs fois avec des réponses différentes (lignes {lines})"
+                )
+            else:
+                reasons[group.index[1:]] = f"doublon exact de la ligne {rows[0]} (répondant {respondent})"
+    kept = values[reasons.eq("")]
+    respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:"))]].copy()
+    respondents["source_row"] = [table.row_number(int(i)) for i in kept.index]
+
+    frames = []
+    for qid, parts, follow in _question_parts(consultation):
+        text = _join_parts(kept, parts)
+        follow_up = _join_parts(kept, follow) if follow else None
+        frames.append(
+            pd.DataFrame(
+                {
+                    "respondent_id": kept["respondent_id"].to_numpy(),
+                    "question_id": qid,
+                    "text": text.to_numpy(),
+                    "follow_up": follow_up.replace("", None).to_numpy() if follow_up is not None else None,
+                }
             )
-        out.append((rid, f.id, text, follow or None))
+        )
+    answers = pd.concat(frames, ignore_index=True) if frames else _empty_answers()
+    return _Batch(respondents.reset_index(drop=True), answers, reasons)
+
+
+def _question_parts(consultation: Consultation) -> list[tuple[str, list[str], list[str]]]:
+    out = [(q.id, [f"q:{q.id}#{i}" for i in range(len(q.columns))], []) for q in consultation.questions]
+    for f in consultation.free_text:
+        follow = [f"f:{f.id}#{i}" for i in range(len(f.follow_up.columns))] if f.follow_up else []
+        out.append((f.id, [f"q:{f.id}#{i}" for i in range(len(f.columns))], follow))
     return out
 
 
-def _record_file(con: duckdb.DuckDBPyConnection, cid: str, digest: str, report: FileReport) -> None:
-    con.execute(
-        "INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [cid, digest, report.kind, str(report.path), report.rows_read, report.rows_ingested,
-         report.rows_quarantined, datetime.now()],
+def _join_parts(frame: pd.DataFrame, roles: list[str]) -> pd.Series:
+    """Several columns of one question joined with ' / ', empty parts left out (vectorised)."""
+    joined = frame[roles[0]].astype(str)
+    for role in roles[1:]:
+        part = frame[role].astype(str)
+        both = joined.ne("") & part.ne("")
+        joined = joined.where(~both, joined + " / " + part).where(both | part.eq(""), joined + part)
+    return joined
+
+
+def _empty_answers() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ("respondent_id", "question_id", "text", "follow_up")})
+
+
+def _question_lookup(consultation: Consultation) -> dict[str, tuple[str, str, int]]:
+    """Values a long export may use for a question (its id, text or header) -> (id, kind, part)."""
+    lookup: dict[str, tuple[str, str, int]] = {}
+
+    def add(label: str, target: tuple[str, str, int]) -> None:
+        for key in {label.strip(), header_key(label, keep_number=True), header_key(label)}:
+            if key:
+                lookup.setdefault(key, target)
+
+    for q in consultation.questions:
+        add(q.id, (q.id, "text", 0))
+        for i, header in enumerate(q.columns):
+            add(header, (q.id, "text", i))
+        if len(q.columns) == 1:
+            add(q.text, (q.id, "text", 0))
+    for f in consultation.free_text:
+        add(f.id, (f.id, "text", 0))
+        for i, header in enumerate(f.columns):
+            add(header, (f.id, "text", i))
+        add(f.text, (f.id, "text", 0))
+        if f.follow_up:
+            for i, header in enumerate(f.follow_up.columns):
+                add(header, (f.id, "follow", i))
+            add(f.follow_up.text, (f.id, "follow", 0))
+    return lookup
+
+
+def _long_batch(
+    table: Table, consultation: Consultation, values: pd.DataFrame, reasons: pd.Series, colmap: dict[str, str]
+) -> _Batch:
+    """One row per answer: rows become (respondent, question) answers, respondents are deduplicated."""
+    lookup = _question_lookup(consultation)
+    raw_question = values["question"]
+    distinct = pd.Series(raw_question.unique())
+    targets = {
+        v: lookup.get(v) or lookup.get(header_key(v, keep_number=True)) or lookup.get(header_key(v))
+        for v in distinct if v
+    }
+    unknown = [v for v, t in targets.items() if t is None]
+    if unknown:
+        first_rows = {v: table.row_number(int(raw_question[raw_question.eq(v)].index[0])) for v in unknown}
+        problems = [
+            InputProblem(str(table.path), "question inconnue du codebook (ni un id ni un en-tête de consultation.yaml)",
+                         first_rows[v], colmap["question"], v)
+            for v in unknown[:MAX_LISTED]
+        ]
+        if len(unknown) > MAX_LISTED:
+            problems.append(InputProblem(str(table.path), f"… et {len(unknown) - MAX_LISTED} autres questions inconnues"))
+        raise InputFileError(problems)
+    no_question = raw_question.eq("") & reasons.eq("")
+    reasons[no_question] = "question manquante"
+
+    ok = reasons.eq("")
+    mapped = raw_question[ok].map(targets)
+    rows = pd.DataFrame(
+        {
+            "respondent_id": values.loc[ok, "respondent_id"],
+            "question_id": mapped.str[0],
+            "kind": mapped.str[1],
+            "part": mapped.str[2],
+            "answer": values.loc[ok, "answer"],
+        }
+    )
+    key = ["respondent_id", "question_id", "kind", "part"]
+    repeated = rows[rows.duplicated(key, keep=False)]
+    if len(repeated):
+        for (rid, qid, _kind, _part), group in repeated.groupby(key, sort=False):
+            numbers = [table.row_number(int(i)) for i in group.index]
+            if group["answer"].nunique() > 1:
+                reasons[group.index] = (
+                    f"répondant « {rid} » : plusieurs réponses différentes à la question {qid} "
+                    f"(lignes {', '.join(map(str, numbers))})"
+                )
+            else:
+                reasons[group.index[1:]] = f"doublon exact de la ligne {numbers[0]} (répondant {rid}, question {qid})"
+        rows = rows[reasons[rows.index].eq("")]
+
+    rows = rows.sort_values(["respondent_id", "question_id", "kind", "part"], kind="stable")
+    texts = _concat_parts(rows[rows["kind"].eq("text")])
+    follows = _concat_parts(rows[rows["kind"].eq("follow")]).rename(columns={"text": "follow_up"})
+    answers = texts.merge(follows, on=["respondent_id", "question_id"], how="outer")
+    answers["text"] = answers["text"].fillna("")
+    answers["follow_up"] = answers["follow_up"].replace("", None)
+    answers = answers.astype(object).where(answers.notna(), None)
+
+    attributes = [c for c in values.columns if c.startswith("region#") or c.startswith("structure_")]
+    kept = values[reasons.eq("")]
+    respondents, warnings = _first_attributes(table, kept, attributes)
+    return _Batch(respondents, answers[["respondent_id", "question_id", "text", "follow_up"]], reasons, warnings)
+
+
+def _concat_parts(rows: pd.DataFrame) -> pd.DataFrame:
+    if rows.empty:
+        return pd.DataFrame({"respondent_id": [], "question_id": [], "text": []}, dtype=object)
+    single = ~rows.duplicated(["respondent_id", "question_id"], keep=False)
+    simple = rows.loc[single, ["respondent_id", "question_id", "answer"]]
+    multi = rows.loc[~single]
+    if len(multi):
+        joined = (
+            multi.groupby(["respondent_id", "question_id"], sort=False)["answer"]
+            .agg(lambda parts: " / ".join(p for p in parts if p))
+            .reset_index()
+        )
+        simple = pd.concat([simple, joined], ignore_index=True)
+    return simple.rename(columns={"answer": "text"})
+
+
+def _first_attributes(
+    table: Table, kept: pd.DataFrame, attributes: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """One row per respondent: the first non-empty value of each attribute; disagreements are reported."""
+    frame = kept[["respondent_id", *attributes]].copy()
+    frame["source_row"] = [table.row_number(int(i)) for i in kept.index]
+    first = frame.drop_duplicates("respondent_id")[["respondent_id", "source_row"]].set_index("respondent_id")
+    warnings = []
+    for attr in attributes:
+        filled = frame[frame[attr].ne("")]
+        values = filled.drop_duplicates("respondent_id").set_index("respondent_id")[attr]
+        first[attr] = values.reindex(first.index).fillna("")
+        counts = filled.groupby("respondent_id")[attr].nunique()
+        disagreeing = counts[counts > 1].index.tolist()
+        if disagreeing:
+            shown = ", ".join(disagreeing[:10]) + (" …" if len(disagreeing) > 10 else "")
+            warnings.append(
+                f"{table.path.name} : {len(disagreeing)} répondants ont des valeurs différentes selon les lignes "
+                f"pour « {_role_label(attr)} » (première valeur retenue) : {shown}"
+            )
+    return first.reset_index(), warnings
+
+
+# --------------------------------------------------------------------------
+# Regions
+# --------------------------------------------------------------------------
+
+
+def _with_regions(
+    respondents: pd.DataFrame, consultation: Consultation, path: Path, report: FileReport
+) -> pd.DataFrame:
+    """Region of each respondent from the region columns tried in order; unknown ones are reported."""
+    headers = consultation.columns.region_columns
+    roles = [f"region#{i}" for i in range(len(headers))]
+    n = len(respondents)
+    region = pd.Series([None] * n, dtype=object)
+    code = pd.Series([None] * n, dtype=object)
+    method = pd.Series(["empty"] * n, dtype=object)
+    raw = pd.Series([None] * n, dtype=object)
+    found_by: list[pd.Series] = []
+    for role in roles:
+        column = respondents[role].reset_index(drop=True)
+        matches = {v: normalise_region(v) for v in column.unique()}
+        names = column.map(lambda v, m=matches: m[v].region.name if m[v].region else None)
+        codes = column.map(lambda v, m=matches: m[v].region.code if m[v].region else None)
+        how = column.map(lambda v, m=matches: m[v].method)
+        take = region.isna() & names.notna()
+        region[take], code[take], method[take], raw[take] = names[take], codes[take], how[take], column[take]
+        # Not found yet: remember the first non-empty value, to show it in the warning.
+        first_value = raw.isna() & column.ne("")
+        raw[first_value] = column[first_value]
+        method[first_value & region.isna()] = "unknown"
+        found_by.append(names)
+
+    rows = respondents["source_row"].reset_index(drop=True)
+    for i in region[region.isna() & method.eq("unknown")].index:
+        column = next(h for h, r in zip(headers, roles, strict=True) if respondents[r].iloc[i] != "")
+        report.unknown_regions.append(RegionIssue(int(rows[i]), column, str(raw[i])))
+    report.empty_regions = [int(rows[i]) for i in region[method.eq("empty")].index]
+    report.warnings.extend(_region_warnings(path, report))
+    if len(found_by) > 1:
+        report.warnings.extend(_disagreements(path, headers, found_by, rows))
+
+    out = respondents[["respondent_id", "source_row"]].reset_index(drop=True)
+    for attr in ("structure_name", "structure_type"):
+        out[attr] = respondents[attr].replace("", None).to_numpy() if attr in respondents else None
+    out["region_raw"] = raw.replace("", None)
+    out["region_code"] = code
+    out["region"] = region.fillna(UNKNOWN_REGION)
+    out["region_method"] = method
+    return out
+
+
+def _region_warnings(path: Path, report: FileReport) -> list[str]:
+    """Unknown values grouped by value (with their rows); empty ones summed up in one line."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for issue in report.unknown_regions:
+        grouped.setdefault((issue.column, issue.value), []).append(issue.row)
+    out = []
+    for (column, value), rows in list(grouped.items())[:MAX_LISTED]:
+        where = f"ligne {rows[0]}" if len(rows) == 1 else f"lignes {_rows_text(rows)}"
+        out.append(
+            f"{path.name}, {where}, colonne « {column} » : région non reconnue « {value} », "
+            f"comptée sous « {UNKNOWN_REGION} »"
+        )
+    if len(grouped) > MAX_LISTED:
+        out.append(f"{path.name} : … et {len(grouped) - MAX_LISTED} autres valeurs de région non reconnues")
+    if report.empty_regions:
+        rows = report.empty_regions
+        out.append(
+            f"{path.name} : {len(rows)} répondant{'s' if len(rows) > 1 else ''} sans région "
+            f"(ligne{'s' if len(rows) > 1 else ''} {_rows_text(rows)}), compté{'s' if len(rows) > 1 else ''} "
+            f"sous « {UNKNOWN_REGION} »"
+        )
+    return out
+
+
+def _disagreements(path: Path, headers: list[str], found: list[pd.Series], rows: pd.Series) -> list[str]:
+    """Two region columns pointing at different regions: the first wins, but a person should look."""
+    frame = pd.concat(found, axis=1)
+    distinct = frame.nunique(axis=1)
+    bad = distinct[distinct > 1].index
+    if not len(bad):
+        return []
+    examples = []
+    for i in bad[:5]:
+        said = ", ".join(f"« {h} » : {v}" for h, v in zip(headers, frame.loc[i], strict=True) if v)
+        examples.append(f"ligne {rows[i]} ({said})")
+    return [
+        f"{path.name} : {len(bad)} répondant{'s' if len(bad) > 1 else ''} dont les colonnes de région se "
+        f"contredisent (la première colonne l'emporte) : {' ; '.join(examples)}{' …' if len(bad) > 5 else ''}"
+    ]
+
+
+def _rows_text(rows: list[int], limit: int = 10) -> str:
+    shown = ", ".join(map(str, rows[:limit]))
+    return shown + (f" … (+{len(rows) - limit})" if len(rows) > limit else "")
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+
+def _quarantine_frame(cid: str, digest: str, label: str, table: Table, reasons: pd.Series) -> pd.DataFrame:
+    bad = reasons[reasons.ne("")]
+    raw = table.frame.loc[bad.index]
+    return pd.DataFrame(
+        {
+            "consultation_id": cid,
+            "file_hash": digest,
+            "source_file": label,
+            "source_row": [table.row_number(int(i)) for i in bad.index],
+            "reason": bad.to_numpy(),
+            "raw_json": [json.dumps(r, ensure_ascii=False) for r in raw.to_dict(orient="records")],
+        }
     )
 
 
+def _store_responses(
+    con: duckdb.DuckDBPyConnection,
+    cid: str,
+    label: str,
+    respondents: pd.DataFrame,
+    answers: pd.DataFrame,
+    report: FileReport,
+) -> None:
+    """Replace the answers of the respondents this file contains; keep the coding of unchanged ones."""
+    if respondents.empty:
+        return
+    con.register("_ids", respondents[["respondent_id"]])
+    con.register("_new_answers", answers)
+    try:
+        changed = con.execute(
+            """
+            WITH old AS (
+                SELECT respondent_id, question_id, text, follow_up FROM answers
+                WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _ids)
+            ), new AS (SELECT respondent_id, question_id, text, follow_up FROM _new_answers)
+            SELECT DISTINCT respondent_id FROM ((FROM old EXCEPT FROM new) UNION ALL (FROM new EXCEPT FROM old))
+            """,
+            [cid],
+        ).df()
+        gone = _rows(
+            con,
+            "SELECT respondent_id FROM respondents WHERE consultation_id = ? AND source_file = ? "
+            "AND respondent_id NOT IN (SELECT respondent_id FROM _ids) ORDER BY respondent_id",
+            [cid, label],
+        )
+        con.register("_changed", changed)
+        for tbl in ("units", "auto_codes"):
+            _rows(
+                con,
+                f"DELETE FROM {tbl} WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _changed)",  # noqa: S608
+                [cid],
+            )
+        for tbl in ("respondents", "answers"):
+            _rows(
+                con,
+                f"DELETE FROM {tbl} WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _ids)",  # noqa: S608
+                [cid],
+            )
+    finally:
+        for name in ("_ids", "_new_answers", "_changed"):
+            try:
+                con.unregister(name)
+            except duckdb.Error:  # pragma: no cover - not registered when the query failed
+                pass
+    if gone:
+        names = ", ".join(r[0] for r in gone[:10]) + (" …" if len(gone) > 10 else "")
+        report.warnings.append(
+            f"{report.path.name} : {len(gone)} répondant{'s' if len(gone) > 1 else ''} d'une version précédente "
+            f"de ce fichier n'y figure{'nt' if len(gone) > 1 else ''} plus et reste{'nt' if len(gone) > 1 else ''} "
+            f"en base : {names}"
+        )
+    store.insert_df(con, "respondents", respondents.assign(consultation_id=cid))
+    store.insert_df(con, "answers", answers.assign(consultation_id=cid))
+
+
+# --------------------------------------------------------------------------
+# Human codes
+# --------------------------------------------------------------------------
+
 HUMAN_CODE_COLUMNS = {"respondent_id": "respondent_id", "question_id": "question_id", "theme_id": "theme_id"}
+_TEXT_HEADERS = {"text", "texte", "unit text", "extrait"}
 
 
-def ingest_human_codes(con: duckdb.DuckDBPyConnection, consultation: Consultation, path: Path) -> FileReport:
+def _ingest_human_codes(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, path: Path, source: SourceFile, label: str
+) -> FileReport:
     """Human codes (respondent, question, theme, text): replace earlier codes of the same answers.
 
-    An unknown question or theme is an error for the whole file (it means the codebook and the
-    codes disagree); a code for a respondent who is not ingested is quarantined.
+    A question or theme the codebook does not have is an error for the whole file (the codebook and
+    the codes disagree: a person must decide); a code for a respondent who is not ingested, or with
+    no respondent or theme, is quarantined.
     """
     cid = consultation.id
     digest = file_hash(path)
-    if _already_ingested(con, cid, digest):
-        return FileReport(path, "human_codes", "unchanged", message="déjà ingéré (contenu identique)")
-    table = read_table(path, header_hint="respondent_id")
-    colmap = _resolve_columns(table, HUMAN_CODE_COLUMNS)
-    text_col = next((c for c in table.frame.columns if header_key(c) in {"text", "texte", "unit_text"}), None)
+    settings = _settings_hash({"source": source.model_dump(exclude={"path"})})
+    skipped = _skip_if_unchanged(con, cid, digest, settings, path, "human_codes")
+    if skipped:
+        return skipped
+    table = read_table(path, sheet=source.sheet, header_row=source.header_row, header_hint="respondent_id")
+    colmap = resolve_columns(table, HUMAN_CODE_COLUMNS)
+    text_col = next((c for c in table.frame.columns if header_key(c) in _TEXT_HEADERS), None)
+    frame = table.frame
+    rid = normalise_series(frame[colmap["respondent_id"]])
+    qid = normalise_series(frame[colmap["question_id"]])
+    tid = normalise_series(frame[colmap["theme_id"]])
+    text = normalise_series(frame[text_col]) if text_col else pd.Series("", index=frame.index)
+
     theme_question = consultation.theme_question
     question_ids = {q.id for q in consultation.questions}
-    known = {r[0] for r in con.execute("SELECT respondent_id FROM respondents WHERE consultation_id = ?", [cid]).fetchall()}
-    problems, rows, quarantine = [], [], []
-    for idx, row in table.frame.iterrows():
-        rownum = table.row_number(int(idx))
-        rid = normalise_text(row[colmap["respondent_id"]])
-        qid = normalise_text(row[colmap["question_id"]])
-        tid = normalise_text(row[colmap["theme_id"]])
-        text = normalise_text(row[text_col]) if text_col else ""
-        raw = {str(k): str(v) for k, v in row.items()}
-        if qid not in question_ids:
-            problems.append(InputProblem(str(path), "question inconnue du codebook", rownum, colmap["question_id"], qid))
-        elif tid not in theme_question:
-            problems.append(InputProblem(str(path), f"thème inconnu du codebook pour la question {qid}", rownum, colmap["theme_id"], tid))
-        elif theme_question[tid] != qid:
-            problems.append(InputProblem(str(path), f"le thème appartient à la question {theme_question[tid]}, pas à {qid}", rownum, colmap["theme_id"], tid))
-        elif not rid:
-            quarantine.append((rownum, "identifiant du répondant manquant", raw))
-        elif rid not in known:
-            quarantine.append((rownum, f"répondant « {rid} » absent des réponses ingérées", raw))
+    owner = tid.map(theme_question)
+    problems: list[InputProblem] = []
+    bad_question = qid.ne("") & ~qid.isin(question_ids)
+    bad_theme = ~bad_question & tid.ne("") & owner.isna()
+    wrong_owner = ~bad_question & ~bad_theme & tid.ne("") & owner.ne(qid)
+    for idx in frame.index[bad_question | bad_theme | wrong_owner][:MAX_LISTED]:
+        row = table.row_number(int(idx))
+        if bad_question[idx]:
+            problems.append(InputProblem(str(path), "question inconnue du codebook", row, colmap["question_id"], qid[idx]))
+        elif bad_theme[idx]:
+            problems.append(InputProblem(str(path), f"thème inconnu du codebook pour la question {qid[idx]}", row, colmap["theme_id"], tid[idx]))
         else:
-            rows.append((rid, qid, tid, text))
+            problems.append(InputProblem(str(path), f"le thème appartient à la question {owner[idx]}, pas à {qid[idx]}", row, colmap["theme_id"], tid[idx]))
+    extra = int((bad_question | bad_theme | wrong_owner).sum()) - MAX_LISTED
+    if extra > 0:
+        problems.append(InputProblem(str(path), f"… et {extra} autres codes inconnus du codebook"))
     if problems:
         raise InputFileError(problems)
-    codes = pd.DataFrame(rows, columns=["respondent_id", "question_id", "theme_id", "unit_text"]).drop_duplicates()
-    report = FileReport(
-        path, "human_codes", "ingested", rows_read=len(table.frame),
-        rows_ingested=len(rows), rows_quarantined=len(quarantine),
+
+    known = {r[0] for r in _rows(con, "SELECT respondent_id FROM respondents WHERE consultation_id = ?", [cid])}
+    reasons = pd.Series("", index=frame.index, dtype=object)
+    for idx, why in table.malformed.items():
+        if idx in reasons.index:
+            reasons[idx] = why
+    rules = (
+        (rid.eq(""), "identifiant du répondant manquant"),
+        (qid.eq(""), "question manquante"),
+        (tid.eq(""), "thème manquant"),
     )
-    version = store.codebook_version(con, cid)
-    quar_df = pd.DataFrame(
-        [(cid, digest, str(path), n, reason, json.dumps(raw, ensure_ascii=False)) for n, reason, raw in quarantine],
-        columns=["consultation_id", "file_hash", "source_file", "source_row", "reason", "raw_json"],
-    )
-    with store.transaction(con):
-        if len(codes):
-            pairs = codes[["respondent_id", "question_id"]].drop_duplicates()
-            con.register("_pairs", pairs)
-            con.execute(
+    for mask, why in rules:
+        reasons[mask & reasons.eq("")] = why
+    unknown = reasons.eq("") & ~rid.isin(known)
+    reasons[unknown] = "répondant « " + rid[unknown] + " » absent des réponses ingérées"
+    codes = pd.DataFrame({"respondent_id": rid, "question_id": qid, "theme_id": tid, "unit_text": text})
+    candidates = codes[reasons.eq("")]
+    copies = candidates[candidates.duplicated(keep="first")]
+    if len(copies):
+        first_row = {
+            tuple(r): table.row_number(int(i))
+            for i, r in candidates.drop_duplicates().iterrows()
+        }
+        reasons[copies.index] = [
+            f"doublon exact de la ligne {first_row[tuple(r)]}" for _, r in copies.iterrows()
+        ]
+    kept = codes[reasons.eq("")]
+    report = FileReport(path, "human_codes", "ingested", rows_read=len(frame), read_as=table.describe(),
+                        warnings=list(table.warnings))
+    report.rows_quarantined = int(reasons.ne("").sum())
+    report.rows_ingested = len(kept)
+    report.respondents = int(kept["respondent_id"].nunique())
+    version = _rows(con, "SELECT codebook_version FROM consultations WHERE consultation_id = ?", [cid])[0][0]
+    if len(kept):
+        con.register("_pairs", kept[["respondent_id", "question_id"]].drop_duplicates())
+        try:
+            _rows(
+                con,
                 "DELETE FROM human_codes WHERE consultation_id = ? AND (respondent_id, question_id) IN "
                 "(SELECT (respondent_id, question_id) FROM _pairs)",
                 [cid],
             )
+        finally:
             con.unregister("_pairs")
-            codes.insert(0, "consultation_id", cid)
-            codes["codebook_version"] = version
-            codes["source_file"] = str(path)
-            store.insert_df(con, "human_codes", codes)
-        store.insert_df(con, "quarantine", quar_df)
-        _record_file(con, cid, digest, report)
+        store.insert_df(
+            con, "human_codes",
+            kept.assign(consultation_id=cid, codebook_version=version, source_file=label),
+        )
+    store.insert_df(con, "quarantine", _quarantine_frame(cid, digest, label, table, reasons))
+    _record_file(con, cid, digest, settings, label, report)
     return report
+
+
+# --------------------------------------------------------------------------
+# Reading back: quarantine and data checks
+# --------------------------------------------------------------------------
+
+
+def quarantined_rows(con: duckdb.DuckDBPyConnection, consultation_id: str) -> pd.DataFrame:
+    """Quarantined rows of the latest version of each file, in file and row order."""
+    return con.execute(
+        """
+        WITH latest AS (
+            SELECT path, arg_max(file_hash, ingested_at) AS file_hash
+            FROM source_files WHERE consultation_id = ? GROUP BY path
+        )
+        SELECT q.source_file, q.source_row, q.reason, q.raw_json
+        FROM quarantine q JOIN latest l ON q.file_hash = l.file_hash AND q.source_file = l.path
+        WHERE q.consultation_id = ?
+        ORDER BY q.source_file, q.source_row
+        """,
+        [consultation_id, consultation_id],
+    ).df()
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Run every query of sql/checks.sql; each returns the offending rows (empty = check passed)."""
+    con.register("ref_regions", pd.DataFrame(
+        {"region_code": [r.code for r in REGIONS], "region": [r.name for r in REGIONS]}
+    ))
+    try:
+        return {name: con.execute(sql).df() for name, sql in _checks().items()}
+    finally:
+        con.unregister("ref_regions")
+
+
+def _checks() -> dict[str, str]:
+    text = store.read_sql("checks.sql")
+    out: dict[str, str] = {}
+    for block in re.split(r"^-- check: ", text, flags=re.MULTILINE)[1:]:
+        name, _, body = block.partition("\n")
+        out[name.strip()] = body.strip().rstrip(";")
+    return out

@@ -1,3 +1,134 @@
-"""CLI commands of this stage (registered on `consultation.cli.main`)."""
+"""`consultation ingest` and `consultation quarantine`: load exports, then see what was set aside."""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from consultation.cli import _default_consultation, _friendly, consultation_arg, main, out_option
+from consultation.ingest import FileReport
+
+
+@main.command()
+@consultation_arg
+@out_option
+@_friendly
+def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
+    """Charge les exports d'une consultation dans la base, sans coder ni publier.
+
+    Affiche, fichier par fichier, les lignes lues, ingérées et mises en quarantaine
+    (toujours : lues = ingérées + quarantaine), les régions non reconnues avec leur ligne,
+    puis le résultat des contrôles de la base. Relancer sur les mêmes fichiers ne change rien ;
+    un export corrigé remplace les réponses des mêmes répondants.
+
+    Exemple : consultation ingest data/raw/segur-2020-sample
+    """
+    from consultation import store
+    from consultation.codebook import load_consultation
+    from consultation.ingest import ingest_consultation, run_checks
+    from consultation.paths import OutputPaths
+
+    folder = consultation_dir or _default_consultation()
+    consultation = load_consultation(folder)
+    paths = OutputPaths.for_consultation(processed_root, consultation.id)
+    con = store.connect(paths.db)
+    try:
+        reports = ingest_consultation(con, consultation, folder)
+        respondents = con.execute(
+            "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
+        ).fetchall()[0][0]
+        failed = {name: rows for name, rows in run_checks(con).items() if len(rows)}
+    finally:
+        con.close()
+    click.echo(f"Consultation : {folder}")
+    print_reports(reports)
+    read = sum(r.rows_read for r in reports if r.kind == "responses")
+    ingested = sum(r.rows_ingested for r in reports if r.kind == "responses")
+    quarantined = sum(r.rows_quarantined for r in reports if r.kind == "responses")
+    click.echo(
+        f"Lignes lues : {read} ; ingérées : {ingested} ; en quarantaine : {quarantined} ; "
+        f"répondants en base : {respondents}"
+    )
+    if any(r.rows_quarantined for r in reports):
+        click.echo(f"Lignes en quarantaine et leur motif : consultation quarantine {folder}")
+    click.echo(f"Base : {paths.db}")
+    if failed:
+        for name, rows in failed.items():
+            click.secho(f"Contrôle échoué : {name} ({len(rows)} lignes)", fg="red", err=True)
+        sys.exit(1)
+    click.echo("Contrôles de la base : tous réussis")
+
+
+def print_reports(reports: list[FileReport]) -> None:
+    """One block per file: status, counts, how it was read, warnings (French, for people)."""
+    kinds = {"responses": "réponses", "human_codes": "codes humains"}
+    for r in reports:
+        if r.status == "unchanged":
+            click.echo(f"  {r.path.name} ({kinds.get(r.kind, r.kind)}) : inchangé, ignoré — {r.message}")
+            continue
+        click.echo(
+            f"  {r.path.name} ({kinds.get(r.kind, r.kind)}) : {r.rows_read} lignes lues = "
+            f"{r.rows_ingested} ingérées + {r.rows_quarantined} en quarantaine ; "
+            f"{r.respondents} répondants"
+        )
+        if r.read_as:
+            click.echo(f"    lu comme : {r.read_as}")
+        for warning in r.warnings:
+            click.secho(f"    attention : {warning}", fg="yellow")
+
+
+@main.command()
+@consultation_arg
+@out_option
+@click.option("--export", "export_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Écrire aussi la liste dans ce fichier (.csv, .xlsx, .json ou .parquet).")
+@_friendly
+def quarantine(consultation_dir: Path | None, processed_root: Path, export_path: Path | None) -> None:
+    """Liste les lignes mises de côté à l'ingestion, avec leur fichier, leur ligne et le motif.
+
+    Seule la dernière version de chaque fichier compte : corrigez l'export puis relancez
+    « consultation ingest ».
+
+    Exemple : consultation quarantine data/raw/segur-2020-sample --export quarantaine.xlsx
+    """
+    from consultation import store
+    from consultation.codebook import load_consultation
+    from consultation.errors import ConsultationError
+    from consultation.ingest import quarantined_rows
+    from consultation.paths import OutputPaths
+
+    folder = consultation_dir or _default_consultation()
+    consultation = load_consultation(folder)
+    paths = OutputPaths.for_consultation(processed_root, consultation.id)
+    if not paths.db.exists():
+        raise ConsultationError(f"{paths.db} : base introuvable ; lancez d'abord « consultation ingest {folder} »")
+    con = store.connect(paths.db, read_only=True)
+    try:
+        rows = quarantined_rows(con, consultation.id)
+    finally:
+        con.close()
+    if rows.empty:
+        click.echo("Aucune ligne en quarantaine.")
+        return
+    click.echo(f"{len(rows)} ligne{'s' if len(rows) > 1 else ''} en quarantaine :")
+    for r in rows.itertuples(index=False):
+        click.echo(f"  {r.source_file}, ligne {r.source_row} : {r.reason}")
+    if export_path:
+        from consultation.exports import write_table
+
+        out = rows.assign(contenu=[_short(j) for j in rows["raw_json"]]).drop(columns="raw_json")
+        out.columns = ["fichier", "ligne", "motif", "contenu"]
+        try:
+            write_table(out, export_path)
+        except ValueError as exc:
+            raise ConsultationError(f"{export_path} : {exc}") from None
+        click.echo(f"Liste écrite dans {export_path}")
+
+
+def _short(raw_json: str) -> str:
+    """The row's non-empty cells, as 'header: value' pairs, for a spreadsheet cell."""
+    cells = json.loads(raw_json)
+    return " | ".join(f"{k} : {v}" for k, v in cells.items() if str(v).strip())

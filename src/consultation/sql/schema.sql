@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS source_files (
     ingested_at      TIMESTAMP NOT NULL,
     PRIMARY KEY (consultation_id, file_hash)
 );
+-- How the file was read (mapping, layout, sheet): the same content read with new settings is ingested again.
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS settings_hash VARCHAR;
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS read_as VARCHAR;      -- e.g. 'CSV, Windows-1252, séparateur point-virgule'
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS respondents INTEGER;  -- distinct respondents ingested from it
 
 CREATE TABLE IF NOT EXISTS respondents (
     consultation_id VARCHAR NOT NULL,
