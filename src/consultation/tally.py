@@ -1,39 +1,110 @@
-"""Counts per question, theme and scope, read from the layered tally views."""
+"""Counts per question, theme and scope, read from the layered tally views (sql/tally.sql).
+
+A scope is where a count is made: `national` ('France'), a `region`, a `structure_type`, or a
+`region_structure_type` ('Occitanie × ACT'). Figures here are exact; `disclosure.suppress` turns
+them into their published form.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from functools import cache
+
 import duckdb
 import pandas as pd
+
+from consultation import store
+from consultation.errors import ConsultationError
+
+SCOPE_KINDS = ("national", "region", "structure_type", "region_structure_type")
+NATIONAL_SCOPE = "France"
+UNKNOWN_STRUCTURE_TYPE = "Non précisé"
 
 TALLY_COLUMNS = [
     "question_id", "section", "unit", "theme_id", "label", "category", "is_other",
     "scope_kind", "scope", "respondents_answered", "respondents_citing", "mentions", "count",
     "share_pct", "rank",
 ]
+# Everything an analyst may want, in reading order (TALLY_COLUMNS is kept for older callers).
+FULL_TALLY_COLUMNS = [
+    "question_id", "question_position", "section", "question_text", "unit",
+    "theme_id", "theme_position", "label", "category", "is_other",
+    "scope_kind", "scope", "region", "structure_type",
+    "respondents_answered", "respondents_citing", "mentions", "mentions_human", "count", "share_pct", "rank",
+    "raw_count", "corrected_count", "ci_low", "ci_high", "estimate_method",
+]
+
+_KIND_LABELS = {
+    "national": "le niveau national", "region": "une région", "structure_type": "un type de structure",
+    "region_structure_type": "une combinaison région × type de structure",
+}
+
+
+class UnknownScopeError(ConsultationError):
+    """A region, structure type or question asked for is not in the database (names what exists)."""
 
 
 def tally(
     con: duckdb.DuckDBPyConnection,
     consultation_id: str,
     *,
-    scope_kind: str = "national",
+    scope_kind: str | None = "national",
     scope: str | None = None,
     question_id: str | None = None,
+    columns: Sequence[str] = TALLY_COLUMNS,
 ) -> pd.DataFrame:
-    """One row per (question, theme) in the scope, in questionnaire and codebook order."""
-    sql = (
-        f"SELECT {', '.join(TALLY_COLUMNS)} FROM tally "  # noqa: S608 - fixed column list
-        "WHERE consultation_id = ? AND scope_kind = ?"
+    """One row per (question, theme) in the scope, in questionnaire and codebook order.
+
+    `scope_kind=None` gives every scope of every kind.
+    """
+    return select_tally(
+        con, consultation_id,
+        scopes=[(scope_kind, scope)] if scope_kind is not None else None,
+        question_id=question_id, columns=columns,
     )
-    params: list[object] = [consultation_id, scope_kind]
-    if scope is not None:
-        sql += " AND scope = ?"
-        params.append(scope)
+
+
+def select_tally(
+    con: duckdb.DuckDBPyConnection,
+    consultation_id: str,
+    *,
+    scopes: Sequence[tuple[str, str | None]] | None = None,
+    question_id: str | None = None,
+    columns: Sequence[str] = FULL_TALLY_COLUMNS,
+    use_cache: bool = True,
+) -> pd.DataFrame:
+    """Rows of the `tally` view for several scopes in one query (national and a region, say).
+
+    `scopes` is a list of (scope_kind, scope); a scope of None takes every scope of that kind;
+    `scopes=None` takes everything. Read from the tally cache when it is fresh (see
+    `tally_relation`): the same rows as the view, in milliseconds instead of seconds on 1M answers.
+    """
+    unknown = [c for c in columns if c not in FULL_TALLY_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown tally columns: {unknown}")
+    where, params = ["consultation_id = ?"], [consultation_id]
+    if scopes is not None:
+        alternatives = []
+        for kind, scope in scopes:
+            if kind not in SCOPE_KINDS:
+                raise ValueError(f"unknown scope kind {kind!r} (expected one of {SCOPE_KINDS})")
+            if scope is None:
+                alternatives.append("scope_kind = ?")
+                params.append(kind)
+            else:
+                alternatives.append("(scope_kind = ? AND scope = ?)")
+                params.extend([kind, scope])
+        where.append("(" + " OR ".join(alternatives or ["FALSE"]) + ")")
     if question_id is not None:
-        sql += " AND question_id = ?"
+        where.append("question_id = ?")
         params.append(question_id)
-    sql += " ORDER BY question_position, scope, theme_position"
-    return con.execute(sql, params).df()
+    relation = tally_relation(con, consultation_id) if use_cache else "tally"
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {relation} WHERE {' AND '.join(where)} "  # noqa: S608 - fixed names
+        "ORDER BY question_position, array_position(?, scope_kind), scope, theme_position"
+    )
+    return con.execute(sql, [*params, list(SCOPE_KINDS)]).df()
 
 
 def national_counts(con: duckdb.DuckDBPyConnection, consultation_id: str) -> dict[tuple[str, str], int]:
@@ -47,3 +118,141 @@ def regions(con: duckdb.DuckDBPyConnection, consultation_id: str) -> list[str]:
         "SELECT DISTINCT region FROM respondents WHERE consultation_id = ? ORDER BY region", [consultation_id]
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def structure_types(con: duckdb.DuckDBPyConnection, consultation_id: str) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT coalesce(structure_type, ?) FROM respondents WHERE consultation_id = ? ORDER BY 1",
+        [UNKNOWN_STRUCTURE_TYPE, consultation_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def scope_for(region: str | None = None, structure_type: str | None = None) -> tuple[str, str]:
+    """(scope_kind, scope) of a region, a structure type, both, or neither (national)."""
+    if region and structure_type:
+        return "region_structure_type", f"{region} × {structure_type}"
+    if region:
+        return "region", region
+    if structure_type:
+        return "structure_type", structure_type
+    return "national", NATIONAL_SCOPE
+
+
+def check_scope(con: duckdb.DuckDBPyConnection, consultation_id: str, scope_kind: str, scope: str) -> None:
+    """Raise UnknownScopeError, listing what exists, when nobody in the database is in the scope."""
+    if scope_kind == "national":
+        return
+    if scope_kind == "region":
+        known = regions(con, consultation_id)
+    elif scope_kind == "structure_type":
+        known = structure_types(con, consultation_id)
+    elif scope_kind == "region_structure_type":
+        known = [r[0] for r in con.execute(
+            "SELECT DISTINCT region || ' × ' || coalesce(structure_type, ?) FROM respondents "
+            "WHERE consultation_id = ? ORDER BY 1",
+            [UNKNOWN_STRUCTURE_TYPE, consultation_id],
+        ).fetchall()]
+    else:
+        raise ValueError(f"unknown scope kind {scope_kind!r} (expected one of {SCOPE_KINDS})")
+    if scope not in known:
+        raise UnknownScopeError(
+            f"« {scope} » n'est pas {_KIND_LABELS[scope_kind]} de la consultation {consultation_id} "
+            f"(connues : {', '.join(known) or 'aucune'})"
+        )
+
+
+def check_question(con: duckdb.DuckDBPyConnection, consultation_id: str, question_id: str) -> None:
+    known = [r[0] for r in con.execute(
+        "SELECT question_id FROM questions WHERE consultation_id = ? AND unit <> 'free_text' ORDER BY position",
+        [consultation_id],
+    ).fetchall()]
+    if question_id not in known:
+        raise UnknownScopeError(
+            f"question « {question_id} » inconnue dans la consultation {consultation_id} "
+            f"(questions codées : {', '.join(known) or 'aucune'})"
+        )
+
+
+# --- The tally cache -------------------------------------------------------------------------
+# The `tally` view is always right but recomputes every count (about 1.5 s for 1M answers on two
+# cores). `tally_cache` is a materialised copy, valid for a consultation while the fingerprint of
+# its inputs (view `tally_input_stamp`, plus the text of the SQL views) is the one recorded in
+# `tally_cache_state`. Writable connections refresh it when it is stale; read-only connections
+# (notebooks, `consultation tally`) build a private temporary copy once instead, since nobody can
+# write the file while they hold it.
+
+CACHE_TABLE = "tally_cache"
+SESSION_CACHE_TABLE = "tally_session_cache"
+
+
+@cache
+def views_fingerprint() -> str:
+    """Hash of the SQL that defines the views: a new version of the package invalidates caches."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for name in store._sql_files():
+        if not name.startswith("schema"):
+            digest.update(store.read_sql(name).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def input_stamp(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str | None:
+    row = con.execute(
+        "SELECT stamp FROM tally_input_stamp WHERE consultation_id = ?", [consultation_id]
+    ).fetchone()
+    return f"{row[0]}:{views_fingerprint()}" if row else None
+
+
+def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _recorded_stamp(con: duckdb.DuckDBPyConnection, state_table: str, consultation_id: str) -> str | None:
+    try:
+        row = con.execute(
+            f"SELECT stamp FROM {state_table} WHERE consultation_id = ?",  # noqa: S608 - our table names
+            [consultation_id],
+        ).fetchone()
+    except duckdb.CatalogException:  # a database made before the cache existed
+        return None
+    return row[0] if row else None
+
+
+def refresh_tally_cache(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -> None:
+    """Rebuild the tally cache of every consultation; call it after coding (the pipeline does).
+
+    The state is cleared first and written last, so an interrupted refresh leaves a cache that is
+    simply not used.
+    """
+    table, state = (SESSION_CACHE_TABLE, "tally_session_state") if temporary else (CACHE_TABLE, "tally_cache_state")
+    temp = "TEMP " if temporary else ""
+    stamps = con.execute("SELECT consultation_id, stamp FROM tally_input_stamp").fetchall()
+    con.execute(
+        f"CREATE {temp}TABLE IF NOT EXISTS {state} "
+        "(consultation_id VARCHAR PRIMARY KEY, stamp VARCHAR NOT NULL, refreshed_at TIMESTAMP NOT NULL)"
+    )
+    con.execute(f"DELETE FROM {state}")  # noqa: S608 - our table names
+    con.execute(f"CREATE OR REPLACE {temp}TABLE {table} AS SELECT * FROM tally")
+    if stamps:
+        con.executemany(
+            f"INSERT INTO {state} VALUES (?, ?, now())",  # noqa: S608 - our table names
+            [(cid, f"{stamp}:{views_fingerprint()}") for cid, stamp in stamps],
+        )
+
+
+def tally_relation(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
+    """The table or view to read a consultation's tally from: a fresh cache, else the live view."""
+    stamp = input_stamp(con, consultation_id)
+    if stamp is None:
+        return "tally"
+    if _recorded_stamp(con, "tally_cache_state", consultation_id) == stamp:
+        return CACHE_TABLE
+    if is_read_only(con):
+        if _recorded_stamp(con, "tally_session_state", consultation_id) != stamp:
+            refresh_tally_cache(con, temporary=True)
+        return SESSION_CACHE_TABLE
+    refresh_tally_cache(con)
+    return CACHE_TABLE

@@ -1,59 +1,103 @@
--- Tally views, layered on the staging views of views.sql.
--- A scope is where a count is made: national ('France'), a region, a structure type,
--- or a region × structure type.
+-- Tally views, layered on the staging views of views.sql (stg_answers, final_codes).
+-- A scope is where a count is made: national ('France'), a region, a structure type, or a
+-- region × structure type ('Occitanie × ACT'). Every respondent belongs to exactly one region and
+-- one structure type, so counts are made once at the finest grain (respondent, then region ×
+-- structure type) and rolled up with GROUPING SETS: no DISTINCT over the whole country, no
+-- correlated subquery, one pass over the codes whatever the number of scopes.
 
-CREATE OR REPLACE VIEW scoped_answers AS
-SELECT consultation_id, question_id, respondent_id, 'national' AS scope_kind, 'France' AS scope
-FROM stg_answers
-UNION ALL
-SELECT consultation_id, question_id, respondent_id, 'region', region FROM stg_answers
-UNION ALL
-SELECT consultation_id, question_id, respondent_id, 'structure_type', coalesce(structure_type, 'Non précisé')
-FROM stg_answers
-UNION ALL
-SELECT consultation_id, question_id, respondent_id, 'region_structure_type',
-       region || ' × ' || coalesce(structure_type, 'Non précisé')
-FROM stg_answers;
+-- Staging: the codes that count. A code counts only for a non-blank answer (a code left on a blank
+-- or missing answer would make a theme cited by more respondents than answered), once per
+-- respondent and theme, with the number of distinct units (propositions) coded with it.
+CREATE OR REPLACE VIEW stg_respondent_themes AS
+WITH coded_units AS (   -- a unit coded twice with the same theme counts once
+    SELECT DISTINCT consultation_id, question_id, theme_id, respondent_id, unit_key, source = 'human' AS is_human
+    FROM final_codes
+)
+SELECT u.consultation_id, u.question_id, u.theme_id, u.respondent_id,
+       a.region, coalesce(a.structure_type, 'Non précisé') AS structure_type,
+       count(*) AS mentions,
+       count(*) FILTER (WHERE u.is_human) AS mentions_human
+FROM coded_units u
+JOIN stg_answers a USING (consultation_id, respondent_id, question_id)
+GROUP BY u.consultation_id, u.question_id, u.theme_id, u.respondent_id, a.region, a.structure_type;
 
-CREATE OR REPLACE VIEW scoped_codes AS
-SELECT consultation_id, question_id, theme_id, respondent_id, unit_key, source,
-       'national' AS scope_kind, 'France' AS scope
-FROM stg_codes
-UNION ALL
-SELECT consultation_id, question_id, theme_id, respondent_id, unit_key, source, 'region', region
-FROM stg_codes
-UNION ALL
-SELECT consultation_id, question_id, theme_id, respondent_id, unit_key, source, 'structure_type',
-       coalesce(structure_type, 'Non précisé')
-FROM stg_codes
-UNION ALL
-SELECT consultation_id, question_id, theme_id, respondent_id, unit_key, source, 'region_structure_type',
-       region || ' × ' || coalesce(structure_type, 'Non précisé')
-FROM stg_codes;
-
--- Respondents in scope who answered each question.
-CREATE OR REPLACE VIEW tally_answered AS
-SELECT consultation_id, question_id, scope_kind, scope,
-       count(DISTINCT respondent_id) AS respondents_answered
-FROM scoped_answers
-GROUP BY ALL;
-
-CREATE OR REPLACE VIEW theme_counts AS
+-- Staging: the latest corrected count of each (question, theme, scope) from the coding engine.
+CREATE OR REPLACE VIEW stg_count_estimates AS
 SELECT consultation_id, question_id, theme_id, scope_kind, scope,
-       count(DISTINCT respondent_id) AS respondents_citing,
-       count(DISTINCT (respondent_id, unit_key)) AS mentions,
-       count(DISTINCT CASE WHEN source = 'human' THEN (respondent_id, unit_key) END) AS mentions_human
-FROM scoped_codes
-GROUP BY ALL;
+       raw_count, corrected_count, ci_low, ci_high,
+       method AS estimate_method, model_version AS estimate_model_version
+FROM count_estimates
+QUALIFY row_number() OVER (
+    PARTITION BY consultation_id, question_id, theme_id, scope_kind, scope
+    ORDER BY computed_at DESC
+) = 1;
 
--- One row per (question, theme, scope), zeros included.
--- count is what the reference publishes: respondents for 'respondents' questions,
--- mentions (propositions) for 'propositions' questions.
+-- Respondents in each scope who answered each question (non-blank answer).
+CREATE OR REPLACE VIEW tally_answered AS
+WITH cells AS (
+    SELECT consultation_id, question_id, region, coalesce(structure_type, 'Non précisé') AS structure_type,
+           count(*) AS respondents_answered   -- stg_answers has one row per (respondent, question)
+    FROM stg_answers
+    GROUP BY ALL
+)
+SELECT consultation_id, question_id,
+       CASE grouping(region, structure_type)
+           WHEN 3 THEN 'national' WHEN 1 THEN 'region' WHEN 2 THEN 'structure_type'
+           ELSE 'region_structure_type' END AS scope_kind,
+       CASE grouping(region, structure_type)
+           WHEN 3 THEN 'France' WHEN 1 THEN region WHEN 2 THEN structure_type
+           ELSE region || ' × ' || structure_type END AS scope,
+       region, structure_type,
+       sum(respondents_answered)::BIGINT AS respondents_answered
+FROM cells
+GROUP BY GROUPING SETS (
+    (consultation_id, question_id),
+    (consultation_id, question_id, region),
+    (consultation_id, question_id, structure_type),
+    (consultation_id, question_id, region, structure_type)
+);
+
+-- Respondents citing each theme and mentions (distinct units coded with it), per scope.
+CREATE OR REPLACE VIEW theme_counts AS
+WITH cells AS (
+    SELECT consultation_id, question_id, theme_id, region, structure_type,
+           count(*) AS respondents_citing, sum(mentions) AS mentions, sum(mentions_human) AS mentions_human
+    FROM stg_respondent_themes
+    GROUP BY ALL
+)
+SELECT consultation_id, question_id, theme_id,
+       CASE grouping(region, structure_type)
+           WHEN 3 THEN 'national' WHEN 1 THEN 'region' WHEN 2 THEN 'structure_type'
+           ELSE 'region_structure_type' END AS scope_kind,
+       CASE grouping(region, structure_type)
+           WHEN 3 THEN 'France' WHEN 1 THEN region WHEN 2 THEN structure_type
+           ELSE region || ' × ' || structure_type END AS scope,
+       sum(respondents_citing)::BIGINT AS respondents_citing,
+       sum(mentions)::BIGINT AS mentions,
+       sum(mentions_human)::BIGINT AS mentions_human
+FROM cells
+GROUP BY GROUPING SETS (
+    (consultation_id, question_id, theme_id),
+    (consultation_id, question_id, theme_id, region),
+    (consultation_id, question_id, theme_id, structure_type),
+    (consultation_id, question_id, theme_id, region, structure_type)
+);
+
+-- One row per (consultation, question, theme, scope) where someone in the scope answered the
+-- question, zeros included. `count` is what the federation publishes: respondents for
+-- 'respondents' questions, mentions (propositions) for 'propositions' questions. share_pct is
+-- always the share of the scope's respondents who cite the theme. The coding engine's corrected
+-- count and its interval are NULL until it has estimated them.
 CREATE OR REPLACE VIEW tally AS
 WITH grid AS (
-    SELECT a.consultation_id, a.question_id, q.position AS question_position, q.section, q.unit,
+    SELECT a.consultation_id, a.question_id, q.position AS question_position, q.section,
+           q.text AS question_text, q.unit,
            t.theme_id, t.position AS theme_position, t.label, t.category, t.is_other,
-           a.scope_kind, a.scope, a.respondents_answered,
+           a.scope_kind, a.scope,
+           CASE WHEN a.scope_kind IN ('region', 'region_structure_type') THEN a.region END AS region,
+           CASE WHEN a.scope_kind IN ('structure_type', 'region_structure_type') THEN a.structure_type END
+               AS structure_type,
+           a.respondents_answered,
            coalesce(c.respondents_citing, 0) AS respondents_citing,
            coalesce(c.mentions, 0) AS mentions,
            coalesce(c.mentions_human, 0) AS mentions_human
@@ -62,11 +106,56 @@ WITH grid AS (
     JOIN themes t USING (consultation_id, question_id)
     LEFT JOIN theme_counts c USING (consultation_id, question_id, theme_id, scope_kind, scope)
 )
-SELECT *,
-       CASE WHEN unit = 'propositions' THEN mentions ELSE respondents_citing END AS count,
-       round(100.0 * respondents_citing / respondents_answered, 1) AS share_pct,
+SELECT g.*,
+       CASE WHEN g.unit = 'propositions' THEN g.mentions ELSE g.respondents_citing END AS count,
+       round(100.0 * g.respondents_citing / g.respondents_answered, 1) AS share_pct,
        rank() OVER (
-           PARTITION BY consultation_id, question_id, scope_kind, scope
-           ORDER BY CASE WHEN unit = 'propositions' THEN mentions ELSE respondents_citing END DESC
-       ) AS rank
-FROM grid;
+           PARTITION BY g.consultation_id, g.question_id, g.scope_kind, g.scope
+           ORDER BY CASE WHEN g.unit = 'propositions' THEN g.mentions ELSE g.respondents_citing END DESC
+       ) AS rank,
+       e.raw_count, e.corrected_count, e.ci_low, e.ci_high, e.estimate_method, e.estimate_model_version
+FROM grid g
+LEFT JOIN stg_count_estimates e USING (consultation_id, question_id, theme_id, scope_kind, scope);
+
+-- A fingerprint of everything the tally is computed from, per consultation. The tally cache
+-- (tally.py: refresh_tally_cache) is read only while the fingerprint it was built from equals
+-- this one, so it can be fast without ever serving stale counts. Row counts and sums of row
+-- hashes: one cheap scan per table, independent of row order.
+CREATE OR REPLACE VIEW tally_input_stamp AS
+WITH parts AS (
+    SELECT consultation_id, 'consultations' AS part,
+           count(*) || ':' || coalesce(sum(hash(codebook_version, updated_at)), 0) AS digest
+    FROM consultations GROUP BY consultation_id
+    UNION ALL
+    SELECT consultation_id, 'questions', count(*) || ':' || coalesce(sum(hash(question_id, position, section, text, unit)), 0)
+    FROM questions GROUP BY consultation_id
+    UNION ALL
+    SELECT consultation_id, 'themes',
+           count(*) || ':' || coalesce(sum(hash(question_id, theme_id, position, label, category, is_other)), 0)
+    FROM themes GROUP BY consultation_id
+    UNION ALL
+    SELECT consultation_id, 'respondents', count(*) || ':' || coalesce(sum(hash(respondent_id, region, structure_type)), 0)
+    FROM respondents GROUP BY consultation_id
+    UNION ALL
+    -- answers and units are only written by ingestion and coding, which also move
+    -- consultations.updated_at and auto_codes.coded_at: their row counts are enough here.
+    SELECT consultation_id, 'answers', count(*)::VARCHAR FROM answers GROUP BY consultation_id
+    UNION ALL
+    SELECT consultation_id, 'units', count(*)::VARCHAR FROM units GROUP BY consultation_id
+    UNION ALL
+    SELECT consultation_id, 'human_codes',
+           count(*) || ':' || coalesce(sum(hash(respondent_id, question_id, theme_id, unit_text)), 0)
+    FROM human_codes GROUP BY consultation_id
+    UNION ALL
+    SELECT consultation_id, 'auto_codes',
+           count(*) || ':' || max(coded_at) || ':' || coalesce(sum(hash(theme_id, source)), 0)
+    FROM auto_codes GROUP BY consultation_id
+    UNION ALL
+    SELECT consultation_id, 'count_estimates',
+           count(*) || ':' || coalesce(sum(hash(question_id, theme_id, scope_kind, scope, raw_count, corrected_count,
+                                                ci_low, ci_high, method, model_version, computed_at)), 0)
+    FROM count_estimates GROUP BY consultation_id
+)
+SELECT consultation_id, md5(string_agg(part || '=' || digest, ';' ORDER BY part)) AS stamp
+FROM parts
+GROUP BY consultation_id;
