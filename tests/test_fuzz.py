@@ -1,0 +1,118 @@
+"""Fuzzing the readers and normalisers: whatever a file or a cell holds, the only exceptions that
+escape are the project's own (consultation.errors.ConsultationError), which the CLI turns into a
+message. Bounded (a few hundred examples in all) so that the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from consultation.errors import ConsultationError
+from consultation.readers import header_key, read_table
+from consultation.regions import RegionMatch, normalise_region
+from consultation.text import normalise_text, segment
+
+# FUZZ_EXAMPLES=5000 for a long campaign before a release; the default keeps CI fast.
+_N = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+_QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+FUZZ = settings(max_examples=_N, deadline=None, suppress_health_check=_QUIET)
+FEW = settings(max_examples=max(_N // 4, 10), deadline=None, suppress_health_check=_QUIET)
+
+# What exports are made of: delimiters, quotes, line ends, BOMs, accents, control characters, RTL.
+_PIECES = [
+    ";", ",", "\t", "|", '"', "'", "\n", "\r\n", "\r", " ", "\ufeff", "\x00", "\x1a", "é", "È", "œ", "’",
+    "«", "»", "\u00a0", "\u202f", "\u202e", "😷", "ש", "ع", "=", "+", "-", "@", "Identifiant", "Région",
+    "Q1.", "A1", "34", "PACA", "Ã©", "â€™", "_x000D_", "#N/A", "nan", "NULL", "0", "1e308",
+]
+csv_like = st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=60).map("".join)
+any_text = st.text(max_size=200) | csv_like
+cells = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | any_text | st.binary(max_size=20)
+_ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+def _read_quietly(path: Path, **kwargs) -> None:
+    """Read a file; a domain error is a fine answer, anything else fails the test."""
+    try:
+        table = read_table(path, **kwargs)
+    except ConsultationError as exc:
+        assert str(exc).strip(), "an error without a message"
+        return
+    assert all(isinstance(c, str) for c in table.frame.columns)
+
+
+@FUZZ
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".csv", ".txt", ".tsv", ".xlsx", ".jsonl", ".json", ".parquet"]))
+def test_read_table_on_random_bytes_raises_only_domain_errors(scratch, data, suffix):
+    path = scratch / f"random{suffix}"
+    path.write_bytes(data)
+    _read_quietly(path)
+
+
+@FUZZ
+@given(text=csv_like, encoding=st.sampled_from(_ENCODINGS), hint=st.sampled_from([None, "Identifiant"]))
+def test_read_table_on_random_csv_text_raises_only_domain_errors(scratch, text, encoding, hint):
+    path = scratch / "random_text.csv"
+    path.write_bytes(text.encode(encoding, errors="replace"))
+    _read_quietly(path, header_hint=hint)
+
+
+@FEW
+@given(
+    rows=st.lists(
+        st.lists(st.none() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.booleans()
+                 | st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30), max_size=6),
+        max_size=8,
+    )
+)
+def test_read_table_on_random_workbooks_raises_only_domain_errors(scratch, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path = scratch / "random.xlsx"
+    path.write_bytes(buffer.getvalue())
+    _read_quietly(path, header_hint="Identifiant")
+
+
+@FUZZ
+@given(value=cells)
+def test_header_key_and_normalise_text_never_raise(value):
+    key = header_key(value)
+    assert isinstance(key, str)
+    assert key == key.strip()
+    assert set(key) <= set(string.ascii_lowercase + string.digits + " ")
+    clean = normalise_text(value)
+    assert isinstance(clean, str)
+    assert normalise_text(clean) == clean  # idempotent: storing twice changes nothing
+
+
+@FUZZ
+@given(value=cells | st.lists(st.integers(), max_size=3) | st.decimals() | st.integers(min_value=10**30))
+def test_normalise_region_never_raises(value):
+    match = normalise_region(value)
+    assert isinstance(match, RegionMatch)
+    assert (match.region is None) == (match.method in {"empty", "unknown"})
+
+
+@FUZZ
+@given(text=any_text)
+def test_segment_never_raises_and_keeps_only_wordy_propositions(text):
+    parts = segment(text)
+    assert all(isinstance(p, str) and p == p.strip() and p for p in parts)
+    assert all(re.search("[A-Za-zÀ-ÿ]{2}", p) for p in parts), parts  # no proposition without a word
