@@ -636,3 +636,31 @@ def test_is_cached_and_fast() -> None:
         normalise_region("Provence Alpes Cote d'Azur")
     assert time.perf_counter() - start < 1.0
     assert not math.isnan(start)
+
+
+# --------------------------------------------------------------------------
+# Answers with a remark or two names (added with the ingestion work)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Normandie (Rouen)", "28"),
+        ("Occitanie / Hérault", "76"),
+        ("Bretagne, France", "53"),
+        ("Marseille / 13", "93"),
+        ("Grand Est - Alsace", "44"),
+        ("NPDC", "32"),
+        ("Alsace Lorraine", "44"),
+        ("Alsace-Moselle", "44"),
+        ("Languedoc", "76"),
+    ],
+)
+def test_parts_and_extra_aliases(value: str, code: str) -> None:
+    assert normalise_region(value).region == region(code)
+
+
+@pytest.mark.parametrize("value", ["Bretagne / 34", "Bretagne (ex-Limousin)", "Corse ; Guadeloupe", "a/b"])
+def test_parts_that_contradict_each_other_are_unknown(value: str) -> None:
+    assert normalise_region(value) == RegionMatch(None, "unknown")

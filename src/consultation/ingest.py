@@ -307,8 +307,11 @@ def _role_label(role: str) -> str:
 
 
 def _closest(header: str, columns: list[str]) -> str:
-    keys = {header_key(c): c for c in columns}
-    near = difflib.get_close_matches(header_key(header), list(keys), n=2, cutoff=0.6)
+    """A hint for the likely culprit: a header that contains the wanted one, or a near spelling."""
+    wanted = header_key(header)
+    keys = {header_key(c): c for c in columns if header_key(c)}
+    near = [k for k in keys if len(wanted) >= 3 and (wanted in k or (len(k) >= 3 and k in wanted))]
+    near = near or difflib.get_close_matches(wanted, list(keys), n=1, cutoff=0.6)
     return f" ; colonne la plus proche : « {keys[near[0]]} »" if near else ""
 
 

@@ -188,11 +188,12 @@ _REGION_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "53": ("BZH", "Breizh"),
     "24": ("Centre", "CVL"),
     "94": ("Collectivité de Corse", "Corsica"),
-    "44": ("ACAL", "ALCA", "Alsace-Champagne-Ardenne-Lorraine"),
-    "32": ("HDF", "Nord-Pas-de-Calais-Picardie", "NPDCP"),
+    "44": ("ACAL", "ALCA", "Alsace-Champagne-Ardenne-Lorraine", "Alsace-Lorraine", "Alsace-Moselle"),
+    "32": ("HDF", "Nord-Pas-de-Calais-Picardie", "NPDCP", "NPDC"),
     "11": ("IDF", "Région parisienne"),
     "75": ("ALPC", "Aquitaine-Limousin-Poitou-Charentes"),
     "76": (
+        "Languedoc",  # short for Languedoc-Roussillon, as often typed
         "LRMP",
         "Languedoc-Roussillon-Midi-Pyrénées",
         "Occitanie Pyrénées-Méditerranée",
@@ -463,7 +464,22 @@ def _normalise_text(text: str) -> RegionMatch:
     folded = _fold(stripped)
     if folded in _EMPTY_TOKENS:
         return _EMPTY
-    return _match_tokens(folded.split())
+    match = _match_tokens(folded.split())
+    if match.region is None and _SEPARATORS.search(stripped):
+        return _match_parts(stripped)
+    return match
+
+
+_SEPARATORS: Final = re.compile(r"[/,;()|]|\s[-–]\s")
+
+
+def _match_parts(text: str) -> RegionMatch:
+    """ "Normandie (Rouen)", "Occitanie / Hérault", "Bretagne, France": the parts that name a
+    region must all name the same one; parts naming none are ignored, a contradiction is unknown."""
+    found = [m for part in _SEPARATORS.split(text) if part.strip() and (m := _normalise_text(part)).region]
+    if found and all(m.region == found[0].region for m in found):
+        return found[0]
+    return _UNKNOWN
 
 
 def _as_text(value: object) -> str | RegionMatch:
