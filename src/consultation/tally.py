@@ -41,8 +41,11 @@ _KIND_LABELS = {
 }
 
 
-class UnknownScopeError(ConsultationError):
-    """A region, structure type or question asked for is not in the database (names what exists)."""
+class NotInDatabaseError(ConsultationError):
+    """A database, consultation, question, region or structure type asked for does not exist.
+
+    The message names what does exist, so that a typo is fixed at once.
+    """
 
 
 def tally(
@@ -140,7 +143,7 @@ def scope_for(region: str | None = None, structure_type: str | None = None) -> t
 
 
 def check_scope(con: duckdb.DuckDBPyConnection, consultation_id: str, scope_kind: str, scope: str) -> None:
-    """Raise UnknownScopeError, listing what exists, when nobody in the database is in the scope."""
+    """Raise NotInDatabaseError, listing what exists, when nobody in the database is in the scope."""
     if scope_kind == "national":
         return
     if scope_kind == "region":
@@ -156,7 +159,7 @@ def check_scope(con: duckdb.DuckDBPyConnection, consultation_id: str, scope_kind
     else:
         raise ValueError(f"unknown scope kind {scope_kind!r} (expected one of {SCOPE_KINDS})")
     if scope not in known:
-        raise UnknownScopeError(
+        raise NotInDatabaseError(
             f"« {scope} » n'est pas {_KIND_LABELS[scope_kind]} de la consultation {consultation_id} "
             f"(connues : {', '.join(known) or 'aucune'})"
         )
@@ -168,7 +171,7 @@ def check_question(con: duckdb.DuckDBPyConnection, consultation_id: str, questio
         [consultation_id],
     ).fetchall()]
     if question_id not in known:
-        raise UnknownScopeError(
+        raise NotInDatabaseError(
             f"question « {question_id} » inconnue dans la consultation {consultation_id} "
             f"(questions codées : {', '.join(known) or 'aucune'})"
         )
@@ -221,8 +224,18 @@ def _recorded_stamp(con: duckdb.DuckDBPyConnection, state_table: str, consultati
     return row[0] if row else None
 
 
-def refresh_tally_cache(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -> None:
-    """Rebuild the tally cache of every consultation; call it after coding (the pipeline does).
+def refresh_tallies(con: duckdb.DuckDBPyConnection, consultation_id: str | None = None) -> None:
+    """Materialise the tallies after coding, so that the first query is fast too.
+
+    Optional: readers refresh a stale cache themselves. Every consultation of the file is
+    refreshed (`consultation_id` is accepted for symmetry with the other stage functions).
+    """
+    del consultation_id
+    _refresh_cache(con)
+
+
+def _refresh_cache(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -> None:
+    """Rebuild the tally cache of every consultation from the live view.
 
     The state is cleared first and written last, so an interrupted refresh leaves a cache that is
     simply not used.
@@ -230,12 +243,13 @@ def refresh_tally_cache(con: duckdb.DuckDBPyConnection, *, temporary: bool = Fal
     table, state = (SESSION_CACHE_TABLE, "tally_session_state") if temporary else (CACHE_TABLE, "tally_cache_state")
     temp = "TEMP " if temporary else ""
     stamps = con.execute("SELECT consultation_id, stamp FROM tally_input_stamp").fetchall()
-    con.execute(
-        f"CREATE {temp}TABLE IF NOT EXISTS {state} "
-        "(consultation_id VARCHAR PRIMARY KEY, stamp VARCHAR NOT NULL, refreshed_at TIMESTAMP NOT NULL)"
-    )
+    if temporary:  # the persistent state table comes from schema_tally.sql
+        con.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {state} "
+            "(consultation_id VARCHAR PRIMARY KEY, stamp VARCHAR NOT NULL, refreshed_at TIMESTAMP NOT NULL)"
+        )
     con.execute(f"DELETE FROM {state}")  # noqa: S608 - our table names
-    con.execute(f"CREATE OR REPLACE {temp}TABLE {table} AS SELECT * FROM tally")
+    con.execute(f"CREATE OR REPLACE {temp}TABLE {table} AS SELECT * FROM tally")  # noqa: S608 - our table names
     if stamps:
         con.executemany(
             f"INSERT INTO {state} VALUES (?, ?, now())",  # noqa: S608 - our table names
@@ -252,7 +266,7 @@ def tally_relation(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
         return CACHE_TABLE
     if is_read_only(con):
         if _recorded_stamp(con, "tally_session_state", consultation_id) != stamp:
-            refresh_tally_cache(con, temporary=True)
+            _refresh_cache(con, temporary=True)
         return SESSION_CACHE_TABLE
-    refresh_tally_cache(con)
+    _refresh_cache(con)
     return CACHE_TABLE

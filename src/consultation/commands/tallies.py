@@ -1,3 +1,337 @@
-"""CLI commands of this stage (registered on `consultation.cli.main`)."""
+"""`consultation tally` (counts on screen or in a file) and `consultation export tallies`.
+
+Thin layer over consultation.api: what is printed is what `consultation.open(...)` returns,
+in its published form unless --exact is given.
+"""
 
 from __future__ import annotations
+
+import math
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from consultation.cli import _friendly, main
+from consultation.disclosure import DEFAULT_THRESHOLD, SECRET, marker
+from consultation.paths import DB_NAME, DEFAULT_PROCESSED, SAMPLE_NAME
+
+db_arg = click.argument("path", required=False, type=click.Path(path_type=Path))
+out_root_option = click.option(
+    "--out", "processed_root", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PROCESSED,
+    show_default=True, help="Dossier des sorties, quand PATH est le dossier d'une consultation (data/raw/…).",
+)
+threshold_option = click.option(
+    "--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
+    help="Secret statistique : hors niveau national, un effectif de 1 à N-1 s'affiche « < N ».",
+)
+exact_option = click.option(
+    "--exact", is_flag=True, help="Chiffres exacts, sans secret statistique (usage interne : ne pas publier).",
+)
+consultation_option = click.option(
+    "--consultation", "consultation_id", default=None, help="Identifiant, si la base en contient plusieurs.",
+)
+
+
+def resolve_db(path: Path | None, processed_root: Path) -> Path:
+    """PATH may be the DuckDB file, its processed folder, or the consultation's raw folder."""
+    from consultation.api import resolve_db_path
+
+    if path is None:
+        return resolve_db_path(processed_root / SAMPLE_NAME / DB_NAME)
+    if path.is_dir() and (path / "consultation.yaml").is_file():
+        from consultation.codebook import load_consultation
+
+        return resolve_db_path(processed_root / load_consultation(path).id / DB_NAME)
+    return resolve_db_path(path)
+
+
+@main.command("tally")
+@db_arg
+@click.option("--question", "-q", default=None, help="Une seule question (identifiant, ex. q1_retenir).")
+@click.option("--region", "-r", default=None, help="Région comparée au reste du pays, à côté du national.")
+@click.option("--structure-type", "-t", default=None, help="Type de structure (seul ou croisé avec la région).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table", show_default=True,
+    help="table : lecture à l'écran ; csv/json/parquet : les données, dans --output ou sur la sortie standard.",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Fichier où écrire (csv, json, parquet).")
+@threshold_option
+@exact_option
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05,
+              show_default=True, help="Seuil du test exact de Fisher pour signaler un écart.")
+@consultation_option
+@out_root_option
+@_friendly
+def tally_command(
+    path: Path | None, question: str | None, region: str | None, structure_type: str | None, fmt: str,
+    output: Path | None, threshold: int, exact: bool, alpha: float, consultation_id: str | None,
+    processed_root: Path,
+) -> None:
+    """Décomptes par question et thème ; avec --region, national et régional côte à côte.
+
+    Pour chaque question : répondants citant chaque thème, mentions (propositions), part des
+    répondants, rang. Avec --region (ou --structure-type), les chiffres de la région à côté des
+    chiffres nationaux, la part dans le reste du pays, l'écart en points et le signal du test
+    exact de Fisher (« plus cité », « moins cité », « écart non significatif », ou « effectif
+    trop faible » quand il y a trop peu de répondants pour conclure). Les effectifs régionaux
+    inférieurs à --threshold s'affichent « < 3 » sauf avec --exact.
+
+    PATH : la base (consultation.duckdb), son dossier, ou le dossier de la consultation ;
+    sans PATH, l'échantillon traité par « consultation run ».
+
+    Exemple : consultation tally --region Occitanie
+    Exemple : consultation tally -q pilier1 --region Occitanie --format csv -o occitanie.csv
+    """
+    import consultation
+
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet écrit un fichier binaire : précisez --output FICHIER.")
+    db_path = resolve_db(path, processed_root)
+    with consultation.open(db_path, consultation_id) as db:
+        comparing = bool(region or structure_type)
+        if comparing:
+            frame = db.comparison(region, question, structure_type=structure_type, alpha=alpha,
+                                  suppress=not exact, threshold=threshold)
+        else:
+            frame = db.tallies(question, suppress=not exact, threshold=threshold)
+        if fmt != "table":
+            _write_data(frame, fmt, output)
+            return
+        questions = db.questions().set_index("question_id")
+        scope_label = " × ".join(x for x in (region, structure_type) if x)
+        if comparing:
+            _print_comparison(frame, questions, scope_label, alpha, exact, threshold)
+        else:
+            _print_national(frame, questions, exact, threshold)
+
+
+def _write_data(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
+    from consultation.disclosure import write_tally_table
+
+    if output is None:
+        if fmt == "csv":
+            click.echo(write_tally_table(frame, None, "csv"), nl=False)
+        else:
+            click.echo(frame.to_json(orient="records", force_ascii=False, indent=1))
+        return
+    written = write_tally_table(frame, output, fmt)
+    click.echo(f"{len(frame)} lignes écrites dans {written}", err=True)
+
+
+# --- screen tables -------------------------------------------------------------------------------
+
+def _console() -> Any:
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() else max(shutil.get_terminal_size((140, 40)).columns, 140)
+    return Console(width=width, highlight=False, soft_wrap=False)
+
+
+def _reading_order(frame: pd.DataFrame, count_col: str) -> pd.DataFrame:
+    """As in the published documents: category groups in codebook order, count descending, « Autres » last."""
+    out = frame.copy()
+    first_position = out.groupby(out["category"].fillna(""), sort=False)["theme_position"].transform("min")
+    out["_group"] = first_position
+    out["_count"] = pd.to_numeric(out[count_col], errors="coerce").fillna(0)
+    return out.sort_values(["_group", "is_other", "_count", "theme_position"], ascending=[True, True, False, True])
+
+
+def _cell(value: object, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, str):
+        return value
+    if digits:
+        return f"{value:.{digits}f}".replace(".", ",")
+    return f"{round(value):d}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")  # type: ignore[arg-type]
+
+
+def _pct(value: object) -> str:
+    text = _cell(value, 1)
+    return text if text in ("—", SECRET) or text.startswith("<") else f"{text} %"
+
+
+def _title(question_id: str, questions: pd.DataFrame) -> str:
+    q = questions.loc[question_id]
+    return f"{q['section']} — {question_id} : {q['text']}"
+
+
+def _unit_words(unit: str) -> str:
+    return "propositions" if unit == "propositions" else "répondants"
+
+
+def _print_national(frame: pd.DataFrame, questions: pd.DataFrame, exact: bool, threshold: int) -> None:
+    from rich.table import Table
+
+    console = _console()
+    has_estimates = "corrected_count" in frame and frame["corrected_count"].notna().any()
+    for question_id, rows in frame.groupby("question_id", sort=False):
+        answered = rows["respondents_answered"].iloc[0]
+        unit = rows["unit"].iloc[0]
+        table = Table(title=_title(str(question_id), questions), title_justify="left", show_lines=False,
+                      caption=f"National : {_cell(answered)} répondants ; décompte publié en {_unit_words(unit)}",
+                      caption_justify="left")
+        table.add_column("Thème", overflow="fold", min_width=30, ratio=1)
+        table.add_column("Répondants citant", justify="right", no_wrap=True)
+        table.add_column("Mentions", justify="right", no_wrap=True)
+        table.add_column("% des répondants", justify="right", no_wrap=True)
+        table.add_column("Rang", justify="right", no_wrap=True)
+        if has_estimates:
+            table.add_column("Corrigé [IC 90 %]", justify="right", no_wrap=True)
+        _add_rows(table, _reading_order(rows, "count"), lambda r: [
+            _cell(r["respondents_citing"]), _cell(r["mentions"]), _pct(r["share_pct"]), _cell(r["rank"]),
+            *([_estimate(r)] if has_estimates else []),
+        ])
+        console.print(table)
+        console.print()
+    _legend(console, exact, threshold)
+
+
+def _estimate(row: pd.Series) -> str:
+    if row.get("corrected_count") is None or (isinstance(row["corrected_count"], float) and math.isnan(row["corrected_count"])):
+        return "—"
+    return f"{_cell(row['corrected_count'], 1)} [{_cell(row['ci_low'], 1)} ; {_cell(row['ci_high'], 1)}]"
+
+
+def _print_comparison(
+    frame: pd.DataFrame, questions: pd.DataFrame, scope: str, alpha: float, exact: bool, threshold: int
+) -> None:
+    from rich.table import Table
+
+    from consultation.compare import FLAG_HIGHER, FLAG_LOWER, FLAG_TOO_SMALL, SmallCountRule
+
+    console = _console()
+    marks = {FLAG_HIGHER: "▲ " + FLAG_HIGHER, FLAG_LOWER: "▼ " + FLAG_LOWER}
+    tested = 0
+    for question_id, rows in frame.groupby("question_id", sort=False):
+        unit = rows["unit"].iloc[0]
+        words = _unit_words(unit)
+        national_n, scope_n = rows["national_answered"].iloc[0], rows["scope_answered"].iloc[0]
+        table = Table(
+            title=_title(str(question_id), questions), title_justify="left",
+            caption=(f"National : {_cell(national_n)} répondants ; {scope} : {_cell(scope_n)} répondants. "
+                     f"Décomptes en {words} ; % : part des répondants citant le thème ; "
+                     "p : test exact de Fisher"),
+            caption_justify="left",
+        )
+        table.add_column("Thème", overflow="fold", min_width=30, ratio=1)
+        table.add_column("National", justify="right", no_wrap=True)
+        table.add_column("%", justify="right", no_wrap=True)
+        table.add_column(scope, justify="right", overflow="fold", max_width=20)
+        table.add_column("% ", justify="right", no_wrap=True)
+        table.add_column("Reste %", justify="right", no_wrap=True)
+        table.add_column("Écart pts", justify="right", no_wrap=True)
+        table.add_column("p", justify="right", no_wrap=True)
+        table.add_column("Signal", no_wrap=True)
+        tested += int((rows["flag"] != FLAG_TOO_SMALL).sum())
+        _add_rows(table, _reading_order(rows, "national_count"), lambda r: [
+            _cell(r["national_count"]), _pct(r["national_share_pct"]),
+            _cell(r["scope_count"]), _pct(r["scope_share_pct"]), _pct(r["rest_share_pct"]),
+            _signed(r["diff_points"]),
+            "—" if r["flag"] == FLAG_TOO_SMALL else _p(r["p_value"]),
+            marks.get(r["flag"], r["flag"]),
+        ])
+        console.print(table)
+        console.print()
+    console.print(
+        f"Signal : test exact de Fisher entre les répondants ({scope}) et ceux du reste du pays, "
+        f"seuil {_cell(alpha * 100, 1 if (alpha * 100) % 1 else 0)} %. {SmallCountRule().describe()}"
+    )
+    if tested:
+        console.print(
+            f"{tested} écarts testés sans correction pour la multiplicité : environ "
+            f"{_cell(tested * alpha, 1)} signal(s) peuvent apparaître par hasard."
+        )
+    _legend(console, exact, threshold)
+
+
+def _signed(value: object) -> str:
+    if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+        return ("+" if value > 0 else "") + _cell(value, 1)
+    return _cell(value)
+
+
+def _p(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return "< 0,001" if value < 0.001 else _cell(value, 3)  # type: ignore[operator]
+
+
+def _add_rows(table: Any, rows: pd.DataFrame, cells: Any) -> None:
+    has_categories = rows["category"].notna().any()
+    current: object = object()
+    for _, row in rows.iterrows():
+        category = row["category"] if isinstance(row["category"], str) else None
+        if has_categories and category != current:
+            table.add_row(f"[bold]{category or 'Sans catégorie'}[/bold]")
+            current = category
+        table.add_row(str(row["label"]), *cells(row))
+
+
+def _legend(console: Any, exact: bool, threshold: int) -> None:
+    if exact:
+        console.print("Chiffres exacts (--exact) : à ne pas publier tels quels.")
+    else:
+        console.print(
+            f"« {marker(threshold)} » : moins de {threshold} (secret statistique, hors niveau national) ; "
+            f"« {SECRET} » : part ou test masqué car calculé sur moins de {threshold} répondants. "
+            "Chiffres exacts : --exact."
+        )
+
+
+# --- consultation export tallies ----------------------------------------------------------------
+
+export_group = main.commands.get("export")
+if export_group is None:  # the coding stage usually creates the group; whoever comes first does
+
+    @main.group("export")
+    def export_group() -> None:
+        """Exporter les tables de la base (CSV pour Excel, XLSX, JSON, Parquet).
+
+        Exemple : consultation export tallies
+        """
+
+
+@export_group.command("tallies")  # type: ignore[union-attr]
+@db_arg
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Dossier où écrire (par défaut : exports/ à côté de la base).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "parquet"]), default="csv",
+              show_default=True, help="csv : UTF-8 et point-virgule, pour Excel en français.")
+@click.option("--by", type=click.Choice(["all", "national", "region", "structure_type", "region_structure_type"]),
+              default="all", show_default=True, help="Périmètres exportés.")
+@threshold_option
+@exact_option
+@consultation_option
+@out_root_option
+@_friendly
+def export_tallies(
+    path: Path | None, output: Path | None, fmt: str, by: str, threshold: int, exact: bool,
+    consultation_id: str | None, processed_root: Path,
+) -> None:
+    """Décomptes de tous les périmètres et comparaisons région par région, prêts à publier.
+
+    Écrit deux fichiers : decomptes.<format> (une ligne par question, thème et périmètre :
+    national, région, type de structure, région × type) et comparaisons-regions.<format>
+    (chaque région face au reste du pays, avec le signal du test de Fisher). Les effectifs
+    régionaux inférieurs à --threshold y figurent « < 3 » (sauf --exact).
+
+    Exemple : consultation export tallies --format xlsx --output publication/
+    """
+    import consultation
+
+    db_path = resolve_db(path, processed_root)
+    folder = output or db_path.parent / "exports"
+    with consultation.open(db_path, consultation_id) as db:
+        written = db.export_tallies(folder, fmt=fmt, by=by, suppress=not exact, threshold=threshold)
+    for file, rows in written:
+        click.echo(f"  {file} ({rows} lignes)")
+    click.echo("Chiffres exacts : à ne pas publier." if exact else
+               f"Secret statistique appliqué : effectifs régionaux de 1 à {threshold - 1} affichés « {marker(threshold)} ».")

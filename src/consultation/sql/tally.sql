@@ -21,6 +21,23 @@ FROM coded_units u
 JOIN stg_answers a USING (consultation_id, respondent_id, question_id)
 GROUP BY u.consultation_id, u.question_id, u.theme_id, u.respondent_id, a.region, a.structure_type;
 
+-- Drill-down: every coded unit behind the counts, with the answer it comes from. One row per
+-- (respondent, unit, theme), restricted like the counts to non-blank answers and to the
+-- codebook's themes: for any scope, its distinct respondents are `respondents_citing` and its
+-- rows are `mentions`.
+CREATE OR REPLACE VIEW coded_answers AS
+SELECT f.consultation_id, f.question_id, f.theme_id, t.label, t.category,
+       f.respondent_id, a.structure_name, coalesce(a.structure_type, 'Non précisé') AS structure_type, a.region,
+       a.text AS answer_text, f.unit_text, f.unit_key, f.source, f.confidence, f.needs_review,
+       f.model_version, f.codebook_version
+FROM final_codes f
+JOIN stg_answers a USING (consultation_id, respondent_id, question_id)
+JOIN themes t ON t.consultation_id = f.consultation_id AND t.question_id = f.question_id AND t.theme_id = f.theme_id
+QUALIFY row_number() OVER (
+    PARTITION BY f.consultation_id, f.question_id, f.theme_id, f.respondent_id, f.unit_key
+    ORDER BY f.confidence DESC
+) = 1;
+
 -- Staging: the latest corrected count of each (question, theme, scope) from the coding engine.
 CREATE OR REPLACE VIEW stg_count_estimates AS
 SELECT consultation_id, question_id, theme_id, scope_kind, scope,
@@ -118,7 +135,7 @@ FROM grid g
 LEFT JOIN stg_count_estimates e USING (consultation_id, question_id, theme_id, scope_kind, scope);
 
 -- A fingerprint of everything the tally is computed from, per consultation. The tally cache
--- (tally.py: refresh_tally_cache) is read only while the fingerprint it was built from equals
+-- (tally.py: refresh_tallies) is read only while the fingerprint it was built from equals
 -- this one, so it can be fast without ever serving stale counts. Row counts and sums of row
 -- hashes: one cheap scan per table, independent of row order.
 CREATE OR REPLACE VIEW tally_input_stamp AS

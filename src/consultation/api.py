@@ -1,0 +1,461 @@
+"""The Python API for notebooks: `consultation.open(db_path)` and DataFrames out.
+
+Every method returns a pandas DataFrame with exact figures (what an analyst needs); pass
+`suppress=True` to get the published form, where regional counts under the threshold (default 3)
+read « < 3 » and shares resting on them « s » (see consultation.disclosure).
+
+    >>> import consultation
+    >>> db = consultation.open("data/processed/segur-2020-sample/consultation.duckdb")
+    >>> db.tallies(region="Occitanie")            # one row per question and theme
+    >>> db.comparison("Occitanie")                # Occitanie against the rest of the country
+    >>> db.answers_behind("q1_retenir", "q1_adaptabilite", region="Occitanie")
+
+The database is opened read-only by default: several notebooks (and `consultation tally`) can read
+it together; `consultation run` waits for them to close it (`db.close()`, or a `with` block).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from consultation import disclosure, store
+from consultation.compare import (
+    DEFAULT_ALPHA,
+    DEFAULT_MIN_CITING,
+    DEFAULT_MIN_RESPONDENTS,
+    SmallCountRule,
+    compare_scope,
+)
+from consultation.paths import DB_NAME
+from consultation.tally import (
+    FULL_TALLY_COLUMNS,
+    SCOPE_KINDS,
+    NotInDatabaseError,
+    check_question,
+    check_scope,
+    scope_for,
+    select_tally,
+)
+
+By = Literal["national", "region", "structure_type", "region_structure_type", "all"]
+
+_VIEW_STATEMENT = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(VIEW|MACRO)\b", re.IGNORECASE)
+
+
+def open(
+    db_path: str | Path | duckdb.DuckDBPyConnection,
+    consultation_id: str | None = None,
+    *,
+    read_only: bool = True,
+) -> Database:
+    """Open a consultation database for analysis.
+
+    `db_path` is the DuckDB file, the folder that holds it (data/processed/<id>/), or an open
+    connection (an in-memory database in a test). With several consultations in one file, name
+    the one you want.
+
+    >>> db = consultation.open("data/processed/segur-2020-sample")
+    >>> db.consultation_id
+    'segur-2020-sample'
+    """
+    if isinstance(db_path, duckdb.DuckDBPyConnection):
+        return Database(db_path, consultation_id, owns_connection=False)
+    path = resolve_db_path(db_path)
+    con = connect(path, read_only=read_only)
+    try:
+        return Database(con, consultation_id, owns_connection=True, path=path)
+    except BaseException:
+        con.close()
+        raise
+
+
+def resolve_db_path(db_path: str | Path) -> Path:
+    """The DuckDB file itself, or the consultation.duckdb inside a processed folder."""
+    path = Path(db_path)
+    if path.is_dir() and (path / DB_NAME).is_file():
+        return path / DB_NAME
+    if path.is_file():
+        return path
+    raise NotInDatabaseError(
+        f"{path} : base introuvable (attendu : un fichier {DB_NAME} ou le dossier qui le contient ; "
+        "lancez d'abord « consultation run »)"
+    )
+
+
+def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection whose views are those of this version of the package.
+
+    Read-only: the views stored in the file may come from an older version, so they are
+    recreated as temporary views (visible to this connection only; nothing is written).
+    """
+    con = store.connect(path, read_only=read_only)
+    con.execute("SET enable_progress_bar = false")
+    if read_only:
+        try:
+            for name in store._sql_files():
+                if not name.startswith("schema"):
+                    con.execute(_VIEW_STATEMENT.sub(r"CREATE OR REPLACE TEMP \1", store.read_sql(name)))
+        except duckdb.CatalogException as exc:
+            con.close()
+            raise NotInDatabaseError(
+                f"{path} : base créée par une version antérieure ({str(exc).splitlines()[0]}) ; "
+                "relancez « consultation run » pour la mettre à jour"
+            ) from None
+    return con
+
+
+class Database:
+    """One consultation of a database; every method returns a DataFrame (see the module docstring)."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        consultation_id: str | None = None,
+        *,
+        owns_connection: bool = False,
+        path: Path | None = None,
+    ) -> None:
+        self.con = con
+        self.path = path
+        self._owns_connection = owns_connection
+        self.consultation_id = self._resolve_consultation(consultation_id)
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the file so that `consultation run` can write it again."""
+        if self._owns_connection:
+            self.con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<consultation {self.consultation_id!r} in {self.path or 'memory'}>"
+
+    def _resolve_consultation(self, consultation_id: str | None) -> str:
+        known = [r[0] for r in self.con.execute(
+            "SELECT consultation_id FROM consultations ORDER BY consultation_id"
+        ).fetchall()]
+        if consultation_id is None and len(known) == 1:
+            return known[0]
+        if consultation_id is not None and consultation_id in known:
+            return consultation_id
+        where = self.path or "la base"
+        if not known:
+            raise NotInDatabaseError(f"{where} : aucune consultation (lancez d'abord « consultation run »)")
+        if consultation_id is None:
+            raise NotInDatabaseError(
+                f"{where} contient plusieurs consultations ({', '.join(known)}) : précisez laquelle"
+            )
+        raise NotInDatabaseError(
+            f"{where} : consultation « {consultation_id} » inconnue (connues : {', '.join(known)})"
+        )
+
+    def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        return self.con.execute(sql, params).df()
+
+    # -- what is in the database ------------------------------------------------------------
+
+    def consultations(self) -> pd.DataFrame:
+        """Every consultation in the file, with its respondents and answers.
+
+        >>> db.consultations()[["consultation_id", "title", "respondents"]]
+        """
+        return self._df(
+            """
+            SELECT c.consultation_id, c.title, c.codebook_version, c.updated_at,
+                   coalesce(r.n, 0) AS respondents, coalesce(a.n, 0) AS answers
+            FROM consultations c
+            LEFT JOIN (SELECT consultation_id, count(*) AS n FROM respondents GROUP BY ALL) r USING (consultation_id)
+            LEFT JOIN (SELECT consultation_id, count(*) AS n FROM stg_answers GROUP BY ALL) a USING (consultation_id)
+            ORDER BY c.consultation_id
+            """,
+            [],
+        )
+
+    def questions(self) -> pd.DataFrame:
+        """The questionnaire: section, wording, unit of count, themes and respondents who answered.
+
+        `unit` is 'respondents' (a respondent counts once per theme), 'propositions' (each
+        proposition counts) or 'free_text' (not coded, listed in reports).
+
+        >>> db.questions()[["question_id", "section", "unit", "respondents_answered"]]
+        """
+        return self._df(
+            """
+            SELECT q.question_id, q.position, q.section, q.text, q.unit,
+                   coalesce(t.n, 0) AS themes, coalesce(a.n, 0) AS respondents_answered
+            FROM questions q
+            LEFT JOIN (SELECT consultation_id, question_id, count(*) AS n FROM themes GROUP BY ALL) t
+                USING (consultation_id, question_id)
+            LEFT JOIN (SELECT consultation_id, question_id, count(*) AS n FROM stg_answers GROUP BY ALL) a
+                USING (consultation_id, question_id)
+            WHERE q.consultation_id = ?
+            ORDER BY q.position
+            """,
+            [self.consultation_id],
+        )
+
+    def themes(self, question: str | None = None) -> pd.DataFrame:
+        """The codebook: themes of every question (or of one), in codebook order.
+
+        >>> db.themes("q1_retenir")[["theme_id", "label", "category"]]
+        """
+        if question is not None:
+            check_question(self.con, self.consultation_id, question)
+        return self._df(
+            """
+            SELECT t.question_id, t.theme_id, t.position, t.label, t.category, t.is_other
+            FROM themes t JOIN questions q USING (consultation_id, question_id)
+            WHERE t.consultation_id = ? AND (? IS NULL OR t.question_id = ?)
+            ORDER BY q.position, t.position
+            """,
+            [self.consultation_id, question, question],
+        )
+
+    def regions(self) -> pd.DataFrame:
+        """Regions with their number of respondents ('Région inconnue' when it could not be read).
+
+        >>> db.regions()
+        """
+        return self._df(
+            "SELECT region, count(*) AS respondents FROM respondents WHERE consultation_id = ? "
+            "GROUP BY region ORDER BY region",
+            [self.consultation_id],
+        )
+
+    def structure_types(self) -> pd.DataFrame:
+        """Structure types (ACT, LAM, LHSS…) with their number of respondents.
+
+        >>> db.structure_types()
+        """
+        return self._df(
+            "SELECT coalesce(structure_type, 'Non précisé') AS structure_type, count(*) AS respondents "
+            "FROM respondents WHERE consultation_id = ? GROUP BY ALL ORDER BY 1",
+            [self.consultation_id],
+        )
+
+    # -- counts -----------------------------------------------------------------------------
+
+    def tallies(
+        self,
+        question: str | None = None,
+        *,
+        region: str | None = None,
+        structure_type: str | None = None,
+        by: By | None = None,
+        suppress: bool = False,
+        threshold: int = disclosure.DEFAULT_THRESHOLD,
+    ) -> pd.DataFrame:
+        """Counts per question and theme in a scope: national by default, a region, a structure
+        type, both (region × structure type), or every scope of a kind with `by`.
+
+        Columns: respondents_answered (respondents of the scope who answered the question),
+        respondents_citing, mentions (units coded with the theme: propositions), count (what the
+        federation publishes: respondents, or propositions for 'propositions' questions),
+        share_pct (respondents citing / respondents answered, %), rank, and the coding engine's
+        raw_count, corrected_count, ci_low, ci_high (NULL until estimated).
+
+        >>> db.tallies()                                    # national
+        >>> db.tallies("q1_retenir", region="Occitanie")
+        >>> db.tallies(by="region")                         # every region
+        >>> db.tallies(region="Occitanie", structure_type="ACT")
+        >>> db.tallies(region="Occitanie", suppress=True)   # as published: « < 3 »
+        """
+        if question is not None:
+            check_question(self.con, self.consultation_id, question)
+        if by is not None and (region or structure_type):
+            raise ValueError("give either `by` or a region / structure type, not both")
+        if by == "all":
+            scopes = None
+        elif by is not None:
+            if by not in SCOPE_KINDS:
+                raise ValueError(f"by must be one of {(*SCOPE_KINDS, 'all')}, got {by!r}")
+            scopes = [(by, None)]
+        else:
+            kind, scope = scope_for(region, structure_type)
+            check_scope(self.con, self.consultation_id, kind, scope)
+            scopes = [(kind, scope)]
+        frame = select_tally(
+            self.con, self.consultation_id, scopes=scopes, question_id=question, columns=FULL_TALLY_COLUMNS
+        )
+        return disclosure.suppress(frame, threshold) if suppress else frame
+
+    def comparison(
+        self,
+        region: str | None = None,
+        question: str | None = None,
+        *,
+        structure_type: str | None = None,
+        alpha: float = DEFAULT_ALPHA,
+        adjust: Literal["none", "bh"] = "none",
+        min_respondents: int = DEFAULT_MIN_RESPONDENTS,
+        min_citing: int = DEFAULT_MIN_CITING,
+        suppress: bool = False,
+        threshold: int = disclosure.DEFAULT_THRESHOLD,
+    ) -> pd.DataFrame:
+        """A region (or a structure type, or both) against the rest of the country, side by side
+        with the national figures, one row per question and theme.
+
+        Columns national_* (the whole country), scope_* (the region), rest_* (everyone else),
+        diff_points (scope share − rest share), p_value (Fisher's exact test on respondents),
+        p_adjusted (Benjamini–Hochberg with adjust='bh', else p_value), significant and flag:
+        « plus cité », « moins cité », « écart non significatif », or « effectif trop faible »
+        when fewer than `min_respondents` answered on either side or fewer than `min_citing` cite
+        the theme in all (no difference is then claimed, whatever the p-value).
+
+        >>> occ = db.comparison("Occitanie")
+        >>> occ[occ["significant"]][["label", "scope_share_pct", "rest_share_pct", "p_value"]]
+        >>> db.comparison("Occitanie", "pilier1", alpha=0.01, adjust="bh")
+        >>> db.comparison(structure_type="LAM")             # LAM structures against the others
+        """
+        if not region and not structure_type:
+            raise ValueError("comparison needs a region, a structure type, or both")
+        kind, scope = scope_for(region, structure_type)
+        frame = compare_scope(
+            self.con, self.consultation_id, scope, scope_kind=kind, question_id=question, alpha=alpha,
+            rule=SmallCountRule(min_respondents, min_citing), adjust=adjust,
+        )
+        return disclosure.suppress(frame, threshold) if suppress else frame
+
+    # -- behind the counts --------------------------------------------------------------------
+
+    def answers_behind(
+        self,
+        question: str,
+        theme: str | None = None,
+        *,
+        region: str | None = None,
+        structure_type: str | None = None,
+        suppress: bool = False,
+    ) -> pd.DataFrame:
+        """The coded answers behind a count: one row per unit (proposition or whole answer) coded
+        with the theme, with the respondent, the region, the answer, the unit, who coded it
+        (source 'human', 'rule' or 'model') and the confidence.
+
+        Its distinct respondents are the count's respondents_citing, its rows the mentions.
+        `suppress=True` leaves out who answered (respondent id and structure name) for quoting.
+
+        >>> rows = db.answers_behind("q1_retenir", "q1_adaptabilite", region="Occitanie")
+        >>> rows[["respondent_id", "answer_text", "source", "confidence"]]
+        """
+        check_question(self.con, self.consultation_id, question)
+        kind, scope = scope_for(region, structure_type)
+        check_scope(self.con, self.consultation_id, kind, scope)
+        if theme is not None:
+            known = set(self.themes(question)["theme_id"])
+            if theme not in known:
+                raise NotInDatabaseError(
+                    f"thème « {theme} » inconnu pour la question {question} (thèmes : {', '.join(sorted(known))})"
+                )
+        frame = self._df(
+            """
+            SELECT a.respondent_id, a.structure_name, a.structure_type, a.region, a.question_id,
+                   a.theme_id, a.label, a.answer_text, a.unit_text, a.source, a.confidence,
+                   a.needs_review, a.model_version
+            FROM coded_answers a
+            JOIN themes t USING (consultation_id, question_id, theme_id)
+            WHERE a.consultation_id = ? AND a.question_id = ?
+              AND (? IS NULL OR a.theme_id = ?)
+              AND (? IS NULL OR a.region = ?)
+              AND (? IS NULL OR a.structure_type = ?)
+            ORDER BY t.position, a.region, a.respondent_id, a.unit_key
+            """,
+            [self.consultation_id, question, theme, theme, region, region, structure_type, structure_type],
+        )
+        if suppress:
+            frame = frame.drop(columns=["respondent_id", "structure_name"])
+        return frame
+
+    def codings(
+        self,
+        question: str | None = None,
+        *,
+        region: str | None = None,
+        source: str | None = None,
+        needs_review: bool | None = None,
+    ) -> pd.DataFrame:
+        """Every final code (human codes win over automatic ones), with its answer: to audit the
+        coding, list what awaits review, or see what the rules did.
+
+        >>> db.codings(source="rule", needs_review=True)[["question_id", "unit_text", "theme_id"]]
+        >>> db.codings("pilier1").groupby("source").size()
+        """
+        if question is not None:
+            check_question(self.con, self.consultation_id, question)
+        return self._df(
+            """
+            SELECT a.question_id, a.respondent_id, a.structure_name, a.structure_type, a.region,
+                   a.answer_text, a.unit_text, a.theme_id, a.label, a.category, a.source,
+                   a.confidence, a.needs_review, a.model_version, a.codebook_version
+            FROM coded_answers a
+            JOIN questions q USING (consultation_id, question_id)
+            JOIN themes t USING (consultation_id, question_id, theme_id)
+            WHERE a.consultation_id = ?
+              AND (? IS NULL OR a.question_id = ?)
+              AND (? IS NULL OR a.region = ?)
+              AND (? IS NULL OR a.source = ?)
+              AND (? IS NULL OR a.needs_review = ?)
+            ORDER BY q.position, a.respondent_id, a.unit_key, t.position
+            """,
+            [self.consultation_id, question, question, region, region, source, source, needs_review, needs_review],
+        )
+
+    def quarantine(self) -> pd.DataFrame:
+        """Rows read but not ingested, with the reason: nothing is silently lost.
+
+        >>> db.quarantine()[["source_file", "source_row", "reason"]]
+        """
+        return self._df(
+            "SELECT source_file, source_row, reason, raw_json FROM quarantine "
+            "WHERE consultation_id = ? ORDER BY source_file, source_row",
+            [self.consultation_id],
+        )
+
+    # -- files for publication -------------------------------------------------------------
+
+    def export_tallies(
+        self,
+        folder: str | Path,
+        *,
+        fmt: str = "csv",
+        by: By = "all",
+        suppress: bool = True,
+        threshold: int = disclosure.DEFAULT_THRESHOLD,
+    ) -> list[tuple[Path, int]]:
+        """Write decomptes.<fmt> (the tallies of every scope) and comparaisons-regions.<fmt>
+        (every region against the rest of the country), published form by default.
+
+        Returns (file, rows) for each file written.
+
+        >>> db.export_tallies("publication", fmt="xlsx")
+        """
+        folder = Path(folder)
+        tallies = self.tallies(by=by, suppress=suppress, threshold=threshold)
+        comparisons = [
+            self.comparison(region, suppress=suppress, threshold=threshold)
+            for region in self.regions()["region"]
+        ]
+        compared = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
+        written = []
+        for name, frame in (("decomptes", tallies), ("comparaisons-regions", compared)):
+            path = disclosure.write_tally_table(frame, folder / f"{name}.{fmt}", fmt)
+            written.append((Path(path), len(frame)))
+        return written
+
+    def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Any query on the database (views: tally, coded_answers, final_codes, stg_answers…).
+
+        >>> db.sql("SELECT region, count(*) AS n FROM respondents GROUP BY region")
+        """
+        return self._df(query, params or [])
+

@@ -1,0 +1,226 @@
+"""Small-cell protection: what a published table, report or chart may show.
+
+A regional count of one or two structures points at those structures: in anything published,
+a count from 1 to `threshold - 1` (default 3, so 1 and 2) is shown as « < 3 ». Zero is shown: it
+points at nobody. National figures are exempt by default: the federation publishes them, down to 1.
+
+The rules, for a frame of the tally or of a comparison:
+- counts of respondents, mentions and the coding engine's counts (raw, corrected, interval) are
+  shown as « < 3 » when their own value is small;
+- a share, a difference in points, a p-value computed from a small count of respondents (on
+  either side of the share: those citing or those who answered) is shown as « s » (secret
+  statistique, as in INSEE tables): the share and the base would give the count back;
+- in a comparison, the rest of the country's figures are hidden (« s ») with the scope's, since
+  national minus rest would give the scope back;
+- rows whose `scope_kind` is 'national' are left exact (unless `exempt_national=False`), and so
+  are the `national_*` columns of a comparison.
+
+Not done (documented limit): complementary suppression. Someone holding every regional table of
+one theme and the national figure can subtract to recover a single hidden region.
+
+Analysts work on exact figures (the API's default); `suppress` gives the published form, and
+`format_count` / `format_share` give the text of one figure for reports and chart labels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_THRESHOLD = 3
+SECRET = "s"
+
+_COUNT_COLUMNS = (
+    "respondents_answered", "respondents_citing", "mentions", "mentions_human", "count",
+    "raw_count", "corrected_count", "ci_low", "ci_high",
+    "scope_answered", "scope_citing", "scope_mentions", "scope_count",
+    "rest_answered", "rest_citing",
+)
+
+
+def marker(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The text shown instead of a small count: « < 3 »."""
+    return f"< {threshold}"
+
+
+def check_threshold(threshold: int) -> int:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
+        raise ValueError(f"threshold must be a whole number ≥ 1, got {threshold!r}")
+    return int(threshold)
+
+
+def is_small(value: object, threshold: int = DEFAULT_THRESHOLD) -> bool:
+    """True for a count that must not be published: 0 < value < threshold (NaN and None are not)."""
+    if value is None or isinstance(value, str):
+        return False
+    number = float(value)  # type: ignore[arg-type]
+    return not math.isnan(number) and 0 < number < threshold
+
+
+def format_count(value: float | None, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """A count as published: « < 3 » when small, the whole number otherwise ('' when missing).
+
+    >>> format_count(2), format_count(0), format_count(17)
+    ('< 3', '0', '17')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if is_small(value, threshold):
+        return marker(threshold)
+    return str(round(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def format_share(
+    share_pct: float | None, citing: int, answered: int, threshold: int = DEFAULT_THRESHOLD
+) -> str:
+    """A share as published: « s » when it rests on a small count of respondents.
+
+    >>> format_share(40.0, 2, 5), format_share(60.0, 3, 5)
+    ('s', '60.0 %')
+    """
+    if is_small(citing, threshold) or is_small(answered, threshold):
+        return SECRET
+    if share_pct is None or (isinstance(share_pct, float) and math.isnan(share_pct)):
+        return ""
+    return f"{share_pct:.1f} %"
+
+
+def suppress(
+    frame: pd.DataFrame,
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    exempt_national: bool = True,
+    columns: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The published form of a tally or comparison frame (a copy; the input is left exact).
+
+    Every column it may hide becomes an object column holding numbers and the markers « < 3 »
+    and « s ». `columns` adds count columns of your own to protect by their value.
+    """
+    threshold = check_threshold(threshold)
+    if exempt_national and "scope_kind" in frame.columns:
+        protected_rows = (frame["scope_kind"] != "national").to_numpy()
+    else:
+        protected_rows = np.ones(len(frame), dtype=bool)
+
+    def small(col: str) -> np.ndarray:
+        if col not in frame.columns:
+            return np.zeros(len(frame), dtype=bool)
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            return (values > 0) & (values < threshold) & protected_rows
+
+    base = small("respondents_citing") | small("respondents_answered")
+    scope = small("scope_citing") | small("scope_answered")
+    rest = small("rest_citing") | small("rest_answered")
+    if "national_citing" in frame.columns:
+        # The national figures are published: the rest of the country would give the scope back.
+        rest = rest | scope
+    secret = {
+        "share_pct": base, "scope_share_pct": scope, "rest_share_pct": rest,
+        "diff_points": scope | rest, "p_value": scope | rest, "p_adjusted": scope | rest,
+        "rest_citing": rest, "rest_answered": small("scope_answered"),
+    }
+    out = frame.copy()
+    for col in out.columns:
+        hidden_small = small(col) if col in (*_COUNT_COLUMNS, *(columns or ())) else None
+        hidden_secret = secret.get(col)
+        if hidden_small is None and hidden_secret is None:
+            continue
+        texts = np.full(len(out), None, dtype=object)
+        if hidden_secret is not None:
+            texts[hidden_secret] = SECRET
+        if hidden_small is not None:
+            texts[hidden_small] = marker(threshold)
+        out[col] = _replace(frame[col], texts)
+    return out
+
+
+def _replace(series: pd.Series, texts: np.ndarray) -> pd.Series:
+    """Numbers kept as Python numbers (ints stay ints), missing as None, hidden ones as their text."""
+    as_int = pd.api.types.is_integer_dtype(series.dtype)
+    values = np.empty(len(series), dtype=object)
+    for i, value in enumerate(series.tolist()):
+        if texts[i] is not None:
+            values[i] = texts[i]
+        elif value is None or (isinstance(value, float) and math.isnan(value)):
+            values[i] = None
+        else:
+            values[i] = int(value) if as_int else value
+    return pd.Series(values, index=series.index, name=series.name, dtype=object)
+
+
+def published_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mixed number/marker columns as text, for formats that want one type per column (Parquet)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col].tolist()
+        mixed = (
+            out[col].dtype == object
+            and any(isinstance(v, str) for v in values)
+            and any(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values)
+        )
+        if mixed:
+            out[col] = pd.Series([_text(v) for v in values], index=out.index, dtype=object)
+    return out
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# Column headers of the spreadsheet exports (CSV, XLSX), read by people in French; JSON and Parquet
+# keep the identifiers, which programs rely on.
+FRENCH_HEADERS = {
+    "question_id": "question", "question_position": "ordre question", "section": "section",
+    "question_text": "intitulé de la question", "unit": "unité de décompte",
+    "theme_id": "thème (identifiant)", "theme_position": "ordre thème", "label": "thème",
+    "category": "catégorie", "is_other": "autres",
+    "scope_kind": "type de périmètre", "scope": "périmètre", "region": "région",
+    "structure_type": "type de structure",
+    "respondents_answered": "répondants ayant répondu", "respondents_citing": "répondants citant le thème",
+    "mentions": "mentions (propositions)", "mentions_human": "mentions codées à la main",
+    "count": "décompte publié", "share_pct": "part des répondants (%)", "rank": "rang",
+    "raw_count": "décompte brut (modèle)", "corrected_count": "décompte corrigé",
+    "ci_low": "IC 90 % bas", "ci_high": "IC 90 % haut", "estimate_method": "méthode de correction",
+    "national_answered": "national : répondants", "national_citing": "national : citant",
+    "national_mentions": "national : mentions", "national_count": "national : décompte",
+    "national_share_pct": "national : part (%)", "national_rank": "national : rang",
+    "scope_answered": "périmètre : répondants", "scope_citing": "périmètre : citant",
+    "scope_mentions": "périmètre : mentions", "scope_count": "périmètre : décompte",
+    "scope_share_pct": "périmètre : part (%)", "scope_rank": "périmètre : rang",
+    "rest_answered": "reste du pays : répondants", "rest_citing": "reste du pays : citant",
+    "rest_share_pct": "reste du pays : part (%)", "diff_points": "écart (points)",
+    "p_value": "p (test exact de Fisher)", "p_adjusted": "p ajusté", "too_small": "effectif trop faible",
+    "significant": "écart significatif", "flag": "signal",
+}
+
+
+def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | None = None) -> Any:
+    """Write a tally or comparison frame as given (call `suppress` first to publish it).
+
+    CSV and XLSX get French headers (CSV in UTF-8 with BOM and ';' for French Excel, formulas
+    neutralised); JSON and Parquet keep the column identifiers. With `path=None`, returns the
+    CSV text instead of writing a file. Returns the path written.
+    """
+    from consultation.exports import neutralise, write_table
+
+    fmt = (fmt or Path(str(path)).suffix.lstrip(".")).lower()
+    if fmt in ("csv", "xlsx"):
+        frame = frame.rename(columns=FRENCH_HEADERS)
+    else:
+        frame = published_columns(frame)
+    if path is None:
+        if fmt != "csv":
+            raise ValueError("only CSV can be returned as text")
+        return neutralise(frame).to_csv(sep=";", index=False)
+    return write_table(frame, path, fmt)
