@@ -27,6 +27,7 @@ BAD = ROOT / "tests" / "data" / "bad"
 MINI = ROOT / "tests" / "data" / "mini"
 MANIFEST = yaml.safe_load((BAD / "MANIFEST.yaml").read_text(encoding="utf-8"))["cases"]
 CASES = {case["file"]: case for case in MANIFEST}
+CLI = [sys.executable, "-c", "from consultation.cli import main; main()"]  # the console script
 TABLES = ("respondents", "answers", "quarantine", "human_codes", "source_files")
 
 # Cases that still fail: each names the module at fault. strict=True, so a fix makes the test fail
@@ -192,7 +193,7 @@ def test_whole_corpus_loses_no_row_and_raises_only_domain_errors(tmp_path):
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
-        [sys.executable, "-m", "consultation.cli", *args],
+        [*CLI, *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
     )
 

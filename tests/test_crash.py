@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT / "tests" / "data" / "bad"))
 import make_corpus  # noqa: E402
 
 KILLS = 20
+# The console script, as a user runs it (`python -m consultation.cli` would not see the stage commands).
+CLI = [sys.executable, "-c", "from consultation.cli import main; main()"]
 ROWS = 3000  # about a second of ingest: long enough to be killed anywhere inside it
 
 # The child imports everything, says "ready", waits for a line, then ingests: the parent's random
@@ -197,7 +199,7 @@ def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, n
 
     out = tmp_path / "processed"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    command = [sys.executable, "-m", "consultation.cli", "run", str(folder), "--out", str(out)]
+    command = [*CLI, "run", str(folder), "--out", str(out)]
     procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for _ in range(2)]
     results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
@@ -219,3 +221,31 @@ def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, n
         assert con.execute("SELECT count(*) FROM tally").fetchone()[0] > 0
     finally:
         con.close()
+
+
+def test_ctrl_c_during_an_ingest_prints_a_message_and_leaves_before_or_after(states, tmp_path):
+    """Ctrl+C (SIGINT) in `consultation ingest`: a French message, exit 130, no traceback."""
+    folder, before_db, before, after = states
+    db = tmp_path / "processed" / "mini" / "consultation.duckdb"
+    db.parent.mkdir(parents=True)
+    shutil.copy(before_db, db)
+    stamp = db.stat().st_mtime_ns
+    proc = subprocess.Popen(
+        [*CLI, "ingest", str(folder), "--out", str(tmp_path / "processed")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    deadline = time.monotonic() + 120
+    while db.stat().st_mtime_ns == stamp and not Path(f"{db}.wal").exists() and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)  # the command has opened the base: the ingest is starting
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert "Traceback" not in stdout + stderr
+    assert proc.returncode in (130, 0), stdout + stderr
+    if proc.returncode == 130:
+        assert "Interrompu" in stderr
+    state = fingerprint(db)
+    assert state in (before, after)
+    print(f"\nCtrl+C: exit {proc.returncode}, base left {'before' if state == before else 'after'}")

@@ -24,6 +24,14 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         except ConsultationError as exc:
             click.secho(f"Erreur : {exc}", fg="red", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            # Writes to the base run in transactions, rolled back on the way out: nothing half-written.
+            click.secho(
+                "Interrompu (Ctrl+C) : ce qui était en cours d'écriture dans la base a été annulé. "
+                "Relancez la même commande pour terminer.",
+                fg="yellow", err=True,
+            )
+            sys.exit(130)
 
     return wrapper
 
