@@ -146,3 +146,83 @@ def test_one_respondent_is_singular(con, consultation):
 def test_writes_into_a_new_folder(con, consultation, tmp_path: Path):
     target = tmp_path / "deep" / "charts"
     assert write_national_charts(con, consultation, target)[0].parent == target
+
+
+# --- national versus regional -------------------------------------------------------------------
+
+from matplotlib.container import ErrorbarContainer  # noqa: E402
+
+from consultation.charts import (  # noqa: E402
+    ComparisonData,
+    TallyFigures,
+    comparison_chart,
+    format_pct,
+    write_comparison_charts,
+)
+
+
+def comparison(con, consultation, region="Bretagne", threshold=2, flags=None) -> ComparisonData:
+    figures = TallyFigures.load(con, consultation)
+    question = consultation.question("q1")
+    return ComparisonData(
+        question=question, region=region, national=figures.themes(question),
+        regional=figures.by_theme(question, ("region", region)), national_n=figures.answered("q1"),
+        region_n=figures.answered("q1", ("region", region)), threshold=threshold, flags=flags or {},
+    )
+
+
+def texts(fig) -> list[str]:
+    return [t.get_text().replace("\u202f", " ").replace("\u00a0", " ") for t in fig.axes[0].texts]
+
+
+def test_comparison_shows_both_shares_with_n_and_masks_small_regional_cells(con, consultation):
+    fig = comparison_chart(comparison(con, consultation))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Région Bretagne (2 répondants)", "France entière (4 répondants)"]
+    labels = texts(fig)
+    # Reading order as the national chart: souvent (Bretagne 2/2, France 3/4), rare (1: masked), …
+    assert labels[:4] == ["100 %", "75 %", "< 2", "25 %"]
+    assert labels.count("< 2") == 2  # rare and autres: one Breton respondent each
+    assert "valeur masquée" in fig.get_supxlabel() and "Fisher" not in fig.get_supxlabel()
+    region_bars = [p for p in ax.patches if p.get_facecolor()[:3] == (0.0, 0x72 / 255, 0xB2 / 255)]
+    assert len(region_bars) == 5 - 2  # no bar where the value is masked
+
+
+def test_corrected_count_intervals_are_drawn_as_error_bars(con, consultation):
+    rows = [("national", "France", 3, 2.0, 3.5), ("region", "Bretagne", 2, 1.5, 2.0)]
+    con.executemany(
+        "INSERT INTO count_estimates VALUES (?, 'q1', 'q1_souvent', ?, ?, ?, ?, ?, ?, 'test', NULL, now())",
+        [(CID, kind, scope, raw, raw, low, high) for kind, scope, raw, low, high in rows],
+    )
+    fig = comparison_chart(comparison(con, consultation))
+    assert sum(isinstance(c, ErrorbarContainer) for c in fig.axes[0].containers) == 2
+    assert "intervalle à 90 %" in fig.get_supxlabel()
+
+
+def test_significant_differences_are_marked(con, consultation):
+    fig = comparison_chart(comparison(con, consultation, flags={"q1_souvent": "plus cité"}))
+    assert texts(fig)[0] == "100 % ▲"
+    assert "test exact de Fisher" in " ".join(fig.get_supxlabel().split())
+
+
+def test_comparison_files_per_region_skip_small_regions_and_are_reproducible(con, consultation, tmp_path):
+    first = write_comparison_charts(con, consultation, tmp_path / "a", threshold=2, workers=1)
+    names = sorted(p.relative_to(tmp_path / "a").as_posix() for p in first)
+    assert names == ["bretagne/p1.png", "bretagne/p1.svg", "bretagne/q1.png", "bretagne/q1.svg",
+                     "corse/q1.png", "corse/q1.svg"]  # nobody in Corse answered p1
+    assert write_comparison_charts(con, consultation, tmp_path / "b", threshold=3, workers=1) == []
+    parallel = write_comparison_charts(con, consultation, tmp_path / "c", threshold=2, workers=2)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in parallel]
+
+
+def test_svg_keeps_the_labels_searchable(con, consultation, tmp_path):
+    write_national_charts(con, consultation, tmp_path)
+    svg = (tmp_path / "q1.svg").read_text(encoding="utf-8")
+    assert "Défaillance de l'État" in svg or "Défaillance de l&#39;État" in svg
+
+
+@pytest.mark.parametrize(("value", "text"), [(36.2, "36 %"), (0, "0 %"), (0.3, "< 1 %"), (100, "100 %"),
+                                             (12345.4, "12 345 %")])
+def test_percentages_in_french(value, text):
+    assert format_pct(value).replace("\u202f", " ").replace("\u00a0", " ") == text

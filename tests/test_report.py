@@ -1,4 +1,4 @@
-"""Regional reports and testimonies, checked as a reader of the HTML and Markdown files sees them."""
+"""Regional reports and the national synthesis, checked as a reader of the files sees them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from consultation import store
-from consultation.charts import format_count, write_national_charts
+from consultation.charts import format_count, format_pct
 from consultation.codebook import (
     Columns,
     Consultation,
@@ -22,19 +22,23 @@ from consultation.codebook import (
     Sources,
     Theme,
 )
-from consultation.errors import ConsultationError
-from consultation.quotes import region_quotes
+from consultation.errors import MissingChartError
+from consultation.paths import OutputPaths
 from consultation.report import (
+    ReportContext,
+    build_national_report,
     build_region_report,
-    guillemets,
+    publish,
     region_slug,
     report_title,
-    write_region_reports,
+    write_charts,
 )
+from consultation.report_text import guillemets, render_html
 
 CID = "segur-test"
 OCC, IDF, PACA = "Occitanie", "Île-de-France", "Provence-Alpes-Côte d'Azur"
 FOLLOW_UP = "En quoi cette initiative peut inspirer les réflexions sur la refonte du système de santé"
+REGION_SLUGS = ["occitanie", "ile-de-france", "provence-alpes-cote-d-azur", "region-inconnue"]
 
 
 def make_consultation() -> Consultation:
@@ -110,27 +114,29 @@ HUMAN_CODES = [  # respondent, question, theme, unit text ('' = whole answer)
 ]
 
 
-def fill(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> None:
+def fill(con: duckdb.DuckDBPyConnection, consultation: Consultation, *, answers=ANSWERS, codes=HUMAN_CODES,
+         respondents=RESPONDENTS, structures: dict[str, str] | None = None) -> None:
     """Hand codes for r01–r04, one automatic code for r05, nothing for r06."""
     version = store.register_codebook(con, consultation)
     store.insert_df(con, "respondents", pd.DataFrame(
         [{"consultation_id": CID, "respondent_id": rid, "region": region, "region_method": "name",
-          "source_file": "reponses.csv", "source_row": i + 2} for i, (rid, region) in enumerate(RESPONDENTS)]
+          "structure_name": (structures or {}).get(rid), "source_file": "reponses.csv", "source_row": i + 2}
+         for i, (rid, region) in enumerate(respondents)]
     ))
     store.insert_df(con, "answers", pd.DataFrame(
         [{"consultation_id": CID, "respondent_id": r, "question_id": q, "text": t, "follow_up": f}
-         for r, q, t, f in ANSWERS]
+         for r, q, t, f in answers]
     ))
     store.insert_df(con, "human_codes", pd.DataFrame(
         [{"consultation_id": CID, "respondent_id": r, "question_id": q, "theme_id": t, "unit_text": u,
-          "codebook_version": version, "source_file": "codes.csv"} for r, q, t, u in HUMAN_CODES]
+          "codebook_version": version, "source_file": "codes.csv"} for r, q, t, u in codes]
     ))
     store.insert_df(con, "units", pd.DataFrame([{
         "consultation_id": CID, "respondent_id": "r05", "question_id": "q1_retenir", "unit_no": 0,
         "text": "Accès aux tablettes pour les résidents."}]))
     store.insert_df(con, "auto_codes", pd.DataFrame([{
         "consultation_id": CID, "respondent_id": "r05", "question_id": "q1_retenir", "unit_no": 0,
-        "theme_id": "q1_num", "source": "rule", "confidence": 0.8, "needs_review": False,
+        "theme_id": "q1_num", "source": "rule", "confidence": 0.8, "needs_review": True,
         "model_version": None, "codebook_version": version, "coded_at": datetime(2024, 1, 1)}]))
 
 
@@ -148,19 +154,19 @@ def con(consultation: Consultation) -> duckdb.DuckDBPyConnection:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Charts and reports written once for the module (read-only afterwards): the output folder."""
+    """Charts, reports and index written once for the module (read-only afterwards)."""
     out = tmp_path_factory.mktemp("out")
     consultation, con = make_consultation(), store.connect(None)
     fill(con, consultation)
-    write_national_charts(con, consultation, out / "charts")
-    write_region_reports(con, consultation, out / "reports", out / "charts")
+    publish(con, consultation, OutputPaths(out), workers=1)
     return out
 
 
 @pytest.fixture
 def reports(written: Path) -> dict[str, str]:
-    """Report file name -> text."""
-    return {p.name: p.read_text(encoding="utf-8") for p in (written / "reports").iterdir()}
+    """Text report file name -> text."""
+    return {p.name: p.read_text(encoding="utf-8") for p in (written / "reports").iterdir()
+            if p.suffix in (".html", ".md")}
 
 
 def visible(page: str) -> str:
@@ -168,16 +174,19 @@ def visible(page: str) -> str:
     return html.unescape(page)
 
 
-def test_one_report_per_region_in_both_formats(reports):
-    slugs = ["occitanie", "ile-de-france", "provence-alpes-cote-d-azur", "region-inconnue"]
-    assert sorted(reports) == sorted(f"{s}.{ext}" for s in slugs for ext in ("html", "md"))
-    assert all(text.strip() for text in reports.values())
+def test_one_report_per_region_and_a_synthesis_in_three_formats(written):
+    names = sorted(p.name for p in (written / "reports").iterdir())
+    slugs = [*REGION_SLUGS, "synthese-nationale"]
+    assert names == sorted(f"{s}.{ext}" for s in slugs for ext in ("html", "docx", "md"))
+    assert all((written / "reports" / n).stat().st_size > 500 for n in names)
+    assert (written / "index.html").is_file()
 
 
 def test_title_names_the_region(reports):
     assert "<h1>Contribution au Ségur de la santé : Région Occitanie</h1>" in reports["occitanie.html"]
     assert reports["occitanie.md"].startswith("# Contribution au Ségur de la santé : Région Occitanie\n")
     assert "# Contribution au Ségur de la santé : Région inconnue\n" in reports["region-inconnue.md"]
+    assert reports["synthese-nationale.md"].startswith("# Contribution au Ségur de la santé : synthèse nationale\n")
 
 
 def test_headers_give_national_and_regional_respondents(reports):
@@ -186,6 +195,34 @@ def test_headers_give_national_and_regional_respondents(reports):
     assert "Témoignages pour la Région Occitanie (2 répondants)" in page
     assert "Thèmes des propositions citées au niveau national (2 répondants) (Nombre de propositions)" in page
     assert "Propositions citées par les structures de la Région Occitanie (1 répondant)" in page
+
+
+def test_regional_figures_beside_national_ones_with_small_cells_masked(reports):
+    md = reports["occitanie.md"]
+    # Adaptabilité: 2 of 6 respondents nationally (33 %), 1 in Occitanie: masked.
+    md = md.replace("\u202f", " ")
+    assert r"Adaptabilité et innovation des ACT (2)<br>France 33 % · Occitanie \< 3" in md  # « < 3 », escaped
+    assert "Importance des fédérations (0)<br>France 0 % · Occitanie 0" in md
+    assert r"« \< 3 » : moins de 3 répondants de la région" in md
+    page = visible(reports["occitanie.html"]).replace("\u202f", " ")
+    assert '<span class="figures">France 33 % · Occitanie < 3</span>' in page
+
+
+def test_unmasked_regional_share_and_count_with_threshold_one(con, consultation, tmp_path):
+    write_charts(con, consultation, tmp_path, threshold=1, workers=1)
+    ctx = ReportContext.load(con, consultation, tmp_path, threshold=1)
+    report = build_region_report(ctx, OCC)
+    rows = {r.label: r.figures for s in report.sections for t in s.tables for g in t.groups for r in g.rows}
+    assert rows["Adaptabilité et innovation des ACT"] == f"France {format_pct(100 / 3)} · Occitanie {format_pct(50)} (1)"
+    assert rows["Revaloriser les salaires"] == f"France {format_pct(100)} · Occitanie {format_pct(100)} (1)"
+    assert [c.png.name for c in report.charts] == ["q1_retenir.png", "q1_retenir.png", "pilier1.png", "pilier1.png"]
+    assert report.charts[1].png.parent.name == "occitanie"  # the national-versus-regional chart
+
+
+def test_small_region_gets_no_comparison_chart_and_says_why(reports):
+    page = visible(reports["occitanie.html"])
+    assert "Pas de graphique régional pour cette question : moins de 3 répondants de la région" in page
+    assert page.count("<figure>") == 2  # the two national charts
 
 
 def test_region_shows_its_own_testimonies_only(reports):
@@ -198,14 +235,27 @@ def test_region_shows_its_own_testimonies_only(reports):
         assert other not in page and other not in md
 
 
+def test_synthesis_quotes_every_region_and_groups_initiatives_by_region(reports):
+    page = visible(reports["synthese-nationale.html"])
+    for quote in ("Les équipes ont su s'adapter très vite.", "Accès aux tablettes pour les résidents.",
+                  "Rien de particulier à signaler."):
+        assert guillemets(quote) in page
+    assert "Témoignages, toutes régions" in page
+    assert "<h3>Région Occitanie</h3>" in page and "<h3>Région Île-de-France</h3>" in page
+    order = ["<h3>Région Île-de-France</h3>", "Distribution de repas", "<h3>Région Occitanie</h3>",
+             "Création d'une cellule"]  # regions alphabetical, accents ignored
+    assert [page.index(text) for text in order] == sorted(page.index(text) for text in order)
+    assert "Participation par région" in page and '<a href="occitanie.html">' in page
+
+
 def test_automatic_code_gives_a_testimony_when_there_is_no_human_code(reports):
     assert guillemets("Accès aux tablettes pour les résidents.") in visible(reports["provence-alpes-cote-d-azur.html"])
 
 
 def test_left_column_shows_label_with_national_count(reports):
     md = reports["occitanie.md"]
-    for cell in ("| Adaptabilité et innovation des ACT (2) |", "| Revaloriser les salaires (2) |",
-                 "| Importance des fédérations (0) |", "| Autres (2) |"):
+    for cell in ("| Adaptabilité et innovation des ACT (2)<br>", "| Revaloriser les salaires (2)<br>",
+                 "| Importance des fédérations (0)<br>", "| Autres (2)<br>"):
         assert cell in md
     assert "Autres (0)" not in md  # the implicit « Autres » of pilier1 was never cited
 
@@ -219,6 +269,27 @@ def test_rows_grouped_by_category_in_codebook_order_with_autres_last(reports):
     positions = [md.index(item) for item in order]
     assert positions == sorted(positions)
     assert '<th colspan="2" scope="colgroup">ASPECTS POSITIFS</th>' in reports["occitanie.html"]
+
+
+def test_reliability_box_says_what_is_known(reports):
+    occ = visible(reports["occitanie.html"])
+    assert "Fiabilité des chiffres" in occ
+    assert f"{format_pct(100)} des réponses de la Région Occitanie aux questions codées (3 sur 3) ont été codées à la main" in occ
+    assert "les chiffres ne dépendent pas du codage automatique" in occ
+    paca = visible(reports["provence-alpes-cote-d-azur.html"])
+    assert f"{format_pct(0)} des réponses de la Région Provence-Alpes-Côte d'Azur aux questions codées (0 sur 1)" in paca
+    assert "n'a pas encore été mesuré" in paca  # no evaluation in the database yet
+    assert "1 réponse codée(s) automatiquement reste(nt) à vérifier" in paca
+
+
+def test_reliability_box_gives_agreement_when_an_evaluation_exists(con, consultation, tmp_path):
+    con.execute(
+        "INSERT INTO evaluations VALUES (?, 'm1', NULL, 240, 0.81, 0.7, 0.74, '{}', TIMESTAMP '2024-01-02')", [CID]
+    )
+    write_charts(con, consultation, tmp_path, workers=1)
+    report = build_region_report(ReportContext.load(con, consultation, tmp_path), PACA)
+    assert ("Accord du codage automatique avec les codeurs humains : kappa 0,74 (accord bon), F1 0,81, "
+            "mesuré sur 240 réponses codées à la main (1 = accord parfait).") in report.reliability.lines
 
 
 def test_initiatives_of_the_region_with_follow_up(reports):
@@ -237,9 +308,10 @@ def test_initiatives_of_the_region_with_follow_up(reports):
 
 
 def test_answers_are_escaped(reports):
-    page = reports["ile-de-france.html"]
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<script" not in page and "<b>" not in page
+    for name in ("ile-de-france.html", "synthese-nationale.html"):
+        page = reports[name]
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "<script" not in page and "<b>" not in page
     md = reports["ile-de-france.md"]
     assert r"\<script\>alert(1)\</script\>" in md
     assert r"des infirmiers \| et des aides-soignants" in md
@@ -250,7 +322,8 @@ def test_html_is_self_contained(reports):
         if name.endswith(".html"):
             assert '<html lang="fr">' in page and '<meta charset="utf-8">' in page
             assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
-            assert page.count('<img src="data:image/png;base64,') == 2
+            images = re.findall(r'<img src="([^"]*)"', page)
+            assert images and all(src.startswith("data:image/svg+xml;base64,") for src in images)
 
 
 def test_markdown_links_charts_relative_to_the_report(reports, written):
@@ -260,50 +333,41 @@ def test_markdown_links_charts_relative_to_the_report(reports, written):
     assert all((written / "reports" / link).is_file() for link in links)
 
 
-def test_reports_are_reproducible(con, consultation, tmp_path):
-    write_national_charts(con, consultation, tmp_path / "charts")
-    first = write_region_reports(con, consultation, tmp_path / "a", tmp_path / "charts")
-    second = write_region_reports(con, consultation, tmp_path / "b", tmp_path / "charts")
-    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+def test_index_lists_every_report_and_chart_with_working_links(written):
+    page = (written / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', page)
+    assert all((written / link).is_file() for link in links)
+    listed = {Path(link).name for link in links}
+    for slug in [*REGION_SLUGS, "synthese-nationale"]:
+        assert {f"{slug}.html", f"{slug}.docx", f"{slug}.md"} <= listed
+    assert {"q1_retenir.png", "q1_retenir.svg", "pilier1.png", "pilier1.svg"} <= listed
+    assert "Région inconnue" in visible(page)
+
+
+def test_outputs_are_reproducible(con, consultation, tmp_path):
+    first = publish(con, consultation, OutputPaths(tmp_path / "a"), workers=1)
+    second = publish(con, consultation, OutputPaths(tmp_path / "b"), workers=1)
+    assert [p.name for p in first.files] == [p.name for p in second.files]
+    for a, b in zip(first.files, second.files, strict=True):
+        if a.suffix in (".md", ".html"):  # absolute chart paths never appear; relative ones match
+            assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8"), a.name
+        else:
+            assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_missing_chart_is_reported(con, consultation, tmp_path):
-    with pytest.raises(ConsultationError, match="q1_retenir"):
-        build_region_report(con, consultation, OCC, tmp_path / "no-charts")
+    ctx = ReportContext.load(con, consultation, tmp_path / "no-charts")
+    with pytest.raises(MissingChartError, match="q1_retenir"):
+        build_region_report(ctx, OCC)
 
 
-def test_region_quotes_prefer_human_codes_and_deduplicate(con):
-    quotes = region_quotes(con, CID, OCC, "q1_retenir")
-    assert quotes == {
-        "q1_adapt": ["Les équipes ont su s'adapter très vite."],
-        "q1_autres": ["Aucune consigne claire."],
-        "q1_equipes": ["Les équipes ont su s'adapter très vite."],
-        "q1_etat": ["L'État a été absent."],
-    }
-    assert region_quotes(con, CID, OCC, "q1_retenir", theme_id="q1_etat") == {"q1_etat": ["L'État a été absent."]}
-
-
-def test_region_quotes_prefer_human_codes_over_surer_automatic_ones(con):
-    add_codes(con, [("x9", PACA, "q1_num", "Tablettes prêtées aux résidents")])
-    quotes = region_quotes(con, CID, PACA, "q1_retenir", max_per_theme=1)
-    assert quotes == {"q1_num": ["Tablettes prêtées aux résidents"]}  # r05 is automatic, x9 human
-
-
-def add_codes(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str]]) -> None:
-    """Human codes (respondent, region, theme, unit text) on q1 for new respondents."""
-    store.insert_df(con, "respondents", pd.DataFrame(
-        [{"consultation_id": CID, "respondent_id": r, "region": reg, "region_method": "name",
-          "source_file": "f", "source_row": 1} for r, reg, _, _ in rows]))
-    store.insert_df(con, "human_codes", pd.DataFrame(
-        [{"consultation_id": CID, "respondent_id": r, "question_id": "q1_retenir", "theme_id": t,
-          "unit_text": u, "codebook_version": 1, "source_file": "f"} for r, _, t, u in rows]))
-
-
-def test_region_quotes_limit_and_order(con):
-    rows = [(f"x{i}", OCC, "q1_adapt", f"Idée {i}") for i in (3, 1, 2)] + [("x4", OCC, "q1_adapt", "Idée 1")]
-    add_codes(con, rows)
-    quotes = region_quotes(con, CID, OCC, "q1_retenir", theme_id="q1_adapt", max_per_theme=3)
-    assert quotes == {"q1_adapt": ["Les équipes ont su s'adapter très vite.", "Idée 1", "Idée 2"]}
+def test_render_html_of_a_built_report(con, consultation, tmp_path):
+    write_charts(con, consultation, tmp_path, workers=1)
+    report = build_national_report(ReportContext.load(con, consultation, tmp_path, max_quotes=1))
+    assert report.slug == "synthese-nationale"
+    rows = [r for s in report.sections for t in s.tables for g in t.groups for r in g.rows]
+    assert max(len(r.quotes) for r in rows) == 1
+    assert render_html(report).count("<figure>") == 2
 
 
 @pytest.mark.parametrize(("region", "slug"), [
@@ -319,4 +383,6 @@ def test_region_slug(region, slug):
 def test_french_number_formatting_and_title(consultation):
     assert format_count(47) == "47"
     assert format_count(12345) == "12\u202f345"
+    assert format_pct(36.2) == "36\u202f%"
     assert report_title(consultation, "Bretagne") == "Contribution au Ségur de la santé : Région Bretagne"
+    assert report_title(consultation, None) == "Contribution au Ségur de la santé : synthèse nationale"

@@ -1,31 +1,49 @@
-"""National theme charts: one horizontal bar chart per coded question, PNG for Word and SVG for the web.
+"""Charts: per question, the national theme counts (as in the federation's documents) and, per
+region, the national-versus-regional shares. PNG (300 dpi, for Word) and SVG (for print and web).
 
-The display order computed here (`ordered_theme_counts`) is also the order of the regional report
-tables, so that a chart and the table above it always read the same way.
+The display order computed here (`ordered_theme_counts`, `TallyFigures.themes`) is also the order
+of the report tables, so that a chart and the table above it always read the same way.
+Charts never show answer text: only codebook labels, counts and shares.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import re
+import sys
 import textwrap
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from consultation.codebook import Consultation, Question
+from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Yellow and black
 # come last: yellow is faint on white, black hides the count labels' contrast.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+# National-versus-regional: the region in strong blue, the country as a neutral grey reference;
+# they differ in lightness too, so they stay apart in greyscale print.
+REGION_COLOUR = "#0072B2"
+NATIONAL_COLOUR = "#B4B4B4"
+MUTED = "#555555"
 PAGE_WIDTH_CM = 16.0
 DPI = 300
 LABEL_WIDTH = 42  # characters per line of a theme label
 TITLE_WIDTH = 75
 CAPTION_WIDTH = 105
 NATIONAL = ("national", "France")
+SMALL_CELL_THRESHOLD = DEFAULT_THRESHOLD  # fewer respondents in a regional cell: the figure is masked
 
 # Fixed salt and no dates: the same counts give byte-identical files, run after run.
 _RC = {
@@ -39,13 +57,32 @@ _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
 @dataclass(frozen=True)
 class ThemeCount:
-    """One theme of a question as charts and report tables show it."""
+    """One theme of a question in one scope, as charts and report tables show it."""
 
     theme_id: str
     label: str
     category: str | None
     is_other: bool
-    count: int
+    count: int  # what the federation publishes: respondents, or propositions
+    citing: int = 0  # respondents citing the theme
+    answered: int = 0  # respondents of the scope who answered the question
+    ci_low: float | None = None  # corrected count's 90% interval, when the coding engine made one
+    ci_high: float | None = None
+
+    @property
+    def share(self) -> float:
+        """Percentage of the scope's respondents citing the theme."""
+        return 100.0 * self.citing / self.answered if self.answered else 0.0
+
+    def suppressed(self, threshold: int = SMALL_CELL_THRESHOLD) -> bool:
+        """Too few respondents to publish: 1 or 2 structures could be recognised."""
+        return is_small(self.citing, threshold)
+
+    def share_interval(self, unit: str) -> tuple[float, float] | None:
+        """The corrected count's interval as shares, only where it counts respondents."""
+        if unit != "respondents" or self.ci_low is None or self.ci_high is None or not self.answered:
+            return None
+        return 100.0 * self.ci_low / self.answered, 100.0 * self.ci_high / self.answered
 
 
 def format_count(n: int) -> str:
@@ -53,9 +90,32 @@ def format_count(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
+def format_pct(value: float) -> str:
+    """« 36 % » (no-break space before %, no false decimals on small samples), « < 1 % »."""
+    if 0 < value < 0.5:
+        return "<\u00a01\u202f%"
+    return f"{format_count(round(value))}\u202f%"
+
+
+def format_decimal(value: float, digits: int = 2) -> str:
+    """« 0,82 »: a decimal comma."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def suppressed_label(threshold: int = SMALL_CELL_THRESHOLD) -> str:
+    """« < 3 », as every published table shows a masked count (`disclosure.marker`)."""
+    return marker(threshold)
+
+
 def respondents_phrase(n: int) -> str:
     """« 0 répondant », « 1 répondant », « 47 répondants » (French singular below 2)."""
     return f"{format_count(n)} répondant{'s' if n > 1 else ''}"
+
+
+def region_slug(region: str) -> str:
+    """ASCII file name: « Provence-Alpes-Côte d'Azur » -> provence-alpes-cote-d-azur."""
+    ascii_name = unicodedata.normalize("NFKD", region).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "region"
 
 
 def respondents_answered(
@@ -73,6 +133,14 @@ def respondents_answered(
     return int(row[0]) if row and row[0] is not None else 0
 
 
+_THEME_SQL = """
+SELECT theme_id, label, category, is_other, count, theme_position, respondents_citing,
+       respondents_answered
+FROM tally
+WHERE consultation_id = ? AND question_id = ? AND scope_kind = ? AND scope = ?
+"""
+
+
 def ordered_theme_counts(
     con: duckdb.DuckDBPyConnection,
     consultation_id: str,
@@ -84,20 +152,27 @@ def ordered_theme_counts(
     An « Autres » that the pipeline added on its own and that nobody cited is left out: it is not
     part of the codebook the readers know.
     """
-    rows = con.execute(
-        "SELECT theme_id, label, category, is_other, count, theme_position FROM tally "
-        "WHERE consultation_id = ? AND question_id = ? AND scope_kind = ? AND scope = ?",
-        [consultation_id, question.id, *scope],
-    ).fetchall()
+    rows = con.execute(_THEME_SQL, [consultation_id, question.id, *scope]).fetchall()
+    themes = [
+        (ThemeCount(r[0], r[1], r[2], bool(r[3]), int(r[4]), int(r[6]), int(r[7])), int(r[5]))
+        for r in rows
+    ]
+    return _reading_order(question, themes)
+
+
+def _reading_order(question: Question, themes: list[tuple[ThemeCount, int]]) -> list[ThemeCount]:
     defined = {t.id for t in question.themes}
-    kept = [r for r in rows if not _implicit_empty_other(r[0], r[3], r[4], defined)]
+    kept = [(t, pos) for t, pos in themes if not _implicit_empty_other(t, defined)]
     groups = question.categories
-    kept.sort(key=lambda r: (_group_rank(r[2], groups), r[3], -r[4], r[5]))
-    return [ThemeCount(r[0], r[1], r[2], bool(r[3]), int(r[4])) for r in kept]
+    kept.sort(key=lambda tp: (_group_rank(tp[0].category, groups), tp[0].is_other, -tp[0].count, tp[1]))
+    return [t for t, _ in kept]
 
 
-def _implicit_empty_other(theme_id: str, is_other: bool, count: int, defined: set[str]) -> bool:
-    return is_other and count == 0 and theme_id.endswith("_autres") and theme_id not in defined
+def _implicit_empty_other(theme: ThemeCount, defined: set[str]) -> bool:
+    return (
+        theme.is_other and theme.count == 0 and theme.theme_id.endswith("_autres")
+        and theme.theme_id not in defined
+    )
 
 
 def _group_rank(category: str | None, categories: list[str]) -> int:
@@ -116,35 +191,181 @@ def group_by_category(themes: list[ThemeCount]) -> list[tuple[str | None, list[T
     return groups
 
 
+@dataclass
+class TallyFigures:
+    """The national and regional rows of the tally, read in one query for a whole publication."""
+
+    consultation: Consultation
+    # (question_id, scope_kind, scope) -> [(theme, codebook position)]
+    _rows: dict[tuple[str, str, str], list[tuple[ThemeCount, int]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection, consultation: Consultation) -> TallyFigures:
+        from consultation.tally import select_tally
+
+        df = select_tally(
+            con, consultation.id, scopes=[("national", NATIONAL[1]), ("region", None)],
+            columns=["question_id", "scope_kind", "scope", "theme_id", "label", "category",
+                     "is_other", "count", "theme_position", "respondents_citing",
+                     "respondents_answered", "ci_low", "ci_high"],
+        )
+        figures = cls(consultation)
+        for r in df.itertuples(index=False):
+            theme = ThemeCount(
+                r.theme_id, r.label, r.category if isinstance(r.category, str) else None,
+                bool(r.is_other), int(r.count), int(r.respondents_citing),
+                int(r.respondents_answered), _float_or_none(r.ci_low), _float_or_none(r.ci_high),
+            )
+            key = (r.question_id, r.scope_kind, r.scope)
+            figures._rows.setdefault(key, []).append((theme, int(r.theme_position)))
+        return figures
+
+    def themes(self, question: Question, scope: tuple[str, str] = NATIONAL) -> list[ThemeCount]:
+        return _reading_order(question, list(self._rows.get((question.id, *scope), [])))
+
+    def by_theme(self, question: Question, scope: tuple[str, str]) -> dict[str, ThemeCount]:
+        return {t.theme_id: t for t, _ in self._rows.get((question.id, *scope), [])}
+
+    def answered(self, question_id: str, scope: tuple[str, str] = NATIONAL) -> int:
+        rows = self._rows.get((question_id, *scope))
+        return rows[0][0].answered if rows else 0
+
+    def regions(self) -> list[str]:
+        return sorted({scope for (_, kind, scope) in self._rows if kind == "region"})
+
+
+def _float_or_none(value: object) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
 def chart_title(question: Question, answered: int) -> str:
     return f"{question.text} ({respondents_phrase(answered)})"
 
 
+# --- writing files -------------------------------------------------------------------------------
+
+
 def write_national_charts(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation, out_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    out_dir: Path,
+    *,
+    figures: TallyFigures | None = None,
 ) -> list[Path]:
     """Write `<question_id>.png` (300 dpi) and `.svg` for every coded question that has answers."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    figures = figures or TallyFigures.load(con, consultation)
+    jobs = []
     for question in consultation.questions:
-        answered = respondents_answered(con, consultation.id, question.id)
-        if answered == 0:
-            continue
-        themes = ordered_theme_counts(con, consultation.id, question)
-        written += save_chart(theme_chart(question, themes, answered), out_dir / question.id)
-    return written
+        answered = figures.answered(question.id)
+        if answered:
+            jobs.append(_Job("national", Path(out_dir) / question.id,
+                             (question, figures.themes(question), answered)))
+    return _render(jobs)
+
+
+def comparison_stem(out_dir: Path, region: str, question_id: str) -> Path:
+    """charts/<region-slug>/<question_id>: the regional charts of a region side by side."""
+    return Path(out_dir) / region_slug(region) / question_id
+
+
+def write_comparison_charts(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    out_dir: Path,
+    *,
+    figures: TallyFigures | None = None,
+    regions: Iterable[str] | None = None,
+    threshold: int = SMALL_CELL_THRESHOLD,
+    flags: dict[str, dict[tuple[str, str], str]] | None = None,
+    workers: int | None = None,
+) -> list[Path]:
+    """Per region and question, national versus regional shares, in `<out_dir>/<region-slug>/`.
+
+    A region where fewer than `threshold` respondents answered a question gets no chart for it:
+    every regional bar would be masked. `flags` (region -> (question, theme) -> « plus cité » /
+    « moins cité ») marks the significant differences computed by `compare`.
+    """
+    figures = figures or TallyFigures.load(con, consultation)
+    jobs = []
+    for region in regions if regions is not None else figures.regions():
+        region_flags = (flags or {}).get(region, {})
+        for question in consultation.questions:
+            region_n = figures.answered(question.id, ("region", region))
+            if region_n < threshold:
+                continue
+            data = ComparisonData(
+                question=question,
+                region=region,
+                national=figures.themes(question),
+                regional=figures.by_theme(question, ("region", region)),
+                national_n=figures.answered(question.id),
+                region_n=region_n,
+                threshold=threshold,
+                flags={tid: f for (qid, tid), f in region_flags.items() if qid == question.id},
+            )
+            jobs.append(_Job("comparison", comparison_stem(out_dir, region, question.id), data))
+    return _render(jobs, workers)
+
+
+@dataclass(frozen=True)
+class _Job:
+    kind: str  # 'national' | 'comparison'
+    stem: Path
+    payload: object
+
+
+def _render(jobs: list[_Job], workers: int | None = None) -> list[Path]:
+    """Render and save every chart; in forked worker processes when there are many.
+
+    matplotlib is CPU-bound and single-threaded. Workers are forked (Linux): a spawned worker would
+    re-run the caller's script, which breaks any script without a `__main__` guard. Files are the
+    same whichever process draws them, and the list comes back in job order.
+    """
+    workers = _worker_count(len(jobs)) if workers is None else workers
+    if workers <= 1 or sys.platform != "linux":
+        return [p for job in jobs for p in _render_one(job)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        return [p for paths in pool.map(_render_one, jobs, chunksize=2) for p in paths]
+
+
+def _worker_count(n_jobs: int) -> int:
+    if n_jobs < 8:  # a few charts: not worth a process
+        return 1
+    return max(1, min(4, os.cpu_count() or 1, n_jobs // 4))
+
+
+def _render_one(job: _Job) -> list[Path]:
+    job.stem.parent.mkdir(parents=True, exist_ok=True)
+    if job.kind == "national":
+        question, themes, answered = job.payload  # type: ignore[misc]
+        fig = theme_chart(question, themes, answered)
+    else:
+        fig = comparison_chart(job.payload)  # type: ignore[arg-type]
+    return save_chart(fig, job.stem)
 
 
 def save_chart(fig: Figure, stem: Path) -> list[Path]:
-    """Save as PNG and SVG with fixed metadata, so reruns are byte-identical."""
+    """Save as PNG and SVG with fixed metadata, so reruns are byte-identical.
+
+    The layout is computed once and then frozen: both formats share it, and it is not redone.
+    """
     paths = []
     with mpl.rc_context(_RC):
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)
+            fig.set_layout_engine("none")
         for fmt in ("png", "svg"):
             path = stem.with_suffix(f".{fmt}")
             fig.savefig(path, format=fmt, dpi=DPI, metadata=_METADATA[fmt])
             paths.append(path)
     return paths
+
+
+# --- the national chart --------------------------------------------------------------------------
 
 
 def theme_chart(question: Question, themes: list[ThemeCount], answered: int) -> Figure:
@@ -172,6 +393,7 @@ class _Row:
     label: str
     count: int | None  # None: a category heading
     colour: str
+    heading_colour: str = "#1a1a1a"
 
 
 def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
@@ -183,9 +405,15 @@ def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
     for category, group in group_by_category(themes):
         colour = colours.get(category or "", default)
         if category and colours:
-            rows.append(_Row(category.upper(), None, colour))
+            rows.append(_Row(category.upper(), None, colour, _darker(colour)))
         rows += [_Row(textwrap.fill(t.label, LABEL_WIDTH), t.count, colour) for t in group]
     return rows
+
+
+def _darker(colour: str, factor: float = 0.62) -> str:
+    """A darker shade of a palette colour, so that a coloured heading is readable as text."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#{:02X}{:02X}{:02X}".format(*(round(c * factor) for c in (r, g, b)))
 
 
 def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
@@ -198,7 +426,7 @@ def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
     for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
         if row.count is None:
             tick.set_fontweight("bold")
-            tick.set_color(row.colour)
+            tick.set_color(row.heading_colour)
     ax.tick_params(axis="y", length=0)
     ax.invert_yaxis()
     ax.set_xlim(0, max([*counts, 1]) * 1.12)
@@ -209,3 +437,144 @@ def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
 
 def _lines(text: str, width: int) -> int:
     return len(textwrap.wrap(text, width)) or 1
+
+
+# --- national versus regional --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComparisonData:
+    """Everything one comparison chart shows (plain data: it travels to worker processes)."""
+
+    question: Question
+    region: str
+    national: list[ThemeCount]  # reading order
+    regional: dict[str, ThemeCount]  # by theme id
+    national_n: int
+    region_n: int
+    threshold: int = SMALL_CELL_THRESHOLD
+    flags: dict[str, str] = field(default_factory=dict)  # theme id -> « plus cité » / « moins cité »
+
+    @property
+    def region_label(self) -> str:
+        return f"{_region_phrase(self.region)} ({respondents_phrase(self.region_n)})"
+
+    @property
+    def national_label(self) -> str:
+        return f"France entière ({respondents_phrase(self.national_n)})"
+
+    def regional_theme(self, national: ThemeCount) -> ThemeCount:
+        return self.regional.get(national.theme_id) or ThemeCount(
+            national.theme_id, national.label, national.category, national.is_other, 0, 0, self.region_n
+        )
+
+    def caption(self, with_intervals: bool, with_flags: bool) -> str:
+        parts = [
+            "Part des répondants ayant cité chaque thème, dans la région et dans la France entière.",
+            f"« {suppressed_label(self.threshold)} » : moins de {self.threshold} répondants de la "
+            "région, valeur masquée.",
+        ]
+        if with_flags:
+            parts.append("▲ ▼ : thème plus ou moins cité que dans le reste du pays "
+                         "(test exact de Fisher, p < 0,05).")
+        if with_intervals:
+            parts.append("Traits : intervalle à 90 % du décompte corrigé des erreurs du codage automatique.")
+        return " ".join(parts)
+
+
+_FLAG_MARKS = {"plus cité": "▲", "moins cité": "▼"}
+
+
+def comparison_chart(data: ComparisonData) -> Figure:
+    """Two bars per theme (region, then France entière) in % of respondents, same order as the
+    national chart; masked regional cells show « < 3 » and no bar."""
+    with mpl.rc_context(_RC):
+        unit = data.question.unit
+        themes = data.national
+        groups = group_by_category(themes) if data.question.categories else [(None, themes)]
+        y_labels: list[tuple[float, str, bool]] = []  # (position, text, is heading)
+        bars: list[tuple[float, ThemeCount, ThemeCount]] = []
+        y = 0.0
+        for category, group in groups:
+            if category:
+                y_labels.append((y, category.upper(), True))
+                y += 0.8
+            for theme in group:
+                y_labels.append((y, textwrap.fill(theme.label, LABEL_WIDTH), False))
+                bars.append((y, data.regional_theme(theme), theme))
+                y += 1.0
+        label_lines = max((t.count("\n") + 1 for _, t, h in y_labels if not h), default=1)
+        row_in = 0.32 + 0.05 * label_lines
+        height_in = 1.45 + row_in * len(bars) + 0.18 * sum(1 for *_, h in y_labels if h)
+        fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
+        ax = fig.add_subplot()
+        with_intervals = _draw_comparison(ax, data, bars, unit)
+        with_flags = any(
+            data.flags.get(r.theme_id) in _FLAG_MARKS and not r.suppressed(data.threshold)
+            for _, r, _ in bars
+        )
+        ax.set_yticks([p for p, _, _ in y_labels], [t for _, t, _ in y_labels])
+        for tick, (_, _, heading) in zip(ax.get_yticklabels(), y_labels, strict=True):
+            if heading:
+                tick.set_fontweight("bold")
+                tick.set_color("#1a1a1a")
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(y - 0.4, -0.6)
+        ax.xaxis.set_visible(False)
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.legend(
+            handles=[Patch(color=REGION_COLOUR, label=data.region_label),
+                     Patch(color=NATIONAL_COLOUR, label=data.national_label)],
+            loc="lower center", bbox_to_anchor=(0.3, 1.0), ncols=2, frameon=False, fontsize=8,
+        )
+        fig.suptitle(textwrap.fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
+        caption = data.caption(with_intervals, with_flags)
+        fig.supxlabel(textwrap.fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=MUTED)
+    return fig
+
+
+def _draw_comparison(
+    ax: Axes, data: ComparisonData, bars: list[tuple[float, ThemeCount, ThemeCount]], unit: str
+) -> bool:
+    """Bars, value labels and error bars; returns whether any interval was drawn."""
+    height, offset = 0.36, 0.19
+    top = 10.0
+    any_interval = False
+    for y, regional, national in bars:
+        masked = regional.suppressed(data.threshold)
+        for share_of, colour, dy, is_region in ((regional, REGION_COLOUR, -offset, True),
+                                                 (national, NATIONAL_COLOUR, offset, False)):
+            pos = y + dy
+            if is_region and masked:
+                ax.text(0.5, pos, suppressed_label(data.threshold), va="center", ha="left",
+                        fontsize=7.5, color=MUTED, style="italic")
+                continue
+            share = share_of.share
+            ax.barh(pos, share, height=height, color=colour)
+            interval = share_of.share_interval(unit)
+            end = share
+            if interval is not None:
+                low, high = interval
+                ax.errorbar(
+                    share, pos, xerr=[[max(share - low, 0)], [max(high - share, 0)]],
+                    fmt="none", ecolor="#222222", elinewidth=0.7, capsize=2,
+                )
+                end = max(share, high)
+                any_interval = True
+            label = format_pct(share)
+            mark = _FLAG_MARKS.get(data.flags.get(regional.theme_id, "")) if is_region else None
+            if mark:
+                label += f" {mark}"
+            strong = is_region and share > 0
+            ax.text(end + 0.8, pos, label, va="center", ha="left", fontsize=7.5,
+                    fontweight="bold" if strong else "normal", color="#1a1a1a" if strong else MUTED)
+            top = max(top, end)
+    ax.set_xlim(0, top * 1.18 + 4)
+    return any_interval
+
+
+def _region_phrase(region: str) -> str:
+    from consultation.regions import UNKNOWN_REGION
+
+    return region if region == UNKNOWN_REGION else f"Région {region}"

@@ -1,46 +1,79 @@
-"""Regional reports: the national themes next to one region's testimonies, as HTML and Markdown.
+"""Reports: one per region and a national synthesis, each as HTML, DOCX and Markdown.
 
-The layout follows the hand-made 2020 regional documents. A report is first built as plain data
-(`RegionReport`), then rendered; other formats (DOCX) only need another renderer.
+The layout follows the hand-made 2020 regional documents (national themes with their counts next
+to the region's testimonies, a chart under each table) and adds what they lacked: the regional
+counts and shares beside the national ones, a national-versus-regional chart and a short box on
+reliability. A report is first built as plain data (`Report`, every text already redacted), then
+rendered by `report_text` (HTML, Markdown) and `report_docx`; `publish` writes everything.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import os
 import re
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote as url_quote
+from typing import TYPE_CHECKING, Literal
 
 import duckdb
-import jinja2
 
 from consultation.charts import (
+    SMALL_CELL_THRESHOLD,
+    TallyFigures,
     ThemeCount,
+    comparison_stem,
     format_count,
+    format_decimal,
+    format_pct,
     group_by_category,
-    ordered_theme_counts,
-    respondents_answered,
+    region_slug,
     respondents_phrase,
+    suppressed_label,
+    write_comparison_charts,
+    write_national_charts,
 )
 from consultation.codebook import Consultation, FreeTextSection, Question
-from consultation.errors import ConsultationError
-from consultation.quotes import region_quotes
+from consultation.errors import MissingChartError
+from consultation.quotes import DEFAULT_MAX_QUOTES, QuoteSelector
+from consultation.redact import Redactor
 from consultation.regions import UNKNOWN_REGION
 
-NBSP = "\u00a0"
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from consultation.paths import OutputPaths
+
+__all__ = [
+    "FORMATS",
+    "NATIONAL_SLUG",
+    "Publication",
+    "Report",
+    "build_national_report",
+    "build_region_report",
+    "publish",
+    "region_slug",
+    "report_regions",
+    "report_title",
+    "write_reports",
+]
+
+NATIONAL_SLUG = "synthese-nationale"
+FORMATS = ("html", "docx", "md")
 _TITLE_QUALIFIER = re.compile(r" \(| — | – ")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_FLAG_TEXT = {"plus cité": "plus cité que dans le reste du pays",
+              "moins cité": "moins cité que dans le reste du pays"}
+
+
+# --- the data model -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ThemeRow:
     label: str
-    count: int
+    count: int  # national, in the question's unit (respondents or propositions)
+    figures: str  # « France 36 % · Occitanie 40 % (2) », or « 36 % des répondants »
     quotes: list[str]
+    flag: str | None = None  # « plus cité que dans le reste du pays » (significant only)
 
     @property
     def left(self) -> str:
@@ -54,14 +87,31 @@ class ThemeGroup:
 
 
 @dataclass(frozen=True)
+class ChartRef:
+    """A chart file as a report shows it: PNG for Word and Markdown, SVG inlined in HTML."""
+
+    png: Path
+    caption: str
+
+    @property
+    def svg(self) -> Path:
+        return self.png.with_suffix(".svg")
+
+
+@dataclass(frozen=True)
 class QuestionTable:
     question_id: str
     text: str
     left_header: str
     right_header: str
     groups: list[ThemeGroup]
-    chart: Path | None  # the national PNG; None when nobody answered the question
-    caption: str
+    note: str  # how to read the figures under each theme
+    charts: list[ChartRef]  # national chart, then the regional comparison when there is one
+    missing: list[str] = field(default_factory=list)  # why a chart is absent, in French
+
+    @property
+    def has_answers(self) -> bool:
+        return any(g.rows for g in self.groups) and bool(self.charts)
 
 
 @dataclass(frozen=True)
@@ -82,39 +132,222 @@ class Initiative:
 
 
 @dataclass(frozen=True)
-class InitiativeSection:
-    title: str
-    follow_up_prompt: str | None
+class InitiativeGroup:
+    heading: str | None  # the region, in the national synthesis
     items: list[Initiative]
 
 
 @dataclass(frozen=True)
-class RegionReport:
+class InitiativeSection:
+    title: str
+    follow_up_prompt: str | None
+    groups: list[InitiativeGroup]
+
+    @property
+    def items(self) -> list[Initiative]:
+        return [i for g in self.groups for i in g.items]
+
+
+@dataclass(frozen=True)
+class Reliability:
+    title: str
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
     region: str
+    respondents: int
+    slug: str | None  # report file stem, None when the region has no report
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: Literal["region", "national"]
+    region: str | None
     slug: str
     title: str
+    subtitle: str  # the consultation's full title
+    intro: list[str]
+    reliability: Reliability
     sections: list[Section]
     free_text: list[InitiativeSection]
+    participation: list[ParticipationRow] = field(default_factory=list)
+
+    @property
+    def charts(self) -> list[ChartRef]:
+        return [c for s in self.sections for t in s.tables for c in t.charts]
 
 
-def write_region_reports(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation, out_dir: Path, chart_dir: Path
-) -> list[Path]:
-    """Write `<slug>.html` (self-contained) and `<slug>.md` for every region present in the data.
+RegionReport = Report  # the name the first version used
 
-    The national charts must already be in `chart_dir` (see `charts.write_national_charts`).
+
+# --- what one publication needs, loaded once ------------------------------------------------------
+
+
+@dataclass
+class ReportContext:
+    """Figures, quote candidates, the redactor and coding statistics of one consultation.
+
+    Built once, then every regional report and the synthesis read from it: a report costs no
+    database query of its own, and the NER model runs once per distinct text.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for region in report_regions(con, consultation.id):
-        report = build_region_report(con, consultation, region, Path(chart_dir))
-        html_path = out_dir / f"{report.slug}.html"
-        md_path = out_dir / f"{report.slug}.md"
-        html_path.write_text(render_html(report), encoding="utf-8")
-        md_path.write_text(render_markdown(report, out_dir), encoding="utf-8")
-        written += [html_path, md_path]
-    return written
+
+    consultation: Consultation
+    figures: TallyFigures
+    quotes: QuoteSelector
+    redactor: Redactor
+    chart_dir: Path
+    coding: dict[str | None, CodingStats]  # region (None: national) -> statistics
+    evaluation: Evaluation | None
+    has_estimates: bool
+    flags: dict[str, dict[tuple[str, str], str]]  # region -> (question, theme) -> flag
+    initiatives: dict[str, list[tuple[str, str, str | None]]]  # section -> (region, text, follow-up)
+    respondents: dict[str, int]  # region -> respondents
+    max_quotes: int = DEFAULT_MAX_QUOTES
+    threshold: int = SMALL_CELL_THRESHOLD
+
+    @classmethod
+    def load(
+        cls,
+        con: duckdb.DuckDBPyConnection,
+        consultation: Consultation,
+        chart_dir: Path,
+        *,
+        redactor: Redactor | None = None,
+        ner: Language | None = None,
+        figures: TallyFigures | None = None,
+        flags: dict[str, dict[tuple[str, str], str]] | None = None,
+        max_quotes: int = DEFAULT_MAX_QUOTES,
+        threshold: int = SMALL_CELL_THRESHOLD,
+    ) -> ReportContext:
+        figures = figures or TallyFigures.load(con, consultation)
+        regions = report_regions(con, consultation.id)
+        return cls(
+            consultation=consultation,
+            figures=figures,
+            quotes=QuoteSelector(con, consultation.id),
+            redactor=redactor or Redactor.for_consultation(con, consultation, nlp=ner),
+            chart_dir=Path(chart_dir),
+            coding=coding_stats(con, consultation.id),
+            evaluation=latest_evaluation(con, consultation.id),
+            has_estimates=_has_estimates(con, consultation.id),
+            flags=flags if flags is not None else significant_flags(con, consultation.id, regions),
+            initiatives=_load_initiatives(con, consultation),
+            respondents=dict(con.execute(
+                "SELECT region, count(*) FROM respondents WHERE consultation_id = ? GROUP BY region",
+                [consultation.id],
+            ).fetchall()),
+            max_quotes=max_quotes,
+            threshold=threshold,
+        )
+
+
+@dataclass(frozen=True)
+class CodingStats:
+    answers: int  # answers to coded questions
+    human: int  # of which coded by hand
+    to_review: int  # automatic codes flagged for review
+    sources: tuple[str, ...]  # automatic sources used: 'rule', 'model'
+
+    @property
+    def human_share(self) -> float:
+        return 100.0 * self.human / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    model_version: str
+    n_units: int
+    micro_f1: float | None
+    kappa: float | None
+
+
+_CODING_SQL = """
+WITH answered AS (
+    SELECT a.respondent_id, a.question_id, a.region
+    FROM stg_answers a JOIN questions q USING (consultation_id, question_id)
+    WHERE a.consultation_id = ? AND q.unit <> 'free_text'
+),
+human AS (SELECT DISTINCT respondent_id, question_id FROM human_codes WHERE consultation_id = ?),
+review AS (
+    SELECT DISTINCT respondent_id, question_id FROM final_codes
+    WHERE consultation_id = ? AND needs_review AND source <> 'human'
+)
+SELECT a.region, grouping(a.region) AS is_total, count(*) AS answers,
+       count(h.respondent_id) AS human, count(r.respondent_id) AS review
+FROM answered a
+LEFT JOIN human h USING (respondent_id, question_id)
+LEFT JOIN review r USING (respondent_id, question_id)
+GROUP BY ROLLUP (a.region)
+"""
+
+
+def coding_stats(con: duckdb.DuckDBPyConnection, consultation_id: str) -> dict[str | None, CodingStats]:
+    """Share coded by hand and answers to review, per region and nationally (key None)."""
+    sources = tuple(r[0] for r in con.execute(
+        "SELECT DISTINCT source FROM final_codes WHERE consultation_id = ? AND source <> 'human' ORDER BY 1",
+        [consultation_id],
+    ).fetchall())
+    out: dict[str | None, CodingStats] = {}
+    for region, is_total, answers, human, review in con.execute(
+        _CODING_SQL, [consultation_id] * 3
+    ).fetchall():
+        out[None if is_total else region] = CodingStats(int(answers), int(human), int(review), sources)
+    return out
+
+
+def latest_evaluation(con: duckdb.DuckDBPyConnection, consultation_id: str) -> Evaluation | None:
+    """The latest measure of agreement with human coders: all questions together, or their
+    average weighted by units when only per-question rows exist."""
+    row = con.execute(
+        """
+        WITH latest AS (
+            SELECT model_version FROM evaluations WHERE consultation_id = ?
+            ORDER BY created_at DESC, model_version DESC LIMIT 1
+        )
+        SELECT e.model_version,
+               coalesce(max(e.n_units) FILTER (WHERE e.question_id IS NULL), sum(e.n_units)),
+               coalesce(max(e.micro_f1) FILTER (WHERE e.question_id IS NULL),
+                        sum(e.micro_f1 * e.n_units) / nullif(sum(e.n_units) FILTER (WHERE e.micro_f1 IS NOT NULL), 0)),
+               coalesce(max(e.kappa) FILTER (WHERE e.question_id IS NULL),
+                        sum(e.kappa * e.n_units) / nullif(sum(e.n_units) FILTER (WHERE e.kappa IS NOT NULL), 0))
+        FROM evaluations e JOIN latest USING (model_version)
+        WHERE e.consultation_id = ?
+        GROUP BY e.model_version
+        """,
+        [consultation_id, consultation_id],
+    ).fetchone()
+    if not row:
+        return None
+    return Evaluation(row[0], int(row[1] or 0), _opt(row[2]), _opt(row[3]))
+
+
+def _opt(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _has_estimates(con: duckdb.DuckDBPyConnection, consultation_id: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM count_estimates WHERE consultation_id = ?", [consultation_id]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def significant_flags(
+    con: duckdb.DuckDBPyConnection, consultation_id: str, regions: Iterable[str]
+) -> dict[str, dict[tuple[str, str], str]]:
+    """Themes a region cites significantly more or less than the rest of the country (compare.py)."""
+    from consultation.compare import FLAG_HIGHER, FLAG_LOWER, compare_scope
+
+    out: dict[str, dict[tuple[str, str], str]] = {}
+    for region in regions:
+        if region == UNKNOWN_REGION:
+            continue
+        df = compare_scope(con, consultation_id, region)
+        kept = df[df["flag"].isin([FLAG_HIGHER, FLAG_LOWER])]
+        out[region] = {(q, t): f for q, t, f in zip(kept["question_id"], kept["theme_id"], kept["flag"], strict=True)}
+    return out
 
 
 def report_regions(con: duckdb.DuckDBPyConnection, consultation_id: str) -> list[str]:
@@ -125,167 +358,424 @@ def report_regions(con: duckdb.DuckDBPyConnection, consultation_id: str) -> list
     return sorted((r[0] for r in rows), key=lambda name: (name == UNKNOWN_REGION, region_slug(name)))
 
 
-def region_slug(region: str) -> str:
-    """ASCII file name: « Provence-Alpes-Côte d'Azur » -> provence-alpes-cote-d-azur."""
-    ascii_name = unicodedata.normalize("NFKD", region).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "region"
-
-
 def region_phrase(region: str) -> str:
     """« Région Occitanie », but « Région inconnue » rather than « Région Région inconnue »."""
     return region if region == UNKNOWN_REGION else f"Région {region}"
 
 
-def report_title(consultation: Consultation, region: str) -> str:
-    """The consultation's name without its qualifiers (year in parentheses, « — audience »).
-
-    « Contribution au Ségur de la santé (2020) — questionnaire … » gives
-    « Contribution au Ségur de la santé : Région Occitanie ».
-    """
-    name = _TITLE_QUALIFIER.split(consultation.title, maxsplit=1)[0].strip()
-    return f"{name} : {region_phrase(region)}"
+def consultation_name(consultation: Consultation) -> str:
+    """The consultation's title without its qualifiers (year in parentheses, « — audience »)."""
+    return _TITLE_QUALIFIER.split(consultation.title, maxsplit=1)[0].strip()
 
 
-def build_region_report(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation, region: str, chart_dir: Path
-) -> RegionReport:
+def report_title(consultation: Consultation, region: str | None) -> str:
+    """« Contribution au Ségur de la santé : Région Occitanie » (or « : synthèse nationale »)."""
+    where = region_phrase(region) if region else "synthèse nationale"
+    return f"{consultation_name(consultation)} : {where}"
+
+
+# --- building -------------------------------------------------------------------------------------
+
+
+def build_region_report(ctx: ReportContext, region: str) -> Report:
     """Everything a regional report shows, as plain data independent of the output format."""
+    return _build(ctx, region)
+
+
+def build_national_report(ctx: ReportContext) -> Report:
+    """The national synthesis: national figures, testimonies from every region, participation."""
+    return _build(ctx, None)
+
+
+def _build(ctx: ReportContext, region: str | None) -> Report:
+    c = ctx.consultation
+    chosen = {
+        q.id: ctx.quotes.choose(q.id, region=region, limit=ctx.max_quotes) for q in c.questions
+    }
+    initiatives = {
+        sid: [item for item in items if region is None or item[0] == region]
+        for sid, items in ctx.initiatives.items()
+    }
+    # One NER pass over every text this report publishes; the rows then hit the redactor's cache.
+    ctx.redactor.redact_many(
+        [q.text for by_theme in chosen.values() for quotes in by_theme.values() for q in quotes]
+        + [t for items in initiatives.values() for _, text, follow in items for t in (text, follow) if t]
+    )
     sections: list[Section] = []
-    for question in consultation.questions:
-        table = _question_table(con, consultation.id, question, region, chart_dir)
+    for question in c.questions:
+        quotes = {tid: [ctx.redactor(q.text) for q in qs] for tid, qs in chosen[question.id].items()}
+        table = _question_table(ctx, question, region, quotes)
         if sections and sections[-1].title == question.section:
             sections[-1].tables.append(table)
         else:
             sections.append(Section(question.section, [table]))
-    free_text = [_initiatives(con, consultation.id, f, region) for f in consultation.free_text]
-    return RegionReport(
-        region, region_slug(region), report_title(consultation, region), sections, free_text
+    free_text = [_initiatives(ctx, f, initiatives[f.id], region) for f in c.free_text]
+    national_n = sum(ctx.respondents.values())
+    if region is None:
+        participation = [
+            ParticipationRow(r, n, region_slug(r))
+            for r, n in sorted(ctx.respondents.items(), key=lambda rn: (rn[0] == UNKNOWN_REGION, region_slug(rn[0])))
+        ]
+        intro = [_national_intro(c, national_n, participation)]
+    else:
+        participation = []
+        intro = [_regional_intro(region, ctx.respondents.get(region, 0), national_n)]
+    return Report(
+        kind="national" if region is None else "region",
+        region=region,
+        slug=NATIONAL_SLUG if region is None else region_slug(region),
+        title=report_title(c, region),
+        subtitle=c.title,
+        intro=intro,
+        reliability=_reliability(ctx, region),
+        sections=sections,
+        free_text=free_text,
+        participation=participation,
+    )
+
+
+def _regional_intro(region: str, n: int, national_n: int) -> str:
+    return (
+        f"Ce document présente les réponses des structures de la {region_phrase(region)} "
+        f"({respondents_phrase(n)} sur {format_count(national_n)} en France). Pour chaque question : "
+        "les thèmes cités au niveau national avec leur nombre, la part des répondants qui les citent "
+        "en France et dans la région, et les témoignages des structures de la région."
+    )
+
+
+def _national_intro(consultation: Consultation, n: int, participation: list[ParticipationRow]) -> str:
+    regions = sum(1 for p in participation if p.region != UNKNOWN_REGION)
+    return (
+        f"{format_count(n)} structures ont répondu, dans {format_count(regions)} région"
+        f"{'s' if regions > 1 else ''}. Pour chaque question : les thèmes cités, leur nombre et la part "
+        "des répondants qui les citent, et des témoignages choisis dans toutes les régions. "
+        "Chaque région dispose de son propre rapport."
     )
 
 
 def _question_table(
-    con: duckdb.DuckDBPyConnection, cid: str, question: Question, region: str, chart_dir: Path
+    ctx: ReportContext, question: Question, region: str | None, quotes: dict[str, list[str]]
 ) -> QuestionTable:
-    national_n = respondents_answered(con, cid, question.id)
-    region_n = respondents_answered(con, cid, question.id, ("region", region))
-    quotes = region_quotes(con, cid, region, question.id)
-    themes = ordered_theme_counts(con, cid, question)
+    figures = ctx.figures
+    national_n = figures.answered(question.id)
+    themes = figures.themes(question)
+    scope = ("region", region) if region else None
+    region_n = figures.answered(question.id, scope) if scope else 0
+    regional = figures.by_theme(question, scope) if scope else {}
+    flags = ctx.flags.get(region, {}) if region else {}
+    groups = [
+        ThemeGroup(
+            category.upper() if category and question.categories else None,
+            [_row(ctx, question, t, regional.get(t.theme_id), region, region_n,
+                  quotes.get(t.theme_id, []), flags.get((question.id, t.theme_id)))
+             for t in group],
+        )
+        for category, group in group_by_category(themes)
+    ]
     left, right = _headers(question, national_n, region, region_n)
+    charts, missing = _charts(ctx, question, region, national_n, region_n)
     return QuestionTable(
         question_id=question.id,
         text=question.text,
         left_header=left,
         right_header=right,
-        groups=_groups(question, themes, quotes),
-        chart=_chart_path(chart_dir, question, national_n),
-        caption=question.caption,
+        groups=groups,
+        note=_table_note(question, region, ctx.threshold),
+        charts=charts,
+        missing=missing,
     )
 
 
-def _headers(question: Question, national_n: int, region: str, region_n: int) -> tuple[str, str]:
-    national = f"({respondents_phrase(national_n)})"
-    regional = f"{region_phrase(region)} ({respondents_phrase(region_n)})"
-    if question.unit == "propositions":
-        return (
-            f"Thèmes des propositions citées au niveau national {national} (Nombre de propositions)",
-            f"Propositions citées par les structures de la {regional}",
-        )
+def _row(
+    ctx: ReportContext,
+    question: Question,
+    national: ThemeCount,
+    regional: ThemeCount | None,
+    region: str | None,
+    region_n: int,
+    quotes: list[str],
+    flag: str | None,
+) -> ThemeRow:
+    if region is None:
+        return ThemeRow(national.label, national.count, f"{format_pct(national.share)} des répondants", quotes)
+    figures = f"France {format_pct(national.share)} · {region} "
+    if regional is None or region_n == 0:
+        figures += "—"
+        flag = None
+    elif regional.suppressed(ctx.threshold):
+        figures += suppressed_label(ctx.threshold)
+        flag = None
+    elif regional.citing == 0:
+        figures += "0"
+    else:
+        figures += f"{format_pct(regional.share)} ({format_count(regional.count)})"
+    return ThemeRow(national.label, national.count, figures, quotes, _FLAG_TEXT.get(flag or ""))
+
+
+def _table_note(question: Question, region: str | None, threshold: int) -> str:
+    what = "propositions" if question.unit == "propositions" else "répondants"
+    if region is None:
+        return (f"Entre parenthèses : nombre de {what} citant le thème. Pourcentages : part des "
+                "répondants à la question qui citent le thème.")
     return (
-        f"Thèmes cités au niveau national {national} (Occurrence)",
-        f"Témoignages pour la {regional}",
+        f"Entre parenthèses après le thème : nombre de {what} au niveau national. Pourcentages : part "
+        f"des répondants à la question qui citent le thème, en France et dans la région (entre "
+        f"parenthèses, nombre de {what} de la région). « {suppressed_label(threshold)} » : moins de "
+        f"{threshold} répondants de la région, chiffre masqué pour préserver l'anonymat."
     )
 
 
-def _groups(
-    question: Question, themes: list[ThemeCount], quotes: dict[str, list[str]]
-) -> list[ThemeGroup]:
-    return [
-        ThemeGroup(
-            category.upper() if category and question.categories else None,
-            [ThemeRow(t.label, t.count, quotes.get(t.theme_id, [])) for t in group],
-        )
-        for category, group in group_by_category(themes)
-    ]
+def _headers(question: Question, national_n: int, region: str | None, region_n: int) -> tuple[str, str]:
+    national = f"({respondents_phrase(national_n)})"
+    if region is None:
+        right = ("Exemples de propositions, toutes régions" if question.unit == "propositions"
+                 else "Témoignages, toutes régions")
+    else:
+        regional = f"{region_phrase(region)} ({respondents_phrase(region_n)})"
+        right = (f"Propositions citées par les structures de la {regional}"
+                 if question.unit == "propositions" else f"Témoignages pour la {regional}")
+    if question.unit == "propositions":
+        return (f"Thèmes des propositions citées au niveau national {national} (Nombre de propositions)",
+                right)
+    return f"Thèmes cités au niveau national {national} (Occurrence)", right
 
 
-def _chart_path(chart_dir: Path, question: Question, national_n: int) -> Path | None:
+def _charts(
+    ctx: ReportContext, question: Question, region: str | None, national_n: int, region_n: int
+) -> tuple[list[ChartRef], list[str]]:
     if national_n == 0:
-        return None
-    path = chart_dir / f"{question.id}.png"
-    if not path.is_file():
-        raise ConsultationError(
-            f"{path} : graphique national introuvable pour la question « {question.id} » ; "
-            "produisez les graphiques avant les rapports régionaux."
+        return [], ["Aucune réponse à cette question au niveau national."]
+    national = ctx.chart_dir / f"{question.id}.png"
+    _require(national, f"graphique national de la question « {question.id} »")
+    # The chart carries the reference's long caption; the document's caption only numbers it.
+    charts = [ChartRef(national, "thèmes cités au niveau national")]
+    missing = []
+    if region is not None and region != UNKNOWN_REGION:
+        if region_n >= ctx.threshold:
+            png = comparison_stem(ctx.chart_dir, region, question.id).with_suffix(".png")
+            _require(png, f"graphique régional « {region} » de la question « {question.id} »")
+            charts.append(ChartRef(png, f"{region_phrase(region)} et France entière, en part des "
+                                        "répondants citant chaque thème"))
+        else:
+            missing.append(
+                f"Pas de graphique régional pour cette question : moins de {ctx.threshold} répondants "
+                "de la région, des pourcentages ne voudraient rien dire."
+            )
+    return charts, missing
+
+
+def _require(path: Path, what: str) -> None:
+    if not path.is_file() or not path.with_suffix(".svg").is_file():
+        raise MissingChartError(
+            f"{path} : {what} introuvable ; produisez les graphiques avant les rapports "
+            "(consultation charts)."
         )
-    return path
+
+
+def _load_initiatives(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation
+) -> dict[str, list[tuple[str, str, str | None]]]:
+    out: dict[str, list[tuple[str, str, str | None]]] = {}
+    for section in consultation.free_text:
+        rows = con.execute(
+            "SELECT region, text, follow_up FROM stg_answers "
+            "WHERE consultation_id = ? AND question_id = ? ORDER BY respondent_id",
+            [consultation.id, section.id],
+        ).fetchall()
+        out[section.id] = [(r, t, (f or "").strip() or None) for r, t, f in rows]
+    return out
 
 
 def _initiatives(
-    con: duckdb.DuckDBPyConnection, cid: str, section: FreeTextSection, region: str
+    ctx: ReportContext,
+    section: FreeTextSection,
+    items: list[tuple[str, str, str | None]],
+    region: str | None,
 ) -> InitiativeSection:
-    rows = con.execute(
-        "SELECT text, follow_up FROM stg_answers "
-        "WHERE consultation_id = ? AND question_id = ? AND region = ? "
-        "ORDER BY respondent_id",
-        [cid, section.id, region],
-    ).fetchall()
-    items = [Initiative(text, (follow or "").strip() or None) for text, follow in rows]
+    def initiative(text: str, follow: str | None) -> Initiative:
+        return Initiative(ctx.redactor(text), ctx.redactor(follow) if follow else None)
+
+    if region is not None:
+        groups = [InitiativeGroup(None, [initiative(t, f) for _, t, f in items])]
+    else:
+        by_region: dict[str, list[Initiative]] = {}
+        for r, t, f in items:
+            by_region.setdefault(r, []).append(initiative(t, f))
+        order = sorted(by_region, key=lambda name: (name == UNKNOWN_REGION, region_slug(name)))
+        groups = [InitiativeGroup(region_phrase(r), by_region[r]) for r in order]
     prompt = section.follow_up.text.rstrip(" ?:") + " :" if section.follow_up else None
-    return InitiativeSection(section.section, prompt, items)
+    return InitiativeSection(section.section, prompt, groups)
 
 
-# --- rendering -------------------------------------------------------------------------------
+def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
+    stats = ctx.coding.get(region) if region else ctx.coding.get(None)
+    national = ctx.coding.get(None)
+    lines: list[str] = []
+    where = f"de la {region_phrase(region)}" if region else "de toute la France"
+    if stats and stats.answers:
+        all_human = stats.human == stats.answers
+        automatic = _sources_phrase(stats.sources)
+        text = (
+            f"{format_pct(stats.human_share)} des réponses {where} aux questions codées "
+            f"({format_count(stats.human)} sur {format_count(stats.answers)}) ont été codées à la main"
+        )
+        if region and national and national.answers:
+            text += f" (France entière : {format_pct(national.human_share)})"
+        text += (" : les chiffres ne dépendent pas du codage automatique." if all_human
+                 else f" ; les autres l'ont été automatiquement ({automatic}).")
+        lines.append(text)
+        if not all_human:
+            lines.append(_evaluation_line(ctx.evaluation))
+        if stats.to_review:
+            lines.append(f"{format_count(stats.to_review)} réponse{'s' if stats.to_review > 1 else ''} "
+                         "codée(s) automatiquement reste(nt) à vérifier par la fédération.")
+    else:
+        lines.append(f"Aucune réponse {where} aux questions codées.")
+    if ctx.has_estimates and region:
+        lines.append("Sur les graphiques régionaux, les traits donnent l'intervalle à 90 % des décomptes "
+                     "corrigés des erreurs mesurées du codage automatique.")
+    if region:
+        lines.append(f"Les effectifs de moins de {ctx.threshold} répondants de la région sont masqués "
+                     f"(« {suppressed_label(ctx.threshold)} »).")
+    lines.append("Les témoignages sont anonymisés : noms de personnes et de structures, adresses, "
+                 "téléphones, courriels et liens sont remplacés par [nom], [structure], [adresse], "
+                 "[téléphone], [courriel], [lien].")
+    return Reliability("Fiabilité des chiffres", lines)
 
 
-def render_html(report: RegionReport) -> str:
-    """One self-contained page: charts inlined as data URIs, every answer HTML-escaped."""
-    charts = {
-        t.question_id: _data_uri(t.chart) for s in report.sections for t in s.tables if t.chart
-    }
-    return _environment().get_template("region.html").render(report=report, charts=charts)
+def _sources_phrase(sources: Sequence[str]) -> str:
+    names = {"rule": "règles par mots-clés", "model": "modèle statistique entraîné sur les codes humains"}
+    words = [names.get(s, s) for s in sources] or ["règles par mots-clés"]
+    return " et ".join(words)
 
 
-def render_markdown(report: RegionReport, report_dir: Path) -> str:
-    """Markdown whose chart links are relative to `report_dir`, so the folder can be moved."""
-    charts = {
-        t.question_id: url_quote(Path(os.path.relpath(t.chart, report_dir)).as_posix())
-        for s in report.sections
-        for t in s.tables
-        if t.chart
-    }
-    text = _environment().get_template("region.md").render(report=report, charts=charts)
-    return text.rstrip() + "\n"
+def _evaluation_line(evaluation: Evaluation | None) -> str:
+    if evaluation is None or (evaluation.kappa is None and evaluation.micro_f1 is None):
+        return ("L'accord du codage automatique avec les codeurs humains n'a pas encore été mesuré : "
+                "les thèmes attribués automatiquement sont à lire comme une indication.")
+    parts = []
+    if evaluation.kappa is not None:
+        parts.append(f"kappa {format_decimal(evaluation.kappa)} ({_kappa_word(evaluation.kappa)})")
+    if evaluation.micro_f1 is not None:
+        parts.append(f"F1 {format_decimal(evaluation.micro_f1)}")
+    return (f"Accord du codage automatique avec les codeurs humains : {', '.join(parts)}, mesuré sur "
+            f"{format_count(evaluation.n_units)} réponses codées à la main (1 = accord parfait).")
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("consultation", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+def _kappa_word(kappa: float) -> str:
+    """Landis & Koch's usual reading of Cohen's kappa, in words a reader can use."""
+    if kappa >= 0.8:
+        return "accord très bon"
+    if kappa >= 0.6:
+        return "accord bon"
+    if kappa >= 0.4:
+        return "accord modéré"
+    return "accord faible"
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def write_reports(
+    ctx: ReportContext,
+    out_dir: Path,
+    *,
+    regions: Sequence[str] | None = None,
+    formats: Sequence[str] = FORMATS,
+    national: bool = True,
+) -> list[Path]:
+    """Write every regional report and the national synthesis in each format; returns the paths."""
+    from consultation import report_docx, report_text
+
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown report formats {unknown} (expected {FORMATS})")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reports = [build_region_report(ctx, r) for r in (regions if regions is not None else sorted(
+        ctx.respondents, key=lambda name: (name == UNKNOWN_REGION, region_slug(name))))]
+    if national:
+        reports.append(build_national_report(ctx))
+    written: list[Path] = []
+    for report in reports:
+        for fmt in formats:
+            path = out_dir / f"{report.slug}.{fmt}"
+            if fmt == "html":
+                path.write_text(report_text.render_html(report), encoding="utf-8")
+            elif fmt == "md":
+                path.write_text(report_text.render_markdown(report, out_dir), encoding="utf-8")
+            else:
+                report_docx.write_docx(report, path)
+            written.append(path)
+    return written
+
+
+@dataclass
+class Publication:
+    """What `publish` wrote, for the CLI and the flow to report."""
+
+    charts: list[Path] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
+    index: Path | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        return [*self.charts, *self.reports, *([self.index] if self.index else [])]
+
+
+def write_charts(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    chart_dir: Path,
+    *,
+    figures: TallyFigures | None = None,
+    flags: dict[str, dict[tuple[str, str], str]] | None = None,
+    threshold: int = SMALL_CELL_THRESHOLD,
+    workers: int | None = None,
+) -> list[Path]:
+    """National charts and, per region, the national-versus-regional comparisons."""
+    figures = figures or TallyFigures.load(con, consultation)
+    regions = [r for r in report_regions(con, consultation.id) if r != UNKNOWN_REGION]
+    if flags is None:
+        flags = significant_flags(con, consultation.id, regions)
+    national = write_national_charts(con, consultation, chart_dir, figures=figures)
+    regional = write_comparison_charts(
+        con, consultation, chart_dir, figures=figures, regions=regions, threshold=threshold,
+        flags=flags, workers=workers,
     )
-    env.filters.update(guillemets=guillemets, md=md_escape, md_lines=md_lines)
-    return env
+    return national + regional
 
 
-def guillemets(text: str) -> str:
-    """« text » with no-break spaces, so a quotation mark never starts or ends a line alone."""
-    return f"«{NBSP}{text}{NBSP}»"
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    paths: OutputPaths,
+    *,
+    ner: Language | None = None,
+    redactor: Redactor | None = None,
+    max_quotes: int = DEFAULT_MAX_QUOTES,
+    threshold: int = SMALL_CELL_THRESHOLD,
+    formats: Sequence[str] = FORMATS,
+    charts: bool = True,
+    workers: int | None = None,
+) -> Publication:
+    """Charts, reports (every region and the synthesis, in every format) and the index page.
 
+    `ner` is a spaCy pipeline with NER (`redact.load_ner()`) used to find people's names in the
+    testimonies; without it only patterns are used. `charts=False` reuses the chart files already
+    in `paths.charts` (they must exist).
+    """
+    from consultation.report_index import write_index
 
-def md_escape(text: str) -> str:
-    """Markdown-inert text on one line: safe in a table cell, no raw HTML, no emphasis."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def md_lines(text: str, indent: str = "  ") -> str:
-    """Escaped text keeping its line breaks as hard breaks, indented to stay in a list item."""
-    lines = [md_escape(line) for line in text.splitlines() if line.strip()]
-    return f"\\\n{indent}".join(lines)
-
-
-def _data_uri(path: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    figures = TallyFigures.load(con, consultation)
+    regions = [r for r in report_regions(con, consultation.id) if r != UNKNOWN_REGION]
+    flags = significant_flags(con, consultation.id, regions)
+    result = Publication()
+    if charts:
+        result.charts = write_charts(con, consultation, paths.charts, figures=figures, flags=flags,
+                                     threshold=threshold, workers=workers)
+    ctx = ReportContext.load(con, consultation, paths.charts, redactor=redactor, ner=ner,
+                             figures=figures, flags=flags, max_quotes=max_quotes, threshold=threshold)
+    result.reports = write_reports(ctx, paths.reports, formats=formats)
+    result.index = write_index(consultation, paths, result.reports, ctx)
+    return result

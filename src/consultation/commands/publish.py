@@ -1,3 +1,146 @@
-"""CLI commands of this stage (registered on `consultation.cli.main`)."""
+"""`consultation charts` and `consultation report`: publications regenerated from the database.
+
+Thin layer over `consultation.report.publish`: a report author who corrected a code, changed the
+number of testimonies or wants only the Word files reruns this, not the whole pipeline.
+"""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from consultation.cli import _friendly, main
+from consultation.codebook import CONSULTATION_FILE, Consultation, load_consultation
+from consultation.disclosure import DEFAULT_THRESHOLD
+from consultation.errors import ConfigError
+from consultation.paths import DEFAULT_PROCESSED, SAMPLE_NAME, OutputPaths
+
+path_arg = click.argument("path", required=False, type=click.Path(path_type=Path))
+out_option = click.option(
+    "--out", "processed_root", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PROCESSED,
+    show_default=True, help="Dossier des sorties, quand PATH est le dossier d'une consultation (data/raw/…).",
+)
+threshold_option = click.option(
+    "--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
+    help="Secret statistique : un effectif régional de 1 à N-1 répondants s'affiche « < N ».",
+)
+
+
+def locate(path: Path | None, processed_root: Path) -> tuple[Consultation, OutputPaths]:
+    """PATH may be the consultation's raw folder, its processed folder or the DuckDB file.
+
+    From a raw folder the questionnaire is read from consultation.yaml; otherwise from the
+    database, which keeps the codebook of the last run.
+    """
+    from consultation.api import resolve_db_path
+
+    if path is None:
+        path = processed_root / SAMPLE_NAME
+    if path.is_dir() and (path / CONSULTATION_FILE).is_file():
+        consultation = load_consultation(path)
+        paths = OutputPaths.for_consultation(processed_root, consultation.id)
+        resolve_db_path(paths.db)  # a clear message when the pipeline never ran
+        return consultation, paths
+    db = resolve_db_path(path)
+    return _consultation_from_db(db), OutputPaths(db.parent)
+
+
+def _consultation_from_db(db: Path) -> Consultation:
+    from consultation import api
+
+    con = api.connect(db, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT v.consultation_id, v.config_json FROM codebook_versions v "
+            "JOIN consultations c ON c.consultation_id = v.consultation_id "
+            "AND c.codebook_version = v.version ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    if len(rows) != 1:
+        raise ConfigError(
+            f"{db} : {len(rows)} consultations dans la base ; donnez plutôt le dossier de la "
+            "consultation (data/raw/…)"
+        )
+    return Consultation.model_validate(json.loads(rows[0][1]))
+
+
+@main.command("charts")
+@path_arg
+@threshold_option
+@out_option
+@_friendly
+def charts_command(path: Path | None, threshold: int, processed_root: Path) -> None:
+    """Regénère les graphiques depuis la base (PNG 300 dpi pour Word, SVG pour l'impression).
+
+    Par question : le graphique national des thèmes (comme dans les documents de 2020) et, par
+    région d'au moins N répondants, la part des répondants citant chaque thème dans la région et
+    dans la France entière. PATH : dossier de la consultation (data/raw/…), dossier de sorties
+    (data/processed/…) ou fichier consultation.duckdb ; sans PATH, l'échantillon.
+
+    Exemple : consultation charts data/raw/segur-2020-sample
+    """
+    from consultation import api
+    from consultation.report import write_charts
+
+    consultation, paths = locate(path, processed_root)
+    con = api.connect(paths.db, read_only=True)
+    try:
+        written = write_charts(con, consultation, paths.charts, threshold=threshold)
+    finally:
+        con.close()
+    regional = [p for p in written if p.parent != paths.charts]
+    click.echo(f"Graphiques écrits dans {paths.charts}/ : {len(written) - len(regional)} fichiers "
+               f"nationaux, {len(regional)} fichiers régionaux (PNG et SVG).")
+
+
+@main.command("report")
+@path_arg
+@click.option("--max-quotes", "-n", type=click.IntRange(min=0), default=4, show_default=True,
+              help="Témoignages au plus par thème et par région.")
+@click.option("--format", "formats", type=click.Choice(["html", "docx", "md"]), multiple=True,
+              help="Format(s) à écrire (répétable) ; par défaut les trois.")
+@click.option("--reuse-charts", is_flag=True,
+              help="Garde les graphiques déjà produits au lieu de les redessiner (plus rapide).")
+@click.option("--no-ner", is_flag=True,
+              help="Sans reconnaissance automatique des noms de personnes (les courriels, téléphones, "
+                   "adresses, liens et noms de structures restent masqués). Déconseillé avant publication.")
+@threshold_option
+@out_option
+@_friendly
+def report_command(
+    path: Path | None, max_quotes: int, formats: tuple[str, ...], reuse_charts: bool, no_ner: bool,
+    threshold: int, processed_root: Path,
+) -> None:
+    """Regénère les rapports depuis la base : un par région et une synthèse nationale.
+
+    Chaque rapport existe en page web autonome (HTML), en document Word (DOCX) et en Markdown,
+    avec les graphiques et des témoignages anonymisés ; une page index.html les liste tous.
+    PATH : dossier de la consultation (data/raw/…), dossier de sorties (data/processed/…) ou
+    fichier consultation.duckdb ; sans PATH, l'échantillon.
+
+    Exemple : consultation report data/raw/segur-2020-sample --max-quotes 3 --format docx
+    """
+    from consultation import api
+    from consultation.report import FORMATS, publish
+
+    consultation, paths = locate(path, processed_root)
+    ner = None
+    if not no_ner:
+        from consultation.redact import load_ner
+
+        ner = load_ner()
+    con = api.connect(paths.db, read_only=True)
+    try:
+        published = publish(
+            con, consultation, paths, ner=ner, max_quotes=max_quotes, threshold=threshold,
+            formats=formats or FORMATS, charts=not reuse_charts,
+        )
+    finally:
+        con.close()
+    if published.charts:
+        click.echo(f"Graphiques : {len(published.charts)} fichiers dans {paths.charts}/")
+    click.echo(f"Rapports : {len(published.reports)} fichiers dans {paths.reports}/")
+    click.echo(f"Index : {published.index}")

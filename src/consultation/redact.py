@@ -1,0 +1,442 @@
+"""Personal data redaction: what respondents typed is published only once stripped of contact
+details, people's names and the names of the responding structures.
+
+Answers to an open question routinely carry an e-mail address to "contact us", a colleague's name,
+the phone number of a helpline or the structure's own name, which identifies the respondent in a
+regional document that is meant to report testimonies anonymously. Every text that leaves the
+database for a publication (reports, charts, exports) goes through a `Redactor` first.
+
+Detection is deliberately on the cautious side: a redacted hospital name costs a reader a word,
+a published phone number costs a respondent their privacy.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from consultation.codebook import Consultation
+
+DEFAULT_NER_MODEL = "fr_core_news_sm"
+
+EMAIL, PHONE, URL, ADDRESS, STRUCTURE, NAME = "email", "phone", "url", "address", "structure", "name"
+PLACEHOLDERS: dict[str, str] = {
+    EMAIL: "[courriel]",
+    PHONE: "[téléphone]",
+    URL: "[lien]",
+    ADDRESS: "[adresse]",
+    STRUCTURE: "[structure]",
+    NAME: "[nom]",
+}
+# When two detections overlap, the one listed first names the placeholder.
+_PRIORITY = {kind: rank for rank, kind in enumerate((EMAIL, URL, PHONE, ADDRESS, STRUCTURE, NAME))}
+
+_EMAIL = re.compile(
+    r"[\w.+-]+(?:@|\s?[\[(]\s?(?:at|arobase)\s?[\])]\s?)[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I
+)
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>«»\"]+"
+    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|bzh|re|gp|mq|gf|yt)\b"
+    r"(?:/[^\s<>«»\"]*)?",
+    re.I,
+)
+_SEP = r"[\s.\-]?"
+_PHONE = re.compile(
+    r"(?<![\d+])(?:"
+    r"(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:" + _SEP + r"\d{2}){4}"  # 06 12 34 56 78, +33 6…
+    r"|(?:\+|00)\s?(?:262|269|590|594|596|687|689)" + _SEP + r"\d{3}(?:" + _SEP + r"\d{2}){3}"
+    r")(?!\d)"
+)
+_CONNECTOR = r"(?:de|du|des|la|le|les|d['’]|l['’]|aux|au|en|sur|sous|et|à)"
+_CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’-]*"
+_WORD = r"[^\W\d][\w'’-]*"
+_NUMBER = r"\b\d{1,4}(?:\s?(?:bis|ter|[a-d])\b)?,?\s*"
+# Unambiguous street types need no capital after them; "place", "cours"… are everyday words too.
+_STREET_TYPES = r"(?:rue|avenue|av\.|bd|boulevard|allée|allee|impasse|quai|chaussée|chaussee)"
+_STREET_TYPES_CAP = r"(?:place|cours|chemin|route|passage|square|faubourg|résidence|residence|voie|sentier)"
+_NAME_TAIL = rf"(?:\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
+_POSTCODE_CITY = rf"\b\d{{5}}\s+{_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}(?:\s+cedex\b(?:\s*\d+)?)?"
+_ADDRESS = re.compile(
+    rf"{_NUMBER}(?i:{_STREET_TYPES})\b\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_NAME_TAIL}"
+    rf"(?:,?\s*{_POSTCODE_CITY})?"
+    rf"|{_NUMBER}(?i:{_STREET_TYPES_CAP})\b\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
+    rf"(?:,?\s*{_POSTCODE_CITY})?"
+    rf"|{_POSTCODE_CITY}"
+)
+_TITLES = (
+    r"(?:M\.|MM\.|Mme|Mmes|Mlle|Melle|Dr|Dre|Docteur|Docteure|Pr|Professeur|Professeure|"
+    r"Madame|Monsieur|Maître)"
+)
+_TITLED_NAME = re.compile(
+    rf"\b{_TITLES}\.?\s+(?P<s>(?:[A-Z]\.\s?)?{_CAPWORD}(?:\s+{_CAPWORD})?)"
+)
+_TITLE_PREFIX = re.compile(rf"{_TITLES}\.?\s+")
+_ARTICLES = ("le", "la", "les", "l'", "l’")
+_INFINITIVE = re.compile(r"(?:er|ir|re|oir)$", re.I)
+_DETERMINER = re.compile(
+    r"\s+(?:le|la|les|l['’]|un|une|des|du|d['’]|nos|notre|vos|votre|leurs?|ces?|cette|plus|"
+    r"davantage|mieux|en|à|au|aux|ensemble|aussi|enfin|vraiment)\b",
+    re.I,
+)
+_FOLD_WORD = re.compile(r"[\w]+", re.UNICODE)
+
+# Words that the French NER model takes for people but that every report of this kind is full of:
+# acronyms of the sector, institutions, tools. Region and department names are added at run time.
+DEFAULT_STOP_WORDS = frozenset(
+    ["act", "acts", "lam", "lhss", "ars", "ars.", "chu", "chr", "ccas", "siao", "cmp", "cpts", "ght", "pass", "ide", "idec", "epi", "covid", "covid-19", "ehpad", "ssiad", "csapa", "caarud", "chrs", "cada", "had", "samu", "smur", "cnr", "cpom", "ccn", "ségur", "segur", "etat", "état", "france", "préfet", "prefet", "préfecture", "prefecture", "ministère", "ministere", "ministre", "mairie", "maire", "conseil", "département", "departement", "région", "region", "whatsapp", "zoom", "teams", "skype", "doctolib", "facebook", "ffp2", "ame", "cmu", "puma", "ald", "mdph", "caf", "cpam", "urssaf", "sdf", "ong"]
+)
+
+
+def _accent_table() -> dict[int, str]:
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if base and base != chr(code):
+            table[code] = base
+    return table
+
+
+_STRIP_ACCENTS = _accent_table()
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key, for matching only (a translate table: the lexicon has
+    200 000 words to fold)."""
+    return text.casefold().translate(_STRIP_ACCENTS)
+
+
+def load_ner(model: str = DEFAULT_NER_MODEL) -> Language:
+    """The French pipeline with its NER only (plus the lemmatizer's word lists, never run).
+
+    Separate from `text.load_nlp`, which leaves NER out because coding does not need it.
+    """
+    import spacy
+
+    return spacy.load(
+        model,
+        exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "senter"],
+        disable=["lemmatizer"],
+    )
+
+
+def french_lexicon(nlp: Language | None) -> frozenset[str]:
+    """Every word form the model's lemmatizer knows: a capitalised common word is not a name."""
+    if nlp is None or "lemmatizer" not in nlp.component_names:
+        return frozenset()
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    words: set[str] = set()
+    if lookups.has_table("lemma_index"):
+        index = lookups.get_table("lemma_index")
+        for pos in index:
+            words.update(fold(w) for w in index[pos])
+    if lookups.has_table("lemma_exc"):
+        exceptions = lookups.get_table("lemma_exc")
+        for pos in exceptions:
+            words.update(fold(w) for w in exceptions[pos])
+    return frozenset(words)
+
+
+def _inflected_forms(nlp: Language | None) -> object | None:
+    """The lemmatizer's form table (« hauts », « vents »…), looked up by exact lower-case form."""
+    if nlp is None or "lemmatizer" not in nlp.component_names:
+        return None
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    return lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else None
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+
+
+class Redactor:
+    """Built once per consultation (patterns compiled, NER loaded), then applied to every text.
+
+    `known_names` are the responding structures' names (matched without case or accents, with or
+    without their type prefix); `nlp` is a spaCy pipeline with NER (`load_ner()`) for people's
+    names, or None to rely on patterns only (titles such as « Mme Martin » are still found).
+    Results are cached, so redacting the same answer in 15 regional reports costs one pass.
+    """
+
+    def __init__(
+        self,
+        known_names: Iterable[str] = (),
+        *,
+        nlp: Language | None = None,
+        stop_words: Iterable[str] = (),
+        structure_types: Iterable[str] = (),
+        lexicon: frozenset[str] | None = None,
+    ):
+        self.nlp = nlp
+        self.stop_words = frozenset(fold(w) for w in (*DEFAULT_STOP_WORDS, *_place_words(), *stop_words))
+        self.lexicon = french_lexicon(nlp) if lexicon is None else lexicon
+        self._forms = _inflected_forms(nlp)
+        types = {t for t in structure_types if t.strip()} | {"ACT", "LAM", "LHSS"}
+        self._structures = _structure_patterns(known_names, types, self.lexicon)
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def for_consultation(
+        cls,
+        con: duckdb.DuckDBPyConnection,
+        consultation: Consultation,
+        *,
+        nlp: Language | None = None,
+    ) -> Redactor:
+        """Structure names from the respondents table; codebook words are never taken for names."""
+        rows = con.execute(
+            "SELECT DISTINCT structure_name FROM respondents "
+            "WHERE consultation_id = ? AND structure_name IS NOT NULL ORDER BY 1",
+            [consultation.id],
+        ).fetchall()
+        codebook_words = [
+            w
+            for q in consultation.questions
+            for t in q.themes
+            for w in _FOLD_WORD.findall(f"{t.label} {t.category or ''}")
+        ]
+        return cls(
+            [r[0] for r in rows],
+            nlp=nlp,
+            stop_words=codebook_words,
+            structure_types=consultation.structure_types,
+        )
+
+    def __call__(self, text: str) -> str:
+        return self.redact_many([text])[0]
+
+    def redact_many(self, texts: Sequence[str]) -> list[str]:
+        """Redact a batch: NER runs once, with `nlp.pipe`, over the texts not seen before."""
+        todo = list(dict.fromkeys(t for t in texts if t and t not in self._cache))
+        docs: Iterable[Doc | None] = (
+            self.nlp.pipe(todo, batch_size=64) if self.nlp is not None else (None for _ in todo)
+        )
+        for text, doc in zip(todo, docs, strict=True):
+            self._cache[text] = _replace(text, self.spans(text, doc))
+        return [self._cache.get(t, t) if t else t for t in texts]
+
+    def spans(self, text: str, doc: Doc | None = None) -> list[Span]:
+        """Where personal data is in `text`, as non-overlapping spans in reading order."""
+        found: list[Span] = []
+        for kind, pattern in ((EMAIL, _EMAIL), (URL, _URL), (PHONE, _PHONE), (ADDRESS, _ADDRESS)):
+            found += [Span(m.start(), _trim_url(m) if kind == URL else m.end(), kind)
+                      for m in pattern.finditer(text)]
+        for pattern in self._structures:
+            found += [Span(m.start("s"), m.end("s"), STRUCTURE) for m in pattern.finditer(text)]
+        found += [
+            Span(m.start("s"), m.end("s"), NAME)
+            for m in _TITLED_NAME.finditer(text)
+            if not self._all_stop_words(m.group("s"))
+        ]
+        if doc is None and self.nlp is not None:
+            doc = self.nlp(text)
+        if doc is not None:
+            for ent in doc.ents:
+                if ent.label_ != "PER":
+                    continue
+                title = _TITLE_PREFIX.search(ent.text)
+                start = ent.start_char + (title.end() if title else 0)
+                if self.is_person_name(text[start:ent.end_char], start, text):
+                    found.append(Span(start, ent.end_char, NAME))
+        return _merge(found)
+
+    def is_person_name(self, candidate: str, start: int, text: str) -> bool:
+        """Filter the small model's PER entities: it tags capitalised verbs at line starts."""
+        words = [w for w in re.split(r"[\s]+", candidate.strip()) if w]
+        words = [w for w in words if fold(w).strip("'’.") not in {*_ARTICLES, "de", "du", "des", "d'"}]
+        if not words or self._all_stop_words(" ".join(words)):
+            return False
+        capitalised = [w for w in words if w[:1].isupper() and not _is_acronym(w)]
+        if not capitalised:
+            return False
+        unknown = [w for w in capitalised if not self._is_common_word(w)]
+        if len(words) == 1:
+            at_start = _starts_sentence(text, start)
+            if unknown:
+                # « Reconnaître le métier… »: a proposition starting with a verb the lexicon lacks.
+                return not (at_start and _INFINITIVE.search(words[0]) and _DETERMINER.match(
+                    text, start + len(candidate)))
+            # A known word alone is a name only in the middle of a sentence (« avec Martin »).
+            return not self.lexicon and not at_start
+        return bool(unknown) or len(capitalised) >= 2
+
+    def _is_common_word(self, word: str) -> bool:
+        if self._forms is not None and word.lower() in self._forms:
+            return True
+        key = fold(word).strip("'’.")
+        parts = [p for p in re.split(r"[-'’]", key) if p]
+        return key in self.stop_words or key in self.lexicon or (
+            len(parts) > 1 and all(p in self.lexicon or p in self.stop_words for p in parts)
+            and not key.startswith(("saint", "sainte"))
+        )
+
+    def _all_stop_words(self, text: str) -> bool:
+        words = [fold(w) for w in re.split(r"[\s]+", text.strip()) if w]
+        return bool(words) and all(w.strip("'’.") in self.stop_words for w in words)
+
+
+def redact(
+    text: str,
+    known_names: Iterable[str] = (),
+    *,
+    nlp: Language | None = None,
+) -> str:
+    """Redact one text; build a `Redactor` once instead when there are many texts."""
+    return Redactor(known_names, nlp=nlp)(text)
+
+
+# --- internals ----------------------------------------------------------------------------------
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Overlapping detections become one span, named after the highest-priority detection."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, _PRIORITY[s.kind])):
+        if span.end <= span.start:
+            continue
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            kind = min(last.kind, span.kind, key=_PRIORITY.__getitem__)
+            merged[-1] = Span(last.start, max(last.end, span.end), kind)
+        else:
+            merged.append(span)
+    return merged
+
+
+def _replace(text: str, spans: list[Span]) -> str:
+    out, pos = [], 0
+    for span in spans:
+        placeholder = PLACEHOLDERS[span.kind]
+        gap = text[pos:span.start]
+        if out and out[-1] == placeholder and gap.strip(" ,") == "":
+            pos = span.end  # « [nom] [nom] » reads as one name
+            continue
+        out += [gap, placeholder]
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _trim_url(match: re.Match[str]) -> int:
+    """A URL at the end of a sentence does not own the full stop or the closing bracket."""
+    end = match.end()
+    while end > match.start() and match.string[end - 1] in ".,;:!?)]»'\"":
+        end -= 1
+    return end
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return (bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6) or any(
+        c.isdigit() for c in word
+    )
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t«\"(")
+    return not before or before[-1] in ".!?:;\n-–—•*/" or before.endswith(("1)", "2)", "3)"))
+
+
+def _place_words() -> list[str]:
+    """Region and department names: places, never people, and everywhere in regional reports."""
+    from consultation.regions import REGIONS
+
+    text = resources.files("consultation").joinpath("data", "departements.csv").read_text(encoding="utf-8")
+    names = [row["nom_departement"] for row in csv.DictReader(io.StringIO(text))]
+    names += [r.name for r in REGIONS]
+    words = [w for name in names for w in re.split(r"[\s]+", name)]
+    return [*names, *words]
+
+
+_ACCENTS: dict[str, str] = {}
+for _base, _variants in {
+    "a": "aàâä", "c": "cç", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "y": "yÿ",
+}.items():
+    for _v in _variants:
+        _ACCENTS[_v] = _variants
+
+
+def _tolerant(word: str, *, keep_case: bool) -> str:
+    """Regex for a word whatever its accents (and, unless keep_case, its case); ' and - optional."""
+    parts = []
+    for char in word:
+        low = char.lower()
+        if char in "-'’":
+            parts.append(r"[\s\-'’]?")
+        elif low in _ACCENTS:
+            variants = _ACCENTS[low]
+            if keep_case and char.isupper():
+                variants = variants.upper()
+            parts.append(f"[{variants}]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _structure_patterns(
+    names: Iterable[str], types: set[str], lexicon: frozenset[str]
+) -> list[re.Pattern[str]]:
+    """Two alternations: names that are distinctive anywhere, and names made of common words.
+
+    « ACT Le Relais de l'Orb » is recognised in any case, with or without « ACT » or « Le »;
+    « ACT Le Lien » only with its prefix (« l'ACT le Lien ») or capitalised after an article
+    (« au Lien »), so that « garder le lien » stays as it is.
+    """
+    type_alt = "|".join(_tolerant(t, keep_case=False) for t in sorted(types, key=len, reverse=True))
+    strict, capitalised = [], []
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        words = name.split()
+        if words[0].upper() in {t.upper() for t in types} and len(words) > 1:
+            words = words[1:]
+        # The name's own article is left out: the sentence may say « au », « du »…
+        if words[0].casefold() in ("le", "la", "les") and len(words) > 1:
+            words = words[1:]
+        elif words[0].casefold().startswith(("l'", "l’")) and len(words[0]) > 2:
+            words = [words[0][2:], *words[1:]]
+        core_words = words
+        core = r"[\s\-'’]+".join(_tolerant(w, keep_case=False) for w in core_words)
+        opt_article = r"(?:(?:le|la|les)\s+|l['’]\s?)?"
+        if type_alt:
+            strict.append(rf"(?:{type_alt})\s+{opt_article}{core}")
+        if _distinctive(core_words, lexicon):
+            strict.append(rf"{opt_article}{core}")
+        else:
+            cased = r"[\s\-'’]+".join(
+                _tolerant(w, keep_case=True) if w[:1].isupper() else f"(?i:{_tolerant(w, keep_case=False)})"
+                for w in core_words
+            )
+            capitalised.append(cased)
+    patterns = []
+    if strict:
+        patterns.append(re.compile(rf"(?<![\w])(?P<s>{'|'.join(strict)})(?![\w])", re.I))
+    if capitalised:
+        lead = r"(?i:\b(?:le|la|les|l['’]|du|des|au|aux|à\s+la|de\s+la|de\s+l['’]|à\s+l['’])\s*)"
+        patterns.append(re.compile(rf"{lead}(?P<s>{'|'.join(capitalised)})(?![\w])"))
+    return patterns
+
+
+def _distinctive(words: list[str], lexicon: frozenset[str]) -> bool:
+    """Whether a name can be matched in any case without hitting ordinary French."""
+    significant = [fold(w).strip("'’") for w in words if fold(w) not in {"de", "du", "des", "d'", "d’"}]
+    if not lexicon:
+        return len(significant) > 1
+    has_number = any(w.isdigit() for w in significant)
+    uncommon = [
+        w for w in significant
+        if not w.isdigit() and len(w) >= 4
+        and not all(p in lexicon for p in re.split(r"[-'’]", w) if p)
+    ]
+    return bool(uncommon) or (has_number and len(significant) > 1)

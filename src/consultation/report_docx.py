@@ -1,0 +1,296 @@
+"""DOCX renderer of a `Report`: a Word document report authors can edit and restyle.
+
+Real Word styles throughout (Title, Heading 1/2, Caption, List Bullet, Table Grid), so that
+« Insérer une table des matières » and « Table des illustrations » work, and a table of contents
+field that Word fills when the document is opened. Files are byte-identical for the same report
+(fixed ZIP timestamps), like the charts.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table, _Cell
+
+from consultation.charts import PAGE_WIDTH_CM
+from consultation.report import QuestionTable, Report
+from consultation.report_text import guillemets
+
+ACCENT = RGBColor(0x1F, 0x4E, 0x79)
+MUTED = RGBColor(0x59, 0x63, 0x6E)
+HEADER_FILL = "1F4E79"
+CATEGORY_FILL = "E4EBF2"
+BOX_FILL = "F3F6F9"
+LEFT_CM, RIGHT_CM = 6.0, 11.0
+_FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # ZIP entries: no build date, so reruns give the same bytes
+
+
+def write_docx(report: Report, path: Path) -> Path:
+    """Write the report as a .docx file; returns its path."""
+    doc = render_docx(report)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    Path(path).write_bytes(_reproducible_zip(buffer.getvalue()))
+    return Path(path)
+
+
+def render_docx(report: Report) -> DocxDocument:
+    doc = Document()
+    _setup(doc, report)
+    doc.add_paragraph(report.subtitle.upper(), style="Subtitle")
+    doc.add_paragraph(report.title, style="Title")
+    for paragraph in report.intro:
+        doc.add_paragraph(paragraph)
+    _reliability_box(doc, report)
+    _table_of_contents(doc)
+    if report.participation:
+        doc.add_heading("Participation par région", level=1)
+        _participation(doc, report)
+    figure_no = 0
+    for section in report.sections:
+        doc.add_heading(section.title, level=1)
+        for table in section.tables:
+            if section.show_question_text:
+                doc.add_heading(table.text, level=2)
+            _theme_table(doc, table)
+            _note(doc, table.note)
+            for chart in table.charts:
+                figure_no += 1
+                _figure(doc, chart.png, chart.caption, figure_no)
+            for reason in table.missing:
+                _note(doc, reason)
+    for block in report.free_text:
+        doc.add_heading(block.title, level=1)
+        for group in block.groups:
+            if group.heading:
+                doc.add_heading(group.heading, level=2)
+            for item in group.items:
+                doc.add_paragraph(item.text, style="List Bullet")
+                if item.follow_up and block.follow_up_prompt:
+                    prompt = doc.add_paragraph()
+                    prompt.paragraph_format.left_indent = Cm(0.63)
+                    run = prompt.add_run(block.follow_up_prompt)
+                    run.italic = True
+                    run.font.color.rgb = MUTED
+                    answer = doc.add_paragraph(item.follow_up)
+                    answer.paragraph_format.left_indent = Cm(0.63)
+        if not block.items:
+            _note(doc, "Aucune initiative recensée" + (" pour cette région." if report.region else "."))
+    return doc
+
+
+def _setup(doc: DocxDocument, report: Report) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10)
+    _set_language(doc, "fr-FR")
+    for name, size in (("Title", 22), ("Heading 1", 15), ("Heading 2", 11.5)):
+        styles[name].font.color.rgb = ACCENT
+        styles[name].font.size = Pt(size)
+    styles["Subtitle"].font.size = Pt(9)
+    styles["Subtitle"].font.color.rgb = ACCENT
+    styles["Caption"].font.color.rgb = MUTED
+    styles["Caption"].font.size = Pt(8.5)
+    props = doc.core_properties
+    props.title = report.title
+    props.subject = report.subtitle
+    props.author = ""
+    props.last_modified_by = ""
+    props.language = "fr-FR"
+    props.keywords = "consultation; rapport régional" if report.region else "consultation; synthèse nationale"
+    props.created = props.modified = datetime(2020, 1, 1)  # fixed: the content, not the build, dates it
+    props.revision = 1
+
+
+def _set_language(doc: DocxDocument, lang: str) -> None:
+    """French spelling and hyphenation in Word for every style (document defaults)."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang_el = rpr.find(qn("w:lang"))
+    if lang_el is None:
+        lang_el = OxmlElement("w:lang")
+        rpr.append(lang_el)
+    lang_el.set(qn("w:val"), lang)
+    lang_el.set(qn("w:eastAsia"), lang)
+
+
+def _table_of_contents(doc: DocxDocument) -> None:
+    """A TOC field (headings 1–2) and the setting that makes Word fill it on opening."""
+    title = doc.add_paragraph()
+    run = title.add_run("Sommaire")
+    run.bold = True
+    run.font.color.rgb = ACCENT
+    paragraph = doc.add_paragraph()
+    _field(paragraph, 'TOC \\o "1-2" \\h \\z \\u',
+           "Clic droit puis « Mettre à jour les champs » pour afficher le sommaire.")
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
+
+
+def _field(paragraph, instruction: str, placeholder: str) -> None:
+    def fld(kind: str) -> OxmlElement:
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        return el
+
+    run = paragraph.add_run()
+    run._r.append(fld("begin"))
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    run._r.append(fld("separate"))
+    paragraph.add_run(placeholder)
+    end = paragraph.add_run()
+    end._r.append(fld("end"))
+
+
+def _reliability_box(doc: DocxDocument, report: Report) -> None:
+    table = doc.add_table(rows=1, cols=1)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    cell = table.cell(0, 0)
+    _shade(cell, BOX_FILL)
+    _width(cell, PAGE_WIDTH_CM + 1)
+    title = cell.paragraphs[0]
+    run = title.add_run(report.reliability.title)
+    run.bold = True
+    run.font.color.rgb = ACCENT
+    for line in report.reliability.lines:
+        p = cell.add_paragraph(line, style="List Bullet")
+        p.paragraph_format.space_after = Pt(2)
+    doc.add_paragraph()
+
+
+def _participation(doc: DocxDocument, report: Report) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    _header_row(table, ["Région", "Répondants"], [8.0, 3.0])
+    for row in report.participation:
+        cells = table.add_row().cells
+        cells[0].text = row.region
+        cells[1].text = str(row.respondents)
+        cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _width(cells[0], 8.0)
+        _width(cells[1], 3.0)
+
+
+def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
+    """The reference's two columns: themes with their figures, then the testimonies."""
+    table = doc.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    table.autofit = False
+    _header_row(table, [question.left_header, question.right_header], [LEFT_CM, RIGHT_CM])
+    for group in question.groups:
+        if group.heading:
+            cells = table.add_row().cells
+            merged = cells[0].merge(cells[1])
+            _shade(merged, CATEGORY_FILL)
+            run = merged.paragraphs[0].add_run(group.heading)
+            run.bold = True
+            run.font.size = Pt(8.5)
+            run.font.color.rgb = ACCENT
+            _cant_split(table.rows[-1])
+        for row in group.rows:
+            left, right = table.add_row().cells
+            _width(left, LEFT_CM)
+            _width(right, RIGHT_CM)
+            theme = left.paragraphs[0].add_run(row.left)
+            theme.bold = True
+            figures = left.add_paragraph().add_run(row.figures)
+            figures.font.size = Pt(8.5)
+            figures.font.color.rgb = MUTED
+            if row.flag:
+                flag = left.add_paragraph().add_run(row.flag)
+                flag.bold = True
+                flag.font.size = Pt(8.5)
+            for i, quote in enumerate(row.quotes):
+                paragraph = right.paragraphs[0] if i == 0 else right.add_paragraph()
+                paragraph.add_run(guillemets(quote))
+                paragraph.paragraph_format.space_after = Pt(3)
+            _cant_split(table.rows[-1])
+    return table
+
+
+def _header_row(table: Table, titles: list[str], widths: list[float]) -> None:
+    row = table.rows[0]
+    for cell, title, width in zip(row.cells, titles, widths, strict=True):
+        _shade(cell, HEADER_FILL)
+        _width(cell, width)
+        run = cell.paragraphs[0].add_run(title)
+        run.bold = True
+        run.font.size = Pt(9)
+        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    header = OxmlElement("w:tblHeader")  # repeated at the top of every page the table spans
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+    _cant_split(row)
+
+
+def _cant_split(row) -> None:
+    cant = OxmlElement("w:cantSplit")
+    cant.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(cant)
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def _width(cell: _Cell, cm: float) -> None:
+    cell.width = Cm(cm)
+
+
+def _note(doc: DocxDocument, text: str) -> None:
+    paragraph = doc.add_paragraph()
+    run = paragraph.add_run(text)
+    run.italic = True
+    run.font.size = Pt(8)
+    run.font.color.rgb = MUTED
+
+
+def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
+    doc.add_picture(str(png), width=Cm(PAGE_WIDTH_CM))
+    picture = doc.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True
+    paragraph = doc.add_paragraph(style="Caption")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Figure ")
+    _field(paragraph, "SEQ Figure \\* ARABIC", str(number))  # Word's own numbering: « Table des illustrations »
+    paragraph.add_run(f" : {caption}")
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """The same entries in the same order with a fixed timestamp."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            # Images are compressed already: storing them saves recompressing megabytes.
+            entry.compress_type = (zipfile.ZIP_STORED if info.filename.endswith((".png", ".jpeg", ".jpg"))
+                                   else zipfile.ZIP_DEFLATED)
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,84 @@
+"""HTML and Markdown renderers of a `Report` (Jinja2 templates in `templates/`).
+
+HTML is one self-contained page (charts inlined as SVG data URIs, no script, no external
+resource), so it opens offline and can be mailed as one file; every answer is HTML-escaped by the
+template engine. Markdown links the PNG charts relative to the report folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote as url_quote
+
+import jinja2
+
+from consultation.report import Report
+
+NBSP = "\u00a0"
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+
+
+def render_html(report: Report) -> str:
+    """One self-contained page: charts inlined as SVG data URIs, every answer HTML-escaped."""
+    charts = {str(c.png): _data_uri(c.svg, "image/svg+xml") for c in report.charts}
+    return template_environment().get_template("report.html").render(
+        report=report, charts=charts, numbers=_figure_numbers(report)
+    )
+
+
+def render_markdown(report: Report, report_dir: Path) -> str:
+    """Markdown whose chart links are relative to `report_dir`, so the folder can be moved."""
+    charts = {
+        str(c.png): url_quote(Path(os.path.relpath(c.png, report_dir)).as_posix())
+        for c in report.charts
+    }
+    text = template_environment().get_template("report.md").render(
+        report=report, charts=charts, numbers=_figure_numbers(report)
+    )
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
+
+
+def _figure_numbers(report: Report) -> dict[str, int]:
+    return {str(c.png): i for i, c in enumerate(report.charts, start=1)}
+
+
+@functools.cache
+def template_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("consultation", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(guillemets=guillemets, md=md_escape, md_lines=md_lines, anchor=anchor)
+    return env
+
+
+def guillemets(text: str) -> str:
+    """« text » with no-break spaces, so a quotation mark never starts or ends a line alone."""
+    return f"«{NBSP}{text}{NBSP}»"
+
+
+def md_escape(text: str) -> str:
+    """Markdown-inert text on one line: safe in a table cell, no raw HTML, no emphasis."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_lines(text: str, indent: str = "  ") -> str:
+    """Escaped text keeping its line breaks as hard breaks, indented to stay in a list item."""
+    lines = [md_escape(line) for line in text.splitlines() if line.strip()]
+    return f"\\\n{indent}".join(lines)
+
+
+def anchor(index: int) -> str:
+    return f"section-{index}"
+
+
+def _data_uri(path: Path, mime: str) -> str:
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
