@@ -10,12 +10,12 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 
 from consultation import store
-from consultation.charts import write_national_charts
 from consultation.codebook import Consultation, load_consultation
 from consultation.coding.coder import code_consultation
 from consultation.ingest import ingest_consultation
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
-from consultation.report import write_region_reports
+from consultation.redact import load_ner
+from consultation.report import publish as publish_outputs
 from consultation.text import Lemmatizer, load_nlp
 
 
@@ -47,11 +47,10 @@ def code(consultation: Consultation, db: Path) -> dict[str, int]:
 def publish(consultation: Consultation, paths: OutputPaths) -> dict[str, int]:
     con = store.connect(paths.db)
     try:
-        charts = write_national_charts(con, consultation, paths.charts)
-        reports = write_region_reports(con, consultation, paths.reports, paths.charts)
+        published = publish_outputs(con, consultation, paths, ner=load_ner())
     finally:
         con.close()
-    return {"charts": len(charts), "reports": len(reports)}
+    return {"charts": len(published.charts), "reports": len(published.reports)}
 
 
 @flow(name="consultation-pipeline")

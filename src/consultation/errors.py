@@ -65,3 +65,7 @@ class DatabaseBusyError(ConsultationError):
 
 class UnsafePathError(ConsultationError):
     """A consultation id or file name would make the pipeline write outside its output folder."""
+
+
+class MissingChartError(ConsultationError):
+    """A report needs a chart file that has not been drawn (charts come before reports)."""

@@ -25,6 +25,7 @@ class RunResult:
     coding: CodingSummary | None = None
     charts: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    index: Path | None = None  # the page listing every report and chart
     respondents: int = 0
 
     @property
@@ -45,10 +46,15 @@ def run(
     *,
     processed_root: str | Path = DEFAULT_PROCESSED,
     nlp: Language | None = None,
+    ner: Language | None = None,
 ) -> RunResult:
-    """Ingest, code, tally, chart and report one consultation folder."""
-    from consultation.charts import write_national_charts
-    from consultation.report import write_region_reports
+    """Ingest, code, tally, chart and report one consultation folder.
+
+    `nlp` lemmatizes for coding (`text.load_nlp`); `ner` finds people's names to redact in the
+    published testimonies (`redact.load_ner`). Both are loaded here when not given.
+    """
+    from consultation.redact import load_ner
+    from consultation.report import publish
 
     consultation = load_consultation(consultation_dir)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
@@ -63,8 +69,8 @@ def run(
                 "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
             ).fetchone()[0]
         )
-        result.charts = write_national_charts(con, consultation, paths.charts)
-        result.reports = write_region_reports(con, consultation, paths.reports, paths.charts)
+        published = publish(con, consultation, paths, ner=ner or load_ner())
+        result.charts, result.reports, result.index = published.charts, published.reports, published.index
     finally:
         con.close()
     return result
