@@ -33,7 +33,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -
         raise ValueError(f"format inconnu « {fmt} » (attendu : {', '.join(FORMATS)})")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        neutralise(frame).to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+        # CRLF rows (RFC 4180) make the writer quote any cell holding \r: unquoted, a spreadsheet
+        # starts a new row there, and "a\r=cmd|…" would become a formula despite `neutralise`.
+        neutralise(frame).to_csv(path, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
     elif fmt == "xlsx":
         neutralise(frame).to_excel(path, index=False)
     elif fmt == "json":
