@@ -209,7 +209,8 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
     """Write a tally or comparison frame as given (call `suppress` first to publish it).
 
     CSV and XLSX get French headers (CSV in UTF-8 with BOM and ';' for French Excel, formulas
-    neutralised); JSON and Parquet keep the column identifiers. With `path=None`, returns the
+    neutralised); JSON and Parquet keep the column identifiers (JSON mixes numbers and markers;
+    Parquet, one type per column, turns a column holding markers into text). With `path=None`, returns the
     CSV text instead of writing a file. Returns the path written.
     """
     from consultation.exports import neutralise, write_table
@@ -217,7 +218,7 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
     fmt = (fmt or Path(str(path)).suffix.lstrip(".")).lower()
     if fmt in ("csv", "xlsx"):
         frame = frame.rename(columns=FRENCH_HEADERS)
-    else:
+    elif fmt == "parquet":
         frame = published_columns(frame)
     if path is None:
         if fmt != "csv":
