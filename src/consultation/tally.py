@@ -245,7 +245,7 @@ def _refresh_cache(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -
     stamps = con.execute("SELECT consultation_id, stamp FROM tally_input_stamp").fetchall()
     if temporary:  # the persistent state table comes from schema_tally.sql
         con.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {state} "
+            "CREATE TEMP TABLE IF NOT EXISTS tally_session_state "
             "(consultation_id VARCHAR PRIMARY KEY, stamp VARCHAR NOT NULL, refreshed_at TIMESTAMP NOT NULL)"
         )
     con.execute(f"DELETE FROM {state}")  # noqa: S608 - our table names
