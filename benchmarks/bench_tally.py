@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import consultation
 from consultation import store
 from consultation.compare import compare_scope
-from consultation.tally import tally
+from consultation.tally import refresh_tallies, select_tally, tally
 
 CID = "bench"
 REGIONS = [f"Région {i:02d}" for i in range(17)] + ["Occitanie"]
@@ -94,20 +95,28 @@ def main() -> None:
         answers = con.execute("SELECT count(*) FROM answers").fetchone()[0]
         codes = con.execute("SELECT count(*) FROM auto_codes").fetchone()[0]
         print(f"built {answers:,} answers, {codes:,} automatic codes in {time.perf_counter() - start:.1f} s")
+        start = time.perf_counter()
+        refresh_tallies(con, CID)
+        print(f"{'refresh_tallies (materialise after coding)':<58} {1000 * (time.perf_counter() - start):8.0f} ms")
+        both = [("national", None), ("region", "Occitanie")]
+        timed("live view: national + Occitanie, one question", lambda: select_tally(
+            con, CID, scopes=both, question_id="q3", use_cache=False))
         timed("national tally, one question", lambda: tally(con, CID, question_id="q3"))
-        timed("national + Occitanie, one question (rows of the view)", lambda: con.execute(
-            "SELECT * FROM tally WHERE consultation_id = ? AND question_id = 'q3' "
-            "AND (scope_kind = 'national' OR (scope_kind = 'region' AND scope = 'Occitanie'))", [CID]).df())
-        timed("national + Occitanie, all questions (rows of the view)", lambda: con.execute(
-            "SELECT * FROM tally WHERE consultation_id = ? "
-            "AND (scope_kind = 'national' OR (scope_kind = 'region' AND scope = 'Occitanie'))", [CID]).df())
+        timed("national + Occitanie, one question", lambda: select_tally(con, CID, scopes=both, question_id="q3"))
+        timed("national + Occitanie, all questions", lambda: select_tally(con, CID, scopes=both))
         timed("comparison Occitanie vs rest, one question (Fisher)",
               lambda: compare_scope(con, CID, "Occitanie", question_id="q3"))
         timed("comparison Occitanie vs rest, all questions (Fisher)",
               lambda: compare_scope(con, CID, "Occitanie"))
-        timed("whole tally, every scope", lambda: con.execute(
-            "SELECT count(*) FROM tally WHERE consultation_id = ?", [CID]).fetchall())
         con.close()
+        start = time.perf_counter()
+        db = consultation.open(Path(tmp) / "bench.duckdb")
+        db.comparison("Occitanie")
+        print(f"{'API read-only: open + first comparison (all questions)':<58} "
+              f"{1000 * (time.perf_counter() - start):8.0f} ms")
+        timed("API read-only: comparison, all questions", lambda: db.comparison("Occitanie"))
+        timed("API read-only: tallies, Occitanie, one question", lambda: db.tallies("q3", region="Occitanie"))
+        db.close()
 
 
 if __name__ == "__main__":

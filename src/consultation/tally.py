@@ -213,13 +213,15 @@ def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def _recorded_stamp(con: duckdb.DuckDBPyConnection, state_table: str, consultation_id: str) -> str | None:
+def _recorded(
+    con: duckdb.DuckDBPyConnection, table: str, consultation_id: str, column: str = "stamp"
+) -> str | None:
     try:
         row = con.execute(
-            f"SELECT stamp FROM {state_table} WHERE consultation_id = ?",  # noqa: S608 - our table names
+            f"SELECT {column} FROM {table} WHERE consultation_id = ?",  # noqa: S608 - our table names
             [consultation_id],
         ).fetchone()
-    except duckdb.CatalogException:  # a database made before the cache existed
+    except duckdb.CatalogException:  # a database made before the cache existed, or no session yet
         return None
     return row[0] if row else None
 
@@ -258,14 +260,32 @@ def _refresh_cache(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -
 
 
 def tally_relation(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
-    """The table or view to read a consultation's tally from: a fresh cache, else the live view."""
+    """The table or view to read a consultation's tally from: a fresh cache, else the live view.
+
+    A read-only connection decides once: nobody can write the file while it is open.
+    """
+    read_only = is_read_only(con)
+    if read_only:
+        chosen = _recorded(con, "tally_session_relation", consultation_id, "relation")
+        if chosen is not None:
+            return chosen
+    relation = _fresh_relation(con, consultation_id, read_only=read_only)
+    if read_only:
+        con.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS tally_session_relation (consultation_id VARCHAR PRIMARY KEY, relation VARCHAR)"
+        )
+        con.execute("INSERT OR REPLACE INTO tally_session_relation VALUES (?, ?)", [consultation_id, relation])
+    return relation
+
+
+def _fresh_relation(con: duckdb.DuckDBPyConnection, consultation_id: str, *, read_only: bool) -> str:
     stamp = input_stamp(con, consultation_id)
     if stamp is None:
         return "tally"
-    if _recorded_stamp(con, "tally_cache_state", consultation_id) == stamp:
+    if _recorded(con, "tally_cache_state", consultation_id) == stamp:
         return CACHE_TABLE
-    if is_read_only(con):
-        if _recorded_stamp(con, "tally_session_state", consultation_id) != stamp:
+    if read_only:
+        if _recorded(con, "tally_session_state", consultation_id) != stamp:
             _refresh_cache(con, temporary=True)
         return SESSION_CACHE_TABLE
     _refresh_cache(con)
