@@ -156,8 +156,10 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
             raise InputFileError.at(
                 path, "fichier marqué UTF-8 (BOM) mais contenant des octets invalides", row=line
             ) from None
-    if _is_utf8(raw):
+    try:
         return _repair_double_encoding(raw.decode("utf-8"), "UTF-8")
+    except UnicodeDecodeError:
+        pass
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
@@ -165,14 +167,6 @@ def decode(raw: bytes, path: Path) -> tuple[str, str]:
     if _LATIN9_SIGNS.search(text):
         return raw.decode("iso-8859-15"), "ISO-8859-15"
     return text, "Windows-1252"
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _repair_double_encoding(text: str, encoding: str) -> tuple[str, str]:
@@ -229,18 +223,57 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
         raise InputFileError.at(path, "fichier vide")
     text, encoding = decode(raw, path)
     delimiter = sniff_delimiter(text)
-    try:
-        grid = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, engine="c",
-        )
-    except (pd.errors.ParserError, ValueError):
-        grid = _read_csv_ragged(path, text, delimiter)
-    except pd.errors.EmptyDataError:
-        raise InputFileError.at(path, "fichier vide") from None
+    data = raw if encoding == "UTF-8" else text.encode("utf-8")
+    grid = _read_csv_arrow(data, text, delimiter)
+    if grid is None:
+        try:
+            grid = pd.read_csv(
+                io.BytesIO(data), encoding="utf-8-sig", sep=delimiter, header=None, dtype=str,
+                keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+            )
+        except (pd.errors.ParserError, ValueError):
+            grid = _read_csv_ragged(path, text, delimiter)
+        except pd.errors.EmptyDataError:
+            raise InputFileError.at(path, "fichier vide") from None
     table = _to_table(path, grid, header_row, header_hint, fmt="csv")
     table.encoding, table.delimiter = encoding, delimiter
     return table
+
+
+_STR = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' default "str" columns, Arrow-backed
+
+
+def _read_csv_arrow(data: bytes, text: str, delimiter: str) -> pd.DataFrame | None:
+    """Fast path (Arrow's multithreaded parser) for the usual export: every row as wide as the first.
+
+    None when it cannot be trusted: rows of other widths (Arrow refuses them), or an odd number of
+    quotes (an unclosed quote, which Arrow would silently run to the end of the file).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if data.count(b'"') % 2:
+        return None
+    try:
+        first = next(csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return None
+    names = [f"c{i}" for i in range(len(first))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    frame = table.to_pandas(types_mapper=lambda _: _STR)
+    frame.columns = range(frame.shape[1])
+    return frame
 
 
 def _read_csv_ragged(path: Path, text: str, delimiter: str) -> pd.DataFrame:
