@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from consultation import store
-from consultation.codebook import load_consultation
+from consultation.codebook import Sources, load_consultation
 from consultation.errors import InputFileError
 from consultation.ingest import ingest_consultation, run_checks
 from test_ingest_formats import INGEST_DATA, export_frame, write_xlsx
@@ -100,8 +100,7 @@ def test_equivalent_exports_alternated_keep_one_set_of_respondents():
 
 def _config_for(name: str):
     consultation = load_consultation(INGEST_DATA)
-    sources = consultation.sources.model_copy(update={"responses": [name], "human_codes": []})
-    return consultation.model_copy(update={"sources": sources})
+    return consultation.model_copy(update={"sources": Sources(responses=[name])})
 
 
 def test_corrected_export_replaces_answers_and_keeps_coding_of_unchanged_respondents(con, crafted):
@@ -196,7 +195,7 @@ def test_killed_process_leaves_the_database_file_as_it_was(crafted, tmp_path):
         f"""
         import os, signal
         from consultation import store
-        from consultation.codebook import load_consultation
+        from consultation.codebook import Sources, load_consultation
         from consultation.ingest import ingest_consultation
         real = store.insert_df
         def insert_then_die(con, table, df):

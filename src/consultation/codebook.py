@@ -157,8 +157,16 @@ def _as_source(entry: str | SourceFile) -> SourceFile:
 
 
 class Sources(_Model):
-    responses: list[str | SourceFile] = Field(min_length=1)
-    human_codes: list[str | SourceFile] = Field(default_factory=list)
+    # In the YAML, an entry is a file name (or glob) or an object {path, layout, sheet, ...}.
+    responses: list[SourceFile] = Field(min_length=1)
+    human_codes: list[SourceFile] = Field(default_factory=list)
+
+    @field_validator("responses", "human_codes", mode="before")
+    @classmethod
+    def _names_are_sources(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [{"path": v} if isinstance(v, str) else v for v in value]
+        return value
 
     @property
     def response_files(self) -> list[SourceFile]:
@@ -261,6 +269,7 @@ _MESSAGES = {
     "list_type": "doit être une liste",
     "too_short": "liste vide ou trop courte",
     "literal_error": "valeur non autorisée",
+    "model_type": "doit être un objet (clés et valeurs)",
 }
 
 
