@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import fisher_exact
 
 from consultation import store
@@ -39,8 +41,21 @@ def compare(national: dict, regional: dict, **kwargs) -> pd.DataFrame:
     return compare_frame(rows("national", "France", national), rows("region", "Occitanie", regional), **kwargs)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    n_scope=st.integers(1, 80), n_rest=st.integers(1, 400),
+    a_share=st.floats(0, 1), b_share=st.floats(0, 1),
+)
+def test_fisher_p_value_agrees_with_scipy_fisher_exact_on_any_table(n_scope, n_rest, a_share, b_share):
+    a, b = round(a_share * n_scope), round(b_share * n_rest)
+    expected = fisher_exact([[a, n_scope - a], [b, n_rest - b]], alternative="two-sided").pvalue
+    assert fisher_p_value(a, n_scope, b, n_rest) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
 def test_fisher_p_value_is_scipy_s_two_sided_exact_test():
     assert fisher_p_value(3, 4, 1, 4) == pytest.approx(fisher_exact([[3, 1], [1, 3]]).pvalue)
+    big = fisher_exact([[700, 5300], [9000, 85000]]).pvalue  # a region of a million-answer consultation
+    assert fisher_p_value(700, 6000, 9000, 94000) == pytest.approx(big, rel=1e-9)
     assert fisher_p_value(3, 4, 1, 4) == pytest.approx(0.4857, abs=1e-4)  # the lady tasting tea
     assert fisher_p_value(2, 5, 0, 0) == 1.0  # no rest of the country: nothing to test
 

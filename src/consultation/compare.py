@@ -30,7 +30,8 @@ from typing import Literal
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.stats import false_discovery_control, fisher_exact
+from scipy.special import gammaln
+from scipy.stats import false_discovery_control
 
 from consultation.tally import NATIONAL_SCOPE, check_question, check_scope, select_tally
 
@@ -85,10 +86,30 @@ class SmallCountRule:
 
 
 def fisher_p_value(a: int, n_scope: int, b: int, n_rest: int) -> float:
-    """Two-sided Fisher exact p-value of a/n_scope against b/n_rest (1.0 when a side is empty)."""
+    """Two-sided Fisher exact p-value of a/n_scope against b/n_rest (1.0 when a side is empty).
+
+    The same test as `scipy.stats.fisher_exact(table).pvalue` (the sum of the hypergeometric
+    probabilities of every table with the same margins that is no more likely than the one
+    observed, with scipy's 1e-7 relative tolerance), computed on log-probabilities in one
+    vectorised pass: on the tables of a million answers scipy takes ~18 ms per theme, this ~1 ms.
+    Tests check both agree on thousands of tables.
+    """
     if n_scope <= 0 or n_rest <= 0:
         return 1.0
-    return float(fisher_exact([[a, n_scope - a], [b, n_rest - b]], alternative="two-sided").pvalue)
+    citing = a + b
+    k = np.arange(max(0, citing - n_rest), min(citing, n_scope) + 1, dtype=float)
+    log_p = _log_comb(n_scope, k) + _log_comb(n_rest, citing - k)  # the common denominator cancels
+    observed = _log_comb(n_scope, a) + _log_comb(n_rest, b)
+    top = log_p.max()
+    weights = np.exp(log_p - top)
+    return float(min(1.0, weights[log_p <= observed + _LOG_TOLERANCE].sum() / weights.sum()))
+
+
+_LOG_TOLERANCE = np.log1p(1e-7)
+
+
+def _log_comb(n: float, k: np.ndarray | float) -> np.ndarray:
+    return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
 
 
 def compare_frame(
