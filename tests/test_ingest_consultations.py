@@ -48,7 +48,7 @@ def test_two_consultations_with_the_same_ids_and_files_stay_apart(con, tmp_path,
 
     # A corrected export of one consultation does not touch the other one's respondents.
     path = second / "reponses.csv"
-    path.write_bytes(path.read_bytes().replace("Rien".encode(), "Tout".encode()))
+    path.write_bytes(path.read_bytes().replace(b"Rien", b"Tout"))
     ingest_consultation(con, load_consultation(second), second)
     texts = dict(con.execute("SELECT consultation_id, text FROM answers WHERE respondent_id = 'F06' AND question_id = 'q1'").fetchall())
     assert texts == {"federation-a": "Rien", "federation-b": "Tout"}

@@ -9,11 +9,11 @@ are only ever read.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import glob
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -92,8 +92,8 @@ def source_paths(folder: Path, entries: Iterable[str | SourceFile]) -> list[tupl
     for entry in entries:
         source = entry if isinstance(entry, SourceFile) else SourceFile(path=entry)
         # glob.glob, unlike Path.glob, accepts absolute and '../' patterns: data read in place elsewhere.
-        pattern = os.path.join(glob.escape(str(folder)), source.path)
-        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+        pattern = str(Path(glob.escape(str(folder))) / source.path)
+        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())  # noqa: PTH207
         if not matches:
             raise InputFileError.at(
                 folder / source.path, "fichier introuvable (voir « sources » dans consultation.yaml)"
@@ -183,8 +183,14 @@ def _settings_hash(payload: object) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def _response_settings(consultation: Consultation, source: SourceFile) -> str:
-    """What decides how a file's rows become answers: a change means the file must be read again."""
+def settings_hash_of(consultation: Consultation, source: SourceFile, kind: str) -> str:
+    """What decides how a file's rows are read (recorded in `source_files.settings_hash`).
+
+    A file whose content hash is recorded with the same settings hash is skipped; with another one
+    (a fixed mapping, a new question, another sheet) it is read again.
+    """
+    if kind == "human_codes":
+        return _settings_hash({"source": source.model_dump(exclude={"path"})})
     return _settings_hash(
         {
             "source": source.model_dump(exclude={"path"}),
@@ -412,7 +418,7 @@ def _ingest_responses(
 ) -> FileReport:
     cid = consultation.id
     digest = file_hash(path)
-    settings = _response_settings(consultation, source)
+    settings = settings_hash_of(consultation, source, "responses")
     skipped = _skip_if_unchanged(con, cid, digest, settings, path, "responses")
     if skipped:
         return skipped
@@ -807,10 +813,8 @@ def _store_responses(
             )
     finally:
         for name in ("_ids", "_new_answers", "_changed"):
-            try:
+            with contextlib.suppress(duckdb.Error):  # not registered when a query failed
                 con.unregister(name)
-            except duckdb.Error:  # pragma: no cover - not registered when the query failed
-                pass
     if gone:
         names = ", ".join(r[0] for r in gone[:10]) + (" …" if len(gone) > 10 else "")
         report.warnings.append(
@@ -841,7 +845,7 @@ def _ingest_human_codes(
     """
     cid = consultation.id
     digest = file_hash(path)
-    settings = _settings_hash({"source": source.model_dump(exclude={"path"})})
+    settings = settings_hash_of(consultation, source, "human_codes")
     skipped = _skip_if_unchanged(con, cid, digest, settings, path, "human_codes")
     if skipped:
         return skipped
