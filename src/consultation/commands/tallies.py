@@ -84,8 +84,11 @@ def tally_command(
     PATH : la base (consultation.duckdb), son dossier, ou le dossier de la consultation ;
     sans PATH, l'échantillon traité par « consultation run ».
 
-    Exemple : consultation tally --region Occitanie
-    Exemple : consultation tally -q pilier1 --region Occitanie --format csv -o occitanie.csv
+    \b
+    Exemples :
+      consultation tally --region Occitanie
+      consultation tally data/raw/ma-consultation -q pilier1 --region Occitanie
+      consultation tally --region Occitanie --format csv -o occitanie.csv
     """
     import consultation
 
