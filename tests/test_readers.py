@@ -269,3 +269,19 @@ def test_parquet_numbers_become_the_text_a_user_typed(tmp_path):
         {"Identifiant": "R1", "Code postal": "34000", "Département": "34", "Texte": FRENCH},
         {"Identifiant": "R2", "Code postal": "", "Département": "2", "Texte": ""},
     ]
+
+
+def test_xlsx_with_a_wrong_dimension_record_is_read_whole(tmp_path):
+    """Some tools write <dimension ref="A1"/> whatever the size: every row must still be read."""
+    import re
+    import zipfile
+
+    good = _workbook(tmp_path / "good.xlsx", {"Réponses": [HEADER, ["R1", "Corse", "x"], ["R2", "Bretagne", "y"]]})
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+            dst.writestr(item, data)
+    assert read_table(bad).frame["Identifiant"].tolist() == ["R1", "R2"]

@@ -318,7 +318,10 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
                 ),
                 names[0],
             )
-        grid = [list(r) for r in book[chosen].iter_rows(min_row=1, values_only=True)]
+        sheet_data = book[chosen]
+        # Some tools write a wrong <dimension> (e.g. "A1"): read every row that is really there.
+        sheet_data.reset_dimensions()
+        grid = [list(r) for r in sheet_data.iter_rows(min_row=1, values_only=True)]
     finally:
         book.close()
     if not grid:
