@@ -301,6 +301,12 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or non-Excel file
         raise InputFileError.at(path, f"classeur Excel illisible ({type(exc).__name__})") from None
+    def rows_of(name: str, limit: int | None = None) -> list[list[object]]:
+        sheet_data = book[name]
+        # Some tools write a wrong <dimension> (e.g. "A1"): read every cell that is really there.
+        sheet_data.reset_dimensions()
+        return [list(r) for r in sheet_data.iter_rows(min_row=1, max_row=limit, values_only=True)]
+
     try:
         names = list(book.sheetnames)
         if sheet is not None:
@@ -311,17 +317,11 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
                 (
                     name for name in names
                     if header_row or header_hint is None
-                    or _find_header_in(
-                        [list(r) for r in book[name].iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)],
-                        header_hint,
-                    ) is not None
+                    or _find_header_in(rows_of(name, HEADER_SEARCH_ROWS), header_hint) is not None
                 ),
                 names[0],
             )
-        sheet_data = book[chosen]
-        # Some tools write a wrong <dimension> (e.g. "A1"): read every row that is really there.
-        sheet_data.reset_dimensions()
-        grid = [list(r) for r in sheet_data.iter_rows(min_row=1, values_only=True)]
+        grid = rows_of(chosen)
     finally:
         book.close()
     if not grid:
