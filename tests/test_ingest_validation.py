@@ -190,3 +190,12 @@ def test_cli_summary_prints_rows_read_ingested_quarantined_and_unknown_regions(c
 def test_cli_quarantine_before_any_ingest_says_what_to_do(crafted, tmp_path):
     result = CliRunner().invoke(main, ["quarantine", str(crafted), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "lancez d'abord « consultation ingest" in result.output
+
+
+def test_cli_second_run_says_nothing_changed(crafted, tmp_path):
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["ingest", str(crafted), "--out", str(out)])
+    again = CliRunner().invoke(main, ["ingest", str(crafted), "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert "reponses.csv (réponses) : inchangé, ignoré — déjà ingéré (contenu identique)" in again.output
+    assert "Lignes lues : 0 ; ingérées : 0 ; en quarantaine : 0 ; répondants en base : 9 (aucun fichier nouveau ou modifié)" in again.output

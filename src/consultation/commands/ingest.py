@@ -48,9 +48,10 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     read = sum(r.rows_read for r in reports if r.kind == "responses")
     ingested = sum(r.rows_ingested for r in reports if r.kind == "responses")
     quarantined = sum(r.rows_quarantined for r in reports if r.kind == "responses")
+    unchanged = " (aucun fichier nouveau ou modifié)" if all(r.status == "unchanged" for r in reports) else ""
     click.echo(
         f"Lignes lues : {read} ; ingérées : {ingested} ; en quarantaine : {quarantined} ; "
-        f"répondants en base : {respondents}"
+        f"répondants en base : {respondents}{unchanged}"
     )
     if any(r.rows_quarantined for r in reports):
         click.echo(f"Lignes en quarantaine et leur motif : consultation quarantine {folder}")
