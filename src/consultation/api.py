@@ -94,7 +94,10 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     recreated as temporary views (visible to this connection only; nothing is written).
     """
     con = store.connect(path, read_only=read_only)
-    con.execute("SET enable_progress_bar = false")
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:  # in Jupyter without ipywidgets DuckDB refuses to touch this setting
+        pass
     if read_only:
         try:
             for name in store._sql_files():
