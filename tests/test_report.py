@@ -386,3 +386,35 @@ def test_french_number_formatting_and_title(consultation):
     assert format_pct(36.2) == "36\u202f%"
     assert report_title(consultation, "Bretagne") == "Contribution au Ségur de la santé : Région Bretagne"
     assert report_title(consultation, None) == "Contribution au Ségur de la santé : synthèse nationale"
+
+
+def test_report_command_regenerates_from_the_database(written, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from consultation.cli import main
+
+    folder = tmp_path / CID
+    shutil.copytree(written, folder)
+    store.connect(folder / "consultation.duckdb").close()  # the module fixture was in memory: make a file
+    con = store.connect(folder / "consultation.duckdb")
+    fill(con, make_consultation())
+    con.close()
+    (folder / "reports" / "occitanie.md").unlink()
+    result = CliRunner().invoke(main, ["report", str(folder), "--reuse-charts", "--no-ner", "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert f"Rapports : 5 fichiers dans {folder / 'reports'}/" in result.output
+    assert (folder / "reports" / "occitanie.md").read_text(encoding="utf-8").startswith(
+        "# Contribution au Ségur de la santé : Région Occitanie")
+
+
+def test_charts_command_without_a_database_says_what_to_do(tmp_path):
+    from click.testing import CliRunner
+
+    from consultation.cli import main
+
+    result = CliRunner().invoke(main, ["charts", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "base introuvable" in result.output and "consultation run" in result.output
+    assert "Traceback" not in result.output

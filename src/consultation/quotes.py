@@ -211,7 +211,7 @@ def shorten(text: str, max_chars: int, typicality) -> str:
     kept = [ranked[0]]
     total = len(parts[ranked[0]])
     for i in ranked[1:]:
-        if total + len(parts[i]) + len(GAP) <= max_chars:
+        if typicality(parts[i]) > 0 and total + len(parts[i]) + len(GAP) <= max_chars:
             kept.append(i)
             total += len(parts[i]) + len(GAP)
     kept.sort()

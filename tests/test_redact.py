@@ -1,0 +1,193 @@
+"""Personal data never reaches a publication: patterns, people's names (spaCy NER), structure names."""
+
+from __future__ import annotations
+
+import html
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from consultation import store
+from consultation.paths import OutputPaths
+from consultation.redact import Redactor, load_ner, redact
+from consultation.report import publish
+from test_report import ANSWERS, HUMAN_CODES, RESPONDENTS, fill, make_consultation
+
+STRUCTURES = ["ACT Le Relais de l'Orb", "ACT Le Lien", "LHSS Porte d'Italie", "LAM Les Hirondelles"]
+
+
+@pytest.fixture(scope="module")
+def ner():
+    """The French model with its NER, loaded once for the module (names are the point here)."""
+    return load_ner()
+
+
+@pytest.fixture(scope="module")
+def patterns() -> Redactor:
+    """Patterns and structure names only, no model: fast."""
+    return Redactor(STRUCTURES)
+
+
+@pytest.mark.parametrize("text", [
+    "Écrivez à jean.dupont@asso-exemple.fr pour le kit.",
+    "Écrivez à contact [at] asso-exemple.org pour le kit.",
+])
+def test_email_addresses(patterns, text):
+    assert patterns(text) == "Écrivez à [courriel] pour le kit."
+
+
+@pytest.mark.parametrize("phone", [
+    "06 12 34 56 78", "06.12.34.56.78", "+33 6 12 34 56 78", "0612345678", "04-67-12-34-56",
+    "+33 (0)4 67 12 34 56", "0033 6 12 34 56 78", "+262 262 12 34 56",
+])
+def test_french_phone_numbers(patterns, phone):
+    assert patterns(f"Joignable au {phone}, de 8h à 20h.") == "Joignable au [téléphone], de 8h à 20h."
+
+
+def test_numbers_that_are_not_phones_stay(patterns):
+    text = "En 2020, 10000 masques pour 47 structures ; 12 places ; tél. 3 fois par jour ; CCN 51."
+    assert patterns(text) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Voir https://www.exemple.fr/page?x=1.", "Voir [lien]."),
+    ("Sur www.asso.org et monsite.fr/contact !", "Sur [lien] et [lien] !"),
+])
+def test_links(patterns, text, expected):
+    assert patterns(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Nos locaux au 12 rue de la République, 34500 Béziers depuis mai.", "Nos locaux au [adresse] depuis mai."),
+    ("Au 3 bis avenue Jean Jaurès.", "Au [adresse]."),
+    ("Permanence 10 bd Gambetta le mardi.", "Permanence [adresse] le mardi."),
+    ("Déménagement au 5, place du Marché.", "Déménagement au [adresse]."),
+])
+def test_postal_addresses(patterns, text, expected):
+    assert patterns(text) == expected
+
+
+def test_everyday_words_after_a_number_are_not_addresses(patterns):
+    text = "On a fait 2 cours par semaine, 3 places en plus, 4 routes coupées et la rue des personnes."
+    assert patterns(text) == text
+
+
+def test_names_after_a_title_even_without_a_model(patterns):
+    assert patterns("Merci au Dr Martin et à Mme Sophie Durand.") == "Merci au Dr [nom] et à Mme [nom]."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Le Relais de l'Orb a tenu bon.", "[structure] a tenu bon."),
+    ("Au relais de l’orb, on a tenu.", "Au [structure], on a tenu."),
+    ("L'ACT LE RELAIS DE L'ORB a tenu.", "L'[structure] a tenu."),
+    ("Les LHSS porte d'italie et les autres.", "Les [structure] et les autres."),
+    ("Avec les Hirondelles, c'était simple.", "Avec les [structure], c'était simple."),
+])
+def test_structure_names_matched_tolerantly(patterns, text, expected):
+    assert patterns(text) == expected
+
+
+def test_structure_name_made_of_everyday_words_needs_its_capital_or_its_prefix(patterns):
+    assert patterns("Il faut garder le lien avec les hirondelles du quartier.") == (
+        "Il faut garder le lien avec les hirondelles du quartier.")
+    assert patterns("L'ACT le lien et l'équipe du Lien.") == "L'[structure] et l'équipe du [structure]."
+
+
+def test_batch_cache_and_idempotence(patterns):
+    texts = ["Appelez le 06 12 34 56 78.", "Rien à signaler.", "Appelez le 06 12 34 56 78."]
+    once = patterns.redact_many(texts)
+    assert once == [patterns(t) for t in texts] == ["Appelez le [téléphone].", "Rien à signaler.",
+                                                    "Appelez le [téléphone]."]
+    assert patterns.redact_many(once) == once
+
+
+def test_public_function(ner):
+    assert redact("Karim Benali : karim@asso.fr", ["ACT Le Lien"], nlp=ner) == "[nom] : [courriel]"
+
+
+def test_people_named_by_the_model_are_redacted(ner):
+    redactor = Redactor(STRUCTURES, nlp=ner)
+    text = ("Avec l'aide de notre IDE Sophie Marchand, nous avons monté une ligne d'écoute. "
+            "Notre travailleur social Karim Benali a organisé les courses.")
+    assert redactor(text) == ("Avec l'aide de notre IDE [nom], nous avons monté une ligne d'écoute. "
+                              "Notre travailleur social [nom] a organisé les courses.")
+
+
+@pytest.mark.parametrize("text", [
+    "- Renforcer les ARS en Occitanie\n- Développer la coordination avec le SIAO",
+    "Reconnaître le métier de coordinateur ; Aligner les salaires sur l'AP-HP",
+    "Le lien avec l'ARS Hauts-de-France et la Guyane s'est renforcé pendant le COVID.",
+    "Les ACT, LAM et LHSS de Provence-Alpes-Côte d'Azur ont tenu, avec l'EHPAD voisin.",
+    "Adaptabilité et innovation des ACT : l'équipe a tout réorganisé.",
+])
+def test_theme_words_regions_and_propositions_are_not_taken_for_names(ner, text):
+    redactor = Redactor(STRUCTURES, nlp=ner, stop_words=["Adaptabilité", "innovation"])
+    assert redactor(text) == text
+
+
+# --- nothing planted in the answers reaches a publication ------------------------------------------
+
+PLANTED = {
+    "jean.dupont@asso-exemple.fr": "[courriel]",
+    "06 12 34 56 78": "[téléphone]",
+    "04.67.12.34.56": "[téléphone]",
+    "+33 6 98 76 54 32": "[téléphone]",
+    "https://www.asso-exemple.fr/contact": "[lien]",
+    "Karim Benali": "[nom]",
+    "Dupont": "[nom]",
+    "12 rue de la République": "[adresse]",
+    "Relais de l'Orb": "[structure]",
+}
+PLANTED_ANSWERS = [
+    ("r01", "q1_retenir", "Les équipes ont su s'adapter très vite. Contact : Mme Dupont, "
+     "jean.dupont@asso-exemple.fr ou 06 12 34 56 78.", None),
+    ("r02", "q1_retenir", "L'État a été absent, le Relais de l'Orb aussi. Voir https://www.asso-exemple.fr/contact",
+     None),
+    ("r01", "initiatives", "Notre travailleur social Karim Benali a monté une ligne (04.67.12.34.56) "
+     "au 12 rue de la République.", "Appelez le +33 6 98 76 54 32."),
+]
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory, ner) -> Path:
+    answers = [a for a in ANSWERS if (a[0], a[1]) not in {(p[0], p[1]) for p in PLANTED_ANSWERS}]
+    answers += PLANTED_ANSWERS
+    codes = [c for c in HUMAN_CODES if (c[0], c[1]) not in {("r01", "q1_retenir"), ("r02", "q1_retenir")}]
+    codes += [("r01", "q1_retenir", "q1_adapt", ""), ("r02", "q1_retenir", "q1_etat", "")]
+    consultation, con = make_consultation(), store.connect(None)
+    fill(con, consultation, answers=answers, codes=codes, respondents=RESPONDENTS,
+         structures={"r02": "ACT Le Relais de l'Orb"})
+    out = tmp_path_factory.mktemp("planted")
+    publish(con, consultation, OutputPaths(out), ner=ner, workers=1)
+    return out
+
+
+def published_texts(out: Path) -> dict[str, str]:
+    """Every file a reader can open, as text (DOCX: every XML part; SVG: labels are comments)."""
+    texts = {}
+    for path in sorted(out.rglob("*")):
+        if path.suffix in (".html", ".md", ".svg"):
+            texts[str(path.relative_to(out))] = path.read_text(encoding="utf-8")
+        elif path.suffix == ".docx":
+            with zipfile.ZipFile(path) as docx:
+                texts[str(path.relative_to(out))] = "".join(
+                    docx.read(n).decode("utf-8") for n in docx.namelist() if n.endswith(".xml"))
+    return texts
+
+
+def test_planted_personal_data_reaches_no_report_chart_or_index(planted):
+    texts = published_texts(planted)
+    kinds = {Path(name).suffix for name in texts}
+    assert kinds == {".html", ".md", ".svg", ".docx"} and "index.html" in texts
+    leaks = {name: [p for p in PLANTED if p in text] for name, text in texts.items()}
+    assert {name: found for name, found in leaks.items() if found} == {}
+
+
+def test_planted_data_is_replaced_by_placeholders_in_every_format(planted):
+    texts = published_texts(planted)
+    for name in ("reports/occitanie.html", "reports/occitanie.md", "reports/occitanie.docx",
+                 "reports/synthese-nationale.html"):
+        for placeholder in set(PLANTED.values()) - {"[lien]"}:
+            assert placeholder in texts[name].replace("\\[", "[").replace("\\]", "]"), (name, placeholder)
+    assert "Les équipes ont su s'adapter très vite." in html.unescape(texts["reports/occitanie.html"])

@@ -1,0 +1,89 @@
+"""Testimonies: reliable, typical of their theme, unlike each other, whole sentences."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from consultation import store
+from consultation.quotes import GAP, QuoteSelector, clean_quote, jaccard, region_quotes, shorten
+from test_report import CID, IDF, OCC, PACA, fill, make_consultation
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    con = store.connect(None)
+    fill(con, make_consultation())
+    return con
+
+
+def add_codes(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str]],
+              question: str = "q1_retenir") -> None:
+    """Human codes (respondent, region, theme, unit text) for new respondents."""
+    store.insert_df(con, "respondents", pd.DataFrame(
+        [{"consultation_id": CID, "respondent_id": r, "region": reg, "region_method": "name",
+          "source_file": "f", "source_row": 1} for r, reg in dict.fromkeys((r, reg) for r, reg, _, _ in rows)]))
+    store.insert_df(con, "human_codes", pd.DataFrame(
+        [{"consultation_id": CID, "respondent_id": r, "question_id": question, "theme_id": t,
+          "unit_text": u, "codebook_version": 1, "source_file": "f"} for r, _, t, u in rows]))
+
+
+def test_region_quotes_by_theme_and_deduplicated(con):
+    assert region_quotes(con, CID, OCC, "q1_retenir") == {
+        "q1_adapt": ["Les équipes ont su s'adapter très vite."],
+        "q1_autres": ["Aucune consigne claire."],
+        "q1_equipes": ["Les équipes ont su s'adapter très vite."],
+        "q1_etat": ["L'État a été absent."],
+    }
+    assert region_quotes(con, CID, OCC, "q1_retenir", theme_id="q1_etat") == {"q1_etat": ["L'État a été absent."]}
+
+
+def test_human_codes_come_before_surer_automatic_ones(con):
+    add_codes(con, [("x9", PACA, "q1_num", "Tablettes prêtées aux résidents pour garder le contact")])
+    quotes = region_quotes(con, CID, PACA, "q1_retenir", max_per_theme=1)
+    assert quotes == {"q1_num": ["Tablettes prêtées aux résidents pour garder le contact"]}  # r05 is automatic
+
+
+def test_near_duplicates_are_left_out_and_other_respondents_preferred(con):
+    add_codes(con, [
+        ("x1", OCC, "q1_adapt", "Nous avons su nous adapter très vite à la crise."),
+        ("x2", OCC, "q1_adapt", "Nous avons su nous adapter très vite à cette crise."),  # the same, nearly
+        ("x1", OCC, "q1_adapt", "Nous avons inventé des visites par téléphone."),
+        ("x3", OCC, "q1_adapt", "Une capacité d'innovation que personne ne soupçonnait."),
+    ])
+    quotes = region_quotes(con, CID, OCC, "q1_retenir", theme_id="q1_adapt", max_per_theme=4)["q1_adapt"]
+    assert len(quotes) == 4
+    assert sum(q.startswith("Nous avons su nous adapter très vite") for q in quotes) == 1
+    three = region_quotes(con, CID, OCC, "q1_retenir", theme_id="q1_adapt", max_per_theme=3)["q1_adapt"]
+    assert "Nous avons inventé des visites par téléphone." not in three  # x1 is already quoted
+
+
+def test_the_quote_most_typical_of_the_theme_comes_first(con):
+    add_codes(con, [
+        ("y1", IDF, "q1_etat", "Les tutelles et l'État ont été absents, aucune consigne de l'État."),
+        ("y2", IDF, "q1_etat", "Un hiver difficile."),
+        ("y3", OCC, "q1_etat", "L'État nous a laissés sans consigne, les tutelles aussi."),
+    ])
+    selector = QuoteSelector(con, CID)
+    idf = selector.choose("q1_retenir", region=IDF, theme_id="q1_etat", limit=1)["q1_etat"]
+    assert idf[0].text.startswith("Les tutelles et l'État")
+    national = selector.choose("q1_retenir", theme_id="q1_etat", limit=4)["q1_etat"]
+    assert {q.region for q in national[:2]} == {IDF, OCC}  # spread over regions
+
+
+def test_long_answers_keep_their_most_typical_whole_sentences():
+    text = ("Nous avons eu très peur au début. Les masques manquaient partout et les EPI sont arrivés tard. "
+            "Il a fallu fabriquer des surblouses. Les familles ne pouvaient plus venir. "
+            "Heureusement la mairie nous a aidés avec des masques en tissu.")
+    short = shorten(text, 140, lambda s: s.count("masque") + s.count("EPI"))
+    assert short == ("Les masques manquaient partout et les EPI sont arrivés tard."
+                     f"{GAP}Heureusement la mairie nous a aidés avec des masques en tissu.")
+    assert shorten("Une seule phrase " + "très " * 100 + "longue.", 120, len).endswith("longue.")
+
+
+def test_quotes_are_cleaned_for_a_table_cell():
+    assert clean_quote("- Former les équipes\n- Augmenter   les salaires\n") == (
+        "Former les équipes ; Augmenter les salaires")
+    assert clean_quote("1) Des moyens.\n2) Du temps") == "Des moyens. Du temps"
+    assert jaccard("Former les équipes", "former des équipes") == 1.0
