@@ -225,19 +225,35 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
     delimiter = sniff_delimiter(text)
     data = raw if encoding == "UTF-8" else text.encode("utf-8")
     grid = _read_csv_arrow(data, text, delimiter)
+    rows: list[list[str]] | None = None
     if grid is None:
-        try:
-            grid = pd.read_csv(
-                io.BytesIO(data), encoding="utf-8-sig", sep=delimiter, header=None, dtype=str,
-                keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-            )
-        except (pd.errors.ParserError, ValueError):
-            grid = _read_csv_ragged(path, text, delimiter)
-        except pd.errors.EmptyDataError:
-            raise InputFileError.at(path, "fichier vide") from None
+        rows = _read_csv_rows(path, text, delimiter)
+        width = max((len(r) for r in rows), default=0)
+        grid = pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=str)
     table = _to_table(path, grid, header_row, header_hint, fmt="csv")
     table.encoding, table.delimiter = encoding, delimiter
+    if rows is not None:
+        _flag_short_rows(table, rows, delimiter)
     return table
+
+
+def _flag_short_rows(table: Table, rows: list[list[str]], delimiter: str) -> None:
+    """A row with fewer fields than headers is padded (a file cut short, trailing empty cells
+    dropped by the tool), unless it was written with another delimiter: then its cells would land
+    in the wrong columns, so it is set aside."""
+    width = len(table.frame.columns)
+    offset = table.first_data_row - 1  # index in `rows` of the frame's row 0
+    for idx in table.frame.index:
+        fields = rows[offset + int(idx)]
+        if len(fields) >= width or int(idx) in table.malformed:
+            continue
+        line = delimiter.join(fields)
+        other = next((d for d in _DELIMITERS if d != delimiter and line.count(d) + 1 >= width - 1), None)
+        if other is not None:
+            table.malformed[int(idx)] = (
+                f"ligne mal formée : {len(fields)} champ{'s' if len(fields) > 1 else ''} pour {width} "
+                f"en-têtes (écrite avec le séparateur « {other} » ?)"
+            )
 
 
 _STR = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' default "str" columns, Arrow-backed
@@ -276,17 +292,15 @@ def _read_csv_arrow(data: bytes, text: str, delimiter: str) -> pd.DataFrame | No
     return frame
 
 
-def _read_csv_ragged(path: Path, text: str, delimiter: str) -> pd.DataFrame:
-    """Slow path for rows of unequal length (a title line, a stray delimiter): pad them."""
+def _read_csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
+    """Slow path, for rows of unequal length (a title line, a stray delimiter) or odd quotes."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        rows = list(reader)
+        return list(reader)
     except csv.Error as exc:
         raise InputFileError.at(
             path, f"CSV mal formé ({exc}) : un guillemet n'est probablement pas fermé", row=reader.line_num
         ) from None
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=str)
 
 
 # --------------------------------------------------------------------------
@@ -324,6 +338,8 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
         grid = rows_of(chosen)
     finally:
         book.close()
+    if _has_formulas(path):
+        grid = _formulas_where_no_value(path, chosen, grid)
     if not grid:
         raise InputFileError.at(path, f"feuille « {chosen} » vide")
     width = max(len(r) for r in grid)
@@ -336,6 +352,42 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
         raise InputFileError(exc.problems) from None
     table.sheet = chosen
     return table
+
+
+def _has_formulas(path: Path) -> bool:
+    """Cheap look into the workbook's sheets for formula cells (<f> elements)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(
+                b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+                for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+
+
+def _formulas_where_no_value(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
+    """A formula cell whose value was never computed (a workbook written by a tool, not by Excel)
+    keeps its formula as text rather than becoming empty: the answer is not silently lost."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        data = book[sheet]
+        data.reset_dimensions()
+        formulas = [list(r) for r in data.iter_rows(min_row=1, values_only=True)]
+    finally:
+        book.close()
+    out = []
+    for values, texts in zip(grid, formulas, strict=False):
+        row = list(values)
+        for i, text in enumerate(texts):
+            if i < len(row) and row[i] is None and isinstance(text, str) and text.startswith("="):
+                row[i] = text
+        out.append(row)
+    return out
 
 
 def _pick_sheet(path: Path, names: list[str], sheet: str | int) -> str:
