@@ -243,8 +243,10 @@ def _select(
     pool, typical = [pool[i] for i in order], [typical[i] for i in order]
     similarity = index.similarities([q.text for q in pool])
     words = [content_words(q.text) for q in pool]
+    # A sentence says more than three words: a small bonus for length, up to about two lines.
     base = [
-        typical[i] + 0.1 * q.confidence - (0.2 if len(q.text) < SHORT_CHARS else 0.0)
+        typical[i] + 0.1 * q.confidence + 0.15 * min(len(q.text), 150) / 150
+        - (0.2 if len(q.text) < SHORT_CHARS else 0.0)
         for i, q in enumerate(pool)
     ]
     left = list(range(len(pool)))
