@@ -291,3 +291,32 @@ def test_the_samples_own_personal_data_is_not_published(sample_run):
     found = leaks(SAMPLE_ITEMS, texts)
     print(f"\nsample: {len(SAMPLE_ITEMS)} personal data items in its answers; {len(files)} files searched; {len(found)} leaks")
     assert files and found == []
+
+
+def test_the_documented_way_to_share_a_base_carries_no_planted_item(planted_run, tmp_path):
+    """RELIABILITY.md's recipe, run as written (paths swapped), on the planted base."""
+    import duckdb
+
+    base, result, planted = planted_run
+    text = (ROOT / "RELIABILITY.md").read_text(encoding="utf-8")
+    recipe = re.search(r"```python\n(.*?)```", text.split("### The base keeps the original text", 1)[1], re.S).group(1)
+    target = tmp_path / "partage" / "shared.duckdb"
+    target.parent.mkdir()
+    recipe = (recipe.replace('"data/processed/segur-2020-sample/consultation.duckdb"', repr(str(result.paths.db)))
+              .replace('"partage/segur-2020-sample-partage.duckdb"', repr(str(target)))
+              .replace('"data/raw/segur-2020-sample"', repr(str(base / "segur-2020-sample"))))
+    exec(compile(recipe, "RELIABILITY.md", "exec"), {})
+
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns").fetchall()}
+        shared = "\n".join(
+            str(v) for table in ("answers", "tallies") for row in con.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608
+            for v in row
+        )
+        answers = con.execute("SELECT count(*) FROM answers").fetchone()[0]
+    finally:
+        con.close()
+    assert not columns & {"respondent_id", "structure_name", "raw_json", "region_raw", "source_file"}
+    assert answers > 0 and all(p[4] in shared for p in planted), "the planted answers are shared, redacted"
+    assert leaks(ITEMS, {target: shared}) == []
