@@ -60,7 +60,7 @@ def evil_consultation(target: Path) -> Path:
 
     frame = pd.read_csv(target / "reponses.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     (target / "reponses.csv").unlink()
-    q1, p1, init, follow = frame.columns[4:8]
+    q1, _p1, init, follow = frame.columns[4:8]
     frame.loc[0, init] = f"{PAYLOADS['script']} Des repas livrés {PAYLOADS['img']} {PAYLOADS['link']}"
     frame.loc[0, follow] = f"{PAYLOADS['close']} {PAYLOADS['template']}"
     frame.loc[1, q1] = '=HYPERLINK("http://exemple.invalid";"masques")'
@@ -141,7 +141,7 @@ def test_every_spreadsheet_export_of_the_project_is_inert(evil_run, tmp_path):
     """The pipeline's files, `export tallies`, `tally -o`, `quarantine --export`, in CSV and XLSX."""
     from consultation.cli import main
 
-    base, folder, processed, result = evil_run
+    _base, folder, processed, result = evil_run
     db = result.paths.db
     runner = CliRunner()
     out = tmp_path / "exports"
@@ -197,7 +197,7 @@ def test_no_module_writes_a_spreadsheet_around_the_neutralising_exports():
 
 
 def test_markup_in_answers_shows_as_text_in_html_and_markdown_reports(evil_run):
-    base, folder, processed, result = evil_run
+    _base, _folder, processed, result = evil_run
     html = {p: p.read_text(encoding="utf-8") for p in result.reports if p.suffix == ".html"}
     markdown = {p: p.read_text(encoding="utf-8") for p in result.reports if p.suffix == ".md"}
     assert html and markdown
@@ -329,7 +329,7 @@ def test_a_traversal_id_in_the_consultation_file_stops_the_run_before_anything_i
 
 def test_names_in_the_data_do_not_steer_where_files_go(evil_run):
     """Regions, structure types and file names typed by people never become a path outside the root."""
-    base, folder, processed, result = evil_run
+    base, folder, processed, _result = evil_run
     root = processed.resolve()
     written = [p for p in base.rglob("*") if p.is_file() and not p.is_relative_to(folder)]
     outside = [p for p in written if not p.resolve().is_relative_to(root)]

@@ -192,7 +192,7 @@ def planted_run(tmp_path_factory, nlp, ner):
 def test_planted_personal_data_stays_in_the_database_and_out_of_every_publication(planted_run, tmp_path):
     from consultation.cli import main
 
-    base, result, planted = planted_run
+    _base, result, planted = planted_run
     assert len(ITEMS) >= 50 and sum(len(p[3]) for p in planted) == len(ITEMS)
 
     import duckdb
