@@ -30,7 +30,7 @@ import make_corpus  # noqa: E402
 KILLS = 20
 # The console script, as a user runs it (`python -m consultation.cli` would not see the stage commands).
 CLI = [sys.executable, "-c", "from consultation.cli import main; main()"]
-ROWS = 3000  # about a second of ingest: long enough to be killed anywhere inside it
+ROWS = 2000  # about a second of ingest: long enough to be killed anywhere inside it
 
 # The child imports everything, says "ready", waits for a line, then ingests: the parent's random
 # delay starts when the ingest starts, not when Python starts.
@@ -140,10 +140,14 @@ def test_ingest_killed_at_random_moments_leaves_before_or_after_and_reruns_to_th
     rng = random.Random(int(os.environ.get("CRASH_SEED", "20200616")))
 
     # How long one ingest takes in a child, so that the kills fall inside it.
+    # Timed as in the loop below: while the next child starts (imports) beside it.
     db = tmp_path / "timing.duckdb"
     shutil.copy(before_db, db)
     proc = spawn(folder, db)
+    work = [tmp_path / f"kill{i}.duckdb" for i in range(KILLS)]
+    shutil.copy(before_db, work[0])
     t0 = start(proc)
+    nxt = spawn(folder, work[0])
     assert proc.stdout.readline().strip() == "done", proc.stderr.read()
     duration = time.monotonic() - t0
     proc.wait(timeout=60)
@@ -151,9 +155,6 @@ def test_ingest_killed_at_random_moments_leaves_before_or_after_and_reruns_to_th
 
     outcomes: Counter[str] = Counter()
     delays = []
-    work = [tmp_path / f"kill{i}.duckdb" for i in range(KILLS)]
-    shutil.copy(before_db, work[0])
-    nxt = spawn(folder, work[0])
     for i in range(KILLS):
         proc = nxt
         t0 = start(proc)
@@ -161,7 +162,7 @@ def test_ingest_killed_at_random_moments_leaves_before_or_after_and_reruns_to_th
             shutil.copy(before_db, work[i + 1])
             nxt = spawn(folder, work[i + 1])
         # Half anywhere in the ingest, half around its end, where the commit is.
-        delay = duration * (rng.uniform(0.0, 1.0) if i % 2 else rng.uniform(0.8, 1.3))
+        delay = duration * (rng.uniform(0.0, 1.0) if i % 2 else rng.uniform(0.8, 1.5))
         time.sleep(max(0.0, delay - (time.monotonic() - t0)))
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
@@ -192,10 +193,11 @@ def test_ingest_killed_at_random_moments_leaves_before_or_after_and_reruns_to_th
 def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, nlp):
     """`consultation run` twice at the same time: each ends cleanly or says the base is busy."""
     from consultation.pipeline import run
+    from consultation.redact import load_ner
 
     folder = tmp_path / "mini"
     shutil.copytree(MINI, folder)
-    reference = run(folder, processed_root=tmp_path / "reference", nlp=nlp)
+    reference = run(folder, processed_root=tmp_path / "reference", nlp=nlp, ner=load_ner())
 
     out = tmp_path / "processed"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
