@@ -234,3 +234,20 @@ def test_raw_files_are_never_modified(con, crafted):
     assert sha256_of_folder(crafted) == before
     assert {p.name: p.stat().st_mtime_ns for p in crafted.iterdir()} == modified
     assert con.execute("SELECT count(*) FROM respondents").fetchall()[0][0] == 9
+
+
+def test_ctrl_c_inside_a_query_is_a_keyboard_interrupt_and_rolls_back(con, crafted, monkeypatch):
+    """DuckDB turns SIGINT during a query into RuntimeError('Query interrupted'): the command must
+    see a KeyboardInterrupt (French message, exit 130), and the database stay as it was."""
+    consultation = load_consultation(crafted)
+    ingest_consultation(con, consultation, crafted)
+    before = snapshot(con)
+    rewrite_csv(crafted / "reponses.csv", lambda rows: rows[1].__setitem__(5, "Changé"))
+
+    def interrupted(c, table, df):
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(store, "insert_df", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_consultation(con, consultation, crafted)
+    assert snapshot(con) == before

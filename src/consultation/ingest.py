@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -129,11 +129,23 @@ def ingest_consultation(
     folder = Path(folder)
     responses = source_paths(folder, consultation.sources.response_files)
     codes = source_paths(folder, consultation.sources.human_code_files)
-    with store.transaction(con):
+    with interruptible(), store.transaction(con):
         store.register_codebook(con, consultation)
         reports = [_ingest_responses(con, consultation, p, s, _label(p, folder)) for p, s in responses]
         reports += [_ingest_human_codes(con, consultation, p, s, _label(p, folder)) for p, s in codes]
     return reports
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl+C during a DuckDB query surfaces as RuntimeError('Query interrupted'): make it the
+    KeyboardInterrupt it is, after the transaction has been rolled back."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if "interrupted" in str(exc).casefold():
+            raise KeyboardInterrupt from None
+        raise
 
 
 def ingest_responses(
