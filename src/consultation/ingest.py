@@ -158,7 +158,7 @@ def ingest_responses(
 ) -> FileReport:
     """One survey export, in its own transaction (the codebook must be registered already)."""
     path = Path(path)
-    with store.transaction(con):
+    with interruptible(), store.transaction(con):
         return _ingest_responses(
             con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent)
         )
@@ -174,7 +174,7 @@ def ingest_human_codes(
 ) -> FileReport:
     """One file of human codes, in its own transaction."""
     path = Path(path)
-    with store.transaction(con):
+    with interruptible(), store.transaction(con):
         return _ingest_human_codes(
             con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent)
         )
