@@ -11,7 +11,7 @@ from prefect import flow, get_run_logger, task
 
 from consultation import store
 from consultation.codebook import Consultation, load_consultation
-from consultation.coding.coder import code_consultation
+from consultation.coding.coder import code_and_evaluate
 from consultation.ingest import ingest_consultation
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from consultation.redact import load_ner
@@ -37,7 +37,7 @@ def ingest(consultation: Consultation, folder: Path, db: Path) -> dict[str, int]
 def code(consultation: Consultation, db: Path) -> dict[str, int]:
     con = store.connect(db)
     try:
-        summary = code_consultation(con, consultation, Lemmatizer(load_nlp()))
+        summary = code_and_evaluate(con, consultation, Lemmatizer(load_nlp()), output_root=Path(db).parent)
     finally:
         con.close()
     return {"units": summary.units, "needs_review": summary.needs_review}

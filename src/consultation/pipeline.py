@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from consultation import store
 from consultation.codebook import Consultation, load_consultation
-from consultation.coding.coder import CodingSummary, code_consultation
+from consultation.coding.coder import CodingSummary, code_and_evaluate
 from consultation.ingest import FileReport, ingest_consultation
 from consultation.paths import DEFAULT_PROCESSED, OutputPaths
 from consultation.text import Lemmatizer, load_nlp
@@ -63,7 +63,9 @@ def run(
         result = RunResult(consultation, paths)
         result.files = ingest_consultation(con, consultation, consultation_dir)
         lemmatizer = Lemmatizer(nlp or load_nlp())
-        result.coding = code_consultation(con, consultation, lemmatizer)
+        # Trains on the human codes when there are enough (model saved under models/), codes every
+        # answer (model, rules, « Autres »), stores corrected counts and the agreement with humans.
+        result.coding = code_and_evaluate(con, consultation, lemmatizer, output_root=paths.root)
         result.respondents = int(
             con.execute(
                 "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -73,18 +73,31 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Language:
 
 
 class Lemmatizer:
-    """Folded content lemmas per text, computed once per distinct text with `nlp.pipe`."""
+    """Folded lemmas per text, computed once per distinct text with `nlp.pipe`.
+
+    Identical answers ("Rien", "RAS", "Non") are very common: each distinct text goes through
+    spaCy once. Two views are kept: content lemmas (no stop words) for keyword rules, and every
+    word's lemma for the model, where "pour tous", "sans" or "plus de" carry meaning.
+    """
 
     def __init__(self, nlp: Language, batch_size: int = 256):
         self.nlp = nlp
         self.batch_size = batch_size
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[str, _Analysis] = {}
 
-    def __call__(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+    def _analyse(self, texts: Sequence[str]) -> list[_Analysis]:
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         for text, doc in zip(todo, self.nlp.pipe(todo, batch_size=self.batch_size), strict=True):
-            self._cache[text] = content_lemmas(doc)
+            self._cache[text] = _analysis(doc)
         return [self._cache[t] for t in texts]
+
+    def __call__(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """Content lemmas of each text (stop words and punctuation dropped), folded."""
+        return [a.content for a in self._analyse(texts)]
+
+    def all_lemmas(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """Every word's lemma, folded, punctuation dropped: the model's view of a text."""
+        return [a.words for a in self._analyse(texts)]
 
     def one(self, text: str) -> tuple[str, ...]:
         return self([text])[0]
@@ -94,13 +107,25 @@ class Lemmatizer:
         return len(self._cache)
 
 
-def content_lemmas(tokens: Iterable) -> tuple[str, ...]:
-    """Lemmas of the words that carry meaning, folded; stop words and punctuation dropped."""
-    out = []
-    for tok in tokens:
-        if tok.is_punct or tok.is_space or tok.is_stop:
+class _Analysis(NamedTuple):
+    content: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def _analysis(doc: Iterable) -> _Analysis:
+    content, words = [], []
+    for tok in doc:
+        if tok.is_punct or tok.is_space:
             continue
         lemma = fold(tok.lemma_ or tok.text).strip("'")
-        if lemma:
-            out.append(lemma)
-    return tuple(out)
+        if not lemma:
+            continue
+        words.append(lemma)
+        if not tok.is_stop:
+            content.append(lemma)
+    return _Analysis(tuple(content), tuple(words))
+
+
+def content_lemmas(tokens: Iterable) -> tuple[str, ...]:
+    """Lemmas of the words that carry meaning, folded; stop words and punctuation dropped."""
+    return _analysis(tokens).content

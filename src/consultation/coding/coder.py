@@ -1,17 +1,40 @@
-"""Code every answer of a consultation and store the automatic codes; human codes always win."""
+"""Code every answer of a consultation and store the automatic codes; human codes always win.
+
+`code_consultation` is the coding stage: train on the human codes when there are enough (or
+reuse the saved model when they have not changed), code every unit with the model and the
+rules, record where each code came from, and estimate the corrected counts. Units, codes and
+estimates are written in one transaction, so a failure leaves the previous coding in place.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from consultation import store
 from consultation.codebook import Consultation, Question
-from consultation.coding.rules import RuleCoder
+from consultation.coding.engine import CODE_COLUMNS, CodingEngine, code_units, codes_frame
+from consultation.coding.estimate import N_BOOTSTRAP, estimate_question, store_estimates
+from consultation.coding.evaluate import (
+    Evaluation,
+    evaluate_consultation,
+    evaluation_is_current,
+    store_evaluation,
+)
+from consultation.coding.model import ModelSettings
+from consultation.coding.training import prepare_engine
 from consultation.text import Lemmatizer, segment
+
+__all__ = [
+    "CODE_COLUMNS", "CodingSummary", "build_units", "code_and_evaluate", "code_consultation", "code_units",
+]
+MODELS_FOLDER = "models"
+
+UNIT_COLUMNS = ["respondent_id", "question_id", "unit_no", "text"]
 
 
 @dataclass
@@ -20,6 +43,13 @@ class CodingSummary:
     by_source: dict[str, int] = field(default_factory=dict)
     needs_review: int = 0
     human_coded_answers: int = 0
+    model_version: str | None = None
+    trained: bool = False  # a model was trained in this run (False: reused, or rules only)
+    engines: dict[str, str] = field(default_factory=dict)  # question id -> 'model' | 'rules'
+    training_units: dict[str, int] = field(default_factory=dict)  # question id -> human-coded units
+    estimates: int = 0
+    model_path: Path | None = None
+    evaluation: Evaluation | None = None  # set when this run cross-validated the coder
 
 
 def build_units(question: Question, answers: pd.DataFrame) -> pd.DataFrame:
@@ -28,17 +58,37 @@ def build_units(question: Question, answers: pd.DataFrame) -> pd.DataFrame:
     for respondent_id, text in zip(answers["respondent_id"], answers["text"], strict=True):
         parts = segment(text) if question.unit == "propositions" else [text]
         rows.extend((respondent_id, question.id, no, part) for no, part in enumerate(parts or [text]))
-    return pd.DataFrame(rows, columns=["respondent_id", "question_id", "unit_no", "text"])
+    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
 def code_consultation(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation, lemmatizer: Lemmatizer
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    lemmatizer: Lemmatizer,
+    *,
+    models_dir: str | Path | None = None,
+    settings: ModelSettings = ModelSettings(),
+    retrain: bool = False,
+    estimate: bool = True,
+    n_bootstrap: int = N_BOOTSTRAP,
 ) -> CodingSummary:
-    """Recode every answer with the rules; one transaction so a failure leaves old codes in place."""
+    """Train (or reuse) the model, recode every answer, estimate corrected counts.
+
+    `models_dir` is where the fitted model is saved (and found again); without it the model is
+    trained in memory and not recorded.
+    """
     cid = consultation.id
     version = store.codebook_version(con, cid)
-    rules = RuleCoder(consultation.questions, lemmatizer)
-    all_units, all_codes = [], []
+    engine, training, trained = prepare_engine(
+        con, consultation, lemmatizer, models_dir=models_dir, settings=settings, retrain=retrain
+    )
+    human_pairs = con.execute(
+        "SELECT DISTINCT respondent_id, question_id FROM human_codes WHERE consultation_id = ?", [cid]
+    ).df()
+    regions = dict(con.execute(
+        "SELECT respondent_id, region FROM respondents WHERE consultation_id = ?", [cid]
+    ).fetchall())
+    all_units, all_codes, estimates = [], [], []
     for question in consultation.questions:
         answers = con.execute(
             "SELECT respondent_id, text FROM stg_answers WHERE consultation_id = ? AND question_id = ? "
@@ -46,24 +96,23 @@ def code_consultation(
             [cid, question.id],
         ).df()
         units = build_units(question, answers)
-        hits = rules.code(question.id, units["text"].tolist())
-        other = question.other_theme.id
-        for unit, unit_hits in zip(units.itertuples(index=False), hits, strict=True):
-            chosen = [(h.theme_id, h.confidence, False) for h in unit_hits] or [(other, 0.0, True)]
-            all_codes.extend(
-                (unit.respondent_id, unit.question_id, unit.unit_no, theme, "rule", conf, review)
-                for theme, conf, review in chosen
-            )
+        decisions = engine.decisions(question, units["text"].tolist())
+        all_codes.append(codes_frame(question, units, decisions, _version_for(engine, question)))
         all_units.append(units)
-    units_df = pd.concat(all_units, ignore_index=True) if all_units else pd.DataFrame()
-    codes_df = pd.DataFrame(
-        all_codes,
-        columns=["respondent_id", "question_id", "unit_no", "theme_id", "source", "confidence", "needs_review"],
-    )
+        if estimate:
+            coded_by_hand = set(human_pairs.loc[human_pairs["question_id"] == question.id, "respondent_id"])
+            auto = ~units["respondent_id"].isin(coded_by_hand).to_numpy()
+            auto_units = units[auto].reset_index(drop=True)
+            auto_units["region"] = auto_units["respondent_id"].map(regions)
+            estimates.append(estimate_question(
+                con, question, engine, training.get(question.id), auto_units, decisions.subset(auto),
+                n_bootstrap=n_bootstrap,
+            ))
+    units_df = pd.concat(all_units, ignore_index=True) if all_units else pd.DataFrame(columns=UNIT_COLUMNS)
+    codes_df = pd.concat(all_codes, ignore_index=True) if all_codes else pd.DataFrame(columns=CODE_COLUMNS)
     now = datetime.now()
-    for df in (units_df, codes_df):
-        df.insert(0, "consultation_id", cid)
-    codes_df["model_version"] = None
+    units_df.insert(0, "consultation_id", cid)
+    codes_df.insert(0, "consultation_id", cid)
     codes_df["codebook_version"] = version
     codes_df["coded_at"] = now
     with store.transaction(con):
@@ -71,14 +120,41 @@ def code_consultation(
         con.execute("DELETE FROM units WHERE consultation_id = ?", [cid])
         store.insert_df(con, "units", units_df)
         store.insert_df(con, "auto_codes", codes_df)
-    summary = CodingSummary(units=len(units_df))
-    summary.by_source = codes_df["source"].value_counts().to_dict() if len(codes_df) else {}
-    summary.needs_review = int(codes_df["needs_review"].sum()) if len(codes_df) else 0
-    summary.human_coded_answers = int(
-        con.execute(
-            "SELECT count(*) FROM (SELECT DISTINCT respondent_id, question_id FROM human_codes "
-            "WHERE consultation_id = ?)",
-            [cid],
-        ).fetchone()[0]
+        n_estimates = (
+            store_estimates(con, cid, pd.concat(estimates, ignore_index=True), engine.model_version)
+            if estimate else 0
+        )
+    summary = CodingSummary(units=len(units_df), model_version=engine.model_version, trained=trained)
+    summary.by_source = {str(k): int(v) for k, v in codes_df["source"].value_counts().items()}
+    summary.needs_review = int(codes_df.drop_duplicates(["respondent_id", "question_id", "unit_no"])["needs_review"].sum()) if len(codes_df) else 0
+    summary.human_coded_answers = len(human_pairs)
+    summary.engines = {q.id: engine.engine_of(q.id) for q in consultation.questions}
+    summary.training_units = {qid: len(t) for qid, t in training.items()}
+    summary.estimates = n_estimates
+    if models_dir is not None and engine.model_version:
+        summary.model_path = Path(models_dir) / f"{engine.model_version}.skops"
+    return summary
+
+
+def _version_for(engine: CodingEngine, question: Question) -> str | None:
+    return engine.model_version if question.id in engine.models else None
+
+
+
+def code_and_evaluate(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    lemmatizer: Lemmatizer,
+    *,
+    output_root: str | Path,
+    settings: ModelSettings = ModelSettings(),
+) -> CodingSummary:
+    """The coding stage of a run: code (model saved under `<output_root>/models/`), then measure
+    the agreement with human coders unless it is already stored for these codes."""
+    summary = code_consultation(
+        con, consultation, lemmatizer, models_dir=Path(output_root) / MODELS_FOLDER, settings=settings
     )
+    if summary.human_coded_answers and not evaluation_is_current(con, consultation, settings):
+        summary.evaluation = evaluate_consultation(con, consultation, lemmatizer, settings=settings)
+        store_evaluation(con, summary.evaluation)
     return summary

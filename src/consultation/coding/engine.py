@@ -1,0 +1,210 @@
+"""The coding decision for a batch of units: model where it has learned enough, rules elsewhere.
+
+For each question the engine holds the fitted model (if the human codes were enough to train
+one) and the keyword rules. A theme the model covers (enough human examples to calibrate it and
+choose its threshold) is decided by the model; a theme it does not cover is decided by the
+rules. What no theme claims goes to « Autres » and is flagged for review, as is a unit whose
+probability for some theme sits close to that theme's threshold.
+
+Pure: no database here, so that any worker can code a batch (see `code_units`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from consultation.codebook import Consultation, Question
+from consultation.coding.features import unit_frame
+from consultation.coding.model import QuestionModel
+from consultation.coding.rules import RuleCoder, RuleHit
+from consultation.text import Lemmatizer
+
+CODE_COLUMNS = [
+    "respondent_id", "question_id", "unit_no", "theme_id", "source", "confidence", "needs_review",
+    "model_version",
+]
+# A probability this close to its theme's threshold is a coin toss: the unit is flagged for review.
+REVIEW_MARGIN = 0.1
+
+
+@dataclass
+class UnitDecisions:
+    """Everything decided for a list of units of one question, theme by theme."""
+
+    question: Question
+    theme_ids: list[str]  # the question's themes except « Autres », in codebook order
+    probabilities: np.ndarray  # units x themes; NaN where the model does not decide the theme
+    thresholds: np.ndarray  # per theme; NaN where the model does not decide it
+    chosen: np.ndarray  # units x themes, bool
+    source: np.ndarray  # units x themes: 'model', 'rule' or ''
+    confidence: np.ndarray  # units x themes
+    other: np.ndarray  # units: nothing claimed the unit -> « Autres »
+    other_confidence: np.ndarray
+    needs_review: np.ndarray  # units
+    rule_hits: list[list[RuleHit]] = field(default_factory=list)
+    scores: np.ndarray | None = None  # units x themes: the model's raw scores (NaN where it does not decide)
+
+    def subset(self, mask: np.ndarray) -> UnitDecisions:
+        """The decisions of the units where `mask` is true."""
+        return replace(
+            self,
+            probabilities=self.probabilities[mask],
+            chosen=self.chosen[mask],
+            source=self.source[mask],
+            confidence=self.confidence[mask],
+            other=self.other[mask],
+            other_confidence=self.other_confidence[mask],
+            needs_review=self.needs_review[mask],
+            rule_hits=[h for h, keep in zip(self.rule_hits, mask, strict=True) if keep],
+            scores=self.scores[mask] if self.scores is not None else None,
+        )
+
+    @property
+    def model_decides(self) -> np.ndarray:
+        return ~np.isnan(self.thresholds)
+
+    def uncertainty(self) -> np.ndarray:
+        """1 when some theme's probability sits on its threshold or nothing claims the unit, 0 when
+        every decision is far from its threshold: the order in which a reviewer should look."""
+        n = len(self.other)
+        if not self.model_decides.any():
+            return np.where(self.other, 1.0, 0.5 - 0.5 * self.confidence.max(axis=1, initial=0.0))
+        decided = self.model_decides
+        gap = np.abs(self.probabilities[:, decided] - self.thresholds[decided])
+        span = np.maximum(self.thresholds[decided], 1 - self.thresholds[decided])
+        closest = (1 - gap / span).max(axis=1) if n else np.zeros(0)
+        return np.where(self.other, np.maximum(closest, 0.75), closest)
+
+
+def decide(
+    question: Question,
+    model: QuestionModel | None,
+    probabilities: np.ndarray | None,
+    rule_hits: list[list[RuleHit]],
+    scores: np.ndarray | None = None,
+) -> UnitDecisions:
+    """The coder's rule of decision, shared by coding, evaluation, estimation and review."""
+    theme_ids = [t.id for t in question.themes if not t.is_other]
+    n, k = len(rule_hits), len(theme_ids)
+    proba = np.full((n, k), np.nan)
+    raw = np.full((n, k), np.nan)
+    thresholds = np.full(k, np.nan)
+    if model is not None and probabilities is not None:
+        position = {t: j for j, t in enumerate(theme_ids)}
+        for column, theme_id in enumerate(model.theme_ids):
+            if theme_id in position and model.covered[column]:
+                proba[:, position[theme_id]] = probabilities[:, column]
+                thresholds[position[theme_id]] = model.thresholds[column]
+                if scores is not None:
+                    raw[:, position[theme_id]] = scores[:, column]
+    decided = ~np.isnan(thresholds)
+    chosen = np.zeros((n, k), dtype=bool)
+    chosen[:, decided] = proba[:, decided] >= thresholds[decided]
+    source = np.where(chosen, "model", "").astype(object)
+    confidence = np.where(chosen, np.nan_to_num(proba), 0.0)
+    index = {t: j for j, t in enumerate(theme_ids)}
+    trusted = np.ones(k, dtype=bool)
+    if model is not None and len(model.rules_trusted):
+        for column, theme_id in enumerate(model.theme_ids):
+            if theme_id in index:
+                trusted[index[theme_id]] = bool(model.rules_trusted[column])
+    for i, hits in enumerate(rule_hits):
+        for hit in hits:
+            j = index.get(hit.theme_id)
+            if j is not None and not decided[j] and trusted[j]:
+                chosen[i, j] = True
+                source[i, j] = "rule"
+                confidence[i, j] = hit.confidence
+    other = ~chosen.any(axis=1)
+    if decided.any():
+        top = np.nanmax(proba[:, decided], axis=1) if n else np.zeros(0)
+        other_confidence = np.where(other, 1 - top, 0.0)
+        near = (np.abs(proba[:, decided] - thresholds[decided]) < REVIEW_MARGIN).any(axis=1)
+    else:
+        other_confidence = np.zeros(n)
+        near = np.zeros(n, dtype=bool)
+    return UnitDecisions(
+        question, theme_ids, proba, thresholds, chosen, source, confidence, other,
+        other_confidence, other | near, rule_hits, raw if scores is not None else None,
+    )
+
+
+@dataclass
+class CodingEngine:
+    """Rules and the fitted models of a consultation, ready to code units of any question."""
+
+    consultation: Consultation
+    lemmatizer: Lemmatizer
+    models: dict[str, QuestionModel] = field(default_factory=dict)
+    model_version: str | None = None
+    _rules: RuleCoder | None = None
+
+    @property
+    def rules(self) -> RuleCoder:
+        if self._rules is None:
+            self._rules = RuleCoder(self.consultation.questions, self.lemmatizer)
+        return self._rules
+
+    def engine_of(self, question_id: str) -> str:
+        """'model' when a model decides some themes of the question, else 'rules'."""
+        model = self.models.get(question_id)
+        return "model" if model is not None and model.covered.any() else "rules"
+
+    def decisions(self, question: Question, texts: list[str]) -> UnitDecisions:
+        model = self.models.get(question.id)
+        probabilities = scores = None
+        if model is not None and texts:
+            scores = model.scores(unit_frame(texts, self.lemmatizer))
+            probabilities = model.calibrate(scores)
+        hits = self.rules.code(question.id, list(texts)) if texts else []
+        return decide(question, model, probabilities, hits, scores)
+
+    def code(self, question: Question, units: pd.DataFrame) -> pd.DataFrame:
+        """Codes (CODE_COLUMNS) for the units of one question (respondent_id, unit_no, text)."""
+        decisions = self.decisions(question, units["text"].tolist())
+        return codes_frame(question, units, decisions, self.model_version if question.id in self.models else None)
+
+
+def codes_frame(
+    question: Question, units: pd.DataFrame, d: UnitDecisions, model_version: str | None
+) -> pd.DataFrame:
+    """One row per (unit, chosen theme), plus « Autres » where nothing was chosen."""
+    rows: list[tuple] = []
+    other_id = question.other_theme.id
+    fallback_source = "model" if d.model_decides.any() else "rule"
+    for i, (respondent_id, unit_no) in enumerate(zip(units["respondent_id"], units["unit_no"], strict=True)):
+        review = bool(d.needs_review[i])
+        version_of = {"model": model_version, "rule": None}
+        if d.other[i]:
+            rows.append((
+                respondent_id, question.id, int(unit_no), other_id, fallback_source,
+                round(float(d.other_confidence[i]), 4), True,
+                model_version if fallback_source == "model" else None,
+            ))
+            continue
+        for j in np.flatnonzero(d.chosen[i]):
+            src = str(d.source[i, j])
+            rows.append((
+                respondent_id, question.id, int(unit_no), d.theme_ids[j], src,
+                round(float(d.confidence[i, j]), 4), review, version_of[src],
+            ))
+    return pd.DataFrame(rows, columns=CODE_COLUMNS)
+
+
+def code_units(engine: CodingEngine, units: pd.DataFrame) -> pd.DataFrame:
+    """Codes for a batch of units of any questions (units as `coder.build_units` makes them).
+
+    Returns the codes, stores nothing: a parallel coder can run this on each batch and write
+    all batches at once.
+    """
+    frames = []
+    for question in engine.consultation.questions:
+        mine = units[units["question_id"] == question.id]
+        if len(mine):
+            frames.append(engine.code(question, mine.reset_index(drop=True)))
+    if not frames:
+        return pd.DataFrame(columns=CODE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)

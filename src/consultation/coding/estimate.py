@@ -1,0 +1,347 @@
+"""Theme counts corrected for the coder's measured errors, with a bootstrap 90% interval.
+
+A raw count adds up automatic decisions, errors included: a theme the coder over-detects is
+over-counted. The corrected count uses what cross-validation on the human codes says about
+those errors:
+
+- themes the model decides (`pcc`): probabilistic classify-and-count, the sum of the calibrated
+  probabilities (Platt scaling fitted on out-of-fold scores). Its interval resamples the
+  out-of-fold scores to refit the calibration, then the units' own Bernoulli uncertainty;
+- themes decided by a yes/no rule (keyword rules, « Autres ») (`confusion`): each unit counts
+  for the share of human-coded units with the same decision that humans gave the theme
+  (precision for the units the rule picks, false omission rate for the others). The interval
+  resamples the human-coded units;
+- no human codes at all (`raw`): nothing to correct with; the interval is the raw count.
+
+Human-coded units count exactly, as in the tallies (human codes win). Scopes: national
+('France') and each region, as the tally views name them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from consultation.codebook import Question
+from consultation.coding.engine import CodingEngine, UnitDecisions, decide
+from consultation.coding.model import QuestionModel, apply_platt, fit_platt
+from consultation.coding.rules import RuleHit
+from consultation.coding.training import TrainingUnits
+
+METHOD_PCC = "pcc-bootstrap"
+METHOD_CONFUSION = "confusion-bootstrap"
+METHOD_RAW = "raw"
+METHOD_LABELS = {
+    METHOD_PCC: "probabiliste (probabilités calibrées par validation croisée)",
+    METHOD_CONFUSION: "corrigé des erreurs mesurées sur les codes humains",
+    METHOD_RAW: "brut (aucun code humain pour mesurer les erreurs)",
+}
+N_BOOTSTRAP = 300
+LEVEL = 0.90
+
+
+@dataclass
+class QuestionCalibration:
+    """The coder's out-of-fold decisions on the human-coded units of a question, and the truth.
+
+    Columns: the question's themes except « Autres », then « Autres » last.
+    """
+
+    theme_ids: list[str]
+    targets: np.ndarray  # units x (themes + 1), human codes
+    decided: np.ndarray  # units x (themes + 1), the coder's decisions out of fold
+    oof_scores: np.ndarray  # units x themes, NaN where the model does not decide the theme
+    platt: np.ndarray  # themes x 2, the model's calibration (NaN rows where it does not decide)
+
+    @property
+    def n_units(self) -> int:
+        return len(self.targets)
+
+
+def calibrate_question(
+    question: Question,
+    model: QuestionModel | None,
+    theme_sets: list[list[str]],
+    rule_hits: list[list[RuleHit]],
+) -> QuestionCalibration | None:
+    """Out-of-fold decisions for the human-coded units (in the order the model was trained on).
+
+    The model's internal cross-validation gives its out-of-fold probabilities; rules learn
+    nothing, so applying them to the human-coded units is already out of sample. None when there
+    are no human-coded units, or when the model was trained on other units than these.
+    """
+    n = len(theme_sets)
+    if n == 0 or (model is not None and model.n_units != n):
+        return None
+    oof_scores = model.classifier.oof_scores_ if model is not None else None
+    oof_proba = model.calibrate(oof_scores) if model is not None else None
+    d = decide(question, model, oof_proba, rule_hits, oof_scores)
+    other_id = question.other_theme.id
+    ids = [*d.theme_ids, other_id]
+    index = {t: j for j, t in enumerate(ids)}
+    targets = np.zeros((n, len(ids)), dtype=bool)
+    for i, themes in enumerate(theme_sets):
+        for theme in themes:
+            if theme in index:
+                targets[i, index[theme]] = True
+        if not targets[i, :-1].any():
+            targets[i, -1] = True
+    decided = np.column_stack([d.chosen, d.other])
+    platt = np.full((len(d.theme_ids), 2), np.nan)
+    if model is not None:
+        position = {t: j for j, t in enumerate(model.theme_ids)}
+        for j, theme_id in enumerate(d.theme_ids):
+            if d.model_decides[j]:
+                platt[j] = model.classifier.platt_[position[theme_id]]
+    scores = d.scores if d.scores is not None else np.full((n, len(d.theme_ids)), np.nan)
+    return QuestionCalibration(ids, targets, decided, scores, platt)
+
+
+def estimate_counts(
+    decisions: UnitDecisions,
+    calibration: QuestionCalibration | None,
+    scopes: dict[str, np.ndarray],
+    human_counts: dict[str, np.ndarray] | None = None,
+    *,
+    n_bootstrap: int = N_BOOTSTRAP,
+    level: float = LEVEL,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Raw and corrected counts per (theme, scope), « Autres » included.
+
+    `decisions` are the automatic units; `scopes` maps a scope name to a boolean mask over
+    them; `human_counts` maps a scope to the exact counts (themes + « Autres ») of the
+    human-coded units in it.
+    """
+    rng = np.random.default_rng(seed)
+    theme_ids = [*decisions.theme_ids, decisions.question.other_theme.id]
+    chosen = np.column_stack([decisions.chosen, decisions.other]).astype(float)
+    names = list(scopes)
+    n = len(chosen)
+    membership = sp.csr_matrix(
+        np.column_stack([scopes[s] for s in names]).astype(float) if names else np.zeros((n, 0))
+    )
+    human = np.vstack([
+        np.asarray((human_counts or {}).get(s, np.zeros(len(theme_ids))), dtype=float) for s in names
+    ]) if names else np.zeros((0, len(theme_ids)))
+    raw = _by_scope(chosen.T, membership)  # themes x scopes
+    size = np.asarray(membership.sum(axis=0)).ravel()
+    tail = (1 - level) / 2
+    rows = []
+    for j, theme_id in enumerate(theme_ids):
+        if calibration is None:
+            point, low, high, method = raw[j], raw[j], raw[j], METHOD_RAW
+        elif j < len(decisions.theme_ids) and decisions.model_decides[j] and decisions.scores is not None:
+            point, draws = _pcc(decisions.scores[:, j], calibration, j, membership, n_bootstrap, rng)
+            low, high = _interval(draws, size, tail)
+            method = METHOD_PCC
+        else:
+            point, draws = _confusion(chosen[:, j], calibration, j, membership, n_bootstrap, rng)
+            low, high = _interval(draws, size, tail)
+            method = METHOD_CONFUSION
+        for s, scope in enumerate(names):
+            rows.append((
+                theme_id, scope, float(human[s, j] + raw[j, s]), float(human[s, j] + point[s]),
+                float(human[s, j] + min(low[s], point[s])), float(human[s, j] + max(high[s], point[s])),
+                method,
+            ))
+    return pd.DataFrame(
+        rows, columns=["theme_id", "scope", "raw_count", "corrected_count", "ci_low", "ci_high", "method"]
+    )
+
+
+def _by_scope(values: np.ndarray, membership: sp.csr_matrix) -> np.ndarray:
+    """Sums over the units of each scope: (..., units) -> (..., scopes)."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1:
+        return np.asarray(membership.T @ values).ravel()
+    return np.asarray(membership.T @ values.T).T
+
+
+def _interval(draws: np.ndarray, size: np.ndarray, tail: float) -> tuple[np.ndarray, np.ndarray]:
+    clipped = np.clip(draws, 0, size[None, :])
+    return np.quantile(clipped, tail, axis=0), np.quantile(clipped, 1 - tail, axis=0)
+
+
+def _resample_weights(n: int, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.multinomial(n, np.full(n, 1 / n), size=n_bootstrap).astype(float)
+
+
+def _pcc(
+    scores: np.ndarray, calibration: QuestionCalibration, j: int, membership: sp.csr_matrix,
+    n_bootstrap: int, rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    point = _by_scope(apply_platt(scores, calibration.platt[j]), membership)
+    weights = _resample_weights(calibration.n_units, n_bootstrap, rng)
+    params = fit_platt(calibration.oof_scores[:, j], calibration.targets[:, j], weights)
+    mean = np.zeros((n_bootstrap, membership.shape[1]))
+    var = np.zeros_like(mean)
+    step = 20_000  # bounded memory on large consultations
+    for start in range(0, len(scores), step):
+        p = apply_platt(scores[start:start + step], params)
+        part = membership[start:start + step]
+        mean += _by_scope(p, part)
+        var += _by_scope(p * (1 - p), part)
+    return point, mean + rng.standard_normal(mean.shape) * np.sqrt(var)
+
+
+def _confusion(
+    chosen: np.ndarray, calibration: QuestionCalibration, j: int, membership: sp.csr_matrix,
+    n_bootstrap: int, rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    decided = calibration.decided[:, j].astype(float)
+    truth = calibration.targets[:, j].astype(float)
+    n_yes = _by_scope(chosen, membership)
+    n_no = _by_scope(1 - chosen, membership)
+
+    def rates(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        precision = (w @ (truth * decided) + 0.5) / (w @ decided + 1)
+        omission = (w @ (truth * (1 - decided)) + 0.5) / (w @ (1 - decided) + 1)
+        return precision, omission
+
+    precision, omission = rates(np.ones((1, calibration.n_units)))
+    point = n_yes * precision[0] + n_no * omission[0]
+    p_b, o_b = rates(_resample_weights(calibration.n_units, n_bootstrap, rng))
+    mean = p_b[:, None] * n_yes[None, :] + o_b[:, None] * n_no[None, :]
+    var = (p_b * (1 - p_b))[:, None] * n_yes[None, :] + (o_b * (1 - o_b))[:, None] * n_no[None, :]
+    return point, mean + rng.standard_normal(mean.shape) * np.sqrt(var)
+
+
+# --------------------------------------------------------------------------
+# A consultation's estimates, in the table `count_estimates`
+# --------------------------------------------------------------------------
+
+ESTIMATE_COLUMNS = [
+    "question_id", "theme_id", "scope_kind", "scope", "raw_count", "corrected_count", "ci_low",
+    "ci_high", "method",
+]
+NATIONAL_SCOPE = "France"
+
+
+def estimate_question(
+    con: duckdb.DuckDBPyConnection,
+    question: Question,
+    engine: CodingEngine,
+    training: TrainingUnits | None,
+    auto_units: pd.DataFrame,
+    decisions: UnitDecisions,
+    *,
+    n_bootstrap: int = N_BOOTSTRAP,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """National and regional estimates for one question.
+
+    `auto_units` (with a `region` column) are the units coded automatically that count (their
+    answer has no human code), aligned with `decisions`.
+    """
+    cid = engine.consultation.id
+    regions = [r for (r,) in con.execute(
+        "SELECT DISTINCT region FROM stg_answers WHERE consultation_id = ? AND question_id = ? ORDER BY region",
+        [cid, question.id],
+    ).fetchall()]
+    region_of_unit = auto_units["region"].to_numpy() if len(auto_units) else np.array([], dtype=object)
+    keys = [("national", NATIONAL_SCOPE), *(("region", r) for r in regions)]
+    scopes = {
+        f"{kind}\x1f{name}": (np.ones(len(auto_units), dtype=bool) if kind == "national" else region_of_unit == name)
+        for kind, name in keys
+    }
+    theme_ids = [*decisions.theme_ids, question.other_theme.id]
+    human = con.execute(
+        "SELECT theme_id, region, n FROM human_theme_counts WHERE consultation_id = ? AND question_id = ?",
+        [cid, question.id],
+    ).fetchall()
+    index = {t: j for j, t in enumerate(theme_ids)}
+    human_counts = {key: np.zeros(len(theme_ids)) for key in scopes}
+    for theme_id, region, n in human:
+        if theme_id in index:
+            human_counts[f"national\x1f{NATIONAL_SCOPE}"][index[theme_id]] += n
+            if f"region\x1f{region}" in human_counts:
+                human_counts[f"region\x1f{region}"][index[theme_id]] += n
+    calibration = None
+    if training is not None and len(training):
+        calibration = calibrate_question(
+            question, engine.models.get(question.id), training.theme_sets,
+            engine.rules.code(question.id, training.texts),
+        )
+    frame = estimate_counts(decisions, calibration, scopes, human_counts, n_bootstrap=n_bootstrap, seed=seed)
+    split = frame["scope"].str.split("\x1f", n=1, expand=True)
+    frame["scope_kind"], frame["scope"] = split[0], split[1]
+    frame.insert(0, "question_id", question.id)
+    return frame[ESTIMATE_COLUMNS]
+
+
+def estimate_consultation(
+    con: duckdb.DuckDBPyConnection,
+    engine: CodingEngine,
+    training: dict[str, TrainingUnits],
+    *,
+    n_bootstrap: int = N_BOOTSTRAP,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Estimates for every question from the stored units (recomputes the decisions)."""
+    frames = []
+    for question in engine.consultation.questions:
+        auto = con.execute(
+            "SELECT respondent_id, unit_no, text, region FROM auto_units "
+            "WHERE consultation_id = ? AND question_id = ? ORDER BY respondent_id, unit_no",
+            [engine.consultation.id, question.id],
+        ).df()
+        decisions = engine.decisions(question, auto["text"].tolist())
+        frames.append(estimate_question(
+            con, question, engine, training.get(question.id), auto, decisions,
+            n_bootstrap=n_bootstrap, seed=seed,
+        ))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ESTIMATE_COLUMNS)
+
+
+def store_estimates(
+    con: duckdb.DuckDBPyConnection, consultation_id: str, frame: pd.DataFrame, model_version: str | None
+) -> int:
+    """Replace the consultation's estimates (call inside a transaction to tie them to the codes)."""
+    out = frame[ESTIMATE_COLUMNS].copy()
+    out.insert(0, "consultation_id", consultation_id)
+    out["model_version"] = model_version
+    out["computed_at"] = datetime.now()
+    con.execute("DELETE FROM count_estimates WHERE consultation_id = ?", [consultation_id])
+    if len(out):
+        con.register("_estimates", out)
+        try:
+            con.execute(
+                f"INSERT INTO count_estimates ({', '.join(out.columns)}) SELECT * FROM _estimates"  # noqa: S608 - fixed columns
+            )
+        finally:
+            con.unregister("_estimates")
+    return len(out)
+
+
+def corrected_counts(
+    con: duckdb.DuckDBPyConnection,
+    consultation_id: str,
+    *,
+    scope_kind: str = "national",
+    scope: str | None = None,
+    question_id: str | None = None,
+) -> pd.DataFrame:
+    """The stored estimates with theme labels, in questionnaire and codebook order."""
+    sql = (
+        "SELECT e.question_id, e.theme_id, t.label, e.scope_kind, e.scope, e.raw_count, e.corrected_count, "
+        "e.ci_low, e.ci_high, e.method, e.model_version "
+        "FROM count_estimates e "
+        "JOIN themes t USING (consultation_id, question_id, theme_id) "
+        "JOIN questions q USING (consultation_id, question_id) "
+        "WHERE e.consultation_id = ? AND e.scope_kind = ?"
+    )
+    params: list[object] = [consultation_id, scope_kind]
+    if scope is not None:
+        sql += " AND e.scope = ?"
+        params.append(scope)
+    if question_id is not None:
+        sql += " AND e.question_id = ?"
+        params.append(question_id)
+    sql += " ORDER BY q.position, e.scope, t.position"
+    return con.execute(sql, params).df()

@@ -1,0 +1,480 @@
+"""The model: a scikit-learn Pipeline per question, multi-label, calibrated, with per-theme thresholds.
+
+Features: TF-IDF of lemma n-grams (stop words kept), TF-IDF of character n-grams of the folded
+text (typos, compounds) and the codebook's keywords as one feature per theme. Classifier: one
+linear SVM per theme, its scores turned into probabilities by Platt scaling fitted on
+out-of-fold scores, and a decision threshold per theme chosen on the same out-of-fold
+probabilities (training data only). Each theme's own best threshold is noisy when it has few
+examples, so it is shrunk towards the threshold that is best for all themes together.
+
+What no theme claims goes to « Autres » and is flagged for review: that is the coder's decision
+(coder.py), not the model's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from consultation.codebook import Question
+from consultation.coding.features import (
+    CompactTfidfVectorizer,
+    KeywordFeatures,
+    Patterns,
+    codebook_examples,
+    codebook_patterns,
+    unit_frame,
+)
+from consultation.text import Lemmatizer
+
+# Bump when the features or the classifier change: part of every model version.
+MODEL_SPEC = "svm-platt-shrunk-thresholds/1"
+THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
+
+
+# --------------------------------------------------------------------------
+# Platt scaling, vectorised over bootstrap replicates
+# --------------------------------------------------------------------------
+
+
+def fit_platt(scores: np.ndarray, targets: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Sigmoid p = 1 / (1 + exp(-(a * score + b))) fitted by Newton's method.
+
+    `weights` (replicates x units, e.g. bootstrap counts) fits one sigmoid per row; the result
+    is then (replicates, 2), else (2,). Platt's smoothed targets keep it finite when the scores
+    separate the classes perfectly.
+    """
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(targets, dtype=float)
+    single = weights is None
+    w = np.ones((1, len(s))) if weights is None else np.atleast_2d(np.asarray(weights, dtype=float))
+    n_pos = w @ y
+    n_neg = w.sum(axis=1) - n_pos
+    t = np.where(y[None, :] > 0, ((n_pos + 1) / (n_pos + 2))[:, None], (1 / (n_neg + 2))[:, None])
+    params = np.column_stack([np.ones(len(w)), np.log((n_pos + 1) / (n_neg + 1))])
+    ridge = 1e-6
+
+    def loss(p: np.ndarray) -> np.ndarray:
+        z = p[:, :1] * s[None, :] + p[:, 1:]
+        return (w * (np.logaddexp(0, z) - t * z)).sum(axis=1) + ridge * (p**2).sum(axis=1)
+
+    current = loss(params)
+    for _ in range(100):
+        z = params[:, :1] * s[None, :] + params[:, 1:]
+        p = 1 / (1 + np.exp(-z))
+        r = w * (p - t)
+        h = w * p * (1 - p)
+        g = np.column_stack([(r * s).sum(1), r.sum(1)]) + 2 * ridge * params
+        haa = (h * s * s).sum(1) + 2 * ridge
+        hab = (h * s).sum(1)
+        hbb = h.sum(1) + 2 * ridge
+        det = haa * hbb - hab**2
+        det = np.where(np.abs(det) < 1e-12, 1e-12, det)
+        step = np.column_stack([(hbb * g[:, 0] - hab * g[:, 1]) / det, (haa * g[:, 1] - hab * g[:, 0]) / det])
+        factor = np.ones(len(w))
+        for _ in range(20):
+            trial = params - factor[:, None] * step
+            new = loss(trial)
+            worse = new > current + 1e-12
+            if not worse.any():
+                break
+            factor = np.where(worse, factor / 2, factor)
+        trial = params - factor[:, None] * step
+        new = loss(trial)
+        improved = new <= current + 1e-12
+        params = np.where(improved[:, None], trial, params)
+        converged = np.abs(current - new) < 1e-10 * (1 + np.abs(current))
+        current = np.minimum(new, current)
+        if converged.all():
+            break
+    return params[0] if single else params
+
+
+def apply_platt(scores: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Probabilities from scores; `params` (2,) or (replicates, 2) broadcast against scores."""
+    params = np.asarray(params, dtype=float)
+    if params.ndim == 1:
+        return 1 / (1 + np.exp(-(params[0] * scores + params[1])))
+    return 1 / (1 + np.exp(-(params[:, :1] * np.asarray(scores)[None, :] + params[:, 1:])))
+
+
+def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
+    tp = float((y & predicted).sum())
+    denominator = float(y.sum() + predicted.sum())
+    return 2 * tp / denominator if denominator else 0.0
+
+
+# --------------------------------------------------------------------------
+# The classifier
+# --------------------------------------------------------------------------
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """One-vs-rest linear SVMs with calibrated probabilities and per-theme thresholds.
+
+    Multi-label when `y` is an indicator matrix (one column per theme): `predict` returns the
+    themes whose probability reaches their threshold. With a 1-D `y` it is an ordinary
+    classifier (the most probable class), which lets scikit-learn's estimator checks run.
+
+    A theme with fewer than `min_positives` human examples (or negatives) cannot be calibrated
+    or given a threshold by cross-validation: it is marked not covered (`covered_`), and the
+    coder lets the rules decide it. Rows flagged by `prior_mask` in `fit` (the codebook's
+    pseudo-examples) are always trained on and never used to measure.
+    """
+
+    def __init__(
+        self,
+        C: float = 0.3,
+        cv: int = 5,
+        min_positives: int = 3,
+        threshold_shrinkage: float = 20.0,
+        class_weight: str | None = "balanced",
+        random_state: int = 0,
+    ):
+        self.C = C
+        self.cv = cv
+        self.min_positives = min_positives
+        self.threshold_shrinkage = threshold_shrinkage
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.input_tags.sparse = True
+        return tags
+
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        prior_mask: Any = None,
+    ) -> ThemeClassifier:
+        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.ndim == 1:
+            check_classification_targets(y)
+            self.classes_, index = np.unique(y, return_inverse=True)
+            Y = np.eye(len(self.classes_), dtype=np.int8)[index]
+            self.multilabel_ = False
+        else:
+            if type_of_target(y) != "multilabel-indicator":
+                raise ValueError("y must be a 1-D array of classes or a 0/1 indicator matrix")
+            Y = y.astype(np.int8)
+            self.classes_ = np.arange(Y.shape[1])
+            self.multilabel_ = True
+        n, k = Y.shape
+        weights = _check_sample_weight(sample_weight, X)
+        prior = np.zeros(n, dtype=bool) if prior_mask is None else np.asarray(prior_mask, dtype=bool)
+        measured = np.flatnonzero(~prior)
+        always = np.flatnonzero(prior)
+
+        self.estimators_: list[LinearSVC | None] = []
+        self.platt_ = np.tile([2.0, 0.0], (k, 1))
+        self.constant_ = np.full(k, np.nan)
+        self.covered_ = np.zeros(k, dtype=bool)
+        self.n_positives_ = Y[measured].sum(axis=0).astype(int)
+        self.oof_scores_ = np.zeros((len(measured), k))
+        self.oof_targets_ = Y[measured].copy()
+        oof_proba = np.full((len(measured), k), np.nan)
+        for j in range(k):
+            column = Y[:, j]
+            if column.min() == column.max():
+                self.estimators_.append(None)
+                self.constant_[j] = float(column[0])
+                continue
+            y_measured = column[measured]
+            positives = int(y_measured.sum())
+            negatives = len(measured) - positives
+            folds = min(self.cv, positives, negatives)
+            if positives >= self.min_positives and negatives >= self.min_positives and folds >= 2:
+                splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+                scores = np.zeros(len(measured))
+                for train, test in splitter.split(np.zeros(len(measured)), y_measured):
+                    rows = np.concatenate([measured[train], always])
+                    svm = self._svm().fit(X[rows], column[rows], sample_weight=weights[rows])
+                    scores[test] = svm.decision_function(X[measured[test]])
+                self.oof_scores_[:, j] = scores
+                self.platt_[j] = fit_platt(scores, y_measured)
+                oof_proba[:, j] = apply_platt(scores, self.platt_[j])
+                self.covered_[j] = True
+            self.estimators_.append(self._svm().fit(X, column, sample_weight=weights))
+        self.thresholds_ = self._thresholds(oof_proba)
+        return self
+
+    def _thresholds(self, oof_proba: np.ndarray) -> np.ndarray:
+        k = len(self.covered_)
+        thresholds = np.full(k, 0.5)
+        covered = np.flatnonzero(self.covered_)
+        if not len(covered):
+            self.global_threshold_ = 0.5
+            return thresholds
+        targets = self.oof_targets_[:, covered].astype(bool)
+        proba = oof_proba[:, covered]
+        pooled = [_f1(targets.ravel(), (proba >= t).ravel()) for t in THRESHOLD_GRID]
+        self.global_threshold_ = float(THRESHOLD_GRID[int(np.argmax(pooled))])
+        for column, j in enumerate(covered):
+            own = [_f1(targets[:, column], proba[:, column] >= t) for t in THRESHOLD_GRID]
+            best = float(THRESHOLD_GRID[int(np.argmax(own))])
+            weight = self.n_positives_[j] / (self.n_positives_[j] + self.threshold_shrinkage)
+            thresholds[j] = weight * best + (1 - weight) * self.global_threshold_
+        return thresholds
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        scores = self._scores(X)
+        if self.multilabel_:
+            return scores
+        proba = self._normalised(scores)
+        if len(self.classes_) == 2:
+            return np.log(proba[:, 1] + 1e-12) - np.log(proba[:, 0] + 1e-12)
+        return np.log(proba + 1e-12)
+
+    def _scores(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        scores = np.zeros((X.shape[0], len(self.estimators_)))
+        for j, svm in enumerate(self.estimators_):
+            if svm is None:
+                scores[:, j] = 10.0 if self.constant_[j] > 0 else -10.0
+            else:
+                scores[:, j] = svm.decision_function(X)
+        return scores
+
+    def _calibrated(self, scores: np.ndarray) -> np.ndarray:
+        proba = np.column_stack(
+            [apply_platt(scores[:, j], self.platt_[j]) for j in range(scores.shape[1])]
+        ) if scores.shape[1] else np.zeros((scores.shape[0], 0))
+        constant = ~np.isnan(self.constant_)
+        proba[:, constant] = self.constant_[constant]
+        return proba
+
+    def _normalised(self, scores: np.ndarray) -> np.ndarray:
+        proba = self._calibrated(scores)
+        total = proba.sum(axis=1, keepdims=True)
+        return np.where(total > 0, proba / np.where(total > 0, total, 1), 1 / proba.shape[1])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Multi-label: each theme's own probability. Otherwise: rows sum to one."""
+        scores = self._scores(X)
+        return self._calibrated(scores) if self.multilabel_ else self._normalised(scores)
+
+    def predict(self, X: Any) -> np.ndarray:
+        proba = self.predict_proba(X)
+        if self.multilabel_:
+            return (proba >= self.thresholds_).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+# --------------------------------------------------------------------------
+# The pipeline of a question
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Knobs of the model; defaults were set on the Grand Débat training folds (benchmarks/coding)."""
+
+    C: float = 0.3
+    cv: int = 5
+    min_positives: int = 3
+    threshold_shrinkage: float = 20.0
+    word_ngrams: tuple[int, int] = (1, 3)
+    char_ngrams: tuple[int, int] = (2, 5)
+    max_features: int = 100_000  # per block: bounds the model's size on very large consultations
+    use_keywords: bool = True
+    use_codebook_examples: bool = True
+    min_units: int = 8  # fewer human-coded units than this: the rules code the question
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
+
+
+def build_pipeline(patterns: Patterns, n_units: int, settings: ModelSettings = ModelSettings()) -> Pipeline:
+    """Features + classifier; rare n-grams are kept only when there is little data."""
+    min_df = 2 if n_units >= 200 else 1
+    transformers: list[tuple[str, Any, str]] = [
+        (
+            "lemmes",
+            CompactTfidfVectorizer(
+                ngram_range=settings.word_ngrams, sublinear_tf=True, min_df=min_df,
+                max_features=settings.max_features,
+                token_pattern=r"\S+", lowercase=False,
+            ),
+            "lemmas",
+        ),
+        (
+            "caracteres",
+            CompactTfidfVectorizer(
+                analyzer="char_wb", ngram_range=settings.char_ngrams, sublinear_tf=True, min_df=min_df,
+                max_features=settings.max_features,
+                lowercase=False,
+            ),
+            "text",
+        ),
+    ]
+    if settings.use_keywords and any(phrases for _, phrases in patterns):
+        transformers.append(("mots_cles", KeywordFeatures(patterns), "content"))
+    classifier = ThemeClassifier(
+        C=settings.C, cv=settings.cv, min_positives=settings.min_positives,
+        threshold_shrinkage=settings.threshold_shrinkage,
+    )
+    return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
+
+
+@dataclass
+class QuestionModel:
+    """A fitted pipeline for one question and the themes its columns stand for (« Autres » excluded)."""
+
+    question_id: str
+    theme_ids: list[str]
+    pipeline: Pipeline
+    n_units: int
+    metrics: dict[str, Any] = field(default_factory=dict)
+    # Per theme: may the keyword rules decide it where the model does not? No when, on the
+    # human-coded units, the rules picked it mostly where humans did not.
+    rules_trusted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    @property
+    def classifier(self) -> ThemeClassifier:
+        return self.pipeline.named_steps["classifier"]
+
+    @property
+    def covered(self) -> np.ndarray:
+        return self.classifier.covered_
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        return self.classifier.thresholds_
+
+    def scores(self, frame: pd.DataFrame) -> np.ndarray:
+        """(units x themes) raw SVM scores for a `features.unit_frame`."""
+        if frame.empty:
+            return np.zeros((0, len(self.theme_ids)))
+        return self.pipeline.decision_function(frame)
+
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        """Scores to calibrated probabilities (each theme on its own)."""
+        return self.classifier._calibrated(scores)
+
+    def probabilities(self, frame: pd.DataFrame) -> np.ndarray:
+        """(units x themes) calibrated probabilities for a `features.unit_frame`."""
+        return self.calibrate(self.scores(frame))
+
+    def oof_probabilities(self) -> np.ndarray:
+        """Out-of-fold probabilities of the human-coded units it was trained on, in training order."""
+        return self.calibrate(self.classifier.oof_scores_)
+
+
+def theme_matrix(theme_sets: list[list[str]] | list[set[str]], theme_ids: list[str]) -> np.ndarray:
+    index = {t: j for j, t in enumerate(theme_ids)}
+    Y = np.zeros((len(theme_sets), len(theme_ids)), dtype=np.int8)
+    for i, themes in enumerate(theme_sets):
+        for theme in themes:
+            if theme in index:
+                Y[i, index[theme]] = 1
+    return Y
+
+
+def can_train(question: Question, theme_sets: list[list[str]], settings: ModelSettings = ModelSettings()) -> bool:
+    """Enough human-coded units, and at least one theme with enough examples to calibrate."""
+    theme_ids = [t.id for t in question.themes if not t.is_other]
+    if len(theme_sets) < settings.min_units or not theme_ids:
+        return False
+    return bool((theme_matrix(theme_sets, theme_ids).sum(axis=0) >= settings.min_positives).any())
+
+
+def fit_question_model(
+    question: Question,
+    texts: list[str],
+    theme_sets: list[list[str]],
+    lemmatizer: Lemmatizer,
+    settings: ModelSettings = ModelSettings(),
+) -> QuestionModel | None:
+    """Train on a question's human-coded units; None when there are too few to learn from."""
+    theme_ids = [t.id for t in question.themes if not t.is_other]
+    if not can_train(question, theme_sets, settings):
+        return None
+    Y_human = theme_matrix(theme_sets, theme_ids)
+    prior = codebook_examples(question) if settings.use_codebook_examples else []
+    all_texts = list(texts) + [t for t, _ in prior]
+    Y = np.vstack([Y_human, theme_matrix([[theme] for _, theme in prior], theme_ids)]) if prior else Y_human
+    mask = np.r_[np.zeros(len(texts), dtype=bool), np.ones(len(prior), dtype=bool)]
+    frame = unit_frame(all_texts, lemmatizer)
+    pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings)
+    pipeline.fit(frame, Y, classifier__prior_mask=mask)
+    model = QuestionModel(question.id, theme_ids, pipeline, len(texts))
+    model.rules_trusted = rules_trusted(question, texts, Y_human, theme_ids, lemmatizer)
+    model.metrics = training_metrics(model)
+    return model
+
+
+# Rules whose precision on the human-coded units is below this are not used for a theme.
+MIN_RULE_PRECISION = 0.5
+
+
+def rules_trusted(
+    question: Question, texts: list[str], Y: np.ndarray, theme_ids: list[str], lemmatizer: Lemmatizer
+) -> np.ndarray:
+    """A theme's rules are trusted unless, on the human-coded units, most of their hits are wrong.
+
+    A rule that never fires there cannot be judged and stays trusted (as with no codes at all).
+    """
+    from consultation.coding.rules import RuleCoder
+
+    index = {t: j for j, t in enumerate(theme_ids)}
+    fired = np.zeros_like(Y, dtype=bool)
+    for i, hits in enumerate(RuleCoder([question], lemmatizer).code(question.id, list(texts))):
+        for hit in hits:
+            if hit.theme_id in index:
+                fired[i, index[hit.theme_id]] = True
+    n_fired = fired.sum(axis=0)
+    right = (fired & (Y > 0)).sum(axis=0)
+    return (n_fired == 0) | (right >= MIN_RULE_PRECISION * n_fired)
+
+
+def training_metrics(model: QuestionModel) -> dict[str, Any]:
+    """Out-of-fold agreement on the training units (what the thresholds were chosen on)."""
+    clf = model.classifier
+    covered = np.flatnonzero(clf.covered_)
+    out: dict[str, Any] = {
+        "n_units": model.n_units,
+        "covered_themes": [model.theme_ids[j] for j in covered],
+        "thresholds": {model.theme_ids[j]: round(float(clf.thresholds_[j]), 3) for j in covered},
+    }
+    if len(covered):
+        proba = np.column_stack([apply_platt(clf.oof_scores_[:, j], clf.platt_[j]) for j in covered])
+        predicted = proba >= clf.thresholds_[covered]
+        targets = clf.oof_targets_[:, covered].astype(bool)
+        out["oof_micro_f1"] = round(_f1(targets.ravel(), predicted.ravel()), 4)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Versions
+# --------------------------------------------------------------------------
+
+
+def model_version(
+    codebook_version: int, training_hash: str, settings: ModelSettings, units_digest: str = ""
+) -> str:
+    """Deterministic: the same codes, texts, codebook and settings give the same version (and file)."""
+    blob = json.dumps([MODEL_SPEC, training_hash, units_digest, settings.as_dict()], sort_keys=True).encode()
+    return f"m{codebook_version}-{hashlib.sha256(blob).hexdigest()[:10]}"

