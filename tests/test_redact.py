@@ -191,3 +191,23 @@ def test_planted_data_is_replaced_by_placeholders_in_every_format(planted):
         for placeholder in set(PLANTED.values()) - {"[lien]"}:
             assert placeholder in texts[name].replace("\\[", "[").replace("\\]", "]"), (name, placeholder)
     assert "Les équipes ont su s'adapter très vite." in html.unescape(texts["reports/occitanie.html"])
+
+
+def test_long_texts_are_cut_for_the_model_between_sentences():
+    from consultation.redact import _chunks
+
+    text = "Une phrase assez longue pour le test. " * 40 + "\nFin avec Karim Benali."
+    pieces = _chunks(text, 200)
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(text[offset:offset + len(piece)] == piece for offset, piece in pieces)
+    assert all(len(piece) <= 200 for _, piece in pieces)
+    assert all(piece.endswith((". ", "\n")) for _, piece in pieces[:-1])
+
+
+def test_an_answer_longer_than_the_models_limit_is_redacted(ner, monkeypatch):
+    import consultation.redact as redact_module
+
+    monkeypatch.setattr(redact_module, "NER_CHUNK", 300)  # as a million characters would be, but fast
+    text = "Nous avons tenu bon pendant la crise. " * 30 + "Merci à Karim Benali, joignable au 06 12 34 56 78."
+    redacted = Redactor([], nlp=ner)(text)
+    assert redacted.endswith("Merci à [nom], joignable au [téléphone].")

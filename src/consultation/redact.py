@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import duckdb
     from spacy.language import Language
-    from spacy.tokens import Doc
 
     from consultation.codebook import Consultation
 
@@ -221,15 +220,27 @@ class Redactor:
     def redact_many(self, texts: Sequence[str]) -> list[str]:
         """Redact a batch: NER runs once, with `nlp.pipe`, over the texts not seen before."""
         todo = list(dict.fromkeys(t for t in texts if t and t not in self._cache))
-        docs: Iterable[Doc | None] = (
-            self.nlp.pipe(todo, batch_size=64) if self.nlp is not None else (None for _ in todo)
-        )
-        for text, doc in zip(todo, docs, strict=True):
-            self._cache[text] = _replace(text, self.spans(text, doc))
+        people = self.person_entities(todo) if self.nlp is not None else [[] for _ in todo]
+        for text, entities in zip(todo, people, strict=True):
+            self._cache[text] = _replace(text, self.spans(text, entities))
         return [self._cache.get(t, t) if t else t for t in texts]
 
-    def spans(self, text: str, doc: Doc | None = None) -> list[Span]:
-        """Where personal data is in `text`, as non-overlapping spans in reading order."""
+    def person_entities(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        """(start, end) of the model's PER entities in each text; long texts go by chunks, so an
+        answer of a million characters neither exceeds spaCy's limit nor its memory."""
+        assert self.nlp is not None
+        pieces = [(i, offset, chunk) for i, text in enumerate(texts) for offset, chunk in _chunks(text)]
+        out: list[list[tuple[int, int]]] = [[] for _ in texts]
+        docs = self.nlp.pipe((chunk for _, _, chunk in pieces), batch_size=64)
+        for (i, offset, _), doc in zip(pieces, docs, strict=True):
+            out[i] += [(offset + e.start_char, offset + e.end_char) for e in doc.ents if e.label_ == "PER"]
+        return out
+
+    def spans(self, text: str, people: list[tuple[int, int]] | None = None) -> list[Span]:
+        """Where personal data is in `text`, as non-overlapping spans in reading order.
+
+        `people`: the NER's person entities (computed here when None and a model is set).
+        """
         found: list[Span] = []
         for kind, pattern in ((EMAIL, _EMAIL), (URL, _URL), (PHONE, _PHONE), (ADDRESS, _ADDRESS)):
             found += [Span(m.start(), _trim_url(m) if kind == URL else m.end(), kind)
@@ -241,16 +252,13 @@ class Redactor:
             for m in _TITLED_NAME.finditer(text)
             if not self._all_stop_words(m.group("s"))
         ]
-        if doc is None and self.nlp is not None:
-            doc = self.nlp(text)
-        if doc is not None:
-            for ent in doc.ents:
-                if ent.label_ != "PER":
-                    continue
-                title = _TITLE_PREFIX.search(ent.text)
-                start = ent.start_char + (title.end() if title else 0)
-                if self.is_person_name(text[start:ent.end_char], start, text):
-                    found.append(Span(start, ent.end_char, NAME))
+        if people is None and self.nlp is not None:
+            people = self.person_entities([text])[0]
+        for ent_start, ent_end in people or []:
+            title = _TITLE_PREFIX.search(text, ent_start, ent_end)
+            start = title.end() if title else ent_start
+            if self.is_person_name(text[start:ent_end], start, text):
+                found.append(Span(start, ent_end, NAME))
         return _merge(found)
 
     def is_person_name(self, candidate: str, start: int, text: str) -> bool:
@@ -299,6 +307,27 @@ def redact(
 
 
 # --- internals ----------------------------------------------------------------------------------
+
+
+NER_CHUNK = 20_000  # characters per NER call: far below spaCy's limit, cheap in memory
+
+
+def _chunks(text: str, size: int | None = None) -> list[tuple[int, str]]:
+    """(offset, piece), cut at a line break, else a sentence end, else a space: never in a word,
+    and as rarely as possible between a first name and a surname."""
+    size = size or NER_CHUNK
+    out, start = [], 0
+    while len(text) - start > size:
+        end = start + size
+        for separator in ("\n", ". ", " "):
+            cut = text.rfind(separator, start + size // 2, end)
+            if cut > start:
+                end = cut + len(separator)
+                break
+        out.append((start, text[start:end]))
+        start = end
+    out.append((start, text[start:]))
+    return out
 
 
 def _merge(spans: list[Span]) -> list[Span]:
