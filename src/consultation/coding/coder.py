@@ -148,11 +148,13 @@ def code_and_evaluate(
     *,
     output_root: str | Path,
     settings: ModelSettings = ModelSettings(),
+    retrain: bool = False,
 ) -> CodingSummary:
     """The coding stage of a run: code (model saved under `<output_root>/models/`), then measure
     the agreement with human coders unless it is already stored for these codes."""
     summary = code_consultation(
-        con, consultation, lemmatizer, models_dir=Path(output_root) / MODELS_FOLDER, settings=settings
+        con, consultation, lemmatizer, models_dir=Path(output_root) / MODELS_FOLDER, settings=settings,
+        retrain=retrain,
     )
     if summary.human_coded_answers and not evaluation_is_current(con, consultation, settings):
         summary.evaluation = evaluate_consultation(con, consultation, lemmatizer, settings=settings)

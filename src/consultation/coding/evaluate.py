@@ -250,6 +250,36 @@ def evaluation_is_current(
     return bool(latest) and latest[0] == current_version(con, consultation, settings, units)
 
 
+def stored_evaluation(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, model_version: str
+) -> Evaluation | None:
+    """An evaluation read back from the table `evaluations` (None when there is none)."""
+    rows = con.execute(
+        "SELECT question_id, details_json FROM evaluations WHERE consultation_id = ? AND model_version = ?",
+        [consultation.id, model_version],
+    ).fetchall()
+    overall = next((json.loads(d) for q, d in rows if q is None), None)
+    if overall is None:
+        return None
+    by_question = {q: json.loads(d) for q, d in rows if q is not None}
+    questions = []
+    for question in consultation.questions:
+        item = by_question.get(question.id)
+        if item is not None:
+            themes = [ThemeScore(**t) for t in item.pop("themes", [])]
+            questions.append(QuestionEvaluation(**item, themes=themes))
+    return Evaluation(**overall, questions=questions)
+
+
+def current_evaluation(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, settings: ModelSettings = ModelSettings()
+) -> Evaluation | None:
+    """The stored evaluation of the model the current human codes give, if any."""
+    if not evaluation_is_current(con, consultation, settings):
+        return None
+    return stored_evaluation(con, consultation, current_version(con, consultation, settings))
+
+
 def store_evaluation(con: duckdb.DuckDBPyConnection, evaluation: Evaluation) -> int:
     """One row per question and one for all questions together (question_id NULL)."""
     now = datetime.now()

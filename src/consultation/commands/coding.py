@@ -1,3 +1,373 @@
-"""CLI commands of this stage (registered on `consultation.cli.main`)."""
+"""CLI of the coding stage: code, evaluate, estimate, export codings, review export/import, discover.
+
+Thin: every command loads the consultation, opens its database and calls one library function
+of consultation.coding; errors from the library become messages (exit code 2).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from consultation.cli import _default_consultation, _friendly, consultation_arg, main, out_option
+from consultation.errors import ConsultationError
+
+
+def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bool = True):  # noqa: ANN202
+    """(consultation, output paths, connection) for a consultation folder."""
+    from consultation import store
+    from consultation.codebook import load_consultation
+    from consultation.paths import OutputPaths
+
+    folder = consultation_dir or _default_consultation()
+    consultation = load_consultation(folder)
+    paths = OutputPaths.for_consultation(processed_root, consultation.id)
+    if must_exist and not paths.db.exists():
+        raise ConsultationError(
+            f"{paths.db} : base introuvable. Lancez d'abord « consultation run {folder} » "
+            f"(ou « consultation code {folder} »)."
+        )
+    return folder, consultation, paths, store.connect(paths.db)
+
+
+def _lemmatizer():  # noqa: ANN202
+    from consultation.text import Lemmatizer, load_nlp
+
+    return Lemmatizer(load_nlp())
+
+
+def _fr(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+# --- consultation code ---------------------------------------------------------------------------
+
+
+@main.command("code")
+@consultation_arg
+@out_option
+@click.option("--reentrainer", "retrain", is_flag=True, help="Réentraîner même si les codes humains n'ont pas changé.")
+@_friendly
+def code_command(consultation_dir: Path | None, processed_root: Path, retrain: bool) -> None:
+    """Code toutes les réponses : modèle entraîné sur les codes humains, règles, « Autres ».
+
+    Charge d'abord les fichiers nouveaux ou modifiés du dossier (comme « consultation ingest »).
+    Avec assez de réponses codées à la main, un modèle est entraîné par question (et réutilisé
+    tant que ces codes ne changent pas) ; sinon les mots-clés du codebook codent seuls. Chaque
+    code garde sa source (humain, modèle, règle) et sa confiance ; les codes humains priment.
+    Calcule aussi les décomptes corrigés et l'accord avec les codeurs humains.
+
+    Exemple : consultation code data/raw/ma-consultation
+    """
+    from consultation.coding.coder import code_and_evaluate
+    from consultation.coding.model import ModelSettings
+    from consultation.ingest import ingest_consultation
+
+    folder, consultation, paths, con = _open(consultation_dir, processed_root, must_exist=False)
+    try:
+        files = ingest_consultation(con, consultation, folder)
+        new = [f for f in files if f.status == "ingested"]
+        click.echo(f"Fichiers : {len(new)} chargé(s), {len(files) - len(new)} inchangé(s)")
+        summary = code_and_evaluate(con, consultation, _lemmatizer(), output_root=paths.root, retrain=retrain)
+    finally:
+        con.close()
+    settings = ModelSettings()
+    click.echo(f"Codage : {summary.units} unités ; {summary.human_coded_answers} réponses codées à la main (prioritaires)")
+    for question in consultation.questions:
+        engine = summary.engines.get(question.id, "rules")
+        n = summary.training_units.get(question.id, 0)
+        how = "modèle + règles" if engine == "model" else (
+            f"règles seules (moins de {settings.min_units} unités codées à la main)" if n < settings.min_units
+            else "règles seules (aucun thème avec assez d'exemples)"
+        )
+        click.echo(f"  {question.id} : {how} ; {n} unité(s) codée(s) à la main")
+    sources = ", ".join(f"{_SOURCE.get(k, k)} : {v}" for k, v in sorted(summary.by_source.items()))
+    click.echo(f"Codes automatiques : {sources or 'aucun'} ; {summary.needs_review} unité(s) à revoir")
+    if summary.model_version:
+        state = "entraîné" if summary.trained else "réutilisé (codes humains inchangés)"
+        click.echo(f"Modèle {summary.model_version} : {state} ; fichier {summary.model_path}")
+    if summary.evaluation is not None:
+        e = summary.evaluation
+        click.echo(
+            f"Accord avec les codeurs humains (validation croisée) : F1 micro {_fr(e.micro_f1)}, "
+            f"kappa {_fr(e.kappa)} — détail : consultation evaluate {folder}"
+        )
+    click.echo(f"Décomptes corrigés : {summary.estimates} lignes (consultation estimate {folder})")
+
+
+_SOURCE = {"model": "modèle", "rule": "règles"}
+
+
+# --- consultation evaluate -----------------------------------------------------------------------
+
+
+@main.command("evaluate")
+@consultation_arg
+@out_option
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON (pour les programmes).")
+@click.option("--plis", "folds", type=click.IntRange(2, 20), default=5, show_default=True,
+              help="Nombre de plis de la validation croisée.")
+@click.option("--recalculer", "recompute", is_flag=True,
+              help="Refaire la validation croisée même si elle est déjà enregistrée pour ces codes.")
+@_friendly
+def evaluate_command(
+    consultation_dir: Path | None, processed_root: Path, as_json: bool, folds: int, recompute: bool
+) -> None:
+    """Accord du codage automatique avec les codeurs humains (validation croisée).
+
+    Pour chaque question ayant des réponses codées à la main : F1 micro et macro, kappa de
+    Cohen, et par thème précision, rappel, F1 et écart de décompte (codes prédits − codes
+    humains), à côté de la référence « thème le plus fréquent ». Le résultat est enregistré
+    dans la base (table evaluations) et repris par les rapports ; tant que les codes humains
+    ne changent pas, il est relu au lieu d'être recalculé.
+
+    Exemple : consultation evaluate data/raw/segur-2020-sample --json > accord.json
+    """
+    from consultation.coding.evaluate import (
+        current_evaluation,
+        evaluate_consultation,
+        format_evaluation,
+        store_evaluation,
+    )
+
+    _, consultation, _, con = _open(consultation_dir, processed_root)
+    try:
+        has_codes = con.execute(
+            "SELECT count(*) FROM training_units WHERE consultation_id = ?", [consultation.id]
+        ).fetchone()[0]
+        if not has_codes:
+            raise ConsultationError(
+                "aucune réponse codée à la main : impossible de mesurer l'accord. Codez-en quelques-unes "
+                "(fichier de codes humains, ou « consultation review export » puis « review import »)."
+            )
+        evaluation = None if recompute else current_evaluation(con, consultation)
+        if evaluation is None or evaluation.n_folds != folds:
+            evaluation = evaluate_consultation(con, consultation, _lemmatizer(), n_folds=folds)
+            store_evaluation(con, evaluation)
+    finally:
+        con.close()
+    click.echo(evaluation.to_json() if as_json else format_evaluation(evaluation, consultation))
+
+
+# --- consultation estimate -----------------------------------------------------------------------
+
+
+@main.command("estimate")
+@consultation_arg
+@out_option
+@click.option("--region", "-r", default=None, help="Une région (par défaut : le national).")
+@click.option("--question", "-q", "question_id", default=None, help="Une seule question.")
+@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
+@_friendly
+def estimate_command(
+    consultation_dir: Path | None, processed_root: Path, region: str | None, question_id: str | None, as_json: bool
+) -> None:
+    """Décomptes corrigés des erreurs du codage automatique, avec un intervalle à 90 %.
+
+    Le décompte brut additionne les codes (erreurs comprises) ; le décompte corrigé tient compte
+    des erreurs mesurées par validation croisée sur les codes humains. Les réponses codées à la
+    main comptent telles quelles.
+
+    Exemple : consultation estimate data/raw/segur-2020-sample --region Occitanie
+    """
+    from consultation.coding.estimate import METHOD_LABELS, corrected_counts
+
+    _, consultation, _, con = _open(consultation_dir, processed_root)
+    try:
+        frame = corrected_counts(
+            con, consultation.id, scope_kind="region" if region else "national", scope=region, question_id=question_id
+        )
+    finally:
+        con.close()
+    if frame.empty:
+        raise ConsultationError(
+            "aucun décompte corrigé pour ce choix : lancez « consultation code » ou vérifiez --region / --question"
+        )
+    if as_json:
+        click.echo(frame.drop(columns=["model_version"]).to_json(orient="records", force_ascii=False, indent=1))
+        return
+    click.echo(f"Décomptes corrigés — {region or 'national'} (intervalle à 90 %)")
+    for qid, group in frame.groupby("question_id", sort=False):
+        click.echo(f"\n{qid}")
+        width = min(50, max(len(label) for label in group["label"]))
+        click.echo(f"  {'Thème':<{width}}  {'Brut':>6}  {'Corrigé':>8}  Intervalle")
+        for row in group.itertuples(index=False):
+            label = row.label if len(row.label) <= width else row.label[: width - 1] + "…"
+            click.echo(
+                f"  {label:<{width}}  {row.raw_count:>6.0f}  {_fr(row.corrected_count, 1):>8}  "
+                f"[{_fr(row.ci_low, 1)} ; {_fr(row.ci_high, 1)}]"
+            )
+    methods = sorted(set(frame["method"]))
+    click.echo("\nMéthodes : " + " ; ".join(METHOD_LABELS.get(m, m) for m in methods))
+
+
+# --- consultation export codings -----------------------------------------------------------------
+
+
+@main.group("export")
+def export_group() -> None:
+    """Exporter les tables de la base (CSV pour Excel, XLSX, JSON, Parquet).
+
+    Exemple : consultation export codings data/raw/segur-2020-sample --format csv
+    """
+
+
+@export_group.command("codings")
+@consultation_arg
+@out_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
+              help="csv : UTF-8 et point-virgule, pour Excel en français.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Fichier à écrire (par défaut : exports/codages.<format> à côté de la base).")
+@_friendly
+def export_codings(consultation_dir: Path | None, processed_root: Path, fmt: str, output: Path | None) -> None:
+    """Les thèmes finaux de chaque réponse, avec leur source et leur confiance.
+
+    Une ligne par unité codée et par thème : répondant, région, question, texte codé, thème,
+    source (human, model, rule), confiance, à revoir, versions du modèle et du codebook. Les
+    codes humains priment, comme dans les décomptes. Document de travail : il contient le texte
+    des réponses.
+
+    Exemple : consultation export codings data/raw/ma-consultation --format parquet -o codages.parquet
+    """
+    from consultation.coding.codings import final_codings
+    from consultation.exports import write_table
+
+    _, consultation, paths, con = _open(consultation_dir, processed_root)
+    try:
+        frame = final_codings(con, consultation.id)
+    finally:
+        con.close()
+    target = output or paths.root / "exports" / f"codages.{fmt}"
+    try:
+        write_table(frame, target, fmt)
+    except (OSError, ValueError) as exc:
+        raise ConsultationError(f"{target} : écriture impossible ({exc})") from None
+    answers = frame[["respondent_id", "question_id"]].drop_duplicates().shape[0] if len(frame) else 0
+    click.echo(f"{len(frame)} codes de {answers} réponses écrits dans {target}")
+
+
+# --- consultation review -------------------------------------------------------------------------
+
+
+@main.group("review")
+def review_group() -> None:
+    """Relire dans Excel les codes automatiques les plus incertains, puis les réimporter.
+
+    Exemple : consultation review export data/raw/ma-consultation --nombre 30
+    """
+
+
+@review_group.command("export")
+@consultation_arg
+@out_option
+@click.option("--nombre", "-n", "n_answers", type=click.IntRange(1, 5000), default=40, show_default=True,
+              help="Nombre de réponses à relire.")
+@click.option("--question", "-q", "question_id", default=None, help="Une seule question.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Classeur à écrire (par défaut : revue/a-revoir.xlsx à côté de la base).")
+@_friendly
+def review_export(
+    consultation_dir: Path | None, processed_root: Path, n_answers: int, question_id: str | None, output: Path | None
+) -> None:
+    """Écrit un classeur des réponses les plus incertaines, à accepter ou corriger.
+
+    Les réponses choisies sont celles où le codage hésite le plus (probabilité proche du seuil
+    d'un thème, ou aucun thème retenu), en évitant les quasi-doublons. Pour chaque texte : les
+    thèmes proposés, une colonne « Décision » (Accepter / Corriger) et une colonne « Thèmes
+    corrigés ». Puis : consultation review import <classeur>.
+
+    Exemple : consultation review export data/raw/ma-consultation -n 30 -o relecture.xlsx
+    """
+    from consultation.coding.review import export_review
+    from consultation.coding.training import load_engine
+
+    folder, consultation, paths, con = _open(consultation_dir, processed_root)
+    try:
+        if question_id is not None and question_id not in {q.id for q in consultation.questions}:
+            raise ConsultationError(f"question inconnue « {question_id} »")
+        engine = load_engine(con, consultation, _lemmatizer())
+        target = output or paths.root / "revue" / "a-revoir.xlsx"
+        path, rows = export_review(con, engine, target, n_answers=n_answers, question_id=question_id)
+    finally:
+        con.close()
+    if rows.empty:
+        click.echo(f"Rien à relire : toutes les réponses ont des codes humains. Classeur vide écrit : {path}")
+        return
+    answers = rows[["question_id", "respondent_id"]].drop_duplicates().shape[0]
+    click.echo(f"{answers} réponses ({len(rows)} lignes) à relire écrites dans {path}")
+    click.echo(f"Une fois rempli : consultation review import {path} {folder}")
+
+
+@review_group.command("import")
+@click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False))
+@consultation_arg
+@out_option
+@_friendly
+def review_import(sheet: Path, consultation_dir: Path | None, processed_root: Path) -> None:
+    """Lit un classeur de relecture rempli : ses décisions deviennent des codes humains.
+
+    Vérifie chaque ligne (thèmes de la bonne question, texte inchangé, réponse relue en entier) ;
+    au moindre problème rien n'est importé et chaque problème est signalé avec sa ligne, sa
+    colonne et sa valeur. Le prochain « consultation code » réentraîne le modèle.
+
+    Exemple : consultation review import relecture.xlsx data/raw/ma-consultation
+    """
+    from consultation.coding.review import import_review
+
+    folder, consultation, _, con = _open(consultation_dir, processed_root)
+    try:
+        result = import_review(con, consultation, sheet)
+    finally:
+        con.close()
+    click.echo(
+        f"{result.units_reviewed} texte(s) relu(s) dans {result.answers_reviewed} réponse(s) "
+        f"({result.accepted} accepté(s), {result.corrected} corrigé(s)) : {result.codes_written} codes humains enregistrés."
+    )
+    if result.units_reviewed:
+        click.echo(f"Pour recoder avec ces codes : consultation code {folder}")
+    else:
+        click.echo("Aucune ligne avec une décision : rien n'a changé.")
+
+
+# --- consultation discover -----------------------------------------------------------------------
+
+
+@main.command("discover")
+@consultation_arg
+@out_option
+@click.option("--question", "-q", "question_id", default=None, help="Une seule question.")
+@click.option("--pistes", "n_leads", type=click.IntRange(1, 20), default=None,
+              help="Nombre de regroupements par question (par défaut : selon le nombre de réponses).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Rapport Markdown (par défaut : decouverte/themes-autres.md à côté de la base).")
+@_friendly
+def discover_command(
+    consultation_dir: Path | None, processed_root: Path, question_id: str | None, n_leads: int | None,
+    output: Path | None,
+) -> None:
+    """Propose des thèmes nouveaux à partir des réponses classées « Autres ».
+
+    Regroupe ces réponses par leurs mots (NMF sur les lemmes) et écrit un court rapport : pour
+    chaque piste, les mots caractéristiques et trois réponses représentatives.
+
+    Exemple : consultation discover data/raw/ma-consultation --pistes 4
+    """
+    from consultation.coding.discover import write_discovery
+
+    _, consultation, paths, con = _open(consultation_dir, processed_root)
+    try:
+        if question_id is not None and question_id not in {q.id for q in consultation.questions}:
+            raise ConsultationError(f"question inconnue « {question_id} »")
+        target = output or paths.root / "decouverte" / "themes-autres.md"
+        path, results = write_discovery(
+            con, consultation, _lemmatizer(), target, question_id=question_id, n_leads=n_leads
+        )
+    finally:
+        con.close()
+    for result in results:
+        leads = "; ".join(f"« {lead.name} » ({lead.size})" for lead in result.leads) or result.note
+        click.echo(f"  {result.question.id} : {result.n_units} « Autres » — {leads}")
+    click.echo(f"Rapport écrit : {path}")
+

@@ -35,3 +35,14 @@ JOIN questions q USING (consultation_id, question_id)
 JOIN respondents r USING (consultation_id, respondent_id)
 JOIN stg_answers a USING (consultation_id, respondent_id, question_id)
 GROUP BY h.consultation_id, h.question_id, h.theme_id, r.region;
+
+-- Every answer's final codes (human codes win), with theme labels: what `export codings` writes.
+CREATE OR REPLACE VIEW coding_export AS
+SELECT f.consultation_id, f.respondent_id, r.region, r.structure_type, f.question_id,
+       q.position AS question_position, f.unit_key, f.unit_text, f.theme_id, t.label AS theme_label,
+       t.position AS theme_position, f.source, f.confidence, f.needs_review, f.model_version,
+       f.codebook_version
+FROM final_codes f
+JOIN respondents r USING (consultation_id, respondent_id)
+JOIN questions q USING (consultation_id, question_id)
+JOIN themes t ON t.consultation_id = f.consultation_id AND t.question_id = f.question_id AND t.theme_id = f.theme_id;

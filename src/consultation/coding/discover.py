@@ -1,0 +1,183 @@
+"""Theme discovery: what the answers left in « Autres » have in common, as leads for new themes.
+
+Per question, the units whose final code is « Autres » (human or automatic) are described by the
+TF-IDF of their content lemmas and factorised with NMF; each component is a lead, shown with its
+most characteristic words and the three answers that weigh most on it (contact details and
+structure names redacted). The report is short and in French: an analyst reads it, decides
+whether a lead is a theme, and adds it to the codebook with its keywords.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+from sklearn.decomposition import NMF
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from consultation.codebook import Consultation, Question
+from consultation.text import Lemmatizer, normalise_text
+
+MIN_UNITS = 6
+EXAMPLES = 3
+TOP_TERMS = 8
+QUOTE_CHARS = 280
+
+
+@dataclass
+class Lead:
+    terms: list[str]
+    size: int
+    examples: list[str]
+
+    @property
+    def name(self) -> str:
+        return ", ".join(self.terms[:3])
+
+
+@dataclass
+class QuestionDiscovery:
+    question: Question
+    n_units: int  # units coded « Autres »
+    n_human: int  # of which coded by hand
+    leads: list[Lead] = field(default_factory=list)
+    note: str = ""  # why there are no leads
+
+
+def other_units(con: duckdb.DuckDBPyConnection, consultation: Consultation, question: Question) -> list[tuple[str, str]]:
+    """(text, source) of the units coded « Autres » for a question, distinct texts."""
+    rows = con.execute(
+        "SELECT DISTINCT CASE WHEN f.source = 'human' AND trim(f.unit_text) = '' THEN a.text ELSE f.unit_text END, "
+        "f.source FROM final_codes f JOIN stg_answers a USING (consultation_id, respondent_id, question_id) "
+        "WHERE f.consultation_id = ? AND f.question_id = ? AND f.theme_id = ? ORDER BY 1",
+        [consultation.id, question.id, question.other_theme.id],
+    ).fetchall()
+    seen: dict[str, str] = {}
+    for text, source in rows:
+        if text and text not in seen:
+            seen[text] = source
+    return list(seen.items())
+
+
+def discover_question(
+    texts: list[str],
+    lemmatizer: Lemmatizer,
+    *,
+    n_leads: int | None = None,
+    redact: object = None,
+    seed: int = 0,
+) -> tuple[list[Lead], str]:
+    """Leads from the texts of one question's « Autres » units; (leads, note when there are none)."""
+    if len(texts) < MIN_UNITS:
+        return [], f"trop peu de réponses « Autres » ({len(texts)}) pour proposer des regroupements"
+    documents = [" ".join(lemmas) for lemmas in lemmatizer(texts)]
+    k = n_leads or int(np.clip(round(np.sqrt(len(texts) / 3)), 2, 8))
+    k = max(1, min(k, len(texts) // 2))
+    try:
+        vectorizer = TfidfVectorizer(
+            token_pattern=r"[^\s\d][^\s]+", min_df=2 if len(texts) >= 30 else 1, max_df=0.8 if len(texts) >= 10 else 1.0,
+            ngram_range=(1, 2), sublinear_tf=True,
+        )
+        X = vectorizer.fit_transform(documents)
+    except ValueError:
+        return [], "les réponses « Autres » n'ont pas assez de mots en commun"
+    if X.shape[1] < 2:
+        return [], "les réponses « Autres » n'ont pas assez de mots en commun"
+    k = min(k, X.shape[1])
+    model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500)
+    W = model.fit_transform(X)
+    H = model.components_
+    terms = vectorizer.get_feature_names_out()
+    assigned = np.where(W.max(axis=1) > 0, W.argmax(axis=1), -1)
+    leads = []
+    for c in range(k):
+        members = np.flatnonzero(assigned == c)
+        if len(members) == 0:
+            continue
+        top = [str(terms[i]) for i in np.argsort(H[c])[::-1][:TOP_TERMS] if H[c, i] > 0]
+        best = members[np.argsort(W[members, c])[::-1][:EXAMPLES]]
+        examples = [_quote(texts[i], redact) for i in best]
+        leads.append(Lead(top, len(members), examples))
+    leads.sort(key=lambda lead: -lead.size)
+    return leads, ""
+
+
+def _quote(text: str, redact: object) -> str:
+    clean = normalise_text(text).replace("\n", " / ")
+    if callable(redact):
+        clean = redact(clean)
+    return clean if len(clean) <= QUOTE_CHARS else clean[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def discover_themes(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    lemmatizer: Lemmatizer,
+    *,
+    question_id: str | None = None,
+    n_leads: int | None = None,
+) -> list[QuestionDiscovery]:
+    """Leads for every question (or one), from the answers currently coded « Autres »."""
+    from consultation.redact import Redactor
+
+    redactor = Redactor.for_consultation(con, consultation)
+    out = []
+    for question in consultation.questions:
+        if question_id is not None and question.id != question_id:
+            continue
+        units = other_units(con, consultation, question)
+        texts = [t for t, _ in units]
+        leads, note = discover_question(texts, lemmatizer, n_leads=n_leads, redact=redactor)
+        out.append(QuestionDiscovery(question, len(units), sum(1 for _, s in units if s == "human"), leads, note))
+    return out
+
+
+def discovery_markdown(consultation: Consultation, results: list[QuestionDiscovery]) -> str:
+    """The report, in French."""
+    lines = [
+        f"# Thèmes à explorer parmi les réponses « Autres » — {consultation.title}",
+        "",
+        "Regroupements automatiques (NMF sur les lemmes) des réponses qu'aucun thème du codebook ne "
+        "couvre. Ce sont des pistes, pas des thèmes : à lire, nommer, puis ajouter au codebook "
+        "(`consultation.yaml`, avec des mots-clés) si elles le méritent, avant de relancer le codage.",
+    ]
+    for result in results:
+        q = result.question
+        lines += ["", f"## {q.id} — {q.text}", ""]
+        human = f" dont {result.n_human} codées à la main" if result.n_human else ""
+        lines.append(f"{result.n_units} réponse(s) ou proposition(s) classée(s) « Autres »{human}.")
+        if not result.leads:
+            lines += ["", f"Pas de piste : {result.note}." if result.note else "Pas de piste."]
+            continue
+        for number, lead in enumerate(result.leads, start=1):
+            lines += [
+                "",
+                f"### Piste {number} : « {lead.name} » ({lead.size} réponse{'s' if lead.size > 1 else ''})",
+                "",
+                f"Mots caractéristiques : {', '.join(lead.terms)}.",
+                "",
+                "Réponses représentatives :",
+                "",
+            ]
+            lines += [f"- « {example} »" for example in lead.examples]
+    lines += ["", "Document de travail : les citations sont expurgées des coordonnées et des noms de structures, "
+              "mais relisez-les avant toute diffusion."]
+    return "\n".join(lines) + "\n"
+
+
+def write_discovery(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    lemmatizer: Lemmatizer,
+    path: str | Path,
+    *,
+    question_id: str | None = None,
+    n_leads: int | None = None,
+) -> tuple[Path, list[QuestionDiscovery]]:
+    results = discover_themes(con, consultation, lemmatizer, question_id=question_id, n_leads=n_leads)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(discovery_markdown(consultation, results), encoding="utf-8")
+    return path, results
