@@ -226,3 +226,13 @@ def test_svg_keeps_the_labels_searchable(con, consultation, tmp_path):
                                              (12345.4, "12 345 %")])
 def test_percentages_in_french(value, text):
     assert format_pct(value).replace("\u202f", " ").replace("\u00a0", " ") == text
+
+
+def test_zero_width_intervals_of_hand_coded_counts_are_not_drawn(con, consultation):
+    con.execute(
+        "INSERT INTO count_estimates VALUES (?, 'q1', 'q1_souvent', 'region', 'Bretagne', 2, 2, 2, 2, 'test', NULL, now())",
+        [CID],
+    )
+    fig = comparison_chart(comparison(con, consultation))
+    assert not any(isinstance(c, ErrorbarContainer) for c in fig.axes[0].containers)
+    assert "intervalle" not in fig.get_supxlabel()

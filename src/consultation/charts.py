@@ -82,6 +82,8 @@ class ThemeCount:
         """The corrected count's interval as shares, only where it counts respondents."""
         if unit != "respondents" or self.ci_low is None or self.ci_high is None or not self.answered:
             return None
+        if self.ci_high - self.ci_low < 1e-9:  # answers coded by hand: nothing uncertain to draw
+            return None
         return 100.0 * self.ci_low / self.answered, 100.0 * self.ci_high / self.answered
 
 
