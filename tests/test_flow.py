@@ -1,29 +1,266 @@
-"""A real Prefect flow run on a temporary local server: guards the pinned prefect/fastapi pair."""
+"""The Prefect flows, run for real on a temporary Prefect server (one per test session).
+
+Also guards the pinned prefect/fastapi pair: a newer fastapi crashes the temporary server.
+Nights are run in sequence on a copy of the sample, as a federation would: a full first night, a
+quiet night with nothing new, then a night with a new export dropped into the folder.
+"""
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import pytest
 
+from conftest import MINI_DIR, SAMPLE_DIR
 from consultation import store
+
+CODES_SQL = (
+    "SELECT respondent_id, question_id, unit_no, theme_id, source, confidence, needs_review, model_version "
+    "FROM auto_codes ORDER BY ALL"
+)
 
 
 @pytest.fixture(scope="session")
-def prefect_harness():
+def prefect_harness(tmp_path_factory):
+    """One temporary Prefect server and one result store for every flow test."""
+    from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    results = tmp_path_factory.mktemp("prefect-results")
+    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+        {PREFECT_RESULTS_LOCAL_STORAGE_PATH: results}
+    ):
         yield
 
 
-def test_pipeline_flow_runs_the_library_end_to_end(prefect_harness, mini_dir, tmp_path):
-    from flows.pipeline_flow import pipeline_flow
+def _consultation_copy(source: Path, target: Path) -> Path:
+    """A writable copy whose responses are every `reponses*.csv` dropped into the folder."""
+    shutil.copytree(source, target)
+    yaml = target / "consultation.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    assert "responses: [reponses.csv]" in text
+    yaml.write_text(text.replace("responses: [reponses.csv]", 'responses: ["reponses*.csv"]'), encoding="utf-8")
+    return target
 
-    summary = pipeline_flow(consultation_dir=mini_dir, processed_root=tmp_path)
-    assert summary["ingest"]["rows_ingested"] == 5
-    assert summary["publish"]["charts"] > 0 and summary["publish"]["reports"] > 0
-    con = store.connect(tmp_path / "mini" / "consultation.duckdb")
+
+def _export(folder: Path, name: str, rows: list[list[str]], header: list[str] | None = None) -> None:
+    """A new export in the same layout (and encoding) as the folder's first one."""
+    import csv
+
+    raw = (folder / "reponses.csv").read_bytes()
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    first = raw.decode(encoding).splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    columns = header or next(csv.reader([first], delimiter=delimiter))
+    with (folder / name).open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(row + [""] * (len(columns) - len(row)))
+
+
+def _query(db: Path, sql: str, params: list | None = None):
+    con = store.connect(db, read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM respondents").fetchone()[0] == 5
-        assert con.execute("SELECT count(*) FROM auto_codes").fetchone()[0] > 0
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def _artifact(key: str):
+    from prefect.artifacts import Artifact
+
+    found = Artifact.get(key)
+    assert found is not None, f"no artifact {key}"
+    return found
+
+
+class Nights:
+    """The sample's copy and what each night returned and left in the database."""
+
+    def __init__(self, root: Path):
+        self.folder = root / "segur-2020-sample"
+        self.processed = root / "processed"
+        self.db = self.processed / "segur-2020-sample" / "consultation.duckdb"
+        self.summaries: list = []
+        self.respondents_after: list[int] = []
+        self.files_after: list[int] = []
+        self.codes_after: list[list[tuple]] = []
+        self.coded_at_after: list[list[tuple]] = []
+
+
+@pytest.fixture(scope="module")
+def nights(prefect_harness, tmp_path_factory) -> Nights:
+    from flows.nightly import nightly
+
+    n = Nights(tmp_path_factory.mktemp("nights"))
+    _consultation_copy(SAMPLE_DIR, n.folder)
+
+    def night() -> None:
+        n.summaries.append(nightly(n.folder, n.processed))
+        n.respondents_after.append(_query(n.db, "SELECT count(*) FROM respondents")[0][0])
+        n.files_after.append(_query(n.db, "SELECT count(*) FROM source_files")[0][0])
+        n.codes_after.append(_query(n.db, CODES_SQL))
+        n.coded_at_after.append(
+            _query(n.db, "SELECT respondent_id, question_id, max(coded_at) FROM auto_codes GROUP BY ALL ORDER BY ALL")
+        )
+
+    night()  # first night: everything
+    night()  # nothing new
+    _export(n.folder, "reponses_semaine2.csv", [
+        ["01/07/2020 10:00:00", "S48", "ACT Les Tilleuls", "ACT", "Bretagne",
+         "La solidarité des équipes et la mobilisation de tous face à la crise."],
+        ["01/07/2020 11:00:00", "S49", "LHSS Le Port", "LHSS", "Normandie",
+         "Le manque de masques et de protections au début."],
+    ])
+    night()  # a new export
+    return n
+
+
+def test_first_night_ingests_codes_and_publishes_the_sample(nights):
+    first = nights.summaries[0]
+    assert [(f.label, f.status) for f in first.ingestion.files] == [
+        ("reponses.csv", "ingested"), ("codes_humains.csv", "ingested"),
+    ]
+    assert first.ingestion.rows("responses") == (47, 47, 0)
+    assert first.coding.pending_answers > 200 and first.coding.codes > 0
+    assert sum(first.coding.by_source.values()) == first.coding.codes
+    assert first.coding.trained and first.coding.by_source.get("model", 0) > 0
+    assert first.coding.evaluated and first.coding.agreement.micro_f1 > 0
+    assert first.coding.estimates > 0
+    assert first.reporting.rewritten
+    assert first.reporting.charts and first.reporting.reports
+    assert all(p.exists() for p in [*first.reporting.charts, *first.reporting.reports])
+    assert nights.respondents_after[0] == 47
+    assert len(first.reporting.national) > 20
+
+
+def test_first_night_leaves_a_summary_the_tallies_and_links_in_the_ui(nights):
+    # The artifacts of the last night; its summary says what that night did.
+    summary = _artifact("segur-2020-sample-resume").data
+    assert "reponses_semaine2.csv" in summary and "Nouveaux codes par source" in summary
+    assert "Accord avec les codeurs humains" in summary
+    table = json.loads(_artifact("segur-2020-sample-effectifs-nationaux").data)
+    adaptability = next(row for row in table if row["Thème"] == "Adaptabilité et innovation des ACT")
+    assert adaptability["Question"] == "q1_retenir" and adaptability["Effectif"] > 0
+    links = _artifact("segur-2020-sample-fichiers").data
+    report = nights.summaries[-1].reporting.reports[0]
+    assert report.resolve().as_uri() in links
+
+
+def test_a_night_with_nothing_new_ingests_and_codes_nothing(nights):
+    quiet = nights.summaries[1]
+    assert quiet.ingestion.files == []
+    assert sorted(quiet.ingestion.skipped) == ["codes_humains.csv", "reponses.csv"]
+    assert (quiet.coding.units, quiet.coding.batches, quiet.coding.codes) == (0, 0, 0)
+    assert not quiet.coding.trained and not quiet.coding.evaluated
+    assert not quiet.reporting.rewritten  # charts and reports of the first night stand
+    assert nights.coded_at_after[1] == nights.coded_at_after[0]  # not one answer recoded
+    assert nights.codes_after[1] == nights.codes_after[0]
+    assert nights.files_after == [2, 2, 3]
+
+
+def test_a_new_export_is_picked_up_and_only_its_answers_are_coded(nights):
+    third = nights.summaries[2]
+    assert [(f.label, f.rows_ingested) for f in third.ingestion.files] == [("reponses_semaine2.csv", 2)]
+    assert set(third.ingestion.skipped) == {"reponses.csv", "codes_humains.csv"}
+    new_answers = _query(
+        nights.db,
+        "SELECT count(*) FROM stg_answers WHERE respondent_id IN ('S48', 'S49') "
+        "AND question_id IN (SELECT question_id FROM questions WHERE unit <> 'free_text')",
+    )[0][0]
+    assert third.coding.pending_answers == new_answers == 2
+    recoded = {rid for rid, _, _ in set(nights.coded_at_after[2]) - set(nights.coded_at_after[1])}
+    assert recoded == {"S48", "S49"}
+    assert [c for c in nights.codes_after[2] if c[0] not in {"S48", "S49"}] == nights.codes_after[1]
+    assert third.reporting.rewritten
+    assert nights.respondents_after == [47, 47, 49]
+
+
+def test_a_bad_file_fails_its_own_task_and_the_others_are_ingested(prefect_harness, tmp_path):
+    from flows.nightly import nightly
+    from prefect.client.orchestration import get_client
+
+    folder = _consultation_copy(MINI_DIR, tmp_path / "mini")
+    _export(folder, "reponses_2.csv", [["B1", "ACT Sud", "ACT", "Occitanie", "Des équipes mobilisées"]])
+    _export(folder, "reponses_3.csv", [["B2", "ACT Est", "ACT", "Grand Est", "Rien"]],
+            header=["Numéro", "Nom de la structure", "Type", "Région", "Q1. Que retenez-vous de la crise ?"])
+    state = nightly(folder, tmp_path / "processed", return_state=True)
+
+    assert state.is_failed()
+    db = tmp_path / "processed" / "mini" / "consultation.duckdb"
+    assert sorted(r[0] for r in _query(db, "SELECT respondent_id FROM respondents")) == [
+        "A1", "A2", "A3", "A4", "A5", "B1",
+    ]
+    assert _query(db, "SELECT count(*) FROM auto_codes WHERE respondent_id = 'B1'")[0][0] > 0
+    failure = _artifact("consultation-nightly-echec").data
+    assert "reponses_3.csv" in failure and "Identifiant" in failure
+    summary = _artifact("mini-resume").data
+    assert "refusé" in summary and "reponses_2.csv" in summary
+
+    with get_client(sync_client=True) as client:
+        runs = {t.name: t.state.type.value for t in client.read_task_runs() if t.name.startswith("ingest-")}
+    assert runs["ingest-reponses_3.csv"] == "FAILED"
+    assert runs["ingest-reponses_2.csv"] == runs["ingest-reponses.csv"] == "COMPLETED"
+
+
+def test_a_deleted_database_is_rebuilt_not_served_from_cache(prefect_harness, tmp_path):
+    from flows.nightly import nightly
+
+    folder = _consultation_copy(MINI_DIR, tmp_path / "mini")
+    first = nightly(folder, tmp_path / "processed")
+    db = tmp_path / "processed" / "mini" / "consultation.duckdb"
+    db.unlink()
+    again = nightly(folder, tmp_path / "processed")
+    assert [f.label for f in again.ingestion.files] == [f.label for f in first.ingestion.files]
+    assert again.coding.codes == first.coding.codes > 0
+    assert again.reporting.rewritten
+    assert _query(db, "SELECT count(*) FROM auto_codes")[0][0] == first.coding.codes
+
+
+def test_coding_on_a_dask_cluster_gives_the_same_codes(prefect_harness, tmp_path):
+    from distributed import LocalCluster
+    from flows.coding_flow import CodingOptions, coding_flow
+    from flows.ingest_flow import ingestion_flow
+    from prefect_dask import DaskTaskRunner
+
+    ingestion_flow(SAMPLE_DIR, tmp_path / "threads")
+    local = coding_flow(SAMPLE_DIR, tmp_path / "threads", CodingOptions(batch_size=60, evaluate=False))
+    assert local.trained and local.batches > 3
+    # The same database and model, everything recoded on two Dask workers (no cached batch).
+    shutil.copytree(tmp_path / "threads", tmp_path / "dask")
+    options = CodingOptions(batch_size=60, recode_all=True, refresh_cache=True, evaluate=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        on_dask = coding_flow.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(
+            SAMPLE_DIR, tmp_path / "dask", options
+        )
+        ran_on_dask = cluster.scheduler.task_prefixes["code_batch"].state_counts["memory"]
+    assert on_dask.batches == local.batches and on_dask.cached_batches == 0
+    assert ran_on_dask >= on_dask.batches
+    db = "segur-2020-sample/consultation.duckdb"
+    threads_codes = _query(tmp_path / "threads" / db, CODES_SQL)
+    assert threads_codes and threads_codes == _query(tmp_path / "dask" / db, CODES_SQL)
+
+
+def test_settings_choose_dask_when_an_address_is_set(monkeypatch):
+    from flows.settings import FlowSettings, coding_task_runner
+    from prefect.task_runners import ThreadPoolTaskRunner
+    from prefect_dask import DaskTaskRunner
+
+    monkeypatch.delenv("CONSULTATION_DASK_ADDRESS", raising=False)
+    assert isinstance(coding_task_runner(FlowSettings()), ThreadPoolTaskRunner)
+    monkeypatch.setenv("CONSULTATION_DASK_ADDRESS", "tcp://10.0.0.5:8786")
+    assert FlowSettings().dask_address == "tcp://10.0.0.5:8786"
+    assert isinstance(coding_task_runner(FlowSettings()), DaskTaskRunner)
+
+
+def test_serve_schedules_every_night_at_two_in_paris(tmp_path):
+    from flows.serve import deployments
+
+    (deployment,) = deployments([SAMPLE_DIR], tmp_path, "0 2 * * *", "Europe/Paris")
+    assert deployment.name == "segur-2020-sample"
+    schedule = deployment.schedules[0].schedule
+    assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "Europe/Paris")
+    assert Path(deployment.parameters["consultation_dir"]).is_absolute()

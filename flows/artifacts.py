@@ -1,0 +1,175 @@
+"""What a federation sees in the Prefect UI after each run: a summary, the national counts, links.
+
+Presentation only (French text for the people reading the UI); every figure comes from the
+flows' summaries. Nothing an answer says is shown here: counts, theme labels, file names, and
+error messages passed through the pattern redactor (a bad cell's value can be an e-mail).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+
+from flows.common import artifact_key, safe_message
+from flows.summaries import CodingSummary, IngestionSummary, NightlySummary, ReportingSummary
+
+KIND_LABELS = {"responses": "réponses", "human_codes": "codes humains"}
+STATUS_LABELS = {"ingested": "ingéré", "unchanged": "inchangé", "refused": "refusé"}
+SOURCE_LABELS = {"rule": "règles", "model": "modèle", "human": "codeurs humains"}
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _decimal(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def ingestion_markdown(summary: IngestionSummary) -> list[str]:
+    lines = ["## Fichiers", ""]
+    if not summary.files:
+        lines.append("Aucun fichier nouveau ou modifié : rien à ingérer.")
+    else:
+        lines += [
+            "| Fichier | Contenu | Résultat | Lignes lues | Ingérées | En quarantaine |",
+            "|---|---|---|---:|---:|---:|",
+        ]
+        for f in summary.files:
+            lines.append(
+                f"| {_cell(f.label)} | {KIND_LABELS.get(f.kind, f.kind)} | {STATUS_LABELS[f.status]} "
+                f"| {_n(f.rows_read)} | {_n(f.rows_ingested)} | {_n(f.rows_quarantined)} |"
+            )
+        read, ingested, quarantined = summary.rows("responses")
+        lines += [
+            "",
+            f"Réponses : {_n(read)} lignes lues = {_n(ingested)} ingérées + {_n(quarantined)} en "
+            "quarantaine (table `quarantine`, avec la raison).",
+        ]
+    if summary.skipped:
+        lines += ["", f"Déjà ingérés, inchangés : {', '.join(summary.skipped)}."]
+    if summary.refused:
+        lines += ["", "**Fichiers refusés** (corrigez-les puis relancez) :", ""]
+        for f in summary.refused:
+            lines.append(f"- `{f.label}` :")
+            lines += [f"    {line}" for line in safe_message(f.message).splitlines()]
+    return lines
+
+
+def coding_markdown(summary: CodingSummary) -> list[str]:
+    lines = ["## Codage", ""]
+    if summary.trained:
+        lines.append(f"- Modèle réentraîné ({summary.training_reason}) : version `{summary.model_version}`.")
+    elif summary.model_version:
+        lines.append(f"- Modèle `{summary.model_version}` ({summary.training_reason}).")
+    else:
+        why = summary.training_reason
+        if summary.human_codes:
+            why = "pas encore assez de codes humains pour entraîner un modèle"
+        lines.append(f"- Codage par les règles du codebook ({why}).")
+    if summary.units:
+        cached = f", dont {summary.cached_batches} repris du cache" if summary.cached_batches else ""
+        lines.append(
+            f"- Réponses codées : {_n(summary.pending_answers)} ({_n(summary.units)} unités, "
+            f"{summary.batches} lot(s){cached})."
+        )
+        by_source = ", ".join(
+            f"{SOURCE_LABELS.get(k, k)} {_n(v)}" for k, v in sorted(summary.by_source.items())
+        )
+        lines.append(f"- Nouveaux codes par source : {by_source or 'aucun'}.")
+        lines.append(f"- Unités à relire (aucun thème sûr ou décision serrée) : {_n(summary.needs_review)}.")
+        if summary.estimates:
+            lines.append("- Effectifs corrigés (erreurs mesurées du codage) ré-estimés.")
+    else:
+        lines.append("- Aucune réponse nouvelle ou à recoder.")
+    a = summary.agreement
+    if a is None:
+        lines.append("- Accord avec les codeurs humains : pas encore mesuré (aucun modèle évalué).")
+    else:
+        lines.append(
+            f"- Accord avec les codeurs humains (validation croisée, {_n(a.n_units)} unités, modèle "
+            f"`{a.model_version}`) : F1 micro {_decimal(a.micro_f1)}, F1 macro {_decimal(a.macro_f1)}, "
+            f"kappa de Cohen {_decimal(a.kappa)}."
+        )
+    return lines
+
+
+def reporting_markdown(summary: ReportingSummary) -> list[str]:
+    what = "réécrits" if summary.rewritten else "inchangés (rien de nouveau depuis la dernière exécution)"
+    return [
+        "## Publication",
+        "",
+        f"- {len(summary.charts)} graphique(s) et {len(summary.reports)} rapport(s), {what}.",
+        *([f"- Sommaire : `{summary.index}`"] if summary.index else []),
+    ]
+
+
+def summary_markdown(title: str, summary: NightlySummary, when: datetime | None = None) -> str:
+    when = when or datetime.now()
+    nothing_new = not summary.ingestion.files and not summary.coding.units and not summary.reporting.rewritten
+    lines = [f"# {title}", "", f"Exécution du {when:%d/%m/%Y à %H:%M}.", ""]
+    if nothing_new:
+        lines += ["**Rien de nouveau** : aucun fichier ingéré, aucune réponse recodée, publication inchangée.", ""]
+    lines += ingestion_markdown(summary.ingestion)
+    lines += ["", *coding_markdown(summary.coding), "", *reporting_markdown(summary.reporting)]
+    return "\n".join(lines) + "\n"
+
+
+def tally_table(summary: ReportingSummary) -> list[dict[str, object]]:
+    return [
+        {
+            "Question": r.question_id,
+            "Thème": r.theme,
+            "Catégorie": r.category or "",
+            "Effectif": r.count,
+            "Répondants citant": r.respondents_citing,
+            "Mentions": r.mentions,
+            "Part des répondants (%)": None if r.share_pct is None else round(r.share_pct, 1),
+            "Rang": r.rank,
+        }
+        for r in summary.national
+    ]
+
+
+def files_markdown(summary: ReportingSummary) -> str:
+    def links(paths: list[Path]) -> list[str]:
+        return [f"- [{p.name}]({p.resolve().as_uri()})" for p in paths]
+
+    lines = ["# Graphiques et rapports", ""]
+    if summary.index:
+        lines += [f"Sommaire : [{summary.index.name}]({summary.index.resolve().as_uri()})", ""]
+    lines += ["## Rapports", "", *links(summary.reports), "", "## Graphiques", "", *links(summary.charts)]
+    return "\n".join(lines) + "\n"
+
+
+def publish_run_artifacts(title: str, summary: NightlySummary) -> None:
+    """The three artifacts of a run, keyed by consultation so the UI keeps their history."""
+    cid = summary.consultation_id
+    create_markdown_artifact(
+        markdown=summary_markdown(title, summary),
+        key=artifact_key(cid, "resume"),
+        description="Fichiers ingérés, codage, accord avec les codeurs humains, publication",
+    )
+    if summary.reporting.national:
+        create_table_artifact(
+            table=tally_table(summary.reporting),
+            key=artifact_key(cid, "effectifs-nationaux"),
+            description="Effectifs nationaux par question et par thème",
+        )
+    create_markdown_artifact(
+        markdown=files_markdown(summary.reporting),
+        key=artifact_key(cid, "fichiers"),
+        description="Liens vers les graphiques et les rapports écrits",
+    )
+    if summary.reporting.index:
+        create_link_artifact(
+            link=summary.reporting.index.resolve().as_uri(),
+            link_text="Sommaire des rapports et graphiques",
+            key=artifact_key(cid, "sommaire"),
+        )

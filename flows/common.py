@@ -1,0 +1,106 @@
+"""What every flow shares: opening the database, retrying I/O, and saying clearly why a run failed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from prefect.artifacts import create_markdown_artifact
+from prefect.logging.loggers import flow_run_logger
+
+from consultation import store
+from consultation.errors import ConfigError, InputFileError, UnsafePathError
+from consultation.redact import Redactor
+
+# I/O tasks (files, the DuckDB file) retry: a database held by a manual run, a file still being
+# copied into the raw folder. Pure computations never retry: they would fail the same way.
+IO_RETRIES = 2
+IO_RETRY_DELAYS = [10, 60]
+
+
+
+class BadInputError(Exception):
+    """An input a person must fix; the message is fit for the UI (contact details masked)."""
+
+
+# Bad input is fixed by a person, not by waiting: retrying it only delays the message.
+_NOT_RETRIED = (BadInputError, InputFileError, ConfigError, UnsafePathError)
+
+
+def safe_message(text: str) -> str:
+    """An error message fit for Prefect's UI and logs: a bad cell's value can be an e-mail."""
+    return Redactor()(text) if text else text
+
+
+@contextmanager
+def open_db(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = store.connect(db)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def retry_unless_bad_input(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry condition of I/O tasks: everything but the user's own mistakes."""
+    error = state.data if isinstance(state.data, BaseException) else None
+    if error is None:
+        try:
+            error = state.result(raise_on_failure=False)
+        except Exception:
+            return True
+    return not isinstance(error, _NOT_RETRIED)
+
+
+def artifact_key(*parts: str) -> str:
+    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
+    return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", "-".join(parts).lower())).strip("-")
+
+
+def failure_message(state: Any) -> str:
+    """The error a person must read: the exception's own message, without Prefect's wrapping."""
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception:
+        error = None
+    if isinstance(error, BaseException):
+        return str(error) or type(error).__name__
+    return state.message or "échec sans message"
+
+
+def report_failure(flow: Any, flow_run: Any, state: Any) -> None:
+    """on_failure hook: a Markdown artifact and an error log saying what failed and what to do."""
+    message = safe_message(failure_message(state))
+    params = flow_run.parameters or {}
+    consultation_dir = params.get("consultation_dir", "")
+    lines = [
+        f"# Échec du traitement « {flow.name} »",
+        "",
+        f"- Exécution : `{flow_run.name}`",
+        f"- Consultation : `{consultation_dir}`",
+        "",
+        "## Ce qui a échoué",
+        "",
+        *(f"    {line}" for line in message.splitlines()),
+        "",
+        "## Que faire",
+        "",
+        "Corrigez le fichier ou le réglage indiqué (fichier, ligne, colonne), déposez-le dans le "
+        "dossier de la consultation, puis relancez l'exécution (ou attendez la prochaine nuit). "
+        "Chaque fichier et chaque écriture dans la base est une transaction : ce qui a été "
+        "enregistré est complet, le reste sera repris à la prochaine exécution.",
+    ]
+    logger = flow_run_logger(flow_run, flow)
+    logger.error("Échec de « %s » : %s", flow.name, message)
+    try:
+        create_markdown_artifact(
+            markdown="\n".join(lines),
+            key=artifact_key(flow.name, "echec"),
+            description=f"Pourquoi l'exécution {flow_run.name} a échoué",
+        )
+    except Exception as exc:  # the hook must never hide the original failure
+        logger.warning("Résumé d'échec non enregistré comme artefact : %s", exc)

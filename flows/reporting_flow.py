@@ -1,0 +1,105 @@
+"""Reporting flow: national tallies, then charts and reports, rewritten only when something changed.
+
+The publication is cached on a key made of the database content, the consultation file, the
+software and the output folder (`incremental.reporting_key`): a night with nothing new reuses the
+files already written, a deleted database or a new answer gives a new key. Files removed by hand
+since the last run are noticed and written again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from consultation import incremental, tally
+from consultation.codebook import Consultation, load_consultation
+from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
+from consultation.report import Publication, publish
+from flows.common import (
+    IO_RETRIES,
+    IO_RETRY_DELAYS,
+    open_db,
+    report_failure,
+    retry_unless_bad_input,
+)
+from flows.summaries import ReportingSummary, TallyRow
+
+_IO = {
+    "retries": IO_RETRIES,
+    "retry_delay_seconds": IO_RETRY_DELAYS,
+    "retry_condition_fn": retry_unless_bad_input,
+}
+
+
+@task(name="national-tally", cache_policy=NO_CACHE, **_IO)
+def national_tally(consultation: Consultation, db: Path) -> pd.DataFrame:
+    with open_db(db) as con:
+        return tally.tally(con, consultation.id)
+
+
+@task(name="reporting-key", cache_policy=NO_CACHE, **_IO)
+def reporting_key(consultation: Consultation, paths: OutputPaths) -> str:
+    with open_db(paths.db) as con:
+        return incremental.reporting_key(con, consultation, paths.root)
+
+
+def _publication_key(context: Any, parameters: dict[str, Any]) -> str:
+    return parameters["key"]
+
+
+@task(name="publish", cache_key_fn=_publication_key, cache_expiration=timedelta(days=90), **_IO)
+def publish_outputs(consultation: Consultation, paths: OutputPaths, key: str) -> Publication:
+    """Charts, regional reports, the national synthesis and the index page."""
+    from consultation.redact import load_ner
+
+    with open_db(paths.db) as con:
+        return publish(con, consultation, paths, ner=load_ner())
+
+
+def _rows(frame: pd.DataFrame) -> list[TallyRow]:
+    return [
+        TallyRow(
+            question_id=r.question_id, theme=r.label, category=None if pd.isna(r.category) else r.category,
+            respondents_citing=int(r.respondents_citing), mentions=int(r.mentions), count=int(r.count),
+            share_pct=None if pd.isna(r.share_pct) else float(r.share_pct),
+            rank=None if pd.isna(r.rank) else int(r.rank),
+        )
+        for r in frame.itertuples(index=False)
+    ]
+
+
+@flow(name="consultation-reporting", on_failure=[report_failure])
+def reporting_flow(
+    consultation_dir: Path = DEFAULT_RAW / SAMPLE_NAME,
+    processed_root: Path = DEFAULT_PROCESSED,
+    refresh_cache: bool = False,
+) -> ReportingSummary:
+    """Bring the charts and reports of a consultation up to date with its database."""
+    logger = get_run_logger()
+    consultation = load_consultation(consultation_dir)
+    paths = OutputPaths.for_consultation(processed_root, consultation.id)
+    national = national_tally(consultation, paths.db)
+    key = reporting_key(consultation, paths)
+    state = publish_outputs.with_options(refresh_cache=refresh_cache or None)(
+        consultation, paths, key, return_state=True
+    )
+    publication: Publication = state.result()
+    rewritten = state.name != "Cached"
+    missing = incremental.missing_outputs(publication.files)
+    if missing:
+        logger.warning("%s fichier(s) publiés ont disparu depuis : réécriture", len(missing))
+        publication = publish_outputs.with_options(refresh_cache=True)(consultation, paths, key)
+        rewritten = True
+    logger.info(
+        "Publication %s : %s graphique(s), %s rapport(s)",
+        "réécrite" if rewritten else "inchangée", len(publication.charts), len(publication.reports),
+    )
+    return ReportingSummary(
+        consultation_id=consultation.id, rewritten=rewritten, charts=publication.charts,
+        reports=publication.reports, index=publication.index, national=_rows(national),
+    )
