@@ -89,6 +89,8 @@ def run(consultation_dir: Path | None, processed_root: Path) -> None:
     click.echo(f"  base DuckDB      {result.paths.db}")
     click.echo(f"  graphiques       {result.paths.charts}/ ({len(result.charts)} fichiers)")
     click.echo(f"  rapports         {result.paths.reports}/ ({len(result.reports)} fichiers)")
+    if getattr(result, "index", None):
+        click.echo(f"  sommaire         {result.index}")
 
 
 def _print_files(files: list) -> None:
