@@ -50,3 +50,58 @@ def test_lemmatizer_processes_each_distinct_text_once(lemmatizer):
     assert lemmatizer.cache_size - before <= 3
     assert out[0] == out[1] == out[4]
     assert "adapter" in out[3] and "equipe" in out[3]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # a dash in the middle of a line separates propositions, a hyphenated word does not
+        ("Plus de moyens - moins de paperasse", ["Plus de moyens", "moins de paperasse"]),
+        ("Le médico-social et l'après-crise", ["Le médico-social et l'après-crise"]),
+        # bullets of every kind, numbered lists, mixed separators
+        ("* Former\n▪ Recruter\n► Fidéliser", ["Former", "Recruter", "Fidéliser"]),
+        ("a) Plus de visites\nb) Moins de réunions", ["Plus de visites", "Moins de réunions"]),
+        ("Recruter ; former / fidéliser && payer", ["Recruter", "former", "fidéliser", "payer"]),
+        # sentences, but not abbreviations followed by lower case or numbers such as 12.5
+        ("Créer 12.5 ETP. Puis évaluer.", ["Créer 12.5 ETP", "Puis évaluer"]),
+        ("Revoir la T2A etc. avec l'ARS", ["Revoir la T2A etc. avec l'ARS"]),
+    ],
+)
+def test_segment_more_separators(answer, expected):
+    assert segment(answer) == expected
+
+
+def test_segment_keeps_a_one_proposition_answer_whole():
+    assert segment("  Rien de particulier  ") == ["Rien de particulier"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PHRASE = st.lists(
+    st.sampled_from(["former", "les", "équipes", "revaloriser", "salaires", "plus", "de", "moyens", "IDE", "ARS"]),
+    min_size=1, max_size=5,
+).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PHRASE, min_size=1, max_size=6), st.sampled_from(["\n", " ; ", " && ", "\n- ", " / ", "\n• "]))
+def test_segment_returns_the_propositions_joined_by_any_separator(phrases, separator):
+    assert segment(separator.join(phrases)) == phrases
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=200))
+def test_every_proposition_is_clean_text_found_in_the_answer(text):
+    clean = normalise_text(text)
+    for part in segment(text):
+        assert part == part.strip() and part
+        assert "\n" not in part
+        assert part in clean
+
+
+def test_lemmatizer_keeps_stop_words_for_the_model_and_drops_them_for_rules(lemmatizer):
+    text = "Un impôt pour tous, même symbolique"
+    assert "tout" in lemmatizer.all_lemmas([text])[0]
+    assert "tout" not in lemmatizer([text])[0]
+    assert lemmatizer.content_forms(["équipements"])[0] == ("equipements",)

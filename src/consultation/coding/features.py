@@ -22,6 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from consultation.codebook import Question
+from consultation.coding.rules import keyword_phrases
 from consultation.text import Lemmatizer, fold, normalise_text
 
 FEATURE_COLUMNS = ["text", "lemmas", "content"]
@@ -49,8 +50,8 @@ def codebook_patterns(question: Question, lemmatizer: Lemmatizer) -> Patterns:
     for theme in question.themes:
         if theme.is_other:
             continue
-        phrases = [" ".join(lemmas) for lemmas in lemmatizer([k for k in theme.keywords if k.strip()])]
-        out.append((theme.id, tuple(sorted({p for p in phrases if p}))))
+        phrases = [" ".join(words) for words in keyword_phrases(theme.keywords, lemmatizer)]
+        out.append((theme.id, tuple(sorted(set(phrases)))))
     return tuple(out)
 
 

@@ -113,7 +113,9 @@ def review_candidates(
     return out.sort_values(["question_order", "rank", "unit_no"]).drop(columns=["question_order"]).reset_index(drop=True)
 
 
-def select_diverse(texts: list[str], uncertainty: np.ndarray, n: int, diversity: float = 0.3) -> list[int]:
+def select_diverse(
+    texts: list[str], uncertainty: np.ndarray | list[float], n: int, diversity: float = 0.3
+) -> list[int]:
     """Greedy maximal marginal relevance: uncertain first, but unlike what is already chosen.
 
     Score = (1 - diversity) * uncertainty - diversity * (highest cosine similarity to a chosen
@@ -121,6 +123,7 @@ def select_diverse(texts: list[str], uncertainty: np.ndarray, n: int, diversity:
     """
     if not texts or n <= 0:
         return []
+    uncertainty = np.asarray(uncertainty, dtype=float)
     folded = [fold(normalise_text(t)) for t in texts]
     try:
         X = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(folded)

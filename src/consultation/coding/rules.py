@@ -21,6 +21,18 @@ class RuleHit:
     matches: tuple[str, ...]
 
 
+def keyword_phrases(keywords: list[str], lemmatizer: Lemmatizer) -> list[tuple[str, ...]]:
+    """Each keyword as content lemmas, and as its written content words when they differ
+    (a keyword out of context can be lemmatised wrongly); distinct, in keyword order."""
+    clean = [k for k in keywords if k.strip()]
+    out: list[tuple[str, ...]] = []
+    for lemmas, forms in zip(lemmatizer(clean), lemmatizer.content_forms(clean), strict=True):
+        for phrase in (lemmas, forms):
+            if phrase and phrase not in out:
+                out.append(phrase)
+    return out
+
+
 class RuleCoder:
     """One `PhraseMatcher` per question over folded lemmas: 'équipes adaptées' matches 'adapter'."""
 
@@ -37,13 +49,7 @@ class RuleCoder:
             self._matchers[question.id] = matcher
 
     def _patterns(self, keywords: list[str]) -> list[Doc]:
-        seen: set[tuple[str, ...]] = set()
-        docs = []
-        for lemmas in self.lemmatizer([k for k in keywords if k.strip()]):
-            if lemmas and lemmas not in seen:
-                seen.add(lemmas)
-                docs.append(Doc(self.vocab, words=list(lemmas)))
-        return docs
+        return [Doc(self.vocab, words=list(p)) for p in keyword_phrases(keywords, self.lemmatizer)]
 
     def code(self, question_id: str, texts: list[str]) -> list[list[RuleHit]]:
         """For each text, the themes whose keywords occur in it (empty list: no rule applies)."""

@@ -1,0 +1,202 @@
+"""The coding stage as a federation sees it: every answer coded, sources recorded, humans win,
+the model saved and reused, corrected counts stored, codings exported."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from consultation import store
+from consultation.cli import main
+from consultation.codebook import load_consultation
+from consultation.coding.coder import code_consultation
+from consultation.ingest import ingest_consultation
+from consultation.paths import OutputPaths
+from consultation.text import Lemmatizer
+from test_coding_support import half_sample
+
+
+@pytest.fixture(scope="module")
+def half(tmp_path_factory, nlp):
+    folder, out = half_sample(tmp_path_factory, nlp)
+    consultation = load_consultation(folder)
+    return folder, out, consultation, OutputPaths.for_consultation(out, consultation.id)
+
+
+@pytest.fixture
+def mini_db(mini_dir):
+    consultation = load_consultation(mini_dir)
+    con = store.connect(None)
+    ingest_consultation(con, consultation, mini_dir)
+    yield consultation, con
+    con.close()
+
+
+def _final(con, cid, rid, qid):
+    return con.execute(
+        "SELECT theme_id, source FROM final_codes WHERE consultation_id = ? AND respondent_id = ? AND question_id = ? "
+        "ORDER BY theme_id",
+        [cid, rid, qid],
+    ).fetchall()
+
+
+def test_human_code_overrides_the_automatic_one(mini_db, lemmatizer):
+    consultation, con = mini_db
+    code_consultation(con, consultation, lemmatizer)
+    # A3 has no human code: the rules find nothing in « Rien de particulier » -> Autres, flagged
+    assert _final(con, "mini", "A3", "q1") == [("q1_autres", "rule")]
+    flagged = con.execute(
+        "SELECT needs_review FROM auto_codes WHERE respondent_id = 'A3' AND question_id = 'q1'"
+    ).fetchone()[0]
+    assert flagged is True
+    # A2's answer « Le manque de masques » has an automatic code too, but its human code wins
+    auto = con.execute("SELECT theme_id FROM auto_codes WHERE respondent_id = 'A2' AND question_id = 'q1'").fetchall()
+    assert auto == [("q1_epi",)]
+    assert _final(con, "mini", "A2", "q1") == [("q1_epi", "human")]
+    # a reviewer codes A3 by hand: that code replaces the automatic « Autres »
+    con.execute(
+        "INSERT INTO human_codes VALUES ('mini', 'A3', 'q1', 'q1_equipes', '', 1, 'relecture.xlsx')"
+    )
+    assert _final(con, "mini", "A3", "q1") == [("q1_equipes", "human")]
+
+
+def test_cold_start_codes_with_rules_only(mini_db, lemmatizer):
+    consultation, con = mini_db
+    con.execute("DELETE FROM human_codes")
+    summary = code_consultation(con, consultation, lemmatizer)
+    assert summary.model_version is None
+    assert set(summary.engines.values()) == {"rules"}
+    sources = {r[0] for r in con.execute("SELECT DISTINCT source FROM auto_codes").fetchall()}
+    assert sources == {"rule"}
+    assert con.execute("SELECT count(*) FROM auto_codes WHERE model_version IS NOT NULL").fetchone()[0] == 0
+    # nothing to correct with: corrected = raw, interval = raw
+    est = con.execute("SELECT DISTINCT method FROM count_estimates").fetchall()
+    assert est == [("raw",)]
+
+
+def test_every_answer_is_coded_with_source_confidence_and_versions(half):
+    _, _, consultation, paths = half
+    con = store.connect(paths.db, read_only=True)
+    try:
+        uncoded = con.execute(
+            "SELECT count(*) FROM stg_answers a JOIN questions q USING (consultation_id, question_id) "
+            "WHERE q.unit <> 'free_text' AND NOT EXISTS (SELECT 1 FROM final_codes f WHERE "
+            "f.consultation_id = a.consultation_id AND f.respondent_id = a.respondent_id AND f.question_id = a.question_id)"
+        ).fetchone()[0]
+        assert uncoded == 0
+        sources = dict(con.execute("SELECT source, count(*) FROM final_codes GROUP BY source").fetchall())
+        assert set(sources) == {"human", "model", "rule"}
+        bad = con.execute(
+            "SELECT count(*) FROM auto_codes WHERE confidence < 0 OR confidence > 1 OR codebook_version <> 1 "
+            "OR (source = 'model' AND model_version IS NULL) OR (source = 'rule' AND model_version IS NOT NULL "
+            "AND theme_id NOT LIKE '%autres')"
+        ).fetchone()[0]
+        assert bad == 0
+        # the 22 respondents without human codes are coded automatically, the 25 others by hand
+        auto_respondents = con.execute(
+            "SELECT count(DISTINCT respondent_id) FROM final_codes WHERE source <> 'human'"
+        ).fetchone()[0]
+        assert auto_respondents == 47 - 25
+    finally:
+        con.close()
+
+
+def test_model_is_saved_with_a_card_and_recorded(half):
+    _, _, consultation, paths = half
+    con = store.connect(paths.db, read_only=True)
+    try:
+        version, path, digest, card_json = con.execute(
+            "SELECT model_version, path, training_hash, card_json FROM models"
+        ).fetchone()
+    finally:
+        con.close()
+    assert path.endswith(f"{version}.skops")
+    card = json.loads(card_json)
+    assert card["model_version"] == version and card["training_hash"] == digest
+    assert card["codebook_version"] == 1
+    assert card["questions"]["q1_retenir"]["engine"] == "model"
+    assert card["questions"]["q1_retenir"]["n_training_units"] == 25
+    assert json.loads((paths.root / "models" / f"{version}.json").read_text(encoding="utf-8")) == card
+
+
+def test_unchanged_codes_reuse_the_model_changed_codes_retrain(half, tmp_path, lemmatizer):
+    _, _, consultation, paths = half
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(paths.db, db)
+    con = store.connect(db)
+    try:
+        first = con.execute("SELECT model_version FROM models").fetchone()[0]
+        again = code_consultation(con, consultation, lemmatizer, models_dir=paths.root / "models", estimate=False)
+        assert (again.trained, again.model_version) == (False, first)
+        con.execute(
+            "INSERT INTO human_codes SELECT consultation_id, respondent_id, question_id, 'q1_autres', '', 1, 'x.xlsx' "
+            "FROM answers WHERE respondent_id = 'R47' AND question_id = 'q1_retenir'"
+        )
+        changed = code_consultation(con, consultation, lemmatizer, models_dir=tmp_path / "models", estimate=False)
+        assert changed.trained and changed.model_version != first
+    finally:
+        con.close()
+
+
+def test_corrected_counts_for_the_nation_and_every_region(half):
+    _, _, consultation, paths = half
+    con = store.connect(paths.db, read_only=True)
+    try:
+        est = con.execute("SELECT * FROM count_estimates").df()
+        regions = {r for (r,) in con.execute("SELECT DISTINCT region FROM respondents").fetchall()}
+        tally = con.execute(
+            "SELECT question_id, theme_id, count FROM tally WHERE scope_kind = 'national'"
+        ).df()
+    finally:
+        con.close()
+    assert set(est.loc[est["scope_kind"] == "region", "scope"]) == regions
+    national = est[est["scope_kind"] == "national"]
+    assert set(national["scope"]) == {"France"}
+    n_themes = sum(len(q.coded_themes) for q in consultation.questions)
+    assert len(national) == n_themes
+    assert ((est["ci_low"] <= est["corrected_count"]) & (est["corrected_count"] <= est["ci_high"])).all()
+    assert set(est["method"]) <= {"pcc-bootstrap", "confusion-bootstrap"}
+    # raw counts are the tallies' counts
+    merged = national.merge(tally, on=["question_id", "theme_id"])
+    assert (merged["raw_count"] == merged["count"]).all()
+
+
+def test_export_codings_csv_and_parquet(half, tmp_path):
+    folder, out, _, _ = half
+    csv_path = tmp_path / "codages.csv"
+    result = CliRunner().invoke(
+        main, ["export", "codings", str(folder), "--out", str(out), "--format", "csv", "-o", str(csv_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "codes de" in result.output and str(csv_path) in result.output
+    frame = pd.read_csv(csv_path, sep=";", encoding="utf-8-sig")
+    assert {"respondent_id", "question_id", "unit_text", "theme_id", "theme_label", "source", "confidence",
+            "needs_review", "model_version", "codebook_version"} <= set(frame.columns)
+    assert set(frame["source"]) == {"human", "model", "rule"}
+    parquet = tmp_path / "codages.parquet"
+    result = CliRunner().invoke(
+        main, ["export", "codings", str(folder), "--out", str(out), "--format", "parquet", "-o", str(parquet)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(parquet)) == len(frame)
+
+
+def test_estimate_command_prints_corrected_counts(half):
+    folder, out, _, _ = half
+    result = CliRunner().invoke(main, ["estimate", str(folder), "--out", str(out), "-q", "q1_retenir"])
+    assert result.exit_code == 0, result.output
+    assert "Décomptes corrigés — national (intervalle à 90 %)" in result.output
+    assert "Adaptabilité et innovation des ACT" in result.output
+    result = CliRunner().invoke(main, ["estimate", str(folder), "--out", str(out), "--region", "Nulle part"])
+    assert result.exit_code == 2 and "aucun décompte corrigé" in result.output
+
+
+def test_commands_on_a_consultation_never_run_say_what_to_do(mini_dir, tmp_path):
+    result = CliRunner().invoke(main, ["evaluate", str(mini_dir), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "base introuvable" in result.output and "consultation run" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,54 @@
+"""Data shared by the coding tests, built once per session (this module holds no test).
+
+`half_sample`: the bundled sample with human codes kept for its first 25 respondents only, so
+that the model trains on them and codes the other 22: the situation of a federation that has
+coded part of its answers.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import SAMPLE_DIR
+
+HALF_CODED = 25
+_BUILT: dict[str, tuple[Path, Path]] = {}
+
+
+def require_sample() -> None:
+    if not SAMPLE_DIR.exists():
+        pytest.skip(f"échantillon absent : {SAMPLE_DIR}")
+
+
+def half_sample(tmp_path_factory: pytest.TempPathFactory, nlp) -> tuple[Path, Path]:  # noqa: ANN001
+    """(consultation folder, processed root), ingested and coded (no evaluation yet)."""
+    if "half" not in _BUILT:
+        require_sample()
+        from consultation import store
+        from consultation.codebook import load_consultation
+        from consultation.coding.coder import code_consultation
+        from consultation.ingest import ingest_consultation
+        from consultation.paths import OutputPaths
+        from consultation.text import Lemmatizer
+
+        root = tmp_path_factory.mktemp("half-sample")
+        folder = root / "raw" / "segur-2020-sample"
+        shutil.copytree(SAMPLE_DIR, folder)
+        codes = pd.read_csv(folder / "codes_humains.csv", dtype=str, keep_default_na=False)
+        keep = sorted(codes["respondent_id"].unique())[:HALF_CODED]
+        codes[codes["respondent_id"].isin(keep)].to_csv(folder / "codes_humains.csv", index=False)
+        out = root / "processed"
+        consultation = load_consultation(folder)
+        paths = OutputPaths.for_consultation(out, consultation.id)
+        con = store.connect(paths.db)
+        try:
+            ingest_consultation(con, consultation, folder)
+            code_consultation(con, consultation, Lemmatizer(nlp), models_dir=paths.root / "models")
+        finally:
+            con.close()
+        _BUILT["half"] = (folder, out)
+    return _BUILT["half"]

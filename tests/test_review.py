@@ -1,0 +1,148 @@
+"""The review loop: the sheet of uncertain answers, filled in Excel, read back as human codes."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from consultation import store
+from consultation.cli import main
+from consultation.codebook import load_consultation
+from consultation.coding.coder import code_consultation
+from consultation.coding.review import COLUMNS, SHEET, export_review, import_review, select_diverse
+from consultation.coding.training import load_engine
+from consultation.errors import InputFileError
+from consultation.paths import OutputPaths
+from test_coding_support import half_sample
+
+
+@pytest.fixture
+def half_copy(tmp_path_factory, nlp, tmp_path):
+    """A private copy of the half-coded sample's database (imports change it)."""
+    folder, out = half_sample(tmp_path_factory, nlp)
+    consultation = load_consultation(folder)
+    db = tmp_path / "consultation.duckdb"
+    shutil.copy(OutputPaths.for_consultation(out, consultation.id).db, db)
+    con = store.connect(db)
+    yield consultation, con
+    con.close()
+
+
+def _header(ws):
+    return {cell.value: cell.column for cell in ws[1]}
+
+
+def _rows(ws):
+    head = _header(ws)
+    return [
+        {name: ws.cell(row=r, column=c).value for name, c in head.items()} | {"_row": r}
+        for r in range(2, ws.max_row + 1)
+    ]
+
+
+def test_review_sheet_round_trip(half_copy, lemmatizer, tmp_path):
+    consultation, con = half_copy
+    engine = load_engine(con, consultation, lemmatizer)
+    assert engine.model_version is not None  # the saved model is found and loaded
+    path, rows = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=6)
+    assert path.exists()
+    answers = rows[["question_id", "respondent_id"]].drop_duplicates()
+    assert len(answers) == 6
+    # only answers without human codes are proposed
+    coded = {tuple(r) for r in con.execute("SELECT DISTINCT question_id, respondent_id FROM human_codes").fetchall()}
+    assert not coded & {tuple(r) for r in answers.itertuples(index=False)}
+
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    assert list(_header(ws))[:5] == ["N°", "Identifiant", "Question", "Unité", "Texte à coder"]
+    assert {"Thèmes", "Mode d'emploi"} <= set(wb.sheetnames)
+    sheet_rows = _rows(ws)
+    first, second = [list(k) for k in answers.itertuples(index=False)][:2]
+    head = _header(ws)
+    for row in sheet_rows:
+        key = [row["Question"], row["Identifiant"]]
+        if key == first:
+            ws.cell(row=row["_row"], column=head["Décision"], value="Accepter")
+        elif key == second:
+            question = consultation.question(row["Question"])
+            ws.cell(row=row["_row"], column=head["Décision"], value="Corriger")
+            # a label (any case) is accepted as well as an id
+            ws.cell(row=row["_row"], column=head["Thèmes corrigés"], value=question.themes[0].label.upper())
+    wb.save(path)
+
+    result = import_review(con, consultation, path)
+    assert result.answers_reviewed == 2
+    stored = con.execute(
+        "SELECT question_id, respondent_id, theme_id, source_file FROM human_codes WHERE source_file = ?", [str(path)]
+    ).fetchall()
+    assert {(q, r) for q, r, _, _ in stored} == {tuple(first), tuple(second)}
+    corrected_theme = consultation.question(second[0]).themes[0].id
+    assert {t for q, r, t, _ in stored if [q, r] == second} == {corrected_theme}
+    # the reviewed answers now count as human-coded
+    sources = con.execute(
+        "SELECT DISTINCT source FROM final_codes WHERE question_id = ? AND respondent_id = ?", second
+    ).fetchall()
+    assert sources == [("human",)]
+    # and the next coding retrains on them
+    summary = code_consultation(con, consultation, lemmatizer, estimate=False)
+    assert summary.model_version != engine.model_version
+
+
+def test_bad_rows_are_reported_with_row_column_and_value(half_copy, lemmatizer, tmp_path):
+    consultation, con = half_copy
+    engine = load_engine(con, consultation, lemmatizer)
+    path, rows = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=4)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    head = _header(ws)
+    ws.cell(row=2, column=head["Décision"], value="Corriger")
+    ws.cell(row=2, column=head["Thèmes corrigés"], value="theme_qui_n_existe_pas")
+    ws.cell(row=3, column=head["Décision"], value="Peut-être")
+    wb.save(path)
+    before = con.execute("SELECT count(*) FROM human_codes").fetchone()[0]
+    with pytest.raises(InputFileError) as caught:
+        import_review(con, consultation, path)
+    message = str(caught.value)
+    assert "ligne 2, colonne « Thèmes corrigés »" in message and "theme_qui_n_existe_pas" in message
+    assert "ligne 3, colonne « Décision »" in message and "Peut-être" in message
+    assert con.execute("SELECT count(*) FROM human_codes").fetchone()[0] == before  # nothing imported
+
+
+def test_an_answer_reviewed_in_part_is_refused(half_copy, lemmatizer, tmp_path):
+    consultation, con = half_copy
+    engine = load_engine(con, consultation, lemmatizer)
+    path, rows = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=40, question_id="pilier1")
+    multi = rows.groupby("respondent_id").size()
+    respondent = multi[multi > 1].index[0]
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    head = _header(ws)
+    target = next(r for r in _rows(ws) if r["Identifiant"] == respondent)
+    ws.cell(row=target["_row"], column=head["Décision"], value="Accepter")
+    wb.save(path)
+    with pytest.raises(InputFileError, match="décision manquante"):
+        import_review(con, consultation, path)
+
+
+def test_review_import_command_reports_problems_without_traceback(tmp_path, mini_dir):
+    sheet = tmp_path / "pas-une-feuille.xlsx"
+    sheet.write_bytes(b"pas un classeur")
+    CliRunner().invoke(main, ["ingest", str(mini_dir), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(main, ["review", "import", str(sheet), str(mini_dir), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert str(sheet) in result.output
+
+
+def test_diversity_skips_duplicates_and_near_duplicates():
+    texts = ["Manque de masques", "manque de masques", "Manque de masques !", "Visio avec les résidents", "Rien"]
+    chosen = select_diverse(texts, uncertainty=[0.9, 0.9, 0.9, 0.6, 0.1], n=3)
+    assert chosen[:2] == [0, 3]
+    assert 1 not in chosen
+
+
+def test_sheet_columns_are_french():
+    assert COLUMNS["decision"] == "Décision" and COLUMNS["corrected"] == "Thèmes corrigés"
