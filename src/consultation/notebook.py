@@ -39,3 +39,147 @@ def show_comparison_chart(db: Database, question_id: str, region: str | None = N
     from IPython.display import Image
 
     return Image(filename=str(chart_path(db, question_id, region)), width=width)
+
+
+# -- review loop (notebook 02) and theme discovery (notebook 03) ------------------------------
+
+
+def demo_consultation(sample_dir: str | Path, target_dir: str | Path, *, keep_share: float = 0.4, seed: int = 0) -> Path:
+    """A copy of a consultation keeping the human codes of only a share of respondents.
+
+    It shows the cold-start situation (few answers coded by hand) without touching data/raw:
+    the copy is written under the processed folder.
+    """
+    import shutil
+
+    import pandas as pd
+
+    consultation = load_consultation(sample_dir)
+    source, target = Path(sample_dir), Path(target_dir)
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+    for name in consultation.sources.human_codes:
+        for path in target.glob(name if isinstance(name, str) else name.path):
+            codes = pd.read_csv(path, dtype=str, keep_default_na=False)
+            respondents = codes["respondent_id"].drop_duplicates().sample(frac=keep_share, random_state=seed)
+            codes[codes["respondent_id"].isin(set(respondents))].to_csv(path, index=False)
+    return target
+
+
+def _session(consultation_dir: str | Path, processed_root: str | Path):  # noqa: ANN202
+    from consultation import store
+
+    consultation = load_consultation(consultation_dir)
+    paths = OutputPaths.for_consultation(processed_root, consultation.id)
+    return consultation, paths, store.connect(paths.db)
+
+
+def review_sheet(consultation_dir: str | Path, processed_root: str | Path, n_answers: int = 15) -> Any:
+    """The answers the coder is least sure of (as in the XLSX review sheet), one row per unit."""
+    from consultation.coding.review import review_candidates
+    from consultation.coding.training import load_engine
+    from consultation.text import Lemmatizer, load_nlp
+
+    consultation, _, con = _session(consultation_dir, processed_root)
+    try:
+        engine = load_engine(con, consultation, Lemmatizer(load_nlp()))
+        frame = review_candidates(con, engine, n_answers=n_answers)
+    finally:
+        con.close()
+    return frame.assign(decision="", corrected="")
+
+
+def save_review(consultation_dir: str | Path, processed_root: str | Path, reviewed: Any) -> Any:
+    """Store the rows whose `decision` is « Accepter » or « Corriger » as human codes.
+
+    Goes through the same XLSX sheet and validation as `consultation review import`.
+    """
+    from openpyxl import load_workbook
+
+    from consultation.coding.review import COLUMNS, SHEET, import_review, write_review_sheet
+
+    consultation, paths, con = _session(consultation_dir, processed_root)
+    try:
+        sheet = write_review_sheet(reviewed, consultation, paths.root / "revue" / "carnet.xlsx")
+        wb = load_workbook(sheet)
+        ws = wb[SHEET]
+        header = [c.value for c in ws[1]]
+        col_decision = header.index(COLUMNS["decision"]) + 1
+        col_corrected = header.index(COLUMNS["corrected"]) + 1
+        for offset, row in enumerate(reviewed.itertuples(index=False), start=2):
+            ws.cell(row=offset, column=col_decision, value=row.decision)
+            ws.cell(row=offset, column=col_corrected, value=row.corrected)
+        wb.save(sheet)
+        return import_review(con, consultation, sheet)
+    finally:
+        con.close()
+
+
+def recode(consultation_dir: str | Path, processed_root: str | Path) -> Any:
+    """Retrain on the human codes (old and new) and code again, as `consultation code` does."""
+    from consultation.coding.coder import code_and_evaluate
+    from consultation.text import Lemmatizer, load_nlp
+
+    consultation, paths, con = _session(consultation_dir, processed_root)
+    try:
+        return code_and_evaluate(con, consultation, Lemmatizer(load_nlp()), output_root=paths.root)
+    finally:
+        con.close()
+
+
+def agreement(consultation_dir: str | Path, processed_root: str | Path) -> Any:
+    """Agreement with human coders per question (cross-validation), as a DataFrame."""
+    import pandas as pd
+
+    from consultation.coding.evaluate import evaluate_consultation
+    from consultation.text import Lemmatizer, load_nlp
+
+    consultation, _, con = _session(consultation_dir, processed_root)
+    try:
+        evaluation = evaluate_consultation(con, consultation, Lemmatizer(load_nlp()))
+    finally:
+        con.close()
+    rows = [
+        {"question": q.question_id, "moteur": q.engine, "unités codées à la main": q.n_units,
+         "F1 micro": q.micro_f1, "F1 macro": q.macro_f1, "kappa": q.kappa,
+         "F1 micro (thème le plus fréquent)": q.majority_micro_f1}
+        for q in evaluation.questions
+    ]
+    return pd.DataFrame(rows)
+
+
+def discover(consultation_dir: str | Path, processed_root: str | Path, question_id: str | None = None) -> Any:
+    """Suggested themes among the « Autres » answers: one row per lead (terms, size, examples)."""
+    import pandas as pd
+
+    from consultation.coding.discover import discover_themes
+    from consultation.text import Lemmatizer, load_nlp
+
+    consultation, _, con = _session(consultation_dir, processed_root)
+    try:
+        results = discover_themes(con, consultation, Lemmatizer(load_nlp()), question_id=question_id)
+    finally:
+        con.close()
+    rows = [
+        {"question": r.question.id, "piste": lead.name, "termes": ", ".join(lead.terms), "réponses": lead.size,
+         "exemples": " | ".join(lead.examples)}
+        for r in results for lead in r.leads
+    ]
+    return pd.DataFrame(rows, columns=["question", "piste", "termes", "réponses", "exemples"])
+
+
+def add_theme(consultation_dir: str | Path, question_id: str, theme_id: str, label: str, keywords: list[str]) -> Path:
+    """Add a theme to the codebook (consultation.yaml) of a working copy; a new codebook version follows."""
+    import yaml
+
+    path = Path(consultation_dir) / "consultation.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    question = next(q for q in data["questions"] if q["id"] == question_id)
+    question["themes"].insert(max(0, len(question["themes"]) - 1), {
+        "id": theme_id, "label": label, "description": "Thème ajouté depuis le carnet de découverte.",
+        "keywords": keywords,
+    })
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    load_consultation(path)  # validated before anyone runs it
+    return path
