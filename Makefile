@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lock lint clean-processed
+.PHONY: run test install lock lint clean-processed notebooks
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# JupyterLab is installed on first use only: the pipeline and the tests do not need it.
+notebooks: $(STAMP)
+	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet "jupyterlab==4.6.6"
+	cd notebooks && ../$(BIN)/jupyter lab
 
 lint: $(STAMP)
 	$(BIN)/ruff check src flows tests
