@@ -45,7 +45,11 @@ def national_tally(consultation: Consultation, db: Path) -> pd.DataFrame:
 @task(name="reporting-key", cache_policy=NO_CACHE, **_IO)
 def reporting_key(consultation: Consultation, paths: OutputPaths) -> str:
     with open_db(paths.db) as con:
-        return incremental.reporting_key(con, consultation, paths.root)
+        inputs = incremental.reporting_inputs(con, consultation, paths.root)
+    get_run_logger().info(
+        "Empreintes de la publication : %s", ", ".join(f"{k} {v[:10]}" for k, v in inputs.items())
+    )
+    return incremental.inputs_hash(*inputs.values())
 
 
 def _publication_key(context: Any, parameters: dict[str, Any]) -> str:

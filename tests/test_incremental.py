@@ -222,6 +222,19 @@ def test_a_rebuilt_database_has_another_fingerprint(mini, tmp_path):
     assert prints[0] != prints[1]
 
 
+def test_reporting_key_names_what_changed(con, mini, tmp_path):
+    folder, consultation = mini
+    ingest_consultation(con, consultation, folder)
+    inputs = incremental.reporting_inputs(con, consultation, tmp_path / "a")
+    assert set(inputs) == {"data", "consultation", "software", "output"}
+    key = incremental.reporting_key(con, consultation, tmp_path / "a")
+    assert key == incremental.reporting_key(con, consultation, tmp_path / "a")
+    assert key != incremental.reporting_key(con, consultation, tmp_path / "b")
+    con.execute("DELETE FROM answers WHERE respondent_id = 'A5'")
+    after = incremental.reporting_inputs(con, consultation, tmp_path / "a")
+    assert [k for k in inputs if inputs[k] != after[k]] == ["data"]
+
+
 def test_software_and_consultation_fingerprints(mini):
     _, consultation = mini
     assert incremental.software_fingerprint() == incremental.software_fingerprint()

@@ -190,15 +190,23 @@ def database_fingerprint(con: duckdb.DuckDBPyConnection, consultation_id: str) -
     return _digest(parts)
 
 
+def reporting_inputs(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, out_root: str | Path
+) -> dict[str, str]:
+    """What decides the charts and reports, fingerprint by fingerprint: the stored data, the
+    consultation file, the software and where they are written (logged, so that a person can see
+    why a publication was redone)."""
+    return {
+        "data": database_fingerprint(con, consultation.id),
+        "consultation": consultation_fingerprint(consultation),
+        "software": software_fingerprint(),
+        "output": inputs_hash(Path(out_root).resolve()),
+    }
+
+
 def reporting_key(con: duckdb.DuckDBPyConnection, consultation: Consultation, out_root: str | Path) -> str:
-    """What decides the charts and reports: the stored data, the consultation file, the software
-    and where they are written. Equal keys mean the files on disk are already the right ones."""
-    return inputs_hash(
-        database_fingerprint(con, consultation.id),
-        consultation_fingerprint(consultation),
-        software_fingerprint(),
-        Path(out_root).resolve(),
-    )
+    """One key from `reporting_inputs`: equal keys mean the files on disk are already the right ones."""
+    return inputs_hash(*reporting_inputs(con, consultation, out_root).values())
 
 
 def consultation_fingerprint(consultation: Consultation) -> str:
