@@ -190,6 +190,7 @@ def test_ingest_killed_at_random_moments_leaves_before_or_after_and_reruns_to_th
     assert sum(outcomes.values()) == KILLS >= 20
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, nlp):
     """`consultation run` twice at the same time: each ends cleanly or says the base is busy."""
     from consultation.pipeline import run

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "raw" / "segur-2020-sample"
+pytestmark = pytest.mark.slow  # whole pipelines with the real spaCy models
 # Three regions of the sample (18 structures): every kind of report, and few enough charts to stay fast.
 REGIONS = ("Île-de-France", "Occitanie", "Provence-Alpes-Côte d'Azur")
 INITIATIVE = "8. Décrivez une initiative menée pendant la crise."
