@@ -158,10 +158,7 @@ EXPORTS = {
 }
 # Exports that still write live formulas: name -> the module at fault. strict: a fix fails the test
 # until the mark goes.
-KNOWN_LIVE: dict[str, str] = {
-    "review export": "coding/review.py write_review_sheet: the « Thèmes » sheet appends theme ids, labels, "
-                     "categories and descriptions without neutralise_cell; a label starting with = becomes a formula",
-}
+KNOWN_LIVE: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
