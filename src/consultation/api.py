@@ -11,7 +11,8 @@ read « < 3 » and shares resting on them « s » (see consultation.disclosure).
     >>> db.answers_behind("q1_retenir", "q1_adaptabilite", region="Occitanie")
 
 The database is opened read-only by default: several notebooks (and `consultation tally`) can read
-it together; `consultation run` waits for them to close it (`db.close()`, or a `with` block).
+it together; `consultation run` refuses to start while one holds it open, so close it
+(`db.close()`, or a `with` block) before re-running the pipeline.
 """
 
 from __future__ import annotations

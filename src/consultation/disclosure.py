@@ -223,5 +223,5 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
     if path is None:
         if fmt != "csv":
             raise ValueError("only CSV can be returned as text")
-        return neutralise(frame).to_csv(sep=";", index=False)
+        return neutralise(frame).to_csv(sep=";", index=False, lineterminator="\r\n")
     return write_table(frame, path, fmt)
