@@ -38,6 +38,9 @@ def deployments(folders: list[Path], processed_root: Path, cron: str, timezone: 
                     "processed_root": str(processed_root.resolve()),
                 },
                 tags=["consultation", consultation.id],
+                # One run at a time per consultation: a manual run during the nightly one waits
+                # for it instead of finding the database busy.
+                concurrency_limit=1,
             )
         )
     return out

@@ -264,3 +264,4 @@ def test_serve_schedules_every_night_at_two_in_paris(tmp_path):
     schedule = deployment.schedules[0].schedule
     assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "Europe/Paris")
     assert Path(deployment.parameters["consultation_dir"]).is_absolute()
+    assert deployment.concurrency_limit == 1
