@@ -16,7 +16,6 @@ from consultation.codebook import load_consultation
 from consultation.coding.coder import code_consultation
 from consultation.ingest import ingest_consultation
 from consultation.paths import OutputPaths
-from consultation.text import Lemmatizer
 from test_coding_support import half_sample
 
 
@@ -79,7 +78,7 @@ def test_cold_start_codes_with_rules_only(mini_db, lemmatizer):
 
 
 def test_every_answer_is_coded_with_source_confidence_and_versions(half):
-    _, _, consultation, paths = half
+    _, _, _consultation, paths = half
     con = store.connect(paths.db, read_only=True)
     try:
         uncoded = con.execute(
@@ -106,7 +105,7 @@ def test_every_answer_is_coded_with_source_confidence_and_versions(half):
 
 
 def test_model_is_saved_with_a_card_and_recorded(half):
-    _, _, consultation, paths = half
+    _, _, _consultation, paths = half
     con = store.connect(paths.db, read_only=True)
     try:
         version, path, digest, card_json = con.execute(

@@ -24,7 +24,7 @@ def require_sample() -> None:
         pytest.skip(f"échantillon absent : {SAMPLE_DIR}")
 
 
-def half_sample(tmp_path_factory: pytest.TempPathFactory, nlp) -> tuple[Path, Path]:  # noqa: ANN001
+def half_sample(tmp_path_factory: pytest.TempPathFactory, nlp) -> tuple[Path, Path]:
     """(consultation folder, processed root), ingested and coded (no evaluation yet)."""
     if "half" not in _BUILT:
         require_sample()

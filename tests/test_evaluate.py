@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from conftest import SAMPLE_DIR
 from consultation import store
 from consultation.cli import main
 from consultation.codebook import load_consultation
@@ -20,7 +21,6 @@ from consultation.coding.evaluate import (
 from consultation.coding.rules import RuleCoder
 from consultation.coding.training import training_units
 from consultation.ingest import ingest_consultation
-from conftest import SAMPLE_DIR
 from test_coding_support import half_sample, require_sample
 
 QUESTION_FIELDS = {

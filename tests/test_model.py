@@ -116,7 +116,7 @@ def test_codebook_gives_pseudo_examples_but_not_for_autres():
 
 
 def test_too_few_codes_means_no_model():
-    texts, sets = _training()
+    _texts, sets = _training()
     assert not can_train(QUESTION, sets[:5])
     assert can_train(QUESTION, sets)
 

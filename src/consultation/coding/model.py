@@ -26,7 +26,12 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from consultation.codebook import Question
 from consultation.coding.features import (
@@ -307,7 +312,10 @@ class ModelSettings:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
 
 
-def build_pipeline(patterns: Patterns, n_units: int, settings: ModelSettings = ModelSettings()) -> Pipeline:
+DEFAULT_SETTINGS = ModelSettings()
+
+
+def build_pipeline(patterns: Patterns, n_units: int, settings: ModelSettings = DEFAULT_SETTINGS) -> Pipeline:
     """Features + classifier; rare n-grams are kept only when there is little data."""
     min_df = 2 if n_units >= 200 else 1
     transformers: list[tuple[str, Any, str]] = [
@@ -393,7 +401,7 @@ def theme_matrix(theme_sets: list[list[str]] | list[set[str]], theme_ids: list[s
     return Y
 
 
-def can_train(question: Question, theme_sets: list[list[str]], settings: ModelSettings = ModelSettings()) -> bool:
+def can_train(question: Question, theme_sets: list[list[str]], settings: ModelSettings = DEFAULT_SETTINGS) -> bool:
     """Enough human-coded units, and at least one theme with enough examples to calibrate."""
     theme_ids = [t.id for t in question.themes if not t.is_other]
     if len(theme_sets) < settings.min_units or not theme_ids:
@@ -406,7 +414,7 @@ def fit_question_model(
     texts: list[str],
     theme_sets: list[list[str]],
     lemmatizer: Lemmatizer,
-    settings: ModelSettings = ModelSettings(),
+    settings: ModelSettings = DEFAULT_SETTINGS,
 ) -> QuestionModel | None:
     """Train on a question's human-coded units; None when there are too few to learn from."""
     theme_ids = [t.id for t in question.themes if not t.is_other]

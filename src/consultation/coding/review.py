@@ -199,7 +199,9 @@ def write_review_sheet(
     themes.append(["Question", "Identifiant du thème", "Libellé", "Catégorie", "Description"])
     for question in consultation.questions:
         for theme in question.coded_themes:
-            themes.append([question.id, theme.id, theme.label, theme.category or "", theme.description])
+            themes.append([
+                neutralise_cell(v) for v in (question.id, theme.id, theme.label, theme.category or "", theme.description)
+            ])
     for col, width in zip("ABCDE", (14, 26, 44, 22, 70), strict=True):
         themes.column_dimensions[col].width = width
         themes[f"{col}1"].font = Font(bold=True)

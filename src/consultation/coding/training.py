@@ -24,7 +24,14 @@ import pandas as pd
 from consultation import store
 from consultation.codebook import Consultation
 from consultation.coding.engine import CodingEngine
-from consultation.coding.model import MODEL_SPEC, ModelSettings, QuestionModel, fit_question_model, model_version
+from consultation.coding.model import (
+    DEFAULT_SETTINGS,
+    MODEL_SPEC,
+    ModelSettings,
+    QuestionModel,
+    fit_question_model,
+    model_version,
+)
 from consultation.errors import ConsultationError
 from consultation.text import Lemmatizer
 
@@ -93,7 +100,7 @@ def units_digest(units: dict[str, TrainingUnits]) -> str:
 
 
 def current_version(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation, settings: ModelSettings = ModelSettings(),
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, settings: ModelSettings = DEFAULT_SETTINGS,
     units: dict[str, TrainingUnits] | None = None,
 ) -> str:
     """The version a model trained now on the stored human codes would have."""
@@ -108,7 +115,7 @@ def train_models(
     consultation: Consultation,
     units: dict[str, TrainingUnits],
     lemmatizer: Lemmatizer,
-    settings: ModelSettings = ModelSettings(),
+    settings: ModelSettings = DEFAULT_SETTINGS,
 ) -> dict[str, QuestionModel]:
     """One model per question that has enough human-coded units."""
     models = {}
@@ -229,7 +236,7 @@ def prepare_engine(
     lemmatizer: Lemmatizer,
     *,
     models_dir: str | Path | None = None,
-    settings: ModelSettings = ModelSettings(),
+    settings: ModelSettings = DEFAULT_SETTINGS,
     retrain: bool = False,
 ) -> tuple[CodingEngine, dict[str, TrainingUnits], bool]:
     """The engine for this consultation: trained on its human codes, or loaded when unchanged.
@@ -275,6 +282,15 @@ def record_model(
             "INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
             [consultation_id, version, str(path), codebook_version, digest, card_json, datetime.now()],
         )
+
+
+def engine_from_file(
+    consultation: Consultation, lemmatizer: Lemmatizer, path: str | Path | None, version: str | None
+) -> CodingEngine:
+    """An engine from a model file (rules alone when there is none): for workers without the database."""
+    if path is None or version is None:
+        return CodingEngine(consultation, lemmatizer, {}, None)
+    return CodingEngine(consultation, lemmatizer, load_models(Path(path)), version)
 
 
 def load_engine(

@@ -14,7 +14,7 @@ from consultation.cli import _default_consultation, _friendly, consultation_arg,
 from consultation.errors import ConsultationError
 
 
-def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bool = True):  # noqa: ANN202
+def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bool = True):
     """(consultation, output paths, connection) for a consultation folder."""
     from consultation import store
     from consultation.codebook import load_consultation
@@ -31,7 +31,7 @@ def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bo
     return folder, consultation, paths, store.connect(paths.db)
 
 
-def _lemmatizer():  # noqa: ANN202
+def _lemmatizer():
     from consultation.text import Lemmatizer, load_nlp
 
     return Lemmatizer(load_nlp())
