@@ -24,6 +24,41 @@ def test_bulk_cleaning_is_exactly_normalise_text(cells):
     assert normalise_series(pd.Series(cells, dtype=object)).tolist() == [normalise_text(c) for c in cells]
 
 
+# Only characters cleaned in bulk (Arrow), so that the bulk path itself is what is compared.
+BULK = list("ab é’‘`´\u00a0\u202f\t\n\r«»œ€—–…“”•\u200b\ufe0f🤔👍🇫🇷→") + ["  ", " \n ", "\r\n", "\n\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(BULK), max_size=15).map("".join), min_size=1, max_size=6))
+def test_bulk_cleaning_of_common_punctuation_is_exactly_normalise_text(cells):
+    assert normalise_series(pd.Series(cells, dtype=object)).tolist() == [normalise_text(c) for c in cells]
+
+
+def test_characters_cleaned_in_bulk_cannot_change_under_nfc_nor_strip():
+    """The bulk path skips NFC and strips only spaces and line breaks: sound only for characters
+    that NFC never changes, that never combine with the one before, and that are not blank."""
+    import unicodedata
+
+    from consultation.ingest import _EXTRA_RANGES
+
+    composes = set()
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2:
+            composes.add(int(decomposition.split()[1], 16))
+    replaced = {0x2018, 0x2019, 0xB4, 0x60}
+    ranges = [(0x21, 0x5F), (0x61, 0x7E), (0xA1, 0xB3), (0xB5, 0x24F), *_EXTRA_RANGES]
+    wrong = [
+        hex(cp) for lo, hi in ranges for cp in range(lo, hi + 1)
+        if cp not in replaced and (
+            unicodedata.normalize("NFC", chr(cp)) != chr(cp) or chr(cp).isspace()
+            or unicodedata.combining(chr(cp)) or cp in composes or unicodedata.category(chr(cp)).startswith("C")
+            and unicodedata.category(chr(cp)) not in ("Cf", "Cn")
+        )
+    ]
+    assert wrong == []
+
+
 def test_bulk_cleaning_keeps_index_and_turns_missing_into_empty():
     cleaned = normalise_series(pd.Series(["  a  b ", None, "L’été"], index=[5, 7, 9], dtype=object))
     assert cleaned.to_dict() == {5: "a b", 7: "", 9: "L'été"}

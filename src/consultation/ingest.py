@@ -364,8 +364,35 @@ def _clean_one(value: str) -> str:
     return text.strip()
 
 
+# Cells made of those characters plus a few other NFC-stable, non-blank, never-combining ones
+# (typographic punctuation, currency, arrows, symbols, emoji) and of the characters cleaning
+# replaces are cleaned in Arrow, a handful of passes over the whole column; the rare rest (other
+# scripts, combining accents, control or exotic blank characters) goes through `_clean_one`.
+# tests/test_ingest_checks.py checks every character of this class against those properties.
+_EXTRA_RANGES = (
+    (0x2010, 0x2017), (0x201A, 0x2027), (0x2030, 0x205E), (0x20A0, 0x20C0), (0x2190, 0x21FF),
+    (0x2500, 0x27BF), (0x2B00, 0x2BFF), (0x200B, 0x200D), (0xFE0F, 0xFE0F), (0x1F000, 0x1FAFF),
+)
+_FIXABLE_CHARS = _SAFE_CHARS + "".join(rf"\x{{{lo:X}}}-\x{{{hi:X}}}" for lo, hi in _EXTRA_RANGES)
+_FIXABLE = rf"^[{_FIXABLE_CHARS}\x{{2018}}\x{{2019}}\x{{B4}}\x{{60}}\x{{A0}}\x{{202F}}\t\r\n ]*$"
+
+
+def _clean_arrow(arr: pa.Array) -> pa.Array:
+    """`_clean_one` on cells whose characters all match `_FIXABLE` (no NFC change possible)."""
+    for old in ("\u2019", "\u2018", "\u00b4", "`"):
+        arr = pc.replace_substring(arr, old, "'")
+    for old in ("\u00a0", "\u202f"):
+        arr = pc.replace_substring(arr, old, " ")
+    arr = pc.replace_substring_regex(arr, "\r\n?", "\n")
+    arr = pc.replace_substring_regex(arr, r"[ \t][ \t]+|\t", " ")
+    arr = pc.replace_substring_regex(arr, r" \n ?|\n ", "\n")  # spaces around line breaks
+    arr = pc.replace_substring_regex(arr, r"\n\n+", "\n")  # blank lines
+    return pc.utf8_trim(arr, " \n")
+
+
 def normalise_series(values: pd.Series) -> pd.Series:
-    """`text.normalise_text` on a whole column: cells already clean are found in bulk and kept."""
+    """`text.normalise_text` on a whole column: cells already clean are found in bulk and kept,
+    the usual dirty ones (typographic apostrophes, doubled spaces) are cleaned in bulk too."""
     if values.empty:
         return values.fillna("").astype(str)
     arr = pa.array(values.fillna("").astype(str), type=pa.large_string())
@@ -378,7 +405,13 @@ def normalise_series(values: pd.Series) -> pd.Series:
     if pc.all(clean).as_py():
         return pd.Series(arr, index=values.index, dtype=_STR)
     dirty = pc.invert(clean)
-    cleaned = pa.array([_clean_one(v) for v in pc.filter(arr, dirty).to_pylist()], type=pa.large_string())
+    cells = pc.filter(arr, dirty)
+    bulk = pc.match_substring_regex(cells, _FIXABLE)
+    cleaned = pc.replace_with_mask(cells, bulk, _clean_arrow(pc.filter(cells, bulk)))
+    rest = pc.invert(bulk)
+    if pc.any(rest).as_py():
+        one_by_one = pa.array([_clean_one(v) for v in pc.filter(cells, rest).to_pylist()], type=pa.large_string())
+        cleaned = pc.replace_with_mask(cleaned, rest, one_by_one)
     return pd.Series(pc.replace_with_mask(arr, dirty, cleaned), index=values.index, dtype=_STR)
 
 
@@ -488,19 +521,21 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
                 reasons[group.index[1:]] = f"doublon exact de la ligne {rows[0]} (répondant {respondent})"
     kept = values[reasons.eq("")]
     respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:"))]].copy()
-    respondents["source_row"] = [table.row_number(int(i)) for i in kept.index]
+    respondents["source_row"] = kept.index.to_numpy(dtype="int64") + table.first_data_row  # row_number, vectorised
 
+    # Columns stay Arrow-backed: a round trip through Python objects costs seconds at 1M answers.
+    rid = kept["respondent_id"].reset_index(drop=True)
     frames = []
     for qid, parts, follow in _question_parts(consultation):
-        text = _join_parts(kept, parts)
-        follow_up = _join_parts(kept, follow) if follow else None
+        text = _join_parts(kept, parts).reset_index(drop=True)
+        follow_up = _join_parts(kept, follow).reset_index(drop=True).replace("", None) if follow else None
         frames.append(
             pd.DataFrame(
                 {
-                    "respondent_id": kept["respondent_id"].to_numpy(),
-                    "question_id": qid,
-                    "text": text.to_numpy(),
-                    "follow_up": follow_up.replace("", None).to_numpy() if follow_up is not None else None,
+                    "respondent_id": rid,
+                    "question_id": pd.Series(qid, index=rid.index, dtype=_STR),
+                    "text": text,
+                    "follow_up": follow_up if follow_up is not None else pd.Series(None, index=rid.index, dtype=object),
                 }
             )
         )
@@ -642,7 +677,7 @@ def _first_attributes(
 ) -> tuple[pd.DataFrame, list[str]]:
     """One row per respondent: the first non-empty value of each attribute; disagreements are reported."""
     frame = kept[["respondent_id", *attributes]].copy()
-    frame["source_row"] = [table.row_number(int(i)) for i in kept.index]
+    frame["source_row"] = kept.index.to_numpy(dtype="int64") + table.first_data_row  # row_number, vectorised
     first = frame.drop_duplicates("respondent_id")[["respondent_id", "source_row"]].set_index("respondent_id")
     warnings = []
     for attr in attributes:
@@ -799,7 +834,10 @@ def _store_responses(
             WITH old AS (
                 SELECT respondent_id, question_id, text, follow_up FROM answers
                 WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _ids)
-            ), new AS (SELECT respondent_id, question_id, text, follow_up FROM _new_answers)
+            ), new AS (   -- respondents new to the database have no coding to drop: not compared
+                SELECT respondent_id, question_id, text, follow_up FROM _new_answers
+                WHERE respondent_id IN (SELECT respondent_id FROM old)
+            )
             SELECT DISTINCT respondent_id FROM ((FROM old EXCEPT FROM new) UNION ALL (FROM new EXCEPT FROM old))
             """,
             [cid],
@@ -891,7 +929,15 @@ def _ingest_human_codes(
     if problems:
         raise InputFileError(problems)
 
-    known = {r[0] for r in _rows(con, "SELECT respondent_id FROM respondents WHERE consultation_id = ?", [cid])}
+    known = con.sql(
+        "SELECT respondent_id FROM respondents WHERE consultation_id = ?", params=[cid]
+    ).to_arrow_table().column(0)
+    is_known = pd.Series(
+        pc.is_in(pa.array(rid, type=pa.large_string()), value_set=known.cast(pa.large_string())).to_numpy(
+            zero_copy_only=False
+        ),
+        index=rid.index,
+    )
     reasons = pd.Series("", index=frame.index, dtype=object)
     for idx, why in table.malformed.items():
         if idx in reasons.index:
@@ -903,7 +949,7 @@ def _ingest_human_codes(
     )
     for mask, why in rules:
         reasons[mask & reasons.eq("")] = why
-    unknown = reasons.eq("") & ~rid.isin(known)
+    unknown = reasons.eq("") & ~is_known
     reasons[unknown] = "répondant « " + rid[unknown] + " » absent des réponses ingérées"
     codes = pd.DataFrame({"respondent_id": rid, "question_id": qid, "theme_id": tid, "unit_text": text})
     candidates = codes[reasons.eq("")]
