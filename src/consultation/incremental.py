@@ -339,19 +339,24 @@ def training_need(
 # What to code
 # --------------------------------------------------------------------------
 
+# Answers with a current automatic code, as one anti-join (a correlated NOT EXISTS is planned as a
+# per-answer probe: seconds at 1M answers); texts are read only for the pending answers.
 _PENDING_ANSWERS = """
+WITH current_codes AS (
+    SELECT DISTINCT respondent_id, question_id FROM auto_codes
+    WHERE consultation_id = $cid
+      AND codebook_version = $codebook_version
+      AND ($model_created_at IS NULL OR coded_at >= $model_created_at)
+), pending AS (
+    SELECT a.respondent_id, a.question_id FROM answers a
+    ANTI JOIN current_codes c USING (respondent_id, question_id)
+    WHERE a.consultation_id = $cid AND list_contains($questions, a.question_id) AND NOT $recode_all
+)
 SELECT a.respondent_id, a.question_id, a.text
 FROM stg_answers a
 WHERE a.consultation_id = $cid
   AND list_contains($questions, a.question_id)
-  AND ($recode_all OR NOT EXISTS (
-      SELECT 1 FROM auto_codes c
-      WHERE c.consultation_id = a.consultation_id
-        AND c.respondent_id = a.respondent_id
-        AND c.question_id = a.question_id
-        AND c.codebook_version = $codebook_version
-        AND ($model_created_at IS NULL OR c.coded_at >= $model_created_at)
-  ))
+  AND ($recode_all OR (a.respondent_id, a.question_id) IN (SELECT (respondent_id, question_id) FROM pending))
 ORDER BY a.question_id, a.respondent_id
 """
 
