@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -23,20 +24,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from consultation.codebook import Question
 from consultation.coding.rules import keyword_phrases
-from consultation.text import Lemmatizer, fold, normalise_text
+from consultation.text import Lemmatizer, fast_fold, normalise_text
 
 FEATURE_COLUMNS = ["text", "lemmas", "content"]
 
 
 def unit_frame(texts: Sequence[str], lemmatizer: Lemmatizer) -> pd.DataFrame:
-    """The model's input for these texts (spaCy runs once per distinct text)."""
+    """The model's input for these texts (each distinct text is analysed once)."""
     cleaned = [normalise_text(t) for t in texts]
+    words, content = lemmatizer.joined(cleaned)
     return pd.DataFrame(
-        {
-            "text": [fold(t) for t in cleaned],
-            "lemmas": [" ".join(words) for words in lemmatizer.all_lemmas(cleaned)],
-            "content": [" ".join(words) for words in lemmatizer(cleaned)],
-        },
+        {"text": [fast_fold(t) for t in cleaned], "lemmas": words, "content": content},
         columns=FEATURE_COLUMNS,
     )
 
@@ -98,13 +96,18 @@ class KeywordFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         check_is_fitted(self, "regex_sources_")
-        regexes = [re.compile(src) if src else None for src in self.regex_sources_]
+        from consultation.coding.rules import PhraseIndex
+
+        labels_of: dict[str, list[int]] = {}
+        for j, (_, phrases) in enumerate(self.patterns):
+            for phrase in phrases:
+                labels_of.setdefault(phrase, []).append(j)
+        index = PhraseIndex(labels_of)  # one scan per unit for every theme's phrases
         values = list(np.asarray(X, dtype=object).ravel())
         rows, cols = [], []
         for i, value in enumerate(values):
-            text = value if isinstance(value, str) else ""
-            for j, regex in enumerate(regexes):
-                if regex is not None and regex.search(text):
+            if isinstance(value, str) and value:
+                for j in index.find(value):
                     rows.append(i)
                     cols.append(j)
         data = np.ones(len(rows), dtype=np.float64)
@@ -129,6 +132,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
     def __getstate__(self) -> dict[str, Any]:
         state = dict(super().__getstate__())  # a copy: object.__getstate__ may return __dict__ itself
         state.pop("stop_words_", None)
+        state.pop("_fast_word_index", None)  # rebuilt from the vocabulary when first needed
         vocabulary = state.get("vocabulary_")
         if isinstance(vocabulary, dict):
             terms = [""] * len(vocabulary)
@@ -148,3 +152,122 @@ class CompactTfidfVectorizer(TfidfVectorizer):
             terms = joined.split(_TERM_SEPARATOR) if size else []
             state["vocabulary_"] = {term: index for index, term in enumerate(terms)}
         super().__setstate__(state)
+
+    # ------------------------------------------------------------------
+    # Counting at C speed (transform only; fitting uses scikit-learn's own code)
+    # ------------------------------------------------------------------
+
+    def _count_vocab(self, raw_documents: Any, fixed_vocab: bool) -> tuple[dict, sp.csr_matrix]:
+        """scikit-learn's `_count_vocab`, vectorised when transforming with these settings.
+
+        scikit-learn counts n-grams one at a time in Python: 2–5 character n-grams of a
+        million answers are billions of dictionary look-ups. Here the same counts come from
+        arrays: word n-grams as integer keys looked up with `searchsorted`; character n-grams
+        (`char_wb` works word by word) as (documents x distinct words) @ (distinct words x
+        n-grams), each distinct word's n-grams found once. The result is the same matrix
+        (tests/test_features_fast.py compares them on random texts).
+        """
+        if not fixed_vocab or not self._fast_path_applies():
+            return super()._count_vocab(raw_documents, fixed_vocab)
+        docs = [d if isinstance(d, str) else "" for d in raw_documents]
+        if self.analyzer == "char_wb":
+            counts = self._char_wb_counts(docs)
+        else:
+            counts = self._word_counts(docs)
+        counts.sort_indices()
+        return self.vocabulary_, counts
+
+    def _fast_path_applies(self) -> bool:
+        if self.input != "content" or self.preprocessor is not None or self.tokenizer is not None:
+            return False
+        if self.strip_accents is not None or self.stop_words is not None:
+            return False
+        if self.analyzer == "char_wb":
+            return True
+        # words split on white space, as r"\S+" does, with no case change: what unit_frame gives
+        return self.analyzer == "word" and self.token_pattern == r"\S+" and not self.lowercase
+
+    def _char_wb_counts(self, docs: list[str]) -> sp.csr_matrix:
+        split = [d.lower().split() if self.lowercase else d.split() for d in docs]
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        flat = np.fromiter(chain.from_iterable(split), dtype=object, count=int(lengths.sum()))
+        codes, words = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+        vocabulary = self.vocabulary_
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, word in enumerate(words):
+            for gram in self._char_wb_ngrams(word):
+                j = vocabulary.get(gram)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        n_features = len(vocabulary)
+        grams = sp.csr_matrix(
+            (np.ones(len(rows), dtype=self.dtype), (rows, cols)), shape=(len(words), n_features)
+        )
+        doc_of = np.repeat(np.arange(len(docs)), lengths)
+        words_in_docs = sp.csr_matrix(
+            (np.ones(len(codes), dtype=self.dtype), (doc_of, codes)), shape=(len(docs), len(words))
+        )
+        counts = (words_in_docs @ grams).tocsr()
+        counts.eliminate_zeros()
+        return counts
+
+    def _word_index(self) -> tuple[dict[str, int], dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """Token ids and, per n-gram length, the sorted integer keys of the vocabulary's n-grams."""
+        cached = getattr(self, "_fast_word_index", None)
+        if cached is not None and cached[0] is self.vocabulary_:  # refitted: a new vocabulary, a new index
+            return cached[1], cached[2]
+        token_id: dict[str, int] = {}
+        for term in self.vocabulary_:
+            for token in term.split(" "):
+                token_id.setdefault(token, len(token_id))
+        base = len(token_id) + 1
+        by_length: dict[int, tuple[list[int], list[int]]] = {}
+        for term, column in self.vocabulary_.items():
+            tokens = term.split(" ")
+            key = 0
+            for token in tokens:
+                key = key * base + token_id[token]
+            keys, columns = by_length.setdefault(len(tokens), ([], []))
+            keys.append(key)
+            columns.append(column)
+        index = {}
+        for length, (keys, columns) in by_length.items():
+            order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
+            index[length] = (np.asarray(keys, dtype=np.int64)[order], np.asarray(columns, dtype=np.int64)[order])
+        self._fast_word_index = (self.vocabulary_, token_id, index)
+        return token_id, index
+
+    def _word_counts(self, docs: list[str]) -> sp.csr_matrix:
+        token_id, index = self._word_index()
+        base = len(token_id) + 1
+        split = [d.split() for d in docs]
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        total = int(lengths.sum())
+        ids = np.fromiter(map(token_id.get, chain.from_iterable(split), repeat(-1)), dtype=np.int64, count=total)
+        doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        rows_parts, cols_parts = [], []
+        min_n, max_n = self.ngram_range
+        for n in range(min_n, max_n + 1):
+            if n not in index or total < n:
+                continue
+            m = total - n + 1
+            key = np.zeros(m, dtype=np.int64)
+            valid = doc_of[:m] == doc_of[n - 1 :]
+            for k in range(n):
+                part = ids[k : k + m]
+                valid &= part >= 0
+                key = key * base + part
+            keys, columns = index[n]
+            where = np.flatnonzero(valid)
+            pos = np.searchsorted(keys, key[where])
+            pos[pos == len(keys)] = 0
+            hit = keys[pos] == key[where]
+            rows_parts.append(doc_of[where[hit]])
+            cols_parts.append(columns[pos[hit]])
+        rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate(cols_parts) if cols_parts else np.zeros(0, dtype=np.int64)
+        return sp.csr_matrix(
+            (np.ones(len(rows), dtype=self.dtype), (rows, cols)), shape=(len(docs), len(self.vocabulary_))
+        )

@@ -45,7 +45,8 @@ from consultation.coding.features import (
 from consultation.text import Lemmatizer
 
 # Bump when the features or the classifier change: part of every model version.
-MODEL_SPEC = "svm-platt-shrunk-thresholds/1"
+MODEL_SPEC = "svm-platt-shrunk-thresholds/2-lookup-lemmas"
+SCORE_CHUNK = 20_000  # units scored at once
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 
 
@@ -376,7 +377,11 @@ class QuestionModel:
         """(units x themes) raw SVM scores for a `features.unit_frame`."""
         if frame.empty:
             return np.zeros((0, len(self.theme_ids)))
-        return self.pipeline.decision_function(frame)
+        # In chunks: the character n-grams of a million units would not fit in memory at once.
+        return np.vstack([
+            self.pipeline.decision_function(frame.iloc[start : start + SCORE_CHUNK])
+            for start in range(0, len(frame), SCORE_CHUNK)
+        ])
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         """Scores to calibrated probabilities (each theme on its own)."""

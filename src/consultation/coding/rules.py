@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from consultation.codebook import Question
 from consultation.text import Lemmatizer
@@ -33,37 +31,63 @@ def keyword_phrases(keywords: list[str], lemmatizer: Lemmatizer) -> list[tuple[s
     return out
 
 
+class PhraseIndex:
+    """Finds, in a text of space-separated lemmas, every occurrence of a set of phrases (whole
+    words only, overlaps included) with one regular expression scan instead of one per phrase.
+
+    The alternatives are tried longest first, so at each word the longest phrase that occurs there
+    is found; the shorter phrases that occur at the same word are its word-prefixes, added from a
+    table built once.
+    """
+
+    def __init__(self, labels_of: dict[str, list[str]]):
+        phrases = sorted((p for p in labels_of if p), key=lambda p: (-len(p), p))
+        self.labels_of = {p: list(dict.fromkeys(labels_of[p])) for p in phrases}
+        known = set(phrases)
+        self._prefixes = {
+            p: [q for q in (" ".join(p.split()[:k]) for k in range(1, len(p.split()) + 1)) if q in known]
+            for p in phrases
+        }
+        self._regex = (
+            re.compile(r"(?<!\S)(?=(" + "|".join(re.escape(p) for p in phrases) + r")(?!\S))") if phrases else None
+        )
+
+    def find(self, text: str) -> dict[str, list[str]]:
+        """label -> the phrases of that label found in `text`, in order of appearance."""
+        found: dict[str, list[str]] = {}
+        if self._regex is None or not text:
+            return found
+        for match in self._regex.finditer(text):
+            for phrase in self._prefixes[match.group(1)]:
+                for label in self.labels_of[phrase]:
+                    found.setdefault(label, []).append(phrase)
+        return found
+
+
 class RuleCoder:
-    """One `PhraseMatcher` per question over folded lemmas: 'équipes adaptées' matches 'adapter'."""
+    """Keyword phrases per question, matched on folded content lemmas: « équipes adaptées »
+    matches « adapter »."""
 
     def __init__(self, questions: list[Question], lemmatizer: Lemmatizer):
         self.lemmatizer = lemmatizer
-        self.vocab = lemmatizer.nlp.vocab
-        self._matchers: dict[str, PhraseMatcher] = {}
+        self._indexes: dict[str, PhraseIndex] = {}
         for question in questions:
-            matcher = PhraseMatcher(self.vocab, attr="ORTH")
+            labels_of: dict[str, list[str]] = {}
             for theme in question.themes:
-                patterns = self._patterns(theme.keywords)
-                if patterns:
-                    matcher.add(theme.id, patterns)
-            self._matchers[question.id] = matcher
-
-    def _patterns(self, keywords: list[str]) -> list[Doc]:
-        return [Doc(self.vocab, words=list(p)) for p in keyword_phrases(keywords, self.lemmatizer)]
+                for phrase in keyword_phrases(theme.keywords, lemmatizer):
+                    labels_of.setdefault(" ".join(phrase), []).append(theme.id)
+            self._indexes[question.id] = PhraseIndex(labels_of)
 
     def code(self, question_id: str, texts: list[str]) -> list[list[RuleHit]]:
         """For each text, the themes whose keywords occur in it (empty list: no rule applies)."""
-        matcher = self._matchers[question_id]
+        return self.code_content(question_id, self.lemmatizer.joined(texts)[1])
+
+    def code_content(self, question_id: str, contents: list[str]) -> list[list[RuleHit]]:
+        """`code` for texts already turned into content lemmas (`Lemmatizer.joined`)."""
+        index = self._indexes[question_id]
         out: list[list[RuleHit]] = []
-        for lemmas in self.lemmatizer(texts):
-            if not lemmas:
-                out.append([])
-                continue
-            doc = Doc(self.vocab, words=list(lemmas))
-            found: dict[str, list[str]] = {}
-            for match_id, start, end in matcher(doc):
-                theme_id = self.vocab.strings[match_id]
-                found.setdefault(theme_id, []).append(" ".join(lemmas[start:end]))
+        for content in contents:
+            found = index.find(content)
             out.append(
                 [
                     RuleHit(
@@ -73,5 +97,6 @@ class RuleCoder:
                     )
                     for theme_id, m in sorted(found.items())
                 ]
+                if found else []
             )
         return out

@@ -1,0 +1,61 @@
+"""The vectorised counting of CompactTfidfVectorizer gives scikit-learn's matrices exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from consultation.coding.features import CompactTfidfVectorizer
+
+WORDS = ["le", "salaire", "revaloriser", "de", "soignant", "équipe", "l'hôpital", "a", "été", "œuvre", "x", "12"]
+TRAIN = [
+    "revaloriser le salaire de soignant", "le salaire le salaire", "équipe de l'hôpital a été",
+    "œuvre x 12 le", "soignant équipe revaloriser salaire de le", "a", "",
+]
+text = st.lists(st.sampled_from(WORDS + ["inconnu", "zz", "Été"]), max_size=12).map(" ".join)
+
+
+def _pair(**params):
+    ours = CompactTfidfVectorizer(sublinear_tf=True, **params).fit(TRAIN)
+    theirs = TfidfVectorizer(sublinear_tf=True, **params).fit(TRAIN)
+    assert ours.vocabulary_ == theirs.vocabulary_
+    return ours, theirs
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"analyzer": "char_wb", "ngram_range": (2, 5), "lowercase": False},
+        {"analyzer": "char_wb", "ngram_range": (1, 3), "lowercase": True},
+        {"token_pattern": r"\S+", "lowercase": False, "ngram_range": (1, 3)},
+        {"token_pattern": r"\S+", "lowercase": False, "ngram_range": (2, 2)},
+    ],
+)
+@settings(max_examples=40, deadline=None)
+@given(docs=st.lists(text, min_size=1, max_size=8))
+def test_fast_transform_equals_scikit_learn(params, docs):
+    ours, theirs = _pair(**params)
+    expected = theirs.transform(docs).toarray()
+    got = ours.transform(docs).toarray()
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_fast_transform_on_the_vocabulary_after_a_save(tmp_path):
+    import pickle
+
+    ours, theirs = _pair(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 3))
+    ours.transform(["le salaire"])  # builds the index, which is not saved
+    again = pickle.loads(pickle.dumps(ours))
+    docs = ["revaloriser le salaire de soignant", "salaire inconnu le salaire"]
+    np.testing.assert_array_equal(again.transform(docs).toarray(), theirs.transform(docs).toarray())
+
+
+def test_refitting_forgets_the_old_vocabulary():
+    vec = CompactTfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2)).fit(["a b", "c d"])
+    vec.transform(["a b"])
+    vec.fit(["e f", "f g"])
+    reference = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2)).fit(["e f", "f g"])
+    np.testing.assert_array_equal(vec.transform(["e f g", "a b"]).toarray(), reference.transform(["e f g", "a b"]).toarray())
