@@ -7,11 +7,13 @@ caught with the same vectors (cosine) and with word overlap (Jaccard). Long answ
 their most typical whole sentences, never mid-sentence.
 
 Everything is loaded once per consultation (`QuoteSelector`), so 15 regional reports cost one
-query and one TF-IDF fit per question.
+query and one TF-IDF fit per question. The query keeps a bounded sample of excerpts per region,
+question and theme (`MAX_CANDIDATES`), so a million answers cost what a few thousand do.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -35,14 +37,34 @@ HIGH_CONFIDENCE = 0.7
 NEAR_DUPLICATE = 0.6  # Jaccard of content words above which two quotes say the same thing
 MAX_POOL = 200  # candidates considered per theme and scope, the most typical first
 
+MAX_CANDIDATES = 100  # coded excerpts read per question, theme and region (see _QUOTES_SQL)
+
 # The coded excerpt when there is one, else the whole answer (a code on '' means "all of it").
+# A report shows four quotes per theme: the database keeps, per question, theme and region, at
+# most `max_candidates` excerpts, the best tier first and then a reproducible random draw, so that
+# Python never holds a million answers. A cell with fewer excerpts is read whole (then the choice
+# is the same as over every answer); the national pool is the union of the regional ones.
 _QUOTES_SQL = """
-SELECT c.question_id, c.theme_id, c.respondent_id, c.region, c.source, c.confidence,
-       CASE WHEN trim(c.unit_text) <> '' THEN c.unit_text ELSE coalesce(a.text, '') END AS text
-FROM stg_codes c
-LEFT JOIN answers a USING (consultation_id, respondent_id, question_id)
-WHERE c.consultation_id = ? AND (CAST(? AS VARCHAR) IS NULL OR c.question_id = ?)
-ORDER BY c.question_id, c.theme_id, c.respondent_id, text
+WITH coded AS (
+    SELECT c.question_id, c.theme_id, c.respondent_id, c.region, c.source, c.confidence,
+           CASE WHEN trim(c.unit_text) <> '' THEN c.unit_text ELSE coalesce(a.text, '') END AS text
+    FROM stg_codes c
+    LEFT JOIN answers a USING (consultation_id, respondent_id, question_id)
+    WHERE c.consultation_id = ? AND (CAST(? AS VARCHAR) IS NULL OR c.question_id = ?)
+),
+ranked AS (
+    SELECT *, row_number() OVER (
+        PARTITION BY question_id, theme_id, region
+        ORDER BY CASE WHEN source = 'human' THEN 0 WHEN confidence >= ? THEN 1 ELSE 2 END,
+                 hash(respondent_id, text), respondent_id, text
+    ) AS pick
+    FROM coded
+    WHERE trim(text) <> ''
+)
+SELECT question_id, theme_id, respondent_id, region, source, confidence, text
+FROM ranked
+WHERE pick <= ?
+ORDER BY question_id, theme_id, respondent_id, text
 """
 
 
@@ -66,42 +88,58 @@ class Quote:
 
 @dataclass
 class _QuestionIndex:
-    """TF-IDF vectors (sparse rows) of one question's texts and the centroid of each theme."""
+    """TF-IDF vectors (sparse rows) of one question's texts and the centroid of each theme.
+
+    Texts that were not fitted (sentences of long answers, shortened quotes) are vectorised in
+    batches (`add`) and appended to the same matrix; typicality is one sparse product per theme
+    over the whole matrix, looked up afterwards.
+    """
 
     vectorizer: object | None = None
     rows: dict[str, int] = field(default_factory=dict)
-    matrix: object | None = None  # scipy CSR, one row per distinct text
+    matrix: object | None = None  # scipy CSR, one row per fitted text, then the added ones
     centroids: dict[str, np.ndarray] = field(default_factory=dict)
-    _extra: dict[str, object] = field(default_factory=dict)
+    _typical: dict[str, np.ndarray] = field(default_factory=dict)  # theme -> matrix @ centroid
 
-    def vector(self, text: str) -> object | None:
+    def add(self, texts: list[str]) -> None:
+        """Vectorise, in one batch, the texts not seen yet."""
         if self.matrix is None:
-            return None
-        row = self.rows.get(text)
-        if row is not None:
-            return self.matrix[row]
-        if text not in self._extra:  # a shortened quote: not in the fitted texts
-            self._extra[text] = self.vectorizer.transform([text])  # type: ignore[union-attr]
-        return self._extra[text]
-
-    def typicality(self, text: str, theme_id: str) -> float:
-        vec, centroid = self.vector(text), self.centroids.get(theme_id)
-        if vec is None or centroid is None:
-            return 0.0
-        return float((vec @ centroid)[0])  # type: ignore[operator]
-
-    def similarities(self, texts: list[str]) -> list[list[float]]:
-        """Cosine similarity of every pair of texts (vectors are L2-normalised)."""
-        if self.matrix is None or not texts:
-            return [[0.0] * len(texts) for _ in texts]
+            return
+        new = [t for t in dict.fromkeys(texts) if t not in self.rows]
+        if not new:
+            return
         from scipy.sparse import vstack
 
-        stacked = vstack([self.vector(t) for t in texts])
-        return (stacked @ stacked.T).toarray().tolist()
+        start = self.matrix.shape[0]  # type: ignore[attr-defined]
+        self.matrix = vstack([self.matrix, self.vectorizer.transform(new)], format="csr")  # type: ignore[union-attr]
+        self.rows.update((t, start + i) for i, t in enumerate(new))
+        self._typical.clear()
+
+    def row(self, text: str) -> int:
+        if text not in self.rows:
+            self.add([text])
+        return self.rows[text]
+
+    def typicality(self, text: str, theme_id: str) -> float:
+        if self.matrix is None or theme_id not in self.centroids:
+            return 0.0
+        row = self.row(text)
+        if theme_id not in self._typical:
+            self._typical[theme_id] = self.matrix @ self.centroids[theme_id]  # type: ignore[operator]
+        return float(self._typical[theme_id][row])
+
+    def similarities(self, texts: list[str]) -> np.ndarray:
+        """Cosine similarity of every pair of texts (vectors are L2-normalised)."""
+        if self.matrix is None or not texts:
+            return np.zeros((len(texts), len(texts)))
+        self.add(texts)
+        stacked = self.matrix[[self.rows[t] for t in texts]]  # type: ignore[index]
+        return (stacked @ stacked.T).toarray()
 
 
 class QuoteSelector:
-    """Every coded excerpt of a consultation, ready to pick testimonies per scope and theme."""
+    """Coded excerpts of a consultation (a bounded sample per region), ready to pick testimonies
+    per scope and theme."""
 
     def __init__(
         self,
@@ -110,19 +148,29 @@ class QuoteSelector:
         *,
         question_id: str | None = None,
         max_chars: int = MAX_CHARS,
+        max_candidates: int = MAX_CANDIDATES,
     ):
         self.max_chars = max_chars
-        rows = con.execute(_QUOTES_SQL, [consultation_id, question_id, question_id]).fetchall()
-        # question -> theme -> candidates (one per distinct text and respondent)
+        rows = con.execute(
+            _QUOTES_SQL, [consultation_id, question_id, question_id, HIGH_CONFIDENCE, max_candidates]
+        ).fetchall()
+        # question -> theme -> candidates (one per distinct text and respondent), and by region
         self._candidates: dict[str, dict[str, list[Quote]]] = defaultdict(lambda: defaultdict(list))
+        self._by_region: dict[tuple[str, str, str], list[Quote]] = defaultdict(list)
         seen: set[tuple[str, str, str, str]] = set()
+        cleaned: dict[str, str] = {}
         for qid, tid, rid, region, source, confidence, text in rows:
-            clean = clean_quote(text)
+            clean = cleaned.get(text)
+            if clean is None:
+                clean = cleaned[text] = clean_quote(text)
             if not clean or (qid, tid, rid, clean) in seen:
                 continue
             seen.add((qid, tid, rid, clean))
-            self._candidates[qid][tid].append(Quote(clean, rid, region, source, float(confidence)))
+            quote = Quote(clean, rid, region, source, float(confidence))
+            self._candidates[qid][tid].append(quote)
+            self._by_region[qid, tid, region].append(quote)
         self._indexes: dict[str, _QuestionIndex] = {}
+        self._short: dict[tuple[str, str, str], str] = {}  # (question, theme, text) -> shortened
 
     def choose(
         self,
@@ -141,8 +189,8 @@ class QuoteSelector:
         for tid in sorted(themes):
             if theme_id is not None and tid != theme_id:
                 continue
-            pool = [q for q in themes[tid] if region is None or q.region == region]
-            pool = [self._shorten(q, tid, index) for q in pool]
+            pool = themes[tid] if region is None else self._by_region.get((question_id, tid, region), [])
+            pool = [self._shorten(q, question_id, tid, index) for q in pool]
             chosen = _select(pool, tid, index, limit, spread_regions=region is None)
             if chosen:
                 out[tid] = chosen
@@ -151,11 +199,22 @@ class QuoteSelector:
     def _index(self, question_id: str) -> _QuestionIndex:
         if question_id not in self._indexes:
             themes = self._candidates.get(question_id, {})
-            self._indexes[question_id] = _fit_index(themes)
+            index = self._indexes[question_id] = _fit_index(themes)
+            # Every long candidate is cut the same way in every report: once, in two batches.
+            long = [(tid, q) for tid, qs in themes.items() for q in qs if len(q.text) > self.max_chars]
+            index.add([s for _, q in long for s in sentences(q.text)])
+            for tid, q in long:
+                self._shorten(q, question_id, tid, index)
+            index.add(list(self._short.values()))
         return self._indexes[question_id]
 
-    def _shorten(self, quote: Quote, theme_id: str, index: _QuestionIndex) -> Quote:
-        text = shorten(quote.text, self.max_chars, lambda s: index.typicality(s, theme_id))
+    def _shorten(self, quote: Quote, question_id: str, theme_id: str, index: _QuestionIndex) -> Quote:
+        if len(quote.text) <= self.max_chars:
+            return quote
+        key = (question_id, theme_id, quote.text)
+        text = self._short.get(key)
+        if text is None:
+            text = self._short[key] = shorten(quote.text, self.max_chars, lambda s: index.typicality(s, theme_id))
         if text == quote.text:
             return quote
         return Quote(text, quote.respondent_id, quote.region, quote.source, quote.confidence)
@@ -242,7 +301,7 @@ def _select(
     order = order[:MAX_POOL]  # a national pool of thousands: the most typical are enough
     pool, typical = [pool[i] for i in order], [typical[i] for i in order]
     similarity = index.similarities([q.text for q in pool])
-    words = [content_words(q.text) for q in pool]
+    words = [_content_words(q.text) for q in pool]
     # A sentence says more than three words: a small bonus for length, up to about two lines.
     base = [
         typical[i] + 0.1 * q.confidence + 0.15 * min(len(q.text), 150) / 150
@@ -257,7 +316,7 @@ def _select(
         def score(i: int) -> tuple[float, int, str]:
             value = base[i]
             if chosen:
-                value -= 0.6 * max(similarity[i][j] for j in chosen)
+                value -= 0.6 * max(float(similarity[i, j]) for j in chosen)
                 if any(pool[j].respondent_id == pool[i].respondent_id for j in chosen):
                     value -= 0.15
                 if spread_regions and any(pool[j].region == pool[i].region for j in chosen):
@@ -272,6 +331,12 @@ def _select(
             and _jaccard_words(words[i], words[best], pool[i].text, pool[best].text) < NEAR_DUPLICATE
         ]
     return [pool[i] for i in chosen]
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_words(text: str) -> frozenset[str]:
+    """`content_words`, cached: national and regional pools share their texts."""
+    return frozenset(content_words(text))
 
 
 def _jaccard_words(wa: set[str], wb: set[str], a: str, b: str) -> float:

@@ -184,7 +184,7 @@ class Redactor:
         self.lexicon = french_lexicon(nlp) if lexicon is None else lexicon
         self._forms = _inflected_forms(nlp)
         types = {t for t in structure_types if t.strip()} | {"ACT", "LAM", "LHSS"}
-        self._structures = _structure_patterns(known_names, types, self.lexicon)
+        self._structures = StructureNames(known_names, types, self.lexicon)
         self._cache: dict[str, str] = {}
 
     @classmethod
@@ -245,7 +245,7 @@ class Redactor:
         for kind, pattern in ((EMAIL, _EMAIL), (URL, _URL), (PHONE, _PHONE), (ADDRESS, _ADDRESS)):
             found += [Span(m.start(), _trim_url(m) if kind == URL else m.end(), kind)
                       for m in pattern.finditer(text)]
-        for pattern in self._structures:
+        for pattern in self._structures.patterns(text):
             found += [Span(m.start("s"), m.end("s"), STRUCTURE) for m in pattern.finditer(text)]
         found += [
             Span(m.start("s"), m.end("s"), NAME)
@@ -415,39 +415,128 @@ def _tolerant(word: str, *, keep_case: bool) -> str:
     return "".join(parts)
 
 
-def _structure_patterns(
-    names: Iterable[str], types: set[str], lexicon: frozenset[str]
-) -> list[re.Pattern[str]]:
-    """Two alternations: names that are distinctive anywhere, and names made of common words.
+class StructureNames:
+    """The responding structures' names as regular expressions, compiled per text for only the
+    names that can occur in it.
 
-    « ACT Le Relais de l'Orb » is recognised in any case, with or without « ACT » or « Le »;
-    « ACT Le Lien » only with its prefix (« l'ACT le Lien ») or capitalised after an article
-    (« au Lien »), so that « garder le lien » stays as it is.
+    One alternation of 150,000 names takes minutes to compile and milliseconds per character to
+    run. Every way a name can match contains its core words, hence each of their runs of letters
+    and digits (case and accents folded). A name is indexed by its rarest such run; a text's
+    candidates are the names whose run is inside one of the text's words. The alternation of the
+    candidates, in the same order, finds exactly what the alternation of every name finds: a
+    name that cannot occur in the text never matches in it.
     """
-    type_alt = "|".join(_tolerant(t, keep_case=False) for t in sorted(types, key=len, reverse=True))
-    strict, capitalised = [], []
-    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
-        words = name.split()
-        if words[0].upper() in {t.upper() for t in types} and len(words) > 1:
-            words = words[1:]
-        # The name's own article is left out: the sentence may say « au », « du »…
-        if words[0].casefold() in ("le", "la", "les") and len(words) > 1:
-            words = words[1:]
-        elif words[0].casefold().startswith(("l'", "l’")) and len(words[0]) > 2:
-            words = [words[0][2:], *words[1:]]
-        core_words = words
-        core = r"[\s\-'’]+".join(_tolerant(w, keep_case=False) for w in core_words)
-        opt_article = r"(?:(?:le|la|les)\s+|l['’]\s?)?"
-        if type_alt:
-            strict.append(rf"(?:{type_alt})\s+{opt_article}{core}")
-        if _distinctive(core_words, lexicon):
-            strict.append(rf"{opt_article}{core}")
-        else:
-            cased = r"[\s\-'’]+".join(
-                _tolerant(w, keep_case=True) if w[:1].isupper() else f"(?i:{_tolerant(w, keep_case=False)})"
-                for w in core_words
-            )
-            capitalised.append(cased)
+
+    def __init__(self, names: Iterable[str], types: set[str], lexicon: frozenset[str]):
+        # Longest first: « ACT Le Relais de l'Orb » before « Le Relais »; then alphabetical, so
+        # that the order (hence what an ambiguous text gives) never depends on the run.
+        self.names = sorted({n.strip() for n in names if n and n.strip()}, key=lambda n: (-len(n), n))
+        self.types = types
+        self.lexicon = lexicon
+        self.type_alt = "|".join(_tolerant(t, keep_case=False) for t in sorted(types, key=len, reverse=True))
+        runs = [set(_WORD_RUN.findall(_index_fold(" ".join(_core_words(n, types))))) for n in self.names]
+        frequency: dict[str, int] = {}
+        for name_runs in runs:
+            for run in name_runs:
+                frequency[run] = frequency.get(run, 0) + 1
+        self._by_run: dict[str, list[int]] = {}
+        self._always: list[int] = []  # names without a letter or digit: tried on every text
+        for i, name_runs in enumerate(runs):
+            if not name_runs:
+                self._always.append(i)
+                continue
+            key = min(name_runs, key=lambda r: (frequency[r], -len(r), r))
+            self._by_run.setdefault(key, []).append(i)
+        self._lengths = sorted({len(k) for k in self._by_run})
+        self._alternatives: dict[int, tuple[list[str], str | None]] = {}
+        self._compiled: dict[tuple[int, ...], list[re.Pattern[str]]] = {}
+
+    def candidates(self, text: str) -> list[int]:
+        """Indexes (in matching order) of the names that can occur in `text`."""
+        found = set(self._always)
+        if self._by_run:
+            lengths, by_run = self._lengths, self._by_run
+            for word in set(_WORD_RUN.findall(_index_fold(text))):
+                size = len(word)
+                for start in range(size):
+                    for length in lengths:
+                        if start + length > size:
+                            break
+                        hit = by_run.get(word[start:start + length])
+                        if hit:
+                            found.update(hit)
+        return sorted(found)
+
+    def patterns(self, text: str) -> list[re.Pattern[str]]:
+        key = tuple(self.candidates(text))
+        if not key:
+            return []
+        patterns = self._compiled.get(key)
+        if patterns is None:
+            if len(self._compiled) > 4096:
+                self._compiled.clear()
+            patterns = self._compiled[key] = self._compile(key)
+        return patterns
+
+    def _compile(self, indexes: Sequence[int]) -> list[re.Pattern[str]]:
+        strict: list[str] = []
+        capitalised: list[str] = []
+        for i in indexes:
+            if i not in self._alternatives:
+                self._alternatives[i] = _name_alternatives(self.names[i], self.types, self.type_alt, self.lexicon)
+            name_strict, name_capitalised = self._alternatives[i]
+            strict += name_strict
+            if name_capitalised:
+                capitalised.append(name_capitalised)
+        return _compile_structures(strict, capitalised)
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _index_fold(text: str) -> str:
+    """Case, accents and combining marks folded: two characters that a structure pattern lets
+    match each other (its accent classes, re.IGNORECASE) fold to the same string."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    if decomposed.isascii():
+        return decomposed
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _core_words(name: str, types: set[str]) -> list[str]:
+    """The words of a name a text must contain: without its type prefix and its own article."""
+    words = name.split()
+    if words[0].upper() in {t.upper() for t in types} and len(words) > 1:
+        words = words[1:]
+    # The name's own article is left out: the sentence may say « au », « du »…
+    if words[0].casefold() in ("le", "la", "les") and len(words) > 1:
+        words = words[1:]
+    elif words[0].casefold().startswith(("l'", "l’")) and len(words[0]) > 2:
+        words = [words[0][2:], *words[1:]]
+    return words
+
+
+def _name_alternatives(
+    name: str, types: set[str], type_alt: str, lexicon: frozenset[str]
+) -> tuple[list[str], str | None]:
+    """A name's alternatives: (case-insensitive ones, the capitalised one or None)."""
+    core_words = _core_words(name, types)
+    core = r"[\s\-'’]+".join(_tolerant(w, keep_case=False) for w in core_words)
+    opt_article = r"(?:(?:le|la|les)\s+|l['’]\s?)?"
+    strict = []
+    if type_alt:
+        strict.append(rf"(?:{type_alt})\s+{opt_article}{core}")
+    if _distinctive(core_words, lexicon):
+        strict.append(rf"{opt_article}{core}")
+        return strict, None
+    cased = r"[\s\-'’]+".join(
+        _tolerant(w, keep_case=True) if w[:1].isupper() else f"(?i:{_tolerant(w, keep_case=False)})"
+        for w in core_words
+    )
+    return strict, cased
+
+
+def _compile_structures(strict: list[str], capitalised: list[str]) -> list[re.Pattern[str]]:
     patterns = []
     if strict:
         patterns.append(re.compile(rf"(?<![\w])(?P<s>{'|'.join(strict)})(?![\w])", re.I))
@@ -455,6 +544,20 @@ def _structure_patterns(
         lead = r"(?i:\b(?:le|la|les|l['’]|du|des|au|aux|à\s+la|de\s+la|de\s+l['’]|à\s+l['’])\s*)"
         patterns.append(re.compile(rf"{lead}(?P<s>{'|'.join(capitalised)})(?![\w])"))
     return patterns
+
+
+def _structure_patterns(
+    names: Iterable[str], types: set[str], lexicon: frozenset[str]
+) -> list[re.Pattern[str]]:
+    """Two alternations of every name: names that are distinctive anywhere, and names made of
+    common words (what `StructureNames` compiles per text; kept to check it against).
+
+    « ACT Le Relais de l'Orb » is recognised in any case, with or without « ACT » or « Le »;
+    « ACT Le Lien » only with its prefix (« l'ACT le Lien ») or capitalised after an article
+    (« au Lien »), so that « garder le lien » stays as it is.
+    """
+    matcher = StructureNames(names, types, lexicon)
+    return matcher._compile(range(len(matcher.names)))
 
 
 def _distinctive(words: list[str], lexicon: frozenset[str]) -> bool:

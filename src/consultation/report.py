@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import duckdb
 
@@ -135,6 +135,15 @@ class Initiative:
 class InitiativeGroup:
     heading: str | None  # the region, in the national synthesis
     items: list[Initiative]
+    total: int = 0  # initiatives of the region; more than `items` when only a draw is printed
+
+    @property
+    def note(self) -> str | None:
+        """« 40 initiatives sur 2 300, tirées au hasard. » when not every initiative is printed."""
+        if self.total <= len(self.items):
+            return None
+        return (f"{format_count(len(self.items))} initiatives sur {format_count(self.total)}, "
+                "tirées au hasard.")
 
 
 @dataclass(frozen=True)
@@ -202,7 +211,8 @@ class ReportContext:
     evaluation: Evaluation | None
     has_estimates: bool
     flags: dict[str, dict[tuple[str, str], str]]  # region -> (question, theme) -> flag
-    initiatives: dict[str, list[tuple[str, str, str | None]]]  # section -> (region, text, follow-up)
+    initiatives: dict[str, list[Drawn]]  # section -> a random draw of its answers, per region
+    initiative_totals: dict[str, dict[str, int]]  # section -> region -> answers
     respondents: dict[str, int]  # region -> respondents
     max_quotes: int = DEFAULT_MAX_QUOTES
     threshold: int = SMALL_CELL_THRESHOLD
@@ -234,6 +244,7 @@ class ReportContext:
             has_estimates=_has_estimates(con, consultation.id),
             flags=flags if flags is not None else significant_flags(con, consultation.id, regions),
             initiatives=_load_initiatives(con, consultation),
+            initiative_totals=_initiative_totals(con, consultation),
             respondents=dict(con.execute(
                 "SELECT region, count(*) FROM respondents WHERE consultation_id = ? GROUP BY region",
                 [consultation.id],
@@ -338,14 +349,22 @@ def _has_estimates(con: duckdb.DuckDBPyConnection, consultation_id: str) -> bool
 def significant_flags(
     con: duckdb.DuckDBPyConnection, consultation_id: str, regions: Iterable[str]
 ) -> dict[str, dict[tuple[str, str], str]]:
-    """Themes a region cites significantly more or less than the rest of the country (compare.py)."""
-    from consultation.compare import FLAG_HIGHER, FLAG_LOWER, compare_scope
+    """Themes a region cites significantly more or less than the rest of the country (compare.py).
 
+    One tally query for the country and every region, then `compare_frame` per region.
+    """
+    from consultation.compare import FLAG_HIGHER, FLAG_LOWER, compare_frame
+    from consultation.tally import NATIONAL_SCOPE, select_tally
+
+    wanted = [r for r in regions if r != UNKNOWN_REGION]
+    rows = select_tally(con, consultation_id, scopes=[("national", NATIONAL_SCOPE), ("region", None)])
+    national = rows[rows["scope_kind"] == "national"]
+    regional = rows[rows["scope_kind"] == "region"]
+    by_region = {name: part for name, part in regional.groupby("scope", sort=False)}
     out: dict[str, dict[tuple[str, str], str]] = {}
-    for region in regions:
-        if region == UNKNOWN_REGION:
-            continue
-        df = compare_scope(con, consultation_id, region)
+    for region in wanted:
+        scoped = by_region.get(region, regional.iloc[0:0])
+        df = compare_frame(national, scoped, scope_kind="region", scope=region)
         kept = df[df["flag"].isin([FLAG_HIGHER, FLAG_LOWER])]
         out[region] = {(q, t): f for q, t, f in zip(kept["question_id"], kept["theme_id"], kept["flag"], strict=True)}
     return out
@@ -394,13 +413,13 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
         q.id: ctx.quotes.choose(q.id, region=region, limit=ctx.max_quotes) for q in c.questions
     }
     initiatives = {
-        sid: [item for item in items if region is None or item[0] == region]
+        sid: [item for item in items if (item.pick <= NATIONAL_INITIATIVES if region is None else item.region == region)]
         for sid, items in ctx.initiatives.items()
     }
     # One NER pass over every text this report publishes; the rows then hit the redactor's cache.
     ctx.redactor.redact_many(
         [q.text for by_theme in chosen.values() for quotes in by_theme.values() for q in quotes]
-        + [t for items in initiatives.values() for _, text, follow in items for t in (text, follow) if t]
+        + [t for items in initiatives.values() for item in items for t in (item.text, item.follow_up) if t]
     )
     sections: list[Section] = []
     for question in c.questions:
@@ -410,7 +429,8 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
             sections[-1].tables.append(table)
         else:
             sections.append(Section(question.section, [table]))
-    free_text = [_initiatives(ctx, f, initiatives[f.id], region) for f in c.free_text]
+    free_text = [_initiatives(ctx, f, initiatives[f.id], ctx.initiative_totals.get(f.id, {}), region)
+                 for f in c.free_text]
     national_n = sum(ctx.respondents.values())
     if region is None:
         participation = [
@@ -573,37 +593,71 @@ def _require(path: Path, what: str) -> None:
         )
 
 
-def _load_initiatives(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation
-) -> dict[str, list[tuple[str, str, str | None]]]:
-    out: dict[str, list[tuple[str, str, str | None]]] = {}
+REGION_INITIATIVES = 40  # initiatives printed in a regional report; a random draw beyond
+NATIONAL_INITIATIVES = 10  # per region in the national synthesis (the first of the same draw)
+
+
+class Drawn(NamedTuple):
+    """One initiative of the draw: `pick` is its rank in its region's random order."""
+
+    region: str
+    text: str
+    follow_up: str | None
+    pick: int
+
+
+# A region's initiatives in a reproducible random order (a hash of the respondent), the first
+# REGION_INITIATIVES kept; printed in respondent order, as when every initiative is printed.
+_INITIATIVES_SQL = """
+WITH drawn AS (
+    SELECT region, respondent_id, text, follow_up,
+           row_number() OVER (PARTITION BY region ORDER BY hash(respondent_id), respondent_id) AS pick
+    FROM stg_answers
+    WHERE consultation_id = ? AND question_id = ?
+)
+SELECT region, text, follow_up, pick FROM drawn WHERE pick <= ? ORDER BY respondent_id
+"""
+
+
+def _load_initiatives(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> dict[str, list[Drawn]]:
+    out: dict[str, list[Drawn]] = {}
     for section in consultation.free_text:
-        rows = con.execute(
-            "SELECT region, text, follow_up FROM stg_answers "
-            "WHERE consultation_id = ? AND question_id = ? ORDER BY respondent_id",
-            [consultation.id, section.id],
-        ).fetchall()
-        out[section.id] = [(r, t, (f or "").strip() or None) for r, t, f in rows]
+        rows = con.execute(_INITIATIVES_SQL, [consultation.id, section.id, REGION_INITIATIVES]).fetchall()
+        out[section.id] = [Drawn(r, t, (f or "").strip() or None, int(k)) for r, t, f, k in rows]
+    return out
+
+
+def _initiative_totals(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> dict[str, dict[str, int]]:
+    rows = con.execute(
+        "SELECT question_id, region, count(*) FROM stg_answers WHERE consultation_id = ? GROUP BY ALL",
+        [consultation.id],
+    ).fetchall()
+    sections = {f.id for f in consultation.free_text}
+    out: dict[str, dict[str, int]] = {}
+    for qid, region, n in rows:
+        if qid in sections:
+            out.setdefault(qid, {})[region] = int(n)
     return out
 
 
 def _initiatives(
     ctx: ReportContext,
     section: FreeTextSection,
-    items: list[tuple[str, str, str | None]],
+    items: list[Drawn],
+    totals: dict[str, int],
     region: str | None,
 ) -> InitiativeSection:
-    def initiative(text: str, follow: str | None) -> Initiative:
-        return Initiative(ctx.redactor(text), ctx.redactor(follow) if follow else None)
+    def initiative(item: Drawn) -> Initiative:
+        return Initiative(ctx.redactor(item.text), ctx.redactor(item.follow_up) if item.follow_up else None)
 
     if region is not None:
-        groups = [InitiativeGroup(None, [initiative(t, f) for _, t, f in items])]
+        groups = [InitiativeGroup(None, [initiative(i) for i in items], totals.get(region, 0))]
     else:
         by_region: dict[str, list[Initiative]] = {}
-        for r, t, f in items:
-            by_region.setdefault(r, []).append(initiative(t, f))
+        for item in items:
+            by_region.setdefault(item.region, []).append(initiative(item))
         order = sorted(by_region, key=lambda name: (name == UNKNOWN_REGION, region_slug(name)))
-        groups = [InitiativeGroup(region_phrase(r), by_region[r]) for r in order]
+        groups = [InitiativeGroup(region_phrase(r), by_region[r], totals.get(r, 0)) for r in order]
     prompt = section.follow_up.text.rstrip(" ?:") + " :" if section.follow_up else None
     return InitiativeSection(section.section, prompt, groups)
 

@@ -74,6 +74,8 @@ def render_docx(report: Report) -> DocxDocument:
         for group in block.groups:
             if group.heading:
                 doc.add_heading(group.heading, level=2)
+            if group.note:
+                _note(doc, group.note)
             for item in group.items:
                 doc.add_paragraph(item.text, style="List Bullet")
                 if item.follow_up and block.follow_up_prompt:
