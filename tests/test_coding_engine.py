@@ -199,3 +199,25 @@ def test_commands_on_a_consultation_never_run_say_what_to_do(mini_dir, tmp_path)
     assert result.exit_code == 2
     assert "base introuvable" in result.output and "consultation run" in result.output
     assert "Traceback" not in result.output
+
+
+def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, lemmatizer):
+    """Large consultations are coded one question per process: the result must not change."""
+    folder, out, consultation, _ = half
+    results = []
+    for workers in (1, 2):
+        con = store.connect(None)
+        ingest_consultation(con, consultation, folder)
+        summary = code_consultation(con, consultation, lemmatizer, workers=workers)
+        codes = con.execute(
+            "SELECT respondent_id, question_id, unit_no, theme_id, source, confidence, needs_review "
+            "FROM auto_codes ORDER BY ALL").df()
+        estimates = con.execute(
+            "SELECT question_id, theme_id, scope, corrected_count, ci_low, ci_high FROM count_estimates ORDER BY ALL").df()
+        con.close()
+        results.append((summary.units, codes, estimates))
+    (units_1, codes_1, est_1), (units_2, codes_2, est_2) = results
+    assert units_1 == units_2 > 0
+    assert len(codes_1) >= units_1
+    pd.testing.assert_frame_equal(codes_1, codes_2)
+    pd.testing.assert_frame_equal(est_1, est_2)

@@ -105,3 +105,11 @@ def test_lemmatizer_keeps_stop_words_for_the_model_and_drops_them_for_rules(lemm
     assert "tout" in lemmatizer.all_lemmas([text])[0]
     assert "tout" not in lemmatizer([text])[0]
     assert lemmatizer.content_forms(["équipements"])[0] == ("equipements",)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab é\n\r\t’\u00a0\u2003\x1f\x85.;-")) | st.characters(), max_size=40))
+def test_the_already_clean_shortcut_gives_what_full_normalisation_gives(text):
+    from consultation.text import _normalise
+
+    assert normalise_text(text) == _normalise(text)
+    assert normalise_text(normalise_text(text)) == normalise_text(text)

@@ -18,6 +18,9 @@ _APOSTROPHES = {"’": "'", "‘": "'", "`": "'", "´": "'", "\u00a0": " ", "\u2
 _APOSTROPHE = re.compile("[" + "".join(_APOSTROPHES) + "]")  # faster than str.translate on long texts
 _SPACES = re.compile(r"[ \t\f\v]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Anything normalise_text would change: other control characters and tabs, typographic
+# apostrophes and no-break spaces, doubled spaces, blank lines, spaces around line breaks or ends.
+_DIRTY = re.compile("[\x00-\x09\x0b-\x1f\x7f" + "".join(_APOSTROPHES) + r"]| {2}|\s\n|\n\s|^\s|\s$")
 
 
 def normalise_text(value: object) -> str:
@@ -26,7 +29,13 @@ def normalise_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value != value:  # NaN from pandas
         return ""
-    text = _APOSTROPHE.sub(lambda m: _APOSTROPHES[m.group()], unicodedata.normalize("NFC", str(value)))
+    if isinstance(value, str) and not _DIRTY.search(value) and unicodedata.is_normalized("NFC", value):
+        return value  # already clean (texts from the database, propositions): no work
+    return _normalise(str(value))
+
+
+def _normalise(text: str) -> str:
+    text = _APOSTROPHE.sub(lambda m: _APOSTROPHES[m.group()], unicodedata.normalize("NFC", text))
     text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line).strip()

@@ -8,16 +8,21 @@ estimates are written in one transaction, so a failure leaves the previous codin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from consultation import store
 from consultation.codebook import Consultation, Question
-from consultation.coding.engine import CODE_COLUMNS, CodingEngine, code_units, codes_frame
+from consultation.coding.engine import CODE_COLUMNS, CodingEngine, UnitDecisions, code_units, codes_frame
 from consultation.coding.estimate import N_BOOTSTRAP, estimate_question, store_estimates
 from consultation.coding.evaluate import (
     Evaluation,
@@ -53,12 +58,26 @@ class CodingSummary:
 
 
 def build_units(question: Question, answers: pd.DataFrame) -> pd.DataFrame:
-    """Units of coding: the whole answer, or each proposition for proposition-counted questions."""
-    rows = []
-    for respondent_id, text in zip(answers["respondent_id"], answers["text"], strict=True):
-        parts = segment(text) if question.unit == "propositions" else [text]
-        rows.extend((respondent_id, question.id, no, part) for no, part in enumerate(parts or [text]))
-    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
+    """Units of coding: the whole answer, or each proposition for proposition-counted questions
+    (each distinct answer is segmented once)."""
+    texts = answers["text"].tolist()
+    if question.unit != "propositions":
+        return pd.DataFrame(
+            {"respondent_id": answers["respondent_id"].to_numpy(), "question_id": question.id,
+             "unit_no": np.zeros(len(texts), dtype=np.int64), "text": texts},
+            columns=UNIT_COLUMNS,
+        )
+    codes, distinct = pd.factorize(pd.Series(texts, dtype=object))
+    parts_of = [segment(t) or [t] for t in distinct]
+    parts = [parts_of[c] for c in codes]
+    sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return pd.DataFrame(
+        {"respondent_id": np.repeat(answers["respondent_id"].to_numpy(), sizes), "question_id": question.id,
+         "unit_no": np.arange(int(sizes.sum()), dtype=np.int64) - starts,
+         "text": list(chain.from_iterable(parts))},
+        columns=UNIT_COLUMNS,
+    )
 
 
 def code_consultation(
@@ -71,11 +90,13 @@ def code_consultation(
     retrain: bool = False,
     estimate: bool = True,
     n_bootstrap: int = N_BOOTSTRAP,
+    workers: int | None = None,
 ) -> CodingSummary:
     """Train (or reuse) the model, recode every answer, estimate corrected counts.
 
     `models_dir` is where the fitted model is saved (and found again); without it the model is
-    trained in memory and not recorded.
+    trained in memory and not recorded. `workers`: processes coding questions side by side
+    (default: one per core from PARALLEL_FROM answers on, else none).
     """
     cid = consultation.id
     version = store.codebook_version(con, cid)
@@ -89,15 +110,18 @@ def code_consultation(
         "SELECT respondent_id, region FROM respondents WHERE consultation_id = ?", [cid]
     ).fetchall())
     all_units, all_codes, estimates = [], [], []
-    for question in consultation.questions:
-        answers = con.execute(
+    answers = {
+        question.id: con.execute(
             "SELECT respondent_id, text FROM stg_answers WHERE consultation_id = ? AND question_id = ? "
             "ORDER BY respondent_id",
             [cid, question.id],
         ).df()
-        units = build_units(question, answers)
-        decisions = engine.decisions(question, units["text"].tolist())
-        all_codes.append(codes_frame(question, units, decisions, _version_for(engine, question)))
+        for question in consultation.questions
+    }
+    decided = decide_questions(engine, answers, workers=workers)
+    for question in consultation.questions:
+        units, codes, decisions = decided[question.id]
+        all_codes.append(codes)
         all_units.append(units)
         if estimate:
             coded_by_hand = set(human_pairs.loc[human_pairs["question_id"] == question.id, "respondent_id"])
@@ -139,6 +163,57 @@ def code_consultation(
 def _version_for(engine: CodingEngine, question: Question) -> str | None:
     return engine.model_version if question.id in engine.models else None
 
+
+# From this many answers, questions are coded in parallel processes (one per core).
+PARALLEL_FROM = 20_000
+_FORKED: tuple[CodingEngine, dict[str, pd.DataFrame]] | None = None
+
+
+def decide_questions(
+    engine: CodingEngine, answers: dict[str, pd.DataFrame], *, workers: int | None = None
+) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]]:
+    """Units, codes and decisions of each question (answers: question id -> respondent_id, text).
+
+    With several workers, forked processes share the engine and the answers without copying
+    them (Linux); each returns its question's units, codes and decision arrays.
+    """
+    global _FORKED
+    questions = [q for q in engine.consultation.questions if q.id in answers]
+    total = sum(len(a) for a in answers.values())
+    if workers is None:
+        workers = _cores() if total >= PARALLEL_FROM else 1
+    workers = min(workers, len(questions))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return {q.id: _decide_question(engine, q, answers[q.id]) for q in questions}
+    _FORKED = (engine, answers)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            biggest_first = sorted(questions, key=lambda q: -len(answers[q.id]))
+            futures = {q.id: pool.submit(_decide_forked, q.id) for q in biggest_first}
+            return {q.id: futures[q.id].result() for q in questions}
+    finally:
+        _FORKED = None
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _decide_forked(question_id: str) -> tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]:
+    assert _FORKED is not None, "only called in a process forked by decide_questions"
+    engine, answers = _FORKED
+    question = next(q for q in engine.consultation.questions if q.id == question_id)
+    units, codes, decisions = _decide_question(engine, question, answers[question_id])
+    return units, codes, replace(decisions, rule_hits=[])  # the estimates do not need the hits
+
+
+def _decide_question(
+    engine: CodingEngine, question: Question, answers: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]:
+    units = build_units(question, answers)
+    decisions = engine.decisions(question, units["text"].tolist())
+    return units, codes_frame(question, units, decisions, _version_for(engine, question)), decisions
 
 
 def code_and_evaluate(

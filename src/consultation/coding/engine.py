@@ -51,17 +51,21 @@ class UnitDecisions:
 
     def subset(self, mask: np.ndarray) -> UnitDecisions:
         """The decisions of the units where `mask` is true."""
+        return self.take(np.flatnonzero(mask))
+
+    def take(self, rows: np.ndarray) -> UnitDecisions:
+        """The decisions of these units (positions, repeats allowed)."""
         return replace(
             self,
-            probabilities=self.probabilities[mask],
-            chosen=self.chosen[mask],
-            source=self.source[mask],
-            confidence=self.confidence[mask],
-            other=self.other[mask],
-            other_confidence=self.other_confidence[mask],
-            needs_review=self.needs_review[mask],
-            rule_hits=[h for h, keep in zip(self.rule_hits, mask, strict=True) if keep],
-            scores=self.scores[mask] if self.scores is not None else None,
+            probabilities=self.probabilities[rows],
+            chosen=self.chosen[rows],
+            source=self.source[rows],
+            confidence=self.confidence[rows],
+            other=self.other[rows],
+            other_confidence=self.other_confidence[rows],
+            needs_review=self.needs_review[rows],
+            rule_hits=[self.rule_hits[i] for i in rows] if self.rule_hits else [],
+            scores=self.scores[rows] if self.scores is not None else None,
         )
 
     @property
@@ -156,6 +160,13 @@ class CodingEngine:
         return "model" if model is not None and model.covered.any() else "rules"
 
     def decisions(self, question: Question, texts: list[str]) -> UnitDecisions:
+        """Each distinct text is decided once (« Rien », « RAS » and copy-pasted answers repeat)."""
+        codes, distinct = pd.factorize(pd.Series(list(texts), dtype=object))
+        if len(distinct) == len(texts):
+            return self._decisions(question, list(texts))
+        return self._decisions(question, list(distinct)).take(codes)
+
+    def _decisions(self, question: Question, texts: list[str]) -> UnitDecisions:
         model = self.models.get(question.id)
         probabilities = scores = None
         if model is not None and texts:
@@ -173,27 +184,33 @@ class CodingEngine:
 def codes_frame(
     question: Question, units: pd.DataFrame, d: UnitDecisions, model_version: str | None
 ) -> pd.DataFrame:
-    """One row per (unit, chosen theme), plus « Autres » where nothing was chosen."""
-    rows: list[tuple] = []
-    other_id = question.other_theme.id
+    """One row per (unit, chosen theme), plus « Autres » where nothing was chosen (unit order,
+    then codebook order within a unit)."""
+    n, k = d.chosen.shape
     fallback_source = "model" if d.model_decides.any() else "rule"
-    for i, (respondent_id, unit_no) in enumerate(zip(units["respondent_id"], units["unit_no"], strict=True)):
-        review = bool(d.needs_review[i])
-        version_of = {"model": model_version, "rule": None}
-        if d.other[i]:
-            rows.append((
-                respondent_id, question.id, int(unit_no), other_id, fallback_source,
-                round(float(d.other_confidence[i]), 4), True,
-                model_version if fallback_source == "model" else None,
-            ))
-            continue
-        for j in np.flatnonzero(d.chosen[i]):
-            src = SOURCE_NAMES[int(d.source[i, j])]
-            rows.append((
-                respondent_id, question.id, int(unit_no), d.theme_ids[j], src,
-                round(float(d.confidence[i, j]), 4), review, version_of[src],
-            ))
-    return pd.DataFrame(rows, columns=CODE_COLUMNS)
+    # « Autres » as an extra last column: chosen where nothing else was.
+    chosen = np.column_stack([d.chosen, d.other]) if n else np.zeros((0, k + 1), dtype=bool)
+    unit, column = np.nonzero(chosen)
+    is_other = column == k
+    source_code = np.column_stack([d.source, np.zeros(n, dtype=np.int8)])[unit, column]
+    source = np.where(is_other, fallback_source, np.where(source_code == SOURCE_MODEL, "model", "rule"))
+    confidence = np.column_stack([d.confidence, d.other_confidence])[unit, column] if n else np.zeros(0)
+    theme_ids = np.asarray([*d.theme_ids, question.other_theme.id], dtype=object)
+    review = np.where(is_other, True, d.needs_review[unit]) if n else np.zeros(0, dtype=bool)
+    version = np.where(source == "model", model_version, None) if model_version else np.full(len(unit), None)
+    return pd.DataFrame(
+        {
+            "respondent_id": units["respondent_id"].to_numpy()[unit],
+            "question_id": question.id,
+            "unit_no": units["unit_no"].to_numpy()[unit].astype(int),
+            "theme_id": theme_ids[column],
+            "source": source,
+            "confidence": np.round(confidence.astype(float), 4),
+            "needs_review": review.astype(bool),
+            "model_version": version,
+        },
+        columns=CODE_COLUMNS,
+    )
 
 
 def code_units(engine: CodingEngine, units: pd.DataFrame) -> pd.DataFrame:

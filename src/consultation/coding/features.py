@@ -133,6 +133,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ may return __dict__ itself
         state.pop("stop_words_", None)
         state.pop("_fast_word_index", None)  # rebuilt from the vocabulary when first needed
+        state.pop("_fast_char_index", None)
         vocabulary = state.get("vocabulary_")
         if isinstance(vocabulary, dict):
             terms = [""] * len(vocabulary)
@@ -192,15 +193,21 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         flat = np.fromiter(chain.from_iterable(split), dtype=object, count=int(lengths.sum()))
         codes, words = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
-        vocabulary = self.vocabulary_
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, word in enumerate(words):
-            for gram in self._char_wb_ngrams(word):
-                j = vocabulary.get(gram)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
+        cached = getattr(self, "_fast_char_index", None)
+        if cached is None or cached[0] is not self.vocabulary_:  # refitted: a new vocabulary
+            cached = self._fast_char_index = (self.vocabulary_, {})
+        vocabulary, columns_of = self.vocabulary_, cached[1]
+        empty = np.zeros(0, dtype=np.int32)
+        per_word = []
+        for word in words:  # each distinct word's n-grams, found once for every later chunk
+            found = columns_of.get(word)
+            if found is None:
+                hits = [vocabulary[g] for g in self._char_wb_ngrams(word) if g in vocabulary]
+                found = columns_of[word] = np.asarray(hits, dtype=np.int32) if hits else empty
+            per_word.append(found)
+        sizes = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
+        rows = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
+        cols = np.concatenate(per_word) if per_word else empty
         n_features = len(vocabulary)
         grams = sp.csr_matrix(
             (np.ones(len(rows), dtype=self.dtype), (rows, cols)), shape=(len(words), n_features)
