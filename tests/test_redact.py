@@ -211,3 +211,31 @@ def test_an_answer_longer_than_the_models_limit_is_redacted(ner, monkeypatch):
     text = "Nous avons tenu bon pendant la crise. " * 30 + "Merci à Karim Benali, joignable au 06 12 34 56 78."
     redacted = Redactor([], nlp=ner)(text)
     assert redacted.endswith("Merci à [nom], joignable au [téléphone].")
+
+
+def test_structure_names_found_per_text_are_those_of_every_name_at_once(ner):
+    """150,000 structure names cannot be one regular expression: each text is matched against
+    the names that can occur in it, and finds exactly what the whole list finds."""
+    import random
+
+    from consultation.redact import StructureNames, _structure_patterns, french_lexicon
+
+    lexicon = french_lexicon(ner)
+    names = [*STRUCTURES, "ACT Le Lien", "LHSS Saint-Éloi", "LAM L'Escale", "ACT Hôpital de l'Orb",
+             "Maison d'accueil Ça-Ira", "ACT Le Relais de l'Orb", "Structure B18", "Structure B180",
+             "ACT La Maison", "LAM Œuvre Falret", "ACT 13 Habitat", "İstanbul Santé", "ACT Straße"]
+    types = {"ACT", "LAM", "LHSS"}
+    rng = random.Random(7)
+    pieces = ["l'ACT le Lien", "au Lien", "garder le lien", "saint eloi", "SAINT-ÉLOI", "LHSS Saint Eloi",
+              "l’escale", "L'Escale", "lam l escale", "hopital de l orb", "Hôpital de L'Orb", "ça ira",
+              "Structure b18", "structure B1800", "la Maison", "maison", "oeuvre falret", "Œuvre Falret",
+              "ACT 13 habitat", "istanbul santé", "ISTANBUL SANTÉ", "act strasse", "ACT STRASSE", "Straße",
+              "le relais de l'orb", "relais", "nous", "avec", ",", ".", "\n", "auLien", "du Lien"]
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(400)]
+    whole = _structure_patterns(names, types, lexicon)
+    matcher = StructureNames(names, types, lexicon)
+    for text in texts:
+        expected = [(m.start("s"), m.end("s")) for p in whole for m in p.finditer(text)]
+        found = [(m.start("s"), m.end("s")) for p in matcher.patterns(text) for m in p.finditer(text)]
+        assert found == expected, text
+    assert matcher.candidates("rien à signaler") == []

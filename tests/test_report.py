@@ -430,3 +430,34 @@ def test_all_hand_coded_region_still_learns_how_the_model_compares(con, consulta
     assert lines[1] == ("Pour les réponses nouvelles, le codage automatique a été comparé aux codeurs humains : "
                         "kappa 0,84 (accord très bon), F1 0,85, mesuré sur 404 réponses codées à la main "
                         "(1 = accord parfait).")
+
+
+def test_many_initiatives_print_a_random_draw_and_say_so(con, consultation, tmp_path, monkeypatch):
+    """A national consultation has thousands of initiatives per region: a report prints a
+    reproducible draw, says how many there are, and the synthesis takes fewer per region."""
+    from consultation import report as report_mod
+
+    monkeypatch.setattr(report_mod, "REGION_INITIATIVES", 2)
+    monkeypatch.setattr(report_mod, "NATIONAL_INITIATIVES", 1)
+    extra = [(f"z{i}", OCC) for i in range(3)]
+    store.insert_df(con, "respondents", pd.DataFrame(
+        [{"consultation_id": CID, "respondent_id": rid, "region": region, "region_method": "name",
+          "source_file": "reponses.csv", "source_row": 100 + i} for i, (rid, region) in enumerate(extra)]))
+    store.insert_df(con, "answers", pd.DataFrame(
+        [{"consultation_id": CID, "respondent_id": rid, "question_id": "initiatives",
+          "text": f"Initiative numéro {i} de la région", "follow_up": None} for i, (rid, _) in enumerate(extra)]))
+    paths = OutputPaths(tmp_path)
+    write_charts(con, consultation, paths.charts, workers=1)
+    ctx = ReportContext.load(con, consultation, paths.charts)
+    region = build_region_report(ctx, OCC).free_text[0]
+    assert len(region.items) == 2
+    assert region.groups[0].note == "2 initiatives sur 4, tirées au hasard."
+    page = visible(render_html(build_region_report(ctx, OCC)))
+    assert "2 initiatives sur 4, tirées au hasard." in page
+    national = build_national_report(ctx).free_text[0]
+    by_region = {g.heading: g for g in national.groups}
+    assert len(by_region["Région Occitanie"].items) == 1
+    assert by_region["Région Occitanie"].note == "1 initiatives sur 4, tirées au hasard."
+    assert by_region["Région Île-de-France"].note is None  # one initiative: printed whole
+    again = ReportContext.load(con, consultation, paths.charts)
+    assert build_region_report(again, OCC).free_text == build_region_report(ctx, OCC).free_text

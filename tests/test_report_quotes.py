@@ -87,3 +87,22 @@ def test_quotes_are_cleaned_for_a_table_cell():
         "Former les équipes ; Augmenter les salaires")
     assert clean_quote("1) Des moyens.\n2) Du temps") == "Des moyens. Du temps"
     assert jaccard("Former les équipes", "former des équipes") == 1.0
+
+
+def test_candidates_are_a_bounded_draw_per_region_best_tier_first(con):
+    """At national scale only a sample of each region's excerpts is read; a person's code
+    still comes before automatic ones, and every region keeps its own."""
+    texts = ["Les tutelles ont disparu pendant des semaines.", "Aucune directive écrite de l'agence régionale.",
+             "Le préfet changeait les règles chaque vendredi.", "Personne ne répondait au téléphone du ministère.",
+             "Des masques promis jamais livrés.", "Les consignes contradictoires arrivaient la nuit."]
+    add_codes(con, [(f"w{i}", IDF, "q1_etat", text) for i, text in enumerate(texts)])
+    small = QuoteSelector(con, CID, max_candidates=2)
+    whole = QuoteSelector(con, CID)
+    assert len(small._by_region["q1_retenir", "q1_etat", IDF]) == 2
+    assert len(whole._by_region["q1_retenir", "q1_etat", IDF]) == 6
+    chosen = small.choose("q1_retenir", region=IDF, theme_id="q1_etat", limit=4)["q1_etat"]
+    assert len(chosen) == 2 and all(q.region == IDF and q.source == "human" for q in chosen)
+    assert small.choose("q1_retenir", region=OCC, theme_id="q1_etat")["q1_etat"][0].region == OCC
+    again = QuoteSelector(con, CID, max_candidates=2)
+    assert again.choose("q1_retenir", region=IDF, theme_id="q1_etat") == small.choose(
+        "q1_retenir", region=IDF, theme_id="q1_etat")

@@ -41,29 +41,31 @@ MAX_CANDIDATES = 100  # coded excerpts read per question, theme and region (see 
 
 # The coded excerpt when there is one, else the whole answer (a code on '' means "all of it").
 # A report shows four quotes per theme: the database keeps, per question, theme and region, at
-# most `max_candidates` excerpts, the best tier first and then a reproducible random draw, so that
-# Python never holds a million answers. A cell with fewer excerpts is read whole (then the choice
-# is the same as over every answer); the national pool is the union of the regional ones.
+# most `max_candidates` excerpts, the best tier first and then a reproducible random draw (one
+# integer key: tier in the top bits, a hash of the coded unit below), so that Python never holds
+# a million answers. A cell with fewer excerpts is read whole (then the choice is the one made
+# over every answer); the national pool is the union of the regional ones.
 _QUOTES_SQL = """
-WITH coded AS (
-    SELECT c.question_id, c.theme_id, c.respondent_id, c.region, c.source, c.confidence,
-           CASE WHEN trim(c.unit_text) <> '' THEN c.unit_text ELSE coalesce(a.text, '') END AS text
-    FROM stg_codes c
-    LEFT JOIN answers a USING (consultation_id, respondent_id, question_id)
-    WHERE c.consultation_id = ? AND (CAST(? AS VARCHAR) IS NULL OR c.question_id = ?)
+WITH drawn AS (
+    SELECT question_id, theme_id, respondent_id, region, source, confidence, unit_text,
+           row_number() OVER (PARTITION BY question_id, theme_id, region ORDER BY pick_key) AS pick
+    FROM (
+        SELECT *, (CASE WHEN source = 'human' THEN 0 WHEN confidence >= ? THEN 1 ELSE 2 END)::UBIGINT << 62
+                  | hash(respondent_id, unit_key) >> 2 AS pick_key
+        FROM stg_codes
+        WHERE consultation_id = ? AND (CAST(? AS VARCHAR) IS NULL OR question_id = ?)
+    )
 ),
-ranked AS (
-    SELECT *, row_number() OVER (
-        PARTITION BY question_id, theme_id, region
-        ORDER BY CASE WHEN source = 'human' THEN 0 WHEN confidence >= ? THEN 1 ELSE 2 END,
-                 hash(respondent_id, text), respondent_id, text
-    ) AS pick
-    FROM coded
-    WHERE trim(text) <> ''
+picked AS (
+    SELECT d.question_id, d.theme_id, d.respondent_id, d.region, d.source, d.confidence,
+           CASE WHEN trim(d.unit_text) <> '' THEN d.unit_text ELSE coalesce(a.text, '') END AS text
+    FROM drawn d
+    LEFT JOIN answers a
+      ON a.consultation_id = ? AND a.respondent_id = d.respondent_id AND a.question_id = d.question_id
+    WHERE d.pick <= ?
 )
-SELECT question_id, theme_id, respondent_id, region, source, confidence, text
-FROM ranked
-WHERE pick <= ?
+SELECT * FROM picked
+WHERE trim(text) <> ''
 ORDER BY question_id, theme_id, respondent_id, text
 """
 
@@ -152,7 +154,8 @@ class QuoteSelector:
     ):
         self.max_chars = max_chars
         rows = con.execute(
-            _QUOTES_SQL, [consultation_id, question_id, question_id, HIGH_CONFIDENCE, max_candidates]
+            _QUOTES_SQL,
+            [HIGH_CONFIDENCE, consultation_id, question_id, question_id, consultation_id, max_candidates],
         ).fetchall()
         # question -> theme -> candidates (one per distinct text and respondent), and by region
         self._candidates: dict[str, dict[str, list[Quote]]] = defaultdict(lambda: defaultdict(list))

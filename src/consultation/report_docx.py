@@ -46,6 +46,7 @@ def write_docx(report: Report, path: Path) -> Path:
 
 def render_docx(report: Report) -> DocxDocument:
     doc = Document()
+    _cache_style_ids(doc)
     _setup(doc, report)
     doc.add_paragraph(report.subtitle.upper(), style="Subtitle")
     doc.add_paragraph(report.title, style="Title")
@@ -89,6 +90,24 @@ def render_docx(report: Report) -> DocxDocument:
         if not block.items:
             _note(doc, "Aucune initiative recensée" + (" pour cette région." if report.region else "."))
     return doc
+
+
+def _cache_style_ids(doc: DocxDocument) -> None:
+    """Resolve each style name once per document: python-docx scans every style on each lookup,
+    a few milliseconds per paragraph of a long report."""
+    part = doc.part
+    lookup = part.get_style_id
+    cache: dict[tuple[str, object], str | None] = {}
+
+    def get_style_id(style_or_name, style_type):  # type: ignore[no-untyped-def]
+        if not isinstance(style_or_name, str):
+            return lookup(style_or_name, style_type)
+        key = (style_or_name, style_type)
+        if key not in cache:
+            cache[key] = lookup(style_or_name, style_type)
+        return cache[key]
+
+    part.get_style_id = get_style_id  # type: ignore[method-assign]
 
 
 def _setup(doc: DocxDocument, report: Report) -> None:
