@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import inspect
 import io
 import json
 import os
@@ -70,7 +69,10 @@ APPROACHES = {
 
 
 class RssSampler(threading.Thread):
-    """Samples RSS every 50 ms, of this process and of it plus its children (chart workers)."""
+    """Samples memory every 50 ms: this process's RSS, and the whole tree's (it plus its children,
+    e.g. forked coding workers) as proportional set size, where a page shared by several
+    processes counts once in all (summing RSS would count the pages forked workers share with
+    their parent several times)."""
 
     def __init__(self, interval: float = 0.05):
         super().__init__(daemon=True)
@@ -79,18 +81,22 @@ class RssSampler(threading.Thread):
         self._peak = self._peak_tree = 0
         self._stop_event = threading.Event()
 
-    def _tree_rss(self, own: int) -> int:
-        total = own
-        for child in self.process.children(recursive=True):
+    def _tree(self, own: int) -> int:
+        children = self.process.children(recursive=True)
+        if not children:
+            return own
+        total = 0
+        for proc in (self.process, *children):
             with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
+                info = proc.memory_full_info()
+                total += getattr(info, "pss", info.rss)
         return total
 
     def run(self) -> None:
         while not self._stop_event.is_set():
             own = self.process.memory_info().rss
             self._peak = max(self._peak, own)
-            self._peak_tree = max(self._peak_tree, self._tree_rss(own))
+            self._peak_tree = max(self._peak_tree, self._tree(own))
             time.sleep(self.interval)
 
     def mark(self) -> None:
@@ -189,7 +195,7 @@ def _median_ms(func: Callable[[], object], repeats: int = QUERY_REPEATS) -> dict
 
 
 # --------------------------------------------------------------------------
-# The pipeline, stage by stage (adapters: the stage APIs are being rewritten)
+# The pipeline, stage by stage
 # --------------------------------------------------------------------------
 
 
@@ -208,19 +214,11 @@ def _unit_texts(con, consultation) -> list[str]:
 
 
 def _refresh_tallies(con, consultation) -> str:
-    """Compute every tally of the consultation the way the library offers (materialise if it can)."""
+    """Bring the cached tallies of every scope up to date, as a run does before publishing."""
     from consultation import tally as tally_mod
 
-    for name in ("refresh_tallies", "materialise_tallies", "materialize_tallies", "refresh"):
-        func = getattr(tally_mod, name, None)
-        if callable(func):
-            func(con, consultation.id)
-            return f"tally.{name}"
-    if hasattr(tally_mod, "select_tally"):
-        tally_mod.select_tally(con, consultation.id)
-        return "tally.select_tally (every scope, from the views)"
-    tally_mod.tally(con, consultation.id, scope_kind=None)
-    return "tally.tally(scope_kind=None) (from the views)"
+    tally_mod.refresh_tallies(con, consultation.id)
+    return "tally.refresh_tallies"
 
 
 def _query_region(con, cid: str) -> str:
@@ -289,47 +287,26 @@ def _incremental(rec: Recorder, con, consultation, folder: Path, nlp) -> None:
 
 
 def _code_new_answers(con, consultation, lemmatizer) -> str:
-    """Code only what is new when the library can; otherwise recode everything (and say so)."""
-    try:
-        from consultation import incremental
-    except ImportError:
-        incremental = None
-    if incremental is not None and all(
-        hasattr(incremental, f) for f in ("pending_units", "code_batch", "write_codings")
-    ):
-        units = incremental.pending_units(con, consultation)
-        codes = incremental.code_batch(consultation, units, lemmatizer)
-        incremental.write_codings(con, consultation, units, codes)
-        return f"incremental.pending_units + code_batch + write_codings ({len(units):,} pending units)"
-    from consultation.coding.coder import code_consultation
+    """Code only what is new, as the nightly flow does."""
+    from consultation import incremental
 
-    params = inspect.signature(code_consultation).parameters
-    flag = next((p for p in ("only_new", "new_only", "incremental") if p in params), None)
-    if flag:
-        code_consultation(con, consultation, lemmatizer, **{flag: True})
-        return f"code_consultation({flag}=True)"
-    code_consultation(con, consultation, lemmatizer)
-    return "full recode: no incremental coding API"
+    units = incremental.pending_units(con, consultation)
+    codes = incremental.code_batch(consultation, units, lemmatizer)
+    incremental.write_codings(con, consultation, units, codes)
+    return f"incremental.pending_units + code_batch + write_codings ({len(units):,} pending units)"
 
 
 def _write_charts(con, consultation, paths) -> tuple[list, str]:
     from consultation import report
 
-    if hasattr(report, "write_charts"):
-        return report.write_charts(con, consultation, paths.charts), "report.write_charts (national + regional comparisons)"
-    from consultation.charts import write_national_charts
-
-    return write_national_charts(con, consultation, paths.charts), "charts.write_national_charts"
+    return report.write_charts(con, consultation, paths.charts), "report.write_charts (national + regional comparisons)"
 
 
 def _write_reports(con, consultation, paths) -> tuple[list, str]:
     from consultation import report
 
-    if hasattr(report, "publish"):
-        published = report.publish(con, consultation, paths, charts=False)
-        return list(published.reports), "report.publish(charts=False): every region + national, every format, index"
-    return (report.write_region_reports(con, consultation, paths.reports, paths.charts),
-            "report.write_region_reports")
+    published = report.publish(con, consultation, paths, charts=False)
+    return list(published.reports), "report.publish(charts=False): every region + national, every format, index"
 
 
 def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: bool, tokenizer_only: bool = False) -> None:
@@ -337,7 +314,7 @@ def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: b
     French tokenizer instead of the morphologizer, so keywords match surface forms (no lemmas)."""
     from consultation import store
     from consultation.codebook import load_consultation
-    from consultation.coding.coder import code_consultation
+    from consultation.coding.coder import code_and_evaluate
     from consultation.ingest import ingest_consultation
     from consultation.paths import OutputPaths
     from consultation.text import Lemmatizer, load_nlp
@@ -361,13 +338,15 @@ def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: b
         with rec.stage("text"):
             lemmatizer = Lemmatizer(nlp)
             texts = _unit_texts(con, consultation)
-            lemmatizer(texts)
+            lemmatizer.joined(texts)
         rec.data["counts"]["units"] = len(texts)
         rec.data["counts"]["distinct_unit_texts"] = lemmatizer.cache_size
-        rec.data["impl"]["text"] = "coder.build_units per question + Lemmatizer over every unit text (fills its cache)"
+        rec.data["impl"]["text"] = ("coder.build_units per question (propositions) + Lemmatizer.joined over every "
+                                    "unit text, in this process (fills the cache the coding workers inherit)")
         with rec.stage("coding"):
-            summary = code_consultation(con, consultation, lemmatizer)
-        rec.data["impl"]["coding"] = "code_consultation with the lemma cache filled by the text stage"
+            summary = code_and_evaluate(con, consultation, lemmatizer, output_root=paths.root)
+        rec.data["impl"]["coding"] = ("code_and_evaluate (train on the human codes, save the model, code every unit "
+                                      "in forked workers, corrected counts, agreement with the human codes)")
         rec.data["counts"]["coded_units"] = getattr(summary, "units", None)
         with rec.stage("tally"):
             rec.data["impl"]["tally"] = _refresh_tallies(con, consultation)
@@ -613,6 +592,7 @@ def run_worker(approach: str, n: int, folder: Path, out_dir: Path, timeout: floa
         cmd.append("--no-incremental")
     print(f"[{datetime.now():%H:%M:%S}] {approach} n={n:,}{' (profiled)' if profile_dir else ''} ...", flush=True)
     env = {**os.environ, "PYTHONHASHSEED": "0"}
+    started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     try:
@@ -623,6 +603,7 @@ def run_worker(approach: str, n: int, folder: Path, out_dir: Path, timeout: floa
         _, stderr = proc.communicate()
         status = "timeout"
     result = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {"approach": approach, "n": n, "stages": {}}
+    result["process_seconds"] = round(time.perf_counter() - started, 1)  # imports and all, as the parent saw it
     if status:
         result["status"] = status
         result["stderr_tail"] = stderr[-3000:]
@@ -731,6 +712,10 @@ def _total(run: dict, metric: str) -> float:
     return sum(s.get(metric, 0.0) for s in run.get("stages", {}).values())
 
 
+def _incremental_total(run: dict, metric: str = "seconds") -> float:
+    return sum(s.get(metric, 0.0) for s in run.get("incremental", {}).values())
+
+
 def _naive_estimate(runs: list[dict], n: int, metric: str = "seconds") -> tuple[float | None, str]:
     """Measured naive total at n, or a linear extrapolation (setup kept constant) from the largest
     measured size of at least 10,000 answers."""
@@ -769,12 +754,16 @@ def markdown_table(runs: list[dict], metric: str = "seconds") -> str:
         stages = r.get("stages", {})
         status = r.get("status", "?")
         cells = [_fmt_s(stages[s].get(metric)) if s in stages else "–" for s in STAGES]
+        total = _total(r, metric)
         if status != "ok":
             done = [s for s in STAGES if s in stages]
             nxt = STAGES[len(done)] if len(done) < len(STAGES) else None
             if nxt:
-                cells[STAGES.index(nxt)] = f"{status}"
-        total = _total(r, metric)
+                cells[STAGES.index(nxt)] = status
+                elapsed = r.get("process_seconds") or r.get("timeout_seconds")
+                if status == "timeout" and elapsed and metric == "seconds":
+                    # wall time of the killed stage, at least (imports and setup overheads included)
+                    cells[STAGES.index(nxt)] = f"> {_fmt_s(elapsed - _total(r, 'seconds') - _incremental_total(r))} (killed)"
         total_cell = _fmt_s(total) if status == "ok" else f"{status} after {_fmt_s(total)}"
         naive_cell = speedup = "–"
         if r.get("approach") != "naive":

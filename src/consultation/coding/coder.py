@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
@@ -22,7 +22,13 @@ import pandas as pd
 
 from consultation import store
 from consultation.codebook import Consultation, Question
-from consultation.coding.engine import CODE_COLUMNS, CodingEngine, UnitDecisions, code_units, codes_frame
+from consultation.coding.engine import (
+    CODE_COLUMNS,
+    CodingEngine,
+    UnitDecisions,
+    code_units,
+    codes_frame,
+)
 from consultation.coding.estimate import N_BOOTSTRAP, estimate_question, store_estimates
 from consultation.coding.evaluate import (
     Evaluation,
@@ -32,6 +38,7 @@ from consultation.coding.evaluate import (
 )
 from consultation.coding.model import DEFAULT_SETTINGS, ModelSettings
 from consultation.coding.training import prepare_engine
+from consultation.progress import progress
 from consultation.text import Lemmatizer, segment
 
 __all__ = [
@@ -166,6 +173,7 @@ def _version_for(engine: CodingEngine, question: Question) -> str | None:
 
 # From this many answers, questions are coded in parallel processes (one per core).
 PARALLEL_FROM = 20_000
+BATCH = 20_000  # answers coded at once: bounded memory, and both cores busy to the end
 _FORKED: tuple[CodingEngine, dict[str, pd.DataFrame]] | None = None
 
 
@@ -174,43 +182,62 @@ def decide_questions(
 ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]]:
     """Units, codes and decisions of each question (answers: question id -> respondent_id, text).
 
-    With several workers, forked processes share the engine and the answers without copying
-    them (Linux); each returns its question's units, codes and decision arrays.
+    Answers are coded in batches of BATCH answers; with several workers, forked processes share
+    the engine and the answers without copying them (Linux) and return each batch's units,
+    codes and decision arrays. A progress bar shows answers per second on a terminal.
     """
     global _FORKED
     questions = [q for q in engine.consultation.questions if q.id in answers]
-    total = sum(len(a) for a in answers.values())
+    total = sum(len(answers[q.id]) for q in questions)
+    batches = [(q.id, start) for q in questions for start in range(0, len(answers[q.id]), BATCH)]
     if workers is None:
         workers = _cores() if total >= PARALLEL_FROM else 1
-    workers = min(workers, len(questions))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return {q.id: _decide_question(engine, q, answers[q.id]) for q in questions}
-    _FORKED = (engine, answers)
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            biggest_first = sorted(questions, key=lambda q: -len(answers[q.id]))
-            futures = {q.id: pool.submit(_decide_forked, q.id) for q in biggest_first}
-            return {q.id: futures[q.id].result() for q in questions}
-    finally:
-        _FORKED = None
+    workers = min(workers, len(batches))
+    done: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]] = {}
+    with progress(total, "Codage", unit="réponses") as advance:
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for qid, start in batches:
+                done[qid, start] = _decide_batch(engine, qid, answers[qid].iloc[start : start + BATCH])
+                advance(min(BATCH, len(answers[qid]) - start))
+        else:
+            _FORKED = (engine, answers)
+            try:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    futures = {pool.submit(_decide_forked, qid, start): (qid, start) for qid, start in batches}
+                    for future in as_completed(futures):
+                        qid, start = futures[future]
+                        done[qid, start] = future.result()
+                        advance(min(BATCH, len(answers[qid]) - start))
+            finally:
+                _FORKED = None
+    out = {}
+    for question in questions:
+        parts = [done[qid, start] for qid, start in batches if qid == question.id]
+        if not parts:
+            parts = [_decide_batch(engine, question.id, answers[question.id])]
+        out[question.id] = (
+            pd.concat([p[0] for p in parts], ignore_index=True),
+            pd.concat([p[1] for p in parts], ignore_index=True),
+            UnitDecisions.concat([p[2] for p in parts]),
+        )
+    return out
 
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _decide_forked(question_id: str) -> tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]:
+def _decide_forked(question_id: str, start: int) -> tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]:
     assert _FORKED is not None, "only called in a process forked by decide_questions"
     engine, answers = _FORKED
-    question = next(q for q in engine.consultation.questions if q.id == question_id)
-    units, codes, decisions = _decide_question(engine, question, answers[question_id])
+    units, codes, decisions = _decide_batch(engine, question_id, answers[question_id].iloc[start : start + BATCH])
     return units, codes, replace(decisions, rule_hits=[])  # the estimates do not need the hits
 
 
-def _decide_question(
-    engine: CodingEngine, question: Question, answers: pd.DataFrame
+def _decide_batch(
+    engine: CodingEngine, question_id: str, answers: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]:
+    question = next(q for q in engine.consultation.questions if q.id == question_id)
     units = build_units(question, answers)
     decisions = engine.decisions(question, units["text"].tolist())
     return units, codes_frame(question, units, decisions, _version_for(engine, question)), decisions
