@@ -134,45 +134,58 @@ SELECT g.*,
 FROM grid g
 LEFT JOIN stg_count_estimates e USING (consultation_id, question_id, theme_id, scope_kind, scope);
 
--- A fingerprint of everything the tally is computed from, per consultation. The tally cache
--- (tally.py: refresh_tallies) is read only while the fingerprint it was built from equals
--- this one, so it can be fast without ever serving stale counts. Row counts and sums of row
--- hashes: one cheap scan per table, independent of row order.
+-- A fingerprint of everything the tally is computed from. The tally cache (tally.py:
+-- refresh_tallies) is read only while the fingerprint it was built from equals this one, so it
+-- can be fast without ever serving stale counts. It is checked before every cached query, so it
+-- must cost milliseconds on 1M answers: one fingerprint for the whole file (a refresh rebuilds
+-- every consultation anyway), made of aggregates DuckDB reads from table metadata or from one
+-- compressed column, never a hash of every row of the big tables. Why each writer moves it:
+-- - ingestion (respondents, answers, human codes) records the file in `source_files` with a new
+--   `ingested_at` in the same transaction, and drops the codes of changed respondents;
+-- - coding (coder.code_consultation, incremental.write_codings) replaces automatic codes with
+--   codes stamped `coded_at` = now: their count, latest and summed `coded_at` move, and their
+--   themes are summed as hashes too (a replacement stamped with the very same time still shows);
+-- - human codes (review import, hand edits), the codebook (questions, themes, consultations) and
+--   corrected counts are small tables: every row is hashed.
+-- Units only decide which automatic codes count and are written with them: their count is enough.
 CREATE OR REPLACE VIEW tally_input_stamp AS
 WITH parts AS (
-    SELECT consultation_id, 'consultations' AS part,
-           count(*) || ':' || coalesce(sum(hash(codebook_version, updated_at)), 0) AS digest
-    FROM consultations GROUP BY consultation_id
+    SELECT 'consultations' AS part,
+           count(*) || ':' || coalesce(sum(hash(consultation_id, codebook_version, updated_at)), 0) AS digest
+    FROM consultations
     UNION ALL
-    SELECT consultation_id, 'questions', count(*) || ':' || coalesce(sum(hash(question_id, position, section, text, unit)), 0)
-    FROM questions GROUP BY consultation_id
+    SELECT 'questions', count(*) || ':' || coalesce(sum(hash(consultation_id, question_id, position, section, text, unit)), 0)
+    FROM questions
     UNION ALL
-    SELECT consultation_id, 'themes',
-           count(*) || ':' || coalesce(sum(hash(question_id, theme_id, position, label, category, is_other)), 0)
-    FROM themes GROUP BY consultation_id
+    SELECT 'themes', count(*) || ':' ||
+           coalesce(sum(hash(consultation_id, question_id, theme_id, position, label, category, is_other)), 0)
+    FROM themes
     UNION ALL
-    SELECT consultation_id, 'respondents', count(*) || ':' || coalesce(sum(hash(respondent_id, region, structure_type)), 0)
-    FROM respondents GROUP BY consultation_id
+    SELECT 'source_files', count(*) || ':' ||
+           coalesce(sum(hash(consultation_id, file_hash, settings_hash, rows_ingested, ingested_at)), 0)
+    FROM source_files
     UNION ALL
-    -- answers and units are only written by ingestion and coding, which also move
-    -- consultations.updated_at and auto_codes.coded_at: their row counts are enough here.
-    SELECT consultation_id, 'answers', count(*)::VARCHAR FROM answers GROUP BY consultation_id
+    SELECT 'respondents', count(*)::VARCHAR FROM respondents
     UNION ALL
-    SELECT consultation_id, 'units', count(*)::VARCHAR FROM units GROUP BY consultation_id
+    SELECT 'answers', count(*)::VARCHAR FROM answers
     UNION ALL
-    SELECT consultation_id, 'human_codes',
-           count(*) || ':' || coalesce(sum(hash(respondent_id, question_id, theme_id, unit_text)), 0)
-    FROM human_codes GROUP BY consultation_id
+    SELECT 'units', count(*)::VARCHAR FROM units
     UNION ALL
-    SELECT consultation_id, 'auto_codes',
-           count(*) || ':' || max(coded_at) || ':' || coalesce(sum(hash(theme_id, source)), 0)
-    FROM auto_codes GROUP BY consultation_id
+    SELECT 'human_codes', count(*) || ':' ||
+           coalesce(sum(hash(consultation_id, respondent_id, question_id, theme_id, unit_text, codebook_version)), 0)
+    FROM human_codes
     UNION ALL
-    SELECT consultation_id, 'count_estimates',
-           count(*) || ':' || coalesce(sum(hash(question_id, theme_id, scope_kind, scope, raw_count, corrected_count,
-                                                ci_low, ci_high, method, model_version, computed_at)), 0)
-    FROM count_estimates GROUP BY consultation_id
+    SELECT 'auto_codes', count(*) || ':' || coalesce(max(coded_at)::VARCHAR, '') || ':' ||
+           coalesce(sum(epoch_us(coded_at)), 0) || ':' || coalesce(sum(hash(theme_id)), 0)
+    FROM auto_codes
+    UNION ALL
+    SELECT 'count_estimates', count(*) || ':' ||
+           coalesce(sum(hash(consultation_id, question_id, theme_id, scope_kind, scope, raw_count, corrected_count,
+                             ci_low, ci_high, method, model_version, computed_at)), 0)
+    FROM count_estimates
+), stamp AS (
+    SELECT md5(string_agg(part || '=' || digest, ';' ORDER BY part)) AS stamp FROM parts
 )
-SELECT consultation_id, md5(string_agg(part || '=' || digest, ';' ORDER BY part)) AS stamp
-FROM parts
-GROUP BY consultation_id;
+SELECT q.consultation_id, s.stamp
+FROM (SELECT DISTINCT consultation_id FROM questions) q
+CROSS JOIN stamp s;
