@@ -198,17 +198,44 @@ def make_export(corpus: Corpus, n_respondents: int, seed: int, id_prefix: str = 
     return frame
 
 
+HUMAN_CODES_VERSION = 2
+HUMAN_NOISE = 0.15  # share of hand-coded answers where the coder adds or swaps a theme
+
+
 def make_human_codes(corpus: Corpus, export: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Hand codes for a small share of answers: one theme (not « Autres ») of the question."""
+    """Hand codes for a small share of answers, that depend on what the answer says, as real ones do.
+
+    A coder here gives the themes whose codebook keywords occur in the answer (« Autres » when
+    none does), and in HUMAN_NOISE of the answers swaps one theme for another or adds one: human
+    coders disagree with keywords. Codes drawn at random, independent of the text (version 1),
+    taught the model noise: it then gave most units six or seven themes, which no consultation
+    looks like and which multiplied every later stage's work.
+    """
+    from consultation.codebook import load_consultation
+    from consultation.coding.rules import RuleCoder
+    from consultation.text import Lemmatizer, load_nlp
+
     rng = np.random.default_rng(seed + 1)
+    questions = {q.id: q for q in load_consultation(SAMPLE_DIR).questions}
+    rules = RuleCoder(list(questions.values()), Lemmatizer(load_nlp()))
     rid_col = corpus.consultation["columns"]["respondent_id"]
     rows = []
     for q in corpus.consultation["questions"]:
         answered = export[q["columns"]].ne("").any(axis=1).to_numpy()
         chosen = np.flatnonzero(answered & (rng.random(len(export)) < HUMAN_CODED_SHARE))
-        themes = [t["id"] for t in q["themes"] if t.get("keywords")]
-        picks = rng.integers(0, len(themes), len(chosen))
-        rows += [(export[rid_col].iat[i], q["id"], themes[p], "") for i, p in zip(chosen, picks, strict=True)]
+        cells = export[q["columns"]].iloc[chosen].to_numpy()
+        texts = ["\n".join(v for v in row if v) for row in cells]
+        keyworded = [t["id"] for t in q["themes"] if t.get("keywords")]
+        other = questions[q["id"]].other_theme.id
+        for i, hits in zip(chosen, rules.code(q["id"], texts), strict=True):
+            themes = [h.theme_id for h in hits] or [other]
+            if rng.random() < HUMAN_NOISE:
+                extra = keyworded[int(rng.integers(0, len(keyworded)))]
+                if themes == [other] or rng.random() < 0.5:
+                    themes = [extra]
+                elif extra not in themes:
+                    themes.append(extra)
+            rows += [(export[rid_col].iat[i], q["id"], theme, "") for theme in themes]
     return pd.DataFrame(rows, columns=["respondent_id", "question_id", "theme_id", "text"])
 
 
@@ -235,6 +262,13 @@ def generate(
     if manifest_path.is_file() and not force:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         if all(manifest.get(k) == v for k, v in wanted.items()):
+            if manifest.get("human_codes_version") != HUMAN_CODES_VERSION:  # same answers, new hand codes
+                corpus = corpus or load_corpus()
+                export = pd.read_csv(folder / "reponses.csv", sep=";", dtype=str, keep_default_na=False)
+                codes = make_human_codes(corpus, export, seed)
+                codes.to_csv(folder / "codes_humains.csv", index=False, encoding="utf-8")
+                manifest.update(human_codes=len(codes), human_codes_version=HUMAN_CODES_VERSION)
+                manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
             return folder
     corpus = corpus or load_corpus()
     folder.mkdir(parents=True, exist_ok=True)
@@ -259,7 +293,7 @@ def generate(
         encoding="utf-8",
     )
     manifest = {**wanted, **describe(corpus, export), "respondents": n_respondents,
-                "human_codes": len(codes), "sources": corpus.sources,
+                "human_codes": len(codes), "human_codes_version": HUMAN_CODES_VERSION, "sources": corpus.sources,
                 "verbatim_rate_measured": round(corpus.verbatim_rate, 4)}
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return folder

@@ -201,11 +201,17 @@ def test_commands_on_a_consultation_never_run_say_what_to_do(mini_dir, tmp_path)
     assert "Traceback" not in result.output
 
 
-def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, lemmatizer):
-    """Large consultations are coded one question per process: the result must not change."""
+def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, lemmatizer, monkeypatch):
+    """Large consultations are coded in batches of answers, two processes at a time: the result
+    must not change (here in batches of 7 answers, so that questions are split)."""
+    from consultation.coding import coder, training
+
     folder, out, consultation, _ = half
     results = []
     for workers in (1, 2):
+        if workers == 2:
+            monkeypatch.setattr(coder, "BATCH", 7)
+            monkeypatch.setattr(training, "PARALLEL_TRAINING_FROM", 0)  # questions trained side by side too
         con = store.connect(None)
         ingest_consultation(con, consultation, folder)
         summary = code_consultation(con, consultation, lemmatizer, workers=workers)

@@ -8,9 +8,6 @@ estimates are written in one transaction, so a failure leaves the previous codin
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
@@ -38,6 +35,7 @@ from consultation.coding.evaluate import (
 )
 from consultation.coding.model import DEFAULT_SETTINGS, ModelSettings
 from consultation.coding.training import prepare_engine
+from consultation.parallel import cores, fork_map
 from consultation.progress import progress
 from consultation.text import Lemmatizer, segment
 
@@ -174,7 +172,6 @@ def _version_for(engine: CodingEngine, question: Question) -> str | None:
 # From this many answers, questions are coded in parallel processes (one per core).
 PARALLEL_FROM = 20_000
 BATCH = 20_000  # answers coded at once: bounded memory, and both cores busy to the end
-_FORKED: tuple[CodingEngine, dict[str, pd.DataFrame]] | None = None
 
 
 def decide_questions(
@@ -183,36 +180,28 @@ def decide_questions(
     """Units, codes and decisions of each question (answers: question id -> respondent_id, text).
 
     Answers are coded in batches of BATCH answers; with several workers, forked processes share
-    the engine and the answers without copying them (Linux) and return each batch's units,
-    codes and decision arrays. A progress bar shows answers per second on a terminal.
+    the engine and the answers without copying them (`parallel.fork_map`) and return each
+    batch's units, codes and decision arrays. A progress bar shows answers per second on a
+    terminal.
     """
-    global _FORKED
     questions = [q for q in engine.consultation.questions if q.id in answers]
     total = sum(len(answers[q.id]) for q in questions)
     batches = [(q.id, start) for q in questions for start in range(0, len(answers[q.id]), BATCH)]
     if workers is None:
-        workers = _cores() if total >= PARALLEL_FROM else 1
-    workers = min(workers, len(batches))
-    done: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]] = {}
+        workers = cores() if total >= PARALLEL_FROM else 1
+
+    def decide(batch: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]:
+        qid, start = batch
+        units, codes, decisions = _decide_batch(engine, qid, answers[qid].iloc[start : start + BATCH])
+        return units, codes, replace(decisions, rule_hits=[]) if workers > 1 else decisions
+
     with progress(total, "Codage", unit="réponses") as advance:
-        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for qid, start in batches:
-                done[qid, start] = _decide_batch(engine, qid, answers[qid].iloc[start : start + BATCH])
-                advance(min(BATCH, len(answers[qid]) - start))
-        else:
-            _FORKED = (engine, answers)
-            try:
-                with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                    futures = {pool.submit(_decide_forked, qid, start): (qid, start) for qid, start in batches}
-                    for future in as_completed(futures):
-                        qid, start = futures[future]
-                        done[qid, start] = future.result()
-                        advance(min(BATCH, len(answers[qid]) - start))
-            finally:
-                _FORKED = None
+        results = fork_map(decide, batches, workers=workers,
+                           on_done=lambda batch, _: advance(min(BATCH, len(answers[batch[0]]) - batch[1])))
+    done = dict(zip(batches, results, strict=True))
     out = {}
     for question in questions:
-        parts = [done[qid, start] for qid, start in batches if qid == question.id]
+        parts = [done[b] for b in batches if b[0] == question.id]
         if not parts:
             parts = [_decide_batch(engine, question.id, answers[question.id])]
         out[question.id] = (
@@ -221,17 +210,6 @@ def decide_questions(
             UnitDecisions.concat([p[2] for p in parts]),
         )
     return out
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _decide_forked(question_id: str, start: int) -> tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]:
-    assert _FORKED is not None, "only called in a process forked by decide_questions"
-    engine, answers = _FORKED
-    units, codes, decisions = _decide_batch(engine, question_id, answers[question_id].iloc[start : start + BATCH])
-    return units, codes, replace(decisions, rule_hits=[])  # the estimates do not need the hits
 
 
 def _decide_batch(

@@ -68,6 +68,25 @@ class UnitDecisions:
             scores=self.scores[rows] if self.scores is not None else None,
         )
 
+    @staticmethod
+    def concat(parts: list[UnitDecisions]) -> UnitDecisions:
+        """The decisions of consecutive batches of units of one question, as one."""
+        if len(parts) == 1:
+            return parts[0]
+        first = parts[0]
+        return replace(
+            first,
+            probabilities=np.concatenate([p.probabilities for p in parts]),
+            chosen=np.concatenate([p.chosen for p in parts]),
+            source=np.concatenate([p.source for p in parts]),
+            confidence=np.concatenate([p.confidence for p in parts]),
+            other=np.concatenate([p.other for p in parts]),
+            other_confidence=np.concatenate([p.other_confidence for p in parts]),
+            needs_review=np.concatenate([p.needs_review for p in parts]),
+            rule_hits=[h for p in parts for h in p.rule_hits],
+            scores=np.concatenate([p.scores for p in parts]) if first.scores is not None else None,
+        )
+
     @property
     def model_decides(self) -> np.ndarray:
         return ~np.isnan(self.thresholds)

@@ -30,7 +30,13 @@ from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
 from consultation.coding.model import DEFAULT_SETTINGS, ModelSettings, can_train, fit_question_model
 from consultation.coding.rules import RuleCoder
-from consultation.coding.training import TrainingUnits, current_version, training_units
+from consultation.coding.training import (
+    PARALLEL_TRAINING_FROM,
+    TrainingUnits,
+    current_version,
+    training_units,
+)
+from consultation.parallel import fork_map
 from consultation.text import Lemmatizer
 
 N_FOLDS = 5
@@ -211,16 +217,18 @@ def evaluate_consultation(
     """Cross-validate every question that has human codes; questions without any are left out."""
     units = training_units(con, consultation)
     rules = RuleCoder(consultation.questions, lemmatizer)
-    questions, truths, predictions = [], [], []
-    for question in consultation.questions:
-        if question.id not in units:
-            continue
-        result, truth, predicted = cross_validate_question(
+    todo = [q for q in consultation.questions if q.id in units]
+    total = sum(len(units[q.id]) for q in todo)
+
+    def validate(question: Question) -> tuple[QuestionEvaluation, np.ndarray, np.ndarray]:
+        return cross_validate_question(
             question, units[question.id], lemmatizer, rules, settings=settings, n_folds=n_folds, seed=seed
         )
-        questions.append(result)
-        truths.append(truth)
-        predictions.append(predicted)
+
+    done = fork_map(validate, todo, workers=None if total >= PARALLEL_TRAINING_FROM else 1)
+    questions = [d[0] for d in done]
+    truths = [d[1] for d in done]
+    predictions = [d[2] for d in done]
     pooled_t = np.concatenate([t.ravel() for t in truths]) if truths else np.zeros(0, dtype=bool)
     pooled_p = np.concatenate([p.ravel() for p in predictions]) if predictions else np.zeros(0, dtype=bool)
     f1s = [s.f1 for q in questions for s in q.themes if s.f1 is not None]

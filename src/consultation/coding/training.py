@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from consultation import store
-from consultation.codebook import Consultation
+from consultation.codebook import Consultation, Question
 from consultation.coding.engine import CodingEngine
 from consultation.coding.model import (
     DEFAULT_SETTINGS,
@@ -33,6 +33,7 @@ from consultation.coding.model import (
     model_version,
 )
 from consultation.errors import ConsultationError
+from consultation.parallel import fork_map
 from consultation.text import Lemmatizer
 
 MODELS_DIR = "models"
@@ -117,16 +118,21 @@ def train_models(
     lemmatizer: Lemmatizer,
     settings: ModelSettings = DEFAULT_SETTINGS,
 ) -> dict[str, QuestionModel]:
-    """One model per question that has enough human-coded units."""
-    models = {}
-    for question in consultation.questions:
-        mine = units.get(question.id)
-        if mine is None:
-            continue
-        model = fit_question_model(question, mine.texts, mine.theme_sets, lemmatizer, settings)
-        if model is not None:
-            models[question.id] = model
-    return models
+    """One model per question that has enough human-coded units (questions side by side in
+    forked processes when there are many units: `parallel.fork_map`)."""
+    todo = [q for q in consultation.questions if q.id in units]
+    total = sum(len(units[q.id]) for q in todo)
+
+    def fit(question: Question) -> QuestionModel | None:
+        mine = units[question.id]
+        return fit_question_model(question, mine.texts, mine.theme_sets, lemmatizer, settings)
+
+    fitted = fork_map(fit, todo, workers=None if total >= PARALLEL_TRAINING_FROM else 1)
+    return {q.id: model for q, model in zip(todo, fitted, strict=True) if model is not None}
+
+
+# From this many human-coded units, questions are trained (and cross-validated) in parallel.
+PARALLEL_TRAINING_FROM = 2_000
 
 
 def save_models(models: dict[str, QuestionModel], path: Path, card: dict[str, Any]) -> Path:

@@ -1,0 +1,72 @@
+"""Run independent pieces of work on every core, in processes forked from this one.
+
+Coding a national consultation is CPU-bound Python (regular expressions, dictionaries, sparse
+matrices): threads would wait on each other, so the work is shared between processes. Forked
+processes see the parent's memory as it was (the fitted models, the lemma tables, the answers)
+without copying or pickling it; only each piece's result comes back. Where fork does not exist
+(Windows, macOS' default), or for one worker, everything runs here, in order, with the same
+results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def fork_map(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    workers: int | None = None,
+    on_done: Callable[[T, R], None] | None = None,
+) -> list[R]:
+    """[func(item) for item in items], in `workers` forked processes (default: one per core).
+
+    `on_done(item, result)` is called in this process as each piece finishes (progress bars).
+    """
+    global _JOB
+    items = list(items)
+    workers = min(cores() if workers is None else workers, len(items))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        out = []
+        for item in items:
+            result = func(item)
+            if on_done is not None:
+                on_done(item, result)
+            out.append(result)
+        return out
+    if _JOB is not None:
+        raise RuntimeError("fork_map is not reentrant")
+    _JOB = (func, items)
+    try:
+        results: list[Any] = [None] * len(items)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_run, i): i for i in range(len(items))}
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                if on_done is not None:
+                    on_done(items[i], results[i])
+        return results
+    finally:
+        _JOB = None
+
+
+def _run(i: int) -> Any:
+    assert _JOB is not None, "only called in a process forked by fork_map"
+    func, items = _JOB
+    return func(items[i])
