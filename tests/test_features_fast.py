@@ -59,3 +59,18 @@ def test_refitting_forgets_the_old_vocabulary():
     vec.fit(["e f", "f g"])
     reference = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2)).fit(["e f", "f g"])
     np.testing.assert_array_equal(vec.transform(["e f g", "a b"]).toarray(), reference.transform(["e f g", "a b"]).toarray())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aÉé ´¨\u00a0\u2003\nﬀ½Ǆ-,.")), max_size=30))
+def test_folding_word_by_word_gives_the_character_ngrams_of_folding_the_whole_text(text):
+    from consultation.text import Lemmatizer, fast_fold
+
+    class _NoModel:
+        class Defaults:
+            stop_words = frozenset()
+
+        pipe_names: list = []
+
+    folded = Lemmatizer(_NoModel()).folded([text])[0]
+    assert folded.split() == fast_fold(text).split()

@@ -113,3 +113,23 @@ def test_the_already_clean_shortcut_gives_what_full_normalisation_gives(text):
 
     assert normalise_text(text) == _normalise(text)
     assert normalise_text(normalise_text(text)) == normalise_text(text)
+
+
+def _segment_every_split(text):
+    """segment() as it was before its shortcuts: every split tried on every answer."""
+    from consultation import text as t
+
+    out = []
+    for part in t._HARD_SPLIT.split(normalise_text(text)):
+        for piece in t._split_slashes(part):
+            for sentence in t._SENTENCE.split(piece):
+                cleaned = t._BULLET.sub("", sentence).strip(" ,.-–—").strip()
+                if t._WORDY.search(cleaned):
+                    out.append(cleaned)
+    return out
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(list("Ab é12\n;&•-–—/.!?…«(\u2044") + ["et/ou", "ET / OU", " - "]), max_size=30).map("".join))
+def test_segment_shortcuts_split_exactly_as_every_split_would(text):
+    assert segment(text) == _segment_every_split(text)

@@ -19,8 +19,17 @@ _APOSTROPHE = re.compile("[" + "".join(_APOSTROPHES) + "]")  # faster than str.t
 _SPACES = re.compile(r"[ \t\f\v]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Anything normalise_text would change: other control characters and tabs, typographic
-# apostrophes and no-break spaces, doubled spaces, blank lines, spaces around line breaks or ends.
-_DIRTY = re.compile("[\x00-\x09\x0b-\x1f\x7f" + "".join(_APOSTROPHES) + r"]| {2}|\s\n|\n\s|^\s|\s$")
+# apostrophes and no-break spaces (one character class: fast), then doubled spaces, blank lines,
+# spaces around line breaks or at the ends (checked only when they can occur).
+_DIRTY_CHARS = re.compile("[\x00-\x09\x0b-\x1f\x7f" + "".join(_APOSTROPHES) + "]")
+_DIRTY_LINES = re.compile(r"\s\n|\n\s")
+
+
+def _is_clean(text: str) -> bool:
+    return not (
+        _DIRTY_CHARS.search(text) or "  " in text or text[:1].isspace() or text[-1:].isspace()
+        or ("\n" in text and _DIRTY_LINES.search(text))
+    ) and unicodedata.is_normalized("NFC", text)
 
 
 def normalise_text(value: object) -> str:
@@ -29,7 +38,7 @@ def normalise_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value != value:  # NaN from pandas
         return ""
-    if isinstance(value, str) and not _DIRTY.search(value) and unicodedata.is_normalized("NFC", value):
+    if isinstance(value, str) and _is_clean(value):
         return value  # already clean (texts from the database, propositions): no work
     return _normalise(str(value))
 
@@ -54,16 +63,22 @@ _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"(A-ZÀ-Ý0-9])")
 _WORDY = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 
 
+_HARD_HINT = re.compile(r"[\n;&•\-–—]")  # a hard separator is possible only with one of these
+_SENTENCE_HINT = re.compile(r"[.!?…]")
+_ET_OU = re.compile(r"\bet\s*/\s*ou\b", flags=re.IGNORECASE)
+
+
 def segment(text: str) -> list[str]:
     """Split an answer into propositions: lines, bullets, ';', '&&', '/', then sentences.
 
-    'et/ou' and dates such as 12/05 are kept whole.
+    'et/ou' and dates such as 12/05 are kept whole. Each split is tried only when a character
+    it needs is present: most answers are one or two sentences.
     """
     text = normalise_text(text)
     out: list[str] = []
-    for part in _HARD_SPLIT.split(text):
-        for piece in _split_slashes(part):
-            for sentence in _SENTENCE.split(piece):
+    for part in _HARD_SPLIT.split(text) if _HARD_HINT.search(text) else (text,):
+        for piece in _split_slashes(part) if "/" in part else (part,):
+            for sentence in _SENTENCE.split(piece) if _SENTENCE_HINT.search(piece) else (piece,):
                 cleaned = _BULLET.sub("", sentence).strip(" ,.-–—").strip()
                 if _WORDY.search(cleaned):
                     out.append(cleaned)
@@ -71,8 +86,10 @@ def segment(text: str) -> list[str]:
 
 
 def _split_slashes(part: str) -> list[str]:
-    protected = re.sub(r"\bet\s*/\s*ou\b", "et\u2044ou", part, flags=re.IGNORECASE)
-    return [p.replace("\u2044", "/") for p in _SLASH.split(protected)]
+    # 'et/ou' is hidden behind a character the text does not contain while splitting on '/'
+    mark = next(c for c in "\u2044\ue000\ue001\ue002\ue003\ue004" if c not in part)
+    protected = _ET_OU.sub(f"et{mark}ou", part)
+    return [p.replace(mark, "/") for p in _SLASH.split(protected)]
 
 
 def load_nlp(model: str = DEFAULT_MODEL) -> Language:
@@ -144,6 +161,12 @@ class LemmaTable:
         return form
 
 
+class _FoldedWords(dict):
+    def __missing__(self, word: str) -> str:
+        folded = self[word] = fast_fold(word)
+        return folded
+
+
 class Lemmatizer:
     """Folded lemmas of texts: every word's lemma (the model's view, where « pour tous », « sans »
     or « plus de » carry meaning) and content lemmas, stop words dropped (what keywords match).
@@ -160,6 +183,7 @@ class Lemmatizer:
         self._lemma: dict[str, str] = {}  # form -> folded lemma
         self._content: dict[str, str] = {}  # form -> folded lemma, "" for a stop word
         self._cache: dict[str, tuple[str, str]] = {}  # text -> (all lemmas, content lemmas), space-joined
+        self._folded = _FoldedWords()  # white-space separated word -> fast_fold(word)
 
     def _add_forms(self, forms: Iterable[str]) -> None:
         stop = self.table.stop_words
@@ -186,6 +210,12 @@ class Lemmatizer:
             cache[text] = (words, " ".join(filter(None, map(content.__getitem__, forms))))
         pairs = [cache[t] for t in texts]
         return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def folded(self, texts: Sequence[str]) -> list[str]:
+        """Each text folded (`fast_fold`) word by word, words joined by one space: what character
+        n-grams are counted on (they never cross white space), each distinct word folded once."""
+        get = self._folded.__getitem__
+        return [" ".join(map(get, t.split())) for t in texts]
 
     def __call__(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """Content lemmas of each text (stop words and punctuation dropped), folded."""

@@ -3,7 +3,7 @@
 A unit becomes one row of a DataFrame with three text columns, so that the feature extraction
 is an ordinary scikit-learn `ColumnTransformer` that can be saved with the model:
 
-- `text`: the normalised, case- and accent-folded text (character n-grams: robust to typos);
+- `text`: the normalised, case- and accent-folded words (character n-grams: robust to typos);
 - `lemmas`: every word's lemma, stop words kept ("pour tous", "sans", "plus de" matter here);
 - `content`: content lemmas only, where the codebook's keywords are matched, as the rules do.
 """
@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from consultation.codebook import Question
 from consultation.coding.rules import keyword_phrases
-from consultation.text import Lemmatizer, fast_fold, normalise_text
+from consultation.text import Lemmatizer, normalise_text
 
 FEATURE_COLUMNS = ["text", "lemmas", "content"]
 
@@ -34,7 +34,7 @@ def unit_frame(texts: Sequence[str], lemmatizer: Lemmatizer) -> pd.DataFrame:
     cleaned = [normalise_text(t) for t in texts]
     words, content = lemmatizer.joined(cleaned)
     return pd.DataFrame(
-        {"text": [fast_fold(t) for t in cleaned], "lemmas": words, "content": content},
+        {"text": lemmatizer.folded(cleaned), "lemmas": words, "content": content},
         columns=FEATURE_COLUMNS,
     )
 
