@@ -53,6 +53,9 @@ _RC = {
     "svg.fonttype": "path",
 }
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+# PNG compression level 1 instead of Pillow's 6: a third less time per chart (a national
+# consultation has hundreds), files about a quarter larger; the pixels are the same.
+_SAVE_OPTIONS: dict[str, dict] = {"png": {"pil_kwargs": {"compress_level": 1}}, "svg": {}}
 
 
 @dataclass(frozen=True)
@@ -362,7 +365,7 @@ def save_chart(fig: Figure, stem: Path) -> list[Path]:
             fig.set_layout_engine("none")
         for fmt in ("png", "svg"):
             path = stem.with_suffix(f".{fmt}")
-            fig.savefig(path, format=fmt, dpi=DPI, metadata=_METADATA[fmt])
+            fig.savefig(path, format=fmt, dpi=DPI, metadata=_METADATA[fmt], **_SAVE_OPTIONS[fmt])
             paths.append(path)
     return paths
 

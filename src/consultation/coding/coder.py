@@ -8,7 +8,7 @@ estimates are written in one transaction, so a failure leaves the previous codin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
@@ -26,7 +26,12 @@ from consultation.coding.engine import (
     code_units,
     codes_frame,
 )
-from consultation.coding.estimate import N_BOOTSTRAP, estimate_question, store_estimates
+from consultation.coding.estimate import (
+    N_BOOTSTRAP,
+    estimate_from,
+    estimate_inputs,
+    store_estimates,
+)
 from consultation.coding.evaluate import (
     Evaluation,
     evaluate_consultation,
@@ -124,19 +129,29 @@ def code_consultation(
         for question in consultation.questions
     }
     decided = decide_questions(engine, answers, workers=workers)
+    del answers
     for question in consultation.questions:
-        units, codes, decisions = decided[question.id]
+        units, codes, _ = decided[question.id]
         all_codes.append(codes)
         all_units.append(units)
-        if estimate:
+    if estimate:
+        inputs = {q.id: estimate_inputs(con, cid, q.id) for q in consultation.questions}
+
+        def estimate_one(question: Question) -> pd.DataFrame:
+            units, _, decisions = decided[question.id]
             coded_by_hand = set(human_pairs.loc[human_pairs["question_id"] == question.id, "respondent_id"])
             auto = ~units["respondent_id"].isin(coded_by_hand).to_numpy()
-            auto_units = units[auto].reset_index(drop=True)
+            auto_units = units.loc[auto, ["respondent_id"]].reset_index(drop=True)
             auto_units["region"] = auto_units["respondent_id"].map(regions)
-            estimates.append(estimate_question(
-                con, question, engine, training.get(question.id), auto_units, decisions.subset(auto),
-                n_bootstrap=n_bootstrap,
-            ))
+            regions_of_question, human = inputs[question.id]
+            return estimate_from(
+                question, engine, training.get(question.id), auto_units, decisions.subset(auto),
+                regions_of_question, human, n_bootstrap=n_bootstrap,
+            )
+
+        total = sum(len(decided[q.id][0]) for q in consultation.questions)
+        estimates = fork_map(estimate_one, consultation.questions,
+                             workers=workers if workers is not None else (None if total >= PARALLEL_FROM else 1))
     units_df = pd.concat(all_units, ignore_index=True) if all_units else pd.DataFrame(columns=UNIT_COLUMNS)
     codes_df = pd.concat(all_codes, ignore_index=True) if all_codes else pd.DataFrame(columns=CODE_COLUMNS)
     now = datetime.now()
@@ -193,7 +208,7 @@ def decide_questions(
     def decide(batch: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame, UnitDecisions]:
         qid, start = batch
         units, codes, decisions = _decide_batch(engine, qid, answers[qid].iloc[start : start + BATCH])
-        return units, codes, replace(decisions, rule_hits=[]) if workers > 1 else decisions
+        return units, codes, decisions.for_estimates() if workers > 1 else decisions
 
     with progress(total, "Codage", unit="réponses") as advance:
         results = fork_map(decide, batches, workers=workers,

@@ -68,6 +68,16 @@ class UnitDecisions:
             scores=self.scores[rows] if self.scores is not None else None,
         )
 
+    def for_estimates(self) -> UnitDecisions:
+        """Only what the corrected counts need (chosen, « Autres », scores); the per-theme
+        probabilities, confidences, sources and rule hits are dropped to save memory (a million
+        units bring back these arrays from the coding workers)."""
+        n = len(self.other)
+        return replace(
+            self, probabilities=np.zeros((n, 0)), source=np.zeros((n, 0), dtype=np.int8),
+            confidence=np.zeros((n, 0)), rule_hits=[],
+        )
+
     @staticmethod
     def concat(parts: list[UnitDecisions]) -> UnitDecisions:
         """The decisions of consecutive batches of units of one question, as one."""

@@ -262,22 +262,49 @@ def estimate_question(
     `auto_units` (with a `region` column) are the units coded automatically that count (their
     answer has no human code), aligned with `decisions`.
     """
-    cid = engine.consultation.id
+    regions, human = estimate_inputs(con, engine.consultation.id, question.id)
+    return estimate_from(question, engine, training, auto_units, decisions, regions, human,
+                         n_bootstrap=n_bootstrap, seed=seed)
+
+
+def estimate_inputs(
+    con: duckdb.DuckDBPyConnection, consultation_id: str, question_id: str
+) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """What the estimates read from the database: the question's regions and its human counts."""
     regions = [r for (r,) in con.execute(
         "SELECT DISTINCT region FROM stg_answers WHERE consultation_id = ? AND question_id = ? ORDER BY region",
-        [cid, question.id],
+        [consultation_id, question_id],
     ).fetchall()]
+    human = con.execute(
+        "SELECT theme_id, region, n FROM human_theme_counts WHERE consultation_id = ? AND question_id = ?",
+        [consultation_id, question_id],
+    ).fetchall()
+    return regions, human
+
+
+def estimate_from(
+    question: Question,
+    engine: CodingEngine,
+    training: TrainingUnits | None,
+    auto_units: pd.DataFrame,
+    decisions: UnitDecisions,
+    regions: list[str],
+    human: list[tuple[str, str, int]],
+    *,
+    n_bootstrap: int = N_BOOTSTRAP,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """`estimate_question` once its inputs are read (no database: can run in a worker)."""
     region_of_unit = auto_units["region"].to_numpy() if len(auto_units) else np.array([], dtype=object)
     keys = [("national", NATIONAL_SCOPE), *(("region", r) for r in regions)]
+    codes, names = pd.factorize(pd.Series(region_of_unit, dtype=object))
+    position = {name: i for i, name in enumerate(names)}
     scopes = {
-        f"{kind}\x1f{name}": (np.ones(len(auto_units), dtype=bool) if kind == "national" else region_of_unit == name)
+        f"{kind}\x1f{name}": (np.ones(len(auto_units), dtype=bool) if kind == "national"
+                              else codes == position.get(name, -2))
         for kind, name in keys
     }
     theme_ids = [*decisions.theme_ids, question.other_theme.id]
-    human = con.execute(
-        "SELECT theme_id, region, n FROM human_theme_counts WHERE consultation_id = ? AND question_id = ?",
-        [cid, question.id],
-    ).fetchall()
     index = {t: j for j, t in enumerate(theme_ids)}
     human_counts = {key: np.zeros(len(theme_ids)) for key in scopes}
     for theme_id, region, n in human:
