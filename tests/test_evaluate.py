@@ -110,3 +110,17 @@ def test_micro_f1_of_identical_codes_is_one_and_of_disjoint_codes_zero():
     y = np.array([[1, 0], [0, 1]], dtype=bool)
     assert micro_f1(y, y) == 1.0
     assert micro_f1(y, ~y) == 0.0
+
+
+def test_many_hand_codes_are_cross_validated_in_three_folds(sample_db, lemmatizer, monkeypatch):
+    """Thousands of hand codes: 3 folds by default (and the report says so); few: 5."""
+    from consultation.coding import evaluate as evaluate_module
+
+    consultation, con = sample_db
+    few = evaluate_module.evaluate_consultation(con, consultation, lemmatizer)
+    assert few.n_folds == 5
+    monkeypatch.setattr(evaluate_module, "MANY_HAND_CODED_UNITS", few.n_units)  # the sample counts as many
+    many = evaluate_module.evaluate_consultation(con, consultation, lemmatizer)
+    assert many.n_folds == 3
+    assert all(q.n_folds == 3 for q in many.questions if q.engine == "model")
+    assert "validation croisée en 3 plis" in format_evaluation(many, consultation)

@@ -28,6 +28,7 @@ from matplotlib.patches import Patch
 
 from consultation.codebook import Consultation, Question
 from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
+from consultation.progress import progress
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Yellow and black
 # come last: yellow is faint on white, black hides the count labels' contrast.
@@ -330,10 +331,18 @@ def _render(jobs: list[_Job], workers: int | None = None) -> list[Path]:
     same whichever process draws them, and the list comes back in job order.
     """
     workers = _worker_count(len(jobs)) if workers is None else workers
-    if workers <= 1 or sys.platform != "linux":
-        return [p for job in jobs for p in _render_one(job)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        return [p for paths in pool.map(_render_one, jobs, chunksize=2) for p in paths]
+    out: list[Path] = []
+    with progress(len(jobs), "Graphiques", unit="graphiques") as advance:
+        if workers <= 1 or sys.platform != "linux":
+            for job in jobs:
+                out += _render_one(job)
+                advance(1)
+            return out
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            for paths in pool.map(_render_one, jobs, chunksize=2):
+                out += paths
+                advance(1)
+    return out
 
 
 def _worker_count(n_jobs: int) -> int:

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from consultation import store
 from consultation.codebook import Consultation, SourceFile
 from consultation.errors import InputFileError, InputProblem
+from consultation.progress import progress
 from consultation.readers import Table, header_key, read_table
 from consultation.regions import REGIONS, UNKNOWN_REGION, normalise_region
 
@@ -129,10 +130,16 @@ def ingest_consultation(
     folder = Path(folder)
     responses = source_paths(folder, consultation.sources.response_files)
     codes = source_paths(folder, consultation.sources.human_code_files)
-    with interruptible(), store.transaction(con):
+    sizes = {p: max(1, p.stat().st_size // 1024) for p, _ in [*responses, *codes] if p.is_file()}  # Ko
+    reports: list[FileReport] = []
+    with interruptible(), store.transaction(con), progress(sum(sizes.values()), "Import", unit="Ko") as advance:
         store.register_codebook(con, consultation)
-        reports = [_ingest_responses(con, consultation, p, s, _label(p, folder)) for p, s in responses]
-        reports += [_ingest_human_codes(con, consultation, p, s, _label(p, folder)) for p, s in codes]
+        for p, s in responses:
+            reports.append(_ingest_responses(con, consultation, p, s, _label(p, folder)))
+            advance(sizes.get(p, 0))
+        for p, s in codes:
+            reports.append(_ingest_human_codes(con, consultation, p, s, _label(p, folder)))
+            advance(sizes.get(p, 0))
     return reports
 
 

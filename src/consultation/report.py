@@ -34,6 +34,8 @@ from consultation.charts import (
 )
 from consultation.codebook import Consultation, FreeTextSection, Question
 from consultation.errors import MissingChartError
+from consultation.parallel import fork_map
+from consultation.progress import progress
 from consultation.quotes import DEFAULT_MAX_QUOTES, QuoteSelector
 from consultation.redact import Redactor
 from consultation.regions import UNKNOWN_REGION
@@ -751,28 +753,43 @@ def write_reports(
     national: bool = True,
 ) -> list[Path]:
     """Write every regional report and the national synthesis in each format; returns the paths."""
-    from consultation import report_docx, report_text
-
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown report formats {unknown} (expected {FORMATS})")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    reports = [build_region_report(ctx, r) for r in (regions if regions is not None else sorted(
-        ctx.respondents, key=lambda name: (name == UNKNOWN_REGION, region_slug(name))))]
-    if national:
-        reports.append(build_national_report(ctx))
+    names = list(regions if regions is not None else sorted(
+        ctx.respondents, key=lambda name: (name == UNKNOWN_REGION, region_slug(name))))
+    items: list[str | None] = [*names, *([None] if national else [])]  # None: the national synthesis
+
+    def build_and_write(name: str | None) -> list[Path]:
+        report = build_region_report(ctx, name) if name is not None else build_national_report(ctx)
+        return _write_report(report, out_dir, formats)
+
+    # Reports are independent: on several cores, forked workers build them side by side (they
+    # share the loaded context; the files are the same whichever process writes them).
+    with progress(len(items), "Rapports", unit="rapports") as advance:
+        done = fork_map(build_and_write, items, workers=None if len(items) >= PARALLEL_REPORTS_FROM else 1,
+                        on_done=lambda *_: advance(1))
+    return [path for paths in done for path in paths]
+
+
+PARALLEL_REPORTS_FROM = 4
+
+
+def _write_report(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Path]:
+    from consultation import report_docx, report_text
+
     written: list[Path] = []
-    for report in reports:
-        for fmt in formats:
-            path = out_dir / f"{report.slug}.{fmt}"
-            if fmt == "html":
-                path.write_text(report_text.render_html(report), encoding="utf-8")
-            elif fmt == "md":
-                path.write_text(report_text.render_markdown(report, out_dir), encoding="utf-8")
-            else:
-                report_docx.write_docx(report, path)
-            written.append(path)
+    for fmt in formats:
+        path = out_dir / f"{report.slug}.{fmt}"
+        if fmt == "html":
+            path.write_text(report_text.render_html(report), encoding="utf-8")
+        elif fmt == "md":
+            path.write_text(report_text.render_markdown(report, out_dir), encoding="utf-8")
+        else:
+            report_docx.write_docx(report, path)
+        written.append(path)
     return written
 
 

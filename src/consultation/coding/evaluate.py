@@ -40,6 +40,12 @@ from consultation.parallel import fork_map
 from consultation.text import Lemmatizer
 
 N_FOLDS = 5
+# From this many hand-coded units, 3 folds: each fold's model still learns from thousands of
+# codes and the measure is as stable, for 40 % less time (35 model fits instead of 60 per
+# question with the classifier's own inner folds). Slightly pessimistic: each fold's model sees
+# two thirds of the codes instead of four fifths.
+MANY_HAND_CODED_UNITS = 2_000
+FOLDS_WHEN_MANY = 3
 RULES_VERSION = "rules"  # model_version of an evaluation where no question had enough codes for a model
 
 
@@ -211,11 +217,17 @@ def evaluate_consultation(
     lemmatizer: Lemmatizer,
     *,
     settings: ModelSettings = DEFAULT_SETTINGS,
-    n_folds: int = N_FOLDS,
+    n_folds: int | None = None,
     seed: int = 0,
 ) -> Evaluation:
-    """Cross-validate every question that has human codes; questions without any are left out."""
+    """Cross-validate every question that has human codes; questions without any are left out.
+
+    `n_folds`: N_FOLDS, or FOLDS_WHEN_MANY from MANY_HAND_CODED_UNITS hand-coded units.
+    """
     units = training_units(con, consultation)
+    if n_folds is None:
+        hand_coded = sum(len(u) for u in units.values())
+        n_folds = FOLDS_WHEN_MANY if hand_coded >= MANY_HAND_CODED_UNITS else N_FOLDS
     rules = RuleCoder(consultation.questions, lemmatizer)
     todo = [q for q in consultation.questions if q.id in units]
     total = sum(len(units[q.id]) for q in todo)

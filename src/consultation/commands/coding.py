@@ -106,13 +106,14 @@ _SOURCE = {"model": "modèle", "rule": "règles"}
 @consultation_arg
 @out_option
 @click.option("--json", "as_json", is_flag=True, help="Résultat en JSON (pour les programmes).")
-@click.option("--plis", "folds", type=click.IntRange(2, 20), default=5, show_default=True,
-              help="Nombre de plis de la validation croisée.")
+@click.option("--plis", "folds", type=click.IntRange(2, 20), default=None,
+              help="Nombre de plis de la validation croisée (par défaut 5, ou 3 à partir de 2 000 "
+                   "unités codées à la main).")
 @click.option("--recalculer", "recompute", is_flag=True,
               help="Refaire la validation croisée même si elle est déjà enregistrée pour ces codes.")
 @_friendly
 def evaluate_command(
-    consultation_dir: Path | None, processed_root: Path, as_json: bool, folds: int, recompute: bool
+    consultation_dir: Path | None, processed_root: Path, as_json: bool, folds: int | None, recompute: bool
 ) -> None:
     """Accord du codage automatique avec les codeurs humains (validation croisée).
 
@@ -142,7 +143,7 @@ def evaluate_command(
                 "(fichier de codes humains, ou « consultation review export » puis « review import »)."
             )
         evaluation = None if recompute else current_evaluation(con, consultation)
-        if evaluation is None or evaluation.n_folds != folds:
+        if evaluation is None or (folds is not None and evaluation.n_folds != folds):
             evaluation = evaluate_consultation(con, consultation, _lemmatizer(), n_folds=folds)
             store_evaluation(con, evaluation)
     finally:
