@@ -15,10 +15,6 @@ Approaches:
   `fr_core_news_sm` pipeline per answer, keyword matching on lemmas in Python, `apply`/`groupby`;
 - `pipeline_run` (optional, `--e2e-sizes`): `consultation.pipeline.run` as a user calls it, to
   check that the sum of the stages is the pipeline;
-- `pipeline_tokenizer` (optional, `--tokenizer-sizes`): a what-if, not the product: the same stages
-  with `spacy.blank("fr")` instead of the morphologizer (keywords then match surface forms). It
-  bounds what lemmatising differently can buy, and gives a full database at sizes the current
-  lemmatiser cannot reach in time, to measure tallies, queries and the incremental batch there.
 
 Wall-clock times depend on what else runs on the machine: each run is preceded and followed by a
 calibration (the full spaCy pipeline on fixed texts, words/s) stored with its results.
@@ -61,7 +57,6 @@ APPROACHES = {
     "pipeline": "the library's stages, called one by one",
     "naive": "pandas + full spaCy pipeline per answer + apply/groupby",
     "pipeline_run": "consultation.pipeline.run as a user calls it",
-    "pipeline_tokenizer": "what-if: the library's stages with a blank French tokenizer instead of the morphologizer",
 }
 
 
@@ -324,9 +319,8 @@ def _write_reports(con, consultation, paths) -> tuple[list, str]:
     return list(published.reports), "report.publish(charts=False): every region + national, every format, index"
 
 
-def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: bool, tokenizer_only: bool = False) -> None:
-    """The library's stages one by one. `tokenizer_only` is a what-if, not the product: a blank
-    French tokenizer instead of the morphologizer, so keywords match surface forms (no lemmas)."""
+def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: bool) -> None:
+    """The library's stages one by one."""
     from consultation import store
     from consultation.codebook import load_consultation
     from consultation.coding.coder import code_and_evaluate
@@ -336,13 +330,8 @@ def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: b
 
     with rec.stage("setup"):
         consultation = load_consultation(folder)
-        if tokenizer_only:
-            import spacy
-
-            nlp = spacy.blank("fr")
-        else:
-            nlp = load_nlp()
-    rec.data["impl"]["nlp"] = "spacy.blank('fr') (what-if)" if tokenizer_only else f"load_nlp(): {nlp.pipe_names}"
+        nlp = load_nlp()
+    rec.data["impl"]["nlp"] = f"load_nlp(): {nlp.pipe_names}"
     paths = OutputPaths.for_consultation(processed, consultation.id)
     paths.root.mkdir(parents=True, exist_ok=True)
     con = store.connect(paths.db)
@@ -507,9 +496,8 @@ def worker_main(argv: list[str]) -> None:
             "loadavg_1min_before": round(os.getloadavg()[0], 2)}
     rec = Recorder(args.out, meta, args.profile_dir)
     try:
-        if args.approach in ("pipeline", "pipeline_tokenizer"):
-            worker_pipeline(args.folder, args.processed, rec, incremental=not args.no_incremental,
-                            tokenizer_only=args.approach == "pipeline_tokenizer")
+        if args.approach == "pipeline":
+            worker_pipeline(args.folder, args.processed, rec, incremental=not args.no_incremental)
         elif args.approach == "naive":
             worker_naive(args.folder, args.processed, rec)
         else:
@@ -651,8 +639,6 @@ def main(argv: list[str] | None = None) -> Path:
                         help="numbers of answers for the pipeline")
     parser.add_argument("--naive-sizes", type=int, nargs="*", default=[10_000, 100_000],
                         help="numbers of answers for the naive approach (1M is extrapolated)")
-    parser.add_argument("--tokenizer-sizes", type=int, nargs="*", default=[],
-                        help="sizes at which to run the what-if 'pipeline_tokenizer' (no morphologizer)")
     parser.add_argument("--e2e-sizes", type=int, nargs="*", default=[],
                         help="sizes at which to also time consultation.pipeline.run as a whole")
     parser.add_argument("--profile-sizes", type=int, nargs="*", default=[],
@@ -683,8 +669,7 @@ def main(argv: list[str] | None = None) -> Path:
         result_path.with_suffix(".md").write_text(markdown_tables(results["runs"]) + "\n", encoding="utf-8")
 
     corpus = None
-    sizes = sorted(set(args.sizes) | set(args.naive_sizes) | set(args.e2e_sizes) | set(args.profile_sizes)
-                   | set(args.tokenizer_sizes))
+    sizes = sorted(set(args.sizes) | set(args.naive_sizes) | set(args.e2e_sizes) | set(args.profile_sizes))
     folders = {}
     for n in sizes:
         if corpus is None:
@@ -695,7 +680,6 @@ def main(argv: list[str] | None = None) -> Path:
 
     calibration = None if args.no_calibration else Calibration()
     plan = [("naive", n) for n in sorted(args.naive_sizes)] + [("pipeline", n) for n in sorted(args.sizes)]
-    plan += [("pipeline_tokenizer", n) for n in sorted(args.tokenizer_sizes)]
     plan += [("pipeline_run", n) for n in sorted(args.e2e_sizes)]
     for approach, n in plan:
         before = calibration.measure() if calibration else None
