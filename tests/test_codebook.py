@@ -5,10 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import MINI_DIR, SAMPLE_DIR
 from consultation.codebook import load_consultation
 from consultation.errors import ConfigError
-
-from conftest import MINI_DIR, SAMPLE_DIR
 
 
 def _write(tmp_path: Path, data: dict) -> Path:
@@ -59,7 +58,7 @@ def test_duplicate_theme_id_across_questions_is_refused(tmp_path):
 def test_unknown_key_and_unreadable_yaml(tmp_path):
     data = _mini()
     data["questions"][0]["colour"] = "rouge"
-    with pytest.raises(ConfigError, match="colour.*clé inconnue"):
+    with pytest.raises(ConfigError, match=r"colour.*clé inconnue"):
         load_consultation(_write(tmp_path, data))
     (tmp_path / "consultation.yaml").write_text("id: [unclosed", encoding="utf-8")
     with pytest.raises(ConfigError, match="YAML illisible"):

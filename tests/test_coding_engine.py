@@ -206,7 +206,7 @@ def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, l
     must not change (here in batches of 7 answers, so that questions are split)."""
     from consultation.coding import coder, training
 
-    folder, out, consultation, _ = half
+    folder, _, consultation, _ = half
     results = []
     for workers in (1, 2):
         if workers == 2:

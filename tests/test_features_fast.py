@@ -15,7 +15,7 @@ TRAIN = [
     "revaloriser le salaire de soignant", "le salaire le salaire", "équipe de l'hôpital a été",
     "œuvre x 12 le", "soignant équipe revaloriser salaire de le", "a", "",
 ]
-text = st.lists(st.sampled_from(WORDS + ["inconnu", "zz", "Été"]), max_size=12).map(" ".join)
+text = st.lists(st.sampled_from([*WORDS, "inconnu", "zz", "Été"]), max_size=12).map(" ".join)
 
 
 def _pair(**params):
@@ -70,7 +70,7 @@ def test_folding_word_by_word_gives_the_character_ngrams_of_folding_the_whole_te
         class Defaults:
             stop_words = frozenset()
 
-        pipe_names: list = []
+        pipe_names = ()
 
     folded = Lemmatizer(_NoModel()).folded([text])[0]
     assert folded.split() == fast_fold(text).split()

@@ -25,7 +25,7 @@ def test_bulk_cleaning_is_exactly_normalise_text(cells):
 
 
 # Only characters cleaned in bulk (Arrow), so that the bulk path itself is what is compared.
-BULK = list("ab é’‘`´\u00a0\u202f\t\n\r«»œ€—–…“”•\u200b\ufe0f🤔👍🇫🇷→") + ["  ", " \n ", "\r\n", "\n\n"]
+BULK = [*"ab é’‘`´\u00a0\u202f\t\n\r«»œ€—–…“”•\u200b\ufe0f🤔👍🇫🇷→", "  ", " \n ", "\r\n", "\n\n"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -52,8 +52,8 @@ def test_characters_cleaned_in_bulk_cannot_change_under_nfc_nor_strip():
         hex(cp) for lo, hi in ranges for cp in range(lo, hi + 1)
         if cp not in replaced and (
             unicodedata.normalize("NFC", chr(cp)) != chr(cp) or chr(cp).isspace()
-            or unicodedata.combining(chr(cp)) or cp in composes or unicodedata.category(chr(cp)).startswith("C")
-            and unicodedata.category(chr(cp)) not in ("Cf", "Cn")
+            or unicodedata.combining(chr(cp)) or cp in composes or (unicodedata.category(chr(cp)).startswith("C")
+            and unicodedata.category(chr(cp)) not in ("Cf", "Cn"))
         )
     ]
     assert wrong == []

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from conftest import ROOT
 from consultation import store
 from consultation.tally import national_counts, tally
-
-from conftest import ROOT
 
 REFERENCE = yaml.safe_load((ROOT / "tests" / "data" / "segur-2020-reference.yaml").read_text(encoding="utf-8"))
 

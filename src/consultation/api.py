@@ -17,6 +17,7 @@ it together; `consultation run` refuses to start while one holds it open, so clo
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -95,10 +96,8 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     recreated as temporary views (visible to this connection only; nothing is written).
     """
     con = store.connect(path, read_only=read_only)
-    try:
+    with contextlib.suppress(duckdb.Error):  # in Jupyter without ipywidgets DuckDB refuses this setting
         con.execute("SET enable_progress_bar = false")
-    except duckdb.Error:  # in Jupyter without ipywidgets DuckDB refuses to touch this setting
-        pass
     if read_only:
         try:
             for name in store._sql_files():

@@ -67,7 +67,7 @@ def demo_consultation(sample_dir: str | Path, target_dir: str | Path, *, keep_sh
     return target
 
 
-def _session(consultation_dir: str | Path, processed_root: str | Path):  # noqa: ANN202
+def _session(consultation_dir: str | Path, processed_root: str | Path):
     from consultation import store
 
     consultation = load_consultation(consultation_dir)
