@@ -43,3 +43,14 @@ def test_an_error_in_a_worker_reaches_the_caller():
     with pytest.raises(ValueError, match="mauvaise valeur 3"):
         fork_map(_fail, list(range(6)), workers=2)
     assert fork_map(_fail, [0, 1], workers=2) == [0, 1]  # and the next call works
+
+
+def test_two_threads_can_share_work_out_at_the_same_time():
+    """A Prefect flow runs tasks in threads: two of them may fork workers at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as threads:
+        a = threads.submit(fork_map, lambda i: ("a", i * 2), list(range(8)), workers=2)
+        b = threads.submit(fork_map, lambda i: ("b", i * 3), list(range(8)), workers=2)
+        assert a.result() == [("a", i * 2) for i in range(8)]
+        assert b.result() == [("b", i * 3) for i in range(8)]

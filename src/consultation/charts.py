@@ -11,13 +11,10 @@ from __future__ import annotations
 import math
 import os
 import re
-import sys
 import textwrap
 import unicodedata
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -28,6 +25,7 @@ from matplotlib.patches import Patch
 
 from consultation.codebook import Consultation, Question
 from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
+from consultation.parallel import fork_map
 from consultation.progress import progress
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Yellow and black
@@ -326,23 +324,15 @@ class _Job:
 def _render(jobs: list[_Job], workers: int | None = None) -> list[Path]:
     """Render and save every chart; in forked worker processes when there are many.
 
-    matplotlib is CPU-bound and single-threaded. Workers are forked (Linux): a spawned worker would
-    re-run the caller's script, which breaks any script without a `__main__` guard. Files are the
-    same whichever process draws them, and the list comes back in job order.
+    matplotlib is CPU-bound and single-threaded. Workers are forked (`parallel.fork_map`): a
+    spawned worker would re-run the caller's script, which breaks any script without a
+    `__main__` guard. Files are the same whichever process draws them, and the list comes back
+    in job order.
     """
     workers = _worker_count(len(jobs)) if workers is None else workers
-    out: list[Path] = []
     with progress(len(jobs), "Graphiques", unit="graphiques") as advance:
-        if workers <= 1 or sys.platform != "linux":
-            for job in jobs:
-                out += _render_one(job)
-                advance(1)
-            return out
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            for paths in pool.map(_render_one, jobs, chunksize=2):
-                out += paths
-                advance(1)
-    return out
+        done = fork_map(_render_one, jobs, workers=workers, on_done=lambda *_: advance(1))
+    return [path for paths in done for path in paths]
 
 
 def _worker_count(n_jobs: int) -> int:

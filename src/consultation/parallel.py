@@ -10,6 +10,7 @@ results.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -19,7 +20,10 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-_JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+# Jobs being run, by number: a forked worker finds its job here, as it was when it was forked.
+# Several threads (a Prefect flow's tasks) may each run a job at the same time.
+_JOBS: dict[int, tuple[Callable[[Any], Any], Sequence[Any]]] = {}
+_NEXT = itertools.count()
 
 
 def cores() -> int:
@@ -38,7 +42,6 @@ def fork_map(
 
     `on_done(item, result)` is called in this process as each piece finishes (progress bars).
     """
-    global _JOB
     items = list(items)
     workers = min(cores() if workers is None else workers, len(items))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -49,13 +52,12 @@ def fork_map(
                 on_done(item, result)
             out.append(result)
         return out
-    if _JOB is not None:
-        raise RuntimeError("fork_map is not reentrant")
-    _JOB = (func, items)
+    job = next(_NEXT)
+    _JOBS[job] = (func, items)
     try:
         results: list[Any] = [None] * len(items)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(_run, i): i for i in range(len(items))}
+            futures = {pool.submit(_run, job, i): i for i in range(len(items))}
             for future in as_completed(futures):
                 i = futures[future]
                 results[i] = future.result()
@@ -63,10 +65,9 @@ def fork_map(
                     on_done(items[i], results[i])
         return results
     finally:
-        _JOB = None
+        del _JOBS[job]
 
 
-def _run(i: int) -> Any:
-    assert _JOB is not None, "only called in a process forked by fork_map"
-    func, items = _JOB
+def _run(job: int, i: int) -> Any:
+    func, items = _JOBS[job]  # present: the worker was forked while the job ran
     return func(items[i])
