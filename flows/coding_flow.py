@@ -31,20 +31,13 @@ from consultation.coding.training import load_models, prepare_engine
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from consultation.text import Lemmatizer, load_nlp
 from flows.common import (
-    IO_RETRIES,
-    IO_RETRY_DELAYS,
+    IO_TASK_OPTIONS,
     open_db,
     report_failure,
-    retry_unless_bad_input,
 )
 from flows.summaries import AgreementFigures, CodingSummary
 
-_IO = {
-    "retries": IO_RETRIES,
-    "retry_delay_seconds": IO_RETRY_DELAYS,
-    "retry_condition_fn": retry_unless_bad_input,
-    "cache_policy": NO_CACHE,
-}
+_IO = {**IO_TASK_OPTIONS, "cache_policy": NO_CACHE}
 
 
 class CodingOptions(BaseModel):

@@ -56,6 +56,14 @@ def retry_unless_bad_input(task: Any, task_run: Any, state: Any) -> bool:
     return not isinstance(error, _NOT_RETRIED)
 
 
+# Options of every task that touches files or the DuckDB file (a flow adds its cache policy).
+IO_TASK_OPTIONS: dict[str, Any] = {
+    "retries": IO_RETRIES,
+    "retry_delay_seconds": IO_RETRY_DELAYS,
+    "retry_condition_fn": retry_unless_bad_input,
+}
+
+
 def artifact_key(*parts: str) -> str:
     """Prefect artifact keys allow lowercase letters, digits and dashes only."""
     return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", "-".join(parts).lower())).strip("-")

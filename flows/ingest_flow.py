@@ -17,24 +17,17 @@ from consultation.errors import ConsultationError, DatabaseBusyError
 from consultation.ingest import FileReport
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
-    IO_RETRIES,
-    IO_RETRY_DELAYS,
+    IO_TASK_OPTIONS,
     BadInputError,
     open_db,
     report_failure,
-    retry_unless_bad_input,
     safe_message,
 )
 from flows.summaries import FileOutcome, IngestionSummary
 
 # Database writes are never cached: a cached "done" would hide work after the database was
 # deleted or restored. What makes a quiet night fast is `scan_sources`, which asks the database.
-_IO = {
-    "retries": IO_RETRIES,
-    "retry_delay_seconds": IO_RETRY_DELAYS,
-    "retry_condition_fn": retry_unless_bad_input,
-    "cache_policy": NO_CACHE,
-}
+_IO = {**IO_TASK_OPTIONS, "cache_policy": NO_CACHE}
 
 
 class RefusedFilesError(Exception):

@@ -21,19 +21,13 @@ from consultation.codebook import Consultation, load_consultation
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from consultation.report import Publication, publish
 from flows.common import (
-    IO_RETRIES,
-    IO_RETRY_DELAYS,
+    IO_TASK_OPTIONS,
     open_db,
     report_failure,
-    retry_unless_bad_input,
 )
 from flows.summaries import ReportingSummary, TallyRow
 
-_IO = {
-    "retries": IO_RETRIES,
-    "retry_delay_seconds": IO_RETRY_DELAYS,
-    "retry_condition_fn": retry_unless_bad_input,
-}
+_IO = IO_TASK_OPTIONS
 
 
 @task(name="national-tally", cache_policy=NO_CACHE, **_IO)
