@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -10,8 +12,27 @@ from typing import Any
 
 import click
 
-from consultation.errors import ConsultationError
+from consultation.errors import ConsultationError, is_interrupt
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
+
+
+class _Commands:
+    """How many commands are running in this process, and whether one has started.
+
+    The console script (`run`) lets Ctrl+C interrupt a command, and ignores it once the command is
+    over: its work is committed and its summary printed, and a Ctrl+C that lands while Python shuts
+    down must not turn that into "killed by a signal" (exit -2, which a scheduler reports as a
+    failed run) or into click's "Aborted!" (exit 1).
+    """
+
+    started = False
+    running = 0
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    if _Commands.started and not _Commands.running:
+        return  # the command is over: what it did stands
+    raise KeyboardInterrupt
 
 
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -19,12 +40,20 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _Commands.started = True
+        _Commands.running += 1
         try:
-            return func(*args, **kwargs)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _Commands.running -= 1
         except ConsultationError as exc:
             click.secho(f"Erreur : {exc}", fg="red", err=True)
             sys.exit(2)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Exception) as exc:
+            if not is_interrupt(exc):
+                raise
+            # Ctrl+C, maybe inside a DuckDB query (opening the base, a tally, a report's query).
             # Writes to the base run in transactions, rolled back on the way out: nothing half-written.
             click.secho(
                 "Interrompu (Ctrl+C) : ce qui était en cours d'écriture dans la base a été annulé. "
@@ -108,5 +137,24 @@ from consultation.commands import ingest as _ingest  # noqa: E402, F401
 from consultation.commands import publish as _publish  # noqa: E402, F401
 from consultation.commands import tallies as _tallies  # noqa: E402, F401
 
+
+def run() -> None:
+    """The console script: `main`, with Ctrl+C handled as `_Commands` says (main thread only).
+
+    Python itself resets a handler to the default for its shutdown, but leaves an ignored signal
+    ignored: once `main` is over, SIGINT is ignored.
+    """
+    ours = threading.current_thread() is threading.main_thread() and (
+        signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+    if ours:
+        signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        main()
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

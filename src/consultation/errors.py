@@ -10,6 +10,14 @@ class ConsultationError(Exception):
     """Base class: anything a user can fix by changing their input or settings."""
 
 
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether `exc` is Ctrl+C: a KeyboardInterrupt, or Ctrl+C during a DuckDB query, which DuckDB
+    raises as its InterruptException or as RuntimeError('Query interrupted')."""
+    if isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "InterruptException":
+        return True
+    return isinstance(exc, RuntimeError) and "interrupted" in str(exc).casefold()
+
+
 @dataclass
 class InputProblem:
     """One located problem in an input file (row numbers are 1-based, as a spreadsheet shows them)."""

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from consultation import store
 from consultation.codebook import Consultation, SourceFile
-from consultation.errors import InputFileError, InputProblem
+from consultation.errors import InputFileError, InputProblem, is_interrupt
 from consultation.progress import progress
 from consultation.readers import Table, header_key, read_table
 from consultation.regions import REGIONS, UNKNOWN_REGION, normalise_region
@@ -149,8 +149,8 @@ def interruptible() -> Iterator[None]:
     KeyboardInterrupt it is, after the transaction has been rolled back."""
     try:
         yield
-    except RuntimeError as exc:
-        if "interrupted" in str(exc).casefold():
+    except Exception as exc:
+        if is_interrupt(exc):
             raise KeyboardInterrupt from None
         raise
 
