@@ -29,7 +29,7 @@ import make_corpus  # noqa: E402
 
 KILLS = 20
 # The console script, as a user runs it (`python -m consultation.cli` would not see the stage commands).
-CLI = [sys.executable, "-c", "from consultation.cli import run; run()"]
+CLI = [sys.executable, "-c", "from consultation.cli import console; console()"]
 ROWS = 2000  # about a second of ingest: long enough to be killed anywhere inside it
 
 # The child imports everything, says "ready", waits for a line, then ingests: the parent's random
@@ -229,7 +229,7 @@ def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, n
 def _has_open(fds: Path, path: Path) -> bool:
     """Whether the process whose /proc fd folder this is has `path` open."""
     try:
-        return any(os.readlink(fd) == str(path) for fd in fds.iterdir())
+        return any(str(fd.readlink()) == str(path) for fd in fds.iterdir())
     except OSError:  # the process ended, or a descriptor closed while listing
         return False
 

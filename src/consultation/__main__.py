@@ -1,5 +1,5 @@
 """`python -m consultation …` runs the same command as `consultation …`."""
 
-from consultation.cli import run
+from consultation.cli import console
 
-run()
+console()

@@ -19,7 +19,7 @@ from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 class _Commands:
     """How many commands are running in this process, and whether one has started.
 
-    The console script (`run`) lets Ctrl+C interrupt a command, and ignores it once the command is
+    The console script (`console`) lets Ctrl+C interrupt a command, and ignores it once the command is
     over: its work is committed and its summary printed, and a Ctrl+C that lands while Python shuts
     down must not turn that into "killed by a signal" (exit -2, which a scheduler reports as a
     failed run) or into click's "Aborted!" (exit 1).
@@ -138,7 +138,7 @@ from consultation.commands import publish as _publish  # noqa: E402, F401
 from consultation.commands import tallies as _tallies  # noqa: E402, F401
 
 
-def run() -> None:
+def console() -> None:
     """The console script: `main`, with Ctrl+C handled as `_Commands` says (main thread only).
 
     Python itself resets a handler to the default for its shutdown, but leaves an ignored signal
@@ -157,4 +157,4 @@ def run() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    run()
+    console()
