@@ -226,6 +226,30 @@ def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, n
         con.close()
 
 
+def test_a_duckdb_query_cut_short_is_recognised_as_ctrl_c():
+    """DuckDB raises an interrupted query as InterruptException (con.interrupt(), here from another
+    thread) or as RuntimeError('Query interrupted') (Ctrl+C, from its signal check): both must reach
+    the user as « Interrompu (Ctrl+C) », whatever DuckDB version is pinned; other errors must not."""
+    import threading
+
+    from consultation.errors import is_interrupt
+
+    con = duckdb.connect()
+    timer = threading.Timer(0.3, con.interrupt)
+    timer.start()
+    try:
+        with pytest.raises(Exception) as caught:  # the point is which class DuckDB picks
+            con.execute("SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 3").fetchall()
+    finally:
+        timer.cancel()
+        con.close()
+    assert is_interrupt(caught.value), repr(caught.value)
+    assert is_interrupt(RuntimeError("Query interrupted"))
+    assert is_interrupt(KeyboardInterrupt())
+    assert not is_interrupt(RuntimeError("IO Error: could not open file"))
+    assert not is_interrupt(ValueError("interrupted"))
+
+
 def _has_open(fds: Path, path: Path) -> bool:
     """Whether the process whose /proc fd folder this is has `path` open."""
     try:

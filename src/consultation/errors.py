@@ -15,7 +15,7 @@ def is_interrupt(exc: BaseException) -> bool:
     raises as its InterruptException or as RuntimeError('Query interrupted')."""
     if isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "InterruptException":
         return True
-    return isinstance(exc, RuntimeError) and "interrupted" in str(exc).casefold()
+    return isinstance(exc, RuntimeError) and "query interrupted" in str(exc).casefold()
 
 
 @dataclass
