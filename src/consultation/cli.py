@@ -55,9 +55,11 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             # Ctrl+C, maybe inside a DuckDB query (opening the base, a tally, a report's query).
             # Writes to the base run in transactions, rolled back on the way out: nothing half-written.
+            # The Ctrl+C may also land once the work is committed (while the summary prints): the
+            # message holds in both cases.
             click.secho(
-                "Interrompu (Ctrl+C) : ce qui était en cours d'écriture dans la base a été annulé. "
-                "Relancez la même commande pour terminer.",
+                "Interrompu (Ctrl+C) : rien n'est resté à moitié écrit dans la base (une écriture en "
+                "cours est annulée, ce qui était enregistré reste). Relancez la même commande pour terminer.",
                 fg="yellow", err=True,
             )
             sys.exit(130)
