@@ -287,6 +287,8 @@ def _incremental(rec: Recorder, con, consultation, folder: Path, nlp) -> None:
     with rec.stage("coding", group="incremental"):
         lemmatizer = Lemmatizer(nlp)
         rec.data["impl"]["incremental_coding"] = _code_new_answers(con, with_batch, lemmatizer)
+    with rec.stage("estimates", group="incremental"):
+        rec.data["impl"]["incremental_estimates"] = _refresh_estimates(con, with_batch, lemmatizer)
     with rec.stage("tally", group="incremental"):
         _refresh_tallies(con, consultation)
         from consultation import tally as tally_mod
@@ -297,13 +299,28 @@ def _incremental(rec: Recorder, con, consultation, folder: Path, nlp) -> None:
 
 
 def _code_new_answers(con, consultation, lemmatizer) -> str:
-    """Code only what is new, as the nightly flow does."""
+    """Code only what is new with the current model, as the nightly flow does (its code-batch and
+    write-codings tasks)."""
     from consultation import incremental
+    from consultation.coding.training import load_models
 
     units = incremental.pending_units(con, consultation)
-    codes = incremental.code_batch(consultation, units, lemmatizer)
+    model = incremental.current_model(con, consultation.id)
+    models = load_models(Path(model.path)) if model else None
+    codes = incremental.code_batch(consultation, units, lemmatizer, models, model.model_version if model else None)
     incremental.write_codings(con, consultation, units, codes)
-    return f"incremental.pending_units + code_batch + write_codings ({len(units):,} pending units)"
+    return (f"incremental.pending_units + code_batch (model {'yes' if models else 'no'}) + write_codings "
+            f"({len(units):,} pending units)")
+
+
+def _refresh_estimates(con, consultation, lemmatizer) -> str:
+    """The corrected counts estimated again over every unit, as the flow's write-codings task does
+    in the same transaction (`write_codings(..., lemmatizer=...)`); timed apart here."""
+    from consultation import incremental, store
+
+    with store.transaction(con):
+        n = incremental.refresh_estimates(con, consultation, lemmatizer)
+    return f"incremental.refresh_estimates: every unit decided again, {n:,} estimates"
 
 
 def _write_charts(con, consultation, paths) -> tuple[list, str]:

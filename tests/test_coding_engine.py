@@ -227,3 +227,28 @@ def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, l
     assert len(codes_1) >= units_1
     pd.testing.assert_frame_equal(codes_1, codes_2)
     pd.testing.assert_frame_equal(est_1, est_2)
+
+
+def test_estimates_refreshed_from_the_stored_units_match_the_coding_run_with_any_number_of_workers(
+    half, lemmatizer, tmp_path
+):
+    """What the nightly flow does after adding answers (`incremental.refresh_estimates`): decide
+    every stored unit again and estimate, one question per forked worker. It must give what the
+    coding run stored, with one worker or two."""
+    from consultation.coding.estimate import estimate_consultation
+    from consultation.coding.training import load_engine, training_units
+
+    folder, _, consultation, _ = half
+    con = store.connect(None)
+    ingest_consultation(con, consultation, folder)
+    code_consultation(con, consultation, lemmatizer, workers=1, models_dir=tmp_path / "models")  # as the flow
+    columns = ["question_id", "theme_id", "scope_kind", "scope", "raw_count", "corrected_count", "ci_low", "ci_high"]
+    stored = con.execute(f"SELECT {', '.join(columns)} FROM count_estimates ORDER BY ALL").df()  # noqa: S608
+    engine = load_engine(con, consultation, lemmatizer)
+    training = training_units(con, consultation)
+    for workers in (1, 2):
+        fresh = estimate_consultation(con, engine, training, workers=workers)
+        fresh = fresh[columns].sort_values(columns).reset_index(drop=True)
+        assert len(fresh) == len(stored) > 0
+        pd.testing.assert_frame_equal(fresh, stored, check_dtype=False)
+    con.close()

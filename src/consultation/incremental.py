@@ -494,10 +494,20 @@ def write_codings(
         store.insert_df(con, "units", units_df)
         store.insert_df(con, "auto_codes", codes_df)
         if lemmatizer is not None:
-            engine = load_engine(con, consultation, lemmatizer)
-            frame = estimate_consultation(con, engine, training_units(con, consultation))
-            result.estimates = store_estimates(con, cid, frame, engine.model_version)
+            result.estimates = refresh_estimates(con, consultation, lemmatizer)
     return result
+
+
+def refresh_estimates(con: duckdb.DuckDBPyConnection, consultation: Consultation, lemmatizer: Lemmatizer) -> int:
+    """Estimate the corrected counts again from every stored unit and store them (call inside the
+    transaction that wrote the codes). Returns the number of estimates stored.
+
+    New answers move every share, so this decides every unit again, not only the new ones: the
+    costly part of adding answers to a large consultation (see BENCHMARKS.md).
+    """
+    engine = load_engine(con, consultation, lemmatizer)
+    frame = estimate_consultation(con, engine, training_units(con, consultation))
+    return store_estimates(con, consultation.id, frame, engine.model_version)
 
 
 # --------------------------------------------------------------------------

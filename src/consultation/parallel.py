@@ -26,6 +26,9 @@ _JOBS: dict[int, tuple[Callable[[Any], Any], Sequence[Any]]] = {}
 _NEXT = itertools.count()
 
 
+PARALLEL_FROM = 20_000  # units or answers from which forking workers pays for itself
+
+
 def cores() -> int:
     """The cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -40,7 +40,7 @@ from consultation.coding.evaluate import (
 )
 from consultation.coding.model import DEFAULT_SETTINGS, ModelSettings
 from consultation.coding.training import prepare_engine
-from consultation.parallel import cores, fork_map
+from consultation.parallel import PARALLEL_FROM, cores, fork_map
 from consultation.progress import progress
 from consultation.text import Lemmatizer, segment
 
@@ -184,8 +184,7 @@ def _version_for(engine: CodingEngine, question: Question) -> str | None:
     return engine.model_version if question.id in engine.models else None
 
 
-# From this many answers, questions are coded in parallel processes (one per core).
-PARALLEL_FROM = 20_000
+# From PARALLEL_FROM answers, questions are coded in parallel processes (one per core).
 BATCH = 20_000  # answers coded at once: bounded memory, and both cores busy to the end
 
 

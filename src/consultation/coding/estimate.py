@@ -32,6 +32,7 @@ from consultation.coding.engine import CodingEngine, UnitDecisions, decide
 from consultation.coding.model import QuestionModel, apply_platt, fit_platt
 from consultation.coding.rules import RuleHit
 from consultation.coding.training import TrainingUnits
+from consultation.parallel import PARALLEL_FROM, cores, fork_map
 
 METHOD_PCC = "pcc-bootstrap"
 METHOD_CONFUSION = "confusion-bootstrap"
@@ -332,20 +333,36 @@ def estimate_consultation(
     *,
     n_bootstrap: int = N_BOOTSTRAP,
     seed: int = 0,
+    workers: int | None = None,
 ) -> pd.DataFrame:
-    """Estimates for every question from the stored units (recomputes the decisions)."""
-    frames = []
-    for question in engine.consultation.questions:
-        auto = con.execute(
+    """Estimates for every question from the stored units (recomputes the decisions).
+
+    Everything is read from the database first; the questions are then decided and estimated in
+    forked workers (`workers`, default one per core from PARALLEL_FROM units on, else none), with
+    the same result whatever their number.
+    """
+    cid = engine.consultation.id
+    questions = engine.consultation.questions
+    autos = {
+        question.id: con.execute(
             "SELECT respondent_id, unit_no, text, region FROM auto_units "
             "WHERE consultation_id = ? AND question_id = ? ORDER BY respondent_id, unit_no",
-            [engine.consultation.id, question.id],
+            [cid, question.id],
         ).df()
+        for question in questions
+    }
+    inputs = {question.id: estimate_inputs(con, cid, question.id) for question in questions}
+
+    def estimate_one(question: Question) -> pd.DataFrame:
+        auto = autos[question.id]
         decisions = engine.decisions(question, auto["text"].tolist())
-        frames.append(estimate_question(
-            con, question, engine, training.get(question.id), auto, decisions,
-            n_bootstrap=n_bootstrap, seed=seed,
-        ))
+        regions, human = inputs[question.id]
+        return estimate_from(question, engine, training.get(question.id), auto, decisions, regions, human,
+                             n_bootstrap=n_bootstrap, seed=seed)
+
+    if workers is None:
+        workers = cores() if sum(len(a) for a in autos.values()) >= PARALLEL_FROM else 1
+    frames = fork_map(estimate_one, questions, workers=workers)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ESTIMATE_COLUMNS)
 
 
