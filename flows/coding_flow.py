@@ -7,6 +7,7 @@ return codes; one task writes them all in one transaction, since DuckDB has a si
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,8 +41,22 @@ from flows.summaries import AgreementFigures, CodingSummary
 _IO = {**IO_TASK_OPTIONS, "cache_policy": NO_CACHE}
 
 
+# Each batch is a Prefect task (state, cache key, persisted result): at 1M answers, 2,952 batches of
+# 500 units took 311 s to code and 295 batches of 5,000 took 159 s (BENCHMARKS.md).
+MAX_BATCHES = 300
+
+
+def batch_size_for(units: int, requested: int) -> int:
+    """The batch size used: the one requested, raised so that there are about MAX_BATCHES batches
+    at most (answers are kept whole, so a few more at worst)."""
+    return max(requested, math.ceil(units / MAX_BATCHES))
+
+
 class CodingOptions(BaseModel):
-    batch_size: int = Field(default=500, ge=1, description="Unités de codage par lot")
+    batch_size: int = Field(
+        default=500, ge=1,
+        description=f"Unités de codage par lot (au moins ; relevé pour ne pas dépasser {MAX_BATCHES} lots environ)",
+    )
     recode_all: bool = Field(default=False, description="Recoder toutes les réponses, pas seulement les nouvelles")
     refresh_cache: bool = Field(default=False, description="Ignorer les résultats de lots déjà calculés")
     evaluate: bool = Field(
@@ -121,7 +136,7 @@ def plan_coding(consultation: Consultation, db: Path, options: CodingOptions) ->
     )
     return CodingPlan(
         model_version=version, model_path=model.path if model else None, coder_key=coder_key,
-        units=units, batches=incremental.split_batches(units, options.batch_size),
+        units=units, batches=incremental.split_batches(units, batch_size_for(len(units), options.batch_size)),
     )
 
 

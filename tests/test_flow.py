@@ -265,3 +265,29 @@ def test_serve_schedules_every_night_at_two_in_paris(tmp_path):
     assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "Europe/Paris")
     assert Path(deployment.parameters["consultation_dir"]).is_absolute()
     assert deployment.concurrency_limit == 1
+
+
+def test_a_national_consultation_is_coded_in_about_300_batches_and_a_small_one_as_asked():
+    """Each batch is a Prefect task with its own state and cached result: 2,952 batches of 500
+    units at 1M answers cost twice the coding time of 295 batches (BENCHMARKS.md)."""
+    import numpy as np
+    import pandas as pd
+    from flows.coding_flow import MAX_BATCHES, batch_size_for
+
+    from consultation import incremental
+
+    rng = np.random.default_rng(0)
+    per_answer = rng.integers(1, 6, size=300_000)  # 1 to 5 units per answer, as propositions come
+    units = pd.DataFrame({
+        "respondent_id": np.repeat([f"R{i:06d}" for i in range(len(per_answer))], per_answer),
+        "question_id": "q1",
+        "unit_no": np.concatenate([np.arange(n) for n in per_answer]),
+        "text": "t",
+    })
+    size = batch_size_for(len(units), 500)
+    batches = incremental.split_batches(units, size)
+    assert size > 500
+    assert MAX_BATCHES - 5 <= len(batches) <= MAX_BATCHES + 5
+    assert sum(len(b) for b in batches) == len(units)
+    assert batch_size_for(1_000, 60) == 60  # a federation's consultation: the size asked for
+    assert len(incremental.split_batches(units.head(1_000), batch_size_for(1_000, 60))) >= 1_000 // 60
