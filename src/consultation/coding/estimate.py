@@ -247,27 +247,6 @@ ESTIMATE_COLUMNS = [
 NATIONAL_SCOPE = "France"
 
 
-def estimate_question(
-    con: duckdb.DuckDBPyConnection,
-    question: Question,
-    engine: CodingEngine,
-    training: TrainingUnits | None,
-    auto_units: pd.DataFrame,
-    decisions: UnitDecisions,
-    *,
-    n_bootstrap: int = N_BOOTSTRAP,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """National and regional estimates for one question.
-
-    `auto_units` (with a `region` column) are the units coded automatically that count (their
-    answer has no human code), aligned with `decisions`.
-    """
-    regions, human = estimate_inputs(con, engine.consultation.id, question.id)
-    return estimate_from(question, engine, training, auto_units, decisions, regions, human,
-                         n_bootstrap=n_bootstrap, seed=seed)
-
-
 def estimate_inputs(
     con: duckdb.DuckDBPyConnection, consultation_id: str, question_id: str
 ) -> tuple[list[str], list[tuple[str, str, int]]]:
@@ -295,7 +274,10 @@ def estimate_from(
     n_bootstrap: int = N_BOOTSTRAP,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """`estimate_question` once its inputs are read (no database: can run in a worker)."""
+    """National and regional estimates for one question, its inputs read (no database: can run in a
+    worker). `auto_units` (with a `region` column) are the units coded automatically that count
+    (their answer has no human code), aligned with `decisions`; `regions` and `human` come from
+    `estimate_inputs`."""
     region_of_unit = auto_units["region"].to_numpy() if len(auto_units) else np.array([], dtype=object)
     keys = [("national", NATIONAL_SCOPE), *(("region", r) for r in regions)]
     codes, names = pd.factorize(pd.Series(region_of_unit, dtype=object))
