@@ -28,7 +28,7 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     """
     from consultation import store
     from consultation.codebook import load_consultation
-    from consultation.ingest import ingest_consultation, interruptible, run_checks
+    from consultation.ingest import ingest_consultation, run_checks
     from consultation.paths import OutputPaths
 
     folder = consultation_dir or _default_consultation()
@@ -37,11 +37,10 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     con = store.connect(paths.db)
     try:
         reports = ingest_consultation(con, consultation, folder)
-        with interruptible():
-            respondents = con.execute(
-                "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
-            ).fetchall()[0][0]
-            failed = {name: rows for name, rows in run_checks(con).items() if len(rows)}
+        respondents = con.execute(
+            "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
+        ).fetchall()[0][0]
+        failed = {name: rows for name, rows in run_checks(con).items() if len(rows)}
     finally:
         con.close()
     click.echo(f"Consultation : {folder}")
