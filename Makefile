@@ -30,7 +30,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src flows tests
 
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Exact versions tested together on Python 3.11 (constraints for `make`; regenerate with `make lock`).' > requirements.lock
+	# Keeps the header that says why each chosen pin exists; the versions come from this .venv.
+	{ grep '^#' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean-processed:
 	rm -rf data/processed/*/

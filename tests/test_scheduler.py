@@ -1,0 +1,250 @@
+"""The nightly run fired by Prefect's own scheduler, through a real server, as a federation runs it.
+
+`tests/test_flow.py` calls the flow directly; nothing there goes through the server's scheduler
+service, which is what failed with SQLAlchemy 2.1 (« Can't evaluate bulk DML statement »: the
+deployment was registered and manual runs worked, but no scheduled run was ever created). Here a
+real `prefect server start` (temporary PREFECT_HOME, loopback only) and the README's commands —
+`python -m flows.serve` for the simple way, `prefect deploy` + a process work pool + `prefect worker`
+for the other — run with a schedule due within the minute, and the test waits for the scheduler to
+create a run by itself (no manual trigger) and for that run to complete and fill the database.
+
+Bounded: every wait has a deadline; every process is stopped at the end (the runner before the
+server, the order the README gives).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import MINI_DIR, ROOT
+from consultation import store
+
+pytestmark = pytest.mark.slow
+
+SERVER_START_TIMEOUT = 180
+RUN_TIMEOUT = 420  # one minute for the cron slot to come, the rest for the flow on a loaded machine
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+class Server:
+    def __init__(self, home: Path):
+        self.home = home
+        self.port = _free_port()
+        self.api = f"http://127.0.0.1:{self.port}/api"
+        self.env = {
+            **os.environ,
+            "PREFECT_HOME": str(home),
+            "PREFECT_API_URL": self.api,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            # The scheduler looks for deployments to schedule every 60 s by default.
+            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+            "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(home / "storage"),
+        }
+        self.env.pop("PREFECT_PROFILE", None)
+        self.log = (home / "server.log").open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            env=self.env, cwd=home, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the Prefect server stopped:\n{self.read_log()[-3000:]}")
+            try:
+                if httpx.get(f"{self.api}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        _stop(self.proc)
+        raise AssertionError(f"the Prefect server did not start in {SERVER_START_TIMEOUT} s")
+
+    def read_log(self) -> str:
+        self.log.flush()
+        return (self.home / "server.log").read_text(errors="replace")
+
+    def deployment_id(self, flow: str, name: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = httpx.get(f"{self.api}/deployments/name/{flow}/{name}", timeout=10)
+            if response.status_code == 200:
+                return response.json()["id"]
+            time.sleep(1)
+        raise AssertionError(f"deployment {flow}/{name} never registered")
+
+    def flow_runs(self, deployment_id: str) -> list[dict]:
+        response = httpx.post(
+            f"{self.api}/flow_runs/filter",
+            json={"flow_runs": {"deployment_id": {"any_": [deployment_id]}},
+                  "sort": "EXPECTED_START_TIME_ASC", "limit": 20},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def wait_for_a_finished_run(self, deployment_id: str, watched: list[subprocess.Popen]) -> dict:
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while time.monotonic() < deadline:
+            for proc in watched:
+                assert proc.poll() is None, f"{proc.args} stopped with {proc.returncode}"
+            finished = [r for r in self.flow_runs(deployment_id) if r["state"]["type"] in
+                        {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}]
+            if finished:
+                return finished[0]
+            time.sleep(3)
+        runs = self.flow_runs(deployment_id)
+        raise AssertionError(
+            f"no scheduled run finished in {RUN_TIMEOUT} s; runs: "
+            f"{[(r['name'], r['state']['type']) for r in runs]}\n"
+            f"server log tail:\n{self.read_log()[-3000:]}"
+        )
+
+    def close(self) -> None:
+        _stop(self.proc)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("prefect-home")
+    srv = Server(home)
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+def _mini_copy(target: Path) -> Path:
+    shutil.copytree(MINI_DIR, target)
+    return target
+
+
+def _respondents(db: Path) -> int:
+    con = store.connect(db, read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM respondents").fetchone()[0]
+    finally:
+        con.close()
+
+
+class Runner:
+    """A process that executes scheduled runs (`flows.serve` or a worker), and what it produced."""
+
+    def __init__(self, args: list[str], env: dict, cwd: Path, log: Path, deployment: str,
+                 db: Path):
+        self.log, self.deployment, self.db = log, deployment, db
+        self.out = log.open("w")
+        self.proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=self.out,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.run: dict | None = None
+
+    def stop(self) -> None:
+        _stop(self.proc)
+        self.out.close()
+
+
+def _serve(server: Server, root: Path) -> Runner:
+    """The README's simple way: `python -m flows.serve FOLDER` with a cron due within the minute."""
+    folder = _mini_copy(root / "mini")
+    processed = root / "processed"
+    return Runner(
+        [sys.executable, "-m", "flows.serve", str(folder), "--processed-root", str(processed),
+         "--cron", "* * * * *"],
+        env={**server.env, "PYTHONPATH": str(ROOT)}, cwd=root, log=root / "serve.log",
+        deployment="mini", db=processed / "mini" / "consultation.duckdb",
+    )
+
+
+def _work_pool(server: Server, root: Path) -> Runner:
+    """The README's other way: `prefect work-pool create`, `prefect deploy --all`, a worker."""
+    project = root / "project"
+    shutil.copytree(ROOT / "flows", project / "flows", ignore=shutil.ignore_patterns("__pycache__"))
+    _mini_copy(project / "data" / "raw" / "mini")
+    (project / "prefect.yaml").write_text(
+        (ROOT / "prefect.yaml").read_text(encoding="utf-8")
+        .replace("name: segur-2020-sample", "name: mini-pool")
+        .replace("segur-2020-sample", "mini")
+        .replace('cron: "0 2 * * *"', 'cron: "* * * * *"'),
+        encoding="utf-8",
+    )
+    # `prefect.yaml` resolves `{{ $PWD }}` when deploying, as a shell sets it after `cd project`.
+    env = {**server.env, "PYTHONPATH": str(project), "PWD": str(project)}
+    prefect = [sys.executable, "-m", "prefect"]
+    for args in (["work-pool", "create", "consultation", "--type", "process"],
+                 ["--no-prompt", "deploy", "--all"]):
+        done = subprocess.run([*prefect, *args], env=env, cwd=project, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return Runner(
+        [*prefect, "worker", "start", "--pool", "consultation"], env=env, cwd=project,
+        log=root / "worker.log", deployment="mini-pool",
+        db=project / "data" / "processed" / "mini" / "consultation.duckdb",
+    )
+
+
+@pytest.fixture(scope="module")
+def runners(server, tmp_path_factory) -> dict[str, Runner]:
+    """Both ways started side by side, so that one cron minute serves the two."""
+    started = {
+        "serve": _serve(server, tmp_path_factory.mktemp("serve")),
+        "pool": _work_pool(server, tmp_path_factory.mktemp("pool")),
+    }
+    try:
+        ids = {k: server.deployment_id("consultation-nightly", r.deployment) for k, r in started.items()}
+        for key, runner in started.items():
+            runner.run = server.wait_for_a_finished_run(ids[key], [r.proc for r in started.values()])
+    finally:
+        for runner in started.values():  # the runners first, then the server (fixture order)
+            runner.stop()
+    return started
+
+
+def _assert_scheduler_ran_it(runner: Runner, server: Server) -> None:
+    run = runner.run
+    assert run["auto_scheduled"], "the run was not created by the scheduler"
+    assert run["state"]["type"] == "COMPLETED", (
+        f"state {run['state']['type']}: {run['state'].get('message')}\n"
+        f"{runner.log.read_text(errors='replace')[-3000:]}"
+    )
+    assert "bulk DML" not in server.read_log()
+    assert _respondents(runner.db) == 5  # the mini consultation's respondents, all ingested
+
+
+def test_the_scheduler_creates_and_runs_the_nightly_run_served_by_flows_serve(server, runners):
+    _assert_scheduler_ran_it(runners["serve"], server)
+    assert (runners["serve"].db.parent / "index.html").exists()
+    assert "Traceback" not in runners["serve"].log.read_text(errors="replace")
+
+
+def test_the_scheduler_runs_a_deployment_of_prefect_deploy_on_a_process_work_pool(server, runners):
+    _assert_scheduler_ran_it(runners["pool"], server)
+    assert (runners["pool"].db.parent / "index.html").exists()
