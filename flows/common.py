@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.logging.loggers import flow_run_logger
 
 from consultation import store
-from consultation.errors import ConfigError, InputFileError, UnsafePathError
+from consultation.errors import ConfigError, ConsultationError, InputFileError, UnsafePathError
 from consultation.redact import Redactor
 
 # I/O tasks (files, the DuckDB file) retry: a database held by a manual run, a file still being
@@ -27,8 +28,39 @@ class BadInputError(Exception):
     """An input a person must fix; the message is fit for the UI (contact details masked)."""
 
 
+class RefusedFilesError(Exception):
+    """Some files could not be ingested; the message names each with its validation message."""
+
+
 # Bad input is fixed by a person, not by waiting: retrying it only delays the message.
 _NOT_RETRIED = (BadInputError, InputFileError, ConfigError, UnsafePathError)
+
+
+# Failures a person fixes by correcting a file or a setting: Prefect logs them with its stack
+# trace, which is noise to a federation. The run logs show the message alone.
+_PERSON_FIXES = (BadInputError, RefusedFilesError, ConsultationError)
+
+
+class _MessageWithoutTraceback(logging.Filter):
+    """Turns Prefect's « Task run failed with exception: X('…') » + stack into the message alone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, _PERSON_FIXES):
+            record.msg, record.args = f"Échec : {error}", ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_tracebacks_for_bad_input() -> None:
+    """Install the filter on the loggers of Prefect's task and flow run engines (idempotent)."""
+    for name in ("prefect.task_runs", "prefect.flow_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _MessageWithoutTraceback) for f in logger.filters):
+            logger.addFilter(_MessageWithoutTraceback())
+
+
+quiet_tracebacks_for_bad_input()
 
 
 def safe_message(text: str) -> str:

@@ -19,6 +19,7 @@ from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, Outp
 from flows.common import (
     IO_TASK_OPTIONS,
     BadInputError,
+    RefusedFilesError,
     open_db,
     report_failure,
     safe_message,
@@ -28,10 +29,6 @@ from flows.summaries import FileOutcome, IngestionSummary
 # Database writes are never cached: a cached "done" would hide work after the database was
 # deleted or restored. What makes a quiet night fast is `scan_sources`, which asks the database.
 _IO = {**IO_TASK_OPTIONS, "cache_policy": NO_CACHE}
-
-
-class RefusedFilesError(Exception):
-    """Some files could not be ingested; the message names each with its validation message."""
 
 
 @task(name="register-codebook", **_IO)

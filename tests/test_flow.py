@@ -8,6 +8,7 @@ quiet night with nothing new, then a night with a new export dropped into the fo
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -179,6 +180,15 @@ def test_a_new_export_is_picked_up_and_only_its_answers_are_coded(nights):
     assert nights.respondents_after == [47, 47, 49]
 
 
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
 def test_a_bad_file_fails_its_own_task_and_the_others_are_ingested(prefect_harness, tmp_path):
     from flows.nightly import nightly
     from prefect.client.orchestration import get_client
@@ -187,7 +197,20 @@ def test_a_bad_file_fails_its_own_task_and_the_others_are_ingested(prefect_harne
     _export(folder, "reponses_2.csv", [["B1", "ACT Sud", "ACT", "Occitanie", "Des équipes mobilisées"]])
     _export(folder, "reponses_3.csv", [["B2", "ACT Est", "ACT", "Grand Est", "Rien"]],
             header=["Numéro", "Nom de la structure", "Type", "Région", "Q1. Que retenez-vous de la crise ?"])
-    state = nightly(folder, tmp_path / "processed", return_state=True)
+    seen = _Records()
+    loggers = [logging.getLogger(n) for n in ("prefect.task_runs", "prefect.flow_runs")]
+    for logger in loggers:
+        logger.addHandler(seen)
+    try:
+        state = nightly(folder, tmp_path / "processed", return_state=True)
+    finally:
+        for logger in loggers:
+            logger.removeHandler(seen)
+
+    # The run log says which file and why, once per failing task or flow, with no stack trace.
+    errors = [r for r in seen.records if r.levelno >= logging.ERROR]
+    assert errors and any("reponses_3.csv" in r.getMessage() for r in errors)
+    assert not [r.getMessage() for r in errors if r.exc_info or "Traceback" in r.getMessage()]
 
     assert state.is_failed()
     db = tmp_path / "processed" / "mini" / "consultation.duckdb"
