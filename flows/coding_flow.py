@@ -1,8 +1,15 @@
 """Coding flow: retrain only when the human codes changed, code only what is new or uncoded.
 
 The pending units are split into batches that the flow's task runner codes in parallel (threads
-on this machine by default, a Dask cluster when `CONSULTATION_DASK_ADDRESS` is set). Workers
-return codes; one task writes them all in one transaction, since DuckDB has a single writer.
+on this machine by default, a Dask cluster when `CONSULTATION_DASK_ADDRESS` is set). Batches travel
+as Parquet files in the consultation's processed folder (`batches/`), not as task results: a
+worker reads its units file and writes a codes file beside it; one task then has DuckDB read every
+codes file and store them in one transaction (DuckDB has a single writer), so no process holds
+every batch's codes at once. On a cluster of several machines that folder must be shared.
+
+A codes file is named after what decides its codes (the units' content, the codebook, the model,
+the software): a run interrupted after coding finds the finished batches again and codes only the
+rest. The files of a batch are removed once its codes are stored.
 """
 
 from __future__ import annotations
@@ -10,7 +17,6 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +71,27 @@ class CodingOptions(BaseModel):
 
 
 @dataclass
+class BatchFiles:
+    """One batch: its units file (written by the plan) and the codes file a worker writes."""
+
+    units: str
+    codes: str
+    size: int
+
+
+@dataclass
 class CodingPlan:
     """What this run codes, decided from the database (never from a cache)."""
 
     model_version: str | None
     model_path: str | None
     coder_key: str  # everything besides a batch's own units that decides its codes
-    units: pd.DataFrame
-    batches: list[pd.DataFrame]
+    answers: int
+    units: int
+    batches: list[BatchFiles]
+
+
+BATCHES_FOLDER = "batches"
 
 
 # One spaCy pipeline per worker thread, loaded on first use (cheap to keep, costly to load for
@@ -126,49 +145,65 @@ def evaluate_model(consultation: Consultation, db: Path) -> bool:
 
 
 @task(name="plan-coding", **_IO)
-def plan_coding(consultation: Consultation, db: Path, options: CodingOptions) -> CodingPlan:
-    with open_db(db) as con:
+def plan_coding(consultation: Consultation, paths: OutputPaths, options: CodingOptions) -> CodingPlan:
+    """The pending units, split into batches written as Parquet files under `batches/`."""
+    with open_db(paths.db) as con:
         units = incremental.pending_units(con, consultation, recode_all=options.recode_all)
         model = incremental.current_model(con, consultation.id)
     version = model.model_version if model else None
     coder_key = incremental.inputs_hash(
         incremental.consultation_fingerprint(consultation), incremental.software_fingerprint(), version
     )
+    folder = paths.root / BATCHES_FOLDER
+    batches = []
+    for batch in incremental.split_batches(units, batch_size_for(len(units), options.batch_size)):
+        key = incremental.inputs_hash(coder_key, incremental.frame_fingerprint(batch))[:24]
+        unit_file = folder / f"units-{key}.parquet"
+        if not unit_file.exists():
+            incremental.write_batch_file(batch, unit_file)
+        batches.append(BatchFiles(str(unit_file), str(folder / f"codes-{key}.parquet"), len(batch)))
     return CodingPlan(
         model_version=version, model_path=model.path if model else None, coder_key=coder_key,
-        units=units, batches=incremental.split_batches(units, batch_size_for(len(units), options.batch_size)),
+        answers=len(units[["respondent_id", "question_id"]].drop_duplicates()), units=len(units),
+        batches=batches,
     )
 
 
-def _batch_key(context: Any, parameters: dict[str, Any]) -> str:
-    """Cached on what decides a batch's codes: its units' content and the coder (codebook, model, software)."""
-    return incremental.inputs_hash(
-        parameters["coder_key"], incremental.frame_fingerprint(parameters["units"])
-    )
-
-
-@task(name="code-batch", cache_key_fn=_batch_key, cache_expiration=timedelta(days=30))
+@task(name="code-batch", cache_policy=NO_CACHE, retries=1)
 def code_batch(
-    consultation: Consultation, units: pd.DataFrame, coder_key: str, model_path: str | None,
-    model_version: str | None,
-) -> pd.DataFrame:
-    """Codes for one batch, returned to the flow: no database access, so any worker can run it.
+    consultation: Consultation, batch: BatchFiles, model_path: str | None,
+    model_version: str | None, refresh: bool = False,
+) -> bool:
+    """Code one batch from its units file into its codes file; no database access, so any worker
+    can run it. Returns False when the codes file was already there (a batch finished by an
+    earlier, interrupted run), True when it was coded now.
 
     The model file is read from `model_path`: on a Dask cluster of several machines, the
     processed folder must be shared.
     """
-    return incremental.code_batch(
-        consultation, units, _lemmatizer(), _models(model_path), model_version
-    )
+    if Path(batch.codes).exists() and not refresh:
+        return False
+    units = pd.read_parquet(batch.units)
+    codes = incremental.code_batch(consultation, units, _lemmatizer(), _models(model_path), model_version)
+    incremental.write_batch_file(codes, batch.codes)
+    return True
 
 
 @task(name="write-codings", **_IO)
 def write_codings(
-    consultation: Consultation, db: Path, units: pd.DataFrame, codes: list[pd.DataFrame]
+    consultation: Consultation, db: Path, batches: list[BatchFiles]
 ) -> incremental.CodingWrite:
-    """The single writer: every batch's codes, and the corrected counts, in one transaction."""
+    """The single writer: every batch's codes, and the corrected counts, in one transaction.
+    DuckDB reads the codes files itself; they are removed once stored."""
     with open_db(db) as con:
-        return incremental.write_codings(con, consultation, units, codes, lemmatizer=_lemmatizer())
+        written = incremental.write_coding_files(
+            con, consultation, [b.units for b in batches], [b.codes for b in batches],
+            lemmatizer=_lemmatizer(),
+        )
+    for batch in batches:
+        Path(batch.units).unlink(missing_ok=True)
+        Path(batch.codes).unlink(missing_ok=True)
+    return written
 
 
 @task(name="read-agreement", **_IO)
@@ -200,23 +235,22 @@ def coding_flow(
         _, summary.trained = train_model(consultation, paths)
         if options.evaluate:
             summary.evaluated = evaluate_model(consultation, paths.db)
-    plan = plan_coding(consultation, paths.db, options)
+    plan = plan_coding(consultation, paths, options)
     summary.model_version = plan.model_version
-    summary.pending_answers = len(plan.units[["respondent_id", "question_id"]].drop_duplicates())
-    summary.units, summary.batches = len(plan.units), len(plan.batches)
+    summary.pending_answers = plan.answers
+    summary.units, summary.batches = plan.units, len(plan.batches)
     logger.info(
         "%s réponse(s) à coder en %s lot(s) ; modèle : %s",
         summary.pending_answers, summary.batches, need.reason,
     )
     if plan.batches:
-        coder = code_batch.with_options(refresh_cache=options.refresh_cache or None)
-        futures = coder.map(
-            unmapped(consultation), plan.batches, unmapped(plan.coder_key),
-            unmapped(plan.model_path), unmapped(plan.model_version),
+        futures = code_batch.map(
+            unmapped(consultation), plan.batches, unmapped(plan.model_path),
+            unmapped(plan.model_version), unmapped(options.refresh_cache),
         )
-        codes = [f.result() for f in futures]
-        summary.cached_batches = sum(1 for f in futures if f.state.name == "Cached")
-        written = write_codings(consultation, paths.db, plan.units, codes)
+        coded = [f.result() for f in futures]
+        summary.cached_batches = coded.count(False)
+        written = write_codings(consultation, paths.db, plan.batches)
         summary.codes, summary.by_source = written.codes, written.by_source
         summary.needs_review, summary.estimates = written.needs_review, written.estimates
     agreement = read_agreement(consultation, paths.db)

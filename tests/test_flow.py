@@ -243,28 +243,101 @@ def test_a_deleted_database_is_rebuilt_not_served_from_cache(prefect_harness, tm
     assert _query(db, "SELECT count(*) FROM auto_codes")[0][0] == first.coding.codes
 
 
-def test_coding_on_a_dask_cluster_gives_the_same_codes(prefect_harness, tmp_path):
-    from distributed import LocalCluster
-    from flows.coding_flow import CodingOptions, coding_flow
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A real Dask cluster: a scheduler and two worker processes started from the `dask` commands
+    in a folder outside the repository, without the repository on their path, so that they can
+    only import `flows` and `consultation` from the installed package, as a federation's would."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    elsewhere = tmp_path / "dask-workdir"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", str(port), "--no-dashboard"],
+        cwd=elsewhere, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )]
+    procs.append(subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
+         "--nthreads", "1", "--no-dashboard", "--local-directory", str(elsewhere)],
+        cwd=elsewhere, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ))
+    from distributed import Client
+
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+            workers = client.run(os.getcwd)
+            assert len(workers) == 2 and set(workers.values()) == {str(elsewhere)}
+            yield address, client
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        deadline = time.monotonic() + 30
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_coding_on_a_multi_process_dask_cluster_gives_the_same_codes(prefect_harness, tmp_path, dask_cluster):
+    from flows.coding_flow import BATCHES_FOLDER, CodingOptions, coding_flow
     from flows.ingest_flow import ingestion_flow
     from prefect_dask import DaskTaskRunner
 
+    address, client = dask_cluster
     ingestion_flow(SAMPLE_DIR, tmp_path / "threads")
     local = coding_flow(SAMPLE_DIR, tmp_path / "threads", CodingOptions(batch_size=60, evaluate=False))
     assert local.trained and local.batches > 3
-    # The same database and model, everything recoded on two Dask workers (no cached batch).
+    # The same database and model, everything recoded on the cluster's worker processes.
     shutil.copytree(tmp_path / "threads", tmp_path / "dask")
     options = CodingOptions(batch_size=60, recode_all=True, refresh_cache=True, evaluate=False)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        on_dask = coding_flow.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(
-            SAMPLE_DIR, tmp_path / "dask", options
-        )
-        ran_on_dask = cluster.scheduler.task_prefixes["code_batch"].state_counts["memory"]
+    on_dask = coding_flow.with_options(task_runner=DaskTaskRunner(address=address))(
+        SAMPLE_DIR, tmp_path / "dask", options
+    )
+    ran_on_dask = client.run_on_scheduler(
+        lambda dask_scheduler: sum(dask_scheduler.task_prefixes["code_batch"].state_counts.values())
+    )
     assert on_dask.batches == local.batches and on_dask.cached_batches == 0
     assert ran_on_dask >= on_dask.batches
     db = "segur-2020-sample/consultation.duckdb"
     threads_codes = _query(tmp_path / "threads" / db, CODES_SQL)
     assert threads_codes and threads_codes == _query(tmp_path / "dask" / db, CODES_SQL)
+    # The batches travelled as files and were removed once stored.
+    assert list((tmp_path / "dask" / "segur-2020-sample" / BATCHES_FOLDER).iterdir()) == []
+
+
+def test_a_run_interrupted_after_coding_reuses_the_finished_batches(prefect_harness, tmp_path):
+    """Codes files left by a run that died before writing are found again; nothing is coded twice."""
+    from flows.coding_flow import CodingOptions, code_batch, coding_flow, plan_coding
+    from flows.ingest_flow import ingestion_flow
+
+    from consultation.codebook import load_consultation
+    from consultation.paths import OutputPaths
+
+    ingestion_flow(MINI_DIR, tmp_path)
+    consultation = load_consultation(MINI_DIR)
+    paths = OutputPaths.for_consultation(tmp_path, consultation.id)
+    plan = plan_coding.fn(consultation, paths, CodingOptions(batch_size=2))
+    assert len(plan.batches) >= 2
+    first = plan.batches[0]
+    assert code_batch.fn(consultation, first, None, None) is True  # coded, then the run "dies"
+    summary = coding_flow(MINI_DIR, tmp_path, CodingOptions(batch_size=2, evaluate=False))
+    assert summary.batches == len(plan.batches) and summary.cached_batches == 1
+    assert summary.pending_answers == plan.answers
+    db = paths.db
+    stored = _query(db, "SELECT count(DISTINCT (respondent_id, question_id)) FROM auto_codes")[0][0]
+    assert stored == plan.answers
 
 
 def test_settings_choose_dask_when_an_address_is_set(monkeypatch):

@@ -462,40 +462,107 @@ def write_codings(
     `lemmatizer`, the corrected counts are estimated again in the same transaction (new answers
     move every share), so the codes and the estimates published never disagree.
     """
-    cid = consultation.id
     frames = [codes] if isinstance(codes, pd.DataFrame) else list(codes)
     codes_df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODE_COLUMNS)
-    units_df = units[UNIT_COLUMNS].copy()
-    result = CodingWrite(units=len(units_df), codes=len(codes_df))
-    if units_df.empty:
+    # DuckDB refuses to register a frame while a caller's result is unfinished (a fetchone());
+    # a new statement closes that result.
+    con.execute("SELECT NULL").fetchall()
+    con.register("_write_units", units[UNIT_COLUMNS])
+    con.register("_write_codes", codes_df[CODE_COLUMNS])
+    try:
+        return _write_from(con, consultation, "_write_units", "_write_codes", lemmatizer, coded_at)
+    finally:
+        con.unregister("_write_units")
+        con.unregister("_write_codes")
+
+
+def write_coding_files(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    unit_files: Sequence[str | Path],
+    code_files: Sequence[str | Path],
+    *,
+    lemmatizer: Lemmatizer | None = None,
+    coded_at: datetime | None = None,
+) -> CodingWrite:
+    """`write_codings` for batches kept as Parquet files (`write_batch_file`): DuckDB reads them
+    itself, so the writing process never holds every batch's codes in memory at once."""
+    if not unit_files:
+        return CodingWrite()
+    con.read_parquet([str(p) for p in unit_files]).select(*UNIT_COLUMNS).create_view("_write_units")
+    if code_files:
+        con.read_parquet([str(p) for p in code_files], union_by_name=True).select(
+            *CODE_COLUMNS
+        ).create_view("_write_codes")
+    else:
+        con.sql("SELECT * FROM _write_units WHERE false").create_view("_write_codes")
+    try:
+        return _write_from(con, consultation, "_write_units", "_write_codes", lemmatizer, coded_at)
+    finally:
+        con.execute("DROP VIEW IF EXISTS _write_units")
+        con.execute("DROP VIEW IF EXISTS _write_codes")
+
+
+def _write_from(
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    units: str,
+    codes: str,
+    lemmatizer: Lemmatizer | None,
+    coded_at: datetime | None,
+) -> CodingWrite:
+    """The one way codes are stored, from two relations (registered frames or Parquet views)."""
+    cid = consultation.id
+    n_units = con.execute(f"SELECT count(*) FROM {units}").fetchall()[0][0]  # noqa: S608 - our names
+    n_codes = con.execute(f"SELECT count(*) FROM {codes}").fetchall()[0][0]  # noqa: S608
+    result = CodingWrite(units=int(n_units), codes=int(n_codes))
+    if not n_units:
         return result
-    pairs = units_df[["respondent_id", "question_id"]].drop_duplicates()
-    result.answers = len(pairs)
-    result.by_source = {str(k): int(v) for k, v in codes_df["source"].value_counts().items()}
-    result.needs_review = int(
-        codes_df.drop_duplicates(["respondent_id", "question_id", "unit_no"])["needs_review"].sum()
-    )
-    units_df.insert(0, "consultation_id", cid)
-    codes_df = codes_df[CODE_COLUMNS].copy()
-    codes_df.insert(0, "consultation_id", cid)
-    codes_df["codebook_version"] = store.codebook_version(con, cid)
-    codes_df["coded_at"] = coded_at or datetime.now()
+    result.answers = int(con.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT respondent_id, question_id FROM {units})"  # noqa: S608
+    ).fetchall()[0][0])
+    result.by_source = {
+        str(k): int(v) for k, v in con.execute(
+            f"SELECT source, count(*) FROM {codes} GROUP BY source ORDER BY source"  # noqa: S608
+        ).fetchall()
+    }
+    result.needs_review = int(con.execute(
+        f"SELECT count(*) FROM (SELECT respondent_id, question_id, unit_no FROM {codes} "  # noqa: S608
+        "GROUP BY ALL HAVING bool_or(needs_review))"
+    ).fetchall()[0][0])
+    version = store.codebook_version(con, cid)
+    stamp = coded_at or datetime.now()
+    unit_cols = ", ".join(UNIT_COLUMNS)
+    code_cols = ", ".join(CODE_COLUMNS)
     with store.transaction(con):
-        con.register("_pending_pairs", pairs)
-        try:
-            for table in ("auto_codes", "units"):
-                con.execute(
-                    f"DELETE FROM {table} WHERE consultation_id = ? AND (respondent_id, question_id) IN "  # noqa: S608 - fixed names
-                    "(SELECT (respondent_id, question_id) FROM _pending_pairs)",
-                    [cid],
-                )
-        finally:
-            con.unregister("_pending_pairs")
-        store.insert_df(con, "units", units_df)
-        store.insert_df(con, "auto_codes", codes_df)
+        for table in ("auto_codes", "units"):
+            con.execute(
+                f"DELETE FROM {table} WHERE consultation_id = ? AND (respondent_id, question_id) IN "  # noqa: S608 - fixed names
+                f"(SELECT DISTINCT (respondent_id, question_id) FROM {units})",
+                [cid],
+            )
+        con.execute(
+            f"INSERT INTO units (consultation_id, {unit_cols}) SELECT ?, {unit_cols} FROM {units}",  # noqa: S608
+            [cid],
+        )
+        con.execute(
+            f"INSERT INTO auto_codes (consultation_id, {code_cols}, codebook_version, coded_at) "  # noqa: S608
+            f"SELECT ?, {code_cols}, ?, ? FROM {codes}",
+            [cid, version, stamp],
+        )
         if lemmatizer is not None:
             result.estimates = refresh_estimates(con, consultation, lemmatizer)
     return result
+
+
+def write_batch_file(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a batch (units or codes) as Parquet, atomically: a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    frame.to_parquet(partial, index=False)
+    partial.replace(path)
+    return path
 
 
 def refresh_estimates(con: duckdb.DuckDBPyConnection, consultation: Consultation, lemmatizer: Lemmatizer) -> int:
