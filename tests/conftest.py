@@ -41,3 +41,16 @@ def sample_run(tmp_path_factory, nlp):
 
     out = tmp_path_factory.mktemp("processed")
     return run(SAMPLE_DIR, processed_root=out, nlp=nlp)
+
+
+# A test is slow when it needs one of these (directly or through another fixture): spaCy's model,
+# a whole pipeline, a Prefect server, a Dask cluster. `pytest -m "not slow"` is the daily subset;
+# CI and `make test` run everything. Marked by rule, so that a new test is classed without a thought.
+SLOW_FIXTURES = {"nlp", "lemmatizer", "sample_run", "prefect_harness", "server", "runners", "dask_cluster"}
+SLOW_MODULES = {"test_notebooks", "test_crash", "test_browser", "test_benchmarks", "test_flow"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
