@@ -239,12 +239,11 @@ def test_prefect_artifacts_mask_contact_details_of_a_refused_file(tmp_path, monk
 
     import flows.artifacts as artifacts
     import flows.common as common
-    from flows.summaries import FileOutcome, IngestionSummary
-
     from consultation import store
     from consultation.codebook import load_consultation
     from consultation.errors import ConsultationError
     from consultation.ingest import ingest_consultation
+    from flows.summaries import FileOutcome, IngestionSummary
 
     contacts = [i for i in ITEMS if i.kind in {"email", "phone"}] + [
         i for i in ITEMS if i.kind == "name" and i.text.split()[0] in {"Mme", "M.", "Dr", "Madame", "Monsieur", "Pr", "Mlle"}
