@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lock lint clean-processed notebooks
+.PHONY: run test test-fast install lock lint clean-processed notebooks
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Daily work: everything but the tests that load spaCy's model, run a pipeline, a Prefect server
+# or a Dask cluster (marked `slow` by rule in tests/conftest.py). CI runs `make test`.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 # JupyterLab is installed on first use only: the pipeline and the tests do not need it.
 notebooks: $(STAMP)
