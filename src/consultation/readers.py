@@ -887,7 +887,7 @@ def _flag_repeated_header(
         if cells[: len(header)] == header:
             malformed[int(idx)] = f"{_REPEATED} (celle de la ligne {header_idx + 1})"
             continue
-        moved = [f"{_column_letter(i + 1)} : « {c} » au lieu de « {h} »"
+        moved = [f"{column_letter(i + 1)} : « {c} » au lieu de « {h} »"
                  for i, (c, h) in enumerate(zip(cells, header, strict=False)) if c != h][:3]
         raise InputFileError.at(
             path,
@@ -909,7 +909,7 @@ def _duplicate_headers(header: list[str], labels: list[str]) -> dict[str, list[t
     return out
 
 
-def _column_letter(position: int) -> str:
+def column_letter(position: int) -> str:
     """1 -> A, 27 -> AA: how a spreadsheet names a column."""
     letters = ""
     while position:
