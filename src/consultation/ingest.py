@@ -369,31 +369,33 @@ _SPACES = re.compile(r"[ \t\f\v]+")
 
 # Characters that print as nothing (controls, zero-width spaces and joiners, direction marks, BOM,
 # soft hyphen): in an id they would make "A1" and "A1\u200b" two respondents.
-_INVISIBLE = r"[\p{Cc}\p{Cf}]"
+_INVISIBLE = r"[\x{0}-\x{8}\x{B}\x{C}\x{E}-\x{1F}\x{7F}-\x{9F}\p{Cf}]"
 
 
 def normalise_ids(values: pd.Series, table: Table, column: str) -> tuple[pd.Series, list[str]]:
     """Ids cleaned as any cell, and without invisible characters; a warning names the rows where
     some were removed (the same respondent must not be counted twice)."""
-    ids = normalise_series(values)
-    arr = pa.array(ids.astype(str), type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    found = pc.match_substring_regex(arr, _INVISIBLE)
+    raw = pa.array(values.fillna("").astype(str), type=pa.large_string())
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    found = pc.match_substring_regex(raw, _INVISIBLE)
     if not pc.any(found).as_py():
-        return ids, []
-    cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, _INVISIBLE, ""))
-    mask = pd.Series(found.to_numpy(zero_copy_only=False), index=ids.index)
-    rows = [table.row_number(int(i)) for i in ids.index[mask]]
-    example = next(v for v, m in zip(arr.to_pylist(), mask, strict=True) if m)
+        return normalise_series(values), []
+    stripped = pd.Series(pc.replace_substring_regex(raw, _INVISIBLE, ""), index=values.index, dtype=_STR)
+    cleaned = normalise_series(stripped)
+    mask = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+    rows = [table.row_number(int(i)) for i in values.index[mask]]
+    first = int(mask.to_numpy().nonzero()[0][0])
+    example = raw[first].as_py()
     codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in example if unicodedata.category(c) in ("Cc", "Cf")}))
+    plural = len(rows) > 1
     warning = (
-        f"{table.path.name}, colonne « {column} » : {len(rows)} identifiant{'s' if len(rows) > 1 else ''} "
-        f"contenai{'en' if len(rows) > 1 else ''}t des caractères invisibles ({codes}), retirés "
-        f"(ligne{'s' if len(rows) > 1 else ''} {_rows_text(rows)}) : « {example.encode('unicode_escape').decode()} » "
-        f"est lu « {cleaned[mask.to_numpy().nonzero()[0][0]].as_py()} »"
+        f"{table.path.name}, colonne « {column} » : {len(rows)} identifiant{'s' if plural else ''} "
+        f"contenai{'en' if plural else ''}t des caractères invisibles ({codes}), retirés "
+        f"(ligne{'s' if plural else ''} {_rows_text(rows)}) : « {example.encode('unicode_escape').decode()} » "
+        f"est lu « {cleaned.iloc[first]} »"
     )
-    return pd.Series(cleaned, index=ids.index, dtype=_STR), [warning]
+    return cleaned, [warning]
 
 
 def _clean_one(value: str) -> str:

@@ -182,8 +182,8 @@ def decode_checked(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
     try:
         return (*_repair_double_encoding(raw.decode("utf-8"), "UTF-8"), [])
     except UnicodeDecodeError:
-        text, encoding = _guess_single_byte(raw)
-    return text, encoding, _odd_characters(path, text, encoding)
+        text, encoding, odd = _guess_single_byte(raw)
+    return text, encoding, _odd_characters(path, text, encoding, odd)
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -206,8 +206,9 @@ _FRENCH_RARE = set("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆæäöüÿ‘“”•·
 _UNLIKELY = re.compile("[\u0080-\u009f\ufffd]")
 
 
-def _guess_single_byte(raw: bytes) -> tuple[str, str]:
-    """The one-byte encoding under which the non-ASCII bytes read most like French text.
+def _guess_single_byte(raw: bytes) -> tuple[str, str, str | None]:
+    """The one-byte encoding under which the non-ASCII bytes read most like French text, and an
+    example of an unlikely character when even the best guess gives some (a guess to check).
 
     Scored on the byte counts of the first megabytes (each distinct byte decoded once), so the
     cost does not grow with the file; a candidate that cannot decode the whole file is dropped.
@@ -232,23 +233,27 @@ def _guess_single_byte(raw: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if codec == "cp1252" and _LATIN9_SIGNS.search(text):
-            return raw.decode("iso-8859-15"), "ISO-8859-15"
-        return text, name
-    return raw.decode("latin-1"), "Latin-1"
+            codec, name, text = "iso-8859-15", "ISO-8859-15", raw.decode("iso-8859-15")
+        odd = next(
+            (c for c in (bytes([b]).decode(codec) for b in sorted(high, key=lambda b: -high[b]))
+             if c not in _FRENCH_COMMON and c not in _FRENCH_RARE),
+            None,
+        )
+        return text, name, odd if score(codec) <= 0 or (odd and _UNLIKELY.match(odd)) else None
+    return raw.decode("latin-1"), "Latin-1", None
 
 
-def _odd_characters(path: Path, text: str, encoding: str) -> list[str]:
-    """A warning when the decoded text holds characters no survey tool writes (control characters
-    U+0080-U+009F, replacement characters): the encoding was probably guessed wrong."""
-    found = _UNLIKELY.search(text)
-    if not found:
+def _odd_characters(path: Path, text: str, encoding: str, odd: str | None) -> list[str]:
+    """A warning when the guessed encoding leaves characters a French answer rarely holds
+    (control characters U+0080-U+009F above all): the guess is probably wrong, a person checks."""
+    if odd is None:
         return []
-    line = text.count("\n", 0, found.start()) + 1
-    n = len(_UNLIKELY.findall(text))
+    line = text.count("\n", 0, max(0, text.find(odd))) + 1
+    n = text.count(odd)
     return [
         f"{path.name}, ligne {line} : encodage incertain (lu en {encoding}) : {n} caractère"
-        f"{'s' if n > 1 else ''} de contrôle ou illisible{'s' if n > 1 else ''} (U+{ord(found.group()):04X}) ; "
-        "vérifiez les accents, ou réenregistrez le fichier en UTF-8"
+        f"{'s' if n > 1 else ''} inattendu{'s' if n > 1 else ''} « {odd.encode('unicode_escape').decode() if _UNLIKELY.match(odd) else odd} » "
+        f"(U+{ord(odd):04X}) ; vérifiez les accents, ou réenregistrez le fichier en UTF-8"
     ]
 
 
@@ -693,7 +698,10 @@ def _read_parquet(path: Path) -> Table:
     import pyarrow.parquet as pq
 
     try:
-        arrow = pq.read_table(path)
+        # ParquetFile, not read_table: the dataset layer refuses two columns of the same name
+        # (they must reach `_duplicate_headers`, to be named in the error).
+        with pq.ParquetFile(path) as parquet:
+            arrow = parquet.read()
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError…
         raise InputFileError.at(path, f"fichier Parquet illisible ({type(exc).__name__})") from None
     names = [str(c) for c in arrow.column_names]
