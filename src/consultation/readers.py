@@ -521,17 +521,25 @@ def _excel_frame(grid: list[list[object]], header_row: int | None) -> pd.DataFra
 
 
 def _has_formulas(path: Path) -> bool:
-    """Cheap look into the workbook's sheets for formula cells (<f> elements)."""
+    """Look into the workbook's sheets for formula cells (<f> elements), a megabyte at a time: a
+    sheet's XML can be gigabytes once unzipped, and must not be held in memory for this."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as archive:
-            return any(
-                b"<f>" in archive.read(n) or b"<f " in archive.read(n)
-                for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
-            )
+            for name in archive.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with archive.open(name) as member:
+                    tail = b""
+                    for chunk in iter(lambda: member.read(1 << 20), b""):
+                        window = tail + chunk
+                        if b"<f>" in window or b"<f " in window:
+                            return True
+                        tail = window[-2:]
     except (zipfile.BadZipFile, OSError, KeyError):
         return False
+    return False
 
 
 def _formulas_where_no_value(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
@@ -616,7 +624,12 @@ def _json_value(path: Path, text: str, row: int | None) -> object:
     """One JSON value, its nesting bounded (no RecursionError, no value nested 50,000 deep)."""
     where = "ligne JSON illisible" if row else "JSON illisible"
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_no_repeated_key)
+    except _RepeatedKey as exc:
+        raise InputFileError.at(
+            path, "clé écrite deux fois dans un même objet JSON : la seconde remplacerait la première",
+            row=row, column=str(exc),
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputFileError.at(
             path, f"{where} ({exc.msg})", row=row or exc.lineno, value=text[:80] if row else None
@@ -635,6 +648,18 @@ def _json_value(path: Path, text: str, row: int | None) -> object:
             row=row,
         )
     return value
+
+
+class _RepeatedKey(ValueError):
+    """A key twice in one JSON object (json keeps the last one silently)."""
+
+
+def _no_repeated_key(pairs: list[tuple[str, object]]) -> dict:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        raise _RepeatedKey(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    return record
 
 
 def _json_depth(value: object) -> int:

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
-from make_corpus import HEADER, ROWS, csv_text, workbook
+from make_corpus import HEADER, ROWS, csv_text, fixed_dates, workbook
 
 HERE = Path(__file__).resolve().parent
 CASES: list[dict] = []
@@ -25,6 +25,8 @@ ACCENTS = "Très déçus : l'équipe a été mobilisée à Noël, où ça a coû
 
 
 def case(name: str, data: bytes | str, what: str, role: str = "responses", **expect: object) -> None:
+    if name.endswith(".xlsx"):
+        data = fixed_dates(data)  # type: ignore[arg-type]  # same bytes run after run
     (HERE / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     CASES.append({"file": name, "role": role, "what": what, **expect})
 
@@ -146,6 +148,10 @@ def json_layouts() -> None:
     case("line_separators.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
          "JSON Lines with raw U+2028 and U+2029 inside a string",
          rows={"read": 3, "ingested": 3, "quarantined": 0}, answers={"A1/q1": "fin de l'équipe", "A3/q1": "Rien"})
+    twice = [json.dumps(r, ensure_ascii=False) for r in records]
+    twice[1] = twice[1][:-1] + f', "{HEADER[4]}": "une autre réponse"' + "}"
+    case("key_twice.jsonl", "\n".join(twice) + "\n", "JSON Lines whose second record has Q1 twice",
+         error=["key_twice.jsonl", "ligne 2", "deux fois", HEADER[4]])
     deep = "[" * 2000 + "]" * 2000
     case("deep.json", deep, "a value nested 2,000 deep", error=["deep.json", "imbriqué", "64 niveaux"])
     lines = [json.dumps(r, ensure_ascii=False) for r in records]
