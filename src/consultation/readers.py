@@ -858,6 +858,13 @@ def _to_table(
     if field_counts is not None:
         header_fields = max(int(field_counts[header_idx]), width)
         counts = field_counts[header_idx + 1 :]
+        if len(counts):
+            # A tool that ends every data row (not the header) with a delimiter: the file's own width.
+            usual = int(np.bincount(counts).argmax())
+            if usual > header_fields and (counts == usual).mean() > 0.5 and body.loc[
+                counts == usual, list(range(header_fields, usual))
+            ].eq("").all(axis=None):
+                header_fields = usual
         sep = f"« {delimiter} »" if delimiter and delimiter != "\t" else "séparateur"
         for idx in np.flatnonzero(counts > header_fields):
             malformed[int(idx)] = (

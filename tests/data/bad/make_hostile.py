@@ -47,6 +47,18 @@ def shifted_rows() -> None:
             )
 
 
+def trailing_delimiters() -> None:
+    """A tool that ends every data row (not the header) with a delimiter: the file's own width."""
+    lines = csv_text(ROWS).split("\r\n")
+    text = "\r\n".join([lines[0], *(line + ";" for line in lines[1:-1])]) + "\r\n"
+    case("trailing_delimiter_rows.csv", text, "every data row ends with ';', the header does not",
+         rows={"read": 3, "ingested": 3, "quarantined": 0}, answers={"A3/initiatives": "Visites à domicile"})
+    shifted = text.replace("Le manque de masques au début.;Plus de formation;;", "Le manque; de masques;;;", 1)
+    assert shifted != text
+    case("trailing_delimiter_rows_shifted.csv", shifted, "the same, and one row with an unquoted ';' in Q1",
+         rows={"read": 3, "ingested": 2, "quarantined": 1}, quarantine_reasons=["10 champs pour 9 en-têtes"])
+
+
 def concatenated() -> None:
     """Two exports put end to end: a header line again in the middle of the file."""
     second = [["B1", *ROWS[0][1:]], ["B2", *ROWS[1][1:]]]
@@ -205,7 +217,7 @@ def yaml_files() -> None:
 
 
 def main() -> None:
-    for family in (shifted_rows, concatenated, duplicate_headers, hidden_sheets, invisible_ids, binary_parquet,
+    for family in (shifted_rows, trailing_delimiters, concatenated, duplicate_headers, hidden_sheets, invisible_ids, binary_parquet,
                    json_layouts, encodings, yaml_files):
         family()
     header = (
