@@ -858,10 +858,11 @@ def _to_table(
     if field_counts is not None:
         header_fields = max(int(field_counts[header_idx]), width)
         counts = field_counts[header_idx + 1 :]
-        if len(counts):
-            # A tool that ends every data row (not the header) with a delimiter: the file's own width.
+        if len(counts) >= _CONVENTION_ROWS:
+            # A tool that ends every data row (not the header) with a delimiter: the file's own
+            # width. Told from shifted rows by numbers only (one row alone cannot tell them apart).
             usual = int(np.bincount(counts).argmax())
-            if usual > header_fields and (counts == usual).mean() > 0.5 and body.loc[
+            if usual > header_fields and (counts == usual).mean() >= 0.9 and body.loc[
                 counts == usual, list(range(header_fields, usual))
             ].eq("").all(axis=None):
                 header_fields = usual
@@ -903,6 +904,7 @@ def _to_table(
 
 
 _REPEATED = "ligne d'en-tête répétée"
+_CONVENTION_ROWS = 20  # data rows needed before "every row ends with a delimiter" is believed
 
 
 def _flag_repeated_header(

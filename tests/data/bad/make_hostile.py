@@ -48,15 +48,20 @@ def shifted_rows() -> None:
 
 
 def trailing_delimiters() -> None:
-    """A tool that ends every data row (not the header) with a delimiter: the file's own width."""
-    lines = csv_text(ROWS).split("\r\n")
+    """A tool that ends every data row (not the header) with a delimiter: the file's own width,
+    believed from 20 rows on (below, such rows cannot be told from shifted ones)."""
+    rows = [[f"T{i}", *ROWS[i % 3][1:]] for i in range(24)]
+    lines = csv_text(rows).split("\r\n")
     text = "\r\n".join([lines[0], *(line + ";" for line in lines[1:-1])]) + "\r\n"
-    case("trailing_delimiter_rows.csv", text, "every data row ends with ';', the header does not",
-         rows={"read": 3, "ingested": 3, "quarantined": 0}, answers={"A3/initiatives": "Visites à domicile"})
+    case("trailing_delimiter_rows.csv", text, "each of 24 data rows ends with ';', the header does not",
+         rows={"read": 24, "ingested": 24, "quarantined": 0}, answers={"T2/initiatives": "Visites à domicile"})
     shifted = text.replace("Le manque de masques au début.;Plus de formation;;", "Le manque; de masques;;;", 1)
     assert shifted != text
     case("trailing_delimiter_rows_shifted.csv", shifted, "the same, and one row with an unquoted ';' in Q1",
-         rows={"read": 3, "ingested": 2, "quarantined": 1}, quarantine_reasons=["10 champs pour 9 en-têtes"])
+         rows={"read": 24, "ingested": 23, "quarantined": 1}, quarantine_reasons=["10 champs pour 9 en-têtes"])
+    short = "\r\n".join(text.split("\r\n")[:4]) + "\r\n"
+    case("trailing_delimiter_rows_few.csv", short, "three data rows ending with ';': indistinguishable from shifted rows",
+         rows={"read": 3, "ingested": 0, "quarantined": 3}, quarantine_reasons=["9 champs pour 8 en-têtes"])
 
 
 def concatenated() -> None:
