@@ -116,3 +116,73 @@ def test_segment_never_raises_and_keeps_only_wordy_propositions(text):
     parts = segment(text)
     assert all(isinstance(p, str) and p == p.strip() and p for p in parts)
     assert all(re.search("[A-Za-zÀ-ÿ]{2}", p) for p in parts), parts  # no proposition without a word
+
+
+# --- issue 15: no silent reshaping, encodings, inert Markdown ------------------------------------
+
+_WORDS = st.sampled_from(["équipe", "déçus", "très", "à", "où", "ça", "coûté", "Noël", "l'hôpital", "mobilisée",
+                          "soignants", "masques", "« bravo »", "fenêtre", "maïs", "cœur", "été", "reçu", "crise"])
+_ANSWER = st.lists(_WORDS, min_size=1, max_size=6).map(" ".join)
+
+
+@FEW
+@given(
+    answers=st.lists(st.tuples(_ANSWER, _ANSWER, _ANSWER), min_size=1, max_size=15),
+    shifted=st.sets(st.integers(0, 14)),
+    column=st.integers(0, 2),
+    delimiter=st.sampled_from([";", ",", "\t"]),
+)
+def test_a_row_with_an_unquoted_delimiter_is_flagged_and_no_other_row_moves(
+    scratch, answers, shifted, column, delimiter
+):
+    """Whatever rows hold a stray delimiter (followed by empty answers), exactly those are flagged."""
+    header = delimiter.join(["Identifiant", "Q1", "Q2", "Q3"])
+    lines, expected = [header], set()
+    for i, row in enumerate(answers):
+        cells = [f"R{i}", *row]
+        if i in shifted:
+            cells[1 + column] = f"début{delimiter} suite"
+            cells[2 + column :] = [""] * (len(cells) - 2 - column)
+            expected.add(i)
+        lines.append(delimiter.join(cells))
+    path = scratch / "shifted.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    table = read_table(path, header_hint="Identifiant")
+    assert set(table.malformed) == expected
+    for i, row in enumerate(answers):
+        if i not in expected:
+            assert list(table.frame.loc[i, ["Q1", "Q2", "Q3"]]) == list(row)
+
+
+@FUZZ
+@given(
+    text=st.lists(_WORDS, min_size=4, max_size=40).map(" ".join),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "mac_roman"]),
+)
+def test_french_text_is_decoded_as_written_in_every_usual_encoding(text, encoding):
+    from consultation.readers import decode_checked
+
+    try:
+        raw = text.encode(encoding)
+    except UnicodeEncodeError:
+        return  # « œ » has no place in Latin-1-like code pages: not this encoding's text
+    decoded, _, warnings = decode_checked(raw, Path("x.csv"))
+    assert decoded.removeprefix("\ufeff") == text
+    assert warnings == []
+
+
+@FUZZ
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn")), max_size=120) | csv_like)
+def test_discover_markdown_text_renders_as_plain_text(text):
+    import html
+
+    import markdown_it
+
+    from consultation.coding.discover import md_text
+
+    text = "".join(c for c in text if c.isprintable() or c.isspace()).replace("\x00", "")
+    rendered = markdown_it.MarkdownIt("commonmark", {"html": True}).render(f"- « {md_text(text)} »")
+    tags = re.findall(r"<(/?[a-zA-Z][^>]*)>", rendered)
+    assert tags == ["ul", "li", "/li", "/ul"], rendered
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+    assert " ".join(shown.split()) == " ".join(f"« {' '.join(text.split())} »".split())

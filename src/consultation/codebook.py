@@ -15,6 +15,7 @@ from consultation.errors import ConfigError
 
 CONSULTATION_FILE = "consultation.yaml"
 OTHER_LABEL = "Autres"
+MAX_ANSWER_CHARS = 2_000_000  # characters in one answer (the documented 1 MB answer fits twice)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -140,6 +141,8 @@ class SourceFile(_Model):
     header_row: int | None = Field(default=None, ge=1)  # 1-based; found automatically when absent
     question_column: str | None = None  # long layout: the column naming the question
     answer_column: str | None = None  # long layout: the column holding the answer
+    # Longer answers are quarantined with a reason that names this key (see README, "bad input").
+    max_answer_chars: int = Field(default=MAX_ANSWER_CHARS, ge=1)
 
     @model_validator(mode="after")
     def _long_layout_columns(self) -> SourceFile:
@@ -230,10 +233,7 @@ def load_consultation(folder: str | Path) -> Consultation:
         path = path / CONSULTATION_FILE
     if not path.exists():
         raise ConfigError(f"{path} : fichier de consultation introuvable")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} : YAML illisible : {exc}") from None
+    raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} : le fichier doit contenir un dictionnaire de clés (id, title, questions…)")
     try:
@@ -244,6 +244,107 @@ def load_consultation(folder: str | Path) -> Consultation:
             key = _key_path(raw, err["loc"])
             lines.append(f"  - clé « {key} » : {_french(err)}")
         raise ConfigError("\n".join(lines)) from None
+
+
+MAX_YAML_BYTES = 5_000_000  # a consultation file is a few hundred lines; 5 MB is far beyond any
+MAX_YAML_ALIASES = 100  # anchors reused (*name); billion-laughs files reuse them thousands of times
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loading, bounded: aliases counted, and a key written twice in one mapping is an error
+    (PyYAML keeps the last one silently: a second `questions:` block would replace the first)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _YamlLimit(
+                    f"ligne {mark.line + 1} : plus de {MAX_YAML_ALIASES} alias YAML (*nom) ; "
+                    "un fichier de consultation n'en a pas besoin : écrivez les valeurs en toutes lettres"
+                )
+        return super().compose_node(parent, index)  # type: ignore[misc]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: PyYAML reports it itself
+                continue
+            if first is not None:
+                shown = str(key)[:60]
+                raise _YamlLimit(
+                    f"ligne {key_node.start_mark.line + 1} : clé « {shown} » écrite deux fois dans le même bloc "
+                    f"(déjà ligne {first}) ; la seconde remplacerait la première : fusionnez-les"
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+MAX_YAML_NODES = 200_000  # values once every alias is expanded (a real file has a few thousand)
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    """Walk the document as its aliases expand it, stopping at the bound: a few aliases nested in
+    each other (billion laughs) load in no time but blow up whatever reads or prints the result."""
+    stack, seen = [root], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_YAML_NODES:
+            raise _YamlLimit(
+                f"ligne {node.start_mark.line + 1} : document YAML qui, alias développés, dépasse "
+                f"{_thousands(MAX_YAML_NODES)} valeurs (alias imbriqués ?)"
+            )
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+class _YamlLimit(Exception):
+    """A bound of `_Loader` was crossed (message in French, without the value)."""
+
+
+def load_yaml(path: Path) -> object:
+    """Read a YAML file safely and within bounds; every failure is a ConfigError naming the line."""
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise ConfigError(f"{path} : fichier YAML de {_thousands(size)} octets, au-delà de {_thousands(MAX_YAML_BYTES)}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} : YAML illisible : pas en utf-8 ({exc.reason} à l'octet {exc.start})") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node)
+        return loader.construct_document(node)
+    except _YamlLimit as exc:
+        raise ConfigError(f"{path}, {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path} : YAML imbriqué trop profondément pour un fichier de consultation") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} : YAML illisible : {_short(str(exc))}") from None
+    finally:
+        loader.dispose()
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _short(text: str, limit: int = 600) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _key_path(raw: dict, loc: tuple) -> str:
@@ -277,8 +378,8 @@ def _french(err: dict) -> str:
     msg = _MESSAGES.get(err["type"])
     if err["type"] == "literal_error":
         allowed = err.get("ctx", {}).get("expected", "")
-        return f"valeur « {err.get('input')} » non autorisée (attendu : {allowed})"
+        return f"valeur « {_short(str(err.get('input')), 80)} » non autorisée (attendu : {allowed})"
     if msg:
         return msg
     text = str(err.get("msg", ""))
-    return text.removeprefix("Value error, ")
+    return _short(text.removeprefix("Value error, "), 300)

@@ -27,10 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from consultation import store
-from consultation.codebook import Consultation, SourceFile
+from consultation.codebook import MAX_ANSWER_CHARS, Consultation, SourceFile
 from consultation.errors import InputFileError, InputProblem, is_interrupt
 from consultation.progress import progress
-from consultation.readers import Table, header_key, read_table
+from consultation.readers import Table, column_letter, header_key, read_table
 from consultation.regions import REGIONS, UNKNOWN_REGION, normalise_region
 
 MAX_LISTED = 20  # problems or values listed in one message; the rest are counted
@@ -208,11 +208,13 @@ def settings_hash_of(consultation: Consultation, source: SourceFile, kind: str) 
     A file whose content hash is recorded with the same settings hash is skipped; with another one
     (a fixed mapping, a new question, another sheet) it is read again.
     """
+    # The answer limit counts only when changed, so that existing databases are not read again.
+    dump = source.model_dump(exclude={"path"} | ({"max_answer_chars"} if source.max_answer_chars == MAX_ANSWER_CHARS else set()))
     if kind == "human_codes":
-        return _settings_hash({"source": source.model_dump(exclude={"path"})})
+        return _settings_hash({"source": dump})
     return _settings_hash(
         {
-            "source": source.model_dump(exclude={"path"}),
+            "source": dump,
             "columns": consultation.columns.model_dump(),
             "questions": [[q.id, q.text, q.columns] for q in consultation.questions],
             "free_text": [
@@ -306,6 +308,18 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
                     row=header_row, column=header,
                 )
             )
+    for col in dict.fromkeys(resolved.values()):
+        twins = table.duplicates.get(col)
+        if twins:
+            where = " et ".join(f"{column_letter(pos)} (n° {pos})" for pos, _ in twins)
+            problems.append(
+                InputProblem(
+                    str(table.path),
+                    f"en-tête présent {len(twins)} fois, colonnes {where} : une seule serait lue et l'autre "
+                    "perdue ; renommez l'une d'elles dans le fichier",
+                    row=header_row, column=twins[0][1], value=None,
+                )
+            )
     for col in sorted(loose):
         headers = sorted({wanted[role].strip() for role, c in resolved.items() if c == col})
         if len(headers) > 1:
@@ -351,6 +365,37 @@ _SAFE = rf"^[{_SAFE_CHARS}][\x{{20}}{_SAFE_CHARS}\n]*$"
 _UNSAFE_LAYOUT = r"  | \n|\n |\n\n| $|\n$"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\f\v]+")
+
+
+# Characters that print as nothing (controls, zero-width spaces and joiners, direction marks, BOM,
+# soft hyphen): in an id they would make "A1" and "A1\u200b" two respondents.
+_INVISIBLE = r"[\x{0}-\x{8}\x{B}\x{C}\x{E}-\x{1F}\x{7F}-\x{9F}\p{Cf}]"
+
+
+def normalise_ids(values: pd.Series, table: Table, column: str) -> tuple[pd.Series, list[str]]:
+    """Ids cleaned as any cell, and without invisible characters; a warning names the rows where
+    some were removed (the same respondent must not be counted twice)."""
+    raw = pa.array(values.fillna("").astype(str), type=pa.large_string())
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    found = pc.match_substring_regex(raw, _INVISIBLE)
+    if not pc.any(found).as_py():
+        return normalise_series(values), []
+    stripped = pd.Series(pc.replace_substring_regex(raw, _INVISIBLE, ""), index=values.index, dtype=_STR)
+    cleaned = normalise_series(stripped)
+    mask = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+    rows = [table.row_number(int(i)) for i in values.index[mask]]
+    first = int(mask.to_numpy().nonzero()[0][0])
+    example = raw[first].as_py()
+    codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in example if unicodedata.category(c) in ("Cc", "Cf")}))
+    plural = len(rows) > 1
+    warning = (
+        f"{table.path.name}, colonne « {column} » : {len(rows)} identifiant{'s' if plural else ''} "
+        f"contenai{'en' if plural else ''}t des caractères invisibles ({codes}), retirés "
+        f"(ligne{'s' if plural else ''} {_rows_text(rows)}) : « {example.encode('unicode_escape').decode()} » "
+        f"est lu « {cleaned.iloc[first]} »"
+    )
+    return cleaned, [warning]
 
 
 def _clean_one(value: str) -> str:
@@ -480,14 +525,19 @@ def _ingest_responses(
     wanted = _response_roles(consultation, source)
     colmap = resolve_columns(table, wanted)
     values = pd.DataFrame(
-        {role: normalise_series(table.frame[col]) for role, col in colmap.items()}, index=table.frame.index
+        {role: normalise_series(table.frame[col]) for role, col in colmap.items() if role != "respondent_id"},
+        index=table.frame.index,
     )
+    ids, id_warnings = normalise_ids(table.frame[colmap["respondent_id"]], table, colmap["respondent_id"])
+    values.insert(0, "respondent_id", ids)
+    table.warnings.extend(id_warnings)
     reasons = pd.Series("", index=values.index, dtype=object)
     for idx, why in table.malformed.items():
         if idx in reasons.index:
             reasons[idx] = why
     missing_id = values["respondent_id"].eq("") & reasons.eq("")
     reasons[missing_id] = "identifiant du répondant manquant"
+    _flag_long_answers(values, reasons, colmap, source.max_answer_chars)
     if source.layout == "long":
         batch = _long_batch(table, consultation, values, reasons, colmap)
     else:
@@ -507,6 +557,31 @@ def _ingest_responses(
     store.insert_df(con, "quarantine", quarantine)
     _record_file(con, cid, digest, settings, label, report)
     return report
+
+
+def _flag_long_answers(
+    values: pd.DataFrame, reasons: pd.Series, colmap: dict[str, str], limit: int
+) -> None:
+    """An answer longer than the limit is set aside with a reason naming the limit and how to
+    raise it: coding, quotes and reports would otherwise work on a text no person wrote by hand."""
+    for role in values.columns:
+        if not role.startswith(("q:", "f:", "answer")):
+            continue
+        lengths = pc.utf8_length(pa.array(values[role].astype(str), type=pa.large_string()))
+        over = pd.Series(pc.greater(lengths, limit).to_numpy(zero_copy_only=False), index=values.index)
+        if not over.any():
+            continue
+        sizes = pd.Series(lengths.to_numpy(zero_copy_only=False), index=values.index)
+        take = over & reasons.eq("")
+        reasons[take] = [
+            f"réponse de {_thousands(n)} caractères dans « {colmap[role]} », au-delà de la limite de "
+            f"{_thousands(limit)} ; pour la relever : « max_answer_chars » de ce fichier dans sources (consultation.yaml)"
+            for n in sizes[take]
+        ]
+
+
+def _thousands(n: int) -> str:
+    return f"{int(n):,}".replace(",", "\u202f")
 
 
 def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, reasons: pd.Series) -> _Batch:
@@ -910,7 +985,8 @@ def _ingest_human_codes(
     colmap = resolve_columns(table, HUMAN_CODE_COLUMNS)
     text_col = next((c for c in table.frame.columns if header_key(c) in _TEXT_HEADERS), None)
     frame = table.frame
-    rid = normalise_series(frame[colmap["respondent_id"]])
+    rid, id_warnings = normalise_ids(frame[colmap["respondent_id"]], table, colmap["respondent_id"])
+    table.warnings.extend(id_warnings)
     qid = normalise_series(frame[colmap["question_id"]])
     tid = normalise_series(frame[colmap["theme_id"]])
     text = normalise_series(frame[text_col]) if text_col else pd.Series("", index=frame.index)

@@ -6,15 +6,19 @@ spreadsheet row number of each data row, so that every later message can point a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from consultation.errors import InputFileError
@@ -26,6 +30,8 @@ JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 SUPPORTED = CSV_SUFFIXES | EXCEL_SUFFIXES | JSON_SUFFIXES | PARQUET_SUFFIXES
 HEADER_SEARCH_ROWS = 30
+MAX_JSON_DEPTH = 64  # nesting levels in one JSON value: survey records are flat, a few levels at most
+_FIELD_LIMIT = 2**31 - 1  # the csv module's own limit (131,072 characters) refused long answers
 _DELIMITERS = (";", ",", "\t", "|")
 _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
 # Numbering that survey tools put before a question: "Q3.", "3a.", "3)", "Question 3 :", "1.2 -".
@@ -58,6 +64,9 @@ class Table:
     fmt: str = "csv"
     malformed: dict[int, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Column label -> every (1-based position, header) sharing its header: reading one of them
+    # would silently drop the other, so `ingest.resolve_columns` refuses them by name.
+    duplicates: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     def row_number(self, index: int) -> int:
         return self.first_data_row + index
@@ -113,7 +122,7 @@ def read_table(
         if suffix in EXCEL_SUFFIXES:
             return _read_excel(path, sheet, header_row, header_hint)
         if suffix in JSON_SUFFIXES:
-            return _read_json(path, suffix)
+            return _read_json(path, header_hint)
         if suffix in PARQUET_SUFFIXES:
             return _read_parquet(path)
     except PermissionError:
@@ -134,39 +143,118 @@ def read_table(
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, str]:
-    """Decode an export's bytes; returns (text, encoding name).
+    """Decode an export's bytes; returns (text, encoding name). See `decode_checked`."""
+    text, encoding, _ = decode_checked(raw, path)
+    return text, encoding
 
-    UTF-8 (with or without BOM) and UTF-16 with BOM first; then Windows-1252, which is what Excel
-    writes for "CSV (séparateur: point-virgule)" on a French Windows and is a superset of Latin-1
-    for every printable character; ISO-8859-15 when the text shows its signs (c½ur). A UTF-8 file
-    that was once opened as Windows-1252 and saved again ("Ã©") is repaired.
+
+def decode_checked(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
+    """Decode an export's bytes; returns (text, encoding name, warnings for the user).
+
+    UTF-8 (with or without BOM) and UTF-16 (with BOM, or without one when every other byte of the
+    text is zero) first. Otherwise a one-byte encoding, chosen among those survey tools and
+    spreadsheets write (Windows-1252, Mac Roman, ISO-8859-15, Latin-1) by how French the
+    characters it gives look (`_guess_single_byte`); a guess that leaves unlikely characters is
+    announced, with the first line where one appears. A UTF-8 file that was once opened as
+    Windows-1252 and saved again ("Ã©") is repaired.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode("utf-16"), "UTF-16"
+            return raw.decode("utf-16"), "UTF-16", []
         except UnicodeDecodeError:
             raise InputFileError.at(path, "fichier UTF-16 corrompu") from None
     if b"\x00" in raw[:4096]:
-        raise InputFileError.at(path, "fichier binaire ou corrompu (octets nuls) : exportez-le en CSV ou XLSX")
+        utf16 = _utf16_without_bom(raw)
+        if utf16 is None:
+            raise InputFileError.at(path, "fichier binaire ou corrompu (octets nuls) : exportez-le en CSV ou XLSX")
+        try:
+            return raw.decode(utf16), "UTF-16 (sans BOM)", []
+        except UnicodeDecodeError:
+            raise InputFileError.at(path, "fichier UTF-16 (sans BOM) corrompu") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
-            return _repair_double_encoding(raw[3:].decode("utf-8"), "UTF-8 (BOM)")
+            return (*_repair_double_encoding(raw[3:].decode("utf-8"), "UTF-8 (BOM)"), [])
         except UnicodeDecodeError as exc:
             line = raw[: 3 + exc.start].count(b"\n") + 1
             raise InputFileError.at(
                 path, "fichier marqué UTF-8 (BOM) mais contenant des octets invalides", row=line
             ) from None
     try:
-        return _repair_double_encoding(raw.decode("utf-8"), "UTF-8")
+        return (*_repair_double_encoding(raw.decode("utf-8"), "UTF-8"), [])
     except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "Latin-1"
-    if _LATIN9_SIGNS.search(text):
-        return raw.decode("iso-8859-15"), "ISO-8859-15"
-    return text, "Windows-1252"
+        text, encoding, odd = _guess_single_byte(raw)
+    return text, encoding, _odd_characters(path, text, encoding, odd)
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the zero bytes fall on one side only (mostly-Latin text)."""
+    sample = raw[:4096]
+    half = max(1, len(sample) // 2)
+    even, odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+# One-byte encodings tried when a file is not UTF-8, in order of preference on a tie.
+_SINGLE_BYTE = (("cp1252", "Windows-1252"), ("mac_roman", "Mac Roman"), ("latin-1", "Latin-1"))
+# Characters French answers are made of (lower case and typography weigh most: they are frequent).
+_FRENCH_COMMON = set("àâçéèêëîïôùûœ’«»…–—°€\u00a0")
+_FRENCH_RARE = set("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆæäöüÿ‘“”•·²³½¼¾×")
+_UNLIKELY = re.compile("[\u0080-\u009f\ufffd]")
+
+
+def _guess_single_byte(raw: bytes) -> tuple[str, str, str | None]:
+    """The one-byte encoding under which the non-ASCII bytes read most like French text, and an
+    example of an unlikely character when even the best guess gives some (a guess to check).
+
+    Scored on the byte counts of the first megabytes (each distinct byte decoded once), so the
+    cost does not grow with the file; a candidate that cannot decode the whole file is dropped.
+    """
+    counts = Counter(raw[:4_000_000])
+    high = {b: n for b, n in counts.items() if b >= 0x80}
+
+    def score(codec: str) -> float:
+        total = 0.0
+        for byte, n in high.items():
+            try:
+                char = bytes([byte]).decode(codec)
+            except UnicodeDecodeError:
+                return float("-inf")
+            total += n * (1.0 if char in _FRENCH_COMMON else 0.3 if char in _FRENCH_RARE else -1.0)
+        return total
+
+    ranked = sorted(_SINGLE_BYTE, key=lambda c: -score(c[0]))  # stable: preference order on a tie
+    for codec, name in ranked:
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if codec == "cp1252" and _LATIN9_SIGNS.search(text):
+            codec, name, text = "iso-8859-15", "ISO-8859-15", raw.decode("iso-8859-15")
+        odd = next(
+            (c for c in (bytes([b]).decode(codec) for b in sorted(high, key=lambda b: -high[b]))
+             if c not in _FRENCH_COMMON and c not in _FRENCH_RARE),
+            None,
+        )
+        return text, name, odd if score(codec) <= 0 or (odd and _UNLIKELY.match(odd)) else None
+    return raw.decode("latin-1"), "Latin-1", None
+
+
+def _odd_characters(path: Path, text: str, encoding: str, odd: str | None) -> list[str]:
+    """A warning when the guessed encoding leaves characters a French answer rarely holds
+    (control characters U+0080-U+009F above all): the guess is probably wrong, a person checks."""
+    if odd is None:
+        return []
+    line = text.count("\n", 0, max(0, text.find(odd))) + 1
+    n = text.count(odd)
+    return [
+        f"{path.name}, ligne {line} : encodage incertain (lu en {encoding}) : {n} caractère"
+        f"{'s' if n > 1 else ''} inattendu{'s' if n > 1 else ''} « {odd.encode('unicode_escape').decode() if _UNLIKELY.match(odd) else odd} » "
+        f"(U+{ord(odd):04X}) ; vérifiez les accents, ou réenregistrez le fichier en UTF-8"
+    ]
 
 
 def _repair_double_encoding(text: str, encoding: str) -> tuple[str, str]:
@@ -191,6 +279,16 @@ def _repair_double_encoding(text: str, encoding: str) -> tuple[str, str]:
     return (repaired, f"{encoding}, double encodage réparé") if repaired != text else (text, encoding)
 
 
+@contextlib.contextmanager
+def _long_fields() -> Iterator[None]:
+    """The csv module refuses fields over 131,072 characters by default; answers can be longer."""
+    old = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first records into the most, and most regular, columns.
 
@@ -203,7 +301,8 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = ",", (0, 0.0, 0)
     for delimiter in _DELIMITERS:
         try:
-            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r][:50]
+            with _long_fields():
+                rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r][:50]
         except csv.Error:
             continue
         if not rows:
@@ -221,17 +320,20 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError.at(path, "fichier vide")
-    text, encoding = decode(raw, path)
+    text, encoding, warnings = decode_checked(raw, path)
     delimiter = sniff_delimiter(text)
     data = raw if encoding == "UTF-8" else text.encode("utf-8")
     grid = _read_csv_arrow(data, text, delimiter)
     rows: list[list[str]] | None = None
+    counts: np.ndarray | None = None
     if grid is None:
         rows = _read_csv_rows(path, text, delimiter)
-        width = max((len(r) for r in rows), default=0)
+        counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        width = int(counts.max()) if len(counts) else 0
         grid = pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=str)
-    table = _to_table(path, grid, header_row, header_hint, fmt="csv")
+    table = _to_table(path, grid, header_row, header_hint, fmt="csv", field_counts=counts, delimiter=delimiter)
     table.encoding, table.delimiter = encoding, delimiter
+    table.warnings[:0] = warnings
     if rows is not None:
         _flag_short_rows(table, rows, delimiter)
     return table
@@ -263,7 +365,8 @@ def _read_csv_arrow(data: bytes, text: str, delimiter: str) -> pd.DataFrame | No
     """Fast path (Arrow's multithreaded parser) for the usual export: every row as wide as the first.
 
     None when it cannot be trusted: rows of other widths (Arrow refuses them), or an odd number of
-    quotes (an unclosed quote, which Arrow would silently run to the end of the file).
+    quotes (an unclosed quote, which Arrow would silently run to the end of the file). A row longer
+    than Arrow's block (a very long answer) is retried with larger blocks.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -271,22 +374,31 @@ def _read_csv_arrow(data: bytes, text: str, delimiter: str) -> pd.DataFrame | No
     if data.count(b'"') % 2:
         return None
     try:
-        first = next(csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter))
+        with _long_fields():
+            first = next(csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter))
     except (csv.Error, StopIteration):
         return None
     names = [f"c{i}" for i in range(len(first))]
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")),
-            read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.large_string()),
-                strings_can_be_null=False, quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
+    block = 1 << 20
+    while True:
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=block),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.large_string()),
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                ),
+            )
+            break
+        except pa.ArrowInvalid as exc:
+            if "straddl" in str(exc) and block < len(data):
+                block *= 8
+                continue
+            return None
+        except pa.ArrowNotImplementedError:
+            return None
     frame = table.to_pandas(types_mapper=lambda _: _STR)
     frame.columns = range(frame.shape[1])
     return frame
@@ -296,7 +408,8 @@ def _read_csv_rows(path: Path, text: str, delimiter: str) -> list[list[str]]:
     """Slow path, for rows of unequal length (a title line, a stray delimiter) or odd quotes."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return list(reader)
+        with _long_fields():
+            return list(reader)
     except csv.Error as exc:
         raise InputFileError.at(
             path, f"CSV mal formé ({exc}) : un guillemet n'est probablement pas fermé", row=reader.line_num
@@ -315,35 +428,44 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or non-Excel file
         raise InputFileError.at(path, f"classeur Excel illisible ({type(exc).__name__})") from None
-    def rows_of(name: str, limit: int | None = None) -> list[list[object]]:
-        sheet_data = book[name]
-        # Some tools write a wrong <dimension> (e.g. "A1"): read every cell that is really there.
-        sheet_data.reset_dimensions()
-        return [list(r) for r in sheet_data.iter_rows(min_row=1, max_row=limit, values_only=True)]
-
+    warnings: list[str] = []
     try:
         names = list(book.sheetnames)
+        hidden = [n for n in names if getattr(book[n], "sheet_state", "visible") != "visible"]
         if sheet is not None:
             chosen = _pick_sheet(path, names, sheet)
         else:
-            # The first sheet that has the expected header: a "Notice" sheet before the data is common.
-            chosen = next(
-                (
-                    name for name in names
-                    if header_row or header_hint is None
-                    or _find_header_in(rows_of(name, HEADER_SEARCH_ROWS), header_hint) is not None
-                ),
-                names[0],
-            )
-        grid = rows_of(chosen)
+            # The first visible sheet that has the expected header: a "Notice" sheet before the
+            # data is common; a hidden sheet (old data, lookups) is read only when named.
+            visible = [n for n in names if n not in hidden] or names
+            has_header = [
+                name for name in names
+                if header_row or header_hint is None
+                or _find_header_in(_used_rows(book[name], HEADER_SEARCH_ROWS), header_hint) is not None
+            ]
+            shown = [n for n in has_header if n not in hidden]
+            if not shown and any(n in hidden for n in has_header):
+                only = next(n for n in has_header if n in hidden)
+                raise InputFileError.at(
+                    path,
+                    f"la feuille « {only} » qui contient les en-têtes est masquée : pour la lire, "
+                    f"nommez-la dans consultation.yaml (sheet: {only})",
+                    column=header_hint,
+                )
+            chosen = shown[0] if shown else visible[0]
+            if hidden:
+                warnings.append(
+                    f"{path.name} : feuille{'s' if len(hidden) > 1 else ''} masquée{'s' if len(hidden) > 1 else ''} "
+                    f"ignorée{'s' if len(hidden) > 1 else ''} : {', '.join(f'« {n} »' for n in hidden)}"
+                )
+        grid = _used_rows(book[chosen])
     finally:
         book.close()
     if _has_formulas(path):
         grid = _formulas_where_no_value(path, chosen, grid)
     if not grid:
         raise InputFileError.at(path, f"feuille « {chosen} » vide")
-    width = max(len(r) for r in grid)
-    frame = pd.DataFrame([[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in grid], dtype=str)
+    frame = _excel_frame(grid, header_row)
     try:
         table = _to_table(path, frame, header_row, header_hint, fmt="xlsx")
     except InputFileError as exc:
@@ -351,21 +473,77 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
             problem.message += f" (feuille « {chosen} »)"
         raise InputFileError(exc.problems) from None
     table.sheet = chosen
+    table.warnings[:0] = warnings
     return table
 
 
+def _blank_cell(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _used_rows(sheet_data: object, limit: int | None = None) -> list[list[object]]:
+    """The rows of a sheet within its used range: trailing empty cells and rows are not kept.
+
+    Neither the declared <dimension> (tools write wrong ones, e.g. "A1") nor the furthest cell
+    typed (a space in XFD1048576) decides the size: a row costs what it holds, and empty rows
+    after the last filled one cost nothing.
+    """
+    sheet_data.reset_dimensions()  # type: ignore[attr-defined]
+    rows: list[list[object]] = []
+    pending = 0  # empty rows seen since the last filled one: kept only if a filled row follows
+    for values in sheet_data.iter_rows(min_row=1, max_row=limit, values_only=True):  # type: ignore[attr-defined]
+        end = len(values)
+        while end and _blank_cell(values[end - 1]):
+            end -= 1
+        if not end:
+            pending += 1
+            continue
+        if pending:
+            rows.extend([()] * pending)  # one shared empty row: a million of them cost 8 MB
+            pending = 0
+        rows.append(list(values[:end]))
+    return rows
+
+
+def _excel_frame(grid: list[list[object]], header_row: int | None) -> pd.DataFrame:
+    """Cells as text, as wide as the header line plus one column: a row with cells beyond the
+    headers keeps one of them there (so it is flagged) and no row makes every row wider."""
+    head = grid[header_row - 1 : header_row] if header_row else grid[:HEADER_SEARCH_ROWS]
+    width = max((len(r) for r in head), default=0) + 1
+    out, positions = [], []
+    for i, r in enumerate(grid):
+        if not r:  # empty rows are filled in bulk below, keeping their numbering
+            continue
+        if len(r) > width:
+            extra = next((v for v in r[width - 1 :] if not _blank_cell(v)), None)
+            r = [*r[: width - 1], extra]
+        cells = [_cell_text(v) for v in r]
+        out.append(cells + [""] * (width - len(cells)))
+        positions.append(i)
+    frame = pd.DataFrame(out, index=positions, columns=range(width), dtype=str)
+    return frame if len(positions) == len(grid) else frame.reindex(range(len(grid)), fill_value="")
+
+
 def _has_formulas(path: Path) -> bool:
-    """Cheap look into the workbook's sheets for formula cells (<f> elements)."""
+    """Look into the workbook's sheets for formula cells (<f> elements), a megabyte at a time: a
+    sheet's XML can be gigabytes once unzipped, and must not be held in memory for this."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as archive:
-            return any(
-                b"<f>" in archive.read(n) or b"<f " in archive.read(n)
-                for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
-            )
+            for name in archive.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with archive.open(name) as member:
+                    tail = b""
+                    for chunk in iter(lambda: member.read(1 << 20), b""):
+                        window = tail + chunk
+                        if b"<f>" in window or b"<f " in window:
+                            return True
+                        tail = window[-2:]
     except (zipfile.BadZipFile, OSError, KeyError):
         return False
+    return False
 
 
 def _formulas_where_no_value(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
@@ -375,17 +553,17 @@ def _formulas_where_no_value(path: Path, sheet: str, grid: list[list[object]]) -
 
     book = load_workbook(path, read_only=True, data_only=False)
     try:
-        data = book[sheet]
-        data.reset_dimensions()
-        formulas = [list(r) for r in data.iter_rows(min_row=1, values_only=True)]
+        formulas = _used_rows(book[sheet])
     finally:
         book.close()
     out = []
-    for values, texts in zip(grid, formulas, strict=False):
-        row = list(values)
-        for i, text in enumerate(texts):
-            if i < len(row) and row[i] is None and isinstance(text, str) and text.startswith("="):
-                row[i] = text
+    for i in range(max(len(grid), len(formulas))):  # row i is sheet row i + 1 in both lists
+        row = list(grid[i]) if i < len(grid) else []
+        texts = formulas[i] if i < len(formulas) else []
+        for j, text in enumerate(texts):
+            if isinstance(text, str) and text.startswith("=") and (j >= len(row) or row[j] is None):
+                row.extend([None] * (j + 1 - len(row)))
+                row[j] = text
         out.append(row)
     return out
 
@@ -410,46 +588,187 @@ def _pick_sheet(path: Path, names: list[str], sheet: str | int) -> str:
 # --------------------------------------------------------------------------
 
 
-def _read_json(path: Path, suffix: str) -> Table:
-    text, _ = decode(path.read_bytes(), path)
+def _read_json(path: Path, header_hint: str | None) -> Table:
+    """JSON Lines (one object per line), or one JSON document holding a table: a list of objects,
+    or any of pandas' `to_json()` layouts (columns, index, split, table). Anything else is refused:
+    never one respondent whose answers are blobs of JSON."""
+    text, _, warnings = decode_checked(path.read_bytes(), path)
     if not text.strip():
         raise InputFileError.at(path, "fichier vide")
-    if suffix == ".json" and text.lstrip().startswith("["):
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputFileError.at(path, f"JSON illisible ({exc.msg})", row=exc.lineno) from None
-        if not all(isinstance(r, dict) for r in records):
-            raise InputFileError.at(path, "JSON attendu : une liste d'objets {colonne: valeur}")
-        rows: list[dict | None] = list(records)
+    lines = text.split("\n")  # not splitlines(): U+2028 and U+2029 are valid inside JSON strings
+    filled = sum(1 for line in lines if line.strip())
+    try:
+        document = _json_value(path, text, None)
+    except InputFileError:
+        if filled < 2:
+            raise
+        document = None  # several lines: JSON Lines, whose errors are reported line by line
+    if document is not None:
+        rows: list[dict | None] = _json_records(path, document, header_hint)
         fmt = "json"
     else:
         rows, fmt = [], "jsonl"
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(lines, start=1):
+            line = line.removesuffix("\r")
             if not line.strip():
-                rows.append(None)
+                if number < len(lines):
+                    rows.append(None)
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputFileError.at(path, f"ligne JSON illisible ({exc.msg})", row=number, value=line) from None
+            record = _json_value(path, line, number)
             if not isinstance(record, dict):
                 raise InputFileError.at(path, "objet {colonne: valeur} attendu", row=number, value=line)
             rows.append(record)
     frame = pd.DataFrame([r or {} for r in rows], dtype=object)
     frame = _stringify(frame)
     frame = frame.loc[[r is not None and any(v not in (None, "") for v in r.values()) for r in rows]]
-    return Table(path=path, frame=frame, first_data_row=1, fmt=fmt)
+    return Table(path=path, frame=frame, first_data_row=1, fmt=fmt, warnings=warnings)
+
+
+def _json_value(path: Path, text: str, row: int | None) -> object:
+    """One JSON value, its nesting bounded (no RecursionError, no value nested 50,000 deep)."""
+    where = "ligne JSON illisible" if row else "JSON illisible"
+    try:
+        value = json.loads(text, object_pairs_hook=_no_repeated_key)
+    except _RepeatedKey as exc:
+        raise InputFileError.at(
+            path, "clé écrite deux fois dans un même objet JSON : la seconde remplacerait la première",
+            row=row, column=str(exc),
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputFileError.at(
+            path, f"{where} ({exc.msg})", row=row or exc.lineno, value=text[:80] if row else None
+        ) from None
+    except RecursionError:
+        value = None
+        depth = MAX_JSON_DEPTH + 1
+    else:
+        # Counting brackets is done in C; only a text with many of them is walked.
+        depth = _json_depth(value) if text.count("[") + text.count("{") > MAX_JSON_DEPTH else 0
+    if depth > MAX_JSON_DEPTH:
+        raise InputFileError.at(
+            path,
+            f"JSON imbriqué sur plus de {MAX_JSON_DEPTH} niveaux : ce n'est pas un export de questionnaire "
+            "(une ligne par répondant, des valeurs simples)",
+            row=row,
+        )
+    return value
+
+
+class _RepeatedKey(ValueError):
+    """A key twice in one JSON object (json keeps the last one silently)."""
+
+
+def _no_repeated_key(pairs: list[tuple[str, object]]) -> dict:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        raise _RepeatedKey(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    return record
+
+
+def _json_depth(value: object) -> int:
+    """Nesting depth, walked without recursion; stops counting past the limit."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def _json_records(path: Path, document: object, header_hint: str | None) -> list[dict | None]:
+    """The records of a JSON document, whatever layout pandas or a survey tool wrote."""
+    layouts = (
+        "une liste d'objets [{colonne: valeur}, …], du JSON Lines (un objet par ligne), "
+        "ou une sortie de pandas to_json()"
+    )
+    if isinstance(document, list):
+        if all(isinstance(r, dict) for r in document):
+            return list(document)
+        raise InputFileError.at(path, f"JSON sans en-têtes de colonnes (liste de listes ou de valeurs) ; attendu : {layouts}")
+    if not isinstance(document, dict):
+        raise InputFileError.at(path, f"JSON attendu : {layouts}")
+    keys = set(document)
+    if {"columns", "data"} <= keys and keys <= {"columns", "data", "index"} and isinstance(document["data"], list):
+        columns = document["columns"]  # orient="split"
+        if not isinstance(columns, list) or not all(isinstance(r, list) and len(r) == len(columns) for r in document["data"]):
+            raise InputFileError.at(path, "JSON « split » incohérent : chaque ligne de « data » doit avoir une valeur par colonne")
+        return [dict(zip(map(str, columns), r, strict=True)) for r in document["data"]]
+    if keys == {"schema", "data"} and isinstance(document["data"], list) and all(isinstance(r, dict) for r in document["data"]):
+        return list(document["data"])  # orient="table"
+    values = list(document.values())
+    if values and all(isinstance(v, dict) for v in values):
+        wanted = header_key(header_hint) if header_hint else None
+        outer = {header_key(k) for k in keys}
+        inner = {header_key(k) for v in values[:50] for k in v}
+        if (wanted and wanted in outer) or (not wanted and all(str(k).isdigit() for v in values[:50] for k in v)):
+            frame = pd.DataFrame(document)  # orient="columns" (pandas' default): {colonne: {ligne: valeur}}
+            return [dict(zip(frame.columns, r, strict=True)) for r in frame.itertuples(index=False)]
+        if (wanted and wanted in inner) or (not wanted and all(str(k).isdigit() for k in keys)):
+            return values  # orient="index": {ligne: {colonne: valeur}}
+        raise InputFileError.at(
+            path,
+            f"JSON d'objets imbriqués sans colonne « {header_hint} » ni aux clés ni aux sous-clés ; attendu : {layouts}",
+            column=header_hint,
+        )
+    if any(isinstance(v, (dict, list)) for v in values) and len(values) > 1 and sum(
+        isinstance(v, (dict, list)) for v in values
+    ) * 2 > len(values):
+        raise InputFileError.at(path, f"JSON qui n'est pas une table (valeurs imbriquées) ; attendu : {layouts}")
+    return [document]  # one object: one respondent
 
 
 def _read_parquet(path: Path) -> Table:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(path)
+        # ParquetFile, not read_table: the dataset layer refuses two columns of the same name
+        # (they must reach `_duplicate_headers`, to be named in the error).
+        with pq.ParquetFile(path) as parquet:
+            arrow = parquet.read()
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError…
         raise InputFileError.at(path, f"fichier Parquet illisible ({type(exc).__name__})") from None
+    names = [str(c) for c in arrow.column_names]
+    columns = []
+    for name, column in zip(names, arrow.columns, strict=True):
+        kind = column.type
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+            # Bytes are text written by a tool that did not say so: UTF-8 or refused, never "b'…'".
+            try:
+                column = column.cast(pa.large_binary()).cast(pa.large_string())
+            except pa.ArrowInvalid:
+                row, value = next(
+                    (i + 1, v) for i, v in enumerate(column.to_pylist()) if v is not None and not _is_utf8(v)
+                )
+                raise InputFileError.at(
+                    path,
+                    "colonne binaire qui n'est pas du texte UTF-8 : exportez-la en texte",
+                    row=row, column=name, value=repr(value[:40]),
+                ) from None
+        columns.append(column)
+    try:
+        frame = pa.Table.from_arrays(columns, names=[f"c{i}" for i in range(len(names))]).to_pandas()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as exc:
+        raise InputFileError.at(path, f"fichier Parquet illisible ({type(exc).__name__})") from None
     frame = _stringify(frame.reset_index(drop=True))
-    frame.columns = _unique([str(c) for c in frame.columns])
-    return Table(path=path, frame=_drop_blank(frame), first_data_row=1, fmt="parquet")
+    labels = _unique(names)
+    frame.columns = labels
+    table = Table(path=path, frame=_drop_blank(frame), first_data_row=1, fmt="parquet")
+    table.duplicates = _duplicate_headers(names, labels)
+    return table
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
@@ -491,6 +810,8 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8")  # never "b'…'": a non-UTF-8 value is refused by its reader
     return str(value)
 
 
@@ -500,9 +821,21 @@ def _cell_text(value: object) -> str:
 
 
 def _to_table(
-    path: Path, grid: pd.DataFrame, header_row: int | None, header_hint: str | None, *, fmt: str
+    path: Path,
+    grid: pd.DataFrame,
+    header_row: int | None,
+    header_hint: str | None,
+    *,
+    fmt: str,
+    field_counts: np.ndarray | None = None,
+    delimiter: str | None = None,
 ) -> Table:
-    """Split a headerless grid into headers and data; rows wider than the header are flagged."""
+    """Split a headerless grid into headers and data; rows that do not fit the header are flagged.
+
+    `field_counts` (CSV read row by row) is the number of fields of each grid row: a row with more
+    fields than the header line is set aside even when the extra fields are empty, since its cells
+    have moved (an unquoted delimiter inside an answer shifts the rest into the next questions).
+    """
     grid = grid.reset_index(drop=True)
     grid.columns = range(grid.shape[1])
     if header_row is not None:
@@ -526,10 +859,29 @@ def _to_table(
     width = len(header)
     body = grid.iloc[header_idx + 1 :].reset_index(drop=True)
     malformed: dict[int, str] = {}
+    if field_counts is not None:
+        header_fields = max(int(field_counts[header_idx]), width)
+        counts = field_counts[header_idx + 1 :]
+        if len(counts) >= _CONVENTION_ROWS:
+            # A tool that ends every data row (not the header) with a delimiter: the file's own
+            # width. Told from shifted rows by numbers only (one row alone cannot tell them apart).
+            usual = int(np.bincount(counts).argmax())
+            if usual > header_fields and (counts == usual).mean() >= 0.9 and body.loc[
+                counts == usual, list(range(header_fields, usual))
+            ].eq("").all(axis=None):
+                header_fields = usual
+        sep = f"« {delimiter} »" if delimiter and delimiter != "\t" else "séparateur"
+        for idx in np.flatnonzero(counts > header_fields):
+            malformed[int(idx)] = (
+                f"ligne mal formée : {int(counts[idx])} champs pour {header_fields} en-têtes "
+                f"({sep} dans une réponse sans guillemets ?)"
+            )
     if body.shape[1] > width:
         extra = body.iloc[:, width:]
         overflow = extra.ne("").any(axis=1)
         for idx in overflow[overflow].index:
+            if int(idx) in malformed:
+                continue
             fields = int(body.loc[idx].ne("").to_numpy().nonzero()[0].max()) + 1
             malformed[int(idx)] = (
                 f"ligne mal formée : {fields} champs pour {width} en-têtes "
@@ -539,10 +891,77 @@ def _to_table(
     elif body.shape[1] < width:
         for i in range(body.shape[1], width):
             body[i] = ""
-    body.columns = _unique(header)
-    return Table(
+    _flag_repeated_header(path, body, header, header_idx, malformed)
+    labels = _unique(header)
+    body.columns = labels
+    table = Table(
         path=path, frame=_drop_blank(body), first_data_row=header_idx + 2, fmt=fmt, malformed=malformed
     )
+    table.duplicates = _duplicate_headers(header, labels)
+    repeats = sum(1 for why in malformed.values() if why.startswith(_REPEATED))
+    if repeats:
+        table.warnings.append(
+            f"{path.name} : la ligne d'en-tête revient {repeats} fois plus bas (fichiers mis bout à bout ?) ; "
+            "ces lignes sont en quarantaine, les réponses qui les suivent sont lues avec les mêmes colonnes"
+        )
+    return table
+
+
+_REPEATED = "ligne d'en-tête répétée"
+_CONVENTION_ROWS = 20  # data rows needed before "every row ends with a delimiter" is believed
+
+
+def _flag_repeated_header(
+    path: Path, body: pd.DataFrame, header: list[str], header_idx: int, malformed: dict[int, str]
+) -> None:
+    """A row that is the header line again (two exports concatenated) would be a respondent whose
+    answers are the question titles. The same header: the row is set aside and the rows after it
+    are read with the same columns. Another header (columns moved, added or removed): the rows
+    after it would land in the wrong questions, so the file is refused."""
+    names = {h for h in header if h}
+    if len(names) < 2 or body.empty:
+        return
+    probe = body.iloc[:, : min(3, body.shape[1])]
+    candidates = probe.apply(lambda col: col.astype(str).str.strip().isin(names)).any(axis=1)
+    if not candidates.any():
+        return
+    need = max(2, (len(names) + 1) // 2)
+    hits = body.loc[candidates].apply(lambda col: col.astype(str).str.strip().isin(names)).sum(axis=1)
+    for idx in hits[hits >= need].index:
+        cells = [str(v).strip() for v in body.loc[idx].tolist()]
+        row = header_idx + 2 + int(idx)
+        if cells[: len(header)] == header:
+            malformed[int(idx)] = f"{_REPEATED} (celle de la ligne {header_idx + 1})"
+            continue
+        moved = [f"{column_letter(i + 1)} : « {c} » au lieu de « {h} »"
+                 for i, (c, h) in enumerate(zip(cells, header, strict=False)) if c != h][:3]
+        raise InputFileError.at(
+            path,
+            f"une autre ligne d'en-tête commence ici, différente de celle de la ligne {header_idx + 1} "
+            f"({' ; '.join(moved)}) : deux exports mis bout à bout ? Séparez-les en deux fichiers",
+            row=row,
+        )
+
+
+def _duplicate_headers(header: list[str], labels: list[str]) -> dict[str, list[tuple[int, str]]]:
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for i, name in enumerate(header):
+        if name:
+            groups.setdefault(name, []).append((i + 1, name))
+    out: dict[str, list[tuple[int, str]]] = {}
+    for i, name in enumerate(header):
+        if name and len(groups[name]) > 1:
+            out[labels[i]] = groups[name]
+    return out
+
+
+def column_letter(position: int) -> str:
+    """1 -> A, 27 -> AA: how a spreadsheet names a column."""
+    letters = ""
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _drop_blank(frame: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ whether a lead is a theme, and adds it to the codebook with its keywords.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,10 +135,23 @@ def discover_themes(
     return out
 
 
+# Markdown's active characters: escaped with a backslash, so answers stay text (no link, no
+# emphasis, no code); '<' and '&' become entities, so no raw HTML or entity reaches a renderer.
+_MD_ACTIVE = re.compile(r"([\\`*{}\[\]#|~]|(?<![^\W_])_|_(?![^\W_]))")
+
+
+def md_text(text: str) -> str:
+    """Any text shown in the Markdown file, made inert: what the reader sees is what was written.
+    On one line, so that no line of it can start a heading, a list or a block of HTML."""
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_ACTIVE.sub(r"\\\1", text)
+
+
 def discovery_markdown(consultation: Consultation, results: list[QuestionDiscovery]) -> str:
-    """The report, in French."""
+    """The report, in French; every text from answers or the consultation file is escaped."""
     lines = [
-        f"# Thèmes à explorer parmi les réponses « Autres » — {consultation.title}",
+        f"# Thèmes à explorer parmi les réponses « Autres » — {md_text(consultation.title)}",
         "",
         "Regroupements automatiques (NMF sur les lemmes) des réponses qu'aucun thème du codebook ne "
         "couvre. Ce sont des pistes, pas des thèmes : à lire, nommer, puis ajouter au codebook "
@@ -145,23 +159,23 @@ def discovery_markdown(consultation: Consultation, results: list[QuestionDiscove
     ]
     for result in results:
         q = result.question
-        lines += ["", f"## {q.id} — {q.text}", ""]
+        lines += ["", f"## {md_text(q.id)} — {md_text(q.text)}", ""]
         human = f" dont {result.n_human} codées à la main" if result.n_human else ""
         lines.append(f"{result.n_units} réponse(s) ou proposition(s) classée(s) « Autres »{human}.")
         if not result.leads:
-            lines += ["", f"Pas de piste : {result.note}." if result.note else "Pas de piste."]
+            lines += ["", f"Pas de piste : {md_text(result.note)}." if result.note else "Pas de piste."]
             continue
         for number, lead in enumerate(result.leads, start=1):
             lines += [
                 "",
-                f"### Piste {number} : « {lead.name} » ({lead.size} réponse{'s' if lead.size > 1 else ''})",
+                f"### Piste {number} : « {md_text(lead.name)} » ({lead.size} réponse{'s' if lead.size > 1 else ''})",
                 "",
-                f"Mots caractéristiques : {', '.join(lead.terms)}.",
+                f"Mots caractéristiques : {md_text(', '.join(lead.terms))}.",
                 "",
                 "Réponses représentatives :",
                 "",
             ]
-            lines += [f"- « {example} »" for example in lead.examples]
+            lines += [f"- « {md_text(example)} »" for example in lead.examples]
     lines += ["", "Document de travail : les citations sont expurgées des coordonnées et des noms de structures, "
               "mais relisez-les avant toute diffusion."]
     return "\n".join(lines) + "\n"
