@@ -18,7 +18,7 @@ import pandas as pd
 
 from consultation.codebook import Consultation, Question
 from consultation.coding.features import unit_frame
-from consultation.coding.model import QuestionModel
+from consultation.coding.model import QuestionModel, expected_errors
 from consultation.coding.rules import RuleCoder, RuleHit
 from consultation.text import Lemmatizer
 
@@ -28,7 +28,8 @@ CODE_COLUMNS = [
 ]
 SOURCE_MODEL, SOURCE_RULE = 1, 2
 SOURCE_NAMES = {SOURCE_MODEL: "model", SOURCE_RULE: "rule"}
-# A probability this close to its theme's threshold is a coin toss: the unit is flagged for review.
+# Models saved before `review_cutoff_`: a probability this close to its theme's threshold is a
+# coin toss, the unit is flagged for review.
 REVIEW_MARGIN = 0.1
 
 
@@ -157,7 +158,11 @@ def decide(
     if decided.any():
         top = np.nanmax(proba[:, decided], axis=1) if n else np.zeros(0)
         other_confidence = np.where(other, 1 - top, 0.0)
-        near = (np.abs(proba[:, decided] - thresholds[decided]) < REVIEW_MARGIN).any(axis=1)
+        cutoff = getattr(model.classifier, "review_cutoff_", None) if model is not None else None
+        if cutoff is not None:  # the units most likely to hold a wrong decision (model.REVIEW_SHARE)
+            near = expected_errors(proba[:, decided], thresholds[decided]) > cutoff
+        else:  # models saved before the cut-off existed: any probability close to its threshold
+            near = (np.abs(proba[:, decided] - thresholds[decided]) < REVIEW_MARGIN).any(axis=1)
     else:
         other_confidence = np.zeros(n)
         near = np.zeros(n, dtype=bool)
@@ -256,3 +261,33 @@ def code_units(engine: CodingEngine, units: pd.DataFrame) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=CODE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+# An answer left in « Autres » gets its best theme when that theme's probability reaches this
+# share of its threshold: below, the answer is clearly off every theme and stays in « Autres ».
+BEST_THEME_MIN_RATIO = 0.5
+
+
+def assign_best_theme(d: UnitDecisions, min_ratio: float = BEST_THEME_MIN_RATIO) -> UnitDecisions:
+    """The abstention policy of a question counted in respondents: an answer that nothing
+    claimed gets the theme whose probability is closest to its threshold (relative to it),
+    unless even that one is below `min_ratio` times its threshold. The answer stays flagged for
+    review. Only themes the model decides can be given this way."""
+    decided = d.model_decides
+    if not decided.any() or not d.other.any():
+        return d
+    ratio = np.full(d.probabilities.shape, -np.inf)
+    ratio[:, decided] = d.probabilities[:, decided] / d.thresholds[decided]
+    best = np.argmax(ratio, axis=1)
+    rows = np.flatnonzero(d.other & (ratio[np.arange(len(best)), best] >= min_ratio))
+    if not len(rows):
+        return d
+    chosen, source, confidence = d.chosen.copy(), d.source.copy(), d.confidence.copy()
+    other, other_confidence = d.other.copy(), d.other_confidence.copy()
+    chosen[rows, best[rows]] = True
+    source[rows, best[rows]] = SOURCE_MODEL
+    confidence[rows, best[rows]] = d.probabilities[rows, best[rows]]
+    other[rows] = False
+    other_confidence[rows] = 0.0
+    return replace(d, chosen=chosen, source=source, confidence=confidence, other=other,
+                   other_confidence=other_confidence)
