@@ -134,3 +134,23 @@ def test_review_flags_a_bounded_share_of_the_most_doubtful_units(seed):
     assert beside_other.mean() <= REVIEW_SHARE + 0.08
     wrong = (d.chosen != Y[300:].astype(bool)).any(axis=1)
     assert wrong[beside_other].mean() > 1.5 * wrong[~d.needs_review].mean()
+
+
+def test_every_answer_has_its_ranked_themes_even_in_autres(lemmatizer):
+    from consultation.codebook import Consultation
+    from consultation.coding.engine import CodingEngine
+
+    rng = np.random.default_rng(3)
+    coded = _answers("epi", rng, 10, slice(0, 6)) + _answers("visites", rng, 10, slice(0, 6))
+    model = fit_question_model(QUESTION, coded, [["epi"]] * 10 + [["visites"]] * 10, lemmatizer, ModelSettings(cv=3))
+    consultation = Consultation.model_construct(id="c", questions=[QUESTION])
+    engine = CodingEngine(consultation, lemmatizer, {"q": model}, "m")
+    texts = ["manque de masques et de gants", "plus de visites des familles", "rien", "Rien", ""]
+    for top in (1, 2, 5):
+        ranked = engine.ranked_themes(QUESTION, texts, top=top)
+        k = min(top, 2)
+        assert len(ranked) == k * len(texts)  # every answer, those in « Autres » too
+        assert (ranked.groupby("unit")["probability"].apply(lambda p: p.is_monotonic_decreasing)).all()
+        first = ranked[ranked["rank"] == 1].set_index("unit")
+        assert first.loc[0, "theme_id"] == "epi" and first.loc[1, "theme_id"] == "visites"
+        assert (ranked["chosen"] == (ranked["probability"] >= ranked["threshold"])).all()

@@ -209,6 +209,31 @@ class CodingEngine:
         hits = self.rules.code(question.id, list(texts)) if texts else []
         return decide(question, model, probabilities, hits, scores)
 
+    def ranked_themes(self, question: Question, texts: list[str], top: int = 3) -> pd.DataFrame:
+        """Every text's `top` themes by calibrated probability, with their thresholds, whether
+        they were chosen, and the answers left in « Autres » included: the ranked alternatives
+        a reviewer (or an analyst) can look at. One row per (text, rank); themes decided by
+        keyword rules alone have no probability and are not ranked. Empty when no model."""
+        columns = ["unit", "rank", "theme_id", "probability", "threshold", "chosen", "other"]
+        d = self.decisions(question, list(texts))
+        decided = np.flatnonzero(d.model_decides)
+        if not len(decided) or not len(texts):
+            return pd.DataFrame(columns=columns)
+        k = min(top, len(decided))
+        proba = d.probabilities[:, decided]
+        order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+        rows = np.repeat(np.arange(len(texts)), k)
+        cols = decided[order.ravel()]
+        return pd.DataFrame({
+            "unit": rows,
+            "rank": np.tile(np.arange(1, k + 1), len(texts)),
+            "theme_id": np.asarray(d.theme_ids, dtype=object)[cols],
+            "probability": d.probabilities[rows, cols],
+            "threshold": d.thresholds[cols],
+            "chosen": d.chosen[rows, cols],
+            "other": d.other[rows],
+        }, columns=columns)
+
     def code(self, question: Question, units: pd.DataFrame) -> pd.DataFrame:
         """Codes (CODE_COLUMNS) for the units of one question (respondent_id, unit_no, text)."""
         decisions = self.decisions(question, units["text"].tolist())
