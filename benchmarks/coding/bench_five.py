@@ -93,6 +93,9 @@ def load_cases(only: list[str] | None) -> list[Case]:
         answers = pd.read_csv(ANSWERS) if ANSWERS.exists() else pd.DataFrame(columns=["question_id", "answer"])
         for qid in TAG_QUESTIONS:
             mine = tags[(tags["question_id"] == qid) & tags["tags"].notna()].reset_index(drop=True)
+            if mine.empty:
+                print(f"Question {qid} ignorée : aucune réponse étiquetée dans {TAGS}.")
+                continue
             labels = sorted({t.strip() for ts in mine["tags"] for t in ts.split("|") if t.strip()})
             themes = [Theme(id=f"t{j:02d}", label=label) for j, label in enumerate(labels)]
             themes.append(Theme(id="autres", label="Autres"))
