@@ -4,7 +4,8 @@ For each question the engine holds the fitted model (if the human codes were eno
 one) and the keyword rules. A theme the model covers (enough human examples to calibrate it and
 choose its threshold) is decided by the model; a theme it does not cover is decided by the
 rules. What no theme claims goes to « Autres » and is flagged for review, as is a unit whose
-probability for some theme sits close to that theme's threshold.
+expected number of wrong decisions is among the highest (model.REVIEW_SHARE of the human-coded
+units, out of fold).
 
 Pure: no database here, so that any worker can code a batch (see `code_units`).
 """
