@@ -252,3 +252,29 @@ def test_estimates_refreshed_from_the_stored_units_match_the_coding_run_with_any
         assert len(fresh) == len(stored) > 0
         pd.testing.assert_frame_equal(fresh, stored, check_dtype=False)
     con.close()
+
+
+def test_summary_counts_only_answers_without_human_codes(half, tmp_path, lemmatizer):
+    """« à revoir » and the automatic codes printed by `consultation code` leave out the answers
+    whose human codes win: the counts equal what the database holds for the other answers."""
+    _, _, consultation, paths = half
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(paths.db, db)
+    con = store.connect(db)
+    try:
+        summary = code_consultation(con, consultation, lemmatizer, models_dir=paths.root / "models", estimate=False)
+        automatic = (
+            "FROM auto_codes a WHERE NOT EXISTS (SELECT 1 FROM human_codes h WHERE h.consultation_id = a.consultation_id "
+            "AND h.respondent_id = a.respondent_id AND h.question_id = a.question_id)"
+        )
+        by_source = dict(con.execute(f"SELECT source, count(*) {automatic} GROUP BY source").fetchall())
+        to_review = con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT respondent_id, question_id, unit_no {automatic} AND needs_review)"  # noqa: S608 (a constant)
+        ).fetchone()[0]
+        everything = con.execute("SELECT count(*) FROM auto_codes").fetchone()[0]
+        assert summary.human_coded_answers > 0
+        assert summary.by_source == by_source
+        assert summary.needs_review == to_review
+        assert sum(by_source.values()) < everything  # the hand-coded answers' automatic codes are left out
+    finally:
+        con.close()

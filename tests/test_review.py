@@ -146,3 +146,57 @@ def test_diversity_skips_duplicates_and_near_duplicates():
 
 def test_sheet_columns_are_french():
     assert COLUMNS["decision"] == "Décision" and COLUMNS["corrected"] == "Thèmes corrigés"
+
+
+def test_unit_numbers_that_are_not_whole_numbers_are_named_not_a_traceback(half_copy, lemmatizer, tmp_path):
+    """inf, nan, huge, fractional, negative: each a French message with row, column and value."""
+    consultation, con = half_copy
+    engine = load_engine(con, consultation, lemmatizer)
+    path, _ = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=8)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    head = _header(ws)
+    bad = ["inf", "-inf", "Infinity", "nan", "1e400", "99999999999999999999999", "2.5", "-1", "deux"]
+    rows = _rows(ws)[: len(bad)]
+    assert len(rows) == len(bad)
+    for row, value in zip(rows, bad, strict=True):
+        ws.cell(row=row["_row"], column=head["Unité"], value=value)
+        ws.cell(row=row["_row"], column=head["Décision"], value="Accepter")
+    wb.save(path)
+    before = con.execute("SELECT count(*) FROM human_codes").fetchone()[0]
+    with pytest.raises(InputFileError) as caught:
+        import_review(con, consultation, path)
+    message = str(caught.value)
+    for row, value in zip(rows, bad, strict=True):
+        assert f"ligne {row['_row']}, colonne « Unité »" in message
+        assert value in message
+    assert con.execute("SELECT count(*) FROM human_codes").fetchone()[0] == before
+
+
+def test_the_same_unit_accepted_and_corrected_is_refused_naming_both_rows(half_copy, lemmatizer, tmp_path):
+    consultation, con = half_copy
+    engine = load_engine(con, consultation, lemmatizer)
+    path, _ = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=6)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    head = _header(ws)
+    rows = _rows(ws)
+    first = rows[0]
+    for row in rows:  # the whole answer is reviewed (accepted) ...
+        if (row["Question"], row["Identifiant"]) == (first["Question"], first["Identifiant"]):
+            ws.cell(row=row["_row"], column=head["Décision"], value="Accepter")
+    question = consultation.question(first["Question"])
+    suggested = {t.strip() for t in str(first["Thèmes proposés"] or "").split(";")}
+    other = next(t for t in question.themes if t.id not in suggested and t.label not in suggested)
+    extra = ws.max_row + 1  # ... and its first unit again, corrected to another theme
+    for column in head.values():
+        ws.cell(row=extra, column=column, value=ws.cell(row=first["_row"], column=column).value)
+    ws.cell(row=extra, column=head["Décision"], value="Corriger")
+    ws.cell(row=extra, column=head["Thèmes corrigés"], value=other.id)
+    wb.save(path)
+    before = con.execute("SELECT count(*) FROM human_codes").fetchone()[0]
+    with pytest.raises(InputFileError) as caught:
+        import_review(con, consultation, path)
+    message = str(caught.value)
+    assert f"lignes {first['_row']} et {extra}" in message
+    assert con.execute("SELECT count(*) FROM human_codes").fetchone()[0] == before

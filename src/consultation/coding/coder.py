@@ -55,8 +55,8 @@ UNIT_COLUMNS = ["respondent_id", "question_id", "unit_no", "text"]
 @dataclass
 class CodingSummary:
     units: int = 0
-    by_source: dict[str, int] = field(default_factory=dict)
-    needs_review: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)  # automatic codes of answers without human codes
+    needs_review: int = 0  # units of answers without human codes flagged for review
     human_coded_answers: int = 0
     model_version: str | None = None
     trained: bool = False  # a model was trained in this run (False: reused, or rules only)
@@ -169,8 +169,17 @@ def code_consultation(
             if estimate else 0
         )
     summary = CodingSummary(units=len(units_df), model_version=engine.model_version, trained=trained)
-    summary.by_source = {str(k): int(v) for k, v in codes_df["source"].value_counts().items()}
-    summary.needs_review = int(codes_df.drop_duplicates(["respondent_id", "question_id", "unit_no"])["needs_review"].sum()) if len(codes_df) else 0
+    # Automatic codes and units to review count only answers without human codes: the human
+    # codes win for the others, nobody will review or publish their automatic codes.
+    automatic = codes_df
+    if len(codes_df) and len(human_pairs):
+        by_hand = pd.MultiIndex.from_frame(human_pairs[["respondent_id", "question_id"]])
+        automatic = codes_df[~pd.MultiIndex.from_frame(codes_df[["respondent_id", "question_id"]]).isin(by_hand)]
+    summary.by_source = {str(k): int(v) for k, v in automatic["source"].value_counts().items()}
+    summary.needs_review = (
+        int(automatic.drop_duplicates(["respondent_id", "question_id", "unit_no"])["needs_review"].sum())
+        if len(automatic) else 0
+    )
     summary.human_coded_answers = len(human_pairs)
     summary.engines = {q.id: engine.engine_of(q.id) for q in consultation.questions}
     summary.training_units = {qid: len(t) for qid, t in training.items()}

@@ -4,7 +4,8 @@ For each question the engine holds the fitted model (if the human codes were eno
 one) and the keyword rules. A theme the model covers (enough human examples to calibrate it and
 choose its threshold) is decided by the model; a theme it does not cover is decided by the
 rules. What no theme claims goes to « Autres » and is flagged for review, as is a unit whose
-probability for some theme sits close to that theme's threshold.
+expected number of wrong decisions is among the highest (model.REVIEW_SHARE of the human-coded
+units, out of fold).
 
 Pure: no database here, so that any worker can code a batch (see `code_units`).
 """
@@ -18,7 +19,7 @@ import pandas as pd
 
 from consultation.codebook import Consultation, Question
 from consultation.coding.features import unit_frame
-from consultation.coding.model import QuestionModel
+from consultation.coding.model import QuestionModel, expected_errors
 from consultation.coding.rules import RuleCoder, RuleHit
 from consultation.text import Lemmatizer
 
@@ -28,7 +29,8 @@ CODE_COLUMNS = [
 ]
 SOURCE_MODEL, SOURCE_RULE = 1, 2
 SOURCE_NAMES = {SOURCE_MODEL: "model", SOURCE_RULE: "rule"}
-# A probability this close to its theme's threshold is a coin toss: the unit is flagged for review.
+# Models saved before `review_cutoff_`: a probability this close to its theme's threshold is a
+# coin toss, the unit is flagged for review.
 REVIEW_MARGIN = 0.1
 
 
@@ -157,7 +159,11 @@ def decide(
     if decided.any():
         top = np.nanmax(proba[:, decided], axis=1) if n else np.zeros(0)
         other_confidence = np.where(other, 1 - top, 0.0)
-        near = (np.abs(proba[:, decided] - thresholds[decided]) < REVIEW_MARGIN).any(axis=1)
+        cutoff = getattr(model.classifier, "review_cutoff_", None) if model is not None else None
+        if cutoff is not None:  # the units most likely to hold a wrong decision (model.REVIEW_SHARE)
+            near = expected_errors(proba[:, decided], thresholds[decided]) > cutoff
+        else:  # models saved before the cut-off existed: any probability close to its threshold
+            near = (np.abs(proba[:, decided] - thresholds[decided]) < REVIEW_MARGIN).any(axis=1)
     else:
         other_confidence = np.zeros(n)
         near = np.zeros(n, dtype=bool)
@@ -203,6 +209,31 @@ class CodingEngine:
             probabilities = model.calibrate(scores)
         hits = self.rules.code(question.id, list(texts)) if texts else []
         return decide(question, model, probabilities, hits, scores)
+
+    def ranked_themes(self, question: Question, texts: list[str], top: int = 3) -> pd.DataFrame:
+        """Every text's `top` themes by calibrated probability, with their thresholds, whether
+        they were chosen, and the answers left in « Autres » included: the ranked alternatives
+        a reviewer (or an analyst) can look at. One row per (text, rank); themes decided by
+        keyword rules alone have no probability and are not ranked. Empty when no model."""
+        columns = ["unit", "rank", "theme_id", "probability", "threshold", "chosen", "other"]
+        d = self.decisions(question, list(texts))
+        decided = np.flatnonzero(d.model_decides)
+        if not len(decided) or not len(texts):
+            return pd.DataFrame(columns=columns)
+        k = min(top, len(decided))
+        proba = d.probabilities[:, decided]
+        order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+        rows = np.repeat(np.arange(len(texts)), k)
+        cols = decided[order.ravel()]
+        return pd.DataFrame({
+            "unit": rows,
+            "rank": np.tile(np.arange(1, k + 1), len(texts)),
+            "theme_id": np.asarray(d.theme_ids, dtype=object)[cols],
+            "probability": d.probabilities[rows, cols],
+            "threshold": d.thresholds[cols],
+            "chosen": d.chosen[rows, cols],
+            "other": d.other[rows],
+        }, columns=columns)
 
     def code(self, question: Question, units: pd.DataFrame) -> pd.DataFrame:
         """Codes (CODE_COLUMNS) for the units of one question (respondent_id, unit_no, text)."""
@@ -256,3 +287,33 @@ def code_units(engine: CodingEngine, units: pd.DataFrame) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=CODE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+# An answer left in « Autres » gets its best theme when that theme's probability reaches this
+# share of its threshold: below, the answer is clearly off every theme and stays in « Autres ».
+BEST_THEME_MIN_RATIO = 0.5
+
+
+def assign_best_theme(d: UnitDecisions, min_ratio: float = BEST_THEME_MIN_RATIO) -> UnitDecisions:
+    """The abstention policy of a question counted in respondents: an answer that nothing
+    claimed gets the theme whose probability is closest to its threshold (relative to it),
+    unless even that one is below `min_ratio` times its threshold. The answer stays flagged for
+    review. Only themes the model decides can be given this way."""
+    decided = d.model_decides
+    if not decided.any() or not d.other.any():
+        return d
+    ratio = np.full(d.probabilities.shape, -np.inf)
+    ratio[:, decided] = d.probabilities[:, decided] / d.thresholds[decided]
+    best = np.argmax(ratio, axis=1)
+    rows = np.flatnonzero(d.other & (ratio[np.arange(len(best)), best] >= min_ratio))
+    if not len(rows):
+        return d
+    chosen, source, confidence = d.chosen.copy(), d.source.copy(), d.confidence.copy()
+    other, other_confidence = d.other.copy(), d.other_confidence.copy()
+    chosen[rows, best[rows]] = True
+    source[rows, best[rows]] = SOURCE_MODEL
+    confidence[rows, best[rows]] = d.probabilities[rows, best[rows]]
+    other[rows] = False
+    other_confidence[rows] = 0.0
+    return replace(d, chosen=chosen, source=source, confidence=confidence, other=other,
+                   other_confidence=other_confidence)

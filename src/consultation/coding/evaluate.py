@@ -193,7 +193,8 @@ def cross_validate_question(
         splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
         for train, test in splitter.split(np.zeros(n), groups=groups):
             model = fit_question_model(
-                question, [texts[i] for i in train], [training.theme_sets[i] for i in train], lemmatizer, settings
+                question, [texts[i] for i in train], [training.theme_sets[i] for i in train], lemmatizer, settings,
+                training.pool,
             )
             test_hits = [hits[i] for i in test]
             if model is None:

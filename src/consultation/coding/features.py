@@ -278,3 +278,60 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         return sp.csr_matrix(
             (np.ones(len(rows), dtype=self.dtype), (rows, cols)), shape=(len(docs), len(self.vocabulary_))
         )
+
+
+# At most this many distinct answers are used to fit the latent features (a deterministic sample
+# beyond): enough for a stable 100-dimension basis, and bounded time on a million answers.
+LATENT_CORPUS_MAX = 50_000
+
+
+class LatentSemanticFeatures(TransformerMixin, BaseEstimator):
+    """Latent semantic features (TF-IDF of lemmas, then truncated SVD), L2-normalised.
+
+    Semi-supervised: `corpus` holds the lemmas of the consultation's other answers (uncoded
+    ones included), so that words that go together in what people wrote end up close even when
+    no coded answer links them. Fitted once per question; `corpus` is emptied after fitting so
+    that the model file does not carry the answers.
+    """
+
+    def __init__(self, n_components: int = 100, corpus: tuple[str, ...] = (), weight: float = 1.0,
+                 random_state: int = 0):
+        self.n_components = n_components
+        self.corpus = corpus
+        self.weight = weight
+        self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+    def fit(self, X: Iterable[str], y: object = None) -> LatentSemanticFeatures:
+        from sklearn.decomposition import TruncatedSVD
+
+        texts = [t for t in dict.fromkeys([*np.asarray(X, dtype=object).ravel(), *self.corpus]) if isinstance(t, str) and t]
+        if len(texts) > LATENT_CORPUS_MAX:
+            keep = np.random.default_rng(self.random_state).choice(len(texts), LATENT_CORPUS_MAX, replace=False)
+            texts = [texts[i] for i in np.sort(keep)]
+        self.vectorizer_ = CompactTfidfVectorizer(
+            sublinear_tf=True, min_df=2 if len(texts) >= 200 else 1, max_features=50_000,
+            token_pattern=r"\S+", lowercase=False,
+        )
+        matrix = self.vectorizer_.fit_transform(texts) if texts else sp.csr_matrix((0, 0))
+        k = max(1, min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1))
+        self.svd_ = TruncatedSVD(k, algorithm="randomized", n_iter=5, random_state=self.random_state)
+        self.svd_.fit(matrix)
+        self.corpus = ()  # not saved with the model
+        return self
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        check_is_fitted(self, "svd_")
+        values = [v if isinstance(v, str) else "" for v in np.asarray(X, dtype=object).ravel()]
+        dense = self.svd_.transform(self.vectorizer_.transform(values))
+        norms = np.linalg.norm(dense, axis=1, keepdims=True)
+        dense = self.weight * dense / np.where(norms > 0, norms, 1.0)
+        return sp.csr_matrix(dense)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.asarray([f"latent_{j}" for j in range(self.svd_.n_components)], dtype=object)

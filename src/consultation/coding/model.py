@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +36,10 @@ from sklearn.utils.validation import (
 
 from consultation.codebook import Question
 from consultation.coding.features import (
+    LATENT_CORPUS_MAX,
     CompactTfidfVectorizer,
     KeywordFeatures,
+    LatentSemanticFeatures,
     Patterns,
     codebook_examples,
     codebook_patterns,
@@ -45,7 +48,7 @@ from consultation.coding.features import (
 from consultation.text import Lemmatizer
 
 # Bump when the features or the classifier change: part of every model version.
-MODEL_SPEC = "svm-platt-shrunk-thresholds/2-lookup-lemmas"
+MODEL_SPEC = "svm-platt-shrunk-thresholds/3-review-cutoff"
 SCORE_CHUNK = 20_000  # units scored at once
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 
@@ -114,6 +117,20 @@ def apply_platt(scores: np.ndarray, params: np.ndarray) -> np.ndarray:
     if params.ndim == 1:
         return 1 / (1 + np.exp(-(params[0] * scores + params[1])))
     return 1 / (1 + np.exp(-(params[:, :1] * np.asarray(scores)[None, :] + params[:, 1:])))
+
+
+# Share of units flagged for review besides those left in « Autres » (set on the out-of-fold
+# decisions of the human-coded units): a review load people can carry (benchmarks/coding).
+REVIEW_SHARE = 0.15
+
+
+def expected_errors(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Per unit, the expected number of wrong theme decisions if the calibrated probabilities are
+    right: 1 - p for each theme chosen (p >= its threshold), p for each theme not chosen."""
+    if probabilities.shape[1] == 0:
+        return np.zeros(len(probabilities))
+    p = np.nan_to_num(probabilities)
+    return np.where(p >= thresholds, 1 - p, p).sum(axis=1)
 
 
 def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
@@ -224,6 +241,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 self.covered_[j] = True
             self.estimators_.append(self._svm().fit(X, column, sample_weight=weights))
         self.thresholds_ = self._thresholds(oof_proba)
+        covered = np.flatnonzero(self.covered_)
+        errors = expected_errors(oof_proba[:, covered], self.thresholds_[covered])
+        # The cut-off above which a unit is flagged for review: the REVIEW_SHARE of the
+        # human-coded units (out of fold) most likely to hold a wrong decision.
+        self.review_cutoff_ = float(np.quantile(errors, 1 - REVIEW_SHARE)) if len(errors) else np.inf
         return self
 
     def _thresholds(self, oof_proba: np.ndarray) -> np.ndarray:
@@ -308,6 +330,10 @@ class ModelSettings:
     use_keywords: bool = True
     use_codebook_examples: bool = True
     min_units: int = 8  # fewer human-coded units than this: the rules code the question
+    # Latent semantic features fitted on every answer of the question (0: none; see
+    # features.LatentSemanticFeatures and benchmarks/coding/RESULTS-five.md)
+    latent_dims: int = 0
+    latent_weight: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
@@ -316,8 +342,11 @@ class ModelSettings:
 DEFAULT_SETTINGS = ModelSettings()
 
 
-def build_pipeline(patterns: Patterns, n_units: int, settings: ModelSettings = DEFAULT_SETTINGS) -> Pipeline:
-    """Features + classifier; rare n-grams are kept only when there is little data."""
+def build_pipeline(
+    patterns: Patterns, n_units: int, settings: ModelSettings = DEFAULT_SETTINGS, corpus: tuple[str, ...] = ()
+) -> Pipeline:
+    """Features + classifier; rare n-grams are kept only when there is little data. `corpus`: the
+    lemmas of the question's other answers, for the latent features."""
     min_df = 2 if n_units >= 200 else 1
     transformers: list[tuple[str, Any, str]] = [
         (
@@ -341,6 +370,10 @@ def build_pipeline(patterns: Patterns, n_units: int, settings: ModelSettings = D
     ]
     if settings.use_keywords and any(phrases for _, phrases in patterns):
         transformers.append(("mots_cles", KeywordFeatures(patterns), "content"))
+    if settings.latent_dims:
+        transformers.append((
+            "latent", LatentSemanticFeatures(settings.latent_dims, corpus, settings.latent_weight), "lemmas",
+        ))
     classifier = ThemeClassifier(
         C=settings.C, cv=settings.cv, min_positives=settings.min_positives,
         threshold_shrinkage=settings.threshold_shrinkage,
@@ -420,8 +453,11 @@ def fit_question_model(
     theme_sets: list[list[str]],
     lemmatizer: Lemmatizer,
     settings: ModelSettings = DEFAULT_SETTINGS,
+    unlabelled: Sequence[str] = (),
 ) -> QuestionModel | None:
-    """Train on a question's human-coded units; None when there are too few to learn from."""
+    """Train on a question's human-coded units; None when there are too few to learn from.
+
+    `unlabelled`: the question's other answers (texts), used only by the latent features."""
     theme_ids = [t.id for t in question.themes if not t.is_other]
     if not can_train(question, theme_sets, settings):
         return None
@@ -431,7 +467,14 @@ def fit_question_model(
     Y = np.vstack([Y_human, theme_matrix([[theme] for _, theme in prior], theme_ids)]) if prior else Y_human
     mask = np.r_[np.zeros(len(texts), dtype=bool), np.ones(len(prior), dtype=bool)]
     frame = unit_frame(all_texts, lemmatizer)
-    pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings)
+    corpus: tuple[str, ...] = ()
+    if settings.latent_dims and len(unlabelled):
+        distinct = list(dict.fromkeys(unlabelled))
+        if len(distinct) > LATENT_CORPUS_MAX:
+            keep = np.random.default_rng(0).choice(len(distinct), LATENT_CORPUS_MAX, replace=False)
+            distinct = [distinct[i] for i in np.sort(keep)]
+        corpus = tuple(unit_frame(distinct, lemmatizer)["lemmas"])
+    pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings, corpus)
     pipeline.fit(frame, Y, classifier__prior_mask=mask)
     model = QuestionModel(question.id, theme_ids, pipeline, len(texts))
     model.rules_trusted = rules_trusted(question, texts, Y_human, theme_ids, lemmatizer)

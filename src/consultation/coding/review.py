@@ -14,6 +14,7 @@ with its row, column and value; the next coding retrains on the new codes.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,6 +295,22 @@ def read_review_sheet(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+# Unit numbers are small positive integers; anything beyond this is not one of ours.
+MAX_UNIT_NO = 1_000_000
+
+
+def _unit_number(value: str) -> int | None:
+    """The unit number typed in the sheet (« 2 », « 2.0 », « 2,0 »), or None when it is not a
+    whole number in range (« inf », « nan », « 1e400 », « 2.5 », « -1 »)."""
+    try:
+        number = float(value.replace(",", ".").replace("\u00a0", "").strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number != int(number) or not 0 <= number <= MAX_UNIT_NO:
+        return None
+    return int(number)
+
+
 def import_review(
     con: duckdb.DuckDBPyConnection, consultation: Consultation, path: str | Path
 ) -> ReviewImport:
@@ -314,6 +331,7 @@ def import_review(
     undecided: dict[tuple[str, str], list[int]] = {}
     present: dict[tuple[str, str], set[int]] = {}
     kinds = {"accepted": 0, "corrected": 0}
+    seen_at: dict[tuple[str, str, int], tuple[int, str]] = {}  # unit -> (first Excel row, kind)
     for index, row in frame.iterrows():
         excel_row = int(index) + 2
         values = {k: _cell(row[COLUMNS[k]]) for k in REQUIRED}
@@ -324,10 +342,12 @@ def import_review(
         if question is None:
             problems.append(InputProblem(str(path), "question inconnue du codebook", excel_row, COLUMNS["question_id"], qid))
             continue
-        try:
-            unit_no = int(float(values["unit_no"].replace(",", ".")))
-        except ValueError:
-            problems.append(InputProblem(str(path), "numéro d'unité illisible", excel_row, COLUMNS["unit_no"], values["unit_no"]))
+        unit_no = _unit_number(values["unit_no"])
+        if unit_no is None:
+            problems.append(InputProblem(
+                str(path), "numéro d'unité illisible (attendu : un entier positif, comme à l'export)", excel_row,
+                COLUMNS["unit_no"], values["unit_no"],
+            ))
             continue
         key = (qid, rid)
         present.setdefault(key, set()).add(unit_no)
@@ -376,8 +396,17 @@ def import_review(
             elif theme_id not in themes:
                 themes.append(theme_id)
         if themes:
+            earlier = seen_at.get((qid, rid, unit_no))
+            if earlier is not None and sorted(decided[key][unit_no]) != sorted(themes):
+                problems.append(InputProblem(
+                    str(path), f"unité relue deux fois avec des thèmes différents (lignes {earlier[0]} et {excel_row}) : "
+                    "gardez une seule ligne par unité", excel_row, column, raw,
+                ))
+                continue
+            if earlier is None:
+                seen_at[(qid, rid, unit_no)] = (excel_row, kind)
+                kinds[kind] += 1
             decided.setdefault(key, {})[unit_no] = themes
-            kinds[kind] += 1
     for key, rows in undecided.items():
         if key in decided:
             problems.extend(

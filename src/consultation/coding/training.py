@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -24,6 +24,7 @@ import pandas as pd
 from consultation import store
 from consultation.codebook import Consultation, Question
 from consultation.coding.engine import CodingEngine
+from consultation.coding.features import LATENT_CORPUS_MAX
 from consultation.coding.model import (
     DEFAULT_SETTINGS,
     MODEL_SPEC,
@@ -42,6 +43,7 @@ FILE_FORMAT = 1
 TRUSTED_TYPES = [
     "consultation.coding.features.CompactTfidfVectorizer",
     "consultation.coding.features.KeywordFeatures",
+    "consultation.coding.features.LatentSemanticFeatures",
     "consultation.coding.model.ThemeClassifier",
 ]
 
@@ -58,6 +60,9 @@ class TrainingUnits:
     respondent_ids: list[str]
     texts: list[str]
     theme_sets: list[list[str]]
+    # Every answer to the question, coded or not (at most LATENT_CORPUS_MAX distinct texts, a
+    # deterministic sample beyond): what the latent features are fitted on.
+    pool: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -76,6 +81,17 @@ def training_units(con: duckdb.DuckDBPyConnection, consultation: Consultation) -
             str(question_id), group["respondent_id"].tolist(), group["text"].tolist(),
             [list(t) for t in group["theme_ids"]],
         )
+    if out:
+        pools = con.execute(
+            "SELECT question_id, text FROM (SELECT DISTINCT question_id, text FROM stg_answers "
+            "WHERE consultation_id = ? AND text IS NOT NULL AND trim(text) <> '') "
+            "QUALIFY row_number() OVER (PARTITION BY question_id ORDER BY hash(text), text) <= ? "
+            "ORDER BY question_id, text",
+            [consultation.id, LATENT_CORPUS_MAX],
+        ).fetchall()
+        for question_id, text in pools:
+            if question_id in out:
+                out[question_id].pool.append(text)
     return out
 
 
@@ -125,7 +141,7 @@ def train_models(
 
     def fit(question: Question) -> QuestionModel | None:
         mine = units[question.id]
-        return fit_question_model(question, mine.texts, mine.theme_sets, lemmatizer, settings)
+        return fit_question_model(question, mine.texts, mine.theme_sets, lemmatizer, settings, mine.pool)
 
     fitted = fork_map(fit, todo, workers=None if total >= PARALLEL_TRAINING_FROM else 1)
     return {q.id: model for q, model in zip(todo, fitted, strict=True) if model is not None}

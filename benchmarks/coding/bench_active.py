@@ -1,0 +1,122 @@
+"""Active learning by simulation on the five questions: what the tool picks to code next vs random.
+
+    nice -n 10 python benchmarks/coding/bench_active.py            # seeds 0 1 2, steps of 5 % up to 20 %
+
+For each question and seed, 30 % of the labelled answers are held out for measuring; the rest
+is the pool a federation could hand-code. Start from a random 5 % of the labelled answers; then,
+step by step (5 % more each time, up to 20 %), add either random answers or the answers the
+tool picks for the review sheet (`review.select_diverse` on the engine's `uncertainty()` of the
+pool's answers: uncertain first, unlike those already picked). At each step the engine (its
+ModelSettings defaults, or `--latent`) is fitted on what is coded so far and measured on the
+held-out part (micro-F1). Answers the humans coded are revealed from the data's labels.
+Results: results-active.json and the printed table (copied into RESULTS-five.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_five import Case, load_cases, micro_f1
+
+from consultation.coding.engine import decide
+from consultation.coding.features import unit_frame
+from consultation.coding.model import ModelSettings, fit_question_model
+from consultation.coding.review import select_diverse
+from consultation.coding.rules import RuleCoder
+from consultation.text import Lemmatizer, load_nlp
+
+HERE = Path(__file__).resolve().parent
+
+
+def decisions(case: Case, settings: ModelSettings, lemmatizer: Lemmatizer, rules: RuleCoder, coded: np.ndarray,
+              rows: np.ndarray):
+    model = fit_question_model(
+        case.question, [case.texts[i] for i in coded], [case.sets[i] for i in coded], lemmatizer, settings,
+        unlabelled=case.pool,
+    )
+    texts = [case.texts[i] for i in rows]
+    scores = model.scores(unit_frame(texts, lemmatizer)) if model is not None else None
+    proba = model.calibrate(scores) if model is not None else None
+    return decide(case.question, model, proba, rules.code(case.question.id, texts), scores)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--steps", type=float, nargs="+", default=[0.05, 0.10, 0.15, 0.20])
+    parser.add_argument("--questions", nargs="+", default=None)
+    parser.add_argument("--latent", type=int, default=0, help="latent dimensions (0: the defaults)")
+    parser.add_argument("--out", type=Path, default=HERE / "results-active.json")
+    args = parser.parse_args(argv)
+    cases = load_cases(args.questions)
+    if not cases:
+        print("Benchmark ignoré : aucune des données partagées n'est présente.")
+        return 0
+    settings = replace(ModelSettings(), latent_dims=args.latent)
+    lemmatizer = Lemmatizer(load_nlp())
+    started = time.perf_counter()
+    runs = []
+    for case in cases:
+        unit_frame(case.pool + case.texts, lemmatizer)
+        rules = RuleCoder([case.question], lemmatizer)
+        n = len(case.texts)
+        for seed in args.seeds:
+            pool, test = train_test_split(np.arange(n), test_size=0.3, random_state=seed)
+            rng = np.random.default_rng(seed)
+            start = rng.choice(pool, round(args.steps[0] * n), replace=False)
+            for strategy in ("random", "tool"):
+                coded = start.copy()
+                for k, share in enumerate(args.steps):
+                    if k:
+                        want = round(share * n) - len(coded)
+                        rest = np.setdiff1d(pool, coded)
+                        if strategy == "random":
+                            extra = rng.choice(rest, want, replace=False)
+                        else:
+                            d = decisions(case, settings, lemmatizer, rules, coded, rest)
+                            picked = select_diverse([case.texts[i] for i in rest], d.uncertainty(), want)
+                            extra = rest[picked]
+                            if len(extra) < want:  # duplicates skipped: fill with the next ones at random
+                                left = np.setdiff1d(rest, extra)
+                                extra = np.r_[extra, rng.choice(left, want - len(extra), replace=False)]
+                        coded = np.r_[coded, extra]
+                    d = decisions(case, settings, lemmatizer, rules, coded, test)
+                    f1 = micro_f1(case.Y[test], d.chosen.astype(int))
+                    runs.append({"question": case.name, "seed": seed, "strategy": strategy, "share": share,
+                                 "n_coded": len(coded), "micro_f1": f1})
+                    print(f"{case.name} seed {seed} {strategy:6s} {share:.0%} ({len(coded)}) micro-F1 {f1:.3f}", flush=True)
+    out = {
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(["python", "benchmarks/coding/bench_active.py", *(argv if argv is not None else sys.argv[1:])]),
+        "settings": settings.as_dict(), "total_seconds": round(time.perf_counter() - started, 1), "runs": runs,
+    }
+    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(table(out))
+    return 0
+
+
+def table(results: dict) -> str:
+    frame = pd.DataFrame(results["runs"])
+    pivot = frame.groupby(["question", "strategy", "share"], sort=False)["micro_f1"].mean().unstack("share")
+    shares = list(pivot.columns)
+    lines = ["| question | choice | " + " | ".join(f"{s:.0%} coded" for s in shares) + " |",
+             "| --- | --- | " + " | ".join("---" for _ in shares) + " |"]
+    for (question, strategy), row in pivot.iterrows():
+        lines.append(f"| {question} | {strategy} | " + " | ".join(f"{v:.3f}" for v in row) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Five-question development benchmark of the coding engine, side by side with the plain baseline.
+
+    nice -n 10 python benchmarks/coding/bench_five.py                  # 5 questions, 3 seeds, 20 % and 50 %
+    nice -n 10 python benchmarks/coding/bench_five.py --variants latent best-theme
+
+Questions (read in place, never copied; a missing file is skipped with a notice):
+
+- Grand Débat question 163 (`../shared/data/grand-debat-fiscalite/answers.csv`, the 1,699
+  answers with consensus labels, 23 themes; codebook benchmarks/coding/grand-debat-codebook.yaml);
+- « Entendre la France » DC11, DC12, OE10, TE11 (`../shared/data/entendre-la-france/tags.csv`,
+  tags joined by `|`). There is no codebook for them: one is built from the tag labels alone
+  (a theme per tag, its label only: no description, keyword or example).
+
+For each question, training share and seed: `train_test_split(train_size=share, random_state=seed)`;
+every method is fitted on the training part only and measured on the rest. Methods:
+
+- `baseline`: the data README's plain baseline (TF-IDF word 1-2-grams, sublinear; one-vs-rest
+  logistic regression C=10, balanced; threshold 0.5);
+- `engine`: the engine as `consultation code` runs it (ModelSettings defaults, the codebook, its
+  keyword rules, corrected counts of coding/estimate.py);
+- variants (`--variants`): `latent` (latent semantic features fitted on every answer of the
+  question, labelled or not: the consultation's answers), `best-theme` (an answer left in
+  « Autres » gets its best theme unless it is far below every threshold).
+
+Metrics: micro-F1; count error = sum over themes of |count - true count| / true total, raw
+(decisions added up) and corrected; coverage = share of themes whose 90 % interval holds the
+true count; share of test answers flagged for review and share left in « Autres ».
+Results: results-five.json and the tables printed (copied into RESULTS-five.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import train_test_split
+from sklearn.multiclass import OneVsRestClassifier
+
+from consultation.codebook import Question, Theme
+from consultation.coding.engine import assign_best_theme, decide
+from consultation.coding.estimate import calibrate_question, estimate_counts
+from consultation.coding.features import unit_frame
+from consultation.coding.model import ModelSettings, fit_question_model, theme_matrix
+from consultation.coding.rules import RuleCoder
+from consultation.text import Lemmatizer, load_nlp, normalise_text
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parents[1].parent / "shared" / "data"
+GRAND_DEBAT = DATA / "grand-debat-fiscalite" / "answers.csv"
+TAGS = DATA / "entendre-la-france" / "tags.csv"
+ANSWERS = DATA / "entendre-la-france" / "answers.csv"
+CODEBOOK = HERE / "grand-debat-codebook.yaml"
+TAG_QUESTIONS = ["DC11", "DC12", "OE10", "TE11"]
+SEEDS = (0, 1, 2)
+REVIEW_MARGINS = (0.1, 0.05, 0.025)
+
+
+class Case:
+    """One question: its codebook, labelled texts and theme sets, and every answer (the pool)."""
+
+    def __init__(self, name: str, question: Question, texts: list[str], sets: list[list[str]], pool: list[str]):
+        self.name, self.question, self.texts, self.sets, self.pool = name, question, texts, sets, pool
+        self.theme_ids = [t.id for t in question.themes if not t.is_other]
+        self.Y = theme_matrix(sets, self.theme_ids)
+
+
+def load_cases(only: list[str] | None) -> list[Case]:
+    cases = []
+    if GRAND_DEBAT.exists():
+        question = Question.model_validate(yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))["questions"][0])
+        frame = pd.read_csv(GRAND_DEBAT)
+        pool = [normalise_text(t) for t in frame["answer"].fillna("")]
+        frame = frame[frame["labels"].notna() & (frame["labels"].str.strip() != "")].reset_index(drop=True)
+        by_label = {t.label: t.id for t in question.themes}
+        sets = [[by_label[label] for label in labels.split("|")] for labels in frame["labels"]]
+        cases.append(Case("GD163", question, [normalise_text(t) for t in frame["answer"]], sets, pool))
+    else:
+        print(f"Question 163 ignorée : {GRAND_DEBAT} est absent (données partagées hors du dépôt).")
+    if TAGS.exists():
+        tags = pd.read_csv(TAGS)
+        answers = pd.read_csv(ANSWERS) if ANSWERS.exists() else pd.DataFrame(columns=["question_id", "answer"])
+        for qid in TAG_QUESTIONS:
+            mine = tags[(tags["question_id"] == qid) & tags["tags"].notna()].reset_index(drop=True)
+            if mine.empty:
+                print(f"Question {qid} ignorée : aucune réponse étiquetée dans {TAGS}.")
+                continue
+            labels = sorted({t.strip() for ts in mine["tags"] for t in ts.split("|") if t.strip()})
+            themes = [Theme(id=f"t{j:02d}", label=label) for j, label in enumerate(labels)]
+            themes.append(Theme(id="autres", label="Autres"))
+            question = Question(
+                id=qid, section="Entendre la France", text=str(mine["question_text"].iloc[0]),
+                unit="respondents", columns=["answer"], themes=themes,
+            )
+            by_label = {t.label: t.id for t in themes}
+            sets = [[by_label[t.strip()] for t in ts.split("|") if t.strip()] for ts in mine["tags"]]
+            texts = [normalise_text(t) for t in mine["answer"].fillna("")]
+            others = answers.loc[answers["question_id"] == qid, "answer"].fillna("")
+            pool = list(dict.fromkeys(texts + [normalise_text(t) for t in others]))
+            cases.append(Case(qid, question, texts, sets, pool))
+    else:
+        print(f"Questions DC11, DC12, OE10, TE11 ignorées : {TAGS} est absent.")
+    return [c for c in cases if not only or c.name in only]
+
+
+def count_error(Y: np.ndarray, counts: np.ndarray) -> float:
+    return float(np.abs(np.asarray(counts, dtype=float) - Y.sum(axis=0)).sum() / max(Y.sum(), 1))
+
+
+def micro_f1(Y: np.ndarray, P: np.ndarray) -> float:
+    return float(f1_score(Y, P, average="micro", zero_division=0))
+
+
+def run_baseline(train_texts: list[str], Y_train: np.ndarray, test_texts: list[str]) -> np.ndarray:
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    X = vectorizer.fit_transform(train_texts)
+    present = Y_train.sum(axis=0) > 0  # a theme absent from the training part is never predicted
+    P = np.zeros((len(test_texts), Y_train.shape[1]), dtype=int)
+    model = OneVsRestClassifier(LogisticRegression(C=10, class_weight="balanced", max_iter=5000))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, Y_train[:, present])
+    P[:, present] = model.predict_proba(vectorizer.transform(test_texts)) >= 0.5
+    return P
+
+
+def run_engine(
+    case: Case, settings: ModelSettings, lemmatizer: Lemmatizer, rules: RuleCoder,
+    train: np.ndarray, test: np.ndarray, best_theme: bool,
+) -> dict[str, float]:
+    question = case.question
+    tr_texts, te_texts = [case.texts[i] for i in train], [case.texts[i] for i in test]
+    tr_sets = [case.sets[i] for i in train]
+    t0 = time.perf_counter()
+    model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, settings, unlabelled=case.pool)
+    fit_seconds = time.perf_counter() - t0
+    scores = model.scores(unit_frame(te_texts, lemmatizer)) if model is not None else None
+    probabilities = model.calibrate(scores) if model is not None else None
+    d = decide(question, model, probabilities, rules.code(question.id, te_texts), scores)
+    if best_theme:
+        d = assign_best_theme(d)
+    calibration = calibrate_question(question, model, tr_sets, rules.code(question.id, tr_texts))
+    estimates = estimate_counts(d, calibration, {"France": np.ones(len(te_texts), dtype=bool)}, n_bootstrap=200)
+    by_theme = estimates.set_index("theme_id").loc[d.theme_ids]
+    Y = case.Y[test]
+    truth = Y.sum(axis=0)
+    covered = (by_theme["ci_low"].to_numpy() <= truth) & (truth <= by_theme["ci_high"].to_numpy())
+    automatic = ~np.zeros(len(te_texts), dtype=bool)
+    review = {}
+    decided = d.model_decides
+    for margin in REVIEW_MARGINS:  # the share flagged and the F1 of what is not flagged, per margin
+        near = (np.abs(d.probabilities[:, decided] - d.thresholds[decided]) < margin).any(axis=1)
+        flagged = d.other | near
+        review[f"flagged@{margin}"] = float(flagged.mean())
+        review[f"f1_unflagged@{margin}"] = micro_f1(Y[~flagged], d.chosen[~flagged].astype(int))
+        review[f"f1_flagged@{margin}"] = micro_f1(Y[flagged], d.chosen[flagged].astype(int))
+    flagged = d.needs_review
+    review["f1_unflagged"] = micro_f1(Y[~flagged], d.chosen[~flagged].astype(int))
+    review["f1_flagged"] = micro_f1(Y[flagged], d.chosen[flagged].astype(int))
+    return review | {
+        "micro_f1": micro_f1(Y, d.chosen.astype(int)),
+        "count_error": count_error(Y, d.chosen.sum(axis=0)),
+        "corrected_count_error": count_error(Y, by_theme["corrected_count"].to_numpy()),
+        "coverage": float(covered[truth > 0].mean()) if (truth > 0).any() else float("nan"),
+        "flagged": float(d.needs_review[automatic].mean()),
+        "autres": float(d.other.mean()),
+        "fit_seconds": fit_seconds,
+    }
+
+
+METHODS = {
+    "engine": (ModelSettings(), False),
+    "latent": (ModelSettings(latent_dims=100), False),
+    "best-theme": (ModelSettings(), True),
+    "latent+best-theme": (ModelSettings(latent_dims=100), True),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=float, nargs="+", default=[0.2, 0.5])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--questions", nargs="+", default=None)
+    parser.add_argument("--variants", nargs="*", default=[], choices=[m for m in METHODS if m != "engine"])
+    parser.add_argument("--latent-dims", type=int, default=100)
+    parser.add_argument("--latent-weight", type=float, default=1.0)
+    parser.add_argument("--out", type=Path, default=HERE / "results-five.json")
+    args = parser.parse_args(argv)
+    cases = load_cases(args.questions)
+    if not cases:
+        print("Benchmark ignoré : aucune des données partagées n'est présente.")
+        return 0
+    started = time.perf_counter()
+    lemmatizer = Lemmatizer(load_nlp())
+    for case in cases:
+        unit_frame(case.pool + case.texts, lemmatizer)  # the lemma cache, filled once
+    methods = {"engine": METHODS["engine"]}
+    for name in args.variants:
+        settings, best = METHODS[name]
+        if settings.latent_dims:
+            settings = replace(settings, latent_dims=args.latent_dims, latent_weight=args.latent_weight)
+        methods[name] = (settings, best)
+    runs = []
+    for case in cases:
+        rules = RuleCoder([case.question], lemmatizer)
+        for size in args.sizes:
+            for seed in args.seeds:
+                train, test = train_test_split(np.arange(len(case.texts)), train_size=size, random_state=seed)
+                t = time.perf_counter()
+                P = run_baseline([case.texts[i] for i in train], case.Y[train], [case.texts[i] for i in test])
+                runs.append({
+                    "question": case.name, "size": size, "seed": seed, "method": "baseline",
+                    "micro_f1": micro_f1(case.Y[test], P), "count_error": count_error(case.Y[test], P.sum(axis=0)),
+                    "autres": float((P.sum(axis=1) == 0).mean()), "seconds": time.perf_counter() - t,
+                })
+                for name, (settings, best) in methods.items():
+                    t = time.perf_counter()
+                    result = run_engine(case, settings, lemmatizer, rules, train, test, best)
+                    result.update(question=case.name, size=size, seed=seed, method=name, seconds=time.perf_counter() - t)
+                    runs.append(result)
+                line = [r for r in runs if r["question"] == case.name and r["size"] == size and r["seed"] == seed]
+                print(f"{case.name} {size:.0%} seed {seed}: " + "  ".join(
+                    f"{r['method']} {r['micro_f1']:.3f}" for r in line), flush=True)
+    out = {
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(["python", "benchmarks/coding/bench_five.py", *(argv if argv is not None else sys.argv[1:])]),
+        "questions": {c.name: {"labelled": len(c.texts), "pool": len(c.pool), "themes": len(c.theme_ids)} for c in cases},
+        "total_seconds": round(time.perf_counter() - started, 1),
+        "runs": runs,
+    }
+    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(table(out))
+    return 0
+
+
+def table(results: dict) -> str:
+    """Mean over seeds per question, share and method."""
+    frame = pd.DataFrame(results["runs"])
+    cols = ["micro_f1", "count_error", "corrected_count_error", "coverage", "flagged", "autres"]
+    lines = [
+        "| question | train | method | micro-F1 | count error (raw) | count error (corrected) | 90 % coverage "
+        "| flagged | « Autres » | s / run |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for (question, size, method), g in frame.groupby(["question", "size", "method"], sort=False):
+        cells = [f"{g[c].mean():.3f}" if c in g and g[c].notna().any() else "—" for c in cols]
+        lines.append(f"| {question} | {size:.0%} | {method} | " + " | ".join(cells) + f" | {g['seconds'].mean():.0f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
