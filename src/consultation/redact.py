@@ -13,6 +13,7 @@ a published phone number costs a respondent their privacy.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 DEFAULT_NER_MODEL = "fr_core_news_sm"
 
 EMAIL, PHONE, URL, ADDRESS, STRUCTURE, NAME = "email", "phone", "url", "address", "structure", "name"
+NUMBER, ACCOUNT, DATE, HANDLE, PLATE = "number", "account", "date", "handle", "plate"
 PLACEHOLDERS: dict[str, str] = {
     EMAIL: "[courriel]",
     PHONE: "[téléphone]",
@@ -37,50 +39,187 @@ PLACEHOLDERS: dict[str, str] = {
     ADDRESS: "[adresse]",
     STRUCTURE: "[structure]",
     NAME: "[nom]",
+    NUMBER: "[numéro]",  # NIR, SIRET, SIREN, FINESS, any long identifier
+    ACCOUNT: "[compte]",  # IBAN
+    DATE: "[date]",  # a date of birth
+    HANDLE: "[pseudo]",  # @handle on a social network
+    PLATE: "[plaque]",  # licence plate
 }
 # When two detections overlap, the one listed first names the placeholder.
-_PRIORITY = {kind: rank for rank, kind in enumerate((EMAIL, URL, PHONE, ADDRESS, STRUCTURE, NAME))}
+_PRIORITY = {
+    kind: rank
+    for rank, kind in enumerate(
+        (EMAIL, URL, ACCOUNT, NUMBER, PHONE, DATE, PLATE, HANDLE, ADDRESS, STRUCTURE, NAME)
+    )
+}
 
+# --- contact details and numbers: the patterns run on a "shadow" of the text (same length, so the
+# offsets are the text's) where full-width forms, dashes, no-break and zero-width spaces are plain.
+_SHADOW: dict[int, str] = {}
+for _code in range(0xFF01, 0xFF5F):  # full-width ＠, ０-９, Ａ-Ｚ…
+    _SHADOW[_code] = unicodedata.normalize("NFKC", chr(_code))
+for _char in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63":
+    _SHADOW[ord(_char)] = "-"
+for _char in "\u00a0\u2007\u2009\u200a\u202f\u3000\u200b\u200c\u200d\u2060\ufeff":
+    _SHADOW[ord(_char)] = " "
+_SHADOW.update({0xFE6B: "@", 0x2024: ".", 0xFE52: "."})
+
+
+def _shadow(text: str) -> str:
+    return text if text.isascii() else text.translate(_SHADOW)
+
+
+_AT_WORD = r"(?:at|arobase|arrobase|arobas|arrobas|chez)"
+_DOT_WORD = r"(?:dot|point|pt)"
+_BRACKETED = r"\s?[\[({{<]\s?{}\s?[\])}}>]\s?"
+_LOCAL = r"[\w+-]+(?:\.[\w+-]+)*"
+_LABEL = r"[\w-]+"
+_DOT = rf"(?:\.|{_BRACKETED.format(_DOT_WORD)}|\s+{_DOT_WORD}\s+)"
 _EMAIL = re.compile(
-    r"[\w.+-]+(?:@|\s?[\[(]\s?(?:at|arobase)\s?[\])]\s?)[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I
-)
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>«»\"]+"
-    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|bzh|re|gp|mq|gf|yt)\b"
-    r"(?:/[^\s<>«»\"]*)?",
+    rf"{_LOCAL}(?:"
+    rf"@{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
+    rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
+    rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
+    rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
+    r")",
     re.I,
 )
-_SEP = r"[\s.\-]?"
+_SHORTENERS = (
+    r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
+    r"shorturl\.at|rebrand\.ly|cutt\.ly|tiny\.cc|rb\.gy|x\.co|youtu\.be|wa\.me|fb\.me|linktr\.ee|"
+    r"bref\.link|s\.id|v\.gd|qr\.io"
+)
+# TLDs that are never a French word once a dot glues them to another word.
+_SAFE_TLDS = (
+    r"fr|com|org|net|eu|info|io|bzh|re|gp|mq|gf|yt|pm|nc|pf|wf|gouv|paris|alsace|corsica|"
+    r"app|xyz|site|online|link|page|blog|bio|social|care|health|sante|tv|cc|ly|gl|gd|uk|lu|ch"
+)
+_URL = re.compile(
+    r"(?:https?|hxxps?|ftp)://[^\s<>«»\"]+|www\d?\.[^\s<>«»\"]+"
+    rf"|(?<![\w.@-])(?:{_SHORTENERS})/[^\s<>«»\"]+"
+    rf"|(?<![\w@-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_SAFE_TLDS})\b(?![@-])(?:/[^\s<>«»\"]*)?"
+    r"|(?<![\w@-])(?-i:[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6})/[^\s<>«»\"]+",
+    re.I,
+)
+_SEP = r"[\s./\-]?"
 _PHONE = re.compile(
     r"(?<![\d+])(?:"
     r"(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:" + _SEP + r"\d{2}){4}"  # 06 12 34 56 78, +33 6…
     r"|(?:\+|00)\s?(?:262|269|590|594|596|687|689)" + _SEP + r"\d{3}(?:" + _SEP + r"\d{2}){3}"
     r")(?!\d)"
 )
+_PHONE_REGIONS = ("FR", "BE", "CH")  # national layouts tried; "+" and "00" numbers of any country
+_DIGITS = re.compile(r"\d")
+_NS = r"[\s.\-]?"
+# Social security number: sex, year, month, department (2A/2B), commune, order, key (optional).
+_NIR = re.compile(
+    rf"(?<![\w+])[1-478]{_NS}\d{{2}}{_NS}\d{{2}}{_NS}(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}"
+    rf"(?:{_NS}\d{{2}})?(?![\w])",
+    re.I,
+)
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ .\-]?[A-Z0-9]{4}){2,7}(?:[ .\-]?[A-Z0-9]{1,4})?(?![\w])", re.I)
+# FINESS: 9 characters, the department first (2A/2B for Corsica); any long digit run besides.
+_FINESS = re.compile(rf"(?<![\w])(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}{_NS}\d(?![\w])", re.I)
+_LONG_NUMBER = re.compile(r"(?<![\w,+])\d(?:[ .\-/]?\d){8,}(?![\w])")
+_NUMBER_CUE = re.compile(
+    r"(?i:siret|siren|finess|nir|insee|rpps|adeli|s[ée]cu(?:rit[ée] sociale)?|matricule|allocataire|"
+    r"n°|no\.|num[ée]ro|dossier|contrat|carte vitale|ssn)\W{0,4}(?:\w+\W{1,3}){0,2}$"
+)
+_AMOUNT_AFTER = re.compile(r"\s?(?:€|euros?\b|eur\b|k€|m€|%|\$|habitants|personnes|patients|masques|doses)", re.I)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[ .]\d{3})+$")
+_MONTHS = (
+    r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|"
+    r"décembre|decembre|janv|févr|fevr|avr|juil|sept|oct|nov|déc|dec"
+)
+_A_DATE = (
+    rf"(?:\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+(?P<y1>\d{{4}}|\d{{2}})"
+    r"|\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?(?P<y2>\d{4}|\d{2}))"
+)
+_BIRTH = re.compile(
+    r"(?i:\bn[ée]e?s?\b(?:\s*\(e\))?\s*(?:le\s+|en\s+|:\s*)?|\bdate\s+de\s+naissance\b\W{0,4}(?:est\s+)?(?:le\s+)?"
+    r"|\bddn\b\W{0,3}|\bnaissance\b\W{0,3}(?:le\s+)?|\bborn\s+(?:on\s+)?)"
+    rf"(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}))(?![\w/])"
+)
+_OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
+_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z_][\w.]{0,29}[\w]")
+_PLATE_LETTERS = r"[A-HJ-NP-TV-Z]"
+_PLATE = re.compile(
+    rf"(?<![\w-])(?:{_PLATE_LETTERS}{{2}}[- ]?\d{{3}}[- ]?{_PLATE_LETTERS}{{2}}"
+    r"|(?i:[a-hj-np-tv-z]{2}-\d{3}-[a-hj-np-tv-z]{2})"
+    r"|\d{1,4}[- ]?(?P<old>[A-HJ-NP-Z]{1,3})[- ]?(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6]))(?![\w-])"
+)
 _CONNECTOR = r"(?:de|du|des|la|le|les|d['’]|l['’]|aux|au|en|sur|sous|et|à)"
 _CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’-]*"
 _WORD = r"[^\W\d][\w'’-]*"
-_NUMBER = r"\b\d{1,4}(?:\s?(?:bis|ter|[a-d])\b)?,?\s*"
+_NUMBER = r"(?:\b[Nn]°\s?)?\b\d{1,4}(?:\s?(?:bis|ter|quater|[a-dA-D])\b)?(?:\s?-\s?\d{1,4})?,?\s*"
 # Unambiguous street types need no capital after them; "place", "cours"… are everyday words too.
-_STREET_TYPES = r"(?:rue|avenue|av\.|bd|boulevard|allée|allee|impasse|quai|chaussée|chaussee)"
-_STREET_TYPES_CAP = r"(?:place|cours|chemin|route|passage|square|faubourg|résidence|residence|voie|sentier)"
+_STREET_TYPES = (
+    r"(?:rue|r\.|avenue|av\.?|ave\.?|bd\.?|bld\.?|blvd\.?|boulevard|allée|allee|all\.|impasse|imp\.|"
+    r"quai|chaussée|chaussee|chemin|ch\.|che\.|rte\.?|faubourg|fbg\.?|fg\.?|lotissement|lot\.|hameau|"
+    r"square|sq\.|venelle|ruelle|sentier|sente|montée|montee|rond-point|esplanade|résidence|residence|"
+    r"rés\.|res\.|pl\.|lieu[- ]?dit|ld|cité|cite|traverse|promenade|prom\.|parvis)"
+)
+_STREET_TYPES_CAP = r"(?:place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
 _NAME_TAIL = rf"(?:\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
-_POSTCODE_CITY = rf"\b\d{{5}}\s+{_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}(?:\s+cedex\b(?:\s*\d+)?)?"
+_POSTCODE_CITY = (
+    rf"\b(?:F-?\s?)?\d{{5}}\s+{_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}"
+    r"(?:\s+(?i:cedex)\b(?:\s*\d+)?)?"
+)
+_BOX = r"(?<![\w])(?:B\.?\s?P\.?|C\.?\s?S\.?|TSA)\s?\d{1,6}(?![\w])"
 _ADDRESS = re.compile(
-    rf"{_NUMBER}(?i:{_STREET_TYPES})\b\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_NAME_TAIL}"
-    rf"(?:,?\s*{_POSTCODE_CITY})?"
+    rf"{_NUMBER}(?i:{_STREET_TYPES})(?![\w-])\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_NAME_TAIL}"
+    rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_NUMBER}(?i:{_STREET_TYPES_CAP})\b\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
+    rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
+    rf"|(?i:\blieu[- ]?dit|\bhameau|\blotissement|\brésidence|\bresidence)\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
     rf"(?:,?\s*{_POSTCODE_CITY})?"
+    rf"|{_BOX}(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_POSTCODE_CITY}"
 )
 _TITLES = (
-    r"(?:M\.|MM\.|Mme|Mmes|Mlle|Melle|Dr|Dre|Docteur|Docteure|Pr|Professeur|Professeure|"
-    r"Madame|Monsieur|Maître)"
+    r"(?:M\.|MM\.|Mme|Mmes|Mlle|Mlles|Melle|Mr\.?|Dr|Dre|Pr|Me|Docteur|Docteure|Professeur|Professeure|"
+    r"Madame|Monsieur|Mademoiselle|Maître|Maitre)"
 )
 _TITLED_NAME = re.compile(
     rf"\b{_TITLES}\.?\s+(?P<s>(?:[A-Z]\.\s?)?{_CAPWORD}(?:\s+{_CAPWORD})?)"
 )
 _TITLE_PREFIX = re.compile(rf"{_TITLES}\.?\s+")
+# Civilities and functions after which the next words are a name, whatever their case.
+_CIVILITY = re.compile(
+    r"(?<![\w])(?:(?i:madame|mesdames|monsieur|messieurs|mademoiselle|docteure?|professeure?|ma[iî]tre|"
+    r"mme|mmes|mlle|melle|mr|dr|dre|pr)\b\.?|M\.|MM\.|Me\b|(?i:directrice|directeur|cheffe|"
+    r"infirmi[eè]re|coordinatrice|coordinateur|pr[ée]sidente?)\b(?=\s+[A-ZÀ-Ý]))"
+)
+_PARTICLES = frozenset(
+    ["de", "du", "des", "d'", "d’", "le", "la", "van", "von", "der", "den", "di", "da", "del", "dos",
+     "ben", "bin", "el", "al", "ibn", "mac", "mc", "ter", "ten", "zu"]
+)
+_TOKEN = re.compile(r"[A-ZÀ-Ý]\.(?!\w)|[^\W\d_](?:[\w’'-]*[^\W\d_])?|[^\W\d_]['’]")
+# French words that never start a surname: after a first name they end the name.
+_FUNCTION_WORDS = frozenset(
+    ["a", "à", "ai", "ont", "est", "sont", "était", "étaient", "sera", "fut", "au", "aux", "avec", "chez", "dans", "de", "des", "du", "en", "et", "ou", "où", "mais", "donc", "or", "ni", "car", "que", "qui", "quoi", "dont", "le", "la", "les", "l", "un", "une", "ce", "ces", "cet", "cette", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes", "ton", "ta", "tes", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "me", "te", "se", "lui", "y", "ne", "pas", "plus", "très", "tres", "aussi", "pour", "par", "sur", "sous", "sans", "entre", "vers", "après", "avant", "pendant", "comme", "si", "quand", "alors", "puis", "fait", "a-t-il", "dit", "pense", "nous-mêmes", "tout", "tous", "toute", "toutes", "même", "autre", "autres", "rien", "bien", "encore", "toujours", "jamais", "ici", "là", "etc", "avait", "avaient", "peut", "doit", "va", "vont"]
+)
+# First names that are everyday words in lower case: then the next word must be unknown too.
+_WORDLIKE_FIRST_NAMES = frozenset(
+    ["pierre", "rose", "claire", "marie", "france", "olive", "aurore", "constance", "prudence", "patience", "victoire", "violette", "hermine", "colombe", "capucine", "iris", "olivier", "sylvain", "blanche", "reine", "ange", "flore", "fleur", "prune", "marguerite", "jade", "lys", "paris", "pascal", "clément", "clement", "désiré", "modeste", "félicité", "aimé", "fidèle", "honoré", "juste", "max", "marin", "ambre", "perle", "cerise", "anis", "basile", "louis", "jean", "julien", "vincent", "laurent", "martin", "marine", "océane", "lune", "soleil", "sauveur", "bienvenu", "dominique", "gaston", "noël", "noel", "pâquerette", "avril", "mai", "june", "grace", "hope", "will", "may", "gay"]
+)
+# First names the rule-based detectors know (besides spaCy's NER): Faker's lists for the French-
+# speaking and neighbouring locales, plus names common in France that those lists lack.
+_FIRST_NAME_LOCALES = ("fr_FR", "fr_CH", "fr_BE", "fr_CA", "it_IT", "es_ES", "pt_PT", "en_US")
+_EXTRA_FIRST_NAMES = ["Mohamed", "Mohammed", "Karim", "Fatima", "Fatiha", "Nadia", "Samir", "Yasmine", "Yasmina", "Rachid", "Farid", "Leila", "Leïla", "Amina", "Mamadou", "Fatou", "Aïcha", "Aicha", "Moussa", "Sofiane", "Mehdi", "Nabil", "Khadija", "Malika", "Saïd", "Said", "Ahmed", "Ali", "Omar", "Youssef", "Hakim", "Nassim", "Ibrahim", "Aminata", "Awa", "Kader", "Djamel", "Bilal", "Inès", "Ines", "Myriam", "Meriem", "Rachida", "Samira", "Souad", "Zineb", "Hamid", "Abdel", "Abdelkader", "Mustapha", "Mourad", "Nordine", "Kamel", "Karima", "Naïma", "Nawel", "Hocine", "Slimane", "Amadou", "Ousmane", "Oumar", "Aliou", "Ndeye", "Binta", "Mariama", "Kadiatou", "Seydou", "Boubacar", "Issa", "Nguyen", "Thi", "Minh", "Anh", "Linh", "Mei", "Wei", "Hui", "Lin", "Dimitri", "Ioana", "Andrei", "Bogdan", "Elena", "Irina", "Olga", "Natalia", "Yannick", "Gwenaëlle", "Gwenaelle", "Erwan", "Ronan", "Maëlle", "Maelle", "Loïc", "Loic", "Tanguy", "Soizic", "Enzo", "Kylian", "Lilou", "Maëlys", "Nolan", "Timéo", "Noa", "Lina", "Jade", "Chloé", "Manon", "Camille", "Léa", "Lea", "Emma", "Louise", "Inaya", "Ayoub", "Adam", "Rayan"]
+
+
+@functools.cache
+def _first_names() -> frozenset[str]:
+    import importlib
+
+    names: set[str] = set(_EXTRA_FIRST_NAMES)
+    for locale in _FIRST_NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            names.update(getattr(provider, attribute, ()))
+    keys = {fold(part) for name in names for part in re.split(r"[\s-]+", name) if len(part) > 1}
+    return frozenset(keys)
 _ARTICLES = ("le", "la", "les", "l'", "l’")
 _INFINITIVE = re.compile(r"(?:er|ir|re|oir)$", re.I)
 _DETERMINER = re.compile(
@@ -241,10 +380,18 @@ class Redactor:
 
         `people`: the NER's person entities (computed here when None and a model is set).
         """
+        shadow = _shadow(text)
         found: list[Span] = []
-        for kind, pattern in ((EMAIL, _EMAIL), (URL, _URL), (PHONE, _PHONE), (ADDRESS, _ADDRESS)):
+        for kind, pattern in ((EMAIL, _EMAIL), (URL, _URL), (ADDRESS, _ADDRESS)):
             found += [Span(m.start(), _trim_url(m) if kind == URL else m.end(), kind)
-                      for m in pattern.finditer(text)]
+                      for m in pattern.finditer(shadow)]
+        found += _handles(shadow)
+        if len(_DIGITS.findall(shadow)) >= 7:
+            found += _phones(shadow)
+            found += _numbers(shadow, found)
+            found += _plates(shadow, self.stop_words)
+        if any(c.isdigit() for c in shadow):
+            found += _birth_dates(shadow)
         for pattern in self._structures.patterns(text):
             found += [Span(m.start("s"), m.end("s"), STRUCTURE) for m in pattern.finditer(text)]
         found += [
@@ -252,6 +399,7 @@ class Redactor:
             for m in _TITLED_NAME.finditer(text)
             if not self._all_stop_words(m.group("s"))
         ]
+        found += self._rule_names(text)
         if people is None and self.nlp is not None:
             people = self.person_entities([text])[0]
         for ent_start, ent_end in people or []:
@@ -260,6 +408,82 @@ class Redactor:
             if self.is_person_name(text[start:ent_end], start, text):
                 found.append(Span(start, ent_end, NAME))
         return _merge(found)
+
+    def _rule_names(self, text: str) -> list[Span]:
+        """People's names the model misses: after a civility whatever their case, SURNAME-first in
+        capitals, a known first name followed by a surname (in lower case too), with particles."""
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        if not tokens:
+            return []
+        found: list[Span] = []
+        civilities = {m.end(): m for m in _CIVILITY.finditer(text)}
+        first_names = _first_names()
+        lexicon = bool(self.lexicon)
+        for i, (start, _end, word) in enumerate(tokens):
+            key = fold(word).rstrip(".")
+            previous_end = tokens[i - 1][1] if i else 0
+            title = next((m for end, m in civilities.items() if previous_end <= end <= start
+                          and not text[end:start].strip()), None) if civilities else None
+            if title is not None:
+                span = self._name_after(tokens, i, text, first_names, lowercase_ok=True)
+                if span:
+                    found.append(span)
+                continue
+            if key not in first_names or key in self.stop_words:
+                continue
+            # A known first name: the next word (after particles) is the surname.
+            span = self._name_after(tokens, i + 1, text, first_names, lowercase_ok=word[:1].islower(),
+                                    strict_lower=key in _WORDLIKE_FIRST_NAMES or not lexicon,
+                                    first_name=(start, word))
+            if span:
+                found.append(span)
+                continue
+            # SURNAME first in capitals: « DUPONT Marie », « LE GOFF Anne-Sophie ».
+            if word[:1].isupper() and not word.isupper() and i:
+                j = i - 1
+                while j >= 0 and tokens[j][2].isupper() and len(tokens[j][2].strip(".")) > 1 \
+                        and not text[tokens[j][1]:tokens[j + 1][0]].strip():
+                    j -= 1
+                j += 1
+                if j < i:
+                    surname = [t for t in tokens[j:i] if fold(t[2]) not in _PARTICLES]
+                    if surname and not any(fold(t[2]) in self.stop_words for t in surname):
+                        found.append(Span(tokens[j][0], tokens[i][1], NAME))
+        return found
+
+    def _name_after(self, tokens, i, text, first_names, *, lowercase_ok, strict_lower=False,
+                    first_name=None) -> Span | None:
+        """The name that starts at token i (particles allowed inside), or None."""
+        parts: list[tuple[int, int, str]] = []
+        j, last_end = i, first_name[0] + len(first_name[1]) if first_name else None
+        while j < len(tokens) and len(parts) < 5:
+            start, end, word = tokens[j]
+            between = text[last_end:start] if last_end is not None else ""
+            if last_end is not None and (between.strip(" ") or len(between) > 2):
+                break
+            key = fold(word).rstrip(".")
+            if key in _PARTICLES or key in ("d", "l"):
+                parts.append((start, end, "particle"))
+            elif word[:1].isupper():
+                if key in self.stop_words or (_is_acronym(word) and key in self.stop_words):
+                    break
+                parts.append((start, end, "name"))
+            elif lowercase_ok and len(key) > 2 and key not in _FUNCTION_WORDS and key not in self.stop_words \
+                    and (key in first_names or not (strict_lower and self._is_common_word(word))) \
+                    and not (first_name is None and self._is_common_word(word) and key not in first_names):
+                parts.append((start, end, "name"))
+            else:
+                break
+            last_end = end
+            j += 1
+            if first_name is not None and parts[-1][2] == "name" and word[:1].islower():
+                break  # « jean dupont »: one lower-case surname
+        while parts and parts[-1][2] == "particle":
+            parts.pop()
+        if not any(p[2] == "name" for p in parts):
+            return None
+        start = first_name[0] if first_name else parts[0][0]
+        return Span(start, parts[-1][1], NAME)
 
     def is_person_name(self, candidate: str, start: int, text: str) -> bool:
         """Filter the small model's PER entities: it tags capitalised verbs at line starts."""
@@ -388,6 +612,95 @@ def _place_words() -> list[str]:
     names += [r.name for r in REGIONS]
     words = [w for name in names for w in re.split(r"[\s]+", name)]
     return [*names, *words]
+
+
+def _handles(shadow: str) -> list[Span]:
+    return [Span(m.start(), m.end(), HANDLE) for m in _HANDLE.finditer(shadow)] if "@" in shadow else []
+
+
+def _phones(shadow: str) -> list[Span]:
+    """French layouts by pattern; national numbers of France, Belgium and Switzerland by
+    `phonenumbers` (valid numbers only); a number written with « + » or « 00 » from any country
+    when it is possible (slashes read as spaces)."""
+    import phonenumbers
+
+    found = [Span(m.start(), m.end(), PHONE) for m in _PHONE.finditer(shadow)]
+    plain = shadow.replace("/", " ")
+    matches = [
+        m for m in phonenumbers.PhoneNumberMatcher(plain, "FR", leniency=phonenumbers.Leniency.POSSIBLE)
+        if m.raw_string.startswith(("+", "00"))
+    ]
+    for region in _PHONE_REGIONS:
+        matches += phonenumbers.PhoneNumberMatcher(plain, region, leniency=phonenumbers.Leniency.VALID)
+    found += [Span(m.start, m.end, PHONE) for m in matches if len(_DIGITS.findall(m.raw_string)) >= 8]
+    return found
+
+
+def _numbers(shadow: str, already: list[Span]) -> list[Span]:
+    """NIR, IBAN, FINESS (python-stdnum where it has the number), and any other long identifier;
+    an amount (« 1 200 000 000 € », thousands grouped, a unit after it) stays."""
+    from stdnum import iban, luhn
+
+    found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow)]
+    for m in _IBAN.finditer(shadow):
+        groups = re.split(r"[ .\-]", m.group())
+        while groups:
+            compact = "".join(groups)
+            if iban.is_valid(compact):
+                break
+            if len(groups) > 1 and groups[-1].isalpha():
+                groups.pop()
+                continue
+            if sum(c.isdigit() for c in compact) < 12:
+                groups = []
+            break
+        if groups:
+            found.append(Span(m.start(), m.start() + len(" ".join(groups)), ACCOUNT))
+    for m in _FINESS.finditer(shadow):
+        compact = re.sub(r"\W", "", m.group()).upper()
+        cue = _NUMBER_CUE.search(shadow[max(0, m.start() - 40):m.start()])
+        if cue or compact[:2] in ("2A", "2B") or (compact.isdigit() and luhn.is_valid(compact)):
+            found.append(Span(m.start(), m.end(), NUMBER))
+    taken = [*already, *found]
+    for m in _LONG_NUMBER.finditer(shadow):
+        if any(s.start < m.end() and m.start() < s.end for s in taken):
+            continue
+        digits = re.sub(r"\D", "", m.group())
+        cue = _NUMBER_CUE.search(shadow[max(0, m.start() - 40):m.start()])
+        amount = _THOUSANDS.match(m.group()) and (
+            _AMOUNT_AFTER.match(shadow, m.end()) or shadow[max(0, m.start() - 2):m.start()].strip() in ("€", "$")
+            or not luhn.is_valid(digits))
+        if cue or not amount:
+            found.append(Span(m.start(), m.end(), NUMBER))
+    return found
+
+
+def _plates(shadow: str, stop_words: frozenset[str]) -> list[Span]:
+    found = []
+    for m in _PLATE.finditer(shadow):
+        old = m.group("old")
+        if old and (fold(old) in stop_words or old in _NOT_PLATE_LETTERS):
+            continue
+        found.append(Span(m.start(), m.end(), PLATE))
+    return found
+
+
+# Letters of an old-style plate (« 1234 AB 75 ») that are units or acronyms after a number.
+_NOT_PLATE_LETTERS = frozenset(
+    ["ETP", "IDE", "AS", "ASH", "AES", "CDD", "CDI", "ME", "MM", "CM", "KM", "KG", "H", "J", "M", "ML", "L", "EUR", "HT", "TTC", "PM", "AM", "ACT", "LAM", "LHSS", "ARS", "CHU", "EHPAD", "SSR", "USLD"]
+)
+
+
+def _birth_dates(shadow: str) -> list[Span]:
+    """A date after « né(e) le », « date de naissance », « DDN »; a full date before 2010 anywhere
+    (a date of the last century in a testimony about a 2020 crisis is someone's birth)."""
+    found = [Span(m.start("d"), m.end("d"), DATE) for m in _BIRTH.finditer(shadow)]
+    for m in _OLD_DATE.finditer(shadow):
+        year = m.group("y1") or m.group("y2")
+        if (len(year) == 4 and 1900 <= int(year) < 2010) or (
+            len(year) == 2 and m.group("y2") and int(year) >= 25):
+            found.append(Span(m.start("d"), m.end("d"), DATE))
+    return found
 
 
 _ACCENTS: dict[str, str] = {}
