@@ -171,7 +171,7 @@ _ADDRESS = re.compile(
     rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_NUMBER}(?i:{_STREET_TYPES_CAP})\b\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
     rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
-    rf"|(?i:\blieu[- ]?dit|\bhameau|\blotissement|\brésidence|\bresidence)\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
+    rf"|(?i:\blieu[- ]?dit|\bhameau|\blotissement)\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
     rf"(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_BOX}(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_POSTCODE_CITY}"
@@ -184,11 +184,19 @@ _TITLED_NAME = re.compile(
     rf"\b{_TITLES}\.?\s+(?P<s>(?:[A-Z]\.\s?)?{_CAPWORD}(?:\s+{_CAPWORD})?)"
 )
 _TITLE_PREFIX = re.compile(rf"{_TITLES}\.?\s+")
-# Civilities and functions after which the next words are a name, whatever their case.
+# Civilities after which the next words are a name, whatever their case; functions after which a
+# capitalised word is.
 _CIVILITY = re.compile(
-    r"(?<![\w])(?:(?i:madame|mesdames|monsieur|messieurs|mademoiselle|docteure?|professeure?|ma[iî]tre|"
-    r"mme|mmes|mlle|melle|mr|dr|dre|pr)\b\.?|M\.|MM\.|Me\b|(?i:directrice|directeur|cheffe|"
-    r"infirmi[eè]re|coordinatrice|coordinateur|pr[ée]sidente?)\b(?=\s+[A-ZÀ-Ý]))"
+    r"(?<![\w.-])(?:(?i:madame|mesdames|monsieur|messieurs|mademoiselle|docteure?|professeure?|"
+    r"ma[iî]tre|mme|mmes|mlle|melle|mr|dr|dre|pr)\b\.?|M\.|MM\.)"
+)
+_WEAK_CIVILITY = re.compile(
+    r"(?<![\w.-])(?:Me|(?i:directrice|directeur|cheffe|infirmi[eè]re|coordinatrice|coordinateur|"
+    r"pr[ée]sidente?|d[ée]put[ée]e?|s[ée]nat(?:eur|rice)|collègue|coll[eè]gue))\b(?=\s+[A-ZÀ-Ý])"
+)
+# Words after a civility that are a function, not a name: « Monsieur le Président », « Madame la Directrice ».
+_FUNCTION_TITLES = frozenset(
+    ["le", "la", "les", "l'", "l’", "president", "presidente", "directeur", "directrice", "ministre", "maire", "prefet", "prefete", "depute", "deputee", "senateur", "senatrice", "docteur", "docteure", "professeur", "professeure", "chef", "cheffe", "responsable", "coordinateur", "coordinatrice", "delegue", "deleguee", "secretaire", "adjoint", "adjointe", "conseiller", "conseillere", "juge", "procureur", "abbe", "cure", "inspecteur", "inspectrice", "general", "generale", "colonel", "commissaire", "recteur", "rectrice", "administrateur", "administratrice", "infirmier", "infirmiere", "cadre", "medecin"]
 )
 _PARTICLES = frozenset(
     ["de", "du", "des", "d'", "d’", "le", "la", "van", "von", "der", "den", "di", "da", "del", "dos",
@@ -210,16 +218,45 @@ _EXTRA_FIRST_NAMES = ["Mohamed", "Mohammed", "Karim", "Fatima", "Fatiha", "Nadia
 
 
 @functools.cache
-def _first_names() -> frozenset[str]:
+def _first_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(French-speaking locales' first names and the extra ones, other locales' first names), folded.
+
+    The other locales' names are used only when they are not French words (« Sol », « Lourdes »…).
+    """
     import importlib
 
-    names: set[str] = set(_EXTRA_FIRST_NAMES)
+    def keys(names: Iterable[str]) -> set[str]:
+        return {fold(part) for name in names for part in re.split(r"[\s-]+", name) if len(part) > 1}
+
+    groups: list[set[str]] = [keys(_EXTRA_FIRST_NAMES), set()]
     for locale in _FIRST_NAME_LOCALES:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attribute in ("first_names", "first_names_male", "first_names_female"):
-            names.update(getattr(provider, attribute, ()))
-    keys = {fold(part) for name in names for part in re.split(r"[\s-]+", name) if len(part) > 1}
-    return frozenset(keys)
+            groups[0 if locale.startswith("fr_") else 1] |= keys(getattr(provider, attribute, ()))
+    return frozenset(groups[0]), frozenset(groups[1] - groups[0])
+
+
+@functools.cache
+def _surnames() -> frozenset[str]:
+    """The commonest surnames of France, Belgium and Switzerland (Faker's lists), folded: in lower
+    case after a first name they are names even when they are French words (« jean dupont »)."""
+    import importlib
+
+    names: set[str] = set()
+    for locale in ("fr_FR", "fr_BE", "fr_CH"):
+        names.update(getattr(importlib.import_module(f"faker.providers.person.{locale}").Provider, "last_names", ()))
+    return frozenset(fold(n) for n in names)
+
+
+def _is_caps_word(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def _blank(text: str, start: int, end: int) -> bool:
+    """Only one or two spaces (or a line break's absence) between two words of one name."""
+    gap = text[start:end]
+    return 0 < len(gap) <= 2 and not gap.strip(" \t")
 _ARTICLES = ("le", "la", "les", "l'", "l’")
 _INFINITIVE = re.compile(r"(?:er|ir|re|oir)$", re.I)
 _DETERMINER = re.compile(
@@ -416,74 +453,78 @@ class Redactor:
         if not tokens:
             return []
         found: list[Span] = []
-        civilities = {m.end(): m for m in _CIVILITY.finditer(text)}
-        first_names = _first_names()
-        lexicon = bool(self.lexicon)
+        starts = {t[0]: i for i, t in enumerate(tokens)}
+        for pattern, lower in ((_CIVILITY, 2), (_WEAK_CIVILITY, 0)):
+            for m in pattern.finditer(text):
+                after = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip(" \t"))
+                if after in starts and after > m.end():
+                    span = self._name_after(tokens, starts[after], text, lower=lower)
+                    if span:
+                        found.append(span)
+        french, other = _first_names()
         for i, (start, _end, word) in enumerate(tokens):
-            key = fold(word).rstrip(".")
-            previous_end = tokens[i - 1][1] if i else 0
-            title = next((m for end, m in civilities.items() if previous_end <= end <= start
-                          and not text[end:start].strip()), None) if civilities else None
-            if title is not None:
-                span = self._name_after(tokens, i, text, first_names, lowercase_ok=True)
+            key = fold(word)
+            if key in self.stop_words or len(key) < 3:
+                continue
+            if word[:1].isupper():
+                known = key in french or (key in other and bool(self.lexicon) and key not in self.lexicon)
+                if not known:
+                    continue
+                span = self._name_after(tokens, i + 1, text, lower=0, first=(start, i))
                 if span:
                     found.append(span)
-                continue
-            if key not in first_names or key in self.stop_words:
-                continue
-            # A known first name: the next word (after particles) is the surname.
-            span = self._name_after(tokens, i + 1, text, first_names, lowercase_ok=word[:1].islower(),
-                                    strict_lower=key in _WORDLIKE_FIRST_NAMES or not lexicon,
-                                    first_name=(start, word))
-            if span:
-                found.append(span)
-                continue
-            # SURNAME first in capitals: « DUPONT Marie », « LE GOFF Anne-Sophie ».
-            if word[:1].isupper() and not word.isupper() and i:
-                j = i - 1
-                while j >= 0 and tokens[j][2].isupper() and len(tokens[j][2].strip(".")) > 1 \
-                        and not text[tokens[j][1]:tokens[j + 1][0]].strip():
-                    j -= 1
-                j += 1
-                if j < i:
-                    surname = [t for t in tokens[j:i] if fold(t[2]) not in _PARTICLES]
-                    if surname and not any(fold(t[2]) in self.stop_words for t in surname):
+                    continue
+                if not word.isupper():  # SURNAME first in capitals: « DUPONT Marie », « LE GOFF Anne »
+                    j = i
+                    while j > 0 and _is_caps_word(tokens[j - 1][2]) and _blank(text, tokens[j - 1][1], tokens[j][0]):
+                        j -= 1
+                    surname = [fold(t[2]) for t in tokens[j:i] if fold(t[2]) not in _PARTICLES]
+                    if surname and not any(w in self.stop_words or w in _FUNCTION_TITLES for w in surname):
                         found.append(Span(tokens[j][0], tokens[i][1], NAME))
+            elif self.lexicon and key in french:  # « jean dupont », « nadia benali »
+                strict = key in self.lexicon or key in _WORDLIKE_FIRST_NAMES
+                span = self._name_after(tokens, i + 1, text, lower=1, first=(start, i), strict=strict)
+                if span:
+                    found.append(span)
         return found
 
-    def _name_after(self, tokens, i, text, first_names, *, lowercase_ok, strict_lower=False,
-                    first_name=None) -> Span | None:
-        """The name that starts at token i (particles allowed inside), or None."""
-        parts: list[tuple[int, int, str]] = []
-        j, last_end = i, first_name[0] + len(first_name[1]) if first_name else None
-        while j < len(tokens) and len(parts) < 5:
-            start, end, word = tokens[j]
-            between = text[last_end:start] if last_end is not None else ""
-            if last_end is not None and (between.strip(" ") or len(between) > 2):
+    def _name_after(self, tokens, i, text, *, lower, first=None, strict=False) -> Span | None:
+        """The name made of tokens from i on (particles inside, at most `lower` lower-case words),
+        or None; `first` is (offset, index) of a first name already read before token i."""
+        end = None
+        j = i
+        previous = tokens[first[1]][1] if first else None
+        taken = 0
+        while j < len(tokens) and taken < 4:
+            start, stop, word = tokens[j]
+            if previous is not None and not _blank(text, previous, start):
                 break
-            key = fold(word).rstrip(".")
-            if key in _PARTICLES or key in ("d", "l"):
-                parts.append((start, end, "particle"))
-            elif word[:1].isupper():
-                if key in self.stop_words or (_is_acronym(word) and key in self.stop_words):
+            key = fold(word)
+            if word[:1].islower() and key in _PARTICLES:
+                nxt = j + 1
+                while nxt < len(tokens) and fold(tokens[nxt][2]) in _PARTICLES and tokens[nxt][2][:1].islower():
+                    nxt += 1
+                if nxt < len(tokens) and tokens[nxt][2][:1].isupper():
+                    previous, j = stop, j + 1
+                    continue
+                break
+            if word[:1].isupper() or re.match(r"[dl]['’][A-ZÀ-Ý]", word):
+                if key in self.stop_words or (taken == 0 and first is None and key in _FUNCTION_TITLES):
                     break
-                parts.append((start, end, "name"))
-            elif lowercase_ok and len(key) > 2 and key not in _FUNCTION_WORDS and key not in self.stop_words \
-                    and (key in first_names or not (strict_lower and self._is_common_word(word))) \
-                    and not (first_name is None and self._is_common_word(word) and key not in first_names):
-                parts.append((start, end, "name"))
-            else:
+            elif not (lower and "'" not in word and "’" not in word and len(key) > 2
+                      and key not in _FUNCTION_WORDS and key not in _FUNCTION_TITLES
+                      and key not in self.stop_words
+                      and not (strict and self._is_common_word(word) and key not in _surnames())):
                 break
-            last_end = end
+            else:
+                lower -= 1
+            end = stop
+            previous = stop
+            taken += 1
             j += 1
-            if first_name is not None and parts[-1][2] == "name" and word[:1].islower():
-                break  # « jean dupont »: one lower-case surname
-        while parts and parts[-1][2] == "particle":
-            parts.pop()
-        if not any(p[2] == "name" for p in parts):
+        if end is None:
             return None
-        start = first_name[0] if first_name else parts[0][0]
-        return Span(start, parts[-1][1], NAME)
+        return Span(tokens[first[1]][0] if first else tokens[i][0], end, NAME)
 
     def is_person_name(self, candidate: str, start: int, text: str) -> bool:
         """Filter the small model's PER entities: it tags capitalised verbs at line starts."""
@@ -632,7 +673,11 @@ def _phones(shadow: str) -> list[Span]:
     ]
     for region in _PHONE_REGIONS:
         matches += phonenumbers.PhoneNumberMatcher(plain, region, leniency=phonenumbers.Leniency.VALID)
-    found += [Span(m.start, m.end, PHONE) for m in matches if len(_DIGITS.findall(m.raw_string)) >= 8]
+    for m in matches:
+        groups = re.split(r"\D+", m.raw_string.strip("+"))
+        if len(_DIGITS.findall(m.raw_string)) >= 8 and (
+                m.raw_string.startswith(("+", "00")) or min(map(len, groups)) > 1):
+            found.append(Span(m.start, m.end, PHONE))
     return found
 
 
@@ -670,7 +715,8 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
         amount = _THOUSANDS.match(m.group()) and (
             _AMOUNT_AFTER.match(shadow, m.end()) or shadow[max(0, m.start() - 2):m.start()].strip() in ("€", "$")
             or not luhn.is_valid(digits))
-        if cue or not amount:
+        arithmetic = re.search(r"\d{4}[-/]|[-/]\d{4}", m.group()) and not luhn.is_valid(digits)
+        if cue or not (amount or arithmetic):
             found.append(Span(m.start(), m.end(), NUMBER))
     return found
 
@@ -692,12 +738,12 @@ _NOT_PLATE_LETTERS = frozenset(
 
 
 def _birth_dates(shadow: str) -> list[Span]:
-    """A date after « né(e) le », « date de naissance », « DDN »; a full date before 2010 anywhere
+    """A date after « né(e) le », « date de naissance », « DDN »; a full date of the 1900s anywhere
     (a date of the last century in a testimony about a 2020 crisis is someone's birth)."""
     found = [Span(m.start("d"), m.end("d"), DATE) for m in _BIRTH.finditer(shadow)]
     for m in _OLD_DATE.finditer(shadow):
         year = m.group("y1") or m.group("y2")
-        if (len(year) == 4 and 1900 <= int(year) < 2010) or (
+        if (len(year) == 4 and 1900 <= int(year) < 2000) or (
             len(year) == 2 and m.group("y2") and int(year) >= 25):
             found.append(Span(m.start("d"), m.end("d"), DATE))
     return found
@@ -711,12 +757,38 @@ for _base, _variants in {
         _ACCENTS[_v] = _variants
 
 
+_SAINT = {"saint": r"(?:saint|st\.?)", "st": r"(?:saint|st\.?)", "sainte": r"(?:sainte|ste\.?)",
+          "ste": r"(?:sainte|ste\.?)"}
+_LIGATURES = {"œ": "(?:œ|oe)", "æ": "(?:æ|ae)"}
+
+
 def _tolerant(word: str, *, keep_case: bool) -> str:
-    """Regex for a word whatever its accents (and, unless keep_case, its case); ' and - optional."""
+    """Regex for a word whatever its accents (and, unless keep_case, its case); ' and - optional;
+    « Saint » or « St », « Œuvre » or « Oeuvre »."""
+    pieces = re.split(r"([-'’\s])", word)
+    if len(pieces) > 1 or fold(word).rstrip(".") in _SAINT:
+        out = []
+        for piece in pieces:
+            key = fold(piece).rstrip(".")
+            if key in _SAINT:
+                capital = keep_case and piece[:1].isupper()
+                out.append(_SAINT[key].replace("(?:s", "(?:S").replace("|s", "|S") if capital else _SAINT[key])
+            elif piece:
+                out.append(_tolerant_chars(piece, keep_case=keep_case))
+        return "".join(out)
+    return _tolerant_chars(word, keep_case=keep_case)
+
+
+def _tolerant_chars(word: str, *, keep_case: bool) -> str:
     parts = []
-    for char in word:
+    text = re.sub("(?i)[oa]e", lambda m: {"o": "œ", "a": "æ"}[m.group()[0].lower()]
+                  if m.group()[0].islower() else {"o": "Œ", "a": "Æ"}[m.group()[0].lower()], word)
+    for char in text:
         low = char.lower()
-        if char in "-'’":
+        if low in _LIGATURES:
+            alt = _LIGATURES[low]
+            parts.append(alt.upper().replace("?:", "?:") if keep_case and char.isupper() else alt)
+        elif char in "-'’":
             parts.append(r"[\s\-'’]?")
         elif low in _ACCENTS:
             variants = _ACCENTS[low]
@@ -758,7 +830,9 @@ class StructureNames:
             if not name_runs:
                 self._always.append(i)
                 continue
-            key = min(name_runs, key=lambda r: (frequency[r], -len(r), r))
+            # « Saint » may be written « St »: never the key of a name that has other words.
+            usable = {r for r in name_runs if r not in _SAINT} or name_runs
+            key = min(usable, key=lambda r: (frequency[r], -len(r), r))
             self._by_run.setdefault(key, []).append(i)
         self._lengths = sorted({len(k) for k in self._by_run})
         self._alternatives: dict[int, tuple[list[str], str | None]] = {}
@@ -810,7 +884,7 @@ _WORD_RUN = re.compile(r"\w+")
 def _index_fold(text: str) -> str:
     """Case, accents and combining marks folded: two characters that a structure pattern lets
     match each other (its accent classes, re.IGNORECASE) fold to the same string."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
     if decomposed.isascii():
         return decomposed
     return "".join(c for c in decomposed if not unicodedata.combining(c))
