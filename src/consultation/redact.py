@@ -74,8 +74,11 @@ _DOT_WORD = r"(?:dot|point|pt)"
 _BRACKETED = r"\s?[\[({{<]\s?{}\s?[\])}}>]\s?"
 _LOCAL = r"[\w+-]+(?:\.[\w+-]+)*"
 _LABEL = r"[\w-]+"
-_DOT = rf"(?:\.|{_BRACKETED.format(_DOT_WORD)}|\s+{_DOT_WORD}\s+)"
+_DOT_ALT = "(?:" + _DOT_WORD + r"|\.)"
+_DOT = rf"(?:\.|{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
+_LOCAL_MARKED = r"[\w+-]+(?:[._+-][\w+-]+)+"  # « jean.dupont »: an address even with spaces and no TLD
 _EMAIL = re.compile(
+    rf"{_LOCAL_MARKED}\s?@\s?{_LABEL}(?:\.{_LABEL})*|"
     rf"{_LOCAL}(?:"
     rf"@{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
     rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
@@ -390,6 +393,11 @@ class Redactor:
             structure_types=consultation.structure_types,
         )
 
+    @property
+    def known_structures(self) -> list[str]:
+        """The responding structures' names this redactor was given."""
+        return list(self._structures.names)
+
     def __call__(self, text: str) -> str:
         return self.redact_many([text])[0]
 
@@ -426,8 +434,8 @@ class Redactor:
         if len(_DIGITS.findall(shadow)) >= 7:
             found += _phones(shadow)
             found += _numbers(shadow, found)
-            found += _plates(shadow, self.stop_words)
         if any(c.isdigit() for c in shadow):
+            found += _plates(shadow, self.stop_words)
             found += _birth_dates(shadow)
         for pattern in self._structures.patterns(text):
             found += [Span(m.start("s"), m.end("s"), STRUCTURE) for m in pattern.finditer(text)]
@@ -464,11 +472,19 @@ class Redactor:
         french, other = _first_names()
         for i, (start, _end, word) in enumerate(tokens):
             key = fold(word)
+            if re.fullmatch(r"[A-ZÀ-Ý]\.", word):  # « N. Ferreira »
+                span = self._initial_or_caps_surname(tokens, i, text)
+                if span:
+                    found.append(span)
+                continue
             if key in self.stop_words or len(key) < 3:
                 continue
             if word[:1].isupper():
                 known = key in french or (key in other and bool(self.lexicon) and key not in self.lexicon)
                 if not known:
+                    span = self._initial_or_caps_surname(tokens, i, text)
+                    if span:
+                        found.append(span)
                     continue
                 span = self._name_after(tokens, i + 1, text, lower=0, first=(start, i))
                 if span:
@@ -488,6 +504,23 @@ class Redactor:
                     found.append(span)
         return found
 
+    def _initial_or_caps_surname(self, tokens, i, text) -> Span | None:
+        """« N. Ferreira » (an initial, then a surname), « Samia LEMAIRE » (an unknown capitalised
+        word, then a surname in capitals): the surname is no common word, or a common surname."""
+        if i + 1 >= len(tokens) or not _blank(text, tokens[i][1], tokens[i + 1][0]):
+            return None
+        word, surname = tokens[i][2], tokens[i + 1][2]
+        key = fold(surname)
+        if key in self.stop_words or len(key) < 3 or not surname[:1].isupper():
+            return None
+        plausible = key in _surnames() or (bool(self.lexicon) and not self._is_common_word(surname))
+        if word.endswith("."):
+            return Span(tokens[i][0], tokens[i + 1][1], NAME) if plausible and not surname.isupper() else None
+        if (self.lexicon and _is_caps_word(surname) and len(key) > 3 and plausible
+                and not word.isupper() and not self._is_common_word(word) and fold(word) not in self.stop_words):
+            return Span(tokens[i][0], tokens[i + 1][1], NAME)
+        return None
+
     def _name_after(self, tokens, i, text, *, lower, first=None, strict=False) -> Span | None:
         """The name made of tokens from i on (particles inside, at most `lower` lower-case words),
         or None; `first` is (offset, index) of a first name already read before token i."""
@@ -500,11 +533,15 @@ class Redactor:
             if previous is not None and not _blank(text, previous, start):
                 break
             key = fold(word)
-            if word[:1].islower() and key in _PARTICLES:
+            if key in _PARTICLES and (word[:1].islower() or taken or first is not None or j + 1 < len(tokens)):
+                if word[:1].islower() and taken == 0 and first is None and key in ("le", "la", "les"):
+                    break  # « Monsieur le Président », « Madame la Directrice »
                 nxt = j + 1
-                while nxt < len(tokens) and fold(tokens[nxt][2]) in _PARTICLES and tokens[nxt][2][:1].islower():
+                while nxt < len(tokens) and fold(tokens[nxt][2]) in _PARTICLES:
                     nxt += 1
-                if nxt < len(tokens) and tokens[nxt][2][:1].isupper():
+                following = tokens[nxt][2] if nxt < len(tokens) else ""
+                if following[:1].isupper() and fold(following) not in _FUNCTION_TITLES \
+                        and fold(following) not in self.stop_words:
                     previous, j = stop, j + 1
                     continue
                 break
@@ -908,7 +945,7 @@ def _name_alternatives(
 ) -> tuple[list[str], str | None]:
     """A name's alternatives: (case-insensitive ones, the capitalised one or None)."""
     core_words = _core_words(name, types)
-    core = r"[\s\-'’]+".join(_tolerant(w, keep_case=False) for w in core_words)
+    core = r"[\s\-'’]*".join(_tolerant(w, keep_case=False) for w in core_words)
     opt_article = r"(?:(?:le|la|les)\s+|l['’]\s?)?"
     strict = []
     if type_alt:
@@ -958,4 +995,6 @@ def _distinctive(words: list[str], lexicon: frozenset[str]) -> bool:
         if not w.isdigit() and len(w) >= 4
         and not all(p in lexicon for p in re.split(r"[-'’]", w) if p)
     ]
-    return bool(uncommon) or (has_number and len(significant) > 1)
+    # Three words or more (« Sainte-Baume Accueil ») in a row are a name even if each is French.
+    parts = [p for w in significant for p in re.split(r"[-'’]", w) if p and p not in ("d", "l")]
+    return bool(uncommon) or (has_number and len(significant) > 1) or len(parts) >= 3
