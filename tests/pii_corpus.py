@@ -181,23 +181,29 @@ def nirs(rng: random.Random, n: int) -> list[Planted]:
     return out
 
 
+def _iban(rng: random.Random, country: str) -> str:
+    def digits(k: int) -> str:
+        return "".join(str(rng.randint(0, 9)) for _ in range(k))
+
+    if country == "BE":
+        body = digits(10)
+        bban = body + f"{int(body) % 97 or 97:02d}"
+    elif country == "DE":
+        bban = digits(18)
+    else:  # the RIB key of a French (or Monaco) account
+        bank, branch, account = digits(5), digits(5), digits(11)
+        bban = bank + branch + account + f"{97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account)) % 97:02d}"
+    return country + iban_number.calc_check_digits(country + "00" + bban) + bban
+
+
 def ibans(rng: random.Random, n: int) -> list[Planted]:
     out = []
     for i in range(n):
         country = ["FR", "FR", "FR", "BE", "DE", "MC"][i % 6]
-        def digits(k: int) -> str:
-            return "".join(str(rng.randint(0, 9)) for _ in range(k))
-
-        if country == "BE":
-            body = digits(10)
-            bban = body + f"{int(body) % 97 or 97:02d}"
-        elif country == "DE":
-            bban = digits(18)
-        else:  # the RIB key of a French account
-            bank, branch, account = digits(5), digits(5), digits(11)
-            bban = bank + branch + account + f"{97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account)) % 97:02d}"
-        number = country + iban_number.calc_check_digits(country + "00" + bban) + bban
-        assert iban_number.is_valid(number)
+        number = ""
+        while not iban_number.is_valid(number):  # a Belgian bank code must exist: draw again
+            number = _iban(rng, country)
+        bban = number[4:]
         spelled = [" ".join(number[j:j + 4] for j in range(0, len(number), 4)), number, number.lower(),
                    "-".join(number[j:j + 4] for j in range(0, len(number), 4))][i % 4]
         out.append(Planted("iban", spelled, (bban[4:14],), digits=True))
@@ -342,10 +348,9 @@ def names(rng: random.Random, n: int) -> list[Planted]:
             text = f"{civilities[(i // 10) % len(civilities)]} {last.upper()}"
         elif spelling == 8:
             text = f"{first[0]}. {last}"
-        else:
-            text = f"{first} {last}"
-        needle = core if core[:1].isupper() or text.islower() else core
-        out.append(Planted("name", text, (_fold(needle),), folded=True))
+        else:  # a double-barrelled surname
+            text = f"{first} {last}-{rng.choice(SURNAMES)}"
+        out.append(Planted("name", text, (_fold(core),), folded=True))
     return out
 
 

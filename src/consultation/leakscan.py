@@ -143,9 +143,10 @@ def published_text(path: Path) -> str:
         return _markup_text(raw)
     if suffix == ".md":
         text = path.read_text(encoding="utf-8", errors="replace")
+        text = re.sub(r"</?[A-Za-z][^<>]*>", "\n", text)  # real tags only: an escaped « < 3 » is text
         text = re.sub(r"\\(.)", r"\1", text)  # Markdown escapes
         text = re.sub(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)", r"\1 \2", text)
-        return html.unescape(re.sub(r"<[^>]+>", " ", text))
+        return html.unescape(text)
     if suffix == ".docx":
         return _docx_text(path)
     if suffix == ".pdf":
@@ -170,6 +171,7 @@ _URLS = re.compile(
     r"|(?i:\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|bzh|gouv|paris)\b)"
 )
 _DIGIT_RUN = re.compile(r"(?:\+|\b00)?\s?\d(?:[ .\-/\u00a0\u202f\u2009\u2013]?\d)*")
+_CORSICAN_NIR = re.compile(r"\b[12][ .-]?\d{2}[ .-]?\d{2}[ .-]?2[AB][ .-]?\d{3}[ .-]?\d{3}(?:[ .-]?\d{2})?\b", re.I)
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
 _PLATES = re.compile(r"\b[A-Z]{2}[- ]\d{3}[- ][A-Z]{2}\b|\b[A-Z]{2}\d{3}[A-Z]{2}\b|\b\d{2,4} ?[A-Z]{2,3} ?\d{2}\b")
 _BIRTHS = re.compile(
@@ -254,13 +256,14 @@ def scan_text(
             local = ""  # « suivez @asso34 » is a handle; « jean @ orange.fr » an address
         if local and domain and any(c.isalpha() for c in domain):
             found.append(("email", m.start(), m.group()))
-        elif not local and domain and m.group().startswith("@") and re.match(r"[A-Za-z_]", domain):
+        elif not local and domain and re.match(r"[A-Za-z_]", domain):
             found.append(("handle", m.start(), m.group()))
     found += [("url", m.start(), m.group()) for m in _URLS.finditer(plain)]
     for m in _DIGIT_RUN.finditer(text):
         kind = _digit_kind(m.group())
         if kind:
             found.append((kind, m.start(), m.group().strip()))
+    found += [("nir", m.start(), m.group()) for m in _CORSICAN_NIR.finditer(text)]
     for m in _IBAN_LIKE.finditer(text):
         if iban.is_valid(m.group().replace(" ", "")):
             found.append(("iban", m.start(), m.group()))

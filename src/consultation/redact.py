@@ -472,6 +472,8 @@ class Redactor:
         french, other = _first_names()
         for i, (start, _end, word) in enumerate(tokens):
             key = fold(word)
+            if "-" in key and all(part in french for part in key.split("-") if part):
+                key = key.split("-")[0]  # « Marie-Claude », « jean-pierre »
             if re.fullmatch(r"[A-ZÀ-Ý]\.", word):  # « N. Ferreira »
                 span = self._initial_or_caps_surname(tokens, i, text)
                 if span:
@@ -497,12 +499,25 @@ class Redactor:
                     surname = [fold(t[2]) for t in tokens[j:i] if fold(t[2]) not in _PARTICLES]
                     if surname and not any(w in self.stop_words or w in _FUNCTION_TITLES for w in surname):
                         found.append(Span(tokens[j][0], tokens[i][1], NAME))
+            elif (self.lexicon and key not in french and i + 1 < len(tokens) and len(key) > 2
+                  and not self._is_common_word(word) and key not in _FUNCTION_WORDS
+                  and fold(tokens[i + 1][2]) in _surnames() and tokens[i + 1][2].islower()
+                  and not self._is_common_word(tokens[i + 1][2])
+                  and _blank(text, tokens[i][1], tokens[i + 1][0])):
+                found.append(Span(start, tokens[i + 1][1], NAME))  # « youssouf guérin »
             elif self.lexicon and key in french:  # « jean dupont », « nadia benali »
                 strict = key in self.lexicon or key in _WORDLIKE_FIRST_NAMES
                 span = self._name_after(tokens, i + 1, text, lower=1, first=(start, i), strict=strict)
                 if span:
                     found.append(span)
         return found
+
+    def _lower_surname(self, word: str) -> bool:
+        """A lower-case word that can be a surname: no French word, or a common surname."""
+        key = fold(word)
+        return (len(key) > 2 and key not in _FUNCTION_WORDS and key not in _FUNCTION_TITLES
+                and key not in self.stop_words and "'" not in word and "’" not in word
+                and (key in _surnames() or not self._is_common_word(word)))
 
     def _initial_or_caps_surname(self, tokens, i, text) -> Span | None:
         """« N. Ferreira » (an initial, then a surname), « Samia LEMAIRE » (an unknown capitalised
@@ -511,11 +526,18 @@ class Redactor:
             return None
         word, surname = tokens[i][2], tokens[i + 1][2]
         key = fold(surname)
-        if key in self.stop_words or len(key) < 3 or not surname[:1].isupper():
+        if key in self.stop_words or (len(key) < 3 and key not in _PARTICLES) or not (
+                surname[:1].isupper() or key in _PARTICLES):
             return None
         plausible = key in _surnames() or (bool(self.lexicon) and not self._is_common_word(surname))
         if word.endswith("."):
-            return Span(tokens[i][0], tokens[i + 1][1], NAME) if plausible and not surname.isupper() else None
+            span = self._name_after(tokens, i + 1, text, lower=0, first=(tokens[i][0], i))
+            if span is None or surname.isupper():
+                return None
+            last = fold(text[span.start:span.end].split()[-1].split("'")[-1].split("’")[-1])
+            plausible = plausible or last in _surnames() or (bool(self.lexicon) and last not in self.lexicon) \
+                or key in _PARTICLES  # « Z. des Roches »
+            return span if plausible else None
         if (self.lexicon and _is_caps_word(surname) and len(key) > 3 and plausible
                 and not word.isupper() and not self._is_common_word(word) and fold(word) not in self.stop_words):
             return Span(tokens[i][0], tokens[i + 1][1], NAME)
@@ -544,11 +566,17 @@ class Redactor:
                         and fold(following) not in self.stop_words:
                     previous, j = stop, j + 1
                     continue
+                if lower and following[:1].islower() and self.lexicon and word[:1].islower() \
+                        and self._lower_surname(following):  # « mme de villiers », « julie le bihan »
+                    previous, j = stop, j + 1
+                    continue
                 break
             if word[:1].isupper() or re.match(r"[dl]['’][A-ZÀ-Ý]", word):
                 if key in self.stop_words or (taken == 0 and first is None and key in _FUNCTION_TITLES):
                     break
-            elif not (lower and "'" not in word and "’" not in word and len(key) > 2
+            elif not (lower and (("'" not in word and "’" not in word) or (
+                      first is not None and re.match(r"d['’]\w{3}", word)
+                      and not self._is_common_word(re.split("['’]", word)[1]))) and len(key) > 2
                       and key not in _FUNCTION_WORDS and key not in _FUNCTION_TITLES
                       and key not in self.stop_words
                       and not (strict and self._is_common_word(word) and key not in _surnames())):
