@@ -87,6 +87,7 @@ _EMAIL = re.compile(
     r")",
     re.I,
 )
+_MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez)\b")
 _SHORTENERS = (
     r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
     r"shorturl\.at|rebrand\.ly|cutt\.ly|tiny\.cc|rb\.gy|x\.co|youtu\.be|wa\.me|fb\.me|linktr\.ee|"
@@ -143,6 +144,7 @@ _BIRTH = re.compile(
     r"|\bddn\b\W{0,3}|\bnaissance\b\W{0,3}(?:le\s+)?|\bborn\s+(?:on\s+)?)"
     rf"(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}))(?![\w/])"
 )
+_BIRTH_CUE = re.compile(r"(?i)n[ée]e?s?\b|naissance|ddn|born")
 _OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
 _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z_][\w.]{0,29}[\w]")
 _PLATE_LETTERS = r"[A-HJ-NP-TV-Z]"
@@ -291,7 +293,8 @@ _STRIP_ACCENTS = _accent_table()
 def fold(text: str) -> str:
     """Case- and accent-insensitive key, for matching only (a translate table: the lexicon has
     200 000 words to fold)."""
-    return text.casefold().translate(_STRIP_ACCENTS)
+    low = text.casefold()
+    return low if low.isascii() else low.translate(_STRIP_ACCENTS)
 
 
 def load_ner(model: str = DEFAULT_NER_MODEL) -> Language:
@@ -427,9 +430,10 @@ class Redactor:
         """
         shadow = _shadow(text)
         found: list[Span] = []
-        for kind, pattern in ((EMAIL, _EMAIL), (URL, _URL), (ADDRESS, _ADDRESS)):
-            found += [Span(m.start(), _trim_url(m) if kind == URL else m.end(), kind)
-                      for m in pattern.finditer(shadow)]
+        if "@" in shadow or _MAYBE_EMAIL.search(shadow):
+            found += [Span(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(shadow)]
+        found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
+        found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS.finditer(shadow)]
         found += _handles(shadow)
         if len(_DIGITS.findall(shadow)) >= 7:
             found += _phones(shadow)
@@ -474,7 +478,7 @@ class Redactor:
             key = fold(word)
             if "-" in key and all(part in french for part in key.split("-") if part):
                 key = key.split("-")[0]  # « Marie-Claude », « jean-pierre »
-            if re.fullmatch(r"[A-ZÀ-Ý]\.", word):  # « N. Ferreira »
+            if len(word) == 2 and word[1] == "." and word[0].isupper():  # « N. Ferreira »
                 span = self._initial_or_caps_surname(tokens, i, text)
                 if span:
                     found.append(span)
@@ -499,9 +503,9 @@ class Redactor:
                     surname = [fold(t[2]) for t in tokens[j:i] if fold(t[2]) not in _PARTICLES]
                     if surname and not any(w in self.stop_words or w in _FUNCTION_TITLES for w in surname):
                         found.append(Span(tokens[j][0], tokens[i][1], NAME))
-            elif (self.lexicon and key not in french and i + 1 < len(tokens) and len(key) > 2
-                  and not self._is_common_word(word) and key not in _FUNCTION_WORDS
-                  and fold(tokens[i + 1][2]) in _surnames() and tokens[i + 1][2].islower()
+            elif (self.lexicon and i + 1 < len(tokens) and tokens[i + 1][2].islower()
+                  and fold(tokens[i + 1][2]) in _surnames() and key not in french and len(key) > 2
+                  and key not in _FUNCTION_WORDS and not self._is_common_word(word)
                   and not self._is_common_word(tokens[i + 1][2])
                   and _blank(text, tokens[i][1], tokens[i + 1][0])):
                 found.append(Span(start, tokens[i + 1][1], NAME))  # « youssouf guérin »
@@ -805,8 +809,9 @@ _NOT_PLATE_LETTERS = frozenset(
 def _birth_dates(shadow: str) -> list[Span]:
     """A date after « né(e) le », « date de naissance », « DDN »; a full date of the 1900s anywhere
     (a date of the last century in a testimony about a 2020 crisis is someone's birth)."""
-    found = [Span(m.start("d"), m.end("d"), DATE) for m in _BIRTH.finditer(shadow)]
-    for m in _OLD_DATE.finditer(shadow):
+    found = [Span(m.start("d"), m.end("d"), DATE) for m in _BIRTH.finditer(shadow)] if _BIRTH_CUE.search(
+        shadow) else []
+    for m in _OLD_DATE.finditer(shadow) if "19" in shadow or re.search(r"[/.\-]\s?\d\d\b", shadow) else ():
         year = m.group("y1") or m.group("y2")
         if (len(year) == 4 and 1900 <= int(year) < 2000) or (
             len(year) == 2 and m.group("y2") and int(year) >= 25):
