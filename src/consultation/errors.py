@@ -77,3 +77,7 @@ class UnsafePathError(ConsultationError):
 
 class MissingChartError(ConsultationError):
     """A report needs a chart file that has not been drawn (charts come before reports)."""
+
+
+class PersonalDataLeakError(ConsultationError):
+    """Personal data was found in a published file after rendering (leakscan): nothing is published."""

@@ -8,11 +8,21 @@ database for a publication (reports, charts, exports) goes through a `Redactor` 
 
 Detection is deliberately on the cautious side: a redacted hospital name costs a reader a word,
 a published phone number costs a respondent their privacy.
+
+Kinds and detectors (RELIABILITY.md, « Personal data », has the table and the measured figures):
+e-mails, obfuscated ones included (project patterns); phones (`phonenumbers` + a French pattern);
+NIR, IBAN, SIRET/SIREN, FINESS and other long identifiers (`python-stdnum` check keys, project
+rules); postal addresses; dates of birth; @handles; licence plates; links; people's names (spaCy
+NER + rules: civilities in any case, SURNAME first, particles, known first names in lower case);
+the responding structures' names (`StructureNames`). Patterns run on a same-length "shadow" of
+the text (full-width forms, dashes and odd spaces made plain), so offsets are the text's own.
+`leakscan` checks the rendered files independently of all this.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -30,6 +40,7 @@ if TYPE_CHECKING:
 DEFAULT_NER_MODEL = "fr_core_news_sm"
 
 EMAIL, PHONE, URL, ADDRESS, STRUCTURE, NAME = "email", "phone", "url", "address", "structure", "name"
+NUMBER, ACCOUNT, DATE, HANDLE, PLATE = "number", "account", "date", "handle", "plate"
 PLACEHOLDERS: dict[str, str] = {
     EMAIL: "[courriel]",
     PHONE: "[téléphone]",
@@ -37,50 +48,229 @@ PLACEHOLDERS: dict[str, str] = {
     ADDRESS: "[adresse]",
     STRUCTURE: "[structure]",
     NAME: "[nom]",
+    NUMBER: "[numéro]",  # NIR, SIRET, SIREN, FINESS, any long identifier
+    ACCOUNT: "[compte]",  # IBAN
+    DATE: "[date]",  # a date of birth
+    HANDLE: "[pseudo]",  # @handle on a social network
+    PLATE: "[plaque]",  # licence plate
 }
 # When two detections overlap, the one listed first names the placeholder.
-_PRIORITY = {kind: rank for rank, kind in enumerate((EMAIL, URL, PHONE, ADDRESS, STRUCTURE, NAME))}
+_PRIORITY = {
+    kind: rank
+    for rank, kind in enumerate(
+        (EMAIL, URL, ACCOUNT, NUMBER, PHONE, DATE, PLATE, HANDLE, ADDRESS, STRUCTURE, NAME)
+    )
+}
 
+# --- contact details and numbers: the patterns run on a "shadow" of the text (same length, so the
+# offsets are the text's) where full-width forms, dashes, no-break and zero-width spaces are plain.
+_SHADOW: dict[int, str] = {}
+for _code in range(0xFF01, 0xFF5F):  # full-width ＠, ０-９, Ａ-Ｚ…
+    _SHADOW[_code] = unicodedata.normalize("NFKC", chr(_code))
+for _char in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63":
+    _SHADOW[ord(_char)] = "-"
+for _char in "\u00a0\u2007\u2009\u200a\u202f\u3000\u200b\u200c\u200d\u2060\ufeff":
+    _SHADOW[ord(_char)] = " "
+_SHADOW.update({0xFE6B: "@", 0x2024: ".", 0xFE52: "."})
+
+
+def _shadow(text: str) -> str:
+    return text if text.isascii() else text.translate(_SHADOW)
+
+
+_AT_WORD = r"(?:at|arobase|arrobase|arobas|arrobas|chez)"
+_DOT_WORD = r"(?:dot|point|pt)"
+_BRACKETED = r"\s?[\[({{<]\s?{}\s?[\])}}>]\s?"
+_LOCAL = r"[\w+-]+(?:\.[\w+-]+)*"
+_LABEL = r"[\w-]+"
+_DOT_ALT = "(?:" + _DOT_WORD + r"|\.)"
+_DOT = rf"(?:\.|{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
+_LOCAL_MARKED = r"[\w+-]+(?:[._+-][\w+-]+)+"  # « jean.dupont »: an address even with spaces and no TLD
 _EMAIL = re.compile(
-    r"[\w.+-]+(?:@|\s?[\[(]\s?(?:at|arobase)\s?[\])]\s?)[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I
-)
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>«»\"]+"
-    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|bzh|re|gp|mq|gf|yt)\b"
-    r"(?:/[^\s<>«»\"]*)?",
+    rf"{_LOCAL_MARKED}\s?@\s?{_LABEL}(?:\.{_LABEL})*|"
+    rf"{_LOCAL}(?:"
+    rf"@{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
+    rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
+    rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
+    rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
+    r")",
     re.I,
 )
-_SEP = r"[\s.\-]?"
+_MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez)\b")
+_SHORTENERS = (
+    r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
+    r"shorturl\.at|rebrand\.ly|cutt\.ly|tiny\.cc|rb\.gy|x\.co|youtu\.be|wa\.me|fb\.me|linktr\.ee|"
+    r"bref\.link|s\.id|v\.gd|qr\.io"
+)
+# TLDs that are never a French word once a dot glues them to another word.
+_SAFE_TLDS = (
+    r"fr|com|org|net|eu|info|io|bzh|re|gp|mq|gf|yt|pm|nc|pf|wf|gouv|paris|alsace|corsica|"
+    r"app|xyz|site|online|link|page|blog|bio|social|care|health|sante|tv|cc|ly|gl|gd|uk|lu|ch"
+)
+_URL = re.compile(
+    r"(?:https?|hxxps?|ftp)://[^\s<>«»\"]+|www\d?\.[^\s<>«»\"]+"
+    rf"|(?<![\w.@-])(?:{_SHORTENERS})/[^\s<>«»\"]+"
+    rf"|(?<![\w@-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_SAFE_TLDS})\b(?![@-])(?:/[^\s<>«»\"]*)?"
+    r"|(?<![\w@-])(?-i:[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6})/[^\s<>«»\"]+",
+    re.I,
+)
+_SEP = r"[\s./\-]?"
 _PHONE = re.compile(
     r"(?<![\d+])(?:"
     r"(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:" + _SEP + r"\d{2}){4}"  # 06 12 34 56 78, +33 6…
     r"|(?:\+|00)\s?(?:262|269|590|594|596|687|689)" + _SEP + r"\d{3}(?:" + _SEP + r"\d{2}){3}"
     r")(?!\d)"
 )
+_PHONE_REGIONS = ("FR", "BE", "CH")  # national layouts tried; "+" and "00" numbers of any country
+_DIGITS = re.compile(r"\d")
+_NS = r"[\s.\-]?"
+# Social security number: sex, year, month, department (2A/2B), commune, order, key (optional).
+_NIR = re.compile(
+    rf"(?<![\w+])[1-478]{_NS}\d{{2}}{_NS}\d{{2}}{_NS}(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}"
+    rf"(?:{_NS}\d{{2}})?(?![\w])",
+    re.I,
+)
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ .\-]?[A-Z0-9]{4}){2,7}(?:[ .\-]?[A-Z0-9]{1,4})?(?![\w])", re.I)
+# FINESS: 9 characters, the department first (2A/2B for Corsica); any long digit run besides.
+_FINESS = re.compile(rf"(?<![\w])(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}{_NS}\d(?![\w])", re.I)
+_LONG_NUMBER = re.compile(r"(?<![\w,+])\d(?:[ .\-/]?\d){8,}(?![\w])")
+_NUMBER_CUE = re.compile(
+    r"(?i:siret|siren|finess|nir|insee|rpps|adeli|s[ée]cu(?:rit[ée] sociale)?|matricule|allocataire|"
+    r"n°|no\.|num[ée]ro|dossier|contrat|carte vitale|ssn)\W{0,4}(?:\w+\W{1,3}){0,2}$"
+)
+_AMOUNT_AFTER = re.compile(r"\s?(?:€|euros?\b|eur\b|k€|m€|%|\$|habitants|personnes|patients|masques|doses)", re.I)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[ .]\d{3})+$")
+_MONTHS = (
+    r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|"
+    r"décembre|decembre|janv|févr|fevr|avr|juil|sept|oct|nov|déc|dec"
+)
+_A_DATE = (
+    rf"(?:\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+(?P<y1>\d{{4}}|\d{{2}})"
+    r"|\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?(?P<y2>\d{4}|\d{2}))"
+)
+_BIRTH = re.compile(
+    r"(?i:\bn[ée]e?s?\b(?:\s*\(e\))?\s*(?:le\s+|en\s+|:\s*)?|\bdate\s+de\s+naissance\b\W{0,4}(?:est\s+)?(?:le\s+)?"
+    r"|\bddn\b\W{0,3}|\bnaissance\b\W{0,3}(?:le\s+)?|\bborn\s+(?:on\s+)?)"
+    rf"(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}))(?![\w/])"
+)
+_BIRTH_CUE = re.compile(r"(?i)n[ée]e?s?\b|naissance|ddn|born")
+_OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
+_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z_][\w.]{0,29}[\w]")
+_PLATE_LETTERS = r"[A-HJ-NP-TV-Z]"
+_PLATE = re.compile(
+    rf"(?<![\w-])(?:{_PLATE_LETTERS}{{2}}[- ]?\d{{3}}[- ]?{_PLATE_LETTERS}{{2}}"
+    r"|(?i:[a-hj-np-tv-z]{2}-\d{3}-[a-hj-np-tv-z]{2})"
+    r"|\d{1,4}[- ]?(?P<old>[A-HJ-NP-Z]{1,3})[- ]?(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6]))(?![\w-])"
+)
 _CONNECTOR = r"(?:de|du|des|la|le|les|d['’]|l['’]|aux|au|en|sur|sous|et|à)"
 _CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’-]*"
 _WORD = r"[^\W\d][\w'’-]*"
-_NUMBER = r"\b\d{1,4}(?:\s?(?:bis|ter|[a-d])\b)?,?\s*"
+_NUMBER = r"(?:\b[Nn]°\s?)?\b\d{1,4}(?:\s?(?:bis|ter|quater|[a-dA-D])\b)?(?:\s?-\s?\d{1,4})?,?\s*"
 # Unambiguous street types need no capital after them; "place", "cours"… are everyday words too.
-_STREET_TYPES = r"(?:rue|avenue|av\.|bd|boulevard|allée|allee|impasse|quai|chaussée|chaussee)"
-_STREET_TYPES_CAP = r"(?:place|cours|chemin|route|passage|square|faubourg|résidence|residence|voie|sentier)"
+_STREET_TYPES = (
+    r"(?:rue|r\.|avenue|av\.?|ave\.?|bd\.?|bld\.?|blvd\.?|boulevard|allée|allee|all\.|impasse|imp\.|"
+    r"quai|chaussée|chaussee|chemin|ch\.|che\.|rte\.?|faubourg|fbg\.?|fg\.?|lotissement|lot\.|hameau|"
+    r"square|sq\.|venelle|ruelle|sentier|sente|montée|montee|rond-point|esplanade|résidence|residence|"
+    r"rés\.|res\.|pl\.|lieu[- ]?dit|ld|cité|cite|traverse|promenade|prom\.|parvis)"
+)
+_STREET_TYPES_CAP = r"(?:place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
 _NAME_TAIL = rf"(?:\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
-_POSTCODE_CITY = rf"\b\d{{5}}\s+{_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}(?:\s+cedex\b(?:\s*\d+)?)?"
+_POSTCODE_CITY = (
+    rf"\b(?:F-?\s?)?\d{{5}}\s+{_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}"
+    r"(?:\s+(?i:cedex)\b(?:\s*\d+)?)?"
+)
+_BOX = r"(?<![\w])(?:B\.?\s?P\.?|C\.?\s?S\.?|TSA)\s?\d{1,6}(?![\w])"
 _ADDRESS = re.compile(
-    rf"{_NUMBER}(?i:{_STREET_TYPES})\b\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_NAME_TAIL}"
-    rf"(?:,?\s*{_POSTCODE_CITY})?"
+    rf"{_NUMBER}(?i:{_STREET_TYPES})(?![\w-])\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_NAME_TAIL}"
+    rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_NUMBER}(?i:{_STREET_TYPES_CAP})\b\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
+    rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
+    rf"|(?i:\blieu[- ]?dit|\bhameau|\blotissement)\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
     rf"(?:,?\s*{_POSTCODE_CITY})?"
+    rf"|{_BOX}(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_POSTCODE_CITY}"
 )
 _TITLES = (
-    r"(?:M\.|MM\.|Mme|Mmes|Mlle|Melle|Dr|Dre|Docteur|Docteure|Pr|Professeur|Professeure|"
-    r"Madame|Monsieur|Maître)"
+    r"(?:M\.|MM\.|Mme|Mmes|Mlle|Mlles|Melle|Mr\.?|Dr|Dre|Pr|Me|Docteur|Docteure|Professeur|Professeure|"
+    r"Madame|Monsieur|Mademoiselle|Maître|Maitre)"
 )
 _TITLED_NAME = re.compile(
     rf"\b{_TITLES}\.?\s+(?P<s>(?:[A-Z]\.\s?)?{_CAPWORD}(?:\s+{_CAPWORD})?)"
 )
 _TITLE_PREFIX = re.compile(rf"{_TITLES}\.?\s+")
+# Civilities after which the next words are a name, whatever their case; functions after which a
+# capitalised word is.
+_CIVILITY = re.compile(
+    r"(?<![\w.-])(?:(?i:madame|mesdames|monsieur|messieurs|mademoiselle|docteure?|professeure?|"
+    r"ma[iî]tre|mme|mmes|mlle|melle|mr|dr|dre|pr)\b\.?|M\.|MM\.)"
+)
+_WEAK_CIVILITY = re.compile(
+    r"(?<![\w.-])(?:Me|(?i:directrice|directeur|cheffe|infirmi[eè]re|coordinatrice|coordinateur|"
+    r"pr[ée]sidente?|d[ée]put[ée]e?|s[ée]nat(?:eur|rice)|collègue|coll[eè]gue))\b(?=\s+[A-ZÀ-Ý])"
+)
+# Words after a civility that are a function, not a name: « Monsieur le Président », « Madame la Directrice ».
+_FUNCTION_TITLES = frozenset(
+    ["le", "la", "les", "l'", "l’", "president", "presidente", "directeur", "directrice", "ministre", "maire", "prefet", "prefete", "depute", "deputee", "senateur", "senatrice", "docteur", "docteure", "professeur", "professeure", "chef", "cheffe", "responsable", "coordinateur", "coordinatrice", "delegue", "deleguee", "secretaire", "adjoint", "adjointe", "conseiller", "conseillere", "juge", "procureur", "abbe", "cure", "inspecteur", "inspectrice", "general", "generale", "colonel", "commissaire", "recteur", "rectrice", "administrateur", "administratrice", "infirmier", "infirmiere", "cadre", "medecin"]
+)
+_PARTICLES = frozenset(
+    ["de", "du", "des", "d'", "d’", "le", "la", "van", "von", "der", "den", "di", "da", "del", "dos",
+     "ben", "bin", "el", "al", "ibn", "mac", "mc", "ter", "ten", "zu"]
+)
+_TOKEN = re.compile(r"[A-ZÀ-Ý]\.(?!\w)|[^\W\d_](?:[\w’'-]*[^\W\d_])?|[^\W\d_]['’]")
+# French words that never start a surname: after a first name they end the name.
+_FUNCTION_WORDS = frozenset(
+    ["a", "à", "ai", "ont", "est", "sont", "était", "étaient", "sera", "fut", "au", "aux", "avec", "chez", "dans", "de", "des", "du", "en", "et", "ou", "où", "mais", "donc", "or", "ni", "car", "que", "qui", "quoi", "dont", "le", "la", "les", "l", "un", "une", "ce", "ces", "cet", "cette", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes", "ton", "ta", "tes", "il", "elle", "ils", "elles", "on", "nous", "vous", "je", "tu", "me", "te", "se", "lui", "y", "ne", "pas", "plus", "très", "tres", "aussi", "pour", "par", "sur", "sous", "sans", "entre", "vers", "après", "avant", "pendant", "comme", "si", "quand", "alors", "puis", "fait", "a-t-il", "dit", "pense", "nous-mêmes", "tout", "tous", "toute", "toutes", "même", "autre", "autres", "rien", "bien", "encore", "toujours", "jamais", "ici", "là", "etc", "avait", "avaient", "peut", "doit", "va", "vont"]
+)
+# First names that are everyday words in lower case: then the next word must be unknown too.
+_WORDLIKE_FIRST_NAMES = frozenset(
+    ["pierre", "rose", "claire", "marie", "france", "olive", "aurore", "constance", "prudence", "patience", "victoire", "violette", "hermine", "colombe", "capucine", "iris", "olivier", "sylvain", "blanche", "reine", "ange", "flore", "fleur", "prune", "marguerite", "jade", "lys", "paris", "pascal", "clément", "clement", "désiré", "modeste", "félicité", "aimé", "fidèle", "honoré", "juste", "max", "marin", "ambre", "perle", "cerise", "anis", "basile", "louis", "jean", "julien", "vincent", "laurent", "martin", "marine", "océane", "lune", "soleil", "sauveur", "bienvenu", "dominique", "gaston", "noël", "noel", "pâquerette", "avril", "mai", "june", "grace", "hope", "will", "may", "gay"]
+)
+# First names the rule-based detectors know (besides spaCy's NER): Faker's lists for the French-
+# speaking and neighbouring locales, plus names common in France that those lists lack.
+_FIRST_NAME_LOCALES = ("fr_FR", "fr_CH", "fr_BE", "fr_CA", "it_IT", "es_ES", "pt_PT", "en_US")
+_EXTRA_FIRST_NAMES = ["Mohamed", "Mohammed", "Karim", "Fatima", "Fatiha", "Nadia", "Samir", "Yasmine", "Yasmina", "Rachid", "Farid", "Leila", "Leïla", "Amina", "Mamadou", "Fatou", "Aïcha", "Aicha", "Moussa", "Sofiane", "Mehdi", "Nabil", "Khadija", "Malika", "Saïd", "Said", "Ahmed", "Ali", "Omar", "Youssef", "Hakim", "Nassim", "Ibrahim", "Aminata", "Awa", "Kader", "Djamel", "Bilal", "Inès", "Ines", "Myriam", "Meriem", "Rachida", "Samira", "Souad", "Zineb", "Hamid", "Abdel", "Abdelkader", "Mustapha", "Mourad", "Nordine", "Kamel", "Karima", "Naïma", "Nawel", "Hocine", "Slimane", "Amadou", "Ousmane", "Oumar", "Aliou", "Ndeye", "Binta", "Mariama", "Kadiatou", "Seydou", "Boubacar", "Issa", "Nguyen", "Thi", "Minh", "Anh", "Linh", "Mei", "Wei", "Hui", "Lin", "Dimitri", "Ioana", "Andrei", "Bogdan", "Elena", "Irina", "Olga", "Natalia", "Yannick", "Gwenaëlle", "Gwenaelle", "Erwan", "Ronan", "Maëlle", "Maelle", "Loïc", "Loic", "Tanguy", "Soizic", "Enzo", "Kylian", "Lilou", "Maëlys", "Nolan", "Timéo", "Noa", "Lina", "Jade", "Chloé", "Manon", "Camille", "Léa", "Lea", "Emma", "Louise", "Inaya", "Ayoub", "Adam", "Rayan"]
+
+
+@functools.cache
+def _first_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(French-speaking locales' first names and the extra ones, other locales' first names), folded.
+
+    The other locales' names are used only when they are not French words (« Sol », « Lourdes »…).
+    """
+    import importlib
+
+    def keys(names: Iterable[str]) -> set[str]:
+        return {fold(part) for name in names for part in re.split(r"[\s-]+", name) if len(part) > 1}
+
+    groups: list[set[str]] = [keys(_EXTRA_FIRST_NAMES), set()]
+    for locale in _FIRST_NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            groups[0 if locale.startswith("fr_") else 1] |= keys(getattr(provider, attribute, ()))
+    return frozenset(groups[0]), frozenset(groups[1] - groups[0])
+
+
+@functools.cache
+def _surnames() -> frozenset[str]:
+    """The commonest surnames of France, Belgium and Switzerland (Faker's lists), folded: in lower
+    case after a first name they are names even when they are French words (« jean dupont »)."""
+    import importlib
+
+    names: set[str] = set()
+    for locale in ("fr_FR", "fr_BE", "fr_CH"):
+        names.update(getattr(importlib.import_module(f"faker.providers.person.{locale}").Provider, "last_names", ()))
+    return frozenset(fold(n) for n in names)
+
+
+def _is_caps_word(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def _blank(text: str, start: int, end: int) -> bool:
+    """Only one or two spaces (or a line break's absence) between two words of one name."""
+    gap = text[start:end]
+    return 0 < len(gap) <= 2 and not gap.strip(" \t")
 _ARTICLES = ("le", "la", "les", "l'", "l’")
 _INFINITIVE = re.compile(r"(?:er|ir|re|oir)$", re.I)
 _DETERMINER = re.compile(
@@ -112,7 +302,8 @@ _STRIP_ACCENTS = _accent_table()
 def fold(text: str) -> str:
     """Case- and accent-insensitive key, for matching only (a translate table: the lexicon has
     200 000 words to fold)."""
-    return text.casefold().translate(_STRIP_ACCENTS)
+    low = text.casefold()
+    return low if low.isascii() else low.translate(_STRIP_ACCENTS)
 
 
 def load_ner(model: str = DEFAULT_NER_MODEL) -> Language:
@@ -214,6 +405,11 @@ class Redactor:
             structure_types=consultation.structure_types,
         )
 
+    @property
+    def known_structures(self) -> list[str]:
+        """The responding structures' names this redactor was given."""
+        return list(self._structures.names)
+
     def __call__(self, text: str) -> str:
         return self.redact_many([text])[0]
 
@@ -241,10 +437,19 @@ class Redactor:
 
         `people`: the NER's person entities (computed here when None and a model is set).
         """
+        shadow = _shadow(text)
         found: list[Span] = []
-        for kind, pattern in ((EMAIL, _EMAIL), (URL, _URL), (PHONE, _PHONE), (ADDRESS, _ADDRESS)):
-            found += [Span(m.start(), _trim_url(m) if kind == URL else m.end(), kind)
-                      for m in pattern.finditer(text)]
+        if "@" in shadow or _MAYBE_EMAIL.search(shadow):
+            found += [Span(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(shadow)]
+        found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
+        found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS.finditer(shadow)]
+        found += _handles(shadow)
+        if len(_DIGITS.findall(shadow)) >= 7:
+            found += _phones(shadow)
+            found += _numbers(shadow, found)
+        if any(c.isdigit() for c in shadow):
+            found += _plates(shadow, self.stop_words)
+            found += _birth_dates(shadow)
         for pattern in self._structures.patterns(text):
             found += [Span(m.start("s"), m.end("s"), STRUCTURE) for m in pattern.finditer(text)]
         found += [
@@ -252,6 +457,7 @@ class Redactor:
             for m in _TITLED_NAME.finditer(text)
             if not self._all_stop_words(m.group("s"))
         ]
+        found += self._rule_names(text)
         if people is None and self.nlp is not None:
             people = self.person_entities([text])[0]
         for ent_start, ent_end in people or []:
@@ -260,6 +466,143 @@ class Redactor:
             if self.is_person_name(text[start:ent_end], start, text):
                 found.append(Span(start, ent_end, NAME))
         return _merge(found)
+
+    def _rule_names(self, text: str) -> list[Span]:
+        """People's names the model misses: after a civility whatever their case, SURNAME-first in
+        capitals, a known first name followed by a surname (in lower case too), with particles."""
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        if not tokens:
+            return []
+        found: list[Span] = []
+        starts = {t[0]: i for i, t in enumerate(tokens)}
+        for pattern, lower in ((_CIVILITY, 2), (_WEAK_CIVILITY, 0)):
+            for m in pattern.finditer(text):
+                after = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip(" \t"))
+                if after in starts and after > m.end():
+                    span = self._name_after(tokens, starts[after], text, lower=lower)
+                    if span:
+                        found.append(span)
+        french, other = _first_names()
+        for i, (start, _end, word) in enumerate(tokens):
+            key = fold(word)
+            if "-" in key and all(part in french for part in key.split("-") if part):
+                key = key.split("-")[0]  # « Marie-Claude », « jean-pierre »
+            if len(word) == 2 and word[1] == "." and word[0].isupper():  # « N. Ferreira »
+                span = self._initial_or_caps_surname(tokens, i, text)
+                if span:
+                    found.append(span)
+                continue
+            if key in self.stop_words or len(key) < 3:
+                continue
+            if word[:1].isupper():
+                known = key in french or (key in other and bool(self.lexicon) and key not in self.lexicon)
+                if not known:
+                    span = self._initial_or_caps_surname(tokens, i, text)
+                    if span:
+                        found.append(span)
+                    continue
+                span = self._name_after(tokens, i + 1, text, lower=0, first=(start, i))
+                if span:
+                    found.append(span)
+                    continue
+                if not word.isupper():  # SURNAME first in capitals: « DUPONT Marie », « LE GOFF Anne »
+                    j = i
+                    while j > 0 and _is_caps_word(tokens[j - 1][2]) and _blank(text, tokens[j - 1][1], tokens[j][0]):
+                        j -= 1
+                    surname = [fold(t[2]) for t in tokens[j:i] if fold(t[2]) not in _PARTICLES]
+                    if surname and not any(w in self.stop_words or w in _FUNCTION_TITLES for w in surname):
+                        found.append(Span(tokens[j][0], tokens[i][1], NAME))
+            elif (self.lexicon and i + 1 < len(tokens) and tokens[i + 1][2].islower()
+                  and fold(tokens[i + 1][2]) in _surnames() and key not in french and len(key) > 2
+                  and key not in _FUNCTION_WORDS and not self._is_common_word(word)
+                  and not self._is_common_word(tokens[i + 1][2])
+                  and _blank(text, tokens[i][1], tokens[i + 1][0])):
+                found.append(Span(start, tokens[i + 1][1], NAME))  # « youssouf guérin »
+            elif self.lexicon and key in french:  # « jean dupont », « nadia benali »
+                strict = key in self.lexicon or key in _WORDLIKE_FIRST_NAMES
+                span = self._name_after(tokens, i + 1, text, lower=1, first=(start, i), strict=strict)
+                if span:
+                    found.append(span)
+        return found
+
+    def _lower_surname(self, word: str) -> bool:
+        """A lower-case word that can be a surname: no French word, or a common surname."""
+        key = fold(word)
+        return (len(key) > 2 and key not in _FUNCTION_WORDS and key not in _FUNCTION_TITLES
+                and key not in self.stop_words and "'" not in word and "’" not in word
+                and (key in _surnames() or not self._is_common_word(word)))
+
+    def _initial_or_caps_surname(self, tokens, i, text) -> Span | None:
+        """« N. Ferreira » (an initial, then a surname), « Samia LEMAIRE » (an unknown capitalised
+        word, then a surname in capitals): the surname is no common word, or a common surname."""
+        if i + 1 >= len(tokens) or not _blank(text, tokens[i][1], tokens[i + 1][0]):
+            return None
+        word, surname = tokens[i][2], tokens[i + 1][2]
+        key = fold(surname)
+        if key in self.stop_words or (len(key) < 3 and key not in _PARTICLES) or not (
+                surname[:1].isupper() or key in _PARTICLES):
+            return None
+        plausible = key in _surnames() or (bool(self.lexicon) and not self._is_common_word(surname))
+        if word.endswith("."):
+            span = self._name_after(tokens, i + 1, text, lower=0, first=(tokens[i][0], i))
+            if span is None or surname.isupper():
+                return None
+            last = fold(text[span.start:span.end].split()[-1].split("'")[-1].split("’")[-1])
+            plausible = plausible or last in _surnames() or (bool(self.lexicon) and last not in self.lexicon) \
+                or key in _PARTICLES  # « Z. des Roches »
+            return span if plausible else None
+        if (self.lexicon and _is_caps_word(surname) and len(key) > 3 and plausible
+                and not word.isupper() and not self._is_common_word(word) and fold(word) not in self.stop_words):
+            return Span(tokens[i][0], tokens[i + 1][1], NAME)
+        return None
+
+    def _name_after(self, tokens, i, text, *, lower, first=None, strict=False) -> Span | None:
+        """The name made of tokens from i on (particles inside, at most `lower` lower-case words),
+        or None; `first` is (offset, index) of a first name already read before token i."""
+        end = None
+        j = i
+        previous = tokens[first[1]][1] if first else None
+        taken = 0
+        while j < len(tokens) and taken < 4:
+            start, stop, word = tokens[j]
+            if previous is not None and not _blank(text, previous, start):
+                break
+            key = fold(word)
+            if key in _PARTICLES and (word[:1].islower() or taken or first is not None or j + 1 < len(tokens)):
+                if word[:1].islower() and taken == 0 and first is None and key in ("le", "la", "les"):
+                    break  # « Monsieur le Président », « Madame la Directrice »
+                nxt = j + 1
+                while nxt < len(tokens) and fold(tokens[nxt][2]) in _PARTICLES:
+                    nxt += 1
+                following = tokens[nxt][2] if nxt < len(tokens) else ""
+                if following[:1].isupper() and fold(following) not in _FUNCTION_TITLES \
+                        and fold(following) not in self.stop_words:
+                    previous, j = stop, j + 1
+                    continue
+                if lower and following[:1].islower() and self.lexicon and word[:1].islower() \
+                        and self._lower_surname(following):  # « mme de villiers », « julie le bihan »
+                    previous, j = stop, j + 1
+                    continue
+                break
+            if word[:1].isupper() or re.match(r"[dl]['’][A-ZÀ-Ý]", word):
+                if key in self.stop_words or (taken == 0 and first is None and key in _FUNCTION_TITLES):
+                    break
+            elif not (lower and (("'" not in word and "’" not in word) or (
+                      first is not None and re.match(r"d['’]\w{3}", word)
+                      and not self._is_common_word(re.split("['’]", word)[1]))) and len(key) > 2
+                      and key not in _FUNCTION_WORDS and key not in _FUNCTION_TITLES
+                      and key not in self.stop_words
+                      and not (strict and self._is_common_word(word) and key not in _surnames())):
+                break
+            else:
+                lower -= 1
+            end = stop
+            previous = stop
+            taken += 1
+            j += 1
+        if end is None:
+            return None
+        return Span(tokens[first[1]][0] if first else tokens[i][0], end, NAME)
 
     def is_person_name(self, candidate: str, start: int, text: str) -> bool:
         """Filter the small model's PER entities: it tags capitalised verbs at line starts."""
@@ -390,6 +733,101 @@ def _place_words() -> list[str]:
     return [*names, *words]
 
 
+def _handles(shadow: str) -> list[Span]:
+    return [Span(m.start(), m.end(), HANDLE) for m in _HANDLE.finditer(shadow)] if "@" in shadow else []
+
+
+def _phones(shadow: str) -> list[Span]:
+    """French layouts by pattern; national numbers of France, Belgium and Switzerland by
+    `phonenumbers` (valid numbers only); a number written with « + » or « 00 » from any country
+    when it is possible (slashes read as spaces)."""
+    import phonenumbers
+
+    found = [Span(m.start(), m.end(), PHONE) for m in _PHONE.finditer(shadow)]
+    plain = shadow.replace("/", " ")
+    matches = [
+        m for m in phonenumbers.PhoneNumberMatcher(plain, "FR", leniency=phonenumbers.Leniency.POSSIBLE)
+        if m.raw_string.startswith(("+", "00"))
+    ]
+    for region in _PHONE_REGIONS:
+        matches += phonenumbers.PhoneNumberMatcher(plain, region, leniency=phonenumbers.Leniency.VALID)
+    for m in matches:
+        groups = re.split(r"\D+", m.raw_string.strip("+"))
+        if len(_DIGITS.findall(m.raw_string)) >= 8 and (
+                m.raw_string.startswith(("+", "00")) or min(map(len, groups)) > 1):
+            found.append(Span(m.start, m.end, PHONE))
+    return found
+
+
+def _numbers(shadow: str, already: list[Span]) -> list[Span]:
+    """NIR, IBAN, FINESS (python-stdnum where it has the number), and any other long identifier;
+    an amount (« 1 200 000 000 € », thousands grouped, a unit after it) stays."""
+    from stdnum import iban, luhn
+
+    found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow)]
+    for m in _IBAN.finditer(shadow):
+        groups = re.split(r"[ .\-]", m.group())
+        while groups:
+            compact = "".join(groups)
+            if iban.is_valid(compact):
+                break
+            if len(groups) > 1 and groups[-1].isalpha():
+                groups.pop()
+                continue
+            if sum(c.isdigit() for c in compact) < 12:
+                groups = []
+            break
+        if groups:
+            found.append(Span(m.start(), m.start() + len(" ".join(groups)), ACCOUNT))
+    for m in _FINESS.finditer(shadow):
+        compact = re.sub(r"\W", "", m.group()).upper()
+        cue = _NUMBER_CUE.search(shadow[max(0, m.start() - 40):m.start()])
+        if cue or compact[:2] in ("2A", "2B") or (compact.isdigit() and luhn.is_valid(compact)):
+            found.append(Span(m.start(), m.end(), NUMBER))
+    taken = [*already, *found]
+    for m in _LONG_NUMBER.finditer(shadow):
+        if any(s.start < m.end() and m.start() < s.end for s in taken):
+            continue
+        digits = re.sub(r"\D", "", m.group())
+        cue = _NUMBER_CUE.search(shadow[max(0, m.start() - 40):m.start()])
+        amount = _THOUSANDS.match(m.group()) and (
+            _AMOUNT_AFTER.match(shadow, m.end()) or shadow[max(0, m.start() - 2):m.start()].strip() in ("€", "$")
+            or not luhn.is_valid(digits))
+        arithmetic = re.search(r"\d{4}[-/]|[-/]\d{4}", m.group()) and not luhn.is_valid(digits)
+        if cue or not (amount or arithmetic):
+            found.append(Span(m.start(), m.end(), NUMBER))
+    return found
+
+
+def _plates(shadow: str, stop_words: frozenset[str]) -> list[Span]:
+    found = []
+    for m in _PLATE.finditer(shadow):
+        old = m.group("old")
+        if old and (fold(old) in stop_words or old in _NOT_PLATE_LETTERS):
+            continue
+        found.append(Span(m.start(), m.end(), PLATE))
+    return found
+
+
+# Letters of an old-style plate (« 1234 AB 75 ») that are units or acronyms after a number.
+_NOT_PLATE_LETTERS = frozenset(
+    ["ETP", "IDE", "AS", "ASH", "AES", "CDD", "CDI", "ME", "MM", "CM", "KM", "KG", "H", "J", "M", "ML", "L", "EUR", "HT", "TTC", "PM", "AM", "ACT", "LAM", "LHSS", "ARS", "CHU", "EHPAD", "SSR", "USLD"]
+)
+
+
+def _birth_dates(shadow: str) -> list[Span]:
+    """A date after « né(e) le », « date de naissance », « DDN »; a full date of the 1900s anywhere
+    (a date of the last century in a testimony about a 2020 crisis is someone's birth)."""
+    found = [Span(m.start("d"), m.end("d"), DATE) for m in _BIRTH.finditer(shadow)] if _BIRTH_CUE.search(
+        shadow) else []
+    for m in _OLD_DATE.finditer(shadow) if "19" in shadow or re.search(r"[/.\-]\s?\d\d\b", shadow) else ():
+        year = m.group("y1") or m.group("y2")
+        if (len(year) == 4 and 1900 <= int(year) < 2000) or (
+            len(year) == 2 and m.group("y2") and int(year) >= 25):
+            found.append(Span(m.start("d"), m.end("d"), DATE))
+    return found
+
+
 _ACCENTS: dict[str, str] = {}
 for _base, _variants in {
     "a": "aàâä", "c": "cç", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "y": "yÿ",
@@ -398,12 +836,38 @@ for _base, _variants in {
         _ACCENTS[_v] = _variants
 
 
+_SAINT = {"saint": r"(?:saint|st\.?)", "st": r"(?:saint|st\.?)", "sainte": r"(?:sainte|ste\.?)",
+          "ste": r"(?:sainte|ste\.?)"}
+_LIGATURES = {"œ": "(?:œ|oe)", "æ": "(?:æ|ae)"}
+
+
 def _tolerant(word: str, *, keep_case: bool) -> str:
-    """Regex for a word whatever its accents (and, unless keep_case, its case); ' and - optional."""
+    """Regex for a word whatever its accents (and, unless keep_case, its case); ' and - optional;
+    « Saint » or « St », « Œuvre » or « Oeuvre »."""
+    pieces = re.split(r"([-'’\s])", word)
+    if len(pieces) > 1 or fold(word).rstrip(".") in _SAINT:
+        out = []
+        for piece in pieces:
+            key = fold(piece).rstrip(".")
+            if key in _SAINT:
+                capital = keep_case and piece[:1].isupper()
+                out.append(_SAINT[key].replace("(?:s", "(?:S").replace("|s", "|S") if capital else _SAINT[key])
+            elif piece:
+                out.append(_tolerant_chars(piece, keep_case=keep_case))
+        return "".join(out)
+    return _tolerant_chars(word, keep_case=keep_case)
+
+
+def _tolerant_chars(word: str, *, keep_case: bool) -> str:
     parts = []
-    for char in word:
+    text = re.sub("(?i)[oa]e", lambda m: {"o": "œ", "a": "æ"}[m.group()[0].lower()]
+                  if m.group()[0].islower() else {"o": "Œ", "a": "Æ"}[m.group()[0].lower()], word)
+    for char in text:
         low = char.lower()
-        if char in "-'’":
+        if low in _LIGATURES:
+            alt = _LIGATURES[low]
+            parts.append(alt.upper().replace("?:", "?:") if keep_case and char.isupper() else alt)
+        elif char in "-'’":
             parts.append(r"[\s\-'’]?")
         elif low in _ACCENTS:
             variants = _ACCENTS[low]
@@ -445,7 +909,9 @@ class StructureNames:
             if not name_runs:
                 self._always.append(i)
                 continue
-            key = min(name_runs, key=lambda r: (frequency[r], -len(r), r))
+            # « Saint » may be written « St »: never the key of a name that has other words.
+            usable = {r for r in name_runs if r not in _SAINT} or name_runs
+            key = min(usable, key=lambda r: (frequency[r], -len(r), r))
             self._by_run.setdefault(key, []).append(i)
         self._lengths = sorted({len(k) for k in self._by_run})
         self._alternatives: dict[int, tuple[list[str], str | None]] = {}
@@ -497,7 +963,7 @@ _WORD_RUN = re.compile(r"\w+")
 def _index_fold(text: str) -> str:
     """Case, accents and combining marks folded: two characters that a structure pattern lets
     match each other (its accent classes, re.IGNORECASE) fold to the same string."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
     if decomposed.isascii():
         return decomposed
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -521,7 +987,7 @@ def _name_alternatives(
 ) -> tuple[list[str], str | None]:
     """A name's alternatives: (case-insensitive ones, the capitalised one or None)."""
     core_words = _core_words(name, types)
-    core = r"[\s\-'’]+".join(_tolerant(w, keep_case=False) for w in core_words)
+    core = r"[\s\-'’]*".join(_tolerant(w, keep_case=False) for w in core_words)
     opt_article = r"(?:(?:le|la|les)\s+|l['’]\s?)?"
     strict = []
     if type_alt:
@@ -571,4 +1037,6 @@ def _distinctive(words: list[str], lexicon: frozenset[str]) -> bool:
         if not w.isdigit() and len(w) >= 4
         and not all(p in lexicon for p in re.split(r"[-'’]", w) if p)
     ]
-    return bool(uncommon) or (has_number and len(significant) > 1)
+    # Three words or more (« Sainte-Baume Accueil ») in a row are a name even if each is French.
+    parts = [p for w in significant for p in re.split(r"[-'’]", w) if p and p not in ("d", "l")]
+    return bool(uncommon) or (has_number and len(significant) > 1) or len(parts) >= 3

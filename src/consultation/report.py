@@ -848,6 +848,7 @@ def publish(
     testimonies; without it only patterns are used. `charts=False` reuses the chart files already
     in `paths.charts` (they must exist).
     """
+    from consultation.leakscan import check_publication
     from consultation.report_index import write_index
 
     figures = TallyFigures.load(con, consultation)
@@ -861,4 +862,5 @@ def publish(
                              figures=figures, flags=flags, max_quotes=max_quotes, threshold=threshold)
     result.reports = write_reports(ctx, paths.reports, formats=formats)
     result.index = write_index(consultation, paths, result.reports, ctx)
+    check_publication(result.files, redactor=ctx.redactor)  # independent post-render scan (leakscan)
     return result

@@ -1,0 +1,370 @@
+"""Independent check of what was published: personal data left in the written files.
+
+`redact.Redactor` strips the testimonies before they are rendered; this module reads the files
+afterwards (HTML, Markdown, DOCX, SVG, PDF when there is one), as a reader would see them, and
+looks for personal data with detectors of its own: no pattern, function or list of `redact` is
+used here, so that a bug in the redactor (a pattern that misses, a placeholder step skipped, a
+renderer that prints the raw text) is caught rather than repeated. It works on whole digit runs
+checked with `phonenumbers` and `python-stdnum`, on de-obfuscated text for e-mails, and on simple
+rules for the rest; it knows the responding structures' names (folded) and the civilities.
+
+`check_publication` raises `PersonalDataLeakError` (a French message naming each file, the kind
+of item and where it is, never the item itself) and removes the files that leak, and the index
+that presents them, so that nothing is left looking publishable.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from consultation.errors import PersonalDataLeakError
+
+if TYPE_CHECKING:
+    from consultation.redact import Redactor
+
+# The kinds, as a French reader names them.
+KINDS = {
+    "email": "adresse électronique",
+    "phone": "numéro de téléphone",
+    "nir": "numéro de sécurité sociale",
+    "iban": "IBAN",
+    "siret": "numéro SIRET/SIREN/FINESS",
+    "number": "identifiant numérique",
+    "handle": "pseudonyme de réseau social",
+    "url": "lien",
+    "plate": "plaque d'immatriculation",
+    "birth": "date de naissance",
+    "address": "adresse postale",
+    "name": "nom de personne",
+    "structure": "nom de structure répondante",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: Path
+    kind: str
+    line: int
+    masked: str
+
+    def __str__(self) -> str:
+        return f"{self.file.name}, ligne {self.line} : {KINDS[self.kind]} ({self.masked})"
+
+
+# --- reading what a reader sees --------------------------------------------------------------------
+
+
+class _Text(HTMLParser):
+    """Text nodes and the attributes a reader can see or follow; nothing of <style>/<script>."""
+
+    _BLOCKS = frozenset(["p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "article", "table", "caption", "figcaption", "blockquote", "title", "text", "tspan", "desc"])
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._skip += 1
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+        for name, value in attrs:
+            if (value and name in ("alt", "title", "aria-label")) or (
+                    value and name == "href" and re.match(r"(?i)(mailto:|tel:|https?:|www\.)", value)):
+                self.parts.append(f"\n{value}\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._skip = max(0, self._skip - 1)
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.parts.append(f"\n{data}\n")
+
+
+def _markup_text(markup: str) -> str:
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _docx_text(path: Path) -> str:
+    """Every run of text of the document, its headers, footers, notes and properties."""
+    with zipfile.ZipFile(path) as docx:
+        parts = [n for n in docx.namelist() if n.endswith(".xml") and n.startswith(("word/", "docProps/"))]
+        xml = "\n".join(docx.read(n).decode("utf-8", "replace") for n in parts)
+    paragraphs = re.split(r"</w:p>|<w:br/>|<w:tab/>|</w:tc>", xml)
+    run = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:instrText[^>]*>([^<]*)<")
+    text = "\n".join("".join(a or b for a, b in run.findall(p)) for p in paragraphs)
+    meta = "\n".join(re.findall(r"<(?:dc:\w+|cp:\w+)[^>]*>([^<]+)<", xml))
+    return html.unescape(f"{text}\n{meta}")
+
+
+def _pdf_text(path: Path) -> str:
+    try:
+        from pypdf import PdfReader  # type: ignore[import-not-found]
+    except ImportError:
+        PdfReader = None
+    if PdfReader is not None:
+        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    if shutil.which("pdftotext"):
+        done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=False)
+        if done.returncode == 0:
+            return done.stdout.decode("utf-8", "replace")
+    raise PersonalDataLeakError(
+        f"{path.name} : ce PDF ne peut pas être relu pour y chercher des données personnelles "
+        "(ni pypdf ni pdftotext ne sont installés) ; il n'est pas publiable en l'état."
+    )
+
+
+def published_text(path: Path) -> str:
+    """What a reader of `path` sees (and can follow), as plain text."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm", ".svg"):
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        raw = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+", "", raw)
+        return _markup_text(raw)
+    if suffix == ".md":
+        text = path.read_text(encoding="utf-8", errors="replace")
+        text = re.sub(r"</?[A-Za-z][^<>]*>", "\n", text)  # real tags only: an escaped « < 3 » is text
+        text = re.sub(r"\\(.)", r"\1", text)  # Markdown escapes
+        text = re.sub(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)", r"\1 \2", text)
+        return html.unescape(text)
+    if suffix == ".docx":
+        return _docx_text(path)
+    if suffix == ".pdf":
+        return _pdf_text(path)
+    if suffix in (".txt", ".csv", ".json"):
+        return path.read_text(encoding="utf-8", errors="replace")
+    return ""
+
+
+# --- detectors (independent of redact.py) ------------------------------------------------------------
+
+_OBFUSCATED_AT = re.compile(
+    r"\s*[\[({<]\s*(?:at|arobase|arrobase|arobas|chez|@)\s*[\])}>]\s*|\s+(?:at|arobase|arrobase|arobas)\s+(?=\w)",
+    re.I,
+)
+_OBFUSCATED_DOT = re.compile(r"\s*[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|\s+(?:dot|point)\s+(?=[a-z]{2,6}\b)", re.I)
+_AROUND_AT = re.compile(r"([\w.+-]*)\s?@\s?([\w-]*(?:\.[\w-]+)*)")
+_URLS = re.compile(
+    r"(?i:https?://|hxxps?://|www\d?\.)\S+"
+    r"|(?i:\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|ly|co|gl|gd|me|be|ch|bzh|re|"
+    r"gouv|paris|tv|app|xyz|site|link|page|ee|cc)/\S*)"
+    r"|(?i:\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|bzh|gouv|paris)\b)"
+)
+_DIGIT_RUN = re.compile(r"(?:\+|\b00)?\s?\d(?:[ .\-/\u00a0\u202f\u2009\u2013]?\d)*")
+_CORSICAN_NIR = re.compile(r"\b[12][ .-]?\d{2}[ .-]?\d{2}[ .-]?2[AB][ .-]?\d{3}[ .-]?\d{3}(?:[ .-]?\d{2})?\b", re.I)
+_IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
+_PLATES = re.compile(r"\b[A-Z]{2}[- ]\d{3}[- ][A-Z]{2}\b|\b[A-Z]{2}\d{3}[A-Z]{2}\b|\b\d{2,4} ?[A-Z]{2,3} ?\d{2}\b")
+_BIRTHS = re.compile(
+    r"(?i:\bn[ée]e?\b|\bnaissance\b|\bddn\b)\W{0,3}(?:le\s+|en\s+|:\s*|est\s+le\s+)?"
+    r"(?:\d{1,2}(?:er)?[\s/.\-]+(?:\d{1,2}|[a-zéû]{3,9}\.?)[\s/.\-]+\d{2,4}|\d{4}\b)"
+)
+_STREETS = re.compile(
+    r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|r\.|avenue|av\.?|bd|boulevard|chemin|impasse|imp\.|"
+    r"all[ée]e|quai|route|place|square|cours|faubourg|lotissement|hameau|r[ée]sidence)\s+[\w'’-]+)"
+    r"|(?i:\blieu[- ]dit\s+[\w'’-]+)|\b(?:BP|B\.P\.|CS|TSA)\s?\d{2,6}\b"
+    r"|\b\d{5}\s+[A-Z][a-zà-ÿ]+(?:[ -][A-Za-zà-ÿ]+)*\s+(?i:cedex)\b|\b(?:0[1-9]|[1-8]\d|9[0-5])\d{3}\s+[A-Z][A-Z]{2,}\b"
+)
+_CIVILITIES = re.compile(
+    r"(?:\b(?:Madame|Monsieur|Mademoiselle|madame|monsieur|Mme|Mlle|Dr|Docteur|Pr|Professeur)\.?|\bM\.)"
+    r"\s+(?!le\b|la\b|les\b|l['’])([A-ZÀ-Ý][a-zà-ÿ'’-]{2,}|[A-ZÀ-Ý]{3,}|[a-zà-ÿ]{3,}(?=[\s,.;)]))"
+)
+_NOT_AFTER_CIVILITY = frozenset(
+    ["président", "présidente", "directeur", "directrice", "ministre", "maire", "préfet", "préfète", "député", "sénateur", "docteur", "professeur", "et", "ou", "pour", "avec", "dans", "est", "sont", "qui", "que", "car", "mais", "aussi", "vous", "nous"]
+)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"\bste\b", "sainte", re.sub(r"\bst\b", "saint", re.sub(r"[^\w]+", " ", text)))
+    return f" {' '.join(text.split())} "
+
+
+def _digits(run: str) -> str:
+    return re.sub(r"\D", "", run)
+
+
+def _digit_kind(run: str) -> str | None:
+    """A digit run (separators allowed) that is a phone number, a NIR, a SIRET/SIREN/FINESS."""
+    import phonenumbers
+    from stdnum import luhn
+    from stdnum.fr import nir, siren, siret
+
+    digits = _digits(run)
+    if re.fullmatch(r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})", run):
+        return None  # a date (a date of birth is found by its cue)
+    international = run.lstrip().startswith(("+", "00"))
+    if len(digits) >= (8 if international else 9):
+        for region in ("FR", "BE", "CH"):
+            try:
+                number = phonenumbers.parse(run.strip(), region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number) or (international and phonenumbers.is_possible_number(number)):
+                groups = [g for g in re.split(r"\D+", run.strip().lstrip("+")) if g]
+                if international or (min(len(g) for g in groups) > 1 and (len(groups) == 1 or max(map(len, groups)) <= 4)):
+                    return "phone"
+    if len(digits) in (13, 15) and digits[0] in "12378" and (
+            nir.is_valid(digits) or len(digits) == 13 or int(digits[3:5]) <= 12):
+        return "nir"
+    if len(digits) == 14 and siret.is_valid(digits):
+        return "siret"
+    if len(digits) == 9 and (siren.is_valid(digits) or luhn.is_valid(digits)):
+        grouped_thousands = re.fullmatch(r"\d{1,3}(?:[ .\u00a0\u202f]\d{3})+", run.strip())
+        return None if grouped_thousands and not siren.is_valid(digits) else "siret"
+    if len(digits) >= 11 and not re.fullmatch(r"\d{1,3}(?:[ .\u00a0\u202f]\d{3})+", run.strip()):
+        return "number"
+    return None
+
+
+def scan_text(
+    text: str,
+    *,
+    structures: Iterable[str] = (),
+    common_words: frozenset[str] = frozenset(),
+) -> list[tuple[str, int, str]]:
+    """(kind, offset, item) for every personal-data item recognised in `text`."""
+    from stdnum import iban
+
+    text = unicodedata.normalize("NFKC", text)
+    found: list[tuple[str, int, str]] = []
+    plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", text))
+    for m in _AROUND_AT.finditer(plain):
+        local, domain = m.group(1).strip("."), m.group(2)
+        spaced = m.group().replace(local, "", 1).startswith((" ", "\t"))
+        if spaced and ("." not in domain or not m.group().split("@", 1)[1][:1].isspace()):
+            local = ""  # « suivez @asso34 » is a handle; « jean @ orange.fr » an address
+        if local and domain and any(c.isalpha() for c in domain):
+            found.append(("email", m.start(), m.group()))
+        elif not local and domain and re.match(r"[A-Za-z_]", domain):
+            found.append(("handle", m.start(), m.group()))
+    found += [("url", m.start(), m.group()) for m in _URLS.finditer(plain)]
+    for m in _DIGIT_RUN.finditer(text):
+        kind = _digit_kind(m.group())
+        if kind:
+            found.append((kind, m.start(), m.group().strip()))
+    found += [("nir", m.start(), m.group()) for m in _CORSICAN_NIR.finditer(text)]
+    for m in _IBAN_LIKE.finditer(text):
+        if iban.is_valid(m.group().replace(" ", "")):
+            found.append(("iban", m.start(), m.group()))
+    found += [("plate", m.start(), m.group()) for m in _PLATES.finditer(text)
+              if not re.fullmatch(r"\d+ ?[A-Z]+ ?\d+", m.group()) or (re.search(r"[A-Z]{2,3} ?(?:\d{2})$", m.group())
+              and not re.search(r"\b(?:ETP|IDE|ACT|LAM|ARS|CHU|CMP)\b", m.group()))]
+    found += [("birth", m.start(), m.group()) for m in _BIRTHS.finditer(text)]
+    found += [("address", m.start(), m.group()) for m in _STREETS.finditer(text)]
+    for m in _CIVILITIES.finditer(text):
+        word = m.group(1)
+        if word.casefold() not in _NOT_AFTER_CIVILITY and not word.startswith("["):
+            found.append(("name", m.start(1), word))
+    folded = _fold(text)
+    for core in _structure_cores(structures, common_words):
+        at = folded.find(core)
+        if at >= 0:
+            found.append(("structure", at, core.strip()))
+    return found
+
+
+_TYPES = re.compile(r"(?i)^(?:act|lam|lhss|ehpad|ssiad|csapa|caarud|chrs|cada|ccas|association|asso)\s+")
+
+
+def _structure_cores(names: Iterable[str], common_words: frozenset[str]) -> list[str]:
+    """The folded core of each structure name that cannot be ordinary French: without its type
+    and its article; one of its words unknown to `common_words` (a word of 4 letters or more),
+    or, without a word list, two words at least."""
+    cores = []
+    for name in names:
+        core = _fold(_TYPES.sub("", name.strip()))
+        core = re.sub(r"^ (?:le|la|les|l) ", " ", core)
+        words = [w for w in core.split() if w not in ("de", "du", "des", "d", "l", "la", "le", "les", "et")]
+        if not words:
+            continue
+        if common_words:
+            if not any(len(w) >= 4 and w not in common_words for w in words):
+                continue
+        elif len(words) < 2:
+            continue
+        cores.append(core)
+    return cores
+
+
+def _mask(item: str) -> str:
+    item = " ".join(item.split())
+    if len(item) <= 6:
+        return f"{item[:1]}…, {len(item)} caractères"
+    return f"{item[:2]}…{item[-2:]}, {len(item)} caractères"
+
+
+def scan_files(
+    files: Iterable[Path],
+    *,
+    structures: Iterable[str] = (),
+    common_words: frozenset[str] = frozenset(),
+) -> list[Finding]:
+    structures = list(structures)
+    findings: list[Finding] = []
+    for path in files:
+        path = Path(path)
+        if not path.is_file():
+            continue
+        text = published_text(path)
+        seen: set[tuple[str, int]] = set()
+        for kind, offset, item in scan_text(text, structures=structures, common_words=common_words):
+            line = text.count("\n", 0, offset) + 1 if kind != "structure" else 0
+            if (kind, offset) not in seen:
+                seen.add((kind, offset))
+                findings.append(Finding(path, kind, line, _mask(item)))
+    return findings
+
+
+def check_publication(
+    files: Iterable[Path],
+    *,
+    redactor: Redactor | None = None,
+    structures: Iterable[str] = (),
+    common_words: frozenset[str] | None = None,
+) -> None:
+    """Scan every published file; on any finding, remove the files that leak (and the index that
+    lists them) and raise `PersonalDataLeakError` with a French message."""
+    files = [Path(f) for f in files]
+    if redactor is not None:
+        structures = [*structures, *redactor.known_structures]
+        if common_words is None:
+            common_words = redactor.lexicon | redactor.stop_words
+    findings = scan_files(files, structures=structures, common_words=common_words or frozenset())
+    if not findings:
+        return
+    leaking = sorted({f.file for f in findings})
+    removed = [*leaking, *(p for p in files if p.name == "index.html" and p not in leaking and p.is_file())]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    shown = findings[:30]
+    lines = [
+        f"Publication arrêtée : {len(findings)} donnée(s) personnelle(s) trouvée(s) dans "
+        f"{len(leaking)} fichier(s) après la mise en forme, malgré l'anonymisation des témoignages.",
+        *(f"  - {f}" for f in shown),
+        *([f"  - … et {len(findings) - len(shown)} autre(s)"] if len(findings) > len(shown) else []),
+        "Fichiers retirés pour qu'ils ne soient pas diffusés : " + ", ".join(p.name for p in removed) + ".",
+        "Retrouvez la réponse en cause dans la base (table answers), signalez l'élément manqué "
+        "par l'anonymisation, puis relancez la publication.",
+    ]
+    raise PersonalDataLeakError("\n".join(lines))
