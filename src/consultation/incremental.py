@@ -521,14 +521,23 @@ def _write_from(
     result.answers = int(con.execute(
         f"SELECT count(*) FROM (SELECT DISTINCT respondent_id, question_id FROM {units})"  # noqa: S608
     ).fetchall()[0][0])
+    # Codes by source and units to review count only answers without human codes, as
+    # `consultation code` does: the human codes win for the others, nobody reviews them.
+    automatic = (
+        f"(SELECT * FROM {codes} c WHERE NOT EXISTS (SELECT 1 FROM human_codes h "  # noqa: S608
+        "WHERE h.consultation_id = $cid AND h.respondent_id = c.respondent_id "
+        "AND h.question_id = c.question_id))"
+    )
     result.by_source = {
         str(k): int(v) for k, v in con.execute(
-            f"SELECT source, count(*) FROM {codes} GROUP BY source ORDER BY source"  # noqa: S608
+            f"SELECT source, count(*) FROM {automatic} GROUP BY source ORDER BY source",  # noqa: S608
+            {"cid": cid},
         ).fetchall()
     }
     result.needs_review = int(con.execute(
-        f"SELECT count(*) FROM (SELECT respondent_id, question_id, unit_no FROM {codes} "  # noqa: S608
-        "GROUP BY ALL HAVING bool_or(needs_review))"
+        f"SELECT count(*) FROM (SELECT respondent_id, question_id, unit_no FROM {automatic} "  # noqa: S608
+        "GROUP BY ALL HAVING bool_or(needs_review))",
+        {"cid": cid},
     ).fetchall()[0][0])
     version = store.codebook_version(con, cid)
     stamp = coded_at or datetime.now()
