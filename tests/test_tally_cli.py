@@ -93,9 +93,9 @@ def test_mistakes_give_a_message_and_exit_code_2(mini_db, tmp_path):
     result = run("tally", str(mini_db), "--question", "q9")
     assert result.exit_code == 2 and "question « q9 » inconnue" in result.output
     result = run("tally", str(tmp_path / "nulle-part"))
-    assert result.exit_code == 2 and "base introuvable" in result.output and "consultation run" in result.output
+    assert result.exit_code == 2 and "nulle-part » n'existe pas" in result.output and "consultation run" in result.output
     result = run("tally", str(mini_db), "--format", "parquet")
-    assert result.exit_code == 2 and "--output" in result.output
+    assert result.exit_code == 2 and "--fichier" in result.output
 
 
 # --- the bundled sample, after `consultation run` (the issue's « done when ») --------------------
@@ -112,7 +112,7 @@ def _line(output: str, label: str) -> list[str]:
 @needs_sample
 def test_sample_tally_region_occitanie_shows_every_question_side_by_side_with_flags(sample_run):
     processed_root = sample_run.paths.root.parent
-    result = run("tally", str(SAMPLE_DIR), "--out", str(processed_root), "--region", "Occitanie")
+    result = run("tally", str(SAMPLE_DIR), "--sorties", str(processed_root), "--region", "Occitanie")
     assert result.exit_code == 0, result.output
     out = result.output
     for q in REFERENCE["questions"]:

@@ -276,7 +276,7 @@ _MESSAGES = {
 def _french(err: dict) -> str:
     msg = _MESSAGES.get(err["type"])
     if err["type"] == "literal_error":
-        allowed = err.get("ctx", {}).get("expected", "")
+        allowed = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " ou ")
         return f"valeur « {err.get('input')} » non autorisée (attendu : {allowed})"
     if msg:
         return msg

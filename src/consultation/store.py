@@ -40,8 +40,9 @@ def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> du
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseBusyError(
-                f"{db_path} : la base est utilisée par un autre traitement en cours ; "
-                "attendez sa fin puis relancez."
+                f"{db_path} : la base est ouverte par un autre programme. Si c'est un notebook, "
+                "fermez-la (db.close(), ou redémarrez le noyau du notebook) ; si c'est un traitement "
+                "en cours (consultation run, flux nocturne), attendez sa fin. Puis relancez."
             ) from None
         raise
     if not read_only:
