@@ -162,3 +162,14 @@ def test_every_public_method_has_an_example_in_its_docstring():
     for name, method in inspect.getmembers(Database, inspect.isfunction):
         if not name.startswith("_") and name != "close":
             assert ">>>" in (method.__doc__ or ""), name
+
+
+def test_regions_are_read_as_users_type_them(db):
+    reference = db.comparison("Occitanie")
+    for spelling in ("occitanie", "OCCITANIE", "34", "31", "Midi-Pyrénées"):
+        assert db.region_name(spelling) == "Occitanie", spelling
+        pd.testing.assert_frame_equal(db.comparison(spelling), reference)
+        pd.testing.assert_frame_equal(db.tallies(region=spelling), db.tallies(region="Occitanie"))
+    assert db.region_name("Ocitanie") == "Ocitanie"  # unknown: kept, so the message lists the regions
+    with pytest.raises(NotInDatabaseError, match="n'est pas une région"):
+        db.tallies(region="Ocitanie")

@@ -149,3 +149,24 @@ def test_sample_api_gives_the_same_numbers_as_the_command(sample_run, tmp_path):
     summed = regions.groupby(["question_id", "theme_id"])["respondents_citing"].sum().sort_index()
     whole = national.set_index(["question_id", "theme_id"])["respondents_citing"].sort_index()
     pd.testing.assert_series_equal(summed, whole)
+
+
+def _spellings(region: str) -> list[str]:
+    """How users type a region: any case, spaces, its departments' numbers, its former regions."""
+    from consultation.regions import region_of_department
+
+    codes = [f"{n:02d}" for n in range(1, 96)] + ["2A", "2B"]
+    departments = [c for c in codes if (r := region_of_department(c)) is not None and r.name == region]
+    assert departments  # the region has departments: the generated cases are not empty
+    return [region.lower(), region.upper(), f"  {region} ", *departments, *[str(int(c)) for c in departments[:2]]]
+
+
+def test_region_is_accepted_as_users_type_it(mini_db):
+    expected = run("tally", str(mini_db), "--region", "Occitanie", "--format", "json", "--exact")
+    assert expected.exit_code == 0, expected.output
+    for spelling in [*_spellings("Occitanie"), "Midi-Pyrénées", "languedoc roussillon"]:
+        result = run("tally", str(mini_db), "--region", spelling, "--format", "json", "--exact")
+        assert result.exit_code == 0, (spelling, result.output)
+        assert result.output == expected.output, spelling
+    table = run("tally", str(mini_db), "-r", "occitanie", "-q", "p1")
+    assert "National : 4 répondants ; Occitanie : < 3 répondants" in table.output  # the stored name is shown
