@@ -173,3 +173,11 @@ def test_regions_are_read_as_users_type_them(db):
     assert db.region_name("Ocitanie") == "Ocitanie"  # unknown: kept, so the message lists the regions
     with pytest.raises(NotInDatabaseError, match="n'est pas une région"):
         db.tallies(region="Ocitanie")
+
+
+def test_opening_a_database_does_not_wait_for_scipy(mini_db):
+    """scipy.stats takes seconds to import: the first query of a notebook must not pay for it."""
+    code = (f"import sys, consultation; db = consultation.open({str(mini_db)!r}); db.tallies(); "
+            "print('scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False"]
