@@ -246,7 +246,7 @@ def agreement_change(before: Any, after: Any) -> str:
     change = a["F1 micro"] - b["F1 micro"]
     margin = max(b["marge F1 (≈ 95 %)"] or 0, a["marge F1 (≈ 95 %)"] or 0)
     verdict = ("plus grand que la marge : la relecture a changé l'accord mesuré" if abs(change) > margin
-               else "dans la marge : sur si peu d'unités, on ne peut pas dire que l'accord a changé")
+               else "dans la marge : on ne peut pas dire que l'accord a changé")
     return (f"Toutes questions : F1 micro {_fr(b['F1 micro'])} sur {b['unités codées à la main']} unités avant "
             f"la relecture, {_fr(a['F1 micro'])} sur {a['unités codées à la main']} après ; écart "
             f"{'+' if change >= 0 else '−'}{_fr(abs(change))}, marge ± {_fr(margin)} : {verdict}.")
