@@ -93,7 +93,7 @@ def existing_path(path: Path) -> Path:
     """PATH of the publication commands: refused early, in French, when it does not exist."""
     if not path.exists():
         raise ConsultationError(
-            f"« {path} » n'existe pas (attendu : le dossier d'une consultation, son dossier de sorties "
+            f"« {path} » n'existe pas : base introuvable (attendu : le dossier d'une consultation, son dossier de sorties "
             "ou le fichier consultation.duckdb ; une consultation jamais traitée : lancez d'abord "
             "« consultation run »)"
         )
