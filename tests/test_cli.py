@@ -59,3 +59,22 @@ def test_run_on_mini_prints_counts_and_where_files_are(mini_dir, tmp_path):
     assert "Région inconnue" in proc.stdout  # the unmapped region is reported
     assert str(out / "mini" / "consultation.duckdb") in proc.stdout
     assert (out / "mini" / "consultation.duckdb").exists()
+
+
+def test_a_notebook_holding_the_database_is_named_with_what_to_do(mini_dir, tmp_path):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["ingest", str(mini_dir), "--sorties", str(out)]).exit_code == 0
+    db = out / "mini" / "consultation.duckdb"
+    holder = subprocess.Popen(  # a notebook: consultation.open(...) and nothing closed
+        [sys.executable, "-c", f"import consultation, sys, time; db = consultation.open({str(db)!r}); "
+                               "print('ouvert', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ouvert"
+        result = CliRunner().invoke(main, ["ingest", str(mini_dir), "--sorties", str(out)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2, result.output
+    assert "Si c'est un notebook, fermez-la (db.close()" in result.output and "Traceback" not in result.output
