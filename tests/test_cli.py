@@ -78,3 +78,10 @@ def test_a_notebook_holding_the_database_is_named_with_what_to_do(mini_dir, tmp_
         holder.wait()
     assert result.exit_code == 2, result.output
     assert "Si c'est un notebook, fermez-la (db.close()" in result.output and "Traceback" not in result.output
+
+
+def test_a_folder_typed_with_a_tilde_is_found(mini_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(mini_dir.parent))
+    result = CliRunner().invoke(main, ["ingest", "~/mini", "--sorties", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Lignes lues : 5 ; ingérées : 5" in result.output

@@ -76,7 +76,7 @@ def consultation_folder(consultation_dir: Path | None) -> Path:
     """The folder given (or the sample's), refused with a message that says what is wrong."""
     from consultation.codebook import CONSULTATION_FILE
 
-    folder = consultation_dir or _default_consultation()
+    folder = (consultation_dir or _default_consultation()).expanduser()  # "~/…" typed in quotes too
     if not folder.exists():
         raise ConsultationError(f"le dossier « {folder} » n'existe pas ; vérifiez le chemin de la consultation")
     if not folder.is_dir():
@@ -91,6 +91,7 @@ def consultation_folder(consultation_dir: Path | None) -> Path:
 
 def existing_path(path: Path) -> Path:
     """PATH of the publication commands: refused early, in French, when it does not exist."""
+    path = path.expanduser()
     if not path.exists():
         raise ConsultationError(
             f"« {path} » n'existe pas : base introuvable (attendu : le dossier d'une consultation, son dossier de sorties "

@@ -37,10 +37,7 @@ def locate(path: Path | None, processed_root: Path) -> tuple[Consultation, Outpu
     """
     from consultation.api import resolve_db_path
 
-    if path is None:
-        path = processed_root / SAMPLE_NAME
-    else:
-        existing_path(path)
+    path = processed_root / SAMPLE_NAME if path is None else existing_path(path)
     if path.is_dir() and (path / CONSULTATION_FILE).is_file():
         consultation = load_consultation(path)
         paths = OutputPaths.for_consultation(processed_root, consultation.id)

@@ -43,7 +43,7 @@ def resolve_db(path: Path | None, processed_root: Path) -> Path:
 
     if path is None:
         return resolve_db_path(processed_root / SAMPLE_NAME / DB_NAME)
-    existing_path(path)
+    path = existing_path(path)
     if path.is_dir() and (path / "consultation.yaml").is_file():
         from consultation.codebook import load_consultation
 
