@@ -162,3 +162,22 @@ def test_every_public_method_has_an_example_in_its_docstring():
     for name, method in inspect.getmembers(Database, inspect.isfunction):
         if not name.startswith("_") and name != "close":
             assert ">>>" in (method.__doc__ or ""), name
+
+
+def test_regions_are_read_as_users_type_them(db):
+    reference = db.comparison("Occitanie")
+    for spelling in ("occitanie", "OCCITANIE", "34", "31", "Midi-Pyrénées"):
+        assert db.region_name(spelling) == "Occitanie", spelling
+        pd.testing.assert_frame_equal(db.comparison(spelling), reference)
+        pd.testing.assert_frame_equal(db.tallies(region=spelling), db.tallies(region="Occitanie"))
+    assert db.region_name("Ocitanie") == "Ocitanie"  # unknown: kept, so the message lists the regions
+    with pytest.raises(NotInDatabaseError, match="n'est pas une région"):
+        db.tallies(region="Ocitanie")
+
+
+def test_opening_a_database_does_not_wait_for_scipy(mini_db):
+    """scipy.stats takes seconds to import: the first query of a notebook must not pay for it."""
+    code = (f"import sys, consultation; db = consultation.open({str(mini_db)!r}); db.tallies(); "
+            "print('scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False"]

@@ -30,22 +30,28 @@ def test_every_command_has_help_with_an_example(path, cmd):
 
 def test_bad_consultation_gives_a_message_not_a_traceback(tmp_path):
     (tmp_path / "consultation.yaml").write_text("id: x\ntitle: t\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["run", str(tmp_path), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(main, ["run", str(tmp_path), "--sorties", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "clé « questions »" in result.output and "obligatoire" in result.output
 
 
 def test_missing_folder_gives_a_message(tmp_path):
-    result = CliRunner().invoke(main, ["run", str(tmp_path / "nope"), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "nope"), "--sorties", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "introuvable" in result.output
+    assert f"le dossier « {tmp_path / 'nope'} » n'existe pas" in result.output
+    result = CliRunner().invoke(main, ["code", str(tmp_path), "--sorties", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "ne contient pas de fichier consultation.yaml" in result.output
+    for command in (["tally"], ["report"], ["charts"]):
+        result = CliRunner().invoke(main, [*command, str(tmp_path / "nope")])
+        assert result.exit_code == 2 and "n'existe pas" in result.output, command
 
 
 def test_run_on_mini_prints_counts_and_where_files_are(mini_dir, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "consultation.cli", "run", str(mini_dir), "--out", str(out)],
+        [sys.executable, "-m", "consultation.cli", "run", str(mini_dir), "--sorties", str(out)],
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr
@@ -53,3 +59,29 @@ def test_run_on_mini_prints_counts_and_where_files_are(mini_dir, tmp_path):
     assert "Région inconnue" in proc.stdout  # the unmapped region is reported
     assert str(out / "mini" / "consultation.duckdb") in proc.stdout
     assert (out / "mini" / "consultation.duckdb").exists()
+
+
+def test_a_notebook_holding_the_database_is_named_with_what_to_do(mini_dir, tmp_path):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["ingest", str(mini_dir), "--sorties", str(out)]).exit_code == 0
+    db = out / "mini" / "consultation.duckdb"
+    holder = subprocess.Popen(  # a notebook: consultation.open(...) and nothing closed
+        [sys.executable, "-c", f"import consultation, sys, time; db = consultation.open({str(db)!r}); "
+                               "print('ouvert', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ouvert"
+        result = CliRunner().invoke(main, ["ingest", str(mini_dir), "--sorties", str(out)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2, result.output
+    assert "Si c'est un notebook, fermez-la (db.close()" in result.output and "Traceback" not in result.output
+
+
+def test_a_folder_typed_with_a_tilde_is_found(mini_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(mini_dir.parent))
+    result = CliRunner().invoke(main, ["ingest", "~/mini", "--sorties", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Lignes lues : 5 ; ingérées : 5" in result.output

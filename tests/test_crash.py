@@ -213,7 +213,7 @@ def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, n
     for code, stdout, stderr in results:
         assert "Traceback" not in stdout + stderr
         if code == 2:
-            assert "base est utilisée par un autre traitement" in stderr
+            assert "la base est ouverte par un autre programme" in stderr and "attendez sa fin" in stderr
     db = out / "mini" / "consultation.duckdb"
     state = fingerprint(db)
     expected = fingerprint(reference.paths.db)

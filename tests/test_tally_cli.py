@@ -93,9 +93,9 @@ def test_mistakes_give_a_message_and_exit_code_2(mini_db, tmp_path):
     result = run("tally", str(mini_db), "--question", "q9")
     assert result.exit_code == 2 and "question « q9 » inconnue" in result.output
     result = run("tally", str(tmp_path / "nulle-part"))
-    assert result.exit_code == 2 and "base introuvable" in result.output and "consultation run" in result.output
+    assert result.exit_code == 2 and "nulle-part » n'existe pas" in result.output and "consultation run" in result.output
     result = run("tally", str(mini_db), "--format", "parquet")
-    assert result.exit_code == 2 and "--output" in result.output
+    assert result.exit_code == 2 and "--fichier" in result.output
 
 
 # --- the bundled sample, after `consultation run` (the issue's « done when ») --------------------
@@ -112,7 +112,7 @@ def _line(output: str, label: str) -> list[str]:
 @needs_sample
 def test_sample_tally_region_occitanie_shows_every_question_side_by_side_with_flags(sample_run):
     processed_root = sample_run.paths.root.parent
-    result = run("tally", str(SAMPLE_DIR), "--out", str(processed_root), "--region", "Occitanie")
+    result = run("tally", str(SAMPLE_DIR), "--sorties", str(processed_root), "--region", "Occitanie")
     assert result.exit_code == 0, result.output
     out = result.output
     for q in REFERENCE["questions"]:
@@ -149,3 +149,24 @@ def test_sample_api_gives_the_same_numbers_as_the_command(sample_run, tmp_path):
     summed = regions.groupby(["question_id", "theme_id"])["respondents_citing"].sum().sort_index()
     whole = national.set_index(["question_id", "theme_id"])["respondents_citing"].sort_index()
     pd.testing.assert_series_equal(summed, whole)
+
+
+def _spellings(region: str) -> list[str]:
+    """How users type a region: any case, spaces, its departments' numbers, its former regions."""
+    from consultation.regions import region_of_department
+
+    codes = [f"{n:02d}" for n in range(1, 96)] + ["2A", "2B"]
+    departments = [c for c in codes if (r := region_of_department(c)) is not None and r.name == region]
+    assert departments  # the region has departments: the generated cases are not empty
+    return [region.lower(), region.upper(), f"  {region} ", *departments, *[str(int(c)) for c in departments[:2]]]
+
+
+def test_region_is_accepted_as_users_type_it(mini_db):
+    expected = run("tally", str(mini_db), "--region", "Occitanie", "--format", "json", "--exact")
+    assert expected.exit_code == 0, expected.output
+    for spelling in [*_spellings("Occitanie"), "Midi-Pyrénées", "languedoc roussillon"]:
+        result = run("tally", str(mini_db), "--region", spelling, "--format", "json", "--exact")
+        assert result.exit_code == 0, (spelling, result.output)
+        assert result.output == expected.output, spelling
+    table = run("tally", str(mini_db), "-r", "occitanie", "-q", "p1")
+    assert "National : 4 répondants ; Occitanie : < 3 répondants" in table.output  # the stored name is shown

@@ -34,6 +34,7 @@ from consultation.compare import (
     compare_scope,
 )
 from consultation.paths import DB_NAME
+from consultation.regions import normalise_region
 from consultation.tally import (
     FULL_TALLY_COLUMNS,
     SCOPE_KINDS,
@@ -74,6 +75,17 @@ def open(
     except BaseException:
         con.close()
         raise
+
+
+def canonical_region(value: str | None) -> str | None:
+    """A region as users type it (« occitanie », « PACA », « 34 », an old region's name) -> the
+    name stored in the database (« Occitanie »), with ingestion's own normalisation
+    (consultation.regions). A value it does not recognise is kept as given, so that the
+    « n'est pas une région » message lists the regions of the database."""
+    if value is None:
+        return None
+    match = normalise_region(value)
+    return match.region.name if match.region is not None else value
 
 
 def resolve_db_path(db_path: str | Path) -> Path:
@@ -162,6 +174,20 @@ class Database:
         raise NotInDatabaseError(
             f"{where} : consultation « {consultation_id} » inconnue (connues : {', '.join(known)})"
         )
+
+    def region_name(self, value: str | None) -> str | None:
+        """A region of this database as the user typed it: its stored name when the value is one
+        (even a name normalisation would read otherwise), else `canonical_region(value)`.
+
+        >>> db.region_name("paca")
+        "Provence-Alpes-Côte d'Azur"
+        """
+        if value is None:
+            return None
+        known = self.con.execute(
+            "SELECT 1 FROM respondents WHERE consultation_id = ? AND region = ? LIMIT 1", [self.consultation_id, value]
+        ).fetchone()
+        return value if known else canonical_region(value)
 
     def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
         return self.con.execute(sql, params).df()
@@ -274,6 +300,7 @@ class Database:
         >>> db.tallies(region="Occitanie", structure_type="ACT")
         >>> db.tallies(region="Occitanie", suppress=True)   # as published: « < 3 »
         """
+        region = self.region_name(region)
         if question is not None:
             check_question(self.con, self.consultation_id, question)
         if by is not None and (region or structure_type):
@@ -321,6 +348,7 @@ class Database:
         >>> db.comparison("Occitanie", "pilier1", alpha=0.01, adjust="bh")
         >>> db.comparison(structure_type="LAM")             # LAM structures against the others
         """
+        region = self.region_name(region)
         if not region and not structure_type:
             raise ValueError("comparison needs a region, a structure type, or both")
         kind, scope = scope_for(region, structure_type)
@@ -352,6 +380,7 @@ class Database:
         >>> rows[["respondent_id", "answer_text", "source", "confidence"]]
         """
         check_question(self.con, self.consultation_id, question)
+        region = self.region_name(region)
         kind, scope = scope_for(region, structure_type)
         check_scope(self.con, self.consultation_id, kind, scope)
         if theme is not None:
@@ -393,6 +422,7 @@ class Database:
         >>> db.codings(source="rule", needs_review=True)[["question_id", "unit_text", "theme_id"]]
         >>> db.codings("pilier1").groupby("source").size()
         """
+        region = self.region_name(region)
         if question is not None:
             check_question(self.con, self.consultation_id, question)
         return self._df(

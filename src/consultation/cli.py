@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from consultation.cli_french import FrenchGroup, argument, option
 from consultation.errors import ConsultationError, is_interrupt
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 
@@ -71,20 +72,54 @@ def _default_consultation() -> Path:
     return DEFAULT_RAW / SAMPLE_NAME
 
 
-consultation_arg = click.argument(
-    "consultation_dir", required=False, type=click.Path(path_type=Path, file_okay=False)
+def consultation_folder(consultation_dir: Path | None) -> Path:
+    """The folder given (or the sample's), refused with a message that says what is wrong."""
+    from consultation.codebook import CONSULTATION_FILE
+
+    folder = (consultation_dir or _default_consultation()).expanduser()  # "~/…" typed in quotes too
+    if not folder.exists():
+        raise ConsultationError(f"le dossier « {folder} » n'existe pas ; vérifiez le chemin de la consultation")
+    if not folder.is_dir():
+        raise ConsultationError(f"« {folder} » est un fichier : donnez le dossier de la consultation")
+    if not (folder / CONSULTATION_FILE).is_file():
+        raise ConsultationError(
+            f"le dossier « {folder} » ne contient pas de fichier {CONSULTATION_FILE} : est-ce bien le "
+            "dossier d'une consultation (data/raw/…) ?"
+        )
+    return folder
+
+
+def existing_path(path: Path) -> Path:
+    """PATH of the publication commands: refused early, in French, when it does not exist."""
+    path = path.expanduser()
+    if not path.exists():
+        raise ConsultationError(
+            f"« {path} » n'existe pas : base introuvable (attendu : le dossier d'une consultation, son dossier de sorties "
+            "ou le fichier consultation.duckdb ; une consultation jamais traitée : lancez d'abord "
+            "« consultation run »)"
+        )
+    return path
+
+
+
+consultation_arg = argument(
+    "consultation_dir", required=False, metavar="[DOSSIER]", type=click.Path(path_type=Path, file_okay=False)
 )
-out_option = click.option(
-    "--out", "processed_root", type=click.Path(path_type=Path, file_okay=False),
+out_option = option(
+    "--sorties", "processed_root", aliases=["--out"], type=click.Path(path_type=Path, file_okay=False),
     default=DEFAULT_PROCESSED, show_default=True, help="Dossier des sorties (base DuckDB, graphiques, rapports).",
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Codage thématique des réponses libres d'une consultation, décomptes et rapports régionaux.
 
     Exemple : consultation run data/raw/segur-2020-sample
+
+    Les options portent des noms français, sans accents, aux mots reliés par des tirets
+    (--type-structure, --sorties). Les noms anglais des versions précédentes (--out,
+    --threshold, --output…) restent acceptés. Aide d'une commande : consultation COMMANDE -h
     """
 
 
@@ -97,31 +132,64 @@ def run(consultation_dir: Path | None, processed_root: Path) -> None:
 
     Sans argument, traite l'échantillon fourni (data/raw/segur-2020-sample).
 
-    Exemple : consultation run data/raw/ma-consultation --out data/processed
+    Exemple : consultation run data/raw/ma-consultation --sorties data/processed
     """
+    from consultation import run_summary
+    from consultation.api import connect
+    from consultation.codebook import load_consultation
+    from consultation.paths import OutputPaths
     from consultation.pipeline import run as run_pipeline
 
-    folder = consultation_dir or _default_consultation()
+    folder = consultation_folder(consultation_dir)
     click.echo(f"Consultation : {folder}")
+    consultation_id = load_consultation(folder).id
+    paths = OutputPaths.for_consultation(processed_root, consultation_id)
+    outputs = [paths.charts, paths.reports]
+    before = run_summary.snapshot(outputs, [paths.root / "index.html"])
+    respondents_before = run_summary.respondents_before(paths.db, consultation_id)
     result = run_pipeline(folder, processed_root=processed_root)
+    after = run_summary.snapshot(outputs, [result.index] if result.index else [])
+    con = connect(result.paths.db, read_only=True)
+    try:
+        figures = run_summary.coding_figures(con, result.consultation.id)
+    finally:
+        con.close()
+    print_run_summary(result, figures, result.respondents - respondents_before, run_summary.compare(before, after))
+
+
+def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> None:
+    """What this run did: files, respondents, answers by source, to review, outputs."""
+    click.echo("Fichiers lus :")
     _print_files(result.files)
     click.echo(
         f"Lignes lues : {result.rows_read} ; ingérées : {result.rows_ingested} ; "
         f"en quarantaine : {result.rows_quarantined} ; répondants en base : {result.respondents}"
     )
-    if result.coding:
-        sources = ", ".join(f"{k} : {v}" for k, v in sorted(result.coding.by_source.items()))
-        click.echo(
-            f"Codage : {result.coding.units} unités codées automatiquement ({sources}), "
-            f"{result.coding.human_coded_answers} réponses codées à la main (prioritaires), "
-            f"{result.coding.needs_review} à revoir"
-        )
-    click.echo("Fichiers écrits :")
+    click.echo(f"Répondants ajoutés par ce traitement : {added}")
+    click.echo(f"Codage, {figures.phrase()} (les codes humains priment)")
+    click.echo(
+        f"À revoir : {figures.to_review} réponse{'s' if figures.to_review > 1 else ''} codée"
+        f"{'s' if figures.to_review > 1 else ''} automatiquement (consultation review export)"
+    )
+    coding = result.coding
+    if coding and coding.model_version:
+        state = "entraîné par ce traitement" if coding.trained else "réutilisé (codes humains inchangés)"
+        click.echo(f"Modèle {coding.model_version} : {state}")
+    state = (f"{outputs.written} réécrit{'s' if outputs.written > 1 else ''} (nouveaux ou modifiés), "
+             f"{outputs.unchanged} inchangé{'s' if outputs.unchanged > 1 else ''}")
+    if outputs.removed:
+        state += f", {outputs.removed} supprimé{'s' if outputs.removed > 1 else ''}"
+    click.echo(f"Graphiques, rapports et sommaire : {state}")
+    click.echo("Sorties :")
     click.echo(f"  base DuckDB      {result.paths.db}")
     click.echo(f"  graphiques       {result.paths.charts}/ ({len(result.charts)} fichiers)")
     click.echo(f"  rapports         {result.paths.reports}/ ({len(result.reports)} fichiers)")
     if getattr(result, "index", None):
         click.echo(f"  sommaire         {result.index}")
+    nothing_read = all(f.status == "unchanged" for f in result.files)
+    if nothing_read and not added and not outputs.changed:
+        click.secho("Rien de nouveau : aucun fichier nouveau ou modifié, rapports et graphiques inchangés.",
+                    fg="green")
 
 
 def _print_files(files: list) -> None:

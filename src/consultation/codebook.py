@@ -377,7 +377,7 @@ _MESSAGES = {
 def _french(err: dict) -> str:
     msg = _MESSAGES.get(err["type"])
     if err["type"] == "literal_error":
-        allowed = err.get("ctx", {}).get("expected", "")
+        allowed = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " ou ")
         return f"valeur « {_short(str(err.get('input')), 80)} » non autorisée (attendu : {allowed})"
     if msg:
         return msg

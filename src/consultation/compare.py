@@ -30,8 +30,6 @@ from typing import Literal
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
-from scipy.stats import false_discovery_control
 
 from consultation.tally import NATIONAL_SCOPE, check_question, check_scope, select_tally
 
@@ -109,6 +107,9 @@ _LOG_TOLERANCE = np.log1p(1e-7)
 
 
 def _log_comb(n: float, k: np.ndarray | float) -> np.ndarray:
+    # Imported here, not with the module: opening a database must not wait for scipy.
+    from scipy.special import gammaln
+
     return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
 
 
@@ -161,6 +162,8 @@ def compare_frame(
         testable = ~out["too_small"]
         out["p_adjusted"] = np.nan
         if testable.any():
+            from scipy.stats import false_discovery_control
+
             out.loc[testable, "p_adjusted"] = false_discovery_control(out.loc[testable, "p_value"].to_numpy())
     out["significant"] = (~out["too_small"]) & (out["p_adjusted"] < alpha)
     out["flag"] = np.select(

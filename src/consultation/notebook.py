@@ -142,11 +142,63 @@ def agreement(consultation_dir: str | Path, processed_root: str | Path) -> Any:
         con.close()
     rows = [
         {"question": q.question_id, "moteur": q.engine, "unités codées à la main": q.n_units,
-         "F1 micro": q.micro_f1, "F1 macro": q.macro_f1, "kappa": q.kappa,
-         "F1 micro (thème le plus fréquent)": q.majority_micro_f1}
+         "F1 micro": q.micro_f1, "marge F1 (≈ 95 %)": _margin(q.micro_f1, q.n_units), "F1 macro": q.macro_f1,
+         "kappa": q.kappa, "F1 micro (thème le plus fréquent)": q.majority_micro_f1}
         for q in evaluation.questions
     ]
+    rows.append({"question": "toutes", "moteur": "", "unités codées à la main": evaluation.n_units,
+                 "F1 micro": evaluation.micro_f1, "marge F1 (≈ 95 %)": _margin(evaluation.micro_f1, evaluation.n_units),
+                 "F1 macro": evaluation.macro_f1, "kappa": evaluation.kappa, "F1 micro (thème le plus fréquent)": None})
     return pd.DataFrame(rows)
+
+
+def _margin(score: float | None, n_units: int) -> float | None:
+    """Order of magnitude of a score's sampling noise on n units: 1.96 × √(p(1 − p)/n), as for a
+    proportion (units taken as independent). On 20 units a score of 0.8 is ± 0.18: a change
+    smaller than that says nothing."""
+    if score is None or n_units <= 0:
+        return None
+    return round(1.96 * (score * (1 - score) / n_units) ** 0.5, 2)
+
+
+def reviewer_decisions(sample_dir: str | Path, reviewed: Any) -> Any:
+    """Fill a review sheet with the decisions of the sample's own human coders.
+
+    The demo copy (`demo_consultation`) dropped the human codes of most respondents; the original
+    sample still has them. They play the reviewer: a row whose suggested themes are the coders'
+    is accepted, any other is corrected to the coders' themes. A proposition the coders did not
+    quote (their excerpt matches no unit text) is accepted as suggested and marked so.
+    """
+    import re
+
+    import pandas as pd
+
+    consultation = load_consultation(sample_dir)
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False)
+              for f in consultation.sources.human_code_files for p in Path(sample_dir).glob(f.path)]
+    codes = pd.concat(frames, ignore_index=True)
+    units = {q.id: q.unit for q in consultation.questions}
+
+    def norm(text: str) -> str:
+        return re.sub(r"[\W_]+", " ", str(text)).strip().casefold()
+
+    out = reviewed.copy()
+    decisions, corrected, reference = [], [], []
+    for row in out.itertuples(index=False):
+        mine = codes[(codes["respondent_id"] == row.respondent_id) & (codes["question_id"] == row.question_id)]
+        if units.get(row.question_id) == "propositions":
+            text = norm(row.text)
+            mine = mine[[bool(t) and (norm(t) in text or text in norm(t)) for t in mine["text"].map(norm)]]
+        themes = sorted(set(mine["theme_id"]))
+        suggested = sorted(t.strip() for t in str(row.suggested).split(";") if t.strip())
+        if not themes or themes == suggested:
+            decisions.append("Accepter")
+            corrected.append("")
+        else:
+            decisions.append("Corriger")
+            corrected.append(" ; ".join(themes))
+        reference.append(" ; ".join(themes) if themes else "(pas de code humain pour ce texte)")
+    return out.assign(decision=decisions, corrected=corrected, reference=reference)
 
 
 def discover(consultation_dir: str | Path, processed_root: str | Path, question_id: str | None = None) -> Any:
@@ -183,3 +235,22 @@ def add_theme(consultation_dir: str | Path, question_id: str, theme_id: str, lab
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     load_consultation(path)  # validated before anyone runs it
     return path
+
+
+def agreement_change(before: Any, after: Any) -> str:
+    """The answer of notebook 02, in words: did the review change agreement by more than its noise?"""
+    b = before.set_index("question").loc["toutes"]
+    a = after.set_index("question").loc["toutes"]
+    if b["F1 micro"] is None or a["F1 micro"] is None:
+        return "Accord non mesuré : pas assez de réponses codées à la main."
+    change = a["F1 micro"] - b["F1 micro"]
+    margin = max(b["marge F1 (≈ 95 %)"] or 0, a["marge F1 (≈ 95 %)"] or 0)
+    verdict = ("plus grand que la marge : la relecture a changé l'accord mesuré" if abs(change) > margin
+               else "dans la marge : on ne peut pas dire que l'accord a changé")
+    return (f"Toutes questions : F1 micro {_fr(b['F1 micro'])} sur {b['unités codées à la main']} unités avant "
+            f"la relecture, {_fr(a['F1 micro'])} sur {a['unités codées à la main']} après ; écart "
+            f"{'+' if change >= 0 else '−'}{_fr(abs(change))}, marge ± {_fr(margin)} : {verdict}.")
+
+
+def _fr(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")

@@ -17,6 +17,8 @@ from consultation.errors import DatabaseBusyError
 
 # Tables first (schema.sql, then any schema_<area>.sql), then views layered in this order.
 SQL_FILES_VIEWS = ("views.sql", "tally.sql")
+# What every table, view and column means (COMMENT ON), applied last.
+COMMENTS_FILE = "comments.sql"
 
 
 def _sql_files() -> list[str]:
@@ -40,13 +42,18 @@ def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> du
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseBusyError(
-                f"{db_path} : la base est utilisée par un autre traitement en cours ; "
-                "attendez sa fin puis relancez."
+                f"{db_path} : la base est ouverte par un autre programme. Si c'est un notebook, "
+                "fermez-la (db.close(), ou redémarrez le noyau du notebook) ; si c'est un traitement "
+                "en cours (consultation run, flux nocturne), attendez sa fin. Puis relancez."
             ) from None
         raise
     if not read_only:
-        for name in _sql_files():
-            con.execute(read_sql(name))
+        # One transaction: a file's catalogue is written once, not once per statement (the ~300
+        # comments alone take 0.6 s statement by statement, 0.1 s together).
+        with transaction(con):
+            for name in _sql_files():
+                con.execute(read_sql(name))
+            con.execute(read_sql(COMMENTS_FILE))  # after the views: recreating a view drops its comments
     return con
 
 

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import click
 
-from consultation.cli import _default_consultation, _friendly, consultation_arg, main, out_option
+from consultation.cli import (
+    _friendly,
+    consultation_arg,
+    consultation_folder,
+    main,
+    out_option,
+)
+from consultation.cli_french import argument, option
 from consultation.errors import ConsultationError
 
 
@@ -20,7 +27,7 @@ def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bo
     from consultation.codebook import load_consultation
     from consultation.paths import OutputPaths
 
-    folder = consultation_dir or _default_consultation()
+    folder = consultation_folder(consultation_dir)
     consultation = load_consultation(folder)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
     if must_exist and not paths.db.exists():
@@ -47,7 +54,7 @@ def _fr(value: float | None, digits: int = 2) -> str:
 @main.command("code")
 @consultation_arg
 @out_option
-@click.option("--reentrainer", "retrain", is_flag=True, help="Réentraîner même si les codes humains n'ont pas changé.")
+@option("--reentrainer", "retrain", is_flag=True, help="Réentraîner même si les codes humains n'ont pas changé.")
 @_friendly
 def code_command(consultation_dir: Path | None, processed_root: Path, retrain: bool) -> None:
     """Code toutes les réponses : modèle entraîné sur les codes humains, règles, « Autres ».
@@ -63,6 +70,7 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
     from consultation.coding.coder import code_and_evaluate
     from consultation.coding.model import ModelSettings
     from consultation.ingest import ingest_consultation
+    from consultation.run_summary import coding_figures
 
     folder, consultation, paths, con = _open(consultation_dir, processed_root, must_exist=False)
     try:
@@ -70,10 +78,13 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
         new = [f for f in files if f.status == "ingested"]
         click.echo(f"Fichiers : {len(new)} chargé(s), {len(files) - len(new)} inchangé(s)")
         summary = code_and_evaluate(con, consultation, _lemmatizer(), output_root=paths.root, retrain=retrain)
+        figures = coding_figures(con, consultation.id)
     finally:
         con.close()
     settings = ModelSettings()
-    click.echo(f"Codage : {summary.units} unités ; {summary.human_coded_answers} réponses codées à la main (prioritaires)")
+    click.echo(f"Codage, {figures.phrase()} (les codes humains priment)")
+    click.echo(f"Codage automatique : {summary.units} unités (réponses, ou propositions pour les questions "
+               "comptées en propositions) ; il ne compte que pour les réponses sans code humain")
     for question in consultation.questions:
         engine = summary.engines.get(question.id, "rules")
         n = summary.training_units.get(question.id, 0)
@@ -82,8 +93,10 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
             else "règles seules (aucun thème avec assez d'exemples)"
         )
         click.echo(f"  {question.id} : {how} ; {n} unité(s) codée(s) à la main")
-    sources = ", ".join(f"{_SOURCE.get(k, k)} : {v}" for k, v in sorted(summary.by_source.items()))
-    click.echo(f"Codes automatiques : {sources or 'aucun'} ; {summary.needs_review} unité(s) à revoir")
+    click.echo(
+        f"À revoir : {figures.to_review} réponse{'s' if figures.to_review > 1 else ''} codée"
+        f"{'s' if figures.to_review > 1 else ''} automatiquement (consultation review export {folder})"
+    )
     if summary.model_version:
         state = "entraîné" if summary.trained else "réutilisé (codes humains inchangés)"
         click.echo(f"Modèle {summary.model_version} : {state} ; fichier {summary.model_path}")
@@ -96,20 +109,17 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
     click.echo(f"Décomptes corrigés : {summary.estimates} lignes (consultation estimate {folder})")
 
 
-_SOURCE = {"model": "modèle", "rule": "règles"}
-
-
 # --- consultation evaluate -----------------------------------------------------------------------
 
 
 @main.command("evaluate")
 @consultation_arg
 @out_option
-@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON (pour les programmes).")
-@click.option("--plis", "folds", type=click.IntRange(2, 20), default=None,
+@option("--json", "as_json", is_flag=True, help="Résultat en JSON (pour les programmes).")
+@option("--plis", "folds", type=click.IntRange(2, 20), default=None,
               help="Nombre de plis de la validation croisée (par défaut 5, ou 3 à partir de 2 000 "
                    "unités codées à la main).")
-@click.option("--recalculer", "recompute", is_flag=True,
+@option("--recalculer", "recompute", is_flag=True,
               help="Refaire la validation croisée même si elle est déjà enregistrée pour ces codes.")
 @_friendly
 def evaluate_command(
@@ -157,9 +167,10 @@ def evaluate_command(
 @main.command("estimate")
 @consultation_arg
 @out_option
-@click.option("--region", "-r", default=None, help="Une région (par défaut : le national).")
-@click.option("--question", "-q", "question_id", default=None, help="Une seule question.")
-@click.option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
+@option("--region", "-r", default=None,
+        help="Une région, écrite comme on veut (occitanie, PACA, un numéro de département) ; par défaut : le national.")
+@option("--question", "-q", "question_id", default=None, help="Une seule question.")
+@option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @_friendly
 def estimate_command(
     consultation_dir: Path | None, processed_root: Path, region: str | None, question_id: str | None, as_json: bool
@@ -172,10 +183,12 @@ def estimate_command(
 
     Exemple : consultation estimate data/raw/segur-2020-sample --region Occitanie
     """
+    from consultation.api import Database
     from consultation.coding.estimate import METHOD_LABELS, corrected_counts
 
     _, consultation, _, con = _open(consultation_dir, processed_root)
     try:
+        region = Database(con, consultation.id).region_name(region)  # occitanie, PACA, 34…
         frame = corrected_counts(
             con, consultation.id, scope_kind="region" if region else "national", scope=region, question_id=question_id
         )
@@ -217,16 +230,17 @@ def export_group() -> None:
 @export_group.command("codings")
 @consultation_arg
 @out_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
+@option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
               help="csv : UTF-8 et point-virgule, pour Excel en français.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@option("--fichier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Fichier à écrire (par défaut : exports/codages.<format> à côté de la base).")
 @_friendly
 def export_codings(consultation_dir: Path | None, processed_root: Path, fmt: str, output: Path | None) -> None:
     """Les thèmes finaux de chaque réponse, avec leur source et leur confiance.
 
     Une ligne par unité codée et par thème : répondant, région, question, texte codé, thème,
-    source (human, model, rule), confiance, à revoir, versions du modèle et du codebook. Les
+    source (human, model ou rule : humain, modèle ou
+    règles), confiance, à revoir, versions du modèle et du codebook. Les
     codes humains priment, comme dans les décomptes. Document de travail : il contient le texte
     des réponses.
 
@@ -263,10 +277,10 @@ def review_group() -> None:
 @review_group.command("export")
 @consultation_arg
 @out_option
-@click.option("--nombre", "-n", "n_answers", type=click.IntRange(1, 5000), default=40, show_default=True,
+@option("--nombre", "-n", "n_answers", type=click.IntRange(1, 5000), default=40, show_default=True,
               help="Nombre de réponses à relire.")
-@click.option("--question", "-q", "question_id", default=None, help="Une seule question.")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@option("--question", "-q", "question_id", default=None, help="Une seule question.")
+@option("--fichier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Classeur à écrire (par défaut : revue/a-revoir.xlsx à côté de la base).")
 @_friendly
 def review_export(
@@ -302,7 +316,7 @@ def review_export(
 
 
 @review_group.command("import")
-@click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False))
+@argument("sheet", metavar="CLASSEUR", type=click.Path(path_type=Path, dir_okay=False))
 @consultation_arg
 @out_option
 @_friendly
@@ -338,10 +352,10 @@ def review_import(sheet: Path, consultation_dir: Path | None, processed_root: Pa
 @main.command("discover")
 @consultation_arg
 @out_option
-@click.option("--question", "-q", "question_id", default=None, help="Une seule question.")
-@click.option("--pistes", "n_leads", type=click.IntRange(1, 20), default=None,
+@option("--question", "-q", "question_id", default=None, help="Une seule question.")
+@option("--pistes", "n_leads", type=click.IntRange(1, 20), default=None,
               help="Nombre de regroupements par question (par défaut : selon le nombre de réponses).")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@option("--fichier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Rapport Markdown (par défaut : decouverte/themes-autres.md à côté de la base).")
 @_friendly
 def discover_command(

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from consultation.cli import _default_consultation, _friendly, consultation_arg, main, out_option
+from consultation.cli import _friendly, consultation_arg, consultation_folder, main, out_option
+from consultation.cli_french import option
 from consultation.ingest import FileReport
 
 
@@ -31,7 +32,7 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     from consultation.ingest import ingest_consultation, run_checks
     from consultation.paths import OutputPaths
 
-    folder = consultation_dir or _default_consultation()
+    folder = consultation_folder(consultation_dir)
     consultation = load_consultation(folder)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
     con = store.connect(paths.db)
@@ -84,7 +85,7 @@ def print_reports(reports: list[FileReport]) -> None:
 @main.command()
 @consultation_arg
 @out_option
-@click.option("--export", "export_path", type=click.Path(path_type=Path, dir_okay=False),
+@option("--exporter", "export_path", aliases=["--export"], type=click.Path(path_type=Path, dir_okay=False),
               help="Écrire aussi la liste dans ce fichier (.csv, .xlsx, .json ou .parquet).")
 @_friendly
 def quarantine(consultation_dir: Path | None, processed_root: Path, export_path: Path | None) -> None:
@@ -93,7 +94,7 @@ def quarantine(consultation_dir: Path | None, processed_root: Path, export_path:
     Seule la dernière version de chaque fichier compte : corrigez l'export puis relancez
     « consultation ingest ».
 
-    Exemple : consultation quarantine data/raw/segur-2020-sample --export quarantaine.xlsx
+    Exemple : consultation quarantine data/raw/segur-2020-sample --exporter quarantaine.xlsx
     """
     from consultation import store
     from consultation.codebook import load_consultation
@@ -101,7 +102,7 @@ def quarantine(consultation_dir: Path | None, processed_root: Path, export_path:
     from consultation.ingest import quarantined_rows
     from consultation.paths import OutputPaths
 
-    folder = consultation_dir or _default_consultation()
+    folder = consultation_folder(consultation_dir)
     consultation = load_consultation(folder)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
     if not paths.db.exists():

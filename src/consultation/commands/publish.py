@@ -11,19 +11,20 @@ from pathlib import Path
 
 import click
 
-from consultation.cli import _friendly, main
+from consultation.cli import _friendly, existing_path, main
+from consultation.cli_french import argument, option
 from consultation.codebook import CONSULTATION_FILE, Consultation, load_consultation
 from consultation.disclosure import DEFAULT_THRESHOLD
 from consultation.errors import ConfigError
 from consultation.paths import DEFAULT_PROCESSED, SAMPLE_NAME, OutputPaths
 
-path_arg = click.argument("path", required=False, type=click.Path(path_type=Path))
-out_option = click.option(
-    "--out", "processed_root", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PROCESSED,
-    show_default=True, help="Dossier des sorties, quand PATH est le dossier d'une consultation (data/raw/…).",
+path_arg = argument("path", required=False, metavar="[CHEMIN]", type=click.Path(path_type=Path))
+out_option = option(
+    "--sorties", "processed_root", aliases=["--out"], type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PROCESSED,
+    show_default=True, help="Dossier des sorties, quand CHEMIN est le dossier d'une consultation (data/raw/…).",
 )
-threshold_option = click.option(
-    "--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
+threshold_option = option(
+    "--seuil", "threshold", aliases=["--threshold"], type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
     help="Secret statistique : un effectif régional de 1 à N-1 répondants s'affiche « < N ».",
 )
 
@@ -36,8 +37,7 @@ def locate(path: Path | None, processed_root: Path) -> tuple[Consultation, Outpu
     """
     from consultation.api import resolve_db_path
 
-    if path is None:
-        path = processed_root / SAMPLE_NAME
+    path = processed_root / SAMPLE_NAME if path is None else existing_path(path)
     if path.is_dir() and (path / CONSULTATION_FILE).is_file():
         consultation = load_consultation(path)
         paths = OutputPaths.for_consultation(processed_root, consultation.id)
@@ -73,12 +73,12 @@ def _consultation_from_db(db: Path) -> Consultation:
 @out_option
 @_friendly
 def charts_command(path: Path | None, threshold: int, processed_root: Path) -> None:
-    """Regénère les graphiques depuis la base (PNG 300 dpi pour Word, SVG pour l'impression).
+    """Régénère les graphiques depuis la base (PNG 300 dpi pour Word, SVG pour l'impression).
 
     Par question : le graphique national des thèmes (comme dans les documents de 2020) et, par
     région d'au moins N répondants, la part des répondants citant chaque thème dans la région et
-    dans la France entière. PATH : dossier de la consultation (data/raw/…), dossier de sorties
-    (data/processed/…) ou fichier consultation.duckdb ; sans PATH, l'échantillon.
+    dans la France entière. CHEMIN : dossier de la consultation (data/raw/…), dossier de sorties
+    (data/processed/…) ou fichier consultation.duckdb ; sans CHEMIN, l'échantillon.
 
     Exemple : consultation charts data/raw/segur-2020-sample
     """
@@ -98,13 +98,13 @@ def charts_command(path: Path | None, threshold: int, processed_root: Path) -> N
 
 @main.command("report")
 @path_arg
-@click.option("--max-quotes", "-n", type=click.IntRange(min=0), default=4, show_default=True,
+@option("--temoignages", "-n", "max_quotes", aliases=["--max-quotes"], type=click.IntRange(min=0), default=4, show_default=True,
               help="Témoignages au plus par thème et par région.")
-@click.option("--format", "formats", type=click.Choice(["html", "docx", "md"]), multiple=True,
+@option("--format", "formats", type=click.Choice(["html", "docx", "md"]), multiple=True,
               help="Format(s) à écrire (répétable) ; par défaut les trois.")
-@click.option("--reuse-charts", is_flag=True,
+@option("--garder-graphiques", "reuse_charts", aliases=["--reuse-charts"], is_flag=True,
               help="Garde les graphiques déjà produits au lieu de les redessiner (plus rapide).")
-@click.option("--no-ner", is_flag=True,
+@option("--sans-detection-noms", "no_ner", aliases=["--no-ner"], is_flag=True,
               help="Sans reconnaissance automatique des noms de personnes (les courriels, téléphones, "
                    "adresses, liens et noms de structures restent masqués). Déconseillé avant publication.")
 @threshold_option
@@ -114,14 +114,14 @@ def report_command(
     path: Path | None, max_quotes: int, formats: tuple[str, ...], reuse_charts: bool, no_ner: bool,
     threshold: int, processed_root: Path,
 ) -> None:
-    """Regénère les rapports depuis la base : un par région et une synthèse nationale.
+    """Régénère les rapports depuis la base : un par région et une synthèse nationale.
 
     Chaque rapport existe en page web autonome (HTML), en document Word (DOCX) et en Markdown,
     avec les graphiques et des témoignages anonymisés ; une page index.html les liste tous.
-    PATH : dossier de la consultation (data/raw/…), dossier de sorties (data/processed/…) ou
-    fichier consultation.duckdb ; sans PATH, l'échantillon.
+    CHEMIN : dossier de la consultation (data/raw/…), dossier de sorties (data/processed/…) ou
+    fichier consultation.duckdb ; sans CHEMIN, l'échantillon.
 
-    Exemple : consultation report data/raw/segur-2020-sample --max-quotes 3 --format docx
+    Exemple : consultation report data/raw/segur-2020-sample --temoignages 3 --format docx
     """
     from consultation import api
     from consultation.report import FORMATS, publish

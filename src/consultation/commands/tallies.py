@@ -15,23 +15,24 @@ from typing import Any
 import click
 import pandas as pd
 
-from consultation.cli import _friendly, main
+from consultation.cli import _friendly, existing_path, main
+from consultation.cli_french import AliasedChoice, argument, option
 from consultation.disclosure import DEFAULT_THRESHOLD, SECRET, marker
 from consultation.paths import DB_NAME, DEFAULT_PROCESSED, SAMPLE_NAME
 
-db_arg = click.argument("path", required=False, type=click.Path(path_type=Path))
-out_root_option = click.option(
-    "--out", "processed_root", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PROCESSED,
-    show_default=True, help="Dossier des sorties, quand PATH est le dossier d'une consultation (data/raw/…).",
+db_arg = argument("path", required=False, metavar="[CHEMIN]", type=click.Path(path_type=Path))
+out_root_option = option(
+    "--sorties", "processed_root", aliases=["--out"], type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PROCESSED,
+    show_default=True, help="Dossier des sorties, quand CHEMIN est le dossier d'une consultation (data/raw/…).",
 )
-threshold_option = click.option(
-    "--threshold", type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
+threshold_option = option(
+    "--seuil", "threshold", aliases=["--threshold"], type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
     help="Secret statistique : hors niveau national, un effectif de 1 à N-1 s'affiche « < N ».",
 )
-exact_option = click.option(
+exact_option = option(
     "--exact", is_flag=True, help="Chiffres exacts, sans secret statistique (usage interne : ne pas publier).",
 )
-consultation_option = click.option(
+consultation_option = option(
     "--consultation", "consultation_id", default=None, help="Identifiant, si la base en contient plusieurs.",
 )
 
@@ -42,6 +43,7 @@ def resolve_db(path: Path | None, processed_root: Path) -> Path:
 
     if path is None:
         return resolve_db_path(processed_root / SAMPLE_NAME / DB_NAME)
+    path = existing_path(path)
     if path.is_dir() and (path / "consultation.yaml").is_file():
         from consultation.codebook import load_consultation
 
@@ -51,18 +53,20 @@ def resolve_db(path: Path | None, processed_root: Path) -> Path:
 
 @main.command("tally")
 @db_arg
-@click.option("--question", "-q", default=None, help="Une seule question (identifiant, ex. q1_retenir).")
-@click.option("--region", "-r", default=None, help="Région comparée au reste du pays, à côté du national.")
-@click.option("--structure-type", "-t", default=None, help="Type de structure (seul ou croisé avec la région).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]), default="table", show_default=True,
-    help="table : lecture à l'écran ; csv/json/parquet : les données, dans --output ou sur la sortie standard.",
+@option("--question", "-q", default=None, help="Une seule question (identifiant, ex. q1_retenir).")
+@option("--region", "-r", default=None,
+        help="Région comparée au reste du pays, à côté du national (occitanie, PACA, un numéro de département…).")
+@option("--type-structure", "-t", "structure_type", aliases=["--structure-type"], default=None, help="Type de structure (seul ou croisé avec la région).")
+@option(
+    "--format", "fmt", type=AliasedChoice(["tableau", "csv", "json", "parquet"], {"table": "tableau"}),
+    default="tableau", show_default=True,
+    help="tableau : lecture à l'écran ; csv/json/parquet : les données, dans --fichier ou sur la sortie standard.",
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@option("--fichier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Fichier où écrire (csv, json, parquet).")
 @threshold_option
 @exact_option
-@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05,
+@option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05,
               show_default=True, help="Seuil du test exact de Fisher pour signaler un écart.")
 @consultation_option
 @out_root_option
@@ -75,34 +79,35 @@ def tally_command(
     """Décomptes par question et thème ; avec --region, national et régional côte à côte.
 
     Pour chaque question : répondants citant chaque thème, mentions (propositions), part des
-    répondants, rang. Avec --region (ou --structure-type), les chiffres de la région à côté des
+    répondants, rang. Avec --region (ou --type-structure), les chiffres de la région à côté des
     chiffres nationaux, la part dans le reste du pays, l'écart en points et le signal du test
     exact de Fisher (« plus cité », « moins cité », « écart non significatif », ou « effectif
     trop faible » quand il y a trop peu de répondants pour conclure). Les effectifs régionaux
-    inférieurs à --threshold s'affichent « < 3 » sauf avec --exact.
+    inférieurs à --seuil s'affichent « < 3 » sauf avec --exact.
 
-    PATH : la base (consultation.duckdb), son dossier, ou le dossier de la consultation ;
-    sans PATH, l'échantillon traité par « consultation run ».
+    CHEMIN : la base (consultation.duckdb), son dossier, ou le dossier de la consultation ;
+    sans CHEMIN, l'échantillon traité par « consultation run ».
 
     \b
     Exemples :
       consultation tally --region Occitanie
       consultation tally data/raw/ma-consultation -q pilier1 --region Occitanie
-      consultation tally --region Occitanie --format csv -o occitanie.csv
+      consultation tally --region Occitanie --format csv --fichier occitanie.csv
     """
     import consultation
 
     if fmt == "parquet" and output is None:
-        raise click.UsageError("--format parquet écrit un fichier binaire : précisez --output FICHIER.")
+        raise click.UsageError("--format parquet écrit un fichier binaire : précisez --fichier FICHIER.")
     db_path = resolve_db(path, processed_root)
     with consultation.open(db_path, consultation_id) as db:
+        region = db.region_name(region)  # as users type it: occitanie, PACA, 34
         comparing = bool(region or structure_type)
         if comparing:
             frame = db.comparison(region, question, structure_type=structure_type, alpha=alpha,
                                   suppress=not exact, threshold=threshold)
         else:
             frame = db.tallies(question, suppress=not exact, threshold=threshold)
-        if fmt != "table":
+        if fmt != "tableau":
             _write_data(frame, fmt, output)
             return
         questions = db.questions().set_index("question_id")
@@ -291,6 +296,10 @@ def _legend(console: Any, exact: bool, threshold: int) -> None:
 
 # --- consultation export tallies ----------------------------------------------------------------
 
+#: Scopes of `export tallies --par`: French value -> the API's value (also accepted, as before).
+_SCOPES = {"tous": "all", "national": "national", "region": "region", "type-structure": "structure_type",
+           "region-type-structure": "region_structure_type"}
+
 export_group = main.commands.get("export")
 if export_group is None:  # the coding stage usually creates the group; whoever comes first does
 
@@ -304,12 +313,12 @@ if export_group is None:  # the coding stage usually creates the group; whoever 
 
 @export_group.command("tallies")  # type: ignore[union-attr]
 @db_arg
-@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Dossier où écrire (par défaut : exports/ à côté de la base).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "parquet"]), default="csv",
-              show_default=True, help="csv : UTF-8 et point-virgule, pour Excel en français.")
-@click.option("--by", type=click.Choice(["all", "national", "region", "structure_type", "region_structure_type"]),
-              default="all", show_default=True, help="Périmètres exportés.")
+@option("--dossier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, file_okay=False),
+        default=None, help="Dossier où écrire (par défaut : exports/ à côté de la base).")
+@option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "parquet"]), default="csv",
+        show_default=True, help="csv : UTF-8 et point-virgule, pour Excel en français.")
+@option("--par", "by", aliases=["--by"], type=AliasedChoice(list(_SCOPES), {v: k for k, v in _SCOPES.items()}),
+        default="tous", show_default=True, help="Périmètres exportés.")
 @threshold_option
 @exact_option
 @consultation_option
@@ -324,16 +333,16 @@ def export_tallies(
     Écrit deux fichiers : decomptes.<format> (une ligne par question, thème et périmètre :
     national, région, type de structure, région × type) et comparaisons-regions.<format>
     (chaque région face au reste du pays, avec le signal du test de Fisher). Les effectifs
-    régionaux inférieurs à --threshold y figurent « < 3 » (sauf --exact).
+    régionaux inférieurs à --seuil y figurent « < 3 » (sauf --exact).
 
-    Exemple : consultation export tallies --format xlsx --output publication/
+    Exemple : consultation export tallies --format xlsx --dossier publication/
     """
     import consultation
 
     db_path = resolve_db(path, processed_root)
     folder = output or db_path.parent / "exports"
     with consultation.open(db_path, consultation_id) as db:
-        written = db.export_tallies(folder, fmt=fmt, by=by, suppress=not exact, threshold=threshold)
+        written = db.export_tallies(folder, fmt=fmt, by=_SCOPES[by], suppress=not exact, threshold=threshold)
     for file, rows in written:
         click.echo(f"  {file} ({rows} lignes)")
     click.echo("Chiffres exacts : à ne pas publier." if exact else
