@@ -53,6 +53,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "header_row": "Ligne des en-têtes (1 = la première) ; trouvée automatiquement si absente.",
         "question_column": "Format long : la colonne qui nomme la question.",
         "answer_column": "Format long : la colonne qui contient la réponse.",
+        "max_answer_chars": "Longueur maximale d'une réponse, en caractères (2 000 000 par défaut) : "
+                            "une réponse plus longue est mise en quarantaine avec la raison.",
     },
     "Columns": {
         "": "En-têtes des colonnes qui décrivent le répondant dans les exports.",
