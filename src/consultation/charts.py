@@ -285,33 +285,56 @@ def write_comparison_charts(
     threshold: int = SMALL_CELL_THRESHOLD,
     flags: dict[str, dict[tuple[str, str], str]] | None = None,
     workers: int | None = None,
+    plan=None,
 ) -> list[Path]:
     """Per region and question, national versus regional shares, in `<out_dir>/<region-slug>/`.
 
     A region where fewer than `threshold` respondents answered a question gets no chart for it:
     every regional bar would be masked. `flags` (region -> (question, theme) -> « plus cité » /
-    « moins cité ») marks the significant differences computed by `compare`.
+    « moins cité ») marks the significant differences computed by `compare`. `plan` (a
+    `report.DisclosurePlan`) says which regional figures are published: the others are left out
+    of the chart, and a chart with fewer than `MIN_COMPARED` cited themes left is not drawn.
     """
     figures = figures or TallyFigures.load(con, consultation)
     jobs = []
     for region in regions if regions is not None else figures.regions():
-        region_flags = (flags or {}).get(region, {})
         for question in consultation.questions:
-            region_n = figures.answered(question.id, ("region", region))
-            if region_n < threshold:
-                continue
-            data = ComparisonData(
-                question=question,
-                region=region,
-                national=figures.themes(question),
-                regional=figures.by_theme(question, ("region", region)),
-                national_n=figures.answered(question.id),
-                region_n=region_n,
-                threshold=threshold,
-                flags={tid: f for (qid, tid), f in region_flags.items() if qid == question.id},
-            )
-            jobs.append(_Job("comparison", comparison_stem(out_dir, region, question.id), data))
+            data = comparison_data(figures, question, region, threshold=threshold, flags=flags, plan=plan)
+            if data is not None and data.worth_drawing:
+                jobs.append(_Job("comparison", comparison_stem(out_dir, region, question.id), data))
     return _render(jobs, workers)
+
+
+MIN_COMPARED = 2  # themes the region cites (published figures) for a comparison chart to say something
+
+
+def comparison_data(figures: TallyFigures, question: Question, region: str, *,
+                    threshold: int = SMALL_CELL_THRESHOLD,
+                    flags: dict[str, dict[tuple[str, str], str]] | None = None,
+                    plan=None) -> ComparisonData | None:
+    """What the comparison chart of a region and question would show; None without regional figures."""
+    region_n = figures.answered(question.id, ("region", region))
+    if region_n < threshold or (plan is not None and not plan.has_figures(question.id, region)):
+        return None
+    regional = figures.by_theme(question, ("region", region))
+    national = figures.themes(question)
+    if plan is not None:
+        hidden = frozenset(t.theme_id for t in national if not plan.shown(question.id, t.theme_id, region))
+    else:
+        hidden = frozenset(t.theme_id for t in national
+                           if t.theme_id in regional and regional[t.theme_id].suppressed(threshold))
+    region_flags = (flags or {}).get(region, {})
+    return ComparisonData(
+        question=question,
+        region=region,
+        national=national,
+        regional=regional,
+        national_n=figures.answered(question.id),
+        region_n=region_n,
+        threshold=threshold,
+        flags={tid: f for (qid, tid), f in region_flags.items() if qid == question.id and tid not in hidden},
+        hidden=hidden,
+    )
 
 
 @dataclass(frozen=True)
@@ -458,6 +481,17 @@ class ComparisonData:
     region_n: int
     threshold: int = SMALL_CELL_THRESHOLD
     flags: dict[str, str] = field(default_factory=dict)  # theme id -> « plus cité » / « moins cité »
+    hidden: frozenset[str] = frozenset()  # themes whose regional figure is not published
+
+    @property
+    def drawn(self) -> list[ThemeCount]:
+        """National themes in reading order, those with a published regional figure only."""
+        return [t for t in self.national if t.theme_id not in self.hidden]
+
+    @property
+    def worth_drawing(self) -> bool:
+        cited = sum(1 for t in self.drawn if self.regional_theme(t).citing > 0)
+        return cited >= MIN_COMPARED
 
     @property
     def region_label(self) -> str:
@@ -475,26 +509,29 @@ class ComparisonData:
     def caption(self, with_intervals: bool, with_flags: bool) -> str:
         parts = [
             "Part des répondants ayant cité chaque thème, dans la région et dans la France entière.",
-            f"« {suppressed_label(self.threshold)} » : moins de {self.threshold} répondants de la "
-            "région, valeur masquée.",
         ]
+        if self.hidden:
+            parts.append("Les thèmes dont le chiffre régional est couvert par le secret statistique ne "
+                         "figurent pas sur ce graphique.")
         if with_flags:
-            parts.append("▲ ▼ : thème plus ou moins cité que dans le reste du pays "
-                         "(test exact de Fisher, p < 0,05).")
+            parts.append(FLAG_CAPTION)
         if with_intervals:
             parts.append("Traits : intervalle à 90 % du décompte corrigé des erreurs du codage automatique.")
         return " ".join(parts)
 
 
 _FLAG_MARKS = {"plus cité": "▲", "moins cité": "▼"}
+FLAG_CAPTION = ("▲ ▼ : thème plus ou moins cité que dans le reste du pays (test exact de Fisher ; "
+                "correction de Benjamini-Hochberg sur l'ensemble des comparaisons de toutes les "
+                "régions, taux de fausses découvertes de 5 %).")
 
 
 def comparison_chart(data: ComparisonData) -> Figure:
     """Two bars per theme (region, then France entière) in % of respondents, same order as the
-    national chart; masked regional cells show « < 3 » and no bar."""
+    national chart; themes whose regional figure is hidden are left out (`ComparisonData.hidden`)."""
     with mpl.rc_context(_RC):
         unit = data.question.unit
-        themes = data.national
+        themes = data.drawn
         groups = group_by_category(themes) if data.question.categories else [(None, themes)]
         y_labels: list[tuple[float, str, bool]] = []  # (position, text, is heading)
         bars: list[tuple[float, ThemeCount, ThemeCount]] = []
@@ -546,14 +583,9 @@ def _draw_comparison(
     top = 10.0
     any_interval = False
     for y, regional, national in bars:
-        masked = regional.suppressed(data.threshold)
         for share_of, colour, dy, is_region in ((regional, REGION_COLOUR, -offset, True),
                                                  (national, NATIONAL_COLOUR, offset, False)):
             pos = y + dy
-            if is_region and masked:
-                ax.text(0.5, pos, suppressed_label(data.threshold), va="center", ha="left",
-                        fontsize=7.5, color=MUTED, style="italic")
-                continue
             share = share_of.share
             ax.barh(pos, share, height=height, color=colour)
             interval = share_of.share_interval(unit)
