@@ -155,3 +155,48 @@ def test_protect_row_leaves_every_small_figure_uncertain(raw, threshold, proposi
             assert c.key in protection.hidden
             low, high = hidden_bounds(cells, protection.hidden, c.key, propositions=propositions)
             assert low <= c.citing <= high
+
+
+# --- the sample, every format ---------------------------------------------------------------------
+
+
+def _figures_by_format(report_dir, stem: str) -> dict[str, list[str]]:
+    """The figures line under each theme, as the Markdown, the HTML page and the Word file print it."""
+    import html as html_module
+
+    from docx import Document
+
+    md = (report_dir / f"{stem}.md").read_text(encoding="utf-8")
+    page = (report_dir / f"{stem}.html").read_text(encoding="utf-8")
+    doc = Document(str(report_dir / f"{stem}.docx"))
+    docx_lines = [p.text for t in doc.tables for row in t.rows for p in row.cells[0].paragraphs]
+
+    def norm(text: str) -> str:
+        return " ".join(text.replace("\\", "").split())
+
+    return {
+        "md": [norm(m.split("<br>")[0]) for m in re.findall(r"<br>(France [^|]*?) \|", md)],
+        "html": [norm(html_module.unescape(m)) for m in re.findall(r'<span class="figures">(France [^<]*)</span>', page)],
+        "docx": [norm(line) for line in docx_lines if line.startswith("France ")],
+    }
+
+
+@pytest.mark.slow
+def test_attacker_recovers_nothing_from_the_sample_in_any_format(sample_run):
+    reports = sample_run.paths.reports
+    con = store.connect(sample_run.paths.db)
+    try:
+        derived = attacker.attack(reports, 3)
+        exact = attacker.truth(con, sample_run.consultation, reports)
+    finally:
+        con.close()
+    assert sum(1 for k in derived if 0 < exact[k] < 3) > 50  # the sample has many small figures
+    assert attacker.recovered(derived, exact, 3) == {}
+    # The HTML page and the Word file print exactly the figures the Markdown does.
+    for path in reports.glob("*.md"):
+        if path.stem != "synthese-nationale":
+            by_format = _figures_by_format(reports, path.stem)
+            assert by_format["md"] and by_format["md"] == by_format["html"] == by_format["docx"], path.stem
+    # Regions of 1 or 2 respondents (Guadeloupe, Bretagne…) have no report of their own.
+    names = {p.stem for p in reports.glob("*.html")}
+    assert "guadeloupe" not in names and "bretagne" not in names and "occitanie" in names
