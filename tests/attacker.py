@@ -154,6 +154,7 @@ def attack(report_dir: Path, threshold: int) -> dict[tuple[int, str, str], tuple
 def truth(con, consultation, report_dir: Path) -> dict[tuple[int, str, str], int]:
     """The exact regional figures of the published cells' keys, from the database."""
     from consultation.charts import TallyFigures
+    from consultation.typography import french
 
     figures = TallyFigures.load(con, consultation)
     out: dict[tuple[int, str, str], int] = {}
@@ -163,7 +164,7 @@ def truth(con, consultation, report_dir: Path) -> dict[tuple[int, str, str], int
             by_theme = figures.by_theme(question, ("region", region))
             for theme in figures.themes(question):
                 t = by_theme.get(theme.theme_id)
-                out[i, theme.label, region] = t.citing if t else 0
+                out[i, french(theme.label), region] = t.citing if t else 0
     return out
 
 

@@ -125,8 +125,8 @@ def test_chart_shows_title_counts_headings_and_caption(con, consultation):
     question = consultation.question("q1")
     fig = theme_chart(question, ordered_theme_counts(con, CID, question), 4)
     ax = fig.axes[0]
-    assert fig.get_suptitle() == "Que retenir de la crise ? (4 répondants)"
-    assert fig.get_supxlabel() == question.caption
+    assert fig.get_suptitle() == "Que retenir de la crise\u202f? (4 répondants)"
+    assert " ".join(fig.get_supxlabel().replace("\u202f", " ").split()) == " ".join(question.caption.split())
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks[0] == "ASPECTS POSITIFS" and ticks[3] == "ASPECTS NEGATIFS"
     assert ticks[-1] == "Autres"
@@ -196,7 +196,7 @@ def test_corrected_count_intervals_are_drawn_as_error_bars(con, consultation):
     )
     fig = comparison_chart(comparison(con, consultation))
     assert sum(isinstance(c, ErrorbarContainer) for c in fig.axes[0].containers) == 2
-    assert "intervalle à 90 %" in fig.get_supxlabel()
+    assert "intervalle à 90\u00a0%" in fig.get_supxlabel()
 
 
 def test_significant_differences_are_marked(con, consultation):

@@ -33,7 +33,8 @@ from consultation.report import (
     report_title,
     write_charts,
 )
-from consultation.report_text import guillemets, render_html
+from consultation.report_text import guillemets as typeset_guillemets
+from consultation.report_text import render_html
 
 CID = "segur-test"
 OCC, IDF, PACA = "Occitanie", "Île-de-France", "Provence-Alpes-Côte d'Azur"
@@ -166,14 +167,22 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def reports(written: Path) -> dict[str, str]:
-    """Text report file name -> text."""
-    return {p.name: p.read_text(encoding="utf-8") for p in (written / "reports").iterdir()
+    """Text report file name -> text, no-break spaces as plain ones (test_french_typography… checks them)."""
+    return {p.name: plain(p.read_text(encoding="utf-8")) for p in (written / "reports").iterdir()
             if p.suffix in (".html", ".md")}
+
+
+def plain(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def guillemets(text: str) -> str:
+    return plain(typeset_guillemets(text))
 
 
 def visible(page: str) -> str:
     """The text of an HTML page as a reader sees it (entities decoded, tags kept)."""
-    return html.unescape(page)
+    return plain(html.unescape(page))
 
 
 def test_one_report_per_region_and_a_synthesis_in_three_formats(written):
@@ -208,11 +217,11 @@ def test_headers_give_national_and_regional_respondents(reports):
 def test_regional_figures_beside_national_ones_with_small_cells_masked(reports):
     md = reports["occitanie.md"]
     # Adaptabilité: 2 of 6 respondents nationally (33 %), 1 in Occitanie: masked.
-    md = md.replace("\u202f", " ")
+    md = md.replace("\u202f", " ").replace("\u00a0", " ")
     assert "Adaptabilité et innovation des ACT (2)<br>France 33 % · Occitanie s" in md
     assert "Importance des fédérations (0)<br>France 0 % · Occitanie 0" in md
     assert "« s » : secret statistique, chiffre régional masqué parce qu'il compte moins de 2 répondants" in md
-    page = visible(reports["occitanie.html"]).replace("\u202f", " ")
+    page = visible(reports["occitanie.html"]).replace("\u202f", " ").replace("\u00a0", " ")
     assert '<span class="figures">France 33 % · Occitanie s</span>' in page
 
 
@@ -286,11 +295,11 @@ def test_rows_grouped_by_category_in_codebook_order_with_autres_last(reports):
 def test_reliability_box_says_what_is_known(reports, con, consultation, tmp_path):
     occ = visible(reports["occitanie.html"])
     assert "Fiabilité des chiffres" in occ
-    assert f"{format_pct(100)} des réponses de la Région Occitanie aux questions codées (3 sur 3) ont été codées à la main" in occ
+    assert f"{plain(format_pct(100))} des réponses de la Région Occitanie aux questions codées (3 sur 3) ont été codées à la main" in occ
     assert "les chiffres ne dépendent pas du codage automatique" in occ
     write_charts(con, consultation, tmp_path, threshold=1, workers=1)
     paca = visible(render_html(build_region_report(ReportContext.load(con, consultation, tmp_path, threshold=1), PACA)))
-    assert f"{format_pct(0)} des réponses de la Région Provence-Alpes-Côte d'Azur aux questions codées (0 sur 1)" in paca
+    assert f"{plain(format_pct(0))} des réponses de la Région Provence-Alpes-Côte d'Azur aux questions codées (0 sur 1)" in paca
     assert "n'a pas encore été mesuré" in paca  # no evaluation in the database yet
     assert "1 réponse codée(s) automatiquement reste(nt) à vérifier" in paca
 
@@ -395,8 +404,8 @@ def test_region_slug(region, slug):
 
 def test_french_number_formatting_and_title(consultation):
     assert format_count(47) == "47"
-    assert format_count(12345) == "12\u202f345"
-    assert format_pct(36.2) == "36\u202f%"
+    assert format_count(12345) == "12\u00a0345"
+    assert format_pct(36.2) == "36\u00a0%"
     assert report_title(consultation, "Bretagne") == "Contribution au Ségur de la santé : Région Bretagne"
     assert report_title(consultation, None) == "Contribution au Ségur de la santé : synthèse nationale"
 
@@ -419,7 +428,7 @@ def test_report_command_regenerates_from_the_database(written, tmp_path):
                                        "--threshold", "2"])
     assert result.exit_code == 0, result.output
     assert f"Rapports : 3 fichiers dans {folder / 'reports'}/" in result.output
-    assert (folder / "reports" / "occitanie.md").read_text(encoding="utf-8").startswith(
+    assert plain((folder / "reports" / "occitanie.md").read_text(encoding="utf-8")).startswith(
         "# Contribution au Ségur de la santé : Région Occitanie")
 
 
@@ -476,3 +485,21 @@ def test_many_initiatives_print_a_random_draw_and_say_so(con, consultation, tmp_
     assert by_region["Autres régions (moins de 3 répondants chacune) et région inconnue"].note is None
     again = ReportContext.load(con, consultation, paths.charts)
     assert build_region_report(again, OCC).free_text == build_region_report(ctx, OCC).free_text
+
+
+def test_french_typography_in_every_published_text(written):
+    from docx import Document
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (written / "reports").iterdir()
+             if p.suffix in (".html", ".md")}
+    for path in (written / "reports").glob("*.docx"):
+        doc = Document(str(path))
+        paragraphs = [*doc.paragraphs, *(p for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs)]
+        texts[path.name] = "\n".join(p.text for p in paragraphs)
+    for name, text in texts.items():
+        if name.endswith(".html"):
+            text = re.sub(r"<style.*?</style>", "", text, flags=re.S)
+            text = " ".join(re.findall(r">([^<]*)<", html.unescape(text)))
+        assert not re.search(r" [;:!?»]", text), (name, re.search(r".{30} [;:!?»]", text))
+        assert "« " not in text and not re.search(r"\d %", text), name
+    assert "Contribution au Ségur de la santé\u202f: Région Occitanie" in texts["occitanie.md"]

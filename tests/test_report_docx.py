@@ -25,8 +25,12 @@ def synthesis(written):  # noqa: F811
     return Document(str(written / "reports" / "synthese-nationale.docx"))
 
 
+def plain(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
 def styled(doc, style: str) -> list[str]:
-    return [p.text for p in doc.paragraphs if p.style.name == style]
+    return [plain(p.text) for p in doc.paragraphs if p.style.name == style]
 
 
 def test_title_and_real_headings_for_a_table_of_contents(occitanie, synthesis):
@@ -56,8 +60,10 @@ def test_two_column_tables_of_the_reference_with_figures_and_quotes(occitanie):
     assert heading_row.cells[0].text == heading_row.cells[1].text == "ASPECTS POSITIFS"  # merged
     left, right = covid.rows[2].cells
     assert left.paragraphs[0].text == "Adaptabilité et innovation des ACT (2)"
-    assert left.paragraphs[1].text.replace("\u202f", " ") == "France 33 % · Occitanie < 3"
-    assert right.paragraphs[0].text == guillemets("Les équipes ont su s'adapter très vite.")
+    assert plain(left.paragraphs[1].text) == "France 33 % · Occitanie s"
+    # A hidden figure: one testimony at most beside it, its own region's.
+    assert [p.text for p in right.paragraphs if p.text] in (
+        [], [guillemets("Les équipes ont su s'adapter très vite.")])
 
 
 def test_charts_as_pictures_with_numbered_captions(occitanie):
@@ -75,7 +81,7 @@ def test_reliability_box_and_french_language(occitanie):
     assert any("codées à la main" in p.text for p in box.cell(0, 0).paragraphs)
     lang = occitanie.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
     assert lang.get(qn("w:val")) == "fr-FR"
-    assert occitanie.core_properties.title == "Contribution au Ségur de la santé : Région Occitanie"
+    assert plain(occitanie.core_properties.title) == "Contribution au Ségur de la santé : Région Occitanie"
 
 
 def test_initiatives_as_bullets_with_their_follow_up(occitanie):

@@ -27,6 +27,7 @@ from consultation.codebook import Consultation, Question
 from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
 from consultation.parallel import fork_map
 from consultation.progress import progress
+from consultation.typography import french
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Yellow and black
 # come last: yellow is faint on white, black hides the count labels' contrast.
@@ -90,15 +91,15 @@ class ThemeCount:
 
 
 def format_count(n: int) -> str:
-    """French digit grouping (narrow no-break space): 1 234, never 1,234."""
-    return f"{n:,}".replace(",", "\u202f")
+    """French digit grouping (no-break space): 1 234, never 1,234."""
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def format_pct(value: float) -> str:
     """« 36 % » (no-break space before %, no false decimals on small samples), « < 1 % »."""
     if 0 < value < 0.5:
-        return "<\u00a01\u202f%"
-    return f"{format_count(round(value))}\u202f%"
+        return "<\u00a01\u00a0%"
+    return f"{format_count(round(value))}\u00a0%"
 
 
 def format_decimal(value: float, digits: int = 2) -> str:
@@ -246,7 +247,7 @@ def _float_or_none(value: object) -> float | None:
 
 
 def chart_title(question: Question, answered: int) -> str:
-    return f"{question.text} ({respondents_phrase(answered)})"
+    return french(f"{question.text} ({respondents_phrase(answered)})")
 
 
 # --- writing files -------------------------------------------------------------------------------
@@ -409,9 +410,9 @@ def theme_chart(question: Question, themes: list[ThemeCount], answered: int) -> 
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
         ax = fig.add_subplot()
         _draw_bars(ax, rows)
-        fig.suptitle(textwrap.fill(chart_title(question, answered), TITLE_WIDTH),
+        fig.suptitle(_fill(chart_title(question, answered), TITLE_WIDTH),
                      fontsize=9, fontweight="bold")
-        fig.supxlabel(textwrap.fill(question.caption, CAPTION_WIDTH), fontsize=7.5, style="italic")
+        fig.supxlabel(_fill(question.caption, CAPTION_WIDTH), fontsize=7.5, style="italic")
     return fig
 
 
@@ -433,7 +434,7 @@ def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
         colour = colours.get(category or "", default)
         if category and colours:
             rows.append(_Row(category.upper(), None, colour, _darker(colour)))
-        rows += [_Row(textwrap.fill(t.label, LABEL_WIDTH), t.count, colour) for t in group]
+        rows += [_Row(_fill(t.label, LABEL_WIDTH), t.count, colour) for t in group]
     return rows
 
 
@@ -460,6 +461,13 @@ def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
     ax.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
+
+
+def _fill(text: str, width: int) -> str:
+    """Wrapped at spaces only: the no-break spaces of French typography keep « : » and « % »
+    with their words."""
+    wrapper = textwrap.TextWrapper(width, break_on_hyphens=False)
+    return "\n".join(wrapper.wrap(french(text)))
 
 
 def _lines(text: str, width: int) -> int:
@@ -541,7 +549,7 @@ def comparison_chart(data: ComparisonData) -> Figure:
                 y_labels.append((y, category.upper(), True))
                 y += 0.8
             for theme in group:
-                y_labels.append((y, textwrap.fill(theme.label, LABEL_WIDTH), False))
+                y_labels.append((y, _fill(theme.label, LABEL_WIDTH), False))
                 bars.append((y, data.regional_theme(theme), theme))
                 y += 1.0
         label_lines = max((t.count("\n") + 1 for _, t, h in y_labels if not h), default=1)
@@ -569,9 +577,9 @@ def comparison_chart(data: ComparisonData) -> Figure:
                      Patch(color=NATIONAL_COLOUR, label=data.national_label)],
             loc="lower center", bbox_to_anchor=(0.3, 1.0), ncols=2, frameon=False, fontsize=8,
         )
-        fig.suptitle(textwrap.fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
+        fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
         caption = data.caption(with_intervals, with_flags)
-        fig.supxlabel(textwrap.fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=MUTED)
+        fig.supxlabel(_fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=MUTED)
     return fig
 
 

@@ -25,6 +25,7 @@ from docx.table import Table, _Cell
 from consultation.charts import PAGE_WIDTH_CM
 from consultation.report import QuestionTable, Report
 from consultation.report_text import guillemets
+from consultation.typography import french
 
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
 MUTED = RGBColor(0x59, 0x63, 0x6E)
@@ -89,7 +90,15 @@ def render_docx(report: Report) -> DocxDocument:
                     answer.paragraph_format.left_indent = Cm(0.63)
         if not block.items:
             _note(doc, "Aucune initiative recensée" + (" pour cette région." if report.region else "."))
+    _french_runs(doc)
     return doc
+
+
+def _french_runs(doc: DocxDocument) -> None:
+    """French typography (`typography.french`) on every run of text, in tables too."""
+    for t in doc.element.body.iter(qn("w:t")):
+        if t.text:
+            t.text = french(t.text)
 
 
 def _cache_style_ids(doc: DocxDocument) -> None:

@@ -18,6 +18,7 @@ from consultation.paths import OutputPaths
 from consultation.regions import UNKNOWN_REGION
 from consultation.report import NATIONAL_SLUG, ReportContext, consultation_name
 from consultation.report_text import template_environment
+from consultation.typography import french_html
 
 INDEX_NAME = "index.html"
 _FORMAT_LABELS = {"html": "page web", "docx": "Word", "md": "Markdown"}
@@ -81,7 +82,7 @@ def write_index(
         total=respondents_phrase(sum(respondents.values())),
     )
     path = root / INDEX_NAME
-    path.write_text(html, encoding="utf-8")
+    path.write_text(french_html(html), encoding="utf-8")
     return path
 
 
