@@ -30,6 +30,7 @@ from consultation.charts import (
     region_slug,
     respondents_phrase,
     write_comparison_charts,
+    write_if_changed,
     write_national_charts,
 )
 from consultation.codebook import Consultation, FreeTextSection, Question
@@ -61,7 +62,7 @@ __all__ = [
 ]
 
 NATIONAL_SLUG = "synthese-nationale"
-FORMATS = ("html", "docx", "md")
+FORMATS = ("html", "docx", "md", "pdf")
 _TITLE_QUALIFIER = re.compile(r" \(| — | – ")
 _FLAG_TEXT = {"plus cité": "plus cité que dans le reste du pays",
               "moins cité": "moins cité que dans le reste du pays"}
@@ -919,19 +920,31 @@ PARALLEL_REPORTS_FROM = 4
 
 
 def _write_report(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Path]:
+    """Each format of one report; a file whose content is unchanged is left as it is (same bytes,
+    same modification time), and the PDF is rendered again only when its HTML changed."""
     from consultation import report_docx, report_text
 
     written: list[Path] = []
+    html: str | None = None
+    html_changed = True
     for fmt in formats:
         path = out_dir / f"{report.slug}.{fmt}"
+        if fmt in ("html", "pdf") and html is None:
+            html = report_text.render_html(report)
+            html_path = out_dir / f"{report.slug}.html"
+            html_changed = not (html_path.is_file() and html_path.read_bytes() == html.encode("utf-8"))
         if fmt == "html":
-            path.write_text(report_text.render_html(report), encoding="utf-8")
+            write_if_changed(path, html.encode("utf-8"))  # type: ignore[union-attr]
         elif fmt == "md":
-            path.write_text(report_text.render_markdown(report, out_dir), encoding="utf-8")
+            write_if_changed(path, report_text.render_markdown(report, out_dir).encode("utf-8"))
+        elif fmt == "pdf":
+            if html_changed or not path.is_file() or "html" not in formats:
+                write_if_changed(path, report_text.render_pdf(html))  # type: ignore[arg-type]
         else:
-            report_docx.write_docx(report, path)
+            write_if_changed(path, report_docx.docx_bytes(report))
         written.append(path)
     return written
+
 
 
 _PUBLISHED_SUFFIXES = (".html", ".docx", ".md", ".pdf", ".png", ".svg")

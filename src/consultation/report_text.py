@@ -30,6 +30,16 @@ def render_html(report: Report) -> str:
     ))
 
 
+def render_pdf(html: str) -> bytes:
+    """The PDF of a rendered HTML report (WeasyPrint): A4 pages, the charts as vectors (SVG).
+
+    WeasyPrint needs Pango on the system (Debian: libpango-1.0-0 and libpangoft2-1.0-0).
+    """
+    import weasyprint
+
+    return weasyprint.HTML(string=html).write_pdf(pdf_identifier=b"consultation")
+
+
 def render_markdown(report: Report, report_dir: Path) -> str:
     """Markdown whose chart links are relative to `report_dir`, so the folder can be moved."""
     charts = {
