@@ -683,7 +683,7 @@ def _charts(
     national = ctx.chart_dir / f"{question.id}.png"
     _require(national, f"graphique national de la question « {question.id} »")
     # The chart carries the reference's long caption; the document's caption only numbers it.
-    charts = [ChartRef(national, "thèmes cités au niveau national")]
+    charts = [ChartRef(national, f"{question.text} : thèmes cités au niveau national")]
     missing: list[str] = []
     if region is None:
         return charts, missing
@@ -694,8 +694,8 @@ def _charts(
     if data.worth_drawing:
         png = comparison_stem(ctx.chart_dir, region, question.id).with_suffix(".png")
         _require(png, f"graphique régional « {region} » de la question « {question.id} »")
-        charts.append(ChartRef(png, f"{region_phrase(region)} et France entière, en part des "
-                                    "répondants citant chaque thème"))
+        charts.append(ChartRef(png, f"{question.text} : {region_phrase(region)} et France entière, en "
+                                    "part des répondants citant chaque thème"))
     cited = [t for t in data.drawn if data.regional_theme(t).citing > 0]
     hidden = [t.label for t in data.national if t.theme_id in data.hidden]
     if not data.worth_drawing:

@@ -60,7 +60,7 @@ def render_docx(report: Report) -> DocxDocument:
     for paragraph in report.intro:
         doc.add_paragraph(paragraph)
     _reliability_box(doc, report)
-    _table_of_contents(doc)
+    _table_of_contents(doc, report)
     if report.participation:
         doc.add_heading("Participation par région", level=1)
         _participation(doc, report)
@@ -165,20 +165,31 @@ def _set_language(doc: DocxDocument, lang: str) -> None:
     lang_el.set(qn("w:eastAsia"), lang)
 
 
-def _table_of_contents(doc: DocxDocument) -> None:
-    """A TOC field (headings 1–2) and the setting that makes Word fill it on opening."""
+def _table_of_contents(doc: DocxDocument, report: Report) -> None:
+    """The contents written out at generation (headings 1 and 2), not a field Word must update:
+    it is there in any viewer and in a PDF made from the file."""
     title = doc.add_paragraph()
     run = title.add_run("Sommaire")
     run.bold = True
     run.font.color.rgb = ACCENT
-    paragraph = doc.add_paragraph()
-    _field(paragraph, 'TOC \\o "1-2" \\h \\z \\u',
-           "Clic droit puis « Mettre à jour les champs » pour afficher le sommaire.")
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.append(update)
+    entries: list[tuple[int, str]] = []
+    if report.participation:
+        entries.append((1, "Participation par région"))
+    for section in report.sections:
+        entries.append((1, section.title))
+        if section.show_question_text:
+            entries += [(2, table.text) for table in section.tables]
+    for block in report.free_text:
+        entries.append((1, block.title))
+        entries += [(2, group.heading) for group in block.groups if group.heading]
+    for level, text in entries:
+        paragraph = doc.add_paragraph(text)
+        paragraph.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        paragraph.paragraph_format.space_after = Pt(1)
+        if level == 2:
+            for r in paragraph.runs:
+                r.font.size = Pt(9)
+                r.font.color.rgb = MUTED
 
 
 def _field(paragraph, instruction: str, placeholder: str) -> None:
@@ -243,6 +254,7 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
             run.bold = True
             run.font.size = Pt(8.5)
             run.font.color.rgb = ACCENT
+            merged.paragraphs[0].paragraph_format.keep_with_next = True  # never alone at a page foot
             _cant_split(table.rows[-1])
         for row in group.rows:
             left, right = table.add_row().cells
