@@ -125,8 +125,8 @@ def test_chart_shows_title_counts_headings_and_caption(con, consultation):
     question = consultation.question("q1")
     fig = theme_chart(question, ordered_theme_counts(con, CID, question), 4)
     ax = fig.axes[0]
-    assert fig.get_suptitle() == "Que retenir de la crise ? (4 répondants)"
-    assert fig.get_supxlabel() == question.caption
+    assert fig.get_suptitle() == "Que retenir de la crise\u202f? (4 répondants)"
+    assert " ".join(fig.get_supxlabel().replace("\u202f", " ").split()) == " ".join(question.caption.split())
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks[0] == "ASPECTS POSITIFS" and ticks[3] == "ASPECTS NEGATIFS"
     assert ticks[-1] == "Autres"
@@ -153,22 +153,18 @@ def test_writes_into_a_new_folder(con, consultation, tmp_path: Path):
 from matplotlib.container import ErrorbarContainer  # noqa: E402
 
 from consultation.charts import (  # noqa: E402
-    ComparisonData,
     TallyFigures,
     comparison_chart,
+    comparison_data,
     format_pct,
     write_comparison_charts,
 )
 
 
-def comparison(con, consultation, region="Bretagne", threshold=2, flags=None) -> ComparisonData:
+def comparison(con, consultation, region="Bretagne", threshold=2, flags=None) -> object:
     figures = TallyFigures.load(con, consultation)
-    question = consultation.question("q1")
-    return ComparisonData(
-        question=question, region=region, national=figures.themes(question),
-        regional=figures.by_theme(question, ("region", region)), national_n=figures.answered("q1"),
-        region_n=figures.answered("q1", ("region", region)), threshold=threshold, flags=flags or {},
-    )
+    return comparison_data(figures, consultation.question("q1"), region, threshold=threshold,
+                           flags={region: {("q1", t): f for t, f in (flags or {}).items()}})
 
 
 def texts(fig) -> list[str]:
@@ -181,12 +177,15 @@ def test_comparison_shows_both_shares_with_n_and_masks_small_regional_cells(con,
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "Région Bretagne (2 répondants)", "France entière (4 répondants)"]
     labels = texts(fig)
-    # Reading order as the national chart: souvent (Bretagne 2/2, France 3/4), rare (1: masked), …
-    assert labels[:4] == ["100 %", "75 %", "< 2", "25 %"]
-    assert labels.count("< 2") == 2  # rare and autres: one Breton respondent each
-    assert "valeur masquée" in fig.get_supxlabel() and "Fisher" not in fig.get_supxlabel()
+    # Reading order as the national chart: souvent (Bretagne 2/2, France 3/4), then état and vide;
+    # rare and autres (one Breton respondent each) are masked: left out, no empty bar.
+    assert labels[:2] == ["100 %", "75 %"]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert not any("Autres" in t for t in ticks) and len(labels) == 2 * 3
+    assert "secret statistique ne figurent pas" in " ".join(fig.get_supxlabel().split())
+    assert "Fisher" not in fig.get_supxlabel()
     region_bars = [p for p in ax.patches if p.get_facecolor()[:3] == (0.0, 0x72 / 255, 0xB2 / 255)]
-    assert len(region_bars) == 5 - 2  # no bar where the value is masked
+    assert len(region_bars) == 3  # only themes with a published regional figure
 
 
 def test_corrected_count_intervals_are_drawn_as_error_bars(con, consultation):
@@ -197,7 +196,7 @@ def test_corrected_count_intervals_are_drawn_as_error_bars(con, consultation):
     )
     fig = comparison_chart(comparison(con, consultation))
     assert sum(isinstance(c, ErrorbarContainer) for c in fig.axes[0].containers) == 2
-    assert "intervalle à 90 %" in fig.get_supxlabel()
+    assert "intervalle à 90\u00a0%" in fig.get_supxlabel()
 
 
 def test_significant_differences_are_marked(con, consultation):
@@ -207,12 +206,13 @@ def test_significant_differences_are_marked(con, consultation):
 
 
 def test_comparison_files_per_region_skip_small_regions_and_are_reproducible(con, consultation, tmp_path):
-    first = write_comparison_charts(con, consultation, tmp_path / "a", threshold=2, workers=1)
+    first = write_comparison_charts(con, consultation, tmp_path / "a", threshold=1, workers=1)
     names = sorted(p.relative_to(tmp_path / "a").as_posix() for p in first)
     assert names == ["bretagne/p1.png", "bretagne/p1.svg", "bretagne/q1.png", "bretagne/q1.svg",
                      "corse/q1.png", "corse/q1.svg"]  # nobody in Corse answered p1
-    assert write_comparison_charts(con, consultation, tmp_path / "b", threshold=3, workers=1) == []
-    parallel = write_comparison_charts(con, consultation, tmp_path / "c", threshold=2, workers=2)
+    # Threshold 2 masks the single Breton citations: one cited theme left, nothing to compare.
+    assert write_comparison_charts(con, consultation, tmp_path / "b", threshold=2, workers=1) == []
+    parallel = write_comparison_charts(con, consultation, tmp_path / "c", threshold=1, workers=2)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in parallel]
 
 

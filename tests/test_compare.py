@@ -114,6 +114,29 @@ def test_benjamini_hochberg_adjusts_over_the_tested_rows_only():
     assert pd.isna(adjusted.loc["rare", "p_adjusted"])  # too small: not among the tests
 
 
+def test_one_benjamini_hochberg_family_over_every_region():
+    """Reports print the ▲▼ of every region: the correction covers all their tests at once."""
+    from consultation.compare import adjust_together
+
+    national = {"a": (100, 33), "b": (100, 30), "c": (100, 30), "rare": (100, 2)}
+    regional = {"a": (20, 11), "b": (20, 6), "c": (20, 6), "rare": (20, 2)}
+    strong = {"a": (20, 18), "b": (20, 6), "c": (20, 6), "rare": (20, 2)}
+    frames = [compare(national, regional), compare(national, strong)]
+    alone = compare(national, regional, adjust="bh").set_index("theme_id")
+    together = [f.set_index("theme_id") for f in adjust_together(frames)]
+    # 6 tested rows (rare is too small in both): a's p-value is multiplied by up to 6, not 3.
+    assert together[0].loc["a", "p_adjusted"] >= alone.loc["a", "p_adjusted"]
+    assert together[0].loc["a", "flag"] == FLAG_NOT_SIGNIFICANT
+    assert together[1].loc["a", "flag"] == FLAG_HIGHER  # 18 of 20 against 33 %: survives the correction
+    assert pd.isna(together[0].loc["rare", "p_adjusted"])
+    from scipy.stats import false_discovery_control
+
+    pooled = [f.loc[f["flag"] != "effectif trop faible", "p_value"] for f in frames]
+    expected = false_discovery_control(pd.concat(pooled).to_numpy())
+    got = pd.concat([t.loc[t["flag"] != "effectif trop faible", "p_adjusted"] for t in together]).to_numpy()
+    assert got == pytest.approx(expected)
+
+
 def test_a_question_nobody_in_the_region_answered_keeps_its_national_figures():
     national = rows("national", "France", {"t": (50, 10)})
     nobody = rows("region", "Occitanie", {"t": (1, 0)}).iloc[0:0]

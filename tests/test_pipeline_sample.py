@@ -83,7 +83,9 @@ def test_seven_national_charts_in_png_and_svg(sample_run):
 
 
 def test_one_html_and_one_markdown_report_per_region(sample_run, con):
-    regions = [r[0] for r in con.execute("SELECT DISTINCT region FROM respondents").fetchall()]
+    # A region of fewer than 3 respondents has no report of its own (counted in the synthesis).
+    regions = [r[0] for r in con.execute(
+        "SELECT region FROM respondents GROUP BY region HAVING count(*) >= 3").fetchall()]
     reports = sample_run.paths.reports
     html = sorted(reports.glob("*.html"))
     md = sorted(reports.glob("*.md"))

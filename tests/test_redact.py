@@ -159,7 +159,9 @@ def planted(tmp_path_factory, ner) -> Path:
     fill(con, consultation, answers=answers, codes=codes, respondents=RESPONDENTS,
          structures={"r02": "ACT Le Relais de l'Orb"})
     out = tmp_path_factory.mktemp("planted")
-    publish(con, consultation, OutputPaths(out), ner=ner, workers=1)
+    # Threshold 1: every region gets its report and every testimony (disclosure control is
+    # tested in test_disclosure_attack); no PDF, which only renders the HTML checked here.
+    publish(con, consultation, OutputPaths(out), ner=ner, workers=1, threshold=1, formats=("html", "docx", "md"))
     return out
 
 

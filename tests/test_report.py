@@ -33,12 +33,13 @@ from consultation.report import (
     report_title,
     write_charts,
 )
-from consultation.report_text import guillemets, render_html
+from consultation.report_text import guillemets as typeset_guillemets
+from consultation.report_text import render_html
 
 CID = "segur-test"
 OCC, IDF, PACA = "Occitanie", "Île-de-France", "Provence-Alpes-Côte d'Azur"
 FOLLOW_UP = "En quoi cette initiative peut inspirer les réflexions sur la refonte du système de santé"
-REGION_SLUGS = ["occitanie", "ile-de-france", "provence-alpes-cote-d-azur", "region-inconnue"]
+REGION_SLUGS = ["occitanie", "ile-de-france"]
 
 
 def make_consultation() -> Consultation:
@@ -158,20 +159,30 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("out")
     consultation, con = make_consultation(), store.connect(None)
     fill(con, consultation)
-    publish(con, consultation, OutputPaths(out), workers=1)
+    # Threshold 2: Occitanie and Île-de-France (2 respondents) get a report; PACA (1) and
+    # « Région inconnue » are counted in the synthesis only.
+    publish(con, consultation, OutputPaths(out), workers=1, threshold=2, formats=("html", "docx", "md"))
     return out
 
 
 @pytest.fixture
 def reports(written: Path) -> dict[str, str]:
-    """Text report file name -> text."""
-    return {p.name: p.read_text(encoding="utf-8") for p in (written / "reports").iterdir()
+    """Text report file name -> text, no-break spaces as plain ones (test_french_typography… checks them)."""
+    return {p.name: plain(p.read_text(encoding="utf-8")) for p in (written / "reports").iterdir()
             if p.suffix in (".html", ".md")}
+
+
+def plain(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def guillemets(text: str) -> str:
+    return plain(typeset_guillemets(text))
 
 
 def visible(page: str) -> str:
     """The text of an HTML page as a reader sees it (entities decoded, tags kept)."""
-    return html.unescape(page)
+    return plain(html.unescape(page))
 
 
 def test_one_report_per_region_and_a_synthesis_in_three_formats(written):
@@ -185,7 +196,11 @@ def test_one_report_per_region_and_a_synthesis_in_three_formats(written):
 def test_title_names_the_region(reports):
     assert "<h1>Contribution au Ségur de la santé : Région Occitanie</h1>" in reports["occitanie.html"]
     assert reports["occitanie.md"].startswith("# Contribution au Ségur de la santé : Région Occitanie\n")
-    assert "# Contribution au Ségur de la santé : Région inconnue\n" in reports["region-inconnue.md"]
+    assert not any(name.startswith(("region-inconnue", "provence")) for name in reports)
+    synthesis = visible(reports["synthese-nationale.html"])
+    # Below the threshold, or without a region: counted in the synthesis, no report of their own.
+    assert "<tr><td>Autres régions (moins de 2 répondants chacune)</td><td class=\"n\">1</td>" in synthesis
+    assert "<tr><td>Région inconnue</td><td class=\"n\">1</td>" in synthesis
     assert reports["synthese-nationale.md"].startswith("# Contribution au Ségur de la santé : synthèse nationale\n")
 
 
@@ -194,18 +209,20 @@ def test_headers_give_national_and_regional_respondents(reports):
     assert "Thèmes cités au niveau national (6 répondants) (Occurrence)" in page
     assert "Témoignages pour la Région Occitanie (2 répondants)" in page
     assert "Thèmes des propositions citées au niveau national (2 répondants) (Nombre de propositions)" in page
-    assert "Propositions citées par les structures de la Région Occitanie (1 répondant)" in page
+    # One Occitan respondent to the propositions: no regional figure nor testimony, said in words.
+    assert "Propositions citées par les structures de la Région Occitanie</th>" in page
+    assert "Moins de 2 structures de la région ont répondu à cette question : ni chiffres ni témoignages" in page
 
 
 def test_regional_figures_beside_national_ones_with_small_cells_masked(reports):
     md = reports["occitanie.md"]
     # Adaptabilité: 2 of 6 respondents nationally (33 %), 1 in Occitanie: masked.
-    md = md.replace("\u202f", " ")
-    assert r"Adaptabilité et innovation des ACT (2)<br>France 33 % · Occitanie \< 3" in md  # « < 3 », escaped
+    md = md.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "Adaptabilité et innovation des ACT (2)<br>France 33 % · Occitanie s" in md
     assert "Importance des fédérations (0)<br>France 0 % · Occitanie 0" in md
-    assert r"« \< 3 » : moins de 3 répondants de la région" in md
-    page = visible(reports["occitanie.html"]).replace("\u202f", " ")
-    assert '<span class="figures">France 33 % · Occitanie < 3</span>' in page
+    assert "« s » : secret statistique, chiffre régional masqué parce qu'il compte moins de 2 répondants" in md
+    page = visible(reports["occitanie.html"]).replace("\u202f", " ").replace("\u00a0", " ")
+    assert '<span class="figures">France 33 % · Occitanie s</span>' in page
 
 
 def test_unmasked_regional_share_and_count_with_threshold_one(con, consultation, tmp_path):
@@ -221,7 +238,9 @@ def test_unmasked_regional_share_and_count_with_threshold_one(con, consultation,
 
 def test_small_region_gets_no_comparison_chart_and_says_why(reports):
     page = visible(reports["occitanie.html"])
-    assert "Pas de graphique régional pour cette question : moins de 3 répondants de la région" in page
+    assert "Pas de graphique régional : aucun thème n'a de chiffre régional publiable au-dessus de zéro." in page
+    hidden = re.search(r"Chiffres régionaux couverts par le secret statistique \(\d thèmes\) : (.*)\.</p>", page)
+    assert hidden and "« Adaptabilité et innovation des ACT »" in hidden.group(1)
     assert page.count("<figure>") == 2  # the two national charts
 
 
@@ -229,7 +248,7 @@ def test_region_shows_its_own_testimonies_only(reports):
     page, md = visible(reports["occitanie.html"]), reports["occitanie.md"]
     own = guillemets("Les équipes ont su s'adapter très vite.")
     assert own in page and own in md
-    assert page.count(own) == 2  # coded with two themes: one quote in both rows
+    assert page.count(own) <= 2  # coded with two hidden themes: at most one quote in each row
     assert guillemets("L'État a été absent.") in page
     for other in ("Nous avons innové", "Rien de particulier", "tablettes", "sans région"):
         assert other not in page and other not in md
@@ -248,8 +267,10 @@ def test_synthesis_quotes_every_region_and_groups_initiatives_by_region(reports)
     assert "Participation par région" in page and '<a href="occitanie.html">' in page
 
 
-def test_automatic_code_gives_a_testimony_when_there_is_no_human_code(reports):
-    assert guillemets("Accès aux tablettes pour les résidents.") in visible(reports["provence-alpes-cote-d-azur.html"])
+def test_automatic_code_gives_a_testimony_when_there_is_no_human_code(con, consultation, tmp_path):
+    write_charts(con, consultation, tmp_path, threshold=1, workers=1)
+    report = build_region_report(ReportContext.load(con, consultation, tmp_path, threshold=1), PACA)
+    assert guillemets("Accès aux tablettes pour les résidents.") in visible(render_html(report))
 
 
 def test_left_column_shows_label_with_national_count(reports):
@@ -271,13 +292,14 @@ def test_rows_grouped_by_category_in_codebook_order_with_autres_last(reports):
     assert '<th colspan="2" scope="colgroup">ASPECTS POSITIFS</th>' in reports["occitanie.html"]
 
 
-def test_reliability_box_says_what_is_known(reports):
+def test_reliability_box_says_what_is_known(reports, con, consultation, tmp_path):
     occ = visible(reports["occitanie.html"])
     assert "Fiabilité des chiffres" in occ
-    assert f"{format_pct(100)} des réponses de la Région Occitanie aux questions codées (3 sur 3) ont été codées à la main" in occ
+    assert f"{plain(format_pct(100))} des réponses de la Région Occitanie aux questions codées (3 sur 3) ont été codées à la main" in occ
     assert "les chiffres ne dépendent pas du codage automatique" in occ
-    paca = visible(reports["provence-alpes-cote-d-azur.html"])
-    assert f"{format_pct(0)} des réponses de la Région Provence-Alpes-Côte d'Azur aux questions codées (0 sur 1)" in paca
+    write_charts(con, consultation, tmp_path, threshold=1, workers=1)
+    paca = visible(render_html(build_region_report(ReportContext.load(con, consultation, tmp_path, threshold=1), PACA)))
+    assert f"{plain(format_pct(0))} des réponses de la Région Provence-Alpes-Côte d'Azur aux questions codées (0 sur 1)" in paca
     assert "n'a pas encore été mesuré" in paca  # no evaluation in the database yet
     assert "1 réponse codée(s) automatiquement reste(nt) à vérifier" in paca
 
@@ -309,10 +331,10 @@ def test_initiatives_of_the_region_with_follow_up(reports):
 
 def test_answers_are_escaped(reports):
     for name in ("ile-de-france.html", "synthese-nationale.html"):
-        page = reports[name]
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-        assert "<script" not in page and "<b>" not in page
-    md = reports["ile-de-france.md"]
+        assert "<script" not in reports[name] and "<b>" not in reports[name]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in reports["synthese-nationale.html"]
+    assert "Distribution de repas &lt;b&gt;solidaires&lt;/b&gt;" in reports["ile-de-france.html"]
+    md = reports["synthese-nationale.md"]
     assert r"\<script\>alert(1)\</script\>" in md
     assert r"des infirmiers \| et des aides-soignants" in md
 
@@ -341,12 +363,13 @@ def test_index_lists_every_report_and_chart_with_working_links(written):
     for slug in [*REGION_SLUGS, "synthese-nationale"]:
         assert {f"{slug}.html", f"{slug}.docx", f"{slug}.md"} <= listed
     assert {"q1_retenir.png", "q1_retenir.svg", "pilier1.png", "pilier1.svg"} <= listed
-    assert "Région inconnue" in visible(page)
+    assert "region-inconnue" not in page and "provence" not in page
 
 
 def test_outputs_are_reproducible(con, consultation, tmp_path):
-    first = publish(con, consultation, OutputPaths(tmp_path / "a"), workers=1)
-    second = publish(con, consultation, OutputPaths(tmp_path / "b"), workers=1)
+    formats = ("html", "docx", "md")  # the PDF engine's font subsets are named at random
+    first = publish(con, consultation, OutputPaths(tmp_path / "a"), workers=1, formats=formats)
+    second = publish(con, consultation, OutputPaths(tmp_path / "b"), workers=1, formats=formats)
     assert [p.name for p in first.files] == [p.name for p in second.files]
     for a, b in zip(first.files, second.files, strict=True):
         if a.suffix in (".md", ".html"):  # absolute chart paths never appear; relative ones match
@@ -382,8 +405,8 @@ def test_region_slug(region, slug):
 
 def test_french_number_formatting_and_title(consultation):
     assert format_count(47) == "47"
-    assert format_count(12345) == "12\u202f345"
-    assert format_pct(36.2) == "36\u202f%"
+    assert format_count(12345) == "12\u00a0345"
+    assert format_pct(36.2) == "36\u00a0%"
     assert report_title(consultation, "Bretagne") == "Contribution au Ségur de la santé : Région Bretagne"
     assert report_title(consultation, None) == "Contribution au Ségur de la santé : synthèse nationale"
 
@@ -402,10 +425,11 @@ def test_report_command_regenerates_from_the_database(written, tmp_path):
     fill(con, make_consultation())
     con.close()
     (folder / "reports" / "occitanie.md").unlink()
-    result = CliRunner().invoke(main, ["report", str(folder), "--reuse-charts", "--no-ner", "--format", "md"])
+    result = CliRunner().invoke(main, ["report", str(folder), "--reuse-charts", "--no-ner", "--format", "md",
+                                       "--threshold", "2"])
     assert result.exit_code == 0, result.output
-    assert f"Rapports : 5 fichiers dans {folder / 'reports'}/" in result.output
-    assert (folder / "reports" / "occitanie.md").read_text(encoding="utf-8").startswith(
+    assert f"Rapports : 3 fichiers dans {folder / 'reports'}/" in result.output
+    assert plain((folder / "reports" / "occitanie.md").read_text(encoding="utf-8")).startswith(
         "# Contribution au Ségur de la santé : Région Occitanie")
 
 
@@ -458,6 +482,25 @@ def test_many_initiatives_print_a_random_draw_and_say_so(con, consultation, tmp_
     by_region = {g.heading: g for g in national.groups}
     assert len(by_region["Région Occitanie"].items) == 1
     assert by_region["Région Occitanie"].note == "1 initiatives sur 4, tirées au hasard."
-    assert by_region["Région Île-de-France"].note is None  # one initiative: printed whole
+    # Île-de-France (2 respondents) has no report: its initiative is printed with the other small regions'.
+    assert by_region["Autres régions (moins de 3 répondants chacune) et région inconnue"].note is None
     again = ReportContext.load(con, consultation, paths.charts)
     assert build_region_report(again, OCC).free_text == build_region_report(ctx, OCC).free_text
+
+
+def test_french_typography_in_every_published_text(written):
+    from docx import Document
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (written / "reports").iterdir()
+             if p.suffix in (".html", ".md")}
+    for path in (written / "reports").glob("*.docx"):
+        doc = Document(str(path))
+        paragraphs = [*doc.paragraphs, *(p for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs)]
+        texts[path.name] = "\n".join(p.text for p in paragraphs)
+    for name, text in texts.items():
+        if name.endswith(".html"):
+            text = re.sub(r"<style.*?</style>", "", text, flags=re.S)
+            text = " ".join(re.findall(r">([^<]*)<", html.unescape(text)))
+        assert not re.search(r" [;:!?»]", text), (name, re.search(r".{30} [;:!?»]", text))
+        assert "« " not in text and not re.search(r"\d %", text), name
+    assert "Contribution au Ségur de la santé\u202f: Région Occitanie" in texts["occitanie.md"]

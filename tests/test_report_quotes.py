@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 import pytest
@@ -77,7 +79,7 @@ def test_long_answers_keep_their_most_typical_whole_sentences():
             "Il a fallu fabriquer des surblouses. Les familles ne pouvaient plus venir. "
             "Heureusement la mairie nous a aidés avec des masques en tissu.")
     short = shorten(text, 140, lambda s: s.count("masque") + s.count("EPI"))
-    assert short == ("Les masques manquaient partout et les EPI sont arrivés tard."
+    assert short == ("[…] Les masques manquaient partout et les EPI sont arrivés tard."
                      f"{GAP}Heureusement la mairie nous a aidés avec des masques en tissu.")
     assert shorten("Une seule phrase " + "très " * 100 + "longue.", 120, len).endswith("longue.")
 
@@ -106,3 +108,72 @@ def test_candidates_are_a_bounded_draw_per_region_best_tier_first(con):
     again = QuoteSelector(con, CID, max_candidates=2)
     assert again.choose("q1_retenir", region=IDF, theme_id="q1_etat") == small.choose(
         "q1_retenir", region=IDF, theme_id="q1_etat")
+
+
+# --- quotable as they stand ----------------------------------------------------------------------
+
+from consultation.quotes import drop_contacts, mark_opening  # noqa: E402
+
+CUT = GAP.strip()
+CONTACTS = ["Contact : directrice Mme Dupont, 01 23 45 67 89, a.dupont@asso.fr",
+            "Tél. 06 12 34 56 78.", "Mail : accueil@structure.org", "Contact : [nom], [téléphone], [courriel]"]
+GREETINGS = ["Bonjour,", "Madame, Monsieur,", "Bonsoir."]
+CLOSINGS = ["Cordialement", "Bien à vous,", "Sincères salutations."]
+CASES = ([(c, w) for c in CONTACTS for w in ("start", "end", "middle")]
+         + [(g, "start") for g in GREETINGS] + [(c, "end") for c in CLOSINGS])
+CONNECTIVES = ["Mais aussi", "Et une équipe", "Donc", "Par ailleurs", "Enfin", "De plus", "Ensuite"]
+
+
+@pytest.mark.parametrize(("contact", "where"), CASES)
+def test_contact_lines_greetings_and_signatures_are_dropped_with_a_cut_mark(contact, where):
+    body = ["Les équipes ont tenu pendant toute la crise.", "Les familles ont été solidaires."]
+    lines = {"start": [contact, *body], "end": [*body, contact], "middle": [body[0], contact, body[1]]}[where]
+    out = drop_contacts(clean_quote("\n".join(lines)))
+    assert "01 23" not in out and "@" not in out and "[téléphone]" not in out
+    assert not any(word in out.lower() for word in ("cordialement", "bonjour", "madame", "contact", "tél"))
+    assert "Les équipes ont tenu" in out and "solidaires" in out
+    assert {"start": out.startswith(CUT), "end": out.endswith(CUT), "middle": f" {CUT} " in out}[where]
+
+
+@pytest.mark.parametrize("opening", CONNECTIVES)
+def test_a_quote_opening_on_a_connective_says_it_was_cut(opening):
+    assert mark_opening(f"{opening} la difficulté à continuer.") == f"{CUT} {opening} la difficulté à continuer."
+    assert mark_opening(f"{CUT} {opening} la suite.") == f"{CUT} {opening} la suite."  # once only
+    assert mark_opening("Marseille a tenu.") == "Marseille a tenu."  # « Ma… » is not « Mais »
+
+
+def test_a_shortened_answer_marks_every_cut():
+    parts = [f"Phrase numéro {i} sur les masques." if i == 2 else f"Phrase numéro {i} sans rapport." for i in range(5)]
+    short = shorten(" ".join(parts), 60, lambda s: s.count("masques"))
+    assert short == f"{CUT} Phrase numéro 2 sur les masques. {CUT}"
+
+
+def _real_answers(limit: int = 3000) -> list[str]:
+    import csv
+
+    from conftest import SHARED_DATA
+
+    path = SHARED_DATA / "entendre-la-france" / "answers.csv"
+    if not path.is_file():
+        pytest.skip(f"real answers absent ({path})")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row["answer"] for _, row in zip(range(limit), csv.DictReader(handle), strict=False)]
+
+
+def test_real_answers_keep_their_testimony_and_lose_no_plain_sentence():
+    """On real answers: nothing but contact lines and greetings is dropped, and every quote that
+    opens on a connective says it was cut."""
+    answers = _real_answers()
+    dropped = 0
+    for text in answers:
+        clean = clean_quote(text)
+        out = mark_opening(drop_contacts(clean))
+        if out != clean:
+            dropped += 1
+        assert not re.match(r"(?i)(mais|et|donc|puis|enfin)\b", out)
+        if clean and not re.search(r"@|\b0\d(?:[ .]?\d\d){4}\b", clean) and not re.search(
+                r"(?i)\b(bonjour|bonsoir|cordialement|bien à vous|madame|salutations)", clean):
+            # answers with no contact line keep every word they had
+            assert out.replace(CUT, "").split() == clean.split() or out.startswith(CUT)
+    assert dropped < len(answers) // 5  # a few, not most
+

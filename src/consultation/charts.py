@@ -8,6 +8,7 @@ Charts never show answer text: only codebook labels, counts and shares.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -27,6 +28,7 @@ from consultation.codebook import Consultation, Question
 from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
 from consultation.parallel import fork_map
 from consultation.progress import progress
+from consultation.typography import french
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Yellow and black
 # come last: yellow is faint on white, black hides the count labels' contrast.
@@ -49,7 +51,7 @@ _RC = {
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "svg.hashsalt": "consultation",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text as text: searchable, 8 times smaller than glyph paths, quick to print
 }
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 # PNG compression level 1 instead of Pillow's 6: a third less time per chart (a national
@@ -90,15 +92,15 @@ class ThemeCount:
 
 
 def format_count(n: int) -> str:
-    """French digit grouping (narrow no-break space): 1 234, never 1,234."""
-    return f"{n:,}".replace(",", "\u202f")
+    """French digit grouping (no-break space): 1 234, never 1,234."""
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def format_pct(value: float) -> str:
     """« 36 % » (no-break space before %, no false decimals on small samples), « < 1 % »."""
     if 0 < value < 0.5:
-        return "<\u00a01\u202f%"
-    return f"{format_count(round(value))}\u202f%"
+        return "<\u00a01\u00a0%"
+    return f"{format_count(round(value))}\u00a0%"
 
 
 def format_decimal(value: float, digits: int = 2) -> str:
@@ -246,7 +248,7 @@ def _float_or_none(value: object) -> float | None:
 
 
 def chart_title(question: Question, answered: int) -> str:
-    return f"{question.text} ({respondents_phrase(answered)})"
+    return french(f"{question.text} ({respondents_phrase(answered)})")
 
 
 # --- writing files -------------------------------------------------------------------------------
@@ -285,33 +287,56 @@ def write_comparison_charts(
     threshold: int = SMALL_CELL_THRESHOLD,
     flags: dict[str, dict[tuple[str, str], str]] | None = None,
     workers: int | None = None,
+    plan=None,
 ) -> list[Path]:
     """Per region and question, national versus regional shares, in `<out_dir>/<region-slug>/`.
 
     A region where fewer than `threshold` respondents answered a question gets no chart for it:
     every regional bar would be masked. `flags` (region -> (question, theme) -> « plus cité » /
-    « moins cité ») marks the significant differences computed by `compare`.
+    « moins cité ») marks the significant differences computed by `compare`. `plan` (a
+    `report.DisclosurePlan`) says which regional figures are published: the others are left out
+    of the chart, and a chart with fewer than `MIN_COMPARED` cited themes left is not drawn.
     """
     figures = figures or TallyFigures.load(con, consultation)
     jobs = []
     for region in regions if regions is not None else figures.regions():
-        region_flags = (flags or {}).get(region, {})
         for question in consultation.questions:
-            region_n = figures.answered(question.id, ("region", region))
-            if region_n < threshold:
-                continue
-            data = ComparisonData(
-                question=question,
-                region=region,
-                national=figures.themes(question),
-                regional=figures.by_theme(question, ("region", region)),
-                national_n=figures.answered(question.id),
-                region_n=region_n,
-                threshold=threshold,
-                flags={tid: f for (qid, tid), f in region_flags.items() if qid == question.id},
-            )
-            jobs.append(_Job("comparison", comparison_stem(out_dir, region, question.id), data))
+            data = comparison_data(figures, question, region, threshold=threshold, flags=flags, plan=plan)
+            if data is not None and data.worth_drawing:
+                jobs.append(_Job("comparison", comparison_stem(out_dir, region, question.id), data))
     return _render(jobs, workers)
+
+
+MIN_COMPARED = 2  # themes the region cites (published figures) for a comparison chart to say something
+
+
+def comparison_data(figures: TallyFigures, question: Question, region: str, *,
+                    threshold: int = SMALL_CELL_THRESHOLD,
+                    flags: dict[str, dict[tuple[str, str], str]] | None = None,
+                    plan=None) -> ComparisonData | None:
+    """What the comparison chart of a region and question would show; None without regional figures."""
+    region_n = figures.answered(question.id, ("region", region))
+    if region_n < threshold or (plan is not None and not plan.has_figures(question.id, region)):
+        return None
+    regional = figures.by_theme(question, ("region", region))
+    national = figures.themes(question)
+    if plan is not None:
+        hidden = frozenset(t.theme_id for t in national if not plan.shown(question.id, t.theme_id, region))
+    else:
+        hidden = frozenset(t.theme_id for t in national
+                           if t.theme_id in regional and regional[t.theme_id].suppressed(threshold))
+    region_flags = (flags or {}).get(region, {})
+    return ComparisonData(
+        question=question,
+        region=region,
+        national=national,
+        regional=regional,
+        national_n=figures.answered(question.id),
+        region_n=region_n,
+        threshold=threshold,
+        flags={tid: f for (qid, tid), f in region_flags.items() if qid == question.id and tid not in hidden},
+        hidden=hidden,
+    )
 
 
 @dataclass(frozen=True)
@@ -364,9 +389,19 @@ def save_chart(fig: Figure, stem: Path) -> list[Path]:
             fig.set_layout_engine("none")
         for fmt in ("png", "svg"):
             path = stem.with_suffix(f".{fmt}")
-            fig.savefig(path, format=fmt, dpi=DPI, metadata=_METADATA[fmt], **_SAVE_OPTIONS[fmt])
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, dpi=DPI, metadata=_METADATA[fmt], **_SAVE_OPTIONS[fmt])
+            write_if_changed(path, buffer.getvalue())  # unchanged charts keep their date
             paths.append(path)
     return paths
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` unless the file already holds exactly these bytes; True when written."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    path.write_bytes(data)
+    return True
 
 
 # --- the national chart --------------------------------------------------------------------------
@@ -386,9 +421,9 @@ def theme_chart(question: Question, themes: list[ThemeCount], answered: int) -> 
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
         ax = fig.add_subplot()
         _draw_bars(ax, rows)
-        fig.suptitle(textwrap.fill(chart_title(question, answered), TITLE_WIDTH),
+        fig.suptitle(_fill(chart_title(question, answered), TITLE_WIDTH),
                      fontsize=9, fontweight="bold")
-        fig.supxlabel(textwrap.fill(question.caption, CAPTION_WIDTH), fontsize=7.5, style="italic")
+        fig.supxlabel(_fill(question.caption, CAPTION_WIDTH), fontsize=7.5, style="italic")
     return fig
 
 
@@ -410,7 +445,7 @@ def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
         colour = colours.get(category or "", default)
         if category and colours:
             rows.append(_Row(category.upper(), None, colour, _darker(colour)))
-        rows += [_Row(textwrap.fill(t.label, LABEL_WIDTH), t.count, colour) for t in group]
+        rows += [_Row(_fill(t.label, LABEL_WIDTH), t.count, colour) for t in group]
     return rows
 
 
@@ -439,6 +474,13 @@ def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _fill(text: str, width: int) -> str:
+    """Wrapped at spaces only: the no-break spaces of French typography keep « : » and « % »
+    with their words."""
+    wrapper = textwrap.TextWrapper(width, break_on_hyphens=False)
+    return "\n".join(wrapper.wrap(french(text)))
+
+
 def _lines(text: str, width: int) -> int:
     return len(textwrap.wrap(text, width)) or 1
 
@@ -458,6 +500,17 @@ class ComparisonData:
     region_n: int
     threshold: int = SMALL_CELL_THRESHOLD
     flags: dict[str, str] = field(default_factory=dict)  # theme id -> « plus cité » / « moins cité »
+    hidden: frozenset[str] = frozenset()  # themes whose regional figure is not published
+
+    @property
+    def drawn(self) -> list[ThemeCount]:
+        """National themes in reading order, those with a published regional figure only."""
+        return [t for t in self.national if t.theme_id not in self.hidden]
+
+    @property
+    def worth_drawing(self) -> bool:
+        cited = sum(1 for t in self.drawn if self.regional_theme(t).citing > 0)
+        return cited >= MIN_COMPARED
 
     @property
     def region_label(self) -> str:
@@ -475,26 +528,29 @@ class ComparisonData:
     def caption(self, with_intervals: bool, with_flags: bool) -> str:
         parts = [
             "Part des répondants ayant cité chaque thème, dans la région et dans la France entière.",
-            f"« {suppressed_label(self.threshold)} » : moins de {self.threshold} répondants de la "
-            "région, valeur masquée.",
         ]
+        if self.hidden:
+            parts.append("Les thèmes dont le chiffre régional est couvert par le secret statistique ne "
+                         "figurent pas sur ce graphique.")
         if with_flags:
-            parts.append("▲ ▼ : thème plus ou moins cité que dans le reste du pays "
-                         "(test exact de Fisher, p < 0,05).")
+            parts.append(FLAG_CAPTION)
         if with_intervals:
             parts.append("Traits : intervalle à 90 % du décompte corrigé des erreurs du codage automatique.")
         return " ".join(parts)
 
 
 _FLAG_MARKS = {"plus cité": "▲", "moins cité": "▼"}
+FLAG_CAPTION = ("▲ ▼ : thème plus ou moins cité que dans le reste du pays (test exact de Fisher ; "
+                "correction de Benjamini-Hochberg sur l'ensemble des comparaisons de toutes les "
+                "régions, taux de fausses découvertes de 5 %).")
 
 
 def comparison_chart(data: ComparisonData) -> Figure:
     """Two bars per theme (region, then France entière) in % of respondents, same order as the
-    national chart; masked regional cells show « < 3 » and no bar."""
+    national chart; themes whose regional figure is hidden are left out (`ComparisonData.hidden`)."""
     with mpl.rc_context(_RC):
         unit = data.question.unit
-        themes = data.national
+        themes = data.drawn
         groups = group_by_category(themes) if data.question.categories else [(None, themes)]
         y_labels: list[tuple[float, str, bool]] = []  # (position, text, is heading)
         bars: list[tuple[float, ThemeCount, ThemeCount]] = []
@@ -504,7 +560,7 @@ def comparison_chart(data: ComparisonData) -> Figure:
                 y_labels.append((y, category.upper(), True))
                 y += 0.8
             for theme in group:
-                y_labels.append((y, textwrap.fill(theme.label, LABEL_WIDTH), False))
+                y_labels.append((y, _fill(theme.label, LABEL_WIDTH), False))
                 bars.append((y, data.regional_theme(theme), theme))
                 y += 1.0
         label_lines = max((t.count("\n") + 1 for _, t, h in y_labels if not h), default=1)
@@ -532,9 +588,9 @@ def comparison_chart(data: ComparisonData) -> Figure:
                      Patch(color=NATIONAL_COLOUR, label=data.national_label)],
             loc="lower center", bbox_to_anchor=(0.3, 1.0), ncols=2, frameon=False, fontsize=8,
         )
-        fig.suptitle(textwrap.fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
+        fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
         caption = data.caption(with_intervals, with_flags)
-        fig.supxlabel(textwrap.fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=MUTED)
+        fig.supxlabel(_fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=MUTED)
     return fig
 
 
@@ -546,14 +602,9 @@ def _draw_comparison(
     top = 10.0
     any_interval = False
     for y, regional, national in bars:
-        masked = regional.suppressed(data.threshold)
         for share_of, colour, dy, is_region in ((regional, REGION_COLOUR, -offset, True),
                                                  (national, NATIONAL_COLOUR, offset, False)):
             pos = y + dy
-            if is_region and masked:
-                ax.text(0.5, pos, suppressed_label(data.threshold), va="center", ha="left",
-                        fontsize=7.5, color=MUTED, style="italic")
-                continue
             share = share_of.share
             ax.barh(pos, share, height=height, color=colour)
             interval = share_of.share_interval(unit)

@@ -203,3 +203,34 @@ def compare_scope(
     return compare_frame(
         national, scoped, scope_kind=scope_kind, scope=scope, alpha=alpha, rule=rule, adjust=adjust
     )
+
+
+def adjust_together(frames: list[pd.DataFrame], alpha: float = DEFAULT_ALPHA) -> list[pd.DataFrame]:
+    """Benjamini–Hochberg over the tests of several comparisons at once (every region of a report).
+
+    Each frame comes from `compare_frame` (any `adjust`); the testable rows of all of them (not
+    « effectif trop faible ») form one family, so that the share of false ▲▼ among all those a
+    publication prints stays below `alpha`. Returns copies with `p_adjusted`, `significant` and
+    `flag` recomputed.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    out = [f.copy() for f in frames]
+    testable = [~f["too_small"].to_numpy(dtype=bool) for f in out]
+    pooled = np.concatenate([f["p_value"].to_numpy(dtype=float)[m] for f, m in zip(out, testable, strict=True)]
+                            or [np.empty(0)])
+    adjusted = false_discovery_control(pooled) if len(pooled) else pooled
+    start = 0
+    for f, mask in zip(out, testable, strict=True):
+        values = np.full(len(f), np.nan)
+        values[mask] = adjusted[start:start + int(mask.sum())]
+        start += int(mask.sum())
+        f["p_adjusted"] = values
+        f["significant"] = mask & (values < alpha)
+        f["flag"] = np.select(
+            [~mask, f["significant"] & (f["diff_points"] > 0), f["significant"]],
+            [FLAG_TOO_SMALL, FLAG_HIGHER, FLAG_LOWER],
+            default=FLAG_NOT_SIGNIFICANT,
+        )
+    return out
+

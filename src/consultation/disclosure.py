@@ -15,8 +15,9 @@ The rules, for a frame of the tally or of a comparison:
 - rows whose `scope_kind` is 'national' are left exact (unless `exempt_national=False`), and so
   are the `national_*` columns of a comparison.
 
-Not done (documented limit): complementary suppression. Someone holding every regional table of
-one theme and the national figure can subtract to recover a single hidden region.
+`suppress` does no complementary suppression: someone holding every regional table of one theme
+and the national figure can subtract to recover a single hidden region. The reports do
+(`protect_row`, and the rule written above it, the one place it is stated).
 
 Analysts work on exact figures (the API's default); `suppress` gives the published form, and
 `format_count` / `format_share` give the text of one figure for reports and chart labels.
@@ -25,7 +26,8 @@ Analysts work on exact figures (the API's default); `suppress` gives the publish
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +227,142 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
             raise ValueError("only CSV can be returned as text")
         return neutralise(frame).to_csv(sep=";", index=False, lineterminator="\r\n")
     return write_table(frame, path, fmt)
+
+
+# --- reports: primary and complementary suppression -----------------------------------------------
+#
+# The rule for everything `consultation report` publishes (reports in every format, charts, index):
+#
+# 1. A region with fewer than `threshold` respondents gets no report; its respondents are counted
+#    in the national synthesis with the other small regions and « Région inconnue » (the pool).
+# 2. A region with fewer than `threshold` respondents to a question gets no regional figure and
+#    no testimony for that question (the report says so in words).
+# 3. A regional figure (respondents citing a theme) from 1 to `threshold - 1` is hidden (« s »),
+#    with its share, its count of propositions, its significance mark and all but one testimony.
+# 4. Complementary suppression: the national figure is published, so the hidden cells of a theme
+#    (rule 3, rule 2's regions and the pool) add up to a known total. More cells of the same theme
+#    are hidden (`protect_row`) until every hidden small figure stays uncertain to a reader who
+#    knows that total, every other published figure of the theme, each region's respondents to
+#    the question and the testimonies printed (at most one beside a hidden figure, so a hidden
+#    figure is at least 1 when a testimony is printed): the values it may take span at least
+#    `threshold` whole numbers (e.g. 0 to 2 for the default 3), or everything it could a priori.
+#    For propositions, the same holds with the published counts of propositions.
+# 5. Every hidden figure shows the same « s », whatever the reason: a reader cannot tell a small
+#    figure from one hidden by complementary suppression, nor a zero from a large figure.
+#
+# Not covered: the number of a region's respondents who answered a question is not protected when
+# it is 1 or 2 (it says nothing about what they answered); national figures are published exactly.
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One region's figure for one theme, as `protect_row` reasons about it."""
+
+    key: str
+    citing: int  # respondents citing the theme
+    answered: int  # respondents who answered the question (assumed known to a reader)
+    mentions: int = 0  # propositions, for questions counted in propositions
+    publishable: bool = True  # False: never published (the pool, a region without figures)
+    quoted: bool = True  # a testimony may be printed beside the figure when hidden
+
+
+@dataclass(frozen=True)
+class Protection:
+    hidden: set[str]  # cells to hide
+    quotes: bool  # whether a hidden figure of the row may keep one testimony
+
+
+def is_primary(cell: Cell, threshold: int) -> bool:
+    return 0 < cell.citing < threshold
+
+
+def protect_row(cells: Sequence[Cell], threshold: int = DEFAULT_THRESHOLD, *,
+                propositions: bool = False) -> Protection:
+    """The cells to hide in one theme's row so that no small figure can be derived.
+
+    Starts from the cells never published and the small ones (primary suppression), then hides
+    published cells, smallest helpful first, until `row_is_protected`. A testimony beside a hidden
+    figure tells a reader it is at least 1; when that is enough to pin a small figure whatever
+    else is hidden, the row's hidden figures get no testimony at all.
+    """
+    threshold = check_threshold(threshold)
+    hidden = _protect(cells, threshold, propositions)
+    if row_is_protected(cells, hidden, threshold, propositions=propositions):
+        return Protection(hidden, True)
+    bare = [replace(c, quoted=False) for c in cells]
+    return Protection(_protect(bare, threshold, propositions), False)
+
+
+def _protect(cells: Sequence[Cell], threshold: int, propositions: bool) -> set[str]:
+    hidden = {c.key for c in cells if not c.publishable or is_primary(c, threshold)}
+    if not any(is_primary(c, threshold) for c in cells):
+        return hidden
+    while not row_is_protected(cells, hidden, threshold, propositions=propositions):
+        candidates = [c for c in cells if c.key not in hidden]
+        if not candidates:
+            break  # nothing left to hide: the row cannot be protected (see `unprotected`)
+
+        def gain(c: Cell) -> tuple[int, int, int, str]:
+            trial = hidden | {c.key}
+            missing = _deficit(cells, trial, threshold, propositions)
+            return missing, c.citing, -c.answered, c.key
+
+        hidden.add(min(candidates, key=gain).key)
+    return hidden
+
+
+def hidden_bounds(cells: Sequence[Cell], hidden: set[str], key: str, *,
+                  propositions: bool = False) -> tuple[int, int]:
+    """The smallest and largest value a reader can give the hidden cell `key`.
+
+    The reader knows the row total (national figure), every published cell, each cell's
+    respondents (upper bound) and whether a testimony is printed beside it (lower bound 1).
+    One linear equation with bounded unknowns: the interval is exact.
+    """
+    by_key = {c.key: c for c in cells}
+    cell = by_key[key]
+    others = [by_key[k] for k in hidden if k != key]
+    low = _low(cell)
+    high = min(cell.answered, cell.citing + sum(o.citing - _low(o) for o in others))
+    if propositions:
+        high = min(high, cell.mentions + sum(o.mentions - _low(o) for o in others))
+    low = max(low, cell.citing - sum(o.answered - o.citing for o in others))
+    return low, high
+
+
+def row_is_protected(cells: Sequence[Cell], hidden: set[str], threshold: int, *,
+                     propositions: bool = False) -> bool:
+    return _deficit(cells, hidden, threshold, propositions) == 0
+
+
+def unprotected(cells: Sequence[Cell], hidden: set[str], threshold: int, *,
+                propositions: bool = False) -> list[str]:
+    """Small hidden cells a reader could still narrow below `threshold` possible values."""
+    out = []
+    for c in cells:
+        if c.key in hidden and is_primary(c, threshold):
+            low, high = hidden_bounds(cells, hidden, c.key, propositions=propositions)
+            if high - low < _needed(cells, c, threshold):
+                out.append(c.key)
+    return out
+
+
+def _needed(cells: Sequence[Cell], cell: Cell, threshold: int) -> int:
+    """How wide the interval of a small hidden figure must stay: `threshold - 1`, or less when its
+    respondents or the national figure itself (published, exact) allow no more."""
+    total = sum(c.citing for c in cells)
+    return max(0, min(threshold - 1, cell.answered - _low(cell), total - _low(cell)))
+
+
+def _deficit(cells: Sequence[Cell], hidden: set[str], threshold: int, propositions: bool) -> int:
+    missing = 0
+    for c in cells:
+        if c.key in hidden and is_primary(c, threshold):
+            low, high = hidden_bounds(cells, hidden, c.key, propositions=propositions)
+            missing += max(0, _needed(cells, c, threshold) - (high - low))
+    return missing
+
+
+def _low(cell: Cell) -> int:
+    """What a reader knows at least: 1 when a testimony may be printed beside the figure."""
+    return min(1, cell.citing) if cell.publishable and cell.quoted else 0

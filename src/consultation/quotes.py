@@ -13,6 +13,7 @@ question and theme (`MAX_CANDIDATES`), so a million answers cost what a few thou
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import re
@@ -165,7 +166,7 @@ class QuoteSelector:
         for qid, tid, rid, region, source, confidence, text in rows:
             clean = cleaned.get(text)
             if clean is None:
-                clean = cleaned[text] = clean_quote(text)
+                clean = cleaned[text] = drop_contacts(clean_quote(text))
             if not clean or (qid, tid, rid, clean) in seen:
                 continue
             seen.add((qid, tid, rid, clean))
@@ -196,7 +197,7 @@ class QuoteSelector:
             pool = [self._shorten(q, question_id, tid, index) for q in pool]
             chosen = _select(pool, tid, index, limit, spread_regions=region is None)
             if chosen:
-                out[tid] = chosen
+                out[tid] = [dataclasses.replace(q, text=mark_opening(q.text)) for q in chosen]
         return out
 
     def _index(self, question_id: str) -> _QuestionIndex:
@@ -280,7 +281,65 @@ def shorten(text: str, max_chars: int, typicality) -> str:
     out = parts[kept[0]]
     for prev, cur in itertools.pairwise(kept):
         out += (" " if cur == prev + 1 else GAP) + parts[cur]
+    return _mark_cuts(out, kept[0] > 0, kept[-1] < len(parts) - 1)
+
+
+def _mark_cuts(text: str, start: bool, end: bool) -> str:
+    """« […] » where the quote leaves out the beginning or the end of the answer."""
+    if start and not text.startswith(GAP.strip()):
+        text = f"{GAP.strip()} {text}"
+    if end and not text.endswith(GAP.strip()):
+        text = f"{text} {GAP.strip()}"
+    return text
+
+
+# Lines that are not testimony: contact details, greetings, signatures (whole sentences).
+_CONTACT = re.compile(
+    r"^\W*(?:(?:contacts?|t[ée]l(?:[ée]phone)?|portable|mobile|fax|e-?mail|mail|courriel|site(?: web| internet)?"
+    r"|adresse|r[ée]f[ée]rente?)\s*[.:]"
+    r"|(?:(?:bien )?cordialement|bien (?:à|a) vous|(?:sinc[eè]res |meilleures )?salutations|signé)\b"
+    r"|(?:bonjour|bonsoir|madame,? monsieur)\W*$)",
+    re.IGNORECASE,
+)
+_CONTACT_DETAIL = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+|\b0[1-9](?:[ .-]?\d{2}){4}\b|\+33|\[(?:téléphone|courriel|adresse)\]",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(r"^\W*(?:bonjour|bonsoir|madame,? monsieur|bien (?:à|a) vous)\s*[,.!:]\s*", re.IGNORECASE)
+# Words that only make sense after another sentence: a quote opening on them starts with « […] ».
+_DANGLING = re.compile(
+    r"^(?:mais|et|ou|donc|or|puis|ensuite|aussi|enfin|également|egalement|de plus|en plus|par ailleurs"
+    r"|en outre|d'autre part|cependant|toutefois|pourtant|sinon|car|alors|ainsi|du coup|au contraire"
+    r"|à l'inverse|a l'inverse|quant à|de même|là encore)\b",
+    re.IGNORECASE,
+)
+
+
+def drop_contacts(text: str) -> str:
+    """The answer without its contact lines, greetings and signatures, « […] » where they were."""
+    parts = sentences(text)
+    greeted = [bool(_GREETING.match(p)) and _GREETING.match(p).end() < len(p) for p in parts]  # type: ignore[union-attr]
+    parts = [_GREETING.sub("", p, count=1) if g else p for p, g in zip(parts, greeted, strict=True)]
+    kept = [i for i, p in enumerate(parts) if not (_CONTACT.match(p) or _CONTACT_DETAIL.search(p))]
+    if any(greeted) and kept:
+        return _mark_cuts(_join(parts, kept), True, kept[-1] < len(parts) - 1)
+    if len(kept) == len(parts):
+        return text
+    if not kept:
+        return ""
+    return _mark_cuts(_join(parts, kept), kept[0] > 0, kept[-1] < len(parts) - 1)
+
+
+def _join(parts: list[str], kept: list[int]) -> str:
+    out = parts[kept[0]]
+    for prev, cur in itertools.pairwise(kept):
+        out += (" " if cur == prev + 1 else GAP) + parts[cur]
     return out
+
+
+def mark_opening(text: str) -> str:
+    """« […] Mais aussi… » rather than a quote that opens mid-thought."""
+    return _mark_cuts(text, bool(_DANGLING.match(text)), False)
 
 
 def content_words(text: str) -> set[str]:

@@ -21,6 +21,7 @@ from consultation.charts import (
     SMALL_CELL_THRESHOLD,
     TallyFigures,
     ThemeCount,
+    comparison_data,
     comparison_stem,
     format_count,
     format_decimal,
@@ -28,11 +29,12 @@ from consultation.charts import (
     group_by_category,
     region_slug,
     respondents_phrase,
-    suppressed_label,
     write_comparison_charts,
+    write_if_changed,
     write_national_charts,
 )
 from consultation.codebook import Consultation, FreeTextSection, Question
+from consultation.disclosure import SECRET
 from consultation.errors import MissingChartError
 from consultation.parallel import fork_map
 from consultation.progress import progress
@@ -60,7 +62,7 @@ __all__ = [
 ]
 
 NATIONAL_SLUG = "synthese-nationale"
-FORMATS = ("html", "docx", "md")
+FORMATS = ("html", "docx", "md", "pdf")
 _TITLE_QUALIFIER = re.compile(r" \(| — | – ")
 _FLAG_TEXT = {"plus cité": "plus cité que dans le reste du pays",
               "moins cité": "moins cité que dans le reste du pays"}
@@ -193,6 +195,70 @@ class Report:
 RegionReport = Report  # the name the first version used
 
 
+# --- what may be published (disclosure.py states the rule) ----------------------------------------
+
+POOL = "\x00pool"  # the regions without a report of their own, and « Région inconnue », together
+
+
+@dataclass
+class DisclosurePlan:
+    """Which regional figures every report, chart and overview of one publication shows.
+
+    Computed once from the tally (`disclosure.protect_row` per question and theme), then read by
+    every renderer, so that one figure is hidden in every place it could appear.
+    """
+
+    threshold: int
+    respondents: dict[str, int]  # region -> respondents
+    report_regions: list[str]  # regions with a report of their own, in display order
+    no_figures: dict[str, set[str]] = field(default_factory=dict)  # question -> regions
+    hidden: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (question, theme) -> regions
+    unquoted: set[tuple[str, str]] = field(default_factory=set)  # hidden figures there get no testimony
+
+    @classmethod
+    def build(cls, consultation: Consultation, figures: TallyFigures, respondents: dict[str, int],
+              threshold: int = SMALL_CELL_THRESHOLD) -> DisclosurePlan:
+        from consultation.disclosure import Cell, protect_row
+
+        ordered = sorted(respondents, key=lambda r: (r == UNKNOWN_REGION, region_slug(r)))
+        regions = [r for r in ordered if r != UNKNOWN_REGION and respondents[r] >= threshold]
+        plan = cls(threshold, dict(respondents), regions)
+        for question in consultation.questions:
+            national_n = figures.answered(question.id)
+            answered = {r: figures.answered(question.id, ("region", r)) for r in regions}
+            plan.no_figures[question.id] = {r for r in regions if answered[r] < threshold}
+            pool_answered = national_n - sum(answered.values())
+            propositions = question.unit == "propositions"
+            for theme in figures.themes(question):
+                cells = []
+                for r in regions:
+                    t = figures.by_theme(question, ("region", r)).get(theme.theme_id)
+                    citing, count = (t.citing, t.count) if t else (0, 0)
+                    cells.append(Cell(r, citing, answered[r], count,
+                                      publishable=r not in plan.no_figures[question.id]))
+                pool_citing = theme.citing - sum(c.citing for c in cells)
+                pool_count = theme.count - sum(c.mentions for c in cells)
+                cells.append(Cell(POOL, pool_citing, pool_answered, pool_count, publishable=False))
+                protection = protect_row(cells, threshold, propositions=propositions)
+                plan.hidden[question.id, theme.theme_id] = protection.hidden - {POOL}
+                if not protection.quotes:
+                    plan.unquoted.add((question.id, theme.theme_id))
+        return plan
+
+    @property
+    def pooled(self) -> dict[str, int]:
+        """Regions counted only in the national synthesis (« Région inconnue » included)."""
+        return {r: n for r, n in self.respondents.items() if r not in self.report_regions}
+
+    def has_figures(self, question_id: str, region: str) -> bool:
+        return region in self.report_regions and region not in self.no_figures.get(question_id, set())
+
+    def shown(self, question_id: str, theme_id: str, region: str) -> bool:
+        """Whether the region's figure for this theme is published."""
+        return (self.has_figures(question_id, region)
+                and region not in self.hidden.get((question_id, theme_id), set()))
+
+
 # --- what one publication needs, loaded once ------------------------------------------------------
 
 
@@ -216,6 +282,7 @@ class ReportContext:
     initiatives: dict[str, list[Drawn]]  # section -> a random draw of its answers, per region
     initiative_totals: dict[str, dict[str, int]]  # section -> region -> answers
     respondents: dict[str, int]  # region -> respondents
+    plan: DisclosurePlan
     max_quotes: int = DEFAULT_MAX_QUOTES
     threshold: int = SMALL_CELL_THRESHOLD
 
@@ -230,11 +297,13 @@ class ReportContext:
         ner: Language | None = None,
         figures: TallyFigures | None = None,
         flags: dict[str, dict[tuple[str, str], str]] | None = None,
+        plan: DisclosurePlan | None = None,
         max_quotes: int = DEFAULT_MAX_QUOTES,
         threshold: int = SMALL_CELL_THRESHOLD,
     ) -> ReportContext:
         figures = figures or TallyFigures.load(con, consultation)
-        regions = report_regions(con, consultation.id)
+        respondents = respondent_counts(con, consultation.id)
+        plan = plan or DisclosurePlan.build(consultation, figures, respondents, threshold)
         return cls(
             consultation=consultation,
             figures=figures,
@@ -244,13 +313,11 @@ class ReportContext:
             coding=coding_stats(con, consultation.id),
             evaluation=latest_evaluation(con, consultation.id),
             has_estimates=_has_estimates(con, consultation.id),
-            flags=flags if flags is not None else significant_flags(con, consultation.id, regions),
+            flags=flags if flags is not None else significant_flags(con, consultation.id, plan.report_regions),
             initiatives=_load_initiatives(con, consultation),
             initiative_totals=_initiative_totals(con, consultation),
-            respondents=dict(con.execute(
-                "SELECT region, count(*) FROM respondents WHERE consultation_id = ? GROUP BY region",
-                [consultation.id],
-            ).fetchall()),
+            respondents=respondents,
+            plan=plan,
             max_quotes=max_quotes,
             threshold=threshold,
         )
@@ -294,6 +361,13 @@ LEFT JOIN human h USING (respondent_id, question_id)
 LEFT JOIN review r USING (respondent_id, question_id)
 GROUP BY ROLLUP (a.region)
 """
+
+
+def respondent_counts(con: duckdb.DuckDBPyConnection, consultation_id: str) -> dict[str, int]:
+    return {r: int(n) for r, n in con.execute(
+        "SELECT region, count(*) FROM respondents WHERE consultation_id = ? GROUP BY region",
+        [consultation_id],
+    ).fetchall()}
 
 
 def coding_stats(con: duckdb.DuckDBPyConnection, consultation_id: str) -> dict[str | None, CodingStats]:
@@ -353,9 +427,12 @@ def significant_flags(
 ) -> dict[str, dict[tuple[str, str], str]]:
     """Themes a region cites significantly more or less than the rest of the country (compare.py).
 
-    One tally query for the country and every region, then `compare_frame` per region.
+    One tally query for the country and every region, Fisher's test per region and theme
+    (`compare_frame`), then one Benjamini–Hochberg correction over every test of every region
+    (`compare.adjust_together`): the false discovery rate of all the ▲▼ of a publication is
+    held at 5 %, not that of each test.
     """
-    from consultation.compare import FLAG_HIGHER, FLAG_LOWER, compare_frame
+    from consultation.compare import FLAG_HIGHER, FLAG_LOWER, adjust_together, compare_frame
     from consultation.tally import NATIONAL_SCOPE, select_tally
 
     wanted = [r for r in regions if r != UNKNOWN_REGION]
@@ -363,10 +440,10 @@ def significant_flags(
     national = rows[rows["scope_kind"] == "national"]
     regional = rows[rows["scope_kind"] == "region"]
     by_region = {name: part for name, part in regional.groupby("scope", sort=False)}
-    out: dict[str, dict[tuple[str, str], str]] = {}
-    for region in wanted:
-        scoped = by_region.get(region, regional.iloc[0:0])
-        df = compare_frame(national, scoped, scope_kind="region", scope=region)
+    frames = [compare_frame(national, by_region.get(region, regional.iloc[0:0]), scope_kind="region", scope=region)
+              for region in wanted]
+    out: dict[str, dict[tuple[str, str], str]] = {region: {} for region in wanted}
+    for region, df in zip(wanted, adjust_together(frames), strict=True):
         kept = df[df["flag"].isin([FLAG_HIGHER, FLAG_LOWER])]
         out[region] = {(q, t): f for q, t, f in zip(kept["question_id"], kept["theme_id"], kept["flag"], strict=True)}
     return out
@@ -425,7 +502,8 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
     )
     sections: list[Section] = []
     for question in c.questions:
-        quotes = {tid: [ctx.redactor(q.text) for q in qs] for tid, qs in chosen[question.id].items()}
+        quotes = {tid: [ctx.redactor(q.text) for q in qs[:_quote_limit(ctx, question.id, tid, region)]]
+                  for tid, qs in chosen[question.id].items()}
         table = _question_table(ctx, question, region, quotes)
         if sections and sections[-1].title == question.section:
             sections[-1].tables.append(table)
@@ -435,10 +513,14 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
                  for f in c.free_text]
     national_n = sum(ctx.respondents.values())
     if region is None:
-        participation = [
-            ParticipationRow(r, n, region_slug(r))
-            for r, n in sorted(ctx.respondents.items(), key=lambda rn: (rn[0] == UNKNOWN_REGION, region_slug(rn[0])))
-        ]
+        participation = [ParticipationRow(r, ctx.respondents[r], region_slug(r)) for r in ctx.plan.report_regions]
+        pooled = ctx.plan.pooled
+        small = sum(n for r, n in pooled.items() if r != UNKNOWN_REGION)
+        if small:
+            participation.append(ParticipationRow(
+                f"Autres régions (moins de {ctx.threshold} répondants chacune)", small, None))
+        if pooled.get(UNKNOWN_REGION):
+            participation.append(ParticipationRow(UNKNOWN_REGION, pooled[UNKNOWN_REGION], None))
         intro = [_national_intro(c, national_n, participation)]
     else:
         participation = []
@@ -457,6 +539,18 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
     )
 
 
+def _quote_limit(ctx: ReportContext, question_id: str, theme_id: str, region: str | None) -> int:
+    """Testimonies beside a figure: none without regional figures, one beside a hidden figure
+    (one testimony says « at least one », which the hidden figure may be; two would say more)."""
+    if region is None:
+        return ctx.max_quotes
+    if not ctx.plan.has_figures(question_id, region):
+        return 0
+    if ctx.plan.shown(question_id, theme_id, region):
+        return ctx.max_quotes
+    return 0 if (question_id, theme_id) in ctx.plan.unquoted else min(1, ctx.max_quotes)
+
+
 def _regional_intro(region: str, n: int, national_n: int) -> str:
     return (
         f"Ce document présente les réponses des structures de la {region_phrase(region)} "
@@ -467,12 +561,12 @@ def _regional_intro(region: str, n: int, national_n: int) -> str:
 
 
 def _national_intro(consultation: Consultation, n: int, participation: list[ParticipationRow]) -> str:
-    regions = sum(1 for p in participation if p.region != UNKNOWN_REGION)
+    regions = sum(1 for p in participation if p.slug)
     return (
-        f"{format_count(n)} structures ont répondu, dans {format_count(regions)} région"
-        f"{'s' if regions > 1 else ''}. Pour chaque question : les thèmes cités, leur nombre et la part "
-        "des répondants qui les citent, et des témoignages choisis dans toutes les régions. "
-        "Chaque région dispose de son propre rapport."
+        f"{format_count(n)} structures ont répondu. Pour chaque question : les thèmes cités, leur "
+        "nombre et la part des répondants qui les citent, et des témoignages choisis dans toutes les "
+        f"régions. {format_count(regions)} région{'s ont' if regions > 1 else ' a'} son propre rapport ; "
+        "les régions de trop peu de répondants sont comptées ici seulement."
     )
 
 
@@ -486,6 +580,7 @@ def _question_table(
     region_n = figures.answered(question.id, scope) if scope else 0
     regional = figures.by_theme(question, scope) if scope else {}
     flags = ctx.flags.get(region, {}) if region else {}
+    with_figures = region is None or ctx.plan.has_figures(question.id, region)
     groups = [
         ThemeGroup(
             category.upper() if category and question.categories else None,
@@ -495,8 +590,13 @@ def _question_table(
         )
         for category, group in group_by_category(themes)
     ]
-    left, right = _headers(question, national_n, region, region_n)
+    left, right = _headers(question, national_n, region, region_n if with_figures else None)
     charts, missing = _charts(ctx, question, region, national_n, region_n)
+    if region is not None and not with_figures and national_n:
+        missing.insert(0, (
+            f"Moins de {ctx.threshold} structures de la région ont répondu à cette question : ni chiffres "
+            "ni témoignages régionaux, pour préserver leur anonymat. Le tableau donne les chiffres "
+            "nationaux."))
     return QuestionTable(
         question_id=question.id,
         text=question.text,
@@ -521,14 +621,14 @@ def _row(
 ) -> ThemeRow:
     if region is None:
         return ThemeRow(national.label, national.count, f"{format_pct(national.share)} des répondants", quotes)
-    figures = f"France {format_pct(national.share)} · {region} "
-    if regional is None or region_n == 0:
-        figures += "—"
+    figures = f"France {format_pct(national.share)}"
+    if not ctx.plan.has_figures(question.id, region):
+        return ThemeRow(national.label, national.count, figures, quotes)
+    figures += f" · {region} "
+    if not ctx.plan.shown(question.id, national.theme_id, region):
+        figures += SECRET
         flag = None
-    elif regional.suppressed(ctx.threshold):
-        figures += suppressed_label(ctx.threshold)
-        flag = None
-    elif regional.citing == 0:
+    elif regional is None or region_n == 0 or regional.citing == 0:
         figures += "0"
     else:
         figures += f"{format_pct(regional.share)} ({format_count(regional.count)})"
@@ -543,13 +643,25 @@ def _table_note(question: Question, region: str | None, threshold: int) -> str:
     return (
         f"Entre parenthèses après le thème : nombre de {what} au niveau national. Pourcentages : part "
         f"des répondants à la question qui citent le thème, en France et dans la région (entre "
-        f"parenthèses, nombre de {what} de la région). « {suppressed_label(threshold)} » : moins de "
-        f"{threshold} répondants de la région, chiffre masqué pour préserver l'anonymat."
+        f"parenthèses, nombre de {what} de la région). {secret_note(threshold)}"
     )
 
 
-def _headers(question: Question, national_n: int, region: str | None, region_n: int) -> tuple[str, str]:
+def secret_note(threshold: int) -> str:
+    return (f"« {SECRET} » : secret statistique, chiffre régional masqué parce qu'il compte moins de "
+            f"{threshold} répondants, ou parce qu'il permettrait de retrouver un tel chiffre par "
+            "différence avec le chiffre national.")
+
+
+def _headers(question: Question, national_n: int, region: str | None, region_n: int | None) -> tuple[str, str]:
     national = f"({respondents_phrase(national_n)})"
+    if region is not None and region_n is None:
+        right = (f"Propositions citées par les structures de la {region_phrase(region)}"
+                 if question.unit == "propositions" else f"Témoignages pour la {region_phrase(region)}")
+        if question.unit == "propositions":
+            return (f"Thèmes des propositions citées au niveau national {national} (Nombre de propositions)",
+                    right)
+        return f"Thèmes cités au niveau national {national} (Occurrence)", right
     if region is None:
         right = ("Exemples de propositions, toutes régions" if question.unit == "propositions"
                  else "Témoignages, toutes régions")
@@ -571,19 +683,33 @@ def _charts(
     national = ctx.chart_dir / f"{question.id}.png"
     _require(national, f"graphique national de la question « {question.id} »")
     # The chart carries the reference's long caption; the document's caption only numbers it.
-    charts = [ChartRef(national, "thèmes cités au niveau national")]
-    missing = []
-    if region is not None and region != UNKNOWN_REGION:
-        if region_n >= ctx.threshold:
-            png = comparison_stem(ctx.chart_dir, region, question.id).with_suffix(".png")
-            _require(png, f"graphique régional « {region} » de la question « {question.id} »")
-            charts.append(ChartRef(png, f"{region_phrase(region)} et France entière, en part des "
-                                        "répondants citant chaque thème"))
+    charts = [ChartRef(national, f"{question.text} : thèmes cités au niveau national")]
+    missing: list[str] = []
+    if region is None:
+        return charts, missing
+    data = comparison_data(ctx.figures, question, region, threshold=ctx.threshold, flags=ctx.flags,
+                           plan=ctx.plan)
+    if data is None:
+        return charts, missing
+    if data.worth_drawing:
+        png = comparison_stem(ctx.chart_dir, region, question.id).with_suffix(".png")
+        _require(png, f"graphique régional « {region} » de la question « {question.id} »")
+        charts.append(ChartRef(png, f"{question.text} : {region_phrase(region)} et France entière, en "
+                                    "part des répondants citant chaque thème"))
+    cited = [t for t in data.drawn if data.regional_theme(t).citing > 0]
+    hidden = [t.label for t in data.national if t.theme_id in data.hidden]
+    if not data.worth_drawing:
+        if cited:
+            words = "; ".join(f"« {t.label} » ({format_pct(data.regional_theme(t).share)} des répondants de "
+                              f"la région, {format_pct(t.share)} en France)" for t in cited)
+            missing.append(f"Pas de graphique régional : un seul thème a un chiffre régional publiable, {words}.")
         else:
-            missing.append(
-                f"Pas de graphique régional pour cette question : moins de {ctx.threshold} répondants "
-                "de la région, des pourcentages ne voudraient rien dire."
-            )
+            missing.append("Pas de graphique régional : aucun thème n'a de chiffre régional publiable "
+                           "au-dessus de zéro.")
+    if hidden:
+        missing.append(
+            f"Chiffres régionaux couverts par le secret statistique ({len(hidden)} thème"
+            f"{'s' if len(hidden) > 1 else ''}) : " + ", ".join(f"« {h} »" for h in hidden) + ".")
     return charts, missing
 
 
@@ -655,11 +781,20 @@ def _initiatives(
     if region is not None:
         groups = [InitiativeGroup(None, [initiative(i) for i in items], totals.get(region, 0))]
     else:
+        # Regions without a report of their own are printed together: under their own name, the
+        # initiative of a region's single structure would name it.
+        pooled = f"Autres régions (moins de {ctx.threshold} répondants chacune) et région inconnue"
         by_region: dict[str, list[Initiative]] = {}
+        counts: dict[str, int] = {}
         for item in items:
-            by_region.setdefault(item.region, []).append(initiative(item))
-        order = sorted(by_region, key=lambda name: (name == UNKNOWN_REGION, region_slug(name)))
-        groups = [InitiativeGroup(region_phrase(r), by_region[r], totals.get(r, 0)) for r in order]
+            key = region_phrase(item.region) if item.region in ctx.plan.report_regions else pooled
+            by_region.setdefault(key, []).append(initiative(item))
+        for r, n in totals.items():
+            key = region_phrase(r) if r in ctx.plan.report_regions else pooled
+            counts[key] = counts.get(key, 0) + n
+        order = [region_phrase(r) for r in ctx.plan.report_regions if region_phrase(r) in by_region]
+        order += [pooled] if pooled in by_region else []
+        groups = [InitiativeGroup(h, by_region[h], counts.get(h, 0)) for h in order]
     prompt = section.follow_up.text.rstrip(" ?:") + " :" if section.follow_up else None
     return InitiativeSection(section.section, prompt, groups)
 
@@ -695,8 +830,16 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
         lines.append("Sur les graphiques régionaux, les traits donnent l'intervalle à 90 % des décomptes "
                      "corrigés des erreurs mesurées du codage automatique.")
     if region:
-        lines.append(f"Les effectifs de moins de {ctx.threshold} répondants de la région sont masqués "
-                     f"(« {suppressed_label(ctx.threshold)} »).")
+        lines.append(
+            f"Secret statistique : un chiffre régional de moins de {ctx.threshold} répondants est masqué "
+            f"(« {SECRET} »), avec sa part et tous ses témoignages sauf un ; d'autres chiffres régionaux "
+            "sont masqués de la même façon quand ils permettraient de le retrouver par différence avec "
+            "le chiffre national. Une question à laquelle moins de "
+            f"{ctx.threshold} structures de la région ont répondu n'a ni chiffres ni témoignages régionaux.")
+        if any(ctx.flags.get(region, {}).values()):
+            lines.append("« plus cité » / « moins cité » : écart avec le reste du pays significatif au test "
+                         "exact de Fisher, après correction de Benjamini-Hochberg sur l'ensemble des "
+                         "comparaisons de toutes les régions (taux de fausses découvertes de 5 %).")
     lines.append("Les témoignages sont anonymisés : noms de personnes et de structures, adresses, "
                  "téléphones, courriels et liens sont remplacés par [nom], [structure], [adresse], "
                  "[téléphone], [courriel], [lien].")
@@ -758,8 +901,7 @@ def write_reports(
         raise ValueError(f"unknown report formats {unknown} (expected {FORMATS})")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = list(regions if regions is not None else sorted(
-        ctx.respondents, key=lambda name: (name == UNKNOWN_REGION, region_slug(name))))
+    names = list(regions if regions is not None else ctx.plan.report_regions)
     items: list[str | None] = [*names, *([None] if national else [])]  # None: the national synthesis
 
     def build_and_write(name: str | None) -> list[Path]:
@@ -778,19 +920,47 @@ PARALLEL_REPORTS_FROM = 4
 
 
 def _write_report(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Path]:
+    """Each format of one report; a file whose content is unchanged is left as it is (same bytes,
+    same modification time), and the PDF is rendered again only when its HTML changed."""
     from consultation import report_docx, report_text
 
     written: list[Path] = []
+    html: str | None = None
+    html_changed = True
     for fmt in formats:
         path = out_dir / f"{report.slug}.{fmt}"
+        if fmt in ("html", "pdf") and html is None:
+            html = report_text.render_html(report)
+            html_path = out_dir / f"{report.slug}.html"
+            html_changed = not (html_path.is_file() and html_path.read_bytes() == html.encode("utf-8"))
         if fmt == "html":
-            path.write_text(report_text.render_html(report), encoding="utf-8")
+            write_if_changed(path, html.encode("utf-8"))  # type: ignore[union-attr]
         elif fmt == "md":
-            path.write_text(report_text.render_markdown(report, out_dir), encoding="utf-8")
+            write_if_changed(path, report_text.render_markdown(report, out_dir).encode("utf-8"))
+        elif fmt == "pdf":
+            if html_changed or not path.is_file() or "html" not in formats:
+                write_if_changed(path, report_text.render_pdf(html))  # type: ignore[arg-type]
         else:
-            report_docx.write_docx(report, path)
+            write_if_changed(path, report_docx.docx_bytes(report))
         written.append(path)
     return written
+
+
+
+_PUBLISHED_SUFFIXES = (".html", ".docx", ".md", ".pdf", ".png", ".svg")
+
+
+def _prune(folder: Path, stale) -> None:
+    """Delete the publication files of `folder` (and its subfolders) that `stale` says this run
+    no longer publishes."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in _PUBLISHED_SUFFIXES and stale(path):
+            path.unlink()
+    for sub in sorted((p for p in folder.iterdir() if p.is_dir()), reverse=True):
+        if not any(sub.iterdir()):
+            sub.rmdir()
 
 
 @dataclass
@@ -815,16 +985,18 @@ def write_charts(
     flags: dict[str, dict[tuple[str, str], str]] | None = None,
     threshold: int = SMALL_CELL_THRESHOLD,
     workers: int | None = None,
+    plan: DisclosurePlan | None = None,
 ) -> list[Path]:
-    """National charts and, per region, the national-versus-regional comparisons."""
+    """National charts and, per region with a report, the national-versus-regional comparisons."""
     figures = figures or TallyFigures.load(con, consultation)
-    regions = [r for r in report_regions(con, consultation.id) if r != UNKNOWN_REGION]
+    plan = plan or DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold)
+    regions = plan.report_regions
     if flags is None:
         flags = significant_flags(con, consultation.id, regions)
     national = write_national_charts(con, consultation, chart_dir, figures=figures)
     regional = write_comparison_charts(
         con, consultation, chart_dir, figures=figures, regions=regions, threshold=threshold,
-        flags=flags, workers=workers,
+        flags=flags, workers=workers, plan=plan,
     )
     return national + regional
 
@@ -852,15 +1024,24 @@ def publish(
     from consultation.report_index import write_index
 
     figures = TallyFigures.load(con, consultation)
-    regions = [r for r in report_regions(con, consultation.id) if r != UNKNOWN_REGION]
-    flags = significant_flags(con, consultation.id, regions)
+    plan = DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold)
+    flags = significant_flags(con, consultation.id, plan.report_regions)
     result = Publication()
     if charts:
         result.charts = write_charts(con, consultation, paths.charts, figures=figures, flags=flags,
-                                     threshold=threshold, workers=workers)
+                                     threshold=threshold, workers=workers, plan=plan)
     ctx = ReportContext.load(con, consultation, paths.charts, redactor=redactor, ner=ner,
-                             figures=figures, flags=flags, max_quotes=max_quotes, threshold=threshold)
+                             figures=figures, flags=flags, plan=plan, max_quotes=max_quotes,
+                             threshold=threshold)
     result.reports = write_reports(ctx, paths.reports, formats=formats)
+    # A region that fell below the threshold, a chart no longer drawn: their old files would still
+    # publish what the rule now hides.
+    slugs = {p.stem for p in result.reports}
+    _prune(paths.reports, lambda p: p.stem not in slugs or (p.suffix.lstrip(".") in formats
+                                                            and p not in result.reports))
+    if charts:
+        written = set(result.charts)
+        _prune(paths.charts, lambda p: p.suffix in (".png", ".svg") and p not in written)
     result.index = write_index(consultation, paths, result.reports, ctx)
     check_publication(result.files, redactor=ctx.redactor)  # independent post-render scan (leakscan)
     return result

@@ -8,6 +8,7 @@ field that Word fills when the document is opened. Files are byte-identical for 
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from datetime import datetime
@@ -25,6 +26,7 @@ from docx.table import Table, _Cell
 from consultation.charts import PAGE_WIDTH_CM
 from consultation.report import QuestionTable, Report
 from consultation.report_text import guillemets
+from consultation.typography import french
 
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
 MUTED = RGBColor(0x59, 0x63, 0x6E)
@@ -37,11 +39,16 @@ _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # ZIP entries: no build date, so reruns giv
 
 def write_docx(report: Report, path: Path) -> Path:
     """Write the report as a .docx file; returns its path."""
+    Path(path).write_bytes(docx_bytes(report))
+    return Path(path)
+
+
+def docx_bytes(report: Report) -> bytes:
+    """The .docx file's bytes (the same for the same report)."""
     doc = render_docx(report)
     buffer = io.BytesIO()
     doc.save(buffer)
-    Path(path).write_bytes(_reproducible_zip(buffer.getvalue()))
-    return Path(path)
+    return _reproducible_zip(buffer.getvalue())
 
 
 def render_docx(report: Report) -> DocxDocument:
@@ -53,7 +60,7 @@ def render_docx(report: Report) -> DocxDocument:
     for paragraph in report.intro:
         doc.add_paragraph(paragraph)
     _reliability_box(doc, report)
-    _table_of_contents(doc)
+    _table_of_contents(doc, report)
     if report.participation:
         doc.add_heading("Participation par région", level=1)
         _participation(doc, report)
@@ -89,7 +96,15 @@ def render_docx(report: Report) -> DocxDocument:
                     answer.paragraph_format.left_indent = Cm(0.63)
         if not block.items:
             _note(doc, "Aucune initiative recensée" + (" pour cette région." if report.region else "."))
+    _french_runs(doc)
     return doc
+
+
+def _french_runs(doc: DocxDocument) -> None:
+    """French typography (`typography.french`) on every run of text, in tables too."""
+    for t in doc.element.body.iter(qn("w:t")):
+        if t.text:
+            t.text = french(t.text)
 
 
 def _cache_style_ids(doc: DocxDocument) -> None:
@@ -150,20 +165,31 @@ def _set_language(doc: DocxDocument, lang: str) -> None:
     lang_el.set(qn("w:eastAsia"), lang)
 
 
-def _table_of_contents(doc: DocxDocument) -> None:
-    """A TOC field (headings 1–2) and the setting that makes Word fill it on opening."""
+def _table_of_contents(doc: DocxDocument, report: Report) -> None:
+    """The contents written out at generation (headings 1 and 2), not a field Word must update:
+    it is there in any viewer and in a PDF made from the file."""
     title = doc.add_paragraph()
     run = title.add_run("Sommaire")
     run.bold = True
     run.font.color.rgb = ACCENT
-    paragraph = doc.add_paragraph()
-    _field(paragraph, 'TOC \\o "1-2" \\h \\z \\u',
-           "Clic droit puis « Mettre à jour les champs » pour afficher le sommaire.")
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.append(update)
+    entries: list[tuple[int, str]] = []
+    if report.participation:
+        entries.append((1, "Participation par région"))
+    for section in report.sections:
+        entries.append((1, section.title))
+        if section.show_question_text:
+            entries += [(2, table.text) for table in section.tables]
+    for block in report.free_text:
+        entries.append((1, block.title))
+        entries += [(2, group.heading) for group in block.groups if group.heading]
+    for level, text in entries:
+        paragraph = doc.add_paragraph(text)
+        paragraph.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        paragraph.paragraph_format.space_after = Pt(1)
+        if level == 2:
+            for r in paragraph.runs:
+                r.font.size = Pt(9)
+                r.font.color.rgb = MUTED
 
 
 def _field(paragraph, instruction: str, placeholder: str) -> None:
@@ -228,6 +254,7 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
             run.bold = True
             run.font.size = Pt(8.5)
             run.font.color.rgb = ACCENT
+            merged.paragraphs[0].paragraph_format.keep_with_next = True  # never alone at a page foot
             _cant_split(table.rows[-1])
         for row in group.rows:
             left, right = table.add_row().cells
@@ -291,8 +318,28 @@ def _note(doc: DocxDocument, text: str) -> None:
     run.font.color.rgb = MUTED
 
 
+EMBED_DPI = 150  # charts in Word: readable on screen and in print; a report of the sample stays under 500 KB
+EMBED_COLOURS = 64
+
+
+@functools.lru_cache(maxsize=256)
+def _embedded(png: Path, mtime_ns: int) -> bytes:
+    """The chart as Word embeds it: 16 cm at `EMBED_DPI`, in a palette of `EMBED_COLOURS`
+    (a chart has a handful of colours and their anti-aliasing): a third of the 300 dpi file."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        width = round(PAGE_WIDTH_CM / 2.54 * EMBED_DPI)
+        height = round(image.height * width / image.width)
+        small = image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
+        paletted = small.quantize(colors=EMBED_COLOURS, method=Image.Quantize.MEDIANCUT)
+        out = io.BytesIO()
+        paletted.save(out, format="PNG", optimize=True, dpi=(EMBED_DPI, EMBED_DPI))
+    return out.getvalue()
+
+
 def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
-    doc.add_picture(str(png), width=Cm(PAGE_WIDTH_CM))
+    doc.add_picture(io.BytesIO(_embedded(png, png.stat().st_mtime_ns)), width=Cm(PAGE_WIDTH_CM))
     picture = doc.paragraphs[-1]
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.paragraph_format.keep_with_next = True

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote as url_quote
 
-from consultation.charts import region_slug, respondents_phrase
+from consultation.charts import region_slug, respondents_phrase, write_if_changed
 from consultation.codebook import Consultation
 from consultation.paths import OutputPaths
 from consultation.regions import UNKNOWN_REGION
 from consultation.report import NATIONAL_SLUG, ReportContext, consultation_name
 from consultation.report_text import template_environment
+from consultation.typography import french_html
 
 INDEX_NAME = "index.html"
 _FORMAT_LABELS = {"html": "page web", "docx": "Word", "md": "Markdown"}
@@ -81,7 +82,7 @@ def write_index(
         total=respondents_phrase(sum(respondents.values())),
     )
     path = root / INDEX_NAME
-    path.write_text(html, encoding="utf-8")
+    write_if_changed(path, french_html(html).encode("utf-8"))
     return path
 
 

@@ -17,17 +17,27 @@ from urllib.parse import quote as url_quote
 import jinja2
 
 from consultation.report import Report
+from consultation.typography import NNBSP, french, french_html
 
-NBSP = "\u00a0"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 
 
 def render_html(report: Report) -> str:
     """One self-contained page: charts inlined as SVG data URIs, every answer HTML-escaped."""
     charts = {str(c.png): _data_uri(c.svg, "image/svg+xml") for c in report.charts}
-    return template_environment().get_template("report.html").render(
+    return french_html(template_environment().get_template("report.html").render(
         report=report, charts=charts, numbers=_figure_numbers(report)
-    )
+    ))
+
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of a rendered HTML report (WeasyPrint): A4 pages, the charts as vectors (SVG).
+
+    WeasyPrint needs Pango on the system (Debian: libpango-1.0-0 and libpangoft2-1.0-0).
+    """
+    import weasyprint
+
+    return weasyprint.HTML(string=html).write_pdf(pdf_identifier=b"consultation")
 
 
 def render_markdown(report: Report, report_dir: Path) -> str:
@@ -39,7 +49,7 @@ def render_markdown(report: Report, report_dir: Path) -> str:
     text = template_environment().get_template("report.md").render(
         report=report, charts=charts, numbers=_figure_numbers(report)
     )
-    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
+    return french(re.sub(r"\n{3,}", "\n\n", text).rstrip()) + "\n"
 
 
 def _figure_numbers(report: Report) -> dict[str, int]:
@@ -61,8 +71,8 @@ def template_environment() -> jinja2.Environment:
 
 
 def guillemets(text: str) -> str:
-    """« text » with no-break spaces, so a quotation mark never starts or ends a line alone."""
-    return f"«{NBSP}{text}{NBSP}»"
+    """« text » with narrow no-break spaces, so a quotation mark never starts or ends a line alone."""
+    return f"«{NNBSP}{text}{NNBSP}»"
 
 
 def md_escape(text: str) -> str:

@@ -1,0 +1,47 @@
+"""French typography of everything published (reports in every format, charts): one function.
+
+- a narrow no-break space (U+202F) before « ; : ! ? » and inside « » (never a line starting
+  with « : » or a guillemet alone at a line end);
+- a no-break space (U+00A0) between the digit groups of a number (« 12 345 ») and before « % ».
+
+Only spaces already there are changed (or added inside guillemets and before « % » after a
+digit): « http://… », « 10:30 » or « [lien] » are left alone. Applied at render time, to the
+answers quoted as well as to the report's own text.
+"""
+
+from __future__ import annotations
+
+import re
+
+NNBSP = "\u202f"
+NBSP = "\u00a0"
+
+_SPACES = "[ \u00a0\u202f\t]"
+_BEFORE_PUNCT = re.compile(_SPACES + r"+([;:!?»])")
+_AFTER_OPEN = re.compile(r"«" + _SPACES + "*")
+_BEFORE_CLOSE = re.compile(r"(?<=[^\s«])»")
+_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})(?:[ \u202f\u00a0](\d{3}))+(?![\d])")
+_PERCENT = re.compile(r"(\d)" + _SPACES + r"*%")
+
+
+def french(text: str) -> str:
+    """`text` with French non-breaking spaces (see the module docstring); idempotent."""
+    if not text:
+        return text
+    text = _BEFORE_PUNCT.sub(NNBSP + r"\1", text)
+    text = _AFTER_OPEN.sub("«" + NNBSP, text)
+    text = _BEFORE_CLOSE.sub(NNBSP + "»", text)
+    text = _THOUSANDS.sub(lambda m: re.sub(_SPACES, NBSP, m.group(0)), text)
+    return _PERCENT.sub(r"\1" + NBSP + "%", text)
+
+
+_STYLE = re.compile(r"(<style\b.*?</style>|<script\b.*?</script>)", re.S | re.I)
+_TEXT_NODE = re.compile(r">([^<]+)<")
+
+
+def french_html(page: str) -> str:
+    """`french` on the text between tags of an HTML page (not its style sheet nor attributes)."""
+    parts = _STYLE.split(page)
+    for i in range(0, len(parts), 2):
+        parts[i] = _TEXT_NODE.sub(lambda m: ">" + french(m.group(1)) + "<", parts[i])
+    return "".join(parts)

@@ -1,0 +1,75 @@
+"""What a report author sends: the PDF, a Word file of a mailable size, and a second run that
+rewrites nothing when nothing changed."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from consultation import store
+from consultation.paths import OutputPaths
+from consultation.report import publish
+from test_report import CID, OCC, fill, make_consultation
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pub")
+    consultation, con = make_consultation(), store.connect(None)
+    fill(con, consultation)
+    first = publish(con, consultation, OutputPaths(out), workers=1, threshold=2)
+    return out, consultation, con, first
+
+
+def test_a_pdf_for_every_report_and_the_synthesis_with_its_text_and_pages(published):
+    from pypdf import PdfReader
+
+    out, *_ = published
+    pdfs = sorted(p.name for p in (out / "reports").glob("*.pdf"))
+    assert pdfs == ["ile-de-france.pdf", "occitanie.pdf", "synthese-nationale.pdf"]
+    reader = PdfReader(io.BytesIO((out / "reports" / "occitanie.pdf").read_bytes()))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert 2 <= len(reader.pages) <= 12
+    assert "Région Occitanie" in text and "Fiabilité des chiffres" in text
+    assert "secret statistique" in text
+    assert "Adaptabilité et innovation des ACT" in text
+    # The charts are vectors: the chart's labels are text in the PDF, not pixels.
+    assert "thèmes cités au niveau national" in text
+    synthesis = PdfReader(io.BytesIO((out / "reports" / "synthese-nationale.pdf").read_bytes()))
+    assert "Participation par région" in " ".join(p.extract_text() for p in synthesis.pages)
+
+
+def test_word_files_are_small_enough_to_mail(published):
+    out, *_ = published
+    for path in (out / "reports").glob("*.docx"):
+        assert path.stat().st_size <= 500_000, path.name
+
+
+def test_a_second_run_with_nothing_changed_rewrites_no_file(published):
+    out, consultation, con, first = published
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in first.files}
+    again = publish(con, consultation, OutputPaths(out), workers=1, threshold=2)
+    assert sorted(again.files) == sorted(before)
+    changed = [p.name for p in again.files if (p.read_bytes(), p.stat().st_mtime_ns) != before[p]]
+    assert changed == []
+
+
+def test_one_region_changed_rewrites_its_outputs_and_the_national_ones_only(published, tmp_path):
+    import shutil
+
+    out, consultation, con, _ = published
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy, copy_function=shutil.copy2)
+    before = {p.relative_to(copy): p.stat().st_mtime_ns for p in copy.rglob("*") if p.is_file()}
+    con.execute("UPDATE answers SET text = 'Les équipes ont su s''adapter très vite, vraiment.' "
+                "WHERE consultation_id = ? AND respondent_id = 'r01' AND question_id = 'q1_retenir'", [CID])
+    try:
+        publish(con, consultation, OutputPaths(copy), workers=1, threshold=2)
+    finally:
+        con.execute("UPDATE answers SET text = 'Les équipes ont su   s''adapter très vite.' "
+                    "WHERE consultation_id = ? AND respondent_id = 'r01' AND question_id = 'q1_retenir'", [CID])
+    rewritten = sorted(str(p) for p, mtime in before.items() if (copy / p).stat().st_mtime_ns != mtime)
+    assert rewritten, "the changed answer must show somewhere"
+    assert all(OCC.lower() in name or "synthese-nationale" in name for name in rewritten), rewritten
+    assert not any("ile-de-france" in name for name in rewritten)
