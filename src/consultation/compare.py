@@ -219,7 +219,9 @@ def adjust_together(frames: list[pd.DataFrame], alpha: float = DEFAULT_ALPHA) ->
     testable = [~f["too_small"].to_numpy(dtype=bool) for f in out]
     pooled = np.concatenate([f["p_value"].to_numpy(dtype=float)[m] for f, m in zip(out, testable, strict=True)]
                             or [np.empty(0)])
-    from scipy.stats import false_discovery_control  # here: opening a database must not wait for scipy
+    from scipy.stats import (
+        false_discovery_control,  # here: opening a database must not wait for scipy
+    )
 
     adjusted = false_discovery_control(pooled) if len(pooled) else pooled
     start = 0
