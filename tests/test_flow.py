@@ -127,13 +127,17 @@ def test_first_night_ingests_codes_and_publishes_the_sample(nights):
     ]
     assert first.ingestion.rows("responses") == (47, 47, 0)
     assert first.coding.pending_answers > 200 and first.coding.codes > 0
-    # New codes by source count only answers without human codes (the human codes win for the rest).
+    # New codes by source count only answers without human codes (the human codes win for the
+    # rest): on the sample, where every structure is coded by hand, none the first night; the
+    # third night's two new respondents have no human codes, and their codes are all counted.
     automatic = _query(
         nights.db,
-        "SELECT count(*) FROM auto_codes a WHERE NOT EXISTS (SELECT 1 FROM human_codes h "
-        "WHERE h.respondent_id = a.respondent_id AND h.question_id = a.question_id)",
-    )[0][0]
-    assert sum(first.coding.by_source.values()) == automatic <= first.coding.codes
+        "SELECT respondent_id IN ('S48', 'S49'), count(*) FROM auto_codes a WHERE NOT EXISTS "
+        "(SELECT 1 FROM human_codes h WHERE h.respondent_id = a.respondent_id "
+        "AND h.question_id = a.question_id) GROUP BY ALL ORDER BY ALL",
+    )
+    assert dict(automatic).get(False, 0) == sum(first.coding.by_source.values()) <= first.coding.codes
+    assert dict(automatic)[True] == sum(nights.summaries[2].coding.by_source.values()) > 0
     assert first.coding.trained
     assert first.coding.evaluated and first.coding.agreement.micro_f1 > 0
     assert first.coding.estimates > 0

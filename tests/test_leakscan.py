@@ -109,17 +109,22 @@ def test_publish_fails_when_the_redactor_misses_something(tmp_path):
     from test_report import ANSWERS, HUMAN_CODES, RESPONDENTS, fill, make_consultation
 
     answers = [a for a in ANSWERS if (a[0], a[1]) != ("r01", "q1_retenir")]
-    answers.append(("r01", "q1_retenir", "Les équipes ont su s'adapter. Contact : jean.dupont@asso-exemple.fr "
-                    "ou 06 12 34 56 78.", None))
+    # Inside the quoted sentence, and not contact details: quotes drop sentences with an e-mail or
+    # a phone number (« Contact : … ») before the redactor is even asked.
+    answers.append(("r01", "q1_retenir", "Les équipes ont su s'adapter, les dons arrivant sur le compte "
+                    "FR76 3000 6000 0112 3456 7890 189 de l'association.", None))
     consultation, con = make_consultation(), store.connect(None)
     fill(con, consultation, answers=answers, codes=HUMAN_CODES, respondents=RESPONDENTS)
     paths = OutputPaths(tmp_path / "out")
     with pytest.raises(PersonalDataLeakError) as stopped:
-        publish(con, consultation, paths, redactor=_BrokenRedactor([]), workers=1, charts=True)
+        # Threshold 1: every region has its report and every testimony may be quoted, so the
+        # planted answer is published whatever the disclosure rule keeps back.
+        publish(con, consultation, paths, redactor=_BrokenRedactor([]), workers=1, charts=True,
+                threshold=1)
     message = str(stopped.value)
-    assert "Publication arrêtée" in message and "adresse électronique" in message
+    assert "Publication arrêtée" in message and "IBAN" in message and "FR76" not in message
     left = [p for p in paths.root.rglob("*") if p.suffix in (".html", ".md", ".docx")]
     assert not (paths.root / "index.html").exists()
     for path in left:  # what stays was scanned clean
-        assert "jean.dupont" not in path.read_bytes().decode("utf-8", "replace")
+        assert "0112 3456" not in path.read_bytes().decode("utf-8", "replace")
         assert leakscan.scan_files([path]) == []

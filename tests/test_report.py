@@ -311,7 +311,7 @@ def test_reliability_box_gives_agreement_when_an_evaluation_exists(con, consulta
     write_charts(con, consultation, tmp_path, workers=1)
     report = build_region_report(ReportContext.load(con, consultation, tmp_path), PACA)
     assert ("Accord du codage automatique avec les codeurs humains : kappa 0,74 (accord bon), F1 0,81, "
-            "mesuré sur 240 réponses codées à la main (1 = accord parfait).") in report.reliability.lines
+            "mesuré sur 240 réponses ou propositions codées à la main (1 = accord parfait).") in report.reliability.lines
 
 
 def test_initiatives_of_the_region_with_follow_up(reports):
@@ -452,7 +452,7 @@ def test_all_hand_coded_region_still_learns_how_the_model_compares(con, consulta
     lines = build_region_report(ReportContext.load(con, consultation, tmp_path), OCC).reliability.lines
     assert "les chiffres ne dépendent pas du codage automatique" in lines[0]
     assert lines[1] == ("Pour les réponses nouvelles, le codage automatique a été comparé aux codeurs humains : "
-                        "kappa 0,84 (accord très bon), F1 0,85, mesuré sur 404 réponses codées à la main "
+                        "kappa 0,84 (accord très bon), F1 0,85, mesuré sur 404 réponses ou propositions codées à la main "
                         "(1 = accord parfait).")
 
 

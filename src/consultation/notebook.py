@@ -35,10 +35,20 @@ def chart_path(db: Database, question_id: str, region: str | None = None) -> Pat
 
 
 def show_comparison_chart(db: Database, question_id: str, region: str | None = None, width: int = 700) -> Any:
-    """Display a chart inline in Jupyter (the same file the reports embed)."""
-    from IPython.display import Image
+    """Display a chart inline in Jupyter (the same file the reports embed), or say in French why
+    there is none: a comparison chart is drawn only where a region has at least two published
+    regional figures (statistical disclosure control), as in the reports."""
+    from IPython.display import Image, Markdown
 
-    return Image(filename=str(chart_path(db, question_id, region)), width=width)
+    path = chart_path(db, question_id, region)
+    if not path.is_file():
+        return Markdown(
+            f"*Pas de graphique publié pour « {question_id} »"
+            + (f" et la région {region}" if region else "")
+            + " : moins de deux thèmes y ont un chiffre régional publiable (secret statistique),"
+            " comme dans les rapports. Les chiffres exacts sont dans le tableau ci-dessus.*"
+        )
+    return Image(filename=str(path), width=width)
 
 
 # -- review loop (notebook 02) and theme discovery (notebook 03) ------------------------------

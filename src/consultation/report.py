@@ -841,8 +841,10 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
                          "exact de Fisher, après correction de Benjamini-Hochberg sur l'ensemble des "
                          "comparaisons de toutes les régions (taux de fausses découvertes de 5 %).")
     lines.append("Les témoignages sont anonymisés : noms de personnes et de structures, adresses, "
-                 "téléphones, courriels et liens sont remplacés par [nom], [structure], [adresse], "
-                 "[téléphone], [courriel], [lien].")
+                 "téléphones, courriels, liens, numéros d'identification (sécurité sociale, SIRET, "
+                 "FINESS…), comptes bancaires, dates de naissance, pseudonymes et plaques "
+                 "d'immatriculation sont remplacés par [nom], [structure], [adresse], [téléphone], "
+                 "[courriel], [lien], [numéro], [compte], [date], [pseudo], [plaque].")
     return Reliability("Fiabilité des chiffres", lines)
 
 
@@ -861,7 +863,9 @@ def _evaluation_line(evaluation: Evaluation | None) -> str:
 
 
 def _measures(evaluation: Evaluation) -> str:
-    """« kappa 0,74 (accord bon), F1 0,81, mesuré sur 240 réponses codées à la main (…) »."""
+    """« kappa 0,74 (accord bon), F1 0,81, mesuré sur 240 réponses ou propositions codées à la main (…) ».
+
+    The evaluation counts units: whole answers, or propositions for questions counted in them."""
     parts = []
     if evaluation.kappa is not None:
         parts.append(f"kappa {format_decimal(evaluation.kappa)} ({_kappa_word(evaluation.kappa)})")
@@ -869,8 +873,8 @@ def _measures(evaluation: Evaluation) -> str:
         parts.append(f"F1 {format_decimal(evaluation.micro_f1)}")
     if not parts:
         return ""
-    return (f"{', '.join(parts)}, mesuré sur {format_count(evaluation.n_units)} réponses codées à la "
-            "main (1 = accord parfait)")
+    return (f"{', '.join(parts)}, mesuré sur {format_count(evaluation.n_units)} réponses ou "
+            "propositions codées à la main (1 = accord parfait)")
 
 
 def _kappa_word(kappa: float) -> str:
