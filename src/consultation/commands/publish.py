@@ -14,18 +14,17 @@ import click
 from consultation.cli import _friendly, existing_path, main
 from consultation.cli_french import argument, option
 from consultation.codebook import CONSULTATION_FILE, Consultation, load_consultation
+
+# The output-folder option is the same on every command: defined once, with the tally commands.
+from consultation.commands.tallies import out_root_option as out_option
 from consultation.disclosure import DEFAULT_THRESHOLD
 from consultation.errors import ConfigError
-from consultation.paths import DEFAULT_PROCESSED, SAMPLE_NAME, OutputPaths
+from consultation.paths import SAMPLE_NAME, OutputPaths
 
 path_arg = argument("path", required=False, metavar="[CHEMIN]", type=click.Path(path_type=Path))
-out_option = option(
-    "--sorties", "processed_root", aliases=["--out"], type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PROCESSED,
-    show_default=True, help="Dossier des sorties, quand CHEMIN est le dossier d'une consultation (data/raw/…).",
-)
 threshold_option = option(
     "--seuil", "threshold", aliases=["--threshold"], type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,
-    help="Secret statistique : un effectif régional de 1 à N-1 répondants s'affiche « < N ».",
+    help="Secret statistique : un effectif régional de 1 à N-1 répondants est masqué (« s ») dans les rapports.",
 )
 
 
