@@ -14,7 +14,7 @@ hidden aliases (`FrenchOption(..., aliases=["--out"])`): accepted, never shown.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
@@ -177,7 +177,7 @@ class FrenchHelpFormatter(click.HelpFormatter):
     def write_text(self, text: str) -> None:
         super().write_text(_glue(text))
 
-    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
         # Click joins an option's extras with "; " ([par défaut : 3; x>=1]): French puts a space before.
         rows = [(term, _glue(re.sub(r"(?<! ); ", " ; ", definition))) for term, definition in rows]
         super().write_dl(rows, col_max, col_spacing)
@@ -227,15 +227,15 @@ class FrenchOption(click.Option):
         finally:
             self.opts, self.secondary_opts = opts, secondary
 
-    def get_error_hint(self, ctx: click.Context) -> str:
+    def get_error_hint(self, ctx: click.Context | None) -> str:
         return " / ".join(f"« {o} »" for o in self._shown(self.opts))
 
 
 class FrenchArgument(click.Argument):
     """An argument named in French in usage lines and errors (`metavar=` given by the command)."""
 
-    def get_error_hint(self, ctx: click.Context) -> str:
-        return f"« {self.make_metavar(ctx)} »"
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        return f"« {self.make_metavar(ctx) if ctx is not None else self.human_readable_name} »"
 
 
 class FrenchCommand(click.Command):

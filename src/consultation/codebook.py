@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -196,7 +197,8 @@ class Consultation(_Model):
     def _unique_ids(self) -> Consultation:
         seen_q: set[str] = set()
         seen_t: dict[str, str] = {}
-        for q in [*self.questions, *self.free_text]:
+        every: list[Question | FreeTextSection] = [*self.questions, *self.free_text]
+        for q in every:
             if q.id in seen_q:
                 raise ValueError(f"question « {q.id} » définie deux fois")
             seen_q.add(q.id)
@@ -374,7 +376,7 @@ _MESSAGES = {
 }
 
 
-def _french(err: dict) -> str:
+def _french(err: Mapping[str, Any]) -> str:
     msg = _MESSAGES.get(err["type"])
     if err["type"] == "literal_error":
         allowed = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " ou ")

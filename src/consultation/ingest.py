@@ -626,7 +626,9 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
 
 
 def _question_parts(consultation: Consultation) -> list[tuple[str, list[str], list[str]]]:
-    out = [(q.id, [f"q:{q.id}#{i}" for i in range(len(q.columns))], []) for q in consultation.questions]
+    out: list[tuple[str, list[str], list[str]]] = [
+        (q.id, [f"q:{q.id}#{i}" for i in range(len(q.columns))], []) for q in consultation.questions
+    ]
     for f in consultation.free_text:
         follow = [f"f:{f.id}#{i}" for i in range(len(f.follow_up.columns))] if f.follow_up else []
         out.append((f.id, [f"q:{f.id}#{i}" for i in range(len(f.columns))], follow))

@@ -119,10 +119,10 @@ def _docx_text(path: Path) -> str:
 
 def _pdf_text(path: Path) -> str:
     try:
-        from pypdf import PdfReader  # type: ignore[import-not-found]
+        from pypdf import PdfReader
     except ImportError:
-        PdfReader = None
-    if PdfReader is not None:
+        pass
+    else:
         return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
     if shutil.which("pdftotext"):
         done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=False)

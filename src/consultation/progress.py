@@ -83,7 +83,10 @@ def progress(
     stream = stream if stream is not None else sys.stderr
     show = is_interactive(stream) if enabled is None else enabled
     if not show:
-        yield lambda n=1: None
+        def _ignore(n: int = 1) -> None:
+            return None
+
+        yield _ignore
         return
     bar = Progress(
         TextColumn("[progress.description]{task.description}"),

@@ -499,7 +499,8 @@ def _used_rows(sheet_data: object, limit: int | None = None) -> list[list[object
             pending += 1
             continue
         if pending:
-            rows.extend([()] * pending)  # one shared empty row: a million of them cost 8 MB
+            # One shared, immutable empty row: a million of them cost 8 MB.
+            rows.extend([()] * pending)  # type: ignore[list-item]
             pending = 0
         rows.append(list(values[:end]))
     return rows
@@ -838,6 +839,7 @@ def _to_table(
     """
     grid = grid.reset_index(drop=True)
     grid.columns = range(grid.shape[1])
+    header_idx: int | None
     if header_row is not None:
         header_idx = header_row - 1
         if header_idx >= len(grid):

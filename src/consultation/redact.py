@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import duckdb
@@ -324,7 +324,8 @@ def french_lexicon(nlp: Language | None) -> frozenset[str]:
     """Every word form the model's lemmatizer knows: a capitalised common word is not a name."""
     if nlp is None or "lemmatizer" not in nlp.component_names:
         return frozenset()
-    lookups = nlp.get_pipe("lemmatizer").lookups
+    lemmatizer: Any = nlp.get_pipe("lemmatizer")
+    lookups = lemmatizer.lookups
     words: set[str] = set()
     if lookups.has_table("lemma_index"):
         index = lookups.get_table("lemma_index")
@@ -337,11 +338,12 @@ def french_lexicon(nlp: Language | None) -> frozenset[str]:
     return frozenset(words)
 
 
-def _inflected_forms(nlp: Language | None) -> object | None:
+def _inflected_forms(nlp: Language | None) -> Any:
     """The lemmatizer's form table (« hauts », « vents »…), looked up by exact lower-case form."""
     if nlp is None or "lemmatizer" not in nlp.component_names:
         return None
-    lookups = nlp.get_pipe("lemmatizer").lookups
+    lemmatizer: Any = nlp.get_pipe("lemmatizer")
+    lookups = lemmatizer.lookups
     return lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else None
 
 
@@ -689,7 +691,8 @@ def _merge(spans: list[Span]) -> list[Span]:
 
 
 def _replace(text: str, spans: list[Span]) -> str:
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for span in spans:
         placeholder = PLACEHOLDERS[span.kind]
         gap = text[pos:span.start]

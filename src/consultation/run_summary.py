@@ -65,9 +65,9 @@ def coding_figures(con: duckdb.DuckDBPyConnection, consultation_id: str) -> Codi
 
 
 def respondent_count(con: duckdb.DuckDBPyConnection, consultation_id: str) -> int:
-    return int(con.execute(
+    return int((con.execute(
         "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation_id]
-    ).fetchone()[0])
+    ).fetchone() or (0,))[0])
 
 
 def respondents_before(db: Path, consultation_id: str) -> int:
@@ -78,9 +78,9 @@ def respondents_before(db: Path, consultation_id: str) -> int:
 
     con = store.connect(db, read_only=True)  # a notebook holding the file: a message, not a traceback
     try:
-        has_table = con.execute(
+        has_table = (con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'respondents'"
-        ).fetchone()[0]
+        ).fetchone() or (0,))[0]
         return respondent_count(con, consultation_id) if has_table else 0
     finally:
         con.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -130,7 +130,8 @@ class LemmaTable:
 
     def __init__(self, nlp: Language):
         self.stop_words = frozenset(nlp.Defaults.stop_words)
-        lookups = nlp.get_pipe("lemmatizer").lookups if "lemmatizer" in nlp.pipe_names else None
+        lemmatizer: Any = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        lookups = lemmatizer.lookups if lemmatizer is not None else None
         table = (lambda name: lookups.get_table(name, {})) if lookups is not None else (lambda name: {})
         self._lookup = table("lemma_lookup")
         index, exceptions, rules = table("lemma_index"), table("lemma_exc"), table("lemma_rules")

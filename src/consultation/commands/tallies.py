@@ -10,7 +10,7 @@ import math
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
@@ -19,6 +19,9 @@ from consultation.cli import _friendly, existing_path, main
 from consultation.cli_french import AliasedChoice, argument, option
 from consultation.disclosure import DEFAULT_THRESHOLD, SECRET, marker
 from consultation.paths import DB_NAME, DEFAULT_PROCESSED, SAMPLE_NAME
+
+if TYPE_CHECKING:
+    from consultation.api import By
 
 db_arg = argument("path", required=False, metavar="[CHEMIN]", type=click.Path(path_type=Path))
 out_root_option = option(
@@ -156,7 +159,7 @@ def _cell(value: object, digits: int = 0) -> str:
         return value
     if digits:
         return f"{value:.{digits}f}".replace(".", ",")
-    return f"{round(value):d}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")  # type: ignore[arg-type]
+    return f"{round(value):d}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")  # type: ignore[arg-type,call-overload]
 
 
 def _pct(value: object) -> str:
@@ -297,7 +300,7 @@ def _legend(console: Any, exact: bool, threshold: int) -> None:
 # --- consultation export tallies ----------------------------------------------------------------
 
 #: Scopes of `export tallies --par`: French value -> the API's value (also accepted, as before).
-_SCOPES = {"tous": "all", "national": "national", "region": "region", "type-structure": "structure_type",
+_SCOPES: dict[str, By] = {"tous": "all", "national": "national", "region": "region", "type-structure": "structure_type",
            "region-type-structure": "region_structure_type"}
 
 export_group = main.commands.get("export")
