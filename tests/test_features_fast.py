@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from consultation.coding import features
 from consultation.coding.features import CompactTfidfVectorizer
 
 WORDS = ["le", "salaire", "revaloriser", "de", "soignant", "équipe", "l'hôpital", "a", "été", "œuvre", "x", "12"]
@@ -74,3 +75,21 @@ def test_folding_word_by_word_gives_the_character_ngrams_of_folding_the_whole_te
 
     folded = Lemmatizer(_NoModel()).folded([text])[0]
     assert folded.split() == fast_fold(text).split()
+
+
+def test_the_installed_scikit_learn_keeps_the_private_method_the_fast_path_replaces():
+    """The fast path overrides private API: on this version the guard lets it run (the
+    differential tests above then compare it with scikit-learn's own counting)."""
+    assert features.FAST_COUNTING
+
+
+def test_a_changed_private_method_falls_back_to_scikit_learn(monkeypatch):
+    monkeypatch.setattr(features, "FAST_COUNTING", False)
+
+    def vectorised(*_args):
+        raise AssertionError("the vectorised counting ran although the guard said no")
+
+    monkeypatch.setattr(CompactTfidfVectorizer, "_char_wb_counts", vectorised)
+    ours, theirs = _pair(analyzer="char_wb", ngram_range=(2, 4), lowercase=False)
+    docs = ["revaloriser le salaire", "Été œuvre"]
+    assert (ours.transform(docs) != theirs.transform(docs)).nnz == 0

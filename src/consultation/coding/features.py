@@ -120,6 +120,33 @@ class KeywordFeatures(TransformerMixin, BaseEstimator):
 _TERM_SEPARATOR = "\n"
 
 
+def _private_count_vocab_matches() -> bool:
+    """Whether scikit-learn's private `CountVectorizer._count_vocab` still has the signature and
+    return value the fast path below replaces: (raw_documents, fixed_vocab) -> (vocabulary, matrix).
+
+    It is private API (unchanged from 0.2x to 1.9): a scikit-learn that changes it gets its own
+    code back instead of a wrong matrix, with a warning. tests/test_features_fast.py checks, on
+    the installed version, that the guard holds and that the two paths give the same matrices.
+    """
+    import inspect
+
+    method = getattr(TfidfVectorizer, "_count_vocab", None)
+    if method is None:
+        return False
+    names = list(inspect.signature(method).parameters)
+    return names == ["self", "raw_documents", "fixed_vocab"]
+
+
+FAST_COUNTING = _private_count_vocab_matches()
+if not FAST_COUNTING:  # pragma: no cover - only on a scikit-learn this project was not tested with
+    import warnings
+
+    warnings.warn(
+        "scikit-learn's private CountVectorizer._count_vocab changed: the vectorised counting "
+        "is off (same results, slower transform)", RuntimeWarning, stacklevel=1,
+    )
+
+
 class CompactTfidfVectorizer(TfidfVectorizer):
     """TfidfVectorizer whose fitted vocabulary is saved as one string.
 
@@ -168,7 +195,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         n-grams), each distinct word's n-grams found once. The result is the same matrix
         (tests/test_features_fast.py compares them on random texts).
         """
-        if not fixed_vocab or not self._fast_path_applies():
+        if not FAST_COUNTING or not fixed_vocab or not self._fast_path_applies():
             return super()._count_vocab(raw_documents, fixed_vocab)
         docs = [d if isinstance(d, str) else "" for d in raw_documents]
         if self.analyzer == "char_wb":
