@@ -14,6 +14,7 @@ import difflib
 import glob
 import hashlib
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -32,6 +33,8 @@ from consultation.errors import InputFileError, InputProblem, is_interrupt
 from consultation.progress import progress
 from consultation.readers import Table, column_letter, header_key, read_table
 from consultation.regions import REGIONS, UNKNOWN_REGION, normalise_region
+
+log = logging.getLogger(__name__)
 
 MAX_LISTED = 20  # problems or values listed in one message; the rest are counted
 RESPONDENT_TABLES = ("respondents", "answers", "units", "auto_codes")
@@ -140,7 +143,26 @@ def ingest_consultation(
         for p, s in codes:
             reports.append(_ingest_human_codes(con, consultation, p, s, _label(p, folder)))
             advance(sizes.get(p, 0))
+    for report in reports:
+        _log_report(report)
     return reports
+
+
+def _log_report(report: FileReport) -> None:
+    """One line per file for the logs (a Prefect run shows them): counts only, never a cell's
+    value, since the warnings may quote one."""
+    if report.status == "unchanged":
+        log.info("%s : %s", report.path.name, report.message)
+        return
+    log.info(
+        "%s : %d ligne(s) lue(s), %d ingérée(s), %d mise(s) de côté (%s)",
+        report.path.name, report.rows_read, report.rows_ingested, report.rows_quarantined, report.read_as,
+    )
+    if report.warnings or report.unknown_regions:
+        log.warning(
+            "%s : %d avertissement(s) et %d région(s) non reconnue(s), détail dans le rapport d'import",
+            report.path.name, len(report.warnings), len(report.unknown_regions),
+        )
 
 
 @contextlib.contextmanager
@@ -166,9 +188,11 @@ def ingest_responses(
     """One survey export, in its own transaction (the codebook must be registered already)."""
     path = Path(path)
     with interruptible(), store.transaction(con):
-        return _ingest_responses(
+        report = _ingest_responses(
             con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent)
         )
+    _log_report(report)
+    return report
 
 
 def ingest_human_codes(
@@ -182,9 +206,11 @@ def ingest_human_codes(
     """One file of human codes, in its own transaction."""
     path = Path(path)
     with interruptible(), store.transaction(con):
-        return _ingest_human_codes(
+        report = _ingest_human_codes(
             con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent)
         )
+    _log_report(report)
+    return report
 
 
 # --------------------------------------------------------------------------
