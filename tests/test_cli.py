@@ -85,3 +85,18 @@ def test_a_folder_typed_with_a_tilde_is_found(mini_dir, tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["ingest", "~/mini", "--sorties", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "Lignes lues : 5 ; ingérées : 5" in result.output
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [["-m", "consultation"], ["-m", "consultation.cli"], ["-c", "from consultation.cli import console; console()"]],
+    ids=["python -m consultation", "python -m consultation.cli", "console script"],
+)
+def test_every_entry_point_lists_every_stage_command(entry):
+    """`python -m consultation.cli` used to run cli.py as __main__ while the stage commands
+    registered on a second copy of it: it knew « run » and nothing else."""
+    proc = subprocess.run([sys.executable, *entry, "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    commands = {line.split()[0] for line in proc.stdout.split("Commandes :")[1].splitlines() if line.strip()}
+    assert {"run", "ingest", "code", "tally", "report", "charts", "export", "review"} <= commands
+

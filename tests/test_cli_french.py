@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from consultation import cli_french
+from consultation.cli import french as cli_french
 from consultation.cli import main
 
 # What Click writes in English when nothing translates it (help, usage, errors, placeholders).

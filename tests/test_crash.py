@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests" / "data" / "bad"))
 import make_corpus  # noqa: E402
 
 KILLS = 20
-# The console script, as a user runs it (`python -m consultation.cli` would not see the stage commands).
+# The console script, as a user runs it.
 CLI = [sys.executable, "-c", "from consultation.cli import console; console()"]
 ROWS = 2000  # about a second of ingest: long enough to be killed anywhere inside it
 

@@ -1,4 +1,8 @@
-"""The `consultation` command: a thin layer over the library that turns errors into messages."""
+"""The `consultation` group, its shared options and messages, and the `run` command.
+
+The stage commands live beside it (one module per stage) and register on `main`;
+`consultation.cli` imports them all, so every entry point sees the whole command.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Any
 
 import click
 
-from consultation.cli_french import FrenchGroup, argument, option
+from consultation.cli.french import FrenchGroup, argument, option
 from consultation.errors import ConsultationError, is_interrupt
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 
@@ -201,13 +205,6 @@ def _print_files(files: list) -> None:
             click.secho(f"    attention : {warning}", fg="yellow")
 
 
-# Command groups of each stage register themselves on `main` (one module per stage).
-from consultation.commands import coding as _coding  # noqa: E402, F401
-from consultation.commands import ingest as _ingest  # noqa: E402, F401
-from consultation.commands import publish as _publish  # noqa: E402, F401
-from consultation.commands import tallies as _tallies  # noqa: E402, F401
-
-
 def console() -> None:
     """The console script: `main`, with Ctrl+C handled as `_Commands` says (main thread only).
 
@@ -225,6 +222,3 @@ def console() -> None:
         if ours:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    console()

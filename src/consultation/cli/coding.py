@@ -10,14 +10,14 @@ from pathlib import Path
 
 import click
 
-from consultation.cli import (
+from consultation.cli.base import (
     _friendly,
     consultation_arg,
     consultation_folder,
     main,
     out_option,
 )
-from consultation.cli_french import argument, option
+from consultation.cli.french import argument, option
 from consultation.errors import ConsultationError
 
 

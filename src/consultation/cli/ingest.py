@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from consultation.cli import _friendly, consultation_arg, consultation_folder, main, out_option
-from consultation.cli_french import option
+from consultation.cli.base import _friendly, consultation_arg, consultation_folder, main, out_option
+from consultation.cli.french import option
 from consultation.ingest import FileReport
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
-from consultation.cli import _friendly, existing_path, main
-from consultation.cli_french import AliasedChoice, argument, option
+from consultation.cli.base import _friendly, existing_path, main
+from consultation.cli.french import AliasedChoice, argument, option
 from consultation.disclosure import DEFAULT_THRESHOLD, SECRET, marker
 from consultation.paths import DB_NAME, DEFAULT_PROCESSED, SAMPLE_NAME
 

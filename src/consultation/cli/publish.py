@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
-from consultation.cli import _friendly, existing_path, main
-from consultation.cli_french import argument, option
-from consultation.codebook import CONSULTATION_FILE, Consultation, load_consultation
+from consultation.cli.base import _friendly, existing_path, main
+from consultation.cli.french import argument, option
 
 # The output-folder option is the same on every command: defined once, with the tally commands.
-from consultation.commands.tallies import out_root_option as out_option
+from consultation.cli.tallies import out_root_option as out_option
+from consultation.codebook import CONSULTATION_FILE, Consultation, load_consultation
 from consultation.disclosure import DEFAULT_THRESHOLD
 from consultation.errors import ConfigError
 from consultation.paths import SAMPLE_NAME, OutputPaths

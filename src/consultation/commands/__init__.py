@@ -1,1 +1,0 @@
-"""CLI commands, one module per stage; each registers on `consultation.cli.main`."""
