@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from consultation import fmt
 from consultation.errors import ConfigError
 
 CONSULTATION_FILE = "consultation.yaml"
@@ -302,7 +303,7 @@ def _check_expanded_size(root: yaml.Node) -> None:
         if seen > MAX_YAML_NODES:
             raise _YamlLimit(
                 f"ligne {node.start_mark.line + 1} : document YAML qui, alias développés, dépasse "
-                f"{_thousands(MAX_YAML_NODES)} valeurs (alias imbriqués ?)"
+                f"{fmt.integer(MAX_YAML_NODES)} valeurs (alias imbriqués ?)"
             )
         if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
@@ -319,7 +320,7 @@ def load_yaml(path: Path) -> object:
     """Read a YAML file safely and within bounds; every failure is a ConfigError naming the line."""
     size = path.stat().st_size
     if size > MAX_YAML_BYTES:
-        raise ConfigError(f"{path} : fichier YAML de {_thousands(size)} octets, au-delà de {_thousands(MAX_YAML_BYTES)}")
+        raise ConfigError(f"{path} : fichier YAML de {fmt.integer(size)} octets, au-delà de {fmt.integer(MAX_YAML_BYTES)}")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -339,10 +340,6 @@ def load_yaml(path: Path) -> object:
         raise ConfigError(f"{path} : YAML illisible : {_short(str(exc))}") from None
     finally:
         loader.dispose()
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def _short(text: str, limit: int = 600) -> str:

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from consultation import store
+from consultation import fmt, store
 from consultation.codebook import MAX_ANSWER_CHARS, Consultation, SourceFile
 from consultation.errors import InputFileError, InputProblem, is_interrupt
 from consultation.progress import progress
@@ -600,14 +600,10 @@ def _flag_long_answers(
         sizes = pd.Series(lengths.to_numpy(zero_copy_only=False), index=values.index)
         take = over & reasons.eq("")
         reasons[take] = [
-            f"réponse de {_thousands(n)} caractères dans « {colmap[role]} », au-delà de la limite de "
-            f"{_thousands(limit)} ; pour la relever : « max_answer_chars » de ce fichier dans sources (consultation.yaml)"
+            f"réponse de {fmt.integer(n)} caractères dans « {colmap[role]} », au-delà de la limite de "
+            f"{fmt.integer(limit)} ; pour la relever : « max_answer_chars » de ce fichier dans sources (consultation.yaml)"
             for n in sizes[take]
         ]
-
-
-def _thousands(n: int) -> str:
-    return f"{int(n):,}".replace(",", "\u202f")
 
 
 def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, reasons: pd.Series) -> _Batch:

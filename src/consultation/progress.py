@@ -36,6 +36,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from consultation import fmt
+
 T = TypeVar("T")
 
 
@@ -43,10 +45,7 @@ def format_rate(per_second: float | None, unit: str) -> str:
     """« 12 345 réponses/s » (French thousands separator), « – » before the first measure."""
     if not per_second:
         return f"– {unit}/s"
-    if per_second >= 100:
-        figure = f"{per_second:,.0f}".replace(",", "\u202f")
-    else:
-        figure = f"{per_second:.1f}".replace(".", ",")
+    figure = fmt.integer(per_second) if per_second >= 100 else fmt.decimal(per_second, 1)
     return f"{figure} {unit}/s"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from consultation import fmt
 from consultation.cli.base import (
     _friendly,
     consultation_arg,
@@ -45,7 +46,7 @@ def _lemmatizer():
 
 
 def _fr(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+    return fmt.decimal(value, digits)
 
 
 # --- consultation code ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
+from consultation import fmt
 from consultation.cli.base import _friendly, existing_path, main
 from consultation.cli.french import AliasedChoice, argument, option
 from consultation.disclosure import DEFAULT_THRESHOLD, SECRET, marker
@@ -157,9 +158,7 @@ def _cell(value: object, digits: int = 0) -> str:
         return "—"
     if isinstance(value, str):
         return value
-    if digits:
-        return f"{value:.{digits}f}".replace(".", ",")
-    return f"{round(value):d}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")  # type: ignore[arg-type,call-overload]
+    return fmt.decimal(value, digits) if digits else fmt.number(value)  # type: ignore[arg-type]
 
 
 def _pct(value: object) -> str:

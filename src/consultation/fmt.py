@@ -1,0 +1,51 @@
+"""French numbers as every user-facing string writes them: the one place for digit grouping,
+decimal commas and percentages (typography.py spaces punctuation in whole texts).
+
+Thousands are grouped with a narrow no-break space (« 12 345 »), a decimal takes a comma
+(« 0,82 »), a percentage has a no-break space before « % » (« 36 % »); a missing value is « — ».
+"""
+
+from __future__ import annotations
+
+import math
+
+NNBSP = "\u202f"
+NBSP = "\u00a0"
+MISSING = "—"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def integer(n: float | None) -> str:
+    """« 12 345 »: a whole number, thousands grouped by a narrow no-break space."""
+    if _missing(n):
+        return MISSING
+    return f"{round(n):,}".replace(",", NNBSP)  # type: ignore[arg-type]
+
+
+def decimal(value: float | None, digits: int = 2) -> str:
+    """« 0,82 », « 1 234,5 »: a decimal comma, thousands grouped."""
+    if _missing(value):
+        return MISSING
+    return f"{value:,.{digits}f}".replace(",", NNBSP).replace(".", ",")
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """A count that may be fractional (a weighted or corrected count): « 12 », else « 12,5 »."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    return integer(value) if float(value).is_integer() else decimal(value, digits)
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """« 36 % », « 12,5 % » from a value already in percent; « < 1 % » for a small non-zero share
+    shown without decimals (a share that would round to « 0 % » is not zero)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    if digits == 0 and 0 < value < 0.5:
+        return f"<{NBSP}1{NBSP}%"
+    return f"{decimal(value, digits) if digits else integer(value)}{NBSP}%"
