@@ -12,20 +12,22 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from consultation import migrations
 from consultation.codebook import Consultation
 from consultation.errors import DatabaseBusyError
 
-# Tables first (schema.sql, then any schema_<area>.sql), then views layered in this order.
+# Tables come from the migrations (migrations.py); views are layered in this order, then any
+# views_<area>.sql.
 SQL_FILES_VIEWS = ("views.sql", "tally.sql")
 # What every table, view and column means (COMMENT ON), applied last.
 COMMENTS_FILE = "comments.sql"
 
 
 def _sql_files() -> list[str]:
+    """The view files, in the order they build on each other."""
     names = sorted(p.name for p in resources.files("consultation").joinpath("sql").iterdir() if p.name.endswith(".sql"))
-    schema = ["schema.sql", *[n for n in names if n.startswith("schema_")]]
     extra_views = [n for n in names if n.startswith("views_")]
-    return [*schema, *SQL_FILES_VIEWS, *extra_views]
+    return [*SQL_FILES_VIEWS, *extra_views]
 
 
 def read_sql(name: str) -> str:
@@ -47,14 +49,26 @@ def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> du
                 "en cours (consultation run, flux nocturne), attendez sa fin. Puis relancez."
             ) from None
         raise
-    if not read_only:
-        # One transaction: a file's catalogue is written once, not once per statement (the ~300
-        # comments alone take 0.6 s statement by statement, 0.1 s together).
-        with transaction(con):
-            for name in _sql_files():
-                con.execute(read_sql(name))
-            con.execute(read_sql(COMMENTS_FILE))  # after the views: recreating a view drops its comments
+    try:
+        if read_only:
+            migrations.check_not_newer(con, db_path)
+        else:
+            _upgrade(con, db_path)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection, db_path: str | Path | None) -> None:
+    """The schema's missing migrations, then every view and comment, in one transaction: a file's
+    catalogue is written once, not once per statement (the ~300 comments alone take 0.6 s
+    statement by statement, 0.1 s together), and a failed upgrade leaves the file as it was."""
+    with transaction(con):
+        migrations.upgrade(con, db_path)
+        for name in _sql_files():
+            con.execute(read_sql(name))
+        con.execute(read_sql(COMMENTS_FILE))  # after the views: recreating a view drops its comments
 
 
 @contextmanager

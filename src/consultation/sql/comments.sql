@@ -142,6 +142,11 @@ COMMENT ON COLUMN tally_cache_state.consultation_id IS 'Identifier of the consul
 COMMENT ON COLUMN tally_cache_state.stamp IS 'Fingerprint of the inputs (tally_input_stamp.stamp) when the cache was refreshed.';
 COMMENT ON COLUMN tally_cache_state.refreshed_at IS 'When the cache was refreshed.';
 
+COMMENT ON TABLE schema_version IS 'Internal: the schema migrations this file has had (consultation.migrations), one row each.';
+COMMENT ON COLUMN schema_version.version IS 'Number of the migration, from 1; the highest is the file''s schema version.';
+COMMENT ON COLUMN schema_version.description IS 'What the migration changed.';
+COMMENT ON COLUMN schema_version.applied_at IS 'When the migration was applied to this file.';
+
 COMMENT ON VIEW stg_answers IS 'Staging: non-blank answers with their respondent''s region and structure.';
 COMMENT ON COLUMN stg_answers.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
 COMMENT ON COLUMN stg_answers.respondent_id IS 'Identifier of the respondent, as in the export.';
