@@ -334,7 +334,8 @@ class ReportContext:
         return cls(
             consultation=consultation,
             figures=figures,
-            quotes=QuoteSelector(con, consultation.id),
+            quotes=QuoteSelector(con, consultation.id, keywords={
+                (q.id, t.id): t.keywords for q in consultation.questions for t in q.themes}),
             redactor=redactor or Redactor.for_consultation(con, consultation, nlp=ner),
             chart_dir=Path(chart_dir),
             coding=coding_stats(con, consultation.id),
