@@ -109,9 +109,11 @@ def test_overview_in_every_format_of_the_synthesis_only(published):
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
     assert headers.count(["Thème", "France entière", *REPORTED]) == 2
     texts = [p.text for p in doc.paragraphs]
-    assert "Vue d'ensemble par région" in texts
-    # The contents list it, and the figures are numbered from the overview on.
-    assert texts.index("Vue d'ensemble par région") > texts.index("Sommaire")
+    assert texts.count("Vue d'ensemble par région") == 2  # in the contents, then the heading
+    # In Word the table is the heatmap: shaded as the chart, a masked cell grey and « s ».
+    overview = next(t for t in doc.tables if t.rows[0].cells[0].text == "Thème")
+    fills = {c.text: c._tc.tcPr.xpath("./w:shd/@w:fill")[0] for row in overview.rows[1:] for c in row.cells[1:]}
+    assert fills["s"] == "E3E3E3" and "0" in fills and fills["0"] != "E3E3E3"
     for region in REPORTED:
         slug = region.lower().replace(" ", "-")
         assert "Vue d'ensemble" not in (paths.reports / f"{slug}.md").read_text(encoding="utf-8")

@@ -641,8 +641,7 @@ def _region_phrase(region: str) -> str:
 
 OVERVIEW_DIR = "vue-d-ensemble"  # charts/vue-d-ensemble/<question_id>: one heatmap per question
 OVERVIEW_LABEL_WIDTH = 34
-_MASKED_FILL = "#EEEEEE"
-_MASKED_EDGE = "#9A9A9A"
+_MASKED_FILL = "#E3E3E3"  # grey: no shade of the blue scale, so a masked cell never reads as a value
 
 
 @dataclass(frozen=True)
@@ -723,10 +722,30 @@ OVERVIEW_CAPTION = ("Part des répondants de chaque région ayant cité le thèm
                     "dans la colonne France entière.")
 
 
+def overview_fills(data: OverviewData) -> list[list[tuple[str, str]]]:
+    """(fill, text colour) of each cell, France entière first: one blue scale from 0 to the largest
+    share shown, grey for a masked cell. The chart and the Word table use the same."""
+    from matplotlib.colors import Normalize, to_hex
+
+    cmap = mpl.colormaps["Blues"]
+    shown = [v for row in data.cells for v in row if v is not None] + list(data.national)
+    norm = Normalize(0, max([*shown, 10.0]))
+    out = []
+    for national, row in zip(data.national, data.cells, strict=True):
+        cells = []
+        for value in [national, *row]:
+            if value is None:
+                cells.append((_MASKED_FILL, MUTED))
+            else:
+                level = float(norm(value))
+                cells.append((to_hex(cmap(0.08 + 0.85 * level)).upper(), "#FFFFFF" if level > 0.55 else "#1A1A1A"))
+        out.append(cells)
+    return out
+
+
 def overview_chart(data: OverviewData) -> Figure:
     """A heatmap: themes down, « France entière » then the regions across, the share printed in
-    each cell; a masked cell is hatched grey and reads « s », never coloured by its value."""
-    from matplotlib.colors import Normalize
+    each cell; a masked cell is grey and reads « s », never coloured by its value."""
     from matplotlib.patches import Rectangle
 
     with mpl.rc_context(_RC):
@@ -739,25 +758,17 @@ def overview_chart(data: OverviewData) -> Figure:
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
         fig.get_layout_engine().set(w_pad=0.2)  # text at 300 dpi is a little wider than laid out
         ax = fig.add_subplot()
-        cmap = mpl.colormaps["Blues"]
-        shown = [v for row in data.cells for v in row if v is not None] + list(data.national)
-        norm = Normalize(0, max([*shown, 10.0]))
+        fills = overview_fills(data)
         gap = 0.3  # between the national column and the regions
         xs = [0.0] + [1 + gap + j for j in range(len(data.regions))]
         fontsize = 7 if len(columns) <= 10 else 6
         for i, (national, row) in enumerate(zip(data.national, data.cells, strict=True)):
             for j, value in enumerate([national, *row]):
                 x = xs[j]
-                if value is None:
-                    ax.add_patch(Rectangle((x, i), 1, 1, facecolor=_MASKED_FILL, edgecolor=_MASKED_EDGE,
-                                           hatch="////", linewidth=0))
-                    ax.add_patch(Rectangle((x, i), 1, 1, fill=False, edgecolor="white", linewidth=1.2))
-                    colour, style = MUTED, "italic"
-                else:
-                    level = norm(value)
-                    ax.add_patch(Rectangle((x, i), 1, 1, facecolor=cmap(0.08 + 0.85 * level),
-                                           edgecolor="white", linewidth=1.2))
-                    colour, style = ("white" if level > 0.55 else "#1a1a1a"), "normal"
+                # A masked cell is flat grey (a hatch would cost a Word file hundreds of kilobytes).
+                fill, colour = fills[i][j]
+                ax.add_patch(Rectangle((x, i), 1, 1, facecolor=fill, edgecolor="white", linewidth=1.2))
+                style = "italic" if value is None else "normal"
                 text = ax.text(x + 0.5, i + 0.5, overview_cell_text(value, percent=False), ha="center",
                                va="center", fontsize=fontsize, color=colour, style=style,
                                fontweight="bold" if j == 0 else "normal")

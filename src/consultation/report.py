@@ -30,6 +30,7 @@ from consultation.charts import (
     group_by_category,
     overview_cell_text,
     overview_data,
+    overview_fills,
     overview_stem,
     region_slug,
     respondents_phrase,
@@ -184,6 +185,7 @@ class OverviewRow:
     label: str
     national: str  # « 36 % »
     cells: list[str]  # per region: « 40 % », « 0 » or « s »
+    fills: list[tuple[str, str]] = field(default_factory=list)  # (background, text), France first
 
 
 @dataclass(frozen=True)
@@ -579,8 +581,9 @@ def _overview(ctx: ReportContext, question: Question) -> Overview | None:
         return None
     png = overview_stem(ctx.chart_dir, question.id).with_suffix(".png")
     _require(png, f"vue d'ensemble par région de la question « {question.id} »")
-    rows = [OverviewRow(label, overview_cell_text(national), [overview_cell_text(v) for v in cells])
-            for label, national, cells in zip(data.labels, data.national, data.cells, strict=True)]
+    rows = [OverviewRow(label, overview_cell_text(national), [overview_cell_text(v) for v in cells], fills)
+            for label, national, cells, fills
+            in zip(data.labels, data.national, data.cells, overview_fills(data), strict=True)]
     return Overview(question.id, question.text, data.regions, rows,
                     ChartRef(png, f"Thèmes cités par région, en part des répondants : {question.text}"))
 

@@ -68,11 +68,13 @@ def render_docx(report: Report) -> DocxDocument:
     figure_no = 0
     if report.overview:
         doc.add_heading(OVERVIEW_TITLE, level=1)
-        _note(doc, overview_note(report.threshold))
+        _note(doc, overview_note(report.threshold) + " Chaque tableau est coloré comme le graphique "
+              "correspondant (version PDF ou page web, et dossier charts/vue-d-ensemble) : plus la case "
+              "est foncée, plus le thème est cité ; en gris, un chiffre masqué.")
+        # In Word the table is the heatmap (cells shaded as on the chart): seven more pictures
+        # would take the synthesis of the sample past 500 KB. The charts are in charts/vue-d-ensemble/.
         for item in report.overview:
             doc.add_heading(item.text, level=2)
-            figure_no += 1
-            _figure(doc, item.chart.png, item.chart.caption, figure_no)
             _overview_table(doc, item)
     for section in report.sections:
         doc.add_heading(section.title, level=1)
@@ -270,9 +272,13 @@ def _overview_table(doc: DocxDocument, overview: Overview) -> Table:
             run.font.size = Pt(8)
             if i:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if row.fills:
+                    fill, ink = row.fills[i - 1]
+                    _shade(cell, fill.lstrip("#"))
+                    run.font.color.rgb = RGBColor.from_string(ink.lstrip("#").upper())
+                run.bold = i == 1
             if text == SECRET:
                 run.italic = True
-                run.font.color.rgb = MUTED
         _cant_split(table.rows[-1])
     for cell in table.rows[0].cells:
         for r in cell.paragraphs[0].runs:
