@@ -29,13 +29,18 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def _run(cmd: list[str], src: Path, log: Path) -> tuple[float, float]:
-    """Wall and CPU seconds (user + system, the subprocess and everything it waited for)."""
+def _run(cmd: list[str], src: Path, log: Path, *, check: bool = True) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the subprocess and everything it waited for); a failed
+    publication is timed all the same (`check=False`), its log says why."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with log.open("a", encoding="utf-8") as out:
-        subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, check=True, cwd=ROOT)
+        done = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False, cwd=ROOT)
+    if check and done.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}), see {log}")
+    if done.returncode:
+        print(f"exit status {done.returncode}: see {log}", flush=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -58,7 +63,7 @@ def build_database(source: Path, work: Path) -> Path:
         return done[0]
     target.mkdir(parents=True, exist_ok=True)
     wall, cpu = _run([sys.executable, "-m", "consultation", "run", str(source), "--sorties", str(target)],
-                     ROOT / "src", work / "database.log")
+                     ROOT / "src", work / "database.log", check=False)  # only its database is used
     print(f"database built in {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
     return next(p.parent for p in target.glob("*/consultation.duckdb"))
 
@@ -72,11 +77,11 @@ def publish_twice(database: Path, src: Path, work: Path, name: str, extra: list[
     shutil.copy2(database / "consultation.duckdb", folder / "consultation.duckdb")
     cmd = [sys.executable, "-m", "consultation", "report", str(folder), *extra]
     log = work / f"{name}.log"
-    first_wall, first_cpu = _run(cmd, src, log)
+    first_wall, first_cpu = _run(cmd, src, log, check=False)
     first = _files(folder)
     second_wall = second_cpu = rewritten = None
     if twice:
-        second_wall, second_cpu = _run(cmd, src, log)
+        second_wall, second_cpu = _run(cmd, src, log, check=False)
         second = _files(folder)
         rewritten = sum(1 for k, v in second.items() if first.get(k) != v)
     return {

@@ -146,7 +146,7 @@ def read_overview(md: str, report_dir: Path) -> list[dict[tuple[str, str], str]]
 
 def _share_interval(text: str, n_low: int, n_high: int) -> tuple[int, int]:
     """Counts a printed share (« 40 % », « 40 », « 0 ») allows, for a base between n_low and n_high."""
-    if text.strip() == "0":
+    if re.fullmatch(r"0(\s*%)?", text.strip()):  # the overview prints « 0 % » only for none at all
         return 0, 0
     text = text if "%" in text else f"{text} %"
     bounds = [_pct_interval(text, n) for n in range(max(n_low, 1), n_high + 1)]

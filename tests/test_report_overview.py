@@ -113,7 +113,8 @@ def test_overview_in_every_format_of_the_synthesis_only(published):
     # In Word the table is the heatmap: shaded as the chart, a masked cell grey and « s ».
     overview = next(t for t in doc.tables if t.rows[0].cells[0].text == "Thème")
     fills = {c.text: c._tc.tcPr.xpath("./w:shd/@w:fill")[0] for row in overview.rows[1:] for c in row.cells[1:]}
-    assert fills["s"] == "E3E3E3" and "0" in fills and fills["0"] != "E3E3E3"
+    zero = fills["0\u00a0%"]  # « 0 % », never a bare « 0 »: nine zeros in a row read as an identifier
+    assert fills["s"] == "E3E3E3" and zero != "E3E3E3"
     for region in REPORTED:
         slug = region.lower().replace(" ", "-")
         assert "Vue d'ensemble" not in (paths.reports / f"{slug}.md").read_text(encoding="utf-8")
@@ -136,3 +137,14 @@ def test_unknown_region_is_a_count_in_the_synthesis_never_a_report(tmp_path, mon
     assert "<tr><td>Région inconnue</td><td>7 répondants</td>" in index
     assert "region-inconnue" not in index
     assert "Guyane" not in index and "Martinique" not in index  # a region of 1 or 2 is not named
+
+
+def test_a_row_of_zeros_does_not_read_as_an_identification_number(published):
+    """Found at 100k answers: « 0 0 0 0 0 0 0 0 0 » in the PDF's text stopped the publication as a
+    SIRET; every cell of the overview carries its « % » or « s »."""
+    _, _, paths = published
+    md = (paths.reports / "synthese-nationale.md").read_text(encoding="utf-8")
+    section = md.split("## Vue d'ensemble par région", 1)[1].split("\n## ", 1)[0]
+    cells = [c.strip() for line in section.splitlines() if line.startswith("| ") and "---" not in line
+             for c in line.strip("|").split("|")[1:]]
+    assert cells and all(c in ("s", "France entière", *REPORTED) or c.endswith("%") for c in cells)

