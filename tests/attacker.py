@@ -9,10 +9,15 @@ respondents, at most one) and the region's respondents to the question. The inte
 figure can take is then exact (one equation, bounded unknowns). For questions counted in
 propositions it does the same with the counts of propositions (a figure is at most its
 propositions). Shares are printed rounded: it turns them back into intervals of counts.
+
+It also reads the national synthesis' region × theme overview: its tables (Markdown) and its
+heatmaps' data (the SVG files' named cells, « cellule-<theme>-<column> »). A share printed there
+for a figure a regional report hides narrows that figure to the counts the share allows.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections import defaultdict
@@ -50,6 +55,7 @@ class Theme:
     # region -> published (citing interval, count) or None when hidden
     published: dict[str, tuple[tuple[int, int], int]] = field(default_factory=dict)
     hidden: dict[str, tuple[int, int]] = field(default_factory=dict)  # region -> (low, high) prior
+    overview: dict[str, str] = field(default_factory=dict)  # region -> share the overview prints
 
 
 @dataclass
@@ -92,6 +98,64 @@ def read_tables(md: str) -> list[tuple[str, int | None, bool, int, list[tuple[st
     return out
 
 
+_OVERVIEW_HEADING = "## Vue d'ensemble par région"
+_IMAGE = re.compile(r"^!\[[^\]]*\]\(([^)]+)\.png\)$")
+_SVG_CELL = re.compile(r'<g id="cellule-(\d+)-(\d+)">\s*<text[^>]*>([^<]*)</text>')
+
+
+def _cells(line: str) -> list[str]:
+    """A Markdown table row's cells, as printed (escapes kept, as `read_tables` keeps them)."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
+
+
+def read_overview(md: str, report_dir: Path) -> list[dict[tuple[str, str], str]]:
+    """Per question of the overview, in order: (theme label, region) -> the share printed, from the
+    table and from the heatmap's SVG (a figure either one prints counts)."""
+    if _OVERVIEW_HEADING not in md:
+        return []
+    section = md.split(_OVERVIEW_HEADING, 1)[1].split("\n## ", 1)[0]
+    blocks: list[dict[tuple[str, str], str]] = []
+    svg_cells: dict[tuple[int, int], str] = {}
+    columns: list[str] = []
+    row_no = 0
+    for line in section.splitlines():
+        image = _IMAGE.match(line.strip())
+        if image:
+            blocks.append({})
+            svg = (report_dir / f"{image.group(1)}.svg").resolve()
+            text = svg.read_text(encoding="utf-8") if svg.is_file() else ""
+            svg_cells = {(int(i), int(j)): html.unescape(v).strip() for i, j, v in _SVG_CELL.findall(text)}
+            columns, row_no = [], 0
+            continue
+        if not blocks or not line.startswith("|") or line.startswith("| ---"):
+            continue
+        cells = _cells(line)
+        if cells[0] == "Thème":
+            columns = cells[1:]
+            continue
+        label = cells[0]
+        for j, (column, value) in enumerate(zip(columns, cells[1:], strict=True)):
+            chart = svg_cells.get((row_no, j))
+            if column == "France entière":
+                continue
+            # The more telling of the two: a share where the other says « s ».
+            blocks[-1][label, column] = value if value != "s" or chart is None else chart
+        row_no += 1
+    return blocks
+
+
+def _share_interval(text: str, n_low: int, n_high: int) -> tuple[int, int]:
+    """Counts a printed share (« 40 % », « 40 », « 0 ») allows, for a base between n_low and n_high."""
+    if re.fullmatch(r"0(\s*%)?", text.strip()):  # the overview prints « 0 % » only for none at all
+        return 0, 0
+    text = text if "%" in text else f"{text} %"
+    bounds = [_pct_interval(text, n) for n in range(max(n_low, 1), n_high + 1)]
+    bounds = [(lo, hi) for lo, hi in bounds if lo <= hi]
+    if not bounds:
+        return 0, n_high
+    return min(lo for lo, _ in bounds), max(hi for _, hi in bounds)
+
+
 def attack(report_dir: Path, threshold: int) -> dict[tuple[int, str, str], tuple[int, int, int, int]]:
     """(table index, theme label, region) -> (low, high) the reader derives for each hidden figure,
     then (low, high) it knew from that figure's own report."""
@@ -128,12 +192,23 @@ def attack(report_dir: Path, threshold: int) -> dict[tuple[int, str, str], tuple
                     count = _int(value.split("(")[1]) if "(" in value else _int(value)
                     citing = (count, count) if not props else _pct_interval(value, region_n)
                     theme.published[region] = (citing, count)
+    answered_tables = [t for t in tables if t.national_n]
+    for table, block in zip(answered_tables, read_overview(synthesis, report_dir), strict=False):
+        for (label, region), value in block.items():
+            if label in table.themes and value != "s":
+                table.themes[label].overview[region] = value
     derived: dict[tuple[int, str, str], tuple[int, int]] = {}
     for table in tables:
         shown_answered = sum(n for n in table.answered.values() if n is not None)
         pool_high = min(pool_n, table.national_n - shown_answered)
         for label, theme in table.themes.items():
             cells = dict(theme.hidden)
+            for region, value in theme.overview.items():
+                if region in cells:  # hidden in the region's report, printed in the overview
+                    n = table.answered.get(region)
+                    n_low, n_high = (n, n) if n is not None else (1, participation[region][0])
+                    low, high = _share_interval(value, n_low, n_high)
+                    cells[region] = (max(cells[region][0], low), min(cells[region][1], high))
             cells[POOL] = (0, pool_high)
             low_sum = theme.national_citing[0] - sum(c[1] for c, _ in theme.published.values())
             high_sum = theme.national_citing[1] - sum(c[0] for c, _ in theme.published.values())
@@ -145,7 +220,8 @@ def attack(report_dir: Path, threshold: int) -> dict[tuple[int, str, str], tuple
                 if table.propositions:
                     hi = min(hi, mentions_left - sum(o for o, _ in others))
                 if key != POOL:
-                    # the national figure alone already says no more than this
+                    # what the region's report alone said; the national figure says no more than this
+                    low, high = theme.hidden[key]
                     high = min(high, theme.national_citing[1])
                     derived[table.index, label, key] = (lo, hi, low, high)
     return derived

@@ -504,3 +504,17 @@ def test_french_typography_in_every_published_text(written):
         assert not re.search(r" [;:!?»]", text), (name, re.search(r".{30} [;:!?»]", text))
         assert "« " not in text and not re.search(r"\d %", text), name
     assert "Contribution au Ségur de la santé\u202f: Région Occitanie" in texts["occitanie.md"]
+
+
+def test_index_lists_questions_in_questionnaire_order_with_their_wording(written):
+    """The questionnaire puts q1_retenir before pilier1, file names the other way round; readers
+    see the wording, never an internal id, and every report's PDF is listed when written."""
+    page = plain(html.unescape((written / "index.html").read_text(encoding="utf-8")))
+    text = re.sub(r"<[^>]+>", " ", page)
+    first = text.index("Si vous ne deviez retenir qu'une chose de cette crise sanitaire")
+    second = text.index("Vos propositions pour le pilier n° 1")
+    assert first < second
+    assert "q1_retenir" not in text and "pilier1" not in text
+    assert re.search(r"<td>Occitanie</td><td>2 répondants</td>", page)
+    assert "<tr><td>Région inconnue</td><td>1 répondant</td>" in page
+    assert 'href="charts/vue-d-ensemble/q1_retenir.png"' in page

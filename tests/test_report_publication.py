@@ -73,3 +73,29 @@ def test_one_region_changed_rewrites_its_outputs_and_the_national_ones_only(publ
     assert rewritten, "the changed answer must show somewhere"
     assert all(OCC.lower() in name or "synthese-nationale" in name for name in rewritten), rewritten
     assert not any("ile-de-france" in name for name in rewritten)
+
+
+def test_a_pdf_left_behind_by_a_run_without_pdf_is_rendered_again(published, tmp_path):
+    """`consultation report --format html` after a change, then a full run: the PDF must follow the
+    HTML it was made from, though this last run found the HTML already up to date."""
+    import shutil
+
+    from pypdf import PdfReader
+
+    out, consultation, con, _ = published
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy, copy_function=shutil.copy2)
+    con.execute("UPDATE answers SET text = ? WHERE consultation_id = ? AND respondent_id = 'r01' "
+                "AND question_id = 'q1_retenir'", ["Les équipes ont su s'adapter très vite, et le PDF le dit.", CID])
+    try:
+        publish(con, consultation, OutputPaths(copy), workers=1, threshold=2, formats=("html",))
+        publish(con, consultation, OutputPaths(copy), workers=1, threshold=2)
+        pdf = copy / "reports" / "synthese-nationale.pdf"
+        text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+        assert "et le PDF le dit" in text
+        before = pdf.stat().st_mtime_ns
+        publish(con, consultation, OutputPaths(copy), workers=1, threshold=2)
+        assert pdf.stat().st_mtime_ns == before  # up to date now: left alone
+    finally:
+        con.execute("UPDATE answers SET text = 'Les équipes ont su   s''adapter très vite.' "
+                    "WHERE consultation_id = ? AND respondent_id = 'r01' AND question_id = 'q1_retenir'", [CID])

@@ -341,7 +341,7 @@ def comparison_data(figures: TallyFigures, question: Question, region: str, *,
 
 @dataclass(frozen=True)
 class _Job:
-    kind: str  # 'national' | 'comparison'
+    kind: str  # 'national' | 'comparison' | 'overview'
     stem: Path
     payload: object
 
@@ -371,6 +371,8 @@ def _render_one(job: _Job) -> list[Path]:
     if job.kind == "national":
         question, themes, answered = job.payload  # type: ignore[misc]
         fig = theme_chart(question, themes, answered)
+    elif job.kind == "overview":
+        fig = overview_chart(job.payload)  # type: ignore[arg-type]
     else:
         fig = comparison_chart(job.payload)  # type: ignore[arg-type]
     return save_chart(fig, job.stem)
@@ -633,3 +635,155 @@ def _region_phrase(region: str) -> str:
     from consultation.regions import UNKNOWN_REGION
 
     return region if region == UNKNOWN_REGION else f"Région {region}"
+
+
+# --- region × theme overview (national synthesis) -----------------------------------------------
+
+OVERVIEW_DIR = "vue-d-ensemble"  # charts/vue-d-ensemble/<question_id>: one heatmap per question
+OVERVIEW_LABEL_WIDTH = 34
+_MASKED_FILL = "#E3E3E3"  # grey: no shade of the blue scale, so a masked cell never reads as a value
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    """One question's region × theme overview: the share of each region's respondents to the
+    question who cite each theme, `None` where the region's figure is not published.
+
+    Built from the publication's disclosure plan (`report.DisclosurePlan`), so it shows exactly
+    the regional figures the regional reports show, and nothing else: the chart and its table
+    in the synthesis derive no cell the reports hide.
+    """
+
+    question: Question
+    regions: list[str]  # regions with a report of their own, in display order
+    labels: list[str]  # themes, in reading order
+    national: list[float]  # national share per theme
+    cells: list[list[float | None]]  # [theme][region]
+    national_n: int
+    threshold: int = SMALL_CELL_THRESHOLD
+
+    @property
+    def masked(self) -> int:
+        return sum(1 for row in self.cells for v in row if v is None)
+
+
+def overview_data(figures: TallyFigures, question: Question, plan) -> OverviewData | None:
+    """The overview of a question, or None when nobody answered it or no region has a report."""
+    national_n = figures.answered(question.id)
+    regions = list(plan.report_regions)
+    if not national_n or not regions:
+        return None
+    themes = figures.themes(question)
+    by_region = {r: figures.by_theme(question, ("region", r)) for r in regions}
+    cells: list[list[float | None]] = []
+    for theme in themes:
+        row: list[float | None] = []
+        for region in regions:
+            if not plan.shown(question.id, theme.theme_id, region):
+                row.append(None)
+                continue
+            t = by_region[region].get(theme.theme_id)
+            row.append(t.share if t and t.citing else 0.0)
+        cells.append(row)
+    return OverviewData(question, regions, [t.label for t in themes], [t.share for t in themes], cells,
+                        national_n, plan.threshold)
+
+
+def overview_cell_text(value: float | None, *, percent: bool = True) -> str:
+    """What a cell of the overview says: « 36 % » (« 36 » on the chart), « 0 % », « s »."""
+    from consultation.disclosure import SECRET
+
+    if value is None:
+        return SECRET
+    # « 0 % », not « 0 », in the tables: a row of zeros would read « 0 0 0 0 0 0 0 0 0 » in a PDF's
+    # text, the shape of an identification number to the leak scanner (leakscan).
+    text = format_pct(value) if value else "0\u00a0%"
+    return text if percent else text.replace("\u00a0%", "")
+
+
+def overview_stem(out_dir: Path, question_id: str) -> Path:
+    return Path(out_dir) / OVERVIEW_DIR / question_id
+
+
+def write_overview_charts(consultation: Consultation, out_dir: Path, *, figures: TallyFigures,
+                          plan, workers: int | None = None) -> list[Path]:
+    """One heatmap per question with answers, for the national synthesis."""
+    jobs = []
+    for question in consultation.questions:
+        data = overview_data(figures, question, plan)
+        if data is not None:
+            jobs.append(_Job("overview", overview_stem(out_dir, question.id), data))
+    return _render(jobs, workers)
+
+
+OVERVIEW_CAPTION = ("Part des répondants de chaque région ayant cité le thème, en %. « s » : secret "
+                    "statistique (chiffre régional masqué, comme dans les rapports régionaux). Seules "
+                    "les régions d'au moins {threshold} répondants figurent ; les autres sont comptées "
+                    "dans la colonne France entière.")
+
+
+def overview_fills(data: OverviewData) -> list[list[tuple[str, str]]]:
+    """(fill, text colour) of each cell, France entière first: one blue scale from 0 to the largest
+    share shown, grey for a masked cell. The chart and the Word table use the same."""
+    from matplotlib.colors import Normalize, to_hex
+
+    cmap = mpl.colormaps["Blues"]
+    shown = [v for row in data.cells for v in row if v is not None] + list(data.national)
+    norm = Normalize(0, max([*shown, 10.0]))
+    out = []
+    for national, row in zip(data.national, data.cells, strict=True):
+        cells = []
+        for value in [national, *row]:
+            if value is None:
+                cells.append((_MASKED_FILL, MUTED))
+            else:
+                level = float(norm(value))
+                cells.append((to_hex(cmap(0.08 + 0.85 * level)).upper(), "#FFFFFF" if level > 0.55 else "#1A1A1A"))
+        out.append(cells)
+    return out
+
+
+def overview_chart(data: OverviewData) -> Figure:
+    """A heatmap: themes down, « France entière » then the regions across, the share printed in
+    each cell; a masked cell is grey and reads « s », never coloured by its value."""
+    from matplotlib.patches import Rectangle
+
+    with mpl.rc_context(_RC):
+        labels = [_fill(label, OVERVIEW_LABEL_WIDTH) for label in data.labels]
+        columns = ["France entière", *data.regions]
+        label_lines = max((label.count("\n") + 1 for label in labels), default=1)
+        row_in = 0.12 + 0.11 * label_lines
+        header_in = 0.09 * max(len(c) for c in columns) + 0.3
+        height_in = 1.2 + header_in + row_in * len(labels) + 0.15 * _lines(OVERVIEW_CAPTION, CAPTION_WIDTH)
+        fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
+        fig.get_layout_engine().set(w_pad=0.2)  # text at 300 dpi is a little wider than laid out
+        ax = fig.add_subplot()
+        fills = overview_fills(data)
+        gap = 0.3  # between the national column and the regions
+        xs = [0.0] + [1 + gap + j for j in range(len(data.regions))]
+        fontsize = 7 if len(columns) <= 10 else 6
+        for i, (national, row) in enumerate(zip(data.national, data.cells, strict=True)):
+            for j, value in enumerate([national, *row]):
+                x = xs[j]
+                # A masked cell is flat grey (a hatch would cost a Word file hundreds of kilobytes).
+                fill, colour = fills[i][j]
+                ax.add_patch(Rectangle((x, i), 1, 1, facecolor=fill, edgecolor="white", linewidth=1.2))
+                style = "italic" if value is None else "normal"
+                text = ax.text(x + 0.5, i + 0.5, overview_cell_text(value, percent=False), ha="center",
+                               va="center", fontsize=fontsize, color=colour, style=style,
+                               fontweight="bold" if j == 0 else "normal")
+                # Named cells: the SVG says which figure each text is (tests/attacker.py reads them).
+                text.set_gid(f"cellule-{i}-{j}")
+        ax.set_xlim(0, xs[-1] + 1)
+        ax.set_ylim(len(labels), 0)
+        ax.xaxis.tick_top()
+        ax.set_xticks([x + 0.5 for x in xs], [french(c) for c in columns], rotation=40, ha="left",
+                      rotation_mode="anchor", fontsize=7.5)
+        ax.set_yticks([i + 0.5 for i in range(len(labels))], labels, fontsize=7.5)
+        ax.tick_params(length=0)
+        for side in ("top", "right", "bottom", "left"):
+            ax.spines[side].set_visible(False)
+        fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
+        fig.supxlabel(_fill(OVERVIEW_CAPTION.format(threshold=data.threshold), CAPTION_WIDTH), fontsize=7,
+                      style="italic", color=MUTED)
+    return fig

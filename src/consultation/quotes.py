@@ -48,18 +48,23 @@ MAX_CANDIDATES = 100  # coded excerpts read per question, theme and region (see 
 # over every answer); the national pool is the union of the regional ones.
 _QUOTES_SQL = """
 WITH drawn AS (
-    SELECT question_id, theme_id, respondent_id, region, source, confidence, unit_text,
+    SELECT question_id, theme_id, respondent_id, region, source, confidence, unit_text, whole_themes,
            row_number() OVER (PARTITION BY question_id, theme_id, region ORDER BY pick_key) AS pick
     FROM (
         SELECT *, (CASE WHEN source = 'human' THEN 0 WHEN confidence >= ? THEN 1 ELSE 2 END)::UBIGINT << 62
-                  | hash(respondent_id, unit_key) >> 2 AS pick_key
+                  | hash(respondent_id, unit_key) >> 2 AS pick_key,
+               -- the themes coded on the whole answer: several make it a multi-topic answer
+               list(CASE WHEN trim(unit_text) = '' THEN theme_id END)
+                   OVER (PARTITION BY question_id, respondent_id) AS whole_themes
         FROM stg_codes
         WHERE consultation_id = ? AND (CAST(? AS VARCHAR) IS NULL OR question_id = ?)
     )
 ),
 picked AS (
     SELECT d.question_id, d.theme_id, d.respondent_id, d.region, d.source, d.confidence,
-           CASE WHEN trim(d.unit_text) <> '' THEN d.unit_text ELSE coalesce(a.text, '') END AS text
+           CASE WHEN trim(d.unit_text) <> '' THEN d.unit_text ELSE coalesce(a.text, '') END AS text,
+           CASE WHEN trim(d.unit_text) = '' THEN d.whole_themes ELSE [] END AS whole_themes,
+           CASE WHEN trim(d.unit_text) <> '' THEN a.text END AS answer  -- an excerpt's context
     FROM drawn d
     LEFT JOIN answers a
       ON a.consultation_id = ? AND a.respondent_id = d.respondent_id AND a.question_id = d.question_id
@@ -80,6 +85,8 @@ class Quote:
     region: str
     source: str  # 'human', 'rule', 'model'
     confidence: float
+    others: tuple[str, ...] = ()  # other themes coded on the same whole answer
+    context: str = ""  # the whole answer an excerpt was coded in (cleaned), else ""
 
     @property
     def tier(self) -> int:
@@ -152,7 +159,10 @@ class QuoteSelector:
         question_id: str | None = None,
         max_chars: int = MAX_CHARS,
         max_candidates: int = MAX_CANDIDATES,
+        keywords: dict[tuple[str, str], list[str]] | None = None,
     ):
+        """`keywords`: (question, theme) -> the codebook's keywords, to tell which sentence of an
+        answer on several topics carries which theme (the themes' labels are used in any case)."""
         self.max_chars = max_chars
         rows = con.execute(
             _QUOTES_SQL,
@@ -163,18 +173,26 @@ class QuoteSelector:
         self._by_region: dict[tuple[str, str, str], list[Quote]] = defaultdict(list)
         seen: set[tuple[str, str, str, str]] = set()
         cleaned: dict[str, str] = {}
-        for qid, tid, rid, region, source, confidence, text in rows:
+        for qid, tid, rid, region, source, confidence, text, whole_themes, answer in rows:
             clean = cleaned.get(text)
             if clean is None:
                 clean = cleaned[text] = drop_contacts(clean_quote(text))
             if not clean or (qid, tid, rid, clean) in seen:
                 continue
             seen.add((qid, tid, rid, clean))
-            quote = Quote(clean, rid, region, source, float(confidence))
+            others = tuple(sorted({t for t in whole_themes or () if t and t != tid}))
+            context = ""
+            if answer and depends_on_previous(clean):  # only then is the context read
+                context = cleaned.get(answer) or cleaned.setdefault(answer, drop_contacts(clean_quote(answer)))
+            quote = Quote(clean, rid, region, source, float(confidence), others, context)
             self._candidates[qid][tid].append(quote)
             self._by_region[qid, tid, region].append(quote)
         self._indexes: dict[str, _QuestionIndex] = {}
-        self._short: dict[tuple[str, str, str], str] = {}  # (question, theme, text) -> shortened
+        self._short: dict[tuple, str | None] = {}  # (question, theme, text, others) -> as quoted
+        self._words: dict[tuple[str, str], tuple[str, ...]] = {
+            (q, t): theme_words(label, (keywords or {}).get((q, t), ())) for q, t, label in con.execute(
+                "SELECT question_id, theme_id, label FROM themes WHERE consultation_id = ?",
+                [consultation_id]).fetchall()}
 
     def choose(
         self,
@@ -194,34 +212,47 @@ class QuoteSelector:
             if theme_id is not None and tid != theme_id:
                 continue
             pool = themes[tid] if region is None else self._by_region.get((question_id, tid, region), [])
-            pool = [self._shorten(q, question_id, tid, index) for q in pool]
+            pool = [q for q in (self._shorten(q, question_id, tid, index) for q in pool) if q is not None]
             chosen = _select(pool, tid, index, limit, spread_regions=region is None)
             if chosen:
-                out[tid] = [dataclasses.replace(q, text=mark_opening(q.text)) for q in chosen]
+                out[tid] = chosen
         return out
 
     def _index(self, question_id: str) -> _QuestionIndex:
         if question_id not in self._indexes:
             themes = self._candidates.get(question_id, {})
             index = self._indexes[question_id] = _fit_index(themes)
-            # Every long candidate is cut the same way in every report: once, in two batches.
-            long = [(tid, q) for tid, qs in themes.items() for q in qs if len(q.text) > self.max_chars]
-            index.add([s for _, q in long for s in sentences(q.text)])
-            for tid, q in long:
+            # Every candidate to cut (long, on several topics, or opening on a word that needs the
+            # sentence before) is cut the same way in every report: once, in two batches.
+            cut = [(tid, q) for tid, qs in themes.items() for q in qs if self._to_cut(q)]
+            index.add([s for _, q in cut for s in sentences(q.text)])
+            for tid, q in cut:
                 self._shorten(q, question_id, tid, index)
-            index.add(list(self._short.values()))
+            index.add([t for t in self._short.values() if t])
         return self._indexes[question_id]
 
-    def _shorten(self, quote: Quote, question_id: str, theme_id: str, index: _QuestionIndex) -> Quote:
-        if len(quote.text) <= self.max_chars:
+    def _to_cut(self, quote: Quote) -> bool:
+        return len(quote.text) > self.max_chars or bool(quote.others) or depends_on_previous(quote.text)
+
+    def _shorten(self, quote: Quote, question_id: str, theme_id: str, index: _QuestionIndex) -> Quote | None:
+        """The quote as published: the sentences that carry the theme, standing on their own;
+        None when nothing in it can be quoted without the sentence before."""
+        if not self._to_cut(quote):
             return quote
-        key = (question_id, theme_id, quote.text)
-        text = self._short.get(key)
+        key = (question_id, theme_id, quote.text, quote.others)
+        if key not in self._short:
+            words = self._words
+
+            def score(sentence: str, theme: str) -> float:
+                return index.typicality(sentence, theme) + WORDS_WEIGHT * word_hits(
+                    sentence, words.get((question_id, theme), ()))
+
+            self._short[key] = quotable(quote.text, theme_id, self.max_chars, score,
+                                        others=quote.others, context=quote.context)
+        text = self._short[key]
         if text is None:
-            text = self._short[key] = shorten(quote.text, self.max_chars, lambda s: index.typicality(s, theme_id))
-        if text == quote.text:
-            return quote
-        return Quote(text, quote.respondent_id, quote.region, quote.source, quote.confidence)
+            return None
+        return quote if text == quote.text else dataclasses.replace(quote, text=text)
 
 
 def region_quotes(
@@ -270,18 +301,175 @@ def shorten(text: str, max_chars: int, typicality) -> str:
     parts = sentences(text)
     if len(parts) <= 1:
         return text  # one long sentence: whole rather than cut
-    ranked = sorted(range(len(parts)), key=lambda i: (-typicality(parts[i]), i))
-    kept = [ranked[0]]
+    kept = _most_typical(parts, max_chars, typicality)
+    return _mark_cuts(_join(parts, kept), kept[0] > 0, kept[-1] < len(parts) - 1)
+
+
+def _most_typical(parts: list[str], max_chars: int, typicality, kept: list[int] | None = None) -> list[int]:
+    candidates = kept if kept is not None else list(range(len(parts)))
+    ranked = sorted(candidates, key=lambda i: (-typicality(parts[i]), i))
+    out = [ranked[0]]
     total = len(parts[ranked[0]])
     for i in ranked[1:]:
         if typicality(parts[i]) > 0 and total + len(parts[i]) + len(GAP) <= max_chars:
-            kept.append(i)
+            out.append(i)
             total += len(parts[i]) + len(GAP)
-    kept.sort()
+    return sorted(out)
+
+
+WORDS_WEIGHT = 0.5  # per word of the theme's label or keywords a sentence uses
+
+
+def carrying(parts: list[str], theme_id: str, others: tuple[str, ...], score) -> list[int]:
+    """The sentences of a multi-topic answer that carry `theme_id`: they score for it at least as
+    well as for any other theme the answer is coded with (`score(sentence, theme)`: typicality
+    plus label words). Every sentence when none can be told apart."""
+    own = [score(p, theme_id) for p in parts]
+    rival = [max((score(p, o) for o in others), default=0.0) for p in parts]
+    kept = [i for i in range(len(parts)) if own[i] > 0 and own[i] >= rival[i]]
+    if not kept:
+        return list(range(len(parts)))
+    best = max(range(len(parts)), key=lambda i: (own[i] - rival[i], own[i], -i))
+    return sorted(set(kept) | {best})
+
+
+def quotable(text: str, theme_id: str, max_chars: int, score, *, others: tuple[str, ...] = (),
+             context: str = "") -> str | None:
+    """What of an answer (or coded excerpt) to print for a theme, or None.
+
+    - on several topics (`others`: the other themes coded on the whole answer), the sentences that
+      carry this one (`carrying`);
+    - too long, the most typical of them that fit in `max_chars`;
+    - no run of sentences opening on a word that needs the sentence before (« Mais », « Et »,
+      « Cela », « Ils »…): that sentence comes in too, or, at the very start of the answer, the
+      opening sentence is left out; an excerpt may take it from its answer (`context`);
+    - « […] » wherever the answer is cut.
+    """
+    parts = sentences(text)
+    if not parts:
+        return None
+    kept = list(range(len(parts)))
+    if others and len(parts) > 1:
+        kept = carrying(parts, theme_id, others, score)
+    if sum(len(parts[i]) for i in kept) + len(GAP) * (len(kept) - 1) > max_chars and len(kept) > 1:
+        kept = _most_typical(parts, max_chars, lambda s: score(s, theme_id), kept)
+    kept = standalone(parts, kept)
+    opens_leaning = bool(kept) and kept[0] == 0 and depends_on_previous(parts[0])
+    before = _previous_in(context, parts[0]) if opens_leaning else ""
+    if not before:
+        kept = _drop_leaning(parts, kept)
+    if not kept:
+        return None
+    if kept == list(range(len(parts))) and not before:
+        return text
+    body = _join_as_written(text, parts, kept)
+    if before:
+        ctx = sentences(context)
+        start = ctx.index(before)
+        return _mark_cuts(f"{before} {body}", start > 0, kept[-1] < len(parts) - 1 or _ends_before(ctx, parts))
+    return _mark_cuts(body, kept[0] > 0, kept[-1] < len(parts) - 1)
+
+
+def _join_as_written(text: str, parts: list[str], kept: list[int]) -> str:
+    """The kept sentences, with the answer's own separator between neighbours (« ; » of a list
+    included) and « […] » between the others."""
+    ends, pos = [], 0
+    for part in parts:
+        start = text.find(part, pos)
+        if start < 0:
+            return _join(parts, kept)
+        ends.append((start, start + len(part)))
+        pos = start + len(part)
     out = parts[kept[0]]
     for prev, cur in itertools.pairwise(kept):
-        out += (" " if cur == prev + 1 else GAP) + parts[cur]
-    return _mark_cuts(out, kept[0] > 0, kept[-1] < len(parts) - 1)
+        out += (text[ends[prev][1]:ends[cur][0]] if cur == prev + 1 else GAP) + parts[cur]
+    return out
+
+
+def standalone(parts: list[str], kept: list[int]) -> list[int]:
+    """`kept` with, before every run that opens on a sentence needing the one before, that
+    sentence (twice at most); a run opening the answer is left for the caller to judge."""
+    out = set(kept)
+    for i in sorted(kept):
+        j = i
+        steps = 0
+        while j > 0 and j - 1 not in out and depends_on_previous(parts[j]) and steps < 2:
+            out.add(j - 1)
+            j -= 1
+            steps += 1
+    return _drop_leaning(parts, sorted(out), keep_opening=True)
+
+
+def _drop_leaning(parts: list[str], kept: list[int], *, keep_opening: bool = False) -> list[int]:
+    """`kept` without the sentences that open a run and lean on a sentence left out (the answer's
+    first sentence too, unless `keep_opening`), and those that then lean on them."""
+    out = list(kept)
+    changed = True
+    while changed:
+        changed = False
+        for i in out:
+            if depends_on_previous(parts[i]) and i - 1 not in out and not (i == 0 and keep_opening):
+                out.remove(i)
+                changed = True
+                break
+    return out
+
+
+def _previous_in(context: str, first: str) -> str:
+    """The sentence before `first` in the answer it was taken from, when it stands on its own."""
+    if not context:
+        return ""
+    ctx = sentences(context)
+    probe = first.rstrip(".!?… ")[:60].casefold()
+    for k, sentence in enumerate(ctx):
+        if probe and probe in sentence.casefold():
+            if k > 0 and not depends_on_previous(ctx[k - 1]) and not ctx[k - 1].startswith(GAP.strip()):
+                return ctx[k - 1]
+            return ""
+    return ""
+
+
+def _ends_before(ctx: list[str], parts: list[str]) -> bool:
+    probe = parts[-1].rstrip(".!?… ")[:60].casefold()
+    last = next((k for k, s in enumerate(ctx) if probe and probe in s.casefold()), len(ctx) - 1)
+    return last < len(ctx) - 1
+
+
+# Words that need the sentence before: connectives, and pronouns or phrases pointing back to it.
+_REFERS_BACK = re.compile(
+    r"^(?:cela|ça|ca|ceci|celui-ci|celle-ci|ceux-ci|celles-ci|ce dernier|cette dernière|ces derniers"
+    r"|ces dernières|elles?|ils|eux|leurs?|c'est pourquoi|d'où|de ce fait|en effet|notamment"
+    r"|c'est (?:ce|cela|ça) qui)\b",
+    re.IGNORECASE,
+)
+
+
+def depends_on_previous(sentence: str) -> bool:
+    """True for a sentence that only makes sense after another: « Mais aussi… », « Et une
+    équipe… », « Cela a permis… », « Ils ont tenu. »."""
+    text = sentence.lstrip(" «\"'(" + GAP.strip()).lstrip()
+    return bool(_DANGLING.match(text) or _REFERS_BACK.match(text))
+
+
+def theme_words(label: str, keywords=()) -> tuple[str, ...]:
+    """The stems a sentence on this theme is likely to use: content words of its label and its
+    keywords, folded, cut to their stem (`_stem`)."""
+    words = content_words(label) | {w for k in keywords for w in content_words(k)}
+    return tuple(sorted({_stem(w) for w in words}))
+
+
+def _stem(word: str) -> str:
+    """A crude French stem: « salaires », « salaire » -> « salai »; « former », « formation » ->
+    « form »; never under four letters."""
+    return word[:max(4, min(len(word) - 2, 5))]
+
+
+def word_hits(sentence: str, stems: tuple[str, ...]) -> int:
+    """How many of a theme's stems the sentence uses."""
+    if not stems:
+        return 0
+    tokens = content_words(sentence)
+    return sum(1 for stem in stems if any(t.startswith(stem) for t in tokens))
 
 
 def _mark_cuts(text: str, start: bool, end: bool) -> str:

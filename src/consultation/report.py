@@ -9,6 +9,7 @@ rendered by `report_text` (HTML, Markdown) and `report_docx`; `publish` writes e
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,11 +28,16 @@ from consultation.charts import (
     format_decimal,
     format_pct,
     group_by_category,
+    overview_cell_text,
+    overview_data,
+    overview_fills,
+    overview_stem,
     region_slug,
     respondents_phrase,
     write_comparison_charts,
     write_if_changed,
     write_national_charts,
+    write_overview_charts,
 )
 from consultation.codebook import Consultation, FreeTextSection, Question
 from consultation.disclosure import SECRET
@@ -175,6 +181,26 @@ class ParticipationRow:
 
 
 @dataclass(frozen=True)
+class OverviewRow:
+    label: str
+    national: str  # « 36 % »
+    cells: list[str]  # per region: « 40 % », « 0 » or « s »
+    fills: list[tuple[str, str]] = field(default_factory=list)  # (background, text), France first
+
+
+@dataclass(frozen=True)
+class Overview:
+    """One question of the synthesis' region × theme overview: its heatmap and the same figures
+    as a table (`charts.overview_data`: exactly the regional figures the regional reports show)."""
+
+    question_id: str
+    text: str
+    regions: list[str]
+    rows: list[OverviewRow]
+    chart: ChartRef
+
+
+@dataclass(frozen=True)
 class Report:
     kind: Literal["region", "national"]
     region: str | None
@@ -186,10 +212,13 @@ class Report:
     sections: list[Section]
     free_text: list[InitiativeSection]
     participation: list[ParticipationRow] = field(default_factory=list)
+    overview: list[Overview] = field(default_factory=list)  # national synthesis only
+    threshold: int = SMALL_CELL_THRESHOLD
 
     @property
     def charts(self) -> list[ChartRef]:
-        return [c for s in self.sections for t in s.tables for c in t.charts]
+        """Every chart in document order (the overview comes before the questions)."""
+        return [*(o.chart for o in self.overview), *(c for s in self.sections for t in s.tables for c in t.charts)]
 
 
 RegionReport = Report  # the name the first version used
@@ -307,7 +336,8 @@ class ReportContext:
         return cls(
             consultation=consultation,
             figures=figures,
-            quotes=QuoteSelector(con, consultation.id),
+            quotes=QuoteSelector(con, consultation.id, keywords={
+                (q.id, t.id): t.keywords for q in consultation.questions for t in q.themes}),
             redactor=redactor or Redactor.for_consultation(con, consultation, nlp=ner),
             chart_dir=Path(chart_dir),
             coding=coding_stats(con, consultation.id),
@@ -522,8 +552,9 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
         if pooled.get(UNKNOWN_REGION):
             participation.append(ParticipationRow(UNKNOWN_REGION, pooled[UNKNOWN_REGION], None))
         intro = [_national_intro(c, national_n, participation)]
+        overview = [o for q in c.questions if (o := _overview(ctx, q)) is not None]
     else:
-        participation = []
+        participation, overview = [], []
         intro = [_regional_intro(region, ctx.respondents.get(region, 0), national_n)]
     return Report(
         kind="national" if region is None else "region",
@@ -536,7 +567,31 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
         sections=sections,
         free_text=free_text,
         participation=participation,
+        overview=overview,
+        threshold=ctx.threshold,
     )
+
+
+OVERVIEW_TITLE = "Vue d'ensemble par région"
+
+
+def _overview(ctx: ReportContext, question: Question) -> Overview | None:
+    data = overview_data(ctx.figures, question, ctx.plan)
+    if data is None:
+        return None
+    png = overview_stem(ctx.chart_dir, question.id).with_suffix(".png")
+    _require(png, f"vue d'ensemble par région de la question « {question.id} »")
+    rows = [OverviewRow(label, overview_cell_text(national), [overview_cell_text(v) for v in cells], fills)
+            for label, national, cells, fills
+            in zip(data.labels, data.national, data.cells, overview_fills(data), strict=True)]
+    return Overview(question.id, question.text, data.regions, rows,
+                    ChartRef(png, f"Thèmes cités par région, en part des répondants : {question.text}"))
+
+
+def overview_note(threshold: int) -> str:
+    return (f"Part des répondants à la question qui citent le thème, en France et dans chaque région "
+            f"d'au moins {threshold} répondants (les autres régions et la région inconnue ne sont "
+            f"comptées que dans la colonne France entière). {secret_note(threshold)}")
 
 
 def _quote_limit(ctx: ReportContext, question_id: str, theme_id: str, region: str | None) -> int:
@@ -925,7 +980,8 @@ PARALLEL_REPORTS_FROM = 4
 
 def _write_report(report: Report, out_dir: Path, formats: Sequence[str]) -> list[Path]:
     """Each format of one report; a file whose content is unchanged is left as it is (same bytes,
-    same modification time), and the PDF is rendered again only when its HTML changed."""
+    same modification time), and the PDF is rendered again only when its HTML changed or is
+    newer than it."""
     from consultation import report_docx, report_text
 
     written: list[Path] = []
@@ -942,8 +998,12 @@ def _write_report(report: Report, out_dir: Path, formats: Sequence[str]) -> list
         elif fmt == "md":
             write_if_changed(path, report_text.render_markdown(report, out_dir).encode("utf-8"))
         elif fmt == "pdf":
-            if html_changed or not path.is_file() or "html" not in formats:
-                write_if_changed(path, report_text.render_pdf(html))  # type: ignore[arg-type]
+            # Older than its HTML: a run that wrote the HTML without the PDF left it stale.
+            stale = (not path.is_file() or not html_path.is_file()
+                     or path.stat().st_mtime_ns < html_path.stat().st_mtime_ns)
+            if (html_changed or stale or "html" not in formats) and not write_if_changed(
+                    path, report_text.render_pdf(html)) and stale:  # type: ignore[arg-type]
+                os.utime(path)  # same bytes: now known to match its HTML
         else:
             write_if_changed(path, report_docx.docx_bytes(report))
         written.append(path)
@@ -991,7 +1051,8 @@ def write_charts(
     workers: int | None = None,
     plan: DisclosurePlan | None = None,
 ) -> list[Path]:
-    """National charts and, per region with a report, the national-versus-regional comparisons."""
+    """National charts, per region with a report the national-versus-regional comparisons, and the
+    synthesis' region × theme heatmaps."""
     figures = figures or TallyFigures.load(con, consultation)
     plan = plan or DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold)
     regions = plan.report_regions
@@ -1002,7 +1063,8 @@ def write_charts(
         con, consultation, chart_dir, figures=figures, regions=regions, threshold=threshold,
         flags=flags, workers=workers, plan=plan,
     )
-    return national + regional
+    overview = write_overview_charts(consultation, chart_dir, figures=figures, plan=plan, workers=workers)
+    return national + regional + overview
 
 
 def publish(

@@ -24,7 +24,8 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
 from consultation.charts import PAGE_WIDTH_CM
-from consultation.report import QuestionTable, Report
+from consultation.disclosure import SECRET
+from consultation.report import OVERVIEW_TITLE, Overview, QuestionTable, Report, overview_note
 from consultation.report_text import guillemets
 from consultation.typography import french
 
@@ -65,6 +66,16 @@ def render_docx(report: Report) -> DocxDocument:
         doc.add_heading("Participation par région", level=1)
         _participation(doc, report)
     figure_no = 0
+    if report.overview:
+        doc.add_heading(OVERVIEW_TITLE, level=1)
+        _note(doc, overview_note(report.threshold) + " Chaque tableau est coloré comme le graphique "
+              "correspondant (version PDF ou page web, et dossier charts/vue-d-ensemble) : plus la case "
+              "est foncée, plus le thème est cité ; en gris, un chiffre masqué.")
+        # In Word the table is the heatmap (cells shaded as on the chart): seven more pictures
+        # would take the synthesis of the sample past 500 KB. The charts are in charts/vue-d-ensemble/.
+        for item in report.overview:
+            doc.add_heading(item.text, level=2)
+            _overview_table(doc, item)
     for section in report.sections:
         doc.add_heading(section.title, level=1)
         for table in section.tables:
@@ -175,6 +186,9 @@ def _table_of_contents(doc: DocxDocument, report: Report) -> None:
     entries: list[tuple[int, str]] = []
     if report.participation:
         entries.append((1, "Participation par région"))
+    if report.overview:
+        entries.append((1, OVERVIEW_TITLE))
+        entries += [(2, item.text) for item in report.overview]
     for section in report.sections:
         entries.append((1, section.title))
         if section.show_question_text:
@@ -237,6 +251,40 @@ def _participation(doc: DocxDocument, report: Report) -> None:
         cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _width(cells[0], 8.0)
         _width(cells[1], 3.0)
+
+
+OVERVIEW_THEME_CM = 5.0
+
+
+def _overview_table(doc: DocxDocument, overview: Overview) -> Table:
+    """The heatmap's figures: themes down, France entière then each region across."""
+    columns = ["France entière", *overview.regions]
+    width = (PAGE_WIDTH_CM + 1 - OVERVIEW_THEME_CM) / len(columns)
+    table = doc.add_table(rows=1, cols=1 + len(columns))
+    table.style = "Table Grid"
+    table.autofit = False
+    _header_row(table, ["Thème", *columns], [OVERVIEW_THEME_CM, *[width] * len(columns)])
+    for row in overview.rows:
+        cells = table.add_row().cells
+        for i, (cell, text) in enumerate(zip(cells, [row.label, row.national, *row.cells], strict=True)):
+            _width(cell, OVERVIEW_THEME_CM if i == 0 else width)
+            run = cell.paragraphs[0].add_run(text)
+            run.font.size = Pt(8)
+            if i:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if row.fills:
+                    fill, ink = row.fills[i - 1]
+                    _shade(cell, fill.lstrip("#"))
+                    run.font.color.rgb = RGBColor.from_string(ink.lstrip("#").upper())
+                run.bold = i == 1
+            if text == SECRET:
+                run.italic = True
+        _cant_split(table.rows[-1])
+    for cell in table.rows[0].cells:
+        for r in cell.paragraphs[0].runs:
+            r.font.size = Pt(7.5)
+    doc.add_paragraph()
+    return table
 
 
 def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:

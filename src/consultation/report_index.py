@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote as url_quote
 
-from consultation.charts import region_slug, respondents_phrase, write_if_changed
-from consultation.codebook import Consultation
+from consultation.charts import (
+    SMALL_CELL_THRESHOLD,
+    overview_stem,
+    region_slug,
+    respondents_phrase,
+    write_if_changed,
+)
+from consultation.codebook import Consultation, Question
 from consultation.paths import OutputPaths
 from consultation.regions import UNKNOWN_REGION
 from consultation.report import NATIONAL_SLUG, ReportContext, consultation_name
@@ -21,13 +27,14 @@ from consultation.report_text import template_environment
 from consultation.typography import french_html
 
 INDEX_NAME = "index.html"
-_FORMAT_LABELS = {"html": "page web", "docx": "Word", "md": "Markdown"}
+_FORMAT_LABELS = {"pdf": "PDF", "html": "page web", "docx": "Word", "md": "Markdown"}
 
 
 @dataclass(frozen=True)
 class Link:
     label: str
     href: str
+    title: str = ""  # shown on hover: the question's wording behind a short label
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,19 @@ class ReportEntry:
 
 @dataclass(frozen=True)
 class ChartEntry:
-    label: str
-    links: list[Link]
+    """One question of the questionnaire, in its order, with its charts."""
+
+    number: int
+    section: str
+    label: str  # the question's wording
+    links: list[Link]  # national chart
+    overview: list[Link]  # region × theme heatmap
+
+
+@dataclass(frozen=True)
+class PooledEntry:
+    name: str
+    detail: str
 
 
 def write_index(
@@ -50,34 +68,50 @@ def write_index(
     reports: Sequence[Path],
     ctx: ReportContext | None = None,
 ) -> Path:
-    """Write `index.html` listing the given reports and every chart under `paths.charts`."""
+    """Write `index.html`: the synthesis, the regional reports by region name, then every question
+    in questionnaire order with its wording and its charts."""
     root = paths.root
     root.mkdir(parents=True, exist_ok=True)
     by_slug: dict[str, list[Path]] = {}
     for path in reports:
         by_slug.setdefault(path.stem, []).append(path)
     respondents = ctx.respondents if ctx else {}
+    questions = list(consultation.questions)
     national = None
     if NATIONAL_SLUG in by_slug:
         national = ReportEntry("Synthèse nationale", respondents_phrase(sum(respondents.values())),
-                               _links(by_slug[NATIONAL_SLUG], root), _charts(paths.charts, root))
+                               _links(by_slug[NATIONAL_SLUG], root), [])
     regions = sorted(respondents, key=lambda r: (r == UNKNOWN_REGION, region_slug(r)))
-    entries = []
+    entries, pooled = [], []
     for region in regions:
         slug = region_slug(region)
         if slug in by_slug:
             entries.append(ReportEntry(region, respondents_phrase(respondents[region]),
-                                       _links(by_slug[slug], root), _charts(paths.charts / slug, root)))
-    questions = {q.id: q.text for q in consultation.questions}
-    chart_rows = [
-        ChartEntry(questions.get(stem, stem), links)
-        for stem, links in _chart_groups(paths.charts, root).items()
-    ]
+                                       _links(by_slug[slug], root),
+                                       _question_charts(questions, paths.charts / slug, root)))
+        else:
+            pooled.append(region)
+    pooled_entries = []
+    small = [r for r in pooled if r != UNKNOWN_REGION]
+    if small:
+        # Not named: which regions have one or two respondents is itself a small figure.
+        threshold = ctx.threshold if ctx else SMALL_CELL_THRESHOLD
+        pooled_entries.append(PooledEntry(f"Autres régions (moins de {threshold} répondants chacune)",
+                                          respondents_phrase(sum(respondents[r] for r in small))))
+    if UNKNOWN_REGION in pooled:
+        pooled_entries.append(PooledEntry(UNKNOWN_REGION, respondents_phrase(respondents[UNKNOWN_REGION])))
+    chart_rows = []
+    for number, question in enumerate(questions, start=1):
+        links = _formats(paths.charts / question.id, root)
+        overview = _formats(overview_stem(paths.charts, question.id), root)
+        if links or overview:
+            chart_rows.append(ChartEntry(number, question.section, question.text, links, overview))
     html = template_environment().get_template("index.html").render(
         title=f"{consultation_name(consultation)} : rapports et graphiques",
         subtitle=consultation.title,
         national=national,
         regions=entries,
+        pooled=pooled_entries,
         national_charts=chart_rows,
         total=respondents_phrase(sum(respondents.values())),
     )
@@ -96,16 +130,12 @@ def _links(files: list[Path], root: Path) -> list[Link]:
     return [Link(_FORMAT_LABELS.get(p.suffix.lstrip("."), p.suffix), _href(p, root)) for p in files]
 
 
-def _charts(folder: Path, root: Path) -> list[Link]:
-    """Links to the PNG charts of a folder (its SVG twins are listed on the chart rows)."""
-    if not folder.is_dir():
-        return []
-    return [Link(p.stem, _href(p, root)) for p in sorted(folder.glob("*.png"))]
+def _question_charts(questions: Sequence[Question], folder: Path, root: Path) -> list[Link]:
+    """A region's charts in questionnaire order, « question 4 » with the wording on hover."""
+    return [Link(f"question {n}", _href(folder / f"{q.id}.png", root), q.text)
+            for n, q in enumerate(questions, start=1) if (folder / f"{q.id}.png").is_file()]
 
 
-def _chart_groups(folder: Path, root: Path) -> dict[str, list[Link]]:
-    groups: dict[str, list[Link]] = {}
-    if folder.is_dir():
-        for p in sorted(folder.glob("*.png")) + sorted(folder.glob("*.svg")):
-            groups.setdefault(p.stem, []).append(Link(p.suffix.lstrip(".").upper(), _href(p, root)))
-    return groups
+def _formats(stem: Path, root: Path) -> list[Link]:
+    return [Link(ext.upper(), _href(stem.with_suffix(f".{ext}"), root))
+            for ext in ("png", "svg") if stem.with_suffix(f".{ext}").is_file()]

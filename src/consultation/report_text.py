@@ -16,7 +16,8 @@ from urllib.parse import quote as url_quote
 
 import jinja2
 
-from consultation.report import Report
+from consultation.disclosure import SECRET
+from consultation.report import OVERVIEW_TITLE, Report, overview_note
 from consultation.typography import NNBSP, french, french_html
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
@@ -26,7 +27,7 @@ def render_html(report: Report) -> str:
     """One self-contained page: charts inlined as SVG data URIs, every answer HTML-escaped."""
     charts = {str(c.png): _data_uri(c.svg, "image/svg+xml") for c in report.charts}
     return french_html(template_environment().get_template("report.html").render(
-        report=report, charts=charts, numbers=_figure_numbers(report)
+        report=report, charts=charts, numbers=_figure_numbers(report), **_overview_words(report)
     ))
 
 
@@ -47,9 +48,14 @@ def render_markdown(report: Report, report_dir: Path) -> str:
         for c in report.charts
     }
     text = template_environment().get_template("report.md").render(
-        report=report, charts=charts, numbers=_figure_numbers(report)
+        report=report, charts=charts, numbers=_figure_numbers(report), **_overview_words(report)
     )
     return french(re.sub(r"\n{3,}", "\n\n", text).rstrip()) + "\n"
+
+
+def _overview_words(report: Report) -> dict[str, str]:
+    threshold = report.threshold
+    return {"overview_title": OVERVIEW_TITLE, "overview_note": overview_note(threshold), "secret": SECRET}
 
 
 def _figure_numbers(report: Report) -> dict[str, int]:
