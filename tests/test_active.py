@@ -140,3 +140,34 @@ def test_export_a_coder_unknown_question_is_a_french_message(half, tmp_path):
     assert result.exit_code != 0
     assert "question inconnue « nope »" in result.output
     assert "Traceback" not in result.output
+
+
+# --- ranked themes in the codings export (item 3) -------------------------------------------------
+
+
+def test_export_codings_ranks_themes_for_every_answer_including_autres(half, tmp_path):
+    folder, out = half
+    target = tmp_path / "codages.csv"
+    result = CliRunner().invoke(main, ["export", "codings", str(folder), "--sorties", str(out), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(target, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    consultation = load_consultation(folder)
+    themes = {q.id: {t.id for t in q.themes} for q in consultation.questions}
+    others = {q.id: q.other_theme.id for q in consultation.questions}
+    modelled = frame[frame["question_id"].isin(set(frame.loc[frame["source"] == "model", "question_id"]))]
+    assert len(modelled)
+    autres = modelled[[t == others[q] for q, t in zip(modelled["question_id"], modelled["theme_id"], strict=True)]]
+    assert len(autres) and (autres["ranked_themes"] != "").all()  # « Autres » answers get their ranked themes
+    assert (modelled.loc[modelled["source"] == "human", "ranked_themes"] != "").all()
+    for question_id, cell in zip(modelled["question_id"], modelled["ranked_themes"], strict=True):
+        parts = [p.rsplit(" (", 1) for p in cell.split(" ; ")]
+        assert 1 <= len(parts) <= 3
+        assert {theme for theme, _ in parts} <= themes[question_id]
+        probabilities = [float(p.rstrip(")")) for _, p in parts]
+        assert probabilities == sorted(probabilities, reverse=True)
+        assert all(0 <= p <= 1 for p in probabilities)
+    plain = tmp_path / "simple.csv"
+    result = CliRunner().invoke(main, ["export", "codings", str(folder), "--sorties", str(out), "-o", str(plain),
+                                       "--sans-classement"])
+    assert result.exit_code == 0, result.output
+    assert "ranked_themes" not in pd.read_csv(plain, sep=";", encoding="utf-8-sig", nrows=1).columns

@@ -234,24 +234,33 @@ def export_group() -> None:
               help="csv : UTF-8 et point-virgule, pour Excel en français.")
 @option("--fichier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Fichier à écrire (par défaut : exports/codages.<format> à côté de la base).")
+@option("--sans-classement", "no_ranking", is_flag=True,
+        help="Sans la colonne ranked_themes (plus rapide : le modèle n'est pas rechargé).")
 @_friendly
-def export_codings(consultation_dir: Path | None, processed_root: Path, fmt: str, output: Path | None) -> None:
+def export_codings(
+    consultation_dir: Path | None, processed_root: Path, fmt: str, output: Path | None, no_ranking: bool
+) -> None:
     """Les thèmes finaux de chaque réponse, avec leur source et leur confiance.
 
     Une ligne par unité codée et par thème : répondant, région, question, texte codé, thème,
     source (human, model ou rule : humain, modèle ou
-    règles), confiance, à revoir, versions du modèle et du codebook. Les
+    règles), confiance, à revoir, versions du modèle et du codebook, et ranked_themes : les trois
+    thèmes les plus probables selon le modèle avec leur probabilité (« theme_id (0.82) ; … »),
+    pour toute réponse, y compris celles laissées dans « Autres ». Les
     codes humains priment, comme dans les décomptes. Document de travail : il contient le texte
     des réponses.
 
     Exemple : consultation export codings data/raw/ma-consultation --format parquet -o codages.parquet
     """
-    from consultation.coding.codings import final_codings
+    from consultation.coding.codings import final_codings, with_ranked_themes
+    from consultation.coding.training import load_engine
     from consultation.exports import write_table
 
     _, consultation, paths, con = _open(consultation_dir, processed_root)
     try:
         frame = final_codings(con, consultation.id)
+        if not no_ranking and len(frame):
+            frame = with_ranked_themes(con, frame, load_engine(con, consultation, _lemmatizer()))
     finally:
         con.close()
     target = output or paths.root / "exports" / f"codages.{fmt}"
