@@ -171,3 +171,38 @@ def test_export_codings_ranks_themes_for_every_answer_including_autres(half, tmp
                                        "--sans-classement"])
     assert result.exit_code == 0, result.output
     assert "ranked_themes" not in pd.read_csv(plain, sep=";", encoding="utf-8-sig", nrows=1).columns
+
+
+# --- review flags on the question's own answers (item 5) ------------------------------------------
+
+from consultation.coding.engine import decide  # noqa: E402
+from consultation.coding.features import unit_frame  # noqa: E402
+from consultation.coding.model import REVIEW_SHARE, ModelSettings, fit_question_model  # noqa: E402
+from test_coding_semi import QUESTION, WORDS  # noqa: E402
+
+_OFF = ["rien à signaler", "pas d'avis", "je ne sais pas", "merci pour tout", "bonne journée", "aucune idée"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_review_flags_a_bounded_share_of_the_answers_and_not_every_autres(lemmatizer, seed):
+    rng = np.random.default_rng(seed)
+
+    def answers(theme, n, words):
+        return [" ".join(["manque", "de", *rng.choice(WORDS[theme][words], 2, replace=False)]) for _ in range(n)]
+
+    coded = answers("epi", 15, slice(0, 4)) + answers("visites", 15, slice(0, 4)) + list(_OFF[:3])
+    sets = [["epi"]] * 15 + [["visites"]] * 15 + [[]] * 3
+    mixed = [f"{a} et {b.split(' ', 2)[2]}" for a, b in
+             zip(answers("epi", 60, slice(2, 6)), answers("visites", 60, slice(2, 6)), strict=True)]
+    off = [f"{rng.choice(_OFF)} {i}" for i in range(80)]
+    pool = answers("epi", 150, slice(0, 6)) + answers("visites", 150, slice(0, 6)) + mixed + off
+    settings = ModelSettings(cv=3, use_codebook_examples=False)
+    model = fit_question_model(QUESTION, coded, sets, lemmatizer, settings, unlabelled=pool)
+    d = decide(QUESTION, model, model.probabilities(unit_frame(pool, lemmatizer)), [[] for _ in pool])
+    assert 0 < d.needs_review.mean() <= REVIEW_SHARE + 0.05  # about REVIEW_SHARE of the answers, « Autres » included
+    clearly_off = d.other & (np.nan_to_num(d.probabilities) < 0.5 * d.thresholds).all(axis=1)
+    assert clearly_off.sum() >= 20 and not d.needs_review[clearly_off].any()
+    # without the question's answers, every « Autres » is flagged as before
+    old = fit_question_model(QUESTION, coded, sets, lemmatizer, settings)
+    d_old = decide(QUESTION, old, old.probabilities(unit_frame(pool, lemmatizer)), [[] for _ in pool])
+    assert d_old.needs_review[d_old.other].all()

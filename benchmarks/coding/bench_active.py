@@ -56,6 +56,7 @@ def decisions(case: Case, model, lemmatizer: Lemmatizer, rules: RuleCoder, rows:
 
 
 STRATEGIES = ("random", "tool", "mmr")
+PREFILTER = [5]  # --prefilter: candidates kept before clustering, × the answers to choose
 
 
 def pick(strategy: str, case: Case, d, rest: np.ndarray, want: int, rng: np.random.Generator, seed: int) -> np.ndarray:
@@ -64,7 +65,7 @@ def pick(strategy: str, case: Case, d, rest: np.ndarray, want: int, rng: np.rand
         return rng.choice(rest, want, replace=False)
     texts = [case.texts[i] for i in rest]
     if strategy == "tool":  # what the review sheet and « quoi coder ensuite » use
-        picked = choose_to_code(texts, d.uncertainty(), want, seed=seed)
+        picked = choose_to_code(texts, d.uncertainty(), want, seed=seed, prefilter=PREFILTER[0])
     elif strategy == "mmr":  # the former review sheet choice (maximal marginal relevance)
         picked = select_diverse(texts, d.uncertainty(), want)
     elif strategy == "uncertain":  # uncertainty alone, no diversity
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", nargs="+", default=None)
     parser.add_argument("--strategies", nargs="+", default=["random", "tool"],
                         choices=[*STRATEGIES, "uncertain"])
+    parser.add_argument("--prefilter", type=int, default=5, help="the tool's candidates × the answers to choose")
     parser.add_argument("--latent", type=int, default=0, help="latent dimensions (0: the defaults)")
     parser.add_argument("--out", type=Path, default=HERE / "results-active.json")
     parser.add_argument("--table", type=Path, nargs="+", default=None,
@@ -94,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = [r for path in args.table for r in json.loads(path.read_text(encoding="utf-8"))["runs"]]
         print(table({"runs": runs}))
         return 0
+    PREFILTER[0] = args.prefilter
     cases = load_cases(args.questions)
     if not cases:
         print("Benchmark ignoré : aucune des données partagées n'est présente.")
