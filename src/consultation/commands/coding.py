@@ -283,7 +283,7 @@ def export_codings(
 @option("--question", "-q", "question_id", default=None, help="Une seule question.")
 @option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True,
         help="xlsx pour Excel, ou csv (UTF-8, point-virgule).")
-@option("--graine", "seed", type=int, default=0, show_default=True,
+@option("--graine", "seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
         help="Graine du choix : la même graine et les mêmes codes donnent les mêmes réponses.")
 @option("--fichier", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
         help="Fichier à écrire (par défaut : exports/a-coder.<format> à côté de la base).")
