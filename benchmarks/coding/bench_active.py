@@ -33,7 +33,7 @@ from bench_five import Case, load_cases, micro_f1
 from consultation.coding.active import choose_to_code
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
-from consultation.coding.model import ModelSettings, fit_question_model
+from consultation.coding.model import ModelSettings, expected_errors, fit_question_model
 from consultation.coding.review import select_diverse
 from consultation.coding.rules import RuleCoder
 from consultation.text import Lemmatizer, load_nlp
@@ -66,6 +66,10 @@ def pick(strategy: str, case: Case, d, rest: np.ndarray, want: int, rng: np.rand
     texts = [case.texts[i] for i in rest]
     if strategy == "tool":  # what the review sheet and « quoi coder ensuite » use
         picked = choose_to_code(texts, d.uncertainty(), want, seed=seed, prefilter=PREFILTER[0])
+    elif strategy == "tool-errors":  # the same choice on the expected number of wrong decisions
+        decided = d.model_decides
+        errors = expected_errors(d.probabilities[:, decided], d.thresholds[decided])
+        picked = choose_to_code(texts, errors, want, seed=seed, prefilter=PREFILTER[0])
     elif strategy == "mmr":  # the former review sheet choice (maximal marginal relevance)
         picked = select_diverse(texts, d.uncertainty(), want)
     elif strategy == "uncertain":  # uncertainty alone, no diversity
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=float, nargs="+", default=[0.05, 0.10, 0.15, 0.20])
     parser.add_argument("--questions", nargs="+", default=None)
     parser.add_argument("--strategies", nargs="+", default=["random", "tool"],
-                        choices=[*STRATEGIES, "uncertain"])
+                        choices=[*STRATEGIES, "uncertain", "tool-errors"])
     parser.add_argument("--prefilter", type=int, default=5, help="the tool's candidates × the answers to choose")
     parser.add_argument("--latent", type=int, default=0, help="latent dimensions (0: the defaults)")
     parser.add_argument("--out", type=Path, default=HERE / "results-active.json")
