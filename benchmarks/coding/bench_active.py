@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_five import Case, load_cases, micro_f1
 
+from consultation.coding.active import choose_to_code
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
-from consultation.coding.model import ModelSettings, fit_question_model
+from consultation.coding.model import ModelSettings, expected_errors, fit_question_model
 from consultation.coding.review import select_diverse
 from consultation.coding.rules import RuleCoder
 from consultation.text import Lemmatizer, load_nlp
@@ -40,16 +41,46 @@ from consultation.text import Lemmatizer, load_nlp
 HERE = Path(__file__).resolve().parent
 
 
-def decisions(case: Case, settings: ModelSettings, lemmatizer: Lemmatizer, rules: RuleCoder, coded: np.ndarray,
-              rows: np.ndarray):
-    model = fit_question_model(
+def fit(case: Case, settings: ModelSettings, lemmatizer: Lemmatizer, coded: np.ndarray):
+    return fit_question_model(
         case.question, [case.texts[i] for i in coded], [case.sets[i] for i in coded], lemmatizer, settings,
         unlabelled=case.pool,
     )
+
+
+def decisions(case: Case, model, lemmatizer: Lemmatizer, rules: RuleCoder, rows: np.ndarray):
     texts = [case.texts[i] for i in rows]
     scores = model.scores(unit_frame(texts, lemmatizer)) if model is not None else None
     proba = model.calibrate(scores) if model is not None else None
     return decide(case.question, model, proba, rules.code(case.question.id, texts), scores)
+
+
+STRATEGIES = ("random", "tool", "mmr")
+PREFILTER = [5]  # --prefilter: candidates kept before clustering, × the answers to choose
+
+
+def pick(strategy: str, case: Case, d, rest: np.ndarray, want: int, rng: np.random.Generator, seed: int) -> np.ndarray:
+    """`want` positions of `rest` chosen by the strategy (duplicate texts skipped, filled at random)."""
+    if strategy == "random":
+        return rng.choice(rest, want, replace=False)
+    texts = [case.texts[i] for i in rest]
+    if strategy == "tool":  # what the review sheet and « quoi coder ensuite » use
+        picked = choose_to_code(texts, d.uncertainty(), want, seed=seed, prefilter=PREFILTER[0])
+    elif strategy == "tool-errors":  # the same choice on the expected number of wrong decisions
+        decided = d.model_decides
+        errors = expected_errors(d.probabilities[:, decided], d.thresholds[decided])
+        picked = choose_to_code(texts, errors, want, seed=seed, prefilter=PREFILTER[0])
+    elif strategy == "mmr":  # the former review sheet choice (maximal marginal relevance)
+        picked = select_diverse(texts, d.uncertainty(), want)
+    elif strategy == "uncertain":  # uncertainty alone, no diversity
+        picked = list(np.argsort(-d.uncertainty(), kind="stable")[:want])
+    else:
+        raise ValueError(strategy)
+    extra = rest[picked]
+    if len(extra) < want:
+        left = np.setdiff1d(rest, extra)
+        extra = np.r_[extra, rng.choice(left, want - len(extra), replace=False)]
+    return extra
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,9 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--steps", type=float, nargs="+", default=[0.05, 0.10, 0.15, 0.20])
     parser.add_argument("--questions", nargs="+", default=None)
+    parser.add_argument("--strategies", nargs="+", default=["random", "tool"],
+                        choices=[*STRATEGIES, "uncertain", "tool-errors"])
+    parser.add_argument("--prefilter", type=int, default=5, help="the tool's candidates × the answers to choose")
     parser.add_argument("--latent", type=int, default=0, help="latent dimensions (0: the defaults)")
     parser.add_argument("--out", type=Path, default=HERE / "results-active.json")
+    parser.add_argument("--table", type=Path, nargs="+", default=None,
+                        help="only print the table of these result files (merged)")
     args = parser.parse_args(argv)
+    if args.table:
+        runs = [r for path in args.table for r in json.loads(path.read_text(encoding="utf-8"))["runs"]]
+        print(table({"runs": runs}))
+        return 0
+    PREFILTER[0] = args.prefilter
     cases = load_cases(args.questions)
     if not cases:
         print("Benchmark ignoré : aucune des données partagées n'est présente.")
@@ -74,35 +115,33 @@ def main(argv: list[str] | None = None) -> int:
         n = len(case.texts)
         for seed in args.seeds:
             pool, test = train_test_split(np.arange(n), test_size=0.3, random_state=seed)
-            rng = np.random.default_rng(seed)
-            start = rng.choice(pool, round(args.steps[0] * n), replace=False)
-            for strategy in ("random", "tool"):
+            start = np.random.default_rng(seed).choice(pool, round(args.steps[0] * n), replace=False)
+            for strategy in args.strategies:
+                rng = np.random.default_rng([seed, 1])
                 coded = start.copy()
                 for k, share in enumerate(args.steps):
-                    if k:
-                        want = round(share * n) - len(coded)
-                        rest = np.setdiff1d(pool, coded)
-                        if strategy == "random":
-                            extra = rng.choice(rest, want, replace=False)
-                        else:
-                            d = decisions(case, settings, lemmatizer, rules, coded, rest)
-                            picked = select_diverse([case.texts[i] for i in rest], d.uncertainty(), want)
-                            extra = rest[picked]
-                            if len(extra) < want:  # duplicates skipped: fill with the next ones at random
-                                left = np.setdiff1d(rest, extra)
-                                extra = np.r_[extra, rng.choice(left, want - len(extra), replace=False)]
-                        coded = np.r_[coded, extra]
-                    d = decisions(case, settings, lemmatizer, rules, coded, test)
+                    t0 = time.perf_counter()
+                    model = fit(case, settings, lemmatizer, coded)
+                    d = decisions(case, model, lemmatizer, rules, test)
                     f1 = micro_f1(case.Y[test], d.chosen.astype(int))
                     runs.append({"question": case.name, "seed": seed, "strategy": strategy, "share": share,
                                  "n_coded": len(coded), "micro_f1": f1})
-                    print(f"{case.name} seed {seed} {strategy:6s} {share:.0%} ({len(coded)}) micro-F1 {f1:.3f}", flush=True)
-    out = {
-        "created": datetime.now().isoformat(timespec="seconds"),
-        "command": " ".join(["python", "benchmarks/coding/bench_active.py", *(argv if argv is not None else sys.argv[1:])]),
-        "settings": settings.as_dict(), "total_seconds": round(time.perf_counter() - started, 1), "runs": runs,
-    }
-    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
+                    print(f"{case.name} seed {seed} {strategy:6s} {share:.0%} ({len(coded)}) micro-F1 {f1:.3f}",
+                          flush=True)
+                    if k + 1 < len(args.steps):
+                        want = round(args.steps[k + 1] * n) - len(coded)
+                        rest = np.setdiff1d(pool, coded)
+                        d_rest = decisions(case, model, lemmatizer, rules, rest) if strategy != "random" else None
+                        coded = np.r_[coded, pick(strategy, case, d_rest, rest, want, rng, seed)]
+                    runs[-1]["seconds"] = round(time.perf_counter() - t0, 1)
+                    out = {  # written at every step: a run stopped by its time limit keeps what it measured
+                        "created": datetime.now().isoformat(timespec="seconds"),
+                        "command": " ".join(["python", "benchmarks/coding/bench_active.py",
+                                             *(argv if argv is not None else sys.argv[1:])]),
+                        "settings": settings.as_dict(), "total_seconds": round(time.perf_counter() - started, 1),
+                        "runs": runs,
+                    }
+                    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
     print(table(out))
     return 0
 

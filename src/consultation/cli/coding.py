@@ -235,24 +235,33 @@ def export_group() -> None:
               help="csv : UTF-8 et point-virgule, pour Excel en français.")
 @option("--fichier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Fichier à écrire (par défaut : exports/codages.<format> à côté de la base).")
+@option("--sans-classement", "no_ranking", is_flag=True,
+        help="Sans la colonne ranked_themes (plus rapide : le modèle n'est pas rechargé).")
 @_friendly
-def export_codings(consultation_dir: Path | None, processed_root: Path, fmt: str, output: Path | None) -> None:
+def export_codings(
+    consultation_dir: Path | None, processed_root: Path, fmt: str, output: Path | None, no_ranking: bool
+) -> None:
     """Les thèmes finaux de chaque réponse, avec leur source et leur confiance.
 
     Une ligne par unité codée et par thème : répondant, région, question, texte codé, thème,
     source (human, model ou rule : humain, modèle ou
-    règles), confiance, à revoir, versions du modèle et du codebook. Les
+    règles), confiance, à revoir, versions du modèle et du codebook, et ranked_themes : les trois
+    thèmes les plus probables selon le modèle avec leur probabilité (« theme_id (0.82) ; … »),
+    pour toute réponse, y compris celles laissées dans « Autres ». Les
     codes humains priment, comme dans les décomptes. Document de travail : il contient le texte
     des réponses.
 
     Exemple : consultation export codings data/raw/ma-consultation --format parquet -o codages.parquet
     """
-    from consultation.coding.codings import final_codings
+    from consultation.coding.codings import final_codings, with_ranked_themes
+    from consultation.coding.training import load_engine
     from consultation.exports import write_table
 
     _, consultation, paths, con = _open(consultation_dir, processed_root)
     try:
         frame = final_codings(con, consultation.id)
+        if not no_ranking and len(frame):
+            frame = with_ranked_themes(con, frame, load_engine(con, consultation, _lemmatizer()))
     finally:
         con.close()
     target = output or paths.root / "exports" / f"codages.{fmt}"
@@ -262,6 +271,62 @@ def export_codings(consultation_dir: Path | None, processed_root: Path, fmt: str
         raise ConsultationError(f"{target} : écriture impossible ({exc})") from None
     answers = frame[["respondent_id", "question_id"]].drop_duplicates().shape[0] if len(frame) else 0
     click.echo(f"{len(frame)} codes de {answers} réponses écrits dans {target}")
+
+
+# --- consultation export a-coder -----------------------------------------------------------------
+
+
+@export_group.command("a-coder")
+@consultation_arg
+@out_option
+@option("--nombre", "-n", "n_answers", type=click.IntRange(1, 5000), default=50, show_default=True,
+        help="Nombre de réponses à coder.")
+@option("--question", "-q", "question_id", default=None, help="Une seule question.")
+@option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True,
+        help="xlsx pour Excel, ou csv (UTF-8, point-virgule).")
+@option("--graine", "seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+        help="Graine du choix : la même graine et les mêmes codes donnent les mêmes réponses.")
+@option("--fichier", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+        help="Fichier à écrire (par défaut : exports/a-coder.<format> à côté de la base).")
+@_friendly
+def export_next(
+    consultation_dir: Path | None, processed_root: Path, n_answers: int, question_id: str | None, fmt: str,
+    seed: int, output: Path | None,
+) -> None:
+    """Quoi coder ensuite : les réponses dont les codes apprendraient le plus au modèle.
+
+    Parmi les réponses sans code humain, celles où le codage hésite le plus (probabilité proche
+    du seuil d'un thème, ou aucun thème retenu), regroupées par leurs mots pour ne pas en
+    choisir plusieurs qui se ressemblent. Pour chacune : la question, le texte, les thèmes
+    proposés et les thèmes classés du modèle avec leur probabilité. Codez-les dans le fichier
+    de codes humains (ou par « consultation review export »), puis relancez « consultation code ».
+    Document de travail : il contient le texte des réponses.
+
+    Exemple : consultation export a-coder data/raw/ma-consultation -n 100 --format csv
+    """
+    from consultation.coding.active import NEXT_COLUMNS, next_to_code
+    from consultation.coding.training import load_engine
+    from consultation.exports import write_table
+
+    folder, consultation, paths, con = _open(consultation_dir, processed_root)
+    try:
+        if question_id is not None and question_id not in {q.id for q in consultation.questions}:
+            raise ConsultationError(f"question inconnue « {question_id} »")
+        engine = load_engine(con, consultation, _lemmatizer())
+        frame = next_to_code(con, engine, n_answers=n_answers, question_id=question_id, seed=seed)
+    finally:
+        con.close()
+    target = output or paths.root / "exports" / f"a-coder.{fmt}"
+    try:
+        write_table(frame.rename(columns=NEXT_COLUMNS), target, fmt)
+    except (OSError, ValueError) as exc:
+        raise ConsultationError(f"{target} : écriture impossible ({exc})") from None
+    if frame.empty:
+        click.echo(f"Rien à coder : toutes les réponses ont des codes humains. Fichier vide écrit : {target}")
+        return
+    how = "modèle" if engine.models else "règles seules (pas encore de modèle : l'ordre est grossier)"
+    click.echo(f"{len(frame)} réponses à coder ensuite ({how}) écrites dans {target}")
+    click.echo(f"Une fois codées (fichier de codes humains) : consultation code {folder}")
 
 
 # --- consultation review -------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 For each question the engine holds the fitted model (if the human codes were enough to train
 one) and the keyword rules. A theme the model covers (enough human examples to calibrate it and
 choose its threshold) is decided by the model; a theme it does not cover is decided by the
-rules. What no theme claims goes to « Autres » and is flagged for review, as is a unit whose
-expected number of wrong decisions is among the highest (model.REVIEW_SHARE of the human-coded
-units, out of fold).
+rules. What no theme claims goes to « Autres ». A unit is flagged for review when its expected
+number of wrong decisions is among the highest (model.REVIEW_SHARE of the question's answers,
+`model.set_review_cutoff`); with rules alone, or a model saved before that cut-off, every unit
+in « Autres » is flagged too.
 
 Pure: no database here, so that any worker can code a batch (see `code_units`).
 """
@@ -167,9 +168,14 @@ def decide(
     else:
         other_confidence = np.zeros(n)
         near = np.zeros(n, dtype=bool)
+    # A model whose cut-off was set on the question's own answers (model.set_review_cutoff)
+    # flags only those: an answer in « Autres » is flagged when some theme nearly claimed it,
+    # not when every theme is far below its threshold. Otherwise every « Autres » is flagged.
+    on_answers = model is not None and getattr(model.classifier, "review_on_answers_", False)
+    review = near if on_answers else other | near
     return UnitDecisions(
         question, theme_ids, proba, thresholds, chosen, source, confidence, other,
-        other_confidence, other | near, rule_hits, raw if scores is not None else None,
+        other_confidence, review, rule_hits, raw if scores is not None else None,
     )
 
 
@@ -256,7 +262,7 @@ def codes_frame(
     source = np.where(is_other, fallback_source, np.where(source_code == SOURCE_MODEL, "model", "rule"))
     confidence = np.column_stack([d.confidence, d.other_confidence])[unit, column] if n else np.zeros(0)
     theme_ids = np.asarray([*d.theme_ids, question.other_theme.id], dtype=object)
-    review = np.where(is_other, True, d.needs_review[unit]) if n else np.zeros(0, dtype=bool)
+    review = d.needs_review[unit] if n else np.zeros(0, dtype=bool)
     version = np.where(source == "model", model_version, None) if model_version else np.full(len(unit), None)
     return pd.DataFrame(
         {

@@ -1,8 +1,9 @@
 """The review loop in Excel: a sheet of the answers the coder is least sure of, read back as human codes.
 
 Export: answers without human codes, most uncertain first (a probability on a theme's threshold,
-or nothing claimed at all), chosen with diversity (maximal marginal relevance on their text) so
-that twenty near-identical answers do not fill the sheet. Every unit of a chosen answer is on the
+or nothing claimed at all), chosen with diversity (`active.choose_to_code`: clusters of the most
+uncertain answers by their words, one answer per cluster) so that twenty near-identical answers
+do not fill the sheet. Every unit of a chosen answer is on the
 sheet (one row per proposition), with the suggested themes, a « Décision » to pick (Accepter /
 Corriger) and a column for the corrected themes.
 
@@ -66,9 +67,13 @@ def review_candidates(
     *,
     n_answers: int = 40,
     question_id: str | None = None,
-    diversity: float = 0.3,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """Units of the `n_answers` answers to review, most useful first, one row per unit."""
+    """Units of the `n_answers` answers to review, most useful first, one row per unit: the
+    answers whose codes would teach the model most (`active.choose_to_code` on each answer's
+    highest uncertainty; deterministic for a seed). Also what « export a-coder » writes."""
+    from consultation.coding.active import choose_to_code, ranked_label
+
     consultation = engine.consultation
     rows = []
     for question in consultation.questions:
@@ -85,6 +90,7 @@ def review_candidates(
         d = engine.decisions(question, units["text"].tolist())
         labels = {t.id: t.label for t in question.coded_themes}
         uncertainty = d.uncertainty()
+        ranked = [ranked_label(d.theme_ids, d.probabilities[i], labels) for i in range(len(units))]
         for i, unit in enumerate(units.itertuples(index=False)):
             if d.other[i]:
                 themes, confidence = [question.other_theme.id], float(d.other_confidence[i])
@@ -96,7 +102,7 @@ def review_candidates(
                 "respondent_id": unit.respondent_id, "question_id": question.id, "unit_no": int(unit.unit_no),
                 "text": unit.text, "answer": unit.answer, "suggested": " ; ".join(themes),
                 "suggested_labels": " ; ".join(labels[t] for t in themes), "confidence": round(confidence, 2),
-                "uncertainty": float(uncertainty[i]),
+                "uncertainty": float(uncertainty[i]), "ranked": ranked[i],
             })
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -106,7 +112,7 @@ def review_candidates(
         .agg(uncertainty=("uncertainty", "max"), answer=("answer", "first"))
         .reset_index()
     )
-    chosen = select_diverse(answers["answer"].tolist(), answers["uncertainty"].to_numpy(), n_answers, diversity)
+    chosen = choose_to_code(answers["answer"].tolist(), answers["uncertainty"].to_numpy(), n_answers, seed=seed)
     picked = answers.iloc[chosen][["question_id", "respondent_id"]].assign(rank=range(len(chosen)))
     out = frame.merge(picked, on=["question_id", "respondent_id"])
     order = {q.id: i for i, q in enumerate(consultation.questions)}
@@ -240,9 +246,10 @@ def export_review(
     *,
     n_answers: int = 40,
     question_id: str | None = None,
+    seed: int = 0,
 ) -> tuple[Path, pd.DataFrame]:
     """Choose the answers to review and write the sheet; returns the path and the rows written."""
-    candidates = review_candidates(con, engine, n_answers=n_answers, question_id=question_id)
+    candidates = review_candidates(con, engine, n_answers=n_answers, question_id=question_id, seed=seed)
     return write_review_sheet(candidates, engine.consultation, path), candidates
 
 
