@@ -203,14 +203,14 @@ def test_commands_on_a_consultation_never_run_say_what_to_do(mini_dir, tmp_path)
 
 def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, lemmatizer, monkeypatch):
     """Large consultations are coded in batches of answers, two processes at a time: the result
-    must not change (here in batches of 7 answers, so that questions are split)."""
-    from consultation.coding import coder, training
+    must not change (here in batches of 7 units, so that questions are split)."""
+    from consultation.coding import run, training
 
     folder, _, consultation, _ = half
     results = []
     for workers in (1, 2):
         if workers == 2:
-            monkeypatch.setattr(coder, "BATCH", 7)
+            monkeypatch.setattr(run, "BATCH_SIZE", 7)
             monkeypatch.setattr(training, "PARALLEL_TRAINING_FROM", 0)  # questions trained side by side too
         con = store.connect(None)
         ingest_consultation(con, consultation, folder)
@@ -232,9 +232,9 @@ def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, l
 def test_estimates_refreshed_from_the_stored_units_match_the_coding_run_with_any_number_of_workers(
     half, lemmatizer, tmp_path
 ):
-    """What the nightly flow does after adding answers (`incremental.refresh_estimates`): decide
-    every stored unit again and estimate, one question per forked worker. It must give what the
-    coding run stored, with one worker or two."""
+    """The full recompute (`estimate.estimate_consultation`): decide every stored unit again and
+    estimate, one question per forked worker. It must give what the coding run stored from its
+    decisions files, with one worker or two."""
     from consultation.coding.estimate import estimate_consultation
     from consultation.coding.training import load_engine, training_units
 

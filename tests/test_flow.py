@@ -381,8 +381,8 @@ def test_a_national_consultation_is_coded_in_about_300_batches_and_a_small_one_a
     import numpy as np
     import pandas as pd
 
-    from consultation import incremental
-    from flows.coding_flow import MAX_BATCHES, batch_size_for
+    from consultation.coding.run import batch_size_for, split_batches
+    from flows.coding_flow import MAX_BATCHES
 
     rng = np.random.default_rng(0)
     per_answer = rng.integers(1, 6, size=300_000)  # 1 to 5 units per answer, as propositions come
@@ -392,10 +392,10 @@ def test_a_national_consultation_is_coded_in_about_300_batches_and_a_small_one_a
         "unit_no": np.concatenate([np.arange(n) for n in per_answer]),
         "text": "t",
     })
-    size = batch_size_for(len(units), 500)
-    batches = incremental.split_batches(units, size)
+    size = batch_size_for(len(units), 500, MAX_BATCHES)
+    batches = split_batches(units, size)
     assert size > 500
     assert MAX_BATCHES - 5 <= len(batches) <= MAX_BATCHES + 5
     assert sum(len(b) for b in batches) == len(units)
-    assert batch_size_for(1_000, 60) == 60  # a federation's consultation: the size asked for
-    assert len(incremental.split_batches(units.head(1_000), batch_size_for(1_000, 60))) >= 1_000 // 60
+    assert batch_size_for(1_000, 60, MAX_BATCHES) == 60  # a federation's consultation: the size asked for
+    assert len(split_batches(units.head(1_000), batch_size_for(1_000, 60, MAX_BATCHES))) >= 1_000 // 60
