@@ -96,6 +96,7 @@ def test_recoding_with_the_same_time_and_as_many_codes_moves_the_cached_counts(b
     )
     coding_run.write_batch_file(units, batch.units)
     coding_run.write_batch_file(codes.astype({"model_version": object}), batch.codes)
+    coding_run.write_batch_file(coding_run.DECISIONS_SCHEMA.empty_table(), batch.decisions)
     plan = coding_run.CodingPlan(consultation.id, False, None, 1, 1, [batch])
     coding_run.write_codes(con, CodingEngine(consultation, None), plan, estimate=False, coded_at=datetime(2024, 1, 1))
     after = cached(con)

@@ -15,7 +15,9 @@ A coding run is four steps, each a function of this module:
    per batch on the flow's task runner (a Dask cluster when `CONSULTATION_DASK_ADDRESS` is set, see
    `flows/settings.py`); a Dask worker rebuilds the engine from the model file (`worker_engine`).
 4. **Writing** (`write_codes`): DuckDB reads the units, codes and decisions files itself (the
-   writing process never holds every batch at once) and stores them.
+   writing process never holds every batch at once) and stores them in `units`, `auto_codes` and
+   `unit_decisions`; the corrected counts are then estimated from the stored decisions
+   (`estimate.estimate_consultation`): after +1,000 answers, only the new units were decided.
 
 Transaction policy: one transaction per coding run. The units and automatic codes of every answer
 in the plan are replaced (all of the consultation's with `recode_all`), and the corrected counts
@@ -31,7 +33,7 @@ import itertools
 import math
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
@@ -46,13 +48,7 @@ import pyarrow.parquet as pq
 from consultation import store
 from consultation.codebook import Consultation, Question
 from consultation.coding.engine import CODE_COLUMNS, CodingEngine, UnitDecisions, codes_frame
-from consultation.coding.estimate import (
-    ESTIMATE_COLUMNS,
-    N_BOOTSTRAP,
-    estimate_from,
-    estimate_inputs,
-    store_estimates,
-)
+from consultation.coding.estimate import N_BOOTSTRAP, estimate_consultation, store_estimates
 from consultation.parallel import PARALLEL_FROM, cores, fork_map
 from consultation.text import segment
 
@@ -259,7 +255,7 @@ def plan_coding(
 # --------------------------------------------------------------------------
 
 
-_DECISIONS_SCHEMA = pa.schema([
+DECISIONS_SCHEMA = pa.schema([
     ("respondent_id", pa.string()), ("question_id", pa.string()), ("unit_no", pa.int64()),
     ("chosen", pa.list_(pa.bool_())), ("other", pa.bool_()), ("scores", pa.list_(pa.float64())),
 ])
@@ -281,7 +277,7 @@ def _decisions_table(question_id: str, units: pd.DataFrame, d: UnitDecisions) ->
         "chosen": chosen,
         "other": pa.array(d.other, type=pa.bool_()),
         "scores": scores,
-    }, schema=_DECISIONS_SCHEMA)
+    }, schema=DECISIONS_SCHEMA)
 
 
 def code_batch_file(engine: CodingEngine, batch: BatchFiles, *, refresh: bool = False) -> bool:
@@ -304,7 +300,7 @@ def code_batch_file(engine: CodingEngine, batch: BatchFiles, *, refresh: bool = 
         tables.append(_decisions_table(question.id, mine, d))
     codes_df = pd.concat(codes, ignore_index=True) if codes else pd.DataFrame(columns=CODE_COLUMNS)
     write_batch_file(codes_df.astype({"model_version": object}), batch.codes)
-    write_batch_file(pa.concat_tables(tables) if tables else _DECISIONS_SCHEMA.empty_table(), batch.decisions)
+    write_batch_file(pa.concat_tables(tables) if tables else DECISIONS_SCHEMA.empty_table(), batch.decisions)
     return True
 
 
@@ -402,6 +398,7 @@ def write_codes(
     views = {
         "_write_units": ([b.units for b in plan.batches], UNIT_COLUMNS),
         "_write_codes": ([b.codes for b in plan.batches], CODE_COLUMNS),
+        "_write_decisions": ([b.decisions for b in plan.batches], list(DECISIONS_SCHEMA.names)),
     }
     con.execute("SELECT NULL").fetchall()  # closes a caller's unfinished result before new views
     for view, (files, columns) in views.items():
@@ -414,7 +411,7 @@ def write_codes(
         stamp = coded_at or datetime.now()
         unit_cols, code_cols = ", ".join(UNIT_COLUMNS), ", ".join(CODE_COLUMNS)
         with store.transaction(con):
-            for table in ("auto_codes", "units"):
+            for table in ("auto_codes", "units", "unit_decisions"):
                 if plan.recode_all:
                     con.execute(f"DELETE FROM {table} WHERE consultation_id = ?", [cid])  # noqa: S608 - fixed names
                 else:
@@ -433,8 +430,13 @@ def write_codes(
                     f"SELECT ?, {code_cols}, ?, ? FROM _write_codes",
                     [cid, version, stamp],
                 )
+                con.execute(
+                    "INSERT INTO unit_decisions SELECT ?, respondent_id, question_id, unit_no, chosen, other, "
+                    "scores, ?, ? FROM _write_decisions",
+                    [cid, engine.model_version, version],
+                )
             if estimate:
-                frame = estimate_codes(con, engine, training or {}, plan, n_bootstrap=n_bootstrap)
+                frame = estimate_consultation(con, engine, training or {}, n_bootstrap=n_bootstrap)
                 result.estimates = store_estimates(con, cid, frame, engine.model_version)
     finally:
         for view in views:
@@ -470,93 +472,6 @@ def _summarise(con: duckdb.DuckDBPyConnection, cid: str) -> CodingWrite:
         {"cid": cid},
     ).fetchall()[0][0])
     return result
-
-
-def _stored_decisions(
-    question: Question, template: UnitDecisions, auto: pd.DataFrame, files: list[str]
-) -> tuple[UnitDecisions, np.ndarray]:
-    """The decisions of the units in `auto` read from decisions files, and a mask of the units
-    no file holds (to decide again)."""
-    n, k = len(auto), len(template.theme_ids)
-    chosen = np.zeros((n, k), dtype=bool)
-    other = np.zeros(n, dtype=bool)
-    scores = np.full((n, k), np.nan) if template.scores is not None else None
-    found = np.zeros(n, dtype=bool)
-    if files and n:
-        table = pq.read_table(files, filters=[("question_id", "=", question.id)]) if len(files) else None
-        if table is not None and table.num_rows:
-            stored = pd.DataFrame({
-                "respondent_id": table.column("respondent_id").to_numpy(zero_copy_only=False),
-                "unit_no": table.column("unit_no").to_numpy(), "row": np.arange(table.num_rows),
-            })
-            where = auto[["respondent_id", "unit_no"]].reset_index(drop=True).reset_index().merge(
-                stored, on=["respondent_id", "unit_no"], how="inner"
-            )
-            pos, rows = where["index"].to_numpy(), where["row"].to_numpy()
-            found[pos] = True
-            flat = table.column("chosen").combine_chunks().flatten().to_numpy(zero_copy_only=False)
-            chosen[pos] = flat.reshape(-1, k)[rows] if k else chosen[pos]
-            other[pos] = table.column("other").to_numpy(zero_copy_only=False)[rows]
-            if scores is not None:
-                column = table.column("scores").combine_chunks()
-                if column.null_count == 0:
-                    scores[pos] = column.flatten().to_numpy(zero_copy_only=False).reshape(-1, k)[rows]
-                else:
-                    found[pos] = False  # decided without a model: decide again with this one
-    d = replace(
-        template, probabilities=np.zeros((n, 0)), source=np.zeros((n, 0), dtype=np.int8),
-        confidence=np.zeros((n, 0)), chosen=chosen, other=other, other_confidence=np.zeros(n),
-        needs_review=np.zeros(n, dtype=bool), rule_hits=[], scores=scores,
-    )
-    return d, ~found
-
-
-def estimate_codes(
-    con: duckdb.DuckDBPyConnection,
-    engine: CodingEngine,
-    training: dict[str, TrainingUnits],
-    plan: CodingPlan,
-    *,
-    n_bootstrap: int = N_BOOTSTRAP,
-    seed: int = 0,
-    workers: int | None = None,
-) -> pd.DataFrame:
-    """Corrected counts of every question, over the stored automatic units that count (answers
-    without human codes). The decisions of the units coded by this plan are read from its
-    decisions files; the other stored units are decided again."""
-    cid = engine.consultation.id
-    files = [b.decisions for b in plan.batches]
-    autos = {
-        q.id: con.execute(
-            "SELECT respondent_id, unit_no, text, region FROM auto_units "
-            "WHERE consultation_id = ? AND question_id = ? ORDER BY respondent_id, unit_no",
-            [cid, q.id],
-        ).df()
-        for q in engine.consultation.questions
-    }
-    inputs = {q.id: estimate_inputs(con, cid, q.id) for q in engine.consultation.questions}
-    stored = {}
-    for q in engine.consultation.questions:
-        stored[q.id] = _stored_decisions(q, engine.decisions(q, ["x"]).take(np.zeros(0, dtype=int)),
-                                         autos[q.id], files)
-
-    def estimate_one(question: Question) -> pd.DataFrame:
-        auto = autos[question.id]
-        d, missing = stored[question.id]
-        if missing.any():
-            again = engine.decisions(question, auto.loc[missing, "text"].tolist())
-            d.chosen[missing], d.other[missing] = again.chosen, again.other
-            if d.scores is not None:
-                d.scores[missing] = again.scores
-        regions, human = inputs[question.id]
-        return estimate_from(question, engine, training.get(question.id), auto, d, regions, human,
-                             n_bootstrap=n_bootstrap, seed=seed)
-
-    to_decide = sum(int(stored[q.id][1].sum()) for q in engine.consultation.questions)
-    if workers is None:
-        workers = cores() if to_decide >= PARALLEL_FROM else 1
-    frames = fork_map(estimate_one, engine.consultation.questions, workers=workers)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ESTIMATE_COLUMNS)
 
 
 def coder_key(consultation: Consultation, model_version: str | None) -> str:
