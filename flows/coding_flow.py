@@ -142,7 +142,7 @@ def write_codings(consultation: Consultation, db: Path, plan: FlowPlan) -> codin
     """The single writer: every batch's codes, and the corrected counts, in one transaction
     (`coding.run.write_codes`); the batch files are removed once stored."""
     with open_db(db) as con:
-        engine = load_engine(con, consultation, coding_run.workercoding_run.worker_lemmatizer())
+        engine = load_engine(con, consultation, coding_run.worker_lemmatizer())
         return coding_run.write_codes(con, engine, plan.plan, training=training_units(con, consultation))
 
 
