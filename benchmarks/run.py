@@ -299,28 +299,36 @@ def _incremental(rec: Recorder, con, consultation, folder: Path, nlp) -> None:
 
 
 def _code_new_answers(con, consultation, lemmatizer) -> str:
-    """Code only what is new with the current model, as the nightly flow does (its code-batch and
-    write-codings tasks)."""
-    from consultation import incremental
-    from consultation.coding.training import load_models
+    """Code only what is new with the current model, as every runner does (`coding.run`: plan,
+    batches in local processes, one write); the corrected counts are timed apart below."""
+    import tempfile
 
-    units = incremental.pending_units(con, consultation)
-    model = incremental.current_model(con, consultation.id)
-    models = load_models(Path(model.path)) if model else None
-    codes = incremental.code_batch(consultation, units, lemmatizer, models, model.model_version if model else None)
-    incremental.write_codings(con, consultation, units, codes)
-    return (f"incremental.pending_units + code_batch (model {'yes' if models else 'no'}) + write_codings "
-            f"({len(units):,} pending units)")
+    from consultation.coding import run as coding_run
+    from consultation.coding.training import load_engine
+
+    engine = load_engine(con, consultation, lemmatizer)
+    with tempfile.TemporaryDirectory() as folder:
+        plan = coding_run.plan_coding(
+            con, consultation, folder, coder_key=coding_run.coder_key(consultation, engine.model_version)
+        )
+        coding_run.LocalProcesses()(engine, plan.batches, lambda _: None)
+        coding_run.write_codes(con, engine, plan, estimate=False)
+    return (f"coding.run plan_coding + LocalProcesses + write_codes (model {'yes' if engine.models else 'no'}, "
+            f"{plan.units:,} pending units)")
 
 
 def _refresh_estimates(con, consultation, lemmatizer) -> str:
-    """The corrected counts estimated again over every unit, as the flow's write-codings task does
-    in the same transaction (`write_codings(..., lemmatizer=...)`); timed apart here."""
-    from consultation import incremental, store
+    """The corrected counts estimated again, as `coding.run.write_codes` does in the coding
+    transaction: stored decisions (`unit_decisions`) reused, only units without one decided."""
+    from consultation import store
+    from consultation.coding.estimate import estimate_consultation, store_estimates
+    from consultation.coding.training import load_engine, training_units
 
+    engine = load_engine(con, consultation, lemmatizer)
     with store.transaction(con):
-        n = incremental.refresh_estimates(con, consultation, lemmatizer)
-    return f"incremental.refresh_estimates: every unit decided again, {n:,} estimates"
+        frame = estimate_consultation(con, engine, training_units(con, consultation))
+        n = store_estimates(con, consultation.id, frame, engine.model_version)
+    return f"estimate.estimate_consultation from the stored unit decisions, {n:,} estimates"
 
 
 def _write_charts(con, consultation, paths) -> tuple[list, str]:

@@ -1,26 +1,22 @@
 """Coding flow: retrain only when the human codes changed, code only what is new or uncoded.
 
-The pending units are split into batches that the flow's task runner codes in parallel (threads
-on this machine by default, a Dask cluster when `CONSULTATION_DASK_ADDRESS` is set). Batches travel
-as Parquet files in the consultation's processed folder (`batches/`), not as task results: a
-worker reads its units file and writes a codes file beside it; one task then has DuckDB read every
-codes file and store them in one transaction (DuckDB has a single writer), so no process holds
-every batch's codes at once. On a cluster of several machines that folder must be shared.
+The same coding path as `consultation run` (`consultation.coding.run`: change detection and plan,
+a batch coded from its Parquet units file into codes and decisions files, one writer, one
+transaction), with one Prefect task per batch: the flow's task runner executes them (threads on
+this machine by default, a Dask cluster when `CONSULTATION_DASK_ADDRESS` is set). Batches travel
+as Parquet files in the consultation's processed folder (`batches/`), not as task results. On a
+cluster of several machines that folder must be shared.
 
-A codes file is named after what decides its codes (the units' content, the codebook, the model,
-the software): a run interrupted after coding finds the finished batches again and codes only the
-rest. The files of a batch are removed once its codes are stored.
+A batch's files are named after what decides its codes (the units' content, the codebook, the
+model, the software): a run interrupted after coding finds the finished batches again and codes
+only the rest. The files of a batch are removed once its codes are stored.
 """
 
 from __future__ import annotations
 
-import math
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -28,15 +24,15 @@ from pydantic import BaseModel, Field
 
 from consultation import incremental
 from consultation.codebook import Consultation, load_consultation
-from consultation.coding.coder import MODELS_FOLDER
+from consultation.coding import run as coding_run
+from consultation.coding.coder import BATCHES_FOLDER, MODELS_FOLDER
 from consultation.coding.evaluate import (
     evaluate_consultation,
     evaluation_is_current,
     store_evaluation,
 )
-from consultation.coding.training import load_models, prepare_engine
+from consultation.coding.training import load_engine, prepare_engine, training_units
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
-from consultation.text import Lemmatizer, load_nlp
 from flows.common import (
     IO_TASK_OPTIONS,
     open_db,
@@ -52,12 +48,6 @@ _IO = {**IO_TASK_OPTIONS, "cache_policy": NO_CACHE}
 MAX_BATCHES = 300
 
 
-def batch_size_for(units: int, requested: int) -> int:
-    """The batch size used: the one requested, raised so that there are about MAX_BATCHES batches
-    at most (answers are kept whole, so a few more at worst)."""
-    return max(requested, math.ceil(units / MAX_BATCHES))
-
-
 class CodingOptions(BaseModel):
     batch_size: int = Field(
         default=500, ge=1,
@@ -68,49 +58,6 @@ class CodingOptions(BaseModel):
     evaluate: bool = Field(
         default=True, description="Mesurer l'accord avec les codeurs humains (validation croisée) après un réentraînement"
     )
-
-
-@dataclass
-class BatchFiles:
-    """One batch: its units file (written by the plan) and the codes file a worker writes."""
-
-    units: str
-    codes: str
-    size: int
-
-
-@dataclass
-class CodingPlan:
-    """What this run codes, decided from the database (never from a cache)."""
-
-    model_version: str | None
-    model_path: str | None
-    coder_key: str  # everything besides a batch's own units that decides its codes
-    answers: int
-    units: int
-    batches: list[BatchFiles]
-
-
-BATCHES_FOLDER = "batches"
-
-
-# One spaCy pipeline per worker thread, loaded on first use (cheap to keep, costly to load for
-# every batch, not shared between threads), and the model file it codes with.
-_local = threading.local()
-
-
-def _lemmatizer() -> Lemmatizer:
-    if getattr(_local, "lemmatizer", None) is None:
-        _local.lemmatizer = Lemmatizer(load_nlp())
-    return _local.lemmatizer
-
-
-def _models(path: str | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    if getattr(_local, "model_path", None) != path:
-        _local.models, _local.model_path = load_models(Path(path)), path
-    return _local.models
 
 
 @task(name="check-training", **_IO)
@@ -128,7 +75,7 @@ def train_model(consultation: Consultation, paths: OutputPaths) -> tuple[str | N
     """
     with open_db(paths.db) as con:
         engine, _, trained = prepare_engine(
-            con, consultation, _lemmatizer(), models_dir=paths.root / MODELS_FOLDER
+            con, consultation, coding_run.worker_lemmatizer(), models_dir=paths.root / MODELS_FOLDER
         )
     return engine.model_version, trained
 
@@ -140,70 +87,63 @@ def evaluate_model(consultation: Consultation, db: Path) -> bool:
     with open_db(db) as con:
         if evaluation_is_current(con, consultation):
             return False
-        store_evaluation(con, evaluate_consultation(con, consultation, _lemmatizer()))
+        store_evaluation(con, evaluate_consultation(con, consultation, coding_run.worker_lemmatizer()))
     return True
 
 
+@dataclass
+class FlowPlan:
+    """The library's plan and where the workers find the model."""
+
+    plan: coding_run.CodingPlan
+    model_path: str | None
+
+    @property
+    def batches(self) -> list[coding_run.BatchFiles]:
+        return self.plan.batches
+
+    @property
+    def model_version(self) -> str | None:
+        return self.plan.model_version
+
+    @property
+    def answers(self) -> int:
+        return self.plan.answers
+
+
 @task(name="plan-coding", **_IO)
-def plan_coding(consultation: Consultation, paths: OutputPaths, options: CodingOptions) -> CodingPlan:
+def plan_coding(consultation: Consultation, paths: OutputPaths, options: CodingOptions) -> FlowPlan:
     """The pending units, split into batches written as Parquet files under `batches/`."""
     with open_db(paths.db) as con:
-        units = incremental.pending_units(con, consultation, recode_all=options.recode_all)
         model = incremental.current_model(con, consultation.id)
-    version = model.model_version if model else None
-    coder_key = incremental.inputs_hash(
-        incremental.consultation_fingerprint(consultation), incremental.software_fingerprint(), version
-    )
-    folder = paths.root / BATCHES_FOLDER
-    batches = []
-    for batch in incremental.split_batches(units, batch_size_for(len(units), options.batch_size)):
-        key = incremental.inputs_hash(coder_key, incremental.frame_fingerprint(batch))[:24]
-        unit_file = folder / f"units-{key}.parquet"
-        if not unit_file.exists():
-            incremental.write_batch_file(batch, unit_file)
-        batches.append(BatchFiles(str(unit_file), str(folder / f"codes-{key}.parquet"), len(batch)))
-    return CodingPlan(
-        model_version=version, model_path=model.path if model else None, coder_key=coder_key,
-        answers=len(units[["respondent_id", "question_id"]].drop_duplicates()), units=len(units),
-        batches=batches,
-    )
+        version = model.model_version if model else None
+        plan = coding_run.plan_coding(
+            con, consultation, paths.root / BATCHES_FOLDER, coder_key=coding_run.coder_key(consultation, version),
+            recode_all=options.recode_all, batch_size=options.batch_size, max_batches=MAX_BATCHES,
+        )
+    plan.model_version = version
+    return FlowPlan(plan, model.path if model else None)
 
 
 @task(name="code-batch", cache_policy=NO_CACHE, retries=1)
 def code_batch(
-    consultation: Consultation, batch: BatchFiles, model_path: str | None,
+    consultation: Consultation, batch: coding_run.BatchFiles, model_path: str | None,
     model_version: str | None, refresh: bool = False,
 ) -> bool:
-    """Code one batch from its units file into its codes file; no database access, so any worker
-    can run it. Returns False when the codes file was already there (a batch finished by an
-    earlier, interrupted run), True when it was coded now.
-
-    The model file is read from `model_path`: on a Dask cluster of several machines, the
-    processed folder must be shared.
-    """
-    if Path(batch.codes).exists() and not refresh:
-        return False
-    units = pd.read_parquet(batch.units)
-    codes = incremental.code_batch(consultation, units, _lemmatizer(), _models(model_path), model_version)
-    incremental.write_batch_file(codes, batch.codes)
-    return True
+    """Code one batch from its units file (`coding.run.code_batch_file`); no database access, so
+    any worker can run it. Returns False when its files were already there (a batch finished by
+    an earlier, interrupted run), True when it was coded now."""
+    engine = coding_run.worker_engine(consultation, model_path, model_version)
+    return coding_run.code_batch_file(engine, batch, refresh=refresh)
 
 
 @task(name="write-codings", **_IO)
-def write_codings(
-    consultation: Consultation, db: Path, batches: list[BatchFiles]
-) -> incremental.CodingWrite:
-    """The single writer: every batch's codes, and the corrected counts, in one transaction.
-    DuckDB reads the codes files itself; they are removed once stored."""
+def write_codings(consultation: Consultation, db: Path, plan: FlowPlan) -> coding_run.CodingWrite:
+    """The single writer: every batch's codes, and the corrected counts, in one transaction
+    (`coding.run.write_codes`); the batch files are removed once stored."""
     with open_db(db) as con:
-        written = incremental.write_coding_files(
-            con, consultation, [b.units for b in batches], [b.codes for b in batches],
-            lemmatizer=_lemmatizer(),
-        )
-    for batch in batches:
-        Path(batch.units).unlink(missing_ok=True)
-        Path(batch.codes).unlink(missing_ok=True)
-    return written
+        engine = load_engine(con, consultation, coding_run.worker_lemmatizer())
+        return coding_run.write_codes(con, engine, plan.plan, training=training_units(con, consultation))
 
 
 @task(name="read-agreement", **_IO)
@@ -238,7 +178,7 @@ def coding_flow(
     plan = plan_coding(consultation, paths, options)
     summary.model_version = plan.model_version
     summary.pending_answers = plan.answers
-    summary.units, summary.batches = plan.units, len(plan.batches)
+    summary.units, summary.batches = plan.plan.units, len(plan.batches)
     logger.info(
         "%s réponse(s) à coder en %s lot(s) ; modèle : %s",
         summary.pending_answers, summary.batches, need.reason,
@@ -250,7 +190,7 @@ def coding_flow(
         )
         coded = [f.result() for f in futures]
         summary.cached_batches = coded.count(False)
-        written = write_codings(consultation, paths.db, plan.batches)
+        written = write_codings(consultation, paths.db, plan)
         summary.codes, summary.by_source = written.codes, written.by_source
         summary.needs_review, summary.estimates = written.needs_review, written.estimates
     agreement = read_agreement(consultation, paths.db)

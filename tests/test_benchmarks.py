@@ -43,8 +43,8 @@ def test_harness_times_every_stage_of_both_approaches_at_a_tiny_size(tmp_path: P
     assert list(pipeline["incremental"]) == ["ingest", "coding", "estimates", "tally"]
     # The new answers are coded as the flow codes them, with the current model if there is one
     # (at 20 answers there are too few human codes for one), and the corrected counts refreshed.
-    assert "code_batch (model no)" in pipeline["impl"]["incremental_coding"]
-    assert "every unit decided again" in pipeline["impl"]["incremental_estimates"]
+    assert "LocalProcesses + write_codes (model no" in pipeline["impl"]["incremental_coding"]
+    assert "from the stored unit decisions" in pipeline["impl"]["incremental_estimates"]
     assert pipeline["counts"]["incremental_new_answer_rows"] > 0
     assert pipeline["incremental_seconds"] > 0
     assert pipeline["queries"]["worst_median_ms"] > 0

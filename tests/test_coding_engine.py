@@ -203,14 +203,14 @@ def test_commands_on_a_consultation_never_run_say_what_to_do(mini_dir, tmp_path)
 
 def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, lemmatizer, monkeypatch):
     """Large consultations are coded in batches of answers, two processes at a time: the result
-    must not change (here in batches of 7 answers, so that questions are split)."""
-    from consultation.coding import coder, training
+    must not change (here in batches of 7 units, so that questions are split)."""
+    from consultation.coding import run, training
 
     folder, _, consultation, _ = half
     results = []
     for workers in (1, 2):
         if workers == 2:
-            monkeypatch.setattr(coder, "BATCH", 7)
+            monkeypatch.setattr(run, "BATCH_SIZE", 7)
             monkeypatch.setattr(training, "PARALLEL_TRAINING_FROM", 0)  # questions trained side by side too
         con = store.connect(None)
         ingest_consultation(con, consultation, folder)
@@ -232,9 +232,9 @@ def test_coding_in_parallel_processes_gives_the_same_codes_and_estimates(half, l
 def test_estimates_refreshed_from_the_stored_units_match_the_coding_run_with_any_number_of_workers(
     half, lemmatizer, tmp_path
 ):
-    """What the nightly flow does after adding answers (`incremental.refresh_estimates`): decide
-    every stored unit again and estimate, one question per forked worker. It must give what the
-    coding run stored, with one worker or two."""
+    """The full recompute (`estimate.estimate_consultation`): decide every stored unit again and
+    estimate, one question per forked worker. It must give what the coding run stored from its
+    decisions files, with one worker or two."""
     from consultation.coding.estimate import estimate_consultation
     from consultation.coding.training import load_engine, training_units
 
@@ -278,3 +278,47 @@ def test_summary_counts_only_answers_without_human_codes(half, tmp_path, lemmati
         assert sum(by_source.values()) < everything  # the hand-coded answers' automatic codes are left out
     finally:
         con.close()
+
+
+@pytest.mark.slow
+def test_corrected_counts_refreshed_after_new_answers_equal_a_full_recompute(tmp_path, lemmatizer, monkeypatch):
+    """+N answers: only the new units are decided (the others' decisions are read from
+    `unit_decisions`), and the stored corrected counts equal those of a full recompute that
+    decides every unit again (same seed), on a generated consultation."""
+    from benchmarks.generate import generate, load_corpus
+
+    from consultation.coding.engine import CodingEngine
+    from consultation.coding.estimate import ESTIMATE_COLUMNS, estimate_consultation
+    from consultation.coding.model import ModelSettings
+    from consultation.coding.training import load_engine, training_units
+
+    folder = generate(10_000, work=tmp_path, batch_respondents=60, corpus=load_corpus())
+    consultation = load_consultation(folder)
+    con = store.connect(None)
+    ingest_consultation(con, consultation, folder)
+    settings = ModelSettings(min_units=5, min_positives=2, cv=3)  # a model from few hand codes
+    code_consultation(con, consultation, lemmatizer, models_dir=tmp_path / "models", workers=1, settings=settings)
+    before = con.execute("SELECT count(*) FROM units").fetchone()[0]
+    sources = consultation.sources.model_copy(
+        update={"responses": [*consultation.sources.responses, "batch/reponses-lot.csv"]})
+    with_batch = consultation.model_copy(update={"sources": sources})
+    ingest_consultation(con, with_batch, folder)
+    decided = []
+    original = CodingEngine.decisions
+    monkeypatch.setattr(CodingEngine, "decisions", lambda self, q, texts: decided.append(len(texts)) or original(self, q, texts))
+    summary = code_consultation(con, with_batch, lemmatizer, models_dir=tmp_path / "models", workers=1,
+                                settings=settings, recode_all=False)
+    monkeypatch.undo()
+    new_units = con.execute("SELECT count(*) FROM units").fetchone()[0] - before
+    assert summary.model_version and not summary.trained  # the model decides; reused, not retrained
+    assert 0 < summary.units == new_units < before
+    # The new units, plus one probe text per question (the themes the engine decides).
+    assert sum(decided) == new_units + len(with_batch.questions)
+    columns = [c for c in ESTIMATE_COLUMNS if c != "method"]
+    stored = con.execute(f"SELECT {', '.join(columns)} FROM count_estimates ORDER BY ALL").df()  # noqa: S608
+    engine = load_engine(con, with_batch, lemmatizer)
+    full = estimate_consultation(con, engine, training_units(con, with_batch), reuse_decisions=False)
+    full = full[columns].sort_values(columns).reset_index(drop=True)
+    assert len(stored) > 0 and stored["raw_count"].sum() > 0
+    pd.testing.assert_frame_equal(full, stored, check_dtype=False)
+    con.close()

@@ -381,8 +381,8 @@ def test_a_national_consultation_is_coded_in_about_300_batches_and_a_small_one_a
     import numpy as np
     import pandas as pd
 
-    from consultation import incremental
-    from flows.coding_flow import MAX_BATCHES, batch_size_for
+    from consultation.coding.run import batch_size_for, split_batches
+    from flows.coding_flow import MAX_BATCHES
 
     rng = np.random.default_rng(0)
     per_answer = rng.integers(1, 6, size=300_000)  # 1 to 5 units per answer, as propositions come
@@ -392,10 +392,43 @@ def test_a_national_consultation_is_coded_in_about_300_batches_and_a_small_one_a
         "unit_no": np.concatenate([np.arange(n) for n in per_answer]),
         "text": "t",
     })
-    size = batch_size_for(len(units), 500)
-    batches = incremental.split_batches(units, size)
+    size = batch_size_for(len(units), 500, MAX_BATCHES)
+    batches = split_batches(units, size)
     assert size > 500
     assert MAX_BATCHES - 5 <= len(batches) <= MAX_BATCHES + 5
     assert sum(len(b) for b in batches) == len(units)
-    assert batch_size_for(1_000, 60) == 60  # a federation's consultation: the size asked for
-    assert len(incremental.split_batches(units.head(1_000), batch_size_for(1_000, 60))) >= 1_000 // 60
+    assert batch_size_for(1_000, 60, MAX_BATCHES) == 60  # a federation's consultation: the size asked for
+    assert len(split_batches(units.head(1_000), batch_size_for(1_000, 60, MAX_BATCHES))) >= 1_000 // 60
+
+
+CODINGS_TABLES = {
+    "units": "SELECT respondent_id, question_id, unit_no, text FROM units ORDER BY ALL",
+    "auto_codes": CODES_SQL,
+    "unit_decisions": "SELECT respondent_id, question_id, unit_no, chosen, other, scores::VARCHAR, model_version "
+                      "FROM unit_decisions ORDER BY respondent_id, question_id, unit_no",  # NaN as text: NaN != NaN
+    "count_estimates": "SELECT question_id, theme_id, scope_kind, scope, raw_count, corrected_count, ci_low, "
+                       "ci_high, method, model_version FROM count_estimates ORDER BY ALL",
+    "coding_export": "SELECT * FROM coding_export ORDER BY ALL",
+}
+
+
+def test_the_cli_and_the_flow_store_the_same_codings(prefect_harness, tmp_path):
+    """`consultation code` and the nightly coding flow take the same library path (coding.run):
+    on the same input they store the same units, codes, decisions and corrected counts."""
+    from click.testing import CliRunner
+
+    from consultation.cli import main
+    from flows.coding_flow import CodingOptions, coding_flow
+    from flows.ingest_flow import ingestion_flow
+
+    ingestion_flow(SAMPLE_DIR, tmp_path / "flow")
+    shutil.copytree(tmp_path / "flow", tmp_path / "cli")
+    flow_summary = coding_flow(SAMPLE_DIR, tmp_path / "flow", CodingOptions(batch_size=60, evaluate=False))
+    result = CliRunner().invoke(main, ["code", str(SAMPLE_DIR), "--sorties", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert flow_summary.trained and flow_summary.batches > 3
+    db = "segur-2020-sample/consultation.duckdb"
+    for table, sql in CODINGS_TABLES.items():
+        by_flow, by_cli = _query(tmp_path / "flow" / db, sql), _query(tmp_path / "cli" / db, sql)
+        assert by_flow, table
+        assert by_flow == by_cli, table

@@ -12,13 +12,28 @@ from hypothesis import strategies as st
 
 from consultation import incremental, store
 from consultation.codebook import load_consultation
+from consultation.coding import run as coding_run
 from consultation.coding.coder import code_consultation
+from consultation.coding.engine import CodingEngine
 from consultation.ingest import ingest_consultation
 
 CODES_SQL = (
     "SELECT respondent_id, question_id, unit_no, theme_id, source, confidence, needs_review, model_version "
     "FROM auto_codes ORDER BY ALL"
 )
+
+
+def _code_pending(con, consultation, engine, folder, *, coded_at=None, recode_all=False, batch_size=20_000,
+                  estimate=False, training=None):
+    """The library path every runner takes: plan, code the batches here, write once."""
+    plan = coding_run.plan_coding(
+        con, consultation, folder, coder_key=coding_run.coder_key(consultation, engine.model_version),
+        recode_all=recode_all, batch_size=batch_size,
+    )
+    coding_run.LocalProcesses(workers=1)(engine, plan.batches, lambda _: None)
+    return plan, coding_run.write_codes(
+        con, engine, plan, coded_at=coded_at, estimate=estimate, training=training
+    )
 
 
 @pytest.fixture
@@ -76,17 +91,16 @@ def test_new_reading_settings_make_an_ingested_file_pending_again(con, mini):
     assert _statuses(incremental.scan_sources(con, consultation, folder))["reponses.csv"] == "unchanged"
 
 
-def test_a_fuller_export_leaves_only_its_new_answers_to_code(con, mini, lemmatizer):
+def test_a_fuller_export_leaves_only_its_new_answers_to_code(con, mini, lemmatizer, tmp_path):
     """Survey tools export everything each time: the new file replaces the old one in place."""
     folder, consultation = mini
     ingest_consultation(con, consultation, folder)
-    units = incremental.pending_units(con, consultation)
-    incremental.write_codings(con, consultation, units, incremental.code_batch(consultation, units, lemmatizer))
+    _code_pending(con, consultation, CodingEngine(consultation, lemmatizer), tmp_path / "batches")
     with (folder / "reponses.csv").open("a", encoding="utf-8") as fh:
         fh.write("A6;ACT Neuf;ACT;Bretagne;La mobilisation des équipes;Former;;\n")
     assert _statuses(incremental.scan_sources(con, consultation, folder))["reponses.csv"] == "changed"
     ingest_consultation(con, consultation, folder)
-    assert set(incremental.pending_units(con, consultation)["respondent_id"]) == {"A6"}
+    assert set(coding_run.pending_units(con, consultation)["respondent_id"]) == {"A6"}
 
 
 def test_ingest_source_ingests_one_scanned_file(con, mini):
@@ -99,36 +113,35 @@ def test_ingest_source_ingests_one_scanned_file(con, mini):
     assert _statuses(incremental.scan_sources(con, consultation, folder))["reponses.csv"] == "unchanged"
 
 
-def test_pending_units_are_the_answers_without_current_codes(con, mini, lemmatizer):
+def test_pending_units_are_the_answers_without_current_codes(con, mini, lemmatizer, tmp_path):
     folder, consultation = mini
     ingest_consultation(con, consultation, folder)
-    units = incremental.pending_units(con, consultation)
+    units = coding_run.pending_units(con, consultation)
     answers = con.execute(
         "SELECT count(*) FROM stg_answers WHERE question_id IN ('q1', 'p1')"
     ).fetchone()[0]
     assert len(units[["respondent_id", "question_id"]].drop_duplicates()) == answers
-    incremental.write_codings(con, consultation, units, incremental.code_batch(consultation, units, lemmatizer))
-    assert incremental.pending_units(con, consultation).empty
-    assert len(incremental.pending_units(con, consultation, recode_all=True)) == len(units)
+    plan, _ = _code_pending(con, consultation, CodingEngine(consultation, lemmatizer), tmp_path / "batches")
+    assert plan.answers == answers and plan.units == len(units)
+    assert coding_run.pending_units(con, consultation).empty
+    assert len(coding_run.pending_units(con, consultation, recode_all=True)) == len(units)
 
     # A corrected export replaces A1's answers: ingestion drops their codes, so they are pending again.
     _add_export(folder, "reponses_2.csv", ["A1;ACT Le Phare;ACT;Occitanie;Le manque de masques;Former;;"])
     ingest_consultation(con, consultation, folder)
-    pending = incremental.pending_units(con, consultation)
+    pending = coding_run.pending_units(con, consultation)
     assert set(pending["respondent_id"]) == {"A1"}
 
 
-def test_answers_coded_before_the_latest_model_are_pending(con, mini, lemmatizer):
+def test_answers_coded_before_the_latest_model_are_pending(con, mini, lemmatizer, tmp_path):
     folder, consultation = mini
     ingest_consultation(con, consultation, folder)
-    units = incremental.pending_units(con, consultation)
-    incremental.write_codings(
-        con, consultation, units, incremental.code_batch(consultation, units, lemmatizer),
-        coded_at=datetime(2020, 6, 1),
+    plan, _ = _code_pending(
+        con, consultation, CodingEngine(consultation, lemmatizer), tmp_path / "batches", coded_at=datetime(2020, 6, 1)
     )
-    assert incremental.pending_units(con, consultation).empty
+    assert coding_run.pending_units(con, consultation).empty
     _record_model(con, consultation.id, "m1", incremental.human_codes_hash(con, consultation.id))
-    assert len(incremental.pending_units(con, consultation)) == len(units)
+    assert len(coding_run.pending_units(con, consultation)) == plan.units
 
 
 def _record_model(con, cid, version, training_hash):
@@ -159,7 +172,7 @@ def test_training_is_needed_only_when_human_codes_changed(con, mini):
 def test_batches_then_one_write_give_the_coding_engine_codes(con, lemmatizer, tmp_path):
     """The parallel path must code exactly as `code_consultation` does, model included."""
     from conftest import SAMPLE_DIR
-    from consultation.coding.training import load_models, prepare_engine
+    from consultation.coding.training import load_models, prepare_engine, training_units
 
     consultation = load_consultation(SAMPLE_DIR)
     ingest_consultation(con, consultation, SAMPLE_DIR)
@@ -169,15 +182,13 @@ def test_batches_then_one_write_give_the_coding_engine_codes(con, lemmatizer, tm
     assert model.model_version == engine.model_version
     assert not incremental.training_need(con, consultation.id).needed
 
-    units = incremental.pending_units(con, consultation)
-    batches = incremental.split_batches(units, 60)
-    assert len(batches) > 3
+    units = coding_run.pending_units(con, consultation)
     models = load_models(Path(model.path))
-    written = incremental.write_codings(
-        con, consultation, units,
-        [incremental.code_batch(consultation, b, lemmatizer, models, model.model_version) for b in batches],
-        lemmatizer=lemmatizer,
-    )
+    worker = CodingEngine(consultation, lemmatizer, models, model.model_version)
+    plan, written = _code_pending(con, consultation, worker, tmp_path / "batches", batch_size=60, estimate=True,
+                                  training=training_units(con, consultation))
+    assert len(plan.batches) > 3
+    assert list((tmp_path / "batches").iterdir()) == []  # the batch files are removed once stored
     assert written.units == len(units) and written.codes >= written.units
     # Codes by source count only answers without human codes (the human codes win for the rest).
     automatic = con.execute(
@@ -193,15 +204,14 @@ def test_batches_then_one_write_give_the_coding_engine_codes(con, lemmatizer, tm
     pd.testing.assert_frame_equal(ours, engine_codes)
 
 
-def test_write_codings_replaces_earlier_codes_of_the_same_answers(con, mini, lemmatizer):
+def test_writing_again_replaces_earlier_codes_of_the_same_answers(con, mini, lemmatizer, tmp_path):
     folder, consultation = mini
     ingest_consultation(con, consultation, folder)
-    units = incremental.pending_units(con, consultation)
-    codes = incremental.code_batch(consultation, units, lemmatizer)
-    incremental.write_codings(con, consultation, units, codes)
-    before = con.execute("SELECT count(*) FROM auto_codes").fetchone()[0]
-    incremental.write_codings(con, consultation, units, codes)
-    assert con.execute("SELECT count(*) FROM auto_codes").fetchone()[0] == before
+    engine = CodingEngine(consultation, lemmatizer)
+    _code_pending(con, consultation, engine, tmp_path / "batches")
+    before = con.execute(CODES_SQL).fetchall()
+    _code_pending(con, consultation, engine, tmp_path / "batches", recode_all=True)
+    assert con.execute(CODES_SQL).fetchall() == before
 
 
 def test_database_fingerprint_follows_the_data_not_the_bookkeeping(con, mini, lemmatizer):
@@ -274,8 +284,8 @@ def test_split_batches_keeps_answers_whole_and_loses_nothing(answers, batch_size
             continue
         seen.add((qid, rid))
         rows += [(f"R{rid}", qid, no, f"t{no}") for no in range(n_units)]
-    units = pd.DataFrame(rows, columns=incremental.UNIT_COLUMNS)
-    batches = incremental.split_batches(units, batch_size)
+    units = pd.DataFrame(rows, columns=coding_run.UNIT_COLUMNS)
+    batches = coding_run.split_batches(units, batch_size)
     if units.empty:
         assert batches == []
         return
@@ -290,7 +300,7 @@ def test_split_batches_keeps_answers_whole_and_loses_nothing(answers, batch_size
 
 def test_split_batches_rejects_a_zero_size():
     with pytest.raises(ValueError):
-        incremental.split_batches(pd.DataFrame(columns=incremental.UNIT_COLUMNS), 0)
+        coding_run.split_batches(pd.DataFrame(columns=coding_run.UNIT_COLUMNS), 0)
 
 
 def test_latest_agreement_reads_the_overall_evaluation(con):

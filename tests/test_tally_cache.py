@@ -16,7 +16,9 @@ from openpyxl import load_workbook
 
 from consultation import incremental, store
 from consultation.codebook import load_consultation
+from consultation.coding import run as coding_run
 from consultation.coding.coder import code_consultation
+from consultation.coding.engine import CodingEngine
 from consultation.coding.estimate import store_estimates
 from consultation.coding.review import SHEET, export_review, import_review
 from consultation.coding.training import load_engine
@@ -79,8 +81,8 @@ def test_a_corrected_export_moving_a_respondent_to_another_region_moves_the_cach
     assert figure(cached(con), "respondents_answered", "q1", "q1_epi", "Occitanie") == 3
 
 
-def test_recoding_with_the_same_time_and_as_many_codes_moves_the_cached_counts(built):
-    """write_codings replacing A5's theme by another one, stamped with the codes' own time."""
+def test_recoding_with_the_same_time_and_as_many_codes_moves_the_cached_counts(built, tmp_path):
+    """coding.run.write_codes replacing A5's theme by another one, stamped with the codes' own time."""
     con, consultation, _ = built
     assert figure(cached(con), "respondents_citing", "q1", "q1_equipes") == 3
     units = pd.DataFrame([("A5", "q1", 0, "Une équipe soudée")], columns=["respondent_id", "question_id", "unit_no", "text"])
@@ -89,7 +91,14 @@ def test_recoding_with_the_same_time_and_as_many_codes_moves_the_cached_counts(b
         columns=["respondent_id", "question_id", "unit_no", "theme_id", "source", "confidence", "needs_review",
                  "model_version"],
     )
-    incremental.write_codings(con, consultation, units, codes, coded_at=datetime(2024, 1, 1))
+    batch = coding_run.BatchFiles(
+        str(tmp_path / "units.parquet"), str(tmp_path / "codes.parquet"), str(tmp_path / "decisions.parquet"), 1, 1
+    )
+    coding_run.write_batch_file(units, batch.units)
+    coding_run.write_batch_file(codes.astype({"model_version": object}), batch.codes)
+    coding_run.write_batch_file(coding_run.DECISIONS_SCHEMA.empty_table(), batch.decisions)
+    plan = coding_run.CodingPlan(consultation.id, False, None, 1, 1, [batch])
+    coding_run.write_codes(con, CodingEngine(consultation, None), plan, estimate=False, coded_at=datetime(2024, 1, 1))
     after = cached(con)
     assert figure(after, "respondents_citing", "q1", "q1_equipes") == 2
     assert figure(after, "respondents_citing", "q1", "q1_autres") == 2

@@ -7,13 +7,10 @@ everything", never "nothing to do"):
 
 - which export files are new or changed since they were recorded in `source_files`;
 - whether the human codes changed since the last trained model (`models.training_hash`);
-- which answers have no current automatic code (new, re-ingested, or coded with an older codebook
-  or model);
 - fingerprints of the database content, the consultation file and the software, for cache keys.
 
-It also holds the pure batch functions that let coding be spread over workers: split the pending
-units into batches, code one batch and *return* its codes without touching the database, and one
-writer that stores every batch's codes in a single transaction (DuckDB has one writer).
+Which answers have no current automatic code, and coding them, belong to the one coding path of
+every runner: `consultation.coding.run`.
 
 No Prefect here: the flows in `flows/` call these functions, and a notebook can too.
 """
@@ -22,25 +19,20 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata, resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from consultation import store
 from consultation.codebook import Consultation, SourceFile
-from consultation.coding.coder import UNIT_COLUMNS, build_units
-from consultation.coding.engine import CODE_COLUMNS, CodingEngine, code_units
-from consultation.coding.estimate import estimate_consultation, store_estimates
-from consultation.coding.training import load_engine, training_hash, training_units
+from consultation.coding.training import training_hash
 from consultation.ingest import (
     FileReport,
     file_hash,
@@ -49,10 +41,6 @@ from consultation.ingest import (
     settings_hash_of,
     source_paths,
 )
-
-if TYPE_CHECKING:
-    from consultation.coding.model import QuestionModel
-    from consultation.text import Lemmatizer
 
 RESPONSES, HUMAN_CODES = "responses", "human_codes"
 FileStatus = Literal["new", "changed", "unchanged"]
@@ -333,257 +321,6 @@ def training_need(
     if model.training_hash != current:
         return TrainingNeed(True, "les codes humains ont changé depuis le dernier modèle", n, current)
     return TrainingNeed(False, "codes humains inchangés depuis le dernier modèle", n, current)
-
-
-# --------------------------------------------------------------------------
-# What to code
-# --------------------------------------------------------------------------
-
-# Answers with a current automatic code, as one anti-join (a correlated NOT EXISTS is planned as a
-# per-answer probe: seconds at 1M answers); texts are read only for the pending answers.
-_PENDING_ANSWERS = """
-WITH current_codes AS (
-    SELECT DISTINCT respondent_id, question_id FROM auto_codes
-    WHERE consultation_id = $cid
-      AND codebook_version = $codebook_version
-      AND ($model_created_at IS NULL OR coded_at >= $model_created_at)
-), pending AS (
-    SELECT a.respondent_id, a.question_id FROM answers a
-    ANTI JOIN current_codes c USING (respondent_id, question_id)
-    WHERE a.consultation_id = $cid AND list_contains($questions, a.question_id) AND NOT $recode_all
-)
-SELECT a.respondent_id, a.question_id, a.text
-FROM stg_answers a
-WHERE a.consultation_id = $cid
-  AND list_contains($questions, a.question_id)
-  AND ($recode_all OR (a.respondent_id, a.question_id) IN (SELECT (respondent_id, question_id) FROM pending))
-ORDER BY a.question_id, a.respondent_id
-"""
-
-
-def pending_units(
-    con: duckdb.DuckDBPyConnection, consultation: Consultation, *, recode_all: bool = False
-) -> pd.DataFrame:
-    """Units of the answers that have no current automatic code, in a stable order.
-
-    Pending: answers never coded (new, or re-ingested: ingestion drops their codes), coded with an
-    older codebook version, or coded before the latest model was trained. Units are the whole
-    answer or its propositions, exactly as the coding engine builds them.
-    """
-    model = latest_model(con, consultation.id)
-    answers = con.execute(
-        _PENDING_ANSWERS,
-        {
-            "cid": consultation.id,
-            "questions": [q.id for q in consultation.questions],
-            "recode_all": recode_all,
-            "codebook_version": store.codebook_version(con, consultation.id),
-            "model_created_at": model.created_at if model else None,
-        },
-    ).df()
-    frames = []
-    for question in consultation.questions:
-        mine = answers[answers["question_id"] == question.id]
-        if len(mine):
-            frames.append(build_units(question, mine.reset_index(drop=True)))
-    if not frames:
-        return pd.DataFrame(columns=UNIT_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[UNIT_COLUMNS]
-
-
-def split_batches(units: pd.DataFrame, batch_size: int) -> list[pd.DataFrame]:
-    """Consecutive batches of at most `batch_size` units; the units of one answer stay together
-    (an answer with more propositions than that is a batch of its own).
-
-    Keeping an answer whole lets a batch be written or retried on its own; the same pending
-    units always give the same batches, so cached batch results are found again.
-    """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    if units.empty:
-        return []
-    keys = units["question_id"].astype(str) + "\x1f" + units["respondent_id"].astype(str)
-    answer_starts = [*np.flatnonzero(keys.ne(keys.shift()).to_numpy()).tolist(), len(units)]
-    batches, start = [], 0
-    for answer_start, answer_end in itertools.pairwise(answer_starts):
-        if answer_end - start > batch_size and answer_start > start:
-            batches.append(units.iloc[start:answer_start].reset_index(drop=True))
-            start = answer_start
-    batches.append(units.iloc[start:].reset_index(drop=True))
-    return batches
-
-
-# --------------------------------------------------------------------------
-# Coding a batch (pure) and writing every batch (one transaction)
-# --------------------------------------------------------------------------
-
-
-def code_batch(
-    consultation: Consultation,
-    units: pd.DataFrame,
-    lemmatizer: Lemmatizer,
-    models: dict[str, QuestionModel] | None = None,
-    model_version: str | None = None,
-) -> pd.DataFrame:
-    """Codes for a batch of units, returned, not stored: safe to run on any worker.
-
-    The coding engine's own decision (`engine.code_units`): the model where it has learned
-    enough, the rules elsewhere, « Autres » flagged for review when nothing applies.
-    """
-    engine = CodingEngine(consultation, lemmatizer, models or {}, model_version if models else None)
-    return code_units(engine, units)
-
-
-@dataclass
-class CodingWrite:
-    """What one write stored: shown in the run summary."""
-
-    answers: int = 0
-    units: int = 0
-    codes: int = 0
-    by_source: dict[str, int] = field(default_factory=dict)
-    needs_review: int = 0  # units flagged for review
-    estimates: int = 0  # corrected counts stored afresh
-
-
-def write_codings(
-    con: duckdb.DuckDBPyConnection,
-    consultation: Consultation,
-    units: pd.DataFrame,
-    codes: Sequence[pd.DataFrame] | pd.DataFrame,
-    *,
-    lemmatizer: Lemmatizer | None = None,
-    coded_at: datetime | None = None,
-) -> CodingWrite:
-    """Replace the units and automatic codes of the given answers, all in one transaction.
-
-    The single writer of a parallel coding: workers return codes, this stores them. An answer
-    in `units` loses every earlier unit and code first, so recoding never duplicates. With a
-    `lemmatizer`, the corrected counts are estimated again in the same transaction (new answers
-    move every share), so the codes and the estimates published never disagree.
-    """
-    frames = [codes] if isinstance(codes, pd.DataFrame) else list(codes)
-    codes_df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CODE_COLUMNS)
-    # DuckDB refuses to register a frame while a caller's result is unfinished (a fetchone());
-    # a new statement closes that result.
-    con.execute("SELECT NULL").fetchall()
-    con.register("_write_units", units[UNIT_COLUMNS])
-    con.register("_write_codes", codes_df[CODE_COLUMNS])
-    try:
-        return _write_from(con, consultation, "_write_units", "_write_codes", lemmatizer, coded_at)
-    finally:
-        con.unregister("_write_units")
-        con.unregister("_write_codes")
-
-
-def write_coding_files(
-    con: duckdb.DuckDBPyConnection,
-    consultation: Consultation,
-    unit_files: Sequence[str | Path],
-    code_files: Sequence[str | Path],
-    *,
-    lemmatizer: Lemmatizer | None = None,
-    coded_at: datetime | None = None,
-) -> CodingWrite:
-    """`write_codings` for batches kept as Parquet files (`write_batch_file`): DuckDB reads them
-    itself, so the writing process never holds every batch's codes in memory at once."""
-    if not unit_files:
-        return CodingWrite()
-    con.read_parquet([str(p) for p in unit_files]).select(*UNIT_COLUMNS).create_view("_write_units")
-    if code_files:
-        con.read_parquet([str(p) for p in code_files], union_by_name=True).select(
-            *CODE_COLUMNS
-        ).create_view("_write_codes")
-    else:
-        con.sql("SELECT * FROM _write_units WHERE false").create_view("_write_codes")
-    try:
-        return _write_from(con, consultation, "_write_units", "_write_codes", lemmatizer, coded_at)
-    finally:
-        con.execute("DROP VIEW IF EXISTS _write_units")
-        con.execute("DROP VIEW IF EXISTS _write_codes")
-
-
-def _write_from(
-    con: duckdb.DuckDBPyConnection,
-    consultation: Consultation,
-    units: str,
-    codes: str,
-    lemmatizer: Lemmatizer | None,
-    coded_at: datetime | None,
-) -> CodingWrite:
-    """The one way codes are stored, from two relations (registered frames or Parquet views)."""
-    cid = consultation.id
-    n_units = con.execute(f"SELECT count(*) FROM {units}").fetchall()[0][0]  # noqa: S608 - our names
-    n_codes = con.execute(f"SELECT count(*) FROM {codes}").fetchall()[0][0]  # noqa: S608
-    result = CodingWrite(units=int(n_units), codes=int(n_codes))
-    if not n_units:
-        return result
-    result.answers = int(con.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT respondent_id, question_id FROM {units})"  # noqa: S608
-    ).fetchall()[0][0])
-    # Codes by source and units to review count only answers without human codes, as
-    # `consultation code` does: the human codes win for the others, nobody reviews them.
-    automatic = (
-        f"(SELECT * FROM {codes} c WHERE NOT EXISTS (SELECT 1 FROM human_codes h "  # noqa: S608
-        "WHERE h.consultation_id = $cid AND h.respondent_id = c.respondent_id "
-        "AND h.question_id = c.question_id))"
-    )
-    result.by_source = {
-        str(k): int(v) for k, v in con.execute(
-            f"SELECT source, count(*) FROM {automatic} GROUP BY source ORDER BY source",  # noqa: S608
-            {"cid": cid},
-        ).fetchall()
-    }
-    result.needs_review = int(con.execute(
-        f"SELECT count(*) FROM (SELECT respondent_id, question_id, unit_no FROM {automatic} "  # noqa: S608
-        "GROUP BY ALL HAVING bool_or(needs_review))",
-        {"cid": cid},
-    ).fetchall()[0][0])
-    version = store.codebook_version(con, cid)
-    stamp = coded_at or datetime.now()
-    unit_cols = ", ".join(UNIT_COLUMNS)
-    code_cols = ", ".join(CODE_COLUMNS)
-    with store.transaction(con):
-        for table in ("auto_codes", "units"):
-            con.execute(
-                f"DELETE FROM {table} WHERE consultation_id = ? AND (respondent_id, question_id) IN "  # noqa: S608 - fixed names
-                f"(SELECT DISTINCT (respondent_id, question_id) FROM {units})",
-                [cid],
-            )
-        con.execute(
-            f"INSERT INTO units (consultation_id, {unit_cols}) SELECT ?, {unit_cols} FROM {units}",  # noqa: S608
-            [cid],
-        )
-        con.execute(
-            f"INSERT INTO auto_codes (consultation_id, {code_cols}, codebook_version, coded_at) "  # noqa: S608
-            f"SELECT ?, {code_cols}, ?, ? FROM {codes}",
-            [cid, version, stamp],
-        )
-        if lemmatizer is not None:
-            result.estimates = refresh_estimates(con, consultation, lemmatizer)
-    return result
-
-
-def write_batch_file(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a batch (units or codes) as Parquet, atomically: a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    frame.to_parquet(partial, index=False)
-    partial.replace(path)
-    return path
-
-
-def refresh_estimates(con: duckdb.DuckDBPyConnection, consultation: Consultation, lemmatizer: Lemmatizer) -> int:
-    """Estimate the corrected counts again from every stored unit and store them (call inside the
-    transaction that wrote the codes). Returns the number of estimates stored.
-
-    New answers move every share, so this decides every unit again, not only the new ones: the
-    costly part of adding answers to a large consultation (see BENCHMARKS.md).
-    """
-    engine = load_engine(con, consultation, lemmatizer)
-    frame = estimate_consultation(con, engine, training_units(con, consultation))
-    return store_estimates(con, consultation.id, frame, engine.model_version)
 
 
 # --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ Human-coded units count exactly, as in the tallies (human codes win). Scopes: na
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import duckdb
@@ -316,36 +316,87 @@ def estimate_consultation(
     n_bootstrap: int = N_BOOTSTRAP,
     seed: int = 0,
     workers: int | None = None,
+    reuse_decisions: bool = True,
 ) -> pd.DataFrame:
-    """Estimates for every question from the stored units (recomputes the decisions).
+    """Estimates for every question over the stored automatic units that count (answers without
+    human codes).
 
-    Everything is read from the database first; the questions are then decided and estimated in
-    forked workers (`workers`, default one per core from PARALLEL_FROM units on, else none), with
-    the same result whatever their number.
+    Each unit's decision is read from `unit_decisions` when it was stored with the engine's model
+    and the current codebook (`reuse_decisions`); the other units (all with
+    `reuse_decisions=False`: the full recompute) are decided again, in forked workers
+    (`workers`, default one per core from PARALLEL_FROM units to decide, else none). The result
+    does not depend on where a decision came from, nor on the number of workers.
     """
     cid = engine.consultation.id
     questions = engine.consultation.questions
-    autos = {
-        question.id: con.execute(
-            "SELECT respondent_id, unit_no, text, region FROM auto_units "
-            "WHERE consultation_id = ? AND question_id = ? ORDER BY respondent_id, unit_no",
-            [cid, question.id],
-        ).df()
+    codebook_version = con.execute(
+        "SELECT coalesce(max(version), 0) FROM codebook_versions WHERE consultation_id = ?", [cid]
+    ).fetchall()[0][0]
+    stored = {
+        question.id: _units_and_decisions(con, engine, question, codebook_version, reuse_decisions)
         for question in questions
     }
     inputs = {question.id: estimate_inputs(con, cid, question.id) for question in questions}
 
     def estimate_one(question: Question) -> pd.DataFrame:
-        auto = autos[question.id]
-        decisions = engine.decisions(question, auto["text"].tolist())
+        auto, decisions, missing = stored[question.id]
+        if missing.any():
+            again = engine.decisions(question, auto.loc[missing, "text"].tolist())
+            decisions.chosen[missing], decisions.other[missing] = again.chosen, again.other
+            if decisions.scores is not None:
+                decisions.scores[missing] = again.scores
         regions, human = inputs[question.id]
         return estimate_from(question, engine, training.get(question.id), auto, decisions, regions, human,
                              n_bootstrap=n_bootstrap, seed=seed)
 
     if workers is None:
-        workers = cores() if sum(len(a) for a in autos.values()) >= PARALLEL_FROM else 1
+        to_decide = sum(int(stored[q.id][2].sum()) for q in questions)
+        workers = cores() if to_decide >= PARALLEL_FROM else 1
     frames = fork_map(estimate_one, questions, workers=workers)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ESTIMATE_COLUMNS)
+
+
+def _units_and_decisions(
+    con: duckdb.DuckDBPyConnection, engine: CodingEngine, question: Question, codebook_version: int,
+    reuse: bool,
+) -> tuple[pd.DataFrame, UnitDecisions, np.ndarray]:
+    """The question's automatic units (respondent, unit, text, region), their stored decisions
+    (what the estimates use: chosen themes, « Autres », scores) and a mask of the units whose
+    decision is not stored for this model and codebook, to decide again."""
+    table = con.sql(
+        "SELECT a.respondent_id, a.unit_no, a.text, a.region, d.chosen, d.other, d.scores "
+        "FROM auto_units a LEFT JOIN unit_decisions d ON $reuse "
+        "AND d.consultation_id = a.consultation_id AND d.respondent_id = a.respondent_id "
+        "AND d.question_id = a.question_id AND d.unit_no = a.unit_no "
+        "AND d.codebook_version = $codebook_version AND d.model_version IS NOT DISTINCT FROM $model_version "
+        "WHERE a.consultation_id = $cid AND a.question_id = $qid ORDER BY a.respondent_id, a.unit_no",
+        params={"reuse": reuse, "codebook_version": codebook_version, "cid": engine.consultation.id,
+         "qid": question.id, "model_version": engine.model_version},
+    ).to_arrow_table()  # the sql() relation: no extra copy of the rows
+    auto = table.select(["respondent_id", "unit_no", "text", "region"]).to_pandas()
+    template = engine.decisions(question, ["x"]).take(np.zeros(0, dtype=np.int64))
+    n, k = len(auto), len(template.theme_ids)
+    chosen_col = table.column("chosen").combine_chunks()
+    scores_col = table.column("scores").combine_chunks()
+    found = chosen_col.is_valid().to_numpy(zero_copy_only=False) if n else np.zeros(0, dtype=bool)
+    if template.scores is not None and n:  # a decision made without this question's model
+        found &= scores_col.is_valid().to_numpy(zero_copy_only=False)
+    chosen = np.zeros((n, k), dtype=bool)
+    other = np.zeros(n, dtype=bool)
+    scores = np.full((n, k), np.nan) if template.scores is not None else None
+    rows = np.flatnonzero(found)
+    if len(rows) and k:
+        chosen[rows] = chosen_col.take(rows).flatten().to_numpy(zero_copy_only=False).reshape(-1, k)
+        if scores is not None:
+            scores[rows] = scores_col.take(rows).flatten().to_numpy(zero_copy_only=False).reshape(-1, k)
+    if len(rows):
+        other[rows] = table.column("other").combine_chunks().take(rows).to_numpy(zero_copy_only=False)
+    decisions = replace(
+        template, probabilities=np.zeros((n, 0)), source=np.zeros((n, 0), dtype=np.int8),
+        confidence=np.zeros((n, 0)), chosen=chosen, other=other, other_confidence=np.zeros(n),
+        needs_review=np.zeros(n, dtype=bool), rule_hits=[], scores=scores,
+    )
+    return auto, decisions, ~found
 
 
 def store_estimates(

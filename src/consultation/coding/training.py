@@ -299,10 +299,16 @@ def record_model(
     card = card_path(path)
     card_json = card.read_text(encoding="utf-8") if card.exists() else "{}"
     with store.transaction(con):
+        # A model reused as it is keeps its date: answers coded with it since are not pending again.
+        earlier = con.execute(
+            "SELECT created_at FROM models WHERE consultation_id = ? AND model_version = ? AND codebook_version = ?",
+            [consultation_id, version, codebook_version],
+        ).fetchall()
         con.execute("DELETE FROM models WHERE consultation_id = ? AND model_version = ?", [consultation_id, version])
         con.execute(
             "INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [consultation_id, version, str(path), codebook_version, digest, card_json, datetime.now()],
+            [consultation_id, version, str(path), codebook_version, digest, card_json,
+             earlier[0][0] if earlier else datetime.now()],
         )
 
 
