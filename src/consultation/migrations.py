@@ -39,6 +39,8 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schéma de la version 0.1.0 (tables de base et cache des décomptes)",
               ("schema.sql", "schema_tally.sql")),
+    Migration(2, "décisions enregistrées par unité, pour recalculer les effectifs corrigés sans tout redécider",
+              ("schema_coding.sql",)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
