@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from consultation.codebook import Consultation
 from consultation.errors import DatabaseBusyError
+
+if TYPE_CHECKING:  # the codebook (pydantic, yaml) is not needed to read a database: kept off the API's import
+    from consultation.codebook import Consultation
 
 # Tables first (schema.sql, then any schema_<area>.sql), then views layered in this order.
 SQL_FILES_VIEWS = ("views.sql", "tally.sql")
 # What every table, view and column means (COMMENT ON), applied last.
 COMMENTS_FILE = "comments.sql"
+# The library's bookkeeping, kept out of the analysts' `main` schema (sql/schema_tally.sql). Files
+# made before the schema existed hold these in `main`: they are moved on the first writable open.
+INTERNAL_SCHEMA = "interne"
+INTERNAL_TABLES = ("tally_cache_state", "tally_cache")
+INTERNAL_VIEWS = ("tally_input_stamp",)
 
 
 def _sql_files() -> list[str]:
@@ -28,8 +38,36 @@ def _sql_files() -> list[str]:
     return [*schema, *SQL_FILES_VIEWS, *extra_views]
 
 
+@cache
 def read_sql(name: str) -> str:
     return resources.files("consultation").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+@cache
+def views_fingerprint() -> str:
+    """Hash of the SQL that defines the views: a new version of the package has other views."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for name in _sql_files():
+        if not name.startswith("schema"):
+            digest.update(read_sql(name).encode("utf-8"))
+    return digest.hexdigest()
+
+
+_CATALOG_HASH = (
+    "SELECT md5(coalesce(string_agg(schema_name || '.' || view_name || ':' || sql, '|' "
+    "ORDER BY schema_name, view_name), '')) FROM duckdb_views() "
+    "WHERE NOT internal AND NOT temporary AND database_name = current_database()"
+)
+
+
+def views_are_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file's views are this version's, as this version wrote them (False for a file
+    made before this was recorded, by another version, or whose views were rewritten since)."""
+    try:  # duckdb_tables() would cost more than the whole check
+        row = con.execute("SELECT views_fingerprint, catalog_hash FROM interne.views_state").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row == (views_fingerprint(), con.execute(_CATALOG_HASH).fetchone()[0])
 
 
 def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -53,8 +91,33 @@ def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> du
         with transaction(con):
             for name in _sql_files():
                 con.execute(read_sql(name))
-            con.execute(read_sql(COMMENTS_FILE))  # after the views: recreating a view drops its comments
+            _move_internal_objects(con)
+            con.execute(read_sql(COMMENTS_FILE))
+            con.execute("DELETE FROM interne.views_state")
+            catalog = con.execute(_CATALOG_HASH).fetchone()[0]
+            con.execute("INSERT INTO interne.views_state VALUES (?, ?, now())", [views_fingerprint(), catalog])  # after the views: recreating a view drops its comments
     return con
+
+
+def _move_internal_objects(con: duckdb.DuckDBPyConnection) -> None:
+    """Move the bookkeeping tables a file made by an older version holds in `main` to the
+    `interne` schema (rows kept), and drop its old views there (they are recreated in `interne`)."""
+    names = "', '".join(INTERNAL_TABLES + INTERNAL_VIEWS)
+    found = con.execute(
+        f"SELECT table_name, 'table' FROM duckdb_tables() WHERE schema_name = 'main' "  # noqa: S608 - constants
+        f"AND database_name = current_database() AND table_name IN ('{names}') "
+        f"UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE schema_name = 'main' "
+        f"AND database_name = current_database() AND view_name IN ('{names}')"
+    ).fetchall()
+    for name, kind in found:
+        if kind == "view":
+            con.execute(f"DROP VIEW main.{name}")
+        elif name == "tally_cache_state":  # created with its key by schema_tally.sql: copy the rows
+            con.execute(f"INSERT OR REPLACE INTO {INTERNAL_SCHEMA}.{name} SELECT * FROM main.{name}")  # noqa: S608 - ours
+            con.execute(f"DROP TABLE main.{name}")
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {INTERNAL_SCHEMA}.{name} AS SELECT * FROM main.{name}")  # noqa: S608
+            con.execute(f"DROP TABLE main.{name}")
 
 
 @contextmanager
