@@ -352,8 +352,10 @@ def discovery_answer(source: str, leads: Any, theme: dict[str, Any] | None, coun
     others = counts.loc[OTHER] if OTHER in counts.index else None
     left = (f" ; « Autres » passe de {others['réponses avant']} à {others['réponses après']} réponses"
             if others is not None else "")
+    distinct = f" ({n_others} textes distincts)" if others is not None and n_others != others["réponses avant"] else ""
+    among = f"{others['réponses avant']} réponses « Autres »{distinct}" if others is not None else f"{n_others} réponses « Autres »"
     return french(
-        f"{source} : oui. Parmi {n_others} réponses « Autres », {theme['answers']} forment la piste "
+        f"{source} : oui. Parmi les {among}, {theme['answers']} forment la piste "
         f"« {theme['label'].removeprefix('Nouveau thème : ')} ». Codé par ses mots-clés "
         f"({', '.join(theme['keywords'])}), ce thème réunit {row['réponses après']} réponses{left}. "
         "À nommer et à relire avant de l'ajouter au codebook."
