@@ -118,3 +118,18 @@ def test_the_answer_of_notebook_01_affirms_only_the_significant_differences(diff
     assert "« A »" not in answer
     quiet = nb.results_answer(national, comparison.assign(significant=False), "Occitanie").replace("\u202f", " ").replace("\xa0", " ")
     assert "aucun écart" in quiet and "1 thème(s) ont un effectif trop faible" in quiet
+
+
+def test_without_the_real_answers_notebook_03_works_on_the_sample_question_with_most_others(sample_run, tmp_path):
+    from conftest import SAMPLE_DIR
+
+    project = tmp_path / "projet"  # no ../shared/data beside it
+    source, answers = nb.coded_answers(project, SAMPLE_DIR, sample_run.paths.root.parent)
+    assert source.startswith("Contribution au Ségur de la santé (2020), question ")
+    others = answers["themes"].map(lambda t: "Autres" in t).sum()
+    assert others >= 1 and len(answers) > others
+    leads = nb.leads_in_others(answers)
+    theme = nb.theme_from_lead(leads)
+    counts = nb.counts_with_theme(answers, theme) if theme else None
+    answer = nb.discovery_answer(source, leads, theme, counts).replace("\u202f", " ")
+    assert answer.startswith(source.replace("\u202f", " ")) and ("oui" in answer or "pas de nouveau thème" in answer)

@@ -269,13 +269,17 @@ def coded_answers(root: str | Path, consultation_dir: str | Path, processed_root
     consultation, _, con = _session(consultation_dir, processed_root)
     try:
         rows = con.execute(
-            "SELECT question_id, respondent_id, unit_no, any_value(unit_text), list(DISTINCT t.label ORDER BY t.label) "
+            # a unit of the final codes; a human code on the whole answer has no text of its own
+            "SELECT f.question_id, f.respondent_id, f.unit_key, "
+            "any_value(CASE WHEN trim(f.unit_text) = '' THEN a.text ELSE f.unit_text END), "
+            "list(DISTINCT t.label ORDER BY t.label) "
             "FROM final_codes f JOIN themes t USING (consultation_id, question_id, theme_id) "
+            "JOIN stg_answers a USING (consultation_id, respondent_id, question_id) "
             "WHERE f.consultation_id = ? GROUP BY ALL", [consultation.id],
         ).fetchdf()
     finally:
         con.close()
-    rows.columns = ["question_id", "respondent_id", "unit_no", "text", "themes"]
+    rows.columns = ["question_id", "respondent_id", "unit_key", "text", "themes"]
     others = rows[rows["themes"].map(lambda t: OTHER in t)].groupby("question_id").size()
     question = others.idxmax()
     text = next(q.text for q in consultation.questions if q.id == question)
