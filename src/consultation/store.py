@@ -29,6 +29,11 @@ COMMENTS_FILE = "comments.sql"
 INTERNAL_SCHEMA = "interne"
 INTERNAL_TABLES = ("tally_cache_state", "tally_cache")
 INTERNAL_VIEWS = ("tally_input_stamp",)
+_DROP_FROM_MAIN = {
+    "tally_cache_state": "DROP TABLE main.tally_cache_state",
+    "tally_cache": "DROP TABLE main.tally_cache",
+    "tally_input_stamp": "DROP VIEW main.tally_input_stamp",
+}
 
 
 def _sql_files() -> list[str]:
@@ -111,13 +116,12 @@ def _move_internal_objects(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     for name, kind in found:
         if kind == "view":
-            con.execute(f"DROP VIEW main.{name}")
+            pass  # recreated in `interne` by tally.sql
         elif name == "tally_cache_state":  # created with its key by schema_tally.sql: copy the rows
             con.execute(f"INSERT OR REPLACE INTO {INTERNAL_SCHEMA}.{name} SELECT * FROM main.{name}")  # noqa: S608 - ours
-            con.execute(f"DROP TABLE main.{name}")
         else:
             con.execute(f"CREATE OR REPLACE TABLE {INTERNAL_SCHEMA}.{name} AS SELECT * FROM main.{name}")  # noqa: S608
-            con.execute(f"DROP TABLE main.{name}")
+        con.execute(_DROP_FROM_MAIN[name])
 
 
 @contextmanager
