@@ -43,3 +43,95 @@ def test_descriptions_stay_in_the_file_and_survive_reconnection(tmp_path):
     finally:
         con.close()
     assert comment.startswith("The counts") and "%" in column
+
+
+# -- the library's bookkeeping lives in its own schema, out of the analysts' way -----------------
+
+
+def _main_objects(con) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database() "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
+        "AND database_name = current_database()").fetchall()}
+
+
+def _make_old_layout(con) -> None:
+    """Turn a file into what versions before the `interne` schema wrote: the cache, its state and
+    the stamp view in `main`, no `interne` schema."""
+    con.execute("CREATE TABLE main.tally_cache AS SELECT * FROM interne.tally_cache")
+    con.execute("CREATE TABLE main.tally_cache_state (consultation_id VARCHAR PRIMARY KEY, stamp VARCHAR NOT NULL, "
+                "refreshed_at TIMESTAMP NOT NULL)")
+    con.execute("INSERT INTO main.tally_cache_state SELECT * FROM interne.tally_cache_state")
+    view = con.execute("SELECT sql FROM duckdb_views() WHERE schema_name = 'interne' AND view_name = 'tally_input_stamp'").fetchone()[0]
+    con.execute(view.replace("interne.tally_input_stamp", "main.tally_input_stamp"))
+    con.execute("DROP SCHEMA interne CASCADE")
+    con.execute("DELETE FROM schema_version WHERE version >= 3")  # the migration that made `interne`
+
+
+def test_a_file_of_the_old_layout_is_read_then_moved_on_the_first_writable_open(tmp_path):
+    import consultation
+    from consultation.tally import refresh_tallies
+    from test_tally import CID, build_mini
+
+    path = tmp_path / "old.duckdb"
+    con = store.connect(path)
+    build_mini(con)
+    refresh_tallies(con, CID)
+    expected = con.execute("SELECT * FROM tally ORDER BY ALL").fetchdf()
+    state = con.execute("SELECT * FROM interne.tally_cache_state").fetchall()
+    _make_old_layout(con)
+    con.close()
+
+    with consultation.open(path) as db:  # read-only, as analysts open it: still answers
+        assert len(db.tallies(by="national")) > 0
+    con = store.connect(path)
+    try:
+        assert not {"tally_cache", "tally_cache_state", "tally_input_stamp"} & _main_objects(con)
+        assert con.execute("SELECT * FROM interne.tally_cache_state").fetchall() == state  # rows kept
+        moved = con.execute("SELECT * FROM interne.tally_cache ORDER BY ALL").fetchdf()
+        assert moved.equals(expected)
+    finally:
+        con.close()
+    with consultation.open(path) as db:
+        assert len(db.tallies(by="national")) > 0
+
+
+def test_bookkeeping_is_in_schema_interne_and_the_dictionary_lists_only_main(tmp_path):
+    from consultation.tally import refresh_tallies
+    from test_tally import CID, build_mini
+
+    con = store.connect(tmp_path / "c.duckdb")
+    try:
+        build_mini(con)
+        refresh_tallies(con, CID)
+        internal = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'interne' "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'interne'").fetchall()}
+        listed = {name for name, _, _ in dictionary.objects(con)}
+        assert {"tally_cache", "tally_cache_state", "tally_input_stamp"} <= internal
+        assert not ({n for n in _main_objects(con) if n.startswith("tally_")} - {"tally_answered"})
+        assert not (listed & internal) and "tally" in listed
+    finally:
+        con.close()
+
+
+def test_a_read_only_open_rewrites_the_views_only_when_the_file_holds_others(tmp_path):
+    from consultation.api import connect
+
+    path = tmp_path / "c.duckdb"
+    store.connect(path).close()
+
+    def temporary_views() -> int:
+        con = connect(path, read_only=True)
+        try:
+            return con.execute("SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal").fetchone()[0]
+        finally:
+            con.close()
+
+    assert temporary_views() == 0  # this version wrote them: used as they are, nothing recreated
+    con = store.connect(path)
+    con.execute("CREATE OR REPLACE VIEW tally AS SELECT 1 AS x")  # as an older version, or a hand, could
+    con.close()
+    assert temporary_views() >= 10  # this version's views, for this connection only
+    store.connect(path).close()  # a writable open of this version puts its views back
+    assert temporary_views() == 0

@@ -59,3 +59,44 @@ def test_discover_command_writes_the_report(tmp_path_factory, nlp, tmp_path):
     assert f"Rapport écrit : {target}" in result.output
     report = target.read_text(encoding="utf-8")
     assert "## q1_retenir" in report and "## pilier4" in report
+
+
+# -- the minimum adapts to the consultation; a lead is a group that shares a word -----------------
+
+
+def test_the_minimum_follows_the_consultation_size_between_four_and_six():
+    from consultation.coding.discover import MIN_UNITS, MIN_UNITS_FLOOR, min_units
+
+    sizes = [*range(0, 400, 7), 47, 80, 81, 100, 101, 120, 10_000]
+    values = [min_units(n) for n in sizes]
+    assert all(MIN_UNITS_FLOOR <= v <= MIN_UNITS for v in values)
+    assert min_units(47) == 4 and min_units(10_000) == 6
+    assert all(min_units(a) <= min_units(b) for a, b in zip(sorted(sizes), sorted(sizes)[1:], strict=False))
+
+
+def test_a_small_consultation_gets_leads_from_four_answers(lemmatizer):
+    texts = MASKS[:2] + VISIO[:2]
+    assert discover_question(texts, lemmatizer)[0] == []  # the fixed minimum of a large consultation
+    leads, note = discover_question(texts, lemmatizer, minimum=4)
+    assert note == "" and {lead.size for lead in leads} == {2}
+    assert all(lead.support >= 2 and lead.shared for lead in leads)
+
+
+def test_answers_that_share_no_word_are_not_a_lead(lemmatizer):
+    unrelated = ["Le calme retrouvé", "La peur du virus", "Des repas livrés", "Un jardin partagé",
+                 "Les enfants dessinent", "La frontière fermée"]
+    leads, note = discover_question(unrelated, lemmatizer, minimum=4)
+    assert leads == [] and "partage un mot" in note
+
+
+def test_a_lead_under_an_existing_themes_keywords_is_marked_near_it(lemmatizer, mini_dir):
+    from consultation.coding.discover import near_theme
+    from consultation.coding.rules import RuleCoder
+
+    consultation = load_consultation(mini_dir)
+    question = consultation.questions[0]
+    theme = next(t for t in question.themes if t.keywords)
+    rules = RuleCoder(consultation.questions, lemmatizer)
+    with_keyword = [f"Il faut parler de {theme.keywords[0]} encore", f"{theme.keywords[0]} avant tout"]
+    assert near_theme(rules, question, with_keyword) == theme.label
+    assert near_theme(rules, question, ["zzz qqq", "www xxx"]) == ""

@@ -63,6 +63,12 @@ def test_a_file_from_release_0_1_0_is_upgraded_in_place_without_losing_a_row(tmp
         "WHERE consultation_id = 'mini' AND scope_kind = 'national'"
     ).fetchone()
     assert citing > 0 and answered == 5
+    # The tally cache's bookkeeping moved to schema `interne`, rows kept.
+    in_main = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name LIKE 'tally_cache%'"
+    ).fetchone()[0]
+    assert in_main == 0
+    assert con.execute("SELECT count(*) FROM interne.tally_cache_state").fetchone()[0] == 1
     con.close()
     # Opening again applies nothing more.
     con = store.connect(path)

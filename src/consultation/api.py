@@ -104,17 +104,20 @@ def resolve_db_path(db_path: str | Path) -> Path:
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """A connection whose views are those of this version of the package.
 
-    Read-only: the views stored in the file may come from an older version, so they are
-    recreated as temporary views (visible to this connection only; nothing is written).
+    Read-only: the views stored in the file are used as they are when this version of the package
+    wrote them (the usual case, and the fast one); a file of another version gets this version's
+    views as temporary views (visible to this connection only; nothing is written), the library's
+    own `interne.` ones included, under their bare name.
     """
     con = store.connect(path, read_only=read_only)
     with contextlib.suppress(duckdb.Error):  # in Jupyter without ipywidgets DuckDB refuses this setting
         con.execute("SET enable_progress_bar = false")
-    if read_only:
+    if read_only and not store.views_are_current(con):
         try:
             for name in store._sql_files():
                 if not name.startswith("schema"):
-                    con.execute(_VIEW_STATEMENT.sub(r"CREATE OR REPLACE TEMP \1", store.read_sql(name)))
+                    sql = _VIEW_STATEMENT.sub(r"CREATE OR REPLACE TEMP \1", store.read_sql(name))
+                    con.execute(sql.replace("TEMP VIEW interne.", "TEMP VIEW "))
         except duckdb.CatalogException as exc:
             con.close()
             raise NotInDatabaseError(

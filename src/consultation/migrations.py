@@ -36,11 +36,32 @@ class Migration:
     run: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
 
+def _move_bookkeeping_to_internal_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Move the tally cache's bookkeeping out of `main` into `interne` (rows kept); the old stamp
+    view is dropped (the views, recreated after the migrations, put it in `interne`)."""
+    found = dict(con.execute(
+        "SELECT table_name, 'table' FROM duckdb_tables() WHERE schema_name = 'main' "
+        "AND database_name = current_database() AND table_name IN ('tally_cache_state', 'tally_cache') "
+        "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE schema_name = 'main' "
+        "AND database_name = current_database() AND view_name = 'tally_input_stamp'"
+    ).fetchall())
+    if "tally_cache_state" in found:  # the new table has its key (schema_interne.sql): copy the rows
+        con.execute("INSERT OR REPLACE INTO interne.tally_cache_state SELECT * FROM main.tally_cache_state")
+        con.execute("DROP TABLE main.tally_cache_state")
+    if "tally_cache" in found:
+        con.execute("CREATE OR REPLACE TABLE interne.tally_cache AS SELECT * FROM main.tally_cache")
+        con.execute("DROP TABLE main.tally_cache")
+    if "tally_input_stamp" in found:
+        con.execute("DROP VIEW main.tally_input_stamp")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schéma de la version 0.1.0 (tables de base et cache des décomptes)",
               ("schema.sql", "schema_tally.sql")),
     Migration(2, "décisions enregistrées par unité, pour recalculer les effectifs corrigés sans tout redécider",
               ("schema_coding.sql",)),
+    Migration(3, "tables internes (cache des décomptes, version des vues) rangées dans le schéma « interne »",
+              ("schema_interne.sql",), _move_bookkeeping_to_internal_schema),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

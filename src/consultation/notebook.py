@@ -212,9 +212,8 @@ def reviewer_decisions(sample_dir: str | Path, reviewed: Any) -> Any:
 
 
 def discover(consultation_dir: str | Path, processed_root: str | Path, question_id: str | None = None) -> Any:
-    """Suggested themes among the « Autres » answers: one row per lead (terms, size, examples)."""
-    import pandas as pd
-
+    """Suggested themes among the « Autres » answers: one row per lead (terms, size, the words its
+    answers share, an existing theme it resembles, examples)."""
     from consultation.coding.discover import discover_themes
     from consultation.text import Lemmatizer, load_nlp
 
@@ -223,12 +222,148 @@ def discover(consultation_dir: str | Path, processed_root: str | Path, question_
         results = discover_themes(con, consultation, Lemmatizer(load_nlp()), question_id=question_id)
     finally:
         con.close()
+    return _leads_frame([(r.question.id, lead) for r in results for lead in r.leads])
+
+
+LEAD_COLUMNS = ["question", "piste", "réponses", "mots partagés", "réponses avec ce mot", "expressions",
+                "thème proche", "exemples"]
+
+
+def _leads_frame(leads: list[tuple[str, Any]]) -> Any:
+    import pandas as pd
+
     rows = [
-        {"question": r.question.id, "piste": lead.name, "termes": ", ".join(lead.terms), "réponses": lead.size,
-         "exemples": " | ".join(lead.examples)}
-        for r in results for lead in r.leads
+        {"question": q, "piste": lead.name, "réponses": lead.size, "mots partagés": ", ".join(lead.shared),
+         "réponses avec ce mot": lead.support, "expressions": ", ".join(lead.phrases), "thème proche": lead.near_theme, "exemples": " | ".join(lead.examples)}
+        for q, lead in leads
     ]
-    return pd.DataFrame(rows, columns=["question", "piste", "termes", "réponses", "exemples"])
+    frame = pd.DataFrame(rows, columns=LEAD_COLUMNS)
+    order = (frame["réponses avec ce mot"] / frame["réponses"].clip(lower=1)).rename("cohésion")
+    frame = frame.assign(**{"cohésion": order}).sort_values(["cohésion", "réponses avec ce mot"], ascending=False, kind="stable")
+    return frame.drop(columns="cohésion").reset_index(drop=True)
+
+
+# -- discovery on any set of coded answers (notebook 03) --------------------------------------
+
+GRAND_DEBAT = Path("grand-debat-fiscalite") / "answers.csv"
+OTHER = "Autres"
+
+
+def shared_data_dir(root: str | Path) -> Path:
+    """Where the real answers are kept beside the project (`../shared/data/`), read in place."""
+    return Path(root).resolve().parent / "shared" / "data"
+
+
+def coded_answers(root: str | Path, consultation_dir: str | Path, processed_root: str | Path) -> tuple[str, Any]:
+    """(what they are, one row per answer: `text`, `themes` as a list of labels, « Autres » when
+    no theme applies) — the Grand Débat's question 163 with its volunteers' labels when
+    `../shared/data/` holds it, else the sample question with the most « Autres » answers."""
+    import pandas as pd
+
+    real = shared_data_dir(root) / GRAND_DEBAT
+    if real.is_file():
+        frame = pd.read_csv(real, dtype=str, keep_default_na=False)
+        themes = frame["labels"].map(lambda v: [t for t in v.split("|") if t] or [OTHER])
+        return ("Grand Débat national (2019), question 163 : « " + frame["question_text"].iloc[0] + " »",
+                pd.DataFrame({"text": frame["answer"], "themes": themes}))
+    consultation, _, con = _session(consultation_dir, processed_root)
+    try:
+        rows = con.execute(
+            # a unit of the final codes; a human code on the whole answer has no text of its own
+            "SELECT f.question_id, f.respondent_id, f.unit_key, "
+            "any_value(CASE WHEN trim(f.unit_text) = '' THEN a.text ELSE f.unit_text END), "
+            "list(DISTINCT t.label ORDER BY t.label) "
+            "FROM final_codes f JOIN themes t USING (consultation_id, question_id, theme_id) "
+            "JOIN stg_answers a USING (consultation_id, respondent_id, question_id) "
+            "WHERE f.consultation_id = ? GROUP BY ALL", [consultation.id],
+        ).fetchdf()
+    finally:
+        con.close()
+    rows.columns = ["question_id", "respondent_id", "unit_key", "text", "themes"]
+    others = rows[rows["themes"].map(lambda t: OTHER in t)].groupby("question_id").size()
+    question = others.idxmax()
+    text = next(q.text for q in consultation.questions if q.id == question)
+    chosen = rows[rows["question_id"] == question]
+    return f"{consultation.title}, question {question} : « {text} »", chosen[["text", "themes"]].reset_index(drop=True)
+
+
+def leads_in_others(answers: Any) -> Any:
+    """The leads among the answers coded « Autres », with the minimum adapted to the number of
+    answers (`discover.min_units`)."""
+    from consultation.coding.discover import discover_question, min_units
+    from consultation.redact import Redactor
+    from consultation.text import Lemmatizer, load_nlp
+
+    others = answers.loc[answers["themes"].map(lambda t: OTHER in t), "text"].drop_duplicates().tolist()
+    leads, note = discover_question(others, Lemmatizer(load_nlp()), redact=Redactor(), minimum=min_units(len(answers)))
+    frame = _leads_frame([("", lead) for lead in leads]).drop(columns="question")
+    frame.attrs["note"] = note
+    frame.attrs["autres"] = len(others)
+    return frame
+
+
+def theme_from_lead(leads: Any) -> dict[str, Any] | None:
+    """The first lead no existing theme covers, as a theme: its label and its keywords (its two-word
+    expressions found in at least two answers, else the words half of its answers share:
+    « supprimer tva » says more than « tva »)."""
+    for lead in leads.to_dict("records"):
+        if lead["thème proche"]:
+            continue
+        phrases = [w for w in lead["expressions"].split(", ") if w] or lead["mots partagés"].split(", ")
+        return {"label": "Nouveau thème : " + ", ".join(phrases[:3]), "keywords": phrases[:3],
+                "answers": int(lead["réponses"])}
+    return None
+
+
+def counts_with_theme(answers: Any, theme: dict[str, Any]) -> Any:
+    """Answers per theme before and after adding `theme`, coded by its keywords as the coder's rules
+    do for a theme no one has coded by hand yet: an answer of « Autres » it matches leaves « Autres »."""
+    import pandas as pd
+
+    from consultation.codebook import Question, Theme
+    from consultation.coding.rules import RuleCoder
+    from consultation.text import Lemmatizer, load_nlp
+
+    question = Question(id="q", section="q", text="q", unit="respondents", columns=["q"], themes=[
+        Theme(id="new", label=theme["label"], keywords=theme["keywords"]),
+        Theme(id="other", label=OTHER)])
+    hits = RuleCoder([question], Lemmatizer(load_nlp())).code("q", answers["text"].tolist())
+    matched = pd.Series([bool(h) for h in hits], index=answers.index)
+    after = [
+        ([t for t in themes if t != OTHER] + [theme["label"]]) if hit else themes
+        for themes, hit in zip(answers["themes"], matched, strict=True)
+    ]
+    before_counts = answers["themes"].explode().value_counts()
+    after_counts = pd.Series(after).explode().value_counts()
+    table = pd.DataFrame({"réponses avant": before_counts, "réponses après": after_counts}).fillna(0).astype(int)
+    table["écart"] = table["réponses après"] - table["réponses avant"]
+    table = table.sort_values("réponses après", ascending=False)
+    table.index.name = "thème"
+    return table[(table["réponses avant"] > 0) | (table["réponses après"] > 0)]
+
+
+def discovery_answer(source: str, leads: Any, theme: dict[str, Any] | None, counts: Any) -> str:
+    """The answer of notebook 03, in French: is there a theme in « Autres », and how many answers."""
+    from consultation.typography import french
+
+    n_others = leads.attrs.get("autres", 0)
+    if theme is None:
+        near = [t for t in leads["thème proche"] if t]
+        why = (f" ; les regroupements trouvés ressemblent à des thèmes existants ({', '.join(dict.fromkeys(near))}) : "
+               "ce sont des réponses que le codage a manquées, à coder à la main (carnet 02)") if near else ""
+        return french(f"{source} : parmi {n_others} réponses « Autres », pas de nouveau thème à proposer{why}.")
+    row = counts.loc[theme["label"]]
+    others = counts.loc[OTHER] if OTHER in counts.index else None
+    left = (f" ; « Autres » passe de {others['réponses avant']} à {others['réponses après']} réponses"
+            if others is not None else "")
+    distinct = f" ({n_others} textes distincts)" if others is not None and n_others != others["réponses avant"] else ""
+    among = f"{others['réponses avant']} réponses « Autres »{distinct}" if others is not None else f"{n_others} réponses « Autres »"
+    return french(
+        f"{source} : oui. Parmi les {among}, {theme['answers']} forment la piste "
+        f"« {theme['label'].removeprefix('Nouveau thème : ')} ». Codé par ses mots-clés "
+        f"({', '.join(theme['keywords'])}), ce thème réunit {row['réponses après']} réponses{left}. "
+        "À nommer et à relire avant de l'ajouter au codebook."
+    )
 
 
 def add_theme(consultation_dir: str | Path, question_id: str, theme_id: str, label: str, keywords: list[str]) -> Path:
@@ -264,3 +399,26 @@ def agreement_change(before: Any, after: Any) -> str:
 
 def _fr(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
+
+
+def results_answer(national: Any, comparison: Any, region: str) -> str:
+    """The answer of notebook 01, in French: the theme cited most nationally, and whether the region
+    differs from the rest of the country (only differences the exact test supports)."""
+    from consultation.typography import french
+
+    top = national.sort_values("count", ascending=False).iloc[0]
+    share = f"{top['share_pct']:.0f}".replace(".", ",")
+    differs = comparison[comparison["significant"].astype(bool)]
+    small = int(comparison["too_small"].astype(bool).sum())
+    if len(differs):
+        region_part = " ; ".join(
+            f"« {r.label} » {r.flag} ({'+' if r.diff_points > 0 else '−'}{abs(r.diff_points):.0f} points)"
+            for r in differs.itertuples()
+        )
+        region_part = f"En {region}, des écarts nets avec le reste du pays : {region_part}."
+    else:
+        region_part = (f"En {region}, aucun écart avec le reste du pays n'est assez net pour être affirmé "
+                       "(test exact de Fisher)")
+        region_part += f", et {small} thème(s) ont un effectif trop faible pour être comparés." if small else "."
+    return french(f"Au niveau national, le thème le plus cité est « {top['label']} » ({top['count']} ; {share} % "
+                  f"des répondants ayant répondu). {region_part}")

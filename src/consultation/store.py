@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from consultation import migrations
-from consultation.codebook import Consultation
 from consultation.errors import DatabaseBusyError
+
+if TYPE_CHECKING:  # the codebook (pydantic, yaml) is not needed to read a database: kept off the API's import
+    from consultation.codebook import Consultation
 
 # Tables come from the migrations (migrations.py); views are layered in this order, then any
 # views_<area>.sql.
 SQL_FILES_VIEWS = ("views.sql", "tally.sql")
 # What every table, view and column means (COMMENT ON), applied last.
 COMMENTS_FILE = "comments.sql"
+# The library's bookkeeping (tally cache, views' version) lives in schema `interne`, out of the
+# analysts' way (migration 3, sql/schema_interne.sql).
 
 
 def _sql_files() -> list[str]:
@@ -30,8 +37,36 @@ def _sql_files() -> list[str]:
     return [*SQL_FILES_VIEWS, *extra_views]
 
 
+@cache
 def read_sql(name: str) -> str:
     return resources.files("consultation").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+@cache
+def views_fingerprint() -> str:
+    """Hash of the SQL that defines the views: a new version of the package has other views."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for name in _sql_files():
+        if not name.startswith("schema"):
+            digest.update(read_sql(name).encode("utf-8"))
+    return digest.hexdigest()
+
+
+_CATALOG_HASH = (
+    "SELECT md5(coalesce(string_agg(schema_name || '.' || view_name || ':' || sql, '|' "
+    "ORDER BY schema_name, view_name), '')) FROM duckdb_views() "
+    "WHERE NOT internal AND NOT temporary AND database_name = current_database()"
+)
+
+
+def views_are_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file's views are this version's, as this version wrote them (False for a file
+    made before this was recorded, by another version, or whose views were rewritten since)."""
+    try:  # duckdb_tables() would cost more than the whole check
+        row = con.execute("SELECT views_fingerprint, catalog_hash FROM interne.views_state").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row == (views_fingerprint(), con.execute(_CATALOG_HASH).fetchone()[0])
 
 
 def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -63,12 +98,16 @@ def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> du
 def _upgrade(con: duckdb.DuckDBPyConnection, db_path: str | Path | None) -> None:
     """The schema's missing migrations, then every view and comment, in one transaction: a file's
     catalogue is written once, not once per statement (the ~300 comments alone take 0.6 s
-    statement by statement, 0.1 s together), and a failed upgrade leaves the file as it was."""
+    statement by statement, 0.1 s together), and a failed upgrade leaves the file as it was.
+    The views' version is recorded last, so that read-only connections can use them as they are."""
     with transaction(con):
         migrations.upgrade(con, db_path)
         for name in _sql_files():
             con.execute(read_sql(name))
         con.execute(read_sql(COMMENTS_FILE))  # after the views: recreating a view drops its comments
+        con.execute("DELETE FROM interne.views_state")
+        catalog = con.execute(_CATALOG_HASH).fetchone()[0]
+        con.execute("INSERT INTO interne.views_state VALUES (?, ?, now())", [views_fingerprint(), catalog])
 
 
 @contextmanager

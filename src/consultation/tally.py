@@ -7,9 +7,7 @@ them into their published form.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from functools import cache
 
 import duckdb
 import pandas as pd
@@ -179,31 +177,45 @@ def check_question(con: duckdb.DuckDBPyConnection, consultation_id: str, questio
 
 # --- The tally cache -------------------------------------------------------------------------
 # The `tally` view is always right but recomputes every count (about 1.5 s for 1M answers on two
-# cores). `tally_cache` is a materialised copy, valid for a consultation while the fingerprint of
-# its inputs (view `tally_input_stamp`, plus the text of the SQL views) is the one recorded in
-# `tally_cache_state`. Writable connections refresh it when it is stale; read-only connections
+# cores). `interne.tally_cache` is a materialised copy, valid for a consultation while the
+# fingerprint of its inputs (view `interne.tally_input_stamp`, plus the text of the SQL views) is
+# the one recorded in `interne.tally_cache_state` (schema `interne`: the library's bookkeeping). Writable connections refresh it when it is stale; read-only connections
 # (notebooks, `consultation tally`) build a private temporary copy once instead, since nobody can
 # write the file while they hold it.
 
-CACHE_TABLE = "tally_cache"
+CACHE_TABLE = "interne.tally_cache"
+CACHE_STATE = "interne.tally_cache_state"
+INPUT_STAMP = "interne.tally_input_stamp"
 SESSION_CACHE_TABLE = "tally_session_cache"
 
 
-@cache
 def views_fingerprint() -> str:
     """Hash of the SQL that defines the views: a new version of the package invalidates caches."""
-    digest = hashlib.md5(usedforsecurity=False)
-    for name in store._sql_files():
-        if not name.startswith("schema"):
-            digest.update(store.read_sql(name).encode("utf-8"))
-    return digest.hexdigest()
+    return store.views_fingerprint()
 
 
 def input_stamp(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str | None:
+    relation = _input_stamp_relation(con)
+    if relation is None:
+        return None
     row = con.execute(
-        "SELECT stamp FROM tally_input_stamp WHERE consultation_id = ?", [consultation_id]
+        f"SELECT stamp FROM {relation} WHERE consultation_id = ?", [consultation_id]  # noqa: S608 - ours
     ).fetchone()
     return f"{row[0]}:{views_fingerprint()}" if row else None
+
+
+def _input_stamp_relation(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The stamp view this connection reads: this version's own, recreated as a temporary view by
+    a read-only connection to a file of another version (api.connect), else the file's; None for
+    a file too old to hold one (the live view is then read)."""
+    found = {
+        (bool(temporary), str(schema)) for temporary, schema in con.execute(
+            "SELECT temporary, schema_name FROM duckdb_views() WHERE view_name = 'tally_input_stamp'"
+        ).fetchall()
+    }
+    if (True, "main") in found:
+        return "temp.main.tally_input_stamp"
+    return INPUT_STAMP if (False, "interne") in found else None
 
 
 def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
@@ -242,10 +254,12 @@ def _refresh_cache(con: duckdb.DuckDBPyConnection, *, temporary: bool = False) -
     The state is cleared first and written last, so an interrupted refresh leaves a cache that is
     simply not used.
     """
-    table, state = (SESSION_CACHE_TABLE, "tally_session_state") if temporary else (CACHE_TABLE, "tally_cache_state")
+    table, state = (SESSION_CACHE_TABLE, "tally_session_state") if temporary else (CACHE_TABLE, CACHE_STATE)
     temp = "TEMP " if temporary else ""
-    stamps = con.execute("SELECT consultation_id, stamp FROM tally_input_stamp").fetchall()
-    if temporary:  # the persistent state table comes from schema_tally.sql
+    stamps = con.execute(
+        f"SELECT consultation_id, stamp FROM {_input_stamp_relation(con) or INPUT_STAMP}"  # noqa: S608 - ours
+    ).fetchall()
+    if temporary:  # the persistent state table comes from schema_interne.sql
         con.execute(
             "CREATE TEMP TABLE IF NOT EXISTS tally_session_state "
             "(consultation_id VARCHAR PRIMARY KEY, stamp VARCHAR NOT NULL, refreshed_at TIMESTAMP NOT NULL)"
@@ -282,7 +296,7 @@ def _fresh_relation(con: duckdb.DuckDBPyConnection, consultation_id: str, *, rea
     stamp = input_stamp(con, consultation_id)
     if stamp is None:
         return "tally"
-    if _recorded(con, "tally_cache_state", consultation_id) == stamp:
+    if _recorded(con, CACHE_STATE, consultation_id) == stamp:
         return CACHE_TABLE
     if read_only:
         if _recorded(con, "tally_session_state", consultation_id) != stamp:

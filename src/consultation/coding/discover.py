@@ -9,6 +9,7 @@ whether a lead is a theme, and adds it to the codebook with its keywords.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,17 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from consultation.codebook import Consultation, Question
 from consultation.text import Lemmatizer, normalise_text
 
+# How many « Autres » units a question needs before leads are proposed. It adapts to the size of
+# the consultation: one « Autres » unit per RESPONDENTS_PER_UNIT respondents, never fewer than
+# MIN_UNITS_FLOOR (two leads of MIN_LEAD answers each: below that there is nothing to compare) and
+# never more than MIN_UNITS (a large consultation needs no more than that to show a grouping).
 MIN_UNITS = 6
+MIN_UNITS_FLOOR = 4
+RESPONDENTS_PER_UNIT = 20
+# A lead is a group of answers at least half of which (and at least MIN_LEAD) share one of its
+# characteristic words: one answer on its own is an answer, not a theme, and a group held together
+# by no common word is an artefact of the factorisation.
+MIN_LEAD = 2
 EXAMPLES = 3
 TOP_TERMS = 8
 QUOTE_CHARS = 280
@@ -32,6 +43,11 @@ class Lead:
     terms: list[str]
     size: int
     examples: list[str]
+    shared: list[str] = field(default_factory=list)  # characteristic words in at least half (and MIN_LEAD) of its answers
+    support: int = 0  # answers of the lead holding its most shared word
+    members: list[int] = field(default_factory=list)  # positions of its answers in the texts given
+    phrases: list[str] = field(default_factory=list)  # two-word terms held by at least MIN_LEAD answers
+    near_theme: str = ""  # label of an existing theme whose keywords match most of its answers
 
     @property
     def name(self) -> str:
@@ -45,6 +61,19 @@ class QuestionDiscovery:
     n_human: int  # of which coded by hand
     leads: list[Lead] = field(default_factory=list)
     note: str = ""  # why there are no leads
+
+
+def min_units(n_respondents: int) -> int:
+    """The number of « Autres » units a question needs for discovery, for a consultation of
+    `n_respondents` respondents: ⌈n / 20⌉, between 4 and 6 (47 respondents: 4; 120 or more: 6)."""
+    return int(min(MIN_UNITS, max(MIN_UNITS_FLOOR, math.ceil(n_respondents / RESPONDENTS_PER_UNIT))))
+
+
+def n_respondents(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> int:
+    """Respondents of the consultation (those with at least one answer)."""
+    return con.execute(
+        "SELECT count(DISTINCT respondent_id) FROM stg_answers WHERE consultation_id = ?", [consultation.id]
+    ).fetchone()[0]
 
 
 def other_units(con: duckdb.DuckDBPyConnection, consultation: Consultation, question: Question) -> list[tuple[str, str]]:
@@ -69,10 +98,15 @@ def discover_question(
     n_leads: int | None = None,
     redact: object = None,
     seed: int = 0,
+    minimum: int = MIN_UNITS,
 ) -> tuple[list[Lead], str]:
-    """Leads from the texts of one question's « Autres » units; (leads, note when there are none)."""
-    if len(texts) < MIN_UNITS:
-        return [], f"trop peu de réponses « Autres » ({len(texts)}) pour proposer des regroupements"
+    """Leads from the texts of one question's « Autres » units; (leads, note when there are none).
+
+    `minimum` is the number of texts below which no grouping is attempted (see `min_units`); a
+    group of fewer than MIN_LEAD texts is not a lead."""
+    if len(texts) < minimum:
+        return [], (f"trop peu de réponses « Autres » ({len(texts)}, il en faut {minimum}) "
+                    "pour proposer des regroupements")
     documents = [" ".join(lemmas) for lemmas in lemmatizer(texts)]
     k = n_leads or int(np.clip(round(np.sqrt(len(texts) / 3)), 2, 8))
     k = max(1, min(k, len(texts) // 2))
@@ -95,13 +129,23 @@ def discover_question(
     leads = []
     for c in range(k):
         members = np.flatnonzero(assigned == c)
-        if len(members) == 0:
+        if len(members) < MIN_LEAD:
             continue
         top = [str(terms[i]) for i in np.argsort(H[c])[::-1][:TOP_TERMS] if H[c, i] > 0]
+        words = [set(documents[i].split()) for i in members]
+        held = {t: sum(1 for w in words if set(t.split()) <= w) for t in top}
+        need = max(MIN_LEAD, math.ceil(len(members) / 2))
+        shared = sorted((t for t in top if held[t] >= need), key=lambda t: -held[t])
+        if not shared:  # grouped by the factorisation, but no characteristic word in half of them
+            continue
         best = members[np.argsort(W[members, c])[::-1][:EXAMPLES]]
         examples = [_quote(texts[i], redact) for i in best]
-        leads.append(Lead(top, len(members), examples))
-    leads.sort(key=lambda lead: -lead.size)
+        phrases = [t for t in top if " " in t and held[t] >= MIN_LEAD]
+        leads.append(Lead(top, len(members), examples, shared, held[shared[0]], [int(i) for i in members], phrases))
+    # Most cohesive first (the share of its answers holding its most shared word), then largest.
+    leads.sort(key=lambda lead: (-lead.support / lead.size, -lead.support))
+    if not leads:
+        return [], "aucun groupe de réponses dont la moitié au moins partage un mot"
     return leads, ""
 
 
@@ -121,18 +165,39 @@ def discover_themes(
     n_leads: int | None = None,
 ) -> list[QuestionDiscovery]:
     """Leads for every question (or one), from the answers currently coded « Autres »."""
+    from consultation.coding.rules import RuleCoder
     from consultation.redact import Redactor
 
     redactor = Redactor.for_consultation(con, consultation)
+    rules = RuleCoder(consultation.questions, lemmatizer)
+    minimum = min_units(n_respondents(con, consultation))
     out = []
     for question in consultation.questions:
         if question_id is not None and question.id != question_id:
             continue
         units = other_units(con, consultation, question)
         texts = [t for t, _ in units]
-        leads, note = discover_question(texts, lemmatizer, n_leads=n_leads, redact=redactor)
+        leads, note = discover_question(texts, lemmatizer, n_leads=n_leads, redact=redactor, minimum=minimum)
+        for lead in leads:
+            lead.near_theme = near_theme(rules, question, [texts[i] for i in lead.members])
         out.append(QuestionDiscovery(question, len(units), sum(1 for _, s in units if s == "human"), leads, note))
     return out
+
+
+def near_theme(rules, question: Question, texts: list[str]) -> str:
+    """The label of the existing theme whose keywords match at least half of these answers (the
+    most of them), or "": such a lead is a theme the coder missed, not a new one."""
+    hits = rules.code(question.id, texts)
+    counts: dict[str, int] = {}
+    for unit in hits:
+        for hit in unit:
+            counts[hit.theme_id] = counts.get(hit.theme_id, 0) + 1
+    if not counts:
+        return ""
+    theme_id, n = max(counts.items(), key=lambda item: (item[1], item[0]))
+    if 2 * n < len(texts):
+        return ""
+    return next((t.label for t in question.themes if t.id == theme_id), theme_id)
 
 
 # Markdown's active characters: escaped with a backslash, so answers stay text (no link, no
@@ -172,6 +237,11 @@ def discovery_markdown(consultation: Consultation, results: list[QuestionDiscove
                 "",
                 f"Mots caractéristiques : {md_text(', '.join(lead.terms))}.",
                 "",
+            ]
+            if lead.near_theme:
+                lines += [f"Proche du thème existant « {md_text(lead.near_theme)} » : ses mots-clés couvrent "
+                          "la plupart de ces réponses ; à coder à la main plutôt qu'à ajouter.", ""]
+            lines += [
                 "Réponses représentatives :",
                 "",
             ]

@@ -137,10 +137,14 @@ COMMENT ON COLUMN count_estimates.method IS 'Correction method (see coding.estim
 COMMENT ON COLUMN count_estimates.model_version IS 'Version of the fitted model (models.model_version); NULL for rules and human codes.';
 COMMENT ON COLUMN count_estimates.computed_at IS 'When the estimate was computed.';
 
-COMMENT ON TABLE tally_cache_state IS 'Internal: input fingerprint each consultation''s cached tallies were computed from.';
-COMMENT ON COLUMN tally_cache_state.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
-COMMENT ON COLUMN tally_cache_state.stamp IS 'Fingerprint of the inputs (tally_input_stamp.stamp) when the cache was refreshed.';
-COMMENT ON COLUMN tally_cache_state.refreshed_at IS 'When the cache was refreshed.';
+COMMENT ON TABLE interne.views_state IS 'Internal: version of the SQL views this file holds (read-only connections of another version recreate theirs).';
+COMMENT ON COLUMN interne.views_state.views_fingerprint IS 'Hash of the SQL text of the views.';
+COMMENT ON COLUMN interne.views_state.catalog_hash IS 'Hash of the views'' definitions as stored in the file.';
+COMMENT ON COLUMN interne.views_state.written_at IS 'When a writable connection last wrote the views.';
+COMMENT ON TABLE interne.tally_cache_state IS 'Internal: input fingerprint each consultation''s cached tallies were computed from.';
+COMMENT ON COLUMN interne.tally_cache_state.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
+COMMENT ON COLUMN interne.tally_cache_state.stamp IS 'Fingerprint of the inputs (tally_input_stamp.stamp) when the cache was refreshed.';
+COMMENT ON COLUMN interne.tally_cache_state.refreshed_at IS 'When the cache was refreshed.';
 
 COMMENT ON TABLE schema_version IS 'Internal: the schema migrations this file has had (consultation.migrations), one row each.';
 COMMENT ON COLUMN schema_version.version IS 'Number of the migration, from 1; the highest is the file''s schema version.';
@@ -319,6 +323,6 @@ COMMENT ON COLUMN tally.ci_high IS 'Upper bound of the 90 % interval of the corr
 COMMENT ON COLUMN tally.estimate_method IS 'Correction method of the corrected count.';
 COMMENT ON COLUMN tally.estimate_model_version IS 'Model the corrected count was computed with.';
 
-COMMENT ON VIEW tally_input_stamp IS 'Internal: fingerprint of everything the tally is computed from (freshness of tally_cache).';
-COMMENT ON COLUMN tally_input_stamp.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
-COMMENT ON COLUMN tally_input_stamp.stamp IS 'Fingerprint (md5) of the tally''s inputs.';
+COMMENT ON VIEW interne.tally_input_stamp IS 'Internal: fingerprint of everything the tally is computed from (freshness of tally_cache).';
+COMMENT ON COLUMN interne.tally_input_stamp.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
+COMMENT ON COLUMN interne.tally_input_stamp.stamp IS 'Fingerprint (md5) of the tally''s inputs.';

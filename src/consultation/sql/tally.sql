@@ -148,7 +148,7 @@ LEFT JOIN stg_count_estimates e USING (consultation_id, question_id, theme_id, s
 -- - human codes (review import, hand edits), the codebook (questions, themes, consultations) and
 --   corrected counts are small tables: every row is hashed.
 -- Units only decide which automatic codes count and are written with them: their count is enough.
-CREATE OR REPLACE VIEW tally_input_stamp AS
+CREATE OR REPLACE VIEW interne.tally_input_stamp AS
 WITH parts AS (
     SELECT 'consultations' AS part,
            count(*) || ':' || coalesce(sum(hash(consultation_id, codebook_version, updated_at)), 0) AS digest
