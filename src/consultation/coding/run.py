@@ -440,7 +440,7 @@ def write_codes(
                 result.estimates = store_estimates(con, cid, frame, engine.model_version)
     finally:
         for view in views:
-            con.execute(f"DROP VIEW IF EXISTS {view}")  # noqa: S608 - one of the three names above
+            con.execute(f"DROP VIEW IF EXISTS {view}")  # noqa: S608, RUF100 - one of the three names above
     for batch in plan.batches:
         batch.remove()
     return result
