@@ -58,21 +58,22 @@ def fingerprint(db: Path) -> dict[str, tuple[int, int]]:
     """
     con = duckdb.connect(str(db))  # plain open: replays what the last commit left in the WAL
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
-        ).fetchall()]
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+            "ORDER BY 1, 2"
+        ).fetchall()
         out = {}
-        for table in tables:
+        for schema, table in tables:  # `main` and the library's `interne`
             cols = con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
                 "AND data_type NOT LIKE 'TIMESTAMP%' ORDER BY ordinal_position",
-                [table],
+                [schema, table],
             ).fetchall()
             select = ", ".join(f'"{c[0]}"' for c in cols)
             count, digest = con.execute(
-                f'SELECT count(*), coalesce(sum(hash({select})::HUGEINT), 0) FROM "{table}"'  # noqa: S608 - names from the catalog
+                f'SELECT count(*), coalesce(sum(hash({select})::HUGEINT), 0) FROM "{schema}"."{table}"'  # noqa: S608 - names from the catalog
             ).fetchone()
-            out[table] = (int(count), int(digest))
+            out[table if schema == "main" else f"{schema}.{table}"] = (int(count), int(digest))
         return out
     finally:
         con.close()
