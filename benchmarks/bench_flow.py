@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("work", type=Path, help="scratch folder (emptied unless --keep)")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, among {','.join(STEPS)}")
     parser.add_argument("--keep", action="store_true", help="keep WORK and its results (a later part of the run)")
+    parser.add_argument(
+        "--nights-on", default="nightly", choices=["nightly", "flow-coding"],
+        help="outputs the +1,000 and quiet nights continue (flow-coding: step 2's, never published before)",
+    )
     args = parser.parse_args(argv)
     steps = [s for s in args.steps.split(",") if s]
     unknown = set(steps) - set(STEPS)
@@ -198,9 +202,11 @@ def main(argv: list[str] | None = None) -> None:
                 save("nightly", timed("3. nightly flow", nightly(work / "nightly"), env, log))
             if "plus" in steps:
                 add_batch()
-                save("plus", timed("5. nightly flow, +1,000 respondents", nightly(work / "nightly"), env, log))
+                save("plus", timed("5. nightly flow, +1,000 respondents", nightly(work / args.nights_on), env, log)
+                     | {"on": args.nights_on})
             if "quiet" in steps:
-                save("quiet", timed("6. nightly flow, nothing new", nightly(work / "nightly"), env, log))
+                save("quiet", timed("6. nightly flow, nothing new", nightly(work / args.nights_on), env, log)
+                     | {"on": args.nights_on})
     if "counts" in steps:
         script = (
             "import json, time\n"
@@ -211,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
             "from consultation.paths import OutputPaths\n"
             "from consultation.text import Lemmatizer, load_nlp\n"
             f"c = load_consultation({str(raw)!r})\n"
-            f"con = store.connect(OutputPaths.for_consultation({str(work / 'nightly')!r}, c.id).db, read_only=True)\n"
+            f"con = store.connect(OutputPaths.for_consultation({str(work / args.nights_on)!r}, c.id).db, read_only=True)\n"
             "engine = load_engine(con, c, Lemmatizer(load_nlp()))\n"
             "training = training_units(con, c)\n"
             "t0 = time.monotonic(); estimate_consultation(con, engine, training); stored = time.monotonic() - t0\n"

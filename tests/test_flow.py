@@ -30,7 +30,7 @@ def prefect_harness(tmp_path_factory):
     from prefect.testing.utilities import prefect_test_harness
 
     results = tmp_path_factory.mktemp("prefect-results")
-    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+    with prefect_test_harness(server_startup_timeout=300), temporary_settings(
         {PREFECT_RESULTS_LOCAL_STORAGE_PATH: results}
     ):
         yield
@@ -507,3 +507,22 @@ def test_the_library_log_lines_are_in_the_flow_runs_log(prefect_harness, tmp_pat
     # Each line is stored once (no second API handler from Prefect's own setting), at INFO.
     assert {log.level for log in library} >= {logging.INFO}
     assert len({(log.message, log.timestamp) for log in logs}) == len(logs)
+
+
+@pytest.mark.parametrize("extra_loggers", ["", "consultation"])
+def test_the_library_logger_has_one_api_handler_whatever_prefects_setting(extra_loggers):
+    """With or without PREFECT_LOGGING_EXTRA_LOGGERS=consultation set before prefect is
+    imported, the library's logger gets exactly one handler to the API, and INFO lines pass."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PREFECT_LOGGING_EXTRA_LOGGERS": extra_loggers}
+    code = (
+        "import logging, flows.common\n"
+        "from prefect.logging.handlers import APILogHandler\n"
+        "logger = logging.getLogger('consultation')\n"
+        "print(sum(isinstance(h, APILogHandler) for h in logger.handlers), logger.getEffectiveLevel())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", str(logging.INFO)]
