@@ -2,10 +2,17 @@
 
 The same coding path as `consultation run` (`consultation.coding.run`: change detection and plan,
 a batch coded from its Parquet units file into codes and decisions files, one writer, one
-transaction), with one Prefect task per batch: the flow's task runner executes them (threads on
-this machine by default, a Dask cluster when `CONSULTATION_DASK_ADDRESS` is set). Batches travel
-as Parquet files in the consultation's processed folder (`batches/`), not as task results. On a
-cluster of several machines that folder must be shared.
+transaction). Where the batches are coded follows the flow's task runner:
+
+- Prefect's default runner (this machine): one task, `code-batches`, codes every batch in
+  processes forked from the flow's, exactly as `consultation code` does (`LocalProcesses`: one
+  process per core, batches of 20,000 units); its log says how many processes and follows the
+  batches. Threads would share one interpreter, and coding is CPU-bound Python.
+- a Dask runner (`CONSULTATION_DASK_ADDRESS`, see `flows/settings.py`): one Prefect task per
+  batch (`code-batch`), run on the cluster's workers, each rebuilding the engine from the model file.
+
+Batches travel as Parquet files in the consultation's processed folder (`batches/`), not as task
+results. On a cluster of several machines that folder must be shared.
 
 A batch's files are named after what decides its codes (the units' content, the codebook, the
 model, the software): a run interrupted after coding finds the finished batches again and codes
@@ -19,7 +26,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.context import FlowRunContext
 from pydantic import BaseModel, Field
 
 from consultation import incremental
@@ -32,27 +39,33 @@ from consultation.coding.evaluate import (
     store_evaluation,
 )
 from consultation.coding.training import load_engine, prepare_engine, training_units
+from consultation.parallel import PARALLEL_FROM, cores
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
     open_db,
     report_failure,
 )
+from flows.settings import FlowSettings, codes_in_local_processes
 from flows.summaries import AgreementFigures, CodingSummary
 
 _IO = {**IO_TASK_OPTIONS, "cache_policy": NO_CACHE}
 
 
-# Each batch is a Prefect task (state, cache key, persisted result): at 1M answers, 2,952 batches of
-# 500 units took 311 s to code and 295 batches of 5,000 took 159 s (BENCHMARKS.md).
+# On Dask each batch is a Prefect task (state, cache key, persisted result): at 1M answers, 2,952
+# batches of 500 units took 311 s to code and 295 batches of 5,000 took 159 s (BENCHMARKS.md).
 MAX_BATCHES = 300
+DASK_BATCH_SIZE = 500  # units per batch on Dask, raised to keep about MAX_BATCHES batches
+# On this machine: the CLI's batches (coding.run.BATCH_SIZE), also capped at about MAX_BATCHES.
+BATCH_SIZE_HELP = (
+    "Unités de codage par lot (au moins ; relevé pour ne pas dépasser "
+    f"{MAX_BATCHES} lots environ). Par défaut : {coding_run.BATCH_SIZE} sur cette machine, "
+    f"comme `consultation code`, {DASK_BATCH_SIZE} sur un cluster Dask"
+)
 
 
 class CodingOptions(BaseModel):
-    batch_size: int = Field(
-        default=500, ge=1,
-        description=f"Unités de codage par lot (au moins ; relevé pour ne pas dépasser {MAX_BATCHES} lots environ)",
-    )
+    batch_size: int | None = Field(default=None, ge=1, description=BATCH_SIZE_HELP)
     recode_all: bool = Field(default=False, description="Recoder toutes les réponses, pas seulement les nouvelles")
     refresh_cache: bool = Field(default=False, description="Ignorer les résultats de lots déjà calculés")
     evaluate: bool = Field(
@@ -112,14 +125,18 @@ class FlowPlan:
 
 
 @task(name="plan-coding", **_IO)
-def plan_coding(consultation: Consultation, paths: OutputPaths, options: CodingOptions) -> FlowPlan:
-    """The pending units, split into batches written as Parquet files under `batches/`."""
+def plan_coding(
+    consultation: Consultation, paths: OutputPaths, options: CodingOptions, local: bool = True
+) -> FlowPlan:
+    """The pending units, split into batches written as Parquet files under `batches/` (`local`:
+    batches for processes of this machine, else for one Prefect task each on Dask)."""
+    batch_size = options.batch_size or (coding_run.BATCH_SIZE if local else DASK_BATCH_SIZE)
     with open_db(paths.db) as con:
         model = incremental.current_model(con, consultation.id)
         version = model.model_version if model else None
         plan = coding_run.plan_coding(
             con, consultation, paths.root / BATCHES_FOLDER, coder_key=coding_run.coder_key(consultation, version),
-            recode_all=options.recode_all, batch_size=options.batch_size, max_batches=MAX_BATCHES,
+            recode_all=options.recode_all, batch_size=batch_size, max_batches=MAX_BATCHES,
         )
     plan.model_version = version
     return FlowPlan(plan, model.path if model else None)
@@ -137,6 +154,31 @@ def code_batch(
     return coding_run.code_batch_file(engine, batch, refresh=refresh)
 
 
+def local_workers(units: int, batches: int, workers: int | None) -> int:
+    """How many processes `LocalProcesses(workers)` codes these batches in (its own rule: one per
+    core from PARALLEL_FROM units on, else this process alone)."""
+    wanted = workers if workers is not None else (cores() if units >= PARALLEL_FROM else 1)
+    return max(1, min(wanted, batches))
+
+
+@task(name="code-batches", cache_policy=NO_CACHE, retries=1)
+def code_batches(consultation: Consultation, plan: FlowPlan, workers: int | None, refresh: bool = False) -> list[bool]:
+    """Code every batch in processes forked from this one, as `consultation code` does
+    (`coding.run.LocalProcesses`). A retry codes only the batches whose files are missing."""
+    logger = get_run_logger()
+    engine = coding_run.worker_engine(consultation, plan.model_path, plan.model_version)
+    total, done = len(plan.batches), [0, 0]
+    step = max(1, total // 10)
+
+    def on_done(batch: coding_run.BatchFiles) -> None:
+        done[0] += 1
+        done[1] += batch.answers
+        if done[0] % step == 0 or done[0] == total:
+            logger.info("Lot %s/%s codé (%s réponse(s) en tout)", done[0], total, done[1])
+
+    return coding_run.LocalProcesses(workers=workers, refresh=refresh)(engine, plan.batches, on_done)
+
+
 @task(name="write-codings", **_IO)
 def write_codings(consultation: Consultation, db: Path, plan: FlowPlan) -> coding_run.CodingWrite:
     """The single writer: every batch's codes, and the corrected counts, in one transaction
@@ -152,19 +194,18 @@ def read_agreement(consultation: Consultation, db: Path) -> incremental.Agreemen
         return incremental.latest_agreement(con, consultation.id)
 
 
-@flow(
-    name="consultation-coding",
-    task_runner=ThreadPoolTaskRunner(max_workers=2),
-    on_failure=[report_failure],
-)
+@flow(name="consultation-coding", on_failure=[report_failure])
 def coding_flow(
     consultation_dir: Path = DEFAULT_RAW / SAMPLE_NAME,
     processed_root: Path = DEFAULT_PROCESSED,
     options: CodingOptions | None = None,
 ) -> CodingSummary:
-    """Code the answers that have no current automatic code, batch by batch."""
+    """Code the answers that have no current automatic code, batch by batch: in processes of
+    this machine on Prefect's default runner, one task per batch on a Dask runner."""
     options = options or CodingOptions()
     logger = get_run_logger()
+    context = FlowRunContext.get()
+    local = codes_in_local_processes(context.task_runner if context else None)
     consultation = load_consultation(consultation_dir)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
     need = check_training(consultation, paths.db)
@@ -175,7 +216,7 @@ def coding_flow(
         _, summary.trained = train_model(consultation, paths)
         if options.evaluate:
             summary.evaluated = evaluate_model(consultation, paths.db)
-    plan = plan_coding(consultation, paths, options)
+    plan = plan_coding(consultation, paths, options, local)
     summary.model_version = plan.model_version
     summary.pending_answers = plan.answers
     summary.units, summary.batches = plan.plan.units, len(plan.batches)
@@ -184,11 +225,20 @@ def coding_flow(
         summary.pending_answers, summary.batches, need.reason,
     )
     if plan.batches:
-        futures = code_batch.map(
-            unmapped(consultation), plan.batches, unmapped(plan.model_path),
-            unmapped(plan.model_version), unmapped(options.refresh_cache),
-        )
-        coded = [f.result() for f in futures]
+        if local:
+            workers = FlowSettings().local_workers
+            n = local_workers(plan.plan.units, len(plan.batches), workers)
+            summary.runner = f"{n} processus de cette machine" if n > 1 else "le processus du flow"
+            logger.info("Codage de %s lot(s) par %s", len(plan.batches), summary.runner)
+            coded = code_batches(consultation, plan, workers, options.refresh_cache)
+        else:
+            summary.runner = f"une tâche par lot sur {type(context.task_runner).__name__}"
+            logger.info("Codage de %s lot(s) : %s", len(plan.batches), summary.runner)
+            futures = code_batch.map(
+                unmapped(consultation), plan.batches, unmapped(plan.model_path),
+                unmapped(plan.model_version), unmapped(options.refresh_cache),
+            )
+            coded = [f.result() for f in futures]
         summary.cached_batches = coded.count(False)
         written = write_codings(consultation, paths.db, plan)
         summary.codes, summary.by_source = written.codes, written.by_source

@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 from prefect.artifacts import create_markdown_artifact
+from prefect.context import FlowRunContext, TaskRunContext
+from prefect.logging.handlers import APILogHandler
 from prefect.logging.loggers import flow_run_logger
 
 from consultation import store
@@ -61,6 +63,35 @@ def quiet_tracebacks_for_bad_input() -> None:
 
 
 quiet_tracebacks_for_bad_input()
+
+
+# The library's own loggers (`consultation.ingest`: one line per file ingested, …) belong in the
+# run's log in the Prefect UI. Prefect's PREFECT_LOGGING_EXTRA_LOGGERS does that only when it is
+# in the environment before prefect is imported; attaching the handler here does it for every
+# way a flow is started (serve, a worker, a script, a test).
+LIBRARY_LOGGER = "consultation"
+
+
+class _RunLogHandler(APILogHandler):
+    """Prefect's API log handler, silent outside a flow or task run (the library also runs from
+    the CLI and notebooks, where there is no run to attach a line to)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "flow_run_id", None) or FlowRunContext.get() or TaskRunContext.get():
+            super().emit(record)
+
+
+def send_library_logs_to_runs() -> None:
+    """Send the library's INFO lines and above to the current run's log (idempotent; nothing
+    added when Prefect's own setting already gave the logger an API handler)."""
+    logger = logging.getLogger(LIBRARY_LOGGER)
+    if not any(isinstance(h, APILogHandler) for h in logger.handlers):
+        logger.addHandler(_RunLogHandler())
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+
+
+send_library_logs_to_runs()
 
 
 def safe_message(text: str) -> str:

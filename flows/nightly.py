@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from consultation.codebook import load_consultation
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 from flows.artifacts import publish_run_artifacts
-from flows.coding_flow import MAX_BATCHES, CodingOptions, coding_flow
+from flows.coding_flow import BATCH_SIZE_HELP, CodingOptions, coding_flow
 from flows.common import report_failure
 from flows.ingest_flow import RefusedFilesError, ingestion_flow
 from flows.reporting_flow import reporting_flow
@@ -26,10 +26,7 @@ from flows.summaries import NightlySummary
 class RunOptions(BaseModel):
     """What a person may change for one run from the UI (« Custom run »)."""
 
-    batch_size: int = Field(
-        default=500, ge=1,
-        description=f"Unités de codage par lot (au moins ; relevé pour ne pas dépasser {MAX_BATCHES} lots environ)",
-    )
+    batch_size: int | None = Field(default=None, ge=1, description=BATCH_SIZE_HELP)
     recode_all: bool = Field(default=False, description="Recoder toutes les réponses (après une mise à jour du logiciel, par exemple)")
     refresh_cache: bool = Field(default=False, description="Ignorer les résultats en cache et tout recalculer")
 

@@ -1,7 +1,11 @@
 """Where scheduled runs execute: read from the environment here, at the edge, and nowhere else.
 
     CONSULTATION_DASK_ADDRESS=tcp://10.0.0.5:8786   code on that Dask cluster (prefect-dask)
-    CONSULTATION_LOCAL_WORKERS=4                    otherwise, threads coding on this machine
+    CONSULTATION_LOCAL_WORKERS=4                    otherwise, processes coding on this machine
+
+Without a Dask address the coding flow codes its batches as `consultation code` does: in
+processes forked from the flow's (`coding.run.LocalProcesses`), one per core by default, none
+below `parallel.PARALLEL_FROM` units (forking would cost more than it saves).
 """
 
 from __future__ import annotations
@@ -19,15 +23,24 @@ class FlowSettings(BaseSettings):
     dask_address: str | None = Field(
         default=None, description="Scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786"
     )
-    local_workers: int = Field(
-        default=2, ge=1, description="Threads coding batches when no Dask cluster is set"
+    local_workers: int | None = Field(
+        default=None, ge=1,
+        description="Processes coding batches when no Dask cluster is set (default: one per core, as the CLI)",
     )
 
 
 def coding_task_runner(settings: FlowSettings) -> TaskRunner:
-    """Dask when a cluster address is set, threads on this machine otherwise."""
+    """Dask when a cluster address is set (one Prefect task per batch on its workers); otherwise
+    Prefect's default runner, and the coding flow codes its batches in local processes."""
     if settings.dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=settings.dask_address)
-    return ThreadPoolTaskRunner(max_workers=settings.local_workers)
+    return ThreadPoolTaskRunner()
+
+
+def codes_in_local_processes(task_runner: TaskRunner | None) -> bool:
+    """Whether a coding flow running on `task_runner` codes its batches in local processes: yes
+    on Prefect's default thread pool (threads share one interpreter: coding is CPU-bound Python),
+    no on any other runner (Dask), which gets one Prefect task per batch."""
+    return task_runner is None or type(task_runner) is ThreadPoolTaskRunner

@@ -66,6 +66,7 @@ class CodingSummary(BaseModel):
     pending_answers: int = 0
     units: int = 0
     batches: int = 0
+    runner: str = ""  # where the batches were coded: local processes, or Prefect tasks on Dask
     cached_batches: int = 0
     codes: int = 0
     by_source: dict[str, int] = Field(default_factory=dict)

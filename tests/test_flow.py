@@ -30,7 +30,7 @@ def prefect_harness(tmp_path_factory):
     from prefect.testing.utilities import prefect_test_harness
 
     results = tmp_path_factory.mktemp("prefect-results")
-    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+    with prefect_test_harness(server_startup_timeout=300), temporary_settings(
         {PREFECT_RESULTS_LOCAL_STORAGE_PATH: results}
     ):
         yield
@@ -355,13 +355,17 @@ def test_settings_choose_dask_when_an_address_is_set(monkeypatch):
     from prefect.task_runners import ThreadPoolTaskRunner
     from prefect_dask import DaskTaskRunner
 
-    from flows.settings import FlowSettings, coding_task_runner
+    from flows.settings import FlowSettings, codes_in_local_processes, coding_task_runner
 
     monkeypatch.delenv("CONSULTATION_DASK_ADDRESS", raising=False)
-    assert isinstance(coding_task_runner(FlowSettings()), ThreadPoolTaskRunner)
+    monkeypatch.delenv("CONSULTATION_LOCAL_WORKERS", raising=False)
+    here = coding_task_runner(FlowSettings())
+    assert isinstance(here, ThreadPoolTaskRunner) and codes_in_local_processes(here)
+    assert FlowSettings().local_workers is None  # one process per core, as `consultation code`
     monkeypatch.setenv("CONSULTATION_DASK_ADDRESS", "tcp://10.0.0.5:8786")
     assert FlowSettings().dask_address == "tcp://10.0.0.5:8786"
-    assert isinstance(coding_task_runner(FlowSettings()), DaskTaskRunner)
+    cluster = coding_task_runner(FlowSettings())
+    assert isinstance(cluster, DaskTaskRunner) and not codes_in_local_processes(cluster)
 
 
 def test_serve_schedules_every_night_at_two_in_paris(tmp_path):
@@ -412,23 +416,113 @@ CODINGS_TABLES = {
 }
 
 
-def test_the_cli_and_the_flow_store_the_same_codings(prefect_harness, tmp_path):
-    """`consultation code` and the nightly coding flow take the same library path (coding.run):
-    on the same input they store the same units, codes, decisions and corrected counts."""
+def _record_coding_pids(monkeypatch, folder: Path) -> None:
+    """Every call of the batch coder leaves a file named after the process that made it (forked
+    workers inherit the patched module, so they record themselves too)."""
+    import os
+    import uuid
+
+    from consultation.coding import run as coding_run
+
+    folder.mkdir()
+    original = getattr(coding_run.code_batch_file, "__wrapped__", coding_run.code_batch_file)
+
+    def recording(engine, batch, **kwargs):
+        (folder / f"{os.getpid()}-{uuid.uuid4().hex}").touch()
+        return original(engine, batch, **kwargs)
+
+    recording.__wrapped__ = original
+    monkeypatch.setattr(coding_run, "code_batch_file", recording)
+
+
+def test_the_cli_and_the_flow_code_in_local_processes_and_store_the_same_codings(
+    prefect_harness, tmp_path, monkeypatch
+):
+    """`consultation code` and the nightly coding flow take the same library path (coding.run)
+    and the same executor, `LocalProcesses`: batches coded in processes forked from the flow's
+    (the sample is small, so the threshold from which it forks is lowered to one unit for the
+    flow). On the same input both store the same units, codes, decisions and corrected counts."""
+    import os
+
     from click.testing import CliRunner
 
     from consultation.cli import main
+    from consultation.coding import run as coding_run
+    from consultation.parallel import cores
+    from flows import coding_flow as flow_module
     from flows.coding_flow import CodingOptions, coding_flow
     from flows.ingest_flow import ingestion_flow
 
+    if cores() < 2:
+        pytest.skip("one core: LocalProcesses codes in the run's own process")
+    monkeypatch.delenv("CONSULTATION_LOCAL_WORKERS", raising=False)
+    monkeypatch.delenv("CONSULTATION_DASK_ADDRESS", raising=False)
+    for module in (coding_run, flow_module):
+        monkeypatch.setattr(module, "PARALLEL_FROM", 1)
     ingestion_flow(SAMPLE_DIR, tmp_path / "flow")
     shutil.copytree(tmp_path / "flow", tmp_path / "cli")
+    _record_coding_pids(monkeypatch, tmp_path / "pids-flow")
     flow_summary = coding_flow(SAMPLE_DIR, tmp_path / "flow", CodingOptions(batch_size=60, evaluate=False))
+    flow_pids = {int(f.name.split("-")[0]) for f in (tmp_path / "pids-flow").iterdir()}
+    monkeypatch.undo()  # the CLI as it ships (one batch of the sample: coded in its own process)
     result = CliRunner().invoke(main, ["code", str(SAMPLE_DIR), "--sorties", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
+
     assert flow_summary.trained and flow_summary.batches > 3
+    assert flow_summary.runner == f"{cores()} processus de cette machine"
+    # Every batch was coded by a worker process, none in the flow's own (nor in a thread of it).
+    assert len(list((tmp_path / "pids-flow").iterdir())) == flow_summary.batches
+    assert flow_pids and os.getpid() not in flow_pids
     db = "segur-2020-sample/consultation.duckdb"
     for table, sql in CODINGS_TABLES.items():
         by_flow, by_cli = _query(tmp_path / "flow" / db, sql), _query(tmp_path / "cli" / db, sql)
         assert by_flow, table
         assert by_flow == by_cli, table
+
+
+def test_the_library_log_lines_are_in_the_flow_runs_log(prefect_harness, tmp_path):
+    """What the library logs (one line per file ingested) is stored with the run, where the UI
+    shows it, without PREFECT_LOGGING_EXTRA_LOGGERS in the environment."""
+    import os
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    from flows.ingest_flow import ingestion_flow
+
+    assert "consultation" not in os.environ.get("PREFECT_LOGGING_EXTRA_LOGGERS", "")
+    folder = _consultation_copy(MINI_DIR, tmp_path / "mini")
+    _export(folder, "reponses_2.csv", [["B1", "ACT Sud", "ACT", "Occitanie", "Des équipes mobilisées"]])
+    state = ingestion_flow(folder, tmp_path / "processed", return_state=True)
+    assert state.is_completed()
+    APILogHandler.flush()
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[state.state_details.flow_run_id])))
+    library = [log for log in logs if log.name.startswith("consultation.")]
+    for name, rows in (("reponses.csv", 5), ("reponses_2.csv", 1)):
+        lines = [log.message for log in library if log.message.startswith(f"{name} : ")]
+        assert len(lines) == 1, [log.message for log in library]
+        assert f"{rows} ligne(s) lue(s), {rows} ingérée(s)" in lines[0]
+    # Each line is stored once (no second API handler from Prefect's own setting), at INFO.
+    assert {log.level for log in library} >= {logging.INFO}
+    assert len({(log.message, log.timestamp) for log in logs}) == len(logs)
+
+
+@pytest.mark.parametrize("extra_loggers", ["", "consultation"])
+def test_the_library_logger_has_one_api_handler_whatever_prefects_setting(extra_loggers):
+    """With or without PREFECT_LOGGING_EXTRA_LOGGERS=consultation set before prefect is
+    imported, the library's logger gets exactly one handler to the API, and INFO lines pass."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PREFECT_LOGGING_EXTRA_LOGGERS": extra_loggers}
+    code = (
+        "import logging, flows.common\n"
+        "from prefect.logging.handlers import APILogHandler\n"
+        "logger = logging.getLogger('consultation')\n"
+        "print(sum(isinstance(h, APILogHandler) for h in logger.handlers), logger.getEffectiveLevel())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", str(logging.INFO)]
