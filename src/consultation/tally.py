@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from consultation import store
-from consultation.errors import ConsultationError
+from consultation.errors import NotInDatabaseError
 
 SCOPE_KINDS = ("national", "region", "structure_type", "region_structure_type")
 NATIONAL_SCOPE = "France"
@@ -37,13 +37,6 @@ _KIND_LABELS = {
     "national": "le niveau national", "region": "une région", "structure_type": "un type de structure",
     "region_structure_type": "une combinaison région × type de structure",
 }
-
-
-class NotInDatabaseError(ConsultationError):
-    """A database, consultation, question, region or structure type asked for does not exist.
-
-    The message names what does exist, so that a typo is fixed at once.
-    """
 
 
 def tally(

@@ -12,9 +12,9 @@ import click
 
 from consultation import fmt
 from consultation.cli.base import (
+    _default_consultation,
     _friendly,
     consultation_arg,
-    consultation_folder,
     main,
     out_option,
 )
@@ -23,20 +23,15 @@ from consultation.errors import ConsultationError
 
 
 def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bool = True):
-    """(consultation, output paths, connection) for a consultation folder."""
+    """(raw folder, consultation, output paths, connection) for a consultation folder."""
     from consultation import store
-    from consultation.codebook import load_consultation
-    from consultation.paths import OutputPaths
+    from consultation.paths import locate
 
-    folder = consultation_folder(consultation_dir)
-    consultation = load_consultation(folder)
-    paths = OutputPaths.for_consultation(processed_root, consultation.id)
-    if must_exist and not paths.db.exists():
-        raise ConsultationError(
-            f"{paths.db} : base introuvable. Lancez d'abord « consultation run {folder} » "
-            f"(ou « consultation code {folder} »)."
-        )
-    return folder, consultation, paths, store.connect(paths.db)
+    location = locate(consultation_dir or _default_consultation(), processed_root)
+    folder = location.require_folder()
+    if must_exist:
+        location.existing_db()
+    return folder, location.consultation(), location.outputs, store.connect(location.db)
 
 
 def _lemmatizer():
