@@ -24,20 +24,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from consultation import palette
 from consultation.codebook import Consultation, Question
 from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
 from consultation.parallel import fork_map
 from consultation.progress import progress
 from consultation.typography import french
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Yellow and black
-# come last: yellow is faint on white, black hides the count labels' contrast.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-# National-versus-regional: the region in strong blue, the country as a neutral grey reference;
-# they differ in lightness too, so they stay apart in greyscale print.
-REGION_COLOUR = "#0072B2"
-NATIONAL_COLOUR = "#B4B4B4"
-MUTED = "#555555"
 PAGE_WIDTH_CM = 16.0
 DPI = 300
 LABEL_WIDTH = 42  # characters per line of a theme label
@@ -434,15 +427,15 @@ class _Row:
     label: str
     count: int | None  # None: a category heading
     colour: str
-    heading_colour: str = "#1a1a1a"
+    heading_colour: str | None = None  # None: the chart ink
 
 
 def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
     """Top-to-bottom rows: a heading row per category (only where the question has categories)."""
-    colours = {c: OKABE_ITO[i % len(OKABE_ITO)] for i, c in enumerate(question.categories)}
+    colours = {c: palette.OKABE_ITO[i % len(palette.OKABE_ITO)] for i, c in enumerate(question.categories)}
     rows: list[_Row] = []
     # Themes without a category in a categorised question (an implicit « Autres »): neutral grey.
-    default = "#777777" if colours else OKABE_ITO[0]
+    default = palette.UNCATEGORISED if colours else palette.OKABE_ITO[0]
     for category, group in group_by_category(themes):
         colour = colours.get(category or "", default)
         if category and colours:
@@ -467,7 +460,7 @@ def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
     for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
         if row.count is None:
             tick.set_fontweight("bold")
-            tick.set_color(row.heading_colour)
+            tick.set_color(row.heading_colour or palette.CHART_INK)
     ax.tick_params(axis="y", length=0)
     ax.invert_yaxis()
     ax.set_xlim(0, max([*counts, 1]) * 1.12)
@@ -579,20 +572,20 @@ def comparison_chart(data: ComparisonData) -> Figure:
         for tick, (_, _, heading) in zip(ax.get_yticklabels(), y_labels, strict=True):
             if heading:
                 tick.set_fontweight("bold")
-                tick.set_color("#1a1a1a")
+                tick.set_color(palette.CHART_INK)
         ax.tick_params(axis="y", length=0)
         ax.set_ylim(y - 0.4, -0.6)
         ax.xaxis.set_visible(False)
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
         ax.legend(
-            handles=[Patch(color=REGION_COLOUR, label=data.region_label),
-                     Patch(color=NATIONAL_COLOUR, label=data.national_label)],
+            handles=[Patch(color=palette.REGION, label=data.region_label),
+                     Patch(color=palette.NATIONAL, label=data.national_label)],
             loc="lower center", bbox_to_anchor=(0.3, 1.0), ncols=2, frameon=False, fontsize=8,
         )
         fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
         caption = data.caption(with_intervals, with_flags)
-        fig.supxlabel(_fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=MUTED)
+        fig.supxlabel(_fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=palette.CHART_MUTED)
     return fig
 
 
@@ -604,8 +597,8 @@ def _draw_comparison(
     top = 10.0
     any_interval = False
     for y, regional, national in bars:
-        for share_of, colour, dy, is_region in ((regional, REGION_COLOUR, -offset, True),
-                                                 (national, NATIONAL_COLOUR, offset, False)):
+        for share_of, colour, dy, is_region in ((regional, palette.REGION, -offset, True),
+                                                 (national, palette.NATIONAL, offset, False)):
             pos = y + dy
             share = share_of.share
             ax.barh(pos, share, height=height, color=colour)
@@ -615,7 +608,7 @@ def _draw_comparison(
                 low, high = interval
                 ax.errorbar(
                     share, pos, xerr=[[max(share - low, 0)], [max(high - share, 0)]],
-                    fmt="none", ecolor="#222222", elinewidth=0.7, capsize=2,
+                    fmt="none", ecolor=palette.ERROR_BAR, elinewidth=0.7, capsize=2,
                 )
                 end = max(share, high)
                 any_interval = True
@@ -625,7 +618,7 @@ def _draw_comparison(
                 label += f" {mark}"
             strong = is_region and share > 0
             ax.text(end + 0.8, pos, label, va="center", ha="left", fontsize=7.5,
-                    fontweight="bold" if strong else "normal", color="#1a1a1a" if strong else MUTED)
+                    fontweight="bold" if strong else "normal", color=palette.CHART_INK if strong else palette.CHART_MUTED)
             top = max(top, end)
     ax.set_xlim(0, top * 1.18 + 4)
     return any_interval
@@ -641,7 +634,6 @@ def _region_phrase(region: str) -> str:
 
 OVERVIEW_DIR = "vue-d-ensemble"  # charts/vue-d-ensemble/<question_id>: one heatmap per question
 OVERVIEW_LABEL_WIDTH = 34
-_MASKED_FILL = "#E3E3E3"  # grey: no shade of the blue scale, so a masked cell never reads as a value
 
 
 @dataclass(frozen=True)
@@ -727,7 +719,7 @@ def overview_fills(data: OverviewData) -> list[list[tuple[str, str]]]:
     share shown, grey for a masked cell. The chart and the Word table use the same."""
     from matplotlib.colors import Normalize, to_hex
 
-    cmap = mpl.colormaps["Blues"]
+    cmap = mpl.colormaps[palette.HEATMAP]
     shown = [v for row in data.cells for v in row if v is not None] + list(data.national)
     norm = Normalize(0, max([*shown, 10.0]))
     out = []
@@ -735,10 +727,10 @@ def overview_fills(data: OverviewData) -> list[list[tuple[str, str]]]:
         cells = []
         for value in [national, *row]:
             if value is None:
-                cells.append((_MASKED_FILL, MUTED))
+                cells.append((palette.MASKED_FILL, palette.CHART_MUTED))
             else:
                 level = float(norm(value))
-                cells.append((to_hex(cmap(0.08 + 0.85 * level)).upper(), "#FFFFFF" if level > 0.55 else "#1A1A1A"))
+                cells.append((to_hex(cmap(0.08 + 0.85 * level)).upper(), palette.LIGHT_INK if level > 0.55 else palette.CHART_INK))
         out.append(cells)
     return out
 
@@ -785,5 +777,5 @@ def overview_chart(data: OverviewData) -> Figure:
             ax.spines[side].set_visible(False)
         fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
         fig.supxlabel(_fill(OVERVIEW_CAPTION.format(threshold=data.threshold), CAPTION_WIDTH), fontsize=7,
-                      style="italic", color=MUTED)
+                      style="italic", color=palette.CHART_MUTED)
     return fig
