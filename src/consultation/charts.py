@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from consultation import palette
+from consultation import fmt, palette
 from consultation.codebook import Consultation, Question
 from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
 from consultation.parallel import fork_map
@@ -84,23 +84,6 @@ class ThemeCount:
         return 100.0 * self.ci_low / self.answered, 100.0 * self.ci_high / self.answered
 
 
-def format_count(n: int) -> str:
-    """French digit grouping (no-break space): 1 234, never 1,234."""
-    return f"{n:,}".replace(",", "\u00a0")
-
-
-def format_pct(value: float) -> str:
-    """« 36 % » (no-break space before %, no false decimals on small samples), « < 1 % »."""
-    if 0 < value < 0.5:
-        return "<\u00a01\u00a0%"
-    return f"{format_count(round(value))}\u00a0%"
-
-
-def format_decimal(value: float, digits: int = 2) -> str:
-    """« 0,82 »: a decimal comma."""
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
 def suppressed_label(threshold: int = SMALL_CELL_THRESHOLD) -> str:
     """« < 3 », as every published table shows a masked count (`disclosure.marker`)."""
     return marker(threshold)
@@ -108,7 +91,7 @@ def suppressed_label(threshold: int = SMALL_CELL_THRESHOLD) -> str:
 
 def respondents_phrase(n: int) -> str:
     """« 0 répondant », « 1 répondant », « 47 répondants » (French singular below 2)."""
-    return f"{format_count(n)} répondant{'s' if n > 1 else ''}"
+    return f"{fmt.integer(n)} répondant{'s' if n > 1 else ''}"
 
 
 def region_slug(region: str) -> str:
@@ -454,7 +437,7 @@ def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
     positions = list(range(len(rows)))
     counts = [r.count or 0 for r in rows]
     bars = ax.barh(positions, counts, color=[r.colour for r in rows], height=0.7)
-    labels = [format_count(r.count) if r.count is not None else "" for r in rows]
+    labels = [fmt.integer(r.count) if r.count is not None else "" for r in rows]
     ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
     ax.set_yticks(positions, [r.label for r in rows])
     for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
@@ -612,7 +595,7 @@ def _draw_comparison(
                 )
                 end = max(share, high)
                 any_interval = True
-            label = format_pct(share)
+            label = fmt.percent(share)
             mark = _FLAG_MARKS.get(data.flags.get(regional.theme_id, "")) if is_region else None
             if mark:
                 label += f" {mark}"
@@ -689,7 +672,7 @@ def overview_cell_text(value: float | None, *, percent: bool = True) -> str:
         return SECRET
     # « 0 % », not « 0 », in the tables: a row of zeros would read « 0 0 0 0 0 0 0 0 0 » in a PDF's
     # text, the shape of an identification number to the leak scanner (leakscan).
-    text = format_pct(value) if value else "0\u00a0%"
+    text = fmt.percent(value or 0)
     return text if percent else text.replace("\u00a0%", "")
 
 

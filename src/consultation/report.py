@@ -18,15 +18,13 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import duckdb
 
+from consultation import fmt
 from consultation.charts import (
     SMALL_CELL_THRESHOLD,
     TallyFigures,
     ThemeCount,
     comparison_data,
     comparison_stem,
-    format_count,
-    format_decimal,
-    format_pct,
     group_by_category,
     overview_cell_text,
     overview_data,
@@ -87,7 +85,7 @@ class ThemeRow:
 
     @property
     def left(self) -> str:
-        return f"{self.label} ({format_count(self.count)})"
+        return f"{self.label} ({fmt.integer(self.count)})"
 
 
 @dataclass(frozen=True)
@@ -152,7 +150,7 @@ class InitiativeGroup:
         """« 40 initiatives sur 2 300, tirées au hasard. » when not every initiative is printed."""
         if self.total <= len(self.items):
             return None
-        return (f"{format_count(len(self.items))} initiatives sur {format_count(self.total)}, "
+        return (f"{fmt.integer(len(self.items))} initiatives sur {fmt.integer(self.total)}, "
                 "tirées au hasard.")
 
 
@@ -609,7 +607,7 @@ def _quote_limit(ctx: ReportContext, question_id: str, theme_id: str, region: st
 def _regional_intro(region: str, n: int, national_n: int) -> str:
     return (
         f"Ce document présente les réponses des structures de la {region_phrase(region)} "
-        f"({respondents_phrase(n)} sur {format_count(national_n)} en France). Pour chaque question : "
+        f"({respondents_phrase(n)} sur {fmt.integer(national_n)} en France). Pour chaque question : "
         "les thèmes cités au niveau national avec leur nombre, la part des répondants qui les citent "
         "en France et dans la région, et les témoignages des structures de la région."
     )
@@ -618,9 +616,9 @@ def _regional_intro(region: str, n: int, national_n: int) -> str:
 def _national_intro(consultation: Consultation, n: int, participation: list[ParticipationRow]) -> str:
     regions = sum(1 for p in participation if p.slug)
     return (
-        f"{format_count(n)} structures ont répondu. Pour chaque question : les thèmes cités, leur "
+        f"{fmt.integer(n)} structures ont répondu. Pour chaque question : les thèmes cités, leur "
         "nombre et la part des répondants qui les citent, et des témoignages choisis dans toutes les "
-        f"régions. {format_count(regions)} région{'s ont' if regions > 1 else ' a'} son propre rapport ; "
+        f"régions. {fmt.integer(regions)} région{'s ont' if regions > 1 else ' a'} son propre rapport ; "
         "les régions de trop peu de répondants sont comptées ici seulement."
     )
 
@@ -675,8 +673,8 @@ def _row(
     flag: str | None,
 ) -> ThemeRow:
     if region is None:
-        return ThemeRow(national.label, national.count, f"{format_pct(national.share)} des répondants", quotes)
-    figures = f"France {format_pct(national.share)}"
+        return ThemeRow(national.label, national.count, f"{fmt.percent(national.share)} des répondants", quotes)
+    figures = f"France {fmt.percent(national.share)}"
     if not ctx.plan.has_figures(question.id, region):
         return ThemeRow(national.label, national.count, figures, quotes)
     figures += f" · {region} "
@@ -686,7 +684,7 @@ def _row(
     elif regional is None or region_n == 0 or regional.citing == 0:
         figures += "0"
     else:
-        figures += f"{format_pct(regional.share)} ({format_count(regional.count)})"
+        figures += f"{fmt.percent(regional.share)} ({fmt.integer(regional.count)})"
     return ThemeRow(national.label, national.count, figures, quotes, _FLAG_TEXT.get(flag or ""))
 
 
@@ -755,8 +753,8 @@ def _charts(
     hidden = [t.label for t in data.national if t.theme_id in data.hidden]
     if not data.worth_drawing:
         if cited:
-            words = "; ".join(f"« {t.label} » ({format_pct(data.regional_theme(t).share)} des répondants de "
-                              f"la région, {format_pct(t.share)} en France)" for t in cited)
+            words = "; ".join(f"« {t.label} » ({fmt.percent(data.regional_theme(t).share)} des répondants de "
+                              f"la région, {fmt.percent(t.share)} en France)" for t in cited)
             missing.append(f"Pas de graphique régional : un seul thème a un chiffre régional publiable, {words}.")
         else:
             missing.append("Pas de graphique régional : aucun thème n'a de chiffre régional publiable "
@@ -863,11 +861,11 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
         all_human = stats.human == stats.answers
         automatic = _sources_phrase(stats.sources)
         text = (
-            f"{format_pct(stats.human_share)} des réponses {where} aux questions codées "
-            f"({format_count(stats.human)} sur {format_count(stats.answers)}) ont été codées à la main"
+            f"{fmt.percent(stats.human_share)} des réponses {where} aux questions codées "
+            f"({fmt.integer(stats.human)} sur {fmt.integer(stats.answers)}) ont été codées à la main"
         )
         if region and national and national.answers:
-            text += f" (France entière : {format_pct(national.human_share)})"
+            text += f" (France entière : {fmt.percent(national.human_share)})"
         text += (" : les chiffres ne dépendent pas du codage automatique." if all_human
                  else f" ; les autres l'ont été automatiquement ({automatic}).")
         lines.append(text)
@@ -877,7 +875,7 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
             lines.append("Pour les réponses nouvelles, le codage automatique a été comparé aux codeurs "
                          f"humains : {_measures(ctx.evaluation)}.")
         if stats.to_review:
-            lines.append(f"{format_count(stats.to_review)} réponse{'s' if stats.to_review > 1 else ''} "
+            lines.append(f"{fmt.integer(stats.to_review)} réponse{'s' if stats.to_review > 1 else ''} "
                          "codée(s) automatiquement reste(nt) à vérifier par la fédération.")
     else:
         lines.append(f"Aucune réponse {where} aux questions codées.")
@@ -923,12 +921,12 @@ def _measures(evaluation: Evaluation) -> str:
     The evaluation counts units: whole answers, or propositions for questions counted in them."""
     parts = []
     if evaluation.kappa is not None:
-        parts.append(f"kappa {format_decimal(evaluation.kappa)} ({_kappa_word(evaluation.kappa)})")
+        parts.append(f"kappa {fmt.decimal(evaluation.kappa)} ({_kappa_word(evaluation.kappa)})")
     if evaluation.micro_f1 is not None:
-        parts.append(f"F1 {format_decimal(evaluation.micro_f1)}")
+        parts.append(f"F1 {fmt.decimal(evaluation.micro_f1)}")
     if not parts:
         return ""
-    return (f"{', '.join(parts)}, mesuré sur {format_count(evaluation.n_units)} réponses ou "
+    return (f"{', '.join(parts)}, mesuré sur {fmt.integer(evaluation.n_units)} réponses ou "
             "propositions codées à la main (1 = accord parfait)")
 
 
@@ -987,17 +985,17 @@ def _write_report(report: Report, out_dir: Path, formats: Sequence[str]) -> list
     written: list[Path] = []
     html: str | None = None
     html_changed = True
-    for fmt in formats:
-        path = out_dir / f"{report.slug}.{fmt}"
-        if fmt in ("html", "pdf") and html is None:
+    for kind in formats:
+        path = out_dir / f"{report.slug}.{kind}"
+        if kind in ("html", "pdf") and html is None:
             html = report_text.render_html(report)
             html_path = out_dir / f"{report.slug}.html"
             html_changed = not (html_path.is_file() and html_path.read_bytes() == html.encode("utf-8"))
-        if fmt == "html":
+        if kind == "html":
             write_if_changed(path, html.encode("utf-8"))  # type: ignore[union-attr]
-        elif fmt == "md":
+        elif kind == "md":
             write_if_changed(path, report_text.render_markdown(report, out_dir).encode("utf-8"))
-        elif fmt == "pdf":
+        elif kind == "pdf":
             # Older than its HTML: a run that wrote the HTML without the PDF left it stale.
             stale = (not path.is_file() or not html_path.is_file()
                      or path.stat().st_mtime_ns < html_path.stat().st_mtime_ns)

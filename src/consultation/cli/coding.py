@@ -205,7 +205,7 @@ def estimate_command(
         for row in group.itertuples(index=False):
             label = row.label if len(row.label) <= width else row.label[: width - 1] + "…"
             click.echo(
-                f"  {label:<{width}}  {row.raw_count:>6.0f}  {_fr(row.corrected_count, 1):>8}  "
+                f"  {label:<{width}}  {fmt.integer(row.raw_count):>6}  {_fr(row.corrected_count, 1):>8}  "
                 f"[{_fr(row.ci_low, 1)} ; {_fr(row.ci_high, 1)}]"
             )
     methods = sorted(set(frame["method"]))

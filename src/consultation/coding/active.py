@@ -22,6 +22,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from consultation import fmt
 from consultation.coding.engine import CodingEngine
 from consultation.text import fold, normalise_text
 
@@ -96,7 +97,7 @@ def ranked_label(theme_ids: list[str], probabilities: np.ndarray, labels: dict[s
     """« Libellé (0,82) ; Autre libellé (0,40) » for the `top` themes by probability."""
     ok = np.flatnonzero(~np.isnan(probabilities))
     best = ok[np.argsort(-probabilities[ok], kind="stable")][:top]
-    return " ; ".join(f"{labels.get(theme_ids[j], theme_ids[j])} ({probabilities[j]:.2f})".replace(".", ",")
+    return " ; ".join(f"{labels.get(theme_ids[j], theme_ids[j])} ({fmt.decimal(float(probabilities[j]))})"
                       for j in best)
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from consultation import store
+from consultation import fmt, store
 from consultation.codebook import Consultation, Question
 from consultation.coding.engine import CodingEngine
 from consultation.errors import InputFileError, InputProblem
@@ -171,7 +171,7 @@ def write_review_sheet(
     for number, row in enumerate(candidates.to_dict("records") if len(candidates) else [], start=1):
         values = {
             **row, "row": number, "decision": "", "corrected": "", "comment": "",
-            "confidence": f"{row['confidence']:.2f}".replace(".", ","),
+            "confidence": fmt.decimal(row["confidence"]),
             "answer": row["answer"] if row["answer"] != row["text"] else "",
         }
         ws.append([neutralise_cell(values.get(k, "")) for k in keys])
