@@ -26,7 +26,7 @@ from matplotlib.patches import Patch
 
 from consultation import fmt, palette
 from consultation.codebook import Consultation, Question
-from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
+from consultation.disclosure import DEFAULT_THRESHOLD, is_small
 from consultation.parallel import fork_map
 from consultation.progress import progress
 from consultation.typography import french
@@ -82,11 +82,6 @@ class ThemeCount:
         if self.ci_high - self.ci_low < 1e-9:  # answers coded by hand: nothing uncertain to draw
             return None
         return 100.0 * self.ci_low / self.answered, 100.0 * self.ci_high / self.answered
-
-
-def suppressed_label(threshold: int = SMALL_CELL_THRESHOLD) -> str:
-    """« < 3 », as every published table shows a masked count (`disclosure.marker`)."""
-    return marker(threshold)
 
 
 def respondents_phrase(n: int) -> str:

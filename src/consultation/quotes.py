@@ -255,20 +255,6 @@ class QuoteSelector:
         return quote if text == quote.text else dataclasses.replace(quote, text=text)
 
 
-def region_quotes(
-    con: duckdb.DuckDBPyConnection,
-    consultation_id: str,
-    region: str,
-    question_id: str,
-    theme_id: str | None = None,
-    max_per_theme: int = DEFAULT_MAX_QUOTES,
-) -> dict[str, list[str]]:
-    """Quote texts per theme for one region and question (a one-off `QuoteSelector`)."""
-    selector = QuoteSelector(con, consultation_id, question_id=question_id)
-    chosen = selector.choose(question_id, region=region, theme_id=theme_id, limit=max_per_theme)
-    return {tid: [q.text for q in quotes] for tid, quotes in chosen.items()}
-
-
 def clean_quote(text: str | None) -> str:
     """One line per quote: bullets dropped, lines joined, one space between words."""
     lines = [_BULLET.sub("", line).strip() for line in (text or "").splitlines()]

@@ -34,12 +34,6 @@ LEFT_CM, RIGHT_CM = 6.0, 11.0
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # ZIP entries: no build date, so reruns give the same bytes
 
 
-def write_docx(report: Report, path: Path) -> Path:
-    """Write the report as a .docx file; returns its path."""
-    Path(path).write_bytes(docx_bytes(report))
-    return Path(path)
-
-
 def docx_bytes(report: Report) -> bytes:
     """The .docx file's bytes (the same for the same report)."""
     doc = render_docx(report)

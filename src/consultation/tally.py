@@ -19,12 +19,7 @@ SCOPE_KINDS = ("national", "region", "structure_type", "region_structure_type")
 NATIONAL_SCOPE = "France"
 UNKNOWN_STRUCTURE_TYPE = "Non précisé"
 
-TALLY_COLUMNS = [
-    "question_id", "section", "unit", "theme_id", "label", "category", "is_other",
-    "scope_kind", "scope", "respondents_answered", "respondents_citing", "mentions", "count",
-    "share_pct", "rank",
-]
-# Everything an analyst may want, in reading order (TALLY_COLUMNS is kept for older callers).
+# Everything an analyst may want, in reading order.
 FULL_TALLY_COLUMNS = [
     "question_id", "question_position", "section", "question_text", "unit",
     "theme_id", "theme_position", "label", "category", "is_other",
@@ -46,7 +41,7 @@ def tally(
     scope_kind: str | None = "national",
     scope: str | None = None,
     question_id: str | None = None,
-    columns: Sequence[str] = TALLY_COLUMNS,
+    columns: Sequence[str] = FULL_TALLY_COLUMNS,
 ) -> pd.DataFrame:
     """One row per (question, theme) in the scope, in questionnaire and codebook order.
 
@@ -99,12 +94,6 @@ def select_tally(
         "ORDER BY question_position, array_position(?, scope_kind), scope, theme_position"
     )
     return con.execute(sql, [*params, list(SCOPE_KINDS)]).df()
-
-
-def national_counts(con: duckdb.DuckDBPyConnection, consultation_id: str) -> dict[tuple[str, str], int]:
-    """{(question_id, theme label): count} — the figures the reference document publishes."""
-    df = tally(con, consultation_id)
-    return {(q, label): int(c) for q, label, c in zip(df["question_id"], df["label"], df["count"], strict=True)}
 
 
 def regions(con: duckdb.DuckDBPyConnection, consultation_id: str) -> list[str]:
