@@ -29,6 +29,7 @@ from consultation.codebook import Consultation, Question
 from consultation.disclosure import DEFAULT_THRESHOLD, is_small
 from consultation.parallel import fork_map
 from consultation.progress import progress
+from consultation.tally import NATIONAL_SCOPE
 from consultation.typography import french
 
 PAGE_WIDTH_CM = 16.0
@@ -36,7 +37,7 @@ DPI = 300
 LABEL_WIDTH = 42  # characters per line of a theme label
 TITLE_WIDTH = 75
 CAPTION_WIDTH = 105
-NATIONAL = ("national", "France")
+NATIONAL = ("national", NATIONAL_SCOPE)
 SMALL_CELL_THRESHOLD = DEFAULT_THRESHOLD  # fewer respondents in a regional cell: the figure is masked
 
 # Fixed salt and no dates: the same counts give byte-identical files, run after run.

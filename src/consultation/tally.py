@@ -7,6 +7,7 @@ them into their published form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import duckdb
@@ -16,8 +17,18 @@ from consultation import store
 from consultation.errors import NotInDatabaseError
 
 SCOPE_KINDS = ("national", "region", "structure_type", "region_structure_type")
-NATIONAL_SCOPE = "France"
-UNKNOWN_STRUCTURE_TYPE = "Non précisé"
+
+
+def _sql_constant(macro: str) -> str:
+    """The value of a constant macro of tally.sql, where the counts' names are defined once."""
+    found = re.search(rf"^CREATE OR REPLACE MACRO {macro}\(\) AS '((?:[^']|'')*)';$", store.read_sql("tally.sql"), re.M)
+    if found is None:
+        raise RuntimeError(f"tally.sql defines no constant macro {macro}()")  # a packaging mistake
+    return found.group(1).replace("''", "'")
+
+
+NATIONAL_SCOPE = _sql_constant("national_scope")  # the scope of the national counts
+UNKNOWN_STRUCTURE_TYPE = _sql_constant("unknown_structure_type")  # a respondent whose structure type is missing
 
 # Everything an analyst may want, in reading order.
 FULL_TALLY_COLUMNS = [
