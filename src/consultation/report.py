@@ -10,11 +10,10 @@ rendered by `report_text` (HTML, Markdown) and `report_docx`; `publish` writes e
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 
@@ -45,6 +44,26 @@ from consultation.progress import progress
 from consultation.quotes import DEFAULT_MAX_QUOTES, QuoteSelector
 from consultation.redact import Redactor
 from consultation.regions import UNKNOWN_REGION
+from consultation.report_data import (
+    NATIONAL_SLUG,
+    OVERVIEW_TITLE,
+    ChartRef,
+    Initiative,
+    InitiativeGroup,
+    InitiativeSection,
+    Overview,
+    OverviewRow,
+    ParticipationRow,
+    QuestionTable,
+    Reliability,
+    Report,
+    Section,
+    ThemeGroup,
+    ThemeRow,
+    consultation_name,
+    overview_note,
+    secret_note,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -54,10 +73,13 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "NATIONAL_SLUG",
+    "OVERVIEW_TITLE",
     "Publication",
     "Report",
     "build_national_report",
     "build_region_report",
+    "consultation_name",
+    "overview_note",
     "publish",
     "region_slug",
     "report_regions",
@@ -65,161 +87,11 @@ __all__ = [
     "write_reports",
 ]
 
-NATIONAL_SLUG = "synthese-nationale"
 FORMATS = ("html", "docx", "md", "pdf")
-_TITLE_QUALIFIER = re.compile(r" \(| — | – ")
 _FLAG_TEXT = {"plus cité": "plus cité que dans le reste du pays",
               "moins cité": "moins cité que dans le reste du pays"}
 
 
-# --- the data model -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThemeRow:
-    label: str
-    count: int  # national, in the question's unit (respondents or propositions)
-    figures: str  # « France 36 % · Occitanie 40 % (2) », or « 36 % des répondants »
-    quotes: list[str]
-    flag: str | None = None  # « plus cité que dans le reste du pays » (significant only)
-
-    @property
-    def left(self) -> str:
-        return f"{self.label} ({fmt.integer(self.count)})"
-
-
-@dataclass(frozen=True)
-class ThemeGroup:
-    heading: str | None  # category in capitals; None when the question has no categories
-    rows: list[ThemeRow]
-
-
-@dataclass(frozen=True)
-class ChartRef:
-    """A chart file as a report shows it: PNG for Word and Markdown, SVG inlined in HTML."""
-
-    png: Path
-    caption: str
-
-    @property
-    def svg(self) -> Path:
-        return self.png.with_suffix(".svg")
-
-
-@dataclass(frozen=True)
-class QuestionTable:
-    question_id: str
-    text: str
-    left_header: str
-    right_header: str
-    groups: list[ThemeGroup]
-    note: str  # how to read the figures under each theme
-    charts: list[ChartRef]  # national chart, then the regional comparison when there is one
-    missing: list[str] = field(default_factory=list)  # why a chart is absent, in French
-
-    @property
-    def has_answers(self) -> bool:
-        return any(g.rows for g in self.groups) and bool(self.charts)
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    tables: list[QuestionTable]
-
-    @property
-    def show_question_text(self) -> bool:
-        """Several tables under one heading need the question to tell them apart."""
-        return len(self.tables) > 1
-
-
-@dataclass(frozen=True)
-class Initiative:
-    text: str
-    follow_up: str | None
-
-
-@dataclass(frozen=True)
-class InitiativeGroup:
-    heading: str | None  # the region, in the national synthesis
-    items: list[Initiative]
-    total: int = 0  # initiatives of the region; more than `items` when only a draw is printed
-
-    @property
-    def note(self) -> str | None:
-        """« 40 initiatives sur 2 300, tirées au hasard. » when not every initiative is printed."""
-        if self.total <= len(self.items):
-            return None
-        return (f"{fmt.integer(len(self.items))} initiatives sur {fmt.integer(self.total)}, "
-                "tirées au hasard.")
-
-
-@dataclass(frozen=True)
-class InitiativeSection:
-    title: str
-    follow_up_prompt: str | None
-    groups: list[InitiativeGroup]
-
-    @property
-    def items(self) -> list[Initiative]:
-        return [i for g in self.groups for i in g.items]
-
-
-@dataclass(frozen=True)
-class Reliability:
-    title: str
-    lines: list[str]
-
-
-@dataclass(frozen=True)
-class ParticipationRow:
-    region: str
-    respondents: int
-    slug: str | None  # report file stem, None when the region has no report
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    label: str
-    national: str  # « 36 % »
-    cells: list[str]  # per region: « 40 % », « 0 » or « s »
-    fills: list[tuple[str, str]] = field(default_factory=list)  # (background, text), France first
-
-
-@dataclass(frozen=True)
-class Overview:
-    """One question of the synthesis' region × theme overview: its heatmap and the same figures
-    as a table (`charts.overview_data`: exactly the regional figures the regional reports show)."""
-
-    question_id: str
-    text: str
-    regions: list[str]
-    rows: list[OverviewRow]
-    chart: ChartRef
-
-
-@dataclass(frozen=True)
-class Report:
-    kind: Literal["region", "national"]
-    region: str | None
-    slug: str
-    title: str
-    subtitle: str  # the consultation's full title
-    intro: list[str]
-    reliability: Reliability
-    sections: list[Section]
-    free_text: list[InitiativeSection]
-    participation: list[ParticipationRow] = field(default_factory=list)
-    overview: list[Overview] = field(default_factory=list)  # national synthesis only
-    threshold: int = SMALL_CELL_THRESHOLD
-
-    @property
-    def charts(self) -> list[ChartRef]:
-        """Every chart in document order (the overview comes before the questions)."""
-        return [*(o.chart for o in self.overview), *(c for s in self.sections for t in s.tables for c in t.charts)]
-
-
-RegionReport = Report  # the name the first version used
 
 
 # --- what may be published (disclosure.py states the rule) ----------------------------------------
@@ -490,11 +362,6 @@ def region_phrase(region: str) -> str:
     return region if region == UNKNOWN_REGION else f"Région {region}"
 
 
-def consultation_name(consultation: Consultation) -> str:
-    """The consultation's title without its qualifiers (year in parentheses, « — audience »)."""
-    return _TITLE_QUALIFIER.split(consultation.title, maxsplit=1)[0].strip()
-
-
 def report_title(consultation: Consultation, region: str | None) -> str:
     """« Contribution au Ségur de la santé : Région Occitanie » (or « : synthèse nationale »)."""
     where = region_phrase(region) if region else "synthèse nationale"
@@ -570,9 +437,6 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
     )
 
 
-OVERVIEW_TITLE = "Vue d'ensemble par région"
-
-
 def _overview(ctx: ReportContext, question: Question) -> Overview | None:
     data = overview_data(ctx.figures, question, ctx.plan)
     if data is None:
@@ -584,12 +448,6 @@ def _overview(ctx: ReportContext, question: Question) -> Overview | None:
             in zip(data.labels, data.national, data.cells, overview_fills(data), strict=True)]
     return Overview(question.id, question.text, data.regions, rows,
                     ChartRef(png, f"Thèmes cités par région, en part des répondants : {question.text}"))
-
-
-def overview_note(threshold: int) -> str:
-    return (f"Part des répondants à la question qui citent le thème, en France et dans chaque région "
-            f"d'au moins {threshold} répondants (les autres régions et la région inconnue ne sont "
-            f"comptées que dans la colonne France entière). {secret_note(threshold)}")
 
 
 def _quote_limit(ctx: ReportContext, question_id: str, theme_id: str, region: str | None) -> int:
@@ -698,12 +556,6 @@ def _table_note(question: Question, region: str | None, threshold: int) -> str:
         f"des répondants à la question qui citent le thème, en France et dans la région (entre "
         f"parenthèses, nombre de {what} de la région). {secret_note(threshold)}"
     )
-
-
-def secret_note(threshold: int) -> str:
-    return (f"« {SECRET} » : secret statistique, chiffre régional masqué parce qu'il compte moins de "
-            f"{threshold} répondants, ou parce qu'il permettrait de retrouver un tel chiffre par "
-            "différence avec le chiffre national.")
 
 
 def _headers(question: Question, national_n: int, region: str | None, region_n: int | None) -> tuple[str, str]:

@@ -26,7 +26,7 @@ from docx.table import Table, _Cell
 from consultation import palette
 from consultation.charts import PAGE_WIDTH_CM
 from consultation.disclosure import SECRET
-from consultation.report import OVERVIEW_TITLE, Overview, QuestionTable, Report, overview_note
+from consultation.report_data import OVERVIEW_TITLE, Overview, QuestionTable, Report, overview_note
 from consultation.report_text import guillemets
 from consultation.typography import french
 

@@ -18,7 +18,7 @@ import jinja2
 
 from consultation import palette
 from consultation.disclosure import SECRET
-from consultation.report import OVERVIEW_TITLE, Report, overview_note
+from consultation.report_data import OVERVIEW_TITLE, Report, overview_note
 from consultation.typography import NNBSP, french, french_html
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")

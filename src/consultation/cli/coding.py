@@ -299,7 +299,7 @@ def export_next(
 
     Exemple : consultation export a-coder data/raw/ma-consultation -n 100 --format csv
     """
-    from consultation.coding.active import NEXT_COLUMNS, next_to_code
+    from consultation.coding.review import NEXT_COLUMNS, next_to_code
     from consultation.coding.training import load_engine
     from consultation.exports import write_table
 
