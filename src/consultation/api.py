@@ -302,6 +302,7 @@ class Database:
             check_question(self.con, self.consultation_id, question)
         if by is not None and (region or structure_type):
             raise ValueError("give either `by` or a region / structure type, not both")
+        scopes: list[tuple[str, str | None]] | None
         if by == "all":
             scopes = None
         elif by is not None:

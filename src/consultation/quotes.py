@@ -18,6 +18,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import duckdb
@@ -121,7 +122,7 @@ class _QuestionIndex:
         from scipy.sparse import vstack
 
         start = self.matrix.shape[0]  # type: ignore[attr-defined]
-        self.matrix = vstack([self.matrix, self.vectorizer.transform(new)], format="csr")  # type: ignore[union-attr]
+        self.matrix = vstack([self.matrix, self.vectorizer.transform(new)], format="csr")  # type: ignore[union-attr, attr-defined]
         self.rows.update((t, start + i) for i, t in enumerate(new))
         self._typical.clear()
 
@@ -575,7 +576,7 @@ def _content_words(text: str) -> frozenset[str]:
     return frozenset(content_words(text))
 
 
-def _jaccard_words(wa: set[str], wb: set[str], a: str, b: str) -> float:
+def _jaccard_words(wa: AbstractSet[str], wb: AbstractSet[str], a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb) if wa and wb else float(a.casefold() == b.casefold())
 
 

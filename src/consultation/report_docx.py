@@ -20,6 +20,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
@@ -63,9 +64,9 @@ def render_docx(report: Report) -> DocxDocument:
               "est foncée, plus le thème est cité ; en gris, un chiffre masqué.")
         # In Word the table is the heatmap (cells shaded as on the chart): seven more pictures
         # would take the synthesis of the sample past 500 KB. The charts are in charts/vue-d-ensemble/.
-        for item in report.overview:
-            doc.add_heading(item.text, level=2)
-            _overview_table(doc, item)
+        for overview in report.overview:
+            doc.add_heading(overview.text, level=2)
+            _overview_table(doc, overview)
     for section in report.sections:
         doc.add_heading(section.title, level=1)
         for table in section.tables:
@@ -197,7 +198,7 @@ def _table_of_contents(doc: DocxDocument, report: Report) -> None:
 
 
 def _field(paragraph, instruction: str, placeholder: str) -> None:
-    def fld(kind: str) -> OxmlElement:
+    def fld(kind: str) -> BaseOxmlElement:
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)
         return el
