@@ -12,20 +12,13 @@ from pathlib import Path
 
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
+from consultation import fmt
 from flows.common import artifact_key, safe_message
 from flows.summaries import CodingSummary, IngestionSummary, NightlySummary, ReportingSummary
 
 KIND_LABELS = {"responses": "réponses", "human_codes": "codes humains"}
 STATUS_LABELS = {"ingested": "ingéré", "unchanged": "inchangé", "refused": "refusé"}
 SOURCE_LABELS = {"rule": "règles", "model": "modèle", "human": "codeurs humains"}
-
-
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", "\u202f")
-
-
-def _decimal(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}".replace(".", ",")
 
 
 def _cell(text: str) -> str:
@@ -44,12 +37,12 @@ def ingestion_markdown(summary: IngestionSummary) -> list[str]:
         for f in summary.files:
             lines.append(
                 f"| {_cell(f.label)} | {KIND_LABELS.get(f.kind, f.kind)} | {STATUS_LABELS[f.status]} "
-                f"| {_n(f.rows_read)} | {_n(f.rows_ingested)} | {_n(f.rows_quarantined)} |"
+                f"| {fmt.integer(f.rows_read)} | {fmt.integer(f.rows_ingested)} | {fmt.integer(f.rows_quarantined)} |"
             )
         read, ingested, quarantined = summary.rows("responses")
         lines += [
             "",
-            f"Réponses : {_n(read)} lignes lues = {_n(ingested)} ingérées + {_n(quarantined)} en "
+            f"Réponses : {fmt.integer(read)} lignes lues = {fmt.integer(ingested)} ingérées + {fmt.integer(quarantined)} en "
             "quarantaine (table `quarantine`, avec la raison).",
         ]
     if summary.skipped:
@@ -76,14 +69,14 @@ def coding_markdown(summary: CodingSummary) -> list[str]:
     if summary.units:
         cached = f", dont {summary.cached_batches} repris du cache" if summary.cached_batches else ""
         lines.append(
-            f"- Réponses codées : {_n(summary.pending_answers)} ({_n(summary.units)} unités, "
+            f"- Réponses codées : {fmt.integer(summary.pending_answers)} ({fmt.integer(summary.units)} unités, "
             f"{summary.batches} lot(s){cached})."
         )
         by_source = ", ".join(
-            f"{SOURCE_LABELS.get(k, k)} {_n(v)}" for k, v in sorted(summary.by_source.items())
+            f"{SOURCE_LABELS.get(k, k)} {fmt.integer(v)}" for k, v in sorted(summary.by_source.items())
         )
         lines.append(f"- Nouveaux codes par source : {by_source or 'aucun'}.")
-        lines.append(f"- Unités à relire (aucun thème sûr ou décision serrée) : {_n(summary.needs_review)}.")
+        lines.append(f"- Unités à relire (aucun thème sûr ou décision serrée) : {fmt.integer(summary.needs_review)}.")
         if summary.estimates:
             lines.append("- Effectifs corrigés (erreurs mesurées du codage) ré-estimés.")
     else:
@@ -93,9 +86,9 @@ def coding_markdown(summary: CodingSummary) -> list[str]:
         lines.append("- Accord avec les codeurs humains : pas encore mesuré (aucun modèle évalué).")
     else:
         lines.append(
-            f"- Accord avec les codeurs humains (validation croisée, {_n(a.n_units)} unités, modèle "
-            f"`{a.model_version}`) : F1 micro {_decimal(a.micro_f1)}, F1 macro {_decimal(a.macro_f1)}, "
-            f"kappa de Cohen {_decimal(a.kappa)}."
+            f"- Accord avec les codeurs humains (validation croisée, {fmt.integer(a.n_units)} unités, modèle "
+            f"`{a.model_version}`) : F1 micro {fmt.decimal(a.micro_f1)}, F1 macro {fmt.decimal(a.macro_f1)}, "
+            f"kappa de Cohen {fmt.decimal(a.kappa)}."
         )
     return lines
 

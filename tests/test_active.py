@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from consultation import store
 from consultation.cli import main
 from consultation.codebook import load_consultation
-from consultation.coding.active import NEXT_COLUMNS, choose_to_code
-from consultation.coding.review import export_review
+from consultation.coding.active import choose_to_code
+from consultation.coding.review import NEXT_COLUMNS, export_review
 from consultation.coding.training import load_engine
 from consultation.paths import OutputPaths
 from test_coding_support import half_sample

@@ -152,11 +152,11 @@ def test_writes_into_a_new_folder(con, consultation, tmp_path: Path):
 
 from matplotlib.container import ErrorbarContainer  # noqa: E402
 
+from consultation import fmt  # noqa: E402
 from consultation.charts import (  # noqa: E402
     TallyFigures,
     comparison_chart,
     comparison_data,
-    format_pct,
     write_comparison_charts,
 )
 
@@ -225,7 +225,7 @@ def test_svg_keeps_the_labels_searchable(con, consultation, tmp_path):
 @pytest.mark.parametrize(("value", "text"), [(36.2, "36 %"), (0, "0 %"), (0.3, "< 1 %"), (100, "100 %"),
                                              (12345.4, "12 345 %")])
 def test_percentages_in_french(value, text):
-    assert format_pct(value).replace("\u202f", " ").replace("\u00a0", " ") == text
+    assert fmt.percent(value).replace("\u202f", " ").replace("\u00a0", " ") == text
 
 
 def test_zero_width_intervals_of_hand_coded_counts_are_not_drawn(con, consultation):

@@ -39,7 +39,7 @@ def test_bad_consultation_gives_a_message_not_a_traceback(tmp_path):
 def test_missing_folder_gives_a_message(tmp_path):
     result = CliRunner().invoke(main, ["run", str(tmp_path / "nope"), "--sorties", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert f"le dossier « {tmp_path / 'nope'} » n'existe pas" in result.output
+    assert f"« {tmp_path / 'nope'} » n'existe pas" in result.output
     result = CliRunner().invoke(main, ["code", str(tmp_path), "--sorties", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "ne contient pas de fichier consultation.yaml" in result.output

@@ -12,9 +12,6 @@ from consultation import store
 from consultation.cli import main
 from consultation.disclosure import (
     SECRET,
-    format_count,
-    format_share,
-    marker,
     suppress,
     write_tally_table,
 )
@@ -77,13 +74,6 @@ def test_in_a_comparison_the_rest_of_the_country_would_give_the_region_back():
     assert (row["rest_citing"], row["rest_share_pct"], row["diff_points"], row["p_value"]) == (SECRET,) * 4
     shown = suppress(compare({"t": (40, 17)}, {"t": (5, 4)})).iloc[0]
     assert shown["rest_citing"] == 13 and shown["p_value"] == pytest.approx(compare({"t": (40, 17)}, {"t": (5, 4)}).iloc[0]["p_value"])
-
-
-def test_formatting_one_figure_for_reports_and_chart_labels():
-    assert [format_count(v) for v in (0, 1, 2, 3, 17, None)] == ["0", "< 3", "< 3", "3", "17", ""]
-    assert format_count(4, threshold=5) == marker(5) == "< 5"
-    assert format_share(40.0, 2, 5) == SECRET
-    assert format_share(60.0, 3, 5) == "60.0 %"
 
 
 def test_csv_for_people_has_french_headers_markers_and_no_formula(tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import math
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -37,3 +39,39 @@ def test_missing_values_read_as_a_dash_and_small_shares_are_not_zero():
     assert fmt.percent(36.4) == "36\u00a0%"
     assert fmt.percent(12.4, 1) == "12,4\u00a0%"
     assert fmt.number(12.0) == "12" and fmt.number(12.5) == "12,5" and fmt.number(1234.0) == "1\u202f234"
+
+
+# --- fmt is the one home of French number formatting ---------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# notebook.py is being rewritten elsewhere; it is the one module still allowed its own copy for now.
+ALLOWED = {"src/consultation/fmt.py", "src/consultation/notebook.py"}
+_FRENCH_REPLACES = ([".", ","], [",", fmt.NNBSP], [",", fmt.NBSP], [",", " "])
+
+
+def _copies(path: Path, root: Path = ROOT) -> list[str]:
+    """Digit grouping in a format spec (« {n:,} ») or a decimal point turned into a comma by hand."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FormattedValue) and isinstance(node.format_spec, ast.JoinedStr):
+            spec = "".join(v.value for v in node.format_spec.values if isinstance(v, ast.Constant))
+            if "," in spec:
+                found.append(f"{path.relative_to(root)}:{node.lineno} groups digits itself")
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "replace"
+                and len(node.args) == 2 and all(isinstance(a, ast.Constant) for a in node.args)
+                and [a.value for a in node.args] in _FRENCH_REPLACES):
+            found.append(f"{path.relative_to(root)}:{node.lineno} writes a French number by hand")
+    return found
+
+
+def test_french_numbers_are_written_by_fmt_only():
+    files = [*(ROOT / "src" / "consultation").rglob("*.py"), *(ROOT / "flows").rglob("*.py")]
+    assert files
+    copies = [c for p in sorted(files) if p.relative_to(ROOT).as_posix() not in ALLOWED for c in _copies(p)]
+    assert copies == []
+
+
+def test_the_scan_finds_a_copy(tmp_path):
+    sample = tmp_path / "copy.py"
+    sample.write_text('def f(v):\n    return f"{v:,}", f"{v:.2f}".replace(".", ",")\n', encoding="utf-8")
+    assert sorted(_copies(sample, tmp_path)) == ["copy.py:2 groups digits itself", "copy.py:2 writes a French number by hand"]

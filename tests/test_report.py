@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from consultation import store
-from consultation.charts import format_count, format_pct
 from consultation.codebook import (
     Columns,
     Consultation,
@@ -23,6 +22,8 @@ from consultation.codebook import (
     Theme,
 )
 from consultation.errors import MissingChartError
+from consultation.fmt import integer as format_count
+from consultation.fmt import percent as format_pct
 from consultation.paths import OutputPaths
 from consultation.report import (
     ReportContext,
@@ -405,7 +406,7 @@ def test_region_slug(region, slug):
 
 def test_french_number_formatting_and_title(consultation):
     assert format_count(47) == "47"
-    assert format_count(12345) == "12\u00a0345"
+    assert format_count(12345) == "12\u202f345"
     assert format_pct(36.2) == "36\u00a0%"
     assert report_title(consultation, "Bretagne") == "Contribution au Ségur de la santé : Région Bretagne"
     assert report_title(consultation, None) == "Contribution au Ségur de la santé : synthèse nationale"

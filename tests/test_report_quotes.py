@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from consultation import store
-from consultation.quotes import GAP, QuoteSelector, clean_quote, jaccard, region_quotes, shorten
+from consultation.quotes import (
+    DEFAULT_MAX_QUOTES,
+    GAP,
+    QuoteSelector,
+    clean_quote,
+    jaccard,
+    shorten,
+)
 from test_report import CID, IDF, OCC, PACA, fill, make_consultation
 
 
@@ -18,6 +25,14 @@ def con() -> duckdb.DuckDBPyConnection:
     con = store.connect(None)
     fill(con, make_consultation())
     return con
+
+
+def region_quotes(con, consultation_id: str, region: str, question_id: str, theme_id: str | None = None,
+                  max_per_theme: int = DEFAULT_MAX_QUOTES) -> dict[str, list[str]]:
+    """Quote texts per theme for one region and question, chosen as the reports choose them."""
+    chosen = QuoteSelector(con, consultation_id, question_id=question_id).choose(
+        question_id, region=region, theme_id=theme_id, limit=max_per_theme)
+    return {tid: [q.text for q in quotes] for tid, quotes in chosen.items()}
 
 
 def add_codes(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str]],

@@ -18,7 +18,6 @@ from consultation.ingest import ingest_consultation
 from consultation.tally import (
     CACHE_TABLE,
     input_stamp,
-    national_counts,
     refresh_tallies,
     select_tally,
     tally,
@@ -26,6 +25,12 @@ from consultation.tally import (
 )
 
 CID = "mini"
+
+
+def national_counts(con, consultation_id: str) -> dict[tuple[str, str], int]:
+    """{(question_id, theme label): count}: the figures the reference document publishes."""
+    df = tally(con, consultation_id)
+    return {(q, label): int(c) for q, label, c in zip(df["question_id"], df["label"], df["count"], strict=True)}
 
 # (respondent, question, unit_no, unit text, theme): what the rules code today. A1, A2 and A4 also
 # have human codes for q1, and A1 for p1: those automatic codes must lose.

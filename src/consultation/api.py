@@ -33,7 +33,7 @@ from consultation.compare import (
     SmallCountRule,
     compare_scope,
 )
-from consultation.paths import DB_NAME
+from consultation.paths import locate
 from consultation.regions import normalise_region
 from consultation.tally import (
     FULL_TALLY_COLUMNS,
@@ -89,16 +89,10 @@ def canonical_region(value: str | None) -> str | None:
 
 
 def resolve_db_path(db_path: str | Path) -> Path:
-    """The DuckDB file itself, or the consultation.duckdb inside a processed folder."""
-    path = Path(db_path)
-    if path.is_dir() and (path / DB_NAME).is_file():
-        return path / DB_NAME
-    if path.is_file():
-        return path
-    raise NotInDatabaseError(
-        f"{path} : base introuvable (attendu : un fichier {DB_NAME} ou le dossier qui le contient ; "
-        "lancez d'abord « consultation run »)"
-    )
+    """The database a path designates, as the CLI reads it (`consultation.paths.locate`): the
+    DuckDB file, its processed folder, or the consultation's raw folder or consultation.yaml
+    (then data/processed/<id>/consultation.duckdb, relative to the working directory)."""
+    return locate(db_path).existing_db()
 
 
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -308,6 +302,7 @@ class Database:
             check_question(self.con, self.consultation_id, question)
         if by is not None and (region or structure_type):
             raise ValueError("give either `by` or a region / structure type, not both")
+        scopes: list[tuple[str, str | None]] | None
         if by == "all":
             scopes = None
         elif by is not None:

@@ -24,26 +24,20 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from consultation import fmt, palette
 from consultation.codebook import Consultation, Question
-from consultation.disclosure import DEFAULT_THRESHOLD, is_small, marker
+from consultation.disclosure import DEFAULT_THRESHOLD, is_small
 from consultation.parallel import fork_map
 from consultation.progress import progress
+from consultation.tally import NATIONAL_SCOPE
 from consultation.typography import french
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Yellow and black
-# come last: yellow is faint on white, black hides the count labels' contrast.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-# National-versus-regional: the region in strong blue, the country as a neutral grey reference;
-# they differ in lightness too, so they stay apart in greyscale print.
-REGION_COLOUR = "#0072B2"
-NATIONAL_COLOUR = "#B4B4B4"
-MUTED = "#555555"
 PAGE_WIDTH_CM = 16.0
 DPI = 300
 LABEL_WIDTH = 42  # characters per line of a theme label
 TITLE_WIDTH = 75
 CAPTION_WIDTH = 105
-NATIONAL = ("national", "France")
+NATIONAL = ("national", NATIONAL_SCOPE)
 SMALL_CELL_THRESHOLD = DEFAULT_THRESHOLD  # fewer respondents in a regional cell: the figure is masked
 
 # Fixed salt and no dates: the same counts give byte-identical files, run after run.
@@ -91,31 +85,9 @@ class ThemeCount:
         return 100.0 * self.ci_low / self.answered, 100.0 * self.ci_high / self.answered
 
 
-def format_count(n: int) -> str:
-    """French digit grouping (no-break space): 1 234, never 1,234."""
-    return f"{n:,}".replace(",", "\u00a0")
-
-
-def format_pct(value: float) -> str:
-    """« 36 % » (no-break space before %, no false decimals on small samples), « < 1 % »."""
-    if 0 < value < 0.5:
-        return "<\u00a01\u00a0%"
-    return f"{format_count(round(value))}\u00a0%"
-
-
-def format_decimal(value: float, digits: int = 2) -> str:
-    """« 0,82 »: a decimal comma."""
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def suppressed_label(threshold: int = SMALL_CELL_THRESHOLD) -> str:
-    """« < 3 », as every published table shows a masked count (`disclosure.marker`)."""
-    return marker(threshold)
-
-
 def respondents_phrase(n: int) -> str:
     """« 0 répondant », « 1 répondant », « 47 répondants » (French singular below 2)."""
-    return f"{format_count(n)} répondant{'s' if n > 1 else ''}"
+    return f"{fmt.integer(n)} répondant{'s' if n > 1 else ''}"
 
 
 def region_slug(region: str) -> str:
@@ -434,15 +406,15 @@ class _Row:
     label: str
     count: int | None  # None: a category heading
     colour: str
-    heading_colour: str = "#1a1a1a"
+    heading_colour: str | None = None  # None: the chart ink
 
 
 def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
     """Top-to-bottom rows: a heading row per category (only where the question has categories)."""
-    colours = {c: OKABE_ITO[i % len(OKABE_ITO)] for i, c in enumerate(question.categories)}
+    colours = {c: palette.OKABE_ITO[i % len(palette.OKABE_ITO)] for i, c in enumerate(question.categories)}
     rows: list[_Row] = []
     # Themes without a category in a categorised question (an implicit « Autres »): neutral grey.
-    default = "#777777" if colours else OKABE_ITO[0]
+    default = palette.UNCATEGORISED if colours else palette.OKABE_ITO[0]
     for category, group in group_by_category(themes):
         colour = colours.get(category or "", default)
         if category and colours:
@@ -461,13 +433,13 @@ def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
     positions = list(range(len(rows)))
     counts = [r.count or 0 for r in rows]
     bars = ax.barh(positions, counts, color=[r.colour for r in rows], height=0.7)
-    labels = [format_count(r.count) if r.count is not None else "" for r in rows]
+    labels = [fmt.integer(r.count) if r.count is not None else "" for r in rows]
     ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
     ax.set_yticks(positions, [r.label for r in rows])
     for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
         if row.count is None:
             tick.set_fontweight("bold")
-            tick.set_color(row.heading_colour)
+            tick.set_color(row.heading_colour or palette.CHART_INK)
     ax.tick_params(axis="y", length=0)
     ax.invert_yaxis()
     ax.set_xlim(0, max([*counts, 1]) * 1.12)
@@ -579,20 +551,20 @@ def comparison_chart(data: ComparisonData) -> Figure:
         for tick, (_, _, heading) in zip(ax.get_yticklabels(), y_labels, strict=True):
             if heading:
                 tick.set_fontweight("bold")
-                tick.set_color("#1a1a1a")
+                tick.set_color(palette.CHART_INK)
         ax.tick_params(axis="y", length=0)
         ax.set_ylim(y - 0.4, -0.6)
         ax.xaxis.set_visible(False)
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
         ax.legend(
-            handles=[Patch(color=REGION_COLOUR, label=data.region_label),
-                     Patch(color=NATIONAL_COLOUR, label=data.national_label)],
+            handles=[Patch(color=palette.REGION, label=data.region_label),
+                     Patch(color=palette.NATIONAL, label=data.national_label)],
             loc="lower center", bbox_to_anchor=(0.3, 1.0), ncols=2, frameon=False, fontsize=8,
         )
         fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
         caption = data.caption(with_intervals, with_flags)
-        fig.supxlabel(_fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=MUTED)
+        fig.supxlabel(_fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=palette.CHART_MUTED)
     return fig
 
 
@@ -604,8 +576,8 @@ def _draw_comparison(
     top = 10.0
     any_interval = False
     for y, regional, national in bars:
-        for share_of, colour, dy, is_region in ((regional, REGION_COLOUR, -offset, True),
-                                                 (national, NATIONAL_COLOUR, offset, False)):
+        for share_of, colour, dy, is_region in ((regional, palette.REGION, -offset, True),
+                                                 (national, palette.NATIONAL, offset, False)):
             pos = y + dy
             share = share_of.share
             ax.barh(pos, share, height=height, color=colour)
@@ -615,17 +587,17 @@ def _draw_comparison(
                 low, high = interval
                 ax.errorbar(
                     share, pos, xerr=[[max(share - low, 0)], [max(high - share, 0)]],
-                    fmt="none", ecolor="#222222", elinewidth=0.7, capsize=2,
+                    fmt="none", ecolor=palette.ERROR_BAR, elinewidth=0.7, capsize=2,
                 )
                 end = max(share, high)
                 any_interval = True
-            label = format_pct(share)
+            label = fmt.percent(share)
             mark = _FLAG_MARKS.get(data.flags.get(regional.theme_id, "")) if is_region else None
             if mark:
                 label += f" {mark}"
             strong = is_region and share > 0
             ax.text(end + 0.8, pos, label, va="center", ha="left", fontsize=7.5,
-                    fontweight="bold" if strong else "normal", color="#1a1a1a" if strong else MUTED)
+                    fontweight="bold" if strong else "normal", color=palette.CHART_INK if strong else palette.CHART_MUTED)
             top = max(top, end)
     ax.set_xlim(0, top * 1.18 + 4)
     return any_interval
@@ -641,7 +613,6 @@ def _region_phrase(region: str) -> str:
 
 OVERVIEW_DIR = "vue-d-ensemble"  # charts/vue-d-ensemble/<question_id>: one heatmap per question
 OVERVIEW_LABEL_WIDTH = 34
-_MASKED_FILL = "#E3E3E3"  # grey: no shade of the blue scale, so a masked cell never reads as a value
 
 
 @dataclass(frozen=True)
@@ -697,7 +668,7 @@ def overview_cell_text(value: float | None, *, percent: bool = True) -> str:
         return SECRET
     # « 0 % », not « 0 », in the tables: a row of zeros would read « 0 0 0 0 0 0 0 0 0 » in a PDF's
     # text, the shape of an identification number to the leak scanner (leakscan).
-    text = format_pct(value) if value else "0\u00a0%"
+    text = fmt.percent(value or 0)
     return text if percent else text.replace("\u00a0%", "")
 
 
@@ -727,7 +698,7 @@ def overview_fills(data: OverviewData) -> list[list[tuple[str, str]]]:
     share shown, grey for a masked cell. The chart and the Word table use the same."""
     from matplotlib.colors import Normalize, to_hex
 
-    cmap = mpl.colormaps["Blues"]
+    cmap = mpl.colormaps[palette.HEATMAP]
     shown = [v for row in data.cells for v in row if v is not None] + list(data.national)
     norm = Normalize(0, max([*shown, 10.0]))
     out = []
@@ -735,10 +706,10 @@ def overview_fills(data: OverviewData) -> list[list[tuple[str, str]]]:
         cells = []
         for value in [national, *row]:
             if value is None:
-                cells.append((_MASKED_FILL, MUTED))
+                cells.append((palette.MASKED_FILL, palette.CHART_MUTED))
             else:
                 level = float(norm(value))
-                cells.append((to_hex(cmap(0.08 + 0.85 * level)).upper(), "#FFFFFF" if level > 0.55 else "#1A1A1A"))
+                cells.append((to_hex(cmap(0.08 + 0.85 * level)).upper(), palette.LIGHT_INK if level > 0.55 else palette.CHART_INK))
         out.append(cells)
     return out
 
@@ -785,5 +756,5 @@ def overview_chart(data: OverviewData) -> Figure:
             ax.spines[side].set_visible(False)
         fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
         fig.supxlabel(_fill(OVERVIEW_CAPTION.format(threshold=data.threshold), CAPTION_WIDTH), fontsize=7,
-                      style="italic", color=MUTED)
+                      style="italic", color=palette.CHART_MUTED)
     return fig

@@ -19,8 +19,7 @@ The rules, for a frame of the tally or of a comparison:
 and the national figure can subtract to recover a single hidden region. The reports do
 (`protect_row`, and the rule written above it, the one place it is stated).
 
-Analysts work on exact figures (the API's default); `suppress` gives the published form, and
-`format_count` / `format_share` give the text of one figure for reports and chart labels.
+Analysts work on exact figures (the API's default); `suppress` gives the published form.
 """
 
 from __future__ import annotations
@@ -62,34 +61,6 @@ def is_small(value: object, threshold: int = DEFAULT_THRESHOLD) -> bool:
         return False
     number = float(value)  # type: ignore[arg-type]
     return not math.isnan(number) and 0 < number < threshold
-
-
-def format_count(value: float | None, threshold: int = DEFAULT_THRESHOLD) -> str:
-    """A count as published: « < 3 » when small, the whole number otherwise ('' when missing).
-
-    >>> format_count(2), format_count(0), format_count(17)
-    ('< 3', '0', '17')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if is_small(value, threshold):
-        return marker(threshold)
-    return str(round(value)) if float(value).is_integer() else f"{value:.1f}"
-
-
-def format_share(
-    share_pct: float | None, citing: int, answered: int, threshold: int = DEFAULT_THRESHOLD
-) -> str:
-    """A share as published: « s » when it rests on a small count of respondents.
-
-    >>> format_share(40.0, 2, 5), format_share(60.0, 3, 5)
-    ('s', '60.0 %')
-    """
-    if is_small(citing, threshold) or is_small(answered, threshold):
-        return SECRET
-    if share_pct is None or (isinstance(share_pct, float) and math.isnan(share_pct)):
-        return ""
-    return f"{share_pct:.1f} %"
 
 
 def suppress(

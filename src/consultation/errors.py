@@ -63,6 +63,13 @@ class InputFileError(ConsultationError):
         return cls(InputProblem(str(file), message, row, column, value))
 
 
+class NotInDatabaseError(ConsultationError):
+    """A database, consultation, question, region or structure type asked for does not exist.
+
+    The message names what does exist, so that a typo is fixed at once.
+    """
+
+
 class ConfigError(ConsultationError):
     """The consultation file is invalid: names the file, the key and the problem."""
 

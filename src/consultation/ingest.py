@@ -37,7 +37,6 @@ from consultation.regions import REGIONS, UNKNOWN_REGION, normalise_region
 log = logging.getLogger(__name__)
 
 MAX_LISTED = 20  # problems or values listed in one message; the rest are counted
-RESPONDENT_TABLES = ("respondents", "answers", "units", "auto_codes")
 _ROLE_LABELS = {
     "respondent_id": "identifiant du répondant",
     "structure_name": "nom de la structure",

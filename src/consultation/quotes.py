@@ -18,6 +18,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import duckdb
@@ -121,7 +122,7 @@ class _QuestionIndex:
         from scipy.sparse import vstack
 
         start = self.matrix.shape[0]  # type: ignore[attr-defined]
-        self.matrix = vstack([self.matrix, self.vectorizer.transform(new)], format="csr")  # type: ignore[union-attr]
+        self.matrix = vstack([self.matrix, self.vectorizer.transform(new)], format="csr")  # type: ignore[union-attr, attr-defined]
         self.rows.update((t, start + i) for i, t in enumerate(new))
         self._typical.clear()
 
@@ -253,20 +254,6 @@ class QuoteSelector:
         if text is None:
             return None
         return quote if text == quote.text else dataclasses.replace(quote, text=text)
-
-
-def region_quotes(
-    con: duckdb.DuckDBPyConnection,
-    consultation_id: str,
-    region: str,
-    question_id: str,
-    theme_id: str | None = None,
-    max_per_theme: int = DEFAULT_MAX_QUOTES,
-) -> dict[str, list[str]]:
-    """Quote texts per theme for one region and question (a one-off `QuoteSelector`)."""
-    selector = QuoteSelector(con, consultation_id, question_id=question_id)
-    chosen = selector.choose(question_id, region=region, theme_id=theme_id, limit=max_per_theme)
-    return {tid: [q.text for q in quotes] for tid, quotes in chosen.items()}
 
 
 def clean_quote(text: str | None) -> str:
@@ -589,7 +576,7 @@ def _content_words(text: str) -> frozenset[str]:
     return frozenset(content_words(text))
 
 
-def _jaccard_words(wa: set[str], wb: set[str], a: str, b: str) -> float:
+def _jaccard_words(wa: AbstractSet[str], wb: AbstractSet[str], a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb) if wa and wb else float(a.casefold() == b.casefold())
 
 

@@ -10,23 +10,20 @@ rendered by `report_text` (HTML, Markdown) and `report_docx`; `publish` writes e
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 
+from consultation import fmt
 from consultation.charts import (
     SMALL_CELL_THRESHOLD,
     TallyFigures,
     ThemeCount,
     comparison_data,
     comparison_stem,
-    format_count,
-    format_decimal,
-    format_pct,
     group_by_category,
     overview_cell_text,
     overview_data,
@@ -47,6 +44,26 @@ from consultation.progress import progress
 from consultation.quotes import DEFAULT_MAX_QUOTES, QuoteSelector
 from consultation.redact import Redactor
 from consultation.regions import UNKNOWN_REGION
+from consultation.report_data import (
+    NATIONAL_SLUG,
+    OVERVIEW_TITLE,
+    ChartRef,
+    Initiative,
+    InitiativeGroup,
+    InitiativeSection,
+    Overview,
+    OverviewRow,
+    ParticipationRow,
+    QuestionTable,
+    Reliability,
+    Report,
+    Section,
+    ThemeGroup,
+    ThemeRow,
+    consultation_name,
+    overview_note,
+    secret_note,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -56,10 +73,13 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "NATIONAL_SLUG",
+    "OVERVIEW_TITLE",
     "Publication",
     "Report",
     "build_national_report",
     "build_region_report",
+    "consultation_name",
+    "overview_note",
     "publish",
     "region_slug",
     "report_regions",
@@ -67,161 +87,11 @@ __all__ = [
     "write_reports",
 ]
 
-NATIONAL_SLUG = "synthese-nationale"
 FORMATS = ("html", "docx", "md", "pdf")
-_TITLE_QUALIFIER = re.compile(r" \(| — | – ")
 _FLAG_TEXT = {"plus cité": "plus cité que dans le reste du pays",
               "moins cité": "moins cité que dans le reste du pays"}
 
 
-# --- the data model -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThemeRow:
-    label: str
-    count: int  # national, in the question's unit (respondents or propositions)
-    figures: str  # « France 36 % · Occitanie 40 % (2) », or « 36 % des répondants »
-    quotes: list[str]
-    flag: str | None = None  # « plus cité que dans le reste du pays » (significant only)
-
-    @property
-    def left(self) -> str:
-        return f"{self.label} ({format_count(self.count)})"
-
-
-@dataclass(frozen=True)
-class ThemeGroup:
-    heading: str | None  # category in capitals; None when the question has no categories
-    rows: list[ThemeRow]
-
-
-@dataclass(frozen=True)
-class ChartRef:
-    """A chart file as a report shows it: PNG for Word and Markdown, SVG inlined in HTML."""
-
-    png: Path
-    caption: str
-
-    @property
-    def svg(self) -> Path:
-        return self.png.with_suffix(".svg")
-
-
-@dataclass(frozen=True)
-class QuestionTable:
-    question_id: str
-    text: str
-    left_header: str
-    right_header: str
-    groups: list[ThemeGroup]
-    note: str  # how to read the figures under each theme
-    charts: list[ChartRef]  # national chart, then the regional comparison when there is one
-    missing: list[str] = field(default_factory=list)  # why a chart is absent, in French
-
-    @property
-    def has_answers(self) -> bool:
-        return any(g.rows for g in self.groups) and bool(self.charts)
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    tables: list[QuestionTable]
-
-    @property
-    def show_question_text(self) -> bool:
-        """Several tables under one heading need the question to tell them apart."""
-        return len(self.tables) > 1
-
-
-@dataclass(frozen=True)
-class Initiative:
-    text: str
-    follow_up: str | None
-
-
-@dataclass(frozen=True)
-class InitiativeGroup:
-    heading: str | None  # the region, in the national synthesis
-    items: list[Initiative]
-    total: int = 0  # initiatives of the region; more than `items` when only a draw is printed
-
-    @property
-    def note(self) -> str | None:
-        """« 40 initiatives sur 2 300, tirées au hasard. » when not every initiative is printed."""
-        if self.total <= len(self.items):
-            return None
-        return (f"{format_count(len(self.items))} initiatives sur {format_count(self.total)}, "
-                "tirées au hasard.")
-
-
-@dataclass(frozen=True)
-class InitiativeSection:
-    title: str
-    follow_up_prompt: str | None
-    groups: list[InitiativeGroup]
-
-    @property
-    def items(self) -> list[Initiative]:
-        return [i for g in self.groups for i in g.items]
-
-
-@dataclass(frozen=True)
-class Reliability:
-    title: str
-    lines: list[str]
-
-
-@dataclass(frozen=True)
-class ParticipationRow:
-    region: str
-    respondents: int
-    slug: str | None  # report file stem, None when the region has no report
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    label: str
-    national: str  # « 36 % »
-    cells: list[str]  # per region: « 40 % », « 0 » or « s »
-    fills: list[tuple[str, str]] = field(default_factory=list)  # (background, text), France first
-
-
-@dataclass(frozen=True)
-class Overview:
-    """One question of the synthesis' region × theme overview: its heatmap and the same figures
-    as a table (`charts.overview_data`: exactly the regional figures the regional reports show)."""
-
-    question_id: str
-    text: str
-    regions: list[str]
-    rows: list[OverviewRow]
-    chart: ChartRef
-
-
-@dataclass(frozen=True)
-class Report:
-    kind: Literal["region", "national"]
-    region: str | None
-    slug: str
-    title: str
-    subtitle: str  # the consultation's full title
-    intro: list[str]
-    reliability: Reliability
-    sections: list[Section]
-    free_text: list[InitiativeSection]
-    participation: list[ParticipationRow] = field(default_factory=list)
-    overview: list[Overview] = field(default_factory=list)  # national synthesis only
-    threshold: int = SMALL_CELL_THRESHOLD
-
-    @property
-    def charts(self) -> list[ChartRef]:
-        """Every chart in document order (the overview comes before the questions)."""
-        return [*(o.chart for o in self.overview), *(c for s in self.sections for t in s.tables for c in t.charts)]
-
-
-RegionReport = Report  # the name the first version used
 
 
 # --- what may be published (disclosure.py states the rule) ----------------------------------------
@@ -492,11 +362,6 @@ def region_phrase(region: str) -> str:
     return region if region == UNKNOWN_REGION else f"Région {region}"
 
 
-def consultation_name(consultation: Consultation) -> str:
-    """The consultation's title without its qualifiers (year in parentheses, « — audience »)."""
-    return _TITLE_QUALIFIER.split(consultation.title, maxsplit=1)[0].strip()
-
-
 def report_title(consultation: Consultation, region: str | None) -> str:
     """« Contribution au Ségur de la santé : Région Occitanie » (or « : synthèse nationale »)."""
     where = region_phrase(region) if region else "synthèse nationale"
@@ -572,9 +437,6 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
     )
 
 
-OVERVIEW_TITLE = "Vue d'ensemble par région"
-
-
 def _overview(ctx: ReportContext, question: Question) -> Overview | None:
     data = overview_data(ctx.figures, question, ctx.plan)
     if data is None:
@@ -586,12 +448,6 @@ def _overview(ctx: ReportContext, question: Question) -> Overview | None:
             in zip(data.labels, data.national, data.cells, overview_fills(data), strict=True)]
     return Overview(question.id, question.text, data.regions, rows,
                     ChartRef(png, f"Thèmes cités par région, en part des répondants : {question.text}"))
-
-
-def overview_note(threshold: int) -> str:
-    return (f"Part des répondants à la question qui citent le thème, en France et dans chaque région "
-            f"d'au moins {threshold} répondants (les autres régions et la région inconnue ne sont "
-            f"comptées que dans la colonne France entière). {secret_note(threshold)}")
 
 
 def _quote_limit(ctx: ReportContext, question_id: str, theme_id: str, region: str | None) -> int:
@@ -609,7 +465,7 @@ def _quote_limit(ctx: ReportContext, question_id: str, theme_id: str, region: st
 def _regional_intro(region: str, n: int, national_n: int) -> str:
     return (
         f"Ce document présente les réponses des structures de la {region_phrase(region)} "
-        f"({respondents_phrase(n)} sur {format_count(national_n)} en France). Pour chaque question : "
+        f"({respondents_phrase(n)} sur {fmt.integer(national_n)} en France). Pour chaque question : "
         "les thèmes cités au niveau national avec leur nombre, la part des répondants qui les citent "
         "en France et dans la région, et les témoignages des structures de la région."
     )
@@ -618,9 +474,9 @@ def _regional_intro(region: str, n: int, national_n: int) -> str:
 def _national_intro(consultation: Consultation, n: int, participation: list[ParticipationRow]) -> str:
     regions = sum(1 for p in participation if p.slug)
     return (
-        f"{format_count(n)} structures ont répondu. Pour chaque question : les thèmes cités, leur "
+        f"{fmt.integer(n)} structures ont répondu. Pour chaque question : les thèmes cités, leur "
         "nombre et la part des répondants qui les citent, et des témoignages choisis dans toutes les "
-        f"régions. {format_count(regions)} région{'s ont' if regions > 1 else ' a'} son propre rapport ; "
+        f"régions. {fmt.integer(regions)} région{'s ont' if regions > 1 else ' a'} son propre rapport ; "
         "les régions de trop peu de répondants sont comptées ici seulement."
     )
 
@@ -675,8 +531,8 @@ def _row(
     flag: str | None,
 ) -> ThemeRow:
     if region is None:
-        return ThemeRow(national.label, national.count, f"{format_pct(national.share)} des répondants", quotes)
-    figures = f"France {format_pct(national.share)}"
+        return ThemeRow(national.label, national.count, f"{fmt.percent(national.share)} des répondants", quotes)
+    figures = f"France {fmt.percent(national.share)}"
     if not ctx.plan.has_figures(question.id, region):
         return ThemeRow(national.label, national.count, figures, quotes)
     figures += f" · {region} "
@@ -686,7 +542,7 @@ def _row(
     elif regional is None or region_n == 0 or regional.citing == 0:
         figures += "0"
     else:
-        figures += f"{format_pct(regional.share)} ({format_count(regional.count)})"
+        figures += f"{fmt.percent(regional.share)} ({fmt.integer(regional.count)})"
     return ThemeRow(national.label, national.count, figures, quotes, _FLAG_TEXT.get(flag or ""))
 
 
@@ -700,12 +556,6 @@ def _table_note(question: Question, region: str | None, threshold: int) -> str:
         f"des répondants à la question qui citent le thème, en France et dans la région (entre "
         f"parenthèses, nombre de {what} de la région). {secret_note(threshold)}"
     )
-
-
-def secret_note(threshold: int) -> str:
-    return (f"« {SECRET} » : secret statistique, chiffre régional masqué parce qu'il compte moins de "
-            f"{threshold} répondants, ou parce qu'il permettrait de retrouver un tel chiffre par "
-            "différence avec le chiffre national.")
 
 
 def _headers(question: Question, national_n: int, region: str | None, region_n: int | None) -> tuple[str, str]:
@@ -755,8 +605,8 @@ def _charts(
     hidden = [t.label for t in data.national if t.theme_id in data.hidden]
     if not data.worth_drawing:
         if cited:
-            words = "; ".join(f"« {t.label} » ({format_pct(data.regional_theme(t).share)} des répondants de "
-                              f"la région, {format_pct(t.share)} en France)" for t in cited)
+            words = "; ".join(f"« {t.label} » ({fmt.percent(data.regional_theme(t).share)} des répondants de "
+                              f"la région, {fmt.percent(t.share)} en France)" for t in cited)
             missing.append(f"Pas de graphique régional : un seul thème a un chiffre régional publiable, {words}.")
         else:
             missing.append("Pas de graphique régional : aucun thème n'a de chiffre régional publiable "
@@ -863,11 +713,11 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
         all_human = stats.human == stats.answers
         automatic = _sources_phrase(stats.sources)
         text = (
-            f"{format_pct(stats.human_share)} des réponses {where} aux questions codées "
-            f"({format_count(stats.human)} sur {format_count(stats.answers)}) ont été codées à la main"
+            f"{fmt.percent(stats.human_share)} des réponses {where} aux questions codées "
+            f"({fmt.integer(stats.human)} sur {fmt.integer(stats.answers)}) ont été codées à la main"
         )
         if region and national and national.answers:
-            text += f" (France entière : {format_pct(national.human_share)})"
+            text += f" (France entière : {fmt.percent(national.human_share)})"
         text += (" : les chiffres ne dépendent pas du codage automatique." if all_human
                  else f" ; les autres l'ont été automatiquement ({automatic}).")
         lines.append(text)
@@ -877,7 +727,7 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
             lines.append("Pour les réponses nouvelles, le codage automatique a été comparé aux codeurs "
                          f"humains : {_measures(ctx.evaluation)}.")
         if stats.to_review:
-            lines.append(f"{format_count(stats.to_review)} réponse{'s' if stats.to_review > 1 else ''} "
+            lines.append(f"{fmt.integer(stats.to_review)} réponse{'s' if stats.to_review > 1 else ''} "
                          "codée(s) automatiquement reste(nt) à vérifier par la fédération.")
     else:
         lines.append(f"Aucune réponse {where} aux questions codées.")
@@ -923,12 +773,12 @@ def _measures(evaluation: Evaluation) -> str:
     The evaluation counts units: whole answers, or propositions for questions counted in them."""
     parts = []
     if evaluation.kappa is not None:
-        parts.append(f"kappa {format_decimal(evaluation.kappa)} ({_kappa_word(evaluation.kappa)})")
+        parts.append(f"kappa {fmt.decimal(evaluation.kappa)} ({_kappa_word(evaluation.kappa)})")
     if evaluation.micro_f1 is not None:
-        parts.append(f"F1 {format_decimal(evaluation.micro_f1)}")
+        parts.append(f"F1 {fmt.decimal(evaluation.micro_f1)}")
     if not parts:
         return ""
-    return (f"{', '.join(parts)}, mesuré sur {format_count(evaluation.n_units)} réponses ou "
+    return (f"{', '.join(parts)}, mesuré sur {fmt.integer(evaluation.n_units)} réponses ou "
             "propositions codées à la main (1 = accord parfait)")
 
 
@@ -987,17 +837,17 @@ def _write_report(report: Report, out_dir: Path, formats: Sequence[str]) -> list
     written: list[Path] = []
     html: str | None = None
     html_changed = True
-    for fmt in formats:
-        path = out_dir / f"{report.slug}.{fmt}"
-        if fmt in ("html", "pdf") and html is None:
+    for kind in formats:
+        path = out_dir / f"{report.slug}.{kind}"
+        if kind in ("html", "pdf") and html is None:
             html = report_text.render_html(report)
             html_path = out_dir / f"{report.slug}.html"
             html_changed = not (html_path.is_file() and html_path.read_bytes() == html.encode("utf-8"))
-        if fmt == "html":
+        if kind == "html":
             write_if_changed(path, html.encode("utf-8"))  # type: ignore[union-attr]
-        elif fmt == "md":
+        elif kind == "md":
             write_if_changed(path, report_text.render_markdown(report, out_dir).encode("utf-8"))
-        elif fmt == "pdf":
+        elif kind == "pdf":
             # Older than its HTML: a run that wrote the HTML without the PDF left it stale.
             stale = (not path.is_file() or not html_path.is_file()
                      or path.stat().st_mtime_ns < html_path.stat().st_mtime_ns)

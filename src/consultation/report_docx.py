@@ -20,28 +20,19 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
+from consultation import palette
 from consultation.charts import PAGE_WIDTH_CM
 from consultation.disclosure import SECRET
-from consultation.report import OVERVIEW_TITLE, Overview, QuestionTable, Report, overview_note
+from consultation.report_data import OVERVIEW_TITLE, Overview, QuestionTable, Report, overview_note
 from consultation.report_text import guillemets
 from consultation.typography import french
 
-ACCENT = RGBColor(0x1F, 0x4E, 0x79)
-MUTED = RGBColor(0x59, 0x63, 0x6E)
-HEADER_FILL = "1F4E79"
-CATEGORY_FILL = "E4EBF2"
-BOX_FILL = "F3F6F9"
 LEFT_CM, RIGHT_CM = 6.0, 11.0
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # ZIP entries: no build date, so reruns give the same bytes
-
-
-def write_docx(report: Report, path: Path) -> Path:
-    """Write the report as a .docx file; returns its path."""
-    Path(path).write_bytes(docx_bytes(report))
-    return Path(path)
 
 
 def docx_bytes(report: Report) -> bytes:
@@ -73,9 +64,9 @@ def render_docx(report: Report) -> DocxDocument:
               "est foncée, plus le thème est cité ; en gris, un chiffre masqué.")
         # In Word the table is the heatmap (cells shaded as on the chart): seven more pictures
         # would take the synthesis of the sample past 500 KB. The charts are in charts/vue-d-ensemble/.
-        for item in report.overview:
-            doc.add_heading(item.text, level=2)
-            _overview_table(doc, item)
+        for overview in report.overview:
+            doc.add_heading(overview.text, level=2)
+            _overview_table(doc, overview)
     for section in report.sections:
         doc.add_heading(section.title, level=1)
         for table in section.tables:
@@ -102,7 +93,7 @@ def render_docx(report: Report) -> DocxDocument:
                     prompt.paragraph_format.left_indent = Cm(0.63)
                     run = prompt.add_run(block.follow_up_prompt)
                     run.italic = True
-                    run.font.color.rgb = MUTED
+                    run.font.color.rgb = _rgb(palette.MUTED)
                     answer = doc.add_paragraph(item.follow_up)
                     answer.paragraph_format.left_indent = Cm(0.63)
         if not block.items:
@@ -147,11 +138,11 @@ def _setup(doc: DocxDocument, report: Report) -> None:
     normal.font.size = Pt(10)
     _set_language(doc, "fr-FR")
     for name, size in (("Title", 22), ("Heading 1", 15), ("Heading 2", 11.5)):
-        styles[name].font.color.rgb = ACCENT
+        styles[name].font.color.rgb = _rgb(palette.ACCENT)
         styles[name].font.size = Pt(size)
     styles["Subtitle"].font.size = Pt(9)
-    styles["Subtitle"].font.color.rgb = ACCENT
-    styles["Caption"].font.color.rgb = MUTED
+    styles["Subtitle"].font.color.rgb = _rgb(palette.ACCENT)
+    styles["Caption"].font.color.rgb = _rgb(palette.MUTED)
     styles["Caption"].font.size = Pt(8.5)
     props = doc.core_properties
     props.title = report.title
@@ -182,7 +173,7 @@ def _table_of_contents(doc: DocxDocument, report: Report) -> None:
     title = doc.add_paragraph()
     run = title.add_run("Sommaire")
     run.bold = True
-    run.font.color.rgb = ACCENT
+    run.font.color.rgb = _rgb(palette.ACCENT)
     entries: list[tuple[int, str]] = []
     if report.participation:
         entries.append((1, "Participation par région"))
@@ -203,11 +194,11 @@ def _table_of_contents(doc: DocxDocument, report: Report) -> None:
         if level == 2:
             for r in paragraph.runs:
                 r.font.size = Pt(9)
-                r.font.color.rgb = MUTED
+                r.font.color.rgb = _rgb(palette.MUTED)
 
 
 def _field(paragraph, instruction: str, placeholder: str) -> None:
-    def fld(kind: str) -> OxmlElement:
+    def fld(kind: str) -> BaseOxmlElement:
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)
         return el
@@ -228,12 +219,12 @@ def _reliability_box(doc: DocxDocument, report: Report) -> None:
     table = doc.add_table(rows=1, cols=1)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     cell = table.cell(0, 0)
-    _shade(cell, BOX_FILL)
+    _shade(cell, palette.SOFT)
     _width(cell, PAGE_WIDTH_CM + 1)
     title = cell.paragraphs[0]
     run = title.add_run(report.reliability.title)
     run.bold = True
-    run.font.color.rgb = ACCENT
+    run.font.color.rgb = _rgb(palette.ACCENT)
     for line in report.reliability.lines:
         p = cell.add_paragraph(line, style="List Bullet")
         p.paragraph_format.space_after = Pt(2)
@@ -274,8 +265,8 @@ def _overview_table(doc: DocxDocument, overview: Overview) -> Table:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if row.fills:
                     fill, ink = row.fills[i - 1]
-                    _shade(cell, fill.lstrip("#"))
-                    run.font.color.rgb = RGBColor.from_string(ink.lstrip("#").upper())
+                    _shade(cell, fill)
+                    run.font.color.rgb = _rgb(ink)
                 run.bold = i == 1
             if text == SECRET:
                 run.italic = True
@@ -297,11 +288,11 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
         if group.heading:
             cells = table.add_row().cells
             merged = cells[0].merge(cells[1])
-            _shade(merged, CATEGORY_FILL)
+            _shade(merged, palette.CATEGORY)
             run = merged.paragraphs[0].add_run(group.heading)
             run.bold = True
             run.font.size = Pt(8.5)
-            run.font.color.rgb = ACCENT
+            run.font.color.rgb = _rgb(palette.ACCENT)
             merged.paragraphs[0].paragraph_format.keep_with_next = True  # never alone at a page foot
             _cant_split(table.rows[-1])
         for row in group.rows:
@@ -312,7 +303,7 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
             theme.bold = True
             figures = left.add_paragraph().add_run(row.figures)
             figures.font.size = Pt(8.5)
-            figures.font.color.rgb = MUTED
+            figures.font.color.rgb = _rgb(palette.MUTED)
             if row.flag:
                 flag = left.add_paragraph().add_run(row.flag)
                 flag.bold = True
@@ -328,12 +319,12 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
 def _header_row(table: Table, titles: list[str], widths: list[float]) -> None:
     row = table.rows[0]
     for cell, title, width in zip(row.cells, titles, widths, strict=True):
-        _shade(cell, HEADER_FILL)
+        _shade(cell, palette.ACCENT)
         _width(cell, width)
         run = cell.paragraphs[0].add_run(title)
         run.bold = True
         run.font.size = Pt(9)
-        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        run.font.color.rgb = _rgb(palette.PAPER)
     header = OxmlElement("w:tblHeader")  # repeated at the top of every page the table spans
     header.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(header)
@@ -346,11 +337,15 @@ def _cant_split(row) -> None:
     row._tr.get_or_add_trPr().append(cant)
 
 
+def _rgb(colour: str) -> RGBColor:
+    return RGBColor.from_string(palette.docx_hex(colour))
+
+
 def _shade(cell: _Cell, fill: str) -> None:
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
+    shd.set(qn("w:fill"), palette.docx_hex(fill))
     cell._tc.get_or_add_tcPr().append(shd)
 
 
@@ -363,7 +358,7 @@ def _note(doc: DocxDocument, text: str) -> None:
     run = paragraph.add_run(text)
     run.italic = True
     run.font.size = Pt(8)
-    run.font.color.rgb = MUTED
+    run.font.color.rgb = _rgb(palette.MUTED)
 
 
 EMBED_DPI = 150  # charts in Word: readable on screen and in print; a report of the sample stays under 500 KB

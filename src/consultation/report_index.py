@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 
 from consultation.charts import (
@@ -22,9 +23,12 @@ from consultation.charts import (
 from consultation.codebook import Consultation, Question
 from consultation.paths import OutputPaths
 from consultation.regions import UNKNOWN_REGION
-from consultation.report import NATIONAL_SLUG, ReportContext, consultation_name
+from consultation.report_data import NATIONAL_SLUG, consultation_name
 from consultation.report_text import template_environment
 from consultation.typography import french_html
+
+if TYPE_CHECKING:  # the builder's context, read here, never imported (the builder imports this module)
+    from consultation.report import ReportContext
 
 INDEX_NAME = "index.html"
 _FORMAT_LABELS = {"pdf": "PDF", "html": "page web", "docx": "Word", "md": "Markdown"}

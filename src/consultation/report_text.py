@@ -16,8 +16,9 @@ from urllib.parse import quote as url_quote
 
 import jinja2
 
+from consultation import palette
 from consultation.disclosure import SECRET
-from consultation.report import OVERVIEW_TITLE, Report, overview_note
+from consultation.report_data import OVERVIEW_TITLE, Report, overview_note
 from consultation.typography import NNBSP, french, french_html
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
@@ -73,6 +74,7 @@ def template_environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(guillemets=guillemets, md=md_escape, md_lines=md_lines, anchor=anchor)
+    env.globals["palette_css"] = palette.css_variables  # called at each rendering: the colours of consultation.palette
     return env
 
 

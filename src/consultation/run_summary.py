@@ -107,7 +107,3 @@ class OutputChanges:
 def compare(before: dict[Path, str], after: dict[Path, str]) -> OutputChanges:
     written = sum(1 for p, digest in after.items() if before.get(p) != digest)
     return OutputChanges(written, len(after) - written, sum(1 for p in before if p not in after))
-
-
-def _s(n: int) -> str:
-    return "s" if n > 1 else ""

@@ -7,24 +7,30 @@ them into their published form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
 
 from consultation import store
-from consultation.errors import ConsultationError
+from consultation.errors import NotInDatabaseError
 
 SCOPE_KINDS = ("national", "region", "structure_type", "region_structure_type")
-NATIONAL_SCOPE = "France"
-UNKNOWN_STRUCTURE_TYPE = "Non précisé"
 
-TALLY_COLUMNS = [
-    "question_id", "section", "unit", "theme_id", "label", "category", "is_other",
-    "scope_kind", "scope", "respondents_answered", "respondents_citing", "mentions", "count",
-    "share_pct", "rank",
-]
-# Everything an analyst may want, in reading order (TALLY_COLUMNS is kept for older callers).
+
+def _sql_constant(macro: str) -> str:
+    """The value of a constant macro of tally.sql, where the counts' names are defined once."""
+    found = re.search(rf"^CREATE OR REPLACE MACRO {macro}\(\) AS '((?:[^']|'')*)';$", store.read_sql("tally.sql"), re.M)
+    if found is None:
+        raise RuntimeError(f"tally.sql defines no constant macro {macro}()")  # a packaging mistake
+    return found.group(1).replace("''", "'")
+
+
+NATIONAL_SCOPE = _sql_constant("national_scope")  # the scope of the national counts
+UNKNOWN_STRUCTURE_TYPE = _sql_constant("unknown_structure_type")  # a respondent whose structure type is missing
+
+# Everything an analyst may want, in reading order.
 FULL_TALLY_COLUMNS = [
     "question_id", "question_position", "section", "question_text", "unit",
     "theme_id", "theme_position", "label", "category", "is_other",
@@ -39,13 +45,6 @@ _KIND_LABELS = {
 }
 
 
-class NotInDatabaseError(ConsultationError):
-    """A database, consultation, question, region or structure type asked for does not exist.
-
-    The message names what does exist, so that a typo is fixed at once.
-    """
-
-
 def tally(
     con: duckdb.DuckDBPyConnection,
     consultation_id: str,
@@ -53,7 +52,7 @@ def tally(
     scope_kind: str | None = "national",
     scope: str | None = None,
     question_id: str | None = None,
-    columns: Sequence[str] = TALLY_COLUMNS,
+    columns: Sequence[str] = FULL_TALLY_COLUMNS,
 ) -> pd.DataFrame:
     """One row per (question, theme) in the scope, in questionnaire and codebook order.
 
@@ -106,12 +105,6 @@ def select_tally(
         "ORDER BY question_position, array_position(?, scope_kind), scope, theme_position"
     )
     return con.execute(sql, [*params, list(SCOPE_KINDS)]).df()
-
-
-def national_counts(con: duckdb.DuckDBPyConnection, consultation_id: str) -> dict[tuple[str, str], int]:
-    """{(question_id, theme label): count} — the figures the reference document publishes."""
-    df = tally(con, consultation_id)
-    return {(q, label): int(c) for q, label, c in zip(df["question_id"], df["label"], df["count"], strict=True)}
 
 
 def regions(con: duckdb.DuckDBPyConnection, consultation_id: str) -> list[str]:

@@ -77,37 +77,14 @@ def _default_consultation() -> Path:
 
 
 def consultation_folder(consultation_dir: Path | None) -> Path:
-    """The folder given (or the sample's), refused with a message that says what is wrong."""
-    from consultation.codebook import CONSULTATION_FILE
+    """The consultation's raw folder (the sample's by default), found by the one resolver."""
+    from consultation.paths import locate
 
-    folder = (consultation_dir or _default_consultation()).expanduser()  # "~/…" typed in quotes too
-    if not folder.exists():
-        raise ConsultationError(f"le dossier « {folder} » n'existe pas ; vérifiez le chemin de la consultation")
-    if not folder.is_dir():
-        raise ConsultationError(f"« {folder} » est un fichier : donnez le dossier de la consultation")
-    if not (folder / CONSULTATION_FILE).is_file():
-        raise ConsultationError(
-            f"le dossier « {folder} » ne contient pas de fichier {CONSULTATION_FILE} : est-ce bien le "
-            "dossier d'une consultation (data/raw/…) ?"
-        )
-    return folder
-
-
-def existing_path(path: Path) -> Path:
-    """PATH of the publication commands: refused early, in French, when it does not exist."""
-    path = path.expanduser()
-    if not path.exists():
-        raise ConsultationError(
-            f"« {path} » n'existe pas : base introuvable (attendu : le dossier d'une consultation, son dossier de sorties "
-            "ou le fichier consultation.duckdb ; une consultation jamais traitée : lancez d'abord "
-            "« consultation run »)"
-        )
-    return path
-
+    return locate(consultation_dir or _default_consultation()).require_folder()
 
 
 consultation_arg = argument(
-    "consultation_dir", required=False, metavar="[DOSSIER]", type=click.Path(path_type=Path, file_okay=False)
+    "consultation_dir", required=False, metavar="[DOSSIER]", type=click.Path(path_type=Path)
 )
 out_option = option(
     "--sorties", "processed_root", aliases=["--out"], type=click.Path(path_type=Path, file_okay=False),

@@ -12,9 +12,9 @@ import click
 
 from consultation import fmt
 from consultation.cli.base import (
+    _default_consultation,
     _friendly,
     consultation_arg,
-    consultation_folder,
     main,
     out_option,
 )
@@ -23,20 +23,15 @@ from consultation.errors import ConsultationError
 
 
 def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bool = True):
-    """(consultation, output paths, connection) for a consultation folder."""
+    """(raw folder, consultation, output paths, connection) for a consultation folder."""
     from consultation import store
-    from consultation.codebook import load_consultation
-    from consultation.paths import OutputPaths
+    from consultation.paths import locate
 
-    folder = consultation_folder(consultation_dir)
-    consultation = load_consultation(folder)
-    paths = OutputPaths.for_consultation(processed_root, consultation.id)
-    if must_exist and not paths.db.exists():
-        raise ConsultationError(
-            f"{paths.db} : base introuvable. Lancez d'abord « consultation run {folder} » "
-            f"(ou « consultation code {folder} »)."
-        )
-    return folder, consultation, paths, store.connect(paths.db)
+    location = locate(consultation_dir or _default_consultation(), processed_root)
+    folder = location.require_folder()
+    if must_exist:
+        location.existing_db()
+    return folder, location.consultation(), location.outputs, store.connect(location.db)
 
 
 def _lemmatizer():
@@ -210,7 +205,7 @@ def estimate_command(
         for row in group.itertuples(index=False):
             label = row.label if len(row.label) <= width else row.label[: width - 1] + "…"
             click.echo(
-                f"  {label:<{width}}  {row.raw_count:>6.0f}  {_fr(row.corrected_count, 1):>8}  "
+                f"  {label:<{width}}  {fmt.integer(row.raw_count):>6}  {_fr(row.corrected_count, 1):>8}  "
                 f"[{_fr(row.ci_low, 1)} ; {_fr(row.ci_high, 1)}]"
             )
     methods = sorted(set(frame["method"]))
@@ -304,7 +299,7 @@ def export_next(
 
     Exemple : consultation export a-coder data/raw/ma-consultation -n 100 --format csv
     """
-    from consultation.coding.active import NEXT_COLUMNS, next_to_code
+    from consultation.coding.review import NEXT_COLUMNS, next_to_code
     from consultation.coding.training import load_engine
     from consultation.exports import write_table
 

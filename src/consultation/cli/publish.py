@@ -6,19 +6,17 @@ number of testimonies or wants only the Word files reruns this, not the whole pi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from consultation.cli.base import _friendly, existing_path, main
+from consultation.cli.base import _friendly, main
 from consultation.cli.french import argument, option
 
 # The output-folder option is the same on every command: defined once, with the tally commands.
 from consultation.cli.tallies import out_root_option as out_option
-from consultation.codebook import CONSULTATION_FILE, Consultation, load_consultation
+from consultation.codebook import Consultation
 from consultation.disclosure import DEFAULT_THRESHOLD
-from consultation.errors import ConfigError
 from consultation.paths import SAMPLE_NAME, OutputPaths
 
 path_arg = argument("path", required=False, metavar="[CHEMIN]", type=click.Path(path_type=Path))
@@ -29,41 +27,16 @@ threshold_option = option(
 
 
 def locate(path: Path | None, processed_root: Path) -> tuple[Consultation, OutputPaths]:
-    """PATH may be the consultation's raw folder, its processed folder or the DuckDB file.
+    """PATH as `consultation.paths.locate` reads it (without PATH, the sample's outputs).
 
     From a raw folder the questionnaire is read from consultation.yaml; otherwise from the
     database, which keeps the codebook of the last run.
     """
-    from consultation.api import resolve_db_path
+    from consultation.paths import locate as find
 
-    path = processed_root / SAMPLE_NAME if path is None else existing_path(path)
-    if path.is_dir() and (path / CONSULTATION_FILE).is_file():
-        consultation = load_consultation(path)
-        paths = OutputPaths.for_consultation(processed_root, consultation.id)
-        resolve_db_path(paths.db)  # a clear message when the pipeline never ran
-        return consultation, paths
-    db = resolve_db_path(path)
-    return _consultation_from_db(db), OutputPaths(db.parent)
-
-
-def _consultation_from_db(db: Path) -> Consultation:
-    from consultation import api
-
-    con = api.connect(db, read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT v.consultation_id, v.config_json FROM codebook_versions v "
-            "JOIN consultations c ON c.consultation_id = v.consultation_id "
-            "AND c.codebook_version = v.version ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
-    if len(rows) != 1:
-        raise ConfigError(
-            f"{db} : {len(rows)} consultations dans la base ; donnez plutôt le dossier de la "
-            "consultation (data/raw/…)"
-        )
-    return Consultation.model_validate(json.loads(rows[0][1]))
+    location = find(path or processed_root / SAMPLE_NAME, processed_root)
+    location.existing_db()
+    return location.consultation(), location.outputs
 
 
 @main.command("charts")

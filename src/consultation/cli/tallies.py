@@ -16,10 +16,10 @@ import click
 import pandas as pd
 
 from consultation import fmt
-from consultation.cli.base import _friendly, existing_path, main
+from consultation.cli.base import _friendly, main
 from consultation.cli.french import AliasedChoice, argument, option
 from consultation.disclosure import DEFAULT_THRESHOLD, SECRET, marker
-from consultation.paths import DB_NAME, DEFAULT_PROCESSED, SAMPLE_NAME
+from consultation.paths import DEFAULT_PROCESSED, SAMPLE_NAME
 
 if TYPE_CHECKING:
     from consultation.api import By
@@ -42,17 +42,10 @@ consultation_option = option(
 
 
 def resolve_db(path: Path | None, processed_root: Path) -> Path:
-    """PATH may be the DuckDB file, its processed folder, or the consultation's raw folder."""
-    from consultation.api import resolve_db_path
+    """PATH as `consultation.paths.locate` reads it; without PATH, the sample's database."""
+    from consultation.paths import locate
 
-    if path is None:
-        return resolve_db_path(processed_root / SAMPLE_NAME / DB_NAME)
-    path = existing_path(path)
-    if path.is_dir() and (path / "consultation.yaml").is_file():
-        from consultation.codebook import load_consultation
-
-        return resolve_db_path(processed_root / load_consultation(path).id / DB_NAME)
-    return resolve_db_path(path)
+    return locate(path or processed_root / SAMPLE_NAME, processed_root).existing_db()
 
 
 @main.command("tally")

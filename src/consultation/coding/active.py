@@ -8,21 +8,19 @@ uncertain answers thus cost one code, not twenty; the choice is deterministic fo
 
 `uncertainty` comes from the engine (`UnitDecisions.uncertainty()`: 1 when a theme's
 probability sits on its threshold or nothing claims the answer). The review sheet
-(`review.review_candidates`) and the « quoi coder ensuite » export (`next_to_code`) both use
+(`review.review_candidates`) and the « quoi coder ensuite » export (`review.next_to_code`) both use
 `choose_to_code`; benchmarks/coding/bench_active.py measures it against random choice.
 """
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
-import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from consultation.coding.engine import CodingEngine
+from consultation import fmt
 from consultation.text import fold, normalise_text
 
 # Candidates kept before clustering, as a multiple of the number of answers to choose.
@@ -80,55 +78,9 @@ def choose_to_code(
     return [int(candidates[j]) for j in picked]
 
 
-NEXT_COLUMNS = {
-    "rank": "Rang",
-    "question_id": "Question",
-    "question_label": "Intitulé de la question",
-    "respondent_id": "Identifiant",
-    "answer": "Réponse",
-    "uncertainty": "Incertitude",
-    "suggested": "Thèmes proposés",
-    "ranked": "Thèmes classés (probabilité)",
-}
-
-
 def ranked_label(theme_ids: list[str], probabilities: np.ndarray, labels: dict[str, str], top: int = 3) -> str:
     """« Libellé (0,82) ; Autre libellé (0,40) » for the `top` themes by probability."""
     ok = np.flatnonzero(~np.isnan(probabilities))
     best = ok[np.argsort(-probabilities[ok], kind="stable")][:top]
-    return " ; ".join(f"{labels.get(theme_ids[j], theme_ids[j])} ({probabilities[j]:.2f})".replace(".", ",")
+    return " ; ".join(f"{labels.get(theme_ids[j], theme_ids[j])} ({fmt.decimal(float(probabilities[j]))})"
                       for j in best)
-
-
-def next_to_code(
-    con: duckdb.DuckDBPyConnection,
-    engine: CodingEngine,
-    *,
-    n_answers: int = 50,
-    question_id: str | None = None,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """The `n_answers` answers without human codes whose codes would teach the model most (the
-    review sheet's choice, `review.review_candidates`), one row per answer with the model's
-    current themes; columns: NEXT_COLUMNS' keys."""
-    from consultation.coding.review import review_candidates
-
-    units = review_candidates(con, engine, n_answers=n_answers, question_id=question_id, seed=seed)
-    if units.empty:
-        return pd.DataFrame(columns=list(NEXT_COLUMNS))
-    texts = {q.id: q.text for q in engine.consultation.questions}
-
-    def joined(values: pd.Series) -> str:
-        parts = [v for v in values if v]
-        return parts[0] if len(set(parts)) == 1 else " | ".join(parts)
-
-    out = (
-        units.groupby(["rank", "question_id", "respondent_id"], sort=True)
-        .agg(answer=("answer", "first"), uncertainty=("uncertainty", "max"),
-             suggested=("suggested_labels", joined), ranked=("ranked", joined))
-        .reset_index()
-    )
-    out["rank"] = range(1, len(out) + 1)
-    out["uncertainty"] = out["uncertainty"].round(2)
-    out["question_label"] = out["question_id"].map(texts)
-    return out[list(NEXT_COLUMNS)]

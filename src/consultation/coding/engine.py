@@ -29,7 +29,6 @@ CODE_COLUMNS = [
     "model_version",
 ]
 SOURCE_MODEL, SOURCE_RULE = 1, 2
-SOURCE_NAMES = {SOURCE_MODEL: "model", SOURCE_RULE: "rule"}
 # Models saved before `review_cutoff_`: a probability this close to its theme's threshold is a
 # coin toss, the unit is flagged for review.
 REVIEW_MARGIN = 0.1

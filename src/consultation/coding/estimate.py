@@ -33,6 +33,7 @@ from consultation.coding.model import QuestionModel, apply_platt, fit_platt
 from consultation.coding.rules import RuleHit
 from consultation.coding.training import TrainingUnits
 from consultation.parallel import PARALLEL_FROM, cores, fork_map
+from consultation.tally import NATIONAL_SCOPE
 
 METHOD_PCC = "pcc-bootstrap"
 METHOD_CONFUSION = "confusion-bootstrap"
@@ -244,7 +245,6 @@ ESTIMATE_COLUMNS = [
     "question_id", "theme_id", "scope_kind", "scope", "raw_count", "corrected_count", "ci_low",
     "ci_high", "method",
 ]
-NATIONAL_SCOPE = "France"
 
 
 def estimate_inputs(

@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import GroupKFold
 
-from consultation import store
+from consultation import fmt, store
 from consultation.codebook import Consultation, Question
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
@@ -328,10 +328,6 @@ def store_evaluation(con: duckdb.DuckDBPyConnection, evaluation: Evaluation) -> 
 # --------------------------------------------------------------------------
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
-
-
 def format_evaluation(evaluation: Evaluation, consultation: Consultation | None = None) -> str:
     """A plain-text report in French: one block per question, a table of themes in each."""
     texts = {q.id: q.text for q in consultation.questions} if consultation else {}
@@ -340,8 +336,8 @@ def format_evaluation(evaluation: Evaluation, consultation: Consultation | None 
         f"(validation croisée en {evaluation.n_folds} plis sur les réponses codées à la main ; "
         f"modèle {evaluation.model_version})",
         "",
-        f"Ensemble : {evaluation.n_units} unités ; F1 micro {_num(evaluation.micro_f1)} ; "
-        f"F1 macro {_num(evaluation.macro_f1)} ; kappa de Cohen {_num(evaluation.kappa)}",
+        f"Ensemble : {fmt.integer(evaluation.n_units)} unités ; F1 micro {fmt.decimal(evaluation.micro_f1)} ; "
+        f"F1 macro {fmt.decimal(evaluation.macro_f1)} ; kappa de Cohen {fmt.decimal(evaluation.kappa)}",
     ]
     for q in evaluation.questions:
         how = (
@@ -351,10 +347,10 @@ def format_evaluation(evaluation: Evaluation, consultation: Consultation | None 
         lines += [
             "",
             f"{q.question_id} — {texts.get(q.question_id, '')}".rstrip(" —"),
-            f"  {q.n_units} unités codées à la main ; {how}",
-            f"  F1 micro {_num(q.micro_f1)} ; F1 macro {_num(q.macro_f1)} ; kappa {_num(q.kappa)} "
-            f"(référence « thème le plus fréquent » : F1 micro {_num(q.majority_micro_f1)}, "
-            f"F1 macro {_num(q.majority_macro_f1)})",
+            f"  {fmt.integer(q.n_units)} unités codées à la main ; {how}",
+            f"  F1 micro {fmt.decimal(q.micro_f1)} ; F1 macro {fmt.decimal(q.macro_f1)} ; kappa {fmt.decimal(q.kappa)} "
+            f"(référence « thème le plus fréquent » : F1 micro {fmt.decimal(q.majority_micro_f1)}, "
+            f"F1 macro {fmt.decimal(q.majority_macro_f1)})",
         ]
         width = min(48, max([len(s.label) for s in q.themes] + [5]))
         header = f"  {'Thème':<{width}}  {'Humains':>7}  {'Prédits':>7}  {'Écart':>5}  {'Précision':>9}  {'Rappel':>6}  {'F1':>5}"
@@ -363,6 +359,6 @@ def format_evaluation(evaluation: Evaluation, consultation: Consultation | None 
             label = s.label if len(s.label) <= width else s.label[: width - 1] + "…"
             lines.append(
                 f"  {label:<{width}}  {s.support:>7}  {s.predicted:>7}  {s.count_error:>+5}  "
-                f"{_num(s.precision):>9}  {_num(s.recall):>6}  {_num(s.f1):>5}"
+                f"{fmt.decimal(s.precision):>9}  {fmt.decimal(s.recall):>6}  {fmt.decimal(s.f1):>5}"
             )
     return "\n".join(lines)

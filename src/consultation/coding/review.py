@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from consultation import store
+from consultation import fmt, store
 from consultation.codebook import Consultation, Question
 from consultation.coding.engine import CodingEngine
 from consultation.errors import InputFileError, InputProblem
@@ -120,6 +120,50 @@ def review_candidates(
     return out.sort_values(["question_order", "rank", "unit_no"]).drop(columns=["question_order"]).reset_index(drop=True)
 
 
+NEXT_COLUMNS = {
+    "rank": "Rang",
+    "question_id": "Question",
+    "question_label": "Intitulé de la question",
+    "respondent_id": "Identifiant",
+    "answer": "Réponse",
+    "uncertainty": "Incertitude",
+    "suggested": "Thèmes proposés",
+    "ranked": "Thèmes classés (probabilité)",
+}
+
+
+def next_to_code(
+    con: duckdb.DuckDBPyConnection,
+    engine: CodingEngine,
+    *,
+    n_answers: int = 50,
+    question_id: str | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The `n_answers` answers without human codes whose codes would teach the model most (the
+    review sheet's choice, `review_candidates`), one row per answer with the model's
+    current themes; columns: NEXT_COLUMNS' keys."""
+    units = review_candidates(con, engine, n_answers=n_answers, question_id=question_id, seed=seed)
+    if units.empty:
+        return pd.DataFrame(columns=list(NEXT_COLUMNS))
+    texts = {q.id: q.text for q in engine.consultation.questions}
+
+    def joined(values: pd.Series) -> str:
+        parts = [v for v in values if v]
+        return parts[0] if len(set(parts)) == 1 else " | ".join(parts)
+
+    out = (
+        units.groupby(["rank", "question_id", "respondent_id"], sort=True)
+        .agg(answer=("answer", "first"), uncertainty=("uncertainty", "max"),
+             suggested=("suggested_labels", joined), ranked=("ranked", joined))
+        .reset_index()
+    )
+    out["rank"] = range(1, len(out) + 1)
+    out["uncertainty"] = out["uncertainty"].round(2)
+    out["question_label"] = out["question_id"].map(texts)
+    return out[list(NEXT_COLUMNS)]
+
+
 def select_diverse(
     texts: list[str], uncertainty: np.ndarray | list[float], n: int, diversity: float = 0.3
 ) -> list[int]:
@@ -171,7 +215,7 @@ def write_review_sheet(
     for number, row in enumerate(candidates.to_dict("records") if len(candidates) else [], start=1):
         values = {
             **row, "row": number, "decision": "", "corrected": "", "comment": "",
-            "confidence": f"{row['confidence']:.2f}".replace(".", ","),
+            "confidence": fmt.decimal(row["confidence"]),
             "answer": row["answer"] if row["answer"] != row["text"] else "",
         }
         ws.append([neutralise_cell(values.get(k, "")) for k in keys])

@@ -19,7 +19,6 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from consultation import store
 from consultation.codebook import Consultation, Question
@@ -37,7 +36,6 @@ from consultation.errors import ConsultationError
 from consultation.parallel import fork_map
 from consultation.text import Lemmatizer
 
-MODELS_DIR = "models"
 FILE_FORMAT = 1
 # The only non-scikit-learn types a model file may hold (skops refuses anything else).
 TRUSTED_TYPES = [
@@ -312,15 +310,6 @@ def record_model(
         )
 
 
-def engine_from_file(
-    consultation: Consultation, lemmatizer: Lemmatizer, path: str | Path | None, version: str | None
-) -> CodingEngine:
-    """An engine from a model file (rules alone when there is none): for workers without the database."""
-    if path is None or version is None:
-        return CodingEngine(consultation, lemmatizer, {}, None)
-    return CodingEngine(consultation, lemmatizer, load_models(Path(path)), version)
-
-
 def load_engine(
     con: duckdb.DuckDBPyConnection, consultation: Consultation, lemmatizer: Lemmatizer
 ) -> CodingEngine:
@@ -336,10 +325,3 @@ def load_engine(
     if row is None or int(row[2]) != store.codebook_version(con, consultation.id) or not Path(row[1]).exists():
         return CodingEngine(consultation, lemmatizer, {}, None)
     return CodingEngine(consultation, lemmatizer, load_models(Path(row[1])), str(row[0]))
-
-
-def frame_of(units: TrainingUnits) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"respondent_id": units.respondent_ids, "question_id": units.question_id,
-         "text": units.texts, "theme_ids": units.theme_sets}
-    )

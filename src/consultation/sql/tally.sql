@@ -5,6 +5,11 @@
 -- structure type) and rolled up with GROUPING SETS: no DISTINCT over the whole country, no
 -- correlated subquery, one pass over the codes whatever the number of scopes.
 
+-- The names the counts give to the whole country and to a missing structure type: defined here
+-- once; consultation.tally reads its NATIONAL_SCOPE and UNKNOWN_STRUCTURE_TYPE from these lines.
+CREATE OR REPLACE MACRO national_scope() AS 'France';
+CREATE OR REPLACE MACRO unknown_structure_type() AS 'Non précisé';
+
 -- Staging: the codes that count. A code counts only for a non-blank answer (a code left on a blank
 -- or missing answer would make a theme cited by more respondents than answered), once per
 -- respondent and theme, with the number of distinct units (propositions) coded with it.
@@ -14,7 +19,7 @@ WITH coded_units AS (   -- a unit coded twice with the same theme counts once
     FROM final_codes
 )
 SELECT u.consultation_id, u.question_id, u.theme_id, u.respondent_id,
-       a.region, coalesce(a.structure_type, 'Non précisé') AS structure_type,
+       a.region, coalesce(a.structure_type, unknown_structure_type()) AS structure_type,
        count(*) AS mentions,
        count(*) FILTER (WHERE u.is_human) AS mentions_human
 FROM coded_units u
@@ -27,7 +32,7 @@ GROUP BY u.consultation_id, u.question_id, u.theme_id, u.respondent_id, a.region
 -- rows are `mentions`.
 CREATE OR REPLACE VIEW coded_answers AS
 SELECT f.consultation_id, f.question_id, f.theme_id, t.label, t.category,
-       f.respondent_id, a.structure_name, coalesce(a.structure_type, 'Non précisé') AS structure_type, a.region,
+       f.respondent_id, a.structure_name, coalesce(a.structure_type, unknown_structure_type()) AS structure_type, a.region,
        a.text AS answer_text, f.unit_text, f.unit_key, f.source, f.confidence, f.needs_review,
        f.model_version, f.codebook_version
 FROM final_codes f
@@ -52,7 +57,7 @@ QUALIFY row_number() OVER (
 -- Respondents in each scope who answered each question (non-blank answer).
 CREATE OR REPLACE VIEW tally_answered AS
 WITH cells AS (
-    SELECT consultation_id, question_id, region, coalesce(structure_type, 'Non précisé') AS structure_type,
+    SELECT consultation_id, question_id, region, coalesce(structure_type, unknown_structure_type()) AS structure_type,
            count(*) AS respondents_answered   -- stg_answers has one row per (respondent, question)
     FROM stg_answers
     GROUP BY ALL
@@ -62,7 +67,7 @@ SELECT consultation_id, question_id,
            WHEN 3 THEN 'national' WHEN 1 THEN 'region' WHEN 2 THEN 'structure_type'
            ELSE 'region_structure_type' END AS scope_kind,
        CASE grouping(region, structure_type)
-           WHEN 3 THEN 'France' WHEN 1 THEN region WHEN 2 THEN structure_type
+           WHEN 3 THEN national_scope() WHEN 1 THEN region WHEN 2 THEN structure_type
            ELSE region || ' × ' || structure_type END AS scope,
        region, structure_type,
        sum(respondents_answered)::BIGINT AS respondents_answered
@@ -87,7 +92,7 @@ SELECT consultation_id, question_id, theme_id,
            WHEN 3 THEN 'national' WHEN 1 THEN 'region' WHEN 2 THEN 'structure_type'
            ELSE 'region_structure_type' END AS scope_kind,
        CASE grouping(region, structure_type)
-           WHEN 3 THEN 'France' WHEN 1 THEN region WHEN 2 THEN structure_type
+           WHEN 3 THEN national_scope() WHEN 1 THEN region WHEN 2 THEN structure_type
            ELSE region || ' × ' || structure_type END AS scope,
        sum(respondents_citing)::BIGINT AS respondents_citing,
        sum(mentions)::BIGINT AS mentions,
