@@ -231,3 +231,117 @@ def test_a_database_whose_stored_hash_was_computed_otherwise_gets_no_new_version
         assert con.execute("SELECT codebook_hash FROM codebook_versions").fetchall() == [(consultation.codebook_hash(),)]
     finally:
         con.close()
+
+
+# -- the normal path: run, edit the codebook, run again -------------------------------------------
+
+
+def _counts(db: Path, question_id: str) -> dict[str, tuple[int, int]]:
+    """theme -> (respondents answered, count) in the national tally, as `consultation tally` shows."""
+    from consultation.tally import tally
+
+    con = store.connect(db, read_only=True)
+    try:
+        frame = tally(con, "mini")
+    finally:
+        con.close()
+    mine = frame[frame["question_id"] == question_id]
+    return {t: (int(a), int(c)) for t, a, c in zip(mine["theme_id"], mine["respondents_answered"], mine["count"], strict=True)}
+
+
+def _no_code_twice(db: Path) -> None:
+    con = store.connect(db, read_only=True)
+    try:
+        assert con.execute(
+            "SELECT count(*) FROM (SELECT respondent_id, question_id, unit_no, theme_id FROM auto_codes "
+            "GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchall() == [(0,)]
+        assert con.execute(
+            "SELECT DISTINCT codebook_version FROM auto_codes"
+        ).fetchall() == [(store.codebook_version(con, "mini"),)]
+    finally:
+        con.close()
+
+
+# (question, keywords of the new theme, respondents without human codes for that question whose
+# answer holds one of them: what the new theme must count; in propositions for p1)
+NEW_THEMES = [
+    ("q1", ["rien"], {"A3"}),
+    ("q1", ["rien", "soudé"], {"A3", "A5"}),
+    ("p1", ["bénévole"], {"A3"}),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("qid", "keywords", "expected"), NEW_THEMES)
+def test_a_theme_added_to_the_consultation_file_is_counted_by_the_next_run(mini_dir, tmp_path, qid, keywords, expected):
+    import re
+
+    from click.testing import CliRunner
+
+    from consultation.cli import main
+
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["run", str(mini_dir), "--sorties", str(out)])
+    assert first.exit_code == 0, first.output
+    db = out / "mini" / "consultation.duckdb"
+    before = _counts(db, qid)
+    raw = yaml.safe_load((mini_dir / "consultation.yaml").read_text(encoding="utf-8"))
+    _question(raw, qid)["themes"].insert(0, {"id": f"{qid}_neuf", "label": "Thème nouveau", "keywords": keywords})
+    (mini_dir / "consultation.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    second = CliRunner().invoke(main, ["run", str(mini_dir), "--sorties", str(out)])
+    assert second.exit_code == 0, second.output
+    after = _counts(db, qid)
+    assert after[f"{qid}_neuf"][1] == len(expected)
+    other = f"{qid}_autres"
+    left_other = before[other][1] - after[other][1]
+    for theme, (answered, count) in before.items():
+        assert after[theme][0] == answered  # the same respondents answered
+        if theme != other:
+            assert after[theme][1] == count, theme  # the other themes keep their answers
+    assert 0 <= left_other <= len(expected)
+    _no_code_twice(db)
+    text = second.output.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "Codebook modifié (version 1 → 2) :" in text
+    assert f"{qid} : thème ajouté : « Thème nouveau »" in text
+    recoded = int(re.search(r"Réponses recodées avec le nouveau codebook : (\d+)", text).group(1))
+    con = store.connect(db, read_only=True)
+    try:
+        answers = con.execute("SELECT count(*) FROM stg_answers a JOIN questions q USING (consultation_id, question_id) "
+                              "WHERE q.unit <> 'free_text'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert recoded == answers  # `consultation run` codes every answer again
+    assert "Rien de nouveau" not in text
+
+    third = CliRunner().invoke(main, ["run", str(mini_dir), "--sorties", str(out)])
+    assert third.exit_code == 0, third.output
+    assert "Codebook modifié" not in third.output and "Rien de nouveau" in third.output
+    assert _counts(db, qid) == after
+
+
+@pytest.mark.slow
+def test_the_incremental_path_codes_again_only_the_edited_question(folder, lemmatizer):
+    """What the nightly flow plans (`recode_all=False`): after a theme is added to p1, only p1's
+    answers are coded again; q1's codes stay as they were written."""
+    from consultation.coding.coder import code_consultation
+
+    con = store.connect(None)
+    try:
+        first = _write(folder, None)
+        ingest_consultation(con, first, folder)
+        code_consultation(con, first, lemmatizer, recode_all=False)
+        q1_before = con.execute("SELECT * FROM auto_codes WHERE question_id = 'q1' ORDER BY ALL").fetchall()
+        edited = _write(folder, lambda r: _question(r, "p1")["themes"].insert(
+            0, {"id": "p1_benevoles", "label": "Bénévoles", "keywords": ["bénévole"]}))
+        ingest_consultation(con, edited, folder)
+        summary = code_consultation(con, edited, lemmatizer, recode_all=False)
+        p1_units = con.execute("SELECT count(*) FROM units WHERE question_id = 'p1'").fetchall()[0][0]
+        assert summary.units == p1_units
+        assert con.execute("SELECT * FROM auto_codes WHERE question_id = 'q1' ORDER BY ALL").fetchall() == q1_before
+        assert con.execute(
+            "SELECT DISTINCT respondent_id FROM auto_codes WHERE theme_id = 'p1_benevoles'"
+        ).fetchall() == [("A3",)]
+    finally:
+        con.close()
