@@ -345,3 +345,83 @@ def test_the_incremental_path_codes_again_only_the_edited_question(folder, lemma
         ).fetchall() == [("A3",)]
     finally:
         con.close()
+
+
+# -- a trained model that does not know the new theme ---------------------------------------------
+
+_SYNTHETIC = {
+    "id": "synth", "title": "Consultation synthétique",
+    "sources": {"responses": ["reponses.csv"], "human_codes": ["codes.csv"]},
+    "columns": {"respondent_id": "id", "region": "Région"},
+    "questions": [{
+        "id": "q1", "section": "S", "text": "Que proposez-vous ?", "unit": "respondents", "columns": ["Q1"],
+        "themes": [
+            {"id": "q1_salaires", "label": "Salaires", "keywords": ["salaire"]},
+            {"id": "q1_formation", "label": "Formation", "keywords": ["formation"]},
+            {"id": "q1_autres", "label": "Autres"},
+        ],
+    }],
+}
+_TEXTS = {
+    "q1_salaires": ["Augmenter les salaires des soignants", "Des salaires dignes pour les aides-soignants",
+                    "Revaloriser le salaire de base"],
+    "q1_formation": ["Plus de formation continue", "Une formation payée pour chacun", "Financer la formation des jeunes"],
+}
+
+
+def _synthetic(folder: Path, n: int, coded: int, housing: set[int]) -> None:
+    """`n` respondents; the first `coded` coded by hand with the codebook of the time (salaries or
+    training); those in `housing` also ask for housing, which no theme covers yet."""
+    folder.mkdir(parents=True)
+    rows, codes = [], []
+    for i in range(n):
+        theme = "q1_salaires" if i % 2 else "q1_formation"
+        text = _TEXTS[theme][i % 3]
+        if i in housing:
+            text += ", et un logement pour les équipes"
+        rid = f"R{i:03d}"
+        rows.append({"id": rid, "Région": "Bretagne", "Q1": text})
+        if i < coded:
+            codes.append({"respondent_id": rid, "question_id": "q1", "theme_id": theme, "text": ""})
+    pd.DataFrame(rows).to_csv(folder / "reponses.csv", index=False)
+    pd.DataFrame(codes).to_csv(folder / "codes.csv", index=False)
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(_SYNTHETIC, allow_unicode=True, sort_keys=False),
+                                              encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("housing_coded", [1, 3, 6])
+def test_a_model_trained_before_a_theme_existed_lets_the_rules_code_it(tmp_path, nlp, housing_coded):
+    """The model was trained on human codes made when the theme did not exist: they say nothing
+    against its keywords. The run after the edit retrains the model (new codebook version), the
+    model cannot decide the theme (no example coded by hand), and its rules code it: every answer
+    without human codes that asks for housing counts, however many coded ones also did."""
+    from consultation.pipeline import run
+
+    folder, out = tmp_path / "synth", tmp_path / "out"
+    n, coded = 40, 24
+    housing = {*range(coded - housing_coded, coded), 30, 33, 37}  # some coded by hand, three not
+    _synthetic(folder, n, coded, housing)
+    first = run(folder, processed_root=out, nlp=nlp)
+    assert first.coding.engines == {"q1": "model"} and first.coding.model_version
+    raw = yaml.safe_load((folder / "consultation.yaml").read_text(encoding="utf-8"))
+    raw["questions"][0]["themes"].insert(2, {"id": "q1_logement", "label": "Logement", "keywords": ["logement"]})
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    second = run(folder, processed_root=out, nlp=nlp)
+    assert second.coding.trained and second.coding.model_version != first.coding.model_version
+    assert second.coding.engines == {"q1": "model"}
+    change = second.codebook_change
+    assert change is not None and (change.old_version, change.new_version) == (1, 2)
+    assert change.changes == {"q1": "thème ajouté : « Logement »"}
+    assert change.recoded == {"q1": n}
+    con = store.connect(second.paths.db, read_only=True)
+    try:
+        from consultation.tally import tally
+
+        counts = tally(con, "synth").set_index("theme_id")["count"].to_dict()
+        sources = con.execute("SELECT DISTINCT source FROM auto_codes WHERE theme_id = 'q1_logement'").fetchall()
+    finally:
+        con.close()
+    assert counts["q1_logement"] == len({i for i in housing if i >= coded})
+    assert sources == [("rule",)]
