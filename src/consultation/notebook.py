@@ -266,6 +266,13 @@ def coded_answers(root: str | Path, consultation_dir: str | Path, processed_root
         themes = frame["labels"].map(lambda v: [t for t in v.split("|") if t] or [OTHER])
         return ("Grand Débat national (2019), question 163 : « " + frame["question_text"].iloc[0] + " »",
                 pd.DataFrame({"text": frame["answer"], "themes": themes}))
+    source, _, chosen = _answers_with_most_others(consultation_dir, processed_root)
+    return source, chosen
+
+
+def _answers_with_most_others(consultation_dir: str | Path, processed_root: str | Path) -> tuple[str, str, Any]:
+    """(what they are, question id, one row per unit with its themes) for the consultation's
+    question with the most « Autres » units."""
     consultation, _, con = _session(consultation_dir, processed_root)
     try:
         rows = con.execute(
@@ -284,7 +291,55 @@ def coded_answers(root: str | Path, consultation_dir: str | Path, processed_root
     question = others.idxmax()
     text = next(q.text for q in consultation.questions if q.id == question)
     chosen = rows[rows["question_id"] == question]
-    return f"{consultation.title}, question {question} : « {text} »", chosen[["text", "themes"]].reset_index(drop=True)
+    return (f"{consultation.title}, question {question} : « {text} »", str(question),
+            chosen[["text", "themes"]].reset_index(drop=True))
+
+
+def consultation_lead(consultation_dir: str | Path, processed_root: str | Path) -> tuple[str, Any, dict[str, Any] | None]:
+    """On the consultation itself (not the real answers): (what was searched, its leads, the
+    first lead no theme covers as a theme to add, with its question and an id), for the
+    consultation's question with the most « Autres »."""
+    source, question, answers = _answers_with_most_others(consultation_dir, processed_root)
+    leads = leads_in_others(answers)
+    theme = theme_from_lead(leads)
+    if theme is not None:
+        theme = {**theme, "question": question, "id": f"{question}_nouveau"}
+    return source, leads, theme
+
+
+def national_counts(db_path: str | Path, question_id: str) -> Any:
+    """The national count of each theme of a question, as published (label -> count)."""
+    from consultation.api import open as open_db
+
+    with open_db(db_path) as db:
+        frame = db.tallies(question_id)
+    return frame.set_index("label")["count"].astype(int)
+
+
+def counts_change(before: Any, after: Any) -> Any:
+    """Two `national_counts` side by side: before and after a new run, and the difference."""
+    import pandas as pd
+
+    table = pd.DataFrame({"avant": before, "après": after}).fillna(0).astype(int)
+    table["écart"] = table["après"] - table["avant"]
+    table.index.name = "thème"
+    return table.sort_values("après", ascending=False, kind="stable")
+
+
+def pipeline_answer(source: str, theme: dict[str, Any] | None, change: Any, table: Any) -> str:
+    """What adding the theme to the codebook and running again did, in French."""
+    from consultation.typography import french
+
+    if theme is None:
+        return french(f"{source} : pas de piste qu'aucun thème ne couvre, rien à ajouter au codebook.")
+    row = table.loc[theme["label"]]
+    other = table[table.index == OTHER]
+    left = (f" ; « Autres » passe de {other['avant'].iloc[0]} à {other['après'].iloc[0]}" if len(other) else "")
+    version = f" (codebook version {change.old_version} → {change.new_version})" if change is not None else ""
+    return french(
+        f"{source} : le thème « {theme['label']} » ajouté au fichier consultation.yaml compte "
+        f"{row['après']} au nouveau traitement{version}{left}."
+    )
 
 
 def leads_in_others(answers: Any) -> Any:
