@@ -133,3 +133,20 @@ def test_without_the_real_answers_notebook_03_works_on_the_sample_question_with_
     counts = nb.counts_with_theme(answers, theme) if theme else None
     answer = nb.discovery_answer(source, leads, theme, counts).replace("\u202f", " ")
     assert answer.startswith(source.replace("\u202f", " ")) and ("oui" in answer or "pas de nouveau thème" in answer)
+
+
+def test_counts_change_puts_two_runs_side_by_side_and_the_answer_says_what_the_new_theme_counts():
+    from consultation.pipeline import CodebookChange
+
+    before = pd.Series({"Formation": 5, "Autres": 4})
+    after = pd.Series({"Formation": 5, "Nouveau thème : logement": 2, "Autres": 2})
+    table = nb.counts_change(before, after)
+    assert table.loc["Nouveau thème : logement"].tolist() == [0, 2, 2]
+    assert table.loc["Autres"].tolist() == [4, 2, -2]
+    assert table.loc["Formation"].tolist() == [5, 5, 0]
+    theme = {"label": "Nouveau thème : logement", "keywords": ["logement"], "question": "pilier2"}
+    answer = nb.pipeline_answer("Échantillon", theme, CodebookChange(1, 2, {"pilier2": "thème ajouté"}), table)
+    answer = answer.replace("\u202f", " ")
+    assert "compte 2 au nouveau traitement (codebook version 1 → 2)" in answer
+    assert "« Autres » passe de 4 à 2" in answer
+    assert "rien à ajouter" in nb.pipeline_answer("Échantillon", None, None, None)

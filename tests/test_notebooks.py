@@ -71,3 +71,17 @@ def test_notebook_runs_top_to_bottom_on_the_sample(name, processed, monkeypatch)
     assert not [o for o in shown if o.output_type == "error"]
     tables = [o for o in shown if "text/html" in o.get("data", {})]
     assert tables, f"{name} shows no table to the analyst"
+    if name.startswith("03"):
+        _check_theme_added_through_the_pipeline(nb)
+
+
+def _check_theme_added_through_the_pipeline(nb) -> None:
+    """Notebook 03 adds its lead to consultation.yaml and runs again: the run says the codebook
+    changed, the new theme counts answers, and the answer says so."""
+    import re
+
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                      if o.output_type == "stream").replace("\u202f", " ").replace("\u00a0", " ")
+    assert re.search(r"Codebook modifié \(version (\d+) → (\d+)\)", printed), printed
+    found = re.search(r"ajouté au fichier consultation\.yaml compte (\d+) au nouveau traitement", printed)
+    assert found and int(found.group(1)) > 0, printed

@@ -90,6 +90,10 @@ class Question(_Model):
             description="Réponses qui ne relèvent d'aucun thème du codebook (ajouté automatiquement).",
         )
 
+    def coding_content(self) -> dict[str, object]:
+        """What the coding of this question depends on (see CODING_THEME_FIELDS)."""
+        return _question_coding_content(self)
+
     @property
     def coded_themes(self) -> list[Theme]:
         """The codebook's themes plus the implicit « Autres » where the codebook has none."""
@@ -223,10 +227,37 @@ class Consultation(_Model):
         return {t.id: q.id for q in self.questions for t in q.coded_themes}
 
     def codebook_hash(self) -> str:
-        """Hash of what changes the meaning of codes: questions and themes, not the file mapping."""
-        payload = [q.model_dump(exclude={"columns", "chart_caption"}) for q in self.questions]
-        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        """Hash of what the coding depends on (`Question.coding_content`, every question in order):
+        the codebook's version changes with it, and only with it."""
+        return _digest([q.coding_content() for q in self.questions])
+
+    def question_hashes(self) -> dict[str, str]:
+        """Per question, the hash of what its coding depends on: an answer coded with another
+        codebook version whose question has the same hash needs no new coding."""
+        return {q.id: _digest(q.coding_content()) for q in self.questions}
+
+
+def _digest(payload: object) -> str:
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# What the coding of a question depends on. Rules read the keywords; the model learns from the
+# label, description, examples and keywords (`features.codebook_examples`); the label also says
+# which theme is « Autres »; the unit decides what is coded; the order of the themes is the order
+# of the stored decisions (`unit_decisions.chosen`). Not in it, because nothing coded changes
+# with them: the question's text and section, the themes' categories, the chart caption, the
+# export columns. Changing only those gives no new codebook version (the display tables and the
+# stored file are updated in place, `store.register_codebook`).
+CODING_THEME_FIELDS = ("id", "label", "description", "keywords", "examples")
+
+
+def _question_coding_content(question: Question) -> dict[str, object]:
+    return {
+        "id": question.id,
+        "unit": question.unit,
+        "themes": [{k: getattr(t, k) for k in CODING_THEME_FIELDS} for t in question.themes],
+    }
 
 
 def load_consultation(folder: str | Path) -> Consultation:
@@ -382,3 +413,56 @@ def _french(err: Mapping[str, Any]) -> str:
         return msg
     text = str(err.get("msg", ""))
     return _short(text.removeprefix("Value error, "), 300)
+
+
+# --------------------------------------------------------------------------
+# Codebook changes between two versions
+# --------------------------------------------------------------------------
+
+_FIELD_NAMES = {"label": "libellé", "description": "description", "keywords": "mots-clés", "examples": "exemples"}
+
+
+def consultation_from_json(text: str) -> Consultation | None:
+    """A stored codebook version (`codebook_versions.config_json`) as a Consultation; None when
+    it no longer validates (written by an older version of the package)."""
+    try:
+        return Consultation.model_validate(json.loads(text))
+    except (ValueError, ValidationError):
+        return None
+
+
+def codebook_changes(old: Consultation | None, new: Consultation) -> dict[str, str]:
+    """Question id -> what changed in its coding, in French, for each question whose coding
+    content differs between `old` and `new` (every question when `old` is unknown)."""
+    before = {q.id: q for q in old.questions} if old is not None else {}
+    out: dict[str, str] = {}
+    for question in new.questions:
+        previous = before.get(question.id)
+        if previous is None:
+            out[question.id] = "question ajoutée" if old is not None else "codebook précédent illisible"
+            continue
+        if previous.coding_content() == question.coding_content():
+            continue
+        parts: list[str] = []
+        if previous.unit != question.unit:
+            parts.append(f"unité « {previous.unit} » → « {question.unit} »")
+        old_themes = {t.id: t for t in previous.themes}
+        new_themes = {t.id: t for t in question.themes}
+        added = [t.label for t in question.themes if t.id not in old_themes]
+        removed = [t.label for t in previous.themes if t.id not in new_themes]
+        if added:
+            parts.append("thème ajouté : " + ", ".join(f"« {a} »" for a in added))
+        if removed:
+            parts.append("thème retiré : " + ", ".join(f"« {r} »" for r in removed))
+        for theme in question.themes:
+            was = old_themes.get(theme.id)
+            if was is None:
+                continue
+            fields = [name for key, name in _FIELD_NAMES.items() if getattr(was, key) != getattr(theme, key)]
+            if fields:
+                parts.append(f"« {theme.label} » : {', '.join(fields)} modifié(s)")
+        kept = [t for t in question.themes if t.id in old_themes]
+        if not parts and [t.id for t in kept] != [t.id for t in previous.themes if t.id in new_themes]:
+            parts.append("ordre des thèmes modifié")
+        out[question.id] = " ; ".join(parts) or "codage modifié"
+    return out

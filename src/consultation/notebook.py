@@ -266,6 +266,19 @@ def coded_answers(root: str | Path, consultation_dir: str | Path, processed_root
         themes = frame["labels"].map(lambda v: [t for t in v.split("|") if t] or [OTHER])
         return ("Grand Débat national (2019), question 163 : « " + frame["question_text"].iloc[0] + " »",
                 pd.DataFrame({"text": frame["answer"], "themes": themes}))
+    source, _, chosen = _answers_with_most_others(consultation_dir, processed_root)
+    return source, chosen
+
+
+def _answers_with_most_others(consultation_dir: str | Path, processed_root: str | Path) -> tuple[str, str, Any]:
+    """(what they are, question id, one row per unit with its themes) for the consultation's
+    question with the most « Autres » units."""
+    return next(iter(_questions_by_others(consultation_dir, processed_root)))
+
+
+def _questions_by_others(consultation_dir: str | Path, processed_root: str | Path) -> list[tuple[str, str, Any]]:
+    """(what they are, question id, one row per unit with its themes) for each question with
+    « Autres » units, the most first."""
     consultation, _, con = _session(consultation_dir, processed_root)
     try:
         rows = con.execute(
@@ -281,10 +294,90 @@ def coded_answers(root: str | Path, consultation_dir: str | Path, processed_root
         con.close()
     rows.columns = ["question_id", "respondent_id", "unit_key", "text", "themes"]
     others = rows[rows["themes"].map(lambda t: OTHER in t)].groupby("question_id").size()
-    question = others.idxmax()
-    text = next(q.text for q in consultation.questions if q.id == question)
-    chosen = rows[rows["question_id"] == question]
-    return f"{consultation.title}, question {question} : « {text} »", chosen[["text", "themes"]].reset_index(drop=True)
+    order = sorted(others.index, key=lambda q: (-int(others[q]), str(q)))  # most « Autres » first
+    out = []
+    for question in order:
+        text = next(q.text for q in consultation.questions if q.id == question)
+        chosen = rows[rows["question_id"] == question]
+        out.append((f"{consultation.title}, question {question} : « {text} »", str(question),
+                    chosen[["text", "themes"]].reset_index(drop=True)))
+    return out
+
+
+def consultation_lead(consultation_dir: str | Path, processed_root: str | Path) -> tuple[str, Any, dict[str, Any] | None]:
+    """On the consultation itself (not the real answers): (what was searched, the leads, the first
+    lead as a theme to add, with its question and an id). Questions are searched from the one
+    with the most « Autres » down, until one has a lead. The theme keeps only the lead's words
+    that stay close to it (`_distinctive`): a word found in many more of the question's answers
+    than the lead holds (« santé » in a health consultation) would make a catch-all theme."""
+    theme, first = None, None
+    for source, question, answers in _questions_by_others(consultation_dir, processed_root):
+        leads = leads_in_others(answers)
+        first = first or (source, leads)
+        theme = theme_from_lead(leads)
+        if theme is not None:
+            keywords = _distinctive(theme["keywords"], answers["text"].tolist(), theme["answers"])
+            label = "Nouveau thème : " + ", ".join(keywords)
+            return source, leads, {**theme, "label": label, "keywords": keywords, "question": question,
+                                   "id": f"{question}_nouveau"}
+    source, leads = first if first else ("", _no_leads())
+    return source, leads, None
+
+
+def _no_leads() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(columns=[c for c in LEAD_COLUMNS if c != "question"])
+
+
+def _distinctive(keywords: list[str], texts: list[str], lead_size: int) -> list[str]:
+    """The keywords whose rules match at most twice as many of `texts` as the lead holds (the one
+    matching fewest when none does)."""
+    from consultation.codebook import Question, Theme
+    from consultation.coding.rules import RuleCoder
+    from consultation.text import Lemmatizer, load_nlp
+
+    question = Question(id="q", section="q", text="q", unit="respondents", columns=["q"], themes=[
+        Theme(id=f"k{i}", label=k, keywords=[k]) for i, k in enumerate(keywords)])
+    hits = RuleCoder([question], Lemmatizer(load_nlp())).code("q", texts)
+    counts = [sum(any(h.theme_id == f"k{i}" for h in found) for found in hits) for i in range(len(keywords))]
+    kept = [k for k, n in zip(keywords, counts, strict=True) if n <= 2 * lead_size]
+    return kept or [min(zip(counts, keywords, strict=True))[1]]
+
+
+def national_counts(db_path: str | Path, question_id: str) -> Any:
+    """The national count of each theme of a question, as published (label -> count)."""
+    from consultation.api import open as open_db
+
+    with open_db(db_path) as db:
+        frame = db.tallies(question_id)
+    return frame.set_index("label")["count"].astype(int)
+
+
+def counts_change(before: Any, after: Any) -> Any:
+    """Two `national_counts` side by side: before and after a new run, and the difference."""
+    import pandas as pd
+
+    table = pd.DataFrame({"avant": before, "après": after}).fillna(0).astype(int)
+    table["écart"] = table["après"] - table["avant"]
+    table.index.name = "thème"
+    return table.sort_values("après", ascending=False, kind="stable")
+
+
+def pipeline_answer(source: str, theme: dict[str, Any] | None, change: Any, table: Any) -> str:
+    """What adding the theme to the codebook and running again did, in French."""
+    from consultation.typography import french
+
+    if theme is None:
+        return french(f"{source} : pas de piste qu'aucun thème ne couvre, rien à ajouter au codebook.")
+    row = table.loc[theme["label"]]
+    other = table[table.index == OTHER]
+    left = (f" ; « Autres » passe de {other['avant'].iloc[0]} à {other['après'].iloc[0]}" if len(other) else "")
+    version = f" (codebook version {change.old_version} → {change.new_version})" if change is not None else ""
+    return french(
+        f"{source} : le thème « {theme['label']} » ajouté au fichier consultation.yaml compte "
+        f"{row['après']} au nouveau traitement{version}{left}."
+    )
 
 
 def leads_in_others(answers: Any) -> Any:

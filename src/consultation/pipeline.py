@@ -3,18 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consultation import store
-from consultation.codebook import Consultation, load_consultation
+from consultation.codebook import Consultation, codebook_changes, load_consultation
 from consultation.coding.coder import CodingSummary, code_and_evaluate
 from consultation.ingest import FileReport, ingest_consultation
 from consultation.paths import DEFAULT_PROCESSED, OutputPaths
 from consultation.text import Lemmatizer, load_nlp
 
 if TYPE_CHECKING:
+    import duckdb
     from spacy.language import Language
+
+
+@dataclass
+class CodebookChange:
+    """A run that found the codebook changed: versions, what changed per question, and how many
+    answers this run coded again per question (every answer when a model was retrained on the new
+    codebook, or when the run recodes everything, as `consultation run` does)."""
+
+    old_version: int
+    new_version: int
+    changes: dict[str, str]  # question id -> what changed, in French
+    recoded: dict[str, int] = field(default_factory=dict)  # question id -> answers coded again
+
+    def lines(self) -> list[str]:
+        """The run summary's lines, in French."""
+        from consultation.typography import french
+
+        out = [f"Codebook modifié (version {self.old_version} → {self.new_version}) :"]
+        out += [f"  {qid} : {what}" for qid, what in self.changes.items()]
+        total = sum(self.recoded.values())
+        detail = ", ".join(f"{qid} {n}" for qid, n in self.recoded.items() if n)
+        out.append(f"Réponses recodées avec le nouveau codebook : {total}" + (f" ({detail})" if detail else ""))
+        return [french(line) for line in out]
 
 
 @dataclass
@@ -27,6 +52,7 @@ class RunResult:
     reports: list[Path] = field(default_factory=list)
     index: Path | None = None  # the page listing every report and chart
     respondents: int = 0
+    codebook_change: CodebookChange | None = None  # set when this run found the codebook changed
 
     @property
     def rows_read(self) -> int:
@@ -61,11 +87,18 @@ def run(
     con = store.connect(paths.db)
     try:
         result = RunResult(consultation, paths)
-        result.files = ingest_consultation(con, consultation, consultation_dir)
+        version_before = store.codebook_version(con, consultation.id)
+        result.files = ingest_consultation(con, consultation, consultation_dir)  # registers the codebook
+        change = codebook_change(con, consultation, version_before)
+        started = datetime.now()
         lemmatizer = Lemmatizer(nlp or load_nlp())
-        # Trains on the human codes when there are enough (model saved under models/), codes every
-        # answer (model, rules, « Autres »), stores corrected counts and the agreement with humans.
+        # Trains on the human codes when there are enough (model saved under models/; retrained
+        # when the codebook changed), codes every answer (model, rules, « Autres »), stores
+        # corrected counts and the agreement with humans.
         result.coding = code_and_evaluate(con, consultation, lemmatizer, output_root=paths.root)
+        if change is not None:
+            change.recoded = recoded_since(con, consultation, started)
+            result.codebook_change = change
         result.respondents = int(
             con.execute(
                 "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
@@ -76,3 +109,24 @@ def run(
     finally:
         con.close()
     return result
+
+
+def codebook_change(
+    con: duckdb.DuckDBPyConnection, consultation: Consultation, version_before: int
+) -> CodebookChange | None:
+    """What changed since `version_before` (None when the version is the same, or on a first run)."""
+    version = store.codebook_version(con, consultation.id)
+    if not version_before or version == version_before:
+        return None
+    old = store.codebook_history(con, consultation.id).get(version_before)
+    return CodebookChange(version_before, version, codebook_changes(old, consultation))
+
+
+def recoded_since(con: duckdb.DuckDBPyConnection, consultation: Consultation, since: datetime) -> dict[str, int]:
+    """Per question, the answers whose automatic codes were written at or after `since`."""
+    rows = dict(con.execute(
+        "SELECT question_id, count(DISTINCT respondent_id) FROM auto_codes "
+        "WHERE consultation_id = ? AND coded_at >= ? GROUP BY ALL",
+        [consultation.id, since],
+    ).fetchall())
+    return {q.id: int(rows.get(q.id, 0)) for q in consultation.questions}

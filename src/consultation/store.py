@@ -144,22 +144,41 @@ _TABLES = {
 
 
 def register_codebook(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> int:
-    """Record the consultation's questionnaire; a changed codebook becomes a new version."""
+    """Record the consultation's questionnaire; a codebook whose coding content changed
+    (`Consultation.codebook_hash`: themes, their labels, descriptions, keywords and examples, the
+    questions' units) becomes a new version, whose answers `coding.run.pending_units` codes again.
+    An edit that codes nothing differently (a category, a question's text, a caption) keeps the
+    version: the stored file and the display tables are updated in place. The previous version's
+    stored file is compared by content, so a database whose hashes were computed otherwise (older
+    package) gets no new version for an unchanged codebook."""
+    from consultation.codebook import consultation_from_json
+
     cid = consultation.id
     digest = consultation.codebook_hash()
     row = con.execute(
-        "SELECT version, codebook_hash FROM codebook_versions WHERE consultation_id = ? "
+        "SELECT version, codebook_hash, config_json FROM codebook_versions WHERE consultation_id = ? "
         "ORDER BY version DESC LIMIT 1",
         [cid],
     ).fetchone()
     now = datetime.now()
-    if row and row[1] == digest:
+    config = json.dumps(consultation.model_dump(), ensure_ascii=False)
+    same = row is not None and (
+        row[1] == digest
+        or ((stored := consultation_from_json(row[2])) is not None and stored.codebook_hash() == digest)
+    )
+    if row and same:
         version = int(row[0])
+        if row[1] != digest or row[2] != config:
+            con.execute(
+                "UPDATE codebook_versions SET codebook_hash = ?, config_json = ? "
+                "WHERE consultation_id = ? AND version = ?",
+                [digest, config, cid, version],
+            )
     else:
         version = (int(row[0]) + 1) if row else 1
         con.execute(
             "INSERT INTO codebook_versions VALUES (?, ?, ?, ?, ?)",
-            [cid, version, digest, json.dumps(consultation.model_dump(), ensure_ascii=False), now],
+            [cid, version, digest, config, now],
         )
     con.execute("DELETE FROM consultations WHERE consultation_id = ?", [cid])
     con.execute("INSERT INTO consultations VALUES (?, ?, ?, ?)", [cid, consultation.title, version, now])
@@ -183,3 +202,28 @@ def codebook_version(con: duckdb.DuckDBPyConnection, consultation_id: str) -> in
         "SELECT codebook_version FROM consultations WHERE consultation_id = ?", [consultation_id]
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def codebook_history(con: duckdb.DuckDBPyConnection, consultation_id: str) -> dict[int, Consultation | None]:
+    """Every recorded codebook version (None where the stored file no longer validates)."""
+    from consultation.codebook import consultation_from_json
+
+    rows = con.execute(
+        "SELECT version, config_json FROM codebook_versions WHERE consultation_id = ? ORDER BY version",
+        [consultation_id],
+    ).fetchall()
+    return {int(v): consultation_from_json(text) for v, text in rows}
+
+
+def current_versions(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> dict[str, list[int]]:
+    """Per question, the codebook versions whose coding of it is the current one (same
+    `Question.coding_content`): an answer coded with one of them needs no new coding."""
+    wanted = consultation.question_hashes()
+    out: dict[str, list[int]] = {q: [] for q in wanted}
+    for version, stored in codebook_history(con, consultation.id).items():
+        if stored is None:
+            continue
+        for qid, digest in stored.question_hashes().items():
+            if wanted.get(qid) == digest:
+                out[qid].append(version)
+    return out

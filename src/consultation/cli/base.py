@@ -152,6 +152,9 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
         f"À revoir : {figures.to_review} réponse{'s' if figures.to_review > 1 else ''} codée"
         f"{'s' if figures.to_review > 1 else ''} automatiquement (consultation review export)"
     )
+    change = getattr(result, "codebook_change", None)
+    for line in change.lines() if change else []:
+        click.echo(line)
     coding = result.coding
     if coding and coding.model_version:
         state = "entraîné par ce traitement" if coding.trained else "réutilisé (codes humains inchangés)"
@@ -168,7 +171,7 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
     if getattr(result, "index", None):
         click.echo(f"  sommaire         {result.index}")
     nothing_read = all(f.status == "unchanged" for f in result.files)
-    if nothing_read and not added and not outputs.changed:
+    if nothing_read and not added and not outputs.changed and not change:
         click.secho("Rien de nouveau : aucun fichier nouveau ou modifié, rapports et graphiques inchangés.",
                     fg="green")
 

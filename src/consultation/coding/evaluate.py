@@ -194,7 +194,7 @@ def cross_validate_question(
         for train, test in splitter.split(np.zeros(n), groups=groups):
             model = fit_question_model(
                 question, [texts[i] for i in train], [training.theme_sets[i] for i in train], lemmatizer, settings,
-                training.pool,
+                training.pool, unaware=[training.unaware[i] for i in train] if training.unaware else (),
             )
             test_hits = [hits[i] for i in test]
             if model is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -454,10 +454,14 @@ def fit_question_model(
     lemmatizer: Lemmatizer,
     settings: ModelSettings = DEFAULT_SETTINGS,
     unlabelled: Sequence[str] = (),
+    *,
+    unaware: Sequence[Collection[str]] = (),
 ) -> QuestionModel | None:
     """Train on a question's human-coded units; None when there are too few to learn from.
 
-    `unlabelled`: the question's other answers (texts), used only by the latent features."""
+    `unlabelled`: the question's other answers (texts), used only by the latent features.
+    `unaware`: per unit, the themes its coder did not have (added to the codebook since): their
+    rules are not judged on that unit (`rules_trusted`)."""
     theme_ids = [t.id for t in question.themes if not t.is_other]
     if not can_train(question, theme_sets, settings):
         return None
@@ -477,7 +481,10 @@ def fit_question_model(
     pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings, corpus)
     pipeline.fit(frame, Y, classifier__prior_mask=mask)
     model = QuestionModel(question.id, theme_ids, pipeline, len(texts))
-    model.rules_trusted = rules_trusted(question, texts, Y_human, theme_ids, lemmatizer)
+    informed = None
+    if any(unaware):
+        informed = np.array([[t not in gone for t in theme_ids] for gone in unaware], dtype=bool)
+    model.rules_trusted = rules_trusted(question, texts, Y_human, theme_ids, lemmatizer, informed)
     if len(unlabelled) >= REVIEW_POOL_MIN:
         set_review_cutoff(model, unlabelled, lemmatizer)
     model.metrics = training_metrics(model)
@@ -513,11 +520,15 @@ MIN_RULE_PRECISION = 0.5
 
 
 def rules_trusted(
-    question: Question, texts: list[str], Y: np.ndarray, theme_ids: list[str], lemmatizer: Lemmatizer
+    question: Question, texts: list[str], Y: np.ndarray, theme_ids: list[str], lemmatizer: Lemmatizer,
+    informed: np.ndarray | None = None,
 ) -> np.ndarray:
     """A theme's rules are trusted unless, on the human-coded units, most of their hits are wrong.
 
     A rule that never fires there cannot be judged and stays trusted (as with no codes at all).
+    `informed` (units x themes): where False, the unit's coder did not have the theme (it was added
+    to the codebook after the coding by hand), so the unit does not judge that theme's rules: a
+    new theme is coded by its keywords until coders have had it.
     """
     from consultation.coding.rules import RuleCoder
 
@@ -527,6 +538,8 @@ def rules_trusted(
         for hit in hits:
             if hit.theme_id in index:
                 fired[i, index[hit.theme_id]] = True
+    if informed is not None:
+        fired &= informed
     n_fired = fired.sum(axis=0)
     right = (fired & (Y > 0)).sum(axis=0)
     return (n_fired == 0) | (right >= MIN_RULE_PRECISION * n_fired)

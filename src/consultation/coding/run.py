@@ -94,7 +94,7 @@ _PENDING_ANSWERS = """
 WITH current_codes AS (
     SELECT DISTINCT respondent_id, question_id FROM auto_codes
     WHERE consultation_id = $cid
-      AND codebook_version = $codebook_version
+      AND list_contains($current_versions, question_id || ':' || codebook_version)
       AND ($model_created_at IS NULL OR coded_at >= $model_created_at)
 ), pending AS (
     SELECT a.respondent_id, a.question_id FROM answers a
@@ -116,8 +116,11 @@ def pending_units(
     """Units of the answers that have no current automatic code, in a stable order (question, then
     respondent, then unit).
 
-    Pending: answers never coded (new, or re-ingested: ingestion drops their codes), coded with an
-    older codebook version, or coded before the latest recorded model was trained.
+    Pending: answers never coded (new, or re-ingested: ingestion drops their codes), coded with a
+    codebook version whose coding of their question differs from the current one (a theme added,
+    removed, or its label, description, keywords or examples changed: `store.current_versions`;
+    the other questions' answers stay as they are), or coded before the latest recorded model was
+    trained (a codebook change retrains the model, so with a model every answer is coded again).
     """
     from consultation.incremental import latest_model
 
@@ -128,7 +131,9 @@ def pending_units(
             "cid": consultation.id,
             "questions": [q.id for q in consultation.questions],
             "recode_all": recode_all,
-            "codebook_version": store.codebook_version(con, consultation.id),
+            "current_versions": [
+                f"{qid}:{v}" for qid, versions in store.current_versions(con, consultation).items() for v in versions
+            ],
             "model_created_at": model.created_at if model else None,
         },
     ).df()

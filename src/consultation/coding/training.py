@@ -61,6 +61,9 @@ class TrainingUnits:
     # Every answer to the question, coded or not (at most LATENT_CORPUS_MAX distinct texts, a
     # deterministic sample beyond): what the latent features are fitted on.
     pool: list[str] = field(default_factory=list)
+    # Per unit, the question's themes its human coder could not choose: absent from the codebook
+    # version the code was recorded with (added since). Empty: every theme was there.
+    unaware: list[frozenset[str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -80,6 +83,7 @@ def training_units(con: duckdb.DuckDBPyConnection, consultation: Consultation) -
             [list(t) for t in group["theme_ids"]],
         )
     if out:
+        _mark_unaware(con, consultation, out)
         pools = con.execute(
             "SELECT question_id, text FROM (SELECT DISTINCT question_id, text FROM stg_answers "
             "WHERE consultation_id = ? AND text IS NOT NULL AND trim(text) <> '') "
@@ -91,6 +95,35 @@ def training_units(con: duckdb.DuckDBPyConnection, consultation: Consultation) -
             if question_id in out:
                 out[question_id].pool.append(text)
     return out
+
+
+def _mark_unaware(con: duckdb.DuckDBPyConnection, consultation: Consultation, out: dict[str, TrainingUnits]) -> None:
+    """Fill `unaware`: the themes of each unit's question missing from the codebook version its
+    human codes were recorded with (a theme added after the coding by hand). Their rules are not
+    judged on these units (`model.rules_trusted`): a coder who did not have the theme did not
+    reject it."""
+    history = store.codebook_history(con, consultation.id)
+    versions = dict(((q, r), int(v)) for q, r, v in con.execute(
+        "SELECT question_id, respondent_id, max(codebook_version) FROM human_codes "
+        "WHERE consultation_id = ? GROUP BY ALL", [consultation.id],
+    ).fetchall())
+    current = {q.id: {t.id for t in q.themes} for q in consultation.questions}
+    known: dict[tuple[str, int], frozenset[str]] = {}
+    for question_id, units in out.items():
+        mine = current.get(question_id, set())
+        marks = []
+        for respondent_id in units.respondent_ids:
+            version = versions.get((question_id, respondent_id))
+            key = (question_id, version or 0)
+            if key not in known:
+                stored = history.get(version) if version is not None else None
+                try:
+                    had = {t.id for t in stored.question(question_id).themes} if stored is not None else mine
+                except KeyError:  # the question itself is newer than the code: nothing to judge on
+                    had = set()
+                known[key] = frozenset(mine - had)
+            marks.append(known[key])
+        units.unaware = marks if any(marks) else []
 
 
 def training_hash(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
@@ -139,7 +172,9 @@ def train_models(
 
     def fit(question: Question) -> QuestionModel | None:
         mine = units[question.id]
-        return fit_question_model(question, mine.texts, mine.theme_sets, lemmatizer, settings, mine.pool)
+        return fit_question_model(
+            question, mine.texts, mine.theme_sets, lemmatizer, settings, mine.pool, unaware=mine.unaware
+        )
 
     fitted = fork_map(fit, todo, workers=None if total >= PARALLEL_TRAINING_FROM else 1)
     return {q.id: model for q, model in zip(todo, fitted, strict=True) if model is not None}
