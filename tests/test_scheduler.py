@@ -28,6 +28,7 @@ import pytest
 
 from conftest import MINI_DIR, ROOT
 from consultation import store
+from consultation.errors import DatabaseBusyError
 
 pytestmark = pytest.mark.slow
 
@@ -148,8 +149,18 @@ def _mini_copy(target: Path) -> Path:
     return target
 
 
-def _respondents(db: Path) -> int:
-    con = store.connect(db, read_only=True)
+def _respondents(db: Path, timeout: float = 300) -> int:
+    """Respondents in the database, read between runs: the cron fires every minute, so a later
+    scheduled run may hold the file when the test looks (the scheduler doing its job)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            con = store.connect(db, read_only=True)
+            break
+        except DatabaseBusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
     try:
         return con.execute("SELECT count(*) FROM respondents").fetchone()[0]
     finally:
