@@ -184,3 +184,31 @@ def test_the_pdf_keeps_paragraphs_apart_and_lines_of_one_paragraph_together(tmp_
     assert [f for f in scan_files([tmp_path / "apart.pdf"]) if f.kind == "name"] == []
     HTML(string=_html(["Une initiative portée par Madame\nDupont depuis mars."])).write_pdf(tmp_path / "together.pdf")
     assert [f.kind for f in scan_files([tmp_path / "together.pdf"])] == ["name"]
+
+
+@pytest.mark.slow
+def test_the_synthesis_lists_one_initiative_after_another_and_publishes(tmp_path):
+    """The finding itself, through `publish` (every format): a follow-up ending on « Monsieur », the
+    next respondent's initiative opening « Pendant… », and a name on the line after its civility."""
+    from consultation import store
+    from consultation.paths import OutputPaths
+    from consultation.report import publish
+    from test_report import ANSWERS, HUMAN_CODES, RESPONDENTS, fill, make_consultation
+
+    answers = [a for a in ANSWERS if a[1] != "initiatives"] + [
+        ("r01", "initiatives", "Création d'une cellule d'écoute téléphonique.",
+         "Organisation complexe, impôt et souvent peu adaptée aux Monsieur"),
+        ("r02", "initiatives", "Pendant le confinement, on a déposé chaque semaine des colis.", None),
+        ("r03", "initiatives", "Une cellule tenue par Madame\nDupont depuis mars.", None),
+    ]
+    consultation, con = make_consultation(), store.connect(None)
+    fill(con, consultation, answers=answers, codes=HUMAN_CODES, respondents=RESPONDENTS)
+    paths = OutputPaths(tmp_path / "out")
+    result = publish(con, consultation, paths, redactor=Redactor([]), workers=1, charts=True, threshold=1)
+    synthesis = next(p for p in result.reports if p.suffix == ".html" and "synthese" in p.stem)
+    text = published_text(synthesis)
+    assert "aux Monsieur" in text and "Pendant le confinement" in text
+    assert {p.suffix for p in result.reports} >= {".html", ".md", ".docx"}
+    for path in paths.root.rglob("*"):
+        if path.suffix in (".html", ".md", ".docx", ".pdf"):
+            assert "Dupont" not in published_text(path), path
