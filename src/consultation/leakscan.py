@@ -15,6 +15,7 @@ that presents them, so that nothing is left looking publishable.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import shutil
@@ -31,6 +32,9 @@ from consultation.errors import PersonalDataLeakError
 
 if TYPE_CHECKING:
     from consultation.redact import Redactor
+
+# Between two blocks of a published file (paragraphs, list items, table cells, pages): a blank line.
+BLOCK = "\n\n"
 
 # The kinds, as a French reader names them.
 KINDS = {
@@ -77,25 +81,27 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("style", "script"):
             self._skip += 1
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
+        if tag == "br":
+            self.parts.append("\n")  # a line break inside one paragraph
+        elif tag in self._BLOCKS:
+            self.parts.append(BLOCK)
         for name, value in attrs:
             if (value and name in ("alt", "title", "aria-label")) or (
                     value and name == "href" and re.match(r"(?i)(mailto:|tel:|https?:|www\.)", value)):
-                self.parts.append(f"\n{value}\n")
+                self.parts.append(f"{BLOCK}{value}{BLOCK}")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("style", "script"):
             self._skip = max(0, self._skip - 1)
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
+        if tag in self._BLOCKS and tag != "br":
+            self.parts.append(BLOCK)
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
             self.parts.append(data)
 
     def handle_comment(self, data: str) -> None:
-        self.parts.append(f"\n{data}\n")
+        self.parts.append(f"{BLOCK}{data}{BLOCK}")
 
 
 def _markup_text(markup: str) -> str:
@@ -110,9 +116,11 @@ def _docx_text(path: Path) -> str:
     with zipfile.ZipFile(path) as docx:
         parts = [n for n in docx.namelist() if n.endswith(".xml") and n.startswith(("word/", "docProps/"))]
         xml = "\n".join(docx.read(n).decode("utf-8", "replace") for n in parts)
-    paragraphs = re.split(r"</w:p>|<w:br/>|<w:tab/>|</w:tc>", xml)
+    xml = re.sub(r"<w:br\s*/>|<w:cr\s*/>", "<w:t>\n</w:t>", xml)  # a line break inside one paragraph
+    xml = re.sub(r"<w:tab\s*/>", "<w:t>\t</w:t>", xml)
+    paragraphs = re.split(r"</w:p>|</w:tc>", xml)
     run = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:instrText[^>]*>([^<]*)<")
-    text = "\n".join("".join(a or b for a, b in run.findall(p)) for p in paragraphs)
+    text = BLOCK.join("".join(a or b for a, b in run.findall(p)) for p in paragraphs)
     meta = "\n".join(re.findall(r"<(?:dc:\w+|cp:\w+)[^>]*>([^<]+)<", xml))
     return html.unescape(f"{text}\n{meta}")
 
@@ -123,7 +131,9 @@ def _pdf_text(path: Path) -> str:
     except ImportError:
         pass
     else:
-        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+        # Layout mode: a vertical gap (between paragraphs, list items, table rows) is a blank line,
+        # a line wrapped inside a paragraph a single line break, as a reader sees them.
+        return BLOCK.join(page.extract_text(extraction_mode="layout") or "" for page in PdfReader(str(path)).pages)
     if shutil.which("pdftotext"):
         done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=False)
         if done.returncode == 0:
@@ -143,8 +153,8 @@ def published_text(path: Path) -> str:
         return _markup_text(raw)
     if suffix == ".md":
         text = path.read_text(encoding="utf-8", errors="replace")
-        text = re.sub(r"</?[A-Za-z][^<>]*>", "\n", text)  # real tags only: an escaped « < 3 » is text
-        text = re.sub(r"\\(.)", r"\1", text)  # Markdown escapes
+        text = re.sub(r"</?[A-Za-z][^<>]*>", BLOCK, text)  # real tags only: an escaped « < 3 » is text
+        text = re.sub(r"\\(.)", r"\1", text, flags=re.S)  # Markdown escapes; « \ » at a line end is a hard break
         text = re.sub(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)", r"\1 \2", text)
         return html.unescape(text)
     if suffix == ".docx":
@@ -184,13 +194,50 @@ _STREETS = re.compile(
     r"|(?i:\blieu[- ]dit\s+[\w'’-]+)|\b(?:BP|B\.P\.|CS|TSA)\s?\d{2,6}\b"
     r"|\b\d{5}\s+[A-Z][a-zà-ÿ]+(?:[ -][A-Za-zà-ÿ]+)*\s+(?i:cedex)\b|\b(?:0[1-9]|[1-8]\d|9[0-5])\d{3}\s+[A-Z][A-Z]{2,}\b"
 )
+# A civility, then the word that follows it in the same paragraph: spaces (a few, as a table's
+# columns in a PDF's layout text are far apart) or one line break, never a blank line (`BLOCK`, the
+# end of a paragraph, a list item, a table cell: the next one is another text, often another
+# respondent's). « Madame » at the end of one initiative and « Pendant le confinement… » opening
+# the next are no name.
 _CIVILITIES = re.compile(
-    r"(?:\b(?:Madame|Monsieur|Mademoiselle|madame|monsieur|Mme|Mlle|Dr|Docteur|Pr|Professeur)\.?|\bM\.)"
-    r"\s+(?!le\b|la\b|les\b|l['’])([A-ZÀ-Ý][a-zà-ÿ'’-]{2,}|[A-ZÀ-Ý]{3,}|[a-zà-ÿ]{3,}(?=[\s,.;)]))"
+    r"(?:(?<![\w.-])(?:Madame|Monsieur|Mademoiselle|madame|monsieur|Mme|Mlle|Dr|Docteur|Pr|Professeur)\b\.?"
+    r"|(?<![\w.-])M\.)"
+    r"(?:[ \t]{1,3}|[ \t]*\n[ \t]*)(?!le\b|la\b|les\b|l['’])"
+    r"([A-ZÀ-Ý][a-zà-ÿ'’-]{2,}|[A-ZÀ-Ý]{3,}|[a-zà-ÿ]{3,}(?=[\s,.;)]|$))"
 )
-_NOT_AFTER_CIVILITY = frozenset(
-    ["président", "présidente", "directeur", "directrice", "ministre", "maire", "préfet", "préfète", "député", "sénateur", "docteur", "professeur", "et", "ou", "pour", "avec", "dans", "est", "sont", "qui", "que", "car", "mais", "aussi", "vous", "nous"]
+# Functions, not names (« Monsieur le Président », « Madame la directrice »).
+_TITLES_AFTER_CIVILITY = frozenset(
+    ["president", "presidente", "directeur", "directrice", "ministre", "maire", "prefet", "prefete", "depute", "deputee", "senateur", "senatrice", "docteur", "docteure", "professeur", "professeure", "chef", "cheffe", "responsable", "coordinateur", "coordinatrice", "delegue", "deleguee", "secretaire", "adjoint", "adjointe", "conseiller", "conseillere", "juge", "procureur", "abbe", "cure", "inspecteur", "inspectrice", "general", "generale", "colonel", "commissaire", "recteur", "rectrice", "administrateur", "administratrice", "infirmier", "infirmiere", "cadre", "medecin"]
 )
+# French words of the closed classes that spaCy's list lacks or that must stay whatever it holds.
+_MORE_FUNCTION_WORDS = frozenset(
+    ["a-t-il", "bien", "fut", "ici", "jamais", "rien", "tout", "tous", "toute", "toutes", "tres", "et", "ou", "pour", "avec", "dans", "est", "sont", "qui", "que", "car", "mais", "aussi", "vous", "nous"]
+)
+
+
+@functools.cache
+def _not_after_civility() -> frozenset[str]:
+    """Folded words that a civility never introduces as a name: French function words (spaCy's
+    French stop-word list, read as data: no model is loaded) and functions; less every word that
+    is also a French, Belgian or Swiss surname or first name (Faker's lists: « Durant »)."""
+    import importlib
+
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    people: set[str] = set()
+    for locale in ("fr_FR", "fr_BE", "fr_CH"):
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in ("last_names", "first_names", "first_names_male", "first_names_female"):
+            people.update(_fold(n).strip() for n in getattr(provider, attribute, ()))
+    words = {_fold(w).strip() for w in STOP_WORDS if len(w) > 2} - people
+    return frozenset(words | _MORE_FUNCTION_WORDS | _TITLES_AFTER_CIVILITY)
+
+
+def civility_names(text: str) -> list[tuple[int, str]]:
+    """(offset, word) of each word a civility introduces as a name in `text` (a placeholder such
+    as « [nom] » is not one)."""
+    skip = _not_after_civility()
+    return [(m.start(1), m.group(1)) for m in _CIVILITIES.finditer(text) if _fold(m.group(1)).strip() not in skip]
 
 
 def _fold(text: str) -> str:
@@ -272,10 +319,7 @@ def scan_text(
               and not re.search(r"\b(?:ETP|IDE|ACT|LAM|ARS|CHU|CMP)\b", m.group()))]
     found += [("birth", m.start(), m.group()) for m in _BIRTHS.finditer(text)]
     found += [("address", m.start(), m.group()) for m in _STREETS.finditer(text)]
-    for m in _CIVILITIES.finditer(text):
-        word = m.group(1)
-        if word.casefold() not in _NOT_AFTER_CIVILITY and not word.startswith("["):
-            found.append(("name", m.start(1), word))
+    found += [("name", at, word) for at, word in civility_names(text)]
     folded = _fold(text)
     for core in _structure_cores(structures, common_words):
         at = folded.find(core)

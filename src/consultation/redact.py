@@ -198,6 +198,7 @@ _TITLED_NAME = re.compile(
     rf"\b{_TITLES}\.?\s+(?P<s>(?:[A-Z]\.\s?)?{_CAPWORD}(?:\s+{_CAPWORD})?)"
 )
 _TITLE_PREFIX = re.compile(rf"{_TITLES}\.?\s+")
+_AFTER_CIVILITY = re.compile(r"[ \t\u00a0\u2007\u2009\u202f]*(?:\r?\n[ \t\u00a0\u2007\u2009\u202f]*)?")
 # Civilities after which the next words are a name, whatever their case; functions after which a
 # capitalised word is.
 _CIVILITY = re.compile(
@@ -216,6 +217,7 @@ _PARTICLES = frozenset(
     ["de", "du", "des", "d'", "d’", "le", "la", "van", "von", "der", "den", "di", "da", "del", "dos",
      "ben", "bin", "el", "al", "ibn", "mac", "mc", "ter", "ten", "zu"]
 )
+_FRENCH_PARTICLES = frozenset(["de", "du", "des", "d'", "d’", "le", "la"])
 _TOKEN = re.compile(r"[A-ZÀ-Ý]\.(?!\w)|[^\W\d_](?:[\w’'-]*[^\W\d_])?|[^\W\d_]['’]")
 # French words that never start a surname: after a first name they end the name.
 _FUNCTION_WORDS = frozenset(
@@ -479,7 +481,9 @@ class Redactor:
         starts = {t[0]: i for i, t in enumerate(tokens)}
         for pattern, lower in ((_CIVILITY, 2), (_WEAK_CIVILITY, 0)):
             for m in pattern.finditer(text):
-                after = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip(" \t"))
+                # Spaces (no-break ones too) or one line break: « Madame\nDupont » is read as a
+                # name; a blank line ends the paragraph, and the civility's sentence with it.
+                after = _AFTER_CIVILITY.match(text, m.end()).end()
                 if after in starts and after > m.end():
                     span = self._name_after(tokens, starts[after], text, lower=lower)
                     if span:
@@ -581,19 +585,24 @@ class Redactor:
                         and fold(following) not in self.stop_words:
                     previous, j = stop, j + 1
                     continue
-                if lower and following[:1].islower() and self.lexicon and word[:1].islower() \
-                        and self._lower_surname(following):  # « mme de villiers », « julie le bihan »
+                # « mme de villiers », « julie le bihan »; « van damme » even without the lexicon:
+                # « van », « von », « ben »… are no French words.
+                if lower and following[:1].islower() and word[:1].islower() \
+                        and (self.lexicon or key not in _FRENCH_PARTICLES) and self._lower_surname(following):
                     previous, j = stop, j + 1
                     continue
                 break
+            # Right after a civility a word is a name unless it is a function word or a function:
+            # the report's stop words (places, acronyms, the codebook's words) do not save it.
+            after_civility = taken == 0 and first is None
             if word[:1].isupper() or re.match(r"[dl]['’][A-ZÀ-Ý]", word):
-                if key in self.stop_words or (taken == 0 and first is None and key in _FUNCTION_TITLES):
+                if (key in self.stop_words and not after_civility) or (after_civility and key in _FUNCTION_TITLES):
                     break
             elif not (lower and (("'" not in word and "’" not in word) or (
                       first is not None and re.match(r"d['’]\w{3}", word)
                       and not self._is_common_word(re.split("['’]", word)[1]))) and len(key) > 2
                       and key not in _FUNCTION_WORDS and key not in _FUNCTION_TITLES
-                      and key not in self.stop_words
+                      and (key not in self.stop_words or after_civility)
                       and not (strict and self._is_common_word(word) and key not in _surnames())):
                 break
             else:
