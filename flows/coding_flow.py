@@ -39,7 +39,6 @@ from consultation.coding.evaluate import (
     store_evaluation,
 )
 from consultation.coding.training import load_engine, prepare_engine, training_units
-from consultation.parallel import PARALLEL_FROM, cores
 from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
@@ -154,13 +153,6 @@ def code_batch(
     return coding_run.code_batch_file(engine, batch, refresh=refresh)
 
 
-def local_workers(units: int, batches: int, workers: int | None) -> int:
-    """How many processes `LocalProcesses(workers)` codes these batches in (its own rule: one per
-    core from PARALLEL_FROM units on, else this process alone)."""
-    wanted = workers if workers is not None else (cores() if units >= PARALLEL_FROM else 1)
-    return max(1, min(wanted, batches))
-
-
 @task(name="code-batches", cache_policy=NO_CACHE, retries=1)
 def code_batches(consultation: Consultation, plan: FlowPlan, workers: int | None, refresh: bool = False) -> list[bool]:
     """Code every batch in processes forked from this one, as `consultation code` does
@@ -227,7 +219,7 @@ def coding_flow(
     if plan.batches:
         if local:
             workers = FlowSettings().local_workers
-            n = local_workers(plan.plan.units, len(plan.batches), workers)
+            n = coding_run.LocalProcesses(workers=workers).processes(plan.plan.units, len(plan.batches))
             summary.runner = f"{n} processus de cette machine" if n > 1 else "le processus du flow"
             logger.info("Codage de %s lot(s) par %s", len(plan.batches), summary.runner)
             coded = code_batches(consultation, plan, workers, options.refresh_cache)

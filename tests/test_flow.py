@@ -449,7 +449,6 @@ def test_the_cli_and_the_flow_code_in_local_processes_and_store_the_same_codings
     from consultation.cli import main
     from consultation.coding import run as coding_run
     from consultation.parallel import cores
-    from flows import coding_flow as flow_module
     from flows.coding_flow import CodingOptions, coding_flow
     from flows.ingest_flow import ingestion_flow
 
@@ -457,8 +456,7 @@ def test_the_cli_and_the_flow_code_in_local_processes_and_store_the_same_codings
         pytest.skip("one core: LocalProcesses codes in the run's own process")
     monkeypatch.delenv("CONSULTATION_LOCAL_WORKERS", raising=False)
     monkeypatch.delenv("CONSULTATION_DASK_ADDRESS", raising=False)
-    for module in (coding_run, flow_module):
-        monkeypatch.setattr(module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(coding_run, "PARALLEL_FROM", 1)  # the one rule, which the flow's log reads too
     ingestion_flow(SAMPLE_DIR, tmp_path / "flow")
     shutil.copytree(tmp_path / "flow", tmp_path / "cli")
     _record_coding_pids(monkeypatch, tmp_path / "pids-flow")

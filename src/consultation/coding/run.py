@@ -360,10 +360,14 @@ class LocalProcesses:
     def __call__(
         self, engine: CodingEngine, batches: Sequence[BatchFiles], on_done: Callable[[BatchFiles], None]
     ) -> list[bool]:
-        units = sum(b.size for b in batches)
-        workers = self.workers if self.workers is not None else (cores() if units >= PARALLEL_FROM else 1)
+        workers = self.processes(sum(b.size for b in batches), len(batches))
         return fork_map(lambda b: code_batch_file(engine, b, refresh=self.refresh), batches, workers=workers,
                         on_done=lambda b, _: on_done(b))
+
+    def processes(self, units: int, batches: int) -> int:
+        """How many processes code `batches` batches holding `units` units (1: this one alone)."""
+        wanted = self.workers if self.workers is not None else (cores() if units >= PARALLEL_FROM else 1)
+        return max(1, min(wanted, batches))
 
 
 # --------------------------------------------------------------------------
