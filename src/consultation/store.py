@@ -198,10 +198,12 @@ def register_codebook(con: duckdb.DuckDBPyConnection, consultation: Consultation
 
 
 def codebook_version(con: duckdb.DuckDBPyConnection, consultation_id: str) -> int:
-    row = con.execute(
+    # fetchall, not fetchone: DuckDB 2.0 keeps a result that was not read to its end open on the
+    # connection, and the caller's next register() or execute() on it is refused.
+    rows = con.execute(
         "SELECT codebook_version FROM consultations WHERE consultation_id = ?", [consultation_id]
-    ).fetchone()
-    return int(row[0]) if row else 0
+    ).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def codebook_history(con: duckdb.DuckDBPyConnection, consultation_id: str) -> dict[int, Consultation | None]:
