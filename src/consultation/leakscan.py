@@ -242,7 +242,8 @@ def civility_names(text: str) -> list[tuple[int, str]]:
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    # Case folded again: a compatibility letter (« 𝔄 », no case of its own) is a capital once decomposed.
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"\bste\b", "sainte", re.sub(r"\bst\b", "saint", re.sub(r"[^\w]+", " ", text)))
     return f" {' '.join(text.split())} "
 
@@ -289,8 +290,12 @@ def scan_text(
     *,
     structures: Iterable[str] = (),
     common_words: frozenset[str] = frozenset(),
+    index: StructureIndex | None = None,
 ) -> list[tuple[str, int, str]]:
-    """(kind, offset, item) for every personal-data item recognised in `text`."""
+    """(kind, offset, item) for every personal-data item recognised in `text`.
+
+    The structure names are `index` when given (built once for many texts, see `StructureIndex`),
+    else `structures` read with `common_words` for this text alone."""
     from stdnum import iban
 
     text = unicodedata.normalize("NFKC", text)
@@ -320,11 +325,9 @@ def scan_text(
     found += [("birth", m.start(), m.group()) for m in _BIRTHS.finditer(text)]
     found += [("address", m.start(), m.group()) for m in _STREETS.finditer(text)]
     found += [("name", at, word) for at, word in civility_names(text)]
-    folded = _fold(text)
-    for core in _structure_cores(structures, common_words):
-        at = folded.find(core)
-        if at >= 0:
-            found.append(("structure", at, core.strip()))
+    if index is None:
+        index = StructureIndex(structures, common_words)
+    found += [("structure", at, core.strip()) for at, core in index.find(_fold(text))]
     return found
 
 
@@ -351,6 +354,45 @@ def _structure_cores(names: Iterable[str], common_words: frozenset[str]) -> list
     return cores
 
 
+class StructureIndex:
+    """The structures' folded cores (`_structure_cores`) in one Aho-Corasick automaton
+    (pyahocorasick), built once for a whole publication: a file's folded text is then read once,
+    whatever the number of names, instead of once per name.
+
+    What it finds is what a search of each core in the folded text finds: every core begins and
+    ends with a space, as every word of a folded text does, so a name inside a longer word does not
+    match; for each core found, its first occurrence, in the order of the names (once per name that
+    folds to it)."""
+
+    def __init__(self, names: Iterable[str] = (), common_words: frozenset[str] = frozenset()) -> None:
+        self.cores = _structure_cores(names, common_words)
+        self._positions: dict[str, list[int]] = {}
+        for position, core in enumerate(self.cores):
+            self._positions.setdefault(core, []).append(position)
+        self._automaton = None
+        if self._positions:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+            for core in self._positions:
+                automaton.add_word(core)
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def find(self, folded: str) -> list[tuple[int, str]]:
+        """(offset in `folded`, core) of each core that `folded` (a `_fold`ed text) contains."""
+        if self._automaton is None:
+            return []
+        first: dict[str, int] = {}
+        for end, length in self._automaton.iter(folded):
+            start = end - length + 1
+            core = folded[start:end + 1]
+            if core not in first:  # matches come by increasing end: the first is the earliest
+                first[core] = start
+        hits = sorted((position, at) for core, at in first.items() for position in self._positions[core])
+        return [(at, self.cores[position]) for position, at in hits]
+
+
 def _mask(item: str) -> str:
     item = " ".join(item.split())
     if len(item) <= 6:
@@ -364,7 +406,7 @@ def scan_files(
     structures: Iterable[str] = (),
     common_words: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    structures = list(structures)
+    index = StructureIndex(structures, common_words)  # once for every file
     findings: list[Finding] = []
     for path in files:
         path = Path(path)
@@ -372,12 +414,51 @@ def scan_files(
             continue
         text = published_text(path)
         seen: set[tuple[str, int]] = set()
-        for kind, offset, item in scan_text(text, structures=structures, common_words=common_words):
+        for kind, offset, item in scan_text(text, index=index):
             line = text.count("\n", 0, offset) + 1 if kind != "structure" else 0
             if (kind, offset) not in seen:
                 seen.add((kind, offset))
                 findings.append(Finding(path, kind, line, _mask(item)))
     return findings
+
+
+def _rules_key(structures: Iterable[str], common_words: frozenset[str]) -> str:
+    """Everything that decides what the scanner finds in a file: this module's code, the versions
+    of the libraries its detectors use, the structure names and the common words."""
+    import hashlib
+    import importlib.metadata
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("phonenumbers", "python-stdnum", "pypdf", "pyahocorasick", "spacy", "faker"):
+        try:
+            version = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"\0{package}={version}".encode())
+    for words in (sorted(set(structures)), sorted(common_words)):
+        digest.update(b"\0\0" + "\0".join(words).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _record_name(path: Path, record: Path) -> str:
+    try:
+        return path.resolve().relative_to(record.parent.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def _read_record(record: Path, key: str) -> dict[str, str]:
+    """Files found clean by an earlier scan with the same rules: name -> SHA-256 of the bytes
+    (an unreadable or other-rules record is an empty one: everything is scanned)."""
+    import json
+
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("rules") != key or not isinstance(data.get("clean"), dict):
+        return {}
+    return {str(k): str(v) for k, v in data["clean"].items()}
 
 
 def check_publication(
@@ -386,17 +467,41 @@ def check_publication(
     redactor: Redactor | None = None,
     structures: Iterable[str] = (),
     common_words: frozenset[str] | None = None,
-) -> None:
+    record: Path | None = None,
+) -> list[Path]:
     """Scan every published file; on any finding, remove the files that leak (and the index that
-    lists them) and raise `PersonalDataLeakError` with a French message."""
+    lists them) and raise `PersonalDataLeakError` with a French message.
+
+    With `record` (a JSON file outside the published folders), a file whose exact bytes an earlier
+    check found clean under the same rules (`_rules_key`: same code, libraries, structure names and
+    common words) is not read again, and the files found clean are added to it. Returns the files
+    that were scanned."""
+    import hashlib
+    import json
+
     files = [Path(f) for f in files]
     if redactor is not None:
         structures = [*structures, *redactor.known_structures]
         if common_words is None:
             common_words = redactor.lexicon | redactor.stop_words
-    findings = scan_files(files, structures=structures, common_words=common_words or frozenset())
+    structures = list(structures)
+    common_words = common_words or frozenset()
+    todo = [p for p in files if p.is_file()]
+    if record is not None:
+        key = _rules_key(structures, common_words)
+        clean = _read_record(record, key)
+        digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in todo}
+        todo = [p for p in todo if clean.get(_record_name(p, record)) != digests[p]]
+    findings = scan_files(todo, structures=structures, common_words=common_words)
+    if record is not None:
+        leaking_now = {f.file for f in findings}
+        clean.update({_record_name(p, record): digests[p] for p in todo if p not in leaking_now})
+        record.parent.mkdir(parents=True, exist_ok=True)
+        partial = record.with_name(record.name + ".tmp")
+        partial.write_text(json.dumps({"rules": key, "clean": clean}, indent=0, sort_keys=True), encoding="utf-8")
+        partial.replace(record)
     if not findings:
-        return
+        return todo
     leaking = sorted({f.file for f in findings})
     removed = [*leaking, *(p for p in files if p.name == "index.html" and p not in leaking and p.is_file())]
     for path in removed:
