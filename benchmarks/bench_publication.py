@@ -96,6 +96,64 @@ def publish_twice(database: Path, src: Path, work: Path, name: str, extra: list[
     }
 
 
+# The leak scanner alone, on files a publication already wrote: what `check_publication` reads, with
+# the structures and common words it gets from the publication's redactor; the files are not touched.
+# The detectors' first call (their imports, once per process) is left out of the time.
+SCAN = """
+import json, sys, time
+from pathlib import Path
+from consultation import leakscan
+from consultation.paths import locate
+from consultation.redact import Redactor, load_ner
+import duckdb
+folder, ner = Path(sys.argv[1]), sys.argv[2] == "ner"
+location = locate(folder)
+consultation, paths = location.consultation(), location.outputs
+con = duckdb.connect(str(paths.db), read_only=True)
+redactor = Redactor.for_consultation(con, consultation, nlp=load_ner() if ner else None)
+con.close()
+files = sorted([*paths.reports.glob("*.*"), *paths.charts.rglob("*.*"), *paths.root.glob("index.html")])
+leakscan.scan_text("M. Durand, 06 12 34 56 78")  # the detectors' one-time imports (spaCy's stop words), not timed
+start = time.perf_counter()
+cpu = time.process_time()
+findings = leakscan.scan_files(files, structures=redactor.known_structures,
+                               common_words=redactor.lexicon | redactor.stop_words)
+print(json.dumps({"scan_wall_s": round(time.perf_counter() - start, 2), "scan_cpu_s": round(time.process_time() - cpu, 2),
+                  "scanned_files": len(files), "structures": len(redactor.known_structures),
+                  "text_mb": round(sum(len(leakscan.published_text(f)) for f in files) / 1e6, 2),
+                  "findings": sorted(str(f) for f in findings)}))
+"""
+
+
+def scan_only(folder: Path, src: Path, code: str, *, ner: bool) -> dict:
+    """The leak scanner of the code in `src` on the files already in `folder` (a consultation's
+    output folder), timed in a subprocess."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    done = subprocess.run([sys.executable, "-c", SCAN, str(folder), "ner" if ner else "-"], env=env,
+                          capture_output=True, text=True, check=False, cwd=ROOT)
+    if done.returncode:
+        raise SystemExit(f"scanner of {src} failed: {done.stderr[-2000:]}")
+    return {"code": code, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+SCAN_ROWS = [("leak scanner, wall (s)", "scan_wall_s"), ("leak scanner, CPU (s)", "scan_cpu_s"),
+             ("files scanned", "scanned_files"), ("text read (MB of characters)", "text_mb"),
+             ("structure names", "structures")]
+
+
+def scan_table(result: dict) -> str:
+    base, cur = result["baseline"], result["current"]
+    lines = [f"Leak scanner alone on the files of `{result['source']}` ({result['label']}): baseline "
+             f"`{base['code']}`, current `{cur['code']}`.", "", "| | baseline | current | current / baseline |",
+             "| --- | ---: | ---: | ---: |"]
+    for title, key in SCAN_ROWS:
+        b, c = base[key], cur[key]
+        lines.append(f"| {title} | {b} | {c} | {f'{c / b:.3f}' if b else '–'} |")
+    same = "the same" if base["findings"] == cur["findings"] else "**different**"
+    lines.append(f"| findings | {len(base['findings'])} | {len(cur['findings'])} | {same} |")
+    return "\n".join(lines) + "\n"
+
+
 ROWS = [
     ("first publication, wall (s)", "first_wall_s"), ("first publication, CPU (s)", "first_cpu_s"),
     ("second publication, nothing changed, wall (s)", "second_wall_s"),
@@ -130,13 +188,27 @@ def main() -> None:
     parser.add_argument("--label", default="run")
     parser.add_argument("--sans-detection-noms", action="store_true", help="publish without the NER model")
     parser.add_argument("--once", action="store_true", help="the first publication only (large consultations)")
+    parser.add_argument("--scanner-only", action="store_true",
+                        help="SOURCE is a consultation's output folder with files already written: time the "
+                             "leak scanner alone on them, baseline then current (nothing is published)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    current = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
+                             check=False).stdout.strip() or "this checkout"
+    if args.scanner_only:
+        result = {"source": args.source.name, "label": args.label, "ner": not args.sans_detection_noms}
+        for name, src, code in (("baseline", args.baseline_src.resolve(), args.baseline_name),
+                                ("current", ROOT / "src", f"this checkout@{current}")):
+            result[name] = scan_only(args.source.resolve(), src, code, ner=not args.sans_detection_noms)
+            print(name, {k: v for k, v in result[name].items() if k != "findings"}, flush=True)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"scanner-{args.label}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        (RESULTS / f"scanner-{args.label}.md").write_text(scan_table(result), encoding="utf-8")
+        print(scan_table(result))
+        return
     database = build_database(args.source.resolve(), args.work)
     extra = ["--sans-detection-noms"] if args.sans_detection_noms else []
     result = {"source": args.source.name, "label": args.label, "ner": not args.sans_detection_noms}
-    current = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
-                             check=False).stdout.strip() or "this checkout"
     versions = (("baseline", args.baseline_src.resolve(), args.baseline_name),
                 ("current", ROOT / "src", f"this checkout@{current}"))
     for name, src, code in versions:
