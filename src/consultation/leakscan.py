@@ -496,10 +496,12 @@ def check_publication(
     if record is not None:
         leaking_now = {f.file for f in findings}
         clean.update({_record_name(p, record): digests[p] for p in todo if p not in leaking_now})
-        record.parent.mkdir(parents=True, exist_ok=True)
-        partial = record.with_name(record.name + ".tmp")
-        partial.write_text(json.dumps({"rules": key, "clean": clean}, indent=0, sort_keys=True), encoding="utf-8")
-        partial.replace(record)
+        content = json.dumps({"rules": key, "clean": clean}, indent=0, sort_keys=True)
+        if not record.is_file() or record.read_text(encoding="utf-8", errors="replace") != content:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            partial = record.with_name(record.name + ".tmp")
+            partial.write_text(content, encoding="utf-8")
+            partial.replace(record)  # written whole or not at all
     if not findings:
         return todo
     leaking = sorted({f.file for f in findings})
