@@ -50,7 +50,7 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from consultation.codebook import Question, Theme
 from consultation.coding.engine import assign_best_theme, decide
-from consultation.coding.estimate import calibrate_question, estimate_counts
+from consultation.coding.estimate import ESTIMATOR_DIFFERENCE, calibrate_question, estimate_counts
 from consultation.coding.features import unit_frame
 from consultation.coding.model import ModelSettings, fit_question_model, theme_matrix
 from consultation.coding.rules import RuleCoder
@@ -151,11 +151,45 @@ def run_engine(
     if best_theme:
         d = assign_best_theme(d)
     calibration = calibrate_question(question, model, tr_sets, rules.code(question.id, tr_texts))
-    estimates = estimate_counts(d, calibration, {"France": np.ones(len(te_texts), dtype=bool)}, n_bootstrap=200)
+    national = {"France": np.ones(len(te_texts), dtype=bool)}
+    estimates = estimate_counts(d, calibration, national, n_bootstrap=200)
     by_theme = estimates.set_index("theme_id").loc[d.theme_ids]
     Y = case.Y[test]
     truth = Y.sum(axis=0)
     covered = (by_theme["ci_low"].to_numpy() <= truth) & (truth <= by_theme["ci_high"].to_numpy())
+    # The difference estimator, side by side (same model, same decisions), and the plain
+    # expansion of the coded sample's shares (no model at all: the floor a model has to beat).
+    difference = estimate_counts(d, calibration, national, estimator=ESTIMATOR_DIFFERENCE)
+    diff = difference.set_index("theme_id").loc[d.theme_ids]
+    diff_covered = (diff["ci_low"].to_numpy() <= truth) & (truth <= diff["ci_high"].to_numpy())
+    # Experimental: the final model's scores on the uncoded units matched in spread to the
+    # out-of-fold scores the calibration was fitted on (the final model, trained on every coded
+    # unit, scores more widely than the fold models: read by their calibration, it over-counts).
+    spread = difference
+    if d.scores is not None and calibration is not None:
+        matched = d.scores.copy()
+        for j in np.flatnonzero(d.model_decides):
+            s_new, s_oof = d.scores[:, j], calibration.oof_scores[:, j]
+            matched[:, j] = s_new.mean() + (s_new - s_new.mean()) * s_oof.std() / max(s_new.std(), 1e-9)
+        spread = estimate_counts(replace(d, scores=matched), calibration, national, estimator=ESTIMATOR_DIFFERENCE)
+    spr = spread.set_index("theme_id").loc[d.theme_ids]
+    spr_covered = (spr["ci_low"].to_numpy() <= truth) & (truth <= spr["ci_high"].to_numpy())
+    share = case.Y[train].mean(axis=0)
+    n_coded, n_test = len(train), len(test)
+    half = 1.645 * np.sqrt(np.maximum(share * (1 - share), 1 / (n_coded + 2)) * (n_test**2 / n_coded + n_test))
+    expansion = share * n_test
+    share_covered = (expansion - half <= truth) & (truth <= expansion + half)
+    present = truth > 0
+    extra = {
+        "corrected_count_error_difference": count_error(Y, diff["corrected_count"].to_numpy()),
+        "coverage_difference": float(diff_covered[present].mean()) if present.any() else float("nan"),
+        "width_difference": float((diff["ci_high"] - diff["ci_low"]).to_numpy().sum() / max(truth.sum(), 1)),
+        "width_calibrated": float((by_theme["ci_high"] - by_theme["ci_low"]).to_numpy().sum() / max(truth.sum(), 1)),
+        "corrected_count_error_spread": count_error(Y, spr["corrected_count"].to_numpy()),
+        "coverage_spread": float(spr_covered[present].mean()) if present.any() else float("nan"),
+        "count_error_sample_share": count_error(Y, expansion),
+        "coverage_sample_share": float(share_covered[present].mean()) if present.any() else float("nan"),
+    }
     automatic = ~np.zeros(len(te_texts), dtype=bool)
     review = {}
     decided = d.model_decides
@@ -168,7 +202,7 @@ def run_engine(
     flagged = d.needs_review
     review["f1_unflagged"] = micro_f1(Y[~flagged], d.chosen[~flagged].astype(int))
     review["f1_flagged"] = micro_f1(Y[flagged], d.chosen[flagged].astype(int))
-    return review | {
+    return review | extra | {
         "micro_f1": micro_f1(Y, d.chosen.astype(int)),
         "count_error": count_error(Y, d.chosen.sum(axis=0)),
         "corrected_count_error": count_error(Y, by_theme["corrected_count"].to_numpy()),
@@ -241,7 +275,31 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
     print(table(out))
+    print()
+    print(counts_table(out))
     return 0
+
+
+def counts_table(results: dict) -> str:
+    """The corrected counts side by side: today's estimator, the difference estimator, the
+    coded sample's shares (mean over seeds; coverage's minimum over seeds in brackets)."""
+    frame = pd.DataFrame(results["runs"])
+    frame = frame[frame["method"] != "baseline"]
+    lines = [
+        "| question | train | method | count error: calibrated / difference / difference, spread matched / sample share "
+        "| 90 % coverage (min over seeds): calibrated / difference / difference, spread matched / sample share "
+        "| interval width: calibrated / difference |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for (question, size, method), g in frame.groupby(["question", "size", "method"], sort=False):
+        errors = " / ".join(f"{g[c].mean():.3f}" for c in (
+            "corrected_count_error", "corrected_count_error_difference", "corrected_count_error_spread",
+            "count_error_sample_share"))
+        cover = " / ".join(f"{g[c].mean():.3f} ({g[c].min():.2f})" for c in (
+            "coverage", "coverage_difference", "coverage_spread", "coverage_sample_share"))
+        widths = " / ".join(f"{g[c].mean():.3f}" for c in ("width_calibrated", "width_difference"))
+        lines.append(f"| {question} | {size:.0%} | {method} | {errors} | {cover} | {widths} |")
+    return "\n".join(lines)
 
 
 def table(results: dict) -> str:

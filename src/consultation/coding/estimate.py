@@ -38,11 +38,23 @@ from consultation.tally import NATIONAL_SCOPE
 METHOD_PCC = "pcc-bootstrap"
 METHOD_CONFUSION = "confusion-bootstrap"
 METHOD_RAW = "raw"
+METHOD_DIFFERENCE = "difference"
 METHOD_LABELS = {
     METHOD_PCC: "probabiliste (probabilités calibrées par validation croisée)",
     METHOD_CONFUSION: "corrigé des erreurs mesurées sur les codes humains",
     METHOD_RAW: "brut (aucun code humain pour mesurer les erreurs)",
+    METHOD_DIFFERENCE: "par différence (prédictions corrigées de l’écart moyen mesuré sur un échantillon "
+                       "aléatoire de codes humains)",
 }
+# How the corrected counts are estimated (`estimate_counts(estimator=...)`):
+# - "calibrated": PCC for model themes, confusion-matrix correction for rule themes; valid whatever
+#   units humans coded, as long as the calibration holds for the uncoded ones;
+# - "difference": the model-assisted difference estimator (survey sampling's GREG / difference
+#   estimator, « prediction-powered inference »): unbiased whatever the model's calibration, but
+#   only when the human-coded units are a random sample of the question's units.
+ESTIMATOR_CALIBRATED = "calibrated"
+ESTIMATOR_DIFFERENCE = "difference"
+ESTIMATORS = (ESTIMATOR_CALIBRATED, ESTIMATOR_DIFFERENCE)
 N_BOOTSTRAP = 300
 LEVEL = 0.90
 
@@ -113,13 +125,16 @@ def estimate_counts(
     n_bootstrap: int = N_BOOTSTRAP,
     level: float = LEVEL,
     seed: int = 0,
+    estimator: str = ESTIMATOR_CALIBRATED,
 ) -> pd.DataFrame:
     """Raw and corrected counts per (theme, scope), « Autres » included.
 
     `decisions` are the automatic units; `scopes` maps a scope name to a boolean mask over
     them; `human_counts` maps a scope to the exact counts (themes + « Autres ») of the
-    human-coded units in it.
+    human-coded units in it. `estimator`: one of ESTIMATORS (see there).
     """
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, not {estimator!r}")
     rng = np.random.default_rng(seed)
     theme_ids = [*decisions.theme_ids, decisions.question.other_theme.id]
     chosen = np.column_stack([decisions.chosen, decisions.other]).astype(float)
@@ -138,6 +153,11 @@ def estimate_counts(
     for j, theme_id in enumerate(theme_ids):
         if calibration is None:
             point, low, high, method = raw[j], raw[j], raw[j], METHOD_RAW
+        elif estimator == ESTIMATOR_DIFFERENCE:
+            model_theme = j < len(decisions.theme_ids) and decisions.model_decides[j] and decisions.scores is not None
+            predicted = apply_platt(decisions.scores[:, j], calibration.platt[j]) if model_theme else chosen[:, j]
+            point, low, high = _difference(predicted, calibration, j, membership, model_theme, level)
+            method = METHOD_DIFFERENCE
         elif j < len(decisions.theme_ids) and decisions.model_decides[j] and decisions.scores is not None:
             point, draws = _pcc(decisions.scores[:, j], calibration, j, membership, n_bootstrap, rng)
             low, high = _interval(draws, size, tail)
@@ -155,6 +175,45 @@ def estimate_counts(
     return pd.DataFrame(
         rows, columns=["theme_id", "scope", "raw_count", "corrected_count", "ci_low", "ci_high", "method"]
     )
+
+
+def _difference(
+    predicted: np.ndarray, calibration: QuestionCalibration, j: int, membership: sp.csr_matrix,
+    model_theme: bool, level: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The difference estimator of one theme per scope, and its `level` interval.
+
+    count = sum of the predictions over the scope's uncoded units + N_scope x the mean residual
+    (human code - out-of-fold prediction) over the human-coded units. When those are a simple
+    random sample of the question's units, the residual term removes the predictions' bias
+    whatever it is: the predictions only have to be correlated with the truth to narrow the
+    interval. The error of the estimate is N_scope x (mean residual of the sample - mean residual
+    of the scope's uncoded units), of variance S² (N_scope² / n + N_scope) (S²: the residuals'
+    variance; the second term is the scope's own units' spread, the finite-population term); the
+    interval is Student's with n - 1 degrees of freedom. The residual mean is the question's,
+    national: a region's count assumes the predictions err there as they do nationally.
+    Cost: one sum per scope over the predictions (O(1) per unit, from the stored decisions).
+    """
+    if model_theme:
+        coded = apply_platt(calibration.oof_scores[:, j], calibration.platt[j])
+    else:
+        coded = calibration.decided[:, j].astype(float)
+    residuals = calibration.targets[:, j].astype(float) - coded
+    n = len(residuals)
+    size = np.asarray(membership.sum(axis=0)).ravel()
+    point = _by_scope(predicted, membership) + size * residuals.mean()
+    # A floor on the residuals' variance: with no positive among the coded units (a rare theme)
+    # the sample variance is 0 but a share up to about 1/n of positives is still plausible.
+    floor = (1 / (n + 2)) * (1 - 1 / (n + 2))
+    variance = max(float(residuals.var(ddof=1)) if n > 1 else 0.25, floor)
+    half = _student(level, n) * np.sqrt(variance * (size**2 / n + size))
+    return point, np.maximum(point - half, 0), np.minimum(point + half, size)
+
+
+def _student(level: float, n: int) -> float:
+    from scipy.stats import t
+
+    return float(t.ppf(0.5 + level / 2, max(n - 1, 1)))
 
 
 def _by_scope(values: np.ndarray, membership: sp.csr_matrix) -> np.ndarray:
