@@ -62,11 +62,11 @@ CASES = [
 def test_difference_estimate_is_unbiased_and_its_90_percent_interval_covers_the_truth(
     units, coded, prevalence, separation, bias, rule
 ):
-    """Over 400 simulated questions: the mean error is within noise of zero although the
+    """Over 250 simulated questions: the mean error is within noise of zero although the
     predictions alone are biased by many units, and about 90 % of the intervals hold the truth."""
     rng = np.random.default_rng(units + coded + int(100 * prevalence) + int(10 * bias) + rule)
     errors, naive, covered = [], [], []
-    for _ in range(400):
+    for _ in range(250):
         calibration, predicted, truth = _simulate(
             rng, units=units, coded=coded, prevalence=prevalence, separation=separation, bias=bias, rule=rule)
         point, low, high = E._difference(predicted, calibration, 0, _national(len(predicted)), not rule, 0.90)
@@ -163,3 +163,27 @@ def test_estimate_counts_with_the_difference_estimator_labels_its_method_and_add
     assert abs(row["corrected_count"] - 40 - truth) < 4 * (row["ci_high"] - row["ci_low"])
     with pytest.raises(ValueError, match="estimator"):
         E.estimate_counts(decisions, calibration, {"France": np.ones(n, dtype=bool)}, estimator="nope")
+
+
+@pytest.mark.parametrize(("coded", "prevalence"), [(300, 0.2), (120, 0.05), (40, 0.3)])
+def test_sample_share_estimate_is_unbiased_and_covers_about_90_percent(coded, prevalence):
+    """The coded sample's share expanded (no model): unbiased, ~90 % coverage, and through
+    `estimate_counts` every row says « sample-share »."""
+    rng = np.random.default_rng(coded)
+    errors, covered = [], []
+    for _ in range(250):
+        calibration, predicted, truth = _simulate(rng, units=1500, coded=coded, prevalence=prevalence,
+                                                  separation=2.0, bias=1.0)
+        n = len(predicted)
+        point, low, high = E._difference(np.zeros(n), calibration, 0, _national(n), None, 0.90)
+        assert point[0] == pytest.approx(calibration.targets[:, 0].mean() * n)
+        errors.append(point[0] - truth)
+        covered.append(low[0] <= truth <= high[0])
+    errors = np.array(errors)
+    assert abs(errors.mean()) < 3.5 * errors.std() / np.sqrt(len(errors)) + 0.5
+    assert 0.85 <= np.mean(covered) <= 0.96
+    calibration.decided = np.column_stack([calibration.decided[:, 0], ~calibration.decided[:, 0]])
+    calibration.targets = np.column_stack([calibration.targets[:, 0], ~calibration.targets[:, 0]])
+    frame = E.estimate_counts(_decisions(np.zeros(n), predicted > 0.5, True), calibration,
+                              {"France": np.ones(n, dtype=bool)}, estimator=E.ESTIMATOR_EXPANSION)
+    assert set(frame["method"]) == {E.METHOD_EXPANSION} and E.METHOD_EXPANSION in E.METHOD_LABELS

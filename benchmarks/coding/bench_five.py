@@ -50,7 +50,12 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from consultation.codebook import Question, Theme
 from consultation.coding.engine import assign_best_theme, decide
-from consultation.coding.estimate import ESTIMATOR_DIFFERENCE, calibrate_question, estimate_counts
+from consultation.coding.estimate import (
+    ESTIMATOR_DIFFERENCE,
+    ESTIMATOR_EXPANSION,
+    calibrate_question,
+    estimate_counts,
+)
 from consultation.coding.features import unit_frame
 from consultation.coding.model import ModelSettings, fit_question_model, theme_matrix
 from consultation.coding.rules import RuleCoder
@@ -62,6 +67,7 @@ GRAND_DEBAT = DATA / "grand-debat-fiscalite" / "answers.csv"
 TAGS = DATA / "entendre-la-france" / "tags.csv"
 ANSWERS = DATA / "entendre-la-france" / "answers.csv"
 CODEBOOK = HERE / "grand-debat-codebook.yaml"
+TAGS_KEYWORDS = HERE / "tags-codebook-keywords.yaml"  # descriptions and keywords written from the tag labels
 TAG_QUESTIONS = ["DC11", "DC12", "OE10", "TE11"]
 SEEDS = (0, 1, 2)
 REVIEW_MARGINS = (0.1, 0.05, 0.025)
@@ -76,8 +82,11 @@ class Case:
         self.Y = theme_matrix(sets, self.theme_ids)
 
 
-def load_cases(only: list[str] | None) -> list[Case]:
+def load_cases(only: list[str] | None, keywords: bool = False) -> list[Case]:
+    """The five questions; with `keywords`, the tag questions' themes get the descriptions and
+    keywords of tags-codebook-keywords.yaml (the issue's « with keywords » codebook)."""
     cases = []
+    written = yaml.safe_load(TAGS_KEYWORDS.read_text(encoding="utf-8")) if keywords else {}
     if GRAND_DEBAT.exists():
         question = Question.model_validate(yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))["questions"][0])
         frame = pd.read_csv(GRAND_DEBAT)
@@ -97,7 +106,8 @@ def load_cases(only: list[str] | None) -> list[Case]:
                 print(f"Question {qid} ignorée : aucune réponse étiquetée dans {TAGS}.")
                 continue
             labels = sorted({t.strip() for ts in mine["tags"] for t in ts.split("|") if t.strip()})
-            themes = [Theme(id=f"t{j:02d}", label=label) for j, label in enumerate(labels)]
+            extra = written.get(qid, {})
+            themes = [Theme(id=f"t{j:02d}", label=label, **extra.get(label, {})) for j, label in enumerate(labels)]
             themes.append(Theme(id="autres", label="Autres"))
             question = Question(
                 id=qid, section="Entendre la France", text=str(mine["question_text"].iloc[0]),
@@ -174,11 +184,9 @@ def run_engine(
         spread = estimate_counts(replace(d, scores=matched), calibration, national, estimator=ESTIMATOR_DIFFERENCE)
     spr = spread.set_index("theme_id").loc[d.theme_ids]
     spr_covered = (spr["ci_low"].to_numpy() <= truth) & (truth <= spr["ci_high"].to_numpy())
-    share = case.Y[train].mean(axis=0)
-    n_coded, n_test = len(train), len(test)
-    half = 1.645 * np.sqrt(np.maximum(share * (1 - share), 1 / (n_coded + 2)) * (n_test**2 / n_coded + n_test))
-    expansion = share * n_test
-    share_covered = (expansion - half <= truth) & (truth <= expansion + half)
+    sample = estimate_counts(d, calibration, national, estimator=ESTIMATOR_EXPANSION).set_index("theme_id").loc[d.theme_ids]
+    expansion = sample["corrected_count"].to_numpy()
+    share_covered = (sample["ci_low"].to_numpy() <= truth) & (truth <= sample["ci_high"].to_numpy())
     present = truth > 0
     extra = {
         "corrected_count_error_difference": count_error(Y, diff["corrected_count"].to_numpy()),
@@ -230,8 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latent-dims", type=int, default=100)
     parser.add_argument("--latent-weight", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=HERE / "results-five.json")
+    parser.add_argument("--codebook", choices=["labels", "keywords"], default="labels",
+                        help="tag questions: labels only, or with the descriptions and keywords of "
+                             "tags-codebook-keywords.yaml")
     args = parser.parse_args(argv)
-    cases = load_cases(args.questions)
+    cases = load_cases(args.questions, keywords=args.codebook == "keywords")
     if not cases:
         print("Benchmark ignoré : aucune des données partagées n'est présente.")
         return 0
