@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 import duckdb
 import numpy as np
@@ -231,7 +232,9 @@ def _difference(
     return point, np.maximum(point - half, 0), np.minimum(point + half, size)
 
 
+@lru_cache(maxsize=256)
 def _student(level: float, n: int) -> float:
+    """Student's two-sided `level` quantile with n - 1 degrees of freedom."""
     from scipy.stats import t
 
     return float(t.ppf(0.5 + level / 2, max(n - 1, 1)))
