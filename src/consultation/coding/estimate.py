@@ -20,7 +20,9 @@ residual (human code − out-of-fold prediction) of the human-coded units; a Stu
 the residuals' variance. Unbiased whatever the predictions' errors, but ONLY when the human-coded
 units are a random sample of the question's units: the tool cannot know (people code what they
 like, `export a-coder` picks uncertain answers), so it is never chosen on its own
-(benchmarks/coding/RESULTS-five.md gives the figures of both).
+(benchmarks/coding/RESULTS-five.md gives the figures of both). `estimator="sample-share"`
+(method `sample-share`): the same with no prediction, the coded sample's share of the theme
+times the uncoded units; same condition.
 
 Human-coded units count exactly, as in the tallies (human codes win). Scopes: national
 ('France') and each region, as the tally views name them.
@@ -229,7 +231,8 @@ def _difference(
     floor = (1 / (n + 2)) * (1 - 1 / (n + 2))
     variance = max(float(residuals.var(ddof=1)) if n > 1 else 0.25, floor)
     half = _student(level, n) * np.sqrt(variance * (size**2 / n + size))
-    return point, np.maximum(point - half, 0), np.minimum(point + half, size)
+    point = np.clip(point, 0, size)  # a count, whatever the residuals say
+    return point, np.clip(point - half, 0, size), np.clip(point + half, 0, size)
 
 
 @lru_cache(maxsize=256)
