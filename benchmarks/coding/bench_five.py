@@ -129,6 +129,8 @@ def count_error(Y: np.ndarray, counts: np.ndarray) -> float:
 
 
 def micro_f1(Y: np.ndarray, P: np.ndarray) -> float:
+    if len(Y) == 0:  # e.g. no answer flagged for review
+        return float("nan")
     return float(f1_score(Y, P, average="micro", zero_division=0))
 
 
