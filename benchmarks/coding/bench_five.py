@@ -22,10 +22,18 @@ every method is fitted on the training part only and measured on the rest. Metho
   question, labelled or not: the consultation's answers), `best-theme` (an answer left in
   « Autres » gets its best theme unless it is far below every threshold).
 
+`--codebook keywords`: the tag questions' themes get the descriptions and keywords of
+tags-codebook-keywords.yaml (written from the labels alone).
+
+Corrected counts, side by side on the same model and decisions: `calibrated` (the default of
+coding/estimate.py), `difference` and `sample-share` (its options), and `spread matched` (the
+difference estimator after the final model's scores are rescaled to the out-of-fold spread: an
+experiment of this benchmark only); the second table printed.
+
 Metrics: micro-F1; count error = sum over themes of |count - true count| / true total, raw
 (decisions added up) and corrected; coverage = share of themes whose 90 % interval holds the
 true count; share of test answers flagged for review and share left in « Autres ».
-Results: results-five.json and the tables printed (copied into RESULTS-five.md).
+Results: results-five.json (or --out) and the tables printed (copied into RESULTS-five.md).
 """
 
 from __future__ import annotations
