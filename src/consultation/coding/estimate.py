@@ -13,6 +13,17 @@ those errors:
   resamples the human-coded units;
 - no human codes at all (`raw`): nothing to correct with; the interval is the raw count.
 
+Option (`estimator="difference"`, method `difference`): the model-assisted difference estimator
+(« prediction-powered inference »): the predictions summed over the uncoded units (calibrated
+probabilities for model themes, 0/1 decisions for rule themes) plus, per uncoded unit, the mean
+residual (human code − out-of-fold prediction) of the human-coded units; a Student interval from
+the residuals' variance. Unbiased whatever the predictions' errors, but ONLY when the human-coded
+units are a random sample of the question's units: the tool cannot know (people code what they
+like, `export a-coder` picks uncertain answers), so it is never chosen on its own
+(benchmarks/coding/RESULTS-five.md gives the figures of both). `estimator="sample-share"`
+(method `sample-share`): the same with no prediction, the coded sample's share of the theme
+times the uncoded units; same condition.
+
 Human-coded units count exactly, as in the tallies (human codes win). Scopes: national
 ('France') and each region, as the tally views name them.
 """
@@ -21,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 import duckdb
 import numpy as np
@@ -38,11 +50,28 @@ from consultation.tally import NATIONAL_SCOPE
 METHOD_PCC = "pcc-bootstrap"
 METHOD_CONFUSION = "confusion-bootstrap"
 METHOD_RAW = "raw"
+METHOD_DIFFERENCE = "difference"
+METHOD_EXPANSION = "sample-share"
 METHOD_LABELS = {
     METHOD_PCC: "probabiliste (probabilités calibrées par validation croisée)",
     METHOD_CONFUSION: "corrigé des erreurs mesurées sur les codes humains",
     METHOD_RAW: "brut (aucun code humain pour mesurer les erreurs)",
+    METHOD_DIFFERENCE: "par différence (prédictions corrigées de l’écart moyen mesuré sur un échantillon "
+                       "aléatoire de codes humains)",
+    METHOD_EXPANSION: "extrapolé de l’échantillon aléatoire de codes humains (sans modèle)",
 }
+# How the corrected counts are estimated (`estimate_counts(estimator=...)`):
+# - "calibrated": PCC for model themes, confusion-matrix correction for rule themes; valid whatever
+#   units humans coded, as long as the calibration holds for the uncoded ones;
+# - "difference": the model-assisted difference estimator (survey sampling's GREG / difference
+#   estimator, « prediction-powered inference »): unbiased whatever the model's calibration, but
+#   only when the human-coded units are a random sample of the question's units;
+# - "sample-share": the share of the human-coded units with the theme, times the uncoded units (the
+#   difference estimator with no prediction: design-based, ignores the model; same condition).
+ESTIMATOR_CALIBRATED = "calibrated"
+ESTIMATOR_DIFFERENCE = "difference"
+ESTIMATOR_EXPANSION = "sample-share"
+ESTIMATORS = (ESTIMATOR_CALIBRATED, ESTIMATOR_DIFFERENCE, ESTIMATOR_EXPANSION)
 N_BOOTSTRAP = 300
 LEVEL = 0.90
 
@@ -113,13 +142,16 @@ def estimate_counts(
     n_bootstrap: int = N_BOOTSTRAP,
     level: float = LEVEL,
     seed: int = 0,
+    estimator: str = ESTIMATOR_CALIBRATED,
 ) -> pd.DataFrame:
     """Raw and corrected counts per (theme, scope), « Autres » included.
 
     `decisions` are the automatic units; `scopes` maps a scope name to a boolean mask over
     them; `human_counts` maps a scope to the exact counts (themes + « Autres ») of the
-    human-coded units in it.
+    human-coded units in it. `estimator`: one of ESTIMATORS (see there).
     """
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, not {estimator!r}")
     rng = np.random.default_rng(seed)
     theme_ids = [*decisions.theme_ids, decisions.question.other_theme.id]
     chosen = np.column_stack([decisions.chosen, decisions.other]).astype(float)
@@ -138,6 +170,14 @@ def estimate_counts(
     for j, theme_id in enumerate(theme_ids):
         if calibration is None:
             point, low, high, method = raw[j], raw[j], raw[j], METHOD_RAW
+        elif estimator == ESTIMATOR_DIFFERENCE:
+            model_theme = j < len(decisions.theme_ids) and decisions.model_decides[j] and decisions.scores is not None
+            predicted = apply_platt(decisions.scores[:, j], calibration.platt[j]) if model_theme else chosen[:, j]
+            point, low, high = _difference(predicted, calibration, j, membership, model_theme, level)
+            method = METHOD_DIFFERENCE
+        elif estimator == ESTIMATOR_EXPANSION:
+            point, low, high = _difference(np.zeros(n), calibration, j, membership, None, level)
+            method = METHOD_EXPANSION
         elif j < len(decisions.theme_ids) and decisions.model_decides[j] and decisions.scores is not None:
             point, draws = _pcc(decisions.scores[:, j], calibration, j, membership, n_bootstrap, rng)
             low, high = _interval(draws, size, tail)
@@ -155,6 +195,52 @@ def estimate_counts(
     return pd.DataFrame(
         rows, columns=["theme_id", "scope", "raw_count", "corrected_count", "ci_low", "ci_high", "method"]
     )
+
+
+def _difference(
+    predicted: np.ndarray, calibration: QuestionCalibration, j: int, membership: sp.csr_matrix,
+    model_theme: bool | None, level: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The difference estimator of one theme per scope, and its `level` interval (`model_theme`:
+    the predictions are calibrated probabilities, True, or rule decisions, False; None: no
+    prediction, `predicted` is zeros and the estimate is the coded sample's share expanded).
+
+    count = sum of the predictions over the scope's uncoded units + N_scope x the mean residual
+    (human code - out-of-fold prediction) over the human-coded units. When those are a simple
+    random sample of the question's units, the residual term removes the predictions' bias
+    whatever it is: the predictions only have to be correlated with the truth to narrow the
+    interval. The error of the estimate is N_scope x (mean residual of the sample - mean residual
+    of the scope's uncoded units), of variance S² (N_scope² / n + N_scope) (S²: the residuals'
+    variance; the second term is the scope's own units' spread, the finite-population term); the
+    interval is Student's with n - 1 degrees of freedom. The residual mean is the question's,
+    national: a region's count assumes the predictions err there as they do nationally.
+    Cost: one sum per scope over the predictions (O(1) per unit, from the stored decisions).
+    """
+    if model_theme is None:  # no prediction at all: the coded sample's share, expanded
+        coded = np.zeros(calibration.n_units)
+    elif model_theme:
+        coded = apply_platt(calibration.oof_scores[:, j], calibration.platt[j])
+    else:
+        coded = calibration.decided[:, j].astype(float)
+    residuals = calibration.targets[:, j].astype(float) - coded
+    n = len(residuals)
+    size = np.asarray(membership.sum(axis=0)).ravel()
+    point = _by_scope(predicted, membership) + size * residuals.mean()
+    # A floor on the residuals' variance: with no positive among the coded units (a rare theme)
+    # the sample variance is 0 but a share up to about 1/n of positives is still plausible.
+    floor = (1 / (n + 2)) * (1 - 1 / (n + 2))
+    variance = max(float(residuals.var(ddof=1)) if n > 1 else 0.25, floor)
+    half = _student(level, n) * np.sqrt(variance * (size**2 / n + size))
+    point = np.clip(point, 0, size)  # a count, whatever the residuals say
+    return point, np.clip(point - half, 0, size), np.clip(point + half, 0, size)
+
+
+@lru_cache(maxsize=256)
+def _student(level: float, n: int) -> float:
+    """Student's two-sided `level` quantile with n - 1 degrees of freedom."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.5 + level / 2, max(n - 1, 1)))
 
 
 def _by_scope(values: np.ndarray, membership: sp.csr_matrix) -> np.ndarray:
@@ -273,11 +359,13 @@ def estimate_from(
     *,
     n_bootstrap: int = N_BOOTSTRAP,
     seed: int = 0,
+    estimator: str = ESTIMATOR_CALIBRATED,
 ) -> pd.DataFrame:
     """National and regional estimates for one question, its inputs read (no database: can run in a
     worker). `auto_units` (with a `region` column) are the units coded automatically that count
     (their answer has no human code), aligned with `decisions`; `regions` and `human` come from
-    `estimate_inputs`."""
+    `estimate_inputs`. `estimator`: see ESTIMATORS (« difference » only if the human-coded
+    units are a random sample of the question's units)."""
     region_of_unit = auto_units["region"].to_numpy() if len(auto_units) else np.array([], dtype=object)
     keys = [("national", NATIONAL_SCOPE), *(("region", r) for r in regions)]
     codes, names = pd.factorize(pd.Series(region_of_unit, dtype=object))
@@ -301,7 +389,8 @@ def estimate_from(
             question, engine.models.get(question.id), training.theme_sets,
             engine.rules.code(question.id, training.texts),
         )
-    frame = estimate_counts(decisions, calibration, scopes, human_counts, n_bootstrap=n_bootstrap, seed=seed)
+    frame = estimate_counts(decisions, calibration, scopes, human_counts, n_bootstrap=n_bootstrap, seed=seed,
+                            estimator=estimator)
     split = frame["scope"].str.split("\x1f", n=1, expand=True)
     frame["scope_kind"], frame["scope"] = split[0], split[1]
     frame.insert(0, "question_id", question.id)
@@ -317,6 +406,7 @@ def estimate_consultation(
     seed: int = 0,
     workers: int | None = None,
     reuse_decisions: bool = True,
+    estimator: str = ESTIMATOR_CALIBRATED,
 ) -> pd.DataFrame:
     """Estimates for every question over the stored automatic units that count (answers without
     human codes).
@@ -325,7 +415,8 @@ def estimate_consultation(
     and the current codebook (`reuse_decisions`); the other units (all with
     `reuse_decisions=False`: the full recompute) are decided again, in forked workers
     (`workers`, default one per core from PARALLEL_FROM units to decide, else none). The result
-    does not depend on where a decision came from, nor on the number of workers.
+    does not depend on where a decision came from, nor on the number of workers. `estimator`:
+    see ESTIMATORS; the default (« calibrated ») holds whatever units humans chose to code.
     """
     cid = engine.consultation.id
     questions = engine.consultation.questions
@@ -347,7 +438,7 @@ def estimate_consultation(
                 decisions.scores[missing] = again.scores
         regions, human = inputs[question.id]
         return estimate_from(question, engine, training.get(question.id), auto, decisions, regions, human,
-                             n_bootstrap=n_bootstrap, seed=seed)
+                             n_bootstrap=n_bootstrap, seed=seed, estimator=estimator)
 
     if workers is None:
         to_decide = sum(int(stored[q.id][2].sum()) for q in questions)
