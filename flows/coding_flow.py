@@ -39,7 +39,7 @@ from consultation.coding.evaluate import (
     store_evaluation,
 )
 from consultation.coding.training import load_engine, prepare_engine, training_units
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
     open_db,

@@ -14,8 +14,8 @@ from prefect.cache_policies import NO_CACHE
 from consultation import incremental, store
 from consultation.codebook import Consultation, load_consultation
 from consultation.errors import ConsultationError, DatabaseBusyError
-from consultation.ingest import FileReport
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
+from consultation.ingest.core import FileReport
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
     BadInputError,

@@ -18,8 +18,8 @@ from prefect.cache_policies import NO_CACHE
 
 from consultation import incremental, tally
 from consultation.codebook import Consultation, load_consultation
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
-from consultation.report import Publication, publish
+from consultation.publish.report import Publication, publish
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
     open_db,
@@ -53,7 +53,7 @@ def _publication_key(context: Any, parameters: dict[str, Any]) -> str:
 @task(name="publish", cache_key_fn=_publication_key, cache_expiration=timedelta(days=90), **_IO)
 def publish_outputs(consultation: Consultation, paths: OutputPaths, key: str) -> Publication:
     """Charts, regional reports, the national synthesis and the index page."""
-    from consultation.redact import load_ner
+    from consultation.publish.redact import load_ner
 
     with open_db(paths.db) as con:
         return publish(con, consultation, paths, ner=load_ner())

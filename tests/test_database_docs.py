@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 
 from conftest import ROOT
-from consultation import dictionary, store
+from consultation import store
+from consultation.store import dictionary
 
 
 def test_every_table_view_and_column_is_described():
@@ -26,7 +27,7 @@ def test_readme_data_dictionary_is_the_generated_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert dictionary.BEGIN in readme
     assert dictionary.replace_section(readme, dictionary.fresh()) == readme, (
-        "README's data dictionary is out of date: python -m consultation.dictionary README.md"
+        "README's data dictionary is out of date: python -m consultation.store.dictionary README.md"
     )
 
 

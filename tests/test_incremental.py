@@ -15,7 +15,7 @@ from consultation.codebook import load_consultation
 from consultation.coding import run as coding_run
 from consultation.coding.coder import code_consultation
 from consultation.coding.engine import CodingEngine
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 
 CODES_SQL = (
     "SELECT respondent_id, question_id, unit_no, theme_id, source, confidence, needs_review, model_version "

@@ -22,7 +22,7 @@ from consultation.coding.engine import CodingEngine
 from consultation.coding.estimate import store_estimates
 from consultation.coding.review import SHEET, export_review, import_review
 from consultation.coding.training import load_engine
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 from consultation.tally import CACHE_TABLE, refresh_tallies, select_tally, tally_relation
 from test_tally import AUTO_CODES, CID, add_auto_codes
 

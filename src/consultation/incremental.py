@@ -33,7 +33,7 @@ import pandas as pd
 from consultation import store
 from consultation.codebook import Consultation, SourceFile
 from consultation.coding.training import training_hash
-from consultation.ingest import (
+from consultation.ingest.core import (
     FileReport,
     file_hash,
     ingest_human_codes,

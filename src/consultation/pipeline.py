@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from consultation import store
 from consultation.codebook import Consultation, codebook_changes, load_consultation
 from consultation.coding.coder import CodingSummary, code_and_evaluate
-from consultation.ingest import FileReport, ingest_consultation
-from consultation.paths import DEFAULT_PROCESSED, OutputPaths
+from consultation.ingest.core import FileReport, ingest_consultation
+from consultation.store.paths import DEFAULT_PROCESSED, OutputPaths
 from consultation.text import Lemmatizer, load_nlp
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class CodebookChange:
 
     def lines(self) -> list[str]:
         """The run summary's lines, in French."""
-        from consultation.typography import french
+        from consultation.publish.typography import french
 
         out = [f"Codebook modifié (version {self.old_version} → {self.new_version}) :"]
         out += [f"  {qid} : {what}" for qid, what in self.changes.items()]
@@ -79,8 +79,8 @@ def run(
     `nlp` lemmatizes for coding (`text.load_nlp`); `ner` finds people's names to redact in the
     published testimonies (`redact.load_ner`). Both are loaded here when not given.
     """
-    from consultation.redact import load_ner
-    from consultation.report import publish
+    from consultation.publish.redact import load_ner
+    from consultation.publish.report import publish
 
     consultation = load_consultation(consultation_dir)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)

@@ -56,7 +56,7 @@ class CodingFigures:
 
 
 def coding_figures(con: duckdb.DuckDBPyConnection, consultation_id: str) -> CodingFigures:
-    from consultation.report import coding_stats
+    from consultation.publish.report import coding_stats
 
     by_source = {str(s): int(n) for s, n in con.execute(_ANSWER_SOURCES_SQL, [consultation_id] * 2).fetchall()}
     stats = coding_stats(con, consultation_id).get(None)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from consultation.redact import fold
+from consultation.publish.redact import fold
 
 _SPACES = re.compile(r"\s+")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪►]+|\d{1,2}[).]|\(\d{1,2}\))\s*")

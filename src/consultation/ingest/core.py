@@ -30,9 +30,9 @@ import pyarrow.compute as pc
 from consultation import fmt, store
 from consultation.codebook import MAX_ANSWER_CHARS, Consultation, SourceFile
 from consultation.errors import InputFileError, InputProblem, is_interrupt
+from consultation.ingest.readers import Table, column_letter, header_key, read_table
+from consultation.ingest.regions import REGIONS, UNKNOWN_REGION, normalise_region
 from consultation.progress import progress
-from consultation.readers import Table, column_letter, header_key, read_table
-from consultation.regions import REGIONS, UNKNOWN_REGION, normalise_region
 
 log = logging.getLogger(__name__)
 

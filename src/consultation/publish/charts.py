@@ -24,13 +24,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from consultation import fmt, palette
+from consultation import fmt
 from consultation.codebook import Consultation, Question
-from consultation.disclosure import DEFAULT_THRESHOLD, is_small
 from consultation.parallel import fork_map
 from consultation.progress import progress
+from consultation.publish import palette
+from consultation.publish.disclosure import DEFAULT_THRESHOLD, is_small
+from consultation.publish.typography import french
 from consultation.tally import NATIONAL_SCOPE
-from consultation.typography import french
 
 PAGE_WIDTH_CM = 16.0
 DPI = 300
@@ -604,7 +605,7 @@ def _draw_comparison(
 
 
 def _region_phrase(region: str) -> str:
-    from consultation.regions import UNKNOWN_REGION
+    from consultation.ingest.regions import UNKNOWN_REGION
 
     return region if region == UNKNOWN_REGION else f"Région {region}"
 
@@ -662,7 +663,7 @@ def overview_data(figures: TallyFigures, question: Question, plan) -> OverviewDa
 
 def overview_cell_text(value: float | None, *, percent: bool = True) -> str:
     """What a cell of the overview says: « 36 % » (« 36 » on the chart), « 0 % », « s »."""
-    from consultation.disclosure import SECRET
+    from consultation.publish.disclosure import SECRET
 
     if value is None:
         return SECRET

@@ -1,6 +1,6 @@
 -- Descriptions of every table, view and column, for analysts exploring the database
 -- (duckdb_tables(), duckdb_views(), duckdb_columns(); the README's data dictionary is generated
--- from them: python -m consultation.dictionary). Applied after the views on every connection
+-- from them: python -m consultation.store.dictionary). Applied after the views on every connection
 -- that writes, since recreating a view drops its comments. Internal objects say so.
 
 COMMENT ON TABLE consultations IS 'Consultations of the database, one row each, with their current codebook version.';
@@ -146,7 +146,7 @@ COMMENT ON COLUMN interne.tally_cache_state.consultation_id IS 'Identifier of th
 COMMENT ON COLUMN interne.tally_cache_state.stamp IS 'Fingerprint of the inputs (tally_input_stamp.stamp) when the cache was refreshed.';
 COMMENT ON COLUMN interne.tally_cache_state.refreshed_at IS 'When the cache was refreshed.';
 
-COMMENT ON TABLE schema_version IS 'Internal: the schema migrations this file has had (consultation.migrations), one row each.';
+COMMENT ON TABLE schema_version IS 'Internal: the schema migrations this file has had (consultation.store.migrations), one row each.';
 COMMENT ON COLUMN schema_version.version IS 'Number of the migration, from 1; the highest is the file''s schema version.';
 COMMENT ON COLUMN schema_version.description IS 'What the migration changed.';
 COMMENT ON COLUMN schema_version.applied_at IS 'When the migration was applied to this file.';
