@@ -1,4 +1,4 @@
-"""Bulk cell cleaning gives exactly `normalise_text`, and the data checks of sql/checks.sql pass on
+"""Bulk cell cleaning gives exactly `normalise_text`, and the data checks of store/sql/checks.sql pass on
 ingested data and catch each kind of damage they are written for."""
 
 from __future__ import annotations

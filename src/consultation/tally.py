@@ -1,4 +1,4 @@
-"""Counts per question, theme and scope, read from the layered tally views (sql/tally.sql).
+"""Counts per question, theme and scope, read from the layered tally views (store/sql/tally.sql).
 
 A scope is where a count is made: `national` ('France'), a `region`, a `structure_type`, or a
 `region_structure_type` ('Occitanie × ACT'). Figures here are exact; `disclosure.suppress` turns

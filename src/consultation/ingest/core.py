@@ -1118,7 +1118,7 @@ def quarantined_rows(con: duckdb.DuckDBPyConnection, consultation_id: str) -> pd
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """Run every query of sql/checks.sql; each returns the offending rows (empty = check passed)."""
+    """Run every query of store/sql/checks.sql; each returns the offending rows (empty = check passed)."""
     con.register("ref_regions", pd.DataFrame(
         {"region_code": [r.code for r in REGIONS], "region": [r.name for r in REGIONS]}
     ))
