@@ -13,10 +13,10 @@ from consultation import store
 from consultation.codebook import Columns, Consultation, Question, Sources, Theme
 from consultation.publish.charts import (
     ordered_theme_counts,
-    respondents_answered,
     theme_chart,
     write_national_charts,
 )
+from consultation.tally import respondents_answered
 
 CID = "charts-test"
 

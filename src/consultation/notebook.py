@@ -279,20 +279,13 @@ def _answers_with_most_others(consultation_dir: str | Path, processed_root: str 
 def _questions_by_others(consultation_dir: str | Path, processed_root: str | Path) -> list[tuple[str, str, Any]]:
     """(what they are, question id, one row per unit with its themes) for each question with
     « Autres » units, the most first."""
+    from consultation.store import queries
+
     consultation, _, con = _session(consultation_dir, processed_root)
     try:
-        rows = con.execute(
-            # a unit of the final codes; a human code on the whole answer has no text of its own
-            "SELECT f.question_id, f.respondent_id, f.unit_key, "
-            "any_value(CASE WHEN trim(f.unit_text) = '' THEN a.text ELSE f.unit_text END), "
-            "list(DISTINCT t.label ORDER BY t.label) "
-            "FROM final_codes f JOIN themes t USING (consultation_id, question_id, theme_id) "
-            "JOIN stg_answers a USING (consultation_id, respondent_id, question_id) "
-            "WHERE f.consultation_id = ? GROUP BY ALL", [consultation.id],
-        ).fetchdf()
+        rows = queries.coded_units_with_themes(con, consultation.id)
     finally:
         con.close()
-    rows.columns = ["question_id", "respondent_id", "unit_key", "text", "themes"]
     others = rows[rows["themes"].map(lambda t: OTHER in t)].groupby("question_id").size()
     order = sorted(others.index, key=lambda q: (-int(others[q]), str(q)))  # most « Autres » first
     out = []

@@ -137,12 +137,11 @@ def evaluate_command(
         format_evaluation,
         store_evaluation,
     )
+    from consultation.store import queries
 
     _, consultation, _, con = _open(consultation_dir, processed_root)
     try:
-        has_codes = con.execute(
-            "SELECT count(*) FROM training_units WHERE consultation_id = ?", [consultation.id]
-        ).fetchone()[0]
+        has_codes = queries.training_unit_count(con, consultation.id)
         if not has_codes:
             raise ConsultationError(
                 "aucune réponse codée à la main : impossible de mesurer l'accord. Codez-en quelques-unes "

@@ -30,6 +30,7 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     from consultation import store
     from consultation.codebook import load_consultation
     from consultation.ingest.core import ingest_consultation, run_checks
+    from consultation.store import queries
     from consultation.store.paths import OutputPaths
 
     folder = consultation_folder(consultation_dir)
@@ -38,9 +39,7 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     con = store.connect(paths.db)
     try:
         reports = ingest_consultation(con, consultation, folder)
-        respondents = con.execute(
-            "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
-        ).fetchall()[0][0]
+        respondents = queries.respondent_count(con, consultation.id)
         failed = {name: rows for name, rows in run_checks(con).items() if len(rows)}
     finally:
         con.close()
