@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> int:
-    return int((con.execute(sql, params).fetchone() or (0,))[0])
+    # fetchall, not fetchone: a result left unfinished makes the connection's next statement fail
+    # (« connection has an unfinished result »), and callers go on with the same connection.
+    rows = con.execute(sql, params).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def respondent_count(con: duckdb.DuckDBPyConnection, consultation_id: str) -> int:
