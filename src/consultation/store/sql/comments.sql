@@ -103,6 +103,17 @@ COMMENT ON COLUMN auto_codes.model_version IS 'Version of the fitted model (mode
 COMMENT ON COLUMN auto_codes.codebook_version IS 'Version of the codebook the row was made with (codebook_versions.version).';
 COMMENT ON COLUMN auto_codes.coded_at IS 'When the unit was coded.';
 
+COMMENT ON TABLE unit_decisions IS 'The coder''s decision for each automatically coded unit, kept so that corrected counts are refreshed without deciding every unit again.';
+COMMENT ON COLUMN unit_decisions.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
+COMMENT ON COLUMN unit_decisions.respondent_id IS 'Identifier of the respondent, as in the export.';
+COMMENT ON COLUMN unit_decisions.question_id IS 'Identifier of the question (consultation.yaml `questions[].id`).';
+COMMENT ON COLUMN unit_decisions.unit_no IS 'Position of the unit (proposition) within the answer, from 0.';
+COMMENT ON COLUMN unit_decisions.chosen IS 'Per theme of the question except « Autres », in codebook order: whether the coder chose it.';
+COMMENT ON COLUMN unit_decisions.other IS 'True when nothing claimed the unit (« Autres »).';
+COMMENT ON COLUMN unit_decisions.scores IS 'Per theme, the model''s raw score (NaN where the model does not decide the theme); NULL without a model.';
+COMMENT ON COLUMN unit_decisions.model_version IS 'Model that decided the unit (NULL: rules only); decisions of another model are not reused.';
+COMMENT ON COLUMN unit_decisions.codebook_version IS 'Codebook version the unit was decided with; decisions of another version are not reused.';
+
 COMMENT ON TABLE models IS 'Fitted models of each consultation (skops files beside a JSON card).';
 COMMENT ON COLUMN models.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
 COMMENT ON COLUMN models.model_version IS 'Version of the fitted model (models.model_version); NULL for rules and human codes.';
