@@ -1,7 +1,8 @@
 """The store: the DuckDB file, its schema (sql/), layered views and the few writes the pipeline makes.
 
 This module connects (upgrading the file through `migrations`) and writes; `paths` finds a database
-from a path, `dictionary` documents its tables and views."""
+from a path, `queries` holds the reads commands and helpers need, `fingerprints` the cache keys,
+`dictionary` documents the tables and views."""
 
 from __future__ import annotations
 
