@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
             "from consultation.codebook import load_consultation\n"
             "from consultation.coding.estimate import estimate_consultation\n"
             "from consultation.coding.training import load_engine, training_units\n"
-            "from consultation.paths import OutputPaths\n"
+            "from consultation.store.paths import OutputPaths\n"
             "from consultation.text import Lemmatizer, load_nlp\n"
             f"c = load_consultation({str(raw)!r})\n"
             f"con = store.connect(OutputPaths.for_consultation({str(work / args.nights_on)!r}, c.id).db, read_only=True)\n"

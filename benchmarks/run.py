@@ -272,7 +272,7 @@ def _incremental(rec: Recorder, con, consultation, folder: Path, nlp) -> None:
     Mirrors a user's second run (a new process: the lemma cache is cold). When the coder has no
     incremental mode, everything is recoded, and the result says so.
     """
-    from consultation.ingest import ingest_consultation
+    from consultation.ingest.core import ingest_consultation
     from consultation.text import Lemmatizer
 
     batch = sorted((folder / "batch").glob("*.csv"))
@@ -332,13 +332,13 @@ def _refresh_estimates(con, consultation, lemmatizer) -> str:
 
 
 def _write_charts(con, consultation, paths) -> tuple[list, str]:
-    from consultation import report
+    from consultation.publish import report
 
     return report.write_charts(con, consultation, paths.charts), "report.write_charts (national + regional comparisons)"
 
 
 def _write_reports(con, consultation, paths) -> tuple[list, str]:
-    from consultation import report
+    from consultation.publish import report
 
     published = report.publish(con, consultation, paths, charts=False)
     return list(published.reports), "report.publish(charts=False): every region + national, every format, index"
@@ -349,8 +349,8 @@ def worker_pipeline(folder: Path, processed: Path, rec: Recorder, incremental: b
     from consultation import store
     from consultation.codebook import load_consultation
     from consultation.coding.coder import code_and_evaluate
-    from consultation.ingest import ingest_consultation
-    from consultation.paths import OutputPaths
+    from consultation.ingest.core import ingest_consultation
+    from consultation.store.paths import OutputPaths
     from consultation.text import Lemmatizer, load_nlp
 
     with rec.stage("setup"):

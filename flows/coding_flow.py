@@ -29,8 +29,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from pydantic import BaseModel, Field
 
-from consultation import incremental
 from consultation.codebook import Consultation, load_consultation
+from consultation.coding import model_state
 from consultation.coding import run as coding_run
 from consultation.coding.coder import BATCHES_FOLDER, MODELS_FOLDER
 from consultation.coding.evaluate import (
@@ -39,7 +39,7 @@ from consultation.coding.evaluate import (
     store_evaluation,
 )
 from consultation.coding.training import load_engine, prepare_engine, training_units
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
     open_db,
@@ -73,9 +73,9 @@ class CodingOptions(BaseModel):
 
 
 @task(name="check-training", **_IO)
-def check_training(consultation: Consultation, db: Path) -> incremental.TrainingNeed:
+def check_training(consultation: Consultation, db: Path) -> model_state.TrainingNeed:
     with open_db(db) as con:
-        return incremental.training_need(con, consultation.id)
+        return model_state.training_need(con, consultation.id)
 
 
 @task(name="train-model", retries=0, cache_policy=NO_CACHE)
@@ -131,7 +131,7 @@ def plan_coding(
     batches for processes of this machine, else for one Prefect task each on Dask)."""
     batch_size = options.batch_size or (coding_run.BATCH_SIZE if local else DASK_BATCH_SIZE)
     with open_db(paths.db) as con:
-        model = incremental.current_model(con, consultation.id)
+        model = model_state.current_model(con, consultation.id)
         version = model.model_version if model else None
         plan = coding_run.plan_coding(
             con, consultation, paths.root / BATCHES_FOLDER, coder_key=coding_run.coder_key(consultation, version),
@@ -181,9 +181,9 @@ def write_codings(consultation: Consultation, db: Path, plan: FlowPlan) -> codin
 
 
 @task(name="read-agreement", **_IO)
-def read_agreement(consultation: Consultation, db: Path) -> incremental.Agreement | None:
+def read_agreement(consultation: Consultation, db: Path) -> model_state.Agreement | None:
     with open_db(db) as con:
-        return incremental.latest_agreement(con, consultation.id)
+        return model_state.latest_agreement(con, consultation.id)
 
 
 @flow(name="consultation-coding", on_failure=[report_failure])

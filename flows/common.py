@@ -17,7 +17,7 @@ from prefect.logging.loggers import flow_run_logger
 
 from consultation import store
 from consultation.errors import ConfigError, ConsultationError, InputFileError, UnsafePathError
-from consultation.redact import Redactor
+from consultation.publish.redact import Redactor
 
 # I/O tasks (files, the DuckDB file) retry: a database held by a manual run, a file still being
 # copied into the raw folder. Pure computations never retry: they would fail the same way.
@@ -65,7 +65,7 @@ def quiet_tracebacks_for_bad_input() -> None:
 quiet_tracebacks_for_bad_input()
 
 
-# The library's own loggers (`consultation.ingest`: one line per file ingested, …) belong in the
+# The library's own loggers (`consultation.ingest.core`: one line per file ingested, …) belong in the
 # run's log in the Prefect UI. Prefect's PREFECT_LOGGING_EXTRA_LOGGERS does that only when it is
 # in the environment before prefect is imported; attaching the handler here does it for every
 # way a flow is started (serve, a worker, a script, a test).

@@ -11,11 +11,12 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from consultation import incremental, store
+from consultation import store
 from consultation.codebook import Consultation, load_consultation
 from consultation.errors import ConsultationError, DatabaseBusyError
-from consultation.ingest import FileReport
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
+from consultation.ingest import sources
+from consultation.ingest.core import FileReport
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
     BadInputError,
@@ -38,18 +39,18 @@ def register_codebook(consultation: Consultation, db: Path) -> int:
 
 
 @task(name="scan-sources", **_IO)
-def scan_sources(consultation: Consultation, folder: Path, db: Path) -> list[incremental.SourceState]:
+def scan_sources(consultation: Consultation, folder: Path, db: Path) -> list[sources.SourceState]:
     with open_db(db) as con:
-        return incremental.scan_sources(con, consultation, folder)
+        return sources.scan_sources(con, consultation, folder)
 
 
 @task(name="ingest-file", task_run_name="ingest-{state.label}", **_IO)
 def ingest_file(
-    consultation: Consultation, state: incremental.SourceState, folder: Path, db: Path
+    consultation: Consultation, state: sources.SourceState, folder: Path, db: Path
 ) -> FileReport:
     try:
         with open_db(db) as con:
-            report = incremental.ingest_source(con, consultation, state, folder)
+            report = sources.ingest_source(con, consultation, state, folder)
     except DatabaseBusyError:
         raise  # another run holds the database: retried after a delay
     except ConsultationError as exc:
@@ -65,7 +66,7 @@ def ingest_file(
     return report
 
 
-def _outcome(state: incremental.SourceState, task_state) -> FileOutcome:
+def _outcome(state: sources.SourceState, task_state) -> FileOutcome:
     if task_state.is_completed():
         report: FileReport = task_state.result()
         return FileOutcome(
@@ -96,7 +97,7 @@ def ingestion_flow(
     summary = IngestionSummary(
         consultation_id=consultation.id, skipped=[s.label for s in states if not s.pending]
     )
-    for state in incremental.pending_sources(states):
+    for state in sources.pending_sources(states):
         task_state = ingest_file(consultation, state, Path(consultation_dir), db, return_state=True)
         summary.files.append(_outcome(state, task_state))
     logger.info(

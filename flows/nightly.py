@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
 from consultation.codebook import load_consultation
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 from flows.artifacts import publish_run_artifacts
 from flows.coding_flow import BATCH_SIZE_HELP, CodingOptions, coding_flow
 from flows.common import report_failure

@@ -1,7 +1,7 @@
 """Reporting flow: national tallies, then charts and reports, rewritten only when something changed.
 
 The publication is cached on a key made of the database content, the consultation file, the
-software and the output folder (`incremental.reporting_key`): a night with nothing new reuses the
+software and the output folder (`fingerprints.reporting_key`): a night with nothing new reuses the
 files already written, a deleted database or a new answer gives a new key. Files removed by hand
 since the last run are noticed and written again.
 """
@@ -16,10 +16,11 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from consultation import incremental, tally
+from consultation import tally
 from consultation.codebook import Consultation, load_consultation
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
-from consultation.report import Publication, publish
+from consultation.publish.report import Publication, publish
+from consultation.store import fingerprints
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
     open_db,
@@ -39,11 +40,11 @@ def national_tally(consultation: Consultation, db: Path) -> pd.DataFrame:
 @task(name="reporting-key", cache_policy=NO_CACHE, **_IO)
 def reporting_key(consultation: Consultation, paths: OutputPaths) -> str:
     with open_db(paths.db) as con:
-        inputs = incremental.reporting_inputs(con, consultation, paths.root)
+        inputs = fingerprints.reporting_inputs(con, consultation, paths.root)
     get_run_logger().info(
         "Empreintes de la publication : %s", ", ".join(f"{k} {v[:10]}" for k, v in inputs.items())
     )
-    return incremental.inputs_hash(*inputs.values())
+    return fingerprints.inputs_hash(*inputs.values())
 
 
 def _publication_key(context: Any, parameters: dict[str, Any]) -> str:
@@ -53,7 +54,7 @@ def _publication_key(context: Any, parameters: dict[str, Any]) -> str:
 @task(name="publish", cache_key_fn=_publication_key, cache_expiration=timedelta(days=90), **_IO)
 def publish_outputs(consultation: Consultation, paths: OutputPaths, key: str) -> Publication:
     """Charts, regional reports, the national synthesis and the index page."""
-    from consultation.redact import load_ner
+    from consultation.publish.redact import load_ner
 
     with open_db(paths.db) as con:
         return publish(con, consultation, paths, ner=load_ner())
@@ -88,7 +89,7 @@ def reporting_flow(
     )
     publication: Publication = state.result()
     rewritten = state.name != "Cached"
-    missing = incremental.missing_outputs(publication.files)
+    missing = fingerprints.missing_outputs(publication.files)
     if missing:
         logger.warning("%s fichier(s) publiés ont disparu depuis : réécriture", len(missing))
         publication = publish_outputs.with_options(refresh_cache=True)(consultation, paths, key)

@@ -16,7 +16,7 @@ from prefect.schedules import Cron
 
 from consultation.codebook import load_consultation
 from consultation.errors import ConsultationError
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 from flows.nightly import nightly
 
 NIGHTLY_CRON = "0 2 * * *"

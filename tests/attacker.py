@@ -229,8 +229,8 @@ def attack(report_dir: Path, threshold: int) -> dict[tuple[int, str, str], tuple
 
 def truth(con, consultation, report_dir: Path) -> dict[tuple[int, str, str], int]:
     """The exact regional figures of the published cells' keys, from the database."""
-    from consultation.charts import TallyFigures
-    from consultation.typography import french
+    from consultation.publish.charts import TallyFigures
+    from consultation.publish.typography import french
 
     figures = TallyFigures.load(con, consultation)
     out: dict[tuple[int, str, str], int] = {}

@@ -13,7 +13,7 @@ from consultation.codebook import load_consultation
 from consultation.coding.active import choose_to_code
 from consultation.coding.review import NEXT_COLUMNS, export_review
 from consultation.coding.training import load_engine
-from consultation.paths import OutputPaths
+from consultation.store.paths import OutputPaths
 from test_coding_support import half_sample
 
 # --- the choice on generated pools ----------------------------------------------------------------

@@ -20,7 +20,7 @@ import yaml
 from consultation import store
 from consultation.codebook import load_consultation
 from consultation.errors import ConsultationError
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
@@ -114,7 +114,7 @@ def ingest_case(case: dict, tmp_path: Path) -> tuple[Outcome, object]:
 
 @pytest.fixture(scope="module")
 def ner():
-    from consultation.redact import load_ner
+    from consultation.publish.redact import load_ner
 
     return load_ner()
 

@@ -10,13 +10,13 @@ import pytest
 from PIL import Image
 
 from consultation import store
-from consultation.charts import (
+from consultation.codebook import Columns, Consultation, Question, Sources, Theme
+from consultation.publish.charts import (
     ordered_theme_counts,
-    respondents_answered,
     theme_chart,
     write_national_charts,
 )
-from consultation.codebook import Columns, Consultation, Question, Sources, Theme
+from consultation.tally import respondents_answered
 
 CID = "charts-test"
 
@@ -153,7 +153,7 @@ def test_writes_into_a_new_folder(con, consultation, tmp_path: Path):
 from matplotlib.container import ErrorbarContainer  # noqa: E402
 
 from consultation import fmt  # noqa: E402
-from consultation.charts import (  # noqa: E402
+from consultation.publish.charts import (  # noqa: E402
     TallyFigures,
     comparison_chart,
     comparison_data,

@@ -17,7 +17,7 @@ from conftest import MINI_DIR
 from consultation import store
 from consultation.codebook import Consultation, codebook_changes, load_consultation
 from consultation.coding.run import pending_units
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 
 RAW = yaml.safe_load((MINI_DIR / "consultation.yaml").read_text(encoding="utf-8"))
 

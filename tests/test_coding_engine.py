@@ -14,8 +14,8 @@ from consultation import store
 from consultation.cli import main
 from consultation.codebook import load_consultation
 from consultation.coding.coder import code_consultation
-from consultation.ingest import ingest_consultation
-from consultation.paths import OutputPaths
+from consultation.ingest.core import ingest_consultation
+from consultation.store.paths import OutputPaths
 from test_coding_support import half_sample
 
 

@@ -31,8 +31,8 @@ def half_sample(tmp_path_factory: pytest.TempPathFactory, nlp) -> tuple[Path, Pa
         from consultation import store
         from consultation.codebook import load_consultation
         from consultation.coding.coder import code_consultation
-        from consultation.ingest import ingest_consultation
-        from consultation.paths import OutputPaths
+        from consultation.ingest.core import ingest_consultation
+        from consultation.store.paths import OutputPaths
         from consultation.text import Lemmatizer
 
         root = tmp_path_factory.mktemp("half-sample")

@@ -20,7 +20,7 @@ import pytest
 
 from consultation import store
 from consultation.codebook import load_consultation
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "data" / "mini"
@@ -39,7 +39,7 @@ import sys
 from pathlib import Path
 from consultation import store
 from consultation.codebook import load_consultation
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 folder, db = Path(sys.argv[1]), Path(sys.argv[2])
 consultation = load_consultation(folder)
 print("ready", flush=True)
@@ -195,7 +195,7 @@ def test_ingest_killed_at_random_moments_leaves_before_or_after_and_reruns_to_th
 def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, nlp):
     """`consultation run` twice at the same time: each ends cleanly or says the base is busy."""
     from consultation.pipeline import run
-    from consultation.redact import load_ner
+    from consultation.publish.redact import load_ner
 
     folder = tmp_path / "mini"
     shutil.copytree(MINI, folder)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 
 from conftest import ROOT
-from consultation import dictionary, store
+from consultation import store
+from consultation.store import dictionary
 
 
 def test_every_table_view_and_column_is_described():
@@ -26,7 +27,7 @@ def test_readme_data_dictionary_is_the_generated_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert dictionary.BEGIN in readme
     assert dictionary.replace_section(readme, dictionary.fresh()) == readme, (
-        "README's data dictionary is out of date: python -m consultation.dictionary README.md"
+        "README's data dictionary is out of date: python -m consultation.store.dictionary README.md"
     )
 
 
@@ -44,6 +45,17 @@ def test_descriptions_stay_in_the_file_and_survive_reconnection(tmp_path):
         con.close()
     assert comment.startswith("The counts") and "%" in column
 
+
+
+def test_every_description_is_written_in_comments_sql():
+    """One home for the descriptions: comments.sql, applied after the views on every write
+    connection (a description in a schema file would be lost with its view, or written twice)."""
+    sql = ROOT / "src" / "consultation" / "store" / "sql"
+    elsewhere = [f"{path.name}:{number}" for path in sorted(sql.rglob("*.sql")) if path.name != store.COMMENTS_FILE
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if line.lstrip().upper().startswith("COMMENT ON")]
+    assert elsewhere == []
+    assert "COMMENT ON TABLE unit_decisions" in (sql / store.COMMENTS_FILE).read_text(encoding="utf-8")
 
 # -- the library's bookkeeping lives in its own schema, out of the analysts' way -----------------
 

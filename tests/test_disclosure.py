@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from consultation import store
 from consultation.cli import main
-from consultation.disclosure import (
+from consultation.publish.disclosure import (
     SECRET,
     suppress,
     write_tally_table,

@@ -18,11 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attacker
-from consultation import disclosure, store
+from consultation import store
 from consultation.codebook import Columns, Consultation, Question, Sources, Theme
-from consultation.disclosure import Cell, hidden_bounds, protect_row, unprotected
-from consultation.paths import OutputPaths
-from consultation.report import publish
+from consultation.publish import disclosure
+from consultation.publish.disclosure import Cell, hidden_bounds, protect_row, unprotected
+from consultation.publish.report import publish
+from consultation.store.paths import OutputPaths
 
 CID = "attaque"
 REGIONS = {"Bretagne": 9, "Corse": 4, "Normandie": 3, "Occitanie": 12, "Guyane": 1, "Martinique": 2,
@@ -76,7 +77,7 @@ def generated(seed: int) -> tuple[Consultation, object]:
 @pytest.fixture(autouse=True)
 def blank_charts(monkeypatch):
     """Charts are drawn elsewhere (test_charts): here empty files stand in, to keep the tests fast."""
-    from consultation import charts
+    from consultation.publish import charts
 
     def touch(job):
         job.stem.parent.mkdir(parents=True, exist_ok=True)

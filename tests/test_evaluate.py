@@ -20,7 +20,7 @@ from consultation.coding.evaluate import (
 )
 from consultation.coding.rules import RuleCoder
 from consultation.coding.training import training_units
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 from test_coding_support import half_sample, require_sample
 
 QUESTION_FIELDS = {
@@ -63,7 +63,7 @@ def test_model_beats_the_majority_class_under_cross_validation(sample_db, lemmat
 def test_evaluation_has_the_documented_fields_and_is_stored(tmp_path_factory, nlp, lemmatizer):
     folder, out = half_sample(tmp_path_factory, nlp)
     consultation = load_consultation(folder)
-    from consultation.paths import OutputPaths
+    from consultation.store.paths import OutputPaths
 
     con = store.connect(OutputPaths.for_consultation(out, consultation.id).db)
     try:

@@ -332,7 +332,7 @@ def test_coding_on_a_multi_process_dask_cluster_gives_the_same_codes(prefect_har
 def test_a_run_interrupted_after_coding_reuses_the_finished_batches(prefect_harness, tmp_path):
     """Codes files left by a run that died before writing are found again; nothing is coded twice."""
     from consultation.codebook import load_consultation
-    from consultation.paths import OutputPaths
+    from consultation.store.paths import OutputPaths
     from flows.coding_flow import CodingOptions, code_batch, coding_flow, plan_coding
     from flows.ingest_flow import ingestion_flow
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consultation.errors import ConsultationError
-from consultation.readers import header_key, read_table
-from consultation.regions import RegionMatch, normalise_region
+from consultation.ingest.readers import header_key, read_table
+from consultation.ingest.regions import RegionMatch, normalise_region
 from consultation.text import normalise_text, segment
 
 # FUZZ_EXAMPLES=5000 for a long campaign before a release; the default keeps CI fast.
@@ -160,7 +160,7 @@ def test_a_row_with_an_unquoted_delimiter_is_flagged_and_no_other_row_moves(
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "mac_roman"]),
 )
 def test_french_text_is_decoded_as_written_in_every_usual_encoding(text, encoding):
-    from consultation.readers import decode_checked
+    from consultation.ingest.readers import decode_checked
 
     try:
         raw = text.encode(encoding)

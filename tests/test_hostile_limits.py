@@ -25,7 +25,7 @@ from consultation import store
 from consultation.codebook import MAX_ANSWER_CHARS, load_consultation
 from consultation.coding.discover import Lead, QuestionDiscovery, discovery_markdown, md_text
 from consultation.errors import ConsultationError
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "data" / "mini"
@@ -42,7 +42,7 @@ CHILD = textwrap.dedent(
     from consultation import store
     from consultation.codebook import load_consultation
     from consultation.errors import ConsultationError
-    from consultation.ingest import ingest_consultation
+    from consultation.ingest.core import ingest_consultation
     out = {}
     try:
         folder = sys.argv[1]

@@ -9,7 +9,7 @@ import pytest
 from consultation import store
 from consultation.codebook import load_consultation
 from consultation.errors import InputFileError
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 
 
 @pytest.fixture
@@ -123,15 +123,15 @@ def test_each_file_is_logged_with_its_counts_and_no_cell_value(con, mini_dir, ca
     """The library logs what it did (a Prefect run's log shows these lines), counts only: the
     warnings can quote a cell (« Atlantide »), which the log must not carry."""
     c = load_consultation(mini_dir)
-    with caplog.at_level("INFO", logger="consultation.ingest"):
+    with caplog.at_level("INFO", logger="consultation.ingest.core"):
         reports = ingest_consultation(con, c, mini_dir)
-    lines = [r.getMessage() for r in caplog.records if r.name == "consultation.ingest"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "consultation.ingest.core"]
     responses = reports[0]
     assert f"{responses.path.name} : 5 ligne(s) lue(s), 5 ingérée(s), 0 mise(s) de côté" in lines[0]
     assert any(r.levelname == "WARNING" and "région(s) non reconnue(s)" in r.getMessage()
                for r in caplog.records)
     assert not any("Atlantide" in line for line in lines)
     caplog.clear()
-    with caplog.at_level("INFO", logger="consultation.ingest"):
+    with caplog.at_level("INFO", logger="consultation.ingest.core"):
         ingest_consultation(con, c, mini_dir)
     assert sum("déjà ingéré" in r.getMessage() for r in caplog.records) == 2

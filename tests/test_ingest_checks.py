@@ -1,4 +1,4 @@
-"""Bulk cell cleaning gives exactly `normalise_text`, and the data checks of sql/checks.sql pass on
+"""Bulk cell cleaning gives exactly `normalise_text`, and the data checks of store/sql/checks.sql pass on
 ingested data and catch each kind of damage they are written for."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from consultation import store
 from consultation.codebook import load_consultation
-from consultation.ingest import ingest_consultation, normalise_series, run_checks
+from consultation.ingest.core import ingest_consultation, normalise_series, run_checks
 from consultation.text import normalise_text
 from test_ingest_formats import INGEST_DATA
 
@@ -39,7 +39,7 @@ def test_characters_cleaned_in_bulk_cannot_change_under_nfc_nor_strip():
     that NFC never changes, that never combine with the one before, and that are not blank."""
     import unicodedata
 
-    from consultation.ingest import _EXTRA_RANGES
+    from consultation.ingest.core import _EXTRA_RANGES
 
     composes = set()
     for cp in range(0x110000):

@@ -10,7 +10,7 @@ import yaml
 
 from consultation import store
 from consultation.codebook import load_consultation
-from consultation.ingest import ingest_consultation, run_checks
+from consultation.ingest.core import ingest_consultation, run_checks
 from test_ingest_formats import INGEST_DATA
 
 

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from consultation import store
 from consultation.codebook import load_consultation
-from consultation.ingest import ingest_consultation, run_checks
+from consultation.ingest.core import ingest_consultation, run_checks
 
 INGEST_DATA = Path(__file__).parent / "data" / "ingest"
 EXPECTED_REGIONS = {

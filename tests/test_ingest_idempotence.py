@@ -16,7 +16,7 @@ import pytest
 from consultation import store
 from consultation.codebook import Sources, load_consultation
 from consultation.errors import InputFileError
-from consultation.ingest import ingest_consultation, run_checks
+from consultation.ingest.core import ingest_consultation, run_checks
 from test_ingest_formats import INGEST_DATA, export_frame, write_xlsx
 
 TABLES = ("respondents", "answers", "quarantine", "human_codes", "source_files", "units", "auto_codes")
@@ -196,7 +196,7 @@ def test_killed_process_leaves_the_database_file_as_it_was(crafted, tmp_path):
         import os, signal
         from consultation import store
         from consultation.codebook import Sources, load_consultation
-        from consultation.ingest import ingest_consultation
+        from consultation.ingest.core import ingest_consultation
         real = store.insert_df
         def insert_then_die(con, table, df):
             n = real(con, table, df)

@@ -8,8 +8,8 @@ import yaml
 
 from consultation import store
 from consultation.codebook import load_consultation
-from consultation.ingest import RegionIssue, ingest_consultation
-from consultation.regions import UNKNOWN_REGION
+from consultation.ingest.core import RegionIssue, ingest_consultation
+from consultation.ingest.regions import UNKNOWN_REGION
 from test_ingest_formats import INGEST_DATA, consultation_dir
 
 

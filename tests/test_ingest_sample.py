@@ -21,8 +21,8 @@ from openpyxl import Workbook
 from consultation import store
 from consultation.cli import main
 from consultation.codebook import load_consultation
-from consultation.ingest import ingest_consultation, run_checks
-from consultation.regions import UNKNOWN_REGION
+from consultation.ingest.core import ingest_consultation, run_checks
+from consultation.ingest.regions import UNKNOWN_REGION
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "data" / "raw" / "segur-2020-sample"

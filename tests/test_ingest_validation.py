@@ -13,7 +13,7 @@ from consultation import store
 from consultation.cli import main
 from consultation.codebook import load_consultation
 from consultation.errors import InputFileError
-from consultation.ingest import ingest_consultation, quarantined_rows
+from consultation.ingest.core import ingest_consultation, quarantined_rows
 from test_ingest_formats import INGEST_DATA, consultation_dir
 from test_ingest_regions import one_question_consultation
 

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from consultation.errors import ConsultationError, UnsafePathError
 from consultation.exports import write_table
-from consultation.paths import OutputPaths
+from consultation.store.paths import OutputPaths
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "consultation"
@@ -43,7 +43,7 @@ RESPONSES = "=reponses.csv"  # a file name is data too: it shows in the quaranti
 
 @pytest.fixture(scope="module")
 def ner():
-    from consultation.redact import load_ner
+    from consultation.publish.redact import load_ner
 
     return load_ner()
 

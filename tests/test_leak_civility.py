@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from spacy.lang.fr.stop_words import STOP_WORDS
 
-from consultation.leakscan import published_text, scan_files, scan_text
-from consultation.redact import Redactor, fold
+from consultation.publish.leakscan import published_text, scan_files, scan_text
+from consultation.publish.redact import Redactor, fold
 
 CIVILITIES = ["Madame", "Monsieur", "Mademoiselle", "madame", "monsieur", "Mme", "Mlle", "M.", "Dr", "Dr.",
               "Docteur", "Pr", "Professeur", "MADAME", "mme"]
@@ -191,8 +191,8 @@ def test_the_synthesis_lists_one_initiative_after_another_and_publishes(tmp_path
     """The finding itself, through `publish` (every format): a follow-up ending on « Monsieur », the
     next respondent's initiative opening « Pendant… », and a name on the line after its civility."""
     from consultation import store
-    from consultation.paths import OutputPaths
-    from consultation.report import publish
+    from consultation.publish.report import publish
+    from consultation.store.paths import OutputPaths
     from test_report import ANSWERS, HUMAN_CODES, RESPONDENTS, fill, make_consultation
 
     answers = [a for a in ANSWERS if a[1] != "initiatives"] + [

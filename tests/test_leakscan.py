@@ -10,21 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from consultation import leakscan, store
+from consultation import store
 from consultation.errors import ConsultationError, PersonalDataLeakError
-from consultation.leakscan import check_publication, published_text, scan_text
-from consultation.paths import OutputPaths
-from consultation.redact import Redactor
+from consultation.publish import leakscan
+from consultation.publish.leakscan import check_publication, published_text, scan_text
+from consultation.publish.redact import Redactor
+from consultation.store.paths import OutputPaths
 from pii_corpus import KINDS, STRUCTURES, corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_scanner_shares_no_code_with_the_redactor():
-    source = (ROOT / "src" / "consultation" / "leakscan.py").read_text(encoding="utf-8")
+    source = (ROOT / "src" / "consultation" / "publish" / "leakscan.py").read_text(encoding="utf-8")
     runtime_imports = [line for line in source.splitlines()
-                       if re.match(r"\s*(from|import)\s+consultation\.redact", line)]
-    assert runtime_imports == ["    from consultation.redact import Redactor"]  # for type hints only
+                       if re.match(r"\s*((from|import)\s+consultation\.publish\.redact|from\s+consultation\.publish\s+import\s.*\bredact\b)", line)]
+    assert runtime_imports == ["    from consultation.publish.redact import Redactor"]  # for type hints only
     assert "TYPE_CHECKING" in source
 
 
@@ -105,7 +106,7 @@ class _BrokenRedactor(Redactor):
 
 
 def test_publish_fails_when_the_redactor_misses_something(tmp_path):
-    from consultation.report import publish
+    from consultation.publish.report import publish
     from test_report import ANSWERS, HUMAN_CODES, RESPONDENTS, fill, make_consultation
 
     answers = [a for a in ANSWERS if (a[0], a[1]) != ("r01", "q1_retenir")]

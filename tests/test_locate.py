@@ -14,7 +14,7 @@ from conftest import MINI_DIR
 from consultation import store
 from consultation.cli import main
 from consultation.errors import ConsultationError
-from consultation.paths import locate
+from consultation.store.paths import locate
 from test_tally import build_mini
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from consultation import migrations, store
+from consultation import store
+from consultation.store import migrations
 
 OLD_RELEASE = Path(__file__).parent / "data" / "db-0.1.0"
 TABLES = ("respondents", "answers", "human_codes", "auto_codes", "units", "quarantine", "source_files",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -172,3 +176,14 @@ def test_a_model_file_with_untrusted_types_is_refused(tmp_path):
     (tmp_path / "broken.skops").write_bytes(b"not a zip")
     with pytest.raises(ModelFileError, match="illisible"):
         load_models(tmp_path / "broken.skops")
+
+
+def test_a_model_file_saved_before_the_layout_move_still_loads_and_predicts():
+    """A model file stores its classes' dotted paths (skops): one written by the previous layout
+    (tests/data/model-0.1.0/README.md) loads with today's trusted list and predicts the same."""
+    folder = Path(__file__).parent / "data" / "model-0.1.0"
+    probe = json.loads((folder / "probe.json").read_text(encoding="utf-8"))
+    loaded = load_models(folder / "m1-0.1.0.skops")["p1"]
+    assert loaded.theme_ids == probe["theme_ids"]
+    proba = loaded.probabilities(pd.DataFrame(probe["frame"]))
+    assert np.allclose(proba, probe["probabilities"])

@@ -1,4 +1,4 @@
-"""The publications' colours have one home, consultation.palette: change a colour there and the HTML
+"""The publications' colours have one home, consultation.publish.palette: change a colour there and the HTML
 report, the index, the Word file and the charts all change with it; nothing else spells a colour."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import tokenize
 import zipfile
 from pathlib import Path
 
-from consultation import palette, store
-from consultation.charts import TallyFigures, comparison_chart, comparison_data
-from consultation.paths import OutputPaths
-from consultation.report import publish
+from consultation import store
+from consultation.publish import palette
+from consultation.publish.charts import TallyFigures, comparison_chart, comparison_data
+from consultation.publish.report import publish
+from consultation.store.paths import OutputPaths
 from test_report import fill, make_consultation
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "consultation"
@@ -28,7 +29,7 @@ def test_no_colour_is_spelt_outside_the_palette():
             for token in tokenize.tokenize(handle.readline):
                 if token.type == tokenize.STRING and HEX.search(token.string):
                     found.append(f"{path.relative_to(SRC)}:{token.start[0]} {token.string}")
-    for path in sorted((SRC / "templates").iterdir()):
+    for path in sorted((SRC / "publish" / "templates").iterdir()):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if HEX.search(line):
                 found.append(f"templates/{path.name}:{number} {line.strip()}")

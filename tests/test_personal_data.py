@@ -158,7 +158,7 @@ def leaks(items: list[Item], texts: dict[Path, str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def ner():
-    from consultation.redact import load_ner
+    from consultation.publish.redact import load_ner
 
     return load_ner()
 
@@ -173,7 +173,7 @@ def planted_run(tmp_path_factory, nlp, ner):
     folder = base / "segur-2020-sample"
     shutil.copytree(SAMPLE, folder)
     answers = pd.read_csv(folder / "reponses.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    from consultation.regions import normalise_region
+    from consultation.ingest.regions import normalise_region
 
     answers = answers[[normalise_region(r).label in REGIONS for r in answers["Région"]]].reset_index(drop=True)
     codes = pd.read_csv(folder / "codes_humains.csv", dtype=str, keep_default_na=False)
@@ -242,7 +242,7 @@ def test_prefect_artifacts_mask_contact_details_of_a_refused_file(tmp_path, monk
     from consultation import store
     from consultation.codebook import load_consultation
     from consultation.errors import ConsultationError
-    from consultation.ingest import ingest_consultation
+    from consultation.ingest.core import ingest_consultation
     from flows.summaries import FileOutcome, IngestionSummary
 
     contacts = [i for i in ITEMS if i.kind in {"email", "phone"}] + [

@@ -7,7 +7,7 @@ import pytest
 from consultation import progress, store
 from consultation.codebook import load_consultation
 from consultation.coding.coder import code_consultation
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 
 
 def test_rates_are_written_the_french_way():

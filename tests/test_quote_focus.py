@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from consultation.quotes import (
+from consultation.publish.quotes import (
     GAP,
     MAX_CHARS,
     Quote,
@@ -105,7 +105,7 @@ def test_a_sentence_that_stands_alone_is_not_taken_for_a_leaning_one(start):
 
 
 def test_the_selector_quotes_each_theme_of_a_multi_topic_answer_by_its_own_sentence(con):  # noqa: F811
-    from consultation.quotes import QuoteSelector
+    from consultation.publish.quotes import QuoteSelector
 
     vite = "Les équipes se sont adaptées très vite."
     num = "Les tablettes numériques ont manqué aux résidents."
@@ -150,7 +150,7 @@ def _words(text: str) -> list[str]:
 def test_real_multi_topic_answers_are_focused_on_each_theme_and_never_invented():
     """Grand Débat answers coded by volunteers with several themes: each theme's quote is made of
     the answer's own sentences, in order, cut marks where cut, and most are narrowed."""
-    from consultation.quotes import clean_quote
+    from consultation.publish.quotes import clean_quote
 
     rows = [r for r in _real(("grand-debat-fiscalite", "answers.csv"), 1905) if "|" in r["labels"]]
     themes: dict[str, list[Quote]] = {}
@@ -188,7 +188,7 @@ def test_real_multi_topic_answers_are_focused_on_each_theme_and_never_invented()
 
 
 def test_real_answers_never_yield_a_quote_leaning_on_a_left_out_sentence():
-    from consultation.quotes import clean_quote, drop_contacts
+    from consultation.publish.quotes import clean_quote, drop_contacts
 
     answers = [r["answer"] for r in _real(("entendre-la-france", "answers.csv"), 4000)]
     dropped = 0

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from consultation.errors import InputFileError
-from consultation.readers import header_key, read_table, sniff_delimiter
+from consultation.ingest.readers import header_key, read_table, sniff_delimiter
 
 INGEST_DATA = Path(__file__).parent / "data" / "ingest"
 FRENCH = "L’équipe a tenu : « un cœur soudé », dit-elle."

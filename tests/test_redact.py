@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from consultation import store
-from consultation.paths import OutputPaths
-from consultation.redact import Redactor, load_ner, redact
-from consultation.report import publish
+from consultation.publish.redact import Redactor, load_ner, redact
+from consultation.publish.report import publish
+from consultation.store.paths import OutputPaths
 from test_report import ANSWERS, HUMAN_CODES, RESPONDENTS, fill, make_consultation
 
 STRUCTURES = ["ACT Le Relais de l'Orb", "ACT Le Lien", "LHSS Porte d'Italie", "LAM Les Hirondelles"]
@@ -196,7 +196,7 @@ def test_planted_data_is_replaced_by_placeholders_in_every_format(planted):
 
 
 def test_long_texts_are_cut_for_the_model_between_sentences():
-    from consultation.redact import _chunks
+    from consultation.publish.redact import _chunks
 
     text = "Une phrase assez longue pour le test. " * 40 + "\nFin avec Karim Benali."
     pieces = _chunks(text, 200)
@@ -207,7 +207,7 @@ def test_long_texts_are_cut_for_the_model_between_sentences():
 
 
 def test_an_answer_longer_than_the_models_limit_is_redacted(ner, monkeypatch):
-    import consultation.redact as redact_module
+    import consultation.publish.redact as redact_module
 
     monkeypatch.setattr(redact_module, "NER_CHUNK", 300)  # as a million characters would be, but fast
     text = "Nous avons tenu bon pendant la crise. " * 30 + "Merci à Karim Benali, joignable au 06 12 34 56 78."
@@ -220,7 +220,7 @@ def test_structure_names_found_per_text_are_those_of_every_name_at_once(ner):
     the names that can occur in it, and finds exactly what the whole list finds."""
     import random
 
-    from consultation.redact import StructureNames, _structure_patterns, french_lexicon
+    from consultation.publish.redact import StructureNames, _structure_patterns, french_lexicon
 
     lexicon = french_lexicon(ner)
     names = [*STRUCTURES, "ACT Le Lien", "LHSS Saint-Éloi", "LAM L'Escale", "ACT Hôpital de l'Orb",

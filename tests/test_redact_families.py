@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from consultation.redact import Redactor, load_ner
+from consultation.publish.redact import Redactor, load_ner
 from pii_corpus import KINDS, STRUCTURES, corpus, leaked
 
 ROOT = Path(__file__).resolve().parents[1]

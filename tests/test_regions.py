@@ -1,4 +1,4 @@
-"""Tests for consultation.regions: the region normalisation of survey answers."""
+"""Tests for consultation.ingest.regions: the region normalisation of survey answers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from importlib import resources
 
 import pytest
 
-from consultation.regions import (
+from consultation.ingest.regions import (
     DEPARTMENT_REGION_CODES,
     REGIONS,
     REGIONS_BY_CODE,

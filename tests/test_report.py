@@ -24,8 +24,7 @@ from consultation.codebook import (
 from consultation.errors import MissingChartError
 from consultation.fmt import integer as format_count
 from consultation.fmt import percent as format_pct
-from consultation.paths import OutputPaths
-from consultation.report import (
+from consultation.publish.report import (
     ReportContext,
     build_national_report,
     build_region_report,
@@ -34,8 +33,9 @@ from consultation.report import (
     report_title,
     write_charts,
 )
-from consultation.report_text import guillemets as typeset_guillemets
-from consultation.report_text import render_html
+from consultation.publish.report_text import guillemets as typeset_guillemets
+from consultation.publish.report_text import render_html
+from consultation.store.paths import OutputPaths
 
 CID = "segur-test"
 OCC, IDF, PACA = "Occitanie", "Île-de-France", "Provence-Alpes-Côte d'Azur"
@@ -460,7 +460,7 @@ def test_all_hand_coded_region_still_learns_how_the_model_compares(con, consulta
 def test_many_initiatives_print_a_random_draw_and_say_so(con, consultation, tmp_path, monkeypatch):
     """A national consultation has thousands of initiatives per region: a report prints a
     reproducible draw, says how many there are, and the synthesis takes fewer per region."""
-    from consultation import report as report_mod
+    from consultation.publish import report as report_mod
 
     monkeypatch.setattr(report_mod, "REGION_INITIATIVES", 2)
     monkeypatch.setattr(report_mod, "NATIONAL_INITIATIVES", 1)

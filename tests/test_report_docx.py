@@ -11,7 +11,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from consultation.report_text import guillemets
+from consultation.publish.report_text import guillemets
 from test_report import written  # noqa: F401 - the module fixture: everything published once
 
 

@@ -13,10 +13,10 @@ import re
 import pytest
 
 import attacker
-from consultation import report as report_mod
-from consultation.charts import overview_cell_text
-from consultation.paths import OutputPaths
-from consultation.report import publish
+from consultation.publish import report as report_mod
+from consultation.publish.charts import overview_cell_text
+from consultation.publish.report import publish
+from consultation.store.paths import OutputPaths
 from test_disclosure_attack import REGIONS, generated
 
 REPORTED = ["Bretagne", "Corse", "Grand Est", "Normandie", "Occitanie"]  # ≥ 3 respondents, known region
@@ -39,8 +39,8 @@ def _svg_cells(path) -> dict[tuple[int, int], str]:
 
 def test_heatmap_and_table_print_the_same_figures_and_mask_the_same_cells(published):
     consultation, _, paths = published
-    from consultation.charts import TallyFigures, overview_data
-    from consultation.report import DisclosurePlan, respondent_counts
+    from consultation.publish.charts import TallyFigures, overview_data
+    from consultation.publish.report import DisclosurePlan, respondent_counts
 
     _, con, _ = published
     figures = TallyFigures.load(con, consultation)

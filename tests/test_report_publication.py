@@ -8,8 +8,8 @@ import io
 import pytest
 
 from consultation import store
-from consultation.paths import OutputPaths
-from consultation.report import publish
+from consultation.publish.report import publish
+from consultation.store.paths import OutputPaths
 from test_report import CID, OCC, fill, make_consultation
 
 

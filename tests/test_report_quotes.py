@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from consultation import store
-from consultation.quotes import (
+from consultation.publish.quotes import (
     DEFAULT_MAX_QUOTES,
     GAP,
     QuoteSelector,
@@ -127,7 +127,7 @@ def test_candidates_are_a_bounded_draw_per_region_best_tier_first(con):
 
 # --- quotable as they stand ----------------------------------------------------------------------
 
-from consultation.quotes import drop_contacts, mark_opening  # noqa: E402
+from consultation.publish.quotes import drop_contacts, mark_opening  # noqa: E402
 
 CUT = GAP.strip()
 CONTACTS = ["Contact : directrice Mme Dupont, 01 23 45 67 89, a.dupont@asso.fr",

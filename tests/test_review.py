@@ -15,7 +15,7 @@ from consultation.coding.coder import code_consultation
 from consultation.coding.review import COLUMNS, SHEET, export_review, import_review, select_diverse
 from consultation.coding.training import load_engine
 from consultation.errors import InputFileError
-from consultation.paths import OutputPaths
+from consultation.store.paths import OutputPaths
 from test_coding_support import half_sample
 
 

@@ -40,7 +40,7 @@ def _sql_without_comments(text: str) -> str:
 
 def test_no_other_copy_of_the_names():
     copies = []
-    for path in sorted((SRC / "sql").glob("*.sql")):
+    for path in sorted((SRC / "store" / "sql").glob("*.sql")):
         if path.name == "comments.sql":  # the documentation of the columns quotes them
             continue
         sql = _sql_without_comments(path.read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ import pytest
 from conftest import MINI_DIR
 from consultation import store
 from consultation.codebook import load_consultation
-from consultation.ingest import ingest_consultation
+from consultation.ingest.core import ingest_consultation
 from consultation.tally import (
     CACHE_TABLE,
     input_stamp,

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from consultation import incremental, store
+from consultation import store
 from consultation.codebook import load_consultation
 from consultation.coding import run as coding_run
 from consultation.coding.coder import code_consultation
@@ -22,7 +22,8 @@ from consultation.coding.engine import CodingEngine
 from consultation.coding.estimate import store_estimates
 from consultation.coding.review import SHEET, export_review, import_review
 from consultation.coding.training import load_engine
-from consultation.ingest import ingest_consultation
+from consultation.ingest import sources
+from consultation.ingest.core import ingest_consultation
 from consultation.tally import CACHE_TABLE, refresh_tallies, select_tally, tally_relation
 from test_tally import AUTO_CODES, CID, add_auto_codes
 
@@ -74,9 +75,9 @@ def test_a_corrected_export_moving_a_respondent_to_another_region_moves_the_cach
     )
     counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("respondents", "answers", "auto_codes")]  # noqa: S608
     # as the nightly flow ingests: file by file, the codebook already registered
-    changed = incremental.pending_sources(incremental.scan_sources(con, consultation, folder))
+    changed = sources.pending_sources(sources.scan_sources(con, consultation, folder))
     assert [s.label for s in changed] == ["reponses.csv"]
-    incremental.ingest_source(con, consultation, changed[0], folder)
+    sources.ingest_source(con, consultation, changed[0], folder)
     assert [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("respondents", "answers", "auto_codes")] == counts  # noqa: S608
     assert figure(cached(con), "respondents_answered", "q1", "q1_epi", "Occitanie") == 3
 

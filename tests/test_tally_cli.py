@@ -153,7 +153,7 @@ def test_sample_api_gives_the_same_numbers_as_the_command(sample_run, tmp_path):
 
 def _spellings(region: str) -> list[str]:
     """How users type a region: any case, spaces, its departments' numbers, its former regions."""
-    from consultation.regions import region_of_department
+    from consultation.ingest.regions import region_of_department
 
     codes = [f"{n:02d}" for n in range(1, 96)] + ["2A", "2B"]
     departments = [c for c in codes if (r := region_of_department(c)) is not None and r.name == region]

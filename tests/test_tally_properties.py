@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from consultation import store
 from consultation.compare import compare_frame
-from consultation.disclosure import suppress
+from consultation.publish.disclosure import suppress
 from consultation.tally import select_tally
 
 CID = "prop"

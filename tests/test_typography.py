@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consultation.typography import NBSP, NNBSP, french, french_html
+from consultation.publish.typography import NBSP, NNBSP, french, french_html
 
 pieces = st.sampled_from(["Contact", " ", ":", ";", "!", "?", "«", "»", "12", "345", "%", "mot", "\u00a0",
                           "http://exemple.fr/a?b=1", "10:30", "[lien]", "\n", ",", "3"])

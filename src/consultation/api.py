@@ -2,7 +2,7 @@
 
 Every method returns a pandas DataFrame with exact figures (what an analyst needs); pass
 `suppress=True` to get the published form, where regional counts under the threshold (default 3)
-read « < 3 » and shares resting on them « s » (see consultation.disclosure).
+read « < 3 » and shares resting on them « s » (see consultation.publish.disclosure).
 
     >>> import consultation
     >>> db = consultation.open("data/processed/segur-2020-sample/consultation.duckdb")
@@ -25,7 +25,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from consultation import disclosure, store
+from consultation import store
 from consultation.compare import (
     DEFAULT_ALPHA,
     DEFAULT_MIN_CITING,
@@ -33,8 +33,9 @@ from consultation.compare import (
     SmallCountRule,
     compare_scope,
 )
-from consultation.paths import locate
-from consultation.regions import normalise_region
+from consultation.ingest.regions import normalise_region
+from consultation.publish import disclosure
+from consultation.store.paths import locate
 from consultation.tally import (
     FULL_TALLY_COLUMNS,
     SCOPE_KINDS,
@@ -80,7 +81,7 @@ def open(
 def canonical_region(value: str | None) -> str | None:
     """A region as users type it (« occitanie », « PACA », « 34 », an old region's name) -> the
     name stored in the database (« Occitanie »), with ingestion's own normalisation
-    (consultation.regions). A value it does not recognise is kept as given, so that the
+    (consultation.ingest.regions). A value it does not recognise is kept as given, so that the
     « n'est pas une région » message lists the regions of the database."""
     if value is None:
         return None
@@ -89,7 +90,7 @@ def canonical_region(value: str | None) -> str | None:
 
 
 def resolve_db_path(db_path: str | Path) -> Path:
-    """The database a path designates, as the CLI reads it (`consultation.paths.locate`): the
+    """The database a path designates, as the CLI reads it (`consultation.store.paths.locate`): the
     DuckDB file, its processed folder, or the consultation's raw folder or consultation.yaml
     (then data/processed/<id>/consultation.duckdb, relative to the working directory)."""
     return locate(db_path).existing_db()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from consultation.codebook import load_consultation
-from consultation.paths import OutputPaths
+from consultation.store.paths import OutputPaths
 
 if TYPE_CHECKING:
     from consultation.api import Database
@@ -25,7 +25,7 @@ def ensure_database(consultation_dir: str | Path, processed_root: str | Path) ->
 
 def chart_path(db: Database, question_id: str, region: str | None = None) -> Path:
     """The PNG the pipeline wrote: national chart, or the national-versus-regional one."""
-    from consultation.charts import comparison_stem
+    from consultation.publish.charts import comparison_stem
 
     if db.path is None:
         raise ValueError("this database was opened from a connection: no chart folder is known")
@@ -279,20 +279,13 @@ def _answers_with_most_others(consultation_dir: str | Path, processed_root: str 
 def _questions_by_others(consultation_dir: str | Path, processed_root: str | Path) -> list[tuple[str, str, Any]]:
     """(what they are, question id, one row per unit with its themes) for each question with
     « Autres » units, the most first."""
+    from consultation.store import queries
+
     consultation, _, con = _session(consultation_dir, processed_root)
     try:
-        rows = con.execute(
-            # a unit of the final codes; a human code on the whole answer has no text of its own
-            "SELECT f.question_id, f.respondent_id, f.unit_key, "
-            "any_value(CASE WHEN trim(f.unit_text) = '' THEN a.text ELSE f.unit_text END), "
-            "list(DISTINCT t.label ORDER BY t.label) "
-            "FROM final_codes f JOIN themes t USING (consultation_id, question_id, theme_id) "
-            "JOIN stg_answers a USING (consultation_id, respondent_id, question_id) "
-            "WHERE f.consultation_id = ? GROUP BY ALL", [consultation.id],
-        ).fetchdf()
+        rows = queries.coded_units_with_themes(con, consultation.id)
     finally:
         con.close()
-    rows.columns = ["question_id", "respondent_id", "unit_key", "text", "themes"]
     others = rows[rows["themes"].map(lambda t: OTHER in t)].groupby("question_id").size()
     order = sorted(others.index, key=lambda q: (-int(others[q]), str(q)))  # most « Autres » first
     out = []
@@ -366,7 +359,7 @@ def counts_change(before: Any, after: Any) -> Any:
 
 def pipeline_answer(source: str, theme: dict[str, Any] | None, change: Any, table: Any) -> str:
     """What adding the theme to the codebook and running again did, in French."""
-    from consultation.typography import french
+    from consultation.publish.typography import french
 
     if theme is None:
         return french(f"{source} : pas de piste qu'aucun thème ne couvre, rien à ajouter au codebook.")
@@ -384,7 +377,7 @@ def leads_in_others(answers: Any) -> Any:
     """The leads among the answers coded « Autres », with the minimum adapted to the number of
     answers (`discover.min_units`)."""
     from consultation.coding.discover import discover_question, min_units
-    from consultation.redact import Redactor
+    from consultation.publish.redact import Redactor
     from consultation.text import Lemmatizer, load_nlp
 
     others = answers.loc[answers["themes"].map(lambda t: OTHER in t), "text"].drop_duplicates().tolist()
@@ -437,7 +430,7 @@ def counts_with_theme(answers: Any, theme: dict[str, Any]) -> Any:
 
 def discovery_answer(source: str, leads: Any, theme: dict[str, Any] | None, counts: Any) -> str:
     """The answer of notebook 03, in French: is there a theme in « Autres », and how many answers."""
-    from consultation.typography import french
+    from consultation.publish.typography import french
 
     n_others = leads.attrs.get("autres", 0)
     if theme is None:
@@ -497,7 +490,7 @@ def _fr(value: float) -> str:
 def results_answer(national: Any, comparison: Any, region: str) -> str:
     """The answer of notebook 01, in French: the theme cited most nationally, and whether the region
     differs from the rest of the country (only differences the exact test supports)."""
-    from consultation.typography import french
+    from consultation.publish.typography import french
 
     top = national.sort_values("count", ascending=False).iloc[0]
     share = f"{top['share_pct']:.0f}".replace(".", ",")

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from consultation import store
 from consultation.codebook import Consultation, codebook_changes, load_consultation
 from consultation.coding.coder import CodingSummary, code_and_evaluate
-from consultation.ingest import FileReport, ingest_consultation
-from consultation.paths import DEFAULT_PROCESSED, OutputPaths
+from consultation.ingest.core import FileReport, ingest_consultation
+from consultation.store import queries
+from consultation.store.paths import DEFAULT_PROCESSED, OutputPaths
 from consultation.text import Lemmatizer, load_nlp
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class CodebookChange:
 
     def lines(self) -> list[str]:
         """The run summary's lines, in French."""
-        from consultation.typography import french
+        from consultation.publish.typography import french
 
         out = [f"Codebook modifié (version {self.old_version} → {self.new_version}) :"]
         out += [f"  {qid} : {what}" for qid, what in self.changes.items()]
@@ -79,8 +80,8 @@ def run(
     `nlp` lemmatizes for coding (`text.load_nlp`); `ner` finds people's names to redact in the
     published testimonies (`redact.load_ner`). Both are loaded here when not given.
     """
-    from consultation.redact import load_ner
-    from consultation.report import publish
+    from consultation.publish.redact import load_ner
+    from consultation.publish.report import publish
 
     consultation = load_consultation(consultation_dir)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
@@ -97,13 +98,9 @@ def run(
         # corrected counts and the agreement with humans.
         result.coding = code_and_evaluate(con, consultation, lemmatizer, output_root=paths.root)
         if change is not None:
-            change.recoded = recoded_since(con, consultation, started)
+            change.recoded = queries.recoded_since(con, consultation, started)
             result.codebook_change = change
-        result.respondents = int(
-            con.execute(
-                "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
-            ).fetchone()[0]
-        )
+        result.respondents = queries.respondent_count(con, consultation.id)
         published = publish(con, consultation, paths, ner=ner or load_ner())
         result.charts, result.reports, result.index = published.charts, published.reports, published.index
     finally:
@@ -120,13 +117,3 @@ def codebook_change(
         return None
     old = store.codebook_history(con, consultation.id).get(version_before)
     return CodebookChange(version_before, version, codebook_changes(old, consultation))
-
-
-def recoded_since(con: duckdb.DuckDBPyConnection, consultation: Consultation, since: datetime) -> dict[str, int]:
-    """Per question, the answers whose automatic codes were written at or after `since`."""
-    rows = dict(con.execute(
-        "SELECT question_id, count(DISTINCT respondent_id) FROM auto_codes "
-        "WHERE consultation_id = ? AND coded_at >= ? GROUP BY ALL",
-        [consultation.id, since],
-    ).fetchall())
-    return {q.id: int(rows.get(q.id, 0)) for q in consultation.questions}

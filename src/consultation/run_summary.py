@@ -14,30 +14,10 @@ from pathlib import Path
 
 import duckdb
 
+from consultation.store import queries
+
 #: How sources of codes are named for people (the database keeps the English keys).
 SOURCE_LABELS = {"human": "humain", "model": "modèle", "rule": "règles"}
-
-# One row per answer to a coded question: the source its final codes come from. Human codes win
-# (final_codes keeps only them when an answer has any); otherwise the model when it coded any of
-# the answer's units, else the rules.
-_ANSWER_SOURCES_SQL = """
-WITH answered AS (
-    SELECT a.respondent_id, a.question_id
-    FROM stg_answers a JOIN questions q USING (consultation_id, question_id)
-    WHERE a.consultation_id = ? AND q.unit <> 'free_text'
-),
-sources AS (
-    SELECT respondent_id, question_id,
-           CASE WHEN bool_or(source = 'human') THEN 'human'
-                WHEN bool_or(source = 'model') THEN 'model' ELSE 'rule' END AS source
-    FROM final_codes WHERE consultation_id = ?
-    GROUP BY ALL
-)
-SELECT coalesce(s.source, 'none') AS source, count(*) AS answers
-FROM answered a LEFT JOIN sources s USING (respondent_id, question_id)
-GROUP BY ALL
-"""
-
 
 @dataclass(frozen=True)
 class CodingFigures:
@@ -56,18 +36,12 @@ class CodingFigures:
 
 
 def coding_figures(con: duckdb.DuckDBPyConnection, consultation_id: str) -> CodingFigures:
-    from consultation.report import coding_stats
+    from consultation.publish.report import coding_stats
 
-    by_source = {str(s): int(n) for s, n in con.execute(_ANSWER_SOURCES_SQL, [consultation_id] * 2).fetchall()}
+    by_source = queries.answers_by_source(con, consultation_id)
     stats = coding_stats(con, consultation_id).get(None)
     answers = stats.answers if stats else 0
     return CodingFigures(answers, by_source, stats.to_review if stats else 0)
-
-
-def respondent_count(con: duckdb.DuckDBPyConnection, consultation_id: str) -> int:
-    return int((con.execute(
-        "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation_id]
-    ).fetchone() or (0,))[0])
 
 
 def respondents_before(db: Path, consultation_id: str) -> int:
@@ -78,10 +52,8 @@ def respondents_before(db: Path, consultation_id: str) -> int:
 
     con = store.connect(db, read_only=True)  # a notebook holding the file: a message, not a traceback
     try:
-        has_table = (con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'respondents'"
-        ).fetchone() or (0,))[0]
-        return respondent_count(con, consultation_id) if has_table else 0
+        has_table = queries.has_table(con, "respondents")
+        return queries.respondent_count(con, consultation_id) if has_table else 0
     finally:
         con.close()
 

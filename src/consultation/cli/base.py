@@ -18,7 +18,7 @@ import click
 
 from consultation.cli.french import FrenchGroup, argument, option
 from consultation.errors import ConsultationError, is_interrupt
-from consultation.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
+from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 
 
 class _Commands:
@@ -78,7 +78,7 @@ def _default_consultation() -> Path:
 
 def consultation_folder(consultation_dir: Path | None) -> Path:
     """The consultation's raw folder (the sample's by default), found by the one resolver."""
-    from consultation.paths import locate
+    from consultation.store.paths import locate
 
     return locate(consultation_dir or _default_consultation()).require_folder()
 
@@ -118,8 +118,8 @@ def run(consultation_dir: Path | None, processed_root: Path) -> None:
     from consultation import run_summary
     from consultation.api import connect
     from consultation.codebook import load_consultation
-    from consultation.paths import OutputPaths
     from consultation.pipeline import run as run_pipeline
+    from consultation.store.paths import OutputPaths
 
     folder = consultation_folder(consultation_dir)
     click.echo(f"Consultation : {folder}")

@@ -25,7 +25,7 @@ from consultation.errors import ConsultationError
 def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bool = True):
     """(raw folder, consultation, output paths, connection) for a consultation folder."""
     from consultation import store
-    from consultation.paths import locate
+    from consultation.store.paths import locate
 
     location = locate(consultation_dir or _default_consultation(), processed_root)
     folder = location.require_folder()
@@ -65,7 +65,7 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
     """
     from consultation.coding.coder import code_and_evaluate
     from consultation.coding.model import ModelSettings
-    from consultation.ingest import ingest_consultation
+    from consultation.ingest.core import ingest_consultation
     from consultation.run_summary import coding_figures
 
     folder, consultation, paths, con = _open(consultation_dir, processed_root, must_exist=False)
@@ -137,12 +137,11 @@ def evaluate_command(
         format_evaluation,
         store_evaluation,
     )
+    from consultation.store import queries
 
     _, consultation, _, con = _open(consultation_dir, processed_root)
     try:
-        has_codes = con.execute(
-            "SELECT count(*) FROM training_units WHERE consultation_id = ?", [consultation.id]
-        ).fetchone()[0]
+        has_codes = queries.training_unit_count(con, consultation.id)
         if not has_codes:
             raise ConsultationError(
                 "aucune réponse codée à la main : impossible de mesurer l'accord. Codez-en quelques-unes "

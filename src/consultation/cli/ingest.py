@@ -10,7 +10,7 @@ import click
 
 from consultation.cli.base import _friendly, consultation_arg, consultation_folder, main, out_option
 from consultation.cli.french import option
-from consultation.ingest import FileReport
+from consultation.ingest.core import FileReport
 
 
 @main.command()
@@ -29,8 +29,9 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     """
     from consultation import store
     from consultation.codebook import load_consultation
-    from consultation.ingest import ingest_consultation, run_checks
-    from consultation.paths import OutputPaths
+    from consultation.ingest.core import ingest_consultation, run_checks
+    from consultation.store import queries
+    from consultation.store.paths import OutputPaths
 
     folder = consultation_folder(consultation_dir)
     consultation = load_consultation(folder)
@@ -38,9 +39,7 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     con = store.connect(paths.db)
     try:
         reports = ingest_consultation(con, consultation, folder)
-        respondents = con.execute(
-            "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
-        ).fetchall()[0][0]
+        respondents = queries.respondent_count(con, consultation.id)
         failed = {name: rows for name, rows in run_checks(con).items() if len(rows)}
     finally:
         con.close()
@@ -99,8 +98,8 @@ def quarantine(consultation_dir: Path | None, processed_root: Path, export_path:
     from consultation import store
     from consultation.codebook import load_consultation
     from consultation.errors import ConsultationError
-    from consultation.ingest import quarantined_rows
-    from consultation.paths import OutputPaths
+    from consultation.ingest.core import quarantined_rows
+    from consultation.store.paths import OutputPaths
 
     folder = consultation_folder(consultation_dir)
     consultation = load_consultation(folder)

@@ -1,6 +1,6 @@
 """`consultation charts` and `consultation report`: publications regenerated from the database.
 
-Thin layer over `consultation.report.publish`: a report author who corrected a code, changed the
+Thin layer over `consultation.publish.report.publish`: a report author who corrected a code, changed the
 number of testimonies or wants only the Word files reruns this, not the whole pipeline.
 """
 
@@ -16,8 +16,8 @@ from consultation.cli.french import argument, option
 # The output-folder option is the same on every command: defined once, with the tally commands.
 from consultation.cli.tallies import out_root_option as out_option
 from consultation.codebook import Consultation
-from consultation.disclosure import DEFAULT_THRESHOLD
-from consultation.paths import SAMPLE_NAME, OutputPaths
+from consultation.publish.disclosure import DEFAULT_THRESHOLD
+from consultation.store.paths import SAMPLE_NAME, OutputPaths
 
 path_arg = argument("path", required=False, metavar="[CHEMIN]", type=click.Path(path_type=Path))
 threshold_option = option(
@@ -27,12 +27,12 @@ threshold_option = option(
 
 
 def locate(path: Path | None, processed_root: Path) -> tuple[Consultation, OutputPaths]:
-    """PATH as `consultation.paths.locate` reads it (without PATH, the sample's outputs).
+    """PATH as `consultation.store.paths.locate` reads it (without PATH, the sample's outputs).
 
     From a raw folder the questionnaire is read from consultation.yaml; otherwise from the
     database, which keeps the codebook of the last run.
     """
-    from consultation.paths import locate as find
+    from consultation.store.paths import locate as find
 
     location = find(path or processed_root / SAMPLE_NAME, processed_root)
     location.existing_db()
@@ -55,7 +55,7 @@ def charts_command(path: Path | None, threshold: int, processed_root: Path) -> N
     Exemple : consultation charts data/raw/segur-2020-sample
     """
     from consultation import api
-    from consultation.report import write_charts
+    from consultation.publish.report import write_charts
 
     consultation, paths = locate(path, processed_root)
     con = api.connect(paths.db, read_only=True)
@@ -96,12 +96,12 @@ def report_command(
     Exemple : consultation report data/raw/segur-2020-sample --temoignages 3 --format docx
     """
     from consultation import api
-    from consultation.report import FORMATS, publish
+    from consultation.publish.report import FORMATS, publish
 
     consultation, paths = locate(path, processed_root)
     ner = None
     if not no_ner:
-        from consultation.redact import load_ner
+        from consultation.publish.redact import load_ner
 
         ner = load_ner()
     con = api.connect(paths.db, read_only=True)

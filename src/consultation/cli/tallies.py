@@ -18,8 +18,8 @@ import pandas as pd
 from consultation import fmt
 from consultation.cli.base import _friendly, main
 from consultation.cli.french import AliasedChoice, argument, option
-from consultation.disclosure import DEFAULT_THRESHOLD, SECRET, marker
-from consultation.paths import DEFAULT_PROCESSED, SAMPLE_NAME
+from consultation.publish.disclosure import DEFAULT_THRESHOLD, SECRET, marker
+from consultation.store.paths import DEFAULT_PROCESSED, SAMPLE_NAME
 
 if TYPE_CHECKING:
     from consultation.api import By
@@ -42,8 +42,8 @@ consultation_option = option(
 
 
 def resolve_db(path: Path | None, processed_root: Path) -> Path:
-    """PATH as `consultation.paths.locate` reads it; without PATH, the sample's database."""
-    from consultation.paths import locate
+    """PATH as `consultation.store.paths.locate` reads it; without PATH, the sample's database."""
+    from consultation.store.paths import locate
 
     return locate(path or processed_root / SAMPLE_NAME, processed_root).existing_db()
 
@@ -116,7 +116,7 @@ def tally_command(
 
 
 def _write_data(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
-    from consultation.disclosure import write_tally_table
+    from consultation.publish.disclosure import write_tally_table
 
     if output is None:
         if fmt == "csv":

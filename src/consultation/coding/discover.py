@@ -166,7 +166,7 @@ def discover_themes(
 ) -> list[QuestionDiscovery]:
     """Leads for every question (or one), from the answers currently coded « Autres »."""
     from consultation.coding.rules import RuleCoder
-    from consultation.redact import Redactor
+    from consultation.publish.redact import Redactor
 
     redactor = Redactor.for_consultation(con, consultation)
     rules = RuleCoder(consultation.questions, lemmatizer)

@@ -122,7 +122,7 @@ def pending_units(
     the other questions' answers stay as they are), or coded before the latest recorded model was
     trained (a codebook change retrains the model, so with a model every answer is coded again).
     """
-    from consultation.incremental import latest_model
+    from consultation.coding.model_state import latest_model
 
     model = latest_model(con, consultation.id)
     answers = con.execute(
@@ -235,7 +235,7 @@ def plan_coding(
     per batch (default BATCH_SIZE; an answer's units stay together). `max_batches`: the
     batch size is raised so that there are about that many batches at most.
     """
-    from consultation.incremental import frame_fingerprint, inputs_hash
+    from consultation.store.fingerprints import frame_fingerprint, inputs_hash
 
     units = pending_units(con, consultation, recode_all=recode_all)
     folder = Path(folder)
@@ -485,7 +485,11 @@ def _summarise(con: duckdb.DuckDBPyConnection, cid: str) -> CodingWrite:
 
 def coder_key(consultation: Consultation, model_version: str | None) -> str:
     """What decides a batch's codes besides its units: the consultation file, the software, the model."""
-    from consultation.incremental import consultation_fingerprint, inputs_hash, software_fingerprint
+    from consultation.store.fingerprints import (
+        consultation_fingerprint,
+        inputs_hash,
+        software_fingerprint,
+    )
 
     return inputs_hash(consultation_fingerprint(consultation), software_fingerprint(), model_version)
 

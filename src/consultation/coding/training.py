@@ -129,7 +129,7 @@ def _mark_unaware(con: duckdb.DuckDBPyConnection, consultation: Consultation, ou
 def training_hash(con: duckdb.DuckDBPyConnection, consultation_id: str) -> str:
     """Hash of the consultation's human codes, whatever their order or file.
 
-    Computed exactly as `incremental.human_codes_hash`, so that a scheduler comparing it with
+    Computed exactly as `model_state.human_codes_hash`, so that a scheduler comparing it with
     `models.training_hash` knows when the model is out of date.
     """
     rows = con.execute(

@@ -1,6 +1,6 @@
 -- Descriptions of every table, view and column, for analysts exploring the database
 -- (duckdb_tables(), duckdb_views(), duckdb_columns(); the README's data dictionary is generated
--- from them: python -m consultation.dictionary). Applied after the views on every connection
+-- from them: python -m consultation.store.dictionary). Applied after the views on every connection
 -- that writes, since recreating a view drops its comments. Internal objects say so.
 
 COMMENT ON TABLE consultations IS 'Consultations of the database, one row each, with their current codebook version.';
@@ -103,6 +103,17 @@ COMMENT ON COLUMN auto_codes.model_version IS 'Version of the fitted model (mode
 COMMENT ON COLUMN auto_codes.codebook_version IS 'Version of the codebook the row was made with (codebook_versions.version).';
 COMMENT ON COLUMN auto_codes.coded_at IS 'When the unit was coded.';
 
+COMMENT ON TABLE unit_decisions IS 'The coder''s decision for each automatically coded unit, kept so that corrected counts are refreshed without deciding every unit again.';
+COMMENT ON COLUMN unit_decisions.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
+COMMENT ON COLUMN unit_decisions.respondent_id IS 'Identifier of the respondent, as in the export.';
+COMMENT ON COLUMN unit_decisions.question_id IS 'Identifier of the question (consultation.yaml `questions[].id`).';
+COMMENT ON COLUMN unit_decisions.unit_no IS 'Position of the unit (proposition) within the answer, from 0.';
+COMMENT ON COLUMN unit_decisions.chosen IS 'Per theme of the question except « Autres », in codebook order: whether the coder chose it.';
+COMMENT ON COLUMN unit_decisions.other IS 'True when nothing claimed the unit (« Autres »).';
+COMMENT ON COLUMN unit_decisions.scores IS 'Per theme, the model''s raw score (NaN where the model does not decide the theme); NULL without a model.';
+COMMENT ON COLUMN unit_decisions.model_version IS 'Model that decided the unit (NULL: rules only); decisions of another model are not reused.';
+COMMENT ON COLUMN unit_decisions.codebook_version IS 'Codebook version the unit was decided with; decisions of another version are not reused.';
+
 COMMENT ON TABLE models IS 'Fitted models of each consultation (skops files beside a JSON card).';
 COMMENT ON COLUMN models.consultation_id IS 'Identifier of the consultation (consultation.yaml `id`).';
 COMMENT ON COLUMN models.model_version IS 'Version of the fitted model (models.model_version); NULL for rules and human codes.';
@@ -146,7 +157,7 @@ COMMENT ON COLUMN interne.tally_cache_state.consultation_id IS 'Identifier of th
 COMMENT ON COLUMN interne.tally_cache_state.stamp IS 'Fingerprint of the inputs (tally_input_stamp.stamp) when the cache was refreshed.';
 COMMENT ON COLUMN interne.tally_cache_state.refreshed_at IS 'When the cache was refreshed.';
 
-COMMENT ON TABLE schema_version IS 'Internal: the schema migrations this file has had (consultation.migrations), one row each.';
+COMMENT ON TABLE schema_version IS 'Internal: the schema migrations this file has had (consultation.store.migrations), one row each.';
 COMMENT ON COLUMN schema_version.version IS 'Number of the migration, from 1; the highest is the file''s schema version.';
 COMMENT ON COLUMN schema_version.description IS 'What the migration changed.';
 COMMENT ON COLUMN schema_version.applied_at IS 'When the migration was applied to this file.';

@@ -30,9 +30,9 @@ import pyarrow.compute as pc
 from consultation import fmt, store
 from consultation.codebook import MAX_ANSWER_CHARS, Consultation, SourceFile
 from consultation.errors import InputFileError, InputProblem, is_interrupt
+from consultation.ingest.readers import Table, column_letter, header_key, read_table
+from consultation.ingest.regions import REGIONS, UNKNOWN_REGION, normalise_region
 from consultation.progress import progress
-from consultation.readers import Table, column_letter, header_key, read_table
-from consultation.regions import REGIONS, UNKNOWN_REGION, normalise_region
 
 log = logging.getLogger(__name__)
 
@@ -1118,7 +1118,7 @@ def quarantined_rows(con: duckdb.DuckDBPyConnection, consultation_id: str) -> pd
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """Run every query of sql/checks.sql; each returns the offending rows (empty = check passed)."""
+    """Run every query of store/sql/checks.sql; each returns the offending rows (empty = check passed)."""
     con.register("ref_regions", pd.DataFrame(
         {"region_code": [r.code for r in REGIONS], "region": [r.name for r in REGIONS]}
     ))

@@ -147,7 +147,7 @@ LEFT JOIN stg_count_estimates e USING (consultation_id, question_id, theme_id, s
 -- compressed column, never a hash of every row of the big tables. Why each writer moves it:
 -- - ingestion (respondents, answers, human codes) records the file in `source_files` with a new
 --   `ingested_at` in the same transaction, and drops the codes of changed respondents;
--- - coding (coder.code_consultation, incremental.write_codings) replaces automatic codes with
+-- - coding (coder.code_consultation, run.write_codes) replaces automatic codes with
 --   codes stamped `coded_at` = now: their count, latest and summed `coded_at` move, and their
 --   themes are summed as hashes too (a replacement stamped with the very same time still shows);
 -- - human codes (review import, hand edits), the codebook (questions, themes, consultations) and

@@ -24,13 +24,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from consultation import fmt, palette
+from consultation import fmt
 from consultation.codebook import Consultation, Question
-from consultation.disclosure import DEFAULT_THRESHOLD, is_small
 from consultation.parallel import fork_map
 from consultation.progress import progress
-from consultation.tally import NATIONAL_SCOPE
-from consultation.typography import french
+from consultation.publish import palette
+from consultation.publish.disclosure import DEFAULT_THRESHOLD, is_small
+from consultation.publish.typography import french
+from consultation.tally import NATIONAL_SCOPE, theme_rows
 
 PAGE_WIDTH_CM = 16.0
 DPI = 300
@@ -96,29 +97,6 @@ def region_slug(region: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "region"
 
 
-def respondents_answered(
-    con: duckdb.DuckDBPyConnection,
-    consultation_id: str,
-    question_id: str,
-    scope: tuple[str, str] = NATIONAL,
-) -> int:
-    """Respondents of a scope who answered the question: the N printed in titles and headers."""
-    row = con.execute(
-        "SELECT max(respondents_answered) FROM tally "
-        "WHERE consultation_id = ? AND question_id = ? AND scope_kind = ? AND scope = ?",
-        [consultation_id, question_id, *scope],
-    ).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-_THEME_SQL = """
-SELECT theme_id, label, category, is_other, count, theme_position, respondents_citing,
-       respondents_answered
-FROM tally
-WHERE consultation_id = ? AND question_id = ? AND scope_kind = ? AND scope = ?
-"""
-
-
 def ordered_theme_counts(
     con: duckdb.DuckDBPyConnection,
     consultation_id: str,
@@ -130,7 +108,7 @@ def ordered_theme_counts(
     An « Autres » that the pipeline added on its own and that nobody cited is left out: it is not
     part of the codebook the readers know.
     """
-    rows = con.execute(_THEME_SQL, [consultation_id, question.id, *scope]).fetchall()
+    rows = theme_rows(con, consultation_id, question.id, scope)
     themes = [
         (ThemeCount(r[0], r[1], r[2], bool(r[3]), int(r[4]), int(r[6]), int(r[7])), int(r[5]))
         for r in rows
@@ -604,7 +582,7 @@ def _draw_comparison(
 
 
 def _region_phrase(region: str) -> str:
-    from consultation.regions import UNKNOWN_REGION
+    from consultation.ingest.regions import UNKNOWN_REGION
 
     return region if region == UNKNOWN_REGION else f"Région {region}"
 
@@ -662,7 +640,7 @@ def overview_data(figures: TallyFigures, question: Question, plan) -> OverviewDa
 
 def overview_cell_text(value: float | None, *, percent: bool = True) -> str:
     """What a cell of the overview says: « 36 % » (« 36 » on the chart), « 0 % », « s »."""
-    from consultation.disclosure import SECRET
+    from consultation.publish.disclosure import SECRET
 
     if value is None:
         return SECRET

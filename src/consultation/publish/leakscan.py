@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from consultation.errors import PersonalDataLeakError
 
 if TYPE_CHECKING:
-    from consultation.redact import Redactor
+    from consultation.publish.redact import Redactor
 
 # Between two blocks of a published file (paragraphs, list items, table cells, pages): a blank line.
 BLOCK = "\n\n"

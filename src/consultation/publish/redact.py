@@ -736,7 +736,7 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 def _place_words() -> list[str]:
     """Region and department names: places, never people, and everywhere in regional reports."""
-    from consultation.regions import REGIONS
+    from consultation.ingest.regions import REGIONS
 
     text = resources.files("consultation").joinpath("data", "departements.csv").read_text(encoding="utf-8")
     names = [row["nom_departement"] for row in csv.DictReader(io.StringIO(text))]

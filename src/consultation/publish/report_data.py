@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from consultation import fmt
-from consultation.disclosure import DEFAULT_THRESHOLD, SECRET
+from consultation.publish.disclosure import DEFAULT_THRESHOLD, SECRET
 
 if TYPE_CHECKING:
     from consultation.codebook import Consultation

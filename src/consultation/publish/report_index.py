@@ -13,22 +13,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 
-from consultation.charts import (
+from consultation.codebook import Consultation, Question
+from consultation.ingest.regions import UNKNOWN_REGION
+from consultation.publish.charts import (
     SMALL_CELL_THRESHOLD,
     overview_stem,
     region_slug,
     respondents_phrase,
     write_if_changed,
 )
-from consultation.codebook import Consultation, Question
-from consultation.paths import OutputPaths
-from consultation.regions import UNKNOWN_REGION
-from consultation.report_data import NATIONAL_SLUG, consultation_name
-from consultation.report_text import template_environment
-from consultation.typography import french_html
+from consultation.publish.report_data import NATIONAL_SLUG, consultation_name
+from consultation.publish.report_text import template_environment
+from consultation.publish.typography import french_html
+from consultation.store.paths import OutputPaths
 
 if TYPE_CHECKING:  # the builder's context, read here, never imported (the builder imports this module)
-    from consultation.report import ReportContext
+    from consultation.publish.report import ReportContext
 
 INDEX_NAME = "index.html"
 _FORMAT_LABELS = {"pdf": "PDF", "html": "page web", "docx": "Word", "md": "Markdown"}

@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS schema_version (
 
 
 def _read(name: str) -> str:
-    return resources.files("consultation").joinpath("sql", name).read_text(encoding="utf-8")
+    return resources.files("consultation.store").joinpath("sql", name).read_text(encoding="utf-8")
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

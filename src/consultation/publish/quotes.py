@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from consultation.redact import fold
+from consultation.publish.redact import fold
+from consultation.store.queries import quote_candidates, theme_labels
 
 _SPACES = re.compile(r"\s+")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪►]+|\d{1,2}[).]|\(\d{1,2}\))\s*")
@@ -39,7 +40,7 @@ HIGH_CONFIDENCE = 0.7
 NEAR_DUPLICATE = 0.6  # Jaccard of content words above which two quotes say the same thing
 MAX_POOL = 200  # candidates considered per theme and scope, the most typical first
 
-MAX_CANDIDATES = 100  # coded excerpts read per question, theme and region (see _QUOTES_SQL)
+MAX_CANDIDATES = 100  # coded excerpts read per question, theme and region (see store.queries.quote_candidates)
 
 # The coded excerpt when there is one, else the whole answer (a code on '' means "all of it").
 # A report shows four quotes per theme: the database keeps, per question, theme and region, at
@@ -47,36 +48,6 @@ MAX_CANDIDATES = 100  # coded excerpts read per question, theme and region (see 
 # integer key: tier in the top bits, a hash of the coded unit below), so that Python never holds
 # a million answers. A cell with fewer excerpts is read whole (then the choice is the one made
 # over every answer); the national pool is the union of the regional ones.
-_QUOTES_SQL = """
-WITH drawn AS (
-    SELECT question_id, theme_id, respondent_id, region, source, confidence, unit_text, whole_themes,
-           row_number() OVER (PARTITION BY question_id, theme_id, region ORDER BY pick_key) AS pick
-    FROM (
-        SELECT *, (CASE WHEN source = 'human' THEN 0 WHEN confidence >= ? THEN 1 ELSE 2 END)::UBIGINT << 62
-                  | hash(respondent_id, unit_key) >> 2 AS pick_key,
-               -- the themes coded on the whole answer: several make it a multi-topic answer
-               list(CASE WHEN trim(unit_text) = '' THEN theme_id END)
-                   OVER (PARTITION BY question_id, respondent_id) AS whole_themes
-        FROM stg_codes
-        WHERE consultation_id = ? AND (CAST(? AS VARCHAR) IS NULL OR question_id = ?)
-    )
-),
-picked AS (
-    SELECT d.question_id, d.theme_id, d.respondent_id, d.region, d.source, d.confidence,
-           CASE WHEN trim(d.unit_text) <> '' THEN d.unit_text ELSE coalesce(a.text, '') END AS text,
-           CASE WHEN trim(d.unit_text) = '' THEN d.whole_themes ELSE [] END AS whole_themes,
-           CASE WHEN trim(d.unit_text) <> '' THEN a.text END AS answer  -- an excerpt's context
-    FROM drawn d
-    LEFT JOIN answers a
-      ON a.consultation_id = ? AND a.respondent_id = d.respondent_id AND a.question_id = d.question_id
-    WHERE d.pick <= ?
-)
-SELECT * FROM picked
-WHERE trim(text) <> ''
-ORDER BY question_id, theme_id, respondent_id, text
-"""
-
-
 @dataclass(frozen=True)
 class Quote:
     """One testimony as published: the text (whole sentences) and where it comes from."""
@@ -165,10 +136,7 @@ class QuoteSelector:
         """`keywords`: (question, theme) -> the codebook's keywords, to tell which sentence of an
         answer on several topics carries which theme (the themes' labels are used in any case)."""
         self.max_chars = max_chars
-        rows = con.execute(
-            _QUOTES_SQL,
-            [HIGH_CONFIDENCE, consultation_id, question_id, question_id, consultation_id, max_candidates],
-        ).fetchall()
+        rows = quote_candidates(con, consultation_id, question_id, HIGH_CONFIDENCE, max_candidates)
         # question -> theme -> candidates (one per distinct text and respondent), and by region
         self._candidates: dict[str, dict[str, list[Quote]]] = defaultdict(lambda: defaultdict(list))
         self._by_region: dict[tuple[str, str, str], list[Quote]] = defaultdict(list)
@@ -191,9 +159,8 @@ class QuoteSelector:
         self._indexes: dict[str, _QuestionIndex] = {}
         self._short: dict[tuple, str | None] = {}  # (question, theme, text, others) -> as quoted
         self._words: dict[tuple[str, str], tuple[str, ...]] = {
-            (q, t): theme_words(label, (keywords or {}).get((q, t), ())) for q, t, label in con.execute(
-                "SELECT question_id, theme_id, label FROM themes WHERE consultation_id = ?",
-                [consultation_id]).fetchall()}
+            (q, t): theme_words(label, (keywords or {}).get((q, t), ()))
+            for q, t, label in theme_labels(con, consultation_id)}
 
     def choose(
         self,

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, NamedTuple
 import duckdb
 
 from consultation import fmt
-from consultation.charts import (
+from consultation.codebook import Consultation, FreeTextSection, Question
+from consultation.errors import MissingChartError
+from consultation.ingest.regions import UNKNOWN_REGION
+from consultation.parallel import fork_map
+from consultation.progress import progress
+from consultation.publish.charts import (
     SMALL_CELL_THRESHOLD,
     TallyFigures,
     ThemeCount,
@@ -36,15 +41,10 @@ from consultation.charts import (
     write_national_charts,
     write_overview_charts,
 )
-from consultation.codebook import Consultation, FreeTextSection, Question
-from consultation.disclosure import SECRET
-from consultation.errors import MissingChartError
-from consultation.parallel import fork_map
-from consultation.progress import progress
-from consultation.quotes import DEFAULT_MAX_QUOTES, QuoteSelector
-from consultation.redact import Redactor
-from consultation.regions import UNKNOWN_REGION
-from consultation.report_data import (
+from consultation.publish.disclosure import SECRET
+from consultation.publish.quotes import DEFAULT_MAX_QUOTES, QuoteSelector
+from consultation.publish.redact import Redactor
+from consultation.publish.report_data import (
     NATIONAL_SLUG,
     OVERVIEW_TITLE,
     ChartRef,
@@ -68,7 +68,7 @@ from consultation.report_data import (
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from consultation.paths import OutputPaths
+    from consultation.store.paths import OutputPaths
 
 __all__ = [
     "FORMATS",
@@ -117,7 +117,7 @@ class DisclosurePlan:
     @classmethod
     def build(cls, consultation: Consultation, figures: TallyFigures, respondents: dict[str, int],
               threshold: int = SMALL_CELL_THRESHOLD) -> DisclosurePlan:
-        from consultation.disclosure import Cell, protect_row
+        from consultation.publish.disclosure import Cell, protect_row
 
         ordered = sorted(respondents, key=lambda r: (r == UNKNOWN_REGION, region_slug(r)))
         regions = [r for r in ordered if r != UNKNOWN_REGION and respondents[r] >= threshold]
@@ -832,7 +832,7 @@ def _write_report(report: Report, out_dir: Path, formats: Sequence[str]) -> list
     """Each format of one report; a file whose content is unchanged is left as it is (same bytes,
     same modification time), and the PDF is rendered again only when its HTML changed or is
     newer than it."""
-    from consultation import report_docx, report_text
+    from consultation.publish import report_docx, report_text
 
     written: list[Path] = []
     html: str | None = None
@@ -936,8 +936,8 @@ def publish(
     testimonies; without it only patterns are used. `charts=False` reuses the chart files already
     in `paths.charts` (they must exist).
     """
-    from consultation.leakscan import check_publication
-    from consultation.report_index import write_index
+    from consultation.publish.leakscan import check_publication
+    from consultation.publish.report_index import write_index
 
     figures = TallyFigures.load(con, consultation)
     plan = DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold)

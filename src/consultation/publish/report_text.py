@@ -16,10 +16,10 @@ from urllib.parse import quote as url_quote
 
 import jinja2
 
-from consultation import palette
-from consultation.disclosure import SECRET
-from consultation.report_data import OVERVIEW_TITLE, Report, overview_note
-from consultation.typography import NNBSP, french, french_html
+from consultation.publish import palette
+from consultation.publish.disclosure import SECRET
+from consultation.publish.report_data import OVERVIEW_TITLE, Report, overview_note
+from consultation.publish.typography import NNBSP, french, french_html
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 
@@ -66,7 +66,7 @@ def _figure_numbers(report: Report) -> dict[str, int]:
 @functools.cache
 def template_environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("consultation", "templates"),
+        loader=jinja2.PackageLoader("consultation.publish", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -74,7 +74,7 @@ def template_environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(guillemets=guillemets, md=md_escape, md_lines=md_lines, anchor=anchor)
-    env.globals["palette_css"] = palette.css_variables  # called at each rendering: the colours of consultation.palette
+    env.globals["palette_css"] = palette.css_variables  # called at each rendering: the colours of consultation.publish.palette
     return env
 
 

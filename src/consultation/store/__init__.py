@@ -1,4 +1,8 @@
-"""The DuckDB file: schema, layered views and the few writes the pipeline makes."""
+"""The store: the DuckDB file, its schema (sql/), layered views and the few writes the pipeline makes.
+
+This module connects (upgrading the file through `migrations`) and writes; `paths` finds a database
+from a path, `queries` holds the reads commands and helpers need, `fingerprints` the cache keys,
+`dictionary` documents the tables and views."""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from consultation import migrations
 from consultation.errors import DatabaseBusyError
+from consultation.store import migrations
 
 if TYPE_CHECKING:  # the codebook (pydantic, yaml) is not needed to read a database: kept off the API's import
     from consultation.codebook import Consultation
@@ -32,14 +36,14 @@ COMMENTS_FILE = "comments.sql"
 
 def _sql_files() -> list[str]:
     """The view files, in the order they build on each other."""
-    names = sorted(p.name for p in resources.files("consultation").joinpath("sql").iterdir() if p.name.endswith(".sql"))
+    names = sorted(p.name for p in resources.files("consultation.store").joinpath("sql").iterdir() if p.name.endswith(".sql"))
     extra_views = [n for n in names if n.startswith("views_")]
     return [*SQL_FILES_VIEWS, *extra_views]
 
 
 @cache
 def read_sql(name: str) -> str:
-    return resources.files("consultation").joinpath("sql", name).read_text(encoding="utf-8")
+    return resources.files("consultation.store").joinpath("sql", name).read_text(encoding="utf-8")
 
 
 @cache

@@ -1,5 +1,5 @@
 -- Data checks on a consultation database. Each query returns the rows that break the rule:
--- an empty result means the check passes. `consultation.ingest.run_checks` runs them all (the
+-- an empty result means the check passes. `consultation.ingest.core.run_checks` runs them all (the
 -- tests do after every ingest); it provides `ref_regions` (region_code, region), the 18 regions.
 -- A check starts with a line `-- check: <name>`.
 

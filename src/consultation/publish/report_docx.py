@@ -24,12 +24,18 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
-from consultation import palette
-from consultation.charts import PAGE_WIDTH_CM
-from consultation.disclosure import SECRET
-from consultation.report_data import OVERVIEW_TITLE, Overview, QuestionTable, Report, overview_note
-from consultation.report_text import guillemets
-from consultation.typography import french
+from consultation.publish import palette
+from consultation.publish.charts import PAGE_WIDTH_CM
+from consultation.publish.disclosure import SECRET
+from consultation.publish.report_data import (
+    OVERVIEW_TITLE,
+    Overview,
+    QuestionTable,
+    Report,
+    overview_note,
+)
+from consultation.publish.report_text import guillemets
+from consultation.publish.typography import french
 
 LEFT_CM, RIGHT_CM = 6.0, 11.0
 _FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # ZIP entries: no build date, so reruns give the same bytes
