@@ -102,9 +102,14 @@ def publish_twice(database: Path, src: Path, work: Path, name: str, extra: list[
 SCAN = """
 import json, sys, time
 from pathlib import Path
-from consultation import leakscan
-from consultation.paths import locate
-from consultation.redact import Redactor, load_ner
+try:  # the layout by stage; a baseline from before it (--baseline-src) has the flat one
+    from consultation.publish import leakscan
+    from consultation.publish.redact import Redactor, load_ner
+    from consultation.store.paths import locate
+except ImportError:
+    from consultation import leakscan
+    from consultation.paths import locate
+    from consultation.redact import Redactor, load_ner
 import duckdb
 folder, ner = Path(sys.argv[1]), sys.argv[2] == "ner"
 location = locate(folder)

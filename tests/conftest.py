@@ -4,6 +4,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example time limit: hypothesis' 200 ms deadline measures the machine's load, not the code
+# (tests failed on it under a shared 2-core machine). Time bounds are asserted where they are the
+# behaviour under test (hostile inputs), and speed is measured in benchmarks/.
+settings.register_profile("consultation", deadline=None)
+settings.load_profile("consultation")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "data" / "raw" / "segur-2020-sample"

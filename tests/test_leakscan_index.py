@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from consultation import leakscan
 from consultation.errors import PersonalDataLeakError
-from consultation.leakscan import (
+from consultation.publish import leakscan
+from consultation.publish.leakscan import (
     BLOCK,
     Finding,
     StructureIndex,

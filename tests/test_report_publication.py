@@ -47,7 +47,7 @@ def test_word_files_are_small_enough_to_mail(published):
 
 
 def test_a_second_run_with_nothing_changed_rewrites_no_file(published, monkeypatch):
-    from consultation import leakscan
+    from consultation.publish import leakscan
 
     out, consultation, con, first = published
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in first.files}
