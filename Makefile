@@ -32,7 +32,8 @@ notebooks: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab
 
 lint: $(STAMP)
-	$(BIN)/ruff check src flows tests
+	$(BIN)/ruff check src flows tests benchmarks
+	$(BIN)/mypy
 
 lock: $(STAMP)
 	# Keeps the header that says why each chosen pin exists; the versions come from this .venv.

@@ -224,7 +224,7 @@ def coding_flow(
             logger.info("Codage de %s lot(s) par %s", len(plan.batches), summary.runner)
             coded = code_batches(consultation, plan, workers, options.refresh_cache)
         else:
-            summary.runner = f"une tâche par lot sur {type(context.task_runner).__name__}"
+            summary.runner = f"une tâche par lot sur {type(context.task_runner).__name__ if context else '?'}"
             logger.info("Codage de %s lot(s) : %s", len(plan.batches), summary.runner)
             futures = code_batch.map(
                 unmapped(consultation), plan.batches, unmapped(plan.model_path),

@@ -43,7 +43,9 @@ def nightly(
     consultation = load_consultation(consultation_dir)
     ingestion = ingestion_flow(consultation_dir, processed_root, fail_on_refused=False)
     runner = coding_task_runner(FlowSettings())
-    coding = coding_flow.with_options(task_runner=runner)(
+    # Prefect's stubs type a flow's runner by its future class, and Dask's and the thread pool's
+    # differ: both are valid runners at run time.
+    coding = coding_flow.with_options(task_runner=runner)(  # type: ignore[arg-type]
         consultation_dir,
         processed_root,
         CodingOptions(

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import NotSet
 
 from consultation import tally
 from consultation.codebook import Consultation, load_consultation
@@ -84,7 +85,8 @@ def reporting_flow(
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
     national = national_tally(consultation, paths.db)
     key = reporting_key(consultation, paths)
-    state = publish_outputs.with_options(refresh_cache=refresh_cache or None)(
+    # NotSet: the task's own cache policy (only a requested refresh overrides it)
+    state = publish_outputs.with_options(refresh_cache=True if refresh_cache else NotSet)(
         consultation, paths, key, return_state=True
     )
     publication: Publication = state.result()

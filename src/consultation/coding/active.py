@@ -47,10 +47,10 @@ def choose_to_code(
     folding case, accents and spaces) are never chosen twice, blank ones never. Same inputs and seed, same choice."""
     if not texts or n <= 0:
         return []
-    uncertainty = np.nan_to_num(np.asarray(uncertainty, dtype=float))
+    scores = np.nan_to_num(np.asarray(uncertainty, dtype=float))
     folded = [fold(normalise_text(t)) for t in texts]
     # one position per distinct text, most uncertain first (ties: first in the list)
-    order = np.argsort(-uncertainty, kind="stable")
+    order = np.argsort(-scores, kind="stable")
     seen: set[str] = set()
     distinct = []
     for i in order:
@@ -63,7 +63,7 @@ def choose_to_code(
     X = _features([folded[i] for i in candidates], seed)
     if X is None or len(candidates) == n:
         return [int(i) for i in candidates[:n]]
-    weights = uncertainty[candidates] + 1e-3
+    weights = scores[candidates] + 1e-3
     km = KMeans(n_clusters=n, random_state=seed, n_init=3).fit(X, sample_weight=weights)
     distance = km.transform(X)  # candidates x clusters
     picked: list[int] = []
@@ -74,7 +74,7 @@ def choose_to_code(
     if len(picked) < n:  # empty clusters: the next most uncertain candidates
         rest = [j for j in range(len(candidates)) if j not in set(picked)]
         picked += rest[: n - len(picked)]
-    picked.sort(key=lambda j: (-uncertainty[candidates[j]], j))
+    picked.sort(key=lambda j: (-scores[candidates[j]], j))
     return [int(candidates[j]) for j in picked]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from consultation import store
 from consultation.codebook import Consultation
 from consultation.coding import run as coding_run
 from consultation.coding.engine import CODE_COLUMNS, code_units
@@ -94,10 +95,11 @@ def code_consultation(
         )
     summary = CodingSummary(units=written.units, model_version=engine.model_version, trained=trained)
     summary.by_source, summary.needs_review = written.by_source, written.needs_review
-    summary.human_coded_answers = int(con.execute(
+    summary.human_coded_answers = int(store.scalar(
+        con,
         "SELECT count(*) FROM (SELECT DISTINCT respondent_id, question_id FROM human_codes "
         "WHERE consultation_id = ?)", [cid],
-    ).fetchone()[0])
+    ))
     summary.engines = {q.id: engine.engine_of(q.id) for q in consultation.questions}
     summary.training_units = {qid: len(t) for qid, t in training.items()}
     summary.estimates = written.estimates

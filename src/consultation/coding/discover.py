@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from consultation import store
 from consultation.codebook import Consultation, Question
 from consultation.text import Lemmatizer, normalise_text
 
@@ -71,9 +72,9 @@ def min_units(n_respondents: int) -> int:
 
 def n_respondents(con: duckdb.DuckDBPyConnection, consultation: Consultation) -> int:
     """Respondents of the consultation (those with at least one answer)."""
-    return con.execute(
-        "SELECT count(DISTINCT respondent_id) FROM stg_answers WHERE consultation_id = ?", [consultation.id]
-    ).fetchone()[0]
+    return int(store.scalar(
+        con, "SELECT count(DISTINCT respondent_id) FROM stg_answers WHERE consultation_id = ?", [consultation.id]
+    ))
 
 
 def other_units(con: duckdb.DuckDBPyConnection, consultation: Consultation, question: Question) -> list[tuple[str, str]]:

@@ -155,7 +155,7 @@ def decide(
                 chosen[i, j] = True
                 source[i, j] = SOURCE_RULE
                 confidence[i, j] = hit.confidence
-    other = ~chosen.any(axis=1)
+    other = np.asarray(~chosen.any(axis=1), dtype=bool)
     if decided.any():
         top = np.nanmax(proba[:, decided], axis=1) if n else np.zeros(0)
         other_confidence = np.where(other, 1 - top, 0.0)
@@ -171,7 +171,7 @@ def decide(
     # flags only those: an answer in « Autres » is flagged when some theme nearly claimed it,
     # not when every theme is far below its threshold. Otherwise every « Autres » is flagged.
     on_answers = model is not None and getattr(model.classifier, "review_on_answers_", False)
-    review = near if on_answers else other | near
+    review = np.asarray(near if on_answers else other | near, dtype=bool)
     return UnitDecisions(
         question, theme_ids, proba, thresholds, chosen, source, confidence, other,
         other_confidence, review, rule_hits, raw if scores is not None else None,
@@ -262,7 +262,9 @@ def codes_frame(
     confidence = np.column_stack([d.confidence, d.other_confidence])[unit, column] if n else np.zeros(0)
     theme_ids = np.asarray([*d.theme_ids, question.other_theme.id], dtype=object)
     review = d.needs_review[unit] if n else np.zeros(0, dtype=bool)
-    version = np.where(source == "model", model_version, None) if model_version else np.full(len(unit), None)
+    version = np.full(len(unit), None, dtype=object)
+    if model_version:
+        version[source == "model"] = model_version
     return pd.DataFrame(
         {
             "respondent_id": units["respondent_id"].to_numpy()[unit],

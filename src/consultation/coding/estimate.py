@@ -110,7 +110,7 @@ def calibrate_question(
     if n == 0 or (model is not None and model.n_units != n):
         return None
     oof_scores = model.classifier.oof_scores_ if model is not None else None
-    oof_proba = model.calibrate(oof_scores) if model is not None else None
+    oof_proba = model.calibrate(oof_scores) if model is not None and oof_scores is not None else None
     d = decide(question, model, oof_proba, rule_hits, oof_scores)
     other_id = question.other_theme.id
     ids = [*d.theme_ids, other_id]
@@ -172,7 +172,8 @@ def estimate_counts(
             point, low, high, method = raw[j], raw[j], raw[j], METHOD_RAW
         elif estimator == ESTIMATOR_DIFFERENCE:
             model_theme = j < len(decisions.theme_ids) and decisions.model_decides[j] and decisions.scores is not None
-            predicted = apply_platt(decisions.scores[:, j], calibration.platt[j]) if model_theme else chosen[:, j]
+            predicted = (apply_platt(decisions.scores[:, j], calibration.platt[j])
+                         if model_theme and decisions.scores is not None else chosen[:, j])
             point, low, high = _difference(predicted, calibration, j, membership, model_theme, level)
             method = METHOD_DIFFERENCE
         elif estimator == ESTIMATOR_EXPANSION:

@@ -267,8 +267,8 @@ def evaluation_is_current(
     latest = con.execute(
         "SELECT model_version FROM evaluations WHERE consultation_id = ? ORDER BY created_at DESC LIMIT 1",
         [consultation.id],
-    ).fetchone()
-    return bool(latest) and latest[0] == current_version(con, consultation, settings, units)
+    ).fetchall()  # read to its end: DuckDB 2.0 keeps an unread result open
+    return bool(latest) and latest[0][0] == current_version(con, consultation, settings, units)
 
 
 def stored_evaluation(
@@ -304,7 +304,7 @@ def current_evaluation(
 def store_evaluation(con: duckdb.DuckDBPyConnection, evaluation: Evaluation) -> int:
     """One row per question and one for all questions together (question_id NULL)."""
     now = datetime.now()
-    rows = [
+    rows: list[tuple] = [
         (evaluation.consultation_id, evaluation.model_version, None, evaluation.n_units, evaluation.micro_f1,
          evaluation.macro_f1, evaluation.kappa,
          json.dumps({k: v for k, v in evaluation.to_dict().items() if k != "questions"}, ensure_ascii=False), now),

@@ -104,7 +104,8 @@ class KeywordFeatures(TransformerMixin, BaseEstimator):
                 labels_of.setdefault(phrase, []).append(j)
         index = PhraseIndex(labels_of)  # one scan per unit for every theme's phrases
         values = list(np.asarray(X, dtype=object).ravel())
-        rows, cols = [], []
+        rows: list[int] = []
+        cols: list[int] = []
         for i, value in enumerate(values):
             if isinstance(value, str) and value:
                 for j in index.find(value):
@@ -220,9 +221,10 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         flat = np.fromiter(chain.from_iterable(split), dtype=object, count=int(lengths.sum()))
         codes, words = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
-        cached = getattr(self, "_fast_char_index", None)
+        cached: tuple[dict, dict] | None = getattr(self, "_fast_char_index", None)
         if cached is None or cached[0] is not self.vocabulary_:  # refitted: a new vocabulary
-            cached = self._fast_char_index = (self.vocabulary_, {})
+            cached = (self.vocabulary_, {})
+            self._fast_char_index = cached
         vocabulary, columns_of = self.vocabulary_, cached[1]
         empty = np.zeros(0, dtype=np.int32)
         per_word = []

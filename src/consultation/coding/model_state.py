@@ -66,11 +66,7 @@ def training_need(
     `training_hash` is the hash of the training data as the coding engine computes it (it is
     what the engine stores in `models.training_hash`); `human_codes_hash` when not given.
     """
-    n = int(
-        con.execute(
-            "SELECT count(*) FROM human_codes WHERE consultation_id = ?", [consultation_id]
-        ).fetchone()[0]
-    )
+    n = int(store.scalar(con, "SELECT count(*) FROM human_codes WHERE consultation_id = ?", [consultation_id]))
     current = training_hash if training_hash is not None else human_codes_hash(con, consultation_id)
     if n == 0:
         return TrainingNeed(False, "aucun code humain : codage par les règles", 0, current)

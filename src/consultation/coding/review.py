@@ -112,8 +112,8 @@ def review_candidates(
         .agg(uncertainty=("uncertainty", "max"), answer=("answer", "first"))
         .reset_index()
     )
-    chosen = choose_to_code(answers["answer"].tolist(), answers["uncertainty"].to_numpy(), n_answers, seed=seed)
-    picked = answers.iloc[chosen][["question_id", "respondent_id"]].assign(rank=range(len(chosen)))
+    to_code = choose_to_code(answers["answer"].tolist(), answers["uncertainty"].to_numpy(), n_answers, seed=seed)
+    picked = answers.iloc[to_code][["question_id", "respondent_id"]].assign(rank=range(len(to_code)))
     out = frame.merge(picked, on=["question_id", "respondent_id"])
     order = {q.id: i for i, q in enumerate(consultation.questions)}
     out["question_order"] = out["question_id"].map(order)
@@ -253,8 +253,8 @@ def write_review_sheet(
             themes.append([
                 neutralise_cell(v) for v in (question.id, theme.id, theme.label, theme.category or "", theme.description)
             ])
-    for col, width in zip("ABCDE", (14, 26, 44, 22, 70), strict=True):
-        themes.column_dimensions[col].width = width
+    for letter, width in zip("ABCDE", (14, 26, 44, 22, 70), strict=True):
+        themes.column_dimensions[letter].width = width
         themes[f"{col}1"].font = Font(bold=True)
     themes.freeze_panes = "A2"
 

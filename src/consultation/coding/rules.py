@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from consultation.codebook import Question
 from consultation.text import Lemmatizer
@@ -31,7 +33,10 @@ def keyword_phrases(keywords: list[str], lemmatizer: Lemmatizer) -> list[tuple[s
     return out
 
 
-class PhraseIndex:
+Label = TypeVar("Label", bound=Hashable)  # a theme id (rules) or a column number (features)
+
+
+class PhraseIndex(Generic[Label]):
     """Finds, in a text of space-separated lemmas, every occurrence of a set of phrases (whole
     words only, overlaps included) with one regular expression scan instead of one per phrase.
 
@@ -40,7 +45,7 @@ class PhraseIndex:
     table built once.
     """
 
-    def __init__(self, labels_of: dict[str, list[str]]):
+    def __init__(self, labels_of: dict[str, list[Label]]):
         phrases = sorted((p for p in labels_of if p), key=lambda p: (-len(p), p))
         self.labels_of = {p: list(dict.fromkeys(labels_of[p])) for p in phrases}
         known = set(phrases)
@@ -52,9 +57,9 @@ class PhraseIndex:
             re.compile(r"(?<!\S)(?=(" + "|".join(re.escape(p) for p in phrases) + r")(?!\S))") if phrases else None
         )
 
-    def find(self, text: str) -> dict[str, list[str]]:
+    def find(self, text: str) -> dict[Label, list[str]]:
         """label -> the phrases of that label found in `text`, in order of appearance."""
-        found: dict[str, list[str]] = {}
+        found: dict[Label, list[str]] = {}
         if self._regex is None or not text:
             return found
         for match in self._regex.finditer(text):

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 import pandas as pd
@@ -63,7 +64,7 @@ class FileReport:
 
     path: Path
     kind: str  # 'responses' | 'human_codes'
-    status: str  # 'ingested' | 'unchanged'
+    status: Literal["ingested", "unchanged"]
     rows_read: int = 0
     rows_ingested: int = 0
     rows_quarantined: int = 0

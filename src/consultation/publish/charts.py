@@ -17,12 +17,15 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
+from matplotlib.typing import RcKeyType
 
 from consultation import fmt
 from consultation.codebook import Consultation, Question
@@ -42,7 +45,7 @@ NATIONAL = ("national", NATIONAL_SCOPE)
 SMALL_CELL_THRESHOLD = DEFAULT_THRESHOLD  # fewer respondents in a regional cell: the figure is masked
 
 # Fixed salt and no dates: the same counts give byte-identical files, run after run.
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "svg.hashsalt": "consultation",
@@ -293,7 +296,7 @@ def comparison_data(figures: TallyFigures, question: Question, region: str, *,
 class _Job:
     kind: str  # 'national' | 'comparison' | 'overview'
     stem: Path
-    payload: object
+    payload: Any  # national: (question, themes, answered); overview and comparison: their data
 
 
 def _render(jobs: list[_Job], workers: int | None = None) -> list[Path]:
@@ -319,12 +322,12 @@ def _worker_count(n_jobs: int) -> int:
 def _render_one(job: _Job) -> list[Path]:
     job.stem.parent.mkdir(parents=True, exist_ok=True)
     if job.kind == "national":
-        question, themes, answered = job.payload  # type: ignore[misc]
+        question, themes, answered = job.payload
         fig = theme_chart(question, themes, answered)
     elif job.kind == "overview":
-        fig = overview_chart(job.payload)  # type: ignore[arg-type]
+        fig = overview_chart(job.payload)
     else:
-        fig = comparison_chart(job.payload)  # type: ignore[arg-type]
+        fig = comparison_chart(job.payload)
     return save_chart(fig, job.stem)
 
 
@@ -705,7 +708,9 @@ def overview_chart(data: OverviewData) -> Figure:
         header_in = 0.09 * max(len(c) for c in columns) + 0.3
         height_in = 1.2 + header_in + row_in * len(labels) + 0.15 * _lines(OVERVIEW_CAPTION, CAPTION_WIDTH)
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
-        fig.get_layout_engine().set(w_pad=0.2)  # text at 300 dpi is a little wider than laid out
+        engine = fig.get_layout_engine()
+        assert isinstance(engine, ConstrainedLayoutEngine)  # layout="constrained" above
+        engine.set(w_pad=0.2)  # text at 300 dpi is a little wider than laid out
         ax = fig.add_subplot()
         fills = overview_fills(data)
         gap = 0.3  # between the national column and the regions

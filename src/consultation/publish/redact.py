@@ -483,7 +483,8 @@ class Redactor:
             for m in pattern.finditer(text):
                 # Spaces (no-break ones too) or one line break: « Madame\nDupont » is read as a
                 # name; a blank line ends the paragraph, and the civility's sentence with it.
-                after = _AFTER_CIVILITY.match(text, m.end()).end()
+                space = _AFTER_CIVILITY.match(text, m.end())  # it matches the empty string too: never None
+                after = space.end() if space else m.end()
                 if after in starts and after > m.end():
                     span = self._name_after(tokens, starts[after], text, lower=lower)
                     if span:

@@ -571,6 +571,7 @@ def _headers(question: Question, national_n: int, region: str | None, region_n: 
         right = ("Exemples de propositions, toutes régions" if question.unit == "propositions"
                  else "Témoignages, toutes régions")
     else:
+        assert region_n is not None, "a region's headers need its number of respondents"
         regional = f"{region_phrase(region)} ({respondents_phrase(region_n)})"
         right = (f"Propositions citées par les structures de la {regional}"
                  if question.unit == "propositions" else f"Témoignages pour la {regional}")

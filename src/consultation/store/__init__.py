@@ -63,6 +63,23 @@ _CATALOG_HASH = (
 )
 
 
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple:
+    """The one row an aggregate query returns, read to its end.
+
+    `fetchone()` would leave the result open on the connection (DuckDB 2.0 then refuses the next
+    `register()`), and its `None` is not a case an aggregate has.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    if len(rows) != 1:
+        raise ValueError(f"one row expected, {len(rows)} returned by: {sql}")
+    return rows[0]
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The one value of an aggregate query (`SELECT count(*) ...`), read to its end."""
+    return one_row(con, sql, params)[0]
+
+
 def views_are_current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the file's views are this version's, as this version wrote them (False for a file
     made before this was recorded, by another version, or whose views were rewritten since)."""
@@ -70,7 +87,7 @@ def views_are_current(con: duckdb.DuckDBPyConnection) -> bool:
         row = con.execute("SELECT views_fingerprint, catalog_hash FROM interne.views_state").fetchone()
     except duckdb.CatalogException:
         return False
-    return row is not None and row == (views_fingerprint(), con.execute(_CATALOG_HASH).fetchone()[0])
+    return row is not None and row == (views_fingerprint(), scalar(con, _CATALOG_HASH))
 
 
 def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -110,7 +127,7 @@ def _upgrade(con: duckdb.DuckDBPyConnection, db_path: str | Path | None) -> None
             con.execute(read_sql(name))
         con.execute(read_sql(COMMENTS_FILE))  # after the views: recreating a view drops its comments
         con.execute("DELETE FROM interne.views_state")
-        catalog = con.execute(_CATALOG_HASH).fetchone()[0]
+        catalog = scalar(con, _CATALOG_HASH)
         con.execute("INSERT INTO interne.views_state VALUES (?, ?, now())", [views_fingerprint(), catalog])
 
 
@@ -188,7 +205,8 @@ def register_codebook(con: duckdb.DuckDBPyConnection, consultation: Consultation
     con.execute("INSERT INTO consultations VALUES (?, ?, ?, ?)", [cid, consultation.title, version, now])
     con.execute("DELETE FROM questions WHERE consultation_id = ?", [cid])
     con.execute("DELETE FROM themes WHERE consultation_id = ?", [cid])
-    q_rows, t_rows = [], []
+    q_rows: list[tuple] = []
+    t_rows: list[tuple] = []
     for qpos, q in enumerate(consultation.questions):
         q_rows.append((cid, q.id, qpos, q.section, q.text, q.unit, q.caption))
         for tpos, t in enumerate(q.coded_themes):

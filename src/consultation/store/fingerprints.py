@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
+from consultation.store import one_row
+
 if TYPE_CHECKING:
     from consultation.codebook import Consultation
 
@@ -60,11 +62,12 @@ def database_fingerprint(con: duckdb.DuckDBPyConnection, consultation_id: str) -
     """
     parts = {}
     for table in consultation_tables(con):
-        count, total = con.execute(
+        count, total = one_row(
+            con,
             f'SELECT count(*), coalesce(sum(hash(*COLUMNS(*))::HUGEINT), 0) FROM "{table}" '  # noqa: S608 - table names come from the catalog
             "WHERE consultation_id = ?",
             [consultation_id],
-        ).fetchone()
+        )
         parts[table] = [int(count), str(total)]
     return _digest(parts)
 
