@@ -255,7 +255,7 @@ def write_review_sheet(
             ])
     for letter, width in zip("ABCDE", (14, 26, 44, 22, 70), strict=True):
         themes.column_dimensions[letter].width = width
-        themes[f"{col}1"].font = Font(bold=True)
+        themes[f"{letter}1"].font = Font(bold=True)
     themes.freeze_panes = "A2"
 
     help_ws = wb.create_sheet(HELP_SHEET)
