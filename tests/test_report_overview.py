@@ -40,7 +40,8 @@ def _svg_cells(path) -> dict[tuple[int, int], str]:
 def test_heatmap_and_table_print_the_same_figures_and_mask_the_same_cells(published):
     consultation, _, paths = published
     from consultation.publish.charts import TallyFigures, overview_data
-    from consultation.publish.report import DisclosurePlan, respondent_counts
+    from consultation.publish.figures import respondent_counts
+    from consultation.publish.report import DisclosurePlan
 
     _, con, _ = published
     figures = TallyFigures.load(con, consultation)

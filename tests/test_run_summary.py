@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from consultation import run_summary, store
 from consultation.cli import main
-from consultation.publish.report import coding_stats
+from consultation.publish.figures import coding_stats
 from test_tally import CID, build_mini
 
 

@@ -36,10 +36,8 @@ ALLOWED = {
     "consultation.coding.review": "review sheets in and out",
     "consultation.coding.discover": "« Autres » units to mine",
     "consultation.coding.codings": "final codes of a question",
-    "consultation.coding.coder": "the coding summary",
     "consultation.coding.model_state": "the models and evaluations tables",
-    "consultation.publish.report": "the report's figures (a query module to split out next)",
-    "consultation.publish.redact": "structure names to mask (another change is editing this step)",
+    "consultation.publish.figures": "the reports' figures: its job is a query",
 }
 
 

@@ -1,7 +1,7 @@
 """What a run did, in the figures the reports use: answers by source of their codes, answers to
 review, respondents added, outputs rewritten or unchanged.
 
-The answer counts come from `report.coding_stats`, the query behind the reports' « Fiabilité des
+The answer counts come from `publish.figures.coding_stats`, the query behind the reports' « Fiabilité des
 chiffres » box, so the command line and the reports cannot disagree.
 """
 
@@ -36,7 +36,7 @@ class CodingFigures:
 
 
 def coding_figures(con: duckdb.DuckDBPyConnection, consultation_id: str) -> CodingFigures:
-    from consultation.publish.report import coding_stats
+    from consultation.publish.figures import coding_stats
 
     by_source = queries.answers_by_source(con, consultation_id)
     stats = coding_stats(con, consultation_id).get(None)

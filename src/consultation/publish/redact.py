@@ -391,11 +391,9 @@ class Redactor:
         nlp: Language | None = None,
     ) -> Redactor:
         """Structure names from the respondents table; codebook words are never taken for names."""
-        rows = con.execute(
-            "SELECT DISTINCT structure_name FROM respondents "
-            "WHERE consultation_id = ? AND structure_name IS NOT NULL ORDER BY 1",
-            [consultation.id],
-        ).fetchall()
+        from consultation.store.queries import structure_names
+
+        names = structure_names(con, consultation.id)
         codebook_words = [
             w
             for q in consultation.questions
@@ -403,7 +401,7 @@ class Redactor:
             for w in _FOLD_WORD.findall(f"{t.label} {t.category or ''}")
         ]
         return cls(
-            [r[0] for r in rows],
+            names,
             nlp=nlp,
             stop_words=codebook_words,
             structure_types=consultation.structure_types,

@@ -140,3 +140,13 @@ def theme_labels(con: duckdb.DuckDBPyConnection, consultation_id: str) -> list[t
     return con.execute(
         "SELECT question_id, theme_id, label FROM themes WHERE consultation_id = ?", [consultation_id]
     ).fetchall()
+
+
+def structure_names(con: duckdb.DuckDBPyConnection, consultation_id: str) -> list[str]:
+    """Every responding structure's name, sorted (the redactor masks them in what is published)."""
+    rows = con.execute(
+        "SELECT DISTINCT structure_name FROM respondents "
+        "WHERE consultation_id = ? AND structure_name IS NOT NULL ORDER BY 1",
+        [consultation_id],
+    ).fetchall()
+    return [r[0] for r in rows]
