@@ -8,31 +8,26 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from consultation.store import scalar
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from consultation.codebook import Consultation
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> int:
-    # fetchall, not fetchone: a result left unfinished makes the connection's next statement fail
-    # (« connection has an unfinished result »), and callers go on with the same connection.
-    rows = con.execute(sql, params).fetchall()
-    return int(rows[0][0]) if rows else 0
-
-
 def respondent_count(con: duckdb.DuckDBPyConnection, consultation_id: str) -> int:
-    return _count(con, "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation_id])
+    return int(scalar(con, "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation_id]))
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the file has this table yet (a database the first ingestion has not reached)."""
-    return bool(_count(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
+    return bool(int(scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])))
 
 
 def training_unit_count(con: duckdb.DuckDBPyConnection, consultation_id: str) -> int:
     """Units coded by hand: what agreement with human coders is measured on."""
-    return _count(con, "SELECT count(*) FROM training_units WHERE consultation_id = ?", [consultation_id])
+    return int(scalar(con, "SELECT count(*) FROM training_units WHERE consultation_id = ?", [consultation_id]))
 
 
 def recoded_since(con: duckdb.DuckDBPyConnection, consultation: Consultation, since: datetime) -> dict[str, int]:
