@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -296,7 +296,12 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
     an error.
     """
     columns = list(table.frame.columns)
-    tiers = (str.strip, lambda h: header_key(h, keep_number=True), header_key)
+    # annotated: left to inference, mypy's join of these three callables differs between runs
+    tiers: tuple[Callable[[str], str], ...] = (
+        str.strip,
+        lambda h: header_key(h, keep_number=True),
+        header_key,
+    )
     indexes: list[dict[str, list[str]]] = []
     for tier in tiers:
         index: dict[str, list[str]] = {}
