@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +56,60 @@ def test_two_threads_can_share_work_out_at_the_same_time():
         b = threads.submit(fork_map, lambda i: ("b", i * 3), list(range(8)), workers=2)
         assert a.result() == [("a", i * 2) for i in range(8)]
         assert b.result() == [("b", i * 3) for i in range(8)]
+
+
+_ORPHANS = """
+import os, sys, time
+from consultation.parallel import fork_map
+
+folder = sys.argv[1]
+
+def wait(i):
+    with open(os.path.join(folder, f"{os.getpid()}.pid"), "w") as f:
+        f.write(str(i))
+    time.sleep(120)
+    return i
+
+fork_map(wait, list(range(4)), workers=2)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.split(")")[-1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux' /proc to see the workers")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGKILL"])
+def test_workers_end_when_the_run_that_forked_them_is_killed(tmp_path, sig):
+    """A scheduler's timeout or `kill` on a run must not leave workers holding its memory."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "run.py"
+    script.write_text(_ORPHANS)
+    run = subprocess.Popen([sys.executable, str(script), str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob("*.pid"))) < 2:
+            assert run.poll() is None, "the run ended before its workers started"
+            assert time.monotonic() < deadline, "the workers did not start within 60 s"
+            time.sleep(0.1)
+        workers = [int(p.stem) for p in tmp_path.glob("*.pid")]
+        assert all(_alive(pid) for pid in workers)
+        run.send_signal(getattr(signal, sig))
+        run.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in workers if _alive(pid)] == [], f"workers still running after {sig} to their run"
+    finally:
+        run.kill()
+        for p in tmp_path.glob("*.pid"):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(p.stem), signal.SIGKILL)

@@ -6,13 +6,22 @@ processes see the parent's memory as it was (the fitted models, the lemma tables
 without copying or pickling it; only each piece's result comes back. Where fork does not exist
 (Windows, macOS' default), or for one worker, everything runs here, in order, with the same
 results.
+
+A worker ends with the process that forked it: a run stopped by SIGTERM or SIGKILL (a scheduler's
+timeout, `kill`, an out-of-memory kill) must not leave workers holding the parent's memory. On
+Linux the kernel tells each worker (`PR_SET_PDEATHSIG`); elsewhere a worker still ends when the
+executor shuts down normally.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
@@ -59,7 +68,8 @@ def fork_map(
     _JOBS[job] = (func, items)
     try:
         results: list[Any] = [None] * len(items)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(_run, job, i): i for i in range(len(items))}
             for future in as_completed(futures):
                 i = futures[future]
@@ -74,3 +84,21 @@ def fork_map(
 def _run(job: int, i: int) -> Any:
     func, items = _JOBS[job]  # present: the worker was forked while the job ran
     return func(items[i])
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a new worker: be sent SIGTERM when the forking thread's process dies (Linux).
+
+    Without it a worker waits forever on its job queue, whose write end it holds itself, after its
+    parent was killed. The kernel signals on the death of the thread that forked the worker; the
+    pool is used inside one `with` block of one thread, which outlives the workers.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request was made: nobody to tell us
+        os._exit(1)
