@@ -186,13 +186,7 @@ def ingest_responses(
     folder: Path | None = None,
 ) -> FileReport:
     """One survey export, in its own transaction (the codebook must be registered already)."""
-    path = Path(path)
-    with interruptible(), store.transaction(con):
-        report = _ingest_responses(
-            con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent)
-        )
-    _log_report(report)
-    return report
+    return _ingest_one(_ingest_responses, con, consultation, Path(path), source, folder)
 
 
 def ingest_human_codes(
@@ -204,11 +198,19 @@ def ingest_human_codes(
     folder: Path | None = None,
 ) -> FileReport:
     """One file of human codes, in its own transaction."""
-    path = Path(path)
+    return _ingest_one(_ingest_human_codes, con, consultation, Path(path), source, folder)
+
+
+def _ingest_one(
+    ingest: Callable[[duckdb.DuckDBPyConnection, Consultation, Path, SourceFile, str], FileReport],
+    con: duckdb.DuckDBPyConnection,
+    consultation: Consultation,
+    path: Path,
+    source: SourceFile | None,
+    folder: Path | None,
+) -> FileReport:
     with interruptible(), store.transaction(con):
-        report = _ingest_human_codes(
-            con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent)
-        )
+        report = ingest(con, consultation, path, source or SourceFile(path=path.name), _label(path, folder or path.parent))
     _log_report(report)
     return report
 
