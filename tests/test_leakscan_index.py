@@ -183,8 +183,10 @@ def test_files_are_scanned_the_same_with_the_index(tmp_path, suffix):
             if (kind, offset) not in seen:
                 seen.add((kind, offset))
                 former.append(Finding(path, kind, line, leakscan._mask(item)))
-    now = scan_files(files, structures=structures, common_words=common)
+    now = scan_files(files, structures=structures, common_words=common)  # 12 files: in forked workers
     assert now == former
+    assert scan_files(files, structures=structures, common_words=common, workers=2) == former  # order kept
+    assert scan_files(files, structures=structures, common_words=common, workers=1) == former
     assert sum(f.kind == "structure" for f in now) >= 12
 
 
@@ -199,9 +201,31 @@ def _reports(folder: Path, n: int) -> list[Path]:
 
 
 def test_a_republication_reads_only_the_files_that_changed(tmp_path, monkeypatch):
-    read: list[str] = []
+    log = tmp_path / "read.log"  # a file: from 8 files on, the scan runs in forked workers
+
+    class Reads:
+        """The names of the files the scanner read since the last `clear`."""
+
+        def __eq__(self, other: object) -> bool:
+            return self.names() == other
+
+        def __len__(self) -> int:
+            return len(self.names())
+
+        def names(self) -> list[str]:
+            return sorted(log.read_text().split()) if log.exists() else []
+
+        def clear(self) -> None:
+            log.unlink(missing_ok=True)
+
+    def spy(path: Path) -> str:
+        with log.open("a") as f:
+            f.write(path.name + "\n")
+        return original(path)
+
+    read = Reads()
     original = leakscan.published_text
-    monkeypatch.setattr(leakscan, "published_text", lambda p: read.append(p.name) or original(p))
+    monkeypatch.setattr(leakscan, "published_text", spy)
     record = tmp_path / ".leakscan.json"
     files = _reports(tmp_path / "reports", 8)
     structures = ["Association Les Tilleuls Bleus", "EHPAD Saint-Éloi"]

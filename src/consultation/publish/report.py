@@ -821,5 +821,6 @@ def publish(
         _prune(paths.charts, lambda p: p.suffix in (".png", ".svg") and p not in written)
     result.index = write_index(consultation, paths, result.reports, ctx)
     check_publication(result.files, redactor=ctx.redactor,  # independent post-render scan (leakscan)
-                      record=paths.root / ".leakscan.json")  # files already found clean are not read again
+                      record=paths.root / ".leakscan.json",  # files already found clean are not read again
+                      workers=workers)
     return result
