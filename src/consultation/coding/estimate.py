@@ -52,6 +52,7 @@ METHOD_CONFUSION = "confusion-bootstrap"
 METHOD_RAW = "raw"
 METHOD_DIFFERENCE = "difference"
 METHOD_EXPANSION = "sample-share"
+METHOD_CROSS_FITTED = "cross-fitted"
 METHOD_LABELS = {
     METHOD_PCC: "probabiliste (probabilités calibrées par validation croisée)",
     METHOD_CONFUSION: "corrigé des erreurs mesurées sur les codes humains",
@@ -59,6 +60,8 @@ METHOD_LABELS = {
     METHOD_DIFFERENCE: "par différence (prédictions corrigées de l’écart moyen mesuré sur un échantillon "
                        "aléatoire de codes humains)",
     METHOD_EXPANSION: "extrapolé de l’échantillon aléatoire de codes humains (sans modèle)",
+    METHOD_CROSS_FITTED: "par différence croisée (prédictions des modèles de validation croisée, corrigées de "
+                         "l’écart mesuré sur un échantillon aléatoire de codes humains)",
 }
 # How the corrected counts are estimated (`estimate_counts(estimator=...)`):
 # - "calibrated": PCC for model themes, confusion-matrix correction for rule themes; valid whatever
@@ -71,7 +74,12 @@ METHOD_LABELS = {
 ESTIMATOR_CALIBRATED = "calibrated"
 ESTIMATOR_DIFFERENCE = "difference"
 ESTIMATOR_EXPANSION = "sample-share"
-ESTIMATORS = (ESTIMATOR_CALIBRATED, ESTIMATOR_DIFFERENCE, ESTIMATOR_EXPANSION)
+# - "cross-fitted": cross-prediction-powered inference (Zrnic & Candès, PNAS 2024): the difference
+#   estimator with the uncoded units predicted by the cross-validation's fold models (their mean
+#   calibrated probability, `cross_predictions`), the same models whose out-of-fold predictions
+#   give the coded units' residuals; same condition (a random sample of coded units).
+ESTIMATOR_CROSS_FITTED = "cross-fitted"
+ESTIMATORS = (ESTIMATOR_CALIBRATED, ESTIMATOR_DIFFERENCE, ESTIMATOR_EXPANSION, ESTIMATOR_CROSS_FITTED)
 N_BOOTSTRAP = 300
 LEVEL = 0.90
 
@@ -143,15 +151,20 @@ def estimate_counts(
     level: float = LEVEL,
     seed: int = 0,
     estimator: str = ESTIMATOR_CALIBRATED,
+    cross_predictions: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Raw and corrected counts per (theme, scope), « Autres » included.
 
     `decisions` are the automatic units; `scopes` maps a scope name to a boolean mask over
     them; `human_counts` maps a scope to the exact counts (themes + « Autres ») of the
-    human-coded units in it. `estimator`: one of ESTIMATORS (see there).
+    human-coded units in it. `estimator`: one of ESTIMATORS (see there). `cross_predictions`
+    (units x themes, « cross-fitted » only): the fold models' mean calibrated probability of each
+    automatic unit (`QuestionModel.fold_probabilities`), NaN where the model does not decide.
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, not {estimator!r}")
+    if estimator == ESTIMATOR_CROSS_FITTED and decisions.scores is not None and cross_predictions is None:
+        raise ValueError("the cross-fitted estimator needs the fold models' predictions (cross_predictions)")
     rng = np.random.default_rng(seed)
     theme_ids = [*decisions.theme_ids, decisions.question.other_theme.id]
     chosen = np.column_stack([decisions.chosen, decisions.other]).astype(float)
@@ -176,6 +189,12 @@ def estimate_counts(
                          if model_theme and decisions.scores is not None else chosen[:, j])
             point, low, high = _difference(predicted, calibration, j, membership, model_theme, level)
             method = METHOD_DIFFERENCE
+        elif estimator == ESTIMATOR_CROSS_FITTED:
+            model_theme = (j < len(decisions.theme_ids) and bool(decisions.model_decides[j])
+                           and cross_predictions is not None and not np.isnan(cross_predictions[:, j]).any())
+            predicted = cross_predictions[:, j] if model_theme and cross_predictions is not None else chosen[:, j]
+            point, low, high = _difference(predicted, calibration, j, membership, model_theme, level)
+            method = METHOD_CROSS_FITTED
         elif estimator == ESTIMATOR_EXPANSION:
             point, low, high = _difference(np.zeros(n), calibration, j, membership, None, level)
             method = METHOD_EXPANSION
