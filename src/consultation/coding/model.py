@@ -249,10 +249,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # model's coefficients, which it sits beside in the saved model).
         self.fold_coef_ = np.zeros((k, X.shape[1]), dtype=np.float32)
         self.fold_intercept_ = np.zeros(k)
-        for j, folds in enumerate(self.fold_estimators_):
-            if folds:
-                self.fold_coef_[j] = np.mean([svm.coef_.ravel() for svm in folds], axis=0)
-                self.fold_intercept_[j] = float(np.mean([svm.intercept_[0] for svm in folds]))
+        for j, fold_models in enumerate(self.fold_estimators_):
+            if fold_models:
+                self.fold_coef_[j] = np.mean([svm.coef_.ravel() for svm in fold_models], axis=0)
+                self.fold_intercept_[j] = float(np.mean([svm.intercept_[0] for svm in fold_models]))
         self.thresholds_ = self._thresholds(oof_proba)
         covered = np.flatnonzero(self.covered_)
         errors = expected_errors(oof_proba[:, covered], self.thresholds_[covered])
@@ -321,8 +321,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         covered = np.flatnonzero(self.covered_)
         if len(covered):
             scores = np.asarray(X @ self.fold_coef_[covered].T.astype(float)) + self.fold_intercept_[covered]
-            for c, j in enumerate(covered):
-                out[:, j] = apply_platt(scores[:, c], self.platt_[j])
+            for c, theme in enumerate(covered.tolist()):
+                out[:, theme] = apply_platt(scores[:, c], self.platt_[theme])
         return out
 
     def __getstate__(self) -> dict[str, Any]:
