@@ -180,3 +180,50 @@ def test_features_on_pool_leaves_the_model_versions_of_before_unchanged():
     """The new setting is absent from the settings' dictionary (hence the model version) while off."""
     assert "features_on_pool" not in ModelSettings().as_dict()
     assert ModelSettings(features_on_pool=True).as_dict()["features_on_pool"] is True
+
+
+def test_estimate_from_gives_cross_fitted_counts_nationally_and_by_region(blank_lemmatizer):
+    """`estimate_from(estimator="cross-fitted")` (what `estimate_consultation` calls) predicts the
+    automatic units with the fold models from their texts: its national count is the direct
+    estimate's, the regions' counts lie within the national one, the human counts are added; a
+    model saved without the fold models' average is refused with a message."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from consultation.coding.training import TrainingUnits
+
+    rng = np.random.default_rng(3)
+    texts, sets = _answers(rng, 600)
+    coded = rng.permutation(len(texts))[:120]
+    uncoded = np.setdiff1d(np.arange(len(texts)), coded)
+    coded_texts, coded_sets = [texts[i] for i in coded], [sets[i] for i in coded]
+    auto_texts = [texts[i] for i in uncoded]
+    settings = ModelSettings(char_ngrams=(3, 4), use_codebook_examples=False, features_on_pool=True)
+    model = fit_question_model(QUESTION, coded_texts, coded_sets, blank_lemmatizer, settings, unlabelled=texts)
+    rules = RuleCoder([QUESTION], blank_lemmatizer)
+    engine = SimpleNamespace(models={"q": model}, rules=rules, lemmatizer=blank_lemmatizer)
+    training = TrainingUnits("q", [str(i) for i in coded], coded_texts, coded_sets, pool=texts)
+    frame = unit_frame(auto_texts, blank_lemmatizer)
+    scores = model.scores(frame)
+    decisions = decide(QUESTION, model, model.calibrate(scores), rules.code("q", auto_texts), scores)
+    regions = np.where(rng.random(len(auto_texts)) < 0.4, "Bretagne", "Occitanie")
+    auto = pd.DataFrame({"text": auto_texts, "region": regions})
+    human = [("a", "Bretagne", 7), ("a", "Occitanie", 5)]
+    out = E.estimate_from(QUESTION, engine, training, auto, decisions, ["Bretagne", "Occitanie"], human,
+                          estimator=E.ESTIMATOR_CROSS_FITTED)
+    assert set(out["method"]) == {E.METHOD_CROSS_FITTED}
+    rows = out[out["theme_id"] == "a"].set_index("scope")
+    calibration = E.calibrate_question(QUESTION, model, coded_sets, rules.code("q", coded_texts))
+    direct = E.estimate_counts(decisions, calibration, {"France": np.ones(len(auto_texts), dtype=bool)},
+                               estimator=E.ESTIMATOR_CROSS_FITTED,
+                               cross_predictions=model.fold_probabilities(frame)).set_index("theme_id")
+    national = rows[rows["scope_kind"] == "national"].iloc[0]
+    assert national["corrected_count"] == pytest.approx(12 + direct.loc["a", "corrected_count"])
+    by_region = rows[rows["scope_kind"] == "region"]["corrected_count"]
+    assert by_region.sum() == pytest.approx(national["corrected_count"], rel=0.02)
+    assert (by_region >= [7, 5]).all()
+    del model.classifier.fold_coef_
+    with pytest.raises(ValueError, match="train it again"):
+        E.estimate_from(QUESTION, engine, training, auto, decisions, ["Bretagne", "Occitanie"], human,
+                        estimator=E.ESTIMATOR_CROSS_FITTED)
