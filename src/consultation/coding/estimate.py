@@ -24,6 +24,14 @@ like, `export a-coder` picks uncertain answers), so it is never chosen on its ow
 (method `sample-share`): the same with no prediction, the coded sample's share of the theme
 times the uncoded units; same condition.
 
+Option `estimator="cross-fitted"` (method `cross-fitted`): cross-prediction-powered inference
+(Zrnic & Candès, PNAS 2024): the difference estimator with the uncoded units predicted by the
+average of the cross-validation's fold models (`fold_predictions`), the models whose out-of-fold
+predictions give the coded units' residuals, instead of by the final model. Same condition (a
+random sample of coded units). It corrects the model's bias only if coded and uncoded units are
+featurised alike: train with `ModelSettings(features_on_pool=True)` (benchmarks/coding/RESULTS-five.md,
+« Cross-fitted counts »).
+
 Human-coded units count exactly, as in the tallies (human codes win). Scopes: national
 ('France') and each region, as the tally views name them.
 """
@@ -41,17 +49,20 @@ import scipy.sparse as sp
 
 from consultation.codebook import Question
 from consultation.coding.engine import CodingEngine, UnitDecisions, decide
+from consultation.coding.features import unit_frame
 from consultation.coding.model import QuestionModel, apply_platt, fit_platt
 from consultation.coding.rules import RuleHit
 from consultation.coding.training import TrainingUnits
 from consultation.parallel import PARALLEL_FROM, cores, fork_map
 from consultation.tally import NATIONAL_SCOPE
+from consultation.text import Lemmatizer
 
 METHOD_PCC = "pcc-bootstrap"
 METHOD_CONFUSION = "confusion-bootstrap"
 METHOD_RAW = "raw"
 METHOD_DIFFERENCE = "difference"
 METHOD_EXPANSION = "sample-share"
+METHOD_CROSS_FITTED = "cross-fitted"
 METHOD_LABELS = {
     METHOD_PCC: "probabiliste (probabilités calibrées par validation croisée)",
     METHOD_CONFUSION: "corrigé des erreurs mesurées sur les codes humains",
@@ -59,6 +70,8 @@ METHOD_LABELS = {
     METHOD_DIFFERENCE: "par différence (prédictions corrigées de l’écart moyen mesuré sur un échantillon "
                        "aléatoire de codes humains)",
     METHOD_EXPANSION: "extrapolé de l’échantillon aléatoire de codes humains (sans modèle)",
+    METHOD_CROSS_FITTED: "par différence croisée (prédictions des modèles de validation croisée, corrigées de "
+                         "l’écart mesuré sur un échantillon aléatoire de codes humains)",
 }
 # How the corrected counts are estimated (`estimate_counts(estimator=...)`):
 # - "calibrated": PCC for model themes, confusion-matrix correction for rule themes; valid whatever
@@ -71,7 +84,12 @@ METHOD_LABELS = {
 ESTIMATOR_CALIBRATED = "calibrated"
 ESTIMATOR_DIFFERENCE = "difference"
 ESTIMATOR_EXPANSION = "sample-share"
-ESTIMATORS = (ESTIMATOR_CALIBRATED, ESTIMATOR_DIFFERENCE, ESTIMATOR_EXPANSION)
+# - "cross-fitted": cross-prediction-powered inference (Zrnic & Candès, PNAS 2024): the difference
+#   estimator with the uncoded units predicted by the cross-validation's fold models (their mean
+#   calibrated probability, `cross_predictions`), the same models whose out-of-fold predictions
+#   give the coded units' residuals; same condition (a random sample of coded units).
+ESTIMATOR_CROSS_FITTED = "cross-fitted"
+ESTIMATORS = (ESTIMATOR_CALIBRATED, ESTIMATOR_DIFFERENCE, ESTIMATOR_EXPANSION, ESTIMATOR_CROSS_FITTED)
 N_BOOTSTRAP = 300
 LEVEL = 0.90
 
@@ -143,15 +161,20 @@ def estimate_counts(
     level: float = LEVEL,
     seed: int = 0,
     estimator: str = ESTIMATOR_CALIBRATED,
+    cross_predictions: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Raw and corrected counts per (theme, scope), « Autres » included.
 
     `decisions` are the automatic units; `scopes` maps a scope name to a boolean mask over
     them; `human_counts` maps a scope to the exact counts (themes + « Autres ») of the
-    human-coded units in it. `estimator`: one of ESTIMATORS (see there).
+    human-coded units in it. `estimator`: one of ESTIMATORS (see there). `cross_predictions`
+    (units x themes, « cross-fitted » only): the fold models' mean calibrated probability of each
+    automatic unit (`QuestionModel.fold_probabilities`), NaN where the model does not decide.
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, not {estimator!r}")
+    if estimator == ESTIMATOR_CROSS_FITTED and decisions.scores is not None and cross_predictions is None:
+        raise ValueError("the cross-fitted estimator needs the fold models' predictions (cross_predictions)")
     rng = np.random.default_rng(seed)
     theme_ids = [*decisions.theme_ids, decisions.question.other_theme.id]
     chosen = np.column_stack([decisions.chosen, decisions.other]).astype(float)
@@ -176,6 +199,12 @@ def estimate_counts(
                          if model_theme and decisions.scores is not None else chosen[:, j])
             point, low, high = _difference(predicted, calibration, j, membership, model_theme, level)
             method = METHOD_DIFFERENCE
+        elif estimator == ESTIMATOR_CROSS_FITTED:
+            model_theme = (j < len(decisions.theme_ids) and bool(decisions.model_decides[j])
+                           and cross_predictions is not None and not np.isnan(cross_predictions[:, j]).any())
+            predicted = cross_predictions[:, j] if model_theme and cross_predictions is not None else chosen[:, j]
+            point, low, high = _difference(predicted, calibration, j, membership, model_theme, level)
+            method = METHOD_CROSS_FITTED
         elif estimator == ESTIMATOR_EXPANSION:
             point, low, high = _difference(np.zeros(n), calibration, j, membership, None, level)
             method = METHOD_EXPANSION
@@ -390,12 +419,40 @@ def estimate_from(
             question, engine.models.get(question.id), training.theme_sets,
             engine.rules.code(question.id, training.texts),
         )
+    cross = None
+    model = engine.models.get(question.id)
+    if estimator == ESTIMATOR_CROSS_FITTED and model is not None:
+        if "text" not in auto_units:
+            raise ValueError("the cross-fitted estimator needs the automatic units' texts (column 'text')")
+        cross = fold_predictions(model, auto_units["text"].tolist(), engine.lemmatizer, decisions.theme_ids)
     frame = estimate_counts(decisions, calibration, scopes, human_counts, n_bootstrap=n_bootstrap, seed=seed,
-                            estimator=estimator)
+                            estimator=estimator, cross_predictions=cross)
     split = frame["scope"].str.split("\x1f", n=1, expand=True)
     frame["scope_kind"], frame["scope"] = split[0], split[1]
     frame.insert(0, "question_id", question.id)
     return frame[ESTIMATE_COLUMNS]
+
+
+def fold_predictions(
+    model: QuestionModel, texts: list[str], lemmatizer: Lemmatizer, theme_ids: list[str]
+) -> np.ndarray:
+    """(units x themes, in `theme_ids` order) the cross-validation's fold models' averaged
+    calibrated probability of each text: the uncoded units' predictions of the « cross-fitted »
+    estimator. Cost: the features of every text (as much as deciding them again: they are not
+    stored with the decisions). A model saved before the fold models' average was kept cannot
+    give them: it must be trained again."""
+    if not hasattr(model.classifier, "fold_coef_"):
+        raise ValueError(
+            f"the model of question {model.question_id} was saved without its fold models' average: "
+            "train it again to use the cross-fitted estimator"
+        )
+    position = {t: j for j, t in enumerate(model.theme_ids)}
+    proba = model.fold_probabilities(unit_frame(texts, lemmatizer))
+    out = np.full((len(texts), len(theme_ids)), np.nan)
+    for j, theme_id in enumerate(theme_ids):
+        if theme_id in position:
+            out[:, j] = proba[:, position[theme_id]]
+    return out
 
 
 def estimate_consultation(

@@ -217,6 +217,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.n_positives_ = Y[measured].sum(axis=0).astype(int)
         self.oof_scores_ = np.zeros((len(measured), k))
         self.oof_targets_ = Y[measured].copy()
+        # Per theme, the fold models of the cross-validation (empty where there is none): each
+        # coded unit's out-of-fold score comes from the one that did not see it; cross-fitted
+        # counts score the uncoded units with all of them (coding/estimate.py, « cross-fitted »).
+        self.fold_estimators_: list[list[LinearSVC]] = [[] for _ in range(k)]
         oof_proba = np.full((len(measured), k), np.nan)
         for j in range(k):
             column = Y[:, j]
@@ -235,11 +239,20 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                     rows = np.concatenate([measured[train], always])
                     svm = self._svm().fit(X[rows], column[rows], sample_weight=weights[rows])
                     scores[test] = svm.decision_function(X[measured[test]])
+                    self.fold_estimators_[j].append(svm)
                 self.oof_scores_[:, j] = scores
                 self.platt_[j] = fit_platt(scores, y_measured)
                 oof_proba[:, j] = apply_platt(scores, self.platt_[j])
                 self.covered_[j] = True
             self.estimators_.append(self._svm().fit(X, column, sample_weight=weights))
+        # The fold models' average linear model per theme (float32: half the size of the final
+        # model's coefficients, which it sits beside in the saved model).
+        self.fold_coef_ = np.zeros((k, X.shape[1]), dtype=np.float32)
+        self.fold_intercept_ = np.zeros(k)
+        for j, fold_models in enumerate(self.fold_estimators_):
+            if fold_models:
+                self.fold_coef_[j] = np.mean([svm.coef_.ravel() for svm in fold_models], axis=0)
+                self.fold_intercept_[j] = float(np.mean([svm.intercept_[0] for svm in fold_models]))
         self.thresholds_ = self._thresholds(oof_proba)
         covered = np.flatnonzero(self.covered_)
         errors = expected_errors(oof_proba[:, covered], self.thresholds_[covered])
@@ -285,6 +298,37 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             else:
                 scores[:, j] = svm.decision_function(X)
         return scores
+
+    def fold_probabilities(self, X: Any, average: str = "score") -> np.ndarray:
+        """(units x themes) the fold models' calibrated probabilities, averaged over the folds.
+
+        `average="score"`: the probability of the fold models' mean score, i.e. of their average
+        linear model (`fold_coef_`, `fold_intercept_`: what the saved model keeps, one linear
+        model per theme); "probability": the mean of each fold model's probability (needs the
+        fold models themselves, kept in memory after `fit` only). NaN for the themes without
+        fold models (not covered)."""
+        check_is_fitted(self, "fold_coef_")
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        out = np.full((X.shape[0], len(self.covered_)), np.nan)
+        if average == "probability":
+            folds_of = getattr(self, "fold_estimators_", None)
+            if folds_of is None:
+                raise ValueError("the fold models are not kept in a saved model: use average='score'")
+            for j, folds in enumerate(folds_of):
+                if folds:
+                    out[:, j] = np.mean([apply_platt(svm.decision_function(X), self.platt_[j]) for svm in folds], axis=0)
+            return out
+        covered = np.flatnonzero(self.covered_)
+        if len(covered):
+            scores = np.asarray(X @ self.fold_coef_[covered].T.astype(float)) + self.fold_intercept_[covered]
+            for c, theme in enumerate(covered.tolist()):
+                out[:, theme] = apply_platt(scores[:, c], self.platt_[theme])
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        state.pop("fold_estimators_", None)  # their average (fold_coef_) is what estimates use
+        return state
 
     def _calibrated(self, scores: np.ndarray) -> np.ndarray:
         proba = np.column_stack(
@@ -334,9 +378,16 @@ class ModelSettings:
     # features.LatentSemanticFeatures and benchmarks/coding/RESULTS-five.md)
     latent_dims: int = 0
     latent_weight: float = 1.0
+    # Fit the features (vocabularies, IDF) on every answer of the question, coded or not, instead
+    # of on the coded ones only: coded and uncoded answers are then featurised alike, which the
+    # cross-fitted counts need (benchmarks/coding/RESULTS-five.md, « Cross-fitted counts »).
+    features_on_pool: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
+        out = {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
+        if not self.features_on_pool:  # absent when off: the model versions of before stay the same
+            del out["features_on_pool"]
+        return out
 
 
 DEFAULT_SETTINGS = ModelSettings()
@@ -416,6 +467,17 @@ class QuestionModel:
             for start in range(0, len(frame), SCORE_CHUNK)
         ])
 
+    def fold_probabilities(self, frame: pd.DataFrame, average: str = "score") -> np.ndarray:
+        """(units x themes) the cross-validation's fold models' calibrated probabilities, averaged
+        (see ThemeClassifier.fold_probabilities), for a `features.unit_frame`."""
+        if frame.empty:
+            return np.zeros((0, len(self.theme_ids)))
+        features = self.pipeline[:-1]
+        return np.vstack([
+            self.classifier.fold_probabilities(features.transform(frame.iloc[start : start + SCORE_CHUNK]), average)
+            for start in range(0, len(frame), SCORE_CHUNK)
+        ])
+
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         """Scores to calibrated probabilities (each theme on its own)."""
         return self.classifier._calibrated(scores)
@@ -479,7 +541,12 @@ def fit_question_model(
             distinct = [distinct[i] for i in np.sort(keep)]
         corpus = tuple(unit_frame(distinct, lemmatizer)["lemmas"])
     pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings, corpus)
-    pipeline.fit(frame, Y, classifier__prior_mask=mask)
+    if settings.features_on_pool and len(unlabelled):
+        features = pipeline.named_steps["features"]
+        features.fit(unit_frame(pool_sample(list(unlabelled) + all_texts), lemmatizer))
+        pipeline.named_steps["classifier"].fit(features.transform(frame), Y, prior_mask=mask)
+    else:
+        pipeline.fit(frame, Y, classifier__prior_mask=mask)
     model = QuestionModel(question.id, theme_ids, pipeline, len(texts))
     informed = None
     if any(unaware):
@@ -489,6 +556,16 @@ def fit_question_model(
         set_review_cutoff(model, unlabelled, lemmatizer)
     model.metrics = training_metrics(model)
     return model
+
+
+def pool_sample(texts: Sequence[str]) -> list[str]:
+    """The distinct texts, at most LATENT_CORPUS_MAX of them (a deterministic random sample that
+    does not depend on which answers are coded)."""
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) > LATENT_CORPUS_MAX:
+        keep = np.random.default_rng(0).choice(len(distinct), LATENT_CORPUS_MAX, replace=False)
+        distinct = [distinct[i] for i in np.sort(keep)]
+    return distinct
 
 
 # The review cut-off is set on at most this many of the question's answers (a deterministic
