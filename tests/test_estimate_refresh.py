@@ -121,3 +121,18 @@ def test_scope_groups_from_overlapping_masks_sum_as_the_masks_do():
     expected = np.column_stack([values @ m for m in masks.values()])
     np.testing.assert_allclose(E._by_scope(values, groups), expected, rtol=1e-12, atol=1e-9)
     np.testing.assert_array_equal(groups.sizes, [m.sum() for m in masks.values()])
+
+
+@pytest.mark.parametrize("prevalence", [0.02, 0.2, 0.5])
+def test_bootstrap_refits_started_from_the_calibration_reach_the_same_optimum(prevalence):
+    rng = np.random.default_rng(int(prevalence * 100))
+    n = 800
+    latent = rng.normal(size=n)
+    truth = rng.random(n) < 1 / (1 + np.exp(-(np.log(prevalence / (1 - prevalence)) + 2 * latent)))
+    scores = latent + rng.normal(0, 0.7, n)
+    weights = rng.multinomial(n, np.full(n, 1 / n), size=100).astype(float)
+    default = fit_platt(scores, truth, weights)
+    started = fit_platt(scores, truth, weights, start=fit_platt(scores, truth))
+    np.testing.assert_allclose(started, default, rtol=1e-6, atol=1e-8)
+    assert np.abs(default[:, 0] - 1).max() > 0.1  # the optimum is not the default start itself
+    np.testing.assert_array_equal(fit_platt(scores, truth, weights, start=np.array([np.nan, np.nan])), default)

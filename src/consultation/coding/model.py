@@ -66,7 +66,8 @@ def fit_platt(
     `weights` (replicates x units, e.g. bootstrap counts) fits one sigmoid per row; the result
     is then (replicates, 2), else (2,). Platt's smoothed targets keep it finite when the scores
     separate the classes perfectly. `start` (2,): where Newton starts (default: slope 1 and the
-    smoothed log-odds); bootstrap refits started from the fit on every unit need fewer steps.
+    smoothed log-odds, also when `start` is not finite); bootstrap refits started from the fit on
+    every unit need fewer Newton steps and reach the same optimum (within the stopping tolerance).
     """
     s = np.asarray(scores, dtype=float)
     y = np.asarray(targets, dtype=float)
@@ -75,8 +76,10 @@ def fit_platt(
     n_pos = w @ y
     n_neg = w.sum(axis=1) - n_pos
     t = np.where(y[None, :] > 0, ((n_pos + 1) / (n_pos + 2))[:, None], (1 / (n_neg + 2))[:, None])
-    params = (np.column_stack([np.ones(len(w)), np.log((n_pos + 1) / (n_neg + 1))]) if start is None
-              else np.tile(np.asarray(start, dtype=float), (len(w), 1)))
+    if start is None or not np.isfinite(start).all():
+        params = np.column_stack([np.ones(len(w)), np.log((n_pos + 1) / (n_neg + 1))])
+    else:
+        params = np.tile(np.asarray(start, dtype=float), (len(w), 1))
     ridge = 1e-6
 
     def loss(p: np.ndarray) -> np.ndarray:
