@@ -136,3 +136,44 @@ def test_bootstrap_refits_started_from_the_calibration_reach_the_same_optimum(pr
     np.testing.assert_allclose(started, default, rtol=1e-6, atol=1e-8)
     assert np.abs(default[:, 0] - 1).max() > 0.1  # the optimum is not the default start itself
     np.testing.assert_array_equal(fit_platt(scores, truth, weights, start=np.array([np.nan, np.nan])), default)
+
+
+def _db_estimates(module, con, engine, training, **kw):
+    columns = [c for c in E.ESTIMATE_COLUMNS]
+    return module.estimate_consultation(con, engine, training, **kw)[columns].sort_values(columns[:4]).reset_index(drop=True)
+
+
+@pytest.mark.slow
+def test_refresh_from_the_database_gives_the_previous_estimates(tmp_path_factory, nlp, tmp_path):
+    """On the coded half sample (a model and rules, regions, human codes): every decision stored,
+    some missing (decided again, their texts read then), none reused (the full recompute), and
+    one or two workers: the previous module's estimates each time."""
+    from consultation import store
+    from consultation.codebook import load_consultation
+    from consultation.coding.training import load_engine, training_units
+    from consultation.store.paths import OutputPaths
+    from consultation.text import Lemmatizer
+    from test_coding_support import half_sample
+
+    folder, out = half_sample(tmp_path_factory, nlp)
+    consultation = load_consultation(folder)
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(OutputPaths.for_consultation(out, consultation.id).db.read_bytes())
+    con = store.connect(db)
+    try:
+        engine = load_engine(con, consultation, Lemmatizer(nlp))
+        assert engine.models  # a model decides some themes: scores and the PCC bootstrap
+        training = training_units(con, consultation)
+        cases = [{"workers": 1}, {"workers": 2}, {"reuse_decisions": False, "workers": 1}]
+        for kw in cases:
+            new, old = _db_estimates(E, con, engine, training, **kw), _db_estimates(before, con, engine, training, **kw)
+            _same(new, old)
+        assert set(new["method"]) >= {E.METHOD_PCC, E.METHOD_CONFUSION}
+        deleted = con.execute(  # some decisions missing, as in a database coded before they were stored
+            "DELETE FROM unit_decisions WHERE unit_no = 0 AND hash(respondent_id) % 3 = 0").fetchone()[0]
+        kept = con.execute("SELECT count(*) FROM unit_decisions").fetchone()[0]
+        assert 0 < deleted < kept
+        _same(_db_estimates(E, con, engine, training), _db_estimates(before, con, engine, training))
+        _same(_db_estimates(E, con, engine, training), new)  # decided again: the same decisions
+    finally:
+        con.close()

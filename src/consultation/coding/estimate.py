@@ -556,7 +556,7 @@ def _units_and_decisions(
     missing = ~found
     texts: list[str] = []
     if missing.any():
-        text = table.column("text") if not reuse else con.sql(sql.format(columns="a.text"), params=params).arrow().column(0)
+        text = table.column("text") if not reuse else con.sql(sql.format(columns="a.text"), params=params).to_arrow_table().column(0)
         texts = text.take(pa.array(np.flatnonzero(missing))).to_pylist()
     decisions = replace(
         template, probabilities=np.zeros((n, 0)), source=np.zeros((n, 0), dtype=np.int8),
