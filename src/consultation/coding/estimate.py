@@ -482,8 +482,9 @@ def estimate_consultation(
     codebook_version = con.execute(
         "SELECT coalesce(max(version), 0) FROM codebook_versions WHERE consultation_id = ?", [cid]
     ).fetchall()[0][0]
+    with_text = not reuse_decisions  # every unit is decided again (an estimator needing the texts: True too)
     stored = {
-        question.id: _units_and_decisions(con, engine, question, codebook_version, reuse_decisions)
+        question.id: _units_and_decisions(con, engine, question, codebook_version, reuse_decisions, with_text)
         for question in questions
     }
     inputs = estimate_inputs(con, cid)
@@ -508,12 +509,13 @@ def estimate_consultation(
 
 def _units_and_decisions(
     con: duckdb.DuckDBPyConnection, engine: CodingEngine, question: Question, codebook_version: int,
-    reuse: bool,
+    reuse: bool, with_text: bool = False,
 ) -> tuple[pd.DataFrame, UnitDecisions, np.ndarray, list[str]]:
-    """The question's automatic units (their region, as a categorical), their stored decisions
-    (what the estimates use: chosen themes, « Autres », scores), a mask of the units whose
-    decision is not stored for this model and codebook, to decide again, and those units' texts
-    (the texts are read only when some decision is missing: a million texts cost a second)."""
+    """The question's automatic units (their region as a categorical; their text too with
+    `with_text`), their stored decisions (what the estimates use: chosen themes, « Autres »,
+    scores), a mask of the units whose decision is not stored for this model and codebook, to
+    decide again, and those units' texts (without `with_text`, the texts are read only when some
+    decision is missing: a million texts cost a second)."""
     sql = (
         "SELECT {columns} "
         "FROM auto_units a LEFT JOIN unit_decisions d ON $reuse "
@@ -524,11 +526,13 @@ def _units_and_decisions(
     )
     params = {"reuse": reuse, "codebook_version": codebook_version, "cid": engine.consultation.id,
               "qid": question.id, "model_version": engine.model_version}
-    columns = "a.region, d.chosen, d.other, d.scores" + ("" if reuse else ", a.text")
+    columns = "a.region, d.chosen, d.other, d.scores" + (", a.text" if with_text else "")
     table = con.sql(sql.format(columns=columns), params=params).to_arrow_table()  # no extra copy of the rows
     region = table.column("region").combine_chunks()
     auto = pd.DataFrame({"region": region.dictionary_encode().to_pandas() if len(region) else
                          pd.Series([], dtype=object)})
+    if with_text:
+        auto["text"] = table.column("text").to_pandas()
     template = engine.decisions(question, ["x"]).take(np.zeros(0, dtype=np.int64))
     n, k = len(auto), len(template.theme_ids)
     chosen_col = table.column("chosen").combine_chunks()
@@ -556,7 +560,8 @@ def _units_and_decisions(
     missing = ~found
     texts: list[str] = []
     if missing.any():
-        text = table.column("text") if not reuse else con.sql(sql.format(columns="a.text"), params=params).to_arrow_table().column(0)
+        text = (table.column("text") if with_text
+                else con.sql(sql.format(columns="a.text"), params=params).to_arrow_table().column(0))
         texts = text.take(pa.array(np.flatnonzero(missing))).to_pylist()
     decisions = replace(
         template, probabilities=np.zeros((n, 0)), source=np.zeros((n, 0), dtype=np.int8),
