@@ -71,7 +71,8 @@ def test_binned_bootstrap_of_corrected_counts_matches_the_unit_by_unit_sums():
                                         np.array([fit_platt(cal, truth)]))
     region = rng.integers(0, 5, n)
     membership = sp.csr_matrix(np.column_stack([np.ones(n)] + [region == r for r in range(5)]).astype(float))
-    point, draws = E._pcc(scores, calibration, 0, membership, 200, np.random.default_rng(0))
+    groups = E.ScopeGroups.from_masks({"France": np.ones(n, dtype=bool)} | {f"r{r}": region == r for r in range(5)}, n)
+    point, draws = E._pcc(scores, calibration, 0, groups, 200, np.random.default_rng(0))
 
     replay = np.random.default_rng(0)  # the same random stream, every unit's sigmoid computed
     params = fit_platt(cal, truth, E._resample_weights(400, 200, replay))

@@ -166,9 +166,7 @@ def test_estimate_counts_cross_fitted_uses_the_fold_predictions_and_says_so():
                               cross_predictions=cross[:, None])
     assert set(frame["method"]) == {E.METHOD_CROSS_FITTED}
     assert "croisée" in E.METHOD_LABELS[E.METHOD_CROSS_FITTED]
-    import scipy.sparse as sp
-
-    direct, low, high = E._difference(cross, calibration, 0, sp.csr_matrix(np.ones((n, 1))), True, 0.90)
+    direct, low, high = E._difference(cross, calibration, 0, E.ScopeGroups.from_masks(scopes, n), True, 0.90)
     row = frame.set_index("theme_id").loc["t1"]
     assert row["corrected_count"] == pytest.approx(direct[0])
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((low[0], high[0]))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from consultation.codebook import Question, Theme
 from consultation.coding import estimate as E
@@ -43,7 +42,7 @@ def _simulate(rng, *, units, coded, prevalence, separation, bias, rule=False):
 
 
 def _national(n):
-    return sp.csr_matrix(np.ones((n, 1)))
+    return E.ScopeGroups.from_masks({"France": np.ones(n, dtype=bool)}, n)
 
 
 CASES = [
@@ -112,10 +111,10 @@ def test_difference_counts_by_region_add_up_to_the_national_count_and_stay_withi
     calibration, predicted, _ = _simulate(rng, units=3000, coded=200, prevalence=0.1, separation=2.0, bias=0.5)
     n = len(predicted)
     region = rng.integers(0, 4, n)
-    membership = sp.csr_matrix(np.column_stack([np.ones(n)] + [region == r for r in range(4)]).astype(float))
+    membership = E.ScopeGroups.from_masks({"France": np.ones(n, dtype=bool)} | {f"r{r}": region == r for r in range(4)}, n)
     point, low, high = E._difference(predicted, calibration, 0, membership, True, 0.90)
     assert point[0] == pytest.approx(point[1:].sum())
-    sizes = np.asarray(membership.sum(axis=0)).ravel()
+    sizes = membership.sizes
     assert (low >= 0).all() and (high <= sizes).all() and (low <= point).all() and (point <= high).all()
     assert (high - low)[0] < (high - low)[1:].sum()  # the national interval is narrower than the regions' added
 

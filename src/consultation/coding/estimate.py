@@ -45,7 +45,7 @@ from functools import lru_cache
 import duckdb
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
+import pyarrow as pa
 
 from consultation.codebook import Question
 from consultation.coding.engine import CodingEngine, UnitDecisions, decide
@@ -154,7 +154,7 @@ def calibrate_question(
 def estimate_counts(
     decisions: UnitDecisions,
     calibration: QuestionCalibration | None,
-    scopes: dict[str, np.ndarray],
+    scopes: dict[str, np.ndarray] | ScopeGroups,
     human_counts: dict[str, np.ndarray] | None = None,
     *,
     n_bootstrap: int = N_BOOTSTRAP,
@@ -166,10 +166,11 @@ def estimate_counts(
     """Raw and corrected counts per (theme, scope), « Autres » included.
 
     `decisions` are the automatic units; `scopes` maps a scope name to a boolean mask over
-    them; `human_counts` maps a scope to the exact counts (themes + « Autres ») of the
-    human-coded units in it. `estimator`: one of ESTIMATORS (see there). `cross_predictions`
-    (units x themes, « cross-fitted » only): the fold models' mean calibrated probability of each
-    automatic unit (`QuestionModel.fold_probabilities`), NaN where the model does not decide.
+    them (or is already a ScopeGroups); `human_counts` maps a scope to the exact counts (themes +
+    « Autres ») of the human-coded units in it. `estimator`: one of ESTIMATORS (see there).
+    `cross_predictions` (units x themes, « cross-fitted » only): the fold models' mean calibrated
+    probability of each automatic unit (`QuestionModel.fold_probabilities`), NaN where the model
+    does not decide.
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, not {estimator!r}")
@@ -178,16 +179,14 @@ def estimate_counts(
     rng = np.random.default_rng(seed)
     theme_ids = [*decisions.theme_ids, decisions.question.other_theme.id]
     chosen = np.column_stack([decisions.chosen, decisions.other]).astype(float)
-    names = list(scopes)
     n = len(chosen)
-    membership = sp.csr_matrix(
-        np.column_stack([scopes[s] for s in names]).astype(float) if names else np.zeros((n, 0))
-    )
+    membership = scopes if isinstance(scopes, ScopeGroups) else ScopeGroups.from_masks(scopes, n)
+    names = membership.names
     human = np.vstack([
         np.asarray((human_counts or {}).get(s, np.zeros(len(theme_ids))), dtype=float) for s in names
     ]) if names else np.zeros((0, len(theme_ids)))
     raw = _by_scope(chosen.T, membership)  # themes x scopes
-    size = np.asarray(membership.sum(axis=0)).ravel()
+    size = membership.sizes
     tail = (1 - level) / 2
     rows = []
     for j, theme_id in enumerate(theme_ids):
@@ -228,7 +227,7 @@ def estimate_counts(
 
 
 def _difference(
-    predicted: np.ndarray, calibration: QuestionCalibration, j: int, membership: sp.csr_matrix,
+    predicted: np.ndarray, calibration: QuestionCalibration, j: int, membership: ScopeGroups,
     model_theme: bool | None, level: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The difference estimator of one theme per scope, and its `level` interval (`model_theme`:
@@ -254,7 +253,7 @@ def _difference(
         coded = calibration.decided[:, j].astype(float)
     residuals = calibration.targets[:, j].astype(float) - coded
     n = len(residuals)
-    size = np.asarray(membership.sum(axis=0)).ravel()
+    size = membership.sizes
     point = _by_scope(predicted, membership) + size * residuals.mean()
     # A floor on the residuals' variance: with no positive among the coded units (a rare theme)
     # the sample variance is 0 but a share up to about 1/n of positives is still plausible.
@@ -273,12 +272,62 @@ def _student(level: float, n: int) -> float:
     return float(t.ppf(0.5 + level / 2, max(n - 1, 1)))
 
 
-def _by_scope(values: np.ndarray, membership: sp.csr_matrix) -> np.ndarray:
+@dataclass(frozen=True)
+class ScopeGroups:
+    """Which scopes each unit counts in, as groups of units that belong to the same scopes.
+
+    `group` gives each unit its group; `pattern` (groups x scopes, 0/1) the scopes of each
+    group. A sum per scope is then one pass over the units (a sum per group) and a tiny matrix
+    product, instead of a sparse units x scopes product: national + regions make one group per
+    region (plus one for the units of no listed region).
+    """
+
+    names: list[str]
+    group: np.ndarray  # units -> group (int64)
+    pattern: np.ndarray  # groups x scopes, float 0/1
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.pattern)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Units per scope."""
+        return np.bincount(self.group, minlength=self.n_groups).astype(float) @ self.pattern
+
+    @classmethod
+    def from_masks(cls, scopes: dict[str, np.ndarray], n: int) -> ScopeGroups:
+        """From one boolean mask over the units per scope (any overlap)."""
+        names = list(scopes)
+        if not names or n == 0:
+            return cls(names, np.zeros(n, dtype=np.int64), np.zeros((1, len(names))))
+        masks = np.column_stack([np.asarray(scopes[s], dtype=bool) for s in names])
+        packed = np.packbits(masks, axis=1)
+        keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+        _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+        return cls(names, group.ravel().astype(np.int64), masks[first].astype(float))
+
+    @classmethod
+    def national_and_regions(cls, names: list[str], region_index: np.ndarray) -> ScopeGroups:
+        """The first scope holds every unit; scope 1 + r the units whose `region_index` is r
+        (-1: in no region but the national scope)."""
+        regions = len(names) - 1
+        group = np.where(region_index < 0, regions, region_index).astype(np.int64)
+        pattern = np.zeros((regions + 1, regions + 1))
+        pattern[:, 0] = 1
+        pattern[np.arange(regions), 1 + np.arange(regions)] = 1
+        return cls(names, group, pattern)
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Per group sums: (..., units) -> (..., groups)."""
+        if values.ndim == 1:
+            return np.bincount(self.group, weights=values, minlength=self.n_groups)
+        return np.vstack([self.sums(row) for row in values]) if len(values) else np.zeros((0, self.n_groups))
+
+
+def _by_scope(values: np.ndarray, membership: ScopeGroups) -> np.ndarray:
     """Sums over the units of each scope: (..., units) -> (..., scopes)."""
-    values = np.asarray(values, dtype=float)
-    if values.ndim == 1:
-        return np.asarray(membership.T @ values).ravel()
-    return np.asarray(membership.T @ values.T).T
+    return membership.sums(np.asarray(values, dtype=float)) @ membership.pattern
 
 
 def _interval(draws: np.ndarray, size: np.ndarray, tail: float) -> tuple[np.ndarray, np.ndarray]:
@@ -294,12 +343,12 @@ PCC_BINS = 1024  # score bins for the bootstrap replicates (the point estimate u
 
 
 def _pcc(
-    scores: np.ndarray, calibration: QuestionCalibration, j: int, membership: sp.csr_matrix,
+    scores: np.ndarray, calibration: QuestionCalibration, j: int, membership: ScopeGroups,
     n_bootstrap: int, rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     point = _by_scope(apply_platt(scores, calibration.platt[j]), membership)
     weights = _resample_weights(calibration.n_units, n_bootstrap, rng)
-    params = fit_platt(calibration.oof_scores[:, j], calibration.targets[:, j], weights)
+    params = fit_platt(calibration.oof_scores[:, j], calibration.targets[:, j], weights, start=calibration.platt[j])
     # Each replicate's calibration is applied to the mean score of each score bin, corrected to
     # first order for how the scope's units sit in the bin, instead of to every unit (a million
     # units and 300 replicates would be 300 million sigmoids per theme). Bins are 1/1000 of the
@@ -313,26 +362,29 @@ def _pcc(
     return point, mean + rng.standard_normal(mean.shape) * np.sqrt(np.maximum(var, 0))
 
 
-def _binned(scores: np.ndarray, membership: sp.csr_matrix, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _binned(scores: np.ndarray, membership: ScopeGroups, bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per scope and score bin, the number of units and the sum of their scores (scopes x bins),
     and each bin's mean score over all units."""
     s = np.asarray(scores, dtype=float)
-    n_scopes = membership.shape[1]
+    n_scopes = len(membership.names)
     if len(s) == 0:
         return np.zeros((n_scopes, 1)), np.zeros((n_scopes, 1)), np.zeros(1)
     lo, hi = float(s.min()), float(s.max())
     width = (hi - lo) / bins or 1.0
     b = np.minimum(((s - lo) / width).astype(np.int64), bins - 1)
-    rows = np.arange(len(s))
-    counts = np.asarray((membership.T @ sp.csr_matrix((np.ones(len(s)), (rows, b)), shape=(len(s), bins))).todense())
-    sums = np.asarray((membership.T @ sp.csr_matrix((s, (rows, b)), shape=(len(s), bins))).todense())
-    n_bin = np.bincount(b, minlength=bins)
+    cell = membership.group * bins + b  # (group, bin)
+    size = membership.n_groups * bins
+    by_group = np.bincount(cell, minlength=size).reshape(membership.n_groups, bins).astype(float)
+    sums_group = np.bincount(cell, weights=s, minlength=size).reshape(membership.n_groups, bins)
+    counts = membership.pattern.T @ by_group
+    sums = membership.pattern.T @ sums_group
+    n_bin = by_group.sum(axis=0)
     centre = np.divide(np.bincount(b, weights=s, minlength=bins), n_bin, out=np.zeros(bins), where=n_bin > 0)
     return counts, sums, centre
 
 
 def _confusion(
-    chosen: np.ndarray, calibration: QuestionCalibration, j: int, membership: sp.csr_matrix,
+    chosen: np.ndarray, calibration: QuestionCalibration, j: int, membership: ScopeGroups,
     n_bootstrap: int, rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     decided = calibration.decided[:, j].astype(float)
@@ -364,18 +416,25 @@ ESTIMATE_COLUMNS = [
 
 
 def estimate_inputs(
-    con: duckdb.DuckDBPyConnection, consultation_id: str, question_id: str
-) -> tuple[list[str], list[tuple[str, str, int]]]:
-    """What the estimates read from the database: the question's regions and its human counts."""
-    regions = [r for (r,) in con.execute(
-        "SELECT DISTINCT region FROM stg_answers WHERE consultation_id = ? AND question_id = ? ORDER BY region",
-        [consultation_id, question_id],
-    ).fetchall()]
-    human = con.execute(
-        "SELECT theme_id, region, n FROM human_theme_counts WHERE consultation_id = ? AND question_id = ?",
-        [consultation_id, question_id],
-    ).fetchall()
-    return regions, human
+    con: duckdb.DuckDBPyConnection, consultation_id: str, question_id: str | None = None
+) -> dict[str, tuple[list[str], list[tuple[str, str, int]]]]:
+    """What the estimates read from the database, per question (all, or `question_id`'s): its
+    regions and its human counts (theme, region, n). One pass over the answers for every question."""
+    where, params = "consultation_id = ?", [consultation_id]
+    if question_id is not None:
+        where, params = where + " AND question_id = ?", [*params, question_id]
+    regions: dict[str, list[str]] = {}
+    for qid, region in con.execute(
+        f"SELECT DISTINCT question_id, region FROM stg_answers WHERE {where} ORDER BY question_id, region",  # noqa: S608 - fixed text
+        params,
+    ).fetchall():
+        regions.setdefault(qid, []).append(region)
+    human: dict[str, list[tuple[str, str, int]]] = {}
+    for qid, theme_id, region, n in con.execute(
+        f"SELECT question_id, theme_id, region, n FROM human_theme_counts WHERE {where}", params  # noqa: S608
+    ).fetchall():
+        human.setdefault(qid, []).append((theme_id, region, n))
+    return {qid: (regions.get(qid, []), human.get(qid, [])) for qid in {*regions, *human}}
 
 
 def estimate_from(
@@ -396,23 +455,21 @@ def estimate_from(
     (their answer has no human code), aligned with `decisions`; `regions` and `human` come from
     `estimate_inputs`. `estimator`: see ESTIMATORS (« difference » only if the human-coded
     units are a random sample of the question's units)."""
-    region_of_unit = auto_units["region"].to_numpy() if len(auto_units) else np.array([], dtype=object)
+    region_of_unit = auto_units["region"] if len(auto_units) else pd.Series([], dtype=object)
     keys = [("national", NATIONAL_SCOPE), *(("region", r) for r in regions)]
-    codes, names = pd.factorize(pd.Series(region_of_unit, dtype=object))
-    position = {name: i for i, name in enumerate(names)}
-    scopes = {
-        f"{kind}\x1f{name}": (np.ones(len(auto_units), dtype=bool) if kind == "national"
-                              else codes == position.get(name, -2))
-        for kind, name in keys
-    }
+    # Each unit's position in `regions` (-1: in none, or no region), through a categorical's codes.
+    known = [r for r in regions if isinstance(r, str)]
+    codes = pd.Categorical(region_of_unit, categories=pd.Index(known, dtype=object)).codes
+    index = np.array([regions.index(r) for r in known] + [-1], dtype=np.int64)[codes]
+    scopes = ScopeGroups.national_and_regions([f"{kind}\x1f{name}" for kind, name in keys], index)
     theme_ids = [*decisions.theme_ids, question.other_theme.id]
-    index = {t: j for j, t in enumerate(theme_ids)}
-    human_counts = {key: np.zeros(len(theme_ids)) for key in scopes}
+    position = {t: j for j, t in enumerate(theme_ids)}
+    human_counts = {key: np.zeros(len(theme_ids)) for key in scopes.names}
     for theme_id, region, n in human:
-        if theme_id in index:
-            human_counts[f"national\x1f{NATIONAL_SCOPE}"][index[theme_id]] += n
+        if theme_id in position:
+            human_counts[f"national\x1f{NATIONAL_SCOPE}"][position[theme_id]] += n
             if f"region\x1f{region}" in human_counts:
-                human_counts[f"region\x1f{region}"][index[theme_id]] += n
+                human_counts[f"region\x1f{region}"][position[theme_id]] += n
     calibration = None
     if training is not None and len(training):
         calibration = calibrate_question(
@@ -471,58 +528,70 @@ def estimate_consultation(
 
     Each unit's decision is read from `unit_decisions` when it was stored with the engine's model
     and the current codebook (`reuse_decisions`); the other units (all with
-    `reuse_decisions=False`: the full recompute) are decided again, in forked workers
-    (`workers`, default one per core from PARALLEL_FROM units to decide, else none). The result
-    does not depend on where a decision came from, nor on the number of workers. `estimator`:
-    see ESTIMATORS; the default (« calibrated ») holds whatever units humans chose to code.
+    `reuse_decisions=False`: the full recompute) are decided again. Questions are estimated in
+    forked workers (`workers`, default one per core from PARALLEL_FROM units, else none): the
+    bootstrap's calibration refits cost about as much as deciding a few thousand units. The
+    result does not depend on where a decision came from, nor on the number of workers.
+    `estimator`: see ESTIMATORS; the default (« calibrated ») holds whatever units humans chose
+    to code.
     """
     cid = engine.consultation.id
     questions = engine.consultation.questions
     codebook_version = con.execute(
         "SELECT coalesce(max(version), 0) FROM codebook_versions WHERE consultation_id = ?", [cid]
     ).fetchall()[0][0]
+    # the texts: when every unit is decided again, or for the fold models' predictions
+    with_text = not reuse_decisions or estimator == ESTIMATOR_CROSS_FITTED
     stored = {
-        question.id: _units_and_decisions(con, engine, question, codebook_version, reuse_decisions)
+        question.id: _units_and_decisions(con, engine, question, codebook_version, reuse_decisions, with_text)
         for question in questions
     }
-    inputs = {question.id: estimate_inputs(con, cid, question.id) for question in questions}
+    inputs = estimate_inputs(con, cid)
 
     def estimate_one(question: Question) -> pd.DataFrame:
-        auto, decisions, missing = stored[question.id]
+        auto, decisions, missing, texts = stored[question.id]
         if missing.any():
-            again = engine.decisions(question, auto.loc[missing, "text"].tolist())
+            again = engine.decisions(question, texts)
             decisions.chosen[missing], decisions.other[missing] = again.chosen, again.other
             if decisions.scores is not None:
                 decisions.scores[missing] = again.scores
-        regions, human = inputs[question.id]
+        regions, human = inputs.get(question.id, ([], []))
         return estimate_from(question, engine, training.get(question.id), auto, decisions, regions, human,
                              n_bootstrap=n_bootstrap, seed=seed, estimator=estimator)
 
     if workers is None:
-        to_decide = sum(int(stored[q.id][2].sum()) for q in questions)
-        workers = cores() if to_decide >= PARALLEL_FROM else 1
+        units = sum(len(stored[q.id][2]) for q in questions)
+        workers = cores() if units >= PARALLEL_FROM else 1
     frames = fork_map(estimate_one, questions, workers=workers)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ESTIMATE_COLUMNS)
 
 
 def _units_and_decisions(
     con: duckdb.DuckDBPyConnection, engine: CodingEngine, question: Question, codebook_version: int,
-    reuse: bool,
-) -> tuple[pd.DataFrame, UnitDecisions, np.ndarray]:
-    """The question's automatic units (respondent, unit, text, region), their stored decisions
-    (what the estimates use: chosen themes, « Autres », scores) and a mask of the units whose
-    decision is not stored for this model and codebook, to decide again."""
-    table = con.sql(
-        "SELECT a.respondent_id, a.unit_no, a.text, a.region, d.chosen, d.other, d.scores "
+    reuse: bool, with_text: bool = False,
+) -> tuple[pd.DataFrame, UnitDecisions, np.ndarray, list[str]]:
+    """The question's automatic units (their region as a categorical; their text too with
+    `with_text`), their stored decisions (what the estimates use: chosen themes, « Autres »,
+    scores), a mask of the units whose decision is not stored for this model and codebook, to
+    decide again, and those units' texts (without `with_text`, the texts are read only when some
+    decision is missing: a million texts cost a second)."""
+    sql = (
+        "SELECT {columns} "
         "FROM auto_units a LEFT JOIN unit_decisions d ON $reuse "
         "AND d.consultation_id = a.consultation_id AND d.respondent_id = a.respondent_id "
         "AND d.question_id = a.question_id AND d.unit_no = a.unit_no "
         "AND d.codebook_version = $codebook_version AND d.model_version IS NOT DISTINCT FROM $model_version "
-        "WHERE a.consultation_id = $cid AND a.question_id = $qid ORDER BY a.respondent_id, a.unit_no",
-        params={"reuse": reuse, "codebook_version": codebook_version, "cid": engine.consultation.id,
-         "qid": question.id, "model_version": engine.model_version},
-    ).to_arrow_table()  # the sql() relation: no extra copy of the rows
-    auto = table.select(["respondent_id", "unit_no", "text", "region"]).to_pandas()
+        "WHERE a.consultation_id = $cid AND a.question_id = $qid ORDER BY a.respondent_id, a.unit_no"
+    )
+    params = {"reuse": reuse, "codebook_version": codebook_version, "cid": engine.consultation.id,
+              "qid": question.id, "model_version": engine.model_version}
+    columns = "a.region, d.chosen, d.other, d.scores" + (", a.text" if with_text else "")
+    table = con.sql(sql.format(columns=columns), params=params).to_arrow_table()  # no extra copy of the rows
+    region = table.column("region").combine_chunks()
+    auto = pd.DataFrame({"region": region.dictionary_encode().to_pandas() if len(region) else
+                         pd.Series([], dtype=object)})
+    if with_text:
+        auto["text"] = table.column("text").to_pandas()
     template = engine.decisions(question, ["x"]).take(np.zeros(0, dtype=np.int64))
     n, k = len(auto), len(template.theme_ids)
     chosen_col = table.column("chosen").combine_chunks()
@@ -534,18 +603,31 @@ def _units_and_decisions(
     other = np.zeros(n, dtype=bool)
     scores = np.full((n, k), np.nan) if template.scores is not None else None
     rows = np.flatnonzero(found)
-    if len(rows) and k:
-        chosen[rows] = chosen_col.take(rows).flatten().to_numpy(zero_copy_only=False).reshape(-1, k)
-        if scores is not None:
-            scores[rows] = scores_col.take(rows).flatten().to_numpy(zero_copy_only=False).reshape(-1, k)
-    if len(rows):
-        other[rows] = table.column("other").combine_chunks().take(rows).to_numpy(zero_copy_only=False)
+    if len(rows) == n and n:  # every decision stored (the usual night): no gather
+        if k:
+            chosen = chosen_col.flatten().to_numpy(zero_copy_only=False).reshape(-1, k).astype(bool, copy=False)
+            if scores is not None:
+                scores = scores_col.flatten().to_numpy(zero_copy_only=False).reshape(-1, k)
+        other = table.column("other").combine_chunks().to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    else:
+        if len(rows) and k:
+            chosen[rows] = chosen_col.take(rows).flatten().to_numpy(zero_copy_only=False).reshape(-1, k)
+            if scores is not None:
+                scores[rows] = scores_col.take(rows).flatten().to_numpy(zero_copy_only=False).reshape(-1, k)
+        if len(rows):
+            other[rows] = table.column("other").combine_chunks().take(rows).to_numpy(zero_copy_only=False)
+    missing = ~found
+    texts: list[str] = []
+    if missing.any():
+        text = (table.column("text") if with_text
+                else con.sql(sql.format(columns="a.text"), params=params).to_arrow_table().column(0))
+        texts = text.take(pa.array(np.flatnonzero(missing))).to_pylist()
     decisions = replace(
         template, probabilities=np.zeros((n, 0)), source=np.zeros((n, 0), dtype=np.int8),
         confidence=np.zeros((n, 0)), chosen=chosen, other=other, other_confidence=np.zeros(n),
         needs_review=np.zeros(n, dtype=bool), rule_hits=[], scores=scores,
     )
-    return auto, decisions, ~found
+    return auto, decisions, missing, texts
 
 
 def store_estimates(

@@ -58,12 +58,16 @@ THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 # --------------------------------------------------------------------------
 
 
-def fit_platt(scores: np.ndarray, targets: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+def fit_platt(
+    scores: np.ndarray, targets: np.ndarray, weights: np.ndarray | None = None, start: np.ndarray | None = None
+) -> np.ndarray:
     """Sigmoid p = 1 / (1 + exp(-(a * score + b))) fitted by Newton's method.
 
     `weights` (replicates x units, e.g. bootstrap counts) fits one sigmoid per row; the result
     is then (replicates, 2), else (2,). Platt's smoothed targets keep it finite when the scores
-    separate the classes perfectly.
+    separate the classes perfectly. `start` (2,): where Newton starts (default: slope 1 and the
+    smoothed log-odds, also when `start` is not finite); bootstrap refits started from the fit on
+    every unit need fewer Newton steps and reach the same optimum (within the stopping tolerance).
     """
     s = np.asarray(scores, dtype=float)
     y = np.asarray(targets, dtype=float)
@@ -72,7 +76,10 @@ def fit_platt(scores: np.ndarray, targets: np.ndarray, weights: np.ndarray | Non
     n_pos = w @ y
     n_neg = w.sum(axis=1) - n_pos
     t = np.where(y[None, :] > 0, ((n_pos + 1) / (n_pos + 2))[:, None], (1 / (n_neg + 2))[:, None])
-    params = np.column_stack([np.ones(len(w)), np.log((n_pos + 1) / (n_neg + 1))])
+    if start is None or not np.isfinite(start).all():
+        params = np.column_stack([np.ones(len(w)), np.log((n_pos + 1) / (n_neg + 1))])
+    else:
+        params = np.tile(np.asarray(start, dtype=float), (len(w), 1))
     ridge = 1e-6
 
     def loss(p: np.ndarray) -> np.ndarray:
@@ -80,7 +87,7 @@ def fit_platt(scores: np.ndarray, targets: np.ndarray, weights: np.ndarray | Non
         return (w * (np.logaddexp(0, z) - t * z)).sum(axis=1) + ridge * (p**2).sum(axis=1)
 
     current = loss(params)
-    for _ in range(100):
+    for _iteration in range(100):
         z = params[:, :1] * s[None, :] + params[:, 1:]
         p = 1 / (1 + np.exp(-z))
         r = w * (p - t)
@@ -100,8 +107,9 @@ def fit_platt(scores: np.ndarray, targets: np.ndarray, weights: np.ndarray | Non
             if not worse.any():
                 break
             factor = np.where(worse, factor / 2, factor)
-        trial = params - factor[:, None] * step
-        new = loss(trial)
+        else:  # the last halving is not evaluated yet (after a break, `new` is the loss at `trial`)
+            trial = params - factor[:, None] * step
+            new = loss(trial)
         improved = new <= current + 1e-12
         params = np.where(improved[:, None], trial, params)
         converged = np.abs(current - new) < 1e-10 * (1 + np.abs(current))
