@@ -92,7 +92,7 @@ def _case(rng: random.Random, *, inside_word: bool = False) -> tuple[str, list[s
 
 def _former_structure_step(text: str, structures: list[str], common_words: frozenset[str]) -> list[tuple[str, int, str]]:
     """What `scan_text` did before the index, for every text: each name's core searched on its own."""
-    folded = leakscan._fold(unicodedata.normalize("NFKC", text))
+    folded = leakscan._folded_words(unicodedata.normalize("NFKC", text))
     found = []
     for core in leakscan._structure_cores(structures, common_words):
         at = folded.find(core)
@@ -108,7 +108,7 @@ def _structure_items(text: str, structures: list[str], common_words: frozenset[s
     index = index or StructureIndex(structures, common_words)
     if whole:
         return [f for f in scan_text(text, index=index) if f[0] == "structure"]
-    folded = leakscan._fold(unicodedata.normalize("NFKC", text))
+    folded = leakscan._folded_words(unicodedata.normalize("NFKC", text))
     return [("structure", at, core.strip()) for at, core in index.find(folded)]
 
 

@@ -50,10 +50,27 @@ def _normalise(text: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive key ("Été" -> "ete"), for matching, never for display."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+# Combining marks left by NFKD: accents, cedillas, diaereses (the five « combining diacritical
+# marks » blocks, into which Latin, Greek and Cyrillic letters decompose).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold(text: str, *, ligatures: bool = False) -> str:
+    """Case- and accent-insensitive key (« Été » -> « ete »), for matching, never for display.
+
+    Case folded, compatibility forms decomposed (« ﬁ », « ² », full-width letters, « ™ »), the
+    combining diacritical marks removed (`_COMBINING`), case folded again (« ™ » is
+    « TM » once decomposed). With `ligatures`, « œ » and « æ » are written out (« oe », « ae »), as
+    respondents often type them. The one accent fold of the library: callers layer their own token
+    rules (« st » for « saint », punctuation) on it. A regular expression, not a loop over
+    characters: the redactor folds a lexicon of 200,000 words.
+    """
+    low = text.casefold()
+    if low.isascii():
+        return low
+    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", low)).casefold()
+    # str.replace, not str.translate: a translate table costs a dictionary look-up per character.
+    return folded.replace("œ", "oe").replace("æ", "ae") if ligatures else folded
 
 
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪►>]+|\(?\d{1,2}[).°-]|\(?[a-hA-H][).])\s*")
@@ -106,15 +123,8 @@ _ELISIONS = {
     "l'": "le", "d'": "de", "j'": "je", "m'": "me", "t'": "te", "s'": "se", "n'": "ne", "c'": "ce",
     "qu'": "que", "jusqu'": "jusque", "lorsqu'": "lorsque", "puisqu'": "puisque", "quoiqu'": "quoique",
 }
-# Combining marks left by NFKD: accents, cedillas, diaereses (what `fold` removes).
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Open-class parts of speech tried, in this order, for a form the lookup table does not know.
 _FALLBACK_POS = ("noun", "adj", "verb")
-
-
-def fast_fold(text: str) -> str:
-    """`fold` at C speed (a regular expression instead of a Python loop over characters)."""
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 class LemmaTable:
@@ -164,7 +174,7 @@ class LemmaTable:
 
 class _FoldedWords(dict):
     def __missing__(self, word: str) -> str:
-        folded = self[word] = fast_fold(word)
+        folded = self[word] = fold(word)
         return folded
 
 
@@ -184,7 +194,7 @@ class Lemmatizer:
         self._lemma: dict[str, str] = {}  # form -> folded lemma
         self._content: dict[str, str] = {}  # form -> folded lemma, "" for a stop word
         self._cache: dict[str, tuple[str, str]] = {}  # text -> (all lemmas, content lemmas), space-joined
-        self._folded = _FoldedWords()  # white-space separated word -> fast_fold(word)
+        self._folded = _FoldedWords()  # white-space separated word -> fold(word)
 
     def _add_forms(self, forms: Iterable[str]) -> None:
         stop = self.table.stop_words
@@ -192,7 +202,7 @@ class Lemmatizer:
             if form in self._lemma:
                 continue
             key = form.replace("’", "'")
-            lemma = fast_fold(self.table.lemma(key)).strip("'")
+            lemma = fold(self.table.lemma(key)).strip("'")
             self._lemma[form] = lemma
             self._content[form] = "" if (key in stop or not lemma) else lemma
 
@@ -213,7 +223,7 @@ class Lemmatizer:
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
     def folded(self, texts: Sequence[str]) -> list[str]:
-        """Each text folded (`fast_fold`) word by word, words joined by one space: what character
+        """Each text folded (`fold`) word by word, words joined by one space: what character
         n-grams are counted on (they never cross white space), each distinct word folded once."""
         get = self._folded.__getitem__
         return [" ".join(map(get, t.split())) for t in texts]
@@ -233,7 +243,7 @@ class Lemmatizer:
         for text in texts:
             forms = _TOKEN.findall(text.lower())
             self._add_forms(forms)
-            out.append(tuple(f for f in (fast_fold(x.replace("’", "'")).strip("'") for x in forms if self._content[x]) if f))
+            out.append(tuple(f for f in (fold(x.replace("’", "'")).strip("'") for x in forms if self._content[x]) if f))
         return out
 
     def one(self, text: str) -> tuple[str, ...]:

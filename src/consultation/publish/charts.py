@@ -13,7 +13,6 @@ import math
 import os
 import re
 import textwrap
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from consultation.publish import palette
 from consultation.publish.disclosure import DEFAULT_THRESHOLD, is_small
 from consultation.publish.typography import french
 from consultation.tally import NATIONAL_SCOPE, theme_rows
+from consultation.text import fold
 
 PAGE_WIDTH_CM = 16.0
 DPI = 300
@@ -96,8 +96,7 @@ def respondents_phrase(n: int) -> str:
 
 def region_slug(region: str) -> str:
     """ASCII file name: « Provence-Alpes-Côte d'Azur » -> provence-alpes-cote-d-azur."""
-    ascii_name = unicodedata.normalize("NFKD", region).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "region"
+    return re.sub(r"[^a-z0-9]+", "-", fold(region, ligatures=True)).strip("-") or "region"
 
 
 def ordered_theme_counts(
