@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -107,6 +111,26 @@ def _split_slashes(part: str) -> list[str]:
     mark = next(c for c in "\u2044\ue000\ue001\ue002\ue003\ue004" if c not in part)
     protected = _ET_OU.sub(f"et{mark}ou", part)
     return [p.replace(mark, "/") for p in _SLASH.split(protected)]
+
+
+@functools.cache
+def french_stop_words() -> frozenset[str]:
+    """spaCy's French stop-word list, without importing spaCy: `spacy/lang/fr/stop_words.py` is a
+    plain set literal, but importing it runs `spacy/__init__` and `spacy/lang/fr/__init__` (the
+    Language machinery and the tokenizer exceptions: seconds), which a process without NER or
+    lemmas never needs. The module is executed from its file, as data."""
+    loaded = sys.modules.get("spacy.lang.fr.stop_words")
+    if loaded is None:
+        package = importlib.util.find_spec("spacy")  # finds the package without importing it
+        if package is None or not package.submodule_search_locations:
+            raise ModuleNotFoundError("spacy")
+        path = Path(next(iter(package.submodule_search_locations))) / "lang" / "fr" / "stop_words.py"
+        spec = importlib.util.spec_from_file_location("_consultation_spacy_fr_stop_words", path)
+        if spec is None or spec.loader is None:
+            raise ModuleNotFoundError(str(path))
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+    return frozenset(loaded.STOP_WORDS)
 
 
 def load_nlp(model: str = DEFAULT_MODEL) -> Language:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consultation.errors import PersonalDataLeakError
-from consultation.text import fold
+from consultation.text import fold, french_stop_words
 
 if TYPE_CHECKING:
     from consultation.publish.redact import Redactor
@@ -219,18 +219,17 @@ _MORE_FUNCTION_WORDS = frozenset(
 @functools.cache
 def _not_after_civility() -> frozenset[str]:
     """Folded words that a civility never introduces as a name: French function words (spaCy's
-    French stop-word list, read as data: no model is loaded) and functions; less every word that
-    is also a French, Belgian or Swiss surname or first name (Faker's lists: « Durant »)."""
+    French stop-word list, `text.french_stop_words`: spaCy itself is not imported) and functions;
+    less every word that is also a French, Belgian or Swiss surname or first name (Faker's lists:
+    « Durant »)."""
     import importlib
-
-    from spacy.lang.fr.stop_words import STOP_WORDS
 
     people: set[str] = set()
     for locale in ("fr_FR", "fr_BE", "fr_CH"):
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attribute in ("last_names", "first_names", "first_names_male", "first_names_female"):
             people.update(_folded_words(n).strip() for n in getattr(provider, attribute, ()))
-    words = {_folded_words(w).strip() for w in STOP_WORDS if len(w) > 2} - people
+    words = {_folded_words(w).strip() for w in french_stop_words() if len(w) > 2} - people
     return frozenset(words | _MORE_FUNCTION_WORDS | _TITLES_AFTER_CIVILITY)
 
 
