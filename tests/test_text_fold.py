@@ -273,3 +273,17 @@ def test_the_removed_folds_are_gone():
     import consultation.text as text
 
     assert not hasattr(text, "fast_fold")
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_the_word_table_gives_what_decomposing_gives(text):
+    """`fold` takes a translate table for words of precomposed Latin letters: the same result."""
+    from consultation.text import _fold_decomposing
+
+    for ligatures in (False, True):
+        assert fold(text, ligatures=ligatures) == _fold_decomposing(text.casefold(), ligatures)
+
+
+def test_every_fold_is_case_folded():
+    assert [c for c in _CHANGING if fold(c) != fold(c).casefold()] == []
