@@ -12,11 +12,9 @@ from PIL import Image
 from consultation import store
 from consultation.codebook import Columns, Consultation, Question, Sources, Theme
 from consultation.publish.charts import (
-    ordered_theme_counts,
     theme_chart,
     write_national_charts,
 )
-from consultation.tally import respondents_answered
 
 CID = "charts-test"
 
@@ -107,7 +105,7 @@ def test_same_counts_give_byte_identical_files(con, consultation, tmp_path):
 
 
 def test_reading_order_groups_by_category_and_puts_autres_last(con, consultation):
-    rows = ordered_theme_counts(con, CID, consultation.question("q1"))
+    rows = TallyFigures.load(con, consultation).themes(consultation.question("q1"))
     assert [(r.theme_id, r.count) for r in rows] == [
         ("q1_souvent", 3), ("q1_rare", 1),                    # ASPECTS POSITIFS, count descending
         ("q1_etat", 1), ("q1_vide", 0), ("q1_autres", 3),     # ASPECTS NEGATIFS, « Autres » last
@@ -115,15 +113,16 @@ def test_reading_order_groups_by_category_and_puts_autres_last(con, consultation
 
 
 def test_propositions_count_mentions_and_implicit_autres_is_left_out(con, consultation):
-    rows = ordered_theme_counts(con, CID, consultation.question("p1"))
+    figures = TallyFigures.load(con, consultation)
+    rows = figures.themes(consultation.question("p1"))
     assert [(r.label, r.count) for r in rows] == [("Payer", 2), ("Former", 1)]
-    assert respondents_answered(con, CID, "p1") == 2
-    assert respondents_answered(con, CID, "p1", ("region", "Corse")) == 0
+    assert figures.answered("p1") == 2
+    assert figures.answered("p1", ("region", "Corse")) == 0
 
 
 def test_chart_shows_title_counts_headings_and_caption(con, consultation):
     question = consultation.question("q1")
-    fig = theme_chart(question, ordered_theme_counts(con, CID, question), 4)
+    fig = theme_chart(question, TallyFigures.load(con, consultation).themes(question), 4)
     ax = fig.axes[0]
     assert fig.get_suptitle() == "Que retenir de la crise\u202f? (4 répondants)"
     assert " ".join(fig.get_supxlabel().replace("\u202f", " ").split()) == " ".join(question.caption.split())
@@ -139,7 +138,7 @@ def test_chart_shows_title_counts_headings_and_caption(con, consultation):
 
 def test_one_respondent_is_singular(con, consultation):
     question = consultation.question("p1")
-    fig = theme_chart(question, ordered_theme_counts(con, CID, question), 1)
+    fig = theme_chart(question, TallyFigures.load(con, consultation).themes(question), 1)
     assert fig.get_suptitle() == "Vos propositions (1 répondant)"
 
 

@@ -65,7 +65,7 @@ def test_refitting_forgets_the_old_vocabulary():
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("aÉé ´¨\u00a0\u2003\nﬀ½Ǆ-,.")), max_size=30))
 def test_folding_word_by_word_gives_the_character_ngrams_of_folding_the_whole_text(text):
-    from consultation.text import Lemmatizer, fast_fold
+    from consultation.text import Lemmatizer, fold
 
     class _NoModel:
         class Defaults:
@@ -74,7 +74,7 @@ def test_folding_word_by_word_gives_the_character_ngrams_of_folding_the_whole_te
         pipe_names = ()
 
     folded = Lemmatizer(_NoModel()).folded([text])[0]
-    assert folded.split() == fast_fold(text).split()
+    assert folded.split() == fold(text).split()
 
 
 def test_the_installed_scikit_learn_keeps_the_private_method_the_fast_path_replaces():

@@ -27,7 +27,8 @@ import pytest
 from spacy.lang.fr.stop_words import STOP_WORDS
 
 from consultation.publish.leakscan import published_text, scan_files, scan_text
-from consultation.publish.redact import Redactor, fold
+from consultation.publish.redact import Redactor
+from consultation.text import fold
 
 CIVILITIES = ["Madame", "Monsieur", "Mademoiselle", "madame", "monsieur", "Mme", "Mlle", "M.", "Dr", "Dr.",
               "Docteur", "Pr", "Professeur", "MADAME", "mme"]

@@ -92,7 +92,7 @@ def _case(rng: random.Random, *, inside_word: bool = False) -> tuple[str, list[s
 
 def _former_structure_step(text: str, structures: list[str], common_words: frozenset[str]) -> list[tuple[str, int, str]]:
     """What `scan_text` did before the index, for every text: each name's core searched on its own."""
-    folded = leakscan._fold(unicodedata.normalize("NFKC", text))
+    folded = leakscan._folded_words(unicodedata.normalize("NFKC", text))
     found = []
     for core in leakscan._structure_cores(structures, common_words):
         at = folded.find(core)
@@ -108,7 +108,7 @@ def _structure_items(text: str, structures: list[str], common_words: frozenset[s
     index = index or StructureIndex(structures, common_words)
     if whole:
         return [f for f in scan_text(text, index=index) if f[0] == "structure"]
-    folded = leakscan._fold(unicodedata.normalize("NFKC", text))
+    folded = leakscan._folded_words(unicodedata.normalize("NFKC", text))
     return [("structure", at, core.strip()) for at, core in index.find(folded)]
 
 
@@ -262,3 +262,20 @@ def test_an_unreadable_record_means_every_file_is_scanned(tmp_path):
         record.write_text(content, encoding="utf-8")
         assert len(check_publication(files, record=record)) == 3
     assert check_publication(files, record=record) == []
+
+
+def test_the_civility_check_reads_spacy_stop_words_without_importing_spacy():
+    """The leak scanner runs in processes without NER: spaCy's French stop words are read from
+    their file, the same list, and spaCy's package (seconds to import) is left alone."""
+    import subprocess
+    import sys
+
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    from consultation.text import french_stop_words
+
+    assert french_stop_words() == frozenset(STOP_WORDS)
+    code = ("import sys; from consultation.publish.leakscan import civility_names; "
+            "print(civility_names('Madame Durand et madame la directrice'), 'spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[(7, 'Durand')] False"

@@ -298,35 +298,3 @@ def _fresh_relation(con: duckdb.DuckDBPyConnection, consultation_id: str, *, rea
         return SESSION_CACHE_TABLE
     _refresh_cache(con)
     return CACHE_TABLE
-
-
-def respondents_answered(
-    con: duckdb.DuckDBPyConnection,
-    consultation_id: str,
-    question_id: str,
-    scope: tuple[str, str] = ("national", NATIONAL_SCOPE),
-) -> int:
-    """Respondents of a scope who answered the question: the N printed in titles and headers."""
-    row = con.execute(
-        "SELECT max(respondents_answered) FROM tally "
-        "WHERE consultation_id = ? AND question_id = ? AND scope_kind = ? AND scope = ?",
-        [consultation_id, question_id, *scope],
-    ).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-# The figures of one chart: a question's themes in one scope (publish/charts.py orders them).
-_THEME_SQL = """
-SELECT theme_id, label, category, is_other, count, theme_position, respondents_citing,
-       respondents_answered
-FROM tally
-WHERE consultation_id = ? AND question_id = ? AND scope_kind = ? AND scope = ?
-"""
-
-
-def theme_rows(
-    con: duckdb.DuckDBPyConnection, consultation_id: str, question_id: str, scope: tuple[str, str]
-) -> list[tuple]:
-    """(theme_id, label, category, is_other, count, theme_position, respondents_citing,
-    respondents_answered) of each theme of the question in the scope (kind, name)."""
-    return con.execute(_THEME_SQL, [consultation_id, question_id, *scope]).fetchall()

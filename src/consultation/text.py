@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,10 +54,57 @@ def _normalise(text: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive key ("Été" -> "ete"), for matching, never for display."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+# Combining marks left by NFKD: accents, cedillas, diaereses (the five « combining diacritical
+# marks » blocks, into which Latin, Greek and Cyrillic letters decompose).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold(text: str, *, ligatures: bool = False) -> str:
+    """Case- and accent-insensitive key (« Été » -> « ete »), for matching, never for display.
+
+    Case folded, compatibility forms decomposed (« ﬁ », « ² », full-width letters, « ™ »), the
+    combining diacritical marks removed (`_COMBINING`), case folded again (« ™ » is « TM » once
+    decomposed). With `ligatures`, « œ » and « æ » are written out (« oe », « ae »), as respondents
+    often type them. The one accent fold of the library: callers layer their own token rules
+    (« st » for « saint », punctuation) on it.
+
+    At C speed, whatever the length: a word whose letters are all precomposed Latin ones (most
+    French words: the redactor folds a lexicon of 280,000) goes through a translate table of
+    those letters' folds, computed by the general path; anything else, and long texts (where a
+    table's look-up per character costs more than decomposing), through the general path.
+    """
+    low = text.casefold()
+    if low.isascii():
+        return low
+    if len(low) <= _WORD_LENGTH:
+        quick = low.translate(_LATIN_LIGATURES if ligatures else _LATIN)
+        if quick.isascii():
+            return quick
+    return _fold_decomposing(low, ligatures)
+
+
+def _fold_decomposing(low: str, ligatures: bool) -> str:
+    """`fold` of a case-folded text, by decomposition: the definition the tables are made from."""
+    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", low)).casefold()
+    # str.replace, not str.translate: a translate table costs a dictionary look-up per character.
+    return folded.replace("œ", "oe").replace("æ", "ae") if ligatures else folded
+
+
+_WORD_LENGTH = 40
+
+
+def _latin_table(ligatures: bool) -> dict[int, int | str]:
+    """The precomposed Latin letters (U+00C0-U+024F) whose fold is ASCII, with that fold; and
+    ASCII as itself (a character missing from a table costs str.translate an exception)."""
+    table: dict[int, int | str] = {c: c for c in range(128)}
+    for c in range(0xC0, 0x250):
+        folded = _fold_decomposing(chr(c).casefold(), ligatures)
+        if folded.isascii():
+            table[c] = folded
+    return table
+
+
+_LATIN, _LATIN_LIGATURES = _latin_table(False), _latin_table(True)
 
 
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪►>]+|\(?\d{1,2}[).°-]|\(?[a-hA-H][).])\s*")
@@ -92,6 +143,26 @@ def _split_slashes(part: str) -> list[str]:
     return [p.replace(mark, "/") for p in _SLASH.split(protected)]
 
 
+@functools.cache
+def french_stop_words() -> frozenset[str]:
+    """spaCy's French stop-word list, without importing spaCy: `spacy/lang/fr/stop_words.py` is a
+    plain set literal, but importing it runs `spacy/__init__` and `spacy/lang/fr/__init__` (the
+    Language machinery and the tokenizer exceptions: seconds), which a process without NER or
+    lemmas never needs. The module is executed from its file, as data."""
+    loaded = sys.modules.get("spacy.lang.fr.stop_words")
+    if loaded is None:
+        package = importlib.util.find_spec("spacy")  # finds the package without importing it
+        if package is None or not package.submodule_search_locations:
+            raise ModuleNotFoundError("spacy")
+        path = Path(next(iter(package.submodule_search_locations))) / "lang" / "fr" / "stop_words.py"
+        spec = importlib.util.spec_from_file_location("_consultation_spacy_fr_stop_words", path)
+        if spec is None or spec.loader is None:
+            raise ModuleNotFoundError(str(path))
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+    return frozenset(loaded.STOP_WORDS)
+
+
 def load_nlp(model: str = DEFAULT_MODEL) -> Language:
     """Load the French pipeline's vocabulary, stop words and lemma tables (installed as a package,
     never downloaded). The statistical components are left out: `Lemmatizer` needs none of them."""
@@ -106,15 +177,8 @@ _ELISIONS = {
     "l'": "le", "d'": "de", "j'": "je", "m'": "me", "t'": "te", "s'": "se", "n'": "ne", "c'": "ce",
     "qu'": "que", "jusqu'": "jusque", "lorsqu'": "lorsque", "puisqu'": "puisque", "quoiqu'": "quoique",
 }
-# Combining marks left by NFKD: accents, cedillas, diaereses (what `fold` removes).
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Open-class parts of speech tried, in this order, for a form the lookup table does not know.
 _FALLBACK_POS = ("noun", "adj", "verb")
-
-
-def fast_fold(text: str) -> str:
-    """`fold` at C speed (a regular expression instead of a Python loop over characters)."""
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 class LemmaTable:
@@ -164,7 +228,7 @@ class LemmaTable:
 
 class _FoldedWords(dict):
     def __missing__(self, word: str) -> str:
-        folded = self[word] = fast_fold(word)
+        folded = self[word] = fold(word)
         return folded
 
 
@@ -184,7 +248,7 @@ class Lemmatizer:
         self._lemma: dict[str, str] = {}  # form -> folded lemma
         self._content: dict[str, str] = {}  # form -> folded lemma, "" for a stop word
         self._cache: dict[str, tuple[str, str]] = {}  # text -> (all lemmas, content lemmas), space-joined
-        self._folded = _FoldedWords()  # white-space separated word -> fast_fold(word)
+        self._folded = _FoldedWords()  # white-space separated word -> fold(word)
 
     def _add_forms(self, forms: Iterable[str]) -> None:
         stop = self.table.stop_words
@@ -192,7 +256,7 @@ class Lemmatizer:
             if form in self._lemma:
                 continue
             key = form.replace("’", "'")
-            lemma = fast_fold(self.table.lemma(key)).strip("'")
+            lemma = fold(self.table.lemma(key)).strip("'")
             self._lemma[form] = lemma
             self._content[form] = "" if (key in stop or not lemma) else lemma
 
@@ -213,7 +277,7 @@ class Lemmatizer:
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
     def folded(self, texts: Sequence[str]) -> list[str]:
-        """Each text folded (`fast_fold`) word by word, words joined by one space: what character
+        """Each text folded (`fold`) word by word, words joined by one space: what character
         n-grams are counted on (they never cross white space), each distinct word folded once."""
         get = self._folded.__getitem__
         return [" ".join(map(get, t.split())) for t in texts]
@@ -233,7 +297,7 @@ class Lemmatizer:
         for text in texts:
             forms = _TOKEN.findall(text.lower())
             self._add_forms(forms)
-            out.append(tuple(f for f in (fast_fold(x.replace("’", "'")).strip("'") for x in forms if self._content[x]) if f))
+            out.append(tuple(f for f in (fold(x.replace("’", "'")).strip("'") for x in forms if self._content[x]) if f))
         return out
 
     def one(self, text: str) -> tuple[str, ...]:

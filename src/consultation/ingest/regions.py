@@ -19,10 +19,11 @@ import io
 import math
 import numbers
 import re
-import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from typing import Final, Literal
+
+from consultation.text import fold
 
 __all__ = [
     "DEPARTMENT_REGION_CODES",
@@ -117,7 +118,7 @@ def _load_departments() -> tuple[_Department, ...]:
 def _region_sort_key(region: Region) -> tuple[bool, str]:
     """Metropolitan regions alphabetically first, then overseas ones by code."""
     overseas = region.code < "10"
-    return (overseas, region.code if overseas else _fold(region.name))
+    return (overseas, region.code if overseas else _region_key(region.name))
 
 
 def _build_regions() -> tuple[Region, ...]:
@@ -131,19 +132,17 @@ def _build_regions() -> tuple[Region, ...]:
 # --------------------------------------------------------------------------
 
 _NON_ALNUM: Final = re.compile(r"[^0-9a-z]+")
-_LIGATURES: Final = str.maketrans({"œ": "oe", "æ": "ae"})
 _TOKEN_ALIASES: Final = {"st": "saint", "ste": "sainte"}
 
 
-def _fold(text: str) -> str:
-    """Casefold, strip accents, turn non-alphanumerics into single spaces.
+def _region_key(text: str) -> str:
+    """Fold (`text.fold`, « œ » and « æ » written out), turn non-alphanumerics into single
+    spaces, read « st »/« ste » as « saint »/« sainte ».
 
     "Provence-Alpes-Côte d'Azur" and "provence alpes cote d azur" both give
     "provence alpes cote d azur", so one dict entry serves every variant.
     """
-    text = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    tokens = _NON_ALNUM.sub(" ", text).split()
+    tokens = _NON_ALNUM.sub(" ", fold(text, ligatures=True)).split()
     return " ".join(_TOKEN_ALIASES.get(token, token) for token in tokens)
 
 
@@ -227,7 +226,7 @@ def _tables() -> _Tables:
     names: dict[str, tuple[Region, MatchMethod]] = {}
 
     def add(label: str, region: Region, method: MatchMethod) -> None:
-        key = _compact(_fold(label))
+        key = _compact(_region_key(label))
         previous = names.get(key)
         if previous is not None:
             if previous[0] != region:
@@ -461,7 +460,7 @@ def _normalise_text(text: str) -> RegionMatch:
     float_like = _FLOAT_RE.fullmatch(stripped)
     if float_like is not None:  # "34000.0" pasted from a spreadsheet
         stripped = float_like.group(1)
-    folded = _fold(stripped)
+    folded = _region_key(stripped)
     if folded in _EMPTY_TOKENS:
         return _EMPTY
     match = _match_tokens(folded.split())

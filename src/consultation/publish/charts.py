@@ -1,7 +1,7 @@
 """Charts: per question, the national theme counts (as in the federation's documents) and, per
 region, the national-versus-regional shares. PNG (300 dpi, for Word) and SVG (for print and web).
 
-The display order computed here (`ordered_theme_counts`, `TallyFigures.themes`) is also the order
+The display order computed here (`TallyFigures.themes`) is also the order
 of the report tables, so that a chart and the table above it always read the same way.
 Charts never show answer text: only codebook labels, counts and shares.
 """
@@ -13,7 +13,6 @@ import math
 import os
 import re
 import textwrap
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,8 @@ from consultation.progress import progress
 from consultation.publish import palette
 from consultation.publish.disclosure import DEFAULT_THRESHOLD, is_small
 from consultation.publish.typography import french
-from consultation.tally import NATIONAL_SCOPE, theme_rows
+from consultation.tally import NATIONAL_SCOPE
+from consultation.text import fold
 
 PAGE_WIDTH_CM = 16.0
 DPI = 300
@@ -96,27 +96,7 @@ def respondents_phrase(n: int) -> str:
 
 def region_slug(region: str) -> str:
     """ASCII file name: « Provence-Alpes-Côte d'Azur » -> provence-alpes-cote-d-azur."""
-    ascii_name = unicodedata.normalize("NFKD", region).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "region"
-
-
-def ordered_theme_counts(
-    con: duckdb.DuckDBPyConnection,
-    consultation_id: str,
-    question: Question,
-    scope: tuple[str, str] = NATIONAL,
-) -> list[ThemeCount]:
-    """Themes in reading order: category groups in codebook order, count descending, « Autres » last.
-
-    An « Autres » that the pipeline added on its own and that nobody cited is left out: it is not
-    part of the codebook the readers know.
-    """
-    rows = theme_rows(con, consultation_id, question.id, scope)
-    themes = [
-        (ThemeCount(r[0], r[1], r[2], bool(r[3]), int(r[4]), int(r[6]), int(r[7])), int(r[5]))
-        for r in rows
-    ]
-    return _reading_order(question, themes)
+    return re.sub(r"[^a-z0-9]+", "-", fold(region, ligatures=True)).strip("-") or "region"
 
 
 def _reading_order(question: Question, themes: list[tuple[ThemeCount, int]]) -> list[ThemeCount]:

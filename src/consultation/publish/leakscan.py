@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consultation.errors import PersonalDataLeakError
+from consultation.text import fold, french_stop_words
 
 if TYPE_CHECKING:
     from consultation.publish.redact import Redactor
@@ -218,18 +219,17 @@ _MORE_FUNCTION_WORDS = frozenset(
 @functools.cache
 def _not_after_civility() -> frozenset[str]:
     """Folded words that a civility never introduces as a name: French function words (spaCy's
-    French stop-word list, read as data: no model is loaded) and functions; less every word that
-    is also a French, Belgian or Swiss surname or first name (Faker's lists: « Durant »)."""
+    French stop-word list, `text.french_stop_words`: spaCy itself is not imported) and functions;
+    less every word that is also a French, Belgian or Swiss surname or first name (Faker's lists:
+    « Durant »)."""
     import importlib
-
-    from spacy.lang.fr.stop_words import STOP_WORDS
 
     people: set[str] = set()
     for locale in ("fr_FR", "fr_BE", "fr_CH"):
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attribute in ("last_names", "first_names", "first_names_male", "first_names_female"):
-            people.update(_fold(n).strip() for n in getattr(provider, attribute, ()))
-    words = {_fold(w).strip() for w in STOP_WORDS if len(w) > 2} - people
+            people.update(_folded_words(n).strip() for n in getattr(provider, attribute, ()))
+    words = {_folded_words(w).strip() for w in french_stop_words() if len(w) > 2} - people
     return frozenset(words | _MORE_FUNCTION_WORDS | _TITLES_AFTER_CIVILITY)
 
 
@@ -237,15 +237,20 @@ def civility_names(text: str) -> list[tuple[int, str]]:
     """(offset, word) of each word a civility introduces as a name in `text` (a placeholder such
     as « [nom] » is not one)."""
     skip = _not_after_civility()
-    return [(m.start(1), m.group(1)) for m in _CIVILITIES.finditer(text) if _fold(m.group(1)).strip() not in skip]
+    return [(m.start(1), m.group(1)) for m in _CIVILITIES.finditer(text) if _folded_words(m.group(1)).strip() not in skip]
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
-    # Case folded again: a compatibility letter (« 𝔄 », no case of its own) is a capital once decomposed.
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"\bste\b", "sainte", re.sub(r"\bst\b", "saint", re.sub(r"[^\w]+", " ", text)))
-    return f" {' '.join(text.split())} "
+_NOT_WORD = re.compile(r"[^\w]+")
+_SAINT_ABBREVIATION = re.compile(r"\bst(e?)\b")
+
+
+def _folded_words(text: str) -> str:
+    """The words of `text` as structure names and civilities are compared: folded (`text.fold`,
+    « œ » and « æ » written out), punctuation turned to spaces, « St »/« Ste » read as
+    « saint »/« sainte », one space between words and one at each end (« Ste-Anne » ->
+    « ␣sainte anne␣ »), so that a name is found only as whole words."""
+    words = _SAINT_ABBREVIATION.sub(r"saint\1", _NOT_WORD.sub(" ", fold(text, ligatures=True))).split()
+    return f" {' '.join(words)} "
 
 
 def _digits(run: str) -> str:
@@ -327,7 +332,7 @@ def scan_text(
     found += [("name", at, word) for at, word in civility_names(text)]
     if index is None:
         index = StructureIndex(structures, common_words)
-    found += [("structure", at, core.strip()) for at, core in index.find(_fold(text))]
+    found += [("structure", at, core.strip()) for at, core in index.find(_folded_words(text))]
     return found
 
 
@@ -340,7 +345,7 @@ def _structure_cores(names: Iterable[str], common_words: frozenset[str]) -> list
     or, without a word list, two words at least."""
     cores = []
     for name in names:
-        core = _fold(_TYPES.sub("", name.strip()))
+        core = _folded_words(_TYPES.sub("", name.strip()))
         core = re.sub(r"^ (?:le|la|les|l) ", " ", core)
         words = [w for w in core.split() if w not in ("de", "du", "des", "d", "l", "la", "le", "les", "et")]
         if not words:
@@ -380,7 +385,7 @@ class StructureIndex:
             self._automaton = automaton
 
     def find(self, folded: str) -> list[tuple[int, str]]:
-        """(offset in `folded`, core) of each core that `folded` (a `_fold`ed text) contains."""
+        """(offset in `folded`, core) of each core that `folded` (a `_folded_words` text) contains."""
         if self._automaton is None:
             return []
         first: dict[str, int] = {}

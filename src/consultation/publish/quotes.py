@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from consultation.publish.redact import fold
 from consultation.store.queries import quote_candidates, theme_labels
+from consultation.text import fold
 
 _SPACES = re.compile(r"\s+")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪►]+|\d{1,2}[).]|\(\d{1,2}\))\s*")

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from consultation.text import fold
+
 if TYPE_CHECKING:
     import duckdb
     from spacy.language import Language
@@ -287,25 +289,6 @@ _FOLD_WORD = re.compile(r"[\w]+", re.UNICODE)
 DEFAULT_STOP_WORDS = frozenset(
     ["act", "acts", "lam", "lhss", "ars", "ars.", "chu", "chr", "ccas", "siao", "cmp", "cpts", "ght", "pass", "ide", "idec", "epi", "covid", "covid-19", "ehpad", "ssiad", "csapa", "caarud", "chrs", "cada", "had", "samu", "smur", "cnr", "cpom", "ccn", "ségur", "segur", "etat", "état", "france", "préfet", "prefet", "préfecture", "prefecture", "ministère", "ministere", "ministre", "mairie", "maire", "conseil", "département", "departement", "région", "region", "whatsapp", "zoom", "teams", "skype", "doctolib", "facebook", "ffp2", "ame", "cmu", "puma", "ald", "mdph", "caf", "cpam", "urssaf", "sdf", "ong"]
 )
-
-
-def _accent_table() -> dict[int, str]:
-    table = {}
-    for code in range(0xC0, 0x250):
-        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
-        if base and base != chr(code):
-            table[code] = base
-    return table
-
-
-_STRIP_ACCENTS = _accent_table()
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive key, for matching only (a translate table: the lexicon has
-    200 000 words to fold)."""
-    low = text.casefold()
-    return low if low.isascii() else low.translate(_STRIP_ACCENTS)
 
 
 def load_ner(model: str = DEFAULT_NER_MODEL) -> Language:
@@ -896,8 +879,10 @@ class StructureNames:
 
     One alternation of 150,000 names takes minutes to compile and milliseconds per character to
     run. Every way a name can match contains its core words, hence each of their runs of letters
-    and digits (case and accents folded). A name is indexed by its rarest such run; a text's
-    candidates are the names whose run is inside one of the text's words. The alternation of the
+    and digits (`text.fold` with ligatures: two characters that a pattern lets match each other,
+    through its accent classes, « œ|oe » and re.IGNORECASE, fold alike). A name is indexed by its
+    rarest such run; a text's candidates are the names whose run is inside one of the text's
+    words. The alternation of the
     candidates, in the same order, finds exactly what the alternation of every name finds: a
     name that cannot occur in the text never matches in it.
     """
@@ -909,7 +894,8 @@ class StructureNames:
         self.types = types
         self.lexicon = lexicon
         self.type_alt = "|".join(_tolerant(t, keep_case=False) for t in sorted(types, key=len, reverse=True))
-        runs = [set(_WORD_RUN.findall(_index_fold(" ".join(_core_words(n, types))))) for n in self.names]
+        runs = [set(_WORD_RUN.findall(fold(" ".join(_core_words(n, types)), ligatures=True)))
+                for n in self.names]
         frequency: dict[str, int] = {}
         for name_runs in runs:
             for run in name_runs:
@@ -933,7 +919,7 @@ class StructureNames:
         found = set(self._always)
         if self._by_run:
             lengths, by_run = self._lengths, self._by_run
-            for word in set(_WORD_RUN.findall(_index_fold(text))):
+            for word in set(_WORD_RUN.findall(fold(text, ligatures=True))):
                 size = len(word)
                 for start in range(size):
                     for length in lengths:
@@ -969,15 +955,6 @@ class StructureNames:
 
 
 _WORD_RUN = re.compile(r"\w+")
-
-
-def _index_fold(text: str) -> str:
-    """Case, accents and combining marks folded: two characters that a structure pattern lets
-    match each other (its accent classes, re.IGNORECASE) fold to the same string."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
-    if decomposed.isascii():
-        return decomposed
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _core_words(name: str, types: set[str]) -> list[str]:
