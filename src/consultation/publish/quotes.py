@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 
 from consultation.store.queries import quote_candidates, theme_labels
-from consultation.text import fold
+from consultation.text import fold, french_stop_words
 
 _SPACES = re.compile(r"\s+")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪►]+|\d{1,2}[).]|\(\d{1,2}\))\s*")
@@ -573,9 +573,7 @@ def _fit_index(themes: dict[str, list[Quote]]) -> _QuestionIndex:
 
 def _stop_words() -> frozenset[str]:
     """spaCy's French stop words, cut into tokens the way the vectorizer cuts texts."""
-    from spacy.lang.fr.stop_words import STOP_WORDS
-
-    return frozenset(t for w in STOP_WORDS for t in _TOKEN.findall(fold(w)))
+    return frozenset(t for w in french_stop_words() for t in _TOKEN.findall(fold(w)))
 
 
 _STOP = _stop_words()
