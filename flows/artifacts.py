@@ -93,7 +93,14 @@ def coding_markdown(summary: CodingSummary) -> list[str]:
     return lines
 
 
-def reporting_markdown(summary: ReportingSummary) -> list[str]:
+def reporting_markdown(summary: ReportingSummary | None, consultation_id: str = "") -> list[str]:
+    if summary is None:
+        return [
+            "## Publication",
+            "",
+            "- Non refaite par cette exécution : les graphiques et rapports sont ceux de la dernière "
+            f"publication, jusqu'à la prochaine exécution du déploiement « consultation-reporting/{consultation_id} ».",
+        ]
     what = "réécrits" if summary.rewritten else "inchangés (rien de nouveau depuis la dernière exécution)"
     return [
         "## Publication",
@@ -105,12 +112,13 @@ def reporting_markdown(summary: ReportingSummary) -> list[str]:
 
 def summary_markdown(title: str, summary: NightlySummary, when: datetime | None = None) -> str:
     when = when or datetime.now()
-    nothing_new = not summary.ingestion.files and not summary.coding.units and not summary.reporting.rewritten
+    published = summary.reporting is not None and summary.reporting.rewritten
+    nothing_new = not summary.ingestion.files and not summary.coding.units and not published
     lines = [f"# {title}", "", f"Exécution du {when:%d/%m/%Y à %H:%M}.", ""]
     if nothing_new:
         lines += ["**Rien de nouveau** : aucun fichier ingéré, aucune réponse recodée, publication inchangée.", ""]
     lines += ingestion_markdown(summary.ingestion)
-    lines += ["", *coding_markdown(summary.coding), "", *reporting_markdown(summary.reporting)]
+    lines += ["", *coding_markdown(summary.coding), "", *reporting_markdown(summary.reporting, summary.consultation_id)]
     return "\n".join(lines) + "\n"
 
 
@@ -142,27 +150,32 @@ def files_markdown(summary: ReportingSummary) -> str:
 
 
 def publish_run_artifacts(title: str, summary: NightlySummary) -> None:
-    """The three artifacts of a run, keyed by consultation so the UI keeps their history."""
-    cid = summary.consultation_id
+    """The run's summary, keyed by consultation so the UI keeps its history (the publication's
+    own artifacts are written by the reporting flow: `publish_reporting_artifacts`)."""
     create_markdown_artifact(
         markdown=summary_markdown(title, summary),
-        key=artifact_key(cid, "resume"),
+        key=artifact_key(summary.consultation_id, "resume"),
         description="Fichiers ingérés, codage, accord avec les codeurs humains, publication",
     )
-    if summary.reporting.national:
+
+
+def publish_reporting_artifacts(reporting: ReportingSummary) -> None:
+    """The national counts, the links to the files written and to their index."""
+    cid = reporting.consultation_id
+    if reporting.national:
         create_table_artifact(
-            table=tally_table(summary.reporting),
+            table=tally_table(reporting),
             key=artifact_key(cid, "effectifs-nationaux"),
             description="Effectifs nationaux par question et par thème",
         )
     create_markdown_artifact(
-        markdown=files_markdown(summary.reporting),
+        markdown=files_markdown(reporting),
         key=artifact_key(cid, "fichiers"),
         description="Liens vers les graphiques et les rapports écrits",
     )
-    if summary.reporting.index:
+    if reporting.index:
         create_link_artifact(
-            link=summary.reporting.index.resolve().as_uri(),
+            link=reporting.index.resolve().as_uri(),
             link_text="Sommaire des rapports et graphiques",
             key=artifact_key(cid, "sommaire"),
         )

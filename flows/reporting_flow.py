@@ -22,11 +22,13 @@ from consultation.codebook import Consultation, load_consultation
 from consultation.publish.report import Publication, publish
 from consultation.store import fingerprints
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
+from flows.artifacts import publish_reporting_artifacts
 from flows.common import (
     IO_TASK_OPTIONS,
     open_db,
     report_failure,
 )
+from flows.locks import consultation_lock
 from flows.summaries import ReportingSummary, TallyRow
 
 _IO = IO_TASK_OPTIONS
@@ -36,6 +38,19 @@ _IO = IO_TASK_OPTIONS
 def national_tally(consultation: Consultation, db: Path) -> pd.DataFrame:
     with open_db(db) as con:
         return tally.tally(con, consultation.id)
+
+
+@task(name="has-answers", cache_policy=NO_CACHE, **_IO)
+def has_answers(consultation: Consultation, db: Path) -> bool:
+    """Whether the database holds answers to publish (a publication scheduled before any night
+    finds no database, or an empty one: nothing to do, not a failure)."""
+    if not db.exists():
+        return False
+    with open_db(db) as con:
+        row = con.execute(
+            "SELECT count(*) FROM respondents WHERE consultation_id = ?", [consultation.id]
+        ).fetchone()
+    return bool(row and row[0])
 
 
 @task(name="reporting-key", cache_policy=NO_CACHE, **_IO)
@@ -83,24 +98,33 @@ def reporting_flow(
     logger = get_run_logger()
     consultation = load_consultation(consultation_dir)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
-    national = national_tally(consultation, paths.db)
-    key = reporting_key(consultation, paths)
-    # NotSet: the task's own cache policy (only a requested refresh overrides it)
-    state = publish_outputs.with_options(refresh_cache=True if refresh_cache else NotSet)(
-        consultation, paths, key, return_state=True
-    )
-    publication: Publication = state.result()
-    rewritten = state.name != "Cached"
-    missing = fingerprints.missing_outputs(publication.files)
-    if missing:
-        logger.warning("%s fichier(s) publiés ont disparu depuis : réécriture", len(missing))
-        publication = publish_outputs.with_options(refresh_cache=True)(consultation, paths, key)
-        rewritten = True
+    with consultation_lock(consultation.id):  # never while a night writes the database
+        if not has_answers(consultation, paths.db):
+            logger.info(
+                "Rien à publier : aucune réponse enregistrée pour « %s » (la première nuit n'a pas "
+                "encore eu lieu, ou n'a rien ingéré)", consultation.id,
+            )
+            return ReportingSummary(consultation_id=consultation.id)
+        national = national_tally(consultation, paths.db)
+        key = reporting_key(consultation, paths)
+        # NotSet: the task's own cache policy (only a requested refresh overrides it)
+        state = publish_outputs.with_options(refresh_cache=True if refresh_cache else NotSet)(
+            consultation, paths, key, return_state=True
+        )
+        publication: Publication = state.result()
+        rewritten = state.name != "Cached"
+        missing = fingerprints.missing_outputs(publication.files)
+        if missing:
+            logger.warning("%s fichier(s) publiés ont disparu depuis : réécriture", len(missing))
+            publication = publish_outputs.with_options(refresh_cache=True)(consultation, paths, key)
+            rewritten = True
     logger.info(
         "Publication %s : %s graphique(s), %s rapport(s)",
         "réécrite" if rewritten else "inchangée", len(publication.charts), len(publication.reports),
     )
-    return ReportingSummary(
+    summary = ReportingSummary(
         consultation_id=consultation.id, rewritten=rewritten, charts=publication.charts,
         reports=publication.reports, index=publication.index, national=_rows(national),
     )
+    publish_reporting_artifacts(summary)
+    return summary

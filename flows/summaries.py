@@ -99,4 +99,4 @@ class NightlySummary(BaseModel):
     consultation_id: str
     ingestion: IngestionSummary
     coding: CodingSummary
-    reporting: ReportingSummary
+    reporting: ReportingSummary | None = None  # None: left to the publication's deployment
