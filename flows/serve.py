@@ -1,8 +1,18 @@
 """Serve the nightly run of one or more consultations: `python -m flows.serve [FOLDER ...]`.
 
-One deployment per consultation folder, named after the consultation id, scheduled every night
-at 02:00 Europe/Paris; runs execute in this process while it is up (stop it with Ctrl+C). Trigger
-one by hand with `prefect deployment run 'consultation-nightly/<consultation id>'`.
+Two deployments per consultation folder, named after the consultation id; runs execute in this
+process while it is up (stop it with Ctrl+C):
+
+- `consultation-nightly/<id>`, every night at 02:00 Europe/Paris: ingestion, coding, corrected
+  counts, tallies (the database analysts query);
+- `consultation-reporting/<id>`, the publication (charts and reports), at 06:00 by default
+  (`--publication-cron`): « nuit » publishes within the night's run instead, « manuelle » leaves
+  it unscheduled, to be run by hand from the UI or with
+  `prefect deployment run 'consultation-reporting/<id>'`.
+
+The publication is its own run because at national scale it costs minutes whatever the night
+brought (every regional report carries the national counts), where the night's data work costs
+seconds; a publication that fails does not fail the night; and authors choose when reports change.
 """
 
 from __future__ import annotations
@@ -10,58 +20,120 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from prefect import serve
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.schedules import Cron
+from pydantic import ValidationError
 
 from consultation.codebook import load_consultation
 from consultation.errors import ConsultationError
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 from flows.nightly import nightly
+from flows.reporting_flow import reporting_flow
 
 NIGHTLY_CRON = "0 2 * * *"
+PUBLICATION_CRON = "0 6 * * *"
+WITH_THE_NIGHT = "nuit"
+BY_HAND = "manuelle"
 TIMEZONE = "Europe/Paris"
 
 
-def deployments(folders: list[Path], processed_root: Path, cron: str, timezone: str) -> list:
-    """A deployment per consultation, with absolute paths so runs do not depend on a directory."""
+def deployments(
+    folders: list[Path], processed_root: Path, cron: str, timezone: str,
+    publication_cron: str = PUBLICATION_CRON,
+) -> list:
+    """Per consultation, the night's deployment and the publication's, with absolute paths so
+    runs do not depend on a directory. `publication_cron`: a cron, `WITH_THE_NIGHT` or `BY_HAND`."""
     out = []
     for folder in folders:
         consultation = load_consultation(folder)
+        parameters = {
+            "consultation_dir": str(folder.resolve()),
+            "processed_root": str(processed_root.resolve()),
+        }
+        # One run at a time per deployment: a manual run during the nightly one waits for it. The
+        # night and the publication exclude each other through the consultation's lock (flows.locks).
         out.append(
             nightly.to_deployment(
                 name=consultation.id,
                 description=f"Traitement nocturne : {consultation.title}",
                 schedules=[Cron(cron, timezone=timezone)],
-                parameters={
-                    "consultation_dir": str(folder.resolve()),
-                    "processed_root": str(processed_root.resolve()),
-                },
+                parameters={**parameters, "publish": publication_cron == WITH_THE_NIGHT},
                 tags=["consultation", consultation.id],
-                # One run at a time per consultation: a manual run during the nightly one waits
-                # for it instead of finding the database busy.
+                concurrency_limit=1,
+            )
+        )
+        scheduled = publication_cron not in (WITH_THE_NIGHT, BY_HAND)
+        out.append(
+            reporting_flow.to_deployment(
+                name=consultation.id,
+                description=f"Publication (graphiques et rapports) : {consultation.title}",
+                schedules=[Cron(publication_cron, timezone=timezone)] if scheduled else [],
+                parameters=parameters,
+                tags=["consultation", consultation.id],
                 concurrency_limit=1,
             )
         )
     return out
 
 
+class _FrenchParser(argparse.ArgumentParser):
+    """argparse's frame in French (its own few messages, e.g. an unknown option, stay English)."""
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "Utilisation :", 1)
+
+    def format_help(self) -> str:
+        text = super().format_help().replace("usage:", "Utilisation :", 1)
+        return text.replace("positional arguments:", "Arguments :").replace("options:", "Options :")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : {message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m flows.serve",
-        description="Sert le traitement nocturne des consultations (planifié chaque nuit).",
+    parser = _FrenchParser(
+        prog="python -m flows.serve", add_help=False,
+        description=(
+            "Sert le traitement nocturne des consultations (planifié chaque nuit) et leur "
+            "publication (graphiques et rapports, planifiée à part)."
+        ),
         epilog="Exemple : python -m flows.serve data/raw/segur-2020-sample",
     )
     parser.add_argument(
-        "folders", nargs="*", type=Path, default=[DEFAULT_RAW / SAMPLE_NAME],
+        "folders", nargs="*", type=Path, default=[DEFAULT_RAW / SAMPLE_NAME], metavar="DOSSIER",
         help="dossiers de consultation (défaut : l'échantillon)",
     )
-    parser.add_argument("--processed-root", type=Path, default=DEFAULT_PROCESSED, help="dossier des sorties")
+    parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
+    parser.add_argument("--processed-root", type=Path, default=DEFAULT_PROCESSED, metavar="DOSSIER", help="dossier des sorties")
     parser.add_argument("--cron", default=NIGHTLY_CRON, help="planification cron (défaut : 0 2 * * *, 2 h du matin)")
-    parser.add_argument("--timezone", default=TIMEZONE, help="fuseau horaire de la planification")
+    parser.add_argument(
+        "--publication-cron", default=PUBLICATION_CRON, metavar="CRON",
+        help=(
+            "planification de la publication (graphiques et rapports), défaut : 0 6 * * *, 6 h du "
+            f"matin ; « {WITH_THE_NIGHT} » : dans l'exécution de la nuit ; « {BY_HAND} » : "
+            "seulement à la demande"
+        ),
+    )
+    parser.add_argument("--timezone", default=TIMEZONE, metavar="FUSEAU", help="fuseau horaire des planifications (défaut : Europe/Paris)")
     args = parser.parse_args(argv)
+    for option, value in (("--cron", args.cron), ("--publication-cron", args.publication_cron)):
+        if option == "--publication-cron" and value in (WITH_THE_NIGHT, BY_HAND):
+            continue
+        try:
+            CronSchedule(cron=value, timezone=args.timezone)
+        except ValidationError as exc:
+            field = exc.errors()[0]["loc"][0]
+            if field == "timezone":
+                parser.error(f"--timezone : « {args.timezone} » n'est pas un fuseau horaire (exemple : Europe/Paris)")
+            parser.error(f"{option} : « {value} » n'est pas une planification cron (exemple : 0 2 * * *)")
     try:
-        found = deployments(args.folders, args.processed_root, args.cron, args.timezone)
+        found = deployments(
+            args.folders, args.processed_root, args.cron, args.timezone, args.publication_cron
+        )
     except ConsultationError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2

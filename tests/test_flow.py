@@ -368,15 +368,38 @@ def test_settings_choose_dask_when_an_address_is_set(monkeypatch):
     assert isinstance(cluster, DaskTaskRunner) and not codes_in_local_processes(cluster)
 
 
-def test_serve_schedules_every_night_at_two_in_paris(tmp_path):
+def test_serve_schedules_the_night_at_two_and_the_publication_at_six_in_paris(tmp_path):
     from flows.serve import deployments
 
-    (deployment,) = deployments([SAMPLE_DIR], tmp_path, "0 2 * * *", "Europe/Paris")
-    assert deployment.name == "segur-2020-sample"
-    schedule = deployment.schedules[0].schedule
-    assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "Europe/Paris")
-    assert Path(deployment.parameters["consultation_dir"]).is_absolute()
-    assert deployment.concurrency_limit == 1
+    night, publication = deployments([SAMPLE_DIR], tmp_path, "0 2 * * *", "Europe/Paris")
+    assert (night.name, publication.name) == ("segur-2020-sample", "segur-2020-sample")
+    assert (night.flow_name, publication.flow_name) == ("consultation-nightly", "consultation-reporting")
+    for deployment, cron in ((night, "0 2 * * *"), (publication, "0 6 * * *")):
+        schedule = deployment.schedules[0].schedule
+        assert (schedule.cron, schedule.timezone) == (cron, "Europe/Paris")
+        assert Path(deployment.parameters["consultation_dir"]).is_absolute()
+        assert deployment.concurrency_limit == 1
+    assert night.parameters["publish"] is False  # the publication deployment does it
+
+    night, publication = deployments([SAMPLE_DIR], tmp_path, "0 2 * * *", "Europe/Paris", "nuit")
+    assert night.parameters["publish"] is True and not publication.schedules
+    night, publication = deployments([SAMPLE_DIR], tmp_path, "0 2 * * *", "Europe/Paris", "manuelle")
+    assert night.parameters["publish"] is False and not publication.schedules
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--cron", "tous les soirs"], "--cron : « tous les soirs » n'est pas une planification cron"),
+    (["--publication-cron", "61 2 * * *"], "--publication-cron : « 61 2 * * * » n'est pas une planification cron"),
+    (["--timezone", "Paris"], "--timezone : « Paris » n'est pas un fuseau horaire"),
+])
+def test_serve_refuses_a_bad_schedule_in_french_without_a_traceback(argv, message, capsys):
+    from flows.serve import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([str(SAMPLE_DIR), *argv])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"Erreur : {message}" in err and "Traceback" not in err and "usage:" not in err
 
 
 def test_a_national_consultation_is_coded_in_about_300_batches_and_a_small_one_as_asked():
@@ -524,3 +547,54 @@ def test_the_library_logger_has_one_api_handler_whatever_prefects_setting(extra_
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1", str(logging.INFO)]
+
+
+def test_a_night_without_publication_leaves_it_to_the_publication_run_which_waits_for_the_lock(
+    prefect_harness, tmp_path
+):
+    """The night brings the database up to date and ends; the publication's own run writes the
+    reports, and never while another run holds the consultation (its database)."""
+    import contextvars
+    import threading
+    import time
+
+    from flows.locks import consultation_lock
+    from flows.nightly import nightly
+    from flows.reporting_flow import reporting_flow
+
+    folder = _consultation_copy(MINI_DIR, tmp_path / "mini")
+    processed, out = tmp_path / "processed", tmp_path / "processed" / "mini"
+    before = reporting_flow(folder, processed)  # scheduled before any night: nothing to publish
+    assert not before.rewritten and not before.reports and not (out / "index.html").exists()
+    night = nightly(folder, processed, publish=False)
+    assert night.reporting is None and night.coding.codes > 0
+    assert _query(out / "consultation.duckdb", "SELECT count(*) FROM auto_codes")[0][0] == night.coding.codes
+    assert not (out / "index.html").exists() and not list(out.glob("reports/*"))
+    summary = _artifact("mini-resume").data
+    assert "Non refaite par cette exécution" in summary and "consultation-reporting/mini" in summary
+
+    done: list = []
+    with consultation_lock("mini"):  # a night still writing, as far as the publication knows
+        # The harness's settings (its result store) live in context variables: the thread gets a copy.
+        context = contextvars.copy_context()
+        worker = threading.Thread(target=lambda: done.append(context.run(reporting_flow, folder, processed)))
+        worker.start()
+        time.sleep(8)
+        assert not done and not (out / "index.html").exists()
+    worker.join(timeout=600)
+    (publication,) = done
+    assert publication.rewritten and (out / "index.html").exists()
+    assert publication.reports and all(p.exists() for p in publication.reports)
+    assert json.loads(_artifact("mini-effectifs-nationaux").data)
+    assert not reporting_flow(folder, processed).rewritten  # nothing new: the files stand
+
+
+def test_a_run_that_waits_too_long_for_the_consultation_gives_up_with_a_message(prefect_harness):
+    from consultation.errors import DatabaseBusyError
+    from flows.locks import consultation_lock
+
+    busy = pytest.raises(DatabaseBusyError, match="« verrou-essai » est occupée par une autre exécution")
+    with consultation_lock("verrou-essai"), busy, consultation_lock("verrou-essai", wait_seconds=3):
+        pass
+    with consultation_lock("verrou-essai", wait_seconds=60):  # released: the next run gets it
+        pass

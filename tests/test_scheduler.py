@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -112,15 +113,19 @@ class Server:
         response.raise_for_status()
         return response.json()
 
-    def wait_for_a_finished_run(self, deployment_id: str, watched: list[subprocess.Popen]) -> dict:
+    def wait_for_a_finished_run(
+        self, deployment_id: str, watched: list[subprocess.Popen], pick=None
+    ) -> dict:
+        """The deployment's first finished run, or the one `pick(finished runs)` returns."""
         deadline = time.monotonic() + RUN_TIMEOUT
         while time.monotonic() < deadline:
             for proc in watched:
                 assert proc.poll() is None, f"{proc.args} stopped with {proc.returncode}"
             finished = [r for r in self.flow_runs(deployment_id) if r["state"]["type"] in
                         {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}]
-            if finished:
-                return finished[0]
+            chosen = (finished[0] if finished else None) if pick is None else pick(finished)
+            if chosen:
+                return chosen
             time.sleep(3)
         runs = self.flow_runs(deployment_id)
         raise AssertionError(
@@ -177,19 +182,30 @@ class Runner:
         self.proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=self.out,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.run: dict | None = None
+        self.publication: dict | None = None
 
     def stop(self) -> None:
         _stop(self.proc)
         self.out.close()
 
 
+def _once_soon() -> str:
+    """A cron (UTC) due once, two minutes from now: one night, not one every minute. The
+    consultation's lock is not a queue: nights every minute, each longer than a minute on a loaded
+    machine, could keep a waiting publication out for as long as they come."""
+    due = datetime.now(UTC) + timedelta(minutes=2)
+    return f"{due.minute} {due.hour} * * *"
+
+
 def _serve(server: Server, root: Path) -> Runner:
-    """The README's simple way: `python -m flows.serve FOLDER` with a cron due within the minute."""
+    """The README's simple way: `python -m flows.serve FOLDER`, with the night due once within two
+    minutes and the publication (its own deployment) every minute: the publications before the
+    night find nothing to publish, the first one after it writes the reports."""
     folder = _mini_copy(root / "mini")
     processed = root / "processed"
     return Runner(
         [sys.executable, "-m", "flows.serve", str(folder), "--processed-root", str(processed),
-         "--cron", "* * * * *"],
+         "--cron", _once_soon(), "--publication-cron", "* * * * *", "--timezone", "UTC"],
         env={**server.env, "PYTHONPATH": str(ROOT)}, cwd=root, log=root / "serve.log",
         deployment="mini", db=processed / "mini" / "consultation.duckdb",
     )
@@ -204,7 +220,9 @@ def _work_pool(server: Server, root: Path) -> Runner:
         (ROOT / "prefect.yaml").read_text(encoding="utf-8")
         .replace("name: segur-2020-sample", "name: mini-pool")
         .replace("segur-2020-sample", "mini")
-        .replace('cron: "0 2 * * *"', 'cron: "* * * * *"'),
+        .replace('cron: "0 2 * * *"', 'cron: "* * * * *"')
+        # the night publishes within its run here (`flows.serve` covers the publication's own)
+        .replace("publish: false", "publish: true"),
         encoding="utf-8",
     )
     # `prefect.yaml` resolves `{{ $PWD }}` when deploying, as a shell sets it after `cd project`.
@@ -233,6 +251,22 @@ def runners(server, tmp_path_factory) -> dict[str, Runner]:
         ids = {k: server.deployment_id("consultation-nightly", r.deployment) for k, r in started.items()}
         for key, runner in started.items():
             runner.run = server.wait_for_a_finished_run(ids[key], [r.proc for r in started.values()])
+        serve = started["serve"]
+        publication = server.deployment_id("consultation-reporting", serve.deployment)
+        index = serve.db.parent / "index.html"
+
+        def the_one_that_published(runs: list[dict]) -> dict | None:
+            """A run that ended after the index was written (the ones before the night found
+            nothing to publish)."""
+            if not index.exists():
+                return None
+            written = datetime.fromtimestamp(index.stat().st_mtime, UTC)
+            return next((r for r in runs if r["end_time"] and
+                         datetime.fromisoformat(r["end_time"]) >= written), None)
+
+        serve.publication = server.wait_for_a_finished_run(
+            publication, [r.proc for r in started.values()], pick=the_one_that_published
+        )
     finally:
         for runner in started.values():  # the runners first, then the server (fixture order)
             runner.stop()
@@ -252,8 +286,16 @@ def _assert_scheduler_ran_it(runner: Runner, server: Server) -> None:
 
 def test_the_scheduler_creates_and_runs_the_nightly_run_served_by_flows_serve(server, runners):
     _assert_scheduler_ran_it(runners["serve"], server)
-    assert (runners["serve"].db.parent / "index.html").exists()
     assert "Traceback" not in runners["serve"].log.read_text(errors="replace")
+
+
+def test_the_scheduler_runs_the_publication_served_by_flows_serve_apart_from_the_night(server, runners):
+    serve = runners["serve"]
+    run = serve.publication
+    assert run["auto_scheduled"], "the publication run was not created by the scheduler"
+    assert run["state"]["type"] == "COMPLETED", f"state {run['state']['type']}: {run['state'].get('message')}"
+    index = serve.db.parent / "index.html"
+    assert index.exists() and list((serve.db.parent / "reports").glob("*.html"))
 
 
 def test_the_scheduler_runs_a_deployment_of_prefect_deploy_on_a_process_work_pool(server, runners):
