@@ -100,6 +100,53 @@ def run_night(label: str, env: dict[str, str], raw: Path, out: Path, cwd: Path, 
     return {"seconds": round(seconds, 1), "peak_mb": round(peak / 2**20), **phases}
 
 
+# What a night writes, compared between two codes' databases (timestamps left out).
+COMPARED = {
+    "answers": "*", "respondents": "*", "units": "*", "unit_decisions": "*",
+    "auto_codes": "* EXCLUDE (coded_at)", "count_estimates": "* EXCLUDE (computed_at)",
+    "source_files": "* EXCLUDE (ingested_at)",
+}
+
+
+def compare(a: Path, b: Path) -> dict[str, object]:
+    """Rows of each table in one database and not the other (as multisets), and whether the
+    national and regional tallies are equal: {table: differing rows, 'tally': bool}."""
+    import duckdb
+    import pandas as pd
+
+    out: dict[str, object] = {}
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH '{a}' AS a (READ_ONLY)")
+        con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
+        for table, columns in COMPARED.items():
+            differing = 0
+            for x, y in (("a", "b"), ("b", "a")):
+                differing += con.execute(
+                    f"SELECT count(*) FROM (SELECT {columns} FROM {x}.{table} "  # noqa: S608, RUF100 - benchmark's own names
+                    f"EXCEPT ALL SELECT {columns} FROM {y}.{table})"
+                ).fetchall()[0][0]
+            out[table] = differing
+    finally:
+        con.close()
+    tallies = []
+    for db in (a, b):
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            con.execute("SET enable_progress_bar = false")
+            frame = con.execute("SELECT * FROM tally").df()
+        finally:
+            con.close()
+        tallies.append(frame.sort_values(list(frame.columns[:15])).reset_index(drop=True))
+    try:
+        pd.testing.assert_frame_equal(tallies[0], tallies[1], check_exact=True)
+        out["tally"] = True
+    except AssertionError:
+        out["tally"] = False
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("raw", type=Path)
@@ -128,6 +175,10 @@ def main(argv: list[str] | None = None) -> None:
                     step: run_night(f"round {round_no} {label} {step}", env, raw, out, work, log)
                     for step in ("plus", "quiet")
                 }
+            if len(codes) > 1:
+                dbs = [sorted((work / label / "out").glob("*/consultation.duckdb"))[0] for label, _ in codes[:2]]
+                this["same_results"] = compare(dbs[0], dbs[1])
+                print(f"round {round_no}, {codes[0][0]} against {codes[1][0]}: {this['same_results']}", flush=True)
             results["rounds"].append(this)
             (work / "results.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
