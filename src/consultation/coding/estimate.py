@@ -413,7 +413,7 @@ def _pcc(
             calibration.oof_scores[:, j], calibration.targets[:, j], weights, start=calibration.platt[j]
         )
         if fits is not None and key is not None:
-            fits.put(key, params, rng.bit_generator.state)
+            fits.put(key, params, dict(rng.bit_generator.state))
     # Each replicate's calibration is applied to the mean score of each score bin, corrected to
     # first order for how the scope's units sit in the bin, instead of to every unit (a million
     # units and 300 replicates would be 300 million sigmoids per theme). Bins are 1/1000 of the
