@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -393,7 +394,7 @@ class BootstrapFits:
         """Add `new` entries to the file, atomically (a reader never sees half a file)."""
         self.entries.update(new)
         payload = {k: {"params": params.tolist(), "state": state} for k, (params, state) in self.entries.items()}
-        partial = path.with_name(path.name + ".partial")
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # two runs never share one
         partial.write_text(json.dumps(payload), encoding="utf-8")
         partial.replace(path)
 
