@@ -239,6 +239,19 @@ def make_human_codes(corpus: Corpus, export: pd.DataFrame, seed: int) -> pd.Data
     return pd.DataFrame(rows, columns=["respondent_id", "question_id", "theme_id", "text"])
 
 
+def make_batch(corpus: Corpus, respondents: int, seed: int, number: int = 1) -> pd.DataFrame:
+    """The `number`-th export of new respondents of the consultation generated with `seed`.
+
+    Batch 1 is the one `generate` writes (`batch/reponses-lot.csv`, ids L0001…); batch k > 1
+    has ids Lk-0001… and its own draws, so that a database holding the consultation and any
+    other batches can take it as another night's new answers (`--extra-batch`).
+    """
+    if number < 1:
+        raise ValueError("batch numbers start at 1")
+    prefix = BATCH_ID_PREFIX if number == 1 else f"{BATCH_ID_PREFIX}{number}-"
+    return make_export(corpus, respondents, seed + 7919 * number, id_prefix=prefix)
+
+
 def folder_for(n_answers: int, seed: int, work: Path = DEFAULT_WORK) -> Path:
     return Path(work) / f"n{n_answers}-s{seed}"
 
@@ -279,8 +292,9 @@ def generate(
     export.to_csv(folder / "reponses.csv", sep=";", index=False, encoding="utf-8")
     codes = make_human_codes(corpus, export, seed)
     codes.to_csv(folder / "codes_humains.csv", index=False, encoding="utf-8")
-    batch = make_export(corpus, batch_respondents, seed + 7919, id_prefix=BATCH_ID_PREFIX)
-    batch.to_csv(folder / "batch" / "reponses-lot.csv", sep=";", index=False, encoding="utf-8")
+    make_batch(corpus, batch_respondents, seed).to_csv(
+        folder / "batch" / "reponses-lot.csv", sep=";", index=False, encoding="utf-8"
+    )
 
     config = dict(corpus.consultation)
     config["id"] = f"bench-{n_answers}"
@@ -325,12 +339,30 @@ def _is_under(path: Path, parent: Path) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sizes", nargs="+", type=int, help="numbers of answers, e.g. 10000 100000")
+    parser.add_argument("sizes", nargs="*", type=int, help="numbers of answers, e.g. 10000 100000")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--batch", type=int, default=1000, help="respondents in the incremental batch")
     parser.add_argument("--force", action="store_true")
+    parser.add_argument(
+        "--extra-batch", type=int, nargs="+", metavar="K",
+        help="write only the batches K (2, 3, …) of new respondents, ids LK-0001…, as reponses-lot-K.csv "
+        "under --out: other nights' new answers for a database that already holds batch 1",
+    )
+    parser.add_argument("--out", type=Path, help="folder of the --extra-batch files")
     args = parser.parse_args()
+    if args.extra_batch:
+        if not args.out:
+            parser.error("--extra-batch needs --out")
+        corpus = load_corpus()
+        args.out.mkdir(parents=True, exist_ok=True)
+        for k in args.extra_batch:
+            path = args.out / f"reponses-lot-{k}.csv"
+            make_batch(corpus, args.batch, args.seed, k).to_csv(path, sep=";", index=False, encoding="utf-8")
+            print(path)
+        return
+    if not args.sizes:
+        parser.error("give at least one size, or --extra-batch")
     corpus = load_corpus()
     for n in args.sizes:
         folder = generate(n, seed=args.seed, work=args.work, batch_respondents=args.batch, corpus=corpus, force=args.force)

@@ -38,7 +38,7 @@ from consultation.coding.evaluate import (
     evaluation_is_current,
     store_evaluation,
 )
-from consultation.coding.training import load_engine, prepare_engine, training_units
+from consultation.coding.training import prepare_engine, training_units
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
@@ -175,9 +175,13 @@ def code_batches(consultation: Consultation, plan: FlowPlan, workers: int | None
 def write_codings(consultation: Consultation, db: Path, plan: FlowPlan) -> coding_run.CodingWrite:
     """The single writer: every batch's codes, and the corrected counts, in one transaction
     (`coding.run.write_codes`); the batch files are removed once stored."""
+    # The engine `code-batches` coded with (the plan's model, as `load_engine` would choose it),
+    # its models already in memory when this task runs in the same thread.
+    engine = coding_run.worker_engine(consultation, plan.model_path, plan.model_version)
     with open_db(db) as con:
-        engine = load_engine(con, consultation, coding_run.worker_lemmatizer())
-        return coding_run.write_codes(con, engine, plan.plan, training=training_units(con, consultation))
+        # the estimates need the human-coded units, not the fit's text pool (a scan of every answer)
+        training = training_units(con, consultation, pool=False)
+        return coding_run.write_codes(con, engine, plan.plan, training=training)
 
 
 @task(name="read-agreement", **_IO)

@@ -38,9 +38,14 @@ Human-coded units count exactly, as in the tallies (human codes win). Scopes: na
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -162,6 +167,7 @@ def estimate_counts(
     seed: int = 0,
     estimator: str = ESTIMATOR_CALIBRATED,
     cross_predictions: np.ndarray | None = None,
+    fits: BootstrapFits | None = None,
 ) -> pd.DataFrame:
     """Raw and corrected counts per (theme, scope), « Autres » included.
 
@@ -170,7 +176,8 @@ def estimate_counts(
     « Autres ») of the human-coded units in it. `estimator`: one of ESTIMATORS (see there).
     `cross_predictions` (units x themes, « cross-fitted » only): the fold models' mean calibrated
     probability of each automatic unit (`QuestionModel.fold_probabilities`), NaN where the model
-    does not decide.
+    does not decide. `fits`: bootstrap refits kept from an earlier run (`BootstrapFits`), reused
+    and added to.
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, not {estimator!r}")
@@ -208,7 +215,7 @@ def estimate_counts(
             point, low, high = _difference(np.zeros(n), calibration, j, membership, None, level)
             method = METHOD_EXPANSION
         elif j < len(decisions.theme_ids) and decisions.model_decides[j] and decisions.scores is not None:
-            point, draws = _pcc(decisions.scores[:, j], calibration, j, membership, n_bootstrap, rng)
+            point, draws = _pcc(decisions.scores[:, j], calibration, j, membership, n_bootstrap, rng, fits)
             low, high = _interval(draws, size, tail)
             method = METHOD_PCC
         else:
@@ -342,13 +349,72 @@ def _resample_weights(n: int, n_bootstrap: int, rng: np.random.Generator) -> np.
 PCC_BINS = 1024  # score bins for the bootstrap replicates (the point estimate uses every score)
 
 
+class BootstrapFits:
+    """The bootstrap's Platt refits of model themes, kept from one run to the next.
+
+    A refit depends only on the human-coded units' out-of-fold scores and codes, the model's
+    calibration, the number of replicates and the random generator's state before the
+    replicates' weights are drawn: none of these change when new answers arrive, so a night
+    with the same model and human codes refits nothing. An entry is keyed on a hash of all of
+    them and holds the fitted parameters and the generator's state after the draw, so that a
+    hit leaves the generator exactly where drawing and fitting would have: the estimates are the
+    same to the last bit (tested). Stored as JSON (floats written as their shortest exact repr).
+    """
+
+    def __init__(self, entries: dict[str, tuple[np.ndarray, dict]] | None = None):
+        self.entries = dict(entries or {})
+        self.new: dict[str, tuple[np.ndarray, dict]] = {}
+
+    @staticmethod
+    def key(rng: np.random.Generator, calibration: QuestionCalibration, j: int, n_bootstrap: int) -> str:
+        digest = hashlib.sha256(json.dumps(rng.bit_generator.state, sort_keys=True).encode())
+        digest.update(f"{calibration.n_units}:{n_bootstrap}".encode())
+        for values in (calibration.oof_scores[:, j], calibration.targets[:, j], calibration.platt[j]):
+            column = np.ascontiguousarray(np.asarray(values, dtype=float))
+            digest.update(str(column.shape).encode())
+            digest.update(column.tobytes())
+        return digest.hexdigest()
+
+    def get(self, key: str) -> tuple[np.ndarray, dict] | None:
+        return self.entries.get(key) or self.new.get(key)
+
+    def put(self, key: str, params: np.ndarray, state: dict) -> None:
+        self.new[key] = (np.asarray(params, dtype=float), state)
+
+    @classmethod
+    def load(cls, path: Path) -> BootstrapFits:
+        """The fits stored at `path`; none when it is missing or unreadable (they are recomputed)."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls({k: (np.asarray(v["params"], dtype=float), v["state"]) for k, v in raw.items()})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls()
+
+    def save(self, path: Path, new: dict[str, tuple[np.ndarray, dict]]) -> None:
+        """Add `new` entries to the file, atomically (a reader never sees half a file)."""
+        self.entries.update(new)
+        payload = {k: {"params": params.tolist(), "state": state} for k, (params, state) in self.entries.items()}
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # two runs never share one
+        partial.write_text(json.dumps(payload), encoding="utf-8")
+        partial.replace(path)
+
+
 def _pcc(
     scores: np.ndarray, calibration: QuestionCalibration, j: int, membership: ScopeGroups,
-    n_bootstrap: int, rng: np.random.Generator,
+    n_bootstrap: int, rng: np.random.Generator, fits: BootstrapFits | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     point = _by_scope(apply_platt(scores, calibration.platt[j]), membership)
-    weights = _resample_weights(calibration.n_units, n_bootstrap, rng)
-    params = fit_platt(calibration.oof_scores[:, j], calibration.targets[:, j], weights, start=calibration.platt[j])
+    key = BootstrapFits.key(rng, calibration, j, n_bootstrap) if fits is not None else None
+    hit = fits.get(key) if fits is not None and key is not None else None
+    if hit is not None:  # the same refits as last time: the generator moves on as if it drew them
+        params, rng.bit_generator.state = hit[0], hit[1]
+    else:
+        weights = _resample_weights(calibration.n_units, n_bootstrap, rng)
+        params = fit_platt(
+            calibration.oof_scores[:, j], calibration.targets[:, j], weights, start=calibration.platt[j]
+        )
+        if fits is not None and key is not None:
+            fits.put(key, params, dict(rng.bit_generator.state))
     # Each replicate's calibration is applied to the mean score of each score bin, corrected to
     # first order for how the scope's units sit in the bin, instead of to every unit (a million
     # units and 300 replicates would be 300 million sigmoids per theme). Bins are 1/1000 of the
@@ -449,6 +515,7 @@ def estimate_from(
     n_bootstrap: int = N_BOOTSTRAP,
     seed: int = 0,
     estimator: str = ESTIMATOR_CALIBRATED,
+    fits: BootstrapFits | None = None,
 ) -> pd.DataFrame:
     """National and regional estimates for one question, its inputs read (no database: can run in a
     worker). `auto_units` (with a `region` column) are the units coded automatically that count
@@ -483,7 +550,7 @@ def estimate_from(
             raise ValueError("the cross-fitted estimator needs the automatic units' texts (column 'text')")
         cross = fold_predictions(model, auto_units["text"].tolist(), engine.lemmatizer, decisions.theme_ids)
     frame = estimate_counts(decisions, calibration, scopes, human_counts, n_bootstrap=n_bootstrap, seed=seed,
-                            estimator=estimator, cross_predictions=cross)
+                            estimator=estimator, cross_predictions=cross, fits=fits)
     split = frame["scope"].str.split("\x1f", n=1, expand=True)
     frame["scope_kind"], frame["scope"] = split[0], split[1]
     frame.insert(0, "question_id", question.id)
@@ -522,6 +589,7 @@ def estimate_consultation(
     workers: int | None = None,
     reuse_decisions: bool = True,
     estimator: str = ESTIMATOR_CALIBRATED,
+    reuse_fits: bool = True,
 ) -> pd.DataFrame:
     """Estimates for every question over the stored automatic units that count (answers without
     human codes).
@@ -533,7 +601,9 @@ def estimate_consultation(
     bootstrap's calibration refits cost about as much as deciding a few thousand units. The
     result does not depend on where a decision came from, nor on the number of workers.
     `estimator`: see ESTIMATORS; the default (« calibrated ») holds whatever units humans chose
-    to code.
+    to code. `reuse_fits`: the bootstrap's calibration refits are kept in a file beside the
+    model's (`bootstrap_fits_path`) and reused while the model, the human codes and the software
+    are the same (`BootstrapFits`: same estimates, the refits were most of a night's cost).
     """
     cid = engine.consultation.id
     questions = engine.consultation.questions
@@ -547,8 +617,10 @@ def estimate_consultation(
         for question in questions
     }
     inputs = estimate_inputs(con, cid)
+    fits_path = bootstrap_fits_path(con, engine) if reuse_fits else None
+    fits = BootstrapFits.load(fits_path) if fits_path is not None else None
 
-    def estimate_one(question: Question) -> pd.DataFrame:
+    def estimate_one(question: Question) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, dict]]]:
         auto, decisions, missing, texts = stored[question.id]
         if missing.any():
             again = engine.decisions(question, texts)
@@ -556,14 +628,38 @@ def estimate_consultation(
             if decisions.scores is not None:
                 decisions.scores[missing] = again.scores
         regions, human = inputs.get(question.id, ([], []))
-        return estimate_from(question, engine, training.get(question.id), auto, decisions, regions, human,
-                             n_bootstrap=n_bootstrap, seed=seed, estimator=estimator)
+        mine = BootstrapFits(fits.entries) if fits is not None else None
+        frame = estimate_from(question, engine, training.get(question.id), auto, decisions, regions, human,
+                              n_bootstrap=n_bootstrap, seed=seed, estimator=estimator, fits=mine)
+        return frame, (mine.new if mine is not None else {})
 
     if workers is None:
         units = sum(len(stored[q.id][2]) for q in questions)
         workers = cores() if units >= PARALLEL_FROM else 1
-    frames = fork_map(estimate_one, questions, workers=workers)
+    results = fork_map(estimate_one, questions, workers=workers)
+    new = {k: v for _, found in results for k, v in found.items()}
+    if fits is not None and fits_path is not None and new:
+        with contextlib.suppress(OSError):  # a read-only folder: the next run refits, nothing is lost
+            fits.save(fits_path, new)
+    frames = [frame for frame, _ in results]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ESTIMATE_COLUMNS)
+
+
+def bootstrap_fits_path(con: duckdb.DuckDBPyConnection, engine: CodingEngine) -> Path | None:
+    """Where the bootstrap refits of the engine's model are kept: beside the model's file, named
+    after the software that fitted them (None: no saved model, its refits are not kept)."""
+    from consultation.store.fingerprints import software_fingerprint
+
+    if engine.model_version is None:
+        return None
+    row = con.execute(
+        "SELECT path FROM models WHERE consultation_id = ? AND model_version = ? LIMIT 1",
+        [engine.consultation.id, engine.model_version],
+    ).fetchone()
+    if row is None or not Path(row[0]).is_file():
+        return None
+    model = Path(row[0])
+    return model.with_name(f"{model.stem}.bootstrap-{software_fingerprint()[:16]}.json")
 
 
 def _units_and_decisions(

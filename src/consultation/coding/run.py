@@ -327,11 +327,12 @@ def worker_engine(consultation: Consultation, model_path: str | None, model_vers
 
 
 def worker_lemmatizer() -> Lemmatizer:
-    """This thread's spaCy pipeline, loaded on first use."""
-    from consultation.text import Lemmatizer, load_nlp
+    """This thread's lemmatizer, loaded on first use (spaCy's lemma tables, not its pipeline:
+    `text.load_lemmatizer`)."""
+    from consultation.text import load_lemmatizer
 
     if getattr(_local, "lemmatizer", None) is None:
-        _local.lemmatizer = Lemmatizer(load_nlp())
+        _local.lemmatizer = load_lemmatizer()
     return _local.lemmatizer
 
 

@@ -2,7 +2,8 @@
 
 Every write connection (`store.connect`) runs, in its one transaction, each migration the file has
 not had yet and records it in `schema_version`; views and comments are derived objects and are
-recreated from the package's SQL on every write connection. A file without `schema_version` was
+recreated from the package's SQL by a write connection, unless the file's are already this
+version's, untouched (`store.views_are_current`). A file without `schema_version` was
 made before versions were recorded (release 0.1.0): the baseline's `CREATE … IF NOT EXISTS` and
 `ADD COLUMN IF NOT EXISTS` bring it to version 1, and `tests/test_migrations.py` checks that on a
 database exported from that release.
