@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -200,13 +201,23 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         """
         if not FAST_COUNTING or not self._fast_path_applies():
             return super()._count_vocab(raw_documents, fixed_vocab)
-        if not fixed_vocab:  # fitting: every n-gram seen becomes a column (scikit-learn prunes after)
+        # Fitting: every n-gram seen becomes a column, in order of first appearance, except those
+        # in fewer documents than `min_df`, dropped here rather than after scikit-learn has sorted
+        # a million of them (its pruning then selects the same n-grams: the same vocabulary and
+        # IDF; only `stop_words_`, never saved, lacks them).
+        if not fixed_vocab:
             docs = [d if isinstance(d, str) else "" for d in raw_documents]
             vocabulary: dict[str, int] = {}
+            min_count = self.min_df if isinstance(self.min_df, Integral) else self.min_df * len(docs)
             if self.analyzer == "char_wb":
                 counts = self._char_wb_counts(docs, vocabulary)
+                if min_count > 1:
+                    keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= min_count)
+                    terms = list(vocabulary)  # in column order: the dict was filled in that order
+                    vocabulary = {terms[j]: i for i, j in enumerate(keep.tolist())}
+                    counts = counts[:, keep]
             else:
-                fitted = self._word_fit_counts(docs)
+                fitted = self._word_fit_counts(docs, min_count)
                 if fitted is None:  # n-grams too long for integer keys
                     return super()._count_vocab(docs, fixed_vocab)
                 vocabulary, counts = fitted
@@ -274,11 +285,12 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         counts.eliminate_zeros()
         return counts
 
-    def _word_fit_counts(self, docs: list[str]) -> tuple[dict[str, int], sp.csr_matrix] | None:
-        """Every word n-gram of the documents (as scikit-learn's `_word_ngrams` makes them: n
-        consecutive tokens of one document joined by a space) and their counts: each n-gram an
-        integer key of its token ids, the distinct keys found with `np.unique`, the text of each
-        distinct one built once. None when the keys would not fit in 63 bits."""
+    def _word_fit_counts(self, docs: list[str], min_count: float = 1) -> tuple[dict[str, int], sp.csr_matrix] | None:
+        """Every word n-gram of the documents in at least `min_count` of them (as scikit-learn's
+        `_word_ngrams` makes them: n consecutive tokens of one document joined by a space) and
+        their counts: each n-gram an integer key of its token ids, the distinct keys found with
+        `np.unique`, the text of each one kept built once. None when the keys would not fit in
+        63 bits."""
         split = [d.split() for d in docs]
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         flat = np.fromiter(chain.from_iterable(split), dtype=object, count=int(lengths.sum()))
@@ -316,13 +328,17 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         order = np.lexsort((starts, sizes, doc_of[starts]))
         column = np.empty(n_terms, dtype=np.int64)
         column[order] = np.arange(n_terms)
-        vocabulary = {" ".join(flat[start : start + n]): i
-                      for i, (start, n) in enumerate(zip(starts[order].tolist(), sizes[order].tolist(), strict=True))}
         rows = np.concatenate(rows_parts)
         cols = column[np.concatenate(cols_parts)]
         counts = sp.csr_matrix(
             (np.ones(len(rows), dtype=self.dtype), (rows, cols)), shape=(len(docs), n_terms)
         )
+        kept = np.arange(n_terms)
+        if min_count > 1:
+            kept = np.flatnonzero(np.bincount(counts.indices, minlength=n_terms) >= min_count)
+            counts = counts[:, kept]
+        vocabulary = {" ".join(flat[start : start + n]): i for i, (start, n) in enumerate(
+            zip(starts[order][kept].tolist(), sizes[order][kept].tolist(), strict=True))}
         return vocabulary, counts
 
     def _word_index(self) -> tuple[dict[str, int], dict[int, tuple[np.ndarray, np.ndarray]]]:
