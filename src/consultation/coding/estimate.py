@@ -29,7 +29,7 @@ Option `estimator="cross-fitted"` (method `cross-fitted`): cross-prediction-powe
 average of the cross-validation's fold models (`fold_predictions`), the models whose out-of-fold
 predictions give the coded units' residuals, instead of by the final model. Same condition (a
 random sample of coded units). It corrects the model's bias only if coded and uncoded units are
-featurised alike: train with `ModelSettings(features_on_pool=True)` (benchmarks/coding/RESULTS-five.md,
+featurised alike: `ModelSettings(features_on_pool=True)`, the default (benchmarks/coding/RESULTS-five.md,
 « Cross-fitted counts »).
 
 Human-coded units count exactly, as in the tallies (human codes win). Scopes: national

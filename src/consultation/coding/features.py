@@ -208,7 +208,8 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         if not fixed_vocab:
             docs = [d if isinstance(d, str) else "" for d in raw_documents]
             vocabulary: dict[str, int] = {}
-            min_count = self.min_df if isinstance(self.min_df, Integral) else self.min_df * len(docs)
+            min_df = self.min_df
+            min_count = float(int(min_df)) if isinstance(min_df, Integral) else float(min_df) * len(docs)
             if self.analyzer == "char_wb":
                 counts = self._char_wb_counts(docs, vocabulary)
                 if min_count > 1:
