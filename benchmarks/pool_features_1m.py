@@ -2,7 +2,7 @@
 
     python -m benchmarks.pool_features_1m CONSULTATION_DIR --sorties PROCESSED --mode off --out off.json
     python -m benchmarks.pool_features_1m CONSULTATION_DIR --sorties PROCESSED --mode on --out on.json
-    python -m benchmarks.pool_features_1m merge off.json on.json --out benchmarks/results/pool-features-1m-<date>.json
+    python -m benchmarks.pool_features_1m merge off=off.json on=on.json --out benchmarks/results/pool-features-1m-<date>.json
 
 The consultation must be ingested already (`consultation ingest CONSULTATION_DIR --sorties PROCESSED`);
 its database is opened read-only. Each mode runs in its own process (its peak memory is its own,
@@ -136,12 +136,16 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "merge":
         parser = argparse.ArgumentParser()
-        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument("files", nargs="+", help="LABEL=FILE: each run's JSON and what it measured")
         parser.add_argument("--out", type=Path, required=True)
+        parser.add_argument("--note", default="", help="the conditions of the runs (load, what else ran)")
         args = parser.parse_args(argv[1:])
-        runs = [json.loads(f.read_text(encoding="utf-8")) for f in args.files]
+        runs = []
+        for item in args.files:
+            label, _, name = item.partition("=")
+            runs.append({"label": label, **json.loads(Path(name).read_text(encoding="utf-8"))})
         out = {"created": datetime.now().isoformat(timespec="seconds"), "code": _git(), "machine": machine(),
-               "runs": runs}
+               "note": args.note, "runs": runs}
         args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return
     parser = argparse.ArgumentParser()
