@@ -44,6 +44,38 @@ def test_fast_transform_equals_scikit_learn(params, docs):
     np.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"ngram_range": (2, 5), "lowercase": False},
+        {"ngram_range": (1, 3), "lowercase": True},
+        {"ngram_range": (2, 5), "lowercase": False, "min_df": 2},
+        {"ngram_range": (2, 4), "lowercase": False, "max_features": 15},
+        {"ngram_range": (2, 4), "lowercase": False, "min_df": 2, "max_df": 0.6, "sublinear_tf": True},
+    ],
+)
+@settings(max_examples=40, deadline=None)
+@given(docs=st.lists(text, min_size=1, max_size=12), others=st.lists(text, min_size=1, max_size=6))
+@pytest.mark.parametrize("analyzer", ["char_wb", "word"])
+def test_fast_fit_equals_scikit_learn(params, docs, others, analyzer):
+    """Fitting character n-grams word by word, word n-grams as integer keys: the same
+    vocabulary, weights and matrices."""
+    if analyzer == "word":
+        params = {**params, "token_pattern": r"\S+", "lowercase": False}
+    theirs = TfidfVectorizer(analyzer=analyzer, **params)
+    try:
+        expected = theirs.fit_transform(docs).toarray()
+    except ValueError as error:  # nothing left to learn from: the same error
+        with pytest.raises(ValueError, match=str(error)[:20]):
+            CompactTfidfVectorizer(analyzer=analyzer, **params).fit(docs)
+        return
+    ours = CompactTfidfVectorizer(analyzer=analyzer, **params)
+    np.testing.assert_array_equal(ours.fit_transform(docs).toarray(), expected)
+    assert ours.vocabulary_ == theirs.vocabulary_
+    np.testing.assert_array_equal(ours.idf_, theirs.idf_)
+    np.testing.assert_array_equal(ours.transform(others).toarray(), theirs.transform(others).toarray())
+
+
 def test_fast_transform_on_the_vocabulary_after_a_save(tmp_path):
     import pickle
 

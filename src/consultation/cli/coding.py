@@ -159,34 +159,92 @@ def evaluate_command(
 # --- consultation estimate -----------------------------------------------------------------------
 
 
+# The estimators as a user names them (`--estimateur`): French words without accents joined by
+# hyphens, as the options are; accents, case, spaces and the internal English names are accepted.
+ESTIMATOR_NAMES = {
+    "calibre": "calibrated",
+    "difference": "difference",
+    "part-echantillon": "sample-share",
+    "validation-croisee": "cross-fitted",
+}
+ESTIMATOR_HELP = (
+    "Méthode de correction. calibre (par défaut) : probabilités calibrées, valable quelles que soient "
+    "les réponses codées à la main ; ce sont les décomptes enregistrés, ceux des tableaux et des rapports. "
+    "Les trois autres supposent que les réponses codées à la main sont tirées au hasard parmi toutes "
+    "(pas choisies, ni par « export a-coder ») ; calculées à la demande, elles ne sont pas enregistrées : "
+    "difference : prédictions du modèle corrigées de l'écart moyen mesuré sur les réponses codées ; "
+    "part-echantillon : part de l'échantillon codé, sans modèle ; validation-croisee : comme difference, "
+    "avec les modèles de la validation croisée (il faut un modèle entraîné depuis cette version, sinon "
+    "« consultation code --reentrainer » ; toutes les réponses sont décidées à nouveau : aussi long qu'un codage)."
+)
+
+
+def _estimator(value: str) -> str:
+    """The internal estimator for a name as typed; a French message for an unknown one."""
+    import re
+
+    from consultation.text import fold
+
+    key = re.sub(r"[^a-z]+", "", fold(value))
+    known = {re.sub(r"[^a-z]+", "", k): v for k, v in ESTIMATOR_NAMES.items()}
+    known.update({re.sub(r"[^a-z]+", "", v): v for v in ESTIMATOR_NAMES.values()})
+    known["partdelechantillon"] = "sample-share"
+    if key not in known:
+        names = list(ESTIMATOR_NAMES)
+        raise ConsultationError(
+            f"--estimateur : estimateur inconnu « {value} » ; choisissez parmi {', '.join(names[:-1])} "
+            f"et {names[-1]} (par défaut : calibre)"
+        )
+    return known[key]
+
+
 @main.command("estimate")
 @consultation_arg
 @out_option
 @option("--region", "-r", default=None,
         help="Une région, écrite comme on veut (occitanie, PACA, un numéro de département) ; par défaut : le national.")
 @option("--question", "-q", "question_id", default=None, help="Une seule question.")
+@option("--estimateur", "estimator_name", default="calibre", show_default=True, metavar="MÉTHODE",
+        help=ESTIMATOR_HELP)
 @option("--json", "as_json", is_flag=True, help="Résultat en JSON.")
 @_friendly
 def estimate_command(
-    consultation_dir: Path | None, processed_root: Path, region: str | None, question_id: str | None, as_json: bool
+    consultation_dir: Path | None, processed_root: Path, region: str | None, question_id: str | None,
+    estimator_name: str, as_json: bool,
 ) -> None:
     """Décomptes corrigés des erreurs du codage automatique, avec un intervalle à 90 %.
 
     Le décompte brut additionne les codes (erreurs comprises) ; le décompte corrigé tient compte
     des erreurs mesurées par validation croisée sur les codes humains. Les réponses codées à la
-    main comptent telles quelles.
+    main comptent telles quelles. La méthode de chaque ligne est donnée à la fin (champ
+    « method » en JSON).
 
     Exemple : consultation estimate data/raw/segur-2020-sample --region Occitanie
     """
     from consultation.api import Database
-    from consultation.coding.estimate import METHOD_LABELS, corrected_counts
+    from consultation.coding.estimate import (
+        ESTIMATOR_CALIBRATED,
+        METHOD_LABELS,
+        corrected_counts,
+        counts_now,
+    )
 
+    estimator = _estimator(estimator_name)
     _, consultation, _, con = _open(consultation_dir, processed_root)
     try:
         region = Database(con, consultation.id).region_name(region)  # occitanie, PACA, 34…
-        frame = corrected_counts(
-            con, consultation.id, scope_kind="region" if region else "national", scope=region, question_id=question_id
-        )
+        scope_kind = "region" if region else "national"
+        if estimator == ESTIMATOR_CALIBRATED:
+            frame = corrected_counts(con, consultation.id, scope_kind=scope_kind, scope=region, question_id=question_id)
+        else:
+            from consultation.coding.training import load_engine, training_units
+
+            if question_id is not None and question_id not in {q.id for q in consultation.questions}:
+                raise ConsultationError(f"--question : question inconnue « {question_id} »")
+            frame = counts_now(
+                con, load_engine(con, consultation, _lemmatizer()), training_units(con, consultation), estimator,
+                scope_kind=scope_kind, scope=region, question_id=question_id,
+            )
     finally:
         con.close()
     if frame.empty:
@@ -209,6 +267,10 @@ def estimate_command(
             )
     methods = sorted(set(frame["method"]))
     click.echo("\nMéthodes : " + " ; ".join(METHOD_LABELS.get(m, m) for m in methods))
+    if estimator != ESTIMATOR_CALIBRATED:
+        click.echo(f"Estimateur {estimator_name} : calculé à la demande, non enregistré (les tableaux et les "
+                   "rapports gardent l'estimateur par défaut) ; valable seulement si les réponses codées à la main "
+                   "sont tirées au hasard.")
 
 
 # --- consultation export codings -----------------------------------------------------------------

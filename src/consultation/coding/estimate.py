@@ -29,7 +29,7 @@ Option `estimator="cross-fitted"` (method `cross-fitted`): cross-prediction-powe
 average of the cross-validation's fold models (`fold_predictions`), the models whose out-of-fold
 predictions give the coded units' residuals, instead of by the final model. Same condition (a
 random sample of coded units). It corrects the model's bias only if coded and uncoded units are
-featurised alike: train with `ModelSettings(features_on_pool=True)` (benchmarks/coding/RESULTS-five.md,
+featurised alike: `ModelSettings(features_on_pool=True)`, the default (benchmarks/coding/RESULTS-five.md,
 « Cross-fitted counts »).
 
 Human-coded units count exactly, as in the tallies (human codes win). Scopes: national
@@ -58,6 +58,7 @@ from consultation.coding.features import unit_frame
 from consultation.coding.model import QuestionModel, apply_platt, fit_platt
 from consultation.coding.rules import RuleHit
 from consultation.coding.training import TrainingUnits
+from consultation.errors import ConsultationError
 from consultation.parallel import PARALLEL_FROM, cores, fork_map
 from consultation.tally import NATIONAL_SCOPE
 from consultation.text import Lemmatizer
@@ -590,9 +591,10 @@ def estimate_consultation(
     reuse_decisions: bool = True,
     estimator: str = ESTIMATOR_CALIBRATED,
     reuse_fits: bool = True,
+    question_id: str | None = None,
 ) -> pd.DataFrame:
-    """Estimates for every question over the stored automatic units that count (answers without
-    human codes).
+    """Estimates for every question (or `question_id`'s only) over the stored automatic units that
+    count (answers without human codes).
 
     Each unit's decision is read from `unit_decisions` when it was stored with the engine's model
     and the current codebook (`reuse_decisions`); the other units (all with
@@ -606,7 +608,7 @@ def estimate_consultation(
     are the same (`BootstrapFits`: same estimates, the refits were most of a night's cost).
     """
     cid = engine.consultation.id
-    questions = engine.consultation.questions
+    questions = [q for q in engine.consultation.questions if question_id is None or q.id == question_id]
     codebook_version = con.execute(
         "SELECT coalesce(max(version), 0) FROM codebook_versions WHERE consultation_id = ?", [cid]
     ).fetchall()[0][0]
@@ -616,7 +618,7 @@ def estimate_consultation(
         question.id: _units_and_decisions(con, engine, question, codebook_version, reuse_decisions, with_text)
         for question in questions
     }
-    inputs = estimate_inputs(con, cid)
+    inputs = estimate_inputs(con, cid, question_id)
     fits_path = bootstrap_fits_path(con, engine) if reuse_fits else None
     fits = BootstrapFits.load(fits_path) if fits_path is not None else None
 
@@ -773,3 +775,49 @@ def corrected_counts(
         params.append(question_id)
     sql += " ORDER BY q.position, e.scope, t.position"
     return con.execute(sql, params).df()
+
+
+def counts_now(
+    con: duckdb.DuckDBPyConnection,
+    engine: CodingEngine,
+    training: dict[str, TrainingUnits],
+    estimator: str,
+    *,
+    scope_kind: str = "national",
+    scope: str | None = None,
+    question_id: str | None = None,
+    n_bootstrap: int = N_BOOTSTRAP,
+) -> pd.DataFrame:
+    """The corrected counts computed now with `estimator` over the stored decisions (nothing is
+    stored: the tallies and reports keep the estimates of `count_estimates`), laid out as
+    `corrected_counts` (theme labels, questionnaire and codebook order, `model_version`).
+
+    « cross-fitted » needs a model trained with its fold models' average (`fold_predictions`) and
+    decides every automatic unit again with it (the cost of a coding); a model saved before
+    raises ModelTooOldError."""
+    if estimator == ESTIMATOR_CROSS_FITTED:
+        old = sorted(q for q, m in engine.models.items() if not hasattr(m.classifier, "fold_coef_"))
+        if old:
+            raise ModelTooOldError(
+                f"le modèle enregistré (questions {', '.join(old)}) date d’avant l’estimateur par validation "
+                "croisée : relancez « consultation code --reentrainer » pour l’entraîner à nouveau"
+            )
+    frame = estimate_consultation(con, engine, training, n_bootstrap=n_bootstrap, estimator=estimator,
+                                  question_id=question_id)
+    frame = frame[frame["scope_kind"] == scope_kind]
+    if scope is not None:
+        frame = frame[frame["scope"] == scope]
+    themes = con.execute(
+        "SELECT t.question_id, t.theme_id, t.label, q.position AS q_position, t.position AS t_position "
+        "FROM themes t JOIN questions q USING (consultation_id, question_id) WHERE t.consultation_id = ?",
+        [engine.consultation.id],
+    ).df()
+    out = frame.merge(themes, on=["question_id", "theme_id"])
+    out = out.sort_values(["q_position", "scope", "t_position"], kind="stable").reset_index(drop=True)
+    out["model_version"] = engine.model_version
+    return out[["question_id", "theme_id", "label", "scope_kind", "scope", "raw_count", "corrected_count",
+                "ci_low", "ci_high", "method", "model_version"]]
+
+
+class ModelTooOldError(ConsultationError):
+    """The saved model lacks what an estimator needs: it must be trained again."""

@@ -28,7 +28,13 @@ from consultation import fmt, store
 from consultation.codebook import Consultation, Question
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
-from consultation.coding.model import DEFAULT_SETTINGS, ModelSettings, can_train, fit_question_model
+from consultation.coding.model import (
+    DEFAULT_SETTINGS,
+    ModelSettings,
+    can_train,
+    fit_pool_features,
+    fit_question_model,
+)
 from consultation.coding.rules import RuleCoder
 from consultation.coding.training import (
     PARALLEL_TRAINING_FROM,
@@ -191,10 +197,14 @@ def cross_validate_question(
     else:
         engine, used_folds = "model", folds
         splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        # Features fitted on the question's answers once for every fold (they use no codes), not
+        # again on up to 50,000 answers in each fold.
+        shared = fit_pool_features(question, texts, lemmatizer, settings, training.pool)
         for train, test in splitter.split(np.zeros(n), groups=groups):
             model = fit_question_model(
                 question, [texts[i] for i in train], [training.theme_sets[i] for i in train], lemmatizer, settings,
                 training.pool, unaware=[training.unaware[i] for i in train] if training.unaware else (),
+                features=shared,
             )
             test_hits = [hits[i] for i in test]
             if model is None:

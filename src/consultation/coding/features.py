@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -183,7 +184,9 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         super().__setstate__(state)
 
     # ------------------------------------------------------------------
-    # Counting at C speed (transform only; fitting uses scikit-learn's own code)
+    # Counting at C speed (transform; and fitting character n-grams, whose vocabulary is
+    # found word by word: fitted on a question's 50,000 answers, scikit-learn's own loop took
+    # most of a model's training)
     # ------------------------------------------------------------------
 
     def _count_vocab(self, raw_documents: Any, fixed_vocab: bool) -> tuple[dict, sp.csr_matrix]:
@@ -196,8 +199,33 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         n-grams), each distinct word's n-grams found once. The result is the same matrix
         (tests/test_features_fast.py compares them on random texts).
         """
-        if not FAST_COUNTING or not fixed_vocab or not self._fast_path_applies():
+        if not FAST_COUNTING or not self._fast_path_applies():
             return super()._count_vocab(raw_documents, fixed_vocab)
+        # Fitting: every n-gram seen becomes a column, in order of first appearance, except those
+        # in fewer documents than `min_df`, dropped here rather than after scikit-learn has sorted
+        # a million of them (its pruning then selects the same n-grams: the same vocabulary and
+        # IDF; only `stop_words_`, never saved, lacks them).
+        if not fixed_vocab:
+            docs = [d if isinstance(d, str) else "" for d in raw_documents]
+            vocabulary: dict[str, int] = {}
+            min_df = self.min_df
+            min_count = float(int(min_df)) if isinstance(min_df, Integral) else float(min_df) * len(docs)
+            if self.analyzer == "char_wb":
+                counts = self._char_wb_counts(docs, vocabulary)
+                if min_count > 1:
+                    keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= min_count)
+                    terms = list(vocabulary)  # in column order: the dict was filled in that order
+                    vocabulary = {terms[j]: i for i, j in enumerate(keep.tolist())}
+                    counts = counts[:, keep]
+            else:
+                fitted = self._word_fit_counts(docs, min_count)
+                if fitted is None:  # n-grams too long for integer keys
+                    return super()._count_vocab(docs, fixed_vocab)
+                vocabulary, counts = fitted
+            if not vocabulary:  # scikit-learn's own message
+                return super()._count_vocab(docs, fixed_vocab)
+            counts.sort_indices()
+            return vocabulary, counts
         docs = [d if isinstance(d, str) else "" for d in raw_documents]
         if self.analyzer == "char_wb":
             counts = self._char_wb_counts(docs)
@@ -216,24 +244,33 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         # words split on white space, as r"\S+" does, with no case change: what unit_frame gives
         return self.analyzer == "word" and self.token_pattern == r"\S+" and not self.lowercase
 
-    def _char_wb_counts(self, docs: list[str]) -> sp.csr_matrix:
+    def _char_wb_counts(self, docs: list[str], new_vocabulary: dict[str, int] | None = None) -> sp.csr_matrix:
+        """Documents x n-grams counts. `new_vocabulary` (fitting): an empty dict, filled with
+        every n-gram seen (in order of appearance; scikit-learn sorts them afterwards)."""
         split = [d.lower().split() if self.lowercase else d.split() for d in docs]
         lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         flat = np.fromiter(chain.from_iterable(split), dtype=object, count=int(lengths.sum()))
         codes, words = pd.factorize(flat) if len(flat) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
-        cached: tuple[dict, dict] | None = getattr(self, "_fast_char_index", None)
-        if cached is None or cached[0] is not self.vocabulary_:  # refitted: a new vocabulary
-            cached = (self.vocabulary_, {})
-            self._fast_char_index = cached
-        vocabulary, columns_of = self.vocabulary_, cached[1]
         empty = np.zeros(0, dtype=np.int32)
         per_word = []
-        for word in words:  # each distinct word's n-grams, found once for every later chunk
-            found = columns_of.get(word)
-            if found is None:
-                hits = [vocabulary[g] for g in self._char_wb_ngrams(word) if g in vocabulary]
-                found = columns_of[word] = np.asarray(hits, dtype=np.int32) if hits else empty
-            per_word.append(found)
+        if new_vocabulary is not None:
+            vocabulary = new_vocabulary
+            add = vocabulary.setdefault
+            for word in words:  # each distinct word's n-grams, repeats included (they count)
+                hits = [add(g, len(vocabulary)) for g in self._char_wb_ngrams(word)]
+                per_word.append(np.asarray(hits, dtype=np.int32) if hits else empty)
+        else:
+            cached: tuple[dict, dict] | None = getattr(self, "_fast_char_index", None)
+            if cached is None or cached[0] is not self.vocabulary_:  # refitted: a new vocabulary
+                cached = (self.vocabulary_, {})
+                self._fast_char_index = cached
+            vocabulary, columns_of = self.vocabulary_, cached[1]
+            for word in words:  # each distinct word's n-grams, found once for every later chunk
+                found = columns_of.get(word)
+                if found is None:
+                    hits = [vocabulary[g] for g in self._char_wb_ngrams(word) if g in vocabulary]
+                    found = columns_of[word] = np.asarray(hits, dtype=np.int32) if hits else empty
+                per_word.append(found)
         sizes = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
         rows = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
         cols = np.concatenate(per_word) if per_word else empty
@@ -248,6 +285,62 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         counts = (words_in_docs @ grams).tocsr()
         counts.eliminate_zeros()
         return counts
+
+    def _word_fit_counts(self, docs: list[str], min_count: float = 1) -> tuple[dict[str, int], sp.csr_matrix] | None:
+        """Every word n-gram of the documents in at least `min_count` of them (as scikit-learn's
+        `_word_ngrams` makes them: n consecutive tokens of one document joined by a space) and
+        their counts: each n-gram an integer key of its token ids, the distinct keys found with
+        `np.unique`, the text of each one kept built once. None when the keys would not fit in
+        63 bits."""
+        split = [d.split() for d in docs]
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        flat = np.fromiter(chain.from_iterable(split), dtype=object, count=int(lengths.sum()))
+        total = len(flat)
+        ids, tokens = pd.factorize(flat) if total else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+        ids = np.asarray(ids, dtype=np.int64)
+        min_n, max_n = self.ngram_range
+        base = len(tokens) + 1
+        if float(base) ** max_n >= 2.0**62:
+            return None
+        doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        rows_parts, cols_parts, first_parts, length_parts = [], [], [], []
+        n_terms = 0
+        for n in range(min_n, max_n + 1):
+            if total < n:
+                continue
+            m = total - n + 1
+            where = np.flatnonzero(doc_of[:m] == doc_of[n - 1 :])  # n-grams inside one document
+            if not len(where):
+                continue
+            key = np.zeros(len(where), dtype=np.int64)
+            for k in range(n):
+                key = key * base + ids[where + k]
+            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+            rows_parts.append(doc_of[where])
+            cols_parts.append(n_terms + inverse.ravel())
+            first_parts.append(where[first])
+            length_parts.append(np.full(len(first), n, dtype=np.int64))
+            n_terms += len(first)
+        if not n_terms:
+            return {}, sp.csr_matrix((len(docs), 0), dtype=self.dtype)
+        starts, sizes = np.concatenate(first_parts), np.concatenate(length_parts)
+        # Columns in scikit-learn's order of first appearance (document, then n, then position):
+        # the same stored order within each row, hence the same floating-point sums downstream.
+        order = np.lexsort((starts, sizes, doc_of[starts]))
+        column = np.empty(n_terms, dtype=np.int64)
+        column[order] = np.arange(n_terms)
+        rows = np.concatenate(rows_parts)
+        cols = column[np.concatenate(cols_parts)]
+        counts = sp.csr_matrix(
+            (np.ones(len(rows), dtype=self.dtype), (rows, cols)), shape=(len(docs), n_terms)
+        )
+        kept = np.arange(n_terms)
+        if min_count > 1:
+            kept = np.flatnonzero(np.bincount(counts.indices, minlength=n_terms) >= min_count)
+            counts = counts[:, kept]
+        vocabulary = {" ".join(flat[start : start + n]): i for i, (start, n) in enumerate(
+            zip(starts[order][kept].tolist(), sizes[order][kept].tolist(), strict=True))}
+        return vocabulary, counts
 
     def _word_index(self) -> tuple[dict[str, int], dict[int, tuple[np.ndarray, np.ndarray]]]:
         """Token ids and, per n-gram length, the sorted integer keys of the vocabulary's n-grams."""

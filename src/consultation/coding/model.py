@@ -386,15 +386,25 @@ class ModelSettings:
     # features.LatentSemanticFeatures and benchmarks/coding/RESULTS-five.md)
     latent_dims: int = 0
     latent_weight: float = 1.0
-    # Fit the features (vocabularies, IDF) on every answer of the question, coded or not, instead
-    # of on the coded ones only: coded and uncoded answers are then featurised alike, which the
-    # cross-fitted counts need (benchmarks/coding/RESULTS-five.md, « Cross-fitted counts »).
-    features_on_pool: bool = False
+    # Fit the features (vocabularies, IDF) on every answer of the question, coded or not (at most
+    # LATENT_CORPUS_MAX, a deterministic sample), instead of on the coded ones only: coded and
+    # uncoded answers are then featurised alike, which the corrected counts need
+    # (benchmarks/coding/RESULTS-five.md, « Cross-fitted counts »). The default since its cost at
+    # a million answers was measured (BENCHMARKS.md, « Features fitted on every answer at 1M »).
+    features_on_pool: bool = True
+    # At most this many of the question's answers (a deterministic sample) for those features: at
+    # a million answers, 50,000 per question cost 3 minutes of CPU and 2.3 GB more to train
+    # (BENCHMARKS.md); the gains were measured with 1,250-1,905 answers per question.
+    features_pool_max: int = 10_000
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
-        if not self.features_on_pool:  # absent when off: the model versions of before stay the same
+        # Absent when off: a model saved before the setting existed (features on the coded answers
+        # only) keeps its version under these settings; with the default (on) the version differs,
+        # so such a model is trained again, never reused as a model of today's default.
+        if not self.features_on_pool:
             del out["features_on_pool"]
+            del out["features_pool_max"]
         return out
 
 
@@ -526,12 +536,16 @@ def fit_question_model(
     unlabelled: Sequence[str] = (),
     *,
     unaware: Sequence[Collection[str]] = (),
+    features: Any = None,
 ) -> QuestionModel | None:
     """Train on a question's human-coded units; None when there are too few to learn from.
 
-    `unlabelled`: the question's other answers (texts), used only by the latent features.
+    `unlabelled`: the question's other answers (texts): what the features are fitted on with
+    `features_on_pool` (with the coded ones), and the latent features' corpus.
     `unaware`: per unit, the themes its coder did not have (added to the codebook since): their
-    rules are not judged on that unit (`rules_trusted`)."""
+    rules are not judged on that unit (`rules_trusted`).
+    `features`: with `features_on_pool`, features already fitted by `fit_pool_features` (the
+    cross-validation fits them once for all its folds: they do not depend on the codes)."""
     theme_ids = [t.id for t in question.themes if not t.is_other]
     if not can_train(question, theme_sets, settings):
         return None
@@ -549,9 +563,12 @@ def fit_question_model(
             distinct = [distinct[i] for i in np.sort(keep)]
         corpus = tuple(unit_frame(distinct, lemmatizer)["lemmas"])
     pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings, corpus)
-    if settings.features_on_pool and len(unlabelled):
-        features = pipeline.named_steps["features"]
-        features.fit(unit_frame(pool_sample(list(unlabelled) + all_texts), lemmatizer))
+    if settings.features_on_pool and (features is not None or len(unlabelled)):
+        if features is None:
+            features = pipeline.named_steps["features"]
+            features.fit(unit_frame(pool_sample(list(unlabelled) + all_texts, settings.features_pool_max), lemmatizer))
+        else:
+            pipeline.steps[0] = ("features", features)
         pipeline.named_steps["classifier"].fit(features.transform(frame), Y, prior_mask=mask)
     else:
         pipeline.fit(frame, Y, classifier__prior_mask=mask)
@@ -566,12 +583,30 @@ def fit_question_model(
     return model
 
 
-def pool_sample(texts: Sequence[str]) -> list[str]:
-    """The distinct texts, at most LATENT_CORPUS_MAX of them (a deterministic random sample that
-    does not depend on which answers are coded)."""
+def fit_pool_features(
+    question: Question, texts: Sequence[str], lemmatizer: Lemmatizer, settings: ModelSettings,
+    unlabelled: Sequence[str],
+) -> Any:
+    """The features `fit_question_model` fits with `features_on_pool` for these coded texts (the
+    question's answers, coded or not, and the codebook's examples), fitted once: no codes are
+    used, so the cross-validation's folds share them (the answers of a fold's test part are among
+    the question's answers, as the answers the model will code are). None when off, or no pool."""
+    if not settings.features_on_pool or not len(unlabelled) or settings.latent_dims:
+        return None
+    prior = codebook_examples(question) if settings.use_codebook_examples else []
+    all_texts = list(texts) + [t for t, _ in prior]
+    pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings)
+    features = pipeline.named_steps["features"]
+    features.fit(unit_frame(pool_sample(list(unlabelled) + all_texts, settings.features_pool_max), lemmatizer))
+    return features
+
+
+def pool_sample(texts: Sequence[str], limit: int = LATENT_CORPUS_MAX) -> list[str]:
+    """The distinct texts, at most `limit` of them (a deterministic random sample that does not
+    depend on which answers are coded)."""
     distinct = list(dict.fromkeys(texts))
-    if len(distinct) > LATENT_CORPUS_MAX:
-        keep = np.random.default_rng(0).choice(len(distinct), LATENT_CORPUS_MAX, replace=False)
+    if len(distinct) > limit:
+        keep = np.random.default_rng(0).choice(len(distinct), limit, replace=False)
         distinct = [distinct[i] for i in np.sort(keep)]
     return distinct
 

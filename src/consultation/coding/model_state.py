@@ -61,7 +61,8 @@ class TrainingNeed:
 def training_need(
     con: duckdb.DuckDBPyConnection, consultation_id: str, training_hash: str | None = None
 ) -> TrainingNeed:
-    """Whether the model must be (re)trained: human codes changed, or the codebook did.
+    """Whether the model must be (re)trained: human codes changed, or the codebook did, or the
+    model was made with other settings than today's defaults (`made_as_now`).
 
     `training_hash` is the hash of the training data as the coding engine computes it (it is
     what the engine stores in `models.training_hash`); `human_codes_hash` when not given.
@@ -77,7 +78,31 @@ def training_need(
         return TrainingNeed(True, "le codebook a changé depuis le dernier modèle", n, current)
     if model.training_hash != current:
         return TrainingNeed(True, "les codes humains ont changé depuis le dernier modèle", n, current)
+    if not made_as_now(con, consultation_id, model.model_version):
+        return TrainingNeed(True, "le modèle a changé de réglages depuis le dernier entraînement (nouvelle version)",
+                            n, current)
     return TrainingNeed(False, "codes humains inchangés depuis le dernier modèle", n, current)
+
+
+def made_as_now(con: duckdb.DuckDBPyConnection, consultation_id: str, model_version: str) -> bool:
+    """Whether the recorded model was made with today's default settings and model spec, as its
+    card says (a card without them, e.g. written by hand: assumed so). A model made otherwise (an
+    earlier default, such as features fitted on the coded answers only) is trained again, never
+    kept beside models of the new kind."""
+    import json
+
+    from consultation.coding.model import DEFAULT_SETTINGS, MODEL_SPEC
+
+    row = con.execute(
+        "SELECT card_json FROM models WHERE consultation_id = ? AND model_version = ?", [consultation_id, model_version]
+    ).fetchone()
+    try:
+        card = json.loads(row[0]) if row else {}
+    except (TypeError, ValueError):
+        card = {}
+    if not isinstance(card, dict) or "settings" not in card:
+        return True
+    return card["settings"] == DEFAULT_SETTINGS.as_dict() and card.get("model_spec", MODEL_SPEC) == MODEL_SPEC
 
 
 @dataclass(frozen=True)
