@@ -14,6 +14,10 @@ with the batch added to `consultation.yaml`, then two commands run, each in its 
   without the publication);
 - `quiet`: the same again, nothing new.
 
+With `--served`, each night is `flows.nightly.nightly(publish=False)` instead: the night as
+`flows.serve` schedules it (the consultation's lock and the night's summary artifact included), for
+codes that have it.
+
 The flows talk to one Prefect server started first (`prefect server start`, temporary
 PREFECT_HOME under WORK), as a federation's is. Each code runs from its own folder
 (`PYTHONPATH=<folder>/src:<folder>`, working directory WORK, so neither imports this checkout by
@@ -50,6 +54,19 @@ NIGHT = (
 )
 
 
+# `--served`: the night as `flows.serve` schedules it since the publication is its own run.
+SERVED_NIGHT = (
+    "import sys, time\n"
+    "t0 = time.monotonic()\n"
+    "from pathlib import Path\n"
+    "from flows.nightly import nightly\n"
+    "t1 = time.monotonic()\n"
+    "nightly(Path(sys.argv[1]), Path(sys.argv[2]), publish=False)\n"
+    "t2 = time.monotonic()\n"
+    "print(f'PHASES imports={t1 - t0:.2f} night={t2 - t1:.2f}', flush=True)\n"
+)
+
+
 def _env(code: Path, home: Path, api_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "PYTHONPATH"}
     env["PYTHONPATH"] = os.pathsep.join([str(code / "src"), str(code)])
@@ -77,8 +94,10 @@ def prepare(raw: Path, out: Path, batch: Path, dest: Path) -> tuple[Path, Path]:
     return raw_copy, out_copy
 
 
-def run_night(label: str, env: dict[str, str], raw: Path, out: Path, cwd: Path, log: Path) -> dict:
-    argv = [sys.executable, "-c", NIGHT, str(raw), str(out)]
+def run_night(
+    label: str, env: dict[str, str], raw: Path, out: Path, cwd: Path, log: Path, night: str = NIGHT
+) -> dict:
+    argv = [sys.executable, "-c", night, str(raw), str(out)]
     with log.open("a", encoding="utf-8") as stream:
         stream.write(f"\n===== {label}\n")
         stream.flush()
@@ -156,7 +175,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--code", action="append", required=True, metavar="LABEL=FOLDER",
                         help="a folder holding src/ and flows/ (repeat: alternated)")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--served", action="store_true",
+                        help="run flows.nightly.nightly(publish=False), the served night (needs a code with it)")
     args = parser.parse_args(argv)
+    night = SERVED_NIGHT if args.served else NIGHT
     codes = [(label, Path(folder).resolve()) for label, folder in (c.split("=", 1) for c in args.code)]
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -172,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
                 raw, out = prepare(args.raw.resolve(), args.out.resolve(), args.batch.resolve(), work / label)
                 env = _env(code, home, url)
                 this[label] = {
-                    step: run_night(f"round {round_no} {label} {step}", env, raw, out, work, log)
+                    step: run_night(f"round {round_no} {label} {step}", env, raw, out, work, log, night)
                     for step in ("plus", "quiet")
                 }
             if len(codes) > 1:
