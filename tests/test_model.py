@@ -166,13 +166,28 @@ class Intruder:
     """Not in the trusted list: a model file holding it must not be loaded."""
 
 
-def test_a_model_file_with_untrusted_types_is_refused(tmp_path):
+def _intruder_payloads() -> dict[str, dict]:
+    from sklearn.pipeline import Pipeline
+
+    return {
+        "top level": {"format": 1, "questions": {}, "x": Intruder()},
+        "inside a question": {"format": 1, "questions": {"q": {"theme_ids": ["t"], "pipeline": Intruder()}}},
+        "a pipeline's step": {"format": 1, "questions": {"q": {"pipeline": Pipeline([("x", Intruder())])}}},
+        "in a list": {"format": 1, "questions": {}, "x": [1, {"y": (Intruder(),)}]},
+    }
+
+
+@pytest.mark.parametrize("where", list(_intruder_payloads()))
+def test_a_model_file_with_untrusted_types_is_refused(tmp_path, where):
+    """Wherever the unknown type sits in the file, the model is refused before any object is
+    built, and the message names the type."""
     import skops.io as sio
 
     path = tmp_path / "bad.skops"
-    sio.dump({"format": 1, "questions": {}, "x": Intruder()}, path)
-    with pytest.raises(ModelFileError, match="types non autorisés"):
+    sio.dump(_intruder_payloads()[where], path)
+    with pytest.raises(ModelFileError, match="types non autorisés") as refused:
         load_models(path)
+    assert "Intruder" in str(refused.value)
     (tmp_path / "broken.skops").write_bytes(b"not a zip")
     with pytest.raises(ModelFileError, match="illisible"):
         load_models(tmp_path / "broken.skops")
