@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import logging
 import os
 import re
 from pathlib import Path
@@ -39,7 +40,19 @@ def render_pdf(html: str) -> bytes:
     """
     import weasyprint
 
+    _keep_font_subsetting_out_of_the_logs()
     return weasyprint.HTML(string=html).write_pdf(pdf_identifier=b"consultation")
+
+
+def _keep_font_subsetting_out_of_the_logs() -> None:
+    """WeasyPrint subsets fonts with fontTools inside `capture_logs`, which sets the `fontTools`
+    logger to DEBUG for the call; the records still propagate to the root logger, and wherever
+    the root has a handler (a Prefect flow's console: the nightly run, `serve`, a worker) about 40
+    DEBUG lines per PDF reached the log (5,544 lines in a 1M-answer night). WeasyPrint collects
+    fontTools' warnings itself and logs them again under `weasyprint`; fontTools' records stop at
+    their own logger (a warning outside that capture still reaches Python's last-resort stderr
+    handler)."""
+    logging.getLogger("fontTools").propagate = False
 
 
 def render_markdown(report: Report, report_dir: Path) -> str:
