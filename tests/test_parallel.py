@@ -113,3 +113,22 @@ def test_workers_end_when_the_run_that_forked_them_is_killed(tmp_path, sig):
         for p in tmp_path.glob("*.pid"):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(p.stem), signal.SIGKILL)
+
+
+def _frozen_in_worker(_: int) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_workers_see_the_parent_objects_frozen_and_the_parent_gets_them_back():
+    """The parent's objects are frozen while workers fork (a worker's garbage collection then
+    leaves their pages shared), and collectable again in the parent afterwards, error or not."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    assert all(n > 1000 for n in fork_map(_frozen_in_worker, [0, 1, 2], workers=2))
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ValueError):
+        fork_map(_fail, list(range(6)), workers=2)
+    assert gc.get_freeze_count() == 0
