@@ -110,3 +110,16 @@ def test_progress_shows_description_count_and_throughput_when_enabled():
     assert "Codage" in shown and "2000/2000" in shown and "réponses/s" in shown
     assert format_rate(12345.6, "réponses") == "12\u202f346 réponses/s"
     assert format_rate(None, "lignes") == "– lignes/s"
+
+
+def test_memtrace_reports_the_peak_of_the_command_and_keeps_its_output(tmp_path: Path):
+    trace = tmp_path / "trace.txt"
+    code = "x = bytearray(80_000_000); x[::4096] = b'1' * len(x[::4096]); print('fini'); import time; time.sleep(1.5)"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.memtrace", str(trace), "--", sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    last = trace.read_text(encoding="utf-8").splitlines()[-1].split()
+    assert last[0] == "PEAK" and int(last[1]) >= 76 and last[3] == "0"  # 80 MB touched, in MiB
+    assert (tmp_path / "trace.txt.log").read_text(encoding="utf-8").strip() == "fini"
