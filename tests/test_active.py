@@ -173,6 +173,49 @@ def test_export_codings_ranks_themes_for_every_answer_including_autres(half, tmp
     assert "ranked_themes" not in pd.read_csv(plain, sep=";", encoding="utf-8-sig", nrows=1).columns
 
 
+def test_the_api_ranks_themes_for_every_coded_answer_and_agrees_with_the_export(half, tmp_path):
+    """An analyst's view of item 3: `db.ranked_themes(folder)` gives, per coded unit, the model's
+    ranked themes, « Autres » and hand-coded answers included, with the final themes marked."""
+    import consultation as api
+    from consultation.errors import ConsultationError
+
+    folder, out = half
+    consultation = load_consultation(folder)
+    others = {q.id: q.other_theme.id for q in consultation.questions}
+    target = tmp_path / "codages.csv"
+    assert CliRunner().invoke(main, ["export", "codings", str(folder), "--sorties", str(out), "-o", str(target)]).exit_code == 0
+    export = pd.read_csv(target, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    with api.open(OutputPaths.for_consultation(out, consultation.id).db) as db:
+        ranked = db.ranked_themes(folder)
+        one = db.ranked_themes(folder, "q1_retenir", top=1)
+        with pytest.raises(ConsultationError, match="question « nope » inconnue"):
+            db.ranked_themes(folder, "nope")
+    modelled = set(export.loc[export["source"] == "model", "question_id"])
+    assert modelled and set(ranked["question_id"]) == modelled
+    # every unit of those questions, once per rank, ranks 1..k in decreasing probability
+    units = export[export["question_id"].isin(modelled)].drop_duplicates(["question_id", "respondent_id", "unit_key"])
+    keys = ["question_id", "respondent_id", "unit_key"]
+    assert ranked[keys].drop_duplicates().shape[0] == len(units)
+    for _, group in ranked.groupby(keys):
+        assert group["rank"].tolist() == list(range(1, len(group) + 1))
+        assert group["probability"].is_monotonic_decreasing
+    # the same ranking as the export's column, unit by unit
+    cells = {(q, r, u): c for q, r, u, c in zip(export["question_id"], export["respondent_id"], export["unit_key"],
+                                               export["ranked_themes"], strict=True)}
+    for key, group in ranked.groupby(keys):
+        assert [p.rsplit(" (", 1)[0] for p in cells[key].split(" ; ")] == group["theme_id"].tolist()
+    # « Autres » answers are there, and a final theme is marked where the export has it
+    autres_units = {(q, r, u) for q, r, u, t in zip(export["question_id"], export["respondent_id"],
+                                                   export["unit_key"], export["theme_id"], strict=True) if t == others[q]}
+    assert autres_units & set(map(tuple, ranked[keys].to_numpy()))
+    final = {(q, r, u, t) for q, r, u, t in zip(export["question_id"], export["respondent_id"], export["unit_key"],
+                                                export["theme_id"], strict=True)}
+    assert ranked["final"].tolist() == [(q, r, u, t) in final for q, r, u, t in zip(
+        ranked["question_id"], ranked["respondent_id"], ranked["unit_key"], ranked["theme_id"], strict=True)]
+    assert ranked["final"].any() and (~ranked["final"]).any()
+    assert set(one["rank"]) == {1} and set(one["question_id"]) <= {"q1_retenir"}
+
+
 # --- review flags on the question's own answers (item 5) ------------------------------------------
 
 from consultation.coding.engine import decide  # noqa: E402

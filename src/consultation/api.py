@@ -442,6 +442,40 @@ class Database:
             [self.consultation_id, question, question, region, region, source, source, needs_review, needs_review],
         )
 
+    def ranked_themes(
+        self, consultation_dir: str | Path, question: str | None = None, *, top: int = 3
+    ) -> pd.DataFrame:
+        """The model's `top` themes for every coded answer, with their calibrated probability:
+        what else an answer could have been coded, including the answers left in « Autres » and
+        the hand-coded ones (what the model would have said). One row per unit and rank;
+        `final` says whether the theme is among the unit's final themes (human codes win).
+
+        Needs the consultation's folder (its codebook) and loads the saved model: a few
+        seconds. At national scale, ranking every answer costs what coding them costs: pass a
+        question.
+
+        >>> r = db.ranked_themes("data/raw/segur-2020-sample", "q1_retenir")
+        >>> r[r.left_in_autres & (r["rank"] == 1)]     # the nearest theme of what was left in « Autres »
+        """
+        from consultation.codebook import load_consultation
+        from consultation.coding import run as coding_run
+        from consultation.coding.codings import ranked_themes_long
+        from consultation.coding.training import load_engine
+        from consultation.errors import ConsultationError
+
+        if question is not None:
+            check_question(self.con, self.consultation_id, question)
+        if top < 1:
+            raise ConsultationError(f"top : au moins 1 thème (reçu {top})")
+        consultation = load_consultation(Path(consultation_dir))
+        if consultation.id != self.consultation_id:
+            raise ConsultationError(
+                f"{consultation_dir} décrit la consultation « {consultation.id} », "
+                f"la base ouverte est celle de « {self.consultation_id} »"
+            )
+        engine = load_engine(self.con, consultation, coding_run.worker_lemmatizer())
+        return ranked_themes_long(self.con, engine, question_id=question, top=top)
+
     def quarantine(self) -> pd.DataFrame:
         """Rows read but not ingested, with the reason: nothing is silently lost.
 

@@ -31,6 +31,23 @@ def final_codings(
 RANKED_COLUMN = "ranked_themes"
 
 
+def unit_texts(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, consultation_id: str) -> pd.Series:
+    """The text each of `frame`'s rows (final_codings' rows) was coded on: the unit's text, or
+    the whole answer's for a human code given to the whole answer."""
+    texts = frame["unit_text"].fillna("").astype(str)
+    whole = texts == ""  # a human code of the whole answer: rank the answer's text
+    if whole.any():
+        answers = con.execute(
+            "SELECT question_id, respondent_id, text FROM stg_answers WHERE consultation_id = ?",
+            [consultation_id],
+        ).df()
+        lookup = dict(zip(zip(answers["question_id"], answers["respondent_id"], strict=True), answers["text"],
+                          strict=True))
+        texts = texts.where(~whole, [lookup.get((q, r), "") for q, r in
+                                     zip(frame["question_id"], frame["respondent_id"], strict=True)])
+    return texts
+
+
 def with_ranked_themes(
     con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, engine: CodingEngine, *, top: int = 3
 ) -> pd.DataFrame:
@@ -42,17 +59,7 @@ def with_ranked_themes(
     out[RANKED_COLUMN] = ""
     if out.empty or not engine.models:
         return out
-    texts = out["unit_text"].fillna("").astype(str)
-    whole = texts == ""  # a human code of the whole answer: rank the answer's text
-    if whole.any():
-        answers = con.execute(
-            "SELECT question_id, respondent_id, text FROM stg_answers WHERE consultation_id = ?",
-            [engine.consultation.id],
-        ).df()
-        lookup = dict(zip(zip(answers["question_id"], answers["respondent_id"], strict=True), answers["text"],
-                          strict=True))
-        texts = texts.where(~whole, [lookup.get((q, r), "") for q, r in
-                                     zip(out["question_id"], out["respondent_id"], strict=True)])
+    texts = unit_texts(con, out, engine.consultation.id)
     for question in engine.consultation.questions:
         mine = np.flatnonzero((out["question_id"] == question.id).to_numpy())
         if not len(mine) or question.id not in engine.models:
@@ -66,3 +73,54 @@ def with_ranked_themes(
         per_text = np.asarray([cells.get(i, "") for i in range(len(distinct))], dtype=object)
         out.iloc[mine, out.columns.get_loc(RANKED_COLUMN)] = per_text[codes]
     return out
+
+
+RANKED_LONG_COLUMNS = [
+    "question_id", "respondent_id", "region", "unit_key", "unit_text", "rank", "theme_id", "theme_label",
+    "probability", "threshold", "chosen_by_model", "final", "left_in_autres",
+]
+
+
+def ranked_themes_long(
+    con: duckdb.DuckDBPyConnection, engine: CodingEngine, *, question_id: str | None = None, top: int = 3
+) -> pd.DataFrame:
+    """One row per coded unit and rank: the model's `top` themes for the unit's text, with their
+    calibrated probability and threshold, whether the model chose the theme, whether it is among
+    the unit's final themes (human codes win), and whether the model left the unit in « Autres ».
+    Every unit of a question the model decides is there: automatic codes, « Autres », and
+    hand-coded ones (what the model would have said). Questions without a model: no rows."""
+    frame = final_codings(con, engine.consultation.id, question_id=question_id)
+    if frame.empty or not engine.models:
+        return pd.DataFrame(columns=RANKED_LONG_COLUMNS)
+    keys = ["question_id", "respondent_id", "unit_key"]
+    final = frame.groupby(keys, sort=False)["theme_id"].agg(frozenset)
+    units = frame.drop_duplicates(keys).reset_index(drop=True)
+    units["text"] = unit_texts(con, units, engine.consultation.id).to_numpy()
+    labels = {(q.id, t.id): t.label for q in engine.consultation.questions for t in q.themes}
+    parts = []
+    for question in engine.consultation.questions:
+        mine = units[units["question_id"] == question.id].reset_index(drop=True)
+        if mine.empty or question.id not in engine.models:
+            continue
+        distinct, codes = np.unique(mine["text"].to_numpy(dtype=object).astype(str), return_inverse=True)
+        ranked = engine.ranked_themes(question, list(distinct), top=top)
+        if ranked.empty:
+            continue
+        per_unit = pd.DataFrame({"text_no": codes.ravel(), "row": np.arange(len(mine))})
+        ranked = per_unit.merge(ranked, left_on="text_no", right_on="unit").sort_values(["row", "rank"])
+        rows = mine.iloc[ranked["row"].to_numpy()].reset_index(drop=True)
+        part = rows[["question_id", "respondent_id", "region", "unit_key", "unit_text"]].copy()
+        part["rank"] = ranked["rank"].to_numpy()
+        part["theme_id"] = ranked["theme_id"].to_numpy()
+        part["theme_label"] = [labels.get((question.id, t), t) for t in part["theme_id"]]
+        part["probability"] = ranked["probability"].to_numpy()
+        part["threshold"] = ranked["threshold"].to_numpy()
+        part["chosen_by_model"] = ranked["chosen"].to_numpy(dtype=bool)
+        unit_final = [final.get((q, r, u), frozenset()) for q, r, u in
+                      zip(part["question_id"], part["respondent_id"], part["unit_key"], strict=True)]
+        part["final"] = [t in f for t, f in zip(part["theme_id"], unit_final, strict=True)]
+        part["left_in_autres"] = ranked["other"].to_numpy(dtype=bool)
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=RANKED_LONG_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[RANKED_LONG_COLUMNS]
