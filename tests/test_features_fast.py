@@ -125,3 +125,20 @@ def test_a_changed_private_method_falls_back_to_scikit_learn(monkeypatch):
     ours, theirs = _pair(analyzer="char_wb", ngram_range=(2, 4), lowercase=False)
     docs = ["revaloriser le salaire", "Été œuvre"]
     assert (ours.transform(docs) != theirs.transform(docs)).nnz == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(chunks=st.lists(st.lists(text, min_size=1, max_size=6), min_size=1, max_size=6))
+def test_the_word_cache_stays_bounded_and_changes_no_feature(chunks):
+    """A national consultation brings words without end (misspellings): the vectorizer's cache of
+    each word's columns starts again when full, and the features are scikit-learn's whatever the
+    order and the chunks."""
+    ours, theirs = _pair(analyzer="char_wb", ngram_range=(2, 4), lowercase=False)
+    limit = features.WORD_CACHE_MAX
+    try:
+        features.WORD_CACHE_MAX = 3
+        for docs in chunks:
+            np.testing.assert_array_equal(ours.transform(docs).toarray(), theirs.transform(docs).toarray())
+            assert len(ours._fast_char_index[1]) <= 3
+    finally:
+        features.WORD_CACHE_MAX = limit

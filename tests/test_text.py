@@ -5,6 +5,22 @@ import pytest
 from consultation.text import fold, normalise_text, segment
 
 
+def test_the_lemmatizer_keeps_a_bounded_number_of_texts_and_gives_the_same_lemmas(lemmatizer, monkeypatch):
+    """Each coding worker of a national consultation analyses hundreds of thousands of distinct
+    answers: the kept analyses start again when full, and the lemmas do not depend on it."""
+    from consultation import text as text_module
+    from consultation.text import Lemmatizer
+
+    texts = [f"Les équipes {i} se sont adaptées au {w}" for i, w in enumerate(["confinement", "Covid", "télétravail"] * 7)]
+    expected = lemmatizer(texts + texts[:5])
+    small = Lemmatizer(None, table=lemmatizer.table)
+    monkeypatch.setattr(text_module, "TEXT_CACHE_MAX", 4)
+    assert small(texts + texts[:5]) == expected  # one call bigger than the cache, repeats included
+    assert small.cache_size <= 4
+    assert [small.one(t) for t in texts] == expected[: len(texts)]
+    assert small.cache_size <= 4
+
+
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [

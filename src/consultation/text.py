@@ -276,6 +276,13 @@ class _FoldedWords(dict):
         return folded
 
 
+# Distinct texts whose analysis a Lemmatizer keeps (then it starts again): enough for a federation's
+# consultation to be analysed once per run (training, evaluation and coding ask for the same texts),
+# bounded for a national one, where each coding worker would otherwise keep every text it saw
+# (about 1 GB per worker at a million answers, BENCHMARKS.md).
+TEXT_CACHE_MAX = 100_000
+
+
 class Lemmatizer:
     """Folded lemmas of texts: every word's lemma (the model's view, where « pour tous », « sans »
     or « plus de » carry meaning) and content lemmas, stop words dropped (what keywords match).
@@ -309,17 +316,21 @@ class Lemmatizer:
     def joined(self, texts: Sequence[str]) -> tuple[list[str], list[str]]:
         """Every word's lemma and the content lemmas of each text, each joined by single spaces."""
         cache, lemma, content = self._cache, self._lemma, self._content
+        pairs = []
         for text in texts:
-            if text in cache:
-                continue
-            forms = _TOKEN.findall(text.lower())
-            try:
-                words = " ".join(filter(None, map(lemma.__getitem__, forms)))
-            except KeyError:
-                self._add_forms(forms)
-                words = " ".join(filter(None, map(lemma.__getitem__, forms)))
-            cache[text] = (words, " ".join(filter(None, map(content.__getitem__, forms))))
-        pairs = [cache[t] for t in texts]
+            pair = cache.get(text)
+            if pair is None:
+                forms = _TOKEN.findall(text.lower())
+                try:
+                    words = " ".join(filter(None, map(lemma.__getitem__, forms)))
+                except KeyError:
+                    self._add_forms(forms)
+                    words = " ".join(filter(None, map(lemma.__getitem__, forms)))
+                pair = (words, " ".join(filter(None, map(content.__getitem__, forms))))
+                if len(cache) >= TEXT_CACHE_MAX:  # bounded: a national consultation has millions of texts
+                    cache.clear()
+                cache[text] = pair
+            pairs.append(pair)
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
     def folded(self, texts: Sequence[str]) -> list[str]:

@@ -149,6 +149,11 @@ if not FAST_COUNTING:  # pragma: no cover - only on a scikit-learn this project 
     )
 
 
+# Distinct words whose character n-gram columns a fitted vectorizer keeps between chunks (then it
+# starts again): a question's vocabulary, misspellings included, without growing with the answers.
+WORD_CACHE_MAX = 200_000
+
+
 class CompactTfidfVectorizer(TfidfVectorizer):
     """TfidfVectorizer whose fitted vocabulary is saved as one string.
 
@@ -269,7 +274,10 @@ class CompactTfidfVectorizer(TfidfVectorizer):
                 found = columns_of.get(word)
                 if found is None:
                     hits = [vocabulary[g] for g in self._char_wb_ngrams(word) if g in vocabulary]
-                    found = columns_of[word] = np.asarray(hits, dtype=np.int32) if hits else empty
+                    found = np.asarray(hits, dtype=np.int32) if hits else empty
+                    if len(columns_of) >= WORD_CACHE_MAX:  # bounded: misspellings have no end
+                        columns_of.clear()
+                    columns_of[word] = found
                 per_word.append(found)
         sizes = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
         rows = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
