@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -71,7 +72,8 @@ from consultation.coding.rules import RuleCoder
 from consultation.text import Lemmatizer, load_nlp, normalise_text
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[1].parent / "shared" / "data"
+# The shared data beside the checkout; CONSULTATION_SHARED_DATA overrides it (a worktree elsewhere).
+DATA = Path(os.environ.get("CONSULTATION_SHARED_DATA", HERE.parents[1].parent / "shared" / "data"))
 GRAND_DEBAT = DATA / "grand-debat-fiscalite" / "answers.csv"
 TAGS = DATA / "entendre-la-france" / "tags.csv"
 ANSWERS = DATA / "entendre-la-france" / "answers.csv"
@@ -253,6 +255,17 @@ METHODS = {
     "best-theme": (ModelSettings(), True),
     "latent+best-theme": (ModelSettings(latent_dims=100), True),
     "pool-features": (ModelSettings(features_on_pool=True), False),
+    # Self-training on the question's uncoded answers (ModelSettings.self_training_*).
+    "self-train": (ModelSettings(self_training_weight=0.3), False),
+    "self-train-inductive": (ModelSettings(self_training_weight=0.3, self_training_transductive=False), False),
+    "self-train-w1": (ModelSettings(self_training_weight=1.0), False),
+    "self-train-2r": (ModelSettings(self_training_weight=0.3, self_training_rounds=2), False),
+    "self-train-m25": (ModelSettings(self_training_weight=0.3, self_training_margin=0.25), False),
+    "spread": (ModelSettings(self_training_weight=0.3, self_training_labeller="graph"), False),
+    "spread-w1": (ModelSettings(self_training_weight=1.0, self_training_labeller="graph"), False),
+    # Sensitivity of the SVMs' regularisation and class weights (is there anything to choose?)
+    "C0.1": (ModelSettings(C=0.1), False),
+    "C1": (ModelSettings(C=1.0), False),
 }
 
 
