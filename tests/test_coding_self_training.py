@@ -8,7 +8,12 @@ import numpy as np
 
 from consultation.codebook import Question
 from consultation.coding.features import unit_frame
-from consultation.coding.model import DEFAULT_SETTINGS, ModelSettings, fit_question_model, model_version
+from consultation.coding.model import (
+    DEFAULT_SETTINGS,
+    ModelSettings,
+    fit_question_model,
+    model_version,
+)
 from consultation.coding.training import save_models
 
 QUESTION = Question.model_validate({

@@ -395,7 +395,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if self.self_training_labeller == "graph":  # nodes: the coded rows, then the pool's
             graph = knn_graph(sparse.vstack([X, pool], format="csr"))
             pool_nodes = np.arange(X.shape[0], X.shape[0] + pool.shape[0])
-        for j in np.flatnonzero(self.covered_):
+        for j in np.flatnonzero(self.covered_).tolist():
             column = Y[:, j]
             y_measured = column[measured]
             scores = np.zeros(len(measured))
