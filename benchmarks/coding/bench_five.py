@@ -20,7 +20,12 @@ every method is fitted on the training part only and measured on the rest. Metho
   keyword rules, corrected counts of coding/estimate.py);
 - variants (`--variants`): `latent` (latent semantic features fitted on every answer of the
   question, labelled or not: the consultation's answers), `best-theme` (an answer left in
-  « Autres » gets its best theme unless it is far below every threshold).
+  « Autres » gets its best theme unless it is far below every threshold), `self-train*` and
+  `spread*` (self-training on the question's uncoded answers, labelled by the model or by label
+  spreading: ModelSettings.self_training_*), `C0.1`, `C1` (the SVMs' regularisation).
+
+The shared data are read from `../shared/data` beside the checkout, or from the directory in
+the environment variable CONSULTATION_SHARED_DATA (a worktree elsewhere).
 
 `--codebook keywords`: the tag questions' themes get the descriptions and keywords of
 tags-codebook-keywords.yaml (written from the labels alone).
