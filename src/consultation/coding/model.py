@@ -210,6 +210,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     pseudo-examples) are always trained on and never used to measure.
     """
 
+    # Defaults of the parameters added since models were first saved: a model file saved before
+    # them is loaded without these attributes (its get_params, repr and scoring read these).
+    self_training_weight = 0.0
+    self_training_margin = 0.5
+    self_training_rounds = 1
+    self_training_transductive = True
+    self_training_labeller = "model"
+    fold_average_decides = False
+
     def __init__(
         self,
         C: float = 0.3,
@@ -223,6 +232,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self_training_rounds: int = 1,
         self_training_transductive: bool = True,
         self_training_labeller: str = "model",
+        fold_average_decides: bool = False,
     ):
         self.C = C
         self.cv = cv
@@ -235,6 +245,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.self_training_rounds = self_training_rounds
         self.self_training_transductive = self_training_transductive
         self.self_training_labeller = self_training_labeller
+        self.fold_average_decides = fold_average_decides
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -466,6 +477,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 scores[:, j] = 10.0 if self.constant_[j] > 0 else -10.0
             else:
                 scores[:, j] = svm.decision_function(X)
+        if self.fold_average_decides and hasattr(self, "fold_coef_"):
+            # The covered themes are scored by the fold models' average linear model: the models
+            # whose out-of-fold scores Platt and the thresholds were fitted on.
+            covered = np.flatnonzero(self.covered_)
+            if len(covered):
+                scores[:, covered] = (
+                    np.asarray(X @ self.fold_coef_[covered].T.astype(float)) + self.fold_intercept_[covered]
+                )
         return scores
 
     def fold_probabilities(self, X: Any, average: str = "score") -> np.ndarray:
@@ -572,6 +591,10 @@ class ModelSettings:
     # Who labels the pool: "model" (each SVM, its calibrated probabilities) or "graph" (label
     # spreading over a cosine kNN graph of the coded and uncoded answers' features).
     self_training_labeller: str = "model"
+    # Score the answers with the average of the cross-validation's fold models (fold_coef_)
+    # instead of the model refitted on every coded answer: the calibration and the thresholds
+    # were fitted on those fold models' out-of-fold scores (RESULTS-five.md, « Self-training »).
+    fold_average_decides: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
@@ -582,6 +605,8 @@ class ModelSettings:
             del out["features_on_pool"]
             del out["features_pool_max"]
         # Absent when off (the default): models saved before the option keep their version.
+        if not self.fold_average_decides:
+            del out["fold_average_decides"]
         if not self.self_training_weight:
             for key in ("self_training_weight", "self_training_margin", "self_training_rounds",
                         "self_training_pool_max", "self_training_transductive", "self_training_labeller"):
@@ -632,6 +657,7 @@ def build_pipeline(
         self_training_rounds=settings.self_training_rounds,
         self_training_transductive=settings.self_training_transductive,
         self_training_labeller=settings.self_training_labeller,
+        fold_average_decides=settings.fold_average_decides,
     )
     return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
 
