@@ -777,9 +777,11 @@ def fit_question_model(
     pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings, corpus)
     # Self-training's pool: the question's answers that are not coded (a coded answer's human codes
     # are never replaced by pseudo-labels), at most self_training_pool_max of them.
-    coded = set(texts)
-    uncoded = [t for t in dict.fromkeys(unlabelled) if t not in coded and t and str(t).strip()]
-    self_training = settings.self_training_weight > 0 and len(uncoded) > 0
+    uncoded: list[str] = []
+    if settings.self_training_weight > 0:
+        coded = set(texts)
+        uncoded = [t for t in dict.fromkeys(unlabelled) if t not in coded and t and str(t).strip()]
+    self_training = len(uncoded) > 0
     if (settings.features_on_pool and (features is not None or len(unlabelled))) or self_training:
         if features is None:
             features = pipeline.named_steps["features"]
