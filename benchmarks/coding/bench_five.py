@@ -22,7 +22,9 @@ every method is fitted on the training part only and measured on the rest. Metho
   question, labelled or not: the consultation's answers), `best-theme` (an answer left in
   « Autres » gets its best theme unless it is far below every threshold), `self-train*` and
   `spread*` (self-training on the question's uncoded answers, labelled by the model or by label
-  spreading: ModelSettings.self_training_*), `C0.1`, `C1` (the SVMs' regularisation).
+  spreading: ModelSettings.self_training_*), `C0.1`, `C1` (the SVMs' regularisation),
+  `fold-average`, `self-train-fold-average` (the cross-validation's averaged fold models decide:
+  ModelSettings.fold_average_decides).
 
 The shared data are read from `../shared/data` beside the checkout, or from the directory in
 the environment variable CONSULTATION_SHARED_DATA (a worktree elsewhere).
