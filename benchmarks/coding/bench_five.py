@@ -20,7 +20,14 @@ every method is fitted on the training part only and measured on the rest. Metho
   keyword rules, corrected counts of coding/estimate.py);
 - variants (`--variants`): `latent` (latent semantic features fitted on every answer of the
   question, labelled or not: the consultation's answers), `best-theme` (an answer left in
-  « Autres » gets its best theme unless it is far below every threshold).
+  « Autres » gets its best theme unless it is far below every threshold), `self-train*` and
+  `spread*` (self-training on the question's uncoded answers, labelled by the model or by label
+  spreading: ModelSettings.self_training_*), `C0.1`, `C1` (the SVMs' regularisation),
+  `fold-average`, `self-train-fold-average` (the cross-validation's averaged fold models decide:
+  ModelSettings.fold_average_decides).
+
+The shared data are read from `../shared/data` beside the checkout, or from the directory in
+the environment variable CONSULTATION_SHARED_DATA (a worktree elsewhere).
 
 `--codebook keywords`: the tag questions' themes get the descriptions and keywords of
 tags-codebook-keywords.yaml (written from the labels alone).
@@ -40,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -71,7 +79,8 @@ from consultation.coding.rules import RuleCoder
 from consultation.text import Lemmatizer, load_nlp, normalise_text
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[1].parent / "shared" / "data"
+# The shared data beside the checkout; CONSULTATION_SHARED_DATA overrides it (a worktree elsewhere).
+DATA = Path(os.environ.get("CONSULTATION_SHARED_DATA", HERE.parents[1].parent / "shared" / "data"))
 GRAND_DEBAT = DATA / "grand-debat-fiscalite" / "answers.csv"
 TAGS = DATA / "entendre-la-france" / "tags.csv"
 ANSWERS = DATA / "entendre-la-france" / "answers.csv"
@@ -158,7 +167,7 @@ def run_baseline(train_texts: list[str], Y_train: np.ndarray, test_texts: list[s
 
 def run_engine(
     case: Case, settings: ModelSettings, lemmatizer: Lemmatizer, rules: RuleCoder,
-    train: np.ndarray, test: np.ndarray, best_theme: bool,
+    train: np.ndarray, test: np.ndarray, best_theme: bool, bagged: bool = False,
 ) -> dict[str, float]:
     question = case.question
     tr_texts, te_texts = [case.texts[i] for i in train], [case.texts[i] for i in test]
@@ -167,6 +176,11 @@ def run_engine(
     model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, settings, unlabelled=case.pool)
     fit_seconds = time.perf_counter() - t0
     scores = model.scores(unit_frame(te_texts, lemmatizer)) if model is not None else None
+    if bagged and model is not None and scores is not None:  # the fold models' average decides
+        clf = model.classifier
+        X_test = model.pipeline[:-1].transform(unit_frame(te_texts, lemmatizer))
+        covered = np.flatnonzero(clf.covered_)
+        scores[:, covered] = np.asarray(X_test @ clf.fold_coef_[covered].T.astype(float)) + clf.fold_intercept_[covered]
     probabilities = model.calibrate(scores) if model is not None else None
     d = decide(question, model, probabilities, rules.code(question.id, te_texts), scores)
     if best_theme:
@@ -253,7 +267,26 @@ METHODS = {
     "best-theme": (ModelSettings(), True),
     "latent+best-theme": (ModelSettings(latent_dims=100), True),
     "pool-features": (ModelSettings(features_on_pool=True), False),
+    # Self-training on the question's uncoded answers (ModelSettings.self_training_*).
+    "self-train": (ModelSettings(self_training_weight=0.3), False),
+    "self-train-inductive": (ModelSettings(self_training_weight=0.3, self_training_transductive=False), False),
+    "self-train-w1": (ModelSettings(self_training_weight=1.0), False),
+    "self-train-2r": (ModelSettings(self_training_weight=0.3, self_training_rounds=2), False),
+    "self-train-m25": (ModelSettings(self_training_weight=0.3, self_training_margin=0.25), False),
+    "spread": (ModelSettings(self_training_weight=0.3, self_training_labeller="graph"), False),
+    "spread-w1": (ModelSettings(self_training_weight=1.0, self_training_labeller="graph"), False),
+    # Sensitivity of the SVMs' regularisation and class weights (is there anything to choose?)
+    "C0.1": (ModelSettings(C=0.1), False),
+    "C1": (ModelSettings(C=1.0), False),
+    # The cross-validation's fold models' average decides (the model the calibration was fitted on)
+    "engine-bagged": (ModelSettings(), False),
+    "self-train-bagged": (ModelSettings(self_training_weight=0.3), False),
+    "fold-average": (ModelSettings(fold_average_decides=True), False),
+    "self-train-fold-average": (ModelSettings(self_training_weight=0.3, fold_average_decides=True), False),
 }
+# First measure of the fold average deciding, by the benchmark alone (the review cut-off was still
+# set on the refitted model's probabilities: its « flagged » figures are not the engine's).
+BAGGED = {"engine-bagged", "self-train-bagged"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
                 })
                 for name, (settings, best) in methods.items():
                     t = time.perf_counter()
-                    result = run_engine(case, settings, lemmatizer, rules, train, test, best)
+                    result = run_engine(case, settings, lemmatizer, rules, train, test, best, name in BAGGED)
                     result.update(question=case.name, size=size, seed=seed, method=name, seconds=time.perf_counter() - t)
                     runs.append(result)
                 line = [r for r in runs if r["question"] == case.name and r["size"] == size and r["seed"] == seed]

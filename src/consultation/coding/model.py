@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import StratifiedKFold
@@ -147,6 +148,50 @@ def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
     return 2 * tp / denominator if denominator else 0.0
 
 
+# Label spreading (self_training_labeller="graph"): neighbours per answer, spreading weight, steps.
+GRAPH_NEIGHBOURS = 10
+GRAPH_ALPHA = 0.9
+GRAPH_STEPS = 20
+
+
+def knn_graph(X: Any, k: int = GRAPH_NEIGHBOURS, chunk: int = 1_000) -> Any:
+    """Symmetric normalised cosine kNN graph D^-1/2 W D^-1/2 over the rows of X (sparse)."""
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    Xn = sparse.diags(1 / np.where(norms > 0, norms, 1)) @ X
+    n = X.shape[0]
+    k = min(k, n - 1)
+    rows, cols, vals = [], [], []
+    for start in range(0, n, chunk):
+        sim = np.asarray((Xn[start : start + chunk] @ Xn.T).todense())
+        for i in range(len(sim)):
+            sim[i, start + i] = -np.inf  # no self-loop
+        top = np.argpartition(-sim, k, axis=1)[:, :k] if k > 0 else np.zeros((len(sim), 0), dtype=int)
+        rows.append(np.repeat(np.arange(start, start + len(sim)), top.shape[1]))
+        cols.append(top.ravel())
+        vals.append(np.maximum(np.take_along_axis(sim, top, axis=1).ravel(), 0))
+    W = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+    W = W.maximum(W.T)
+    degree = np.asarray(W.sum(axis=1)).ravel()
+    d = sparse.diags(1 / np.sqrt(np.where(degree > 0, degree, 1)))
+    return (d @ W @ d).tocsr()
+
+
+def spread_labels(S: Any, labelled: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Zhou et al.'s label spreading of one theme over graph S: per node, the positive share of
+    the spread mass, each class's seed mass normalised to 1 (balanced); NaN where none arrives."""
+    n = S.shape[0]
+    Y0 = np.zeros((n, 2))
+    for c in (0, 1):
+        seeds = labelled[y == c]
+        if len(seeds):
+            Y0[seeds, c] = 1 / len(seeds)
+    F = Y0.copy()
+    for _ in range(GRAPH_STEPS):
+        F = GRAPH_ALPHA * (S @ F) + (1 - GRAPH_ALPHA) * Y0
+    total = F.sum(axis=1)
+    return np.where(total > 0, F[:, 1] / np.where(total > 0, total, 1), np.nan)
+
+
 # --------------------------------------------------------------------------
 # The classifier
 # --------------------------------------------------------------------------
@@ -165,6 +210,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     pseudo-examples) are always trained on and never used to measure.
     """
 
+    # Defaults of the parameters added since models were first saved: a model file saved before
+    # them is loaded without these attributes (its get_params, repr and scoring read these).
+    self_training_weight = 0.0
+    self_training_margin = 0.5
+    self_training_rounds = 1
+    self_training_transductive = True
+    self_training_labeller = "model"
+    fold_average_decides = False
+
     def __init__(
         self,
         C: float = 0.3,
@@ -173,6 +227,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         threshold_shrinkage: float = 20.0,
         class_weight: str | None = "balanced",
         random_state: int = 0,
+        self_training_weight: float = 0.0,
+        self_training_margin: float = 0.5,
+        self_training_rounds: int = 1,
+        self_training_transductive: bool = True,
+        self_training_labeller: str = "model",
+        fold_average_decides: bool = False,
     ):
         self.C = C
         self.cv = cv
@@ -180,6 +240,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.threshold_shrinkage = threshold_shrinkage
         self.class_weight = class_weight
         self.random_state = random_state
+        self.self_training_weight = self_training_weight
+        self.self_training_margin = self_training_margin
+        self.self_training_rounds = self_training_rounds
+        self.self_training_transductive = self_training_transductive
+        self.self_training_labeller = self_training_labeller
+        self.fold_average_decides = fold_average_decides
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -196,7 +262,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         y: Any,
         sample_weight: Any = None,
         prior_mask: Any = None,
+        pool: Any = None,
     ) -> ThemeClassifier:
+        """`pool`: features of uncoded answers for self-training (used only when
+        `self_training_weight` > 0 and `y` is multi-label; see `_self_train`)."""
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True)
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -229,6 +298,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # coded unit's out-of-fold score comes from the one that did not see it; cross-fitted
         # counts score the uncoded units with all of them (coding/estimate.py, « cross-fitted »).
         self.fold_estimators_: list[list[LinearSVC]] = [[] for _ in range(k)]
+        self.fold_tests_: list[list[np.ndarray]] = [[] for _ in range(k)]
         oof_proba = np.full((len(measured), k), np.nan)
         for j in range(k):
             column = Y[:, j]
@@ -248,11 +318,20 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                     svm = self._svm().fit(X[rows], column[rows], sample_weight=weights[rows])
                     scores[test] = svm.decision_function(X[measured[test]])
                     self.fold_estimators_[j].append(svm)
+                    self.fold_tests_[j].append(test)
                 self.oof_scores_[:, j] = scores
                 self.platt_[j] = fit_platt(scores, y_measured)
                 oof_proba[:, j] = apply_platt(scores, self.platt_[j])
                 self.covered_[j] = True
             self.estimators_.append(self._svm().fit(X, column, sample_weight=weights))
+        self.n_pseudo_ = np.zeros(k, dtype=int)
+        if self.self_training_weight > 0 and self.multilabel_ and pool is not None and pool.shape[0]:
+            self.thresholds_ = self._thresholds(oof_proba)
+            for _round in range(self.self_training_rounds):
+                oof_proba = self._self_train(X, Y, weights, measured, always, validate_data(
+                    self, pool, accept_sparse="csr", reset=False))
+                self.thresholds_ = self._thresholds(oof_proba)
+        del self.fold_tests_
         # The fold models' average linear model per theme (float32: half the size of the final
         # model's coefficients, which it sits beside in the saved model).
         self.fold_coef_ = np.zeros((k, X.shape[1]), dtype=np.float32)
@@ -268,6 +347,99 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # human-coded units (out of fold) most likely to hold a wrong decision.
         self.review_cutoff_ = float(np.quantile(errors, 1 - REVIEW_SHARE)) if len(errors) else np.inf
         return self
+
+    def _pseudo_labels(self, svm: LinearSVC, j: int, pool: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The pool rows `svm` is confident about for theme j, and their 0/1 labels: calibrated
+        probability at least `margin` of the way from the theme's threshold to 1 (positive), or
+        at most (1 - margin) of its threshold (negative)."""
+        p = apply_platt(svm.decision_function(pool), self.platt_[j])
+        t = self.thresholds_[j]
+        positive = p >= t + self.self_training_margin * (1 - t)
+        negative = p <= (1 - self.self_training_margin) * t
+        rows = np.flatnonzero(positive | negative)
+        return rows, positive[rows].astype(np.int8)
+
+    def _graph_pseudo_labels(
+        self, graph: Any, labelled: np.ndarray, y: np.ndarray, candidates: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Label spreading's confident guesses among `candidates` (graph nodes, in the order of
+        the pool rows they stand for): positive share of the spread mass at least 1 - margin / 2,
+        negative at most margin / 2 (with the default margin 0.5: 0.75 and 0.25)."""
+        q = spread_labels(graph, labelled, y)[candidates]
+        half = self.self_training_margin / 2
+        positive = np.nan_to_num(q, nan=0.5) >= 1 - half
+        negative = np.nan_to_num(q, nan=0.5) <= half
+        rows = np.flatnonzero(positive | negative)
+        return rows, positive[rows].astype(np.int8)
+
+    def _fit_with_pseudo(
+        self, X: Any, column: np.ndarray, weights: np.ndarray, rows: np.ndarray, pool: Any,
+        pseudo_rows: np.ndarray, pseudo_y: np.ndarray,
+    ) -> LinearSVC:
+        """A theme's SVM on `rows` of the coded units plus pseudo-labelled pool rows weighted by
+        `self_training_weight`; the class weights (« balanced ») are those of the coded rows, so
+        that the pseudo-labels do not shift them (with thousands of pseudo-negatives, they would)."""
+        y_rows = column[rows]
+        class_weight = np.ones(2)
+        if self.class_weight == "balanced":
+            counts = np.bincount(y_rows, minlength=2).astype(float)
+            class_weight = np.where(counts > 0, len(y_rows) / (2 * np.maximum(counts, 1)), 1.0)
+        X_all = sparse.vstack([X[rows], pool[pseudo_rows]], format="csr")
+        y_all = np.concatenate([y_rows, pseudo_y])
+        w_all = np.concatenate([weights[rows], np.full(len(pseudo_rows), self.self_training_weight)])
+        w_all = w_all * class_weight[y_all]
+        svm = LinearSVC(C=self.C, class_weight=None, random_state=self.random_state)
+        return svm.fit(X_all, y_all, sample_weight=w_all)
+
+    def _self_train(
+        self, X: Any, Y: np.ndarray, weights: np.ndarray, measured: np.ndarray, always: np.ndarray, pool: Any,
+    ) -> np.ndarray:
+        """One round of self-training on the pool (uncoded answers): for each covered theme, each
+        fold model labels the pool rows it is confident about and is refitted with them (so the
+        coded units' out-of-fold scores, hence Platt and the thresholds, still come from models
+        that never saw them, nor pseudo-labels made by a model that saw them); the final model the
+        same with its own pseudo-labels. Human codes are never overridden: the pool holds no coded
+        answer (fit_question_model removes them). Returns the new out-of-fold probabilities."""
+        k = Y.shape[1]
+        oof_proba = np.full((len(measured), k), np.nan)
+        graph = None
+        if self.self_training_labeller == "graph":  # nodes: the coded rows, then the pool's
+            graph = knn_graph(sparse.vstack([X, pool], format="csr"))
+            pool_nodes = np.arange(X.shape[0], X.shape[0] + pool.shape[0])
+        for j in np.flatnonzero(self.covered_).tolist():
+            column = Y[:, j]
+            y_measured = column[measured]
+            scores = np.zeros(len(measured))
+            folds = self.fold_estimators_[j]
+            for f, (svm, test) in enumerate(zip(folds, self.fold_tests_[j], strict=True)):
+                train = np.setdiff1d(np.arange(len(measured)), test)
+                rows = np.concatenate([measured[train], always])
+                # The fold's held-out units join its pool, unlabelled: the fold model sees them as
+                # the final model sees the answers it will code (among its pool), so that their
+                # out-of-fold scores, hence Platt and the thresholds, carry over to those answers.
+                fold_pool = sparse.vstack([pool, X[measured[test]]], format="csr") if self.self_training_transductive else pool
+                if graph is None:
+                    pseudo_rows, pseudo_y = self._pseudo_labels(svm, j, fold_pool)
+                else:
+                    candidates = np.concatenate([pool_nodes, measured[test]]) if self.self_training_transductive else pool_nodes
+                    pseudo_rows, pseudo_y = self._graph_pseudo_labels(graph, rows, column[rows], candidates)
+                refit = self._fit_with_pseudo(X, column, weights, rows, fold_pool, pseudo_rows, pseudo_y)
+                scores[test] = refit.decision_function(X[measured[test]])
+                folds[f] = refit
+            final = self.estimators_[j]
+            assert final is not None
+            if graph is None:
+                pseudo_rows, pseudo_y = self._pseudo_labels(final, j, pool)
+            else:
+                every = np.arange(len(column))
+                pseudo_rows, pseudo_y = self._graph_pseudo_labels(graph, every, column, pool_nodes)
+            self.n_pseudo_[j] = len(pseudo_rows)
+            self.estimators_[j] = self._fit_with_pseudo(
+                X, column, weights, np.arange(len(column)), pool, pseudo_rows, pseudo_y)
+            self.oof_scores_[:, j] = scores
+            self.platt_[j] = fit_platt(scores, y_measured)
+            oof_proba[:, j] = apply_platt(scores, self.platt_[j])
+        return oof_proba
 
     def _thresholds(self, oof_proba: np.ndarray) -> np.ndarray:
         k = len(self.covered_)
@@ -305,6 +477,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 scores[:, j] = 10.0 if self.constant_[j] > 0 else -10.0
             else:
                 scores[:, j] = svm.decision_function(X)
+        if self.fold_average_decides and hasattr(self, "fold_coef_"):
+            # The covered themes are scored by the fold models' average linear model: the models
+            # whose out-of-fold scores Platt and the thresholds were fitted on.
+            covered = np.flatnonzero(self.covered_)
+            if len(covered):
+                scores[:, covered] = (
+                    np.asarray(X @ self.fold_coef_[covered].T.astype(float)) + self.fold_intercept_[covered]
+                )
         return scores
 
     def fold_probabilities(self, X: Any, average: str = "score") -> np.ndarray:
@@ -396,6 +576,25 @@ class ModelSettings:
     # a million answers, 50,000 per question cost 3 minutes of CPU and 2.3 GB more to train
     # (BENCHMARKS.md); the gains were measured with 1,250-1,905 answers per question.
     features_pool_max: int = 10_000
+    # Self-training on the question's uncoded answers (0: off, the default): each theme's models
+    # label the uncoded answers they are confident about (calibrated probability at least
+    # `self_training_margin` of the way from the threshold to 1, or at most 1 - margin of the
+    # threshold) and are refitted with them at this weight (a human code weighs 1), for
+    # `self_training_rounds` rounds, on at most `self_training_pool_max` uncoded answers (a
+    # deterministic sample). Calibration and thresholds stay out of fold on the human codes
+    # (ThemeClassifier._self_train; benchmarks/coding/RESULTS-five.md, « Self-training »).
+    self_training_weight: float = 0.0
+    self_training_margin: float = 0.5
+    self_training_rounds: int = 1
+    self_training_pool_max: int = 5_000
+    self_training_transductive: bool = True  # each fold's held-out coded units join its pool, unlabelled
+    # Who labels the pool: "model" (each SVM, its calibrated probabilities) or "graph" (label
+    # spreading over a cosine kNN graph of the coded and uncoded answers' features).
+    self_training_labeller: str = "model"
+    # Score the answers with the average of the cross-validation's fold models (fold_coef_)
+    # instead of the model refitted on every coded answer: the calibration and the thresholds
+    # were fitted on those fold models' out-of-fold scores (RESULTS-five.md, « Self-training »).
+    fold_average_decides: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
@@ -405,6 +604,13 @@ class ModelSettings:
         if not self.features_on_pool:
             del out["features_on_pool"]
             del out["features_pool_max"]
+        # Absent when off (the default): models saved before the option keep their version.
+        if not self.fold_average_decides:
+            del out["fold_average_decides"]
+        if not self.self_training_weight:
+            for key in ("self_training_weight", "self_training_margin", "self_training_rounds",
+                        "self_training_pool_max", "self_training_transductive", "self_training_labeller"):
+                del out[key]
         return out
 
 
@@ -446,6 +652,12 @@ def build_pipeline(
     classifier = ThemeClassifier(
         C=settings.C, cv=settings.cv, min_positives=settings.min_positives,
         threshold_shrinkage=settings.threshold_shrinkage,
+        self_training_weight=settings.self_training_weight,
+        self_training_margin=settings.self_training_margin,
+        self_training_rounds=settings.self_training_rounds,
+        self_training_transductive=settings.self_training_transductive,
+        self_training_labeller=settings.self_training_labeller,
+        fold_average_decides=settings.fold_average_decides,
     )
     return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
 
@@ -563,13 +775,25 @@ def fit_question_model(
             distinct = [distinct[i] for i in np.sort(keep)]
         corpus = tuple(unit_frame(distinct, lemmatizer)["lemmas"])
     pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings, corpus)
-    if settings.features_on_pool and (features is not None or len(unlabelled)):
+    # Self-training's pool: the question's answers that are not coded (a coded answer's human codes
+    # are never replaced by pseudo-labels), at most self_training_pool_max of them.
+    uncoded: list[str] = []
+    if settings.self_training_weight > 0:
+        coded = set(texts)
+        uncoded = [t for t in dict.fromkeys(unlabelled) if t not in coded and t and str(t).strip()]
+    self_training = len(uncoded) > 0
+    if (settings.features_on_pool and (features is not None or len(unlabelled))) or self_training:
         if features is None:
             features = pipeline.named_steps["features"]
-            features.fit(unit_frame(pool_sample(list(unlabelled) + all_texts, settings.features_pool_max), lemmatizer))
+            fit_on = list(unlabelled) + all_texts if settings.features_on_pool else all_texts
+            features.fit(unit_frame(
+                pool_sample(fit_on, settings.features_pool_max) if settings.features_on_pool else fit_on, lemmatizer))
         else:
             pipeline.steps[0] = ("features", features)
-        pipeline.named_steps["classifier"].fit(features.transform(frame), Y, prior_mask=mask)
+        pool = None
+        if self_training:
+            pool = features.transform(unit_frame(pool_sample(uncoded, settings.self_training_pool_max), lemmatizer))
+        pipeline.named_steps["classifier"].fit(features.transform(frame), Y, prior_mask=mask, pool=pool)
     else:
         pipeline.fit(frame, Y, classifier__prior_mask=mask)
     model = QuestionModel(question.id, theme_ids, pipeline, len(texts))
