@@ -6,7 +6,6 @@ import pickle
 
 import numpy as np
 
-from consultation.codebook import Question
 from consultation.coding.features import unit_frame
 from consultation.coding.model import (
     DEFAULT_SETTINGS,
@@ -15,20 +14,15 @@ from consultation.coding.model import (
     model_version,
 )
 from consultation.coding.training import save_models
+from test_coding_semi import QUESTION
+from test_coding_semi import WORDS as SEMI_WORDS
 
-QUESTION = Question.model_validate({
-    "id": "q", "section": "S", "text": "Vos attentes", "unit": "respondents", "columns": ["Q"],
-    "themes": [
-        {"id": "epi", "label": "Équipements de protection"},
-        {"id": "visites", "label": "Visites des familles"},
-        {"id": "autres", "label": "Autres"},
-    ],
-})
-# The coded answers use each theme's first three words; the uncoded ones pair a known word with
-# a word of the second half, never seen in a coded answer.
+# The question of test_coding_semi; its words differ in one place (« tabliers »): the coded answers
+# use each theme's first three words; the uncoded ones pair a known word with a word of the second
+# half, never seen in a coded answer.
 WORDS = {
     "epi": ["masques", "gants", "surblouses", "tabliers", "charlottes", "lunettes"],
-    "visites": ["familles", "proches", "visites", "enfants", "parloir", "rencontres"],
+    "visites": list(SEMI_WORDS["visites"]),
 }
 ST = ModelSettings(cv=3, use_codebook_examples=False, self_training_weight=0.5)
 OFF = ModelSettings(cv=3, use_codebook_examples=False)
