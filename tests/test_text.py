@@ -5,22 +5,6 @@ import pytest
 from consultation.text import fold, normalise_text, segment
 
 
-def test_the_lemmatizer_keeps_a_bounded_number_of_texts_and_gives_the_same_lemmas(lemmatizer, monkeypatch):
-    """Each coding worker of a national consultation analyses hundreds of thousands of distinct
-    answers: the kept analyses start again when full, and the lemmas do not depend on it."""
-    from consultation import text as text_module
-    from consultation.text import Lemmatizer
-
-    texts = [f"Les équipes {i} se sont adaptées au {w}" for i, w in enumerate(["confinement", "Covid", "télétravail"] * 7)]
-    expected = lemmatizer(texts + texts[:5])
-    small = Lemmatizer(None, table=lemmatizer.table)
-    monkeypatch.setattr(text_module, "TEXT_CACHE_MAX", 4)
-    assert small(texts + texts[:5]) == expected  # one call bigger than the cache, repeats included
-    assert small.cache_size <= 4
-    assert [small.one(t) for t in texts] == expected[: len(texts)]
-    assert small.cache_size <= 4
-
-
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
@@ -149,3 +133,54 @@ def _segment_every_split(text):
 @given(st.lists(st.sampled_from([*"Ab é12\n;&•-–—/.!?…«(\u2044", "et/ou", "ET / OU", " - "]), max_size=30).map("".join))
 def test_segment_shortcuts_split_exactly_as_every_split_would(text):
     assert segment(text) == _segment_every_split(text)
+
+
+@settings(max_examples=25, deadline=None)
+@given(words=st.lists(st.text(alphabet="abcdéèçœ'’-", min_size=1, max_size=7), min_size=1, max_size=40),
+       limit=st.integers(min_value=1, max_value=6))
+def test_word_forms_kept_are_bounded_and_change_no_lemma(lemmatizer, words, limit):
+    """Answers made of made-up words: the forms' tables start again when full, and every view of
+    a text (lemmas, content lemmas, folded words, content forms) is what an unbounded one gives."""
+    from consultation import text as text_module
+    from consultation.text import Lemmatizer
+
+    texts = [" ".join(words[i : i + 5]) for i in range(0, len(words), 3)] + ["Les équipes se sont adaptées"]
+    expected = (lemmatizer.all_lemmas(texts), lemmatizer(texts), lemmatizer.folded(texts), lemmatizer.content_forms(texts))
+    saved = text_module.FORM_CACHE_MAX
+    text_module.FORM_CACHE_MAX = limit
+    try:
+        small = Lemmatizer(None, table=lemmatizer.table)
+        got = (small.all_lemmas(texts), small(texts), small.folded(texts), small.content_forms(texts))
+        kept = max(len(small._lemma), len(small._folded))
+    finally:
+        text_module.FORM_CACHE_MAX = saved
+    assert got == expected
+    assert kept <= max(limit, max(len(t) for t in texts))  # at most one text's forms beyond the limit
+
+
+def test_a_long_run_of_made_up_words_keeps_few_forms(lemmatizer, monkeypatch):
+    from consultation import text as text_module
+    from consultation.text import Lemmatizer
+
+    monkeypatch.setattr(text_module, "FORM_CACHE_MAX", 10)
+    small = Lemmatizer(None, table=lemmatizer.table)
+    texts = [f"mot{i}x truc{i}y" for i in range(200)]
+    assert small.all_lemmas(texts) == lemmatizer.all_lemmas(texts)
+    small.folded(texts)
+    assert len(small._lemma) <= 10 and len(small._content) <= 10 and len(small._folded) <= 10
+
+
+def test_the_lemmatizer_keeps_a_bounded_number_of_texts_and_gives_the_same_lemmas(lemmatizer, monkeypatch):
+    """Each coding worker of a national consultation analyses hundreds of thousands of distinct
+    answers: the kept analyses start again when full, and the lemmas do not depend on it."""
+    from consultation import text as text_module
+    from consultation.text import Lemmatizer
+
+    texts = [f"Les équipes {i} se sont adaptées au {w}" for i, w in enumerate(["confinement", "Covid", "télétravail"] * 7)]
+    expected = lemmatizer(texts + texts[:5])
+    small = Lemmatizer(None, table=lemmatizer.table)
+    monkeypatch.setattr(text_module, "TEXT_CACHE_MAX", 4)
+    assert small(texts + texts[:5]) == expected  # one call bigger than the cache, repeats included
+    assert small.cache_size <= 4
+    assert [small.one(t) for t in texts] == expected[: len(texts)]
+    assert small.cache_size <= 4

@@ -7,7 +7,7 @@ import importlib.util
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -272,6 +272,8 @@ class LemmaTable:
 
 class _FoldedWords(dict):
     def __missing__(self, word: str) -> str:
+        if len(self) >= FORM_CACHE_MAX:  # bounded: made-up words have no end
+            self.clear()
         folded = self[word] = fold(word)
         return folded
 
@@ -281,6 +283,9 @@ class _FoldedWords(dict):
 # bounded for a national one, where each coding worker would otherwise keep every text it saw
 # (about 1 GB per worker at a million answers, BENCHMARKS.md).
 TEXT_CACHE_MAX = 100_000
+# Distinct word forms whose lemma (and folded form) a Lemmatizer keeps: every French word and its
+# usual misspellings, bounded against answers made of made-up words.
+FORM_CACHE_MAX = 500_000
 
 
 class Lemmatizer:
@@ -303,7 +308,12 @@ class Lemmatizer:
         self._cache: dict[str, tuple[str, str]] = {}  # text -> (all lemmas, content lemmas), space-joined
         self._folded = _FoldedWords()  # white-space separated word -> fold(word)
 
-    def _add_forms(self, forms: Iterable[str]) -> None:
+    def _add_forms(self, forms: Sequence[str]) -> None:
+        """Look up the forms not known yet. The tables start again when full, before a text's
+        forms are added, so that every form of the text being analysed is there afterwards."""
+        if len(self._lemma) + len(forms) > FORM_CACHE_MAX:
+            self._lemma.clear()
+            self._content.clear()
         stop = self.table.stop_words
         for form in forms:
             if form in self._lemma:
