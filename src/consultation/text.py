@@ -281,7 +281,7 @@ class _FoldedWords(dict):
 # Distinct texts whose analysis a Lemmatizer keeps (then it starts again): enough for a federation's
 # consultation to be analysed once per run (training, evaluation and coding ask for the same texts),
 # bounded for a national one, where each coding worker would otherwise keep every text it saw
-# (about 1 GB per worker at a million answers, BENCHMARKS.md).
+# (with the vectorizers' word caches, 400 MB of the 1M run's peak, BENCHMARKS.md).
 TEXT_CACHE_MAX = 100_000
 # Distinct word forms whose lemma (and folded form) a Lemmatizer keeps: every French word and its
 # usual misspellings, bounded against answers made of made-up words.
