@@ -20,9 +20,10 @@ every method is fitted on the training part only and measured on the rest. Metho
   keyword rules, corrected counts of coding/estimate.py);
 - variants (`--variants`): `latent` (latent semantic features fitted on every answer of the
   question, labelled or not: the consultation's answers), `best-theme` (an answer left in
-  « Autres » gets its best theme unless it is far below every threshold), `self-train*` and
-  `spread*` (self-training on the question's uncoded answers, labelled by the model or by label
-  spreading: ModelSettings.self_training_*), `C0.1`, `C1` (the SVMs' regularisation),
+  « Autres » gets its best theme unless it is far below every threshold), `self-train*`
+  (self-training on the question's uncoded answers: ModelSettings.self_training_*; label
+  spreading's `spread*` were measured at commit 40c4d99 and removed), `C0.1`, `C1` (the SVMs'
+  regularisation),
   `fold-average`, `self-train-fold-average` (the cross-validation's averaged fold models decide:
   ModelSettings.fold_average_decides).
 
@@ -273,8 +274,6 @@ METHODS = {
     "self-train-w1": (ModelSettings(self_training_weight=1.0), False),
     "self-train-2r": (ModelSettings(self_training_weight=0.3, self_training_rounds=2), False),
     "self-train-m25": (ModelSettings(self_training_weight=0.3, self_training_margin=0.25), False),
-    "spread": (ModelSettings(self_training_weight=0.3, self_training_labeller="graph"), False),
-    "spread-w1": (ModelSettings(self_training_weight=1.0, self_training_labeller="graph"), False),
     # Sensitivity of the SVMs' regularisation and class weights (is there anything to choose?)
     "C0.1": (ModelSettings(C=0.1), False),
     "C1": (ModelSettings(C=1.0), False),

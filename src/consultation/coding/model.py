@@ -148,50 +148,6 @@ def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
     return 2 * tp / denominator if denominator else 0.0
 
 
-# Label spreading (self_training_labeller="graph"): neighbours per answer, spreading weight, steps.
-GRAPH_NEIGHBOURS = 10
-GRAPH_ALPHA = 0.9
-GRAPH_STEPS = 20
-
-
-def knn_graph(X: Any, k: int = GRAPH_NEIGHBOURS, chunk: int = 1_000) -> Any:
-    """Symmetric normalised cosine kNN graph D^-1/2 W D^-1/2 over the rows of X (sparse)."""
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-    Xn = sparse.diags(1 / np.where(norms > 0, norms, 1)) @ X
-    n = X.shape[0]
-    k = min(k, n - 1)
-    rows, cols, vals = [], [], []
-    for start in range(0, n, chunk):
-        sim = np.asarray((Xn[start : start + chunk] @ Xn.T).todense())
-        for i in range(len(sim)):
-            sim[i, start + i] = -np.inf  # no self-loop
-        top = np.argpartition(-sim, k, axis=1)[:, :k] if k > 0 else np.zeros((len(sim), 0), dtype=int)
-        rows.append(np.repeat(np.arange(start, start + len(sim)), top.shape[1]))
-        cols.append(top.ravel())
-        vals.append(np.maximum(np.take_along_axis(sim, top, axis=1).ravel(), 0))
-    W = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
-    W = W.maximum(W.T)
-    degree = np.asarray(W.sum(axis=1)).ravel()
-    d = sparse.diags(1 / np.sqrt(np.where(degree > 0, degree, 1)))
-    return (d @ W @ d).tocsr()
-
-
-def spread_labels(S: Any, labelled: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Zhou et al.'s label spreading of one theme over graph S: per node, the positive share of
-    the spread mass, each class's seed mass normalised to 1 (balanced); NaN where none arrives."""
-    n = S.shape[0]
-    Y0 = np.zeros((n, 2))
-    for c in (0, 1):
-        seeds = labelled[y == c]
-        if len(seeds):
-            Y0[seeds, c] = 1 / len(seeds)
-    F = Y0.copy()
-    for _ in range(GRAPH_STEPS):
-        F = GRAPH_ALPHA * (S @ F) + (1 - GRAPH_ALPHA) * Y0
-    total = F.sum(axis=1)
-    return np.where(total > 0, F[:, 1] / np.where(total > 0, total, 1), np.nan)
-
-
 # --------------------------------------------------------------------------
 # The classifier
 # --------------------------------------------------------------------------
@@ -216,7 +172,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     self_training_margin = 0.5
     self_training_rounds = 1
     self_training_transductive = True
-    self_training_labeller = "model"
     fold_average_decides = False
 
     def __init__(
@@ -231,7 +186,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self_training_margin: float = 0.5,
         self_training_rounds: int = 1,
         self_training_transductive: bool = True,
-        self_training_labeller: str = "model",
         fold_average_decides: bool = False,
     ):
         self.C = C
@@ -244,7 +198,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.self_training_margin = self_training_margin
         self.self_training_rounds = self_training_rounds
         self.self_training_transductive = self_training_transductive
-        self.self_training_labeller = self_training_labeller
         self.fold_average_decides = fold_average_decides
 
     def __sklearn_tags__(self) -> Any:
@@ -359,19 +312,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         rows = np.flatnonzero(positive | negative)
         return rows, positive[rows].astype(np.int8)
 
-    def _graph_pseudo_labels(
-        self, graph: Any, labelled: np.ndarray, y: np.ndarray, candidates: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Label spreading's confident guesses among `candidates` (graph nodes, in the order of
-        the pool rows they stand for): positive share of the spread mass at least 1 - margin / 2,
-        negative at most margin / 2 (with the default margin 0.5: 0.75 and 0.25)."""
-        q = spread_labels(graph, labelled, y)[candidates]
-        half = self.self_training_margin / 2
-        positive = np.nan_to_num(q, nan=0.5) >= 1 - half
-        negative = np.nan_to_num(q, nan=0.5) <= half
-        rows = np.flatnonzero(positive | negative)
-        return rows, positive[rows].astype(np.int8)
-
     def _fit_with_pseudo(
         self, X: Any, column: np.ndarray, weights: np.ndarray, rows: np.ndarray, pool: Any,
         pseudo_rows: np.ndarray, pseudo_y: np.ndarray,
@@ -402,10 +342,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         answer (fit_question_model removes them). Returns the new out-of-fold probabilities."""
         k = Y.shape[1]
         oof_proba = np.full((len(measured), k), np.nan)
-        graph = None
-        if self.self_training_labeller == "graph":  # nodes: the coded rows, then the pool's
-            graph = knn_graph(sparse.vstack([X, pool], format="csr"))
-            pool_nodes = np.arange(X.shape[0], X.shape[0] + pool.shape[0])
         for j in np.flatnonzero(self.covered_).tolist():
             column = Y[:, j]
             y_measured = column[measured]
@@ -418,21 +354,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 # the final model sees the answers it will code (among its pool), so that their
                 # out-of-fold scores, hence Platt and the thresholds, carry over to those answers.
                 fold_pool = sparse.vstack([pool, X[measured[test]]], format="csr") if self.self_training_transductive else pool
-                if graph is None:
-                    pseudo_rows, pseudo_y = self._pseudo_labels(svm, j, fold_pool)
-                else:
-                    candidates = np.concatenate([pool_nodes, measured[test]]) if self.self_training_transductive else pool_nodes
-                    pseudo_rows, pseudo_y = self._graph_pseudo_labels(graph, rows, column[rows], candidates)
+                pseudo_rows, pseudo_y = self._pseudo_labels(svm, j, fold_pool)
                 refit = self._fit_with_pseudo(X, column, weights, rows, fold_pool, pseudo_rows, pseudo_y)
                 scores[test] = refit.decision_function(X[measured[test]])
                 folds[f] = refit
             final = self.estimators_[j]
             assert final is not None
-            if graph is None:
-                pseudo_rows, pseudo_y = self._pseudo_labels(final, j, pool)
-            else:
-                every = np.arange(len(column))
-                pseudo_rows, pseudo_y = self._graph_pseudo_labels(graph, every, column, pool_nodes)
+            pseudo_rows, pseudo_y = self._pseudo_labels(final, j, pool)
             self.n_pseudo_[j] = len(pseudo_rows)
             self.estimators_[j] = self._fit_with_pseudo(
                 X, column, weights, np.arange(len(column)), pool, pseudo_rows, pseudo_y)
@@ -588,9 +516,6 @@ class ModelSettings:
     self_training_rounds: int = 1
     self_training_pool_max: int = 5_000
     self_training_transductive: bool = True  # each fold's held-out coded units join its pool, unlabelled
-    # Who labels the pool: "model" (each SVM, its calibrated probabilities) or "graph" (label
-    # spreading over a cosine kNN graph of the coded and uncoded answers' features).
-    self_training_labeller: str = "model"
     # Score the answers with the average of the cross-validation's fold models (fold_coef_)
     # instead of the model refitted on every coded answer: the calibration and the thresholds
     # were fitted on those fold models' out-of-fold scores (RESULTS-five.md, « Self-training »).
@@ -609,7 +534,7 @@ class ModelSettings:
             del out["fold_average_decides"]
         if not self.self_training_weight:
             for key in ("self_training_weight", "self_training_margin", "self_training_rounds",
-                        "self_training_pool_max", "self_training_transductive", "self_training_labeller"):
+                        "self_training_pool_max", "self_training_transductive"):
                 del out[key]
         return out
 
@@ -656,7 +581,6 @@ def build_pipeline(
         self_training_margin=settings.self_training_margin,
         self_training_rounds=settings.self_training_rounds,
         self_training_transductive=settings.self_training_transductive,
-        self_training_labeller=settings.self_training_labeller,
         fold_average_decides=settings.fold_average_decides,
     )
     return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
