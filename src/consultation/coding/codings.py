@@ -48,6 +48,26 @@ def unit_texts(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, consultation
     return texts
 
 
+def _ranked_rows(engine: CodingEngine, question_ids: pd.Series, texts: pd.Series, top: int) -> pd.DataFrame:
+    """The model's `top` themes for each row's text (`engine.ranked_themes`, each distinct text of
+    a question ranked once): one row per (row, rank), `row` the position in `question_ids`,
+    ordered by row then rank. Rows of a question no model decides get none."""
+    parts = []
+    for question in engine.consultation.questions:
+        mine = np.flatnonzero((question_ids == question.id).to_numpy())
+        if not len(mine) or question.id not in engine.models:
+            continue
+        distinct, codes = np.unique(texts.iloc[mine].to_numpy(dtype=object).astype(str), return_inverse=True)
+        ranked = engine.ranked_themes(question, list(distinct), top=top)
+        if ranked.empty:
+            continue
+        per_row = pd.DataFrame({"row": mine, "unit": codes.ravel()})
+        parts.append(per_row.merge(ranked, on="unit").drop(columns="unit"))
+    if not parts:
+        return pd.DataFrame(columns=["row", "rank", "theme_id", "probability", "threshold", "chosen", "other"])
+    return pd.concat(parts, ignore_index=True).sort_values(["row", "rank"], kind="stable", ignore_index=True)
+
+
 def with_ranked_themes(
     con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, engine: CodingEngine, *, top: int = 3
 ) -> pd.DataFrame:
@@ -59,19 +79,11 @@ def with_ranked_themes(
     out[RANKED_COLUMN] = ""
     if out.empty or not engine.models:
         return out
-    texts = unit_texts(con, out, engine.consultation.id)
-    for question in engine.consultation.questions:
-        mine = np.flatnonzero((out["question_id"] == question.id).to_numpy())
-        if not len(mine) or question.id not in engine.models:
-            continue
-        distinct, codes = np.unique(texts.iloc[mine].to_numpy(dtype=object).astype(str), return_inverse=True)
-        ranked = engine.ranked_themes(question, list(distinct), top=top)
-        if ranked.empty:
-            continue
-        ranked["cell"] = ranked["theme_id"] + " (" + ranked["probability"].map("{:.2f}".format) + ")"
-        cells = ranked.groupby("unit", sort=True)["cell"].agg(" ; ".join)
-        per_text = np.asarray([cells.get(i, "") for i in range(len(distinct))], dtype=object)
-        out.iloc[mine, out.columns.get_loc(RANKED_COLUMN)] = per_text[codes]
+    ranked = _ranked_rows(engine, out["question_id"], unit_texts(con, out, engine.consultation.id), top)
+    if len(ranked):
+        cell = ranked["theme_id"] + " (" + ranked["probability"].map("{:.2f}".format) + ")"
+        cells = cell.groupby(ranked["row"], sort=False).agg(" ; ".join)
+        out.iloc[cells.index.to_numpy(), out.columns.get_loc(RANKED_COLUMN)] = cells.to_numpy()
     return out
 
 
@@ -95,32 +107,19 @@ def ranked_themes_long(
     keys = ["question_id", "respondent_id", "unit_key"]
     final = frame.groupby(keys, sort=False)["theme_id"].agg(frozenset)
     units = frame.drop_duplicates(keys).reset_index(drop=True)
-    units["text"] = unit_texts(con, units, engine.consultation.id).to_numpy()
-    labels = {(q.id, t.id): t.label for q in engine.consultation.questions for t in q.themes}
-    parts = []
-    for question in engine.consultation.questions:
-        mine = units[units["question_id"] == question.id].reset_index(drop=True)
-        if mine.empty or question.id not in engine.models:
-            continue
-        distinct, codes = np.unique(mine["text"].to_numpy(dtype=object).astype(str), return_inverse=True)
-        ranked = engine.ranked_themes(question, list(distinct), top=top)
-        if ranked.empty:
-            continue
-        per_unit = pd.DataFrame({"text_no": codes.ravel(), "row": np.arange(len(mine))})
-        ranked = per_unit.merge(ranked, left_on="text_no", right_on="unit").sort_values(["row", "rank"])
-        rows = mine.iloc[ranked["row"].to_numpy()].reset_index(drop=True)
-        part = rows[["question_id", "respondent_id", "region", "unit_key", "unit_text"]].copy()
-        part["rank"] = ranked["rank"].to_numpy()
-        part["theme_id"] = ranked["theme_id"].to_numpy()
-        part["theme_label"] = [labels.get((question.id, t), t) for t in part["theme_id"]]
-        part["probability"] = ranked["probability"].to_numpy()
-        part["threshold"] = ranked["threshold"].to_numpy()
-        part["chosen_by_model"] = ranked["chosen"].to_numpy(dtype=bool)
-        unit_final = [final.get((q, r, u), frozenset()) for q, r, u in
-                      zip(part["question_id"], part["respondent_id"], part["unit_key"], strict=True)]
-        part["final"] = [t in f for t, f in zip(part["theme_id"], unit_final, strict=True)]
-        part["left_in_autres"] = ranked["other"].to_numpy(dtype=bool)
-        parts.append(part)
-    if not parts:
+    ranked = _ranked_rows(engine, units["question_id"], unit_texts(con, units, engine.consultation.id), top)
+    if ranked.empty:
         return pd.DataFrame(columns=RANKED_LONG_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[RANKED_LONG_COLUMNS]
+    out = units.iloc[ranked["row"].to_numpy()][["question_id", "respondent_id", "region", "unit_key", "unit_text"]]
+    out = out.reset_index(drop=True)
+    labels = {(q.id, t.id): t.label for q in engine.consultation.questions for t in q.themes}
+    out["rank"] = ranked["rank"].to_numpy()
+    out["theme_id"] = ranked["theme_id"].to_numpy()
+    out["theme_label"] = [labels.get(k, k[1]) for k in zip(out["question_id"], out["theme_id"], strict=True)]
+    out["probability"] = ranked["probability"].to_numpy()
+    out["threshold"] = ranked["threshold"].to_numpy()
+    out["chosen_by_model"] = ranked["chosen"].to_numpy(dtype=bool)
+    out["final"] = [t in final.get((q, r, u), frozenset()) for q, r, u, t in
+                    zip(out["question_id"], out["respondent_id"], out["unit_key"], out["theme_id"], strict=True)]
+    out["left_in_autres"] = ranked["other"].to_numpy(dtype=bool)
+    return out[RANKED_LONG_COLUMNS]
