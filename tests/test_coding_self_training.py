@@ -107,19 +107,22 @@ def test_off_by_default_and_models_saved_before_keep_their_version():
 
 def test_the_fold_average_can_decide_and_still_does_once_saved(lemmatizer, tmp_path):
     """With `fold_average_decides`, the answers are scored by the cross-validation's averaged fold
-    models (whose out-of-fold scores the calibration was fitted on), also after saving and
-    loading the model; by default the model refitted on every coded answer scores them."""
+    models (whose out-of-fold scores the calibration was fitted on), the default, also after
+    saving and loading the model; without it the model refitted on every coded answer scores them."""
     from consultation.coding.training import load_models
 
     rng = np.random.default_rng(4)
     coded, sets = _coded(rng, 12)
     pool = coded + _uncoded(rng, 40)
     frame = unit_frame(UNSEEN + pool[-10:], lemmatizer)
-    averaged = fit_question_model(
-        QUESTION, coded, sets, lemmatizer, ModelSettings(cv=3, fold_average_decides=True), unlabelled=pool)
-    default = fit_question_model(QUESTION, coded, sets, lemmatizer, ModelSettings(cv=3), unlabelled=pool)
+    averaged = fit_question_model(QUESTION, coded, sets, lemmatizer, ModelSettings(cv=3), unlabelled=pool)
+    refitted = fit_question_model(
+        QUESTION, coded, sets, lemmatizer, ModelSettings(cv=3, fold_average_decides=False), unlabelled=pool)
     assert np.allclose(averaged.probabilities(frame), averaged.fold_probabilities(frame))
-    assert not np.allclose(default.probabilities(frame), default.fold_probabilities(frame))
+    assert not np.allclose(refitted.probabilities(frame), refitted.fold_probabilities(frame))
     again = load_models(save_models({"q": averaged}, tmp_path / "m.skops", {}))["q"]
     assert np.allclose(again.probabilities(frame), averaged.probabilities(frame))
-    assert "fold_average_decides" not in DEFAULT_SETTINGS.as_dict()
+    assert DEFAULT_SETTINGS.as_dict()["fold_average_decides"] is True
+    off = ModelSettings(fold_average_decides=False)
+    assert "fold_average_decides" not in off.as_dict()
+    assert model_version(1, "h", off) != model_version(1, "h", DEFAULT_SETTINGS)

@@ -1,7 +1,7 @@
 """Five-question development benchmark of the coding engine, side by side with the plain baseline.
 
     nice -n 10 python benchmarks/coding/bench_five.py                  # 5 questions, 3 seeds, 20 % and 50 %
-    nice -n 10 python benchmarks/coding/bench_five.py --variants latent best-theme
+    nice -n 10 python benchmarks/coding/bench_five.py --variants latent no-best-theme
 
 Questions (read in place, never copied; a missing file is skipped with a notice):
 
@@ -18,14 +18,13 @@ every method is fitted on the training part only and measured on the rest. Metho
   logistic regression C=10, balanced; threshold 0.5);
 - `engine`: the engine as `consultation code` runs it (ModelSettings defaults, the codebook, its
   keyword rules, corrected counts of coding/estimate.py);
-- variants (`--variants`): `latent` (latent semantic features fitted on every answer of the
-  question, labelled or not: the consultation's answers), `best-theme` (an answer left in
-  « Autres » gets its best theme unless it is far below every threshold), `self-train*`
-  (self-training on the question's uncoded answers: ModelSettings.self_training_*; label
-  spreading's `spread*` were measured at commit 40c4d99 and removed), `C0.1`, `C1` (the SVMs'
-  regularisation),
-  `fold-average`, `self-train-fold-average` (the cross-validation's averaged fold models decide:
-  ModelSettings.fold_average_decides).
+- variants (`--variants`), each today's defaults with one change (see METHODS): `latent` (latent
+  semantic features fitted on every answer of the question, labelled or not), `no-best-theme` (the
+  abstention policy off: an answer no theme claims stays in « Autres »), `refitted-decides` (the
+  model refitted on every coded answer decides, not the cross-validation's averaged fold models),
+  `former-default` (both: the defaults before 2026-12-04), `self-train*` (self-training on the
+  question's uncoded answers: ModelSettings.self_training_*), `C0.1`, `C1` (the SVMs'
+  regularisation).
 
 The shared data are read from `../shared/data` beside the checkout, or from the directory in
 the environment variable CONSULTATION_SHARED_DATA (a worktree elsewhere).
@@ -66,7 +65,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 
 from consultation.codebook import Question, Theme
-from consultation.coding.engine import assign_best_theme, decide
+from consultation.coding.engine import decide
 from consultation.coding.estimate import (
     ESTIMATOR_CROSS_FITTED,
     ESTIMATOR_DIFFERENCE,
@@ -168,7 +167,7 @@ def run_baseline(train_texts: list[str], Y_train: np.ndarray, test_texts: list[s
 
 def run_engine(
     case: Case, settings: ModelSettings, lemmatizer: Lemmatizer, rules: RuleCoder,
-    train: np.ndarray, test: np.ndarray, best_theme: bool, bagged: bool = False,
+    train: np.ndarray, test: np.ndarray,
 ) -> dict[str, float]:
     question = case.question
     tr_texts, te_texts = [case.texts[i] for i in train], [case.texts[i] for i in test]
@@ -177,16 +176,9 @@ def run_engine(
     model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, settings, unlabelled=case.pool)
     fit_seconds = time.perf_counter() - t0
     scores = model.scores(unit_frame(te_texts, lemmatizer)) if model is not None else None
-    if bagged and model is not None and scores is not None:  # the fold models' average decides
-        clf = model.classifier
-        X_test = model.pipeline[:-1].transform(unit_frame(te_texts, lemmatizer))
-        covered = np.flatnonzero(clf.covered_)
-        scores[:, covered] = np.asarray(X_test @ clf.fold_coef_[covered].T.astype(float)) + clf.fold_intercept_[covered]
     probabilities = model.calibrate(scores) if model is not None else None
-    d = decide(question, model, probabilities, rules.code(question.id, te_texts), scores)
-    if best_theme:
-        d = assign_best_theme(d)
-    calibration = calibrate_question(question, model, tr_sets, rules.code(question.id, tr_texts))
+    d = decide(question, model, probabilities, rules.code(question.id, te_texts), scores, te_texts)
+    calibration = calibrate_question(question, model, tr_sets, rules.code(question.id, tr_texts), tr_texts)
     national = {"France": np.ones(len(te_texts), dtype=bool)}
     estimates = estimate_counts(d, calibration, national, n_bootstrap=200)
     by_theme = estimates.set_index("theme_id").loc[d.theme_ids]
@@ -262,30 +254,30 @@ def run_engine(
     }
 
 
+# Each variant is today's defaults with one change. The JSON files of earlier runs name the
+# variants of their time, measured against the defaults of their time (RESULTS-five.md says which):
+# `pool-features` (now the default), `best-theme` (the policy applied to the test answers only),
+# `fold-average`, `self-train-fold-average` (the fold average deciding: now the default),
+# `engine-bagged`, `self-train-bagged` (the same, computed by the benchmark), `spread*` (40c4d99).
 METHODS = {
-    "engine": (ModelSettings(), False),
-    "latent": (ModelSettings(latent_dims=100), False),
-    "best-theme": (ModelSettings(), True),
-    "latent+best-theme": (ModelSettings(latent_dims=100), True),
-    "pool-features": (ModelSettings(features_on_pool=True), False),
+    "engine": ModelSettings(),
+    "latent": ModelSettings(latent_dims=100),
+    # The abstention policy off: an answer no theme claims stays in « Autres ».
+    "no-best-theme": ModelSettings(best_theme_min_ratio=None),
+    # The model refitted on every coded answer decides, not the fold models' average.
+    "refitted-decides": ModelSettings(fold_average_decides=False),
+    # The default before 2026-12-04: both of the above.
+    "former-default": ModelSettings(fold_average_decides=False, best_theme_min_ratio=None),
     # Self-training on the question's uncoded answers (ModelSettings.self_training_*).
-    "self-train": (ModelSettings(self_training_weight=0.3), False),
-    "self-train-inductive": (ModelSettings(self_training_weight=0.3, self_training_transductive=False), False),
-    "self-train-w1": (ModelSettings(self_training_weight=1.0), False),
-    "self-train-2r": (ModelSettings(self_training_weight=0.3, self_training_rounds=2), False),
-    "self-train-m25": (ModelSettings(self_training_weight=0.3, self_training_margin=0.25), False),
-    # Sensitivity of the SVMs' regularisation and class weights (is there anything to choose?)
-    "C0.1": (ModelSettings(C=0.1), False),
-    "C1": (ModelSettings(C=1.0), False),
-    # The cross-validation's fold models' average decides (the model the calibration was fitted on)
-    "engine-bagged": (ModelSettings(), False),
-    "self-train-bagged": (ModelSettings(self_training_weight=0.3), False),
-    "fold-average": (ModelSettings(fold_average_decides=True), False),
-    "self-train-fold-average": (ModelSettings(self_training_weight=0.3, fold_average_decides=True), False),
+    "self-train": ModelSettings(self_training_weight=0.3),
+    "self-train-inductive": ModelSettings(self_training_weight=0.3, self_training_transductive=False),
+    "self-train-w1": ModelSettings(self_training_weight=1.0),
+    "self-train-2r": ModelSettings(self_training_weight=0.3, self_training_rounds=2),
+    "self-train-m25": ModelSettings(self_training_weight=0.3, self_training_margin=0.25),
+    # Sensitivity of the SVMs' regularisation (is there anything to choose?)
+    "C0.1": ModelSettings(C=0.1),
+    "C1": ModelSettings(C=1.0),
 }
-# First measure of the fold average deciding, by the benchmark alone (the review cut-off was still
-# set on the refitted model's probabilities: its « flagged » figures are not the engine's).
-BAGGED = {"engine-bagged", "self-train-bagged"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,10 +303,10 @@ def main(argv: list[str] | None = None) -> int:
         unit_frame(case.pool + case.texts, lemmatizer)  # the lemma cache, filled once
     methods = {"engine": METHODS["engine"]}
     for name in args.variants:
-        settings, best = METHODS[name]
+        settings = METHODS[name]
         if settings.latent_dims:
             settings = replace(settings, latent_dims=args.latent_dims, latent_weight=args.latent_weight)
-        methods[name] = (settings, best)
+        methods[name] = settings
     runs = []
     for case in cases:
         rules = RuleCoder([case.question], lemmatizer)
@@ -328,9 +320,9 @@ def main(argv: list[str] | None = None) -> int:
                     "micro_f1": micro_f1(case.Y[test], P), "count_error": count_error(case.Y[test], P.sum(axis=0)),
                     "autres": float((P.sum(axis=1) == 0).mean()), "seconds": time.perf_counter() - t,
                 })
-                for name, (settings, best) in methods.items():
+                for name, settings in methods.items():
                     t = time.perf_counter()
-                    result = run_engine(case, settings, lemmatizer, rules, train, test, best, name in BAGGED)
+                    result = run_engine(case, settings, lemmatizer, rules, train, test)
                     result.update(question=case.name, size=size, seed=seed, method=name, seconds=time.perf_counter() - t)
                     runs.append(result)
                 line = [r for r in runs if r["question"] == case.name and r["size"] == size and r["seed"] == seed]
@@ -340,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         "created": datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(["python", "benchmarks/coding/bench_five.py", *(argv if argv is not None else sys.argv[1:])]),
         "questions": {c.name: {"labelled": len(c.texts), "pool": len(c.pool), "themes": len(c.theme_ids)} for c in cases},
+        "codebook": args.codebook,  # of the tag questions; GD163's has keywords already
         "total_seconds": round(time.perf_counter() - started, 1),
         "runs": runs,
     }

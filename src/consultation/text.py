@@ -163,6 +163,39 @@ def french_stop_words() -> frozenset[str]:
     return frozenset(loaded.STOP_WORDS)
 
 
+# Words that alone answer nothing, folded: « Rien », « RAS », « Néant », « Sans avis », « Je ne
+# sais pas », « NSP », « Pas concerné », « Non applicable », « Idem », « Voir ci-dessus », « Aucune
+# idée », « Rien à signaler », « Pas de commentaire ». With the French stop words and single
+# letters (« R.A.S. », « N/A »), they make the answers `says_something` is False for.
+_NOTHING_WORDS = frozenset([
+    "rien", "ras", "neant", "aucun", "aucune", "aucuns", "non", "oui", "ok", "nsp", "nspp", "nc",
+    "nr", "ne", "sais", "savoir", "sait", "avis", "opinion", "idee", "idees", "objet",
+    "commentaire", "commentaires", "remarque", "remarques", "signaler", "particulier", "precis",
+    "precise", "special", "speciale", "rep", "reponse", "reponses", "repondre", "trop", "ajouter",
+    "concerne", "concernee", "concernes", "concernees", "applicable", "idem", "voir", "cf",
+    "pareil", "chose", "choses", "question", "questions", "haut", "bas", "dessous", "supra",
+    "precedent", "precedente", "precedemment",
+])
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+
+
+@functools.cache
+def _words_saying_nothing() -> frozenset[str]:
+    return frozenset(fold(w) for w in french_stop_words()) | _NOTHING_WORDS
+
+
+def says_something(text: object) -> bool:
+    """False for an answer that answers nothing: no word at all (« - », « ? », « … », « 0 »), or
+    only words that say nothing alone (`_NOTHING_WORDS`, the French stop words, a letter alone or
+    repeated: « Rien à signaler », « R.A.S. », « Je ne sais pas », « sans avis », « NÉANT », « xxx »). Linear in the
+    text's length. A question counted in respondents gives its best theme to an answer nothing
+    claimed only when it says something (`model.best_theme_choice`)."""
+    if not isinstance(text, str):
+        return False
+    nothing = _words_saying_nothing()
+    return any(len(set(word)) > 1 and word not in nothing for word in _LETTER_RUNS.findall(fold(text)))
+
+
 def load_lemmatizer(model: str = DEFAULT_MODEL) -> Lemmatizer:
     """A Lemmatizer equal to `Lemmatizer(load_nlp(model))`, without loading the pipeline
     (`LemmaTable.from_package`): what a process that only needs lemmas (coding, the corrected

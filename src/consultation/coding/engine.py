@@ -3,16 +3,18 @@
 For each question the engine holds the fitted model (if the human codes were enough to train
 one) and the keyword rules. A theme the model covers (enough human examples to calibrate it and
 choose its threshold) is decided by the model; a theme it does not cover is decided by the
-rules. What no theme claims goes to « Autres ». A unit is flagged for review when its expected
-number of wrong decisions is among the highest (model.REVIEW_SHARE of the question's answers,
-`model.set_review_cutoff`); with rules alone, or a model saved before that cut-off, every unit
-in « Autres » is flagged too.
+rules. What no theme claims goes to « Autres », except, in a question counted in respondents, an
+answer that says something and is not clearly off every theme: it gets its best theme (`decide`).
+A unit is flagged for review when its expected number of wrong decisions is among the highest
+(model.REVIEW_SHARE of the question's answers, `model.set_review_cutoff`); with rules alone, or a
+model saved before that cut-off, every unit in « Autres » is flagged too.
 
 Pure: no database here, so that any worker can code a batch (see `code_units`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -20,9 +22,9 @@ import pandas as pd
 
 from consultation.codebook import Consultation, Question
 from consultation.coding.features import unit_frame
-from consultation.coding.model import QuestionModel, expected_errors
+from consultation.coding.model import QuestionModel, best_theme_choice, expected_errors
 from consultation.coding.rules import RuleCoder, RuleHit
-from consultation.text import Lemmatizer
+from consultation.text import Lemmatizer, says_something
 
 CODE_COLUMNS = [
     "respondent_id", "question_id", "unit_no", "theme_id", "source", "confidence", "needs_review",
@@ -122,8 +124,14 @@ def decide(
     probabilities: np.ndarray | None,
     rule_hits: list[list[RuleHit]],
     scores: np.ndarray | None = None,
+    texts: Sequence[str] | None = None,
 ) -> UnitDecisions:
-    """The coder's rule of decision, shared by coding, evaluation, estimation and review."""
+    """The coder's rule of decision, shared by coding, evaluation, estimation and review.
+
+    A question counted in respondents, with a model whose `best_theme_min_ratio` is set, gives an
+    answer that says something (`text.says_something` of `texts`; without texts, every answer)
+    and that no theme claims its best theme unless it is clearly off every theme
+    (`model.best_theme_choice`). A question counted in propositions leaves it in « Autres »."""
     theme_ids = [t.id for t in question.themes if not t.is_other]
     n, k = len(rule_hits), len(theme_ids)
     proba = np.full((n, k), np.nan)
@@ -155,13 +163,24 @@ def decide(
                 chosen[i, j] = True
                 source[i, j] = SOURCE_RULE
                 confidence[i, j] = hit.confidence
+    ratio = getattr(model.classifier, "best_theme_min_ratio", None) if model is not None else None
+    if ratio is not None and question.unit == "respondents" and decided.any() and n:
+        columns = np.flatnonzero(decided)
+        unclaimed = np.asarray(~chosen.any(axis=1), dtype=bool)
+        if texts is not None:
+            unclaimed[unclaimed] = [says_something(texts[int(i)]) for i in np.flatnonzero(unclaimed)]
+        given = best_theme_choice(proba[:, columns], thresholds[columns], chosen[:, columns], ratio, unclaimed)
+        rows, cols = np.nonzero(given & ~chosen[:, columns])
+        chosen[rows, columns[cols]] = True
+        source[rows, columns[cols]] = SOURCE_MODEL
+        confidence[rows, columns[cols]] = proba[rows, columns[cols]]
     other = np.asarray(~chosen.any(axis=1), dtype=bool)
     if decided.any():
         top = np.nanmax(proba[:, decided], axis=1) if n else np.zeros(0)
         other_confidence = np.where(other, 1 - top, 0.0)
         cutoff = getattr(model.classifier, "review_cutoff_", None) if model is not None else None
         if cutoff is not None:  # the units most likely to hold a wrong decision (model.REVIEW_SHARE)
-            near = expected_errors(proba[:, decided], thresholds[decided]) > cutoff
+            near = expected_errors(proba[:, decided], thresholds[decided], chosen[:, decided]) > cutoff
         else:  # models saved before the cut-off existed: any probability close to its threshold
             near = (np.abs(proba[:, decided] - thresholds[decided]) < REVIEW_MARGIN).any(axis=1)
     else:
@@ -213,7 +232,7 @@ class CodingEngine:
             scores = model.scores(unit_frame(texts, self.lemmatizer))
             probabilities = model.calibrate(scores)
         hits = self.rules.code(question.id, list(texts)) if texts else []
-        return decide(question, model, probabilities, hits, scores)
+        return decide(question, model, probabilities, hits, scores, texts)
 
     def ranked_themes(self, question: Question, texts: list[str], top: int = 3) -> pd.DataFrame:
         """Every text's `top` themes by calibrated probability, with their thresholds, whether
@@ -294,33 +313,3 @@ def code_units(engine: CodingEngine, units: pd.DataFrame) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=CODE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
-
-
-# An answer left in « Autres » gets its best theme when that theme's probability reaches this
-# share of its threshold: below, the answer is clearly off every theme and stays in « Autres ».
-BEST_THEME_MIN_RATIO = 0.5
-
-
-def assign_best_theme(d: UnitDecisions, min_ratio: float = BEST_THEME_MIN_RATIO) -> UnitDecisions:
-    """The abstention policy of a question counted in respondents: an answer that nothing
-    claimed gets the theme whose probability is closest to its threshold (relative to it),
-    unless even that one is below `min_ratio` times its threshold. The answer stays flagged for
-    review. Only themes the model decides can be given this way."""
-    decided = d.model_decides
-    if not decided.any() or not d.other.any():
-        return d
-    ratio = np.full(d.probabilities.shape, -np.inf)
-    ratio[:, decided] = d.probabilities[:, decided] / d.thresholds[decided]
-    best = np.argmax(ratio, axis=1)
-    rows = np.flatnonzero(d.other & (ratio[np.arange(len(best)), best] >= min_ratio))
-    if not len(rows):
-        return d
-    chosen, source, confidence = d.chosen.copy(), d.source.copy(), d.confidence.copy()
-    other, other_confidence = d.other.copy(), d.other_confidence.copy()
-    chosen[rows, best[rows]] = True
-    source[rows, best[rows]] = SOURCE_MODEL
-    confidence[rows, best[rows]] = d.probabilities[rows, best[rows]]
-    other[rows] = False
-    other_confidence[rows] = 0.0
-    return replace(d, chosen=chosen, source=source, confidence=confidence, other=other,
-                   other_confidence=other_confidence)

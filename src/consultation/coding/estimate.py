@@ -123,19 +123,21 @@ def calibrate_question(
     model: QuestionModel | None,
     theme_sets: list[list[str]],
     rule_hits: list[list[RuleHit]],
+    texts: list[str] | None = None,
 ) -> QuestionCalibration | None:
     """Out-of-fold decisions for the human-coded units (in the order the model was trained on).
 
     The model's internal cross-validation gives its out-of-fold probabilities; rules learn
     nothing, so applying them to the human-coded units is already out of sample. None when there
-    are no human-coded units, or when the model was trained on other units than these.
+    are no human-coded units, or when the model was trained on other units than these. `texts`:
+    the units' texts, for the best-theme policy (`engine.decide`), as the coding applies it.
     """
     n = len(theme_sets)
     if n == 0 or (model is not None and model.n_units != n):
         return None
     oof_scores = model.classifier.oof_scores_ if model is not None else None
     oof_proba = model.calibrate(oof_scores) if model is not None and oof_scores is not None else None
-    d = decide(question, model, oof_proba, rule_hits, oof_scores)
+    d = decide(question, model, oof_proba, rule_hits, oof_scores, texts)
     other_id = question.other_theme.id
     ids = [*d.theme_ids, other_id]
     index = {t: j for j, t in enumerate(ids)}
@@ -542,7 +544,7 @@ def estimate_from(
     if training is not None and len(training):
         calibration = calibrate_question(
             question, engine.models.get(question.id), training.theme_sets,
-            engine.rules.code(question.id, training.texts),
+            engine.rules.code(question.id, training.texts), list(training.texts),
         )
     cross = None
     model = engine.models.get(question.id)

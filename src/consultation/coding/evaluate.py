@@ -210,8 +210,9 @@ def cross_validate_question(
             if model is None:
                 d = decide(question, None, None, test_hits)
             else:
-                proba = model.probabilities(unit_frame([texts[i] for i in test], lemmatizer))
-                d = decide(question, model, proba, test_hits)
+                test_texts = [texts[i] for i in test]
+                d = decide(question, model, model.probabilities(unit_frame(test_texts, lemmatizer)), test_hits,
+                           texts=test_texts)
             predicted[test] = np.column_stack([d.chosen, d.other])
             majority[np.ix_(test, [int(np.argmax(truth[train].sum(axis=0)))])] = True
     return QuestionEvaluation(

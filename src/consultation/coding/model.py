@@ -46,7 +46,7 @@ from consultation.coding.features import (
     codebook_patterns,
     unit_frame,
 )
-from consultation.text import Lemmatizer
+from consultation.text import Lemmatizer, says_something
 
 # Bump when the features or the classifier change: part of every model version.
 MODEL_SPEC = "svm-platt-shrunk-thresholds/3-review-cutoff"
@@ -133,13 +133,41 @@ def apply_platt(scores: np.ndarray, params: np.ndarray) -> np.ndarray:
 REVIEW_SHARE = 0.15
 
 
-def expected_errors(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+def expected_errors(
+    probabilities: np.ndarray, thresholds: np.ndarray, chosen: np.ndarray | None = None,
+) -> np.ndarray:
     """Per unit, the expected number of wrong theme decisions if the calibrated probabilities are
-    right: 1 - p for each theme chosen (p >= its threshold), p for each theme not chosen."""
+    right: 1 - p for each theme chosen, p for each theme not chosen. `chosen`: the decisions
+    (default: p >= its threshold; with the best-theme policy, a theme below its threshold too)."""
     if probabilities.shape[1] == 0:
         return np.zeros(len(probabilities))
     p = np.nan_to_num(probabilities)
-    return np.where(p >= thresholds, 1 - p, p).sum(axis=1)
+    return np.where(p >= thresholds if chosen is None else chosen, 1 - p, p).sum(axis=1)
+
+
+# The abstention policy of a question counted in respondents (ModelSettings.best_theme_min_ratio):
+# an answer that says something and that no theme claims gets the theme whose probability is
+# highest relative to its threshold, unless even that one is below this share of its threshold
+# (clearly off every theme: it stays in « Autres »).
+BEST_THEME_MIN_RATIO = 0.5
+
+
+def best_theme_choice(
+    probabilities: np.ndarray, thresholds: np.ndarray, chosen: np.ndarray, min_ratio: float,
+    eligible: np.ndarray | None = None,
+) -> np.ndarray:
+    """`chosen` (units x themes the model decides) with the best-theme policy applied: each
+    `eligible` unit (default: every unit no theme claims) gets its best theme, probability over
+    threshold, when that ratio is at least `min_ratio`. A new array; `chosen` is not changed."""
+    out = np.asarray(chosen, dtype=bool).copy()
+    if probabilities.shape[1] == 0 or not len(out):
+        return out
+    candidates = ~out.any(axis=1) if eligible is None else np.asarray(eligible, dtype=bool) & ~out.any(axis=1)
+    ratio = np.nan_to_num(probabilities) / np.maximum(thresholds, 1e-12)
+    best = np.argmax(ratio, axis=1)
+    rows = np.flatnonzero(candidates & (ratio[np.arange(len(best)), best] >= min_ratio))
+    out[rows, best[rows]] = True
+    return out
 
 
 def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
@@ -173,6 +201,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     self_training_rounds = 1
     self_training_transductive = True
     fold_average_decides = False
+    best_theme_min_ratio = None
 
     def __init__(
         self,
@@ -187,6 +216,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self_training_rounds: int = 1,
         self_training_transductive: bool = True,
         fold_average_decides: bool = False,
+        best_theme_min_ratio: float | None = None,
     ):
         self.C = C
         self.cv = cv
@@ -199,6 +229,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.self_training_rounds = self_training_rounds
         self.self_training_transductive = self_training_transductive
         self.fold_average_decides = fold_average_decides
+        # The best-theme policy (best_theme_choice) with this ratio, None: off. Set for the
+        # questions counted in respondents (fit_question_model); the review cut-off counts it.
+        self.best_theme_min_ratio = best_theme_min_ratio
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -295,11 +328,23 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 self.fold_intercept_[j] = float(np.mean([svm.intercept_[0] for svm in fold_models]))
         self.thresholds_ = self._thresholds(oof_proba)
         covered = np.flatnonzero(self.covered_)
-        errors = expected_errors(oof_proba[:, covered], self.thresholds_[covered])
+        errors = self.decision_errors(oof_proba[:, covered], self.thresholds_[covered])
         # The cut-off above which a unit is flagged for review: the REVIEW_SHARE of the
         # human-coded units (out of fold) most likely to hold a wrong decision.
         self.review_cutoff_ = float(np.quantile(errors, 1 - REVIEW_SHARE)) if len(errors) else np.inf
         return self
+
+    def decision_errors(
+        self, probabilities: np.ndarray, thresholds: np.ndarray, says: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """`expected_errors` of the decisions this model makes, the best-theme policy included
+        (`says`: which units say something, `text.says_something`; None: all of them): what the
+        review cut-off is a quantile of."""
+        chosen = probabilities >= thresholds
+        ratio = getattr(self, "best_theme_min_ratio", None)
+        if ratio is not None:
+            chosen = best_theme_choice(probabilities, thresholds, chosen, ratio, says)
+        return expected_errors(probabilities, thresholds, chosen)
 
     def _pseudo_labels(self, svm: LinearSVC, j: int, pool: Any) -> tuple[np.ndarray, np.ndarray]:
         """The pool rows `svm` is confident about for theme j, and their 0/1 labels: calibrated
@@ -518,8 +563,15 @@ class ModelSettings:
     self_training_transductive: bool = True  # each fold's held-out coded units join its pool, unlabelled
     # Score the answers with the average of the cross-validation's fold models (fold_coef_)
     # instead of the model refitted on every coded answer: the calibration and the thresholds
-    # were fitted on those fold models' out-of-fold scores (RESULTS-five.md, « Self-training »).
-    fold_average_decides: bool = False
+    # were fitted on those fold models' out-of-fold scores. The default since 2026-12-04: at 20 %
+    # hand-coded it lowered the corrected count error on all five benchmark questions, with
+    # micro-F1 within +0.004 and no training cost (RESULTS-five.md, « The abstention policy »).
+    fold_average_decides: bool = True
+    # The abstention policy of the questions counted in respondents (best_theme_choice): an
+    # answer that says something and that no theme claims gets its best theme unless its
+    # probability is below this share of the theme's threshold. None: off (« Autres » for every
+    # answer no theme claims, as the questions counted in propositions always do).
+    best_theme_min_ratio: float | None = BEST_THEME_MIN_RATIO
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
@@ -529,9 +581,13 @@ class ModelSettings:
         if not self.features_on_pool:
             del out["features_on_pool"]
             del out["features_pool_max"]
-        # Absent when off (the default): models saved before the option keep their version.
+        # Absent when off: models saved before the option keep their version under it.
         if not self.fold_average_decides:
             del out["fold_average_decides"]
+        # Absent when off: models saved before the policy keep their version under it; with it
+        # (the default) the version differs, so their stored decisions are made again.
+        if self.best_theme_min_ratio is None:
+            del out["best_theme_min_ratio"]
         if not self.self_training_weight:
             for key in ("self_training_weight", "self_training_margin", "self_training_rounds",
                         "self_training_pool_max", "self_training_transductive"):
@@ -543,10 +599,12 @@ DEFAULT_SETTINGS = ModelSettings()
 
 
 def build_pipeline(
-    patterns: Patterns, n_units: int, settings: ModelSettings = DEFAULT_SETTINGS, corpus: tuple[str, ...] = ()
+    patterns: Patterns, n_units: int, settings: ModelSettings = DEFAULT_SETTINGS, corpus: tuple[str, ...] = (),
+    *, respondents: bool = False,
 ) -> Pipeline:
     """Features + classifier; rare n-grams are kept only when there is little data. `corpus`: the
-    lemmas of the question's other answers, for the latent features."""
+    lemmas of the question's other answers, for the latent features. `respondents`: the question
+    is counted in respondents (the best-theme policy applies)."""
     min_df = 2 if n_units >= 200 else 1
     transformers: list[tuple[str, Any, str]] = [
         (
@@ -582,6 +640,7 @@ def build_pipeline(
         self_training_rounds=settings.self_training_rounds,
         self_training_transductive=settings.self_training_transductive,
         fold_average_decides=settings.fold_average_decides,
+        best_theme_min_ratio=settings.best_theme_min_ratio if respondents else None,
     )
     return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
 
@@ -698,7 +757,9 @@ def fit_question_model(
             keep = np.random.default_rng(0).choice(len(distinct), LATENT_CORPUS_MAX, replace=False)
             distinct = [distinct[i] for i in np.sort(keep)]
         corpus = tuple(unit_frame(distinct, lemmatizer)["lemmas"])
-    pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings, corpus)
+    pipeline = build_pipeline(
+        codebook_patterns(question, lemmatizer), len(texts), settings, corpus, respondents=question.unit == "respondents",
+    )
     # Self-training's pool: the question's answers that are not coded (a coded answer's human codes
     # are never replaced by pseudo-labels), at most self_training_pool_max of them.
     uncoded: list[str] = []
@@ -743,7 +804,9 @@ def fit_pool_features(
         return None
     prior = codebook_examples(question) if settings.use_codebook_examples else []
     all_texts = list(texts) + [t for t, _ in prior]
-    pipeline = build_pipeline(codebook_patterns(question, lemmatizer), len(texts), settings)
+    pipeline = build_pipeline(
+        codebook_patterns(question, lemmatizer), len(texts), settings, respondents=question.unit == "respondents",
+    )
     features = pipeline.named_steps["features"]
     features.fit(unit_frame(pool_sample(list(unlabelled) + all_texts, settings.features_pool_max), lemmatizer))
     return features
@@ -778,7 +841,8 @@ def set_review_cutoff(model: QuestionModel, answers: Sequence[str], lemmatizer: 
     if len(distinct) < REVIEW_POOL_MIN or not len(covered):
         return
     proba = model.probabilities(unit_frame(distinct, lemmatizer))
-    errors = expected_errors(proba[:, covered], model.thresholds[covered])
+    says = np.array([says_something(t) for t in distinct], dtype=bool)
+    errors = model.classifier.decision_errors(proba[:, covered], model.thresholds[covered], says)
     model.classifier.review_cutoff_ = float(np.quantile(errors, 1 - REVIEW_SHARE))
     model.classifier.review_on_answers_ = True
 
