@@ -183,11 +183,13 @@ def test_features_on_pool_off_gives_the_model_versions_of_before():
     assert ModelSettings().as_dict()["features_on_pool"] is True
 
 
-def test_estimate_from_gives_cross_fitted_counts_nationally_and_by_region(blank_lemmatizer):
+@pytest.mark.parametrize("fold_average_decides", [True, False])
+def test_estimate_from_gives_cross_fitted_counts_nationally_and_by_region(blank_lemmatizer, fold_average_decides):
     """`estimate_from(estimator="cross-fitted")` (what `estimate_consultation` calls) predicts the
-    automatic units with the fold models from their texts: its national count is the direct
-    estimate's, the regions' counts lie within the national one, the human counts are added; a
-    model saved without the fold models' average is refused with a message."""
+    automatic units with the fold models: from their stored scores when the fold models' average
+    decides (the default: no text needed), else from their texts. Its national count is the
+    direct estimate's, the regions' counts lie within the national one, the human counts are
+    added; a model saved without the fold models' average is refused with a message."""
     from types import SimpleNamespace
 
     import pandas as pd
@@ -200,7 +202,8 @@ def test_estimate_from_gives_cross_fitted_counts_nationally_and_by_region(blank_
     uncoded = np.setdiff1d(np.arange(len(texts)), coded)
     coded_texts, coded_sets = [texts[i] for i in coded], [sets[i] for i in coded]
     auto_texts = [texts[i] for i in uncoded]
-    settings = ModelSettings(char_ngrams=(3, 4), use_codebook_examples=False, features_on_pool=True)
+    settings = ModelSettings(char_ngrams=(3, 4), use_codebook_examples=False, features_on_pool=True,
+                             fold_average_decides=fold_average_decides)
     model = fit_question_model(QUESTION, coded_texts, coded_sets, blank_lemmatizer, settings, unlabelled=texts)
     rules = RuleCoder([QUESTION], blank_lemmatizer)
     engine = SimpleNamespace(models={"q": model}, rules=rules, lemmatizer=blank_lemmatizer)
@@ -224,6 +227,15 @@ def test_estimate_from_gives_cross_fitted_counts_nationally_and_by_region(blank_
     by_region = rows[rows["scope_kind"] == "region"]["corrected_count"]
     assert by_region.sum() == pytest.approx(national["corrected_count"], rel=0.02)
     assert (by_region >= [7, 5]).all()
+    without_texts = auto.drop(columns="text")
+    if fold_average_decides:  # the stored scores are the fold models' average's: the same counts
+        again = E.estimate_from(QUESTION, engine, training, without_texts, decisions, ["Bretagne", "Occitanie"],
+                                human, estimator=E.ESTIMATOR_CROSS_FITTED)
+        pd.testing.assert_frame_equal(again, out)
+    else:
+        with pytest.raises(ValueError, match="texts"):
+            E.estimate_from(QUESTION, engine, training, without_texts, decisions, ["Bretagne", "Occitanie"],
+                            human, estimator=E.ESTIMATOR_CROSS_FITTED)
     del model.classifier.fold_coef_
     with pytest.raises(ValueError, match="train it again"):
         E.estimate_from(QUESTION, engine, training, auto, decisions, ["Bretagne", "Occitanie"], human,

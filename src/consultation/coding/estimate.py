@@ -567,9 +567,12 @@ def estimate_from(
     cross = None
     model = engine.models.get(question.id)
     if estimator == ESTIMATOR_CROSS_FITTED and model is not None:
-        if "text" not in auto_units:
-            raise ValueError("the cross-fitted estimator needs the automatic units' texts (column 'text')")
-        cross = fold_predictions(model, auto_units["text"].tolist(), engine.lemmatizer, decisions.theme_ids)
+        if _scored_by_fold_average(model) and decisions.scores is not None:
+            cross = stored_fold_predictions(model, decisions)
+        else:
+            if "text" not in auto_units:
+                raise ValueError("the cross-fitted estimator needs the automatic units' texts (column 'text')")
+            cross = fold_predictions(model, auto_units["text"].tolist(), engine.lemmatizer, decisions.theme_ids)
     frame = estimate_counts(decisions, calibration, scopes, human_counts, n_bootstrap=n_bootstrap, seed=seed,
                             estimator=estimator, cross_predictions=cross, fits=fits)
     split = frame["scope"].str.split("\x1f", n=1, expand=True)
@@ -597,6 +600,28 @@ def fold_predictions(
     for j, theme_id in enumerate(theme_ids):
         if theme_id in position:
             out[:, j] = proba[:, position[theme_id]]
+    return out
+
+
+def _scored_by_fold_average(model: QuestionModel | None) -> bool:
+    """Whether the model's stored scores are its fold models' average's (`fold_average_decides`,
+    the default since 2026-12-04): then the « cross-fitted » predictions are the stored scores,
+    calibrated, and nothing is computed again."""
+    return (model is not None and bool(getattr(model.classifier, "fold_average_decides", False))
+            and hasattr(model.classifier, "fold_coef_"))
+
+
+def stored_fold_predictions(model: QuestionModel, decisions: UnitDecisions) -> np.ndarray:
+    """`fold_predictions` from the stored decisions of a model whose fold models' average decides
+    (`_scored_by_fold_average`): its calibration applied to the stored raw scores. O(1) per unit,
+    no text read; NaN for the themes the model does not decide."""
+    if decisions.scores is None:
+        raise ValueError("no stored scores: the units were not decided by a model")
+    position = {t: j for j, t in enumerate(model.theme_ids)}
+    out = np.full(decisions.scores.shape, np.nan)
+    for j, theme_id in enumerate(decisions.theme_ids):
+        if decisions.model_decides[j] and theme_id in position:
+            out[:, j] = apply_platt(decisions.scores[:, j], model.classifier.platt_[position[theme_id]])
     return out
 
 
@@ -632,8 +657,10 @@ def estimate_consultation(
     codebook_version = con.execute(
         "SELECT coalesce(max(version), 0) FROM codebook_versions WHERE consultation_id = ?", [cid]
     ).fetchall()[0][0]
-    # the texts: when every unit is decided again, or for the fold models' predictions
-    with_text = not reuse_decisions or estimator == ESTIMATOR_CROSS_FITTED
+    # the texts: when every unit is decided again, or for the fold models' predictions of a model
+    # whose stored scores are not already theirs (saved before its fold average decided)
+    with_text = not reuse_decisions or (estimator == ESTIMATOR_CROSS_FITTED and not all(
+        _scored_by_fold_average(engine.models.get(q.id)) for q in questions if q.id in engine.models))
     stored = {
         question.id: _units_and_decisions(con, engine, question, codebook_version, reuse_decisions, with_text)
         for question in questions
