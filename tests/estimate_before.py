@@ -41,6 +41,7 @@ import scipy.sparse as sp
 
 from consultation.codebook import Question
 from consultation.coding.engine import CodingEngine, UnitDecisions, decide
+from consultation.coding.estimate import _rate_draws  # rule rates drawn as today (2026-12-04)
 from consultation.coding.model import QuestionModel, apply_platt, fit_platt
 from consultation.coding.rules import RuleHit
 from consultation.coding.training import TrainingUnits
@@ -300,23 +301,6 @@ def _binned(scores: np.ndarray, membership: sp.csr_matrix, bins: int) -> tuple[n
     n_bin = np.bincount(b, minlength=bins)
     centre = np.divide(np.bincount(b, weights=s, minlength=bins), n_bin, out=np.zeros(bins), where=n_bin > 0)
     return counts, sums, centre
-
-
-def _rate_draws(
-    truth: np.ndarray, decided: np.ndarray, n_draws: int, rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Draws of the rule's precision and false-omission rate from their posteriors under
-    Jeffreys' prior, Beta(x + ½, n − x + ½), whose means are the point estimate's (x + ½) / (n + 1).
-
-    Not a bootstrap of the human-coded units: a theme they never or hardly ever hold (a rare
-    theme, 0–2 of a few hundred coded answers) has a bootstrap rate stuck at its smoothing, so the
-    interval shrank to a few units while the truth was 4–24 (DC12, benchmarks/coding/RESULTS-five.md,
-    « Rare themes' intervals »); the posterior keeps the uncertainty of a count of zero."""
-    tp, n_yes = float(truth @ decided), float(decided.sum())
-    fn, n_no = float(truth @ (1 - decided)), float((1 - decided).sum())
-    precision = rng.beta(tp + 0.5, n_yes - tp + 0.5, size=n_draws)
-    omission = rng.beta(fn + 0.5, n_no - fn + 0.5, size=n_draws)
-    return precision, omission
 
 
 def _confusion(
