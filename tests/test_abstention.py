@@ -31,10 +31,15 @@ _NOTHING = [
     "Non concernée", "non applicable", "N/A", "n.a.", "idem", "Voir ci-dessus", "cf. plus haut",
     "pareil", "rien de particulier", "pas de remarque", "pas de question", "je n'ai rien à dire",
     "-", "?", "…", "...", "0", "xx", "/", "", "   ",
+    # seen among the 18,528 real answers of ../shared/data
+    "Je n'ai pas encore d'avis sur la question.", "Déjà dit à la précédente question", "Voir ma réponse précédente",
+    "Cf réponse précédente", "Rien d’autre a dire", "idem question 7", "Pas d avis", "Il y a rien", "il n'y a rien",
 ]
 _SOMETHING = [
     "masques", "manque de personnel", "plus de moyens", "les salaires", "logement", "paperasse",
     "reconnaissance du métier", "formation", "transports", "télétravail", "ras-le-bol", "épuisement",
+    # an acronym spelt letter by letter is a word; words that spaCy's stop list holds are too
+    "R.I.C", "Parler aux gens directement", "personne âgée", "nouveau", "dehors",
 ]
 _PUNCT = [".", "!", "?", "…", " !", ",", ";", " -", "  ", "\u00a0", "\u202f?"]
 
@@ -71,6 +76,11 @@ def test_an_answer_with_one_word_of_substance_says_something(data):
 @given(st.text(alphabet=string.punctuation + string.digits + " \n\t", max_size=50))
 def test_punctuation_digits_and_spaces_say_nothing(text):
     assert not says_something(text)
+
+
+def test_an_acronym_spelt_in_capitals_is_a_word_but_lower_case_single_letters_are_not():
+    assert says_something("Le R I C") and says_something("r.i.c.") and not says_something("R A S")
+    assert not says_something("il y a rien") and not says_something("IL Y A RIEN")
 
 
 def test_says_something_is_linear_on_a_long_answer():

@@ -165,35 +165,46 @@ def french_stop_words() -> frozenset[str]:
 
 # Words that alone answer nothing, folded: « Rien », « RAS », « Néant », « Sans avis », « Je ne
 # sais pas », « NSP », « Pas concerné », « Non applicable », « Idem », « Voir ci-dessus », « Aucune
-# idée », « Rien à signaler », « Pas de commentaire ». With the French stop words and single
-# letters (« R.A.S. », « N/A »), they make the answers `says_something` is False for.
-_NOTHING_WORDS = frozenset([
-    "rien", "ras", "neant", "aucun", "aucune", "aucuns", "non", "oui", "ok", "nsp", "nspp", "nc",
-    "nr", "ne", "sais", "savoir", "sait", "avis", "opinion", "idee", "idees", "objet",
-    "commentaire", "commentaires", "remarque", "remarques", "signaler", "particulier", "precis",
-    "precise", "special", "speciale", "rep", "reponse", "reponses", "repondre", "trop", "ajouter",
-    "concerne", "concernee", "concernes", "concernees", "applicable", "idem", "voir", "cf",
-    "pareil", "chose", "choses", "question", "questions", "haut", "bas", "dessous", "supra",
-    "precedent", "precedente", "precedemment",
-])
+# idée », « Rien à signaler », « Pas de commentaire », and the function words around them
+# (articles, pronouns, prepositions, conjunctions, « être » and « avoir »): with letters alone or
+# repeated, they make the answers `says_something` is False for. Not spaCy's stop words: those
+# hold content words too (« parler », « gens », « directement », « personne », « nouveau »).
+_NOTHING_WORDS = frozenset("""
+    rien ras neant aucun aucune aucuns non oui ok nsp nspp nc nr na ya sais savoir sait avis opinion
+    idee idees objet commentaire commentaires remarque remarques signaler particulier precis
+    precise special speciale rep reponse reponses repondre ajouter concerne concernee concernes
+    concernees applicable idem voir cf pareil chose choses question questions haut bas dessus
+    dessous supra precedent precedente precedemment dire dit deja merci bonjour bof euh hum ah oh
+    eh
+    le la les un une des du de au aux ce cet cette ces mon ma mes ton ta tes son sa ses notre nos
+    votre vos leur leurs quelque quelques chaque autre autres
+    je me moi tu te toi il elle on nous vous ils elles se soi lui eux en ca cela ceci celui celle ne
+    ceux celles ci qui que qu quoi dont ou lequel laquelle lesquels lesquelles lorsqu puisqu jusqu
+    dans par pour sur sous avec sans chez entre vers jusque depuis pendant avant apres contre
+    et mais donc or ni car si comme quand lorsque puisque
+    est es suis sommes etes sont etre ete etait etais etaient sera serait ai as avons avez ont
+    avoir eu avait avais fait faire fais peut peux
+    pas plus moins tres trop peu tout tous toute toutes bien encore aussi ici vraiment
+""".split())  # noqa: SIM905 - a word list is easier to read and extend as text
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
-
-
-@functools.cache
-def _words_saying_nothing() -> frozenset[str]:
-    return frozenset(fold(w) for w in french_stop_words()) | _NOTHING_WORDS
+# An acronym written letter by letter (« R.I.C », « R.A.S. », « R I C »): one word, not letters.
+_DOTTED_ACRONYM = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.){1,}[^\W\d_](?![^\W\d_])")
+_SPACED_ACRONYM = re.compile(r"(?<![^\W\d_])(?:[A-ZÀ-Ý] ){1,}[A-ZÀ-Ý](?![^\W\d_])")
 
 
 def says_something(text: object) -> bool:
     """False for an answer that answers nothing: no word at all (« - », « ? », « … », « 0 »), or
-    only words that say nothing alone (`_NOTHING_WORDS`, the French stop words, a letter alone or
-    repeated: « Rien à signaler », « R.A.S. », « Je ne sais pas », « sans avis », « NÉANT », « xxx »). Linear in the
-    text's length. A question counted in respondents gives its best theme to an answer nothing
-    claimed only when it says something (`model.best_theme_choice`)."""
+    only words that say nothing alone (`_NOTHING_WORDS`, a letter alone or repeated: « Rien à
+    signaler », « R.A.S. », « Je ne sais pas », « sans avis », « NÉANT », « xxx »). An acronym
+    spelt letter by letter is a word (« R.I.C » says something). Linear in the text's length. A
+    question counted in respondents gives its best theme to an answer nothing claimed only when
+    it says something (`model.best_theme_choice`)."""
     if not isinstance(text, str):
         return False
-    nothing = _words_saying_nothing()
-    return any(len(set(word)) > 1 and word not in nothing for word in _LETTER_RUNS.findall(fold(text)))
+    joined = _SPACED_ACRONYM.sub(lambda m: m.group().replace(" ", ""), _DOTTED_ACRONYM.sub(
+        lambda m: m.group().replace(".", ""), text))
+    return any(len(set(word)) > 1 and word not in _NOTHING_WORDS
+               for word in _LETTER_RUNS.findall(fold(joined)))
 
 
 def load_lemmatizer(model: str = DEFAULT_MODEL) -> Lemmatizer:
