@@ -130,6 +130,9 @@ def test_an_answer_nothing_claims_gets_its_best_theme_unless_off_every_theme_or_
     assert (decide(PROPOSITIONS, _fake_model(t, 0.5), proba, hits, texts=texts).other == plain.other).all()
     # without the texts, every answer is taken as saying something
     assert (decide(QUESTION, _fake_model(t, 0.5), proba, hits).other == (plain.other & off)).all()
+    # what to code next: an answer given its best theme is as uncertain as when left in « Autres »
+    assert np.allclose(d.uncertainty(), plain.uncertainty())
+    assert (d.uncertainty()[moved] >= 0.75).all()
 
 
 # --- a real model: the review load, the calibration of the counts ---------------------------------

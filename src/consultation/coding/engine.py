@@ -107,7 +107,9 @@ class UnitDecisions:
 
     def uncertainty(self) -> np.ndarray:
         """1 when some theme's probability sits on its threshold or nothing claims the unit, 0 when
-        every decision is far from its threshold: the order in which a reviewer should look."""
+        every decision is far from its threshold: the order in which a reviewer should look. An
+        answer given its best theme below the threshold (the best-theme policy) counts as one
+        nothing claims, as it did before the policy."""
         n = len(self.other)
         if not self.model_decides.any():
             return np.where(self.other, 1.0, 0.5 - 0.5 * self.confidence.max(axis=1, initial=0.0))
@@ -115,7 +117,9 @@ class UnitDecisions:
         gap = np.abs(self.probabilities[:, decided] - self.thresholds[decided])
         span = np.maximum(self.thresholds[decided], 1 - self.thresholds[decided])
         closest = (1 - gap / span).max(axis=1) if n else np.zeros(0)
-        return np.where(self.other, np.maximum(closest, 0.75), closest)
+        above = (np.nan_to_num(self.probabilities[:, decided]) >= self.thresholds[decided]).any(axis=1)
+        unclaimed = ~(above | self.chosen[:, ~decided].any(axis=1))
+        return np.where(unclaimed, np.maximum(closest, 0.75), closest)
 
 
 def decide(
