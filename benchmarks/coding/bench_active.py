@@ -52,7 +52,7 @@ def decisions(case: Case, model, lemmatizer: Lemmatizer, rules: RuleCoder, rows:
     texts = [case.texts[i] for i in rows]
     scores = model.scores(unit_frame(texts, lemmatizer)) if model is not None else None
     proba = model.calibrate(scores) if model is not None else None
-    return decide(case.question, model, proba, rules.code(case.question.id, texts), scores)
+    return decide(case.question, model, proba, rules.code(case.question.id, texts), scores, texts)
 
 
 STRATEGIES = ("random", "tool", "mmr")

@@ -79,12 +79,14 @@ def main(argv: list[str] | None = None) -> int:
             d = decisions(case, model, lemmatizer, rules, test)
             Y, P = case.Y[test], d.chosen.astype(int)
             decided = d.model_decides
-            errors = expected_errors(d.probabilities[:, decided], d.thresholds[decided])
+            # the expected errors of the decisions made (the best-theme policy included)
+            errors = expected_errors(d.probabilities[:, decided], d.thresholds[decided], d.chosen[:, decided])
             reference = oof_errors(model)
             dp = decide(case.question, model, model.probabilities(unit_frame(case.pool, lemmatizer)),
-                        rules.code(case.question.id, case.pool))
-            pool_errors = expected_errors(dp.probabilities[:, decided], dp.thresholds[decided])
+                        rules.code(case.question.id, case.pool), texts=case.pool)
+            pool_errors = expected_errors(dp.probabilities[:, decided], dp.thresholds[decided], dp.chosen[:, decided])
             flags = {
+                "engine": d.needs_review,  # what `consultation code` flags (the cut-off of set_review_cutoff)
                 "before": d.other | (errors > np.quantile(reference, 0.85)),
                 "errors": errors > np.quantile(reference, 0.85),
                 "errors-10": errors > np.quantile(reference, 0.90),
