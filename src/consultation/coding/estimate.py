@@ -569,9 +569,9 @@ def estimate_from(
     if estimator == ESTIMATOR_CROSS_FITTED and model is not None:
         if _scored_by_fold_average(model) and decisions.scores is not None:
             cross = stored_fold_predictions(model, decisions)
+        elif "text" not in auto_units:
+            raise ValueError("the cross-fitted estimator needs the automatic units' texts (column 'text')")
         else:
-            if "text" not in auto_units:
-                raise ValueError("the cross-fitted estimator needs the automatic units' texts (column 'text')")
             cross = fold_predictions(model, auto_units["text"].tolist(), engine.lemmatizer, decisions.theme_ids)
     frame = estimate_counts(decisions, calibration, scopes, human_counts, n_bootstrap=n_bootstrap, seed=seed,
                             estimator=estimator, cross_predictions=cross, fits=fits)

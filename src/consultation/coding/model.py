@@ -341,9 +341,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         (`says`: which units say something, `text.says_something`; None: all of them): what the
         review cut-off is a quantile of."""
         chosen = probabilities >= thresholds
-        ratio = getattr(self, "best_theme_min_ratio", None)
-        if ratio is not None:
-            chosen = best_theme_choice(probabilities, thresholds, chosen, ratio, says)
+        if self.best_theme_min_ratio is not None:  # a class attribute too, for models saved before it
+            chosen = best_theme_choice(probabilities, thresholds, chosen, self.best_theme_min_ratio, says)
         return expected_errors(probabilities, thresholds, chosen)
 
     def _pseudo_labels(self, svm: LinearSVC, j: int, pool: Any) -> tuple[np.ndarray, np.ndarray]:
