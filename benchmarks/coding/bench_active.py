@@ -5,8 +5,11 @@
 For each question and seed, 30 % of the labelled answers are held out for measuring; the rest
 is the pool a federation could hand-code. Start from a random 5 % of the labelled answers; then,
 step by step (5 % more each time, up to 20 %), add either random answers or the answers the
-tool picks for the review sheet (`review.select_diverse` on the engine's `uncertainty()` of the
-pool's answers: uncertain first, unlike those already picked). At each step the engine (its
+tool picks for the review sheet and « quoi coder ensuite » (`active.choose_to_code` on the engine's
+`uncertainty()` of the pool's answers: uncertain first, one per cluster of similar answers).
+Other strategies (`--strategies`): `mmr` (the former choice, `review.select_diverse`),
+`uncertain` (no diversity), `tool-errors` (ranked by expected wrong decisions), `hybrid` (half
+the tool's choice, half at random). At each step the engine (its
 ModelSettings defaults, or `--latent`) is fitted on what is coded so far and measured on the
 held-out part (micro-F1). Answers the humans coded are revealed from the data's labels.
 Results: results-active.json and the printed table (copied into RESULTS-five.md).
@@ -72,6 +75,11 @@ def pick(strategy: str, case: Case, d, rest: np.ndarray, want: int, rng: np.rand
         picked = choose_to_code(texts, errors, want, seed=seed, prefilter=PREFILTER[0])
     elif strategy == "mmr":  # the former review sheet choice (maximal marginal relevance)
         picked = select_diverse(texts, d.uncertainty(), want)
+    elif strategy == "hybrid":  # half the tool's choice, half at random among the rest
+        n_tool = want - want // 2
+        picked = choose_to_code(texts, d.uncertainty(), n_tool, seed=seed, prefilter=PREFILTER[0])
+        left = np.setdiff1d(np.arange(len(rest)), picked)
+        picked = [*picked, *rng.choice(left, want - len(picked), replace=False)]
     elif strategy == "uncertain":  # uncertainty alone, no diversity
         picked = list(np.argsort(-d.uncertainty(), kind="stable")[:want])
     else:
@@ -89,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=float, nargs="+", default=[0.05, 0.10, 0.15, 0.20])
     parser.add_argument("--questions", nargs="+", default=None)
     parser.add_argument("--strategies", nargs="+", default=["random", "tool"],
-                        choices=[*STRATEGIES, "uncertain", "tool-errors"])
+                        choices=[*STRATEGIES, "uncertain", "tool-errors", "hybrid"])
     parser.add_argument("--prefilter", type=int, default=5, help="the tool's candidates × the answers to choose")
     parser.add_argument("--latent", type=int, default=0, help="latent dimensions (0: the defaults)")
     parser.add_argument("--out", type=Path, default=HERE / "results-active.json")
