@@ -45,3 +45,34 @@ def test_only_the_questions_present_are_run(tmp_path, monkeypatch, capsys):
     assert sorted(t.label for t in dc11.question.themes) == ["Autres", "référendum", "vote"]
     assert "Question DC12 ignorée" in capsys.readouterr().out
     assert dc11.Y.tolist() == [[1, 1]]
+
+
+def _agreement():
+    path = BENCH.with_name("human_agreement.py")
+    spec = importlib.util.spec_from_file_location("human_agreement_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_human_agreement_expected_f1():
+    f1 = _agreement().expected_f1
+    # three annotators all give the same theme: any one of them agrees fully with the others
+    assert f1([{"a": 3}]) == 1.0
+    # three annotators (the highest count, 2, plus one), two give « a », one gives « b »: a
+    # volunteer holds « a » with probability 2/3, and
+    # the others' consensus holds it only when the volunteer is the one who did not give it
+    # (1/3): TP 0, FP 2/3 + 1/3, FN 1/3 -> F1 0
+    assert f1([{"a": 2, "b": 1}], extra=1) == 0.0
+    # own vote counted: « a » is gold; TP 2/3, FP 1/3 (« b »), FN 1/3 -> F1 2/3
+    assert abs(f1([{"a": 2, "b": 1}], extra=1, own_vote=True) - 2 / 3) < 1e-12
+    # more annotators than the highest count: agreement falls
+    votes = [{"a": 3, "b": 2}, {"c": 4, "d": 1}]
+    assert f1(votes, extra=1) < f1(votes)
+
+
+def test_human_agreement_skips_without_data(tmp_path, monkeypatch, capsys):
+    module = _agreement()
+    monkeypatch.setattr(module, "SHARED", tmp_path / "absent")
+    assert module.main([]) == 0
+    assert "Benchmark ignoré" in capsys.readouterr().out
