@@ -70,7 +70,7 @@ def coding_markdown(summary: CodingSummary) -> list[str]:
         cached = f", dont {summary.cached_batches} repris du cache" if summary.cached_batches else ""
         lines.append(
             f"- Réponses codées : {fmt.integer(summary.pending_answers)} ({fmt.integer(summary.units)} unités, "
-            f"{summary.batches} lot(s){cached})."
+            f"{fmt.integer(summary.batches)} lot(s){cached})."
         )
         by_source = ", ".join(
             f"{SOURCE_LABELS.get(k, k)} {fmt.integer(v)}" for k, v in sorted(summary.by_source.items())
@@ -105,7 +105,7 @@ def reporting_markdown(summary: ReportingSummary | None, consultation_id: str = 
     return [
         "## Publication",
         "",
-        f"- {len(summary.charts)} graphique(s) et {len(summary.reports)} rapport(s), {what}.",
+        f"- {fmt.integer(len(summary.charts))} graphique(s) et {fmt.integer(len(summary.reports))} rapport(s), {what}.",
         *([f"- Sommaire : `{summary.index}`"] if summary.index else []),
     ]
 

@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from consultation import store
 from consultation.codebook import Consultation, load_consultation
 from consultation.errors import ConsultationError, DatabaseBusyError
+from consultation.fmt import integer
 from consultation.ingest import sources
 from consultation.ingest.core import FileReport
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
@@ -59,7 +60,7 @@ def ingest_file(
     logger = get_run_logger()
     logger.info(
         "%s : %s lignes lues, %s ingérées, %s en quarantaine",
-        state.label, report.rows_read, report.rows_ingested, report.rows_quarantined,
+        state.label, integer(report.rows_read), integer(report.rows_ingested), integer(report.rows_quarantined),
     )
     for warning in report.warnings:
         logger.warning(warning)

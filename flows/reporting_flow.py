@@ -19,6 +19,7 @@ from prefect.utilities.annotations import NotSet
 
 from consultation import tally
 from consultation.codebook import Consultation, load_consultation
+from consultation.fmt import integer
 from consultation.publish.report import Publication, publish
 from consultation.store import fingerprints
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
@@ -115,12 +116,12 @@ def reporting_flow(
         rewritten = state.name != "Cached"
         missing = fingerprints.missing_outputs(publication.files)
         if missing:
-            logger.warning("%s fichier(s) publiés ont disparu depuis : réécriture", len(missing))
+            logger.warning("%s fichier(s) publiés ont disparu depuis : réécriture", integer(len(missing)))
             publication = publish_outputs.with_options(refresh_cache=True)(consultation, paths, key)
             rewritten = True
     logger.info(
         "Publication %s : %s graphique(s), %s rapport(s)",
-        "réécrite" if rewritten else "inchangée", len(publication.charts), len(publication.reports),
+        "réécrite" if rewritten else "inchangée", integer(len(publication.charts)), integer(len(publication.reports)),
     )
     summary = ReportingSummary(
         consultation_id=consultation.id, rewritten=rewritten, charts=publication.charts,

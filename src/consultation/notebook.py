@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from consultation.codebook import load_consultation
+from consultation.fmt import integer
 from consultation.store.paths import OutputPaths
 
 if TYPE_CHECKING:
@@ -437,17 +438,18 @@ def discovery_answer(source: str, leads: Any, theme: dict[str, Any] | None, coun
         near = [t for t in leads["thème proche"] if t]
         why = (f" ; les regroupements trouvés ressemblent à des thèmes existants ({', '.join(dict.fromkeys(near))}) : "
                "ce sont des réponses que le codage a manquées, à coder à la main (carnet 02)") if near else ""
-        return french(f"{source} : parmi {n_others} réponses « Autres », pas de nouveau thème à proposer{why}.")
+        return french(f"{source} : parmi {integer(n_others)} réponses « Autres », pas de nouveau thème à proposer{why}.")
     row = counts.loc[theme["label"]]
     others = counts.loc[OTHER] if OTHER in counts.index else None
-    left = (f" ; « Autres » passe de {others['réponses avant']} à {others['réponses après']} réponses"
+    left = (f" ; « Autres » passe de {integer(others['réponses avant'])} à {integer(others['réponses après'])} réponses"
             if others is not None else "")
-    distinct = f" ({n_others} textes distincts)" if others is not None and n_others != others["réponses avant"] else ""
-    among = f"{others['réponses avant']} réponses « Autres »{distinct}" if others is not None else f"{n_others} réponses « Autres »"
+    distinct = f" ({integer(n_others)} textes distincts)" if others is not None and n_others != others["réponses avant"] else ""
+    among = (f"{integer(others['réponses avant'])} réponses « Autres »{distinct}" if others is not None
+             else f"{integer(n_others)} réponses « Autres »")
     return french(
-        f"{source} : oui. Parmi les {among}, {theme['answers']} forment la piste "
+        f"{source} : oui. Parmi les {among}, {integer(theme['answers'])} forment la piste "
         f"« {theme['label'].removeprefix('Nouveau thème : ')} ». Codé par ses mots-clés "
-        f"({', '.join(theme['keywords'])}), ce thème réunit {row['réponses après']} réponses{left}. "
+        f"({', '.join(theme['keywords'])}), ce thème réunit {integer(row['réponses après'])} réponses{left}. "
         "À nommer et à relire avant de l'ajouter au codebook."
     )
 
@@ -506,5 +508,5 @@ def results_answer(national: Any, comparison: Any, region: str) -> str:
         region_part = (f"En {region}, aucun écart avec le reste du pays n'est assez net pour être affirmé "
                        "(test exact de Fisher)")
         region_part += f", et {small} thème(s) ont un effectif trop faible pour être comparés." if small else "."
-    return french(f"Au niveau national, le thème le plus cité est « {top['label']} » ({top['count']} ; {share} % "
+    return french(f"Au niveau national, le thème le plus cité est « {top['label']} » ({integer(top['count'])} ; {share} % "
                   f"des répondants ayant répondu). {region_part}")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from consultation import store
 from consultation.codebook import Consultation, codebook_changes, load_consultation
 from consultation.coding.coder import CodingSummary, code_and_evaluate
+from consultation.fmt import integer
 from consultation.ingest.core import FileReport, ingest_consultation
 from consultation.store import queries
 from consultation.store.paths import DEFAULT_PROCESSED, OutputPaths
@@ -38,8 +39,8 @@ class CodebookChange:
         out = [f"Codebook modifié (version {self.old_version} → {self.new_version}) :"]
         out += [f"  {qid} : {what}" for qid, what in self.changes.items()]
         total = sum(self.recoded.values())
-        detail = ", ".join(f"{qid} {n}" for qid, n in self.recoded.items() if n)
-        out.append(f"Réponses recodées avec le nouveau codebook : {total}" + (f" ({detail})" if detail else ""))
+        detail = ", ".join(f"{qid} {integer(n)}" for qid, n in self.recoded.items() if n)
+        out.append(f"Réponses recodées avec le nouveau codebook : {integer(total)}" + (f" ({detail})" if detail else ""))
         return [french(line) for line in out]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from consultation.fmt import integer
 from consultation.store import queries
 
 #: How sources of codes are named for people (the database keeps the English keys).
@@ -29,10 +30,10 @@ class CodingFigures:
 
     def phrase(self) -> str:
         """« réponses aux questions codées : 311 — humain 300, modèle 9, règles 2 »."""
-        parts = [f"{SOURCE_LABELS[s]} {self.by_source.get(s, 0)}" for s in ("human", "model", "rule")]
+        parts = [f"{SOURCE_LABELS[s]} {integer(self.by_source.get(s, 0))}" for s in ("human", "model", "rule")]
         if self.by_source.get("none"):
-            parts.append(f"sans code {self.by_source['none']}")
-        return f"réponses aux questions codées : {self.answers} — " + ", ".join(parts)
+            parts.append(f"sans code {integer(self.by_source['none'])}")
+        return f"réponses aux questions codées : {integer(self.answers)} — " + ", ".join(parts)
 
 
 def coding_figures(con: duckdb.DuckDBPyConnection, consultation_id: str) -> CodingFigures:

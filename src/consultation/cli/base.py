@@ -18,6 +18,7 @@ import click
 
 from consultation.cli.french import FrenchGroup, argument, option
 from consultation.errors import ConsultationError, is_interrupt
+from consultation.fmt import integer
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 
 
@@ -143,13 +144,13 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
     click.echo("Fichiers lus :")
     _print_files(result.files)
     click.echo(
-        f"Lignes lues : {result.rows_read} ; ingérées : {result.rows_ingested} ; "
-        f"en quarantaine : {result.rows_quarantined} ; répondants en base : {result.respondents}"
+        f"Lignes lues : {integer(result.rows_read)} ; ingérées : {integer(result.rows_ingested)} ; "
+        f"en quarantaine : {integer(result.rows_quarantined)} ; répondants en base : {integer(result.respondents)}"
     )
-    click.echo(f"Répondants ajoutés par ce traitement : {added}")
+    click.echo(f"Répondants ajoutés par ce traitement : {integer(added)}")
     click.echo(f"Codage, {figures.phrase()} (les codes humains priment)")
     click.echo(
-        f"À revoir : {figures.to_review} réponse{'s' if figures.to_review > 1 else ''} codée"
+        f"À revoir : {integer(figures.to_review)} réponse{'s' if figures.to_review > 1 else ''} codée"
         f"{'s' if figures.to_review > 1 else ''} automatiquement (consultation review export)"
     )
     change = getattr(result, "codebook_change", None)
@@ -159,15 +160,15 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
     if coding and coding.model_version:
         state = "entraîné par ce traitement" if coding.trained else "réutilisé (codes humains inchangés)"
         click.echo(f"Modèle {coding.model_version} : {state}")
-    state = (f"{outputs.written} réécrit{'s' if outputs.written > 1 else ''} (nouveaux ou modifiés), "
-             f"{outputs.unchanged} inchangé{'s' if outputs.unchanged > 1 else ''}")
+    state = (f"{integer(outputs.written)} réécrit{'s' if outputs.written > 1 else ''} (nouveaux ou modifiés), "
+             f"{integer(outputs.unchanged)} inchangé{'s' if outputs.unchanged > 1 else ''}")
     if outputs.removed:
-        state += f", {outputs.removed} supprimé{'s' if outputs.removed > 1 else ''}"
+        state += f", {integer(outputs.removed)} supprimé{'s' if outputs.removed > 1 else ''}"
     click.echo(f"Graphiques, rapports et sommaire : {state}")
     click.echo("Sorties :")
     click.echo(f"  base DuckDB      {result.paths.db}")
-    click.echo(f"  graphiques       {result.paths.charts}/ ({len(result.charts)} fichiers)")
-    click.echo(f"  rapports         {result.paths.reports}/ ({len(result.reports)} fichiers)")
+    click.echo(f"  graphiques       {result.paths.charts}/ ({integer(len(result.charts))} fichiers)")
+    click.echo(f"  rapports         {result.paths.reports}/ ({integer(len(result.reports))} fichiers)")
     if getattr(result, "index", None):
         click.echo(f"  sommaire         {result.index}")
     nothing_read = all(f.status == "unchanged" for f in result.files)
@@ -179,7 +180,7 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
 def _print_files(files: list) -> None:
     for f in files:
         label = {"ingested": "ingéré", "unchanged": "inchangé, ignoré", "failed": "échec"}.get(f.status, f.status)
-        detail = f" ({f.rows_ingested} lignes, {f.rows_quarantined} en quarantaine)" if f.status == "ingested" else ""
+        detail = f" ({integer(f.rows_ingested)} lignes, {integer(f.rows_quarantined)} en quarantaine)" if f.status == "ingested" else ""
         click.echo(f"  {f.path.name} : {label}{detail}")
         for warning in f.warnings:
             click.secho(f"    attention : {warning}", fg="yellow")

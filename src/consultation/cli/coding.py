@@ -20,6 +20,7 @@ from consultation.cli.base import (
 )
 from consultation.cli.french import argument, option
 from consultation.errors import ConsultationError
+from consultation.fmt import integer
 
 
 def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bool = True):
@@ -72,14 +73,14 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
     try:
         files = ingest_consultation(con, consultation, folder)
         new = [f for f in files if f.status == "ingested"]
-        click.echo(f"Fichiers : {len(new)} chargé(s), {len(files) - len(new)} inchangé(s)")
+        click.echo(f"Fichiers : {integer(len(new))} chargé(s), {integer(len(files) - len(new))} inchangé(s)")
         summary = code_and_evaluate(con, consultation, _lemmatizer(), output_root=paths.root, retrain=retrain)
         figures = coding_figures(con, consultation.id)
     finally:
         con.close()
     settings = ModelSettings()
     click.echo(f"Codage, {figures.phrase()} (les codes humains priment)")
-    click.echo(f"Codage automatique : {summary.units} unités (réponses, ou propositions pour les questions "
+    click.echo(f"Codage automatique : {integer(summary.units)} unités (réponses, ou propositions pour les questions "
                "comptées en propositions) ; il ne compte que pour les réponses sans code humain")
     for question in consultation.questions:
         engine = summary.engines.get(question.id, "rules")
@@ -88,9 +89,9 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
             f"règles seules (moins de {settings.min_units} unités codées à la main)" if n < settings.min_units
             else "règles seules (aucun thème avec assez d'exemples)"
         )
-        click.echo(f"  {question.id} : {how} ; {n} unité(s) codée(s) à la main")
+        click.echo(f"  {question.id} : {how} ; {integer(n)} unité(s) codée(s) à la main")
     click.echo(
-        f"À revoir : {figures.to_review} réponse{'s' if figures.to_review > 1 else ''} codée"
+        f"À revoir : {integer(figures.to_review)} réponse{'s' if figures.to_review > 1 else ''} codée"
         f"{'s' if figures.to_review > 1 else ''} automatiquement (consultation review export {folder})"
     )
     if summary.model_version:
@@ -102,7 +103,7 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
             f"Accord avec les codeurs humains (validation croisée) : F1 micro {_fr(e.micro_f1)}, "
             f"kappa {_fr(e.kappa)} — détail : consultation evaluate {folder}"
         )
-    click.echo(f"Décomptes corrigés : {summary.estimates} lignes (consultation estimate {folder})")
+    click.echo(f"Décomptes corrigés : {integer(summary.estimates)} lignes (consultation estimate {folder})")
 
 
 # --- consultation evaluate -----------------------------------------------------------------------
@@ -326,7 +327,7 @@ def export_codings(
     except (OSError, ValueError) as exc:
         raise ConsultationError(f"{target} : écriture impossible ({exc})") from None
     answers = frame[["respondent_id", "question_id"]].drop_duplicates().shape[0] if len(frame) else 0
-    click.echo(f"{len(frame)} codes de {answers} réponses écrits dans {target}")
+    click.echo(f"{integer(len(frame))} codes de {integer(answers)} réponses écrits dans {target}")
 
 
 # --- consultation export a-coder -----------------------------------------------------------------
@@ -381,7 +382,7 @@ def export_next(
         click.echo(f"Rien à coder : toutes les réponses ont des codes humains. Fichier vide écrit : {target}")
         return
     how = "modèle" if engine.models else "règles seules (pas encore de modèle : l'ordre est grossier)"
-    click.echo(f"{len(frame)} réponses à coder ensuite ({how}) écrites dans {target}")
+    click.echo(f"{integer(len(frame))} réponses à coder ensuite ({how}) écrites dans {target}")
     click.echo(f"Une fois codées (fichier de codes humains) : consultation code {folder}")
 
 
@@ -433,7 +434,7 @@ def review_export(
         click.echo(f"Rien à relire : toutes les réponses ont des codes humains. Classeur vide écrit : {path}")
         return
     answers = rows[["question_id", "respondent_id"]].drop_duplicates().shape[0]
-    click.echo(f"{answers} réponses ({len(rows)} lignes) à relire écrites dans {path}")
+    click.echo(f"{integer(answers)} réponses ({integer(len(rows))} lignes) à relire écrites dans {path}")
     click.echo(f"Une fois rempli : consultation review import {path} {folder}")
 
 
@@ -459,8 +460,9 @@ def review_import(sheet: Path, consultation_dir: Path | None, processed_root: Pa
     finally:
         con.close()
     click.echo(
-        f"{result.units_reviewed} texte(s) relu(s) dans {result.answers_reviewed} réponse(s) "
-        f"({result.accepted} accepté(s), {result.corrected} corrigé(s)) : {result.codes_written} codes humains enregistrés."
+        f"{integer(result.units_reviewed)} texte(s) relu(s) dans {integer(result.answers_reviewed)} réponse(s) "
+        f"({integer(result.accepted)} accepté(s), {integer(result.corrected)} corrigé(s)) : "
+        f"{integer(result.codes_written)} codes humains enregistrés."
     )
     if result.units_reviewed:
         click.echo(f"Pour recoder avec ces codes : consultation code {folder}")

@@ -10,6 +10,7 @@ import click
 
 from consultation.cli.base import _friendly, consultation_arg, consultation_folder, main, out_option
 from consultation.cli.french import option
+from consultation.fmt import integer
 from consultation.ingest.core import FileReport
 
 
@@ -50,15 +51,15 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     quarantined = sum(r.rows_quarantined for r in reports if r.kind == "responses")
     unchanged = " (aucun fichier nouveau ou modifié)" if all(r.status == "unchanged" for r in reports) else ""
     click.echo(
-        f"Lignes lues : {read} ; ingérées : {ingested} ; en quarantaine : {quarantined} ; "
-        f"répondants en base : {respondents}{unchanged}"
+        f"Lignes lues : {integer(read)} ; ingérées : {integer(ingested)} ; en quarantaine : {integer(quarantined)} ; "
+        f"répondants en base : {integer(respondents)}{unchanged}"
     )
     if any(r.rows_quarantined for r in reports):
         click.echo(f"Lignes en quarantaine et leur motif : consultation quarantine {folder}")
     click.echo(f"Base : {paths.db}")
     if failed:
         for name, rows in failed.items():
-            click.secho(f"Contrôle échoué : {name} ({len(rows)} lignes)", fg="red", err=True)
+            click.secho(f"Contrôle échoué : {name} ({integer(len(rows))} lignes)", fg="red", err=True)
         sys.exit(1)
     click.echo("Contrôles de la base : tous réussis")
 
@@ -71,9 +72,9 @@ def print_reports(reports: list[FileReport]) -> None:
             click.echo(f"  {r.path.name} ({kinds.get(r.kind, r.kind)}) : inchangé, ignoré — {r.message}")
             continue
         click.echo(
-            f"  {r.path.name} ({kinds.get(r.kind, r.kind)}) : {r.rows_read} lignes lues = "
-            f"{r.rows_ingested} ingérées + {r.rows_quarantined} en quarantaine ; "
-            f"{r.respondents} répondants"
+            f"  {r.path.name} ({kinds.get(r.kind, r.kind)}) : {integer(r.rows_read)} lignes lues = "
+            f"{integer(r.rows_ingested)} ingérées + {integer(r.rows_quarantined)} en quarantaine ; "
+            f"{integer(r.respondents)} répondants"
         )
         if r.read_as:
             click.echo(f"    lu comme : {r.read_as}")
@@ -114,7 +115,7 @@ def quarantine(consultation_dir: Path | None, processed_root: Path, export_path:
     if rows.empty:
         click.echo("Aucune ligne en quarantaine.")
         return
-    click.echo(f"{len(rows)} ligne{'s' if len(rows) > 1 else ''} en quarantaine :")
+    click.echo(f"{integer(len(rows))} ligne{'s' if len(rows) > 1 else ''} en quarantaine :")
     for r in rows.itertuples(index=False):
         click.echo(f"  {r.source_file}, ligne {r.source_row} : {r.reason}")
     if export_path:

@@ -18,6 +18,7 @@ import pandas as pd
 from consultation import fmt
 from consultation.cli.base import _friendly, main
 from consultation.cli.french import AliasedChoice, argument, option
+from consultation.fmt import integer
 from consultation.publish.disclosure import DEFAULT_THRESHOLD, SECRET, marker
 from consultation.store.paths import DEFAULT_PROCESSED, SAMPLE_NAME
 
@@ -125,7 +126,7 @@ def _write_data(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
             click.echo(frame.to_json(orient="records", force_ascii=False, indent=1))
         return
     written = write_tally_table(frame, output, fmt)
-    click.echo(f"{len(frame)} lignes écrites dans {written}", err=True)
+    click.echo(f"{integer(len(frame))} lignes écrites dans {written}", err=True)
 
 
 # --- screen tables -------------------------------------------------------------------------------
@@ -339,6 +340,6 @@ def export_tallies(
     with consultation.open(db_path, consultation_id) as db:
         written = db.export_tallies(folder, fmt=fmt, by=_SCOPES[by], suppress=not exact, threshold=threshold)
     for file, rows in written:
-        click.echo(f"  {file} ({rows} lignes)")
+        click.echo(f"  {file} ({integer(rows)} lignes)")
     click.echo("Chiffres exacts : à ne pas publier." if exact else
                f"Secret statistique appliqué : effectifs régionaux de 1 à {threshold - 1} affichés « {marker(threshold)} ».")

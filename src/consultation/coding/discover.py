@@ -21,6 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from consultation import store
 from consultation.codebook import Consultation, Question
+from consultation.fmt import integer
 from consultation.text import Lemmatizer, normalise_text
 
 # How many « Autres » units a question needs before leads are proposed. It adapts to the size of
@@ -106,7 +107,7 @@ def discover_question(
     `minimum` is the number of texts below which no grouping is attempted (see `min_units`); a
     group of fewer than MIN_LEAD texts is not a lead."""
     if len(texts) < minimum:
-        return [], (f"trop peu de réponses « Autres » ({len(texts)}, il en faut {minimum}) "
+        return [], (f"trop peu de réponses « Autres » ({integer(len(texts))}, il en faut {integer(minimum)}) "
                     "pour proposer des regroupements")
     documents = [" ".join(lemmas) for lemmas in lemmatizer(texts)]
     k = n_leads or int(np.clip(round(np.sqrt(len(texts) / 3)), 2, 8))
@@ -226,15 +227,15 @@ def discovery_markdown(consultation: Consultation, results: list[QuestionDiscove
     for result in results:
         q = result.question
         lines += ["", f"## {md_text(q.id)} — {md_text(q.text)}", ""]
-        human = f" dont {result.n_human} codées à la main" if result.n_human else ""
-        lines.append(f"{result.n_units} réponse(s) ou proposition(s) classée(s) « Autres »{human}.")
+        human = f" dont {integer(result.n_human)} codées à la main" if result.n_human else ""
+        lines.append(f"{integer(result.n_units)} réponse(s) ou proposition(s) classée(s) « Autres »{human}.")
         if not result.leads:
             lines += ["", f"Pas de piste : {md_text(result.note)}." if result.note else "Pas de piste."]
             continue
         for number, lead in enumerate(result.leads, start=1):
             lines += [
                 "",
-                f"### Piste {number} : « {md_text(lead.name)} » ({lead.size} réponse{'s' if lead.size > 1 else ''})",
+                f"### Piste {number} : « {md_text(lead.name)} » ({integer(lead.size)} réponse{'s' if lead.size > 1 else ''})",
                 "",
                 f"Mots caractéristiques : {md_text(', '.join(lead.terms))}.",
                 "",

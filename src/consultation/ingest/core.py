@@ -423,7 +423,7 @@ def normalise_ids(values: pd.Series, table: Table, column: str) -> tuple[pd.Seri
     codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in example if unicodedata.category(c) in ("Cc", "Cf")}))
     plural = len(rows) > 1
     warning = (
-        f"{table.path.name}, colonne « {column} » : {len(rows)} identifiant{'s' if plural else ''} "
+        f"{table.path.name}, colonne « {column} » : {fmt.integer(len(rows))} identifiant{'s' if plural else ''} "
         f"contenai{'en' if plural else ''}t des caractères invisibles ({codes}), retirés "
         f"(ligne{'s' if plural else ''} {_rows_text(rows)}) : « {example.encode('unicode_escape').decode()} » "
         f"est lu « {cleaned.iloc[first]} »"
@@ -725,7 +725,7 @@ def _long_batch(
             for v in unknown[:MAX_LISTED]
         ]
         if len(unknown) > MAX_LISTED:
-            problems.append(InputProblem(str(table.path), f"… et {len(unknown) - MAX_LISTED} autres questions inconnues"))
+            problems.append(InputProblem(str(table.path), f"… et {fmt.integer(len(unknown) - MAX_LISTED)} autres questions inconnues"))
         raise InputFileError(problems)
     no_question = raw_question.eq("") & reasons.eq("")
     reasons[no_question] = "question manquante"
@@ -802,7 +802,7 @@ def _first_attributes(
         if disagreeing:
             shown = ", ".join(disagreeing[:10]) + (" …" if len(disagreeing) > 10 else "")
             warnings.append(
-                f"{table.path.name} : {len(disagreeing)} répondants ont des valeurs différentes selon les lignes "
+                f"{table.path.name} : {fmt.integer(len(disagreeing))} répondants ont des valeurs différentes selon les lignes "
                 f"pour « {_role_label(attr)} » (première valeur retenue) : {shown}"
             )
     return first.reset_index(), warnings
@@ -875,11 +875,11 @@ def _region_warnings(path: Path, report: FileReport) -> list[str]:
             f"comptée sous « {UNKNOWN_REGION} »"
         )
     if len(grouped) > MAX_LISTED:
-        out.append(f"{path.name} : … et {len(grouped) - MAX_LISTED} autres valeurs de région non reconnues")
+        out.append(f"{path.name} : … et {fmt.integer(len(grouped) - MAX_LISTED)} autres valeurs de région non reconnues")
     if report.empty_regions:
         rows = report.empty_regions
         out.append(
-            f"{path.name} : {len(rows)} répondant{'s' if len(rows) > 1 else ''} sans région "
+            f"{path.name} : {fmt.integer(len(rows))} répondant{'s' if len(rows) > 1 else ''} sans région "
             f"(ligne{'s' if len(rows) > 1 else ''} {_rows_text(rows)}), compté{'s' if len(rows) > 1 else ''} "
             f"sous « {UNKNOWN_REGION} »"
         )
@@ -898,7 +898,7 @@ def _disagreements(path: Path, headers: list[str], found: list[pd.Series], rows:
         said = ", ".join(f"« {h} » : {v}" for h, v in zip(headers, frame.loc[i], strict=True) if v)
         examples.append(f"ligne {rows[i]} ({said})")
     return [
-        f"{path.name} : {len(bad)} répondant{'s' if len(bad) > 1 else ''} dont les colonnes de région se "
+        f"{path.name} : {fmt.integer(len(bad))} répondant{'s' if len(bad) > 1 else ''} dont les colonnes de région se "
         f"contredisent (la première colonne l'emporte) : {' ; '.join(examples)}{' …' if len(bad) > 5 else ''}"
     ]
 
@@ -981,7 +981,7 @@ def _store_responses(
     if gone:
         names = ", ".join(r[0] for r in gone[:10]) + (" …" if len(gone) > 10 else "")
         report.warnings.append(
-            f"{report.path.name} : {len(gone)} répondant{'s' if len(gone) > 1 else ''} d'une version précédente "
+            f"{report.path.name} : {fmt.integer(len(gone))} répondant{'s' if len(gone) > 1 else ''} d'une version précédente "
             f"de ce fichier n'y figure{'nt' if len(gone) > 1 else ''} plus et reste{'nt' if len(gone) > 1 else ''} "
             f"en base : {names}"
         )

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consultation.errors import PersonalDataLeakError
+from consultation.fmt import integer
 from consultation.text import fold, french_stop_words
 
 if TYPE_CHECKING:
@@ -530,10 +531,10 @@ def check_publication(
         path.unlink(missing_ok=True)
     shown = findings[:30]
     lines = [
-        f"Publication arrêtée : {len(findings)} donnée(s) personnelle(s) trouvée(s) dans "
-        f"{len(leaking)} fichier(s) après la mise en forme, malgré l'anonymisation des témoignages.",
+        f"Publication arrêtée : {integer(len(findings))} donnée(s) personnelle(s) trouvée(s) dans "
+        f"{integer(len(leaking))} fichier(s) après la mise en forme, malgré l'anonymisation des témoignages.",
         *(f"  - {f}" for f in shown),
-        *([f"  - … et {len(findings) - len(shown)} autre(s)"] if len(findings) > len(shown) else []),
+        *([f"  - … et {integer(len(findings) - len(shown))} autre(s)"] if len(findings) > len(shown) else []),
         "Fichiers retirés pour qu'ils ne soient pas diffusés : " + ", ".join(p.name for p in removed) + ".",
         "Retrouvez la réponse en cause dans la base (table answers), signalez l'élément manqué "
         "par l'anonymisation, puis relancez la publication.",
