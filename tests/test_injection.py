@@ -135,7 +135,9 @@ def test_write_table_neutralises_every_formula_start(tmp_path, suffix):
     assert live_formulas(path) == []
     back = pd.read_csv(path, sep=";", encoding="utf-8-sig") if suffix == ".csv" else pd.read_excel(path)
     assert back["texte"].tolist()[:4] == ["'=1+1", "'+33 6", "'-Revaloriser", "'@SUM(A1)"]
-    assert back["nombre"].tolist() == [1, -2, 3, -4.5, 5, 6, 7, 8]  # numbers stay numbers
+    if suffix == ".csv":  # French Excel: decimal comma
+        back = pd.read_csv(path, sep=";", encoding="utf-8-sig", decimal=",")
+    assert back["nombre"].tolist() == [1, -2, 3, -4.5, 5, 6, 7, 8]  # numbers stay numbers, « -4,5 » not a formula
 
 
 # Every command that writes a spreadsheet, and what it writes (under the test's exports folder).
@@ -201,6 +203,25 @@ def test_the_pipelines_own_spreadsheets_are_inert_and_the_data_reached_the_expor
     assert "'+ de moyens pour les équipes" in codings
 
 
+DECIMAL_POINT = re.compile(r"^-?\d+\.\d+(?:e[+-]?\d+)?$")
+DECIMAL_COMMA = re.compile(r"^-?\d+,\d+(?:e[+-]?\d+)?$")
+
+
+def test_every_csv_export_writes_decimal_numbers_with_a_comma(exports):
+    """French Excel reads « 8.8 » in a ';' CSV as text, or as a date: every CSV export of the
+    project writes « 8,8 »."""
+    csvs = [p for files in exports.values() for p in files if p.suffix == ".csv"]
+    assert len(csvs) >= 5, csvs
+    seen_comma = 0
+    for path in csvs:
+        frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        cells = frame.to_numpy().ravel()
+        points = [c for c in cells if DECIMAL_POINT.match(c)]
+        assert points == [], f"{path.name}: {points[:5]}"
+        seen_comma += sum(bool(DECIMAL_COMMA.match(c)) for c in cells)
+    assert seen_comma > 0  # the tallies' shares and corrected counts are decimals
+
+
 # Writers that produce data files for the pipeline itself, not spreadsheets for people (neutralising
 # them would change the data): (file, function) -> why.
 PIPELINE_FILES = {
@@ -221,7 +242,8 @@ def test_no_module_writes_a_spreadsheet_around_the_neutralising_exports():
                 continue
             calls = [n for n in ast.walk(function) if isinstance(n, ast.Call)]
             names = {(c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")) for c in calls}
-            if (path.name, function.name) in PIPELINE_FILES or names & {"neutralise", "neutralise_cell", "write_table"}:
+            if (path.name, function.name) in PIPELINE_FILES or names & {"neutralise", "neutralise_cell", "write_table",
+                                                                             "csv_frame"}:
                 continue
             for call in calls:
                 func = call.func

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FORMATS = ("csv", "xlsx", "json", "parquet")
@@ -25,8 +26,26 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _decimal_comma(value: object) -> object:
+    if isinstance(value, (float, np.floating)) and not np.isnan(value):
+        return repr(float(value)).replace(".", ",")
+    return value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as French Excel reads a ';' CSV: formulas neutralised, decimal numbers with a
+    comma (« 8,8 »: a decimal point is not a number for Excel in French, and « 8.8 » can even
+    become a date), at full precision. Integers and text are left as they are."""
+    out = neutralise(frame)  # before the numbers become text: « -4,5 » is a number, not a formula
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]) or out[col].dtype == object:
+            out[col] = out[col].map(_decimal_comma)
+    return out
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
-    """Write a table in the format its suffix (or `fmt`) names; CSV is UTF-8 with BOM and ';' for French Excel."""
+    """Write a table in the format its suffix (or `fmt`) names; CSV is UTF-8 with BOM, ';' and
+    decimal commas for French Excel (`csv_frame`)."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
@@ -35,7 +54,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -
     if fmt == "csv":
         # CRLF rows (RFC 4180) make the writer quote any cell holding \r: unquoted, a spreadsheet
         # starts a new row there, and "a\r=cmd|…" would become a formula despite `neutralise`.
-        neutralise(frame).to_csv(path, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        csv_frame(frame).to_csv(path, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
     elif fmt == "xlsx":
         neutralise(frame).to_excel(path, index=False)
     elif fmt == "json":

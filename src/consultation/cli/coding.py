@@ -289,7 +289,7 @@ def export_group() -> None:
 @consultation_arg
 @out_option
 @option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
-              help="csv : UTF-8 et point-virgule, pour Excel en français.")
+              help="csv : UTF-8, point-virgule et virgule décimale, pour Excel en français.")
 @option("--fichier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Fichier à écrire (par défaut : exports/codages.<format> à côté de la base).")
 @option("--sans-classement", "no_ranking", is_flag=True,
@@ -340,7 +340,7 @@ def export_codings(
         help="Nombre de réponses à coder.")
 @option("--question", "-q", "question_id", default=None, help="Une seule question.")
 @option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True,
-        help="xlsx pour Excel, ou csv (UTF-8, point-virgule).")
+        help="xlsx pour Excel, ou csv (UTF-8, point-virgule, virgule décimale).")
 @option("--graine", "seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
         help="Graine du choix : la même graine et les mêmes codes donnent les mêmes réponses.")
 @option("--fichier", "-o", "output", type=click.Path(path_type=Path, dir_okay=False), default=None,

@@ -312,7 +312,7 @@ if export_group is None:  # the coding stage usually creates the group; whoever 
 @option("--dossier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, file_okay=False),
         default=None, help="Dossier où écrire (par défaut : exports/ à côté de la base).")
 @option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "parquet"]), default="csv",
-        show_default=True, help="csv : UTF-8 et point-virgule, pour Excel en français.")
+        show_default=True, help="csv : UTF-8, point-virgule et virgule décimale, pour Excel en français.")
 @option("--par", "by", aliases=["--by"], type=AliasedChoice(list(_SCOPES), {v: k for k, v in _SCOPES.items()}),
         default="tous", show_default=True, help="Périmètres exportés.")
 @threshold_option

@@ -186,7 +186,7 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
     Parquet, one type per column, turns a column holding markers into text). With `path=None`, returns the
     CSV text instead of writing a file. Returns the path written.
     """
-    from consultation.exports import neutralise, write_table
+    from consultation.exports import csv_frame, write_table
 
     fmt = (fmt or Path(str(path)).suffix.lstrip(".")).lower()
     if fmt in ("csv", "xlsx"):
@@ -196,7 +196,7 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
     if path is None:
         if fmt != "csv":
             raise ValueError("only CSV can be returned as text")
-        return neutralise(frame).to_csv(sep=";", index=False, lineterminator="\r\n")
+        return csv_frame(frame).to_csv(sep=";", index=False, lineterminator="\r\n")
     return write_table(frame, path, fmt)
 
 
