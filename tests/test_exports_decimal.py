@@ -8,9 +8,12 @@ from __future__ import annotations
 import io
 import math
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +54,16 @@ def test_a_file_opened_as_french_excel_reads_it(tmp_path):
     assert back["part (%)"].iloc[:2].tolist() == [8.8, 12.5] and math.isnan(back["part (%)"].iloc[2])
     assert back["décompte corrigé"].tolist() == [123.25, 4.5e-07, 1e21]
     assert back["thème"].tolist() == ["Moyens", "'-Manque d'EPI", "8.8"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) absent: no spreadsheet check")
+def test_a_french_spreadsheet_reads_the_decimals_as_numbers(tmp_path):
+    """LibreOffice Calc, French locale (1036), ';' CSV in UTF-8: the cells are numbers."""
+    openpyxl = pytest.importorskip("openpyxl")
+    frame = pd.DataFrame({"part (%)": [8.8, 12.5], "décompte corrigé": [123.25, 0.1], "effectif": [40, 27]})
+    path = write_table(frame, tmp_path / "decomptes.csv")
+    subprocess.run(["soffice", "--headless", "--infilter=CSV:59,34,76,1,,1036", "--convert-to", "xlsx",
+                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
+    sheet = openpyxl.load_workbook(tmp_path / "decomptes.xlsx").active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2, max_row=3)]
+    assert rows == [[8.8, 123.25, 40], [12.5, 0.1, 27]]

@@ -33,9 +33,9 @@ def _decimal_comma(value: object) -> object:
 
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table as French Excel reads a ';' CSV: formulas neutralised, decimal numbers with a
-    comma (« 8,8 »: a decimal point is not a number for Excel in French, and « 8.8 » can even
-    become a date), at full precision. Integers and text are left as they are."""
+    """The table as a spreadsheet in French reads a ';' CSV: formulas neutralised, decimal numbers
+    with a comma (« 8,8 »; LibreOffice Calc in a French locale reads « 8.8 » as text), at full
+    precision. Integers and text are left as they are."""
     out = neutralise(frame)  # before the numbers become text: « -4,5 » is a number, not a formula
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]) or out[col].dtype == object:
