@@ -1,6 +1,6 @@
 """CSV exports read by French Excel: every decimal number is written with a comma, at full
 precision, and reads back as the same number; text, integers and formula guards are unchanged.
-Frames are generated (floats of every magnitude and sign, NaN, integers, text that looks like
+Yes/no columns read « oui » / « non ». Frames are generated (floats of every magnitude and sign, NaN, integers, text that looks like
 numbers, mixed columns as the published tallies have)."""
 
 from __future__ import annotations
@@ -45,11 +45,12 @@ def test_decimals_read_back_exactly_with_a_comma(values, words, ints):
 
 def test_a_file_opened_as_french_excel_reads_it(tmp_path):
     frame = pd.DataFrame({"part (%)": [8.8, 12.5, np.nan], "décompte corrigé": [123.25, 4.5e-07, 1e21],
-                          "effectif": [40, 27, 3], "thème": ["Moyens", "-Manque d'EPI", "8.8"]})
+                          "effectif": [40, 27, 3], "thème": ["Moyens", "-Manque d'EPI", "8.8"],
+                          "autres": [False, True, False], "à revoir": pd.array([True, None, False], dtype="boolean")})
     path = write_table(frame, tmp_path / "t.csv")
     raw = path.read_text(encoding="utf-8-sig")
-    assert "8,8;123,25;40;Moyens" in raw
-    assert re.search(r";8\.8\r?$", raw, re.M)  # a text that looks like a number stays as typed
+    assert "8,8;123,25;40;Moyens;non;oui" in raw  # yes/no in French, not True/False
+    assert re.search(r";8\.8;non;non\r?$", raw, re.M)  # a text that looks like a number stays as typed
     back = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
     assert back["part (%)"].iloc[:2].tolist() == [8.8, 12.5] and math.isnan(back["part (%)"].iloc[2])
     assert back["décompte corrigé"].tolist() == [123.25, 4.5e-07, 1e21]

@@ -26,7 +26,9 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _decimal_comma(value: object) -> object:
+def _for_french_spreadsheet(value: object) -> object:
+    if isinstance(value, (bool, np.bool_)):
+        return "oui" if value else "non"
     if isinstance(value, (float, np.floating)) and not np.isnan(value):
         return repr(float(value)).replace(".", ",")
     return value
@@ -35,11 +37,12 @@ def _decimal_comma(value: object) -> object:
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as a spreadsheet in French reads a ';' CSV: formulas neutralised, decimal numbers
     with a comma (« 8,8 »; LibreOffice Calc in a French locale reads « 8.8 » as text), at full
-    precision. Integers and text are left as they are."""
+    precision; yes/no columns as « oui » / « non ». Integers and text are left as they are."""
     out = neutralise(frame)  # before the numbers become text: « -4,5 » is a number, not a formula
     for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]) or out[col].dtype == object:
-            out[col] = out[col].map(_decimal_comma)
+        column = out[col]
+        if pd.api.types.is_float_dtype(column) or pd.api.types.is_bool_dtype(column) or column.dtype == object:
+            out[col] = column.map(_for_french_spreadsheet)
     return out
 
 
