@@ -32,6 +32,13 @@ def test_decimals_take_a_comma_and_read_back_to_the_rounded_value(value, digits)
     assert math.isclose(_back(text), round(value, digits), abs_tol=10**-digits)
 
 
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_exact_decimals_take_a_comma_and_read_back_to_the_same_float(value):
+    text = fmt.exact_decimal(value)
+    assert "." not in text and fmt.NNBSP not in text
+    assert float(text.replace(",", ".")) == value
+
+
 def test_missing_values_read_as_a_dash_and_small_shares_are_not_zero():
     assert [fmt.integer(None), fmt.decimal(float("nan")), fmt.percent(None), fmt.number(None)] == ["—"] * 4
     assert fmt.percent(0.2) == "<\u00a01\u00a0%"

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from consultation import fmt
+
 FORMATS = ("csv", "xlsx", "json", "parquet")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,7 +32,7 @@ def _for_french_spreadsheet(value: object) -> object:
     if isinstance(value, (bool, np.bool_)):
         return "oui" if value else "non"
     if isinstance(value, (float, np.floating)) and not np.isnan(value):
-        return repr(float(value)).replace(".", ",")
+        return fmt.exact_decimal(float(value))
     return value
 
 

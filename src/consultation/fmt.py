@@ -32,6 +32,12 @@ def decimal(value: float | None, digits: int = 2) -> str:
     return f"{value:,.{digits}f}".replace(",", NNBSP).replace(".", ",")
 
 
+def exact_decimal(value: float) -> str:
+    """« 4,526319818734212 »: every digit Python keeps, a decimal comma, no grouping, for a cell
+    a spreadsheet in French must read back as the same number (CSV exports)."""
+    return repr(float(value)).replace(".", ",")
+
+
 def number(value: float | None, digits: int = 1) -> str:
     """A count that may be fractional (a weighted or corrected count): « 12 », else « 12,5 »."""
     if _missing(value):
