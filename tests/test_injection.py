@@ -222,6 +222,29 @@ def test_every_csv_export_writes_decimal_numbers_with_a_comma(exports):
     assert seen_comma > 0  # the tallies' shares and corrected counts are decimals
 
 
+ENGLISH_CODES = {"respondents", "region", "structure_type", "region_structure_type", "pcc-bootstrap",
+                 "confusion-bootstrap", "True", "False"}
+
+
+def test_the_tally_files_for_people_speak_french(exports):
+    """CSV and XLSX tallies: French headers and French values in the coded columns (unit, kind
+    of scope, correction method, yes/no), in every file the commands write."""
+    names = ("export tallies csv", "export tallies xlsx", "export tallies published", "tally --output")
+    checked = 0
+    for name in names:
+        for path in exports[name]:
+            frame = (pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                     if path.suffix == ".csv" else pd.read_excel(path, dtype=str).fillna(""))
+            # XLSX keeps yes/no as the spreadsheet's own booleans (VRAI / FAUX in French)
+            codes = ENGLISH_CODES if path.suffix == ".csv" else ENGLISH_CODES - {"True", "False"}
+            english = set(frame.to_numpy().ravel()) & codes
+            assert not english, f"{path.name}: {english}"
+            checked += len(frame)
+            if "unité de décompte" in frame.columns:
+                assert set(frame["unité de décompte"]) <= {"répondants", "propositions"}
+    assert checked > 0
+
+
 # Writers that produce data files for the pipeline itself, not spreadsheets for people (neutralising
 # them would change the data): (file, function) -> why.
 PIPELINE_FILES = {

@@ -177,11 +177,30 @@ FRENCH_HEADERS = {
     "significant": "écart significatif", "flag": "signal",
 }
 
+# The values of the coded columns, in French in the CSV and XLSX files (the headers above).
+FRENCH_VALUES = {
+    "unit": {"respondents": "répondants", "propositions": "propositions"},
+    "scope_kind": {"national": "national", "region": "région", "structure_type": "type de structure",
+                   "region_structure_type": "région × type de structure"},
+}
+
+
+def _french_values(frame: pd.DataFrame) -> pd.DataFrame:
+    from consultation.coding.estimate import METHOD_LABELS
+
+    values = {**FRENCH_VALUES, "estimate_method": METHOD_LABELS}
+    out = frame.copy()
+    for column, names in values.items():
+        if column in out.columns:
+            out[column] = out[column].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
+    return out
+
 
 def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | None = None) -> Any:
     """Write a tally or comparison frame as given (call `suppress` first to publish it).
 
-    CSV and XLSX get French headers (CSV in UTF-8 with BOM and ';' for French Excel, formulas
+    CSV and XLSX get French headers and French values for the coded columns (unit, kind of scope,
+    correction method; CSV in UTF-8 with BOM, ';' and decimal commas for French Excel, formulas
     neutralised); JSON and Parquet keep the column identifiers (JSON mixes numbers and markers;
     Parquet, one type per column, turns a column holding markers into text). With `path=None`, returns the
     CSV text instead of writing a file. Returns the path written.
@@ -190,7 +209,7 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
 
     fmt = (fmt or Path(str(path)).suffix.lstrip(".")).lower()
     if fmt in ("csv", "xlsx"):
-        frame = frame.rename(columns=FRENCH_HEADERS)
+        frame = _french_values(frame).rename(columns=FRENCH_HEADERS)
     elif fmt == "parquet":
         frame = published_columns(frame)
     if path is None:
