@@ -189,11 +189,7 @@ def _french_values(frame: pd.DataFrame) -> pd.DataFrame:
     from consultation.coding.estimate import METHOD_LABELS
 
     values = {**FRENCH_VALUES, "estimate_method": METHOD_LABELS}
-    out = frame.copy()
-    for column, names in values.items():
-        if column in out.columns:
-            out[column] = out[column].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
-    return out
+    return frame.replace({column: names for column, names in values.items() if column in frame.columns})
 
 
 def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | None = None) -> Any:
