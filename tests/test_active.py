@@ -154,23 +154,25 @@ def test_export_codings_ranks_themes_for_every_answer_including_autres(half, tmp
     consultation = load_consultation(folder)
     themes = {q.id: {t.id for t in q.themes} for q in consultation.questions}
     others = {q.id: q.other_theme.id for q in consultation.questions}
-    modelled = frame[frame["question_id"].isin(set(frame.loc[frame["source"] == "model", "question_id"]))]
+    ranked = "thèmes les plus probables"
+    modelled = frame[frame["question"].isin(set(frame.loc[frame["source du code"] == "modèle", "question"]))]
     assert len(modelled)
-    autres = modelled[[t == others[q] for q, t in zip(modelled["question_id"], modelled["theme_id"], strict=True)]]
-    assert len(autres) and (autres["ranked_themes"] != "").all()  # « Autres » answers get their ranked themes
-    assert (modelled.loc[modelled["source"] == "human", "ranked_themes"] != "").all()
-    for question_id, cell in zip(modelled["question_id"], modelled["ranked_themes"], strict=True):
+    autres = modelled[[t == others[q] for q, t in zip(modelled["question"], modelled["thème (identifiant)"], strict=True)]]
+    assert len(autres) and (autres[ranked] != "").all()  # « Autres » answers get their ranked themes
+    assert (modelled.loc[modelled["source du code"] == "humain", ranked] != "").all()
+    for question_id, cell in zip(modelled["question"], modelled[ranked], strict=True):
         parts = [p.rsplit(" (", 1) for p in cell.split(" ; ")]
         assert 1 <= len(parts) <= 3
         assert {theme for theme, _ in parts} <= themes[question_id]
-        probabilities = [float(p.rstrip(")")) for _, p in parts]
+        assert all("." not in p and "," in p for _, p in parts)  # « 0,82 »: a French reader's decimals
+        probabilities = [float(p.rstrip(")").replace(",", ".")) for _, p in parts]
         assert probabilities == sorted(probabilities, reverse=True)
         assert all(0 <= p <= 1 for p in probabilities)
     plain = tmp_path / "simple.csv"
     result = CliRunner().invoke(main, ["export", "codings", str(folder), "--sorties", str(out), "-o", str(plain),
                                        "--sans-classement"])
     assert result.exit_code == 0, result.output
-    assert "ranked_themes" not in pd.read_csv(plain, sep=";", encoding="utf-8-sig", nrows=1).columns
+    assert ranked not in pd.read_csv(plain, sep=";", encoding="utf-8-sig", nrows=1).columns
 
 
 def test_the_api_ranks_themes_for_every_coded_answer_and_agrees_with_the_export(half, tmp_path):
@@ -184,13 +186,15 @@ def test_the_api_ranks_themes_for_every_coded_answer_and_agrees_with_the_export(
     others = {q.id: q.other_theme.id for q in consultation.questions}
     target = tmp_path / "codages.csv"
     assert CliRunner().invoke(main, ["export", "codings", str(folder), "--sorties", str(out), "-o", str(target)]).exit_code == 0
-    export = pd.read_csv(target, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    export = pd.read_csv(target, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False).rename(columns={
+        "question": "question_id", "répondant": "respondent_id", "unité": "unit_key", "source du code": "source",
+        "thème (identifiant)": "theme_id", "thèmes les plus probables": "ranked_themes"})
     with api.open(OutputPaths.for_consultation(out, consultation.id).db) as db:
         ranked = db.ranked_themes(folder)
         one = db.ranked_themes(folder, "q1_retenir", top=1)
         with pytest.raises(ConsultationError, match="question « nope » inconnue"):
             db.ranked_themes(folder, "nope")
-    modelled = set(export.loc[export["source"] == "model", "question_id"])
+    modelled = set(export.loc[export["source"] == "modèle", "question_id"])
     assert modelled and set(ranked["question_id"]) == modelled
     # every unit of those questions, once per rank, ranks 1..k in decreasing probability
     units = export[export["question_id"].isin(modelled)].drop_duplicates(["question_id", "respondent_id", "unit_key"])

@@ -172,16 +172,31 @@ def test_export_codings_csv_and_parquet(half, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "codes de" in result.output and str(csv_path) in result.output
-    frame = pd.read_csv(csv_path, sep=";", encoding="utf-8-sig")
-    assert {"respondent_id", "question_id", "unit_text", "theme_id", "theme_label", "source", "confidence",
-            "needs_review", "model_version", "codebook_version"} <= set(frame.columns)
-    assert set(frame["source"]) == {"human", "model", "rule"}
+    frame = pd.read_csv(csv_path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    # A spreadsheet read by people in French: French headers, sources and yes/no, decimal commas.
+    assert list(frame.columns) == [
+        "répondant", "région", "type de structure", "question", "unité", "texte codé", "thème (identifiant)",
+        "thème", "source du code", "confiance", "à revoir", "version du modèle", "version du codebook",
+        "thèmes les plus probables"]
+    assert set(frame["source du code"]) == {"humain", "modèle", "règles"}
+    assert set(frame["à revoir"]) <= {"oui", "non", ""} and "oui" in set(frame["à revoir"])
+    confidences = frame.loc[frame["confiance"] != "", "confiance"]
+    assert len(confidences) and not confidences.str.contains(".", regex=False).any()
+    assert confidences.str.replace(",", ".").astype(float).between(0, 1).all()
     parquet = tmp_path / "codages.parquet"
     result = CliRunner().invoke(
         main, ["export", "codings", str(folder), "--out", str(out), "--format", "parquet", "-o", str(parquet)]
     )
     assert result.exit_code == 0, result.output
-    assert len(pd.read_parquet(parquet)) == len(frame)
+    # Parquet is for programs: the API's identifiers, row for row the same codes.
+    table = pd.read_parquet(parquet)
+    assert len(table) == len(frame)
+    assert {"respondent_id", "question_id", "unit_text", "theme_id", "theme_label", "source", "confidence",
+            "needs_review", "model_version", "codebook_version", "ranked_themes"} <= set(table.columns)
+    assert set(table["source"]) == {"human", "model", "rule"}
+    french = {"human": "humain", "model": "modèle", "rule": "règles"}
+    assert table["source"].map(french).tolist() == frame["source du code"].tolist()
+    assert table["theme_id"].tolist() == frame["thème (identifiant)"].tolist()
 
 
 def test_estimate_command_prints_corrected_counts(half):

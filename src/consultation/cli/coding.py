@@ -293,7 +293,7 @@ def export_group() -> None:
 @option("--fichier", "-o", "output", aliases=["--output"], type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Fichier à écrire (par défaut : exports/codages.<format> à côté de la base).")
 @option("--sans-classement", "no_ranking", is_flag=True,
-        help="Sans la colonne ranked_themes (plus rapide : le modèle n'est pas rechargé).")
+        help="Sans la colonne « thèmes les plus probables » (plus rapide : le modèle n'est pas rechargé).")
 @_friendly
 def export_codings(
     consultation_dir: Path | None, processed_root: Path, fmt: str, output: Path | None, no_ranking: bool
@@ -301,32 +301,37 @@ def export_codings(
     """Les thèmes finaux de chaque réponse, avec leur source et leur confiance.
 
     Une ligne par unité codée et par thème : répondant, région, question, texte codé, thème,
-    source (human, model ou rule : humain, modèle ou
-    règles), confiance, à revoir, versions du modèle et du codebook, et ranked_themes : les trois
-    thèmes les plus probables selon le modèle avec leur probabilité (« theme_id (0.82) ; … »),
-    pour toute réponse, y compris celles laissées dans « Autres ». Les
+    source du code (humain, modèle ou règles), confiance, à revoir, versions du modèle et du
+    codebook, et les trois thèmes les plus probables selon le modèle avec leur probabilité
+    (« t01 (0,82) ; … »), pour toute réponse, y compris celles laissées dans « Autres ». Les
     codes humains priment, comme dans les décomptes. Document de travail : il contient le texte
     des réponses.
 
+    En CSV, les en-têtes et les sources sont en français ; en Parquet, pour les programmes, les
+    colonnes gardent les identifiants de l'API (respondent_id, source = human, model ou rule,
+    ranked_themes).
+
     Exemple : consultation export codings data/raw/ma-consultation --format parquet -o codages.parquet
     """
-    from consultation.coding.codings import final_codings, with_ranked_themes
+    from consultation.coding.codings import final_codings, spreadsheet_frame, with_ranked_themes
     from consultation.coding.training import load_engine
     from consultation.exports import write_table
 
+    spreadsheet = fmt == "csv"
     _, consultation, paths, con = _open(consultation_dir, processed_root)
     try:
         frame = final_codings(con, consultation.id)
         if not no_ranking and len(frame):
-            frame = with_ranked_themes(con, frame, load_engine(con, consultation, _lemmatizer()))
+            frame = with_ranked_themes(con, frame, load_engine(con, consultation, _lemmatizer()),
+                                       probability=_fr if spreadsheet else "{:.2f}".format)
     finally:
         con.close()
+    answers = frame[["respondent_id", "question_id"]].drop_duplicates().shape[0] if len(frame) else 0
     target = output or paths.root / "exports" / f"codages.{fmt}"
     try:
-        write_table(frame, target, fmt)
+        write_table(spreadsheet_frame(frame) if spreadsheet else frame, target, fmt)
     except (OSError, ValueError) as exc:
         raise ConsultationError(f"{target} : écriture impossible ({exc})") from None
-    answers = frame[["respondent_id", "question_id"]].drop_duplicates().shape[0] if len(frame) else 0
     click.echo(f"{integer(len(frame))} codes de {integer(answers)} réponses écrits dans {target}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -29,6 +31,27 @@ def final_codings(
 
 
 RANKED_COLUMN = "ranked_themes"
+
+# The spreadsheet export (CSV, XLSX) is read by people in French: French headers and sources, the
+# ranked themes' probabilities with a decimal comma (`spreadsheet_frame`). Parquet and the API keep
+# the identifiers programs rely on (CODING_COLUMNS, RANKED_COLUMN).
+SPREADSHEET_HEADERS = {
+    "respondent_id": "répondant", "region": "région", "structure_type": "type de structure",
+    "question_id": "question", "unit_key": "unité", "unit_text": "texte codé",
+    "theme_id": "thème (identifiant)", "theme_label": "thème", "source": "source du code",
+    "confidence": "confiance", "needs_review": "à revoir", "model_version": "version du modèle",
+    "codebook_version": "version du codebook", RANKED_COLUMN: "thèmes les plus probables",
+}
+SOURCE_LABELS = {"human": "humain", "model": "modèle", "rule": "règles"}
+
+
+def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`final_codings`' rows (with `with_ranked_themes`' column, built with French decimals) as
+    the spreadsheet export shows them: French headers, the source in French."""
+    out = frame.copy()
+    if "source" in out.columns:
+        out["source"] = out["source"].replace(SOURCE_LABELS)
+    return out.rename(columns=SPREADSHEET_HEADERS)
 
 
 def unit_texts(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, consultation_id: str) -> pd.Series:
@@ -69,10 +92,12 @@ def _ranked_rows(engine: CodingEngine, question_ids: pd.Series, texts: pd.Series
 
 
 def with_ranked_themes(
-    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, engine: CodingEngine, *, top: int = 3
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, engine: CodingEngine, *, top: int = 3,
+    probability: Callable[[float], str] = "{:.2f}".format,
 ) -> pd.DataFrame:
     """`frame` (final_codings' rows) with a column `ranked_themes`: the model's `top` themes for
-    the row's text with their calibrated probabilities, « theme_id (0.82) ; theme_id (0.40) »,
+    the row's text with their calibrated probabilities, « theme_id (0.82) ; theme_id (0.40) »
+    (each probability written by `probability`: `fmt.decimal` for a French reader, « 0,82 »),
     for every unit: automatic codes, those left in « Autres » and the human-coded ones (what the
     model would have said). Empty where no model decides the question's themes."""
     out = frame.copy()
@@ -81,7 +106,7 @@ def with_ranked_themes(
         return out
     ranked = _ranked_rows(engine, out["question_id"], unit_texts(con, out, engine.consultation.id), top)
     if len(ranked):
-        cell = ranked["theme_id"] + " (" + ranked["probability"].map("{:.2f}".format) + ")"
+        cell = ranked["theme_id"] + " (" + ranked["probability"].map(probability) + ")"
         cells = cell.groupby(ranked["row"], sort=False).agg(" ; ".join)
         out.iloc[cells.index.to_numpy(), out.columns.get_loc(RANKED_COLUMN)] = cells.to_numpy()
     return out
