@@ -76,3 +76,43 @@ def test_human_agreement_skips_without_data(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(module, "SHARED", tmp_path / "absent")
     assert module.main([]) == 0
     assert "Benchmark ignoré" in capsys.readouterr().out
+
+
+def _ensemble():
+    path = BENCH.with_name("bench_ensemble.py")
+    spec = importlib.util.spec_from_file_location("bench_ensemble_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ensemble_averages_and_stacks_two_models():
+    import numpy as np
+
+    module = _ensemble()
+    rng = np.random.default_rng(0)
+    y = (rng.random((400, 2)) < 0.3).astype(int)
+    informative = np.where(y == 1, 1.5, -1.5) + rng.normal(0, 1, y.shape)  # calibrated-ish logits
+    noise = rng.normal(0, 1, y.shape)  # a second model that knows nothing
+    engine = module.sigmoid(informative)
+    covered = np.array([True, False])
+    for how in ("probability", "logit", "stack"):
+        oof, test = module.averaged(engine, engine, noise, noise, y, covered, how)
+        # the theme not covered keeps the engine's probabilities on the answers to code
+        assert np.allclose(test[:, 1], engine[:, 1])
+        assert ((0 <= oof[:, 0]) & (oof[:, 0] <= 1)).all()
+    # stacking learns to (nearly) ignore the uninformative model: its ranking stays the engine's
+    oof, _ = module.averaged(engine, engine, noise, noise, y, covered, "stack")
+    assert np.corrcoef(module.logit(oof[:, 0]), informative[:, 0])[0, 1] > 0.95
+    # plain averaging with noise does not
+    oof, _ = module.averaged(engine, engine, noise, noise, y, covered, "logit")
+    assert np.corrcoef(module.logit(oof[:, 0]), informative[:, 0])[0, 1] < 0.9
+
+
+def test_ensemble_skips_without_data(tmp_path, monkeypatch, capsys):
+    module = _ensemble()
+    monkeypatch.setattr(module, "load_cases", lambda *args, **kwargs: [])
+    out = tmp_path / "results.json"
+    assert module.main(["--out", str(out)]) == 0
+    assert "Benchmark ignoré" in capsys.readouterr().out
+    assert not out.exists()

@@ -1,0 +1,207 @@
+"""A second model beside the engine's SVMs, their calibrated probabilities averaged (issue 16, F1 target).
+
+    nice -n 10 python benchmarks/coding/bench_ensemble.py                       # 5 questions, 3 seeds, 20 %
+    nice -n 10 python benchmarks/coding/bench_ensemble.py --questions TE11 --seeds 0
+
+The one idea for the F1 target that RESULTS-five.md lists as not tried: an ensemble with a
+separately trained model. Same protocol and splits as bench_five.py (`train_test_split(
+train_size=0.2, random_state=seed)`, seeds 0, 1, 2, labels-only codebook for the tag questions).
+For each split:
+
+- `engine`: the engine with today's defaults, decisions as `consultation code` makes them;
+- `engine (replayed)`: the same model's out-of-fold probabilities and test probabilities put
+  through this script's decision path (thresholds from the out-of-fold probabilities with the
+  engine's own `_thresholds`, then `engine.decide`): must give `engine`'s F1 exactly, the check
+  that the path below changes nothing but the probabilities;
+- `+ word LR`, `+ char LR`: per covered theme, a logistic regression (C=10, balanced: the data
+  README's baseline learner) on TF-IDF word 1-2-grams (sublinear) or character 2-5-grams
+  (`char_wb`, sublinear) of the texts, vocabulary fitted on every answer of the question (as the
+  engine's features are); its out-of-fold scores (5 stratified folds of the coded answers) get a
+  Platt calibration; the ensemble's probability is the mean of the engine's calibrated
+  probability and the LR's; the thresholds are fitted on the ensemble's out-of-fold probabilities
+  by the engine's rule, then the same `decide` (best-theme policy, rules for uncovered themes).
+
+Nothing is tuned per question: one setting for all five. Results: results-ensemble.json (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_five import SEEDS, load_cases, micro_f1, run_baseline
+
+from consultation.coding.engine import decide
+from consultation.coding.features import unit_frame
+from consultation.coding.model import ModelSettings, apply_platt, fit_platt, fit_question_model
+from consultation.coding.rules import RuleCoder
+from consultation.text import Lemmatizer, load_nlp
+
+HERE = Path(__file__).resolve().parent
+VIEWS: dict[str, dict[str, Any]] = {
+    "engine": {},  # the engine's own features
+    "word": dict(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+    "char": dict(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+}
+
+
+def second_model(
+    X: Any, Y_train: np.ndarray, X_test: Any, covered: np.ndarray, seed: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold calibrated logits of the coded answers and calibrated logits of the test
+    answers (NaN columns where the engine's theme is not covered)."""
+    oof = np.full(Y_train.shape, np.nan)
+    test = np.full((X_test.shape[0], Y_train.shape[1]), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for j in np.flatnonzero(covered):
+            y = Y_train[:, j]
+            folds = min(5, int(y.sum()), int(len(y) - y.sum()))
+            scores = np.zeros(len(y))
+            for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
+                lr = LogisticRegression(C=10, class_weight="balanced", max_iter=5000).fit(X[train], y[train])
+                scores[held] = lr.decision_function(X[held])
+            platt = fit_platt(scores, y)
+            oof[:, j] = platt[0] * scores + platt[1]
+            final = LogisticRegression(C=10, class_weight="balanced", max_iter=5000).fit(X, y)
+            test[:, j] = platt[0] * final.decision_function(X_test) + platt[1]
+    return oof, test
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def averaged(
+    engine_oof: np.ndarray, engine_test: np.ndarray, oof2: np.ndarray, test2: np.ndarray, Y_train: np.ndarray,
+    covered: np.ndarray, how: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two models' calibrated probabilities averaged (`how="probability"`), or their calibrated
+    logits averaged and calibrated again by Platt on the out-of-fold average (`how="logit"`: the
+    sum of two linear models is one linear model, what the engine could store), or stacked
+    (`how="stack"`: per theme, a logistic regression on the two out-of-fold calibrated logits
+    learns their weights; its probabilities on the coded answers are in-sample for its three
+    parameters)."""
+    if how == "probability":
+        oof = (engine_oof + sigmoid(oof2)) / 2
+        return oof, np.where(covered, (engine_test + sigmoid(test2)) / 2, engine_test)
+    oof = np.full(engine_oof.shape, np.nan)
+    test = engine_test.copy()
+    if how == "stack":  # per theme, a logistic regression on the two calibrated logits (its weights learnt)
+        for j in np.flatnonzero(covered):
+            Z = np.column_stack([logit(engine_oof[:, j]), oof2[:, j]])
+            Z_test = np.column_stack([logit(engine_test[:, j]), test2[:, j]])
+            stacker = LogisticRegression(C=1.0).fit(Z, Y_train[:, j])
+            oof[:, j] = stacker.predict_proba(Z)[:, 1]
+            test[:, j] = stacker.predict_proba(Z_test)[:, 1]
+        return oof, test
+    for j in np.flatnonzero(covered):
+        z_oof = (logit(engine_oof[:, j]) + oof2[:, j]) / 2
+        platt = fit_platt(z_oof, Y_train[:, j])
+        oof[:, j] = apply_platt(z_oof, platt)
+        test[:, j] = apply_platt((logit(engine_test[:, j]) + test2[:, j]) / 2, platt)
+    return oof, test
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--questions", nargs="+", default=None)
+    parser.add_argument("--size", type=float, default=0.2)
+    parser.add_argument("--views", nargs="+", default=list(VIEWS), choices=list(VIEWS))
+    parser.add_argument("--average", nargs="+", default=["probability", "logit"], choices=["probability", "logit", "stack"])
+    parser.add_argument("--out", type=Path, default=HERE / "results-ensemble.json")
+    parser.add_argument("--codebook", choices=["labels", "keywords"], default="labels",
+                        help="tag questions: labels only, or with the descriptions and keywords of "
+                             "tags-codebook-keywords.yaml (as bench_five.py)")
+    args = parser.parse_args(argv)
+    cases = load_cases(args.questions, keywords=args.codebook == "keywords")
+    if not cases:
+        print("Benchmark ignoré : aucune des données partagées n'est présente.")
+        return 0
+    started = time.perf_counter()
+    lemmatizer = Lemmatizer(load_nlp())
+    runs = []
+    for case in cases:
+        rules = RuleCoder([case.question], lemmatizer)
+        question = case.question
+        for seed in args.seeds:
+            train, test = train_test_split(np.arange(len(case.texts)), train_size=args.size, random_state=seed)
+            tr_texts, te_texts = [case.texts[i] for i in train], [case.texts[i] for i in test]
+            tr_sets = [case.sets[i] for i in train]
+            Y_test = case.Y[test]
+            row = {"question": case.name, "seed": seed, "size": args.size}
+            P = run_baseline(tr_texts, case.Y[train], te_texts)
+            row["baseline"] = micro_f1(Y_test, P)
+            model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, ModelSettings(), unlabelled=case.pool)
+            assert model is not None
+            hits = rules.code(question.id, te_texts)
+            scores = model.scores(unit_frame(te_texts, lemmatizer))
+            probabilities = model.calibrate(scores)
+            d = decide(question, model, probabilities, hits, scores, te_texts)
+            row["engine"] = micro_f1(Y_test, d.chosen.astype(int))
+            clf = model.classifier
+            covered = np.asarray(clf.covered_, dtype=bool)
+            engine_oof = np.full(clf.oof_scores_.shape, np.nan)
+            for j in np.flatnonzero(covered):
+                engine_oof[:, j] = apply_platt(clf.oof_scores_[:, j], clf.platt_[j])
+            kept = clf.thresholds_.copy()
+            # Model theme order = case.theme_ids (the question's themes but « Autres »).
+            assert list(model.theme_ids) == case.theme_ids
+            variants = {"engine (replayed)": (engine_oof, probabilities)}
+            for view in args.views:
+                if view == "engine":  # the engine's own features (its fitted ColumnTransformer)
+                    features = model.pipeline.named_steps["features"]
+                    X, X_test = (features.transform(unit_frame(t, lemmatizer)) for t in (tr_texts, te_texts))
+                else:
+                    vectorizer = TfidfVectorizer(**VIEWS[view]).fit(list(dict.fromkeys(case.pool + tr_texts)))
+                    X, X_test = vectorizer.transform(tr_texts), vectorizer.transform(te_texts)
+                oof2, test2 = second_model(X, case.Y[train], X_test, covered, seed)
+                for how in args.average:
+                    variants[f"+ {view} LR ({how})"] = averaged(
+                        engine_oof, probabilities, oof2, test2, case.Y[train], covered, how)
+                variants[f"{view} LR alone"] = (sigmoid(oof2), np.where(covered, sigmoid(test2), probabilities))
+            for name, (oof, proba) in variants.items():
+                clf.thresholds_ = clf._thresholds(oof)
+                decided = decide(question, model, proba, hits, scores, te_texts)
+                row[name] = micro_f1(Y_test, decided.chosen.astype(int))
+            clf.thresholds_ = kept
+            runs.append(row)
+            print("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()), flush=True)
+    methods = [k for k in runs[0] if k not in ("question", "seed", "size")]
+    lines = ["| question | " + " | ".join(methods) + " |", "| --- |" + " --- |" * len(methods)]
+    for name in dict.fromkeys(r["question"] for r in runs):
+        mine = [r for r in runs if r["question"] == name]
+        lines.append(f"| {name} | " + " | ".join(
+            f"{np.mean([r[m] for r in mine]):.3f} (" + " / ".join(f"{r[m]:.3f}" for r in mine) + ")" for m in methods) + " |")
+    out = {
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(["python", "benchmarks/coding/bench_ensemble.py", *(argv if argv is not None else sys.argv[1:])]),
+        "codebook": args.codebook,
+        "total_seconds": round(time.perf_counter() - started, 1),
+        "runs": runs,
+    }
+    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
