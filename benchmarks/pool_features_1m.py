@@ -1,4 +1,5 @@
-"""Cost at 1M answers of `ModelSettings(features_on_pool=...)`: training, model file, memory, coding.
+"""Cost at 1M answers of `ModelSettings(features_on_pool=...)` (and of `char_model`: mode
+`char-model`): training, model file, memory, coding.
 
     python -m benchmarks.pool_features_1m CONSULTATION_DIR --sorties PROCESSED --mode off --out off.json
     python -m benchmarks.pool_features_1m CONSULTATION_DIR --sorties PROCESSED --mode on --out on.json
@@ -69,7 +70,9 @@ def measure(
     from consultation.store.paths import locate
 
     settings = {"off": ModelSettings(features_on_pool=False), "on": ModelSettings(features_on_pool=True),
-                "on-50k": ModelSettings(features_on_pool=True, features_pool_max=50_000)}[mode]
+                "on-50k": ModelSettings(features_on_pool=True, features_pool_max=50_000),
+                # with the logistic regression on character n-grams stacked with each theme's SVM
+                "char-model": ModelSettings(char_model=True)}[mode]
     sampler = RssSampler()
     sampler.start()
     stages: dict[str, dict[str, Any]] = {}
@@ -151,9 +154,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", type=Path)
     parser.add_argument("--sorties", type=Path, required=True)
-    parser.add_argument("--mode", choices=["off", "on", "on-50k"], required=True,
+    parser.add_argument("--mode", choices=["off", "on", "on-50k", "char-model"], required=True,
                         help="features on the coded answers only, on at most features_pool_max (the default) "
-                             "or 50,000 answers per question")
+                             "or 50,000 answers per question; char-model: ModelSettings.char_model on")
     parser.add_argument("--code-units", type=int, default=20_000)
     parser.add_argument("--evaluate", action="store_true")
     parser.add_argument("--evaluate-only", action="store_true", help="only the units and the cross-validation")

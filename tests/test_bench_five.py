@@ -100,7 +100,7 @@ def test_ensemble_averages_and_stacks_two_models():
         oof, test = module.averaged(engine, engine, noise, noise, y, covered, how)
         # the theme not covered keeps the engine's probabilities on the answers to code
         assert np.allclose(test[:, 1], engine[:, 1])
-        assert ((0 <= oof[:, 0]) & (oof[:, 0] <= 1)).all()
+        assert ((oof[:, 0] >= 0) & (oof[:, 0] <= 1)).all()
     # stacking learns to (nearly) ignore the uninformative model: its ranking stays the engine's
     oof, _ = module.averaged(engine, engine, noise, noise, y, covered, "stack")
     assert np.corrcoef(module.logit(oof[:, 0]), informative[:, 0])[0, 1] > 0.95

@@ -52,6 +52,9 @@ from consultation.text import Lemmatizer, says_something
 MODEL_SPEC = "svm-platt-shrunk-thresholds/3-review-cutoff"
 SCORE_CHUNK = 20_000  # units scored at once
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
+# The character model's regularisation (ModelSettings.char_model): the data README's baseline learner.
+CHAR_MODEL_C = 10.0
+CHAR_BLOCK = "caracteres"  # the block of features it learns from (build_pipeline)
 
 
 # --------------------------------------------------------------------------
@@ -176,6 +179,40 @@ def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
     return 2 * tp / denominator if denominator else 0.0
 
 
+class LinearScore:
+    """A linear scorer (`coef_` 1 x features, `intercept_` (1,)) with the `decision_function` of
+    scikit-learn's linear models: the SVM and the character model of a theme, stacked, are one."""
+
+    def __init__(self, coef: np.ndarray, intercept: float):
+        self.coef_ = np.asarray(coef, dtype=float).reshape(1, -1)
+        self.intercept_ = np.array([float(intercept)])
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        return np.asarray(X @ self.coef_.ravel()).ravel() + self.intercept_[0]
+
+
+def _stacked(
+    svm: Any, char: Any, platt_svm: np.ndarray, platt_char: np.ndarray, weights: np.ndarray, columns: slice,
+) -> LinearScore:
+    """One linear model from a theme's SVM (on every column) and character model (on `columns`):
+    weights[0] x (the SVM's calibrated logit) + weights[1] x (the character model's) + weights[2]."""
+    a, b, c = weights
+    coef = a * platt_svm[0] * svm.coef_.ravel()
+    coef[columns] += b * platt_char[0] * char.coef_.ravel()
+    intercept = (a * (platt_svm[0] * svm.intercept_[0] + platt_svm[1])
+                 + b * (platt_char[0] * char.intercept_[0] + platt_char[1]) + c)
+    return LinearScore(coef, intercept)
+
+
+def stack_weights(z_svm: np.ndarray, z_char: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(a, b, c): the logistic regression of the human codes on the two models' calibrated
+    out-of-fold logits (C=1): how much each model is worth for this theme."""
+    from sklearn.linear_model import LogisticRegression
+
+    stacker = LogisticRegression(C=1.0).fit(np.column_stack([z_svm, z_char]), y)
+    return np.array([stacker.coef_[0, 0], stacker.coef_[0, 1], stacker.intercept_[0]])
+
+
 # --------------------------------------------------------------------------
 # The classifier
 # --------------------------------------------------------------------------
@@ -202,6 +239,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     self_training_transductive = True
     fold_average_decides = False
     best_theme_min_ratio = None
+    char_model = False
 
     def __init__(
         self,
@@ -217,6 +255,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self_training_transductive: bool = True,
         fold_average_decides: bool = False,
         best_theme_min_ratio: float | None = None,
+        char_model: bool = False,
     ):
         self.C = C
         self.cv = cv
@@ -232,6 +271,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # The best-theme policy (best_theme_choice) with this ratio, None: off. Set for the
         # questions counted in respondents (fit_question_model); the review cut-off counts it.
         self.best_theme_min_ratio = best_theme_min_ratio
+        # A second model per theme, stacked with the SVM (`fit`'s `char_columns`): a logistic
+        # regression on the last columns of X (ModelSettings.char_model), its weight learnt per
+        # theme on the out-of-fold scores of both.
+        self.char_model = char_model
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -249,9 +292,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         sample_weight: Any = None,
         prior_mask: Any = None,
         pool: Any = None,
+        char_columns: slice | None = None,
     ) -> ThemeClassifier:
         """`pool`: features of uncoded answers for self-training (used only when
-        `self_training_weight` > 0 and `y` is multi-label; see `_self_train`)."""
+        `self_training_weight` > 0 and `y` is multi-label; see `_self_train`). `char_columns`:
+        with `char_model`, the columns of X the character model learns from (build_pipeline's
+        character n-grams); the SVM learns from every column, as without it."""
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True)
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -273,7 +319,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         measured = np.flatnonzero(~prior)
         always = np.flatnonzero(prior)
 
-        self.estimators_: list[LinearSVC | None] = []
+        self.estimators_: list[LinearSVC | LinearScore | None] = []
         self.platt_ = np.tile([2.0, 0.0], (k, 1))
         self.constant_ = np.full(k, np.nan)
         self.covered_ = np.zeros(k, dtype=bool)
@@ -283,9 +329,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # Per theme, the fold models of the cross-validation (empty where there is none): each
         # coded unit's out-of-fold score comes from the one that did not see it; cross-fitted
         # counts score the uncoded units with all of them (coding/estimate.py, « cross-fitted »).
-        self.fold_estimators_: list[list[LinearSVC]] = [[] for _ in range(k)]
+        self.fold_estimators_: list[list[Any]] = [[] for _ in range(k)]
         self.fold_tests_: list[list[np.ndarray]] = [[] for _ in range(k)]
         oof_proba = np.full((len(measured), k), np.nan)
+        stacking = bool(self.char_model) and char_columns is not None and char_columns.stop > char_columns.start
+        if stacking and self.self_training_weight > 0:
+            raise ValueError("the character model and self-training cannot be combined")
+        X_char = X[:, char_columns] if stacking else None
+        self.stack_weights_ = np.full((k, 3), np.nan)
         for j in range(k):
             column = Y[:, j]
             if column.min() == column.max():
@@ -296,7 +347,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             positives = int(y_measured.sum())
             negatives = len(measured) - positives
             folds = min(self.cv, positives, negatives)
-            if positives >= self.min_positives and negatives >= self.min_positives and folds >= 2:
+            covered = positives >= self.min_positives and negatives >= self.min_positives and folds >= 2
+            if covered and stacking:
+                assert char_columns is not None
+                self._fit_stacked(j, X, X_char, char_columns, column, weights, measured, always, folds, oof_proba)
+                continue
+            if covered:
                 splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
                 scores = np.zeros(len(measured))
                 for train, test in splitter.split(np.zeros(len(measured)), y_measured):
@@ -333,6 +389,49 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # human-coded units (out of fold) most likely to hold a wrong decision.
         self.review_cutoff_ = float(np.quantile(errors, 1 - REVIEW_SHARE)) if len(errors) else np.inf
         return self
+
+    def _char(self) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        # newton-cg: the same optimum as lbfgs, about ten times faster on these short sparse rows
+        return LogisticRegression(C=CHAR_MODEL_C, class_weight=self.class_weight, solver="newton-cg", max_iter=1000)
+
+    def _fit_stacked(
+        self, j: int, X: Any, X_char: Any, columns: slice, column: np.ndarray, weights: np.ndarray,
+        measured: np.ndarray, always: np.ndarray, folds: int, oof_proba: np.ndarray,
+    ) -> None:
+        """Theme j with the character model: on the same folds, the SVM (every column of X) and a
+        logistic regression (X_char, X's `columns`) each give out-of-fold scores and their own Platt calibration; a
+        logistic regression of the human codes on the two calibrated logits (`stack_weights`)
+        weighs them. Each fold's pair, and the final pair, become one linear model over X
+        (`_stacked`), so that scoring, the fold models' average and the stored scores work as
+        with the SVM alone; the out-of-fold scores are the stacked ones, calibrated again."""
+        y_measured = column[measured]
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+        s_svm, s_char = np.zeros(len(measured)), np.zeros(len(measured))
+        pairs = []
+        for train, test in splitter.split(np.zeros(len(measured)), y_measured):
+            rows = np.concatenate([measured[train], always])
+            svm = self._svm().fit(X[rows], column[rows], sample_weight=weights[rows])
+            char = self._char().fit(X_char[rows], column[rows], sample_weight=weights[rows])
+            s_svm[test] = svm.decision_function(X[measured[test]])
+            s_char[test] = char.decision_function(X_char[measured[test]])
+            pairs.append((svm, char))
+            self.fold_tests_[j].append(test)
+        platt_svm, platt_char = fit_platt(s_svm, y_measured), fit_platt(s_char, y_measured)
+        z_svm = platt_svm[0] * s_svm + platt_svm[1]
+        z_char = platt_char[0] * s_char + platt_char[1]
+        stack = stack_weights(z_svm, z_char, y_measured)
+        self.stack_weights_[j] = stack
+        self.fold_estimators_[j] = [_stacked(svm, char, platt_svm, platt_char, stack, columns) for svm, char in pairs]
+        scores = stack[0] * z_svm + stack[1] * z_char + stack[2]
+        self.oof_scores_[:, j] = scores
+        self.platt_[j] = fit_platt(scores, y_measured)
+        oof_proba[:, j] = apply_platt(scores, self.platt_[j])
+        self.covered_[j] = True
+        svm = self._svm().fit(X, column, sample_weight=weights)
+        char = self._char().fit(X_char, column, sample_weight=weights)
+        self.estimators_.append(_stacked(svm, char, platt_svm, platt_char, stack, columns))
 
     def decision_errors(
         self, probabilities: np.ndarray, thresholds: np.ndarray, says: np.ndarray | None = None,
@@ -571,6 +670,15 @@ class ModelSettings:
     # probability is below this share of the theme's threshold. None: off (« Autres » for every
     # answer no theme claims, as the questions counted in propositions always do).
     best_theme_min_ratio: float | None = BEST_THEME_MIN_RATIO
+    # A second model per theme, stacked with the SVM: a logistic regression (C=10, balanced) on
+    # the character 2-5-grams of the folded text alone (the features' « caracteres » block; the
+    # SVM sees every block), the two calibrated out-of-fold logits weighed per theme by a
+    # logistic regression (ThemeClassifier._fit_stacked). The default since 2026-12-04: at 20 %
+    # hand-coded, micro-F1 higher in mean on the five real questions with both codebooks (+0.023
+    # on GD163, -0.001 to +0.015 elsewhere), counts as before; training about 4 times longer
+    # (+45 s at 1M, the coding itself unchanged: benchmarks/coding/RESULTS-five.md, « A second
+    # model », and BENCHMARKS.md).
+    char_model: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
@@ -587,6 +695,10 @@ class ModelSettings:
         # (the default) the version differs, so their stored decisions are made again.
         if self.best_theme_min_ratio is None:
             del out["best_theme_min_ratio"]
+        # Absent when off: models saved before the option keep their version under it; with it
+        # (the default) the version differs, so they are trained again.
+        if not self.char_model:
+            del out["char_model"]
         if not self.self_training_weight:
             for key in ("self_training_weight", "self_training_margin", "self_training_rounds",
                         "self_training_pool_max", "self_training_transductive"):
@@ -640,6 +752,7 @@ def build_pipeline(
         self_training_transductive=settings.self_training_transductive,
         fold_average_decides=settings.fold_average_decides,
         best_theme_min_ratio=settings.best_theme_min_ratio if respondents else None,
+        char_model=settings.char_model,
     )
     return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
 
@@ -766,7 +879,7 @@ def fit_question_model(
         coded = set(texts)
         uncoded = [t for t in dict.fromkeys(unlabelled) if t not in coded and t and str(t).strip()]
     self_training = len(uncoded) > 0
-    if (settings.features_on_pool and (features is not None or len(unlabelled))) or self_training:
+    if (settings.features_on_pool and (features is not None or len(unlabelled))) or self_training or settings.char_model:
         if features is None:
             features = pipeline.named_steps["features"]
             fit_on = list(unlabelled) + all_texts if settings.features_on_pool else all_texts
@@ -777,7 +890,9 @@ def fit_question_model(
         pool = None
         if self_training:
             pool = features.transform(unit_frame(pool_sample(uncoded, settings.self_training_pool_max), lemmatizer))
-        pipeline.named_steps["classifier"].fit(features.transform(frame), Y, prior_mask=mask, pool=pool)
+        char_columns = features.output_indices_[CHAR_BLOCK] if settings.char_model else None
+        pipeline.named_steps["classifier"].fit(
+            features.transform(frame), Y, prior_mask=mask, pool=pool, char_columns=char_columns)
     else:
         pipeline.fit(frame, Y, classifier__prior_mask=mask)
     model = QuestionModel(question.id, theme_ids, pipeline, len(texts))

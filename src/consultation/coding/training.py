@@ -42,6 +42,7 @@ TRUSTED_TYPES = [
     "consultation.coding.features.CompactTfidfVectorizer",
     "consultation.coding.features.KeywordFeatures",
     "consultation.coding.features.LatentSemanticFeatures",
+    "consultation.coding.model.LinearScore",
     "consultation.coding.model.ThemeClassifier",
 ]
 

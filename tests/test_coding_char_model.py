@@ -1,0 +1,66 @@
+"""A second model per theme, stacked with the SVM (ModelSettings.char_model, off by default)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from consultation.coding.features import unit_frame
+from consultation.coding.model import (
+    DEFAULT_SETTINGS,
+    ModelSettings,
+    fit_question_model,
+    model_version,
+)
+from consultation.coding.training import load_models, save_models
+from test_coding_semi import QUESTION, WORDS
+
+ON = ModelSettings(cv=3, char_model=True)
+
+
+def _coded(rng: np.random.Generator, n: int) -> tuple[list[str], list[list[str]]]:
+    texts, sets = [], []
+    for theme, words in WORDS.items():
+        for _ in range(n):
+            texts.append(" ".join(["manque", "de", *rng.choice(words[:3], 2, replace=False)]))
+            sets.append([theme])
+    return texts, sets
+
+
+# Misspelt answers (letters doubled, dropped or swapped): what character n-grams are for.
+MISSPELT = ["manque de masqes et de gans", "il faut des surblousses", "plus de visittes des familes",
+            "les prohces et les enfnats"]
+TRUTH = np.array([0, 0, 1, 1])
+
+
+def test_the_stacked_model_codes_misspelt_answers_and_is_the_same_once_saved(lemmatizer, tmp_path):
+    rng = np.random.default_rng(0)
+    coded, sets = _coded(rng, 12)
+    model = fit_question_model(QUESTION, coded, sets, lemmatizer, ON, unlabelled=coded)
+    frame = unit_frame(MISSPELT, lemmatizer)
+    proba = model.probabilities(frame)
+    assert (np.argmax(proba, axis=1) == TRUTH).all()
+    clf = model.classifier
+    assert clf.covered_.all() and np.isfinite(clf.stack_weights_).all()
+    # Each theme is one linear model over every feature (the character block included), so the
+    # fold models' average and the stored scores work as with the SVM alone.
+    features = model.pipeline.named_steps["features"]
+    assert clf.fold_coef_.shape[1] == features.transform(frame).shape[1]
+    assert (np.abs(clf.fold_coef_[:, features.output_indices_["caracteres"]]).sum(axis=1) > 0).all()
+    again = load_models(save_models({"q": model}, tmp_path / "m.skops", {}))["q"]
+    assert np.allclose(again.probabilities(frame), proba)
+    assert np.allclose(again.fold_probabilities(frame), model.fold_probabilities(frame))
+
+
+def test_off_by_default_and_models_saved_before_keep_their_version():
+    assert DEFAULT_SETTINGS.char_model is False
+    assert "char_model" not in DEFAULT_SETTINGS.as_dict()
+    assert model_version(1, "h", ON) != model_version(1, "h", ModelSettings(cv=3))
+
+
+def test_it_cannot_be_combined_with_self_training(lemmatizer):
+    rng = np.random.default_rng(1)
+    coded, sets = _coded(rng, 10)
+    settings = ModelSettings(cv=3, char_model=True, self_training_weight=0.3)
+    with pytest.raises(ValueError, match="cannot be combined"):
+        fit_question_model(QUESTION, coded, sets, lemmatizer, settings, unlabelled=[*coded, "manque de gants 1"])
