@@ -71,7 +71,9 @@ def measure(
 
     settings = {"off": ModelSettings(features_on_pool=False), "on": ModelSettings(features_on_pool=True),
                 "on-50k": ModelSettings(features_on_pool=True, features_pool_max=50_000),
-                # with the logistic regression on character n-grams stacked with each theme's SVM
+                # without the logistic regression on character n-grams stacked with each theme's
+                # SVM (the default since 2026-12-04); `char-model`: with it, the default
+                "no-char-model": ModelSettings(char_model=False),
                 "char-model": ModelSettings(char_model=True)}[mode]
     sampler = RssSampler()
     sampler.start()
@@ -154,9 +156,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", type=Path)
     parser.add_argument("--sorties", type=Path, required=True)
-    parser.add_argument("--mode", choices=["off", "on", "on-50k", "char-model"], required=True,
+    parser.add_argument("--mode", choices=["off", "on", "on-50k", "no-char-model", "char-model"], required=True,
                         help="features on the coded answers only, on at most features_pool_max (the default) "
-                             "or 50,000 answers per question; char-model: ModelSettings.char_model on")
+                             "or 50,000 answers per question; (no-)char-model: ModelSettings.char_model on or off")
     parser.add_argument("--code-units", type=int, default=20_000)
     parser.add_argument("--evaluate", action="store_true")
     parser.add_argument("--evaluate-only", action="store_true", help="only the units and the cross-validation")

@@ -677,10 +677,10 @@ class ModelSettings:
     # SVM sees every block), the two calibrated out-of-fold logits weighed per theme by a
     # logistic regression (ThemeClassifier._fit_stacked). The default since 2026-12-04: at 20 %
     # hand-coded, micro-F1 higher in mean on the five real questions with both codebooks (+0.023
-    # on GD163, -0.001 to +0.015 elsewhere), counts as before; training about 4 times longer
-    # (+45 s at 1M, the coding itself unchanged: benchmarks/coding/RESULTS-five.md, « A second
-    # model », and BENCHMARKS.md).
-    char_model: bool = False
+    # on GD163, +0.001 to +0.018 elsewhere), counts as before; `consultation run` at 1M 1.06x
+    # (training and cross-validation +23 s; benchmarks/coding/RESULTS-five.md and BENCHMARKS.md,
+    # « A second model per theme »).
+    char_model: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
