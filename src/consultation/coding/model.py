@@ -347,12 +347,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             positives = int(y_measured.sum())
             negatives = len(measured) - positives
             folds = min(self.cv, positives, negatives)
-            covered = positives >= self.min_positives and negatives >= self.min_positives and folds >= 2
-            if covered and stacking:
+            coverable = positives >= self.min_positives and negatives >= self.min_positives and folds >= 2
+            if coverable and stacking:
                 assert char_columns is not None
                 self._fit_stacked(j, X, X_char, char_columns, column, weights, measured, always, folds, oof_proba)
                 continue
-            if covered:
+            if coverable:
                 splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
                 scores = np.zeros(len(measured))
                 for train, test in splitter.split(np.zeros(len(measured)), y_measured):
