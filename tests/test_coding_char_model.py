@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from consultation.coding.features import unit_frame
 from consultation.coding.model import (
@@ -61,9 +60,11 @@ def test_on_by_default_and_models_saved_before_are_trained_again():
     assert model_version(1, "h", DEFAULT_SETTINGS) != model_version(1, "h", off)
 
 
-def test_it_cannot_be_combined_with_self_training(lemmatizer):
+def test_with_self_training_the_svm_decides_alone(lemmatizer):
     rng = np.random.default_rng(1)
     coded, sets = _coded(rng, 10)
-    settings = ModelSettings(cv=3, char_model=True, self_training_weight=0.3)
-    with pytest.raises(ValueError, match="cannot be combined"):
-        fit_question_model(QUESTION, coded, sets, lemmatizer, settings, unlabelled=[*coded, "manque de gants 1"])
+    settings = ModelSettings(cv=3, self_training_weight=0.3)  # the character model on, by default
+    model = fit_question_model(QUESTION, coded, sets, lemmatizer, settings, unlabelled=[*coded, "manque de gants 1"])
+    assert np.isnan(model.classifier.stack_weights_).all()
+    frame = unit_frame(MISSPELT, lemmatizer)
+    assert (np.argmax(model.probabilities(frame), axis=1) == TRUTH).all()

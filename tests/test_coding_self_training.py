@@ -25,7 +25,8 @@ WORDS = {
     "visites": list(SEMI_WORDS["visites"]),
 }
 ST = ModelSettings(cv=3, use_codebook_examples=False, self_training_weight=0.5)
-OFF = ModelSettings(cv=3, use_codebook_examples=False)
+# Without self-training; the character model off too, as it is with self-training (the SVM decides alone).
+OFF = ModelSettings(cv=3, use_codebook_examples=False, char_model=False)
 
 
 def _coded(rng: np.random.Generator, n: int) -> tuple[list[str], list[list[str]]]:

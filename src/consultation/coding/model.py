@@ -332,9 +332,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.fold_estimators_: list[list[Any]] = [[] for _ in range(k)]
         self.fold_tests_: list[list[np.ndarray]] = [[] for _ in range(k)]
         oof_proba = np.full((len(measured), k), np.nan)
-        stacking = bool(self.char_model) and char_columns is not None and char_columns.stop > char_columns.start
-        if stacking and self.self_training_weight > 0:
-            raise ValueError("the character model and self-training cannot be combined")
+        # Self-training (an option) refits the SVMs with pseudo-labels: with it, the SVM decides alone.
+        stacking = (bool(self.char_model) and char_columns is not None and char_columns.stop > char_columns.start
+                    and not self.self_training_weight > 0)
         X_char = X[:, char_columns] if stacking else None
         self.stack_weights_ = np.full((k, 3), np.nan)
         for j in range(k):
@@ -679,7 +679,7 @@ class ModelSettings:
     # hand-coded, micro-F1 higher in mean on the five real questions with both codebooks (+0.023
     # on GD163, +0.001 to +0.018 elsewhere), counts as before; `consultation run` at 1M 1.06x
     # (training and cross-validation +23 s; benchmarks/coding/RESULTS-five.md and BENCHMARKS.md,
-    # « A second model per theme »).
+    # « A second model per theme »). Not with self-training (an option): the SVM then decides alone.
     char_model: bool = True
 
     def as_dict(self) -> dict[str, Any]:
