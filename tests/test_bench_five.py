@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "coding" / "bench_five.py"
@@ -47,12 +48,16 @@ def test_only_the_questions_present_are_run(tmp_path, monkeypatch, capsys):
     assert dc11.Y.tolist() == [[1, 1]]
 
 
-def _agreement():
-    path = BENCH.with_name("human_agreement.py")
-    spec = importlib.util.spec_from_file_location("human_agreement_under_test", path)
+def _script(name: str):
+    """A script of benchmarks/coding/ loaded as a module."""
+    spec = importlib.util.spec_from_file_location(f"{name}_under_test", BENCH.with_name(f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _agreement():
+    return _script("human_agreement")
 
 
 def test_human_agreement_expected_f1():
@@ -79,11 +84,7 @@ def test_human_agreement_skips_without_data(tmp_path, monkeypatch, capsys):
 
 
 def _ensemble():
-    path = BENCH.with_name("bench_ensemble.py")
-    spec = importlib.util.spec_from_file_location("bench_ensemble_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _script("bench_ensemble")
 
 
 def test_ensemble_averages_and_stacks_two_models():
@@ -111,7 +112,7 @@ def test_ensemble_averages_and_stacks_two_models():
 
 def test_ensemble_skips_without_data(tmp_path, monkeypatch, capsys):
     module = _ensemble()
-    monkeypatch.setattr(module, "load_cases", lambda *args, **kwargs: [])
+    monkeypatch.setattr(sys.modules["bench_five"], "load_cases", lambda *args, **kwargs: [])  # what it loads with
     out = tmp_path / "results.json"
     assert module.main(["--out", str(out)]) == 0
     assert "Benchmark ignoré" in capsys.readouterr().out

@@ -12,18 +12,10 @@ from consultation.coding.model import (
     model_version,
 )
 from consultation.coding.training import load_models, save_models
-from test_coding_semi import QUESTION, WORDS
+from test_coding_self_training import _coded
+from test_coding_semi import QUESTION
 
 ON = ModelSettings(cv=3, char_model=True)
-
-
-def _coded(rng: np.random.Generator, n: int) -> tuple[list[str], list[list[str]]]:
-    texts, sets = [], []
-    for theme, words in WORDS.items():
-        for _ in range(n):
-            texts.append(" ".join(["manque", "de", *rng.choice(words[:3], 2, replace=False)]))
-            sets.append([theme])
-    return texts, sets
 
 
 # Misspelt answers (letters doubled, dropped or swapped): what character n-grams are for.

@@ -41,7 +41,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_five import SEEDS, load_cases, micro_f1, run_baseline
+from bench_five import SEEDS, add_codebook_option, chosen_cases, micro_f1, run_baseline
 
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
@@ -128,13 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--views", nargs="+", default=list(VIEWS), choices=list(VIEWS))
     parser.add_argument("--average", nargs="+", default=["probability", "logit"], choices=["probability", "logit", "stack"])
     parser.add_argument("--out", type=Path, default=HERE / "results-ensemble.json")
-    parser.add_argument("--codebook", choices=["labels", "keywords"], default="labels",
-                        help="tag questions: labels only, or with the descriptions and keywords of "
-                             "tags-codebook-keywords.yaml (as bench_five.py)")
+    add_codebook_option(parser)
     args = parser.parse_args(argv)
-    cases = load_cases(args.questions, keywords=args.codebook == "keywords")
+    cases = chosen_cases(args)
     if not cases:
-        print("Benchmark ignoré : aucune des données partagées n'est présente.")
         return 0
     started = time.perf_counter()
     lemmatizer = Lemmatizer(load_nlp())

@@ -143,6 +143,20 @@ def load_cases(only: list[str] | None, keywords: bool = False) -> list[Case]:
     return [c for c in cases if not only or c.name in only]
 
 
+def add_codebook_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--codebook", choices=["labels", "keywords"], default="labels",
+                        help="tag questions: labels only, or with the descriptions and keywords of "
+                             "tags-codebook-keywords.yaml")
+
+
+def chosen_cases(args: argparse.Namespace) -> list[Case]:
+    """The questions `--questions` and `--codebook` ask for; a notice when none is present."""
+    cases = load_cases(args.questions, keywords=args.codebook == "keywords")
+    if not cases:
+        print("Benchmark ignoré : aucune des données partagées n'est présente.")
+    return cases
+
+
 def count_error(Y: np.ndarray, counts: np.ndarray) -> float:
     return float(np.abs(np.asarray(counts, dtype=float) - Y.sum(axis=0)).sum() / max(Y.sum(), 1))
 
@@ -294,13 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latent-dims", type=int, default=100)
     parser.add_argument("--latent-weight", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=HERE / "results-five.json")
-    parser.add_argument("--codebook", choices=["labels", "keywords"], default="labels",
-                        help="tag questions: labels only, or with the descriptions and keywords of "
-                             "tags-codebook-keywords.yaml")
+    add_codebook_option(parser)
     args = parser.parse_args(argv)
-    cases = load_cases(args.questions, keywords=args.codebook == "keywords")
+    cases = chosen_cases(args)
     if not cases:
-        print("Benchmark ignoré : aucune des données partagées n'est présente.")
         return 0
     started = time.perf_counter()
     lemmatizer = Lemmatizer(load_nlp())
