@@ -2,7 +2,9 @@
 
 Features: TF-IDF of lemma n-grams (stop words kept), TF-IDF of character n-grams of the folded
 text (typos, compounds) and the codebook's keywords as one feature per theme. Classifier: one
-linear SVM per theme, its scores turned into probabilities by Platt scaling fitted on
+linear SVM per theme, stacked with a logistic regression on the character n-grams alone (the two
+weighed per theme on their out-of-fold scores, kept as one linear model: `_fit_stacked`), its
+scores turned into probabilities by Platt scaling fitted on
 out-of-fold scores, and a decision threshold per theme chosen on the same out-of-fold
 probabilities (training data only). Each theme's own best threshold is noisy when it has few
 examples, so it is shrunk towards the threshold that is best for all themes together.
@@ -271,9 +273,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # The best-theme policy (best_theme_choice) with this ratio, None: off. Set for the
         # questions counted in respondents (fit_question_model); the review cut-off counts it.
         self.best_theme_min_ratio = best_theme_min_ratio
-        # A second model per theme, stacked with the SVM (`fit`'s `char_columns`): a logistic
-        # regression on the last columns of X (ModelSettings.char_model), its weight learnt per
-        # theme on the out-of-fold scores of both.
+        # A second model per theme, stacked with the SVM (ModelSettings.char_model): a logistic
+        # regression on the columns of X that `fit`'s `char_columns` names (the character
+        # n-grams), its weight learnt per theme on the out-of-fold scores of both.
         self.char_model = char_model
 
     def __sklearn_tags__(self) -> Any:
