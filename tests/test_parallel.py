@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,39 @@ def test_workers_see_the_parent_objects_frozen_and_the_parent_gets_them_back():
     with pytest.raises(ValueError):
         fork_map(_fail, list(range(6)), workers=2)
     assert gc.get_freeze_count() == 0
+
+
+# A SIGINT sent by the parent's at-fork callback: Ctrl+C landing while the workers are forked.
+_CTRL_C_AT_FORK: list[bool] = []
+
+
+def _send_ctrl_c_once() -> None:
+    if _CTRL_C_AT_FORK:
+        _CTRL_C_AT_FORK.clear()
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+os.register_at_fork(after_in_parent=_send_ctrl_c_once)
+
+
+def test_ctrl_c_while_the_workers_are_forked_interrupts_the_run_without_a_traceback(monkeypatch):
+    """Before, the KeyboardInterrupt was raised inside the parent's at-fork callbacks (logging's),
+    where Python prints it with its traceback (« Exception ignored in … ») and drops it: the run
+    went on, and the user saw a traceback (tests/test_crash.py caught it once, by chance)."""
+    from consultation.cli.base import _Commands, _on_sigint
+
+    unraisable: list[object] = []
+    monkeypatch.setattr("sys.unraisablehook", unraisable.append)
+    monkeypatch.setattr(_Commands, "started", True)
+    monkeypatch.setattr(_Commands, "running", 1)  # a command is running: Ctrl+C interrupts it
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        _CTRL_C_AT_FORK.append(True)
+        with pytest.raises(KeyboardInterrupt):
+            fork_map(lambda x: x * 2, list(range(8)), workers=2)
+    finally:
+        _CTRL_C_AT_FORK.clear()
+        signal.signal(signal.SIGINT, previous)
+    assert unraisable == []
+    # the workers got the command's handler back; the next run is an ordinary one
+    assert fork_map(lambda x: x * 2, list(range(8)), workers=2) == [x * 2 for x in range(8)]

@@ -15,6 +15,7 @@ executor shuts down normally.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -23,7 +24,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
@@ -78,7 +80,8 @@ def fork_map(
         results: list[Any] = [None] * len(items)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_end_with_parent, initargs=(os.getpid(),)) as pool:
-            futures = {pool.submit(_run, job, i): i for i in range(len(items))}
+            with _interrupts_deferred():  # the fork context forks every worker at the first submit
+                futures = {pool.submit(_run, job, i): i for i in range(len(items))}
             for future in as_completed(futures):
                 i = futures[future]
                 results[i] = future.result()
@@ -91,6 +94,36 @@ def fork_map(
         del _JOBS[job]
 
 
+# The SIGINT handler the workers get back (`_end_with_parent`): the one in force before the fork.
+_WORKER_SIGINT: list[Any] = []
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl+C while the workers are being forked is acted on once they are, not during the fork.
+
+    The parent runs other libraries' at-fork callbacks (logging's lock release) right after each
+    fork; a KeyboardInterrupt raised inside one is not propagated but printed, traceback and all
+    (« Exception ignored in … »), and lost. Only the main thread runs signal handlers: elsewhere
+    there is nothing to defer."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[Any] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
+    _WORKER_SIGINT[:] = [previous]
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _WORKER_SIGINT.clear()
+    if received:
+        if callable(previous):
+            previous(signal.SIGINT, received[0])  # ours raises KeyboardInterrupt, here
+        elif previous == signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
 def _run(job: int, i: int) -> Any:
     func, items = _JOBS[job]  # present: the worker was forked while the job ran
     return func(items[i])
@@ -100,12 +133,15 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _end_with_parent(parent: int) -> None:
-    """In a new worker: be sent SIGTERM when the forking thread's process dies (Linux).
+    """In a new worker: Ctrl+C handled as in the parent before the fork; be sent SIGTERM when the
+    forking thread's process dies (Linux).
 
     Without it a worker waits forever on its job queue, whose write end it holds itself, after its
     parent was killed. The kernel signals on the death of the thread that forked the worker; the
     pool is used inside one `with` block of one thread, which outlives the workers.
     """
+    if _WORKER_SIGINT:  # forked while Ctrl+C was deferred: the worker reacts to it as before
+        signal.signal(signal.SIGINT, _WORKER_SIGINT[0])
     if not sys.platform.startswith("linux"):
         return
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
