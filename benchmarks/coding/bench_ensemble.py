@@ -45,7 +45,13 @@ from bench_five import SEEDS, add_codebook_option, chosen_cases, micro_f1, run_b
 
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
-from consultation.coding.model import ModelSettings, apply_platt, fit_platt, fit_question_model
+from consultation.coding.model import (
+    ModelSettings,
+    apply_platt,
+    fit_platt,
+    fit_question_model,
+    stack_weights,
+)
 from consultation.coding.rules import RuleCoder
 from consultation.text import Lemmatizer, load_nlp
 
@@ -104,13 +110,12 @@ def averaged(
         return oof, np.where(covered, (engine_test + sigmoid(test2)) / 2, engine_test)
     oof = np.full(engine_oof.shape, np.nan)
     test = engine_test.copy()
-    if how == "stack":  # per theme, a logistic regression on the two calibrated logits (its weights learnt)
+    if how == "stack":  # per theme, the engine's own stacking (model.stack_weights) of the two calibrated logits
         for j in np.flatnonzero(covered):
-            Z = np.column_stack([logit(engine_oof[:, j]), oof2[:, j]])
-            Z_test = np.column_stack([logit(engine_test[:, j]), test2[:, j]])
-            stacker = LogisticRegression(C=1.0).fit(Z, Y_train[:, j])
-            oof[:, j] = stacker.predict_proba(Z)[:, 1]
-            test[:, j] = stacker.predict_proba(Z_test)[:, 1]
+            z_engine, z_engine_test = logit(engine_oof[:, j]), logit(engine_test[:, j])
+            a, b, c = stack_weights(z_engine, oof2[:, j], Y_train[:, j])
+            oof[:, j] = sigmoid(a * z_engine + b * oof2[:, j] + c)
+            test[:, j] = sigmoid(a * z_engine_test + b * test2[:, j] + c)
         return oof, test
     for j in np.flatnonzero(covered):
         z_oof = (logit(engine_oof[:, j]) + oof2[:, j]) / 2
