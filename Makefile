@@ -22,9 +22,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # Daily work: everything but the tests that load spaCy's model, run a pipeline, a Prefect server
-# or a Dask cluster (marked `slow` by rule in tests/conftest.py). CI runs `make test`.
+# or a Dask cluster (marked `slow` by rule in tests/conftest.py), save the few marked `daily`.
+# CI runs `make test`.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow or daily"
 
 # JupyterLab is installed on first use only: the pipeline and the tests do not need it.
 notebooks: $(STAMP)
