@@ -110,6 +110,28 @@ def test_ensemble_averages_and_stacks_two_models():
     assert np.corrcoef(module.logit(oof[:, 0]), informative[:, 0])[0, 1] < 0.9
 
 
+def test_label_context_learns_a_theme_from_the_others():
+    import numpy as np
+
+    module = _ensemble()
+    rng = np.random.default_rng(1)
+    first = (rng.random(500) < 0.4).astype(int)
+    y = np.column_stack([first, 1 - first, (rng.random(500) < 0.3).astype(int)])  # theme 1: exactly « not theme 0 »
+    logits = np.column_stack([
+        np.where(y[:, 0] == 1, 2.0, -2.0) + rng.normal(0, 1, 500),  # the engine knows theme 0
+        rng.normal(0, 1, 500),  # and nothing of theme 1
+        rng.normal(0, 1, 500),
+    ])
+    engine = module.sigmoid(logits)
+    covered = np.array([True, True, False])
+    oof, test = module.label_context(engine, engine, y, covered, 1.0, 0)
+    # theme 1 is now told by theme 0's logit, out of fold as on the answers to code
+    assert np.corrcoef(oof[:, 1], y[:, 1])[0, 1] > 0.6
+    assert np.corrcoef(test[:, 1], y[:, 1])[0, 1] > 0.6
+    # the theme not covered keeps the engine's probabilities, and has no out-of-fold ones
+    assert np.allclose(test[:, 2], engine[:, 2]) and np.isnan(oof[:, 2]).all()
+
+
 def test_ensemble_skips_without_data(tmp_path, monkeypatch, capsys):
     module = _ensemble()
     monkeypatch.setattr(sys.modules["bench_five"], "load_cases", lambda *args, **kwargs: [])  # what it loads with

@@ -2,6 +2,7 @@
 
     nice -n 10 python benchmarks/coding/bench_ensemble.py                       # 5 questions, 3 seeds, 20 %
     nice -n 10 python benchmarks/coding/bench_ensemble.py --questions TE11 --seeds 0
+    nice -n 10 python benchmarks/coding/bench_ensemble.py --label-context --views --out benchmarks/coding/results-label-context.json
 
 The one idea for the F1 target that RESULTS-five.md lists as not tried: an ensemble with a
 separately trained model. Same protocol and splits as bench_five.py (`train_test_split(
@@ -19,7 +20,12 @@ For each split:
   engine's features are); its out-of-fold scores (5 stratified folds of the coded answers) get a
   Platt calibration; the ensemble's probability is the mean of the engine's calibrated
   probability and the LR's; the thresholds are fitted on the ensemble's out-of-fold probabilities
-  by the engine's rule, then the same `decide` (best-theme policy, rules for uncovered themes).
+  by the engine's rule, then the same `decide` (best-theme policy, rules for uncovered themes);
+- `--label-context` (stacked binary relevance: what the other themes say): per covered theme, a
+  logistic regression (C=0.1 and C=1) of its human codes on the engine's calibrated out-of-fold
+  logits of every covered theme, its own out-of-fold probabilities from 5 stratified folds, applied
+  to the engine's test logits; `label context` alone, and `label context (averaged)`: the mean of
+  its logit and the engine's.
 
 Nothing is tuned per question: one setting for all five. Results: results-ensemble.json (or --out).
 """
@@ -125,13 +131,35 @@ def averaged(
     return oof, test
 
 
+def label_context(
+    engine_oof: np.ndarray, engine_test: np.ndarray, Y_train: np.ndarray, covered: np.ndarray, C: float, seed: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each covered theme's probability from every covered theme's calibrated logit (stacked
+    binary relevance): out of fold on the coded answers, then refitted on them all for the test."""
+    themes = np.flatnonzero(covered)
+    F, F_test = logit(engine_oof[:, themes]), logit(engine_test[:, themes])
+    oof = np.full(engine_oof.shape, np.nan)
+    test = engine_test.copy()
+    for j in themes:
+        y = Y_train[:, j]
+        folds = min(5, int(y.sum()), int(len(y) - y.sum()))
+        scores = np.zeros(len(y))
+        for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(F, y):
+            scores[held] = LogisticRegression(C=C, max_iter=2000).fit(F[train], y[train]).decision_function(F[held])
+        oof[:, j] = sigmoid(scores)
+        test[:, j] = sigmoid(LogisticRegression(C=C, max_iter=2000).fit(F, y).decision_function(F_test))
+    return oof, test
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     parser.add_argument("--questions", nargs="+", default=None)
     parser.add_argument("--size", type=float, default=0.2)
-    parser.add_argument("--views", nargs="+", default=list(VIEWS), choices=list(VIEWS))
+    parser.add_argument("--views", nargs="*", default=list(VIEWS), choices=list(VIEWS))
     parser.add_argument("--average", nargs="+", default=["probability", "logit"], choices=["probability", "logit", "stack"])
+    parser.add_argument("--label-context", action="store_true",
+                        help="also each theme decided from every theme's engine logit (stacked binary relevance)")
     parser.add_argument("--out", type=Path, default=HERE / "results-ensemble.json")
     add_codebook_option(parser)
     args = parser.parse_args(argv)
@@ -168,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
             # Model theme order = case.theme_ids (the question's themes but « Autres »).
             assert list(model.theme_ids) == case.theme_ids
             variants = {"engine (replayed)": (engine_oof, probabilities)}
+            for C in (0.1, 1.0) if args.label_context else ():
+                oof_c, test_c = label_context(engine_oof, probabilities, case.Y[train], covered, C, seed)
+                variants[f"label context C={C:g}"] = (oof_c, test_c)
+                variants[f"label context C={C:g} (averaged)"] = (
+                    np.where(covered, sigmoid((logit(oof_c) + logit(engine_oof)) / 2), np.nan),
+                    np.where(covered, sigmoid((logit(test_c) + logit(probabilities)) / 2), probabilities))
             for view in args.views:
                 if view == "engine":  # the engine's own features (its fitted ColumnTransformer)
                     features = model.pipeline.named_steps["features"]
