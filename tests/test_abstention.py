@@ -78,6 +78,17 @@ def test_punctuation_digits_and_spaces_say_nothing(text):
     assert not says_something(text)
 
 
+@pytest.mark.parametrize("abbreviation", ["N/A", "n/a", "S/O", "N.A.", "N-A", "N / A"])
+@pytest.mark.parametrize("glue", [" ", ", ", " - ", " / ", "\n", "  "])
+def test_a_repeated_abbreviation_is_not_read_as_a_spaced_acronym(abbreviation, glue):
+    """« N/A N/A » once read as the word « AN » (the « A N » between two abbreviations taken for
+    an acronym spelt with spaces): found by the property test above on a fresh run."""
+    for times in (2, 3):
+        assert not says_something(glue.join([abbreviation] * times))
+        assert not says_something("rien " + glue.join([abbreviation] * times))
+    assert says_something(glue.join([abbreviation, "le R I C", abbreviation]))
+
+
 def test_an_acronym_spelt_in_capitals_is_a_word_but_lower_case_single_letters_are_not():
     assert says_something("Le R I C") and says_something("r.i.c.") and not says_something("R A S")
     assert not says_something("il y a rien") and not says_something("IL Y A RIEN")

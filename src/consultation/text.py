@@ -189,7 +189,11 @@ _NOTHING_WORDS = frozenset("""
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
 # An acronym written letter by letter (« R.I.C », « R.A.S. », « R I C »): one word, not letters.
 _DOTTED_ACRONYM = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.){1,}[^\W\d_](?![^\W\d_])")
-_SPACED_ACRONYM = re.compile(r"(?<![^\W\d_])(?:[A-ZÀ-Ý] ){1,}[A-ZÀ-Ý](?![^\W\d_])")
+# « N / A » is « N/A »: a slash binds the letters around it, spaced or not.
+_SPACED_SLASH = re.compile(r"\s*/\s*")
+# Spaced, its letters stand alone: after a space, an opening mark or the start, before a space, a
+# closing mark or the end; never a letter of « N/A », « A-B » (« N/A N/A » is not the word « AN »).
+_SPACED_ACRONYM = re.compile(r"(?<![^\s(«\"'’])(?:[A-ZÀ-Ý] ){1,}[A-ZÀ-Ý](?![^\s.,;:!?…)»\"'’])")
 
 
 def says_something(text: object) -> bool:
@@ -202,7 +206,7 @@ def says_something(text: object) -> bool:
     if not isinstance(text, str):
         return False
     joined = _SPACED_ACRONYM.sub(lambda m: m.group().replace(" ", ""), _DOTTED_ACRONYM.sub(
-        lambda m: m.group().replace(".", ""), text))
+        lambda m: m.group().replace(".", ""), _SPACED_SLASH.sub("/", text)))
     return any(len(set(word)) > 1 and word not in _NOTHING_WORDS
                for word in _LETTER_RUNS.findall(fold(joined)))
 
