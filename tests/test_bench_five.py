@@ -48,6 +48,20 @@ def test_only_the_questions_present_are_run(tmp_path, monkeypatch, capsys):
     assert dc11.Y.tolist() == [[1, 1]]
 
 
+def test_labels_only_reduces_question_163_to_its_labels(tmp_path, monkeypatch):
+    bench = _bench()
+    answers = tmp_path / "answers.csv"
+    answers.write_text('answer,labels\n"Taxer les riches","Revoir niches"\n"Rien",\n', encoding="utf-8")
+    monkeypatch.setattr(bench, "GRAND_DEBAT", answers)
+    monkeypatch.setattr(bench, "TAGS", tmp_path / "absent.csv")
+    own, = bench.load_cases(None)
+    bare, = bench.load_cases(None, labels_only=True)
+    assert any(t.keywords for t in own.question.themes)  # the codebook's keywords, as written
+    assert [t.label for t in bare.question.themes] == [t.label for t in own.question.themes]
+    assert not any(t.keywords or t.description or t.examples for t in bare.question.themes)
+    assert bare.Y.tolist() == own.Y.tolist() and len(bare.pool) == 2
+
+
 def _script(name: str):
     """A script of benchmarks/coding/ loaded as a module."""
     spec = importlib.util.spec_from_file_location(f"{name}_under_test", BENCH.with_name(f"{name}.py"))

@@ -15,7 +15,10 @@ from consultation.coding.training import load_models, save_models
 from test_coding_self_training import _coded
 from test_coding_semi import QUESTION
 
-ON = ModelSettings(cv=3, char_model=True)
+# The labels' own words off: two of the three words of the coded « visites » answers are its label's,
+# so that feature alone separates them and would hide what the character model does with
+# misspellings (test_label_words.py tests that feature; its limit is in RESULTS-five.md).
+ON = ModelSettings(cv=3, char_model=True, label_words=False)
 
 
 # Misspelt answers (letters doubled, dropped or swapped): what character n-grams are for.
@@ -55,7 +58,7 @@ def test_on_by_default_and_models_saved_before_are_trained_again():
 def test_with_self_training_the_svm_decides_alone(lemmatizer):
     rng = np.random.default_rng(1)
     coded, sets = _coded(rng, 10)
-    settings = ModelSettings(cv=3, self_training_weight=0.3)  # the character model on, by default
+    settings = ModelSettings(cv=3, self_training_weight=0.3, label_words=False)  # the character model on, by default
     model = fit_question_model(QUESTION, coded, sets, lemmatizer, settings, unlabelled=[*coded, "manque de gants 1"])
     assert np.isnan(model.classifier.stack_weights_).all()
     frame = unit_frame(MISSPELT, lemmatizer)

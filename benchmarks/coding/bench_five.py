@@ -25,13 +25,17 @@ every method is fitted on the training part only and measured on the rest. Metho
   `former-default` (both: the defaults before 2026-12-04), `self-train*` (self-training on the
   question's uncoded answers: ModelSettings.self_training_*), `C0.1`, `C1` (the SVMs'
   regularisation), `no-char-model` (without the logistic regression on character n-grams stacked
-  with each theme's SVM, ModelSettings.char_model, the default since 2026-12-04).
+  with each theme's SVM, ModelSettings.char_model, the default since 2026-12-04), `no-label-words`
+  (a theme without keywords does not get its label's own words as features,
+  ModelSettings.label_words, the default since 2026-12-05).
 
 The shared data are read from `../shared/data` beside the checkout, or from the directory in
 the environment variable CONSULTATION_SHARED_DATA (a worktree elsewhere).
 
 `--codebook keywords`: the tag questions' themes get the descriptions and keywords of
-tags-codebook-keywords.yaml (written from the labels alone).
+tags-codebook-keywords.yaml (written from the labels alone). `--codebook labels-only`: question
+163's themes too are reduced to their labels (no description, keyword or example), as the tag
+questions' are by default.
 
 Corrected counts, side by side on the same model and decisions: `calibrated` (the default of
 coding/estimate.py), `difference` and `sample-share` (its options), and `spread matched` (the
@@ -101,13 +105,17 @@ class Case:
         self.Y = theme_matrix(sets, self.theme_ids)
 
 
-def load_cases(only: list[str] | None, keywords: bool = False) -> list[Case]:
+def load_cases(only: list[str] | None, keywords: bool = False, labels_only: bool = False) -> list[Case]:
     """The five questions; with `keywords`, the tag questions' themes get the descriptions and
-    keywords of tags-codebook-keywords.yaml (the issue's « with keywords » codebook)."""
+    keywords of tags-codebook-keywords.yaml (the issue's « with keywords » codebook); with
+    `labels_only`, question 163's themes keep their labels only, as the tag questions' do."""
     cases = []
     written = yaml.safe_load(TAGS_KEYWORDS.read_text(encoding="utf-8")) if keywords else {}
     if GRAND_DEBAT.exists():
         question = Question.model_validate(yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))["questions"][0])
+        if labels_only:
+            question = question.model_copy(update={"themes": [
+                Theme(id=t.id, label=t.label, category=t.category) for t in question.themes]})
         frame = pd.read_csv(GRAND_DEBAT)
         pool = [normalise_text(t) for t in frame["answer"].fillna("")]
         frame = frame[frame["labels"].notna() & (frame["labels"].str.strip() != "")].reset_index(drop=True)
@@ -144,14 +152,14 @@ def load_cases(only: list[str] | None, keywords: bool = False) -> list[Case]:
 
 
 def add_codebook_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--codebook", choices=["labels", "keywords"], default="labels",
+    parser.add_argument("--codebook", choices=["labels", "keywords", "labels-only"], default="labels",
                         help="tag questions: labels only, or with the descriptions and keywords of "
-                             "tags-codebook-keywords.yaml")
+                             "tags-codebook-keywords.yaml; labels-only: question 163's themes too")
 
 
 def chosen_cases(args: argparse.Namespace) -> list[Case]:
     """The questions `--questions` and `--codebook` ask for; a notice when none is present."""
-    cases = load_cases(args.questions, keywords=args.codebook == "keywords")
+    cases = load_cases(args.questions, keywords=args.codebook == "keywords", labels_only=args.codebook == "labels-only")
     if not cases:
         print("Benchmark ignoré : aucune des données partagées n'est présente.")
     return cases
@@ -296,6 +304,9 @@ METHODS = {
     # with the SVM): the default before 2026-12-04, later. Runs named `char-model` (results-five-char*.json)
     # measured it on, against the defaults of their time (without it).
     "no-char-model": ModelSettings(char_model=False),
+    # Without the labels' own words as features of the themes that have no keywords (the default
+    # since 2026-12-05, ModelSettings.label_words).
+    "no-label-words": ModelSettings(label_words=False),
 }
 
 
@@ -348,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         "created": datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(["python", "benchmarks/coding/bench_five.py", *(argv if argv is not None else sys.argv[1:])]),
         "questions": {c.name: {"labelled": len(c.texts), "pool": len(c.pool), "themes": len(c.theme_ids)} for c in cases},
-        "codebook": args.codebook,  # of the tag questions; GD163's has keywords already
+        "codebook": args.codebook,  # of the tag questions; GD163 keeps its keywords but with labels-only
         "total_seconds": round(time.perf_counter() - started, 1),
         "runs": runs,
     }

@@ -11,6 +11,7 @@ is an ordinary scikit-learn `ColumnTransformer` that can be saved with the model
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from numbers import Integral
@@ -43,15 +44,45 @@ def unit_frame(texts: Sequence[str], lemmatizer: Lemmatizer) -> pd.DataFrame:
 Patterns = tuple[tuple[str, tuple[str, ...]], ...]
 
 
-def codebook_patterns(question: Question, lemmatizer: Lemmatizer) -> Patterns:
-    """Each theme's keywords as content-lemma phrases, as the rules match them."""
+def codebook_patterns(question: Question, lemmatizer: Lemmatizer, label_words: bool = False) -> Patterns:
+    """Each theme's keywords as content-lemma phrases, as the rules match them. With
+    `label_words`, a theme without keywords gets its label's own words instead
+    (`label_word_phrases`): for the model's features only, never for the rules."""
+    own = label_word_phrases(question, lemmatizer) if label_words else {}
     out = []
     for theme in question.themes:
         if theme.is_other:
             continue
         phrases = [" ".join(words) for words in keyword_phrases(theme.keywords, lemmatizer)]
+        if not phrases:
+            phrases = list(own.get(theme.id, ()))
         out.append((theme.id, tuple(sorted(set(phrases)))))
     return tuple(out)
+
+
+# A label word shorter than this (folded) is not matched on its own: « r », « ic » of « R.I.C. ».
+LABEL_WORD_MIN_CHARS = 3
+
+
+def label_word_phrases(question: Question, lemmatizer: Lemmatizer) -> dict[str, tuple[str, ...]]:
+    """Per theme (« Autres » aside), the content words of its label that no other theme's label
+    holds, each as its lemma and as written (folded): « Meilleure isolation, changement
+    chauffage/chaudière » gives isolation, chauffage, chaudiere, changement, meilleur… A word
+    two labels share (« vote » in « vote obligatoire » and « vote blanc ») tells neither theme
+    apart, so it is left out. A codebook of labels alone (no keywords) is what a federation
+    often starts with; as features, these words let a theme with a handful of human codes be
+    recognised by its own name (benchmarks/coding/RESULTS-five.md, « The labels' own words »)."""
+    words_of: dict[str, set[str]] = {}
+    for theme in question.themes:
+        if theme.is_other:
+            continue
+        label_words = re.findall(r"[^\W\d_]+", theme.label)
+        words_of[theme.id] = {
+            phrase for phrase in (" ".join(p) for p in keyword_phrases(label_words, lemmatizer))
+            if len(phrase) >= LABEL_WORD_MIN_CHARS
+        }
+    themes_with = Counter(word for words in words_of.values() for word in words)
+    return {tid: tuple(sorted(w for w in words if themes_with[w] == 1)) for tid, words in words_of.items()}
 
 
 def codebook_examples(question: Question) -> list[tuple[str, str]]:

@@ -685,6 +685,12 @@ class ModelSettings:
     # (training and cross-validation +23 s; benchmarks/coding/RESULTS-five.md and BENCHMARKS.md,
     # « A second model per theme »). Not with self-training (an option): the SVM then decides alone.
     char_model: bool = True
+    # A theme without keywords gets its label's own words as keyword features (never as rules):
+    # features.label_word_phrases. The default since 2026-12-05: with codebooks of labels alone,
+    # micro-F1 +0.013 to +0.043 on three of the five real questions at 20 % hand-coded, within
+    # 0.002 on the two others; codebooks whose themes all have keywords are unchanged
+    # (benchmarks/coding/RESULTS-five.md, « The labels' own words »).
+    label_words: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
@@ -705,6 +711,8 @@ class ModelSettings:
         # (the default) the version differs, so they are trained again.
         if not self.char_model:
             del out["char_model"]
+        if not self.label_words:
+            del out["label_words"]
         if not self.self_training_weight:
             for key in ("self_training_weight", "self_training_margin", "self_training_rounds",
                         "self_training_pool_max", "self_training_transductive"):
@@ -876,7 +884,7 @@ def fit_question_model(
             distinct = [distinct[i] for i in np.sort(keep)]
         corpus = tuple(unit_frame(distinct, lemmatizer)["lemmas"])
     pipeline = build_pipeline(
-        codebook_patterns(question, lemmatizer), len(texts), settings, corpus, respondents=question.unit == "respondents",
+        codebook_patterns(question, lemmatizer, settings.label_words), len(texts), settings, corpus, respondents=question.unit == "respondents",
     )
     # Self-training's pool: the question's answers that are not coded (a coded answer's human codes
     # are never replaced by pseudo-labels), at most self_training_pool_max of them.
@@ -925,7 +933,7 @@ def fit_pool_features(
     prior = codebook_examples(question) if settings.use_codebook_examples else []
     all_texts = list(texts) + [t for t, _ in prior]
     pipeline = build_pipeline(
-        codebook_patterns(question, lemmatizer), len(texts), settings, respondents=question.unit == "respondents",
+        codebook_patterns(question, lemmatizer, settings.label_words), len(texts), settings, respondents=question.unit == "respondents",
     )
     features = pipeline.named_steps["features"]
     features.fit(unit_frame(pool_sample(list(unlabelled) + all_texts, settings.features_pool_max), lemmatizer))
