@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from consultation.coding.features import unit_frame
 from consultation.coding.model import (
@@ -46,12 +47,14 @@ def test_the_stacked_model_codes_misspelt_answers_and_is_the_same_once_saved(lem
     assert np.allclose(again.fold_probabilities(frame), model.fold_probabilities(frame))
 
 
-def test_on_by_default_and_models_saved_before_are_trained_again():
-    assert DEFAULT_SETTINGS.char_model is True
-    off = ModelSettings(char_model=False)
-    # A model saved before the option has no « char_model » in its settings: under the option
-    # off it keeps its version; under today's default its version differs, so it is trained again.
-    assert "char_model" not in off.as_dict()
+@pytest.mark.parametrize("option", ["char_model", "label_words"])
+def test_on_by_default_and_models_saved_before_are_trained_again(option):
+    """The character model (2026-12-04) and the labels' own words (2026-12-05, test_label_words.py)."""
+    assert getattr(DEFAULT_SETTINGS, option) is True
+    off = ModelSettings(**{option: False})
+    # A model saved before the option has no such key in its settings: under the option off it
+    # keeps its version; under today's default its version differs, so it is trained again.
+    assert option not in off.as_dict()
     assert model_version(1, "h", DEFAULT_SETTINGS) != model_version(1, "h", off)
 
 

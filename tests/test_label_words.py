@@ -8,10 +8,8 @@ import pytest
 from consultation.codebook import Question
 from consultation.coding.features import codebook_patterns, label_word_phrases, unit_frame
 from consultation.coding.model import (
-    DEFAULT_SETTINGS,
     ModelSettings,
     fit_question_model,
-    model_version,
 )
 from consultation.coding.rules import RuleCoder
 
@@ -124,18 +122,10 @@ def test_answers_that_name_a_theme_in_its_labels_words_are_coded_to_it(lemmatize
     assert (own["on"] - own["off"]).mean() > 0.05
 
 
-def test_on_by_default_and_models_saved_before_are_trained_again():
-    assert DEFAULT_SETTINGS.label_words is True
-    off = ModelSettings(label_words=False)
-    assert "label_words" not in off.as_dict()
-    assert model_version(1, "h", DEFAULT_SETTINGS) != model_version(1, "h", off)
-
-
 def test_a_codebook_with_keywords_on_every_theme_is_unchanged(lemmatizer):
     """The bundled sample (and the generated 1M consultation, which copies its codebook): every
     theme but « Autres » has keywords, so its features, and its models, are what they were."""
     from conftest import SAMPLE_DIR
-
     from consultation.codebook import load_consultation
 
     for question in load_consultation(SAMPLE_DIR).questions:
