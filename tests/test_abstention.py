@@ -82,11 +82,32 @@ def test_punctuation_digits_and_spaces_say_nothing(text):
 @pytest.mark.parametrize("glue", [" ", ", ", " - ", " / ", "\n", "  "])
 def test_a_repeated_abbreviation_is_not_read_as_a_spaced_acronym(abbreviation, glue):
     """« N/A N/A » once read as the word « AN » (the « A N » between two abbreviations taken for
-    an acronym spelt with spaces): found by the property test above on a fresh run."""
+    an acronym spelt with spaces), and « rien / R A S / rien » as « RA »: found by the property
+    test above on fresh runs."""
     for times in (2, 3):
         assert not says_something(glue.join([abbreviation] * times))
         assert not says_something("rien " + glue.join([abbreviation] * times))
-    assert says_something(glue.join([abbreviation, "le R I C", abbreviation]))
+        if " " in abbreviation:  # « N / A R A S N / A » reads as well as « N / ARAS N / A »: ambiguous
+            continue
+        # and beside an acronym spelt with spaces: « R A S » says nothing, « R I C » something
+        assert not says_something(glue.join([abbreviation, "R A S", *[abbreviation] * (times - 1)]))
+        assert not says_something(glue.join(["rien", "R A S", abbreviation][:times + 1]))
+        assert says_something(glue.join([abbreviation, "le R I C", *[abbreviation] * (times - 1)]))
+        assert says_something(glue.join([abbreviation, "R I C"][: times]))
+
+
+@pytest.mark.parametrize("glue", [" ", ", ", " - ", " / ", "/", "\n", "  ", ") ("])
+def test_spelt_non_answers_repeated_or_glued_to_words_say_nothing(glue):
+    """« R A S R A S » once read as the word « RASRAS », « rien / R A S / rien » as « RA » (found by
+    the property test on fresh runs): a run of letters spelt alone that reads wholly as words
+    saying nothing says nothing; one that does not (« R I C ») says something."""
+    for spelt in ("R A S", "N S P", "R A S N S P"):
+        for times in (1, 2, 3):
+            assert not says_something(glue.join([spelt] * times)), glue.join([spelt] * times)
+            assert not says_something(glue.join(["rien", spelt, "rien"][: times + 1]))
+    for times in (1, 2):
+        assert says_something(glue.join(["R I C"] * times))
+        assert says_something(glue.join(["rien", "R I C", "R A S"][: times + 1]))
 
 
 def test_an_acronym_spelt_in_capitals_is_a_word_but_lower_case_single_letters_are_not():

@@ -186,14 +186,117 @@ _NOTHING_WORDS = frozenset("""
     avoir eu avait avais fait faire fais peut peux
     pas plus moins tres trop peu tout tous toute toutes bien encore aussi ici vraiment
 """.split())  # noqa: SIM905 - a word list is easier to read and extend as text
+_NOTHING_LONGEST = max(map(len, _NOTHING_WORDS))
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
 # An acronym written letter by letter (« R.I.C », « R.A.S. », « R I C »): one word, not letters.
 _DOTTED_ACRONYM = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.){1,}[^\W\d_](?![^\W\d_])")
-# « N / A » is « N/A »: a slash binds the letters around it, spaced or not.
-_SPACED_SLASH = re.compile(r"\s*/\s*")
-# Spaced, its letters stand alone: after a space, an opening mark or the start, before a space, a
-# closing mark or the end; never a letter of « N/A », « A-B » (« N/A N/A » is not the word « AN »).
-_SPACED_ACRONYM = re.compile(r"(?<![^\s(«\"'’])(?:[A-ZÀ-Ý] ){1,}[A-ZÀ-Ý](?![^\s.,;:!?…)»\"'’])")
+# What may surround a capital letter spelt alone (« (R I C) », « R A S ! », « « R I C » »).
+_AROUND_A_LETTER = "«»()[]\"'’.,;:!?…-"
+
+
+def _spelt_letter(token: str) -> bool:
+    core = token.strip(_AROUND_A_LETTER)
+    return len(core) == 1 and core.isalpha() and core.isupper()
+
+
+def _lower_letter(token: str) -> bool:
+    core = token.strip(_AROUND_A_LETTER)
+    return len(core) == 1 and core.isalpha() and core.islower()
+
+
+def _read_run(letters: list[str]) -> list[str]:
+    """Letters written alone, in a row: the words that say nothing they spell, when they spell
+    only such words (« R A S r a s » → « ras ras », « N S P »); otherwise each run of capitals is
+    one word (« R I C ») and the other letters stay letters."""
+    if len(letters) >= 2:
+        pieces = _segmented("".join(letters))
+        if pieces is not None:
+            return pieces
+    out: list[str] = []
+    capitals: list[str] = []
+    for letter in [*letters, ""]:
+        if letter.isupper():
+            capitals.append(letter)
+            continue
+        if len(capitals) >= 2:
+            out.append("".join(capitals))
+        else:
+            out.extend(capitals)
+        capitals = []
+        if letter:
+            out.append(letter)
+    return out
+
+
+def _segmented(letters: str) -> list[str] | None:
+    """« RASRAS » → [ras, ras] when the letters read wholly as words that say nothing
+    (`_NOTHING_WORDS`, two letters or more); None otherwise (« RIC »). Linear in the length."""
+    folded = fold(letters)
+    longest = _NOTHING_LONGEST
+    cut: list[int | None] = [0] + [None] * len(folded)  # cut[k]: where the last piece before k starts
+    for end in range(2, len(folded) + 1):
+        for start in range(max(0, end - longest), end - 1):
+            if cut[start] is not None and folded[start:end] in _NOTHING_WORDS:
+                cut[end] = start
+                break
+    if cut[-1] is None:
+        return None
+    pieces = []
+    end = len(folded)
+    while end:
+        piece_start = cut[end]
+        assert piece_start is not None
+        pieces.append(folded[piece_start:end])
+        end = piece_start
+    return pieces[::-1]
+
+
+def _slash_pair(token: str) -> bool:
+    core = token.strip(_AROUND_A_LETTER)
+    return len(core) == 3 and core[1] == "/" and core[0].isalpha() and core[2].isalpha()
+
+
+def _join_spelt_acronyms(text: str) -> str:
+    """« Le R I C » → « Le RIC »: a run of capital letters each written alone is one word. Two
+    letters around a slash are an abbreviation, one token, never part of a run: « N/A » and
+    « N / A » (unless the first letter ends a run: « R A S / N/A » is « RAS », « N/A »); so
+    « N/A N/A » is not the word « AN ». A slash glued to words, or to runs, separates them
+    (« R A S/rien », « R A S/R A S »).
+    Linear in the text's length."""
+    tokens: list[str] = []
+    raw = text.split()
+    for k, token in enumerate(raw):
+        # « R A S/R A S »: a pair between two runs is their ends, not « S/R »
+        beside_runs = 0 < k < len(raw) - 1 and _spelt_letter(raw[k - 1]) and _spelt_letter(raw[k + 1])
+        if "/" in token and (beside_runs or not _slash_pair(token)):
+            for j, part in enumerate(token.split("/")):
+                if j:
+                    tokens.append("/")
+                if part:
+                    tokens.append(part)
+        else:
+            tokens.append(token)
+    merged: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if (i + 2 < len(tokens) and tokens[i + 1] == "/" and _spelt_letter(tokens[i]) and _spelt_letter(tokens[i + 2])
+                and not (merged and _spelt_letter(merged[-1]))):
+            merged.append(tokens[i] + "/" + tokens[i + 2])
+            i += 3
+        else:
+            merged.append(tokens[i])
+            i += 1
+    out: list[str] = []
+    run: list[str] = []  # letters written alone, any case
+    for token in [*merged, ""]:
+        if token and (_spelt_letter(token) or _lower_letter(token)):
+            run.append(token.strip(_AROUND_A_LETTER))
+            continue
+        out.extend(_read_run(run))
+        run = []
+        if token:
+            out.append(token)
+    return " ".join(out)
 
 
 def says_something(text: object) -> bool:
@@ -205,8 +308,7 @@ def says_something(text: object) -> bool:
     it says something (`model.best_theme_choice`)."""
     if not isinstance(text, str):
         return False
-    joined = _SPACED_ACRONYM.sub(lambda m: m.group().replace(" ", ""), _DOTTED_ACRONYM.sub(
-        lambda m: m.group().replace(".", ""), _SPACED_SLASH.sub("/", text)))
+    joined = _join_spelt_acronyms(_DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", ""), text))
     return any(len(set(word)) > 1 and word not in _NOTHING_WORDS
                for word in _LETTER_RUNS.findall(fold(joined)))
 
