@@ -194,14 +194,14 @@ _DOTTED_ACRONYM = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.){1,}[^\W\d_](?![^\W\d_
 _AROUND_A_LETTER = "«»()[]\"'’.,;:!?…-"
 
 
+def _lone_letter(token: str) -> str:
+    """The letter a token is, marks around it aside (« (R », « S! »); "" when it is not one letter."""
+    core = token.strip(_AROUND_A_LETTER)
+    return core if len(core) == 1 and core.isalpha() else ""
+
+
 def _spelt_letter(token: str) -> bool:
-    core = token.strip(_AROUND_A_LETTER)
-    return len(core) == 1 and core.isalpha() and core.isupper()
-
-
-def _lower_letter(token: str) -> bool:
-    core = token.strip(_AROUND_A_LETTER)
-    return len(core) == 1 and core.isalpha() and core.islower()
+    return _lone_letter(token).isupper()
 
 
 def _read_run(letters: list[str]) -> list[str]:
@@ -232,10 +232,9 @@ def _segmented(letters: str) -> list[str] | None:
     """« RASRAS » → [ras, ras] when the letters read wholly as words that say nothing
     (`_NOTHING_WORDS`, two letters or more); None otherwise (« RIC »). Linear in the length."""
     folded = fold(letters)
-    longest = _NOTHING_LONGEST
     cut: list[int | None] = [0] + [None] * len(folded)  # cut[k]: where the last piece before k starts
     for end in range(2, len(folded) + 1):
-        for start in range(max(0, end - longest), end - 1):
+        for start in range(max(0, end - _NOTHING_LONGEST), end - 1):
             if cut[start] is not None and folded[start:end] in _NOTHING_WORDS:
                 cut[end] = start
                 break
@@ -289,8 +288,9 @@ def _join_spelt_acronyms(text: str) -> str:
     out: list[str] = []
     run: list[str] = []  # letters written alone, any case
     for token in [*merged, ""]:
-        if token and (_spelt_letter(token) or _lower_letter(token)):
-            run.append(token.strip(_AROUND_A_LETTER))
+        letter = _lone_letter(token)
+        if letter:
+            run.append(letter)
             continue
         out.extend(_read_run(run))
         run = []
