@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +13,14 @@ from consultation import store
 from consultation.cli import main
 from consultation.codebook import load_consultation
 from consultation.coding.coder import code_consultation
-from consultation.coding.review import COLUMNS, SHEET, export_review, import_review, select_diverse
+from consultation.coding.review import (
+    COLUMNS,
+    SHEET,
+    export_review,
+    import_review,
+    read_review_sheet,
+    select_diverse,
+)
 from consultation.coding.training import load_engine
 from consultation.errors import InputFileError
 from consultation.store.paths import OutputPaths
@@ -89,6 +97,64 @@ def test_review_sheet_round_trip(half_copy, lemmatizer, tmp_path):
     # and the next coding retrains on them
     summary = code_consultation(con, consultation, lemmatizer, estimate=False)
     assert summary.model_version != engine.model_version
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) absent: no round trip through it")
+@pytest.mark.parametrize("saved_as", ["xlsx", "ods", "xls"])
+def test_a_sheet_filled_then_saved_by_libreoffice_is_read_back(half_copy, lemmatizer, tmp_path, saved_as):
+    """Whoever fills the sheet in LibreOffice saves it in its own format (.ods) as often as in
+    Excel's: the decisions come back the same from each, as LibreOffice itself writes them."""
+    consultation, con = half_copy
+    engine = load_engine(con, consultation, lemmatizer)
+    path, rows = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=3)
+    first, second = [list(k) for k in rows[["question_id", "respondent_id"]].drop_duplicates().itertuples(index=False)][:2]
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    head = _header(ws)
+    question = consultation.question(second[0])
+    for row in _rows(ws):
+        if [row["Question"], row["Identifiant"]] == first:
+            ws.cell(row=row["_row"], column=head["Décision"], value="Accepter")
+        elif [row["Question"], row["Identifiant"]] == second:
+            ws.cell(row=row["_row"], column=head["Décision"], value="Corriger")
+            ws.cell(row=row["_row"], column=head["Thèmes corrigés"], value=f"{question.themes[0].id} ; {question.themes[1].label}")
+    filled = tmp_path / "rempli" / "a-revoir.xlsx"
+    filled.parent.mkdir()
+    wb.save(filled)
+    out = tmp_path / "libreoffice"
+    subprocess.run(["soffice", "--headless", "--convert-to", saved_as, "--outdir", str(out), str(filled)],
+                   check=True, capture_output=True, timeout=180)
+    saved = out / f"a-revoir.{saved_as}"
+    assert saved.is_file()
+
+    result = import_review(con, consultation, saved)
+    assert result.answers_reviewed == 2
+    stored = con.execute(
+        "SELECT question_id, respondent_id, theme_id FROM human_codes WHERE source_file = ?", [str(saved)]
+    ).fetchall()
+    assert {(q, r) for q, r, _ in stored} == {tuple(first), tuple(second)}
+    assert {t for q, r, t in stored if [q, r] == second} == {question.themes[0].id, question.themes[1].id}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".CSV", ".tsv", ".txt"])
+def test_a_sheet_saved_as_text_is_refused_by_name(tmp_path, suffix):
+    sheet = tmp_path / f"a-revoir{suffix}"
+    sheet.write_text("N°;Identifiant;Question\n1;R1;pilier1\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        read_review_sheet(sheet)
+    message = str(caught.value)
+    assert str(sheet) in message and ".xlsx" in message and ".ods" in message
+
+
+def test_a_file_that_is_no_workbook_names_the_formats_read(tmp_path):
+    for name in ("a-revoir.ods", "a-revoir.xls", "a-revoir.xlsx", "a-revoir"):
+        sheet = tmp_path / name
+        sheet.write_bytes(b"\x00pas un classeur")
+        with pytest.raises(InputFileError) as caught:
+            read_review_sheet(sheet)
+        message = str(caught.value)
+        assert str(sheet) in message and "classeur illisible" in message and "OpenDocument (.ods)" in message
+        assert "pip" not in message and "install" not in message
 
 
 def test_bad_rows_are_reported_with_row_column_and_value(half_copy, lemmatizer, tmp_path):

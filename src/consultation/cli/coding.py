@@ -451,7 +451,8 @@ def review_export(
 def review_import(sheet: Path, consultation_dir: Path | None, processed_root: Path) -> None:
     """Lit un classeur de relecture rempli : ses décisions deviennent des codes humains.
 
-    Vérifie chaque ligne (thèmes de la bonne question, texte inchangé, réponse relue en entier) ;
+    Le classeur peut avoir été enregistré au format Excel (.xlsx, .xls) ou OpenDocument (.ods,
+    celui de LibreOffice) ; pas en CSV, qui perd les onglets. Vérifie chaque ligne (thèmes de la bonne question, texte inchangé, réponse relue en entier) ;
     au moindre problème rien n'est importé et chaque problème est signalé avec sa ligne, sa
     colonne et sa valeur. Le prochain « consultation code » réentraîne le modèle.
 

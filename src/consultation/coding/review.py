@@ -326,18 +326,33 @@ def _cell(value: object) -> str:
     return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
 
 
+# The sheet is exported as .xlsx; whoever fills it may save it in their spreadsheet's own format:
+# LibreOffice's OpenDocument (.ods) or Excel's older .xls, read by calamine (openpyxl reads
+# neither). A sheet saved as CSV has lost its other tabs and its types: it is refused by name.
+SHEET_ENGINES = {".xlsx": "openpyxl", ".xlsm": "openpyxl", ".ods": "calamine", ".xls": "calamine"}
+SHEET_FORMATS = "Excel (.xlsx, .xls) ou OpenDocument (.ods)"
+
+
 def read_review_sheet(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputFileError.at(path, "fichier introuvable")
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".tsv", ".txt"}:
+        raise InputFileError.at(path, (
+            f"une feuille de relecture se relit au format {SHEET_FORMATS}, pas en {suffix} : "
+            "rouvrez le classeur exporté et enregistrez-le dans l'un de ces formats"
+        ))
     try:
-        frame = pd.read_excel(path, sheet_name=SHEET, dtype=str, keep_default_na=False)
+        frame = pd.read_excel(
+            path, sheet_name=SHEET, dtype=str, keep_default_na=False, engine=SHEET_ENGINES.get(suffix, "openpyxl"),
+        )
     except ValueError as exc:
         if "Worksheet" in str(exc) or "not found" in str(exc):
             raise InputFileError.at(path, f"onglet « {SHEET} » introuvable : est-ce bien une feuille de relecture ?") from None
         raise InputFileError.at(path, f"classeur illisible ({exc})") from None
-    except Exception as exc:  # zip or XML errors from a damaged file
-        raise InputFileError.at(path, f"classeur illisible ({exc})") from None
+    except Exception as exc:  # zip or XML errors from a damaged file, or not a workbook at all
+        raise InputFileError.at(path, f"classeur illisible ({exc}) ; formats lus : {SHEET_FORMATS}") from None
     missing = [COLUMNS[k] for k in REQUIRED if COLUMNS[k] not in frame.columns]
     if missing:
         raise InputFileError([
