@@ -116,12 +116,28 @@ _URL = re.compile(
     r"|(?<![\w@-])(?-i:[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6})/[^\s<>«»\"]+",
     re.I,
 )
-_SEP = r"[\s./\-]?"
+# Between two pairs of digits: any one of . / - _ , • ·, spaces (up to three) around it, or a line
+# break (a number cut by the answer's layout, « 06 12 34 \n56 78 »).
+_GAP = r"[ \t]{0,3}(?:\r?\n[ \t]{0,3}){0,2}"
+_SEP = rf"(?:{_GAP}[./\-_,•·]?{_GAP})"
 _PHONE = re.compile(
     r"(?<![\d+])(?:"
-    r"(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:" + _SEP + r"\d{2}){4}"  # 06 12 34 56 78, +33 6…
+    # 06 12 34 56 78, (06) 12…, O6 12… (a letter O), +33 6…, (+33) 6…, +33 (0)6…, +33 06…
+    r"(?:(?:\(\s?)?(?:\+|00)\s?33\s?\)?\s?(?:\(0\)\s?|0)?|\(?0|(?<!\w)O)[1-9]\)?(?:" + _SEP + r"\d{2}){4}"
     r"|(?:\+|00)\s?(?:262|269|590|594|596|687|689)" + _SEP + r"\d{3}(?:" + _SEP + r"\d{2}){3}"
     r")(?!\d)"
+)
+# A number read out in words, as some respondents write it so that robots do not find it:
+# « zéro six douze trente-quatre… », « zéro six 12 34 56 78 », « zéro six un deux… » (digit by digit).
+_NUMBER_WORDS = {
+    "zero": 0, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "soixante": 60, "septante": 70, "octante": 80, "huitante": 80, "nonante": 90,
+}
+_NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_SPELT_PHONE = re.compile(
+    rf"(?i)(?<![\w-])(?:z[ée]ro|0)(?:(?:[\s,.\-]|\bet\b)+(?:(?:{_NUMBER_WORD})(?![\w])|\d{{1,2}}(?![\w])))+"
 )
 _PHONE_REGIONS = ("FR", "BE", "CH")  # national layouts tried; "+" and "00" numbers of any country
 _DIGITS = re.compile(r"\d")
@@ -429,6 +445,7 @@ class Redactor:
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
         found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS.finditer(shadow)]
         found += _handles(shadow)
+        found += _spelt_phones(shadow)
         if len(_DIGITS.findall(shadow)) >= 7:
             found += _phones(shadow)
             found += _numbers(shadow, found)
@@ -750,6 +767,57 @@ def _phones(shadow: str) -> list[Span]:
         if len(_DIGITS.findall(m.raw_string)) >= 8 and (
                 m.raw_string.startswith(("+", "00")) or min(map(len, groups)) > 1):
             found.append(Span(m.start, m.end, PHONE))
+    return found
+
+
+def _spelt_digits(words: Sequence[str]) -> str:
+    """The digits a run of French number words and digits says, each number as written:
+    « zéro six douze » is 0 6 12, « soixante-dix-huit » 78, « quatre-vingt-un » 81."""
+    digits: list[str] = []
+    current: int | None = None
+    for word in words:
+        if word.isdigit():
+            if current is not None:
+                digits.append(str(current))
+            digits.append(word)
+            current = None
+            continue
+        value = _NUMBER_WORDS[word.lower()]
+        if value == 0:
+            if current is not None:
+                digits.append(str(current))
+            digits.append("0")
+            current = None
+        elif current is None:
+            current = value
+        elif value == 20 and current == 4:  # quatre-vingt
+            current = 80
+        elif current >= 20 and current % 10 == 0 and (value < 10 or current in (60, 80)) and value < 20:
+            current += value  # trente-quatre, soixante-dix, quatre-vingt-douze
+        elif current in (70, 90) and value < 10:
+            current += value  # soixante-dix-sept
+        elif current == 10 and 7 <= value <= 9:
+            current += value  # dix-sept
+        else:
+            digits.append(str(current))
+            current = value
+    if current is not None:
+        digits.append(str(current))
+    return "".join(digits)
+
+
+def _spelt_phones(shadow: str) -> list[Span]:
+    """A phone number spelt out in words (« zéro six douze trente-quatre… »), wholly or in part."""
+    if not re.search(r"(?i)z[ée]ro", shadow):
+        return []
+    found = []
+    for m in _SPELT_PHONE.finditer(shadow):
+        words = [w for w in re.split(r"[\s,.\-]+", m.group()) if w and w.lower() != "et"]
+        if not any(w.isalpha() for w in words):
+            continue  # digits only: the other detectors' business
+        digits = _spelt_digits(words)
+        if 9 <= len(digits) <= 10 and digits[0] == "0" and digits[1] != "0":  # one pair said as a unit
+            found.append(Span(m.start(), m.end(), PHONE))
     return found
 
 

@@ -1,0 +1,112 @@
+"""Families of spellings respondents use to write personal data that the first corpus
+(`pii_corpus.py`) did not plant: phones with odd separators, cut by a line break or read out in
+words, … Each family is generated (seeded) over its variants; every case must be redacted.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from consultation.publish.redact import Redactor
+from pii_corpus import _valid_phone
+
+SEED = 2027
+UNITS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
+TEENS = {10: "dix", 11: "onze", 12: "douze", 13: "treize", 14: "quatorze", 15: "quinze", 16: "seize"}
+TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
+
+
+@pytest.fixture(scope="module")
+def patterns() -> Redactor:
+    return Redactor([])
+
+
+def spelt_pair(n: int, rng: random.Random) -> str:
+    """A pair of digits as a French speaker reads it: « zéro six », « douze », « soixante-dix-huit »."""
+    if n < 10:
+        return f"zéro {UNITS[n]}"
+    if n in TEENS:
+        return TEENS[n]
+    if n < 20:
+        return f"dix-{UNITS[n - 10]}"
+    tens, unit = divmod(n, 10)
+    if tens in (7, 9):
+        head = "soixante" if tens == 7 else "quatre-vingt"
+        rest = TEENS.get(10 + unit) or f"dix-{UNITS[unit]}"
+        return f"{head} et onze" if n == 71 else f"{head}-{rest}"
+    if tens == 8:
+        return "quatre-vingts" if unit == 0 else f"quatre-vingt-{UNITS[unit]}"
+    if unit == 0:
+        return TENS[tens]
+    return f"{TENS[tens]} et un" if unit == 1 else f"{TENS[tens]}-{UNITS[unit]}"
+
+
+def phone_digits_leaked(digits: str, output: str) -> bool:
+    """The subscriber's digits (the last eight) still readable, whatever separates them."""
+    return digits[2:] in re.sub(r"\D", "", output)
+
+
+def odd_phone_spellings(n: int) -> list[tuple[str, str]]:
+    rng = random.Random(SEED)
+    layouts = [
+        lambda g, d: ",".join(g), lambda g, d: ", ".join(g), lambda g, d: "_".join(g), lambda g, d: " . ".join(g),
+        lambda g, d: " - ".join(g), lambda g, d: "  ".join(g), lambda g, d: "•".join(g), lambda g, d: "·".join(g),
+        lambda g, d: f"({g[0]}) " + " ".join(g[1:]), lambda g, d: f"O{d[1]} " + " ".join(g[1:]),
+        lambda g, d: "+33 " + " ".join(g), lambda g, d: f"(+33) {d[1]} " + " ".join(g[1:]),
+        lambda g, d: f"+33 (0) {d[1]} " + " ".join(g[1:]), lambda g, d: "0033 " + ".".join(g),
+    ]
+    breaks = ["\n", " \n", "\r\n", "\n\n", ".\n", " -\n", "\n  "]
+    out = []
+    for i in range(n):
+        digits = _valid_phone(rng, "FR")
+        groups = [digits[j:j + 2] for j in range(0, 10, 2)]
+        if i % 3 == 2:  # cut by a line break
+            cut, sep = rng.randint(1, 4), rng.choice([" ", ".", "-", ""])
+            phone = sep.join(groups[:cut]) + rng.choice(breaks) + sep.join(groups[cut:])
+        else:
+            phone = layouts[i % len(layouts)](groups, digits)
+        out.append((f"Portable : {phone} (le soir).", digits))
+    return out
+
+
+def spelt_phones(n: int) -> list[tuple[str, str]]:
+    rng = random.Random(SEED + 1)
+    out = []
+    for i in range(n):
+        digits = _valid_phone(rng, "FR")
+        pairs = [int(digits[j:j + 2]) for j in range(0, 10, 2)]
+        variant = i % 4
+        if variant == 0:  # every pair in words
+            phone = " ".join(spelt_pair(p, rng) for p in pairs)
+        elif variant == 1:  # the first pair in words, the rest in digits
+            phone = f"zéro {UNITS[int(digits[1])]} " + " ".join(digits[j:j + 2] for j in range(2, 10, 2))
+        elif variant == 2:  # digit by digit
+            phone = " ".join(UNITS[int(c)] for c in digits)
+        else:  # pairs in words, with commas
+            phone = ", ".join(spelt_pair(p, rng) for p in pairs)
+        phone = phone.upper() if i % 7 == 6 else phone
+        out.append((f"Appelez-moi au {phone}, merci.", digits))
+    return out
+
+
+@pytest.mark.parametrize("family", [odd_phone_spellings, spelt_phones])
+def test_phone_families_are_redacted(patterns, family):
+    cases = family(84)
+    outputs = patterns.redact_many([text for text, _ in cases])
+    leaks = [(text, out) for (text, digits), out in zip(cases, outputs, strict=True)
+             if phone_digits_leaked(digits, out) or (family is spelt_phones and "[téléphone]" not in out)]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("text", [
+    "Zéro pointé pour le gouvernement, zéro un deux trois.",
+    "Il y a zéro, un, deux ou trois enfants par famille.",
+    "Objectif zéro déchet en 2030, zéro plastique, zéro six mois de retard.",
+    "Les scores 01, 02, 03 et 04 sont bons.",
+    "Entre 0,5 et 10, 15 ou 20 %.",
+])
+def test_numbers_that_are_no_phone_stay(patterns, text):
+    assert patterns(text) == text
