@@ -1,6 +1,6 @@
 """Families of spellings respondents use to write personal data that the first corpus
 (`pii_corpus.py`) did not plant: phones with odd separators, cut by a line break or read out in
-words, … Each family is generated (seeded) over its variants; every case must be redacted.
+words; NIR and IBAN grouped with doubled spaces, slashes, underscores, spaced dashes… Each family is generated (seeded) over its variants; every case must be redacted.
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ import random
 import re
 
 import pytest
+from stdnum import iban as iban_number
+from stdnum.fr import nir as nir_number
 
 from consultation.publish.redact import Redactor
-from pii_corpus import _valid_phone
+from pii_corpus import _iban, _valid_phone
 
 SEED = 2027
 UNITS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
@@ -110,3 +112,35 @@ def test_phone_families_are_redacted(patterns, family):
 ])
 def test_numbers_that_are_no_phone_stay(patterns, text):
     assert patterns(text) == text
+
+
+ID_SEPARATORS = ["  ", "/", "_", " - ", " / ", " . ", "\t", " _ "]
+
+
+def odd_identifier_spellings(n: int) -> list[tuple[str, str]]:
+    """NIR and IBAN, each grouped as usual but with a separator a form or a habit gave them."""
+    rng = random.Random(SEED + 2)
+    out = []
+    for i in range(n):
+        sep = ID_SEPARATORS[(i // 2) % len(ID_SEPARATORS)]
+        if i % 2 == 0:
+            body = (f"{rng.choice('12')}{rng.randint(40, 99):02d}{rng.randint(1, 12):02d}"
+                    f"{rng.choice(['75', '34', '13', '2A', '2B'])}{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}")
+            key = nir_number.calc_check_digits(body)
+            parts = [body[0], body[1:3], body[3:5], body[5:7], body[7:10], body[10:13]] + ([key] if i % 4 else [])
+            out.append((f"Mon numéro de sécu : {sep.join(parts)}.", body[7:13]))
+        else:
+            number = ""
+            while not iban_number.is_valid(number):
+                number = _iban(rng, rng.choice(["FR", "FR", "BE", "DE", "MC"]))
+            groups = [number[j:j + 4] for j in range(0, len(number), 4)]
+            out.append((f"Virement sur {sep.join(groups)} svp.", number[8:16]))
+    return out
+
+
+def test_identifiers_with_odd_separators_are_redacted(patterns):
+    cases = odd_identifier_spellings(96)
+    outputs = patterns.redact_many([text for text, _ in cases])
+    leaks = [(text, out) for (text, needle), out in zip(cases, outputs, strict=True)
+             if needle in re.sub(r"[\W_]", "", out)]
+    assert leaks == []

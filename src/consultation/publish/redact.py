@@ -143,12 +143,17 @@ _PHONE_REGIONS = ("FR", "BE", "CH")  # national layouts tried; "+" and "00" numb
 _DIGITS = re.compile(r"\d")
 _NS = r"[\s.\-]?"
 # Social security number: sex, year, month, department (2A/2B), commune, order, key (optional).
+# Between the groups of a NIR or an IBAN: nothing, one space or line break, or spaces (two at most)
+# around one of . - _ / (« 1 - 85 - 05 », « 1  85  05 », « FR76/3000/6000 », « FR76_3000 »).
+_ID_SEP = r"(?:[ \t]{0,2}[.\-_/]?[ \t]{0,2}|\s)"
 _NIR = re.compile(
-    rf"(?<![\w+])[1-478]{_NS}\d{{2}}{_NS}\d{{2}}{_NS}(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}"
-    rf"(?:{_NS}\d{{2}})?(?![\w])",
+    rf"(?<![\w+])[1-478]{_ID_SEP}\d{{2}}{_ID_SEP}\d{{2}}{_ID_SEP}(?:\d{{2}}|2[AB]){_ID_SEP}\d{{3}}{_ID_SEP}\d{{3}}"
+    rf"(?:{_ID_SEP}\d{{2}})?(?![^\W_])",
     re.I,
 )
-_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ .\-]?[A-Z0-9]{4}){2,7}(?:[ .\-]?[A-Z0-9]{1,4})?(?![\w])", re.I)
+_IBAN = re.compile(
+    rf"(?<![^\W_])[A-Z]{{2}}\d{{2}}(?:{_ID_SEP}[A-Z0-9]{{4}}){{2,7}}(?:{_ID_SEP}[A-Z0-9]{{1,4}})?(?![^\W_])", re.I)
+_ID_GROUP = re.compile(r"[A-Z0-9]+", re.I)
 # FINESS: 9 characters, the department first (2A/2B for Corsica); any long digit run besides.
 _FINESS = re.compile(rf"(?<![\w])(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}{_NS}\d(?![\w])", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\w,+])\d(?:[ .\-/]?\d){8,}(?![\w])")
@@ -828,7 +833,8 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
 
     found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow)]
     for m in _IBAN.finditer(shadow):
-        groups = re.split(r"[ .\-]", m.group())
+        pieces = list(_ID_GROUP.finditer(m.group()))
+        groups = [p.group() for p in pieces]
         while groups:
             compact = "".join(groups)
             if iban.is_valid(compact):
@@ -840,7 +846,7 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
                 groups = []
             break
         if groups:
-            found.append(Span(m.start(), m.start() + len(" ".join(groups)), ACCOUNT))
+            found.append(Span(m.start(), m.start() + pieces[len(groups) - 1].end(), ACCOUNT))
     for m in _FINESS.finditer(shadow):
         compact = re.sub(r"\W", "", m.group()).upper()
         cue = _NUMBER_CUE.search(shadow[max(0, m.start() - 40):m.start()])
