@@ -1,6 +1,7 @@
 """Families of spellings respondents use to write personal data that the first corpus
 (`pii_corpus.py`) did not plant: phones with odd separators, cut by a line break or read out in
-words; NIR and IBAN grouped with doubled spaces, slashes, underscores, spaced dashes… Each family is generated (seeded) over its variants; every case must be redacted.
+words; NIR and IBAN grouped with doubled spaces, slashes, underscores, spaced dashes; e-mail addresses read
+out (« jean point dupont arobase gmail point com »), spaced out, with « # » or « [.] »… Each family is generated (seeded) over its variants; every case must be redacted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from stdnum import iban as iban_number
 from stdnum.fr import nir as nir_number
 
 from consultation.publish.redact import Redactor
-from pii_corpus import _iban, _valid_phone
+from pii_corpus import DOMAINS, FIRST_NAMES, SURNAMES, _iban, _plain, _valid_phone
 
 SEED = 2027
 UNITS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
@@ -144,3 +145,48 @@ def test_identifiers_with_odd_separators_are_redacted(patterns):
     leaks = [(text, out) for (text, needle), out in zip(cases, outputs, strict=True)
              if needle in re.sub(r"[\W_]", "", out)]
     assert leaks == []
+
+
+def email_spellings(n: int) -> list[tuple[str, str, str]]:
+    """(sentence, first name, surname) with the address read out, spaced out or obfuscated."""
+    rng = random.Random(SEED + 3)
+    out = []
+    for i in range(n):
+        first, last = _plain(rng.choice(FIRST_NAMES)).replace("-", ""), _plain(rng.choice(SURNAMES))
+        domain, tld = rng.choice(DOMAINS).rsplit(".", 1)
+        dot = rng.choice(["point", "POINT", "pt", "dot"])
+        variant = i % 4
+        if variant == 0:  # read out, the local part's separator too
+            join = rng.choice([f" {dot} ", " tiret ", " tiret du bas ", " underscore ", " tiret bas "])
+            at = rng.choice(["arobase", "arrobase", "at", "AROBASE", "a commercial", "arobas"])
+            address = f"{first}{join}{last} {at} {domain} {dot} {tld}"
+        elif variant == 1:  # « chez » and a spelt dot
+            address = f"{first} {rng.choice(['point', 'tiret'])} {last} chez {domain} {dot} {tld}"
+        elif variant == 2:  # spaced out
+            address = rng.choice([f"{first} . {last} @ {domain} . {tld}", f"{first}.{last} @ {domain} . {tld}",
+                                  f"{first} . {last}@{domain}.{tld}", f"{first}.{last}@@{domain}.{tld}"])
+        else:  # bracketed dots in the local part, « # » for « @ »
+            local = f"{first}{rng.choice(['[.]', '(.)', '(dot)', '[point]'])}{last}"
+            at = rng.choice(["#", "[at]", "(@)", "(arobase)"])
+            address = f"{local}{at}{domain}{rng.choice(['.', '[.]', '(dot)', ' . '])}{tld}"
+        address = address.upper() if i % 9 == 8 else address
+        out.append((f"Mon adresse : {address}, écrivez-moi.", first, last))
+    return out
+
+
+def test_email_addresses_read_out_or_spaced_are_redacted(patterns):
+    cases = email_spellings(96)
+    outputs = patterns.redact_many([text for text, _, _ in cases])
+    leaks = [(text, out) for (text, first, last), out in zip(cases, outputs, strict=True)
+             if re.search(rf"(?i)\b(?:{first}|{last})\b", out)]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("text", [
+    "Je travaille chez Orange, point final.",
+    "Un point sur la situation chez nous, point de vue des familles.",
+    "Mise à jour #2 du dossier, voir le point 3.",
+    "Il est chez lui à 20h, point barre.",
+])
+def test_everyday_words_of_spelt_addresses_stay(patterns, text):
+    assert patterns(text) == text

@@ -86,19 +86,9 @@ _BRACKETED = r"\s?[\[({{<]\s?{}\s?[\])}}>]\s?"
 _LOCAL = r"[\w+-]+(?:\.[\w+-]+)*"
 _LABEL = r"[\w-]+"
 _DOT_ALT = "(?:" + _DOT_WORD + r"|\.)"
-_DOT = rf"(?:\.|{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
+_DOT = rf"(?:\.| \. |{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
 _LOCAL_MARKED = r"[\w+-]+(?:[._+-][\w+-]+)+"  # « jean.dupont »: an address even with spaces and no TLD
-_EMAIL = re.compile(
-    rf"{_LOCAL_MARKED}\s?@\s?{_LABEL}(?:\.{_LABEL})*|"
-    rf"{_LOCAL}(?:"
-    rf"@{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
-    rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
-    rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
-    rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
-    r")",
-    re.I,
-)
-_MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez)\b")
+_MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w")
 _SHORTENERS = (
     r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
     r"shorturl\.at|rebrand\.ly|cutt\.ly|tiny\.cc|rb\.gy|x\.co|youtu\.be|wa\.me|fb\.me|linktr\.ee|"
@@ -108,6 +98,28 @@ _SHORTENERS = (
 _SAFE_TLDS = (
     r"fr|com|org|net|eu|info|io|bzh|re|gp|mq|gf|yt|pm|nc|pf|wf|gouv|paris|alsace|corsica|"
     r"app|xyz|site|online|link|page|blog|bio|social|care|health|sante|tv|cc|ly|gl|gd|uk|lu|ch"
+)
+# An address read out: « jean point dupont arobase gmail point com », « jean tiret du bas dupont at
+# free dot fr », « jean point dupont chez orange point fr » (« chez » only with a spelt dot and a
+# known top-level domain: it is an everyday word); « jean . dupont @ free . fr » spaced out.
+_LOCAL_JOIN = r"(?:dot|point|pt|tiret(?:\s+(?:du\s+)?bas)?|underscore|moins|trait\s+d['’]union)"
+_SPELT_AT = r"(?:at|arobase|arrobase|arobas|arrobas|a\s+commercial)"
+_LOCAL_SPELT = rf"{_LOCAL}(?:\s+{_LOCAL_JOIN}\s+{_LOCAL})*"
+_LOCAL_BRACKETED = rf"{_LOCAL}(?:{_BRACKETED.format(_DOT_ALT)}{_LOCAL})*"  # « jean[.]dupont », « jean(dot)dupont »
+_EMAIL = re.compile(
+    rf"{_LOCAL_BRACKETED}{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*|"
+    rf"{_LOCAL_BRACKETED}#{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_SAFE_TLDS})\b|"  # « # » for « @ »
+    rf"{_LOCAL_SPELT}\s+{_SPELT_AT}\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b|"
+    rf"{_LOCAL_SPELT}\s+chez\s+{_LABEL}(?:\s+{_DOT_WORD}\s+{_LABEL})*\s+{_DOT_WORD}\s+(?:{_SAFE_TLDS})\b|"
+    rf"{_LOCAL}(?: \. {_LOCAL})*\s?@@?\s?{_LABEL}(?:(?:\.| \. ){_LABEL})*(?:\.| \. )[a-z]{{2,6}}\b|"
+    rf"{_LOCAL_MARKED}\s?@@?\s?{_LABEL}(?:\.{_LABEL})*|"
+    rf"{_LOCAL}(?:"
+    rf"@@?{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
+    rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
+    rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
+    rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
+    r")",
+    re.I,
 )
 _URL = re.compile(
     r"(?:https?|hxxps?|ftp)://[^\s<>«»\"]+|www\d?\.[^\s<>«»\"]+"
