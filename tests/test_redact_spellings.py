@@ -1,7 +1,9 @@
 """Families of spellings respondents use to write personal data that the first corpus
 (`pii_corpus.py`) did not plant: phones with odd separators, cut by a line break or read out in
 words; NIR and IBAN grouped with doubled spaces, slashes, underscores, spaced dashes; e-mail addresses read
-out (« jean point dupont arobase gmail point com »), spaced out, with « # » or « [.] »… Each family is generated (seeded) over its variants; every case must be redacted.
+out (« jean point dupont arobase gmail point com »), spaced out, with « # » or « [.] »; names after
+« je m'appelle », « signé », « Cordialement, », « prof », a glued « M.Leclerc », several after « Drs »…
+Each family is generated (seeded) over its variants; every case must be redacted.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 from stdnum import iban as iban_number
 from stdnum.fr import nir as nir_number
 
-from consultation.publish.redact import Redactor
+from consultation.publish.redact import Redactor, load_ner
 from pii_corpus import DOMAINS, FIRST_NAMES, SURNAMES, _iban, _plain, _valid_phone
 
 SEED = 2027
@@ -190,3 +192,61 @@ def test_email_addresses_read_out_or_spaced_are_redacted(patterns):
 ])
 def test_everyday_words_of_spelt_addresses_stay(patterns, text):
     assert patterns(text) == text
+
+
+@pytest.fixture(scope="module")
+def with_model() -> Redactor:
+    """Names need the model's lexicon (what tells « signé hier » from « signé lemaire brahim »)."""
+    return Redactor([], nlp=load_ner())
+
+
+NAME_CUES = ["Je m'appelle {x} et je suis infirmière.", "je m’appelle {x}, aide-soignante.", "Signé : {x}",
+             "signé {x}", "Contactez {x} au centre.", "Mon nom est {x}.", "moi c'est {x}, bénévole.",
+             "Cordialement,\n{x}", "Bien à vous, {x}", "Nom : {x}", "Prénom et nom : {x}",
+             "Demandez {x} à l'accueil.", "Merci à notre prof {x} !"]
+TITLED = ["M.{last}", "Mme.{last}", "Dr.{last}", "Prof. {last}", "prof {low}", "Drs {last} et {last2}",
+          "Docteurs {last} et {last2}", "Mmes {last}, {last2} et {last3}", "MM. {last} et {last2}",
+          "mesdames {low} et {low2}"]
+
+
+def name_spellings(n: int) -> list[tuple[str, list[str]]]:
+    """(sentence, surnames that must go): a name after a cue, in any case and order, or titled."""
+    rng = random.Random(SEED + 4)
+    out = []
+    for i in range(n):
+        first = rng.choice(FIRST_NAMES)
+        last, last2, last3 = rng.sample(SURNAMES, 3)
+        if i % 2:
+            form = rng.choice([f"{first} {last}", f"{last} {first}", f"{last.upper()} {first}",
+                               f"{first} {last.upper()}"])
+            form = form.lower() if i % 3 == 0 else form
+            out.append((NAME_CUES[(i // 2) % len(NAME_CUES)].format(x=form), [last]))
+        else:
+            template = TITLED[(i // 2) % len(TITLED)]
+            text = template.format(last=last, last2=last2, last3=last3, low=last.lower(), low2=last2.lower())
+            out.append((f"Nous remercions {text} pour leur aide.",
+                        [w for w in (last, last2, last3) if w in text or w.lower() in text]))
+    return out
+
+
+def test_names_after_cues_glued_or_plural_civilities_are_redacted(with_model):
+    cases = name_spellings(104)
+    outputs = with_model.redact_many([text for text, _ in cases])
+    leaks = [(text, out) for (text, surnames), out in zip(cases, outputs, strict=True)
+             if any(re.search(rf"(?i)\b{re.escape(s)}\b", out) for s in surnames)]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("text", [
+    "Cordialement, un citoyen engagé.",
+    "Bien cordialement",
+    "Un pacte signé hier par chaque représentant.",
+    "Les profs principaux et les prof remplaçants manquent.",
+    "Demandez conseil à votre médecin, contactez la mairie.",
+    "Mesdames et messieurs, le secteur public tient ; messieurs les ministres, écoutez.",
+    "Je m'appelle comme mon père, mon nom est connu ici.",
+    "POUVOIR DEMANDER DES COMPTES AUX EXECUTIFS LOCAUX, SIGNÉ PAR TOUS.",
+    "La M.A.S. du quartier et le Dr.",
+])
+def test_ordinary_words_after_name_cues_stay(with_model, text):
+    assert with_model(text) == text

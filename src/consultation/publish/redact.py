@@ -244,6 +244,23 @@ _WEAK_CIVILITY = re.compile(
     r"(?<![\w.-])(?:Me|(?i:directrice|directeur|cheffe|infirmi[eè]re|coordinatrice|coordinateur|"
     r"pr[ée]sidente?|d[ée]put[ée]e?|s[ée]nat(?:eur|rice)|collègue|coll[eè]gue))\b(?=\s+[A-ZÀ-Ý])"
 )
+# Several people after one civility: « Drs Martin et Durand », « Mmes Haddad, Perrin et Giraud ».
+_PLURAL_CIVILITY = re.compile(
+    r"(?<![\w.-])(?:(?i:mesdames|messieurs|mmes|mlles)\b|MM\.|Drs\b|Pr[s]\b|Docteur(?:e)?s\b|Professeur(?:e)?s\b)\.?"
+)
+_AND_ANOTHER = re.compile(r"\s*(?:,|&|\bet\b)\s*")
+# A civility glued to the name: « M.Leclerc », « Mme.Dupont », « Dr.Haddad ».
+_GLUED_CIVILITY = re.compile(
+    r"(?<![\w.-])(?:M|Mme|Mlle|Mr|Dr|Pr)\.(?=[A-ZÀ-Ý][a-zà-ÿ'’-]{2}|[A-ZÀ-Ý]{4})"
+)
+# Where a respondent gives a name, their own or someone's, whatever its case: « je m'appelle… »,
+# « signé… », « Cordialement,\n… », « nom : … », « contactez… », « prof … ». What follows is a name
+# only if it is not made of ordinary words alone (« signé hier », « Cordialement, un citoyen »).
+_NAME_CUE = re.compile(
+    r"(?i:\bje\s+m['’]\s?appelle|\bmon\s+nom\s+(?:est|c['’]est)|\bmoi\s+c['’]est|\bsign[ée]e?\s*:|\bsignée?\b"
+    r"|\b(?:nom|pr[ée]nom)(?:\s+et\s+(?:nom|pr[ée]nom))?\s*:|\bcordialement\s*,?|\bbien\s+[àa]\s+vous\s*,?"
+    r"|\bcontacte[rz](?:\s*:)?|\bdemandez(?:\s*:)?|\bprofs?\b\.?)"
+)
 # Words after a civility that are a function, not a name: « Monsieur le Président », « Madame la Directrice ».
 _FUNCTION_TITLES = frozenset(
     ["le", "la", "les", "l'", "l’", "president", "presidente", "directeur", "directrice", "ministre", "maire", "prefet", "prefete", "depute", "deputee", "senateur", "senatrice", "docteur", "docteure", "professeur", "professeure", "chef", "cheffe", "responsable", "coordinateur", "coordinatrice", "delegue", "deleguee", "secretaire", "adjoint", "adjointe", "conseiller", "conseillere", "juge", "procureur", "abbe", "cure", "inspecteur", "inspectrice", "general", "generale", "colonel", "commissaire", "recteur", "rectrice", "administrateur", "administratrice", "infirmier", "infirmiere", "cadre", "medecin"]
@@ -504,6 +521,29 @@ class Redactor:
                     span = self._name_after(tokens, starts[after], text, lower=lower)
                     if span:
                         found.append(span)
+        for m in _GLUED_CIVILITY.finditer(text):
+            span = self._name_after(tokens, starts[m.end()], text, lower=0) if m.end() in starts else None
+            if span:
+                found.append(span)
+        for m in _PLURAL_CIVILITY.finditer(text):
+            after = _AFTER_CIVILITY.match(text, m.end()).end()  # type: ignore[union-attr]
+            while after in starts and after > m.end():
+                span = self._name_after(tokens, starts[after], text, lower=2 if self.lexicon else 0, strict=True)
+                if span is None or self._ordinary_words(text[span.start:span.end]):
+                    break
+                found.append(span)
+                joint = _AND_ANOTHER.match(text, span.end)
+                if joint is None or joint.end() == span.end:
+                    break
+                after = joint.end()
+        for m in _NAME_CUE.finditer(text):
+            if m.group().isupper():
+                continue  # a text in capitals: its words are no names for being capitalised
+            after = _AFTER_CIVILITY.match(text, m.end()).end()  # type: ignore[union-attr]
+            if after in starts and after > m.end():
+                span = self._name_after(tokens, starts[after], text, lower=2 if self.lexicon else 0, strict=True)
+                if span and not self._ordinary_words(text[span.start:span.end]):
+                    found.append(span)
         french, other = _first_names()
         for i, (start, _end, word) in enumerate(tokens):
             key = fold(word)
@@ -546,6 +586,13 @@ class Redactor:
                 if span:
                     found.append(span)
         return found
+
+    def _ordinary_words(self, candidate: str) -> bool:
+        """Only French words that are neither a known first name nor a common surname."""
+        french, _ = _first_names()
+        words = [w for w in re.split(r"[\s]+", candidate) if w]
+        return all(self._is_common_word(w) and fold(w) not in _surnames() and fold(w) not in french
+                   for w in words)
 
     def _lower_surname(self, word: str) -> bool:
         """A lower-case word that can be a surname: no French word, or a common surname."""
