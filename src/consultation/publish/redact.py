@@ -197,25 +197,29 @@ _PLATE = re.compile(
     r"|(?i:[a-hj-np-tv-z]{2}-\d{3}-[a-hj-np-tv-z]{2})"
     r"|\d{1,4}[- ]?(?P<old>[A-HJ-NP-Z]{1,3})[- ]?(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6]))(?![\w-])"
 )
-_CONNECTOR = r"(?:de|du|des|la|le|les|d['’]|l['’]|aux|au|en|sur|sous|et|à)"
+_CONNECTOR = r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|et|à)(?!\w)|d['’]|l['’])"
 _CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’-]*"
 _WORD = r"[^\W\d][\w'’-]*"
 _NUMBER = r"(?:\b[Nn]°\s?)?\b\d{1,4}(?:\s?(?:bis|ter|quater|[a-dA-D])\b)?(?:\s?-\s?\d{1,4})?,?\s*"
 # Unambiguous street types need no capital after them; "place", "cours"… are everyday words too.
 _STREET_TYPES = (
-    r"(?:rue|r\.|avenue|av\.?|ave\.?|bd\.?|bld\.?|blvd\.?|boulevard|allée|allee|all\.|impasse|imp\.|"
+    r"(?:rue|r\.|r(?=\s+(?:de|du|des|d['’])\b)|avenue|av\.?|ave\.?|bd\.?|bld\.?|blvd\.?|boulevard|allée|allee|all\.|impasse|imp\.|"
     r"quai|chaussée|chaussee|chemin|ch\.|che\.|rte\.?|faubourg|fbg\.?|fg\.?|lotissement|lot\.|hameau|"
     r"square|sq\.|venelle|ruelle|sentier|sente|montée|montee|rond-point|esplanade|résidence|residence|"
     r"rés\.|res\.|pl\.|lieu[- ]?dit|ld|cité|cite|traverse|promenade|prom\.|parvis)"
 )
-_STREET_TYPES_CAP = r"(?:place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
+_STREET_TYPES_CAP = r"(?:clos|place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
 _NAME_TAIL = rf"(?:\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
 _POSTCODE_CITY = (
     rf"\b(?:F-?\s?)?\d{{5}}\s+{_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}"
     r"(?:\s+(?i:cedex)\b(?:\s*\d+)?)?"
 )
 _BOX = r"(?<![\w])(?:B\.?\s?P\.?|C\.?\s?S\.?|TSA)\s?\d{1,6}(?![\w])"
+_WHOLE_STREETS = r"(?:grande?[\s\-'’]?rue|grand['’]\s?rue)"  # a village's main street: no other name
 _ADDRESS = re.compile(
+    rf"{_NUMBER}(?i:{_WHOLE_STREETS})(?![\w-])(?:,?\s*{_POSTCODE_CITY})?|"
+    # A postal code after the street: every word up to it is the street's (« rue du général leclerc »).
+    rf"{_NUMBER}(?i:{_STREET_TYPES}|{_STREET_TYPES_CAP})(?![\w-])\.?(?:\s+{_WORD}){{1,6}}?,?\s*{_POSTCODE_CITY}|"
     rf"{_NUMBER}(?i:{_STREET_TYPES})(?![\w-])\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_NAME_TAIL}"
     rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_NUMBER}(?i:{_STREET_TYPES_CAP})\b\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
