@@ -3,7 +3,8 @@
 words; NIR and IBAN grouped with doubled spaces, slashes, underscores, spaced dashes; e-mail addresses read
 out (« jean point dupont arobase gmail point com »), spaced out, with « # » or « [.] »; names after
 « je m'appelle », « signé », « Cordialement, », « prof », a glued « M.Leclerc », several after « Drs »; street names in lower case after « des »,
-« Grande Rue », « r des… », « clos »…
+« Grande Rue », « r des… », « clos »; social-network handles without « @ » after the network's
+name (« insta : jdupont », « snap karim_34 »)…
 Each family is generated (seeded) over its variants; every case must be redacted.
 """
 
@@ -299,3 +300,36 @@ def test_address_spellings_are_redacted(patterns):
 ])
 def test_ordinary_streets_words_stay(patterns, text):
     assert patterns(text) == text
+
+
+PLATFORM_CUES = ["instagram : {h}", "insta {h}", "sur Twitter : {h}", "snap: {h}", "mon compte tiktok {h}",
+                 "Facebook {h}", "skype : {h}", "discord {h}#{n}", "(IG: {h})", "pseudo : {h}", "Telegram - {h}"]
+
+
+def platform_handles(n: int) -> list[tuple[str, str]]:
+    rng = random.Random(SEED + 6)
+    out = []
+    for i in range(n):
+        first, last = _plain(rng.choice(FIRST_NAMES)).replace("-", ""), _plain(rng.choice(SURNAMES))
+        cue = PLATFORM_CUES[i % len(PLATFORM_CUES)]
+        marked = [f"{first}_{last}", f"{first}{last}{rng.randint(1, 99)}", f"{last}.{first}", f"{first[0]}{last}_"]
+        # Without a digit, « _ » or dot, a handle is taken only after a colon.
+        handle = rng.choice(marked) if ":" not in cue or i % 2 else f"{first[0]}{last}"
+        out.append((f"Suivez-moi {cue.format(h=handle, n=rng.randint(1000, 9999))} !", handle))
+    return out
+
+
+def test_handles_after_the_networks_name_are_redacted(with_model):
+    cases = platform_handles(88)
+    outputs = with_model.redact_many([text for text, _ in cases])
+    leaks = [(text, out) for (text, handle), out in zip(cases, outputs, strict=True) if handle in out]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("text", [
+    "Des vidéos YouTube simples, une story snapchat, des pseudo-révolutionnaires.",
+    "Si facebook ou amazon ne paient pas, sur Facebook : des groupes d'entraide.",
+    "Applications comme Snapchat ou tiktok, et Instagram. Ensuite la télé.",
+])
+def test_network_names_in_ordinary_sentences_stay(with_model, text):
+    assert with_model(text) == text

@@ -191,6 +191,14 @@ _BIRTH = re.compile(
 _BIRTH_CUE = re.compile(r"(?i)n[ée]e?s?\b|naissance|ddn|born")
 _OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
 _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z_][\w.]{0,29}[\w]")
+# A handle without « @ », after the network's name: « insta : jdupont », « snap: karim_34 »,
+# « discord kevin#1234 ». Taken when it looks like one (a digit, « _ », a dot inside, « #1234 ») or
+# after a colon when it is no ordinary word (`Redactor._platform_handles`).
+_PLATFORM_HANDLE = re.compile(
+    r"(?:(?i:\b(?:instagram|insta|twitter|snap(?:chat)?|tiktok|facebook|fb|skype|discord|telegram|linkedin|"
+    r"youtube|twitch|mastodon|bluesky|threads|pseudo))|\bIG)\b(?P<colon>\s*(?:\(|:|-)?\s*)@?"
+    r"(?P<h>[^\W\d][\w.]*[\w](?:#\d{4})?)"
+)
 _PLATE_LETTERS = r"[A-HJ-NP-TV-Z]"
 _PLATE = re.compile(
     rf"(?<![\w-])(?:{_PLATE_LETTERS}{{2}}[- ]?\d{{3}}[- ]?{_PLATE_LETTERS}{{2}}"
@@ -483,6 +491,7 @@ class Redactor:
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
         found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS.finditer(shadow)]
         found += _handles(shadow)
+        found += self._platform_handles(shadow)
         found += _spelt_phones(shadow)
         if len(_DIGITS.findall(shadow)) >= 7:
             found += _phones(shadow)
@@ -589,6 +598,17 @@ class Redactor:
                 span = self._name_after(tokens, i + 1, text, lower=1, first=(start, i), strict=strict)
                 if span:
                     found.append(span)
+        return found
+
+    def _platform_handles(self, shadow: str) -> list[Span]:
+        found = []
+        for m in _PLATFORM_HANDLE.finditer(shadow):
+            handle = m.group("h")
+            marked = any(c.isdigit() or c == "_" for c in handle) or "." in handle.strip(".") or "#" in handle
+            plain = ":" in m.group("colon") and fold(handle) not in _FUNCTION_WORDS and not self._is_common_word(
+                handle) and fold(handle) not in self.stop_words and bool(self.lexicon)
+            if marked or plain:
+                found.append(Span(m.start("h"), m.end("h"), HANDLE))
         return found
 
     def _ordinary_words(self, candidate: str) -> bool:
