@@ -86,19 +86,9 @@ _BRACKETED = r"\s?[\[({{<]\s?{}\s?[\])}}>]\s?"
 _LOCAL = r"[\w+-]+(?:\.[\w+-]+)*"
 _LABEL = r"[\w-]+"
 _DOT_ALT = "(?:" + _DOT_WORD + r"|\.)"
-_DOT = rf"(?:\.|{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
+_DOT = rf"(?:\.| \. |{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
 _LOCAL_MARKED = r"[\w+-]+(?:[._+-][\w+-]+)+"  # « jean.dupont »: an address even with spaces and no TLD
-_EMAIL = re.compile(
-    rf"{_LOCAL_MARKED}\s?@\s?{_LABEL}(?:\.{_LABEL})*|"
-    rf"{_LOCAL}(?:"
-    rf"@{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
-    rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
-    rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
-    rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
-    r")",
-    re.I,
-)
-_MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez)\b")
+_MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w")
 _SHORTENERS = (
     r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
     r"shorturl\.at|rebrand\.ly|cutt\.ly|tiny\.cc|rb\.gy|x\.co|youtu\.be|wa\.me|fb\.me|linktr\.ee|"
@@ -109,6 +99,28 @@ _SAFE_TLDS = (
     r"fr|com|org|net|eu|info|io|bzh|re|gp|mq|gf|yt|pm|nc|pf|wf|gouv|paris|alsace|corsica|"
     r"app|xyz|site|online|link|page|blog|bio|social|care|health|sante|tv|cc|ly|gl|gd|uk|lu|ch"
 )
+# An address read out: « jean point dupont arobase gmail point com », « jean tiret du bas dupont at
+# free dot fr », « jean point dupont chez orange point fr » (« chez » only with a spelt dot and a
+# known top-level domain: it is an everyday word); « jean . dupont @ free . fr » spaced out.
+_LOCAL_JOIN = r"(?:dot|point|pt|tiret(?:\s+(?:du\s+)?bas)?|underscore|moins|trait\s+d['’]union)"
+_SPELT_AT = r"(?:at|arobase|arrobase|arobas|arrobas|a\s+commercial)"
+_LOCAL_SPELT = rf"{_LOCAL}(?:\s+{_LOCAL_JOIN}\s+{_LOCAL})*"
+_LOCAL_BRACKETED = rf"{_LOCAL}(?:{_BRACKETED.format(_DOT_ALT)}{_LOCAL})*"  # « jean[.]dupont », « jean(dot)dupont »
+_EMAIL = re.compile(
+    rf"{_LOCAL_BRACKETED}{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*|"
+    rf"{_LOCAL_BRACKETED}#{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_SAFE_TLDS})\b|"  # « # » for « @ »
+    rf"{_LOCAL_SPELT}\s+{_SPELT_AT}\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b|"
+    rf"{_LOCAL_SPELT}\s+chez\s+{_LABEL}(?:\s+{_DOT_WORD}\s+{_LABEL})*\s+{_DOT_WORD}\s+(?:{_SAFE_TLDS})\b|"
+    rf"{_LOCAL}(?: \. {_LOCAL})*\s?@@?\s?{_LABEL}(?:(?:\.| \. ){_LABEL})*(?:\.| \. )[a-z]{{2,6}}\b|"
+    rf"{_LOCAL_MARKED}\s?@@?\s?{_LABEL}(?:\.{_LABEL})*|"
+    rf"{_LOCAL}(?:"
+    rf"@@?{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
+    rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
+    rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
+    rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
+    r")",
+    re.I,
+)
 _URL = re.compile(
     r"(?:https?|hxxps?|ftp)://[^\s<>«»\"]+|www\d?\.[^\s<>«»\"]+"
     rf"|(?<![\w.@-])(?:{_SHORTENERS})/[^\s<>«»\"]+"
@@ -116,23 +128,44 @@ _URL = re.compile(
     r"|(?<![\w@-])(?-i:[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6})/[^\s<>«»\"]+",
     re.I,
 )
-_SEP = r"[\s./\-]?"
+# Between two pairs of digits: any one of . / - _ , • ·, spaces (up to three) around it, or a line
+# break (a number cut by the answer's layout, « 06 12 34 \n56 78 »).
+_GAP = r"[ \t]{0,3}(?:\r?\n[ \t]{0,3}){0,2}"
+_SEP = rf"(?:{_GAP}[./\-_,•·]?{_GAP})"
 _PHONE = re.compile(
     r"(?<![\d+])(?:"
-    r"(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:" + _SEP + r"\d{2}){4}"  # 06 12 34 56 78, +33 6…
+    # 06 12 34 56 78, (06) 12…, O6 12… (a letter O), +33 6…, (+33) 6…, +33 (0)6…, +33 06…
+    r"(?:(?:\(\s?)?(?:\+|00)\s?33\s?\)?\s?(?:\(0\)\s?|0)?|\(?0|(?<!\w)O)[1-9]\)?(?:" + _SEP + r"\d{2}){4}"
     r"|(?:\+|00)\s?(?:262|269|590|594|596|687|689)" + _SEP + r"\d{3}(?:" + _SEP + r"\d{2}){3}"
     r")(?!\d)"
+)
+# A number read out in words, as some respondents write it so that robots do not find it:
+# « zéro six douze trente-quatre… », « zéro six 12 34 56 78 », « zéro six un deux… » (digit by digit).
+_NUMBER_WORDS = {
+    "zero": 0, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "soixante": 60, "septante": 70, "octante": 80, "huitante": 80, "nonante": 90,
+}
+_NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_SPELT_PHONE = re.compile(
+    rf"(?i)(?<![\w-])(?:z[ée]ro|0)(?:(?:[\s,.\-]|\bet\b)+(?:(?:{_NUMBER_WORD})(?![\w])|\d{{1,2}}(?![\w])))+"
 )
 _PHONE_REGIONS = ("FR", "BE", "CH")  # national layouts tried; "+" and "00" numbers of any country
 _DIGITS = re.compile(r"\d")
 _NS = r"[\s.\-]?"
 # Social security number: sex, year, month, department (2A/2B), commune, order, key (optional).
+# Between the groups of a NIR or an IBAN: nothing, one space or line break, or spaces (two at most)
+# around one of . - _ / (« 1 - 85 - 05 », « 1  85  05 », « FR76/3000/6000 », « FR76_3000 »).
+_ID_SEP = r"(?:[ \t]{0,2}[.\-_/]?[ \t]{0,2}|\s)"
 _NIR = re.compile(
-    rf"(?<![\w+])[1-478]{_NS}\d{{2}}{_NS}\d{{2}}{_NS}(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}"
-    rf"(?:{_NS}\d{{2}})?(?![\w])",
+    rf"(?<![\w+])[1-478]{_ID_SEP}\d{{2}}{_ID_SEP}\d{{2}}{_ID_SEP}(?:\d{{2}}|2[AB]){_ID_SEP}\d{{3}}{_ID_SEP}\d{{3}}"
+    rf"(?:{_ID_SEP}\d{{2}})?(?![^\W_])",
     re.I,
 )
-_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ .\-]?[A-Z0-9]{4}){2,7}(?:[ .\-]?[A-Z0-9]{1,4})?(?![\w])", re.I)
+_IBAN = re.compile(
+    rf"(?<![^\W_])[A-Z]{{2}}\d{{2}}(?:{_ID_SEP}[A-Z0-9]{{4}}){{2,7}}(?:{_ID_SEP}[A-Z0-9]{{1,4}})?(?![^\W_])", re.I)
+_ID_GROUP = re.compile(r"[A-Z0-9]+", re.I)
 # FINESS: 9 characters, the department first (2A/2B for Corsica); any long digit run besides.
 _FINESS = re.compile(rf"(?<![\w])(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}{_NS}\d(?![\w])", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\w,+])\d(?:[ .\-/]?\d){8,}(?![\w])")
@@ -158,31 +191,43 @@ _BIRTH = re.compile(
 _BIRTH_CUE = re.compile(r"(?i)n[ée]e?s?\b|naissance|ddn|born")
 _OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
 _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z_][\w.]{0,29}[\w]")
+# A handle without « @ », after the network's name: « insta : jdupont », « snap: karim_34 »,
+# « discord kevin#1234 ». Taken when it looks like one (a digit, « _ », a dot inside, « #1234 ») or
+# after a colon when it is no ordinary word (`Redactor._platform_handles`).
+_PLATFORM_HANDLE = re.compile(
+    r"(?:(?i:\b(?:instagram|insta|twitter|snap(?:chat)?|tiktok|facebook|fb|skype|discord|telegram|linkedin|"
+    r"youtube|twitch|mastodon|bluesky|threads|pseudo))|\bIG)\b(?P<colon>\s*(?:\(|:|-)?\s*)@?"
+    r"(?P<h>[^\W\d][\w.]*[\w](?:#\d{4})?)"
+)
 _PLATE_LETTERS = r"[A-HJ-NP-TV-Z]"
 _PLATE = re.compile(
     rf"(?<![\w-])(?:{_PLATE_LETTERS}{{2}}[- ]?\d{{3}}[- ]?{_PLATE_LETTERS}{{2}}"
     r"|(?i:[a-hj-np-tv-z]{2}-\d{3}-[a-hj-np-tv-z]{2})"
     r"|\d{1,4}[- ]?(?P<old>[A-HJ-NP-Z]{1,3})[- ]?(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6]))(?![\w-])"
 )
-_CONNECTOR = r"(?:de|du|des|la|le|les|d['’]|l['’]|aux|au|en|sur|sous|et|à)"
+_CONNECTOR = r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|et|à)(?!\w)|d['’]|l['’])"
 _CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’-]*"
 _WORD = r"[^\W\d][\w'’-]*"
 _NUMBER = r"(?:\b[Nn]°\s?)?\b\d{1,4}(?:\s?(?:bis|ter|quater|[a-dA-D])\b)?(?:\s?-\s?\d{1,4})?,?\s*"
 # Unambiguous street types need no capital after them; "place", "cours"… are everyday words too.
 _STREET_TYPES = (
-    r"(?:rue|r\.|avenue|av\.?|ave\.?|bd\.?|bld\.?|blvd\.?|boulevard|allée|allee|all\.|impasse|imp\.|"
+    r"(?:rue|r\.|r(?=\s+(?:de|du|des|d['’])\b)|avenue|av\.?|ave\.?|bd\.?|bld\.?|blvd\.?|boulevard|allée|allee|all\.|impasse|imp\.|"
     r"quai|chaussée|chaussee|chemin|ch\.|che\.|rte\.?|faubourg|fbg\.?|fg\.?|lotissement|lot\.|hameau|"
     r"square|sq\.|venelle|ruelle|sentier|sente|montée|montee|rond-point|esplanade|résidence|residence|"
     r"rés\.|res\.|pl\.|lieu[- ]?dit|ld|cité|cite|traverse|promenade|prom\.|parvis)"
 )
-_STREET_TYPES_CAP = r"(?:place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
+_STREET_TYPES_CAP = r"(?:clos|place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
 _NAME_TAIL = rf"(?:\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
 _POSTCODE_CITY = (
     rf"\b(?:F-?\s?)?\d{{5}}\s+{_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}"
     r"(?:\s+(?i:cedex)\b(?:\s*\d+)?)?"
 )
 _BOX = r"(?<![\w])(?:B\.?\s?P\.?|C\.?\s?S\.?|TSA)\s?\d{1,6}(?![\w])"
+_WHOLE_STREETS = r"(?:grande?[\s\-'’]?rue|grand['’]\s?rue)"  # a village's main street: no other name
 _ADDRESS = re.compile(
+    rf"{_NUMBER}(?i:{_WHOLE_STREETS})(?![\w-])(?:,?\s*{_POSTCODE_CITY})?|"
+    # A postal code after the street: every word up to it is the street's (« rue du général leclerc »).
+    rf"{_NUMBER}(?i:{_STREET_TYPES}|{_STREET_TYPES_CAP})(?![\w-])\.?(?:\s+{_WORD}){{1,6}}?,?\s*{_POSTCODE_CITY}|"
     rf"{_NUMBER}(?i:{_STREET_TYPES})(?![\w-])\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_NAME_TAIL}"
     rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_NUMBER}(?i:{_STREET_TYPES_CAP})\b\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
@@ -210,6 +255,23 @@ _CIVILITY = re.compile(
 _WEAK_CIVILITY = re.compile(
     r"(?<![\w.-])(?:Me|(?i:directrice|directeur|cheffe|infirmi[eè]re|coordinatrice|coordinateur|"
     r"pr[ée]sidente?|d[ée]put[ée]e?|s[ée]nat(?:eur|rice)|collègue|coll[eè]gue))\b(?=\s+[A-ZÀ-Ý])"
+)
+# Several people after one civility: « Drs Martin et Durand », « Mmes Haddad, Perrin et Giraud ».
+_PLURAL_CIVILITY = re.compile(
+    r"(?<![\w.-])(?:(?i:mesdames|messieurs|mmes|mlles)\b|MM\.|Drs\b|Pr[s]\b|Docteur(?:e)?s\b|Professeur(?:e)?s\b)\.?"
+)
+_AND_ANOTHER = re.compile(r"\s*(?:,|&|\bet\b)\s*")
+# A civility glued to the name: « M.Leclerc », « Mme.Dupont », « Dr.Haddad ».
+_GLUED_CIVILITY = re.compile(
+    r"(?<![\w.-])(?:M|Mme|Mlle|Mr|Dr|Pr)\.(?=[A-ZÀ-Ý][a-zà-ÿ'’-]{2}|[A-ZÀ-Ý]{4})"
+)
+# Where a respondent gives a name, their own or someone's, whatever its case: « je m'appelle… »,
+# « signé… », « Cordialement,\n… », « nom : … », « contactez… », « prof … ». What follows is a name
+# only if it is not made of ordinary words alone (« signé hier », « Cordialement, un citoyen »).
+_NAME_CUE = re.compile(
+    r"(?i:\bje\s+m['’]\s?appelle|\bmon\s+nom\s+(?:est|c['’]est)|\bmoi\s+c['’]est|\bsign[ée]e?\s*:|\bsignée?\b"
+    r"|\b(?:nom|pr[ée]nom)(?:\s+et\s+(?:nom|pr[ée]nom))?\s*:|\bcordialement\s*,?|\bbien\s+[àa]\s+vous\s*,?"
+    r"|\bcontacte[rz](?:\s*:)?|\bdemandez(?:\s*:)?|\bprofs?\b\.?)"
 )
 # Words after a civility that are a function, not a name: « Monsieur le Président », « Madame la Directrice ».
 _FUNCTION_TITLES = frozenset(
@@ -429,6 +491,8 @@ class Redactor:
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
         found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS.finditer(shadow)]
         found += _handles(shadow)
+        found += self._platform_handles(shadow)
+        found += _spelt_phones(shadow)
         if len(_DIGITS.findall(shadow)) >= 7:
             found += _phones(shadow)
             found += _numbers(shadow, found)
@@ -470,6 +534,29 @@ class Redactor:
                     span = self._name_after(tokens, starts[after], text, lower=lower)
                     if span:
                         found.append(span)
+        for m in _GLUED_CIVILITY.finditer(text):
+            span = self._name_after(tokens, starts[m.end()], text, lower=0) if m.end() in starts else None
+            if span:
+                found.append(span)
+        for m in _PLURAL_CIVILITY.finditer(text):
+            after = _AFTER_CIVILITY.match(text, m.end()).end()  # type: ignore[union-attr]
+            while after in starts and after > m.end():
+                span = self._name_after(tokens, starts[after], text, lower=2 if self.lexicon else 0, strict=True)
+                if span is None or self._ordinary_words(text[span.start:span.end]):
+                    break
+                found.append(span)
+                joint = _AND_ANOTHER.match(text, span.end)
+                if joint is None or joint.end() == span.end:
+                    break
+                after = joint.end()
+        for m in _NAME_CUE.finditer(text):
+            if m.group().isupper():
+                continue  # a text in capitals: its words are no names for being capitalised
+            after = _AFTER_CIVILITY.match(text, m.end()).end()  # type: ignore[union-attr]
+            if after in starts and after > m.end():
+                span = self._name_after(tokens, starts[after], text, lower=2 if self.lexicon else 0, strict=True)
+                if span and not self._ordinary_words(text[span.start:span.end]):
+                    found.append(span)
         french, other = _first_names()
         for i, (start, _end, word) in enumerate(tokens):
             key = fold(word)
@@ -512,6 +599,24 @@ class Redactor:
                 if span:
                     found.append(span)
         return found
+
+    def _platform_handles(self, shadow: str) -> list[Span]:
+        found = []
+        for m in _PLATFORM_HANDLE.finditer(shadow):
+            handle = m.group("h")
+            marked = any(c.isdigit() or c == "_" for c in handle) or "." in handle.strip(".") or "#" in handle
+            plain = ":" in m.group("colon") and fold(handle) not in _FUNCTION_WORDS and not self._is_common_word(
+                handle) and fold(handle) not in self.stop_words and bool(self.lexicon)
+            if marked or plain:
+                found.append(Span(m.start("h"), m.end("h"), HANDLE))
+        return found
+
+    def _ordinary_words(self, candidate: str) -> bool:
+        """Only French words that are neither a known first name nor a common surname."""
+        french, _ = _first_names()
+        words = [w for w in re.split(r"[\s]+", candidate) if w]
+        return all(self._is_common_word(w) and fold(w) not in _surnames() and fold(w) not in french
+                   for w in words)
 
     def _lower_surname(self, word: str) -> bool:
         """A lower-case word that can be a surname: no French word, or a common surname."""
@@ -753,6 +858,57 @@ def _phones(shadow: str) -> list[Span]:
     return found
 
 
+def _spelt_digits(words: Sequence[str]) -> str:
+    """The digits a run of French number words and digits says, each number as written:
+    « zéro six douze » is 0 6 12, « soixante-dix-huit » 78, « quatre-vingt-un » 81."""
+    digits: list[str] = []
+    current: int | None = None
+    for word in words:
+        if word.isdigit():
+            if current is not None:
+                digits.append(str(current))
+            digits.append(word)
+            current = None
+            continue
+        value = _NUMBER_WORDS[word.lower()]
+        if value == 0:
+            if current is not None:
+                digits.append(str(current))
+            digits.append("0")
+            current = None
+        elif current is None:
+            current = value
+        elif value == 20 and current == 4:  # quatre-vingt
+            current = 80
+        elif current >= 20 and current % 10 == 0 and (value < 10 or current in (60, 80)) and value < 20:
+            current += value  # trente-quatre, soixante-dix, quatre-vingt-douze
+        elif current in (70, 90) and value < 10:
+            current += value  # soixante-dix-sept
+        elif current == 10 and 7 <= value <= 9:
+            current += value  # dix-sept
+        else:
+            digits.append(str(current))
+            current = value
+    if current is not None:
+        digits.append(str(current))
+    return "".join(digits)
+
+
+def _spelt_phones(shadow: str) -> list[Span]:
+    """A phone number spelt out in words (« zéro six douze trente-quatre… »), wholly or in part."""
+    if not re.search(r"(?i)z[ée]ro", shadow):
+        return []
+    found = []
+    for m in _SPELT_PHONE.finditer(shadow):
+        words = [w for w in re.split(r"[\s,.\-]+", m.group()) if w and w.lower() != "et"]
+        if not any(w.isalpha() for w in words):
+            continue  # digits only: the other detectors' business
+        digits = _spelt_digits(words)
+        if 9 <= len(digits) <= 10 and digits[0] == "0" and digits[1] != "0":  # one pair said as a unit
+            found.append(Span(m.start(), m.end(), PHONE))
+    return found
+
+
 def _numbers(shadow: str, already: list[Span]) -> list[Span]:
     """NIR, IBAN, FINESS (python-stdnum where it has the number), and any other long identifier;
     an amount (« 1 200 000 000 € », thousands grouped, a unit after it) stays."""
@@ -760,7 +916,8 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
 
     found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow)]
     for m in _IBAN.finditer(shadow):
-        groups = re.split(r"[ .\-]", m.group())
+        pieces = list(_ID_GROUP.finditer(m.group()))
+        groups = [p.group() for p in pieces]
         while groups:
             compact = "".join(groups)
             if iban.is_valid(compact):
@@ -772,7 +929,7 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
                 groups = []
             break
         if groups:
-            found.append(Span(m.start(), m.start() + len(" ".join(groups)), ACCOUNT))
+            found.append(Span(m.start(), m.start() + pieces[len(groups) - 1].end(), ACCOUNT))
     for m in _FINESS.finditer(shadow):
         compact = re.sub(r"\W", "", m.group()).upper()
         cue = _NUMBER_CUE.search(shadow[max(0, m.start() - 40):m.start()])
