@@ -349,6 +349,8 @@ def _flag_short_rows(table: Table, rows: list[list[str]], delimiter: str) -> Non
         fields = rows[offset + int(idx)]
         if len(fields) >= width or int(idx) in table.malformed:
             continue
+        if len(fields) > 2:  # a row written with another delimiter has one or two fields with this one
+            continue
         line = delimiter.join(fields)
         other = next((d for d in _DELIMITERS if d != delimiter and line.count(d) + 1 >= width - 1), None)
         if other is not None:
@@ -356,6 +358,75 @@ def _flag_short_rows(table: Table, rows: list[list[str]], delimiter: str) -> Non
                 f"ligne mal formée : {len(fields)} champ{'s' if len(fields) > 1 else ''} pour {width} "
                 f"en-têtes (écrite avec le séparateur « {other} » ?)"
             )
+    _flag_cut_rows(table, rows, max(width, len(rows[offset - 1]) if offset else 0))
+
+
+def _flag_cut_rows(table: Table, rows: list[list[str]], width: int) -> None:
+    """A line break inside an unquoted answer cuts its row in two (or more): the first part ends
+    early, the next starts with the rest of the answer, in the first column. Read apart, they
+    would be a respondent missing answers and a respondent whose id is a piece of an answer.
+
+    Consecutive rows whose fields add up to exactly one row (each break joins two fields into
+    one: `n1 + n2 + … - (k - 1) == width`), all but the first shorter than the header line, are
+    set aside together with a reason naming them. Rows cut by a quoted line break never get
+    here (the parser joins them); rows that are only short (trailing empty cells dropped by the
+    tool) do not add up and are padded as before.
+    """
+    if width < 2:
+        return
+    offset = table.first_data_row - 1
+    index = np.asarray(table.frame.index, dtype=np.int64)
+    if len(index) < 2:
+        return
+    # A row already set aside (too many fields, another delimiter) neither starts nor continues one.
+    counts = np.fromiter(
+        (width + 1 if i in table.malformed else len(rows[offset + i]) for i in index.tolist()),
+        dtype=np.int64, count=len(index),
+    )
+    if not (counts < width).any():
+        return
+    reach = np.cumsum(counts - 1)  # reach[e] - reach[s] + counts[s]: fields of rows s..e joined
+    target = reach + (width - counts)
+    last = np.searchsorted(reach, target, side="right") - 1  # the last row a chain from s can end at
+    full = np.flatnonzero(counts >= width)  # a full (or longer) row cannot continue a chain
+    after = np.searchsorted(full, np.arange(len(counts)), side="right")
+    next_full = np.append(full, len(counts))[after]
+    starts = np.flatnonzero(
+        (counts <= width) & (last > np.arange(len(counts))) & (reach[last] == target) & (last < next_full)
+    )
+    if not len(starts):
+        return
+    # A row that only looks cut (two short rows whose fields happen to add up) starts like the
+    # others: its first cell has the shape most whole rows' first cells have (an id, a date).
+    whole = index[counts == width] if (counts == width).any() else index
+    shapes = Counter(_shape(rows[offset + i][0]) for i in whole.tolist())
+    usual, seen = shapes.most_common(1)[0]
+    usual = usual if seen * 2 > len(whole) else None
+    taken = -1
+    for s in starts.tolist():
+        if s <= taken:
+            continue
+        e = int(last[s])
+        if usual is not None and any(_shape(rows[offset + i][0]) == usual for i in index[s + 1 : e + 1].tolist()):
+            continue
+        first, end = table.row_number(int(index[s])), table.row_number(int(index[e]))
+        why = (
+            f"ligne coupée : les lignes {first} à {end} ne font qu'une ligne de {width} champs "
+            "(retour à la ligne sans guillemets dans une réponse ?) ; réexportez le fichier avec des "
+            "guillemets autour des réponses"
+        )
+        for i in index[s : e + 1].tolist():
+            table.malformed.setdefault(int(i), why)
+        taken = e
+
+
+_DIGITS = re.compile(r"\d+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _shape(cell: str) -> str:
+    """'R01' -> 'a9', '16/06/2020 16:39' -> '9/9/9 9:9': what ids or dates of one column share."""
+    return _LETTERS.sub("a", _DIGITS.sub("9", cell.strip()[:40]))
 
 
 _STR = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' default "str" columns, Arrow-backed

@@ -1,0 +1,140 @@
+"""Generated families of damaged or unusual exports, each checked against the same answers exported
+cleanly: every respondent is ingested with the same answers, or set aside with the reason; no row
+becomes a respondent that nobody was.
+
+The answers are the bundled sample's; each family writes them several ways (random seeds), the way a
+survey tool, a spreadsheet or a script would.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from consultation import store
+from consultation.codebook import load_consultation
+from consultation.ingest.core import ingest_consultation
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "segur-2020-sample"
+
+
+def _sample() -> tuple[list[str], list[list[str]]]:
+    text = (SAMPLE / "reponses.csv").read_text(encoding="utf-8-sig")
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=";") if r]
+    return rows[0], rows[1:]
+
+
+HEADER, ROWS = _sample()
+ANSWERS = [i for i, h in enumerate(HEADER) if h[0].isdigit()]  # "1. …", "3a. …"
+
+
+def _quoted(header: list[str], rows: list[list[str]], delimiter: str = ";") -> bytes:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])
+    return buf.getvalue().encode("utf-8")
+
+
+def _ingest(tmp_path: Path, name: str, data: bytes):
+    """Ingest `data` as the sample's only export; returns the connection and the file's report."""
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "reponses.csv").write_bytes(data)
+    config = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
+    config["sources"] = {"responses": ["reponses.csv"]}
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    con = store.connect(None)
+    (report,) = ingest_consultation(con, load_consultation(folder), folder)
+    assert report.rows_read == report.rows_ingested + report.rows_quarantined
+    return con, report
+
+
+def _content(con) -> tuple[dict, dict]:
+    respondents = {
+        r[0]: r[1:]
+        for r in con.execute("SELECT respondent_id, structure_name, structure_type, region FROM respondents").fetchall()
+    }
+    answers = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute("SELECT respondent_id, question_id, text, follow_up FROM answers").fetchall()
+    }
+    return respondents, answers
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """What the database holds for a table of answers exported cleanly (quoted, UTF-8)."""
+    seen: dict[bytes, tuple[dict, dict]] = {}
+
+    def content(rows: list[list[str]]) -> tuple[dict, dict]:
+        data = _quoted(HEADER, rows)
+        if data not in seen:
+            con, report = _ingest(tmp_path_factory.mktemp("ref"), "ref", data)
+            assert report.rows_quarantined == 0
+            seen[data] = _content(con)
+            con.close()
+        return seen[data]
+
+    return content
+
+
+# --------------------------------------------------------------------------
+# A line break inside an unquoted answer
+# --------------------------------------------------------------------------
+
+
+def _unquoted(rows: list[list[str]], delimiter: str) -> bytes:
+    return ("\r\n".join(delimiter.join(r) for r in [HEADER, *rows]) + "\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_an_unquoted_line_break_sets_the_cut_row_aside_and_no_answer_moves(seed, tmp_path, reference):
+    """A script that joins cells with ';' without quoting them: an answer with a line break cuts
+    its row in two; the second part, read alone, was a respondent whose id was a piece of answer."""
+    rnd = random.Random(seed)
+    delimiter = rnd.choice([";", "\t"])
+    rows = [[c.replace("\n", " ").replace(delimiter, ",") for c in r] for r in ROWS]
+    broken = sorted(rnd.sample(range(len(rows)), rnd.randint(1, 3)))
+    for i in broken:
+        column = rnd.choice([ANSWERS[0], ANSWERS[-1], rnd.choice(ANSWERS)])
+        text = rows[i][column] or "Réponse"
+        cuts = sorted(rnd.sample(range(1, len(text)), min(len(text) - 1, rnd.choice([1, 1, 2]))))
+        rows[i][column] = "\n".join(text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True))
+    expected_respondents, expected_answers = reference(rows)
+    con, report = _ingest(tmp_path, f"cut{seed}", _unquoted(rows, delimiter))
+    respondents, answers = _content(con)
+    cut_ids = {rows[i][1] for i in broken}
+    assert set(respondents) == set(expected_respondents) - cut_ids  # no respondent made of a fragment
+    assert all(respondents[r] == expected_respondents[r] for r in respondents)
+    assert all(answers[k] == expected_answers[k] for k in answers)
+    reasons = [r[0] for r in con.execute("SELECT reason FROM quarantine").fetchall()]
+    assert len(reasons) == report.rows_quarantined == report.rows_read - len(respondents)
+    assert all(r.startswith("ligne coupée : les lignes ") and "sans guillemets" in r for r in reasons)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rows_short_of_trailing_empty_cells_are_padded_not_taken_for_cut_rows(seed, tmp_path, reference):
+    """Excel's « Enregistrer sous CSV » (and other tools) drop a row's trailing empty cells: the
+    short rows may add up to a whole row without having been cut; all are read."""
+    rnd = random.Random(seed)
+    rows = [list(r) for r in ROWS]
+    for r in rnd.sample(rows, 15):
+        for c in range(rnd.randint(ANSWERS[0], len(HEADER) - 1), len(HEADER)):
+            r[c] = ""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for r in rows:
+        end = len(r)
+        while end and not r[end - 1]:
+            end -= 1
+        writer.writerow(r[:end])
+    expected = reference(rows)
+    con, report = _ingest(tmp_path, f"short{seed}", buf.getvalue().encode("utf-8"))
+    assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
+    assert _content(con) == expected
+
