@@ -138,3 +138,33 @@ def test_rows_short_of_trailing_empty_cells_are_padded_not_taken_for_cut_rows(se
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected
 
+
+# --------------------------------------------------------------------------
+# Lines in UTF-8 and lines in a one-byte encoding in one file
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_file_of_utf8_and_windows_1252_lines_reads_each_line_in_its_encoding(seed, tmp_path, reference):
+    """Two exports pasted together (one saved as UTF-8, one as « ANSI »), or a line added in another
+    editor: read whole as Windows-1252, the UTF-8 lines gave « IsÃ¨re » and regions that map to
+    nothing; read whole as UTF-8 is impossible."""
+    rnd = random.Random(seed)
+    first, second = rnd.choice([("utf-8", "cp1252"), ("cp1252", "utf-8"), ("latin-1", "utf-8")])
+    one_byte = first if second == "utf-8" else second
+    rows = [[c.encode(one_byte, "replace").decode(one_byte) for c in r] for r in ROWS]
+    cut = rnd.randint(3, len(rows) - 3)
+    lines = _quoted(HEADER, rows).decode("utf-8").split("\r\n")
+    head = ("\r\n".join(lines[: cut + 1]) + "\r\n").encode(first)
+    if rnd.random() < 0.5:  # one row only in the other encoding
+        tail = ("\r\n".join(lines[cut + 1 : cut + 2]) + "\r\n").encode(second)
+        tail += "\r\n".join(lines[cut + 2 :]).encode(first)
+    else:
+        tail = "\r\n".join(lines[cut + 1 :]).encode(second)
+    data = head + tail
+    expected = reference(rows)
+    con, report = _ingest(tmp_path, f"mixed{seed}", data)
+    assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
+    assert _content(con) == expected
+    assert "et UTF-8 mêlés" in report.read_as
+    assert any("encodages mêlés" in w and "en UTF-8 (ligne" in w for w in report.warnings)

@@ -182,8 +182,56 @@ def decode_checked(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
     try:
         return (*_repair_double_encoding(raw.decode("utf-8"), "UTF-8"), [])
     except UnicodeDecodeError:
+        mixed = _mixed_with_utf8(raw, path)
+        if mixed is not None:
+            return mixed
         text, encoding, odd = _guess_single_byte(raw)
     return text, encoding, _odd_characters(path, text, encoding, odd)
+
+
+# Two bytes that start a UTF-8 accented letter or French sign (é is C3 A9, « is C2 AB, ’ is E2 80 99).
+_UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _mixed_with_utf8(raw: bytes, path: Path) -> tuple[str, str, list[str]] | None:
+    """A file that is not UTF-8 as a whole, but whose lines are UTF-8 or a one-byte encoding, line by
+    line (two exports pasted together, a line added in another editor): each line is read in its own
+    encoding, with a warning naming the lines read as UTF-8. Read whole in the one-byte encoding,
+    the UTF-8 lines would hold « Ã© » for « é » (and regions that map to nothing).
+
+    A line is read as UTF-8 only when it holds non-ASCII bytes and all of them are valid UTF-8,
+    which French text in a one-byte encoding practically never is (« é » alone is not).
+    """
+    if not _UTF8_PAIR.search(raw):
+        return None
+    lines = raw.splitlines(keepends=True)
+    utf8: list[int] = []
+    other: list[int] = []
+    for number, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+        else:
+            utf8.append(number)
+    if not utf8 or not other:
+        return None
+    _, encoding, odd = _guess_single_byte(b"".join(lines[i] for i in other))
+    codec = {name: codec for codec, name in (*_SINGLE_BYTE, ("iso-8859-15", "ISO-8859-15"))}[encoding]
+    as_utf8 = set(utf8)
+    text = "".join(
+        line.decode("utf-8") if i in as_utf8 else line.decode(codec) for i, line in enumerate(lines)
+    )
+    shown = [i + 1 for i in utf8]
+    where = ", ".join(map(str, shown[:10])) + (f" … (+{len(shown) - 10})" if len(shown) > 10 else "")
+    warning = (
+        f"{path.name} : encodages mêlés : {len(shown)} ligne{'s' if len(shown) > 1 else ''} en UTF-8 "
+        f"(ligne{'s' if len(shown) > 1 else ''} {where}), les autres en {encoding} (fichiers mis bout à bout ?) ; "
+        "chaque ligne est lue dans son encodage, vérifiez les accents"
+    )
+    return text, f"{encoding} et UTF-8 mêlés", [warning, *_odd_characters(path, text, encoding, odd)]
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
