@@ -416,9 +416,11 @@ def _flag_cut_rows(table: Table, rows: list[list[str]], width: int) -> None:
 
     Consecutive rows whose fields add up to exactly one row (each break joins two fields into
     one: `n1 + n2 + … - (k - 1) == width`), all but the first shorter than the header line, are
-    set aside together with a reason naming them. Rows cut by a quoted line break never get
-    here (the parser joins them); rows that are only short (trailing empty cells dropped by the
-    tool) do not add up and are padded as before.
+    set aside together with a reason naming them, unless a continuation starts like the file's
+    whole rows (same first-cell shape: an id, a date): two rows merely short of trailing empty
+    cells (Excel's CSV) may add up by chance. A whole row followed by one-field lines (its last
+    answer cut, or a note under the table) is read, and the lines are set aside. Rows cut by a
+    quoted line break never get here (the parser joins them).
     """
     if width < 2:
         return
@@ -463,7 +465,16 @@ def _flag_cut_rows(table: Table, rows: list[list[str]], width: int) -> None:
             "(retour à la ligne sans guillemets dans une réponse ?) ; réexportez le fichier avec des "
             "guillemets autour des réponses"
         )
-        for i in index[s : e + 1].tolist():
+        if counts[s] == width:
+            # A whole row, then one-field lines: the rest of its last answer, or a note under the
+            # table (« Nombre de réponses : 47 »). The whole row is read; the lines are set aside.
+            start, why = s + 1, (
+                f"ligne d'un seul champ sous la ligne {first} : suite de sa dernière réponse, coupée par un "
+                "retour à la ligne sans guillemets, ou note sous le tableau ?"
+            )
+        else:
+            start = s
+        for i in index[start : e + 1].tolist():
             table.malformed.setdefault(int(i), why)
         taken = e
 
