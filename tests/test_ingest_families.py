@@ -179,3 +179,48 @@ def test_a_file_of_utf8_and_windows_1252_lines_reads_each_line_in_its_encoding(s
     assert _content(con) == expected
     assert "et UTF-8 mêlés" in report.read_as
     assert any("encodages mêlés" in w and "en UTF-8 (ligne" in w for w in report.warnings)
+
+
+# --------------------------------------------------------------------------
+# A totals row, a note or a title around the table
+# --------------------------------------------------------------------------
+
+_LABELS = ["Total", "TOTAL :", "Totaux", "Nombre de réponses", "Moyenne", "Total général", "Nb de réponses"]
+_VALUES = ["47", "=NBVAL(B2:B48)", "=COUNTA(B:B)", "100 %", "3,5", "1 234"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_totals_row_under_the_answers_is_not_a_respondent(seed, tmp_path, reference):
+    """A total added in the spreadsheet before « Enregistrer sous CSV » (« Total » in column A and
+    =NBVAL(B2:B48), or its value, in the id column) was ingested as respondent « 47 »."""
+    rnd = random.Random(seed)
+    rows = [list(r) for r in ROWS]
+    total = [""] * len(HEADER)
+    at = rnd.choice([0, 1])  # the label in column A, or in the id column itself
+    total[at] = rnd.choice(_LABELS)
+    for c in rnd.sample([1, 4, *ANSWERS], rnd.randint(1, 4)):
+        if c != at:
+            total[c] = rnd.choice(_VALUES)
+    above = rnd.choice([[], [["Export du questionnaire"]], [["Résultats"], []]])
+    below = rnd.choice([[], [[]], [[], ["Nombre de réponses : 47"]]])
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([*above, HEADER, *rows, total, *below])
+    expected = reference(rows)
+    con, report = _ingest(tmp_path, f"total{seed}", buf.getvalue().encode("utf-8"))
+    assert _content(con) == expected
+    reasons = [r[0] for r in con.execute("SELECT reason FROM quarantine ORDER BY source_row").fetchall()]
+    assert reasons[0].startswith(f"ligne de total (« {total[at]} »")
+    assert report.rows_ingested == len(rows)
+
+
+def test_a_respondent_named_like_a_total_is_still_read(tmp_path, reference):
+    """Only a label followed by numbers or formulas is a totals row: « Total Santé », an id
+    « Total », a row of numeric answers after a date are respondents."""
+    rows = [list(r) for r in ROWS]
+    rows[0][2] = "Total Santé"
+    rows[1][0] = "Total"
+    rows[2][5:] = ["12"] * (len(HEADER) - 5)
+    expected = reference(rows)
+    con, report = _ingest(tmp_path, "named", _quoted(HEADER, rows))
+    assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
+    assert _content(con) == expected
