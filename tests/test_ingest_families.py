@@ -224,3 +224,19 @@ def test_a_respondent_named_like_a_total_is_still_read(tmp_path, reference):
     con, report = _ingest(tmp_path, "named", _quoted(HEADER, rows))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected
+
+
+@pytest.mark.parametrize("name", ["sorties\\t", "a\\b", "\\"])
+def test_a_backslash_in_the_database_path_is_a_clear_error_not_a_traceback(name, tmp_path):
+    """DuckDB reads « \\ » as a folder separator: `--sorties "out\\t"` ended in an IOException
+    traceback (found with output folders named after the delimiters tried)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from consultation.cli import console; console()"]
+    result = subprocess.run(
+        [*command, "ingest", str(SAMPLE), "--sorties", str(tmp_path / name)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2, result.stderr
+    assert "barre oblique inverse" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
