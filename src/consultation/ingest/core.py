@@ -568,6 +568,7 @@ def _ingest_responses(
     for idx, why in table.malformed.items():
         if idx in reasons.index:
             reasons[idx] = why
+    _flag_summary_rows(table, reasons)
     missing_id = values["respondent_id"].eq("") & reasons.eq("")
     reasons[missing_id] = "identifiant du répondant manquant"
     _flag_long_answers(values, reasons, colmap, source.max_answer_chars)
@@ -590,6 +591,36 @@ def _ingest_responses(
     store.insert_df(con, "quarantine", quarantine)
     _record_file(con, cid, digest, settings, label, report)
     return report
+
+
+# Labels of a row added under the answers in a spreadsheet (a total, a count, a mean), as header_key
+# reads them: « TOTAL : » is "total".
+_SUMMARY_LABELS = {
+    "total", "totaux", "total general", "sous total", "somme", "moyenne", "nombre", "nombre de reponses",
+    "nb de reponses", "effectif", "effectifs", "count", "sum", "average", "mean",
+}
+_SUMMARY_STARTS = ("tot", "sous", "somme", "moyenne", "nombre", "nb", "effectif", "count", "sum", "average", "mean")
+# What a summary row holds besides its label: numbers, percentages, formulas (uncomputed ones too).
+_NUMBERISH = re.compile(r"=.*|[-+]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*%?", re.DOTALL)
+
+
+def _flag_summary_rows(table: Table, reasons: pd.Series) -> None:
+    """A totals row added under the answers (« Total » then =NBVAL(B2:B48), or its value, 47, in the
+    id column) would be a respondent: set aside when its first filled cell is such a label and
+    every other filled cell is a number, a percentage or a formula."""
+    frame = table.frame
+    if frame.empty:
+        return
+    head = frame.iloc[:, : min(5, frame.shape[1])]
+    hits = head.apply(lambda col: col.astype(str).str.strip().str.lower().str.startswith(_SUMMARY_STARTS)).any(axis=1)
+    for idx in hits[hits].index:
+        if reasons[idx]:
+            continue
+        cells = [c.strip() for c in frame.loc[idx].astype(str).tolist() if c.strip()]
+        if header_key(cells[0]) in _SUMMARY_LABELS and all(_NUMBERISH.fullmatch(c) for c in cells[1:]):
+            reasons[idx] = (
+                f"ligne de total (« {cells[0][:40]} » suivi de nombres ou de formules) : ce n'est pas un répondant"
+            )
 
 
 def _flag_long_answers(

@@ -182,8 +182,56 @@ def decode_checked(raw: bytes, path: Path) -> tuple[str, str, list[str]]:
     try:
         return (*_repair_double_encoding(raw.decode("utf-8"), "UTF-8"), [])
     except UnicodeDecodeError:
+        mixed = _mixed_with_utf8(raw, path)
+        if mixed is not None:
+            return mixed
         text, encoding, odd = _guess_single_byte(raw)
     return text, encoding, _odd_characters(path, text, encoding, odd)
+
+
+# Two bytes that start a UTF-8 accented letter or French sign (é is C3 A9, « is C2 AB, ’ is E2 80 99).
+_UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _mixed_with_utf8(raw: bytes, path: Path) -> tuple[str, str, list[str]] | None:
+    """A file that is not UTF-8 as a whole, but whose lines are UTF-8 or a one-byte encoding, line by
+    line (two exports pasted together, a line added in another editor): each line is read in its own
+    encoding, with a warning naming the lines read as UTF-8. Read whole in the one-byte encoding,
+    the UTF-8 lines would hold « Ã© » for « é » (and regions that map to nothing).
+
+    A line is read as UTF-8 only when it holds non-ASCII bytes and all of them are valid UTF-8,
+    which French text in a one-byte encoding practically never is (« é » alone is not).
+    """
+    if not _UTF8_PAIR.search(raw):
+        return None
+    lines = raw.splitlines(keepends=True)
+    utf8: list[int] = []
+    other: list[int] = []
+    for number, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+        else:
+            utf8.append(number)
+    if not utf8 or not other:
+        return None
+    _, encoding, odd = _guess_single_byte(b"".join(lines[i] for i in other))
+    codec = {name: codec for codec, name in (*_SINGLE_BYTE, ("iso-8859-15", "ISO-8859-15"))}[encoding]
+    as_utf8 = set(utf8)
+    text = "".join(
+        line.decode("utf-8") if i in as_utf8 else line.decode(codec) for i, line in enumerate(lines)
+    )
+    shown = [i + 1 for i in utf8]
+    where = ", ".join(map(str, shown[:10])) + (f" … (+{len(shown) - 10})" if len(shown) > 10 else "")
+    warning = (
+        f"{path.name} : encodages mêlés : {len(shown)} ligne{'s' if len(shown) > 1 else ''} en UTF-8 "
+        f"(ligne{'s' if len(shown) > 1 else ''} {where}), les autres en {encoding} (fichiers mis bout à bout ?) ; "
+        "chaque ligne est lue dans son encodage, vérifiez les accents"
+    )
+    return text, f"{encoding} et UTF-8 mêlés", [warning, *_odd_characters(path, text, encoding, odd)]
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -349,6 +397,8 @@ def _flag_short_rows(table: Table, rows: list[list[str]], delimiter: str) -> Non
         fields = rows[offset + int(idx)]
         if len(fields) >= width or int(idx) in table.malformed:
             continue
+        if len(fields) > 2:  # a row written with another delimiter has one or two fields with this one
+            continue
         line = delimiter.join(fields)
         other = next((d for d in _DELIMITERS if d != delimiter and line.count(d) + 1 >= width - 1), None)
         if other is not None:
@@ -356,6 +406,86 @@ def _flag_short_rows(table: Table, rows: list[list[str]], delimiter: str) -> Non
                 f"ligne mal formée : {len(fields)} champ{'s' if len(fields) > 1 else ''} pour {width} "
                 f"en-têtes (écrite avec le séparateur « {other} » ?)"
             )
+    _flag_cut_rows(table, rows, max(width, len(rows[offset - 1]) if offset else 0))
+
+
+def _flag_cut_rows(table: Table, rows: list[list[str]], width: int) -> None:
+    """A line break inside an unquoted answer cuts its row in two (or more): the first part ends
+    early, the next starts with the rest of the answer, in the first column. Read apart, they
+    would be a respondent missing answers and a respondent whose id is a piece of an answer.
+
+    Consecutive rows whose fields add up to exactly one row (each break joins two fields into
+    one: `n1 + n2 + … - (k - 1) == width`), all but the first shorter than the header line, are
+    set aside together with a reason naming them, unless a continuation starts like the file's
+    whole rows (same first-cell shape: an id, a date): two rows merely short of trailing empty
+    cells (Excel's CSV) may add up by chance. A whole row followed by one-field lines (its last
+    answer cut, or a note under the table) is read, and the lines are set aside. Rows cut by a
+    quoted line break never get here (the parser joins them).
+    """
+    if width < 2:
+        return
+    offset = table.first_data_row - 1
+    index = np.asarray(table.frame.index, dtype=np.int64)
+    if len(index) < 2:
+        return
+    # A row already set aside (too many fields, another delimiter) neither starts nor continues one.
+    counts = np.fromiter(
+        (width + 1 if i in table.malformed else len(rows[offset + i]) for i in index.tolist()),
+        dtype=np.int64, count=len(index),
+    )
+    if not (counts < width).any():
+        return
+    reach = np.cumsum(counts - 1)  # reach[e] - reach[s] + counts[s]: fields of rows s..e joined
+    target = reach + (width - counts)
+    last = np.searchsorted(reach, target, side="right") - 1  # the last row a chain from s can end at
+    full = np.flatnonzero(counts >= width)  # a full (or longer) row cannot continue a chain
+    after = np.searchsorted(full, np.arange(len(counts)), side="right")
+    next_full = np.append(full, len(counts))[after]
+    starts = np.flatnonzero(
+        (counts <= width) & (last > np.arange(len(counts))) & (reach[last] == target) & (last < next_full)
+    )
+    if not len(starts):
+        return
+    # A row that only looks cut (two short rows whose fields happen to add up) starts like the
+    # others: its first cell has the shape most whole rows' first cells have (an id, a date).
+    whole = index[counts == width] if (counts == width).any() else index
+    shapes = Counter(_shape(rows[offset + i][0]) for i in whole.tolist())
+    usual, seen = shapes.most_common(1)[0]
+    usual = usual if seen * 2 > len(whole) else None
+    taken = -1
+    for s in starts.tolist():
+        if s <= taken:
+            continue
+        e = int(last[s])
+        if usual is not None and any(_shape(rows[offset + i][0]) == usual for i in index[s + 1 : e + 1].tolist()):
+            continue
+        first, end = table.row_number(int(index[s])), table.row_number(int(index[e]))
+        why = (
+            f"ligne coupée : les lignes {first} à {end} ne font qu'une ligne de {width} champs "
+            "(retour à la ligne sans guillemets dans une réponse ?) ; réexportez le fichier avec des "
+            "guillemets autour des réponses"
+        )
+        if counts[s] == width:
+            # A whole row, then one-field lines: the rest of its last answer, or a note under the
+            # table (« Nombre de réponses : 47 »). The whole row is read; the lines are set aside.
+            start, why = s + 1, (
+                f"ligne d'un seul champ sous la ligne {first} : suite de sa dernière réponse, coupée par un "
+                "retour à la ligne sans guillemets, ou note sous le tableau ?"
+            )
+        else:
+            start = s
+        for i in index[start : e + 1].tolist():
+            table.malformed.setdefault(int(i), why)
+        taken = e
+
+
+_DIGITS = re.compile(r"\d+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _shape(cell: str) -> str:
+    """'R01' -> 'a9', '16/06/2020 16:39' -> '9/9/9 9:9': what ids or dates of one column share."""
+    return _LETTERS.sub("a", _DIGITS.sub("9", cell.strip()[:40]))
 
 
 _STR = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' default "str" columns, Arrow-backed

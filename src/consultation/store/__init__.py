@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from consultation.errors import DatabaseBusyError
+from consultation.errors import ConsultationError, DatabaseBusyError
 from consultation.store import migrations
 
 if TYPE_CHECKING:  # the codebook (pydantic, yaml) is not needed to read a database: kept off the API's import
@@ -94,6 +95,14 @@ def views_are_current(con: duckdb.DuckDBPyConnection) -> bool:
 def connect(db_path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and create if needed) a consultation database; `None` gives an in-memory one."""
     target = ":memory:" if db_path is None else str(db_path)
+    if "\\" in target and os.sep == "/":
+        # DuckDB reads a backslash as a folder separator: it would open another path, or fail
+        # with an IOException that reached users as a traceback.
+        raise ConsultationError(
+            f"{db_path} : DuckDB ne sait pas ouvrir une base dont le chemin contient une barre oblique "
+            "inverse « \\ » (il la lit comme un séparateur de dossiers) ; choisissez un dossier de "
+            "sorties, ou un dossier de consultation, sans ce caractère"
+        )
     if db_path is not None and not read_only:
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     try:
