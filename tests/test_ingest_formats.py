@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from consultation import store
 from consultation.codebook import load_consultation
@@ -119,6 +120,47 @@ def test_xlsx_with_notice_sheet_merged_title_and_numeric_postal_codes(con, tmp_p
     assert rows["F01"] == 4 and rows["F10"] == 15  # the rows a person sees in Excel
     quarantined = con.execute("SELECT source_row FROM quarantine ORDER BY 1").fetchall()
     assert [r[0] for r in quarantined] == [12, 13, 14, 16]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) absent: no .ods or .xls written")
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_a_workbook_saved_by_libreoffice_as_ods_or_xls_gives_the_same_database(con, tmp_path, suffix):
+    """LibreOffice's own format (and Google Sheets' « .ods » download), and the old Excel format,
+    as LibreOffice writes them: the same sheet is chosen (a notice first, a hidden sheet skipped
+    with a warning), the same rows, regions and answers as from the .xlsx."""
+    (tmp_path / "source").mkdir()
+    book_path = write_xlsx(export_frame(), tmp_path / "source" / "export.xlsx", numbers=("Code postal",))
+    book = load_workbook(book_path)
+    old = book.create_sheet("Ancien export", 0)
+    old.append(list(export_frame().columns))
+    old.sheet_state = "hidden"
+    book.save(book_path)
+    folder = tmp_path / "consultation"
+    folder.mkdir()
+    subprocess.run(["soffice", "--headless", "--convert-to", suffix, "--outdir", str(folder), str(book_path)],
+                   check=True, capture_output=True, timeout=180)
+    report = ingest(con, consultation_dir(folder, [f"export.{suffix}"]))[0]
+    assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (13, 9, 4)
+    assert "feuille « Réponses »" in report.read_as and "en-têtes ligne 3" in report.read_as
+    assert any("masquée" in w and "Ancien export" in w for w in report.warnings)
+    regions, answers = stored(con)
+    assert regions == EXPECTED_REGIONS  # postal codes typed as numbers included
+    assert {q: answers[("F01", q)] for q in EXPECTED_F01} == EXPECTED_F01
+    assert answers[("F02", "q1")][0] == "Un cœur d'équipe soudé"
+    rows = dict(con.execute("SELECT respondent_id, source_row FROM respondents").fetchall())
+    assert rows["F01"] == 4 and rows["F10"] == 15
+
+
+@pytest.mark.parametrize("suffix", [".ods", ".xls"])
+def test_a_damaged_ods_or_xls_is_named_not_a_traceback(tmp_path, suffix):
+    from consultation.errors import InputFileError
+    from consultation.ingest.readers import read_table
+
+    path = tmp_path / f"export{suffix}"
+    path.write_bytes(b"PK\x03\x04 pas vraiment un classeur" if suffix == ".ods" else b"\xd0\xcf\x11\xe0 abime")
+    with pytest.raises(InputFileError) as caught:
+        read_table(path, header_hint="Identifiant")
+    assert str(path) in str(caught.value) and "illisible" in str(caught.value) and ".xlsx" in str(caught.value)
 
 
 def test_json_lines_and_parquet(con, tmp_path):

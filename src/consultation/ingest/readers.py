@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -26,9 +26,12 @@ from consultation.text import fold
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+# LibreOffice's (and Google Sheets' download) OpenDocument, and Excel's format before 2007: read by
+# calamine (python-calamine), which openpyxl is not.
+OTHER_WORKBOOK_SUFFIXES = {".ods", ".xls"}
 JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-SUPPORTED = CSV_SUFFIXES | EXCEL_SUFFIXES | JSON_SUFFIXES | PARQUET_SUFFIXES
+SUPPORTED = CSV_SUFFIXES | EXCEL_SUFFIXES | OTHER_WORKBOOK_SUFFIXES | JSON_SUFFIXES | PARQUET_SUFFIXES
 HEADER_SEARCH_ROWS = 30
 MAX_JSON_DEPTH = 64  # nesting levels in one JSON value: survey records are flat, a few levels at most
 _FIELD_LIMIT = 2**31 - 1  # the csv module's own limit (131,072 characters) refused long answers
@@ -121,6 +124,8 @@ def read_table(
             return _read_csv(path, header_row, header_hint)
         if suffix in EXCEL_SUFFIXES:
             return _read_excel(path, sheet, header_row, header_hint)
+        if suffix in OTHER_WORKBOOK_SUFFIXES:
+            return _read_other_workbook(path, sheet, header_row, header_hint)
         if suffix in JSON_SUFFIXES:
             return _read_json(path, header_hint)
         if suffix in PARQUET_SUFFIXES:
@@ -129,11 +134,10 @@ def read_table(
         raise InputFileError.at(path, "lecture refusée (droits du fichier)") from None
     except OSError as exc:
         raise InputFileError.at(path, f"fichier illisible ({exc.strerror or exc})") from None
-    hint = " ; un classeur .xls ou .ods : réenregistrez-le en .xlsx" if suffix in {".xls", ".ods"} else ""
     raise InputFileError.at(
         path,
         f"format non pris en charge « {suffix or '(sans extension)'} » "
-        f"(attendu : {', '.join(sorted(SUPPORTED))}){hint}",
+        f"(attendu : {', '.join(sorted(SUPPORTED))})",
     )
 
 
@@ -558,41 +562,57 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or non-Excel file
         raise InputFileError.at(path, f"classeur Excel illisible ({type(exc).__name__})") from None
-    warnings: list[str] = []
     try:
         names = list(book.sheetnames)
         hidden = [n for n in names if getattr(book[n], "sheet_state", "visible") != "visible"]
-        if sheet is not None:
-            chosen = _pick_sheet(path, names, sheet)
-        else:
-            # The first visible sheet that has the expected header: a "Notice" sheet before the
-            # data is common; a hidden sheet (old data, lookups) is read only when named.
-            visible = [n for n in names if n not in hidden] or names
-            has_header = [
-                name for name in names
-                if header_row or header_hint is None
-                or _find_header_in(_used_rows(book[name], HEADER_SEARCH_ROWS), header_hint) is not None
-            ]
-            shown = [n for n in has_header if n not in hidden]
-            if not shown and any(n in hidden for n in has_header):
-                only = next(n for n in has_header if n in hidden)
-                raise InputFileError.at(
-                    path,
-                    f"la feuille « {only} » qui contient les en-têtes est masquée : pour la lire, "
-                    f"nommez-la dans consultation.yaml (sheet: {only})",
-                    column=header_hint,
-                )
-            chosen = shown[0] if shown else visible[0]
-            if hidden:
-                warnings.append(
-                    f"{path.name} : feuille{'s' if len(hidden) > 1 else ''} masquée{'s' if len(hidden) > 1 else ''} "
-                    f"ignorée{'s' if len(hidden) > 1 else ''} : {', '.join(f'« {n} »' for n in hidden)}"
-                )
+        chosen, warnings = _choose_sheet(
+            path, names, hidden, sheet, header_row, header_hint,
+            lambda name: _used_rows(book[name], HEADER_SEARCH_ROWS),
+        )
         grid = _used_rows(book[chosen])
     finally:
         book.close()
     if _has_formulas(path):
         grid = _formulas_where_no_value(path, chosen, grid)
+    return _sheet_table(path, chosen, grid, header_row, header_hint, warnings)
+
+
+def _choose_sheet(
+    path: Path, names: list[str], hidden: list[str], sheet: str | int | None, header_row: int | None,
+    header_hint: str | None, first_rows: Callable[[str], list[list[object]]],
+) -> tuple[str, list[str]]:
+    """The sheet to read, and the warnings saying which were skipped. By default, the first
+    visible sheet that has the expected header: a "Notice" sheet before the data is common; a
+    hidden sheet (old data, lookups) is read only when named."""
+    if sheet is not None:
+        return _pick_sheet(path, names, sheet), []
+    visible = [n for n in names if n not in hidden] or names
+    has_header = [
+        name for name in names
+        if header_row or header_hint is None or _find_header_in(first_rows(name), header_hint) is not None
+    ]
+    shown = [n for n in has_header if n not in hidden]
+    if not shown and any(n in hidden for n in has_header):
+        only = next(n for n in has_header if n in hidden)
+        raise InputFileError.at(
+            path,
+            f"la feuille « {only} » qui contient les en-têtes est masquée : pour la lire, "
+            f"nommez-la dans consultation.yaml (sheet: {only})",
+            column=header_hint,
+        )
+    warnings = []
+    if hidden:
+        warnings.append(
+            f"{path.name} : feuille{'s' if len(hidden) > 1 else ''} masquée{'s' if len(hidden) > 1 else ''} "
+            f"ignorée{'s' if len(hidden) > 1 else ''} : {', '.join(f'« {n} »' for n in hidden)}"
+        )
+    return (shown[0] if shown else visible[0]), warnings
+
+
+def _sheet_table(
+    path: Path, chosen: str, grid: list[list[object]], header_row: int | None, header_hint: str | None,
+    warnings: list[str],
+) -> Table:
     if not grid:
         raise InputFileError.at(path, f"feuille « {chosen} » vide")
     frame = _excel_frame(grid, header_row)
@@ -605,6 +625,52 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
     table.sheet = chosen
     table.warnings[:0] = warnings
     return table
+
+
+def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | None, header_hint: str | None) -> Table:
+    """An OpenDocument (.ods) or old Excel (.xls) workbook, read by calamine as `_read_excel`
+    reads an .xlsx: the same choice of sheet, the same cells as text. The values are those the
+    spreadsheet saved (a formula's last result: LibreOffice and Excel always save it)."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = [m.name for m in book.sheets_metadata]
+        hidden = [m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible]
+    except Exception as exc:  # calamine raises its own types for a damaged or foreign file
+        raise InputFileError.at(path, (
+            f"classeur {path.suffix.lower()} illisible ({type(exc).__name__}) ; s'il s'ouvre dans un tableur, "
+            "réenregistrez-le en .xlsx"
+        )) from None
+    rows: dict[str, list[list[object]]] = {}
+
+    def sheet_rows(name: str) -> list[list[object]]:
+        if name not in rows:
+            try:
+                values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:
+                raise InputFileError.at(path, f"feuille « {name} » illisible ({type(exc).__name__})") from None
+            rows[name] = _trimmed_rows(values)
+        return rows[name]
+
+    chosen, warnings = _choose_sheet(
+        path, names, hidden, sheet, header_row, header_hint, lambda name: sheet_rows(name)[:HEADER_SEARCH_ROWS],
+    )
+    return _sheet_table(path, chosen, sheet_rows(chosen), header_row, header_hint, warnings)
+
+
+def _trimmed_rows(values: Iterable[Sequence[object]]) -> list[list[object]]:
+    """Rows without their trailing empty cells, and without the empty rows after the last filled
+    one (calamine gives an empty cell as "")."""
+    rows = []
+    for row in values:
+        end = len(row)
+        while end and _blank_cell(row[end - 1]):
+            end -= 1
+        rows.append(list(row[:end]))
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def _blank_cell(value: object) -> bool:
