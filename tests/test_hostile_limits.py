@@ -105,6 +105,45 @@ def _xlsx_with_last_cell(value: str) -> bytes:
     return buffer.getvalue()
 
 
+def _ods(rows: list[list[str]], tail: str = "") -> bytes:
+    """An OpenDocument spreadsheet written by hand (as a tool might): `rows` as string cells, then
+    `tail`, raw rows of XML (repeated rows and cells, as LibreOffice writes its empty ranges)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    spaces = ('xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+              'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+              'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    body = "".join(
+        "<table:table-row>" + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>'
+            if v else "<table:table-cell/>" for v in row
+        ) + "</table:table-row>"
+        for row in rows
+    )
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {spaces} office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="Réponses">{body}{tail}'
+               "</table:table></office:spreadsheet></office:body></office:document-content>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'))
+        archive.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+_EMPTY_MILLION = ('<table:table-row table:number-rows-repeated="1048000">'
+                  '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+_EMPTY_100K = ('<table:table-row table:number-rows-repeated="100000">'
+               '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+_FAR_CELL = ('<table:table-row><table:table-cell table:number-columns-repeated="700"/>'
+             '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
+
+
 def _laughs(levels: int) -> str:
     lines = ['x0: &x0 ["' + "lol" * 10 + '"]']
     lines += [f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]" for i in range(1, levels)]
@@ -128,6 +167,12 @@ BOMBS = {
     # name: (file name, bytes or None, consultation.yaml text or None, words the error must hold)
     "xlsx, one space in XFD1048576": ("r.xlsx", lambda: _xlsx_with_last_cell(" "), None, None),
     "xlsx, one letter in XFD1048576": ("r.xlsx", lambda: _xlsx_with_last_cell("x"), None, None),
+    # calamine makes a dense grid up to the last filled cell (70 million cells: 5 GB before the check)
+    "ods, a million empty repeated rows": ("r.ods", lambda: _ods([HEADER, *ROWS], _EMPTY_MILLION), None, None),
+    "ods, one letter in column 701 of row 100,005": (
+        "r.ods", lambda: _ods([HEADER, *ROWS], _EMPTY_100K + _FAR_CELL), None,
+        ["r.ods", "Réponses", "100\u202f005", "701", "cellules", ".xlsx"],
+    ),
     "yaml, billion laughs (9 levels of 9 aliases)": ("r.csv", None, lambda: _mini_text() + _laughs(9), ["alias"]),
     "yaml, 20,000 aliases to one 65 KB label": ("r.csv", None, _many_aliases, ["alias", "100"]),
     "yaml, nested 50,000 deep": ("r.csv", None, lambda: _mini_text() + "x: " + "[" * 50_000 + "]" * 50_000 + "\n",

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from consultation.errors import InputFileError
+from consultation.fmt import integer
 from consultation.text import fold
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -633,6 +634,12 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     spreadsheet saved (a formula's last result: LibreOffice and Excel always save it)."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+    # calamine holds a sheet as a dense grid up to its last filled cell, and opens every sheet of
+    # an .ods at once: one character typed in ZZ100000 is 70 million cells (5 GB). So an .ods
+    # sheet's extent is read first from its XML, streamed; an .xls sheet (at most 65,536 × 256
+    # cells, about 1 GB) is measured once loaded.
+    for name, (height, width) in (_ods_extents(path) if path.suffix.lower() == ".ods" else {}).items():
+        _check_extent(path, name, height, width)
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = [m.name for m in book.sheets_metadata]
@@ -647,16 +654,89 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     def sheet_rows(name: str) -> list[list[object]]:
         if name not in rows:
             try:
-                values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                data = book.get_sheet_by_name(name)
+                _check_extent(path, name, data.height, data.width)
+                rows[name] = _trimmed_rows(data.iter_rows())
+            except InputFileError:
+                raise
             except Exception as exc:
                 raise InputFileError.at(path, f"feuille « {name} » illisible ({type(exc).__name__})") from None
-            rows[name] = _trimmed_rows(values)
         return rows[name]
 
     chosen, warnings = _choose_sheet(
         path, names, hidden, sheet, header_row, header_hint, lambda name: sheet_rows(name)[:HEADER_SEARCH_ROWS],
     )
     return _sheet_table(path, chosen, sheet_rows(chosen), header_row, header_hint, warnings)
+
+
+# Cells of one sheet up to its last filled cell, read from an .ods or .xls: 1,000,000 rows of 10
+# columns. Beyond, the sheet is refused, naming where its last filled cell is.
+MAX_SHEET_CELLS = 10_000_000
+
+
+def _check_extent(path: Path, sheet: str, height: int, width: int) -> None:
+    if height * width > MAX_SHEET_CELLS:
+        raise InputFileError.at(path, (
+            f"feuille « {sheet} » : des cellules remplies jusqu'à la ligne {integer(height)} et la colonne "
+            f"{integer(width)}, soit {integer(height * width)} cellules (au plus {integer(MAX_SHEET_CELLS)} "
+            "lues) : supprimez ce qui est rempli hors du tableau, ou réenregistrez le classeur en .xlsx"
+        ))
+
+
+def _ods_extents(path: Path) -> dict[str, tuple[int, int]]:
+    """Per sheet of an .ods, the rows and columns up to its last filled cell, counted from
+    content.xml as it streams by (repeated rows and cells counted, nothing kept): the size the
+    sheet would have in memory, known before it is loaded."""
+    import zipfile
+    from xml.parsers import expat
+
+    table, office = "urn:oasis:names:tc:opendocument:xmlns:table:1.0", "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    cells = {f"{table} table-cell", f"{table} covered-table-cell"}
+    extents: dict[str, tuple[int, int]] = {}
+    at = {"sheet": "", "row": 0, "last_row": 0, "last_col": 0, "col": 0, "row_last": 0, "row_rep": 1,
+          "cell_rep": 1, "filled": False, "in_cell": False}
+
+    def repeat(attrs: dict[str, str], key: str) -> int:
+        try:
+            return max(1, int(attrs.get(f"{table} {key}", "1")))
+        except ValueError:
+            return 1
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag in cells:
+            at.update(cell_rep=repeat(attrs, "number-columns-repeated"), in_cell=True,
+                      filled=f"{office} value-type" in attrs)
+        elif at["in_cell"]:
+            at["filled"] = True  # a paragraph, an annotation…: the cell holds something
+        elif tag == f"{table} table-row":
+            at.update(col=0, row_last=0, row_rep=repeat(attrs, "number-rows-repeated"))
+        elif tag == f"{table} table":
+            at.update(sheet=attrs.get(f"{table} name", ""), row=0, last_row=0, last_col=0)
+
+    def end(tag: str) -> None:
+        if tag in cells:
+            at["col"] += at["cell_rep"]
+            if at["filled"]:
+                at["row_last"] = at["col"]
+            at["in_cell"] = False
+        elif tag == f"{table} table-row":
+            at["row"] += at["row_rep"]
+            if at["row_last"]:
+                at.update(last_row=at["row"], last_col=max(at["last_col"], at["row_last"]))
+        elif tag == f"{table} table":
+            extents[str(at["sheet"])] = (int(at["last_row"]), int(at["last_col"]))
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+            parser.ParseFile(content)
+    except (zipfile.BadZipFile, KeyError, OSError, expat.ExpatError) as exc:
+        raise InputFileError.at(path, (
+            f"classeur .ods illisible ({type(exc).__name__}) ; s'il s'ouvre dans un tableur, réenregistrez-le en .xlsx"
+        )) from None
+    return extents
 
 
 def _trimmed_rows(values: Iterable[Sequence[object]]) -> list[list[object]]:
