@@ -157,6 +157,17 @@ def test_a_file_that_is_no_workbook_names_the_formats_read(tmp_path):
         assert "pip" not in message and "install" not in message
 
 
+def test_an_ods_sheet_with_a_far_filled_cell_is_refused_before_it_is_loaded(tmp_path):
+    """One letter typed far from the table would make calamine build a grid of 70 million cells."""
+    from test_hostile_limits import _EMPTY_100K, _FAR_CELL, _ods
+
+    sheet = tmp_path / "a-revoir.ods"
+    sheet.write_bytes(_ods([list(COLUMNS.values())], _EMPTY_100K + _FAR_CELL))
+    with pytest.raises(InputFileError) as caught:
+        read_review_sheet(sheet)
+    assert str(sheet) in str(caught.value) and "10\u202f000\u202f000" in str(caught.value)
+
+
 def test_bad_rows_are_reported_with_row_column_and_value(half_copy, lemmatizer, tmp_path):
     consultation, con = half_copy
     engine = load_engine(con, consultation, lemmatizer)

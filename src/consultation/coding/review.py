@@ -343,6 +343,11 @@ def read_review_sheet(path: str | Path) -> pd.DataFrame:
             f"une feuille de relecture se relit au format {SHEET_FORMATS}, pas en {suffix} : "
             "rouvrez le classeur exporté et enregistrez-le dans l'un de ces formats"
         ))
+    if suffix == ".ods":  # calamine's dense grid, checked before it is built (ingest/readers.py)
+        from consultation.ingest.readers import _check_extent, _ods_extents
+
+        for name, (height, width) in _ods_extents(path).items():
+            _check_extent(path, name, height, width)
     try:
         frame = pd.read_excel(
             path, sheet_name=SHEET, dtype=str, keep_default_na=False, engine=SHEET_ENGINES.get(suffix, "openpyxl"),
