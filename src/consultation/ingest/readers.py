@@ -455,8 +455,8 @@ def _flag_cut_rows(table: Table, rows: list[list[str]], width: int) -> None:
     # others: its first cell has the shape most whole rows' first cells have (an id, a date).
     whole = index[counts == width] if (counts == width).any() else index
     shapes = Counter(_shape(rows[offset + i][0]) for i in whole.tolist())
-    usual, seen = shapes.most_common(1)[0]
-    usual = usual if seen * 2 > len(whole) else None
+    commonest, seen = shapes.most_common(1)[0]
+    usual = commonest if seen * 2 > len(whole) else None
     taken = -1
     for s in starts.tolist():
         if s <= taken:
@@ -683,6 +683,22 @@ def _check_extent(path: Path, sheet: str, height: int, width: int) -> None:
         ))
 
 
+@dataclass
+class _OdsCursor:
+    """Where `_ods_extents` is in content.xml: the sheet, row and column, and the last filled ones."""
+
+    sheet: str = ""
+    row: int = 0
+    last_row: int = 0
+    last_col: int = 0
+    col: int = 0
+    row_last: int = 0
+    row_rep: int = 1
+    cell_rep: int = 1
+    filled: bool = False
+    in_cell: bool = False
+
+
 def _ods_extents(path: Path) -> dict[str, tuple[int, int]]:
     """Per sheet of an .ods, the rows and columns up to its last filled cell, counted from
     content.xml as it streams by (repeated rows and cells counted, nothing kept): the size the
@@ -693,8 +709,7 @@ def _ods_extents(path: Path) -> dict[str, tuple[int, int]]:
     table, office = "urn:oasis:names:tc:opendocument:xmlns:table:1.0", "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
     cells = {f"{table} table-cell", f"{table} covered-table-cell"}
     extents: dict[str, tuple[int, int]] = {}
-    at = {"sheet": "", "row": 0, "last_row": 0, "last_col": 0, "col": 0, "row_last": 0, "row_rep": 1,
-          "cell_rep": 1, "filled": False, "in_cell": False}
+    at = _OdsCursor()
 
     def repeat(attrs: dict[str, str], key: str) -> int:
         try:
@@ -704,27 +719,26 @@ def _ods_extents(path: Path) -> dict[str, tuple[int, int]]:
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag in cells:
-            at.update(cell_rep=repeat(attrs, "number-columns-repeated"), in_cell=True,
-                      filled=f"{office} value-type" in attrs)
-        elif at["in_cell"]:
-            at["filled"] = True  # a paragraph, an annotation…: the cell holds something
+            at.cell_rep, at.in_cell, at.filled = repeat(attrs, "number-columns-repeated"), True, f"{office} value-type" in attrs
+        elif at.in_cell:
+            at.filled = True  # a paragraph, an annotation…: the cell holds something
         elif tag == f"{table} table-row":
-            at.update(col=0, row_last=0, row_rep=repeat(attrs, "number-rows-repeated"))
+            at.col, at.row_last, at.row_rep = 0, 0, repeat(attrs, "number-rows-repeated")
         elif tag == f"{table} table":
-            at.update(sheet=attrs.get(f"{table} name", ""), row=0, last_row=0, last_col=0)
+            at.sheet, at.row, at.last_row, at.last_col = attrs.get(f"{table} name", ""), 0, 0, 0
 
     def end(tag: str) -> None:
         if tag in cells:
-            at["col"] += at["cell_rep"]
-            if at["filled"]:
-                at["row_last"] = at["col"]
-            at["in_cell"] = False
+            at.col += at.cell_rep
+            if at.filled:
+                at.row_last = at.col
+            at.in_cell = False
         elif tag == f"{table} table-row":
-            at["row"] += at["row_rep"]
-            if at["row_last"]:
-                at.update(last_row=at["row"], last_col=max(at["last_col"], at["row_last"]))
+            at.row += at.row_rep
+            if at.row_last:
+                at.last_row, at.last_col = at.row, max(at.last_col, at.row_last)
         elif tag == f"{table} table":
-            extents[str(at["sheet"])] = (int(at["last_row"]), int(at["last_col"]))
+            extents[at.sheet] = (at.last_row, at.last_col)
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = start
