@@ -552,9 +552,14 @@ class Redactor:
             span = self._name_after(tokens, starts[m.end()], text, lower=0) if m.end() in starts else None
             if span:
                 found.append(span)
+        # A list's walk from a given word always finds the same names: a walk that reaches a word
+        # an earlier one read stops there (« Drs Martin, Drs Martin, … » was read to its end from
+        # each « Drs »: quadratic).
+        walked: set[int] = set()
         for m in _PLURAL_CIVILITY.finditer(text):
             after = _AFTER_CIVILITY.match(text, m.end()).end()  # type: ignore[union-attr]
-            while after in starts and after > m.end():
+            while after in starts and after > m.end() and after not in walked:
+                walked.add(after)
                 span = self._name_after(tokens, starts[after], text, lower=2 if self.lexicon else 0, strict=True)
                 if span is None or self._ordinary_words(text[span.start:span.end]):
                     break
