@@ -15,6 +15,7 @@ that presents them, so that nothing is left looking publishable.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -146,6 +147,33 @@ def _pdf_text(path: Path) -> str:
     )
 
 
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*+)[^)]*+\)")
+
+
+def _markdown_links(text: str) -> str:
+    """`_MARKDOWN_LINK.sub(r"\\1 \\2", text)` (a link read as its text and its target), in linear
+    time: every « [ » before the same « ] » succeeds or fails alike, so only the first is tried (a
+    search tried them all, each to the end of a long run of « [ »: quadratic, worse with « [a]( »)."""
+    out: list[str] = []
+    pos = done = 0
+    while (start := text.find("[", pos)) >= 0:
+        close = text.find("]", start)
+        if close < 0:
+            break
+        if start > done and text[start - 1] == "!":
+            start -= 1
+        m = _MARKDOWN_LINK.match(text, start)
+        if m is None:
+            if text.startswith("](", close):
+                break  # no « ) » after it: nor after any later link
+            pos = close + 1
+            continue
+        out += [text[done:m.start()], m.group(1), " ", m.group(2)]
+        pos = done = m.end()
+    out.append(text[done:])
+    return "".join(out)
+
+
 def published_text(path: Path) -> str:
     """What a reader of `path` sees (and can follow), as plain text."""
     suffix = path.suffix.lower()
@@ -157,8 +185,7 @@ def published_text(path: Path) -> str:
         text = path.read_text(encoding="utf-8", errors="replace")
         text = re.sub(r"</?[A-Za-z][^<>]*>", BLOCK, text)  # real tags only: an escaped « < 3 » is text
         text = re.sub(r"\\(.)", r"\1", text, flags=re.S)  # Markdown escapes; « \ » at a line end is a hard break
-        text = re.sub(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)", r"\1 \2", text)
-        return html.unescape(text)
+        return html.unescape(_markdown_links(text))
     if suffix == ".docx":
         return _docx_text(path)
     if suffix == ".pdf":
@@ -170,17 +197,26 @@ def published_text(path: Path) -> str:
 
 # --- detectors (independent of redact.py) ------------------------------------------------------------
 
+# Patterns that may start inside a long run (of spaces, of word characters, of dotted labels) and
+# scan it to its end take time quadratic in the run: they start at its first character only
+# (`(?<!\s)\s+`: a match resumes after a run, never inside one; `_around_at`), or their repetitions are bounded by real limits (`_URLS`).
 _OBFUSCATED_AT = re.compile(
-    r"\s*[\[({<]\s*(?:at|arobase|arrobase|arobas|chez|@)\s*[\])}>]\s*|\s+(?:at|arobase|arrobase|arobas)\s+(?=\w)",
+    r"(?:(?<!\s)\s+)?[\[({<]\s*(?:at|arobase|arrobase|arobas|chez|@)\s*[\])}>]\s*"
+    r"|(?<!\s)\s+(?:at|arobase|arrobase|arobas)\s+(?=\w)",
     re.I,
 )
-_OBFUSCATED_DOT = re.compile(r"\s*[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|\s+(?:dot|point)\s+(?=[a-z]{2,6}\b)", re.I)
+_OBFUSCATED_DOT = re.compile(
+    r"(?:(?<!\s)\s+)?[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|(?<!\s)\s+(?:dot|point)\s+(?=[a-z]{2,6}\b)", re.I)
 _AROUND_AT = re.compile(r"([\w.+-]*)\s?@\s?([\w-]*(?:\.[\w-]+)*)")
+_AROUND_AT_FROM_RUN = re.compile(r"((?<![\w.+-])[\w.+-]*+|)\s?@\s?([\w-]*(?:\.[\w-]+)*)")
+# A domain: labels of 63 characters at most, ten of them at most before the TLD (a longer run is
+# found by its end).
+_DOMAIN = r"\b[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,9}"
 _URLS = re.compile(
     r"(?i:https?://|hxxps?://|www\d?\.)\S+"
-    r"|(?i:\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|ly|co|gl|gd|me|be|ch|bzh|re|"
+    rf"|(?i:{_DOMAIN}\.(?:fr|com|org|net|eu|info|io|ly|co|gl|gd|me|be|ch|bzh|re|"
     r"gouv|paris|tv|app|xyz|site|link|page|ee|cc)/\S*)"
-    r"|(?i:\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|bzh|gouv|paris)\b)"
+    rf"|(?i:{_DOMAIN}\.(?:fr|com|org|net|eu|info|io|bzh|gouv|paris)\b)"
 )
 _DIGIT_RUN = re.compile(r"(?:\+|\b00)?\s?\d(?:[ .\-/\u00a0\u202f\u2009\u2013]?\d)*")
 _CORSICAN_NIR = re.compile(r"\b[12][ .-]?\d{2}[ .-]?\d{2}[ .-]?2[AB][ .-]?\d{3}[ .-]?\d{3}(?:[ .-]?\d{2})?\b", re.I)
@@ -254,6 +290,21 @@ def _folded_words(text: str) -> str:
     return f" {' '.join(words)} "
 
 
+def _around_at(plain: str) -> list[re.Match[str]]:
+    """What `_AROUND_AT.finditer` finds, in linear time: a non-empty local part is taken from the
+    start of its run of word characters, dots, « + » and « - » only (every start inside the run
+    needs the same « @ » at its end, so the first start decides), except where the search resumes
+    inside a run after a match."""
+    found: list[re.Match[str]] = []
+    pos = 0
+    while True:
+        m = (_AROUND_AT.match(plain, pos) if pos else None) or _AROUND_AT_FROM_RUN.search(plain, pos)
+        if m is None:
+            return found
+        found.append(m)
+        pos = m.end()
+
+
 def _digits(run: str) -> str:
     return re.sub(r"\D", "", run)
 
@@ -307,7 +358,7 @@ def scan_text(
     text = unicodedata.normalize("NFKC", text)
     found: list[tuple[str, int, str]] = []
     plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", text))
-    for m in _AROUND_AT.finditer(plain):
+    for m in _around_at(plain):
         local, domain = m.group(1).strip("."), m.group(2)
         spaced = m.group().replace(local, "", 1).startswith((" ", "\t"))
         if spaced and ("." not in domain or not m.group().split("@", 1)[1][:1].isspace()):
@@ -434,8 +485,9 @@ def _scan_file(path: Path, index: StructureIndex) -> list[Finding]:
     text = published_text(path)
     seen: set[tuple[str, int]] = set()
     findings: list[Finding] = []
+    breaks = [m.start() for m in re.finditer("\n", text)]  # a count per finding was quadratic
     for kind, offset, item in scan_text(text, index=index):
-        line = text.count("\n", 0, offset) + 1 if kind != "structure" else 0
+        line = bisect.bisect_left(breaks, offset) + 1 if kind != "structure" else 0
         if (kind, offset) not in seen:
             seen.add((kind, offset))
             findings.append(Finding(path, kind, line, _mask(item)))

@@ -83,11 +83,21 @@ def _shadow(text: str) -> str:
 _AT_WORD = r"(?:at|arobase|arrobase|arobas|arrobas|chez)"
 _DOT_WORD = r"(?:dot|point|pt)"
 _BRACKETED = r"\s?[\[({{<]\s?{}\s?[\])}}>]\s?"
-_LOCAL = r"[\w+-]+(?:\.[\w+-]+)*"
+# A local part: possessive, as whatever follows it (« @ », a space, « # », a bracket) cannot be in
+# it, so giving characters back never helps (and costs time on long runs).
+_LOCAL = r"[\w+-]++(?:\.[\w+-]++)*+"
+# Local parts start a token: not right after a character of theirs, nor after a dot that follows
+# one. A match that starts there could start one character earlier, so the first match is the same;
+# without it every position of « a.a.a…a@ » started a scan to its end (quadratic). See `_emails`.
+_LOCAL_START = r"(?<![\w+-])(?<![\w+-]\.)"
+_MAX_PARTS = 10  # parts of a local part after its first one (« jean point pierre tiret du bas… »)
 _LABEL = r"[\w-]+"
 _DOT_ALT = "(?:" + _DOT_WORD + r"|\.)"
 _DOT = rf"(?:\.| \. |{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
-_LOCAL_MARKED = r"[\w+-]+(?:[._+-][\w+-]+)+"  # « jean.dupont »: an address even with spaces and no TLD
+# « jean.dupont »: an address even with spaces and no TLD. A local part with a separator between
+# two of its characters: the same strings as [\w+-]+(?:[._+-][\w+-]+)+, which is exponential on
+# « ------… » (« - » and « _ » are in both classes).
+_LOCAL_MARKED = rf"(?=[\w+-]+[._+-][\w+-]){_LOCAL}"
 _MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w")
 _SHORTENERS = (
     r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
@@ -104,28 +114,32 @@ _SAFE_TLDS = (
 # known top-level domain: it is an everyday word); « jean . dupont @ free . fr » spaced out.
 _LOCAL_JOIN = r"(?:dot|point|pt|tiret(?:\s+(?:du\s+)?bas)?|underscore|moins|trait\s+d['’]union)"
 _SPELT_AT = r"(?:at|arobase|arrobase|arobas|arrobas|a\s+commercial)"
-_LOCAL_SPELT = rf"{_LOCAL}(?:\s+{_LOCAL_JOIN}\s+{_LOCAL})*"
-_LOCAL_BRACKETED = rf"{_LOCAL}(?:{_BRACKETED.format(_DOT_ALT)}{_LOCAL})*"  # « jean[.]dupont », « jean(dot)dupont »
-_EMAIL = re.compile(
+_LOCAL_SPELT = rf"{_LOCAL}(?:\s+{_LOCAL_JOIN}\s+{_LOCAL}){{0,{_MAX_PARTS}}}"
+# « jean[.]dupont », « jean(dot)dupont »
+_LOCAL_BRACKETED = rf"{_LOCAL}(?:{_BRACKETED.format(_DOT_ALT)}{_LOCAL}){{0,{_MAX_PARTS}}}"
+_EMAIL_BODY = (
     rf"{_LOCAL_BRACKETED}{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*|"
     rf"{_LOCAL_BRACKETED}#{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_SAFE_TLDS})\b|"  # « # » for « @ »
     rf"{_LOCAL_SPELT}\s+{_SPELT_AT}\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b|"
     rf"{_LOCAL_SPELT}\s+chez\s+{_LABEL}(?:\s+{_DOT_WORD}\s+{_LABEL})*\s+{_DOT_WORD}\s+(?:{_SAFE_TLDS})\b|"
-    rf"{_LOCAL}(?: \. {_LOCAL})*\s?@@?\s?{_LABEL}(?:(?:\.| \. ){_LABEL})*(?:\.| \. )[a-z]{{2,6}}\b|"
+    rf"{_LOCAL}(?: \. {_LOCAL}){{0,{_MAX_PARTS}}}\s?@@?\s?{_LABEL}(?:(?:\.| \. ){_LABEL})*(?:\.| \. )[a-z]{{2,6}}\b|"
     rf"{_LOCAL_MARKED}\s?@@?\s?{_LABEL}(?:\.{_LABEL})*|"
     rf"{_LOCAL}(?:"
     rf"@@?{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
     rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
     rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
     rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
-    r")",
-    re.I,
+    r")"
 )
+_EMAIL = re.compile(rf"{_LOCAL_START}(?:{_EMAIL_BODY})", re.I)
+_EMAIL_ANYWHERE = re.compile(_EMAIL_BODY, re.I)  # the same, starting anywhere: see `_emails`
+# A domain has ten labels at most before its TLD: unbounded, each label of « b.b.b.b… » (a start,
+# after a dot) began a scan to the end of the run (quadratic); a longer run loses its first labels.
 _URL = re.compile(
     r"(?:https?|hxxps?|ftp)://[^\s<>«»\"]+|www\d?\.[^\s<>«»\"]+"
     rf"|(?<![\w.@-])(?:{_SHORTENERS})/[^\s<>«»\"]+"
-    rf"|(?<![\w@-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{_SAFE_TLDS})\b(?![@-])(?:/[^\s<>«»\"]*)?"
-    r"|(?<![\w@-])(?-i:[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6})/[^\s<>«»\"]+",
+    rf"|(?<![\w@-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+){{0,9}}\.(?:{_SAFE_TLDS})\b(?![@-])(?:/[^\s<>«»\"]*)?"
+    r"|(?<![\w@-])(?-i:[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+){0,9}\.[a-z]{2,6})/[^\s<>«»\"]+",
     re.I,
 )
 # Between two pairs of digits: any one of . / - _ , • ·, spaces (up to three) around it, or a line
@@ -487,7 +501,7 @@ class Redactor:
         shadow = _shadow(text)
         found: list[Span] = []
         if "@" in shadow or _MAYBE_EMAIL.search(shadow):
-            found += [Span(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(shadow)]
+            found += [Span(m.start(), m.end(), EMAIL) for m in _emails(shadow)]
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
         found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS.finditer(shadow)]
         found += _handles(shadow)
@@ -538,9 +552,14 @@ class Redactor:
             span = self._name_after(tokens, starts[m.end()], text, lower=0) if m.end() in starts else None
             if span:
                 found.append(span)
+        # A list's walk from a given word always finds the same names: a walk that reaches a word
+        # an earlier one read stops there (« Drs Martin, Drs Martin, … » was read to its end from
+        # each « Drs »: quadratic).
+        walked: set[int] = set()
         for m in _PLURAL_CIVILITY.finditer(text):
             after = _AFTER_CIVILITY.match(text, m.end()).end()  # type: ignore[union-attr]
-            while after in starts and after > m.end():
+            while after in starts and after > m.end() and after not in walked:
+                walked.add(after)
                 span = self._name_after(tokens, starts[after], text, lower=2 if self.lexicon else 0, strict=True)
                 if span is None or self._ordinary_words(text[span.start:span.end]):
                     break
@@ -830,6 +849,26 @@ def _place_words() -> list[str]:
     names += [r.name for r in REGIONS]
     words = [w for name in names for w in re.split(r"[\s]+", name)]
     return [*names, *words]
+
+
+def _emails(shadow: str) -> list[re.Match[str]]:
+    """What `_EMAIL_ANYWHERE.finditer` finds, in linear time: `_EMAIL` starts at a token's start
+    only, which gives the same first match, except where the search resumes inside a token, after
+    a match that ended in it (« a@b+c@d »): there the match is tried where the search resumes (or
+    one character later, after a dot), the rest of the token starting no match that these do not."""
+    found: list[re.Match[str]] = []
+    pos = 0
+    while True:
+        m = None
+        if pos:
+            m = _EMAIL_ANYWHERE.match(shadow, pos)
+            if m is None and shadow.startswith(".", pos):
+                m = _EMAIL_ANYWHERE.match(shadow, pos + 1)
+        m = m or _EMAIL.search(shadow, pos)
+        if m is None:
+            return found
+        found.append(m)
+        pos = m.end()
 
 
 def _handles(shadow: str) -> list[Span]:

@@ -17,7 +17,8 @@ NNBSP = "\u202f"
 NBSP = "\u00a0"
 
 _SPACES = "[ \u00a0\u202f\t]"
-_BEFORE_PUNCT = re.compile(_SPACES + r"+([;:!?»])")
+# From the first space of a run only: from each of them, a long run was read to its end (quadratic).
+_BEFORE_PUNCT = re.compile(r"(?<![ \u00a0\u202f\t])" + _SPACES + r"+([;:!?»])")
 _AFTER_OPEN = re.compile(r"«" + _SPACES + "*")
 _BEFORE_CLOSE = re.compile(r"(?<=[^\s«])»")
 _THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})(?:[ \u202f\u00a0](\d{3}))+(?![\d])")

@@ -1,0 +1,136 @@
+"""Time taken on hostile answers: every text detector publication runs on an answer must be
+linear in its length (an answer may have up to 2,000,000 characters, `MAX_ANSWER_CHARS`).
+
+A regular expression that can start at every position of a long run and scan to its end takes
+time quadratic in the run (« a.a.a.a…a@ », « b.b.b… », « a point a point … at »), one with
+nested ambiguous repetitions exponential (« ------…- » and an « @ » elsewhere). Here the answers
+are periodic strings over the atoms that matter to the patterns (letters, digits, . @ - _ # [ ] ( )
+: / +, line breaks, « point », « at », « zéro », « rue », « M. », « www. »…), generated from a
+seed, plus the cases found by hand, at 50,000 characters. Each must be read within `LIMIT`
+seconds: linear code takes well under one, the quadratic code took minutes. The bound is the
+behaviour under test; it is enforced by an alarm, so a regression fails in `LIMIT` seconds
+instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from consultation.publish import leakscan, quotes, typography
+from consultation.publish.redact import Redactor
+
+SIZE = 50_000
+LIMIT = 10.0  # seconds per text: generous, the point is linear against quadratic
+SEED = 2031
+ATOMS = [
+    "a", "b", "B", "é", "0", "6", "12", "2A", ".", "@", "-", "_", "#", "[", "]", "(", ")", ":", "/", "+", ",",
+    " ", "\t", "\n", "point ", "at ", "arobase ", "chez ", "zéro ", "rue ", "de ", "M.", "Mme ", "www.",
+    "http://", "+33", "insta ", "tiret du bas ", "FR76", "75011 ", "Paris ", "né le ", "1985", "»", ";", "%",
+]
+SUFFIXES = ["", "@", " at", ".fr", "/x", "b", "!", "[at]", " 75011 Paris"]
+# Found by hand or by fuzzing the detectors one by one; on the code before this test, each took
+# from seconds to minutes at 20,000 characters in at least one of the functions below.
+NAMED = {
+    "one long word": ("b", "@"),
+    "dotted local part": ("a.", "@"),
+    "dotted handle": ("a.", "b"),
+    "digits and dots": ("12.", "@"),
+    "corsican department": ("2A", "@"),
+    "letters and digits": ("a612", "@"),
+    "www": ("www.", "@"),
+    "dotted letters": ("b.", ""),
+    "international prefix": ("+33", "@"),
+    "civility": ("M.", "@"),
+    "one letter": ("a", "@"),
+    "dashes": ("-", "@"),
+    "underscores": ("_", "@"),
+    "spelt dots": ("a point ", "at"),
+    "spelt underscores": ("a tiret du bas ", "arobase"),
+    "bracketed dots": ("a[.]", "[at]"),
+    "spaced dots": ("a . ", "@ b"),
+    "spelt dots before chez": ("a point ", "chez b point"),
+    "spaces": (" ", "@"),
+    "tabs and spaces": ("\t  ", "@"),
+    "names after a plural civility": ("Drs Martin, ", ""),
+    "plural civility and a cue": ("Drs Cordialement, ", "/x"),
+    "plural civility in lower case": ("Mmes Haddad, ", ""),
+}
+
+
+def periodic(unit: str, suffix: str = "", size: int = SIZE, prefix: str = "") -> str:
+    return prefix + (unit * (size // len(unit) + 1))[:size] + suffix
+
+
+def generated(count: int, seed: int = SEED) -> list[tuple[str, str]]:
+    """(unit, suffix): units of one to four atoms, drawn from a seed."""
+    rng = random.Random(seed)
+    return [("".join(rng.choice(ATOMS) for _ in range(rng.randint(1, 4))), rng.choice(SUFFIXES))
+            for _ in range(count)]
+
+
+CASES = [pytest.param(periodic(u, s), id=name) for name, (u, s) in NAMED.items()]
+CASES.append(pytest.param("insta " + periodic("a.", "b"), id="handle after a network's name"))
+CASES += [pytest.param(periodic(u, s), id=f"generated {i}") for i, (u, s) in enumerate(generated(24))]
+
+
+class TooSlow(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise `TooSlow` after `seconds` (the regular expression engine checks signals)."""
+
+    def alarm(*_: object) -> None:
+        raise TooSlow(f"more than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def elapsed(function: Callable[[str], object], text: str) -> float:
+    start = time.perf_counter()
+    with time_limit(LIMIT):
+        function(text)
+    return time.perf_counter() - start
+
+
+@pytest.fixture(scope="module")
+def patterns() -> Redactor:
+    return Redactor(["Le Relais"])
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_redaction_is_linear(patterns: Redactor, text: str) -> None:
+    assert elapsed(patterns, text) < LIMIT
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_leak_scan_is_linear(text: str) -> None:
+    assert elapsed(lambda t: leakscan.scan_text(t, structures=["Le Relais de l'Orb"]), text) < LIMIT
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_quote_cleaning_and_typography_are_linear(text: str) -> None:
+    assert elapsed(lambda t: quotes.drop_contacts(quotes.clean_quote(t)), text) < LIMIT
+    assert elapsed(typography.french, text) < LIMIT
+
+
+@pytest.mark.parametrize("unit", ["[", "[a](", "\\[", "![a](", "[a] ("])
+def test_markdown_reading_is_linear(tmp_path, unit: str) -> None:
+    """The leak scan reads a Markdown report's links as text: « [[[… » was quadratic, « [a]([a](… »
+    worse."""
+    report = tmp_path / "rapport.md"
+    report.write_text(periodic(unit), encoding="utf-8")
+    assert elapsed(lambda _: leakscan.published_text(report), "") < LIMIT
