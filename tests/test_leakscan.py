@@ -129,3 +129,78 @@ def test_publish_fails_when_the_redactor_misses_something(tmp_path):
     for path in left:  # what stays was scanned clean
         assert "0112 3456" not in path.read_bytes().decode("utf-8", "replace")
         assert leakscan.scan_files([path]) == []
+
+
+# --- phone numbers read out in words: the scanner's own reading ---------------------------------------
+
+_UNITS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
+          "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf"]
+_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
+
+
+def french_number(n: int, hyphen: str = "-") -> str:
+    """0-99 as written in France (« soixante et onze », « quatre-vingt-douze »), written here for
+    the test: neither the scanner's reading nor the redactor's."""
+    if n < 20:
+        return _UNITS[n].replace("-", hyphen)
+    tens, unit = divmod(n, 10)
+    if tens in (7, 9):
+        base = "soixante" if tens == 7 else f"quatre{hyphen}vingt"
+        rest = _UNITS[10 + unit].replace("-", hyphen)
+        return f"{base} et {rest}" if n == 71 else f"{base}{hyphen}{rest}"
+    base = f"quatre{hyphen}vingt" if tens == 8 else _TENS[tens]
+    if unit == 0:
+        return base + ("s" if tens == 8 else "")
+    return f"{base} et un" if unit == 1 and tens != 8 else f"{base}{hyphen}{_UNITS[unit]}"
+
+
+def spoken_phone_family(seed: int, n: int = 60) -> list[tuple[str, str]]:
+    """(sentence, digits): random French numbers read out in pairs, digit by digit, half in words,
+    with hyphens or spaces, commas, and in capitals."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        digits = "0" + str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(8))
+        pairs = [int(digits[i:i + 2]) for i in range(2, 10, 2)]
+        hyphen = rng.choice(["-", " "])
+
+        def pair(p: int, hyphen: str = hyphen) -> str:  # « 04 » is said « zéro quatre »
+            return f"zéro {_UNITS[p]}" if p < 10 else french_number(p, hyphen)
+
+        sep = rng.choice([" ", ", ", " - ", ". "])
+        head = f"zéro {_UNITS[int(digits[1])]}"
+        style = k % 3
+        if style == 0:
+            body = sep.join(pair(p) for p in pairs)
+        elif style == 1:
+            body = sep.join(_UNITS[int(c)] for c in digits[2:])
+        else:
+            body = sep.join([pair(pairs[0]), pair(pairs[1]), f"{pairs[2]:02d}", f"{pairs[3]:02d}"])
+        said = f"{head}{sep}{body}"
+        if rng.random() < 0.2:
+            said = said.upper()
+        out.append((f"Pour tout renseignement, appelez le {said} en semaine.", digits))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_phone_numbers_read_out_in_words_are_found(seed):
+    family = spoken_phone_family(seed)
+    missed = [s for s, _ in family if not any(kind == "phone" for kind, _, _ in scan_text(s))]
+    assert missed == []
+    for sentence, digits in family:
+        (run,) = [run for _, run in leakscan.spoken_phones(sentence)]
+        assert digits in leakscan._spoken_readings(run), sentence  # among the ways it can be read
+
+
+@pytest.mark.parametrize("text", [
+    "Zéro pointé pour l'État, un deux trois soleil.",
+    "Zéro déchet, zéro plastique : un, deux, trois gestes par jour.",
+    "Zéro cas en mars, un cas en avril, deux cas en mai, trois en juin, quatre en juillet.",
+    "Les années quatre-vingt-dix ; zéro six fois sur dix.",
+    "zéro un deux trois quatre",  # too short to be a phone
+])
+def test_numbers_in_words_that_are_no_phone_are_not_findings(text):
+    assert [f for f in scan_text(text) if f[0] == "phone"] == []

@@ -342,6 +342,90 @@ def _digit_kind(run: str) -> str | None:
     return None
 
 
+# A phone number read out in words, « zéro six douze trente-quatre… » or digit by digit: the
+# scanner's own reading of French numbers (redact.py has another). A run starts at « zéro » and
+# holds at most 14 more words or pairs of digits: linear in the text.
+_SPOKEN_VALUES = {
+    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+    "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+    "septante": 70, "huitante": 80, "octante": 80, "nonante": 90,
+}
+_SPOKEN_RUN = re.compile(r"(?i)(?<![\w-])z[ée]ro(?:(?:[\s,.;:/\-]|\bet\b)+(?:[^\W\d_]+|\d{1,2})(?![\w])){4,14}")
+
+
+def _spoken_readings(run: str) -> set[str]:
+    """The digits `run` may say. Written without hyphens, French numbers are ambiguous (« trente
+    quatre vingt trois » is 30 83 or 34 23; « zéro quatre vingt et un » 0 81 or 04 21): each chunk
+    between separators read alone, and the words read across them, with and without joining
+    « quatre » to a following « vingt »."""
+    chunks = [c for c in re.split(r"[\s,.;:/]+", fold(run)) if c]
+    words = [w for c in chunks for w in c.split("-") if w]
+    readings = {_spoken_number(words), _spoken_number(words, eighty_ahead=False),
+                _spoken_number(words, eighty=False, eighty_ahead=False)}
+    per_chunk = []
+    for chunk in chunks:
+        parts = [w for w in chunk.split("-") if w]
+        if chunk == "et" or not parts:
+            continue
+        said = _spoken_number(parts)
+        if not said:
+            break
+        per_chunk.append(said)
+    readings.add("".join(per_chunk))
+    return readings
+
+
+def _spoken_number(words: list[str], *, eighty: bool = True, eighty_ahead: bool = True) -> str:
+    """The digits said by the number words (and pairs of digits) that start `words`, each number
+    as said: « zéro six douze » is 0 6 12, « soixante-dix-huit » 78, « quatre-vingt-un » 81."""
+    tokens: list[int] = []
+    written: dict[int, str] = {}  # digits written as digits (« 09 »), by their place in `tokens`
+    for word in words:
+        if word == "et" or not word:
+            continue
+        if word.isdigit():
+            written[len(tokens)] = word
+            tokens.append(-1)  # no word's value: never combined with a neighbour
+            continue
+        if word not in _SPOKEN_VALUES:
+            break
+        tokens.append(_SPOKEN_VALUES[word])
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        value = tokens[i]
+        i += 1
+        if value < 0:
+            out.append(written[i - 1])
+            continue
+        after = tokens[i] if i < len(tokens) else -1
+        if eighty and value == 4 and after == 20:  # quatre-vingt(s)
+            value, i = 80, i + 1
+            after = tokens[i] if i < len(tokens) else -1
+        if eighty_ahead and after == 4 and i + 1 < len(tokens) and tokens[i + 1] == 20:
+            after = -1  # « soixante, quatre-vingt-dix-sept » is 60 then 97, not 64
+        if value in (60, 80) and after == 10 and i + 1 < len(tokens) and tokens[i + 1] in (7, 8, 9):
+            value, i = value + 10 + tokens[i + 1], i + 2  # soixante-dix-sept, quatre-vingt-dix-neuf
+        elif value in (60, 80) and 1 <= after <= 19:
+            value, i = value + after, i + 1  # soixante-douze, quatre-vingt-quinze
+        elif value in (20, 30, 40, 50, 70, 90) and 1 <= after <= 9:
+            value, i = value + after, i + 1  # trente-quatre
+        elif value == 10 and after in (7, 8, 9):
+            value, i = 10 + after, i + 1  # dix-sept
+        out.append(str(value))
+    return "".join(out)
+
+
+def spoken_phones(text: str) -> list[tuple[int, str]]:
+    """(offset, run) of each phone number written in words in `text`."""
+    found = []
+    for m in _SPOKEN_RUN.finditer(text):
+        if any(len(d) == 10 and d[0] == "0" and d[1] != "0" for d in _spoken_readings(m.group())):
+            found.append((m.start(), m.group()))
+    return found
+
+
 def scan_text(
     text: str,
     *,
@@ -372,6 +456,7 @@ def scan_text(
         kind = _digit_kind(m.group())
         if kind:
             found.append((kind, m.start(), m.group().strip()))
+    found += [("phone", at, run) for at, run in spoken_phones(text)]
     found += [("nir", m.start(), m.group()) for m in _CORSICAN_NIR.finditer(text)]
     for m in _IBAN_LIKE.finditer(text):
         if iban.is_valid(m.group().replace(" ", "")):
