@@ -346,7 +346,11 @@ def read_review_sheet(path: str | Path) -> pd.DataFrame:
     if suffix == ".ods":  # calamine's dense grid, checked before it is built (ingest/readers.py)
         from consultation.ingest.readers import _check_extent, _ods_extents
 
-        for name, (height, width) in _ods_extents(path).items():
+        try:
+            extents = _ods_extents(path)
+        except InputFileError:  # not an OpenDocument archive: said as for any unreadable sheet
+            raise InputFileError.at(path, f"classeur illisible (pas une archive OpenDocument) ; formats lus : {SHEET_FORMATS}") from None
+        for name, (height, width) in extents.items():
             _check_extent(path, name, height, width)
     try:
         frame = pd.read_excel(
