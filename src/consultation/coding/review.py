@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -343,15 +344,10 @@ def read_review_sheet(path: str | Path) -> pd.DataFrame:
             f"une feuille de relecture se relit au format {SHEET_FORMATS}, pas en {suffix} : "
             "rouvrez le classeur exporté et enregistrez-le dans l'un de ces formats"
         ))
-    if suffix == ".ods":  # calamine's dense grid, checked before it is built (ingest/readers.py)
-        from consultation.ingest.readers import _check_extent, _ods_extents
+    if suffix == ".ods" and zipfile.is_zipfile(path):  # calamine's dense grid, checked before it is built, as ingest does
+        from consultation.ingest.readers import check_ods_size
 
-        try:
-            extents = _ods_extents(path)
-        except InputFileError:  # not an OpenDocument archive: said as for any unreadable sheet
-            raise InputFileError.at(path, f"classeur illisible (pas une archive OpenDocument) ; formats lus : {SHEET_FORMATS}") from None
-        for name, (height, width) in extents.items():
-            _check_extent(path, name, height, width)
+        check_ods_size(path)
     try:
         frame = pd.read_excel(
             path, sheet_name=SHEET, dtype=str, keep_default_na=False, engine=SHEET_ENGINES.get(suffix, "openpyxl"),

@@ -638,8 +638,8 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     # an .ods at once: one character typed in ZZ100000 is 70 million cells (5 GB). So an .ods
     # sheet's extent is read first from its XML, streamed; an .xls sheet (at most 65,536 × 256
     # cells, about 1 GB) is measured once loaded.
-    for name, (height, width) in (_ods_extents(path) if path.suffix.lower() == ".ods" else {}).items():
-        _check_extent(path, name, height, width)
+    if path.suffix.lower() == ".ods":
+        check_ods_size(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = [m.name for m in book.sheets_metadata]
@@ -656,7 +656,7 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
             try:
                 data = book.get_sheet_by_name(name)
                 _check_extent(path, name, data.height, data.width)
-                rows[name] = _trimmed_rows(data.iter_rows())
+                rows[name] = _trimmed(data.iter_rows())
             except InputFileError:
                 raise
             except Exception as exc:
@@ -672,6 +672,14 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
 # Cells of one sheet up to its last filled cell, read from an .ods or .xls: 1,000,000 rows of 10
 # columns. Beyond, the sheet is refused, naming where its last filled cell is.
 MAX_SHEET_CELLS = 10_000_000
+
+
+def check_ods_size(path: Path) -> None:
+    """Refuse an .ods whose sheets calamine would hold as more than MAX_SHEET_CELLS cells each,
+    before it opens them (InputFileError naming the sheet and its last filled cell's place; an
+    archive that is not an OpenDocument spreadsheet is an InputFileError too)."""
+    for name, (height, width) in _ods_extents(path).items():
+        _check_extent(path, name, height, width)
 
 
 def _check_extent(path: Path, sheet: str, height: int, width: int) -> None:
@@ -753,37 +761,29 @@ def _ods_extents(path: Path) -> dict[str, tuple[int, int]]:
     return extents
 
 
-def _trimmed_rows(values: Iterable[Sequence[object]]) -> list[list[object]]:
-    """Rows without their trailing empty cells, and without the empty rows after the last filled
-    one (calamine gives an empty cell as "")."""
-    rows = []
-    for row in values:
-        end = len(row)
-        while end and _blank_cell(row[end - 1]):
-            end -= 1
-        rows.append(list(row[:end]))
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
-
-
 def _blank_cell(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _used_rows(sheet_data: object, limit: int | None = None) -> list[list[object]]:
-    """The rows of a sheet within its used range: trailing empty cells and rows are not kept.
+    """The rows of an openpyxl sheet within its used range (`_trimmed`).
 
     Neither the declared <dimension> (tools write wrong ones, e.g. "A1") nor the furthest cell
     typed (a space in XFD1048576) decides the size: a row costs what it holds, and empty rows
     after the last filled one cost nothing.
     """
     sheet_data.reset_dimensions()  # type: ignore[attr-defined]
+    return _trimmed(sheet_data.iter_rows(min_row=1, max_row=limit, values_only=True))  # type: ignore[attr-defined]
+
+
+def _trimmed(values: Iterable[Sequence[object]]) -> list[list[object]]:
+    """Rows without their trailing empty or blank cells, and without the empty rows after the
+    last filled one (calamine gives an empty cell as "", openpyxl as None)."""
     rows: list[list[object]] = []
     pending = 0  # empty rows seen since the last filled one: kept only if a filled row follows
-    for values in sheet_data.iter_rows(min_row=1, max_row=limit, values_only=True):  # type: ignore[attr-defined]
-        end = len(values)
-        while end and _blank_cell(values[end - 1]):
+    for row in values:
+        end = len(row)
+        while end and _blank_cell(row[end - 1]):
             end -= 1
         if not end:
             pending += 1
@@ -792,7 +792,7 @@ def _used_rows(sheet_data: object, limit: int | None = None) -> list[list[object
             # One shared, immutable empty row: a million of them cost 8 MB.
             rows.extend([()] * pending)  # type: ignore[list-item]
             pending = 0
-        rows.append(list(values[:end]))
+        rows.append(list(row[:end]))
     return rows
 
 
