@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,8 +10,13 @@ from hypothesis import settings
 # No per-example time limit: hypothesis' 200 ms deadline measures the machine's load, not the code
 # (tests failed on it under a shared 2-core machine). Time bounds are asserted where they are the
 # behaviour under test (hostile inputs), and speed is measured in benchmarks/.
+# Under CI (the `CI` variable set, as `.ci/run` does), every run tries the same examples
+# (Hypothesis' own `ci` profile: derandomised, no example database), so that a run fails for a change
+# of the code, never for a newly drawn example; elsewhere each run draws new examples, which is how
+# the properties keep finding cases nobody wrote. A failure prints the example and the seed.
 settings.register_profile("consultation", deadline=None)
-settings.load_profile("consultation")
+settings.register_profile("consultation-ci", settings.get_profile("ci"), deadline=None)
+settings.load_profile("consultation-ci" if os.environ.get("CI") else "consultation")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "data" / "raw" / "segur-2020-sample"
