@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+import shutil
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,65 @@ def test_codebook_version_changes_with_themes_not_with_column_mapping():
     relabelled = q.model_copy(update={"themes": [q.themes[0].model_copy(update={"label": "X"}), *q.themes[1:]]})
     changed = c.model_copy(update={"questions": [relabelled, *c.questions[1:]]})
     assert changed.codebook_hash() != c.codebook_hash()
+
+
+# A mistaken codebook (a list pasted many times, a generated file) must be refused at once with the
+# key, not run for hours: each theme is one more model to train and one more bar in every chart.
+@pytest.mark.parametrize(
+    ("where", "grow", "expected"),
+    [
+        ("themes", lambda d, n: d["questions"][0]["themes"].extend(
+            {"id": f"x{i}", "label": f"Thème {i}"} for i in range(n)), "thèmes : 200 au plus"),
+        ("questions", lambda d, n: d["questions"].extend(
+            {**copy.deepcopy(d["questions"][0]), "id": f"qx{i}", "themes": [{"id": f"qx{i}_t", "label": "Un"}]}
+            for i in range(n)), "questions : 200 au plus"),
+        ("keywords", lambda d, n: d["questions"][0]["themes"][0].setdefault("keywords", []).extend(
+            f"mot{i}" for i in range(n)), "mots-clés : 1\u202f000 au plus"),
+        ("examples", lambda d, n: d["questions"][0]["themes"][0].setdefault("examples", []).extend(
+            f"exemple {i}" for i in range(n)), "exemples : 1\u202f000 au plus"),
+    ],
+)
+@pytest.mark.parametrize("extra", [1, 5_000])
+def test_a_codebook_past_its_bounds_is_refused_with_the_key_and_the_count(where, grow, expected, extra, tmp_path):
+    from consultation import codebook
+
+    data = _mini()
+    limit = {"themes": codebook.MAX_THEMES, "questions": codebook.MAX_QUESTIONS}.get(where, codebook.MAX_THEME_TERMS)
+    now = {
+        "themes": len(data["questions"][0]["themes"]),
+        "questions": len(data["questions"]),
+    }.get(where, len(data["questions"][0]["themes"][0].get(where, [])))
+    grow(data, limit - now)  # exactly at the bound: accepted
+    load_consultation(_write(tmp_path, data))
+    grow(data, extra)
+    with pytest.raises(ConfigError) as err:
+        load_consultation(_write(tmp_path, data))
+    message = str(err.value)
+    assert expected in message
+    assert f"{limit + extra:,}".replace(",", "\u202f") in message
+    assert where in message  # the key
+
+
+def test_a_label_too_long_for_a_chart_is_refused_with_its_length(tmp_path):
+    data = _mini()
+    data["questions"][0]["themes"][0]["label"] = "Très long libellé " * 20  # 360 characters
+    with pytest.raises(ConfigError) as err:
+        load_consultation(_write(tmp_path, data))
+    assert "label" in str(err.value) and "360 caractères : 300 au plus" in str(err.value)
+
+
+def test_the_run_stops_before_reading_anything_when_the_codebook_is_past_its_bounds(tmp_path):
+    from click.testing import CliRunner
+
+    from consultation.cli import main
+
+    folder = tmp_path / "c"
+    shutil.copytree(MINI_DIR, folder)
+    data = _mini()
+    data["questions"][0]["themes"].extend({"id": f"x{i}", "label": f"Thème {i}"} for i in range(3_000))
+    _write(folder, data)
+    out = tmp_path / "sorties"
+    result = CliRunner().invoke(main, ["run", str(folder), "--sorties", str(out)])
+    assert result.exit_code == 2
+    assert "thèmes : 200 au plus" in result.output and "Traceback" not in result.output
+    assert not any(out.rglob("*.duckdb"))

@@ -18,6 +18,16 @@ from consultation.errors import ConfigError
 CONSULTATION_FILE = "consultation.yaml"
 OTHER_LABEL = "Autres"
 MAX_ANSWER_CHARS = 2_000_000  # characters in one answer (the documented 1 MB answer fits twice)
+# Bounds of a codebook. Real ones have 15 to 25 themes per question (the five benchmark questions,
+# the Ségur questionnaire) and a few dozen questions; each theme is one more model to train and one
+# more bar in every chart, and time grows with their number (measured on the sample: 12 themes, about
+# 1.5 min for `consultation run`; 312 themes, 3 min 47 s and a chart 30,660 pixels high; 3,012 themes,
+# not finished in 15 min). So a mistaken file (a list pasted twice, a generated one) is refused at
+# once, with the key, rather than running for hours.
+MAX_THEMES = 200  # per question
+MAX_QUESTIONS = 200  # coded questions; as many free-text sections
+MAX_LABEL_CHARS = 300  # a theme's label is printed in charts and tables
+MAX_THEME_TERMS = 1_000  # keywords, or examples, of one theme
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -35,11 +45,11 @@ def _check_id(value: str) -> str:
 
 class Theme(_Model):
     id: str
-    label: str
-    category: str | None = None
+    label: str = Field(max_length=MAX_LABEL_CHARS)
+    category: str | None = Field(default=None, max_length=MAX_LABEL_CHARS)
     description: str = ""
-    keywords: list[str] = Field(default_factory=list)
-    examples: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list, max_length=MAX_THEME_TERMS)
+    examples: list[str] = Field(default_factory=list, max_length=MAX_THEME_TERMS)
 
     _id = field_validator("id")(_check_id)
 
@@ -55,7 +65,7 @@ class Question(_Model):
     unit: Literal["respondents", "propositions"]
     columns: list[str] = Field(min_length=1)
     chart_caption: str | None = None
-    themes: list[Theme] = Field(min_length=1)
+    themes: list[Theme] = Field(min_length=1, max_length=MAX_THEMES)
 
     _id = field_validator("id")(_check_id)
 
@@ -193,8 +203,8 @@ class Consultation(_Model):
     sources: Sources
     columns: Columns
     structure_types: list[str] = Field(default_factory=list)
-    questions: list[Question] = Field(min_length=1)
-    free_text: list[FreeTextSection] = Field(default_factory=list)
+    questions: list[Question] = Field(min_length=1, max_length=MAX_QUESTIONS)
+    free_text: list[FreeTextSection] = Field(default_factory=list, max_length=MAX_QUESTIONS)
 
     _id = field_validator("id")(_check_id)
 
@@ -404,8 +414,26 @@ _MESSAGES = {
 }
 
 
+_TOO_MANY = {  # what the list holds, and why it is bounded
+    "themes": ("thèmes", "chaque thème est un modèle à entraîner et une barre dans chaque graphique : regroupez des thèmes"),
+    "questions": ("questions", "chaque question a ses modèles, graphiques et pages : scindez la consultation"),
+    "free_text": ("sections de texte libre", "scindez la consultation"),
+    "keywords": ("mots-clés", "gardez les plus sûrs"),
+    "examples": ("exemples", "gardez les plus typiques ; les codes humains vont dans codes_humains.csv"),
+}
+
+
 def _french(err: Mapping[str, Any]) -> str:
     msg = _MESSAGES.get(err["type"])
+    if err["type"] in ("too_long", "string_too_long"):
+        ctx = err.get("ctx", {})
+        most = fmt.integer(int(ctx.get("max_length", 0)))
+        if err["type"] == "string_too_long":
+            found = len(err["input"]) if isinstance(err.get("input"), str) else 0
+            return f"texte de {fmt.integer(found)} caractères : {most} au plus (il est imprimé dans les graphiques)"
+        found = ctx.get("actual_length") or (len(err["input"]) if isinstance(err.get("input"), list) else 0)
+        what, why = _TOO_MANY.get(str(err["loc"][-1]) if err.get("loc") else "", ("éléments", ""))
+        return f"{fmt.integer(int(found))} {what} : {most} au plus" + (f" ({why})" if why else "")
     if err["type"] == "literal_error":
         allowed = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " ou ")
         return f"valeur « {_short(str(err.get('input')), 80)} » non autorisée (attendu : {allowed})"
