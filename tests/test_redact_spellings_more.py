@@ -154,6 +154,9 @@ STREET_ENDS = [
     ("notre local au 5 rue de la paix qui est fermée", "notre local au [adresse] qui est fermée"),
     ("au 8 impasse du vieux moulin près de la gare", "au [adresse] près de la gare"),
     ("Au 2 avenue victor hugo\nnous avons", "Au [adresse]\nnous avons"),
+    ("J'habite au 3 allée des lilas mettre un impôt juste", "J'habite au [adresse] mettre un impôt juste"),
+    ("au 12 rue de la paix rendre le vote obligatoire", "au [adresse] rendre le vote obligatoire"),
+    ("J'habite 12 rue du général leclerc saint maur, 94100 Saint-Maur.", "J'habite [adresse]."),
 ]
 
 
@@ -195,6 +198,8 @@ ORDINARY_NETWORKS = [
     "twitter tweete, tiktok qui rend idiot, Facebook ne sert à rien.",
     "Facebook Marketplace et les pages facebook locales.",
     "Un pseudo combat, pseudo humaniste, pseudo crédo.",
+    "Sur facebook faire payer les riches ; sur insta partager des photos ; twitter mettre fin.",
+    "Sur Facebook chacun donne son avis, sur fb rendre compte, Facebook aujourd'hui.",
 ]
 
 

@@ -237,12 +237,26 @@ _PLATFORM_HANDLE = re.compile(
     r"youtube|twitch|mastodon|bluesky|threads|pseudo))|\bIG)\b"
     r"(?P<colon>[ \t]+(?P<said>(?i:c['’][ \t]?est|est|sous[ \t]+le[ \t]+(?:nom|pseudo)(?:[ \t]+de)?))[ \t]*:?[ \t]*"
     r"|\s*(?:\(|:|-|=|->|→)?\s*)@?"
-    r"(?P<h>[^\W\d][\w.]*[\w](?:#\d{4})?)"
+    r"(?P<h>[^\W\d][\w.]*[\w](?:#\d{4})?)(?!['’])"
 )
 # A handle's shape when nothing marks it: all in lower case (« avasseur »), lower case then inner
 # capitals (« jeanVasseur »), two capitals then lower case (« AVasseur »); never a capitalised word
 # (« Facebook Amazon », « YouTube (DirtyBiology) »: brands, channels, names the NER reads).
 _HANDLE_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*|[A-Z]{2}[a-z][a-z0-9]*")
+# The word after a handle, on its line.
+_NEXT_WORD = re.compile(r"[ \t]*([^\W\d_][\w'’-]*)")
+
+
+@functools.cache
+def _handle_tail_words() -> frozenset[str]:
+    """Words that may follow a handle at the end of its clause: function words (spaCy's French
+    stop words and the project's), « merci », « svp »."""
+    from consultation.text import french_stop_words
+
+    return frozenset({fold(w) for w in french_stop_words()} | {fold(w) for w in _FUNCTION_WORDS}
+                     | {"merci", "svp", "stp", "ou", "sinon", "aussi"})
+
+
 # Words after a network's name that are no handle: brands and the networks' own features.
 _NOT_HANDLES = frozenset(
     ["amazon", "apple", "google", "microsoft", "netflix", "uber", "airbnb", "messenger", "whatsapp", "gafa",
@@ -293,6 +307,15 @@ _STREET_TAIL = (
 _POSTCODE_TOWN_LOWER = (
     rf"\b(?:F-?\s?)?\d{{5}}[ \t]+(?:(?:le|la|les)[ \t]+|l['’])?{_STREET_LOWER_WORD}(?:[ \t-]+(?:(?:sur|en|le|la|les|de|du|des)[ \t-]+|[dl]['’])?"
     rf"{_STREET_LOWER_WORD}){{0,2}}"
+)
+_FIVE_DIGITS = re.compile(r"\d{5}")
+_STREET_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_STREET_JOINS = frozenset(["de", "du", "des", "d'", "d’", "l'", "l’", "la", "le", "les"])
+_STREET_TYPE_WORDS = frozenset(
+    ["rue", "r", "avenue", "av", "ave", "bd", "bld", "blvd", "boulevard", "allee", "all", "impasse", "imp", "quai",
+     "chaussee", "chemin", "ch", "che", "rte", "faubourg", "fbg", "fg", "lotissement", "lot", "hameau", "square", "sq",
+     "venelle", "ruelle", "sentier", "sente", "montee", "rond", "point", "esplanade", "residence", "res", "pl",
+     "lieu", "dit", "ld", "cite", "traverse", "promenade", "prom", "parvis", "n", "bis", "ter", "quater"]
 )
 _STREET_TYPES_CAP = r"(?:clos|place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
 _NAME_TAIL = rf"(?:\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
@@ -472,6 +495,38 @@ def _inflected_forms(nlp: Language | None) -> Any:
     return lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else None
 
 
+def _word_classes(nlp: Language | None) -> tuple[frozenset[str], frozenset[str]]:
+    """(every form and lemma the lemmatizer's tables hold, with spaCy's French stop words; the
+    verbs' infinitives that are no noun), folded. `french_lexicon` keeps the forms only: « faire »,
+    « mettre », « chacun » are in none of them, and they follow a network's name or a street in
+    ordinary answers (« sur facebook faire… »)."""
+    if nlp is None or "lemmatizer" not in nlp.component_names:
+        return frozenset(), frozenset()
+    from consultation.text import french_stop_words
+
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index") or not lookups.has_table("lemma_exc"):
+        return frozenset(), frozenset()
+    index, exceptions = lookups.get_table("lemma_index"), lookups.get_table("lemma_exc")
+    words: set[str] = {fold(w) for w in french_stop_words()}
+    lemmas: dict[str, set[str]] = {}
+    nouns: set[str] = set()
+    for pos in ("adj", "adv", "noun", "verb"):
+        lemmas[pos] = {fold(w) for w in (index.get(pos) or ())}
+        words |= lemmas[pos]
+    for pos in ("adj", "adp", "aux", "cconj", "det", "noun", "verb", "pron", "sconj"):
+        table = exceptions.get(pos) or {}
+        words |= {fold(form) for form in table}
+        said = {fold(lemma) for forms in table.values() for lemma in forms}
+        words |= said
+        lemmas.setdefault(pos, set()).update(said)
+        if pos == "noun":
+            nouns |= {fold(form) for form in table}
+    nouns |= lemmas["noun"]
+    infinitives = {w for w in lemmas["verb"] | lemmas["aux"] if w.endswith(("er", "ir", "re")) and w not in nouns}
+    return frozenset(words), frozenset(infinitives)
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
@@ -501,6 +556,7 @@ class Redactor:
         self.stop_words = frozenset(fold(w) for w in (*DEFAULT_STOP_WORDS, *_place_words(), *stop_words))
         self.lexicon = french_lexicon(nlp) if lexicon is None else lexicon
         self._forms = _inflected_forms(nlp)
+        self._vocabulary, self._infinitives = _word_classes(nlp)
         types = {t for t in structure_types if t.strip()} | {"ACT", "LAM", "LHSS"}
         self._structures = StructureNames(known_names, types, self.lexicon)
         self._cache: dict[str, str] = {}
@@ -569,7 +625,7 @@ class Redactor:
         if _MAYBE_HYPHEN_EMAIL.search(shadow):
             found += [Span(m.start(), m.end(), EMAIL) for m in _HYPHEN_EMAIL.finditer(shadow)]
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
-        found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS.finditer(shadow)]
+        found += [self._street_end(shadow, m) for m in _ADDRESS.finditer(shadow)]
         found += _handles(shadow)
         found += self._platform_handles(shadow)
         found += _spelt_phones(shadow)
@@ -685,6 +741,29 @@ class Redactor:
                     found.append(span)
         return found
 
+    def _street_end(self, shadow: str, match: re.Match[str]) -> Span:
+        """The address `match` found, up to the first lower-case word of its street's name that
+        is a verb's infinitive (no noun) and follows no « de », « du », « d' »… (« au 3 allée des
+        lilas mettre… »: answers are lists of what to do), or the third in a row that follows none."""
+        end = match.end()
+        if _FIVE_DIGITS.search(match.group()):
+            return Span(match.start(), end, ADDRESS)  # the street's words run up to its postal code
+        previous, run, after = "", 0, match.start()
+        for word in _STREET_WORD.finditer(shadow, match.start(), end):
+            text = word.group()
+            key = fold(text)
+            anchored = (previous in _STREET_JOINS or previous in _STREET_TYPE_WORDS or not previous
+                        or any(c.isdigit() for c in shadow[after:word.start()]))  # a postal code before it
+            after = word.end()
+            run = 0 if anchored or not text.islower() else run + 1
+            # Three lower-case words in a row after the last « de », « du »… or the street's type
+            # are no street's name (« du président wilson » is two).
+            if text.islower() and (run > 2 or (key in self._infinitives and not anchored)):
+                end = len(shadow[match.start():word.start()].rstrip(" \t,")) + match.start()
+                break
+            previous = key
+        return Span(match.start(), end, ADDRESS)
+
     def _platform_handles(self, shadow: str) -> list[Span]:
         found = []
         for m in _PLATFORM_HANDLE.finditer(shadow):
@@ -694,9 +773,15 @@ class Redactor:
             colon = ":" in m.group("colon") or fold(said).startswith("sous")
             unknown = bool(self.lexicon) and fold(handle) not in _FUNCTION_WORDS and not self._is_common_word(
                 handle) and fold(handle) not in self.stop_words
-            # Without a colon: on the network's line, shaped as a handle, no brand; after « pseudo »
-            # only as « le pseudo … », « mon pseudo … » (« pseudo humaniste »).
-            bare = (unknown and not colon and "\n" not in m.group("colon") and len(handle) >= 4
+            # Without a colon: in none of the model's lists (forms and lemmas: « faire », « chacun »
+            # are in no form list), on the network's line, shaped as a handle, no brand, at the end
+            # of its clause (a lower-case word after it that is no function word means the sentence
+            # goes on: « sur facebook partagez les infos »); after « pseudo » only as « le pseudo … »,
+            # « mon pseudo … » (« pseudo humaniste »).
+            after = _NEXT_WORD.match(shadow, m.end("h"))
+            goes_on = after is not None and after.group(1).islower() and fold(after.group(1)) not in _handle_tail_words()
+            bare = (unknown and fold(handle) not in self._vocabulary and not colon and "\n" not in m.group("colon")
+                    and len(handle) >= 4 and not goes_on
                     and _HANDLE_SHAPE.fullmatch(handle) is not None and fold(handle) not in _NOT_HANDLES
                     and (not m.group().lower().startswith("pseudo") or re.search(
                         r"(?i)\b(?:le|mon|ton|son|notre|votre|leur)\s+$", shadow[max(0, m.start() - 8):m.start()])))
