@@ -204,3 +204,59 @@ def test_phone_numbers_read_out_in_words_are_found(seed):
 ])
 def test_numbers_in_words_that_are_no_phone_are_not_findings(text):
     assert [f for f in scan_text(text) if f[0] == "phone"] == []
+
+
+# --- the families of tests/test_redact_spellings_more.py: a NIR as a list, « -at- » in a hyphenated
+# token, a handle after a network's name with a digit, a dot or « _ » ---------------------------------
+
+
+def _kinds(text: str) -> set[str]:
+    return {kind for kind, _, _ in scan_text(text)}
+
+
+def test_a_nir_written_as_a_list_is_found_when_its_key_is_right():
+    from test_redact_spellings_more import nir_lists
+
+    cases = nir_lists()
+    with_key = [text for text, _, _ in cases if re.search(r"\d{3}\D+\d{3}\D+\d{2}(?!\d)", text)]
+    found = [text for text in with_key if "nir" in _kinds(text)]
+    print(f"\nscanner, NIR as a list: {len(found)} found of {len(with_key)} with their key ({len(cases)} generated)")
+    assert len(with_key) >= 60 and found == with_key
+
+
+def test_e_mails_with_at_inside_a_hyphenated_token_are_found():
+    from test_redact_spellings_more import hyphenated_emails
+
+    cases = hyphenated_emails()
+    missed = [text for text, _ in cases if "email" not in _kinds(text)]
+    assert missed == []
+
+
+def test_marked_handles_after_a_networks_name_are_found():
+    from test_redact_spellings_more import handles
+
+    marked = [(text, h) for text, (h,) in handles() if re.search(r"\d|[a-z][._][a-z]", h)]
+    missed = [text for text, _ in marked if "handle" not in _kinds(text)]
+    assert len(marked) >= 30 and missed == []
+
+
+@pytest.mark.parametrize("text", [
+    "Il faut 2, 5, 10 ans ; les tranches à 1, 10, 20, 30, 100, 200, 300 euros ; notes 4, 12, 15, 18.",
+    "En 1, 57, 03, 75, 123, 456, 78 : des chiffres au hasard (la clé est fausse).",
+    "Le dispositif stay-at-home, point barre ; un stay-at-home point fort ; un mi-temps-at-large.",
+    "Facebook permet de s'informer, sur facebook aussi ; mon insta c'est privé ; twitter 2.0 ; fb e.g. rien.",
+])
+def test_ordinary_lists_hyphens_and_networks_are_not_findings(text):
+    assert [f for f in scan_text(text) if f[0] in ("nir", "email", "handle", "url")] == []
+
+
+@pytest.mark.slow
+def test_the_scanner_finds_nothing_the_redactor_left_of_these_families():
+    from consultation.publish.redact import load_ner
+    from test_redact_spellings_more import handles, hyphenated_emails, nir_lists, street_addresses
+
+    redactor = Redactor([], nlp=load_ner())
+    texts = [t for t, _, _ in nir_lists()] + [t for family in (street_addresses, handles, hyphenated_emails)
+                                              for t, _ in family()]
+    left = [(out, scan_text(out)) for out in redactor.redact_many(texts)]
+    assert [(out, found) for out, found in left if found] == []

@@ -60,6 +60,23 @@ NAMED = {
     "names after a plural civility": ("Drs Martin, ", ""),
     "plural civility and a cue": ("Drs Cordialement, ", "/x"),
     "plural civility in lower case": ("Mmes Haddad, ", ""),
+    # 2026-12-06: a NIR written as a list, the lower-case words of a street, handles with no mark,
+    # « -at- » inside a hyphenated token.
+    "comma list of numbers": ("1, 12, ", ""),
+    "semicolon list of digits": ("2;", "57"),
+    "bars": (" | 12", ""),
+    "comma and line break": ("12,\n", "123"),
+    "street connectors": ("12 rue de la ", "x"),
+    "street of lower-case words": ("3 allée des lilas blancs ", ""),
+    "street then postal code": ("12 rue du moulin, 59000 ", "lille"),
+    "hyphenated words": ("a-", "at-gmail-point-com"),
+    "hyphenated at": ("a-at-", "b-point-fr"),
+    "underscored at": ("a_at_", "b"),
+    "spelt dots between hyphens": ("b-point-", "fr"),
+    "spaced hyphens": ("a - at - ", "fr"),
+    "network names": ("facebook ", "avasseur"),
+    "network and c'est": ("insta c'est ", "jdupont"),
+    "network and a said name": ("facebook sous le nom de ", ""),
 }
 
 

@@ -207,6 +207,16 @@ _OBFUSCATED_AT = re.compile(
 )
 _OBFUSCATED_DOT = re.compile(
     r"(?:(?<!\s)\s+)?[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|(?<!\s)\s+(?:dot|point)\s+(?=[a-z]{2,6}\b)", re.I)
+# « jean-marc-at-gmail-point-com », « dupont_at_free_point_fr »: an at or a dot spelt between hyphens
+# or underscores, read as « @ » and « . » when a domain and a top-level domain follow (bounded
+# look-ahead: linear on « a-at-a-at-… »; « stay-at-home » is no address).
+_SPELT_TLD = r"(?:fr|com|net|org|eu|info|io|be|ch)(?![^\W_])"
+_SPELT_DOT_BETWEEN = r"(?:(?:\s?[-_]\s?|\s)(?:point|dot|pt)(?:\s?[-_]\s?|\s)|\s?\.\s?)"
+_HYPHENATED_AT = re.compile(
+    r"(?i)(?<=[^\W_])(?:\s?[-_]\s?(?:at|arobase|arrobase|arobas)(?:\s?[-_]\s?|\s)|\s(?:at|arobase|arrobase|arobas)\s?[-_]\s?)"
+    rf"(?=[^\W_]{{1,63}}(?:-[^\W_]{{1,63}}){{0,3}}(?:{_SPELT_DOT_BETWEEN}[^\W_]{{1,63}}){{0,2}}{_SPELT_DOT_BETWEEN}{_SPELT_TLD})"
+)
+_HYPHENATED_DOT = re.compile(rf"(?i)(?<=[^\W_])\s?[-_]\s?(?:point|dot|pt)\s?[-_]\s?(?={_SPELT_TLD})")
 _AROUND_AT = re.compile(r"([\w.+-]*)\s?@\s?([\w-]*(?:\.[\w-]+)*)")
 _AROUND_AT_FROM_RUN = re.compile(r"((?<![\w.+-])[\w.+-]*+|)\s?@\s?([\w-]*(?:\.[\w-]+)*)")
 # A domain: labels of 63 characters at most, ten of them at most before the TLD (a longer run is
@@ -220,6 +230,22 @@ _URLS = re.compile(
 )
 _DIGIT_RUN = re.compile(r"(?:\+|\b00)?\s?\d(?:[ .\-/\u00a0\u202f\u2009\u2013]?\d)*")
 _CORSICAN_NIR = re.compile(r"\b[12][ .-]?\d{2}[ .-]?\d{2}[ .-]?2[AB][ .-]?\d{3}[ .-]?\d{3}(?:[ .-]?\d{2})?\b", re.I)
+# A NIR written as a list (« 2, 57, 03, 75, 123, 456, 78 », « 1;85;… », « 2 | 57 | … »): its groups
+# with a comma, semicolon or bar (or spaces) between them; a finding when its key is right.
+_LIST_GAP = r"(?:[ \t]{0,3}[,;|][ \t]{0,3}(?:\n[ \t]{0,3})?|[ \t]{1,3})"
+_LISTED_NIR = re.compile(
+    rf"(?<![\w])[12378]{_LIST_GAP}\d{{2}}{_LIST_GAP}\d{{2}}{_LIST_GAP}(?:\d{{2}}|2[AB]){_LIST_GAP}\d{{3}}"
+    rf"{_LIST_GAP}\d{{3}}{_LIST_GAP}\d{{2}}(?![\w])",
+    re.I,
+)
+# A handle after a network's name, with no « @ », when it looks like one: a digit after its letters,
+# a dot or « _ » inside (« insta jdupont34 », « mon facebook c'est jean.dupont », « snap karim_34 »).
+_NETWORK_HANDLE = re.compile(
+    r"(?i)\b(?:facebook|fb|insta(?:gram)?|twitter|snap(?:chat)?|tiktok|linkedin|skype|discord|telegram|twitch|"
+    r"mastodon)\b(?:[ \t]+(?:c['’][ \t]?est|est|sous[ \t]+le[ \t]+(?:nom|pseudo)(?:[ \t]+de)?))?"
+    r"[ \t]*(?:[:=(-]|->|→)?[ \t]*"
+    r"(?P<h>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+|[a-z]+[0-9][a-z0-9]*)(?![\w.-])"
+)
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
 _PLATES = re.compile(r"\b[A-Z]{2}[- ]\d{3}[- ][A-Z]{2}\b|\b[A-Z]{2}\d{3}[A-Z]{2}\b|\b\d{2,4} ?[A-Z]{2,3} ?\d{2}\b")
 _BIRTHS = re.compile(
@@ -303,6 +329,12 @@ def _around_at(plain: str) -> list[re.Match[str]]:
             return found
         found.append(m)
         pos = m.end()
+
+
+def _listed_nir(run: str) -> bool:
+    from stdnum.fr import nir
+
+    return nir.is_valid(re.sub(r"[\W_]", "", run).upper())
 
 
 def _digits(run: str) -> str:
@@ -441,7 +473,9 @@ def scan_text(
 
     text = unicodedata.normalize("NFKC", text)
     found: list[tuple[str, int, str]] = []
-    plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", text))
+    plain = _HYPHENATED_AT.sub("@", text) if "at" in text.lower() or "arob" in text.lower() else text
+    plain = _HYPHENATED_DOT.sub(".", plain) if plain is not text else plain
+    plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", plain))
     for m in _around_at(plain):
         local, domain = m.group(1).strip("."), m.group(2)
         spaced = m.group().replace(local, "", 1).startswith((" ", "\t"))
@@ -458,6 +492,8 @@ def scan_text(
             found.append((kind, m.start(), m.group().strip()))
     found += [("phone", at, run) for at, run in spoken_phones(text)]
     found += [("nir", m.start(), m.group()) for m in _CORSICAN_NIR.finditer(text)]
+    found += [("nir", m.start(), m.group()) for m in _LISTED_NIR.finditer(text) if _listed_nir(m.group())]
+    found += [("handle", m.start("h"), m.group("h")) for m in _NETWORK_HANDLE.finditer(text)]
     for m in _IBAN_LIKE.finditer(text):
         if iban.is_valid(m.group().replace(" ", "")):
             found.append(("iban", m.start(), m.group()))

@@ -99,6 +99,7 @@ _DOT = rf"(?:\.| \. |{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
 # « ------… » (« - » and « _ » are in both classes).
 _LOCAL_MARKED = rf"(?=[\w+-]+[._+-][\w+-]){_LOCAL}"
 _MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w")
+_MAYBE_HYPHEN_EMAIL = re.compile(r"(?i)(?<![^\W_])(?:at|arobase|arrobase|arobas|arrobas)(?![^\W_])")
 _SHORTENERS = (
     r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
     r"shorturl\.at|rebrand\.ly|cutt\.ly|tiny\.cc|rb\.gy|x\.co|youtu\.be|wa\.me|fb\.me|linktr\.ee|"
@@ -130,6 +131,18 @@ _EMAIL_BODY = (
     rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
     rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
     r")"
+)
+# « jean-marc-at-gmail-point-com », « dupont_at_free_point_fr », « jean-marc -at- orange.fr »: the
+# at and the dots spelt between hyphens or underscores, inside one hyphenated token that `_LOCAL`
+# reads whole. Parts are runs of letters and digits, one separator between two, so that a token
+# is read one way; a match starts at a token's start only (linear on « a-a-a-… »), its local part
+# has ten parts at most, and it ends on a top-level domain of `_SAFE_TLDS`.
+_PART = r"[^\W_]+"
+_HYPHEN_AT = r"(?:\s?[-_]\s?|\s)(?:at|arobase|arrobase|arobas|arrobas)(?:\s?[-_]\s?|\s)"
+_HYPHEN_DOT = rf"(?:(?:\s?[-_]\s?|\s){_DOT_WORD}(?:\s?[-_]\s?|\s)|\s?\.\s?)"
+_HYPHEN_EMAIL = re.compile(
+    rf"(?i)(?<![\w+.-]){_PART}(?:[-_.+]{_PART}){{0,{_MAX_PARTS}}}{_HYPHEN_AT}{_PART}(?:-{_PART}){{0,3}}"
+    rf"(?:{_HYPHEN_DOT}{_PART}){{0,3}}{_HYPHEN_DOT}(?:{_SAFE_TLDS})(?![\w-])"
 )
 _EMAIL = re.compile(rf"{_LOCAL_START}(?:{_EMAIL_BODY})", re.I)
 _EMAIL_ANYWHERE = re.compile(_EMAIL_BODY, re.I)  # the same, starting anywhere: see `_emails`
@@ -177,6 +190,15 @@ _NIR = re.compile(
     rf"(?:{_ID_SEP}\d{{2}})?(?![^\W_])",
     re.I,
 )
+# A NIR written as a list of numbers (« 2, 57, 03, 75, 123, 456, 78 », « 1;85;05;… », « 2 | 57 | … »):
+# the same groups, a comma, semicolon or bar (or a NIR's own separator) between them. Kept when its
+# key is right, or after a cue (« sécu », « NIR », « numéro »…): « 1, 10, 20, 30, 100, 200 » is a list.
+_LIST_SEP = rf"(?:[ \t]{{0,2}}[,;|][ \t]{{0,2}}(?:\r?\n[ \t]{{0,2}})?|{_ID_SEP})"
+_NIR_LIST = re.compile(
+    rf"(?<![\w+])[1-478]{_LIST_SEP}\d{{2}}{_LIST_SEP}\d{{2}}{_LIST_SEP}(?:\d{{2}}|2[AB]){_LIST_SEP}\d{{3}}"
+    rf"{_LIST_SEP}\d{{3}}(?:{_LIST_SEP}\d{{2}})?(?![^\W_])",
+    re.I,
+)
 _IBAN = re.compile(
     rf"(?<![^\W_])[A-Z]{{2}}\d{{2}}(?:{_ID_SEP}[A-Z0-9]{{4}}){{2,7}}(?:{_ID_SEP}[A-Z0-9]{{1,4}})?(?![^\W_])", re.I)
 _ID_GROUP = re.compile(r"[A-Z0-9]+", re.I)
@@ -206,12 +228,44 @@ _BIRTH_CUE = re.compile(r"(?i)n[ée]e?s?\b|naissance|ddn|born")
 _OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
 _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z_][\w.]{0,29}[\w]")
 # A handle without « @ », after the network's name: « insta : jdupont », « snap: karim_34 »,
-# « discord kevin#1234 ». Taken when it looks like one (a digit, « _ », a dot inside, « #1234 ») or
-# after a colon when it is no ordinary word (`Redactor._platform_handles`).
+# « discord kevin#1234 », « Facebook avasseur », « mon insta c'est jdupont34 », « sous le pseudo
+# kvasseur ». Taken when it looks like one (a digit, « _ », a dot inside, « #1234 »), after a colon
+# or « sous le nom de » when it is no ordinary word, after a space, « c'est », « = »… when it is no
+# ordinary word and is written as handles are (`Redactor._platform_handles`).
 _PLATFORM_HANDLE = re.compile(
     r"(?:(?i:\b(?:instagram|insta|twitter|snap(?:chat)?|tiktok|facebook|fb|skype|discord|telegram|linkedin|"
-    r"youtube|twitch|mastodon|bluesky|threads|pseudo))|\bIG)\b(?P<colon>\s*(?:\(|:|-)?\s*)@?"
-    r"(?P<h>[^\W\d][\w.]*[\w](?:#\d{4})?)"
+    r"youtube|twitch|mastodon|bluesky|threads|pseudo))|\bIG)\b"
+    r"(?P<colon>[ \t]+(?P<said>(?i:c['’][ \t]?est|est|sous[ \t]+le[ \t]+(?:nom|pseudo)(?:[ \t]+de)?))[ \t]*:?[ \t]*"
+    r"|\s*(?:\(|:|-|=|->|→)?\s*)@?"
+    r"(?P<h>[^\W\d][\w.]*[\w](?:#\d{4})?)(?!['’])"
+)
+# A handle's shape when nothing marks it: all in lower case (« avasseur »), lower case then inner
+# capitals (« jeanVasseur »), two capitals then lower case (« AVasseur »); never a capitalised word
+# (« Facebook Amazon », « YouTube (DirtyBiology) »: brands, channels, names the NER reads).
+_HANDLE_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*|[A-Z]{2}[a-z][a-z0-9]*")
+# The word after a handle, on its line.
+_NEXT_WORD = re.compile(r"[ \t]*([^\W\d_][\w'’-]*)")
+
+
+@functools.cache
+def _handle_tail_words() -> frozenset[str]:
+    """Words that may follow a handle at the end of its clause: function words (spaCy's French
+    stop words and the project's), « merci », « svp »."""
+    from consultation.text import french_stop_words
+
+    return frozenset({fold(w) for w in french_stop_words()} | {fold(w) for w in _FUNCTION_WORDS}
+                     | {"merci", "svp", "stp", "ou", "sinon", "aussi"})
+
+
+# Words after a network's name that are no handle: brands and the networks' own features.
+_NOT_HANDLES = frozenset(
+    ["amazon", "apple", "google", "microsoft", "netflix", "uber", "airbnb", "messenger", "whatsapp", "gafa",
+     "gafam", "gafas", "leboncoin", "marketplace", "reels", "stories", "story", "shorts", "live", "watch",
+     "youtube", "instagram", "insta", "twitter", "tiktok", "snapchat", "snap", "linkedin", "facebook", "skype",
+     "discord", "telegram", "twitch", "mastodon", "bluesky", "threads", "meta", "ads", "business", "inc",
+     "groupe", "groupes", "page", "pages", "compte", "comptes", "lol", "mdr", "ect", "etc", "tweet", "tweets",
+     "tweete", "tweetent", "tweeter", "retweet", "post", "posts", "like", "likes", "followers", "buzz", "fake",
+     "news", "influenceurs", "influenceuses", "influenceur"]
 )
 _PLATE_LETTERS = r"[A-HJ-NP-TV-Z]"
 _PLATE = re.compile(
@@ -230,6 +284,39 @@ _STREET_TYPES = (
     r"square|sq\.|venelle|ruelle|sentier|sente|montée|montee|rond-point|esplanade|résidence|residence|"
     r"rés\.|res\.|pl\.|lieu[- ]?dit|ld|cité|cite|traverse|promenade|prom\.|parvis)"
 )
+# The lower-case words of a street's name after its type (« rue du général leclerc », « allée des
+# lilas blancs »): joined by « de », « du », « des », « la », « le », « d' », « l' », on one line,
+# up to a word that cannot be in it (a function word, « depuis », « près »…), a punctuation mark
+# or a capitalised word (`_NAME_TAIL` reads those).
+_STREET_STOP = (
+    r"a|à|ai|ont|est|sont|était|sera|fut|au|aux|avec|chez|dans|en|et|ou|où|mais|donc|or|ni|car|que|qui|"
+    r"quoi|dont|un|une|ce|ces|cet|cette|son|sa|ses|leur|leurs|notre|nos|votre|vos|mon|ma|mes|ton|ta|tes|"
+    r"il|elle|ils|elles|on|nous|vous|je|tu|me|te|se|lui|y|ne|pas|plus|très|tres|aussi|pour|par|sur|sous|"
+    r"sans|entre|vers|après|apres|avant|pendant|comme|si|quand|alors|puis|depuis|près|pres|face|juste|"
+    r"tout|tous|toute|toutes|même|meme|rien|bien|encore|toujours|jamais|ici|là|la-bas|etc|merci|svp|"
+    r"cedex|bp|cs|tsa|tél|tel|soit|ainsi|sinon|ensuite|lorsque|parce|voilà|voila|non|oui|le|la|les|de|du|des|"
+    r"d|l"
+)
+_STREET_LOWER_WORD = rf"(?!(?:{_STREET_STOP})(?![\w'’-]))[a-zà-öø-ÿ][\w-]*(?![\w'’])"
+_STREET_TAIL = (
+    rf"(?:[ \t]+(?:(?:de|du|des)[ \t]+(?:(?:la|le|les)[ \t]+|l['’][ \t]?)?|d['’][ \t]?)?{_STREET_LOWER_WORD}"
+    rf"|\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
+)
+# A postal code and a town in lower case, after a street (« …leclerc, 59000 lille »); alone it stays
+# (RELIABILITY.md: « 10000 euros » is written the same way, and the town alone is published).
+_POSTCODE_TOWN_LOWER = (
+    rf"\b(?:F-?\s?)?\d{{5}}[ \t]+(?:(?:le|la|les)[ \t]+|l['’])?{_STREET_LOWER_WORD}(?:[ \t-]+(?:(?:sur|en|le|la|les|de|du|des)[ \t-]+|[dl]['’])?"
+    rf"{_STREET_LOWER_WORD}){{0,2}}"
+)
+_FIVE_DIGITS = re.compile(r"\d{5}")
+_STREET_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_STREET_JOINS = frozenset(["de", "du", "des", "d'", "d’", "l'", "l’", "la", "le", "les"])
+_STREET_TYPE_WORDS = frozenset(
+    ["rue", "r", "avenue", "av", "ave", "bd", "bld", "blvd", "boulevard", "allee", "all", "impasse", "imp", "quai",
+     "chaussee", "chemin", "ch", "che", "rte", "faubourg", "fbg", "fg", "lotissement", "lot", "hameau", "square", "sq",
+     "venelle", "ruelle", "sentier", "sente", "montee", "rond", "point", "esplanade", "residence", "res", "pl",
+     "lieu", "dit", "ld", "cite", "traverse", "promenade", "prom", "parvis", "n", "bis", "ter", "quater"]
+)
 _STREET_TYPES_CAP = r"(?:clos|place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
 _NAME_TAIL = rf"(?:\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
 _POSTCODE_CITY = (
@@ -242,8 +329,8 @@ _ADDRESS = re.compile(
     rf"{_NUMBER}(?i:{_WHOLE_STREETS})(?![\w-])(?:,?\s*{_POSTCODE_CITY})?|"
     # A postal code after the street: every word up to it is the street's (« rue du général leclerc »).
     rf"{_NUMBER}(?i:{_STREET_TYPES}|{_STREET_TYPES_CAP})(?![\w-])\.?(?:\s+{_WORD}){{1,6}}?,?\s*{_POSTCODE_CITY}|"
-    rf"{_NUMBER}(?i:{_STREET_TYPES})(?![\w-])\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_NAME_TAIL}"
-    rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
+    rf"{_NUMBER}(?i:{_STREET_TYPES})(?![\w-])\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_STREET_TAIL}"
+    rf"(?:,?\s*{_BOX})?(?:,?\s*(?:{_POSTCODE_CITY}|{_POSTCODE_TOWN_LOWER}))?"
     rf"|{_NUMBER}(?i:{_STREET_TYPES_CAP})\b\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
     rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
     rf"|(?i:\blieu[- ]?dit|\bhameau|\blotissement)\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
@@ -408,6 +495,38 @@ def _inflected_forms(nlp: Language | None) -> Any:
     return lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else None
 
 
+def _word_classes(nlp: Language | None) -> tuple[frozenset[str], frozenset[str]]:
+    """(every form and lemma the lemmatizer's tables hold, with spaCy's French stop words; the
+    verbs' infinitives that are no noun), folded. `french_lexicon` keeps the forms only: « faire »,
+    « mettre », « chacun » are in none of them, and they follow a network's name or a street in
+    ordinary answers (« sur facebook faire… »)."""
+    if nlp is None or "lemmatizer" not in nlp.component_names:
+        return frozenset(), frozenset()
+    from consultation.text import french_stop_words
+
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index") or not lookups.has_table("lemma_exc"):
+        return frozenset(), frozenset()
+    index, exceptions = lookups.get_table("lemma_index"), lookups.get_table("lemma_exc")
+    words: set[str] = {fold(w) for w in french_stop_words()}
+    lemmas: dict[str, set[str]] = {}
+    nouns: set[str] = set()
+    for pos in ("adj", "adv", "noun", "verb"):
+        lemmas[pos] = {fold(w) for w in (index.get(pos) or ())}
+        words |= lemmas[pos]
+    for pos in ("adj", "adp", "aux", "cconj", "det", "noun", "verb", "pron", "sconj"):
+        table = exceptions.get(pos) or {}
+        words |= {fold(form) for form in table}
+        said = {fold(lemma) for forms in table.values() for lemma in forms}
+        words |= said
+        lemmas.setdefault(pos, set()).update(said)
+        if pos == "noun":
+            nouns |= {fold(form) for form in table}
+    nouns |= lemmas["noun"]
+    infinitives = {w for w in lemmas["verb"] | lemmas["aux"] if w.endswith(("er", "ir", "re")) and w not in nouns}
+    return frozenset(words), frozenset(infinitives)
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
@@ -437,6 +556,7 @@ class Redactor:
         self.stop_words = frozenset(fold(w) for w in (*DEFAULT_STOP_WORDS, *_place_words(), *stop_words))
         self.lexicon = french_lexicon(nlp) if lexicon is None else lexicon
         self._forms = _inflected_forms(nlp)
+        self._vocabulary, self._infinitives = _word_classes(nlp)
         types = {t for t in structure_types if t.strip()} | {"ACT", "LAM", "LHSS"}
         self._structures = StructureNames(known_names, types, self.lexicon)
         self._cache: dict[str, str] = {}
@@ -502,8 +622,10 @@ class Redactor:
         found: list[Span] = []
         if "@" in shadow or _MAYBE_EMAIL.search(shadow):
             found += [Span(m.start(), m.end(), EMAIL) for m in _emails(shadow)]
+        if _MAYBE_HYPHEN_EMAIL.search(shadow):
+            found += [Span(m.start(), m.end(), EMAIL) for m in _HYPHEN_EMAIL.finditer(shadow)]
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
-        found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS.finditer(shadow)]
+        found += [self._street_end(shadow, m) for m in _ADDRESS.finditer(shadow)]
         found += _handles(shadow)
         found += self._platform_handles(shadow)
         found += _spelt_phones(shadow)
@@ -619,14 +741,51 @@ class Redactor:
                     found.append(span)
         return found
 
+    def _street_end(self, shadow: str, match: re.Match[str]) -> Span:
+        """The address `match` found, up to the first lower-case word of its street's name that
+        is a verb's infinitive (no noun) and follows no « de », « du », « d' »… (« au 3 allée des
+        lilas mettre… »: answers are lists of what to do), or the third in a row that follows none."""
+        end = match.end()
+        if _FIVE_DIGITS.search(match.group()):
+            return Span(match.start(), end, ADDRESS)  # the street's words run up to its postal code
+        previous, run, after = "", 0, match.start()
+        for word in _STREET_WORD.finditer(shadow, match.start(), end):
+            text = word.group()
+            key = fold(text)
+            anchored = (previous in _STREET_JOINS or previous in _STREET_TYPE_WORDS or not previous
+                        or any(c.isdigit() for c in shadow[after:word.start()]))  # a postal code before it
+            after = word.end()
+            run = 0 if anchored or not text.islower() else run + 1
+            # Three lower-case words in a row after the last « de », « du »… or the street's type
+            # are no street's name (« du président wilson » is two).
+            if text.islower() and (run > 2 or (key in self._infinitives and not anchored)):
+                end = len(shadow[match.start():word.start()].rstrip(" \t,")) + match.start()
+                break
+            previous = key
+        return Span(match.start(), end, ADDRESS)
+
     def _platform_handles(self, shadow: str) -> list[Span]:
         found = []
         for m in _PLATFORM_HANDLE.finditer(shadow):
             handle = m.group("h")
             marked = any(c.isdigit() or c == "_" for c in handle) or "." in handle.strip(".") or "#" in handle
-            plain = ":" in m.group("colon") and fold(handle) not in _FUNCTION_WORDS and not self._is_common_word(
-                handle) and fold(handle) not in self.stop_words and bool(self.lexicon)
-            if marked or plain:
+            said = m.group("said") or ""
+            colon = ":" in m.group("colon") or fold(said).startswith("sous")
+            unknown = bool(self.lexicon) and fold(handle) not in _FUNCTION_WORDS and not self._is_common_word(
+                handle) and fold(handle) not in self.stop_words
+            # Without a colon: in none of the model's lists (forms and lemmas: « faire », « chacun »
+            # are in no form list), on the network's line, shaped as a handle, no brand, at the end
+            # of its clause (a lower-case word after it that is no function word means the sentence
+            # goes on: « sur facebook partagez les infos »); after « pseudo » only as « le pseudo … »,
+            # « mon pseudo … » (« pseudo humaniste »).
+            after = _NEXT_WORD.match(shadow, m.end("h"))
+            goes_on = after is not None and after.group(1).islower() and fold(after.group(1)) not in _handle_tail_words()
+            bare = (unknown and fold(handle) not in self._vocabulary and not colon and "\n" not in m.group("colon")
+                    and len(handle) >= 4 and not goes_on
+                    and _HANDLE_SHAPE.fullmatch(handle) is not None and fold(handle) not in _NOT_HANDLES
+                    and (not m.group().lower().startswith("pseudo") or re.search(
+                        r"(?i)\b(?:le|mon|ton|son|notre|votre|leur)\s+$", shadow[max(0, m.start() - 8):m.start()])))
+            if marked or (colon and unknown) or bare:
                 found.append(Span(m.start("h"), m.end("h"), HANDLE))
         return found
 
@@ -954,6 +1113,8 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
     from stdnum import iban, luhn
 
     found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow)]
+    if "," in shadow or ";" in shadow or "|" in shadow:
+        found += _listed_nirs(shadow)
     for m in _IBAN.finditer(shadow):
         pieces = list(_ID_GROUP.finditer(m.group()))
         groups = [p.group() for p in pieces]
@@ -985,6 +1146,19 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
             or not luhn.is_valid(digits))
         arithmetic = re.search(r"\d{4}[-/]|[-/]\d{4}", m.group()) and not luhn.is_valid(digits)
         if cue or not (amount or arithmetic):
+            found.append(Span(m.start(), m.end(), NUMBER))
+    return found
+
+
+def _listed_nirs(shadow: str) -> list[Span]:
+    """A NIR written as a list (`_NIR_LIST`): its key right, or a cue before it."""
+    from stdnum.fr import nir
+
+    found = []
+    for m in _NIR_LIST.finditer(shadow):
+        compact = re.sub(r"[\W_]", "", m.group()).upper()
+        valid = len(compact) == 15 and nir.is_valid(compact)
+        if valid or _NUMBER_CUE.search(shadow[max(0, m.start() - 40):m.start()]):
             found.append(Span(m.start(), m.end(), NUMBER))
     return found
 
