@@ -2,7 +2,8 @@
 
 - a narrow no-break space (U+202F) before « ; : ! ? » and inside « » (never a line starting
   with « : » or a guillemet alone at a line end);
-- a no-break space (U+00A0) between the digit groups of a number (« 12 345 ») and before « % ».
+- a narrow no-break space (U+202F) between the digit groups of a number (« 12 345 », as
+  `fmt.integer` writes them and the charts print them), a no-break space (U+00A0) before « % ».
 
 Only spaces already there are changed (or added inside guillemets and before « % » after a
 digit): « http://… », « 10:30 » or « [lien] » are left alone. Applied at render time, to the
@@ -32,7 +33,7 @@ def french(text: str) -> str:
     text = _BEFORE_PUNCT.sub(NNBSP + r"\1", text)
     text = _AFTER_OPEN.sub("«" + NNBSP, text)
     text = _BEFORE_CLOSE.sub(NNBSP + "»", text)
-    text = _THOUSANDS.sub(lambda m: re.sub(_SPACES, NBSP, m.group(0)), text)
+    text = _THOUSANDS.sub(lambda m: re.sub(_SPACES, NNBSP, m.group(0)), text)
     return _PERCENT.sub(r"\1" + NBSP + "%", text)
 
 
