@@ -106,5 +106,5 @@ def test_text_nodes_are_typeset_and_style_script_attributes_are_not():
     page = ('<style>a::before { content: " : "; }</style><p title="a : b">Note : 12 345 ! </p>'
             '<SCRIPT>x = a ? b : c</SCRIPT><i>x ?</i> y')
     assert french_html(page) == (
-        f'<style>a::before {{ content: " : "; }}</style><p title="a : b">Note{NNBSP}: 12{NBSP}345{NNBSP}! </p>'
+        f'<style>a::before {{ content: " : "; }}</style><p title="a : b">Note{NNBSP}: 12{NNBSP}345{NNBSP}! </p>'
         f'<SCRIPT>x = a ? b : c</SCRIPT><i>x{NNBSP}?</i> y')

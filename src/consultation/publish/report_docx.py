@@ -391,8 +391,18 @@ def _embedded(png: Path, mtime_ns: int) -> bytes:
     return out.getvalue()
 
 
+MAX_FIGURE_HEIGHT_CM = 24.0  # a chart and its caption on one A4 page within 2 cm margins (25.7 cm)
+
+
 def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
-    doc.add_picture(io.BytesIO(_embedded(png, png.stat().st_mtime_ns)), width=Cm(PAGE_WIDTH_CM))
+    data = _embedded(png, png.stat().st_mtime_ns)
+    # A chart of 36 themes with long labels is 77 cm tall at the page's width: Word showed its
+    # first page and cut the rest. Taller than a page, it is scaled down to the page instead.
+    height = PAGE_WIDTH_CM * _aspect(data)
+    if height > MAX_FIGURE_HEIGHT_CM:
+        doc.add_picture(io.BytesIO(data), height=Cm(MAX_FIGURE_HEIGHT_CM))
+    else:
+        doc.add_picture(io.BytesIO(data), width=Cm(PAGE_WIDTH_CM))
     picture = doc.paragraphs[-1]
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.paragraph_format.keep_with_next = True
@@ -401,6 +411,14 @@ def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
     paragraph.add_run("Figure ")
     _field(paragraph, "SEQ Figure \\* ARABIC", str(number))  # Word's own numbering: « Table des illustrations »
     paragraph.add_run(f" : {caption}")
+
+
+def _aspect(png: bytes) -> float:
+    """Height over width of a PNG."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return image.height / image.width
 
 
 def _reproducible_zip(data: bytes) -> bytes:
