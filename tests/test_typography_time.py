@@ -103,8 +103,8 @@ def test_same_pages_as_before_on_short_random_markup():
 
 
 def test_text_nodes_are_typeset_and_style_script_attributes_are_not():
-    page = ('<style>a::before { content: " : "; }</style><p title="a : b">Note : 12 345 ! </p>'
+    page = ('<style>a::before { content: " : "; }</style><p title="a : b">Note : 12 345 ! 40 %</p>'
             '<SCRIPT>x = a ? b : c</SCRIPT><i>x ?</i> y')
     assert french_html(page) == (
-        f'<style>a::before {{ content: " : "; }}</style><p title="a : b">Note{NNBSP}: 12{NNBSP}345{NNBSP}! </p>'
+        f'<style>a::before {{ content: " : "; }}</style><p title="a : b">Note{NNBSP}: 12{NNBSP}345{NNBSP}! 40{NBSP}%</p>'
         f'<SCRIPT>x = a ? b : c</SCRIPT><i>x{NNBSP}?</i> y')
