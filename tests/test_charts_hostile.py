@@ -97,3 +97,16 @@ def test_emoji_and_cjk_are_left_out_of_charts_not_drawn_as_boxes():
 ])
 def test_a_share_short_of_everyone_never_reads_100(value, text):
     assert fmt.percent(value).replace("\u00a0", " ") == text
+
+
+def test_the_heatmap_of_all_eighteen_regions():
+    from consultation.ingest.regions import REGIONS
+
+    question, national, _ = forty_long_themes()
+    regions = [r.name for r in REGIONS]
+    fig = overview_chart(OverviewData(question, regions, [t.label for t in national[:12]],
+                                      [t.share for t in national[:12]],
+                                      [[None if (i + j) % 5 == 0 else 99.7 for j in range(18)] for i in range(12)],
+                                      12_000))
+    problems = measure(fig)
+    assert not problems, problems

@@ -201,3 +201,37 @@ def test_html_is_no_wider_than_the_window_on_a_phone_and_a_desktop(written, tmp_
         assert found, result.stderr[-300:]
         scroll, client, past = map(int, found.groups())
         assert scroll <= client and past == 0, (page.name, width, scroll, client, past)
+
+
+def test_eighteen_regions_stay_on_the_pdf_page_in_the_region_by_theme_table(tmp_path):
+    # Before: one table of 20 columns; in the PDF the theme column took the page and 16 regions
+    # were past its right edge (2,015 to 2,471 characters a page outside it). Breaking words
+    # anywhere in it instead cut « DÉFAILLANCE » into pieces of two letters, and leakscan stopped
+    # the publication on them. Now 6 regions a table.
+    from consultation.ingest.regions import REGIONS
+
+    consultation, con = make_consultation(), store.connect(None)
+    version = store.register_codebook(con, consultation)
+    names = [r.name for r in REGIONS]
+    people = [(f"r{i:04d}", names[i % len(names)]) for i in range(6 * len(names))]
+    store.insert_df(con, "respondents", pd.DataFrame(
+        [{"consultation_id": CID, "respondent_id": r, "region": g, "region_method": "name", "structure_name": None,
+          "source_file": "r.csv", "source_row": i + 2} for i, (r, g) in enumerate(people)]))
+    store.insert_df(con, "answers", pd.DataFrame(
+        [{"consultation_id": CID, "respondent_id": r, "question_id": "q1", "text": QUOTES[i % 5], "follow_up": None}
+         for i, (r, _) in enumerate(people)]))
+    store.insert_df(con, "human_codes", pd.DataFrame(
+        [{"consultation_id": CID, "respondent_id": r, "question_id": "q1", "theme_id": f"q1_t{t}", "unit_text": "",
+          "codebook_version": version, "source_file": "c.csv"} for i, (r, _) in enumerate(people) for t in {0, i % 7}]))
+    publish(con, consultation, OutputPaths(tmp_path), workers=1, threshold=3, formats=("html", "docx"))
+    page = (tmp_path / "reports" / "synthese-nationale.html").read_text(encoding="utf-8")
+    assert page.count('<table class="overview">') == 3  # q1's 18 regions (q2: nobody answered)
+    wide, _ = _pdf_overflow(page)
+    assert not wide, wide[:10]
+    # Word: the same 20 columns of equal width made a theme column two letters wide (« Th/èm/e »,
+    # as LibreOffice shows it), 34 pages; now 3 tables of at most 8 columns, the theme 5 cm wide.
+    document = docx.Document(str(tmp_path / "reports" / "synthese-nationale.docx"))
+    overview = [t for t in document.tables if t.rows[0].cells[0].text == "Thème"]
+    assert len(overview) == 3 and all(len(t.columns) <= 8 for t in overview)
+    assert sorted(c.text for t in overview for c in t.rows[0].cells[2:]) == sorted(names)
+    assert all(t.columns[0].width.cm > 4.9 for t in overview)
