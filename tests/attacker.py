@@ -29,7 +29,7 @@ _NUM = r"[\d\u202f\u00a0 ]+"
 _HEADER = re.compile(r"^\| (Thèmes[^|]*?)\((" + _NUM + r") répondants?\)[^|]*\| ([^|]*) \|$")
 _REGION_N = re.compile(r"Région (.+?)(?: \((" + _NUM + r") répondants?\))?$")
 _ROW = re.compile(r"^\| (.+?) \((" + _NUM + r")\)<br>(.*?) \| (.*) \|$")
-_PCT = re.compile(r"(<\s*)?(" + _NUM + r")\s*%")
+_PCT = re.compile(r"([<>]\s*)?(" + _NUM + r")\s*%")
 
 
 def _int(text: str) -> int:
@@ -37,12 +37,14 @@ def _int(text: str) -> int:
 
 
 def _pct_interval(text: str, n: int) -> tuple[int, int]:
-    """Counts out of n whose share prints as `text` (« 36 % », « < 1 % »)."""
+    """Counts out of n whose share prints as `text` (« 36 % », « < 1 % », « > 99 % »)."""
     m = _PCT.search(text)
     if not m:
         return 0, n
-    if m.group(1):
+    if m.group(1) and m.group(1).startswith("<"):
         return 0, math.floor(0.005 * n)
+    if m.group(1):
+        return math.ceil(0.995 * n - 1e-9), n - 1
     p = _int(m.group(2))
     low, high = math.ceil((p - 0.5) * n / 100 - 1e-9), math.floor((p + 0.5) * n / 100 + 1e-9)
     return max(low, 0), min(high, n)

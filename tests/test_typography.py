@@ -30,7 +30,7 @@ def test_the_rules_on_examples_of_each_family():
     assert french("Contact : voir ! Vraiment ? Oui ; non") == (
         f"Contact{NNBSP}: voir{NNBSP}! Vraiment{NNBSP}? Oui{NNBSP}; non")
     assert french("« cité »") == french("«cité»") == f"«{NNBSP}cité{NNBSP}»"
-    assert french("12 345 structures, 50 % et 3%") == f"12{NBSP}345 structures, 50{NBSP}% et 3{NBSP}%"
+    assert french("12 345 structures, 50 % et 3%") == f"12{NNBSP}345 structures, 50{NBSP}% et 3{NBSP}%"
     for untouched in ("http://exemple.fr/a?b=1", "à 10:30", "[lien]"):
         assert french(untouched) == untouched
 

@@ -48,10 +48,13 @@ def number(value: float | None, digits: int = 1) -> str:
 
 def percent(value: float | None, digits: int = 0) -> str:
     """« 36 % », « 12,5 % » from a value already in percent; « < 1 % » for a small non-zero share
-    shown without decimals (a share that would round to « 0 % » is not zero)."""
+    and « > 99 % » for a share short of 100 shown without decimals (a share that would round to
+    « 0 % » is not zero, nor one that would round to « 100 % » everyone: 11,920 of 11,960)."""
     if _missing(value):
         return MISSING
     assert value is not None
     if digits == 0 and 0 < value < 0.5:
         return f"<{NBSP}1{NBSP}%"
+    if digits == 0 and 99.5 <= value < 100:
+        return f">{NBSP}99{NBSP}%"
     return f"{decimal(value, digits) if digits else integer(value)}{NBSP}%"

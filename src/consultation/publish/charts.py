@@ -15,15 +15,18 @@ import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import matplotlib as mpl
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
+from matplotlib.text import Annotation, Text
 from matplotlib.typing import RcKeyType
 
 from consultation import fmt
@@ -350,16 +353,60 @@ def theme_chart(question: Question, themes: list[ThemeCount], answered: int) -> 
     """
     with mpl.rc_context(_RC):
         rows = _layout_rows(question, themes)
-        label_lines = max((r.label.count("\n") + 1 for r in rows), default=1)
-        row_in = 0.24 + 0.04 * label_lines  # room for wrapped labels, without wasting a page
-        height_in = 1.1 + row_in * len(rows) + 0.15 * _lines(question.caption, CAPTION_WIDTH)
+        # Each row as tall as its own label needs (in inches, the y axis's unit).
+        heights = [_row_height(r.label.count("\n") + 1, 0.24, 0.04) for r in rows]
+        height_in = 1.1 + sum(heights) + 0.15 * _lines(question.caption, CAPTION_WIDTH)
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
         ax = fig.add_subplot()
-        _draw_bars(ax, rows)
-        fig.suptitle(_fill(chart_title(question, answered), TITLE_WIDTH),
+        values = _draw_bars(ax, rows, heights)
+        fig.suptitle(_fill(chart_title(question, answered), TITLE_WIDTH, bold=True),
                      fontsize=9, fontweight="bold")
-        fig.supxlabel(_fill(question.caption, CAPTION_WIDTH), fontsize=7.5, style="italic")
+        fig.supxlabel(_fill(question.caption, CAPTION_WIDTH, italic=True), fontsize=7.5, style="italic")
+        _fit_values(fig, ax, values)
     return fig
+
+
+def _row_height(lines: int, base: float, per_line: float) -> float:
+    """Inches for a row whose label has `lines` lines: the chart's usual spacing, and never less
+    than the lines need (8-point text is 0.133 inch a line: at one height for every row, the
+    four or five lines of a 150-character label overlapped the next label)."""
+    return max(base + per_line * lines, 0.14 * lines + 0.06)
+
+
+def _centres(heights: list[float]) -> list[float]:
+    """The middle of each row, rows stacked from 0 downwards in the order given."""
+    out, top = [], 0.0
+    for h in heights:
+        out.append(top + h / 2)
+        top += h
+    return out
+
+
+def _fit_values(fig: Figure, ax: Axes, texts: list[Text]) -> None:
+    """Lay the figure out, then widen the x axis until every value label ends inside the plot.
+
+    A fixed margin did not do: with long theme labels the plot is narrow, and « 100 % ▲ » ran
+    past the figure's right edge (cut off in the PNG and the PDF). The layout is frozen
+    afterwards (`save_chart` would otherwise redo it, the same).
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or not texts:
+        return
+    engine.execute(fig)
+    fig.set_layout_engine("none")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    low, high = ax.get_xlim()
+    width = ax.bbox.width
+    needed = high
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        anchor = float(text.xy[0] if isinstance(text, Annotation) else text.get_position()[0])
+        anchor_px = ax.transData.transform((anchor, 0))[0] - ax.bbox.x0
+        room = width - (box.x1 - ax.bbox.x0 - anchor_px)  # pixels left for the bar itself
+        if room > 0 and anchor > low:
+            needed = max(needed, low + (anchor - low) * width / room)
+    if needed > high:
+        ax.set_xlim(low, low + (needed - low) * 1.03)
 
 
 @dataclass(frozen=True)
@@ -379,7 +426,7 @@ def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
     for category, group in group_by_category(themes):
         colour = colours.get(category or "", default)
         if category and colours:
-            rows.append(_Row(category.upper(), None, colour, _darker(colour)))
+            rows.append(_Row(_heading(category), None, colour, _darker(colour)))
         rows += [_Row(_fill(t.label, LABEL_WIDTH), t.count, colour) for t in group]
     return rows
 
@@ -390,30 +437,66 @@ def _darker(colour: str, factor: float = 0.62) -> str:
     return "#{:02X}{:02X}{:02X}".format(*(round(c * factor) for c in (r, g, b)))
 
 
-def _draw_bars(ax: Axes, rows: list[_Row]) -> None:
-    positions = list(range(len(rows)))
+def _draw_bars(ax: Axes, rows: list[_Row], heights: list[float]) -> list[Text]:
+    """The bars and their counts, row `i` `heights[i]` inches tall; returns the count labels."""
+    positions = _centres(heights)
     counts = [r.count or 0 for r in rows]
-    bars = ax.barh(positions, counts, color=[r.colour for r in rows], height=0.7)
+    bar = 0.7 * _row_height(1, 0.24, 0.04)  # every bar as thick, whatever its label's lines
+    bars = ax.barh(positions, counts, color=[r.colour for r in rows], height=bar)
     labels = [fmt.integer(r.count) if r.count is not None else "" for r in rows]
-    ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
+    values = ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
     ax.set_yticks(positions, [r.label for r in rows])
     for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
         if row.count is None:
             tick.set_fontweight("bold")
             tick.set_color(row.heading_colour or palette.CHART_INK)
     ax.tick_params(axis="y", length=0)
-    ax.invert_yaxis()
+    ax.set_ylim(sum(heights), 0)
     ax.set_xlim(0, max([*counts, 1]) * 1.12)
     ax.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
+    return list(values)
 
 
-def _fill(text: str, width: int) -> str:
+def _fill(text: str, width: int, *, bold: bool = False, italic: bool = False) -> str:
     """Wrapped at spaces only: the no-break spaces of French typography keep « : » and « % »
-    with their words."""
+    with their words. Characters the chart's font cannot draw are left out (`drawable`)."""
     wrapper = textwrap.TextWrapper(width, break_on_hyphens=False)
-    return "\n".join(wrapper.wrap(french(text)))
+    return "\n".join(wrapper.wrap(drawable(french(text), bold=bold, italic=italic)))
+
+
+HEADING_WIDTH = 34  # characters per line of a bold capitalised category heading
+
+
+def _heading(category: str) -> str:
+    return _fill(category.upper(), HEADING_WIDTH, bold=True)
+
+
+@lru_cache(maxsize=4)
+def _font_characters(bold: bool, italic: bool) -> frozenset[int]:
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    font = font_manager.FontProperties(family=_RC["font.family"], weight="bold" if bold else "normal",
+                                       style="italic" if italic else "normal")
+    return frozenset(FT2Font(font_manager.findfont(font)).get_charmap())
+
+
+def drawable(text: str, *, bold: bool = False, italic: bool = False) -> str:
+    """`text` without the characters the chart's font in that weight and style has no glyph for
+    (emoji, CJK; Arabic in the italic captions): matplotlib would draw each as an empty box.
+    Spaces left double are made single; a text of nothing but such characters reads
+    « (caractères non affichables) »."""
+    chars = _font_characters(bold, italic)
+    if all(ord(c) in chars or c in "\n" for c in text):
+        return text
+    kept = "".join(c for c in text if ord(c) in chars or c == "\n")
+    kept = re.sub(r"([ \u00a0\u202f])[ \u00a0\u202f]+", r"\1", kept)
+    kept = re.sub(r"\(\s*,\s*", "(", kept)  # « (中文, русский) »: « (русский) »
+    kept = re.sub(r",\s*(?=[,)])", "", kept)
+    kept = re.sub(r" +([,.)\u202f])|(\() +", lambda m: m.group(1) or m.group(2), kept).strip()
+    return kept if re.search(r"\w", kept) else "(caractères non affichables)"
 
 
 def _lines(text: str, width: int) -> int:
@@ -489,21 +572,25 @@ def comparison_chart(data: ComparisonData) -> Figure:
         groups = group_by_category(themes) if data.question.categories else [(None, themes)]
         y_labels: list[tuple[float, str, bool]] = []  # (position, text, is heading)
         bars: list[tuple[float, ThemeCount, ThemeCount]] = []
+        # In inches down the y axis: each row as tall as its own label needs.
+        base = _row_height(1, 0.32, 0.05)
         y = 0.0
         for category, group in groups:
             if category:
-                y_labels.append((y, category.upper(), True))
-                y += 0.8
+                title = _heading(category)
+                h = max(0.8 * base, 0.14 * (title.count("\n") + 1) + 0.12)
+                y_labels.append((y + h / 2 - 0.1 * base, title, True))
+                y += h
             for theme in group:
-                y_labels.append((y, _fill(theme.label, LABEL_WIDTH), False))
-                bars.append((y, data.regional_theme(theme), theme))
-                y += 1.0
-        label_lines = max((t.count("\n") + 1 for _, t, h in y_labels if not h), default=1)
-        row_in = 0.32 + 0.05 * label_lines
-        height_in = 1.45 + row_in * len(bars) + 0.18 * sum(1 for *_, h in y_labels if h)
+                label = _fill(theme.label, LABEL_WIDTH)
+                h = _row_height(label.count("\n") + 1, 0.32, 0.05)
+                y_labels.append((y + h / 2, label, False))
+                bars.append((y + h / 2, data.regional_theme(theme), theme))
+                y += h
+        height_in = 1.45 + y
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
         ax = fig.add_subplot()
-        with_intervals = _draw_comparison(ax, data, bars, unit)
+        with_intervals, values = _draw_comparison(ax, data, bars, unit)
         with_flags = any(
             data.flags.get(r.theme_id) in _FLAG_MARKS and not r.suppressed(data.threshold)
             for _, r, _ in bars
@@ -514,28 +601,36 @@ def comparison_chart(data: ComparisonData) -> Figure:
                 tick.set_fontweight("bold")
                 tick.set_color(palette.CHART_INK)
         ax.tick_params(axis="y", length=0)
-        ax.set_ylim(y - 0.4, -0.6)
+        ax.set_ylim(y, 0)
         ax.xaxis.set_visible(False)
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
+        # Above the plot, from its right edge leftwards; one entry a line when side by side they
+        # would be wider than the page (centred on the plot, « Région Provence-Alpes-Côte d'Azur
+        # (11 960 répondants) » pushed « France entière » past the figure's right edge).
+        entries = [drawable(data.region_label), data.national_label]
         ax.legend(
-            handles=[Patch(color=palette.REGION, label=data.region_label),
-                     Patch(color=palette.NATIONAL, label=data.national_label)],
-            loc="lower center", bbox_to_anchor=(0.3, 1.0), ncols=2, frameon=False, fontsize=8,
+            handles=[Patch(color=palette.REGION, label=entries[0]),
+                     Patch(color=palette.NATIONAL, label=entries[1])],
+            loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2 if sum(map(len, entries)) <= 64 else 1,
+            frameon=False, fontsize=8,
         )
-        fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
+        fig.suptitle(_fill(data.question.text, TITLE_WIDTH, bold=True), fontsize=9, fontweight="bold")
         caption = data.caption(with_intervals, with_flags)
-        fig.supxlabel(_fill(caption, CAPTION_WIDTH), fontsize=7, style="italic", color=palette.CHART_MUTED)
+        fig.supxlabel(_fill(caption, CAPTION_WIDTH, italic=True), fontsize=7, style="italic", color=palette.CHART_MUTED)
+        _fit_values(fig, ax, values)
     return fig
 
 
 def _draw_comparison(
     ax: Axes, data: ComparisonData, bars: list[tuple[float, ThemeCount, ThemeCount]], unit: str
-) -> bool:
-    """Bars, value labels and error bars; returns whether any interval was drawn."""
-    height, offset = 0.36, 0.19
+) -> tuple[bool, list[Text]]:
+    """Bars, value labels and error bars; returns whether any interval was drawn, and the labels."""
+    base = _row_height(1, 0.32, 0.05)  # inches: the y axis's unit
+    height, offset = 0.36 * base, 0.19 * base
     top = 10.0
     any_interval = False
+    values = []
     for y, regional, national in bars:
         for share_of, colour, dy, is_region in ((regional, palette.REGION, -offset, True),
                                                  (national, palette.NATIONAL, offset, False)):
@@ -557,11 +652,12 @@ def _draw_comparison(
             if mark:
                 label += f" {mark}"
             strong = is_region and share > 0
-            ax.text(end + 0.8, pos, label, va="center", ha="left", fontsize=7.5,
-                    fontweight="bold" if strong else "normal", color=palette.CHART_INK if strong else palette.CHART_MUTED)
+            values.append(ax.text(
+                end + 0.8, pos, label, va="center", ha="left", fontsize=7.5,
+                fontweight="bold" if strong else "normal", color=palette.CHART_INK if strong else palette.CHART_MUTED))
             top = max(top, end)
     ax.set_xlim(0, top * 1.18 + 4)
-    return any_interval
+    return any_interval, values
 
 
 def _region_phrase(region: str) -> str:
@@ -684,7 +780,7 @@ def overview_chart(data: OverviewData) -> Figure:
         labels = [_fill(label, OVERVIEW_LABEL_WIDTH) for label in data.labels]
         columns = ["France entière", *data.regions]
         label_lines = max((label.count("\n") + 1 for label in labels), default=1)
-        row_in = 0.12 + 0.11 * label_lines
+        row_in = max(0.12 + 0.11 * label_lines, 0.135 * label_lines + 0.05)
         header_in = 0.09 * max(len(c) for c in columns) + 0.3
         height_in = 1.2 + header_in + row_in * len(labels) + 0.15 * _lines(OVERVIEW_CAPTION, CAPTION_WIDTH)
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
@@ -711,13 +807,13 @@ def overview_chart(data: OverviewData) -> Figure:
         ax.set_xlim(0, xs[-1] + 1)
         ax.set_ylim(len(labels), 0)
         ax.xaxis.tick_top()
-        ax.set_xticks([x + 0.5 for x in xs], [french(c) for c in columns], rotation=40, ha="left",
+        ax.set_xticks([x + 0.5 for x in xs], [drawable(french(c)) for c in columns], rotation=40, ha="left",
                       rotation_mode="anchor", fontsize=7.5)
         ax.set_yticks([i + 0.5 for i in range(len(labels))], labels, fontsize=7.5)
         ax.tick_params(length=0)
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
-        fig.suptitle(_fill(data.question.text, TITLE_WIDTH), fontsize=9, fontweight="bold")
-        fig.supxlabel(_fill(OVERVIEW_CAPTION.format(threshold=data.threshold), CAPTION_WIDTH), fontsize=7,
+        fig.suptitle(_fill(data.question.text, TITLE_WIDTH, bold=True), fontsize=9, fontweight="bold")
+        fig.supxlabel(_fill(OVERVIEW_CAPTION.format(threshold=data.threshold), CAPTION_WIDTH, italic=True), fontsize=7,
                       style="italic", color=palette.CHART_MUTED)
     return fig

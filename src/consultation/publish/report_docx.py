@@ -34,7 +34,7 @@ from consultation.publish.report_data import (
     Report,
     overview_note,
 )
-from consultation.publish.report_text import guillemets
+from consultation.publish.report_text import OVERVIEW_COLUMNS, guillemets
 from consultation.publish.typography import french
 
 LEFT_CM, RIGHT_CM = 6.0, 11.0
@@ -253,24 +253,35 @@ def _participation(doc: DocxDocument, report: Report) -> None:
 OVERVIEW_THEME_CM = 5.0
 
 
-def _overview_table(doc: DocxDocument, overview: Overview) -> Table:
-    """The heatmap's figures: themes down, France entière then each region across."""
-    columns = ["France entière", *overview.regions]
+def _overview_table(doc: DocxDocument, overview: Overview) -> list[Table]:
+    """The heatmap's figures: themes down, France entière then each region across, at most
+    `OVERVIEW_COLUMNS` regions a table (18 in one made columns of two letters: « Th/èm/e »)."""
+    return [_overview_part(doc, overview, start, start + OVERVIEW_COLUMNS)
+            for start in range(0, max(len(overview.regions), 1), OVERVIEW_COLUMNS)]
+
+
+def _overview_part(doc: DocxDocument, overview: Overview, start: int, stop: int) -> Table:
+    columns = ["France entière", *overview.regions[start:stop]]
     width = (PAGE_WIDTH_CM + 1 - OVERVIEW_THEME_CM) / len(columns)
+    widths = [OVERVIEW_THEME_CM, *[width] * len(columns)]
     table = doc.add_table(rows=1, cols=1 + len(columns))
     table.style = "Table Grid"
     table.autofit = False
-    _header_row(table, ["Thème", *columns], [OVERVIEW_THEME_CM, *[width] * len(columns)])
+    for column, cm in zip(table.columns, widths, strict=True):
+        column.width = Cm(cm)  # the grid: LibreOffice reads it, not the cells' widths
+    _header_row(table, ["Thème", *columns], widths)
     for row in overview.rows:
         cells = table.add_row().cells
-        for i, (cell, text) in enumerate(zip(cells, [row.label, row.national, *row.cells], strict=True)):
-            _width(cell, OVERVIEW_THEME_CM if i == 0 else width)
+        kept = [0, *range(1 + start, 1 + min(stop, len(overview.regions)))]  # France entière, these regions
+        texts = [row.national, *row.cells]
+        for i, (cell, text) in enumerate(zip(cells, [row.label, *(texts[k] for k in kept)], strict=True)):
+            _width(cell, widths[i])
             run = cell.paragraphs[0].add_run(text)
             run.font.size = Pt(8)
             if i:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if row.fills:
-                    fill, ink = row.fills[i - 1]
+                    fill, ink = row.fills[kept[i - 1]]
                     _shade(cell, fill)
                     run.font.color.rgb = _rgb(ink)
                 run.bold = i == 1
@@ -391,8 +402,18 @@ def _embedded(png: Path, mtime_ns: int) -> bytes:
     return out.getvalue()
 
 
+MAX_FIGURE_HEIGHT_CM = 24.0  # a chart and its caption on one A4 page within 2 cm margins (25.7 cm)
+
+
 def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
-    doc.add_picture(io.BytesIO(_embedded(png, png.stat().st_mtime_ns)), width=Cm(PAGE_WIDTH_CM))
+    data = _embedded(png, png.stat().st_mtime_ns)
+    # A chart of 36 themes with long labels is 77 cm tall at the page's width: Word showed its
+    # first page and cut the rest. Taller than a page, it is scaled down to the page instead.
+    height = PAGE_WIDTH_CM * _aspect(data)
+    if height > MAX_FIGURE_HEIGHT_CM:
+        doc.add_picture(io.BytesIO(data), height=Cm(MAX_FIGURE_HEIGHT_CM))
+    else:
+        doc.add_picture(io.BytesIO(data), width=Cm(PAGE_WIDTH_CM))
     picture = doc.paragraphs[-1]
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.paragraph_format.keep_with_next = True
@@ -401,6 +422,14 @@ def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
     paragraph.add_run("Figure ")
     _field(paragraph, "SEQ Figure \\* ARABIC", str(number))  # Word's own numbering: « Table des illustrations »
     paragraph.add_run(f" : {caption}")
+
+
+def _aspect(png: bytes) -> float:
+    """Height over width of a PNG."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return image.height / image.width
 
 
 def _reproducible_zip(data: bytes) -> bytes:

@@ -67,9 +67,13 @@ def render_markdown(report: Report, report_dir: Path) -> str:
     return french(re.sub(r"\n{3,}", "\n\n", text).rstrip()) + "\n"
 
 
-def _overview_words(report: Report) -> dict[str, str]:
+OVERVIEW_COLUMNS = 6  # regions per region × theme table in HTML and PDF: 18 in one ran off an A4 page
+
+
+def _overview_words(report: Report) -> dict[str, str | int]:
     threshold = report.threshold
-    return {"overview_title": OVERVIEW_TITLE, "overview_note": overview_note(threshold), "secret": SECRET}
+    return {"overview_title": OVERVIEW_TITLE, "overview_note": overview_note(threshold), "secret": SECRET,
+            "overview_columns": OVERVIEW_COLUMNS}
 
 
 def _figure_numbers(report: Report) -> dict[str, int]:

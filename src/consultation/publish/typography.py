@@ -2,7 +2,8 @@
 
 - a narrow no-break space (U+202F) before « ; : ! ? » and inside « » (never a line starting
   with « : » or a guillemet alone at a line end);
-- a no-break space (U+00A0) between the digit groups of a number (« 12 345 ») and before « % ».
+- a narrow no-break space (U+202F) between the digit groups of a number (« 12 345 », as
+  `fmt.integer` writes them and the charts print them), a no-break space (U+00A0) before « % ».
 
 Only spaces already there are changed (or added inside guillemets and before « % » after a
 digit): « http://… », « 10:30 » or « [lien] » are left alone. Applied at render time, to the
@@ -32,17 +33,32 @@ def french(text: str) -> str:
     text = _BEFORE_PUNCT.sub(NNBSP + r"\1", text)
     text = _AFTER_OPEN.sub("«" + NNBSP, text)
     text = _BEFORE_CLOSE.sub(NNBSP + "»", text)
-    text = _THOUSANDS.sub(lambda m: re.sub(_SPACES, NBSP, m.group(0)), text)
+    text = _THOUSANDS.sub(lambda m: re.sub(_SPACES, NNBSP, m.group(0)), text)
     return _PERCENT.sub(r"\1" + NBSP + "%", text)
 
 
-_STYLE = re.compile(r"(<style\b.*?</style>|<script\b.*?</script>)", re.S | re.I)
-_TEXT_NODE = re.compile(r">([^<]+)<")
+_RAW_TAG = re.compile(r"(style|script)\b", re.I)
 
 
 def french_html(page: str) -> str:
-    """`french` on the text between tags of an HTML page (not its style sheet nor attributes)."""
-    parts = _STYLE.split(page)
-    for i in range(0, len(parts), 2):
-        parts[i] = _TEXT_NODE.sub(lambda m: ">" + french(m.group(1)) + "<", parts[i])
-    return "".join(parts)
+    """`french` on the text between tags of an HTML page (not its style sheet nor attributes).
+
+    One pass over the pieces between « < »: each is a tag, then (after its first « > ») the text
+    up to the next tag. A regular expression looking for « >text< » from every « > » read a long
+    run of « > » to its end from each of them (quadratic: 20,000 took 1.8 s, 50,000 took 7.5 s).
+    """
+    pieces = page.split("<")
+    raw: str | None = None  # inside <style> or <script>: the closing tag's name
+    for i in range(len(pieces) - 1):  # the last piece has no tag after it: it is not a text node
+        piece = pieces[i]
+        if raw is not None:
+            if piece[:len(raw) + 1].lower() != "/" + raw:
+                continue
+            raw = None
+        elif i and (opened := _RAW_TAG.match(piece)):
+            raw = opened.group(1).lower()
+            continue
+        end = piece.find(">")
+        if end >= 0 and end + 1 < len(piece):
+            pieces[i] = piece[:end + 1] + french(piece[end + 1:])
+    return "<".join(pieces)
