@@ -377,3 +377,87 @@ def test_merged_rows_saved_by_libreoffice(target, tmp_path, reference):
     assert (report.rows_ingested, report.rows_quarantined) == (len(meant), 0)
     assert _content(con) == expected
     assert any("fusionnée" in w and ranges[0] in w for w in report.warnings), report.warnings
+
+
+# --------------------------------------------------------------------------
+# Found by the sweep (2026-12-06)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_two_exports_with_a_bom_each_pasted_together(seed, tmp_path, reference):
+    """Two UTF-8 exports, each saved with a BOM, pasted into one file: the second header line,
+    behind its BOM, differed from the first, and the file was refused (« une autre ligne d'en-tête
+    commence ici … « \\ufeffHorodateur » au lieu de « Horodateur » »)."""
+    rnd = random.Random(seed)
+    delimiter = rnd.choice([";", ",", "\t"])
+    cut = rnd.randint(5, len(ROWS) - 5)
+    with_header = rnd.random() < 0.7
+    second = _quoted(ROWS[cut:], delimiter)
+    if not with_header:
+        second = second.split(b"\r\n", 1)[1]
+    data = b"\xef\xbb\xbf" + _quoted(ROWS[:cut], delimiter) + b"\xef\xbb\xbf" + second
+    expected = reference([list(r) for r in ROWS])
+    con, report = _ingest(tmp_path, f"bom{seed}", data)
+    assert (report.rows_ingested, report.rows_quarantined) == (len(ROWS), int(with_header))
+    assert _content(con) == expected
+    assert any("BOM" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("gap", [1, 2])
+def test_notes_under_the_table_are_not_respondents(fmt, gap, tmp_path, reference):
+    """« Source : enquête de la fédération » typed under the table after an empty line, in the id
+    column or beside it: each note was a respondent whose id was the note (a « 2 répondants sans
+    région » warning only)."""
+    notes = [["", "Source : enquête de la fédération"], ["Export du", "12/06/2020"], ["", "", "Filtre : aucun"]]
+    expected = reference([list(r) for r in ROWS])
+    if fmt == "csv":
+        buf = io.StringIO(newline="")
+        csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([HEADER, *ROWS, *[[]] * gap, *notes])
+        data, name = buf.getvalue().encode("utf-8"), "reponses.csv"
+    else:
+        book = Workbook()
+        for r in [HEADER, *ROWS, *[[]] * gap, *notes]:
+            book.active.append([c or None for c in r])
+        path = tmp_path / "notes.xlsx"
+        book.save(path)
+        data, name = path.read_bytes(), "reponses.xlsx"
+    con, report = _ingest(tmp_path, f"notes{fmt}{gap}", data, name)
+    assert (report.rows_ingested, report.rows_quarantined) == (len(ROWS), len(notes))
+    assert _content(con) == expected
+    reasons = [r[0] for r in con.execute("SELECT reason FROM quarantine ORDER BY source_row").fetchall()]
+    assert all(r.startswith("note sous le tableau") for r in reasons)
+
+
+def test_a_respondent_after_an_empty_line_with_few_answers_is_still_read(tmp_path, reference):
+    """Only lines whose id does not look like the others' are notes: « R48 » with one answer is a
+    respondent."""
+    rows = [list(r) for r in ROWS]
+    late = ["", "R48", "", "", "Corse", *[""] * (len(HEADER) - 5)]
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([HEADER, *rows, [], late])
+    expected = reference([*rows, late])
+    con, report = _ingest(tmp_path, "late", buf.getvalue().encode("utf-8"))
+    assert (report.rows_ingested, report.rows_quarantined) == (len(rows) + 1, 0)
+    assert _content(con) == expected
+
+
+def test_ids_typed_as_numbers_with_leading_zeros_read_as_shown(tmp_path, reference):
+    """Ids « 007 » typed in Excel as numbers shown with the format « 000 »: the workbook saves 7;
+    read « 7 », the same respondents from the sheet's CSV export (« 007 ») were others."""
+    rows = [list(r) for r in ROWS]
+    for i, r in enumerate(rows):
+        r[1] = f"{i + 1:03d}"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for i, r in enumerate(rows):
+        sheet.append([int(c) if j == 1 else c for j, c in enumerate(r)])
+        sheet.cell(row=i + 2, column=2).number_format = "000"
+    path = tmp_path / "zeros.xlsx"
+    book.save(path)
+    expected = reference(rows)
+    con, report = _ingest(tmp_path, "zeros", path.read_bytes(), "reponses.xlsx")
+    assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
+    assert _content(con) == expected

@@ -374,6 +374,7 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
     if not raw.strip():
         raise InputFileError.at(path, "fichier vide")
     text, encoding, warnings = decode_checked(raw, path)
+    text = _line_start_boms(path, text, warnings)
     delimiter = sniff_delimiter(text)
     marked = text if any(m in text for m in _MARKS) else _mark_literal_quotes(text, delimiter)
     if marked is not text:
@@ -404,6 +405,25 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
         _flag_cut_end(table, rows, text)
     _report_marks(table, marks)
     return table
+
+
+_LINE_BOM = re.compile("(?<=[\r\n])\ufeff+")
+
+
+def _line_start_boms(path: Path, text: str, warnings: list[str]) -> str:
+    """A byte order mark at the start of a line: two exports saved with a BOM and pasted together.
+    Left there, it made the second header line differ from the first (the file was refused as
+    « une autre ligne d'en-tête ») or sat in the first cell of a row. Removed, with a warning."""
+    if "\ufeff" not in text:
+        return text
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _LINE_BOM.finditer(text)]
+    if not lines:
+        return text
+    warnings.append(
+        f"{path.name}, ligne{'s' if len(lines) > 1 else ''} {_rows_list(lines)} : marque d'ordre des octets (BOM) "
+        "en début de ligne, retirée (fichiers mis bout à bout ?)"
+    )
+    return _LINE_BOM.sub("", text)
 
 
 # Private-use noncharacters put into a cell while the text is parsed, taken out of every cell after
@@ -650,6 +670,11 @@ _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+def cell_shape(cell: str) -> str:
+    """What ids or dates of one column share (`_shape`), for `ingest.core`."""
+    return _shape(cell)
+
+
 def _shape(cell: str) -> str:
     """'R01' -> 'a9', '16/06/2020 16:39' -> '9/9/9 9:9': what ids or dates of one column share."""
     return _LETTERS.sub("a", _DIGITS.sub("9", cell.strip()[:40]))
@@ -738,6 +763,8 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
         book.close()
     if _has_formulas(path):
         grid = _formulas_where_no_value(path, chosen, grid)
+    if _has_zero_padding(path):
+        grid = _zero_padded(path, chosen, grid)
     merges = _xlsx_merges(path, sheet_xml) if isinstance(sheet_xml, str) else []
     return _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges)
 
@@ -1102,6 +1129,43 @@ def _has_formulas(path: Path) -> bool:
     except (zipfile.BadZipFile, OSError, KeyError):
         return False
     return False
+
+
+_ZERO_FORMAT = re.compile(rb'<(?:\w+:)?numFmt\s[^>]*formatCode="0{2,}"')
+
+
+def _has_zero_padding(path: Path) -> bool:
+    """Whether the workbook defines a number format of zeros only (« 000 », « 00000 »): how an id
+    « 007 » or a postal code « 01000 » typed as a number is shown. The value saved is 7."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("xl/styles.xml") as styles:
+            return _ZERO_FORMAT.search(styles.read(50_000_000)) is not None
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+
+
+def _zero_padded(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
+    """Whole numbers shown with a format of zeros are read as shown (« 007 », not « 7 »), as the
+    sheet's CSV export writes them: the same respondent from the .xlsx and from its CSV is one."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = book[sheet]
+        ws.reset_dimensions()  # type: ignore[union-attr]
+        out = [list(r) for r in grid]
+        for i, row in enumerate(ws.iter_rows(min_row=1, max_row=len(grid))):  # type: ignore[union-attr]
+            for j, cell in enumerate(row):
+                value, fmt = cell.value, getattr(cell, "number_format", "") or ""
+                if j >= len(out[i]) or isinstance(value, bool) or not isinstance(value, (int, float)):
+                    continue
+                if fmt.strip("0") == "" and len(fmt) > 1 and float(value).is_integer() and value >= 0:
+                    out[i][j] = str(int(value)).zfill(len(fmt))
+    finally:
+        book.close()
+    return out
 
 
 def _formulas_where_no_value(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
