@@ -461,3 +461,14 @@ def test_ids_typed_as_numbers_with_leading_zeros_read_as_shown(tmp_path, referen
     con, report = _ingest(tmp_path, "zeros", path.read_bytes(), "reponses.xlsx")
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected
+
+
+@pytest.mark.parametrize("end", [b"\x1a", b"\r\n\x1a", b"\x1a\x1a"])
+def test_a_dos_end_of_file_mark_is_not_a_row(end, tmp_path, reference):
+    """Ctrl-Z after the last line (DOS-era tools): it was a row of its own, quarantined as « ligne
+    d'un seul champ » (one row read more than the file holds)."""
+    data = _quoted([list(r) for r in ROWS]).rstrip(b"\r\n") + end
+    expected = reference([list(r) for r in ROWS])
+    con, report = _ingest(tmp_path, f"eof{len(end)}", data)
+    assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (len(ROWS), len(ROWS), 0)
+    assert _content(con) == expected

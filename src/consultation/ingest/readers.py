@@ -375,6 +375,8 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
         raise InputFileError.at(path, "fichier vide")
     text, encoding, warnings = decode_checked(raw, path)
     text = _line_start_boms(path, text, warnings)
+    # Ctrl-Z (0x1A), the end-of-file mark of DOS-era tools after the last line: not a row.
+    text = text.rstrip("\x1a") if text.endswith("\x1a") else text
     delimiter = sniff_delimiter(text)
     marked = text if any(m in text for m in _MARKS) else _mark_literal_quotes(text, delimiter)
     if marked is not text:
