@@ -119,12 +119,13 @@ _QUOTED_STARTS = [
     '""Double" guillemet',
     '"Un" "deux" "trois',
     '"',
-    '"A" ',
 ]
+# Not in the family: a cell that is a whole quoted text (`"Citation"`, or `"Citation" ` before the
+# delimiter) is what a quoting tool writes for « Citation »; the file cannot tell them apart.
 _QUOTED_INSIDE = ['Il a dit "oui" hier', 'Un guillemet " seul', 'Fin sur un guillemet "', 'Pouces 5"']
 
 
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", range(12))
 def test_quotes_inside_an_unquoted_cell_are_kept_as_written(seed, tmp_path, reference):
     """A tool that joins cells without quoting them: `"Citation" puis suite` was stored as
     « Citation puis suite », and an odd number of quotes refused the whole file with « un
@@ -139,7 +140,7 @@ def test_quotes_inside_an_unquoted_cell_are_kept_as_written(seed, tmp_path, refe
         planted = sorted({*planted, len(rows) - 1})  # the last row too
     for i in planted:
         column = rnd.choice([*ANSWERS, ANSWERS[-1], NAME])
-        rows[i][column] = rnd.choice([*_QUOTED_STARTS, *_QUOTED_INSIDE])
+        rows[i][column] = rnd.choice([*_QUOTED_STARTS, *_QUOTED_INSIDE]).replace(delimiter, "/")
     expected = reference(rows)
     con, report = _ingest(tmp_path, f"q{seed}", _encode(_join(rows, delimiter, end), encoding))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0), report.warnings
@@ -148,6 +149,20 @@ def test_quotes_inside_an_unquoted_cell_are_kept_as_written(seed, tmp_path, refe
     if starts:
         warning = next(w for w in report.warnings if "guillemet" in w)
         assert all(str(i + 2) in warning for i in starts[:10])
+
+
+def test_a_quote_opened_then_one_closing_lines_below_keeps_the_rows_apart(tmp_path, reference):
+    """An unquoted file: a cell opens a quote, a cell three rows below ends with one just before
+    the delimiter. Read as one quoted cell (as RFC 4180 reads it), the rows between were one row,
+    quarantined as « ligne mal formée » (4 rows read as 1). A quoted cell holding lines that start
+    like its row, with many delimiters, is not a quoted cell."""
+    rows = _flat(ROWS, ";")
+    rows[10][ANSWERS[-1]] = '"Citation puis suite'
+    rows[13][ANSWERS[3]] = 'Fin sur un guillemet "'
+    expected = reference(rows)
+    con, report = _ingest(tmp_path, "span", _join(rows, ";", "\r\n").encode("utf-8"))
+    assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (len(rows), len(rows), 0)
+    assert _content(con) == expected
 
 
 def test_a_lone_opening_quote_in_an_unquoted_file_keeps_the_rows_after_it(tmp_path, reference):
@@ -349,8 +364,7 @@ def test_a_value_typed_once_over_merged_rows_applies_to_every_row(seed, tmp_path
     con, report = _ingest(tmp_path, f"m{seed}", path.read_bytes(), "reponses.xlsx")
     assert (report.rows_ingested, report.rows_quarantined) == (len(meant), 0)
     assert _content(con) == expected
-    warning = next(w for w in report.warnings if "fusionnée" in w)
-    assert ranges[0] in warning
+    assert any(ranges[0] in w for w in report.warnings if "fusionnées" in w), report.warnings
 
 
 _SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -472,3 +486,19 @@ def test_a_dos_end_of_file_mark_is_not_a_row(end, tmp_path, reference):
     con, report = _ingest(tmp_path, f"eof{len(end)}", data)
     assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (len(ROWS), len(ROWS), 0)
     assert _content(con) == expected
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_spaces_after_a_closing_quote_are_layout(delimiter, tmp_path, reference):
+    """`"Corse" ;`: a quoted cell followed by spaces before the delimiter (files typed or
+    aligned by hand) is the quoted text, not a cell read as written with its quotes."""
+    rows = [list(r) for r in ROWS]
+    lines = []
+    for r in [HEADER, *rows]:
+        cells = ['"' + c.replace('"', '""') + '"' + " " * (i % 3) for i, c in enumerate(r)]
+        lines.append(delimiter.join(cells))
+    expected = reference(rows)
+    con, report = _ingest(tmp_path, "pad", ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
+    assert _content(con) == expected
+    assert not any("guillemet" in w for w in report.warnings)

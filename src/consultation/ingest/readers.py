@@ -447,25 +447,39 @@ def _mark_literal_quotes(text: str, delimiter: str) -> str:
     its row is set aside.
 
     A cell is properly quoted when its closing quote (inner ones doubled) is followed by the
-    delimiter or a line end, as RFC 4180 writes it. Returns `text` itself when nothing changes.
+    delimiter or a line end, as RFC 4180 writes it; spaces between the two are layout (`"Corse" ;`)
+    and are dropped (csv and Arrow kept them after the text, which cleaning strips). Returns `text`
+    itself when nothing changes.
     """
     d = re.escape(delimiter)
-    # A cell-opening quote whose closing one is followed by something else, or never comes (the
-    # quote first: the search skips to quotes at C speed; a false alert only costs the walk below).
-    if not re.search(rf'"(?<![^{d}\r\n]")(?:[^"]*+(?:""[^"]*+)*+"(?![{d}\r\n]|\Z)|[^"]*+\Z)', text):
+    width = _file_width(text, delimiter)
+    many = max(2, width // 2)  # delimiters on a line that looks like a row
+    # A cell-opening quote whose closing one is followed by something else, or never comes, or
+    # whose quoted text goes on, on the next line, with many delimiters (a row, taken into a cell by
+    # a quote that was never meant as quoting). The quote first: the search skips to quotes at C speed; a false
+    # alert only costs the walk below.
+    if not re.search(
+        rf'"(?<![^{d}\r\n]")(?:[^"]*+(?:""[^"]*+)*+"(?![{d}\r\n]|\Z)|[^"]*+\Z|[^"\r\n]*+(?:\r\n?|\n)(?:[^"\r\n{d}]*+{d}){{{many}}})',
+        text,
+    ):
         return text
     opening = re.compile(rf'(?<![^{d}\r\n])"')
-    good = re.compile(rf'"[^"]*+(?:""[^"]*+)*+"(?=[{d}\r\n]|\Z)')
+    good = re.compile(rf'"[^"]*+(?:""[^"]*+)*+"(?P<pad> +)?(?=[{d}\r\n]|\Z)')
     cell_end = re.compile(rf"[{d}\r\n]")
     out: list[str] = []
     done = pos = 0
     while (m := opening.search(text, pos)) is not None:
         start = m.start()
         quoted = good.match(text, start)
+        if quoted is not None and _holds_rows(text, start, quoted.group(), delimiter, many):
+            quoted = None
         if quoted is not None:
+            if quoted.group("pad"):  # `"Corse" ;`: spaces after the closing quote are layout, dropped
+                out.append(text[done : quoted.start("pad")])
+                done = quoted.end()
             pos = quoted.end()
             continue
-        if text.find('"', start + 1) < 0 and not _rows_follow(text, start, delimiter):
+        if text.find('"', start + 1) < 0 and not _rows_follow(text, start, delimiter, width):
             out += [text[done:start], '"', _MARK_CUT, text[start:].replace('"', '""'), '"']
             done = pos = len(text)
             break
@@ -479,19 +493,41 @@ def _mark_literal_quotes(text: str, delimiter: str) -> str:
     return "".join(out)
 
 
-def _rows_follow(text: str, start: int, delimiter: str) -> bool:
-    """Whether the lines after the one at `start` are rows (most have at least half as many fields
-    as the widest of the file's first lines), not the rest of a quoted answer."""
+def _file_width(text: str, delimiter: str) -> int:
+    """Fields of the widest of the file's first lines (the header's, as a rule), quotes ignored."""
     head = text[:200_000].splitlines()[:HEADER_SEARCH_ROWS]
-    width = max((line.count(delimiter) + 1 for line in head), default=1)
+    return max((line.count(delimiter) + 1 for line in head), default=1)
+
+
+def _line_start(text: str, at: int) -> int:
+    return max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+
+
+def _rows_follow(text: str, start: int, delimiter: str, width: int) -> bool:
+    """Whether the lines after the one at `start` are rows (most have at least half as many fields
+    as the file's first lines), not the rest of a quoted answer. On the last line: whether the
+    line is a whole row read as written."""
     newline = re.compile(r"\r\n?|\n").search(text, start)
-    if newline is None:
-        return False
-    after = [line for line in text[newline.end():].splitlines() if line.strip()]
+    after = [line for line in text[newline.end():].splitlines() if line.strip()] if newline else []
     if not after:
-        return False
+        line = text[_line_start(text, start) : newline.start() if newline else len(text)]
+        return line.count(delimiter) + 1 >= width
     rows = sum(line.count(delimiter) + 1 >= max(2, width // 2) for line in after)
     return rows * 5 >= len(after) * 4
+
+
+def _holds_rows(text: str, start: int, quoted: str, delimiter: str, many: int) -> bool:
+    """Whether a quoted cell spanning lines holds a line that starts like the row it opens in (the
+    same shape of first cell: a date, an id) with many delimiters: rows read into one cell between
+    a quote opening a cell and one ending another, in a file that does not quote."""
+    if "\n" not in quoted and "\r" not in quoted:
+        return False
+    head = text[_line_start(text, start) : start].split(delimiter, 1)[0]
+    if head.startswith('"'):
+        return False  # the row itself starts with a quoted cell: a quoting file
+    shape = _shape(head)
+    lines = quoted.splitlines()[1:]
+    return any(line.count(delimiter) >= many and _shape(line.split(delimiter, 1)[0]) == shape for line in lines)
 
 
 def _lone_cr_ended_rows(rows: list[list[str]], counts: np.ndarray) -> bool:
