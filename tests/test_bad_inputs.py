@@ -225,7 +225,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     ("command", "name"),
-    [("ingest", "unclosed_quote.csv"), ("ingest", "truncated.xlsx"), ("ingest", "codes_unknown_theme.csv"),
+    [("ingest", "bom_invalid_utf8.csv"), ("ingest", "truncated.xlsx"), ("ingest", "codes_unknown_theme.csv"),
      ("run", "cfg_traversal_id.yaml")],
 )
 def test_cli_on_a_bad_file_prints_a_clear_error_without_traceback(command, name, tmp_path):

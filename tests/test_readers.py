@@ -139,10 +139,14 @@ def test_unreadable_files_are_named_in_the_error(tmp_path, name, content, expect
     assert name in str(err.value) and expected in str(err.value)
 
 
-def test_unclosed_quote_is_reported_with_its_line():
-    with pytest.raises(InputFileError) as err:
-        read_table(INGEST_DATA / "guillemet_non_ferme.csv")
-    assert "guillemet_non_ferme.csv" in str(err.value) and "guillemet" in str(err.value)
+def test_unclosed_quote_is_read_as_written_and_named_with_its_line():
+    """A quote that opens a cell and never closes, rows after it: the cell is read as written
+    (the whole file was refused until 2026-12-06), the rows after it are rows, a warning names it."""
+    table = read_table(INGEST_DATA / "guillemet_non_ferme.csv")
+    assert table.frame["Q1"].tolist() == ['"Texte ouvert', "Autre"]
+    assert not table.malformed
+    (warning,) = table.warnings
+    assert "guillemet_non_ferme.csv, ligne 2" in warning and "guillemet" in warning and "« Q1 »" in warning
 
 
 def test_missing_header_hint_names_what_was_looked_for(tmp_path):

@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +32,7 @@ import pyarrow.compute as pc
 from consultation import fmt, store
 from consultation.codebook import MAX_ANSWER_CHARS, Consultation, SourceFile
 from consultation.errors import InputFileError, InputProblem, is_interrupt
-from consultation.ingest.readers import Table, column_letter, header_key, read_table
+from consultation.ingest.readers import Table, cell_shape, column_letter, header_key, read_table
 from consultation.ingest.regions import REGIONS, UNKNOWN_REGION, normalise_region
 from consultation.progress import progress
 
@@ -569,6 +570,7 @@ def _ingest_responses(
         if idx in reasons.index:
             reasons[idx] = why
     _flag_summary_rows(table, reasons)
+    _flag_notes_below(table, values["respondent_id"], reasons)
     missing_id = values["respondent_id"].eq("") & reasons.eq("")
     reasons[missing_id] = "identifiant du répondant manquant"
     _flag_long_answers(values, reasons, colmap, source.max_answer_chars)
@@ -621,6 +623,38 @@ def _flag_summary_rows(table: Table, reasons: pd.Series) -> None:
             reasons[idx] = (
                 f"ligne de total (« {cells[0][:40]} » suivi de nombres ou de formules) : ce n'est pas un répondant"
             )
+
+
+_NOTE_ROWS = 10  # at most this many lines of notes under a table
+
+
+def _flag_notes_below(table: Table, ids: pd.Series, reasons: pd.Series) -> None:
+    """Lines typed under the table after an empty line (« Source : enquête de la fédération »,
+    « Export du 12/06/2020 »), one or two cells each, were respondents whose id was the note. Set
+    aside when each such line's id (when it has one) does not look like the ids above (`cell_shape`
+    of most of them: « R01 », a number…): a respondent who answered little, with an id like the
+    others, stays a respondent."""
+    index = [int(i) for i in table.frame.index]
+    gaps = [k for k in range(1, len(index)) if index[k] > index[k - 1] + 1]
+    if not gaps or len(index) - gaps[-1] > _NOTE_ROWS or gaps[-1] < 3:
+        return
+    block = index[gaps[-1]:]
+    filled = table.frame.loc[block].apply(lambda col: col.astype(str).str.strip().ne("")).sum(axis=1)
+    if (filled > 2).any():
+        return
+    above = [cell_shape(str(v)) for v in ids.loc[index[: gaps[-1]]] if str(v)]
+    if not above:
+        return
+    usual, seen = Counter(above).most_common(1)[0]
+    if seen * 2 <= len(above):
+        return
+    for i in block:
+        if reasons[i] or (ids[i] and cell_shape(str(ids[i])) == usual):
+            continue
+        text = " ".join(c.strip() for c in table.frame.loc[i].astype(str) if c.strip())
+        reasons[i] = (
+            f"note sous le tableau (après une ligne vide : « {text[:60]} ») : ce n'est pas un répondant"
+        )
 
 
 def _flag_long_answers(

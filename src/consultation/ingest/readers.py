@@ -374,22 +374,242 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
     if not raw.strip():
         raise InputFileError.at(path, "fichier vide")
     text, encoding, warnings = decode_checked(raw, path)
+    text = _line_start_boms(path, text, warnings)
+    # Ctrl-Z (0x1A), the end-of-file mark of DOS-era tools after the last line: not a row.
+    text = text.rstrip("\x1a") if text.endswith("\x1a") else text
     delimiter = sniff_delimiter(text)
-    data = raw if encoding == "UTF-8" else text.encode("utf-8")
-    grid = _read_csv_arrow(data, text, delimiter)
-    rows: list[list[str]] | None = None
-    counts: np.ndarray | None = None
-    if grid is None:
-        rows = _read_csv_rows(path, text, delimiter)
-        counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-        width = int(counts.max()) if len(counts) else 0
-        grid = pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=str)
+    marked = text if any(m in text for m in _MARKS) else _mark_literal_quotes(text, delimiter)
+    if marked is not text:
+        delimiter = sniff_delimiter(marked)
+    # A lone carriage return in a file whose lines end with LF or CRLF: read inside its cell first;
+    # kept only if no row then holds more fields than the file's rows (else it ended rows after all).
+    inside = _LONE_CR.sub(_MARK_CR, marked) if "\n" in marked and _LONE_CR.search(marked) and not any(
+        m in text for m in _MARKS) else None
+    for attempt in ([inside, marked] if inside is not None else [marked]):
+        data = raw if encoding == "UTF-8" and attempt is text else attempt.encode("utf-8")
+        grid = _read_csv_arrow(data, attempt, delimiter)
+        rows: list[list[str]] | None = None
+        counts: np.ndarray | None = None
+        if grid is None:
+            rows = _read_csv_rows(path, attempt, delimiter)
+            counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+            width = int(counts.max()) if len(counts) else 0
+            if attempt is inside and _lone_cr_ended_rows(rows, counts):
+                continue
+            grid = pd.DataFrame([[*r, *[""] * (width - len(r))] for r in rows], dtype=str)
+        break
+    marks = _take_marks(grid) if attempt is not text else {}
     table = _to_table(path, grid, header_row, header_hint, fmt="csv", field_counts=counts, delimiter=delimiter)
     table.encoding, table.delimiter = encoding, delimiter
     table.warnings[:0] = warnings
     if rows is not None:
         _flag_short_rows(table, rows, delimiter)
+        _flag_cut_end(table, rows, text)
+    _report_marks(table, marks)
     return table
+
+
+_LINE_BOM = re.compile("(?<=[\r\n])\ufeff+")
+
+
+def _line_start_boms(path: Path, text: str, warnings: list[str]) -> str:
+    """A byte order mark at the start of a line: two exports saved with a BOM and pasted together.
+    Left there, it made the second header line differ from the first (the file was refused as
+    « une autre ligne d'en-tête ») or sat in the first cell of a row. Removed, with a warning."""
+    if "\ufeff" not in text:
+        return text
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _LINE_BOM.finditer(text)]
+    if not lines:
+        return text
+    warnings.append(
+        f"{path.name}, ligne{'s' if len(lines) > 1 else ''} {_rows_list(lines)} : marque d'ordre des octets (BOM) "
+        "en début de ligne, retirée (fichiers mis bout à bout ?)"
+    )
+    return _LINE_BOM.sub("", text)
+
+
+# Private-use noncharacters put into a cell while the text is parsed, taken out of every cell after
+# (a file that holds one already is read as before, without them).
+_MARK_QUOTE = "\ufdd0"  # before a cell read as written: a quote opened it without closing it
+_MARK_CUT = "\ufdd1"  # before a cell whose quote never closes: the file ends inside it
+_MARK_CR = "\ufdd2"  # a lone carriage return inside a cell
+_MARKS = (_MARK_QUOTE, _MARK_CUT, _MARK_CR)
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _mark_literal_quotes(text: str, delimiter: str) -> str:
+    """Cells that start with a quote which does not wrap them (`"Citation" puis suite`, written by a
+    tool that never quotes) are quoted properly, so the parsers read them as written, quotes kept;
+    csv and Arrow took the first quotes as quoting (« Citation puis suite ») or, with an odd number,
+    ran the cell to the end of the file. Each such cell is marked (`_MARK_QUOTE`) to be named in a
+    warning. A quoted cell never closed, when the lines after it are not rows (the rest of a quoted
+    answer: the file was cut inside it), runs to the end of the file and is marked `_MARK_CUT`, so
+    its row is set aside.
+
+    A cell is properly quoted when its closing quote (inner ones doubled) is followed by the
+    delimiter or a line end, as RFC 4180 writes it; spaces between the two are layout (`"Corse" ;`)
+    and are dropped (csv and Arrow kept them after the text, which cleaning strips). Returns `text`
+    itself when nothing changes.
+    """
+    d = re.escape(delimiter)
+    width = _file_width(text, delimiter)
+    many = max(2, width // 2)  # delimiters on a line that looks like a row
+    # A cell-opening quote whose closing one is followed by something else, or never comes, or
+    # whose quoted text goes on, on the next line, with many delimiters (a row, taken into a cell by
+    # a quote that was never meant as quoting). The quote first: the search skips to quotes at C speed; a false
+    # alert only costs the walk below.
+    if not re.search(
+        rf'"(?<![^{d}\r\n]")(?:[^"]*+(?:""[^"]*+)*+"(?![{d}\r\n]|\Z)|[^"]*+\Z|[^"\r\n]*+(?:\r\n?|\n)(?:[^"\r\n{d}]*+{d}){{{many}}})',
+        text,
+    ):
+        return text
+    opening = re.compile(rf'(?<![^{d}\r\n])"')
+    good = re.compile(rf'"[^"]*+(?:""[^"]*+)*+"(?P<pad> +)?(?=[{d}\r\n]|\Z)')
+    cell_end = re.compile(rf"[{d}\r\n]")
+    out: list[str] = []
+    done = pos = 0
+    while (m := opening.search(text, pos)) is not None:
+        start = m.start()
+        quoted = good.match(text, start)
+        if quoted is not None and _holds_rows(text, start, quoted.group(), delimiter, many):
+            quoted = None
+        if quoted is not None:
+            if quoted.group("pad"):  # `"Corse" ;`: spaces after the closing quote are layout, dropped
+                out.append(text[done : quoted.start("pad")])
+                done = quoted.end()
+            pos = quoted.end()
+            continue
+        if text.find('"', start + 1) < 0 and not _rows_follow(text, start, delimiter, width):
+            out += [text[done:start], '"', _MARK_CUT, text[start:].replace('"', '""'), '"']
+            done = pos = len(text)
+            break
+        end_match = cell_end.search(text, start + 1)
+        end = end_match.start() if end_match else len(text)
+        out += [text[done:start], '"', _MARK_QUOTE, text[start:end].replace('"', '""'), '"']
+        done = pos = end
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _file_width(text: str, delimiter: str) -> int:
+    """Fields of the widest of the file's first lines (the header's, as a rule), quotes ignored."""
+    head = text[:200_000].splitlines()[:HEADER_SEARCH_ROWS]
+    return max((line.count(delimiter) + 1 for line in head), default=1)
+
+
+def _line_start(text: str, at: int) -> int:
+    return max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+
+
+def _rows_follow(text: str, start: int, delimiter: str, width: int) -> bool:
+    """Whether the lines after the one at `start` are rows (most have at least half as many fields
+    as the file's first lines), not the rest of a quoted answer. On the last line: whether the
+    line is a whole row read as written."""
+    newline = re.compile(r"\r\n?|\n").search(text, start)
+    after = [line for line in text[newline.end():].splitlines() if line.strip()] if newline else []
+    if not after:
+        line = text[_line_start(text, start) : newline.start() if newline else len(text)]
+        return line.count(delimiter) + 1 >= width
+    rows = sum(line.count(delimiter) + 1 >= max(2, width // 2) for line in after)
+    return rows * 5 >= len(after) * 4
+
+
+def _holds_rows(text: str, start: int, quoted: str, delimiter: str, many: int) -> bool:
+    """Whether a quoted cell spanning lines holds a line that starts like the row it opens in (the
+    same shape of first cell: a date, an id) with many delimiters: rows read into one cell between
+    a quote opening a cell and one ending another, in a file that does not quote."""
+    if "\n" not in quoted and "\r" not in quoted:
+        return False
+    head = text[_line_start(text, start) : start].split(delimiter, 1)[0]
+    if head.startswith('"'):
+        return False  # the row itself starts with a quoted cell: a quoting file
+    shape = _shape(head)
+    lines = quoted.splitlines()[1:]
+    return any(line.count(delimiter) >= many and _shape(line.split(delimiter, 1)[0]) == shape for line in lines)
+
+
+def _lone_cr_ended_rows(rows: list[list[str]], counts: np.ndarray) -> bool:
+    """Read inside their cells, lone carriage returns joined rows (a row then holds more fields
+    than the file's usual row): they were line ends (lines pasted from an old Mac file)."""
+    if not len(counts):
+        return False
+    usual = int(np.bincount(counts).argmax())
+    return any(len(r) > usual and any(_MARK_CR in c for c in r) for r in rows)
+
+
+def _take_marks(grid: pd.DataFrame) -> dict[str, list[tuple[int, int]]]:
+    """Take the marks out of the grid's cells (carriage returns put back); where the quote and cut
+    marks were, by (grid row, column)."""
+    found: dict[str, list[tuple[int, int]]] = {_MARK_QUOTE: [], _MARK_CUT: []}
+    for position, name in enumerate(grid.columns):
+        column = grid[name].astype(str)
+        hit = column.str.contains("[\ufdd0-\ufdd2]", regex=True)
+        if not hit.any():
+            continue
+        for row, value in column[hit].items():
+            for mark in (_MARK_QUOTE, _MARK_CUT):
+                if value.startswith(mark):
+                    found[mark].append((int(row), position))
+        grid[name] = column.where(~hit, column[hit].str.replace(_MARK_QUOTE, "", regex=False)
+                                  .str.replace(_MARK_CUT, "", regex=False).str.replace(_MARK_CR, "\r", regex=False))
+    return found
+
+
+def _report_marks(table: Table, marks: dict[str, list[tuple[int, int]]]) -> None:
+    """A warning naming the cells read as written around their quotes; the row of a quoted answer
+    the file ends inside is set aside."""
+    offset = table.first_data_row - 1  # grid row of the frame's row 0
+    columns = list(table.frame.columns)
+    literal = [(r - offset, c) for r, c in marks.get(_MARK_QUOTE, []) if r >= offset and c < len(columns)]
+    literal = [(i, c) for i, c in literal if i in table.frame.index]
+    if literal:
+        where = sorted({table.row_number(i) for i, _ in literal})
+        names = list(dict.fromkeys(columns[c] for _, c in literal))
+        n = len(literal)
+        table.warnings.append(
+            f"{table.path.name}, ligne{'s' if len(where) > 1 else ''} {_rows_list(where)} : {n} réponse{'s' if n > 1 else ''} "
+            f"commen{'cent' if n > 1 else 'ce'} par un guillemet qui ne l'entoure pas (colonne{'s' if len(names) > 1 else ''} "
+            f"{', '.join(f'« {c[:60]} »' for c in names[:3])}{' …' if len(names) > 3 else ''}) : "
+            f"lue{'s' if n > 1 else ''} telle{'s' if n > 1 else ''} qu'écrite{'s' if n > 1 else ''}, guillemets compris"
+        )
+    for r, c in marks.get(_MARK_CUT, []):
+        i = r - offset
+        if i in table.frame.index and c < len(columns):
+            table.malformed[i] = (
+                f"ligne coupée : un guillemet ouvert dans la colonne « {columns[c][:60]} » n'est jamais fermé, "
+                "le fichier s'arrête dans cette réponse (fichier coupé ?)"
+            )
+
+
+def _rows_list(rows: list[int], limit: int = 10) -> str:
+    return ", ".join(map(str, rows[:limit])) + (f" … (+{len(rows) - limit})" if len(rows) > limit else "")
+
+
+def _flag_cut_end(table: Table, rows: list[list[str]], text: str) -> None:
+    """A file that stops in the middle of its last row (a download or a copy cut short): the row
+    has fewer fields than the header and no line end after it. Padded, it was ingested with its
+    answer cut. Set aside when every other row is whole; when other rows are short too (a tool that
+    drops trailing empty cells), a warning names it."""
+    if text.endswith(("\n", "\r")) or table.frame.empty:
+        return
+    last = int(table.frame.index[-1])
+    fields = rows[table.first_data_row - 1 + last]
+    width = len(table.frame.columns)
+    if len(fields) >= width or last in table.malformed:
+        return
+    row = table.row_number(last)
+    others = [int(i) for i in table.frame.index[:-1] if int(i) not in table.malformed]
+    short = [i for i in others if len(rows[table.first_data_row - 1 + i]) < width]
+    cut = (
+        f"ligne coupée : le fichier s'arrête au milieu de la ligne {row} ({len(fields)} champ"
+        f"{'s' if len(fields) > 1 else ''} pour {width} en-têtes, sans fin de ligne) : fichier coupé ?"
+    )
+    if not short:
+        table.malformed[last] = cut
+    else:
+        table.warnings.append(f"{table.path.name}, ligne {row} : {cut} Lue complétée de cellules vides, vérifiez-la")
 
 
 def _flag_short_rows(table: Table, rows: list[list[str]], delimiter: str) -> None:
@@ -488,6 +708,11 @@ _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+def cell_shape(cell: str) -> str:
+    """What ids or dates of one column share (`_shape`), for `ingest.core`."""
+    return _shape(cell)
+
+
 def _shape(cell: str) -> str:
     """'R01' -> 'a9', '16/06/2020 16:39' -> '9/9/9 9:9': what ids or dates of one column share."""
     return _LETTERS.sub("a", _DIGITS.sub("9", cell.strip()[:40]))
@@ -571,11 +796,15 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
             lambda name: _used_rows(book[name], HEADER_SEARCH_ROWS),
         )
         grid = _used_rows(book[chosen])
+        sheet_xml = getattr(book[chosen], "_worksheet_path", None)
     finally:
         book.close()
     if _has_formulas(path):
         grid = _formulas_where_no_value(path, chosen, grid)
-    return _sheet_table(path, chosen, grid, header_row, header_hint, warnings)
+    if _has_zero_padding(path):
+        grid = _zero_padded(path, chosen, grid)
+    merges = _xlsx_merges(path, sheet_xml) if isinstance(sheet_xml, str) else []
+    return _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges)
 
 
 def _choose_sheet(
@@ -612,7 +841,7 @@ def _choose_sheet(
 
 def _sheet_table(
     path: Path, chosen: str, grid: list[list[object]], header_row: int | None, header_hint: str | None,
-    warnings: list[str],
+    warnings: list[str], merges: Sequence[_Merge] = (), column_shift: int = 0,
 ) -> Table:
     if not grid:
         raise InputFileError.at(path, f"feuille « {chosen} » vide")
@@ -625,7 +854,90 @@ def _sheet_table(
         raise InputFileError(exc.problems) from None
     table.sheet = chosen
     table.warnings[:0] = warnings
+    _spread_merges(table, merges, column_shift)
     return table
+
+
+# A merged range of cells, 0-based and inclusive: (first row, first column, last row, last column).
+_Merge = tuple[int, int, int, int]
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + c - 64
+    return n
+
+
+def _xlsx_merges(path: Path, member: str) -> list[_Merge]:
+    """The merged ranges of one sheet (its <mergeCell ref="E3:E8"/> elements, after the cells),
+    read a megabyte at a time."""
+    import zipfile
+
+    merges: list[_Merge] = []
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as xml:
+            tail = b""
+            for chunk in iter(lambda: xml.read(1 << 20), b""):
+                window = tail + chunk
+                cut = window.rfind(b"<")
+                if cut < 0:
+                    cut = len(window)
+                for m in _MERGE_REF.finditer(window, 0, cut):
+                    c1, r1 = _column_number(m.group(1)), int(m.group(2))
+                    c2, r2 = (_column_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+                    merges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+                tail = window[cut:][-4096:]
+            for m in _MERGE_REF.finditer(tail):
+                c1, r1 = _column_number(m.group(1)), int(m.group(2))
+                c2, r2 = (_column_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+                merges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return []
+    return merges
+
+
+def _spread_merges(table: Table, merges: Sequence[_Merge], column_shift: int = 0) -> None:
+    """A value typed once over merged cells (a region over the rows of its respondents, rows
+    grouped by region) is, for whoever reads the sheet, the value of every row of the range; the
+    reader gave it to the first row only, and the others went to « Région inconnue ». Over several
+    rows of the data, the value is given to each row, and a warning names the ranges. Over several
+    columns of one row, it stays in the first column only (given to each, one answer would count in
+    several questions), and a warning names the range. Ranges above the data (a title) are left.
+    `column_shift`: the sheet's first column, when the grid starts there (calamine), for the names."""
+    columns = list(table.frame.columns)
+    first = table.first_data_row - 1  # 0-based sheet row of the first data row
+    down: dict[str, list[str]] = {}
+    across: list[str] = []
+    for r1, c1, r2, c2 in sorted(merges, key=lambda m: (m[1], m[0])):
+        if r1 < first or c1 >= len(columns):
+            continue
+        ref = f"{column_letter(c1 + 1 + column_shift)}{r1 + 1}:{column_letter(c2 + 1 + column_shift)}{r2 + 1}"
+        top = r1 - first
+        if top not in table.frame.index:
+            continue
+        if c2 > c1 and table.frame.at[top, columns[c1]].strip():
+            across.append(f"{ref} (« {columns[c1][:60]} »)")
+        if r2 > r1:
+            value = table.frame.at[top, columns[c1]]
+            below = [i for i in range(top + 1, r2 - first + 1) if i in table.frame.index]
+            if not value.strip() or not below:
+                continue
+            table.frame.loc[below, columns[c1]] = value
+            down.setdefault(columns[c1], []).append(ref)
+    name = table.path.name + (f", feuille « {table.sheet} »" if table.sheet else "")
+    for column, refs in down.items():
+        table.warnings.append(
+            f"{name} : cellules fusionnées sur plusieurs lignes dans la colonne « {column[:60]} » "
+            f"({', '.join(refs[:10])}{' …' if len(refs) > 10 else ''}) : la valeur de chaque plage est "
+            "reprise sur chacune de ses lignes"
+        )
+    if across:
+        table.warnings.append(
+            f"{name} : cellules fusionnées sur plusieurs colonnes ({', '.join(across[:10])}"
+            f"{' …' if len(across) > 10 else ''}) : la valeur n'est lue que dans la première colonne de chaque plage"
+        )
 
 
 def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | None, header_hint: str | None) -> Table:
@@ -638,8 +950,10 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     # an .ods at once: one character typed in ZZ100000 is 70 million cells (5 GB). So an .ods
     # sheet's extent is read first from its XML, streamed; an .xls sheet (at most 65,536 × 256
     # cells, about 1 GB) is measured once loaded.
+    ods_merges: dict[str, list[_Merge]] = {}
     if path.suffix.lower() == ".ods":
-        check_ods_size(path)
+        for name, (height, width) in _ods_extents(path, ods_merges).items():
+            _check_extent(path, name, height, width)
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = [m.name for m in book.sheets_metadata]
@@ -650,6 +964,7 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
             "réenregistrez-le en .xlsx"
         )) from None
     rows: dict[str, list[list[object]]] = {}
+    starts: dict[str, int] = {}
 
     def sheet_rows(name: str) -> list[list[object]]:
         if name not in rows:
@@ -657,6 +972,8 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
                 data = book.get_sheet_by_name(name)
                 _check_extent(path, name, data.height, data.width)
                 rows[name] = _trimmed(data.iter_rows())
+                # calamine's rows start at the sheet's first row, but at its first filled column.
+                starts[name] = (data.start or (0, 0))[1]
             except InputFileError:
                 raise
             except Exception as exc:
@@ -666,7 +983,17 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     chosen, warnings = _choose_sheet(
         path, names, hidden, sheet, header_row, header_hint, lambda name: sheet_rows(name)[:HEADER_SEARCH_ROWS],
     )
-    return _sheet_table(path, chosen, sheet_rows(chosen), header_row, header_hint, warnings)
+    grid = sheet_rows(chosen)
+    if path.suffix.lower() == ".ods":
+        found = [((r1, c1), (r2, c2)) for r1, c1, r2, c2 in ods_merges.get(chosen, [])]
+    else:
+        try:
+            found = book.get_sheet_by_name(chosen).merged_cell_ranges or []
+        except Exception:  # calamine raises its own types; the merges are a help, the cells are read
+            found = []
+    shift = starts.get(chosen, 0)
+    merges = [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in found if c1 >= shift]
+    return _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges, shift)
 
 
 # Cells of one sheet up to its last filled cell, read from an .ods or .xls: 1,000,000 rows of 10
@@ -703,14 +1030,16 @@ class _OdsCursor:
     row_last: int = 0
     row_rep: int = 1
     cell_rep: int = 1
+    span: tuple[int, int] = (1, 1)
     filled: bool = False
     in_cell: bool = False
 
 
-def _ods_extents(path: Path) -> dict[str, tuple[int, int]]:
+def _ods_extents(path: Path, merges: dict[str, list[_Merge]] | None = None) -> dict[str, tuple[int, int]]:
     """Per sheet of an .ods, the rows and columns up to its last filled cell, counted from
     content.xml as it streams by (repeated rows and cells counted, nothing kept): the size the
-    sheet would have in memory, known before it is loaded."""
+    sheet would have in memory, known before it is loaded. `merges`, when given, receives each
+    sheet's merged ranges (cells spanning rows or columns: calamine does not give them for .ods)."""
     import zipfile
     from xml.parsers import expat
 
@@ -728,6 +1057,9 @@ def _ods_extents(path: Path) -> dict[str, tuple[int, int]]:
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag in cells:
             at.cell_rep, at.in_cell, at.filled = repeat(attrs, "number-columns-repeated"), True, f"{office} value-type" in attrs
+            rows, cols = repeat(attrs, "number-rows-spanned"), repeat(attrs, "number-columns-spanned")
+            if merges is not None and (rows > 1 or cols > 1):
+                merges.setdefault(at.sheet, []).append((at.row, at.col, at.row + rows - 1, at.col + cols - 1))
         elif at.in_cell:
             at.filled = True  # a paragraph, an annotation…: the cell holds something
         elif tag == f"{table} table-row":
@@ -835,6 +1167,43 @@ def _has_formulas(path: Path) -> bool:
     except (zipfile.BadZipFile, OSError, KeyError):
         return False
     return False
+
+
+_ZERO_FORMAT = re.compile(rb'<(?:\w+:)?numFmt\s[^>]*formatCode="0{2,}"')
+
+
+def _has_zero_padding(path: Path) -> bool:
+    """Whether the workbook defines a number format of zeros only (« 000 », « 00000 »): how an id
+    « 007 » or a postal code « 01000 » typed as a number is shown. The value saved is 7."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("xl/styles.xml") as styles:
+            return _ZERO_FORMAT.search(styles.read(50_000_000)) is not None
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+
+
+def _zero_padded(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
+    """Whole numbers shown with a format of zeros are read as shown (« 007 », not « 7 »), as the
+    sheet's CSV export writes them: the same respondent from the .xlsx and from its CSV is one."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = book[sheet]
+        ws.reset_dimensions()  # type: ignore[union-attr]
+        out = [list(r) for r in grid]
+        for i, row in enumerate(ws.iter_rows(min_row=1, max_row=len(grid))):  # type: ignore[union-attr]
+            for j, cell in enumerate(row):
+                value, fmt = cell.value, getattr(cell, "number_format", "") or ""
+                if j >= len(out[i]) or isinstance(value, bool) or not isinstance(value, (int, float)):
+                    continue
+                if fmt.strip("0") == "" and len(fmt) > 1 and float(value).is_integer() and value >= 0:
+                    out[i][j] = str(int(value)).zfill(len(fmt))
+    finally:
+        book.close()
+    return out
 
 
 def _formulas_where_no_value(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
