@@ -173,6 +173,16 @@ BOMBS = {
         "r.ods", lambda: _ods([HEADER, *ROWS], _EMPTY_100K + _FAR_CELL), None,
         ["r.ods", "Réponses", "100\u202f005", "701", "cellules", ".xlsx"],
     ),
+    # one column per field made pandas work per column: 1 MB of « "; » took 53 s, linear but unbounded
+    "csv, a row of 500,000 quoted delimiters": ("r.csv", lambda: (csv_text(ROWS) + 'X1;' + '";' * 500_000 + "\r\n").encode(),
+                                                None, None),
+    "csv, a row of 1,000,000 delimiters": ("r.csv", lambda: (csv_text(ROWS) + "X2" + ";" * 1_000_000 + "\r\n").encode(),
+                                           None, None),
+    "csv, a header of 20,000 columns": (
+        "r.csv", lambda: (";".join([*HEADER, *(f"Colonne {i}" for i in range(20_000))]) + "\r\n"
+                          + csv_text(ROWS).split("\r\n", 1)[1]).encode(),
+        None, ["r.csv", "20\u202f008 colonnes", "16\u202f384"],
+    ),
     "yaml, billion laughs (9 levels of 9 aliases)": ("r.csv", None, lambda: _mini_text() + _laughs(9), ["alias"]),
     "yaml, 20,000 aliases to one 65 KB label": ("r.csv", None, _many_aliases, ["alias", "100"]),
     "yaml, nested 50,000 deep": ("r.csv", None, lambda: _mini_text() + "x: " + "[" * 50_000 + "]" * 50_000 + "\n",
