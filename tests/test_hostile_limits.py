@@ -156,6 +156,16 @@ def _mini_text() -> str:
     )
 
 
+def _wide_parquet(columns: int) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"Identifiant": ["A1"], **{f"Colonne {i}": ["x"] for i in range(columns)}})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
 def _many_aliases() -> str:
     label = "Mobilisation " * 5_000
     text = _mini_text().replace('label: "Mobilisation des équipes"', f'label: &long "{label}"', 1)
@@ -183,6 +193,12 @@ BOMBS = {
                           + csv_text(ROWS).split("\r\n", 1)[1]).encode(),
         None, ["r.csv", "20\u202f008 colonnes", "16\u202f384"],
     ),
+    "jsonl, a record of 200,000 keys (52 s before)": (
+        "r.jsonl", lambda: (json.dumps(dict(zip(HEADER, ROWS[0], strict=True))) + "\n"
+                            + json.dumps({"Identifiant": "A2", **{f"k{i}": "x" for i in range(200_000)}}) + "\n").encode(),
+        None, ["r.jsonl", "ligne 2", "16\u202f384 colonnes"],
+    ),
+    "parquet, 20,000 columns": ("r.parquet", lambda: _wide_parquet(20_000), None, ["r.parquet", "16\u202f384"]),
     "yaml, billion laughs (9 levels of 9 aliases)": ("r.csv", None, lambda: _mini_text() + _laughs(9), ["alias"]),
     "yaml, 20,000 aliases to one 65 KB label": ("r.csv", None, _many_aliases, ["alias", "100"]),
     "yaml, nested 50,000 deep": ("r.csv", None, lambda: _mini_text() + "x: " + "[" * 50_000 + "]" * 50_000 + "\n",
