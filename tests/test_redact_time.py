@@ -77,6 +77,13 @@ NAMED = {
     "network names": ("facebook ", "avasseur"),
     "network and c'est": ("insta c'est ", "jdupont"),
     "network and a said name": ("facebook sous le nom de ", ""),
+    # The false-positive rules of 2026-12-06 (tests/test_redact_false_positives.py): look-aheads
+    # after « at », a street's type and five digits, look-behinds before a year.
+    "english at": ("travail at home ", "@"),
+    "street type as a noun": ("En 2019 rue barrées ", " 75011 Paris"),
+    "amounts grouped by three": ("150 000 000 ", "€"),
+    "counts after five digits": ("20000 Français ", ""),
+    "brands": ("Amazon Google ", "Vidéo YouTube"),
 }
 
 

@@ -202,7 +202,11 @@ def published_text(path: Path) -> str:
 # (`(?<!\s)\s+`: a match resumes after a run, never inside one; `_around_at`), or their repetitions are bounded by real limits (`_URLS`).
 _OBFUSCATED_AT = re.compile(
     r"(?:(?<!\s)\s+)?[\[({<]\s*(?:at|arobase|arrobase|arobas|chez|@)\s*[\])}>]\s*"
-    r"|(?<!\s)\s+(?:at|arobase|arrobase|arobas)\s+(?=\w)",
+    # « at » between spaces is an English word too (« travail at home », « look at this »): read as
+    # « @ » only when a domain and its top-level domain follow (« jean at orange point fr »).
+    r"|(?<!\s)\s+at\s+(?=[^\W_](?:[^\W_]|-){0,62}(?:\s?\.\s?|(?:\s?[-_]\s?|\s+)(?:point|dot|pt)(?:\s?[-_]\s?|\s+))"
+    r"[^\W\d_]{2,6}(?![^\W_]))"
+    r"|(?<!\s)\s+(?:arobase|arrobase|arobas)\s+(?=\w)",
     re.I,
 )
 _OBFUSCATED_DOT = re.compile(
@@ -252,11 +256,31 @@ _BIRTHS = re.compile(
     r"(?i:\bn[ée]e?\b|\bnaissance\b|\bddn\b)\W{0,3}(?:le\s+|en\s+|:\s*|est\s+le\s+)?"
     r"(?:\d{1,2}(?:er)?[\s/.\-]+(?:\d{1,2}|[a-zéû]{3,9}\.?)[\s/.\-]+\d{2,4}|\d{4}\b)"
 )
+# A street: a number, a type, a word. A year after « en », « depuis »… is no number of a house
+# (« En 2019 rue et trottoirs refaits »); « et », « ou » or a lower-case plural participle after the
+# type make it a noun (« 2 rue barrées »); « place », « route », « cours », « square » are nouns
+# unless a capital follows (« 3 place de parking », « 2 cours de français », « 12 place de la Mairie »).
+_HOUSE_NUMBER = (
+    r"\b(?:(?<!\ben )(?<!\bdepuis )(?<!\bannée )(?<!\bannées )(?<!\bdès )(?<!\bfin )|(?!(?:19|20)\d\d\b))"
+    r"\d{1,4}(?:\s?(?:bis|ter))?,?\s+"
+)
+_NOUN_AFTER_TYPE = r"(?!(?:et|ou)(?![\w'’-])|(?-i:[a-zà-ÿ][a-zà-ÿ'’]*?(?:ées|és|ants|antes))(?![\w'’-]))"
+# Counts and units after five digits in capitals: no postal code and town (« 10000 EUROS »).
+_COUNT_WORDS = (
+    r"(?:EUROS?|EUR|FRANCS?|DOLLARS?|HABITANTS?|FRAN[CÇ]AIS(?:ES)?|PERSONNES|EMPLOIS|SALARI[EÉ]S|B[EÉ]N[EÉ]VOLES|"
+    r"FOYERS|M[EÉ]NAGES|FAMILLES|LOGEMENTS|[EÉ]L[EÈ]VES|ENFANTS|JEUNES|PATIENTS|LITS|PLACES|KMS?|TONNES|LITRES|"
+    r"HEURES|JOURS|MOIS|SIGNATURES|R[EÉ]PONSES|VISITEURS|PARTICIPANTS|ADH[EÉ]RENTS|MEMBRES|AGENTS|"
+    r"FONCTIONNAIRES|M[EÉ]DECINS|COMMUNES|ENTREPRISES|CITOYENS|RETRAIT[EÉ]S|MORTS|VICTIMES|POSTES|USAGERS|"
+    r"HECTARES|MASQUES|REPAS)"
+)
 _STREETS = re.compile(
-    r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|r\.|avenue|av\.?|bd|boulevard|chemin|impasse|imp\.|"
-    r"all[ée]e|quai|route|place|square|cours|faubourg|lotissement|hameau|r[ée]sidence)\s+[\w'’-]+)"
+    rf"(?i:{_HOUSE_NUMBER}(?:rue|r\.|avenue|av\.?|bd|boulevard|chemin|impasse|imp\.|"
+    rf"all[ée]e|quai|faubourg|lotissement|hameau|r[ée]sidence)\s+{_NOUN_AFTER_TYPE}[\w'’-]+)"
+    rf"|(?i:{_HOUSE_NUMBER}(?:route|place|square|cours)\s+(?:(?:de|du|des|la|le|les|d['’]|l['’])\s?)*)"
+    r"(?-i:[A-ZÀ-Ý])[\w'’-]*"
     r"|(?i:\blieu[- ]dit\s+[\w'’-]+)|\b(?:BP|B\.P\.|CS|TSA)\s?\d{2,6}\b"
-    r"|\b\d{5}\s+[A-Z][a-zà-ÿ]+(?:[ -][A-Za-zà-ÿ]+)*\s+(?i:cedex)\b|\b(?:0[1-9]|[1-8]\d|9[0-5])\d{3}\s+[A-Z][A-Z]{2,}\b"
+    r"|\b\d{5}\s+[A-Z][a-zà-ÿ]+(?:[ -][A-Za-zà-ÿ]+)*\s+(?i:cedex)\b"
+    rf"|\b(?:0[1-9]|[1-8]\d|9[0-5])\d{{3}}\s+(?!{_COUNT_WORDS}\b)[A-Z][A-Z]{{2,}}\b"
 )
 # A civility, then the word that follows it in the same paragraph: spaces (a few, as a table's
 # columns in a PDF's layout text are far apart) or one line break, never a blank line (`BLOCK`, the
@@ -337,6 +361,18 @@ def _listed_nir(run: str) -> bool:
     return nir.is_valid(re.sub(r"[\W_]", "", run).upper())
 
 
+# Thousands grouped by three (« 1 500 000 000 », « 12.000.000 », narrow no-break spaces) and a list
+# of years (« 2019 2020 2021 2022 »): amounts, counts and dates, no phone number nor identifier.
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ .\u00a0\u202f\u2009]\d{3})+")
+_YEARS = re.compile(r"(?:19|20)\d{2}(?:[ .\-/\u00a0\u202f\u2009\u2013]{1,3}(?:19|20)\d{2})+")
+
+
+# A unit or a count after a number grouped by three makes it an amount, not a SIREN.
+_UNIT_AFTER = re.compile(
+    r"\s?(?:€|\$|(?i:euros?|eur|francs?|dollars?|d['’]euros|de|des|d['’]|habitants|personnes|tonnes|litres|km|"
+    r"hectares|ha|m2|m²)(?![^\W_]))")
+
+
 def _digits(run: str) -> str:
     return re.sub(r"\D", "", run)
 
@@ -359,7 +395,11 @@ def _digit_kind(run: str) -> str | None:
                 continue
             if phonenumbers.is_valid_number(number) or (international and phonenumbers.is_possible_number(number)):
                 groups = [g for g in re.split(r"\D+", run.strip().lstrip("+")) if g]
-                if international or (min(len(g) for g in groups) > 1 and (len(groups) == 1 or max(map(len, groups)) <= 4)):
+                # An amount or a count grouped by three (« 150 000 000 », « 12.000.000 ») starts
+                # with no 0, where a phone number written without « + » or « 00 » does.
+                amount = digits[0] != "0" and _THOUSANDS.fullmatch(run.strip())
+                if international or (not amount and min(len(g) for g in groups) > 1
+                                     and (len(groups) == 1 or max(map(len, groups)) <= 4)):
                     return "phone"
     if len(digits) in (13, 15) and digits[0] in "12378" and (
             nir.is_valid(digits) or len(digits) == 13 or int(digits[3:5]) <= 12):
@@ -367,9 +407,9 @@ def _digit_kind(run: str) -> str | None:
     if len(digits) == 14 and siret.is_valid(digits):
         return "siret"
     if len(digits) == 9 and (siren.is_valid(digits) or luhn.is_valid(digits)):
-        grouped_thousands = re.fullmatch(r"\d{1,3}(?:[ .\u00a0\u202f]\d{3})+", run.strip())
+        grouped_thousands = _THOUSANDS.fullmatch(run.strip())
         return None if grouped_thousands and not siren.is_valid(digits) else "siret"
-    if len(digits) >= 11 and not re.fullmatch(r"\d{1,3}(?:[ .\u00a0\u202f]\d{3})+", run.strip()):
+    if len(digits) >= 11 and not _THOUSANDS.fullmatch(run.strip()) and not _YEARS.fullmatch(run.strip()):
         return "number"
     return None
 
@@ -488,6 +528,9 @@ def scan_text(
     found += [("url", m.start(), m.group()) for m in _URLS.finditer(plain)]
     for m in _DIGIT_RUN.finditer(text):
         kind = _digit_kind(m.group())
+        if kind == "siret" and _THOUSANDS.fullmatch(m.group().strip()) and (
+                _UNIT_AFTER.match(text, m.end()) or text[max(0, m.start() - 2):m.start()].strip() in ("€", "$")):
+            kind = None  # « 739 196 533 € »: an amount, whatever its Luhn key
         if kind:
             found.append((kind, m.start(), m.group().strip()))
     found += [("phone", at, run) for at, run in spoken_phones(text)]

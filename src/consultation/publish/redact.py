@@ -209,7 +209,8 @@ _NUMBER_CUE = re.compile(
     r"(?i:siret|siren|finess|nir|insee|rpps|adeli|s[ée]cu(?:rit[ée] sociale)?|matricule|allocataire|"
     r"n°|no\.|num[ée]ro|dossier|contrat|carte vitale|ssn)\W{0,4}(?:\w+\W{1,3}){0,2}$"
 )
-_AMOUNT_AFTER = re.compile(r"\s?(?:€|euros?\b|eur\b|k€|m€|%|\$|habitants|personnes|patients|masques|doses)", re.I)
+_AMOUNT_AFTER = re.compile(
+    r"\s?(?:€|euros?\b|eur\b|k€|m€|%|\$|habitants|personnes|patients|masques|doses|d['’]|de\b|des\b)", re.I)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[ .]\d{3})+$")
 _MONTHS = (
     r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|"
@@ -276,7 +277,9 @@ _PLATE = re.compile(
 _CONNECTOR = r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|et|à)(?!\w)|d['’]|l['’])"
 _CAPWORD = r"[A-ZÀ-ÖØ-Ý][\w'’-]*"
 _WORD = r"[^\W\d][\w'’-]*"
-_NUMBER = r"(?:\b[Nn]°\s?)?\b\d{1,4}(?:\s?(?:bis|ter|quater|[a-dA-D])\b)?(?:\s?-\s?\d{1,4})?,?\s*"
+# A year after « en », « depuis »… is no street number (« En 2019 rue et trottoirs refaits »).
+_YEAR_CUE = r"(?<!\b[Ee]n )(?<!\b[Dd]epuis )(?<!\b[Aa]nnée )(?<!\b[Aa]nnées )(?<!\b[Dd]ès )(?<!\b[Ff]in )"
+_NUMBER = rf"(?:\b[Nn]°\s?)?\b(?:{_YEAR_CUE}|(?!(?:19|20)\d\d\b))\d{{1,4}}(?:\s?(?:bis|ter|quater|[a-dA-D])\b)?(?:\s?-\s?\d{{1,4}})?,?\s*"
 # Unambiguous street types need no capital after them; "place", "cours"… are everyday words too.
 _STREET_TYPES = (
     r"(?:rue|r\.|r(?=\s+(?:de|du|des|d['’])\b)|avenue|av\.?|ave\.?|bd\.?|bld\.?|blvd\.?|boulevard|allée|allee|all\.|impasse|imp\.|"
@@ -318,9 +321,24 @@ _STREET_TYPE_WORDS = frozenset(
      "lieu", "dit", "ld", "cite", "traverse", "promenade", "prom", "parvis", "n", "bis", "ter", "quater"]
 )
 _STREET_TYPES_CAP = r"(?:clos|place|cours|route|passage|voie|villa|mail|domaine|mas|port|zone|za|zi|zac|parc)"
+# After a street's type, what starts no street's name: « et », « ou » (« 2019 rue et trottoirs »),
+# a lower-case plural participle or adjective (« 2 rue barrées », « 3 avenue commerçantes »: the
+# type is a noun there, its plural mark forgotten).
+_NO_STREET_NAME = r"(?!(?:et|ou)(?![\w'’-])|(?-i:[a-zà-öø-ÿ][a-zà-öø-ÿ'’]*?(?:ées|és|ants|antes))(?![\w'’-]))"
+# Counts and units after five digits: no postal code and town (« 20000 Français », « 12000 Euros »);
+# none is the name of a commune (Ans, Voix, Maisons are, and are left out).
+_COUNTED = (
+    r"(?:euros?|eur|francs?|dollars?|habitants?|hab|français|françaises|personnes|gens|emplois|salariés|"
+    r"bénévoles|foyers|ménages|familles|logements|élèves|enfants|jeunes|adultes|patients|lits|places|km|kms|"
+    r"kilomètres|mètres|tonnes|litres|heures|jours|années|mois|signatures|réponses|visiteurs|participants|"
+    r"adhérents|membres|agents|fonctionnaires|médecins|communes|entreprises|citoyens|retraités|chômeurs|"
+    r"étudiants|morts|décès|victimes|manifestants|contribuables|électeurs|exemplaires|repas|colis|"
+    r"masques|tests|doses|postes|naissances|usagers|bénéficiaires|abonnés|followers|vues|clics|pages|"
+    r"migrants|réfugiés|sdf|habitations|véhicules|voitures|animaux|arbres|hectares|ha)"
+)
 _NAME_TAIL = rf"(?:\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}){{0,4}}"
 _POSTCODE_CITY = (
-    rf"\b(?:F-?\s?)?\d{{5}}\s+{_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}"
+    rf"\b(?:F-?\s?)?\d{{5}}\s+(?!(?i:{_COUNTED})(?![\w'’-])){_CAPWORD}(?:[\s-]+(?:{_CONNECTOR}\s*)?{_CAPWORD}){{0,3}}"
     r"(?:\s+(?i:cedex)\b(?:\s*\d+)?)?"
 )
 _BOX = r"(?<![\w])(?:B\.?\s?P\.?|C\.?\s?S\.?|TSA)\s?\d{1,6}(?![\w])"
@@ -329,7 +347,7 @@ _ADDRESS = re.compile(
     rf"{_NUMBER}(?i:{_WHOLE_STREETS})(?![\w-])(?:,?\s*{_POSTCODE_CITY})?|"
     # A postal code after the street: every word up to it is the street's (« rue du général leclerc »).
     rf"{_NUMBER}(?i:{_STREET_TYPES}|{_STREET_TYPES_CAP})(?![\w-])\.?(?:\s+{_WORD}){{1,6}}?,?\s*{_POSTCODE_CITY}|"
-    rf"{_NUMBER}(?i:{_STREET_TYPES})(?![\w-])\.?\s+(?:{_CONNECTOR}\s*)*{_WORD}{_STREET_TAIL}"
+    rf"{_NUMBER}(?i:{_STREET_TYPES})(?![\w-])\.?\s+{_NO_STREET_NAME}(?:{_CONNECTOR}\s*)*{_WORD}{_STREET_TAIL}"
     rf"(?:,?\s*{_BOX})?(?:,?\s*(?:{_POSTCODE_CITY}|{_POSTCODE_TOWN_LOWER}))?"
     rf"|{_NUMBER}(?i:{_STREET_TYPES_CAP})\b\s+(?:{_CONNECTOR}\s*)*{_CAPWORD}{_NAME_TAIL}"
     rf"(?:,?\s*{_BOX})?(?:,?\s*{_POSTCODE_CITY})?"
@@ -438,6 +456,16 @@ def _blank(text: str, start: int, end: int) -> bool:
     """Only one or two spaces (or a line break's absence) between two words of one name."""
     gap = text[start:end]
     return 0 < len(gap) <= 2 and not gap.strip(" \t")
+# Brands that the small model tags as people, folded, without a final « s »; none is a French
+# surname or first name of note (Leclerc, Renault, Michelin, Bayer, Zara… are left out on purpose).
+_BRANDS = frozenset([
+    "facebook", "amazon", "apple", "google", "microsoft", "gafa", "gafam", "natu", "batx", "netflix", "uber",
+    "airbnb", "starbuck", "mcdonald", "mcdo", "youtube", "twitter", "instagram", "tiktok", "whatsapp", "snapchat",
+    "linkedin", "tesla", "samsung", "huawei", "alibaba", "aliexpres", "ikea", "lidl", "aldi", "carrefour", "auchan",
+    "intermarche", "decathlon", "fnac", "cdiscount", "leboncoin", "doctolib", "deliveroo", "booking", "spotify",
+    "disney", "nike", "adidas", "totalenergie", "lvmh", "sanofi", "danone", "nestle", "monsanto", "coca", "pepsi",
+    "yahoo", "qwant", "android", "iphone", "ipad", "skype", "blablacar", "vinted", "shein", "temu", "paypal",
+])
 _ARTICLES = ("le", "la", "les", "l'", "l’")
 _INFINITIVE = re.compile(r"(?:er|ir|re|oir)$", re.I)
 _DETERMINER = re.compile(
@@ -884,6 +912,8 @@ class Redactor:
         """Filter the small model's PER entities: it tags capitalised verbs at line starts."""
         words = [w for w in re.split(r"[\s]+", candidate.strip()) if w]
         words = [w for w in words if fold(w).strip("'’.") not in {*_ARTICLES, "de", "du", "des", "d'"}]
+        # Brands are no people (« Amazon Google », « Gafa Taxer », « Vidéo YouTube »).
+        words = [w for w in words if fold(w).strip("'’.").removesuffix("s") not in _BRANDS]
         if not words or self._all_stop_words(" ".join(words)):
             return False
         capitalised = [w for w in words if w[:1].isupper() and not _is_acronym(w)]
@@ -1145,9 +1175,13 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
             _AMOUNT_AFTER.match(shadow, m.end()) or shadow[max(0, m.start() - 2):m.start()].strip() in ("€", "$")
             or not luhn.is_valid(digits))
         arithmetic = re.search(r"\d{4}[-/]|[-/]\d{4}", m.group()) and not luhn.is_valid(digits)
-        if cue or not (amount or arithmetic):
+        years = _YEARS_LIST.fullmatch(m.group().strip())  # « 2019 2020 2021 2022 »
+        if cue or not (amount or arithmetic or years):
             found.append(Span(m.start(), m.end(), NUMBER))
     return found
+
+
+_YEARS_LIST = re.compile(r"(?:19|20)\d{2}(?:[ \t.,;/-]{1,3}(?:19|20)\d{2})+")
 
 
 def _listed_nirs(shadow: str) -> list[Span]:
