@@ -11,75 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import random
-from pathlib import Path
 
 import pytest
-import yaml
 
-from consultation import store
-from consultation.codebook import load_consultation
-from consultation.ingest.core import ingest_consultation
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "segur-2020-sample"
-
-
-def _sample() -> tuple[list[str], list[list[str]]]:
-    text = (SAMPLE / "reponses.csv").read_text(encoding="utf-8-sig")
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=";") if r]
-    return rows[0], rows[1:]
-
-
-HEADER, ROWS = _sample()
-ANSWERS = [i for i, h in enumerate(HEADER) if h[0].isdigit()]  # "1. …", "3a. …"
+from ingest_family_support import ANSWERS, HEADER, ROWS, SAMPLE
+from ingest_family_support import content as _content
+from ingest_family_support import ingest as _ingest
 
 
 def _quoted(header: list[str], rows: list[list[str]], delimiter: str = ";") -> bytes:
-    buf = io.StringIO(newline="")
-    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])
-    return buf.getvalue().encode("utf-8")
+    from ingest_family_support import quoted
 
-
-def _ingest(tmp_path: Path, name: str, data: bytes):
-    """Ingest `data` as the sample's only export; returns the connection and the file's report."""
-    folder = tmp_path / name
-    folder.mkdir()
-    (folder / "reponses.csv").write_bytes(data)
-    config = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
-    config["sources"] = {"responses": ["reponses.csv"]}
-    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    con = store.connect(None)
-    (report,) = ingest_consultation(con, load_consultation(folder), folder)
-    assert report.rows_read == report.rows_ingested + report.rows_quarantined
-    return con, report
-
-
-def _content(con) -> tuple[dict, dict]:
-    respondents = {
-        r[0]: r[1:]
-        for r in con.execute("SELECT respondent_id, structure_name, structure_type, region FROM respondents").fetchall()
-    }
-    answers = {
-        (r[0], r[1]): r[2:]
-        for r in con.execute("SELECT respondent_id, question_id, text, follow_up FROM answers").fetchall()
-    }
-    return respondents, answers
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """What the database holds for a table of answers exported cleanly (quoted, UTF-8)."""
-    seen: dict[bytes, tuple[dict, dict]] = {}
-
-    def content(rows: list[list[str]]) -> tuple[dict, dict]:
-        data = _quoted(HEADER, rows)
-        if data not in seen:
-            con, report = _ingest(tmp_path_factory.mktemp("ref"), "ref", data)
-            assert report.rows_quarantined == 0
-            seen[data] = _content(con)
-            con.close()
-        return seen[data]
-
-    return content
+    return quoted(rows, delimiter, header)
 
 
 # --------------------------------------------------------------------------
@@ -92,7 +35,7 @@ def _unquoted(rows: list[list[str]], delimiter: str) -> bytes:
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_an_unquoted_line_break_sets_the_cut_row_aside_and_no_answer_moves(seed, tmp_path, reference):
+def test_an_unquoted_line_break_sets_the_cut_row_aside_and_no_answer_moves(seed, tmp_path, clean_reference):
     """A script that joins cells with ';' without quoting them: an answer with a line break cuts
     its row in two; the second part, read alone, was a respondent whose id was a piece of answer."""
     rnd = random.Random(seed)
@@ -104,7 +47,7 @@ def test_an_unquoted_line_break_sets_the_cut_row_aside_and_no_answer_moves(seed,
         text = rows[i][column] or "Réponse"
         cuts = sorted(rnd.sample(range(1, len(text)), min(len(text) - 1, rnd.choice([1, 1, 2]))))
         rows[i][column] = "\n".join(text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True))
-    expected_respondents, expected_answers = reference(rows)
+    expected_respondents, expected_answers = clean_reference(rows)
     con, report = _ingest(tmp_path, f"cut{seed}", _unquoted(rows, delimiter))
     respondents, answers = _content(con)
     # Cut in the last column: the row is whole but for the end of its last answer (the follow-up
@@ -128,7 +71,7 @@ def test_an_unquoted_line_break_sets_the_cut_row_aside_and_no_answer_moves(seed,
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_rows_short_of_trailing_empty_cells_are_padded_not_taken_for_cut_rows(seed, tmp_path, reference):
+def test_rows_short_of_trailing_empty_cells_are_padded_not_taken_for_cut_rows(seed, tmp_path, clean_reference):
     """Excel's « Enregistrer sous CSV » (and other tools) drop a row's trailing empty cells: the
     short rows may add up to a whole row without having been cut; all are read."""
     rnd = random.Random(seed)
@@ -144,7 +87,7 @@ def test_rows_short_of_trailing_empty_cells_are_padded_not_taken_for_cut_rows(se
         while end and not r[end - 1]:
             end -= 1
         writer.writerow(r[:end])
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, f"short{seed}", buf.getvalue().encode("utf-8"))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected
@@ -156,7 +99,7 @@ def test_rows_short_of_trailing_empty_cells_are_padded_not_taken_for_cut_rows(se
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_a_file_of_utf8_and_windows_1252_lines_reads_each_line_in_its_encoding(seed, tmp_path, reference):
+def test_a_file_of_utf8_and_windows_1252_lines_reads_each_line_in_its_encoding(seed, tmp_path, clean_reference):
     """Two exports pasted together (one saved as UTF-8, one as « ANSI »), or a line added in another
     editor: read whole as Windows-1252, the UTF-8 lines gave « IsÃ¨re » and regions that map to
     nothing; read whole as UTF-8 is impossible."""
@@ -173,7 +116,7 @@ def test_a_file_of_utf8_and_windows_1252_lines_reads_each_line_in_its_encoding(s
     else:
         tail = "\r\n".join(lines[cut + 1 :]).encode(second)
     data = head + tail
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, f"mixed{seed}", data)
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected
@@ -190,7 +133,7 @@ _VALUES = ["47", "=NBVAL(B2:B48)", "=COUNTA(B:B)", "100 %", "3,5", "1 234"]
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_a_totals_row_under_the_answers_is_not_a_respondent(seed, tmp_path, reference):
+def test_a_totals_row_under_the_answers_is_not_a_respondent(seed, tmp_path, clean_reference):
     """A total added in the spreadsheet before « Enregistrer sous CSV » (« Total » in column A and
     =NBVAL(B2:B48), or its value, in the id column) was ingested as respondent « 47 »."""
     rnd = random.Random(seed)
@@ -205,7 +148,7 @@ def test_a_totals_row_under_the_answers_is_not_a_respondent(seed, tmp_path, refe
     below = rnd.choice([[], [[]], [[], ["Nombre de réponses : 47"]]])
     buf = io.StringIO(newline="")
     csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([*above, HEADER, *rows, total, *below])
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, f"total{seed}", buf.getvalue().encode("utf-8"))
     assert _content(con) == expected
     reasons = [r[0] for r in con.execute("SELECT reason FROM quarantine ORDER BY source_row").fetchall()]
@@ -213,14 +156,14 @@ def test_a_totals_row_under_the_answers_is_not_a_respondent(seed, tmp_path, refe
     assert report.rows_ingested == len(rows)
 
 
-def test_a_respondent_named_like_a_total_is_still_read(tmp_path, reference):
+def test_a_respondent_named_like_a_total_is_still_read(tmp_path, clean_reference):
     """Only a label followed by numbers or formulas is a totals row: « Total Santé », an id
     « Total », a row of numeric answers after a date are respondents."""
     rows = [list(r) for r in ROWS]
     rows[0][2] = "Total Santé"
     rows[1][0] = "Total"
     rows[2][5:] = ["12"] * (len(HEADER) - 5)
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, "named", _quoted(HEADER, rows))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected

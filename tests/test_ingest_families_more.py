@@ -8,7 +8,6 @@ gives it or set aside with a reason naming its row, none invented, the raw file 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import random
 import shutil
@@ -16,75 +15,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from openpyxl import Workbook
 
-from consultation import store
-from consultation.codebook import load_consultation
-from consultation.ingest.core import ingest_consultation
+from ingest_family_support import ANSWERS, HEADER, ROWS
+from ingest_family_support import content as _content
+from ingest_family_support import ingest as _ingest
+from ingest_family_support import quoted as _quoted
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "segur-2020-sample"
-
-
-def _sample() -> tuple[list[str], list[list[str]]]:
-    text = (SAMPLE / "reponses.csv").read_text(encoding="utf-8-sig")
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=";") if r]
-    return rows[0], rows[1:]
-
-
-HEADER, ROWS = _sample()
-ANSWERS = [i for i, h in enumerate(HEADER) if h[0].isdigit()]  # "1. …", "3a. …"
 NAME, TYPE, REGION = HEADER.index("Nom de la structure"), HEADER.index("Type de structure"), HEADER.index("Région")
-
-
-def _quoted(rows: list[list[str]], delimiter: str = ";") -> bytes:
-    buf = io.StringIO(newline="")
-    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows([HEADER, *rows])
-    return buf.getvalue().encode("utf-8")
-
-
-def _ingest(tmp_path: Path, name: str, data: bytes, filename: str = "reponses.csv"):
-    """Ingest `data` as the sample's only export; returns the connection and the file's report."""
-    folder = tmp_path / name
-    folder.mkdir()
-    (folder / filename).write_bytes(data)
-    config = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
-    config["sources"] = {"responses": [filename]}
-    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    con = store.connect(None)
-    (report,) = ingest_consultation(con, load_consultation(folder), folder)
-    assert report.rows_read == report.rows_ingested + report.rows_quarantined
-    assert hashlib.sha256((folder / filename).read_bytes()).digest() == hashlib.sha256(data).digest()
-    return con, report
-
-
-def _content(con) -> tuple[dict, dict]:
-    respondents = {
-        r[0]: r[1:]
-        for r in con.execute("SELECT respondent_id, structure_name, structure_type, region FROM respondents").fetchall()
-    }
-    answers = {
-        (r[0], r[1]): r[2:]
-        for r in con.execute("SELECT respondent_id, question_id, text, follow_up FROM answers").fetchall()
-    }
-    return respondents, answers
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """What the database holds for a table of answers exported cleanly (quoted, UTF-8)."""
-    seen: dict[bytes, tuple[dict, dict]] = {}
-
-    def content(rows: list[list[str]]) -> tuple[dict, dict]:
-        data = _quoted(rows)
-        if data not in seen:
-            con, report = _ingest(tmp_path_factory.mktemp("ref"), "ref", data)
-            assert report.rows_quarantined == 0
-            seen[data] = _content(con)
-            con.close()
-        return seen[data]
-
-    return content
 
 
 def _flat(rows: list[list[str]], delimiter: str) -> list[list[str]]:
@@ -126,7 +64,7 @@ _QUOTED_INSIDE = ['Il a dit "oui" hier', 'Un guillemet " seul', 'Fin sur un guil
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_quotes_inside_an_unquoted_cell_are_kept_as_written(seed, tmp_path, reference):
+def test_quotes_inside_an_unquoted_cell_are_kept_as_written(seed, tmp_path, clean_reference):
     """A tool that joins cells without quoting them: `"Citation" puis suite` was stored as
     « Citation puis suite », and an odd number of quotes refused the whole file with « un
     guillemet n'est probablement pas fermé »."""
@@ -141,7 +79,7 @@ def test_quotes_inside_an_unquoted_cell_are_kept_as_written(seed, tmp_path, refe
     for i in planted:
         column = rnd.choice([*ANSWERS, ANSWERS[-1], NAME])
         rows[i][column] = rnd.choice([*_QUOTED_STARTS, *_QUOTED_INSIDE]).replace(delimiter, "/")
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, f"q{seed}", _encode(_join(rows, delimiter, end), encoding))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0), report.warnings
     assert _content(con) == expected
@@ -151,7 +89,7 @@ def test_quotes_inside_an_unquoted_cell_are_kept_as_written(seed, tmp_path, refe
         assert all(str(i + 2) in warning for i in starts[:10])
 
 
-def test_a_quote_opened_then_one_closing_lines_below_keeps_the_rows_apart(tmp_path, reference):
+def test_a_quote_opened_then_one_closing_lines_below_keeps_the_rows_apart(tmp_path, clean_reference):
     """An unquoted file: a cell opens a quote, a cell three rows below ends with one just before
     the delimiter. Read as one quoted cell (as RFC 4180 reads it), the rows between were one row,
     quarantined as « ligne mal formée » (4 rows read as 1). A quoted cell holding lines that start
@@ -159,18 +97,18 @@ def test_a_quote_opened_then_one_closing_lines_below_keeps_the_rows_apart(tmp_pa
     rows = _flat(ROWS, ";")
     rows[10][ANSWERS[-1]] = '"Citation puis suite'
     rows[13][ANSWERS[3]] = 'Fin sur un guillemet "'
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, "span", _join(rows, ";", "\r\n").encode("utf-8"))
     assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (len(rows), len(rows), 0)
     assert _content(con) == expected
 
 
-def test_a_lone_opening_quote_in_an_unquoted_file_keeps_the_rows_after_it(tmp_path, reference):
+def test_a_lone_opening_quote_in_an_unquoted_file_keeps_the_rows_after_it(tmp_path, clean_reference):
     """The file's only quote opens a cell and never closes: every row after it was read into that
     cell (or the file refused); they are rows."""
     rows = _flat(ROWS, ";")
     rows[5][ANSWERS[2]] = '"Citation jamais fermée'
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, "lone", _join(rows, ";", "\r\n").encode("utf-8"))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected
@@ -182,7 +120,7 @@ def test_a_lone_opening_quote_in_an_unquoted_file_keeps_the_rows_after_it(tmp_pa
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_a_lone_carriage_return_inside_an_unquoted_cell_stays_in_its_answer(seed, tmp_path, reference):
+def test_a_lone_carriage_return_inside_an_unquoted_cell_stays_in_its_answer(seed, tmp_path, clean_reference):
     """Old Mac text pasted into an answer (« \\r » alone) in a file whose lines end with CRLF or LF:
     the row was cut at the « \\r », the end of the answer (in the last column) lost or the row
     quarantined."""
@@ -196,14 +134,14 @@ def test_a_lone_carriage_return_inside_an_unquoted_cell_stays_in_its_answer(seed
         text = rows[i][column] or "Réponse"
         cut = rnd.randint(1, len(text) - 1) if len(text) > 1 else 1
         rows[i][column] = text[:cut] + rnd.choice(["\r", "\r\r", "\r "]) + text[cut:]
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, f"cr{seed}", _join(rows, delimiter, end).encode("utf-8"))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0), report.warnings
     assert _content(con) == expected
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_carriage_return_line_ends_and_mixes_read_every_row(seed, tmp_path, reference):
+def test_carriage_return_line_ends_and_mixes_read_every_row(seed, tmp_path, clean_reference):
     """Old Mac exports end lines with « \\r » alone; pasted files mix CR, LF and CRLF line by line;
     answers in quotes hold their own line breaks."""
     rnd = random.Random(seed)
@@ -231,7 +169,7 @@ def test_carriage_return_line_ends_and_mixes_read_every_row(seed, tmp_path, refe
         else:
             ending = rnd.choice(["\r", "\n", "\r\n"])
         lines.append(line + ending)
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, f"ends{seed}", "".join(lines).encode("utf-8"))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0), report.warnings
     assert _content(con) == expected
@@ -243,7 +181,7 @@ def test_carriage_return_line_ends_and_mixes_read_every_row(seed, tmp_path, refe
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_a_file_cut_in_its_last_row_sets_that_row_aside(seed, tmp_path, reference):
+def test_a_file_cut_in_its_last_row_sets_that_row_aside(seed, tmp_path, clean_reference):
     """A download or copy that stopped early: the last row, short of its last fields, was padded
     and ingested with a cut answer; cut inside a quoted answer, the whole file was refused."""
     rnd = random.Random(seed)
@@ -264,7 +202,7 @@ def test_a_file_cut_in_its_last_row_sets_that_row_aside(seed, tmp_path, referenc
     at = data.index(last[column][:20], start) + rnd.randint(1, max(1, len(last[column]) // 2))
     cut = data[:at]
     kept = rows[:-1]
-    expected_respondents, expected_answers = reference(kept)
+    expected_respondents, expected_answers = clean_reference(kept)
     con, report = _ingest(tmp_path, f"cut{seed}", cut.encode("utf-8"))
     respondents, answers = _content(con)
     assert (report.rows_ingested, report.rows_quarantined) == (len(kept), 1), report.warnings
@@ -275,7 +213,7 @@ def test_a_file_cut_in_its_last_row_sets_that_row_aside(seed, tmp_path, referenc
     assert "coupé" in reason
 
 
-def test_a_row_short_of_trailing_empty_cells_at_the_end_of_a_file_is_still_read(tmp_path, reference):
+def test_a_row_short_of_trailing_empty_cells_at_the_end_of_a_file_is_still_read(tmp_path, clean_reference):
     """Excel drops a row's trailing empty cells: a last row that is short but complete (a final line
     break after it) is read, padded."""
     rows = [list(r) for r in ROWS]
@@ -286,7 +224,7 @@ def test_a_row_short_of_trailing_empty_cells_at_the_end_of_a_file_is_still_read(
     writer.writerow(HEADER)
     writer.writerows(rows[:-1])
     writer.writerow(rows[-1][: ANSWERS[3]])
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, "short", buf.getvalue().encode("utf-8"))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected
@@ -354,13 +292,13 @@ def _letter(n: int) -> str:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_a_value_typed_once_over_merged_rows_applies_to_every_row(seed, tmp_path, reference):
+def test_a_value_typed_once_over_merged_rows_applies_to_every_row(seed, tmp_path, clean_reference):
     """A region typed once over a vertical merged range (rows grouped by region): only the range's
     first row had it, the others went to « Région inconnue » with no word about the merge."""
     rnd = random.Random(seed)
     path = tmp_path / "classeur.xlsx"
     meant, ranges = _merged_workbook(path, ROWS, rnd)
-    expected = reference(meant)
+    expected = clean_reference(meant)
     con, report = _ingest(tmp_path, f"m{seed}", path.read_bytes(), "reponses.xlsx")
     assert (report.rows_ingested, report.rows_quarantined) == (len(meant), 0)
     assert _content(con) == expected
@@ -372,7 +310,7 @@ _SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 @pytest.mark.skipif(_SOFFICE is None, reason="LibreOffice is not installed")
 @pytest.mark.parametrize("target", ["ods", "xlsx"])
-def test_merged_rows_saved_by_libreoffice(target, tmp_path, reference):
+def test_merged_rows_saved_by_libreoffice(target, tmp_path, clean_reference):
     """The same workbook opened and saved again by LibreOffice (.ods, and its own .xlsx), which
     writes merged ranges its own way (covered cells in .ods)."""
     rnd = random.Random(7)
@@ -386,7 +324,7 @@ def test_merged_rows_saved_by_libreoffice(target, tmp_path, reference):
         check=True, capture_output=True, timeout=120,
     )
     data = (out / f"classeur.{target}").read_bytes()
-    expected = reference(meant)
+    expected = clean_reference(meant)
     con, report = _ingest(tmp_path, f"lo{target}", data, f"reponses.{target}")
     assert (report.rows_ingested, report.rows_quarantined) == (len(meant), 0)
     assert _content(con) == expected
@@ -399,7 +337,7 @@ def test_merged_rows_saved_by_libreoffice(target, tmp_path, reference):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_two_exports_with_a_bom_each_pasted_together(seed, tmp_path, reference):
+def test_two_exports_with_a_bom_each_pasted_together(seed, tmp_path, clean_reference):
     """Two UTF-8 exports, each saved with a BOM, pasted into one file: the second header line,
     behind its BOM, differed from the first, and the file was refused (« une autre ligne d'en-tête
     commence ici … « \\ufeffHorodateur » au lieu de « Horodateur » »)."""
@@ -411,7 +349,7 @@ def test_two_exports_with_a_bom_each_pasted_together(seed, tmp_path, reference):
     if not with_header:
         second = second.split(b"\r\n", 1)[1]
     data = b"\xef\xbb\xbf" + _quoted(ROWS[:cut], delimiter) + b"\xef\xbb\xbf" + second
-    expected = reference([list(r) for r in ROWS])
+    expected = clean_reference([list(r) for r in ROWS])
     con, report = _ingest(tmp_path, f"bom{seed}", data)
     assert (report.rows_ingested, report.rows_quarantined) == (len(ROWS), int(with_header))
     assert _content(con) == expected
@@ -420,12 +358,12 @@ def test_two_exports_with_a_bom_each_pasted_together(seed, tmp_path, reference):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("gap", [1, 2])
-def test_notes_under_the_table_are_not_respondents(fmt, gap, tmp_path, reference):
+def test_notes_under_the_table_are_not_respondents(fmt, gap, tmp_path, clean_reference):
     """« Source : enquête de la fédération » typed under the table after an empty line, in the id
     column or beside it: each note was a respondent whose id was the note (a « 2 répondants sans
     région » warning only)."""
     notes = [["", "Source : enquête de la fédération"], ["Export du", "12/06/2020"], ["", "", "Filtre : aucun"]]
-    expected = reference([list(r) for r in ROWS])
+    expected = clean_reference([list(r) for r in ROWS])
     if fmt == "csv":
         buf = io.StringIO(newline="")
         csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([HEADER, *ROWS, *[[]] * gap, *notes])
@@ -444,20 +382,20 @@ def test_notes_under_the_table_are_not_respondents(fmt, gap, tmp_path, reference
     assert all(r.startswith("note sous le tableau") for r in reasons)
 
 
-def test_a_respondent_after_an_empty_line_with_few_answers_is_still_read(tmp_path, reference):
+def test_a_respondent_after_an_empty_line_with_few_answers_is_still_read(tmp_path, clean_reference):
     """Only lines whose id does not look like the others' are notes: « R48 » with one answer is a
     respondent."""
     rows = [list(r) for r in ROWS]
     late = ["", "R48", "", "", "Corse", *[""] * (len(HEADER) - 5)]
     buf = io.StringIO(newline="")
     csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([HEADER, *rows, [], late])
-    expected = reference([*rows, late])
+    expected = clean_reference([*rows, late])
     con, report = _ingest(tmp_path, "late", buf.getvalue().encode("utf-8"))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows) + 1, 0)
     assert _content(con) == expected
 
 
-def test_ids_typed_as_numbers_with_leading_zeros_read_as_shown(tmp_path, reference):
+def test_ids_typed_as_numbers_with_leading_zeros_read_as_shown(tmp_path, clean_reference):
     """Ids « 007 » typed in Excel as numbers shown with the format « 000 »: the workbook saves 7;
     read « 7 », the same respondents from the sheet's CSV export (« 007 ») were others."""
     rows = [list(r) for r in ROWS]
@@ -471,25 +409,25 @@ def test_ids_typed_as_numbers_with_leading_zeros_read_as_shown(tmp_path, referen
         sheet.cell(row=i + 2, column=2).number_format = "000"
     path = tmp_path / "zeros.xlsx"
     book.save(path)
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, "zeros", path.read_bytes(), "reponses.xlsx")
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected
 
 
 @pytest.mark.parametrize("end", [b"\x1a", b"\r\n\x1a", b"\x1a\x1a"])
-def test_a_dos_end_of_file_mark_is_not_a_row(end, tmp_path, reference):
+def test_a_dos_end_of_file_mark_is_not_a_row(end, tmp_path, clean_reference):
     """Ctrl-Z after the last line (DOS-era tools): it was a row of its own, quarantined as « ligne
     d'un seul champ » (one row read more than the file holds)."""
     data = _quoted([list(r) for r in ROWS]).rstrip(b"\r\n") + end
-    expected = reference([list(r) for r in ROWS])
+    expected = clean_reference([list(r) for r in ROWS])
     con, report = _ingest(tmp_path, f"eof{len(end)}", data)
     assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (len(ROWS), len(ROWS), 0)
     assert _content(con) == expected
 
 
 @pytest.mark.parametrize("delimiter", [";", ",", "\t"])
-def test_spaces_after_a_closing_quote_are_layout(delimiter, tmp_path, reference):
+def test_spaces_after_a_closing_quote_are_layout(delimiter, tmp_path, clean_reference):
     """`"Corse" ;`: a quoted cell followed by spaces before the delimiter (files typed or
     aligned by hand) is the quoted text, not a cell read as written with its quotes."""
     rows = [list(r) for r in ROWS]
@@ -497,7 +435,7 @@ def test_spaces_after_a_closing_quote_are_layout(delimiter, tmp_path, reference)
     for r in [HEADER, *rows]:
         cells = ['"' + c.replace('"', '""') + '"' + " " * (i % 3) for i, c in enumerate(r)]
         lines.append(delimiter.join(cells))
-    expected = reference(rows)
+    expected = clean_reference(rows)
     con, report = _ingest(tmp_path, "pad", ("\r\n".join(lines) + "\r\n").encode("utf-8"))
     assert (report.rows_ingested, report.rows_quarantined) == (len(rows), 0)
     assert _content(con) == expected

@@ -1,0 +1,81 @@
+"""What the generated export families share (tests/test_ingest_families*.py): the bundled sample's
+answers, an ingest of one file as the sample's only export (rows read = ingested + quarantined,
+the raw file unchanged), and the database content of the same answers exported cleanly."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+
+from consultation import store
+from consultation.codebook import load_consultation
+from consultation.ingest.core import ingest_consultation
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "segur-2020-sample"
+
+
+def _sample() -> tuple[list[str], list[list[str]]]:
+    text = (SAMPLE / "reponses.csv").read_text(encoding="utf-8-sig")
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=";") if r]
+    return rows[0], rows[1:]
+
+
+HEADER, ROWS = _sample()
+ANSWERS = [i for i, h in enumerate(HEADER) if h[0].isdigit()]  # "1. …", "3a. …"
+
+
+def quoted(rows: list[list[str]], delimiter: str = ";", header: list[str] = HEADER) -> bytes:
+    """The rows as a clean export writes them: quoted where needed, UTF-8, CRLF."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])
+    return buf.getvalue().encode("utf-8")
+
+
+def ingest(tmp_path: Path, name: str, data: bytes, filename: str = "reponses.csv"):
+    """Ingest `data` as the sample's only export; returns the connection and the file's report."""
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / filename).write_bytes(data)
+    config = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
+    config["sources"] = {"responses": [filename]}
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    con = store.connect(None)
+    (report,) = ingest_consultation(con, load_consultation(folder), folder)
+    assert report.rows_read == report.rows_ingested + report.rows_quarantined
+    assert hashlib.sha256((folder / filename).read_bytes()).digest() == hashlib.sha256(data).digest()
+    return con, report
+
+
+def content(con) -> tuple[dict, dict]:
+    """Respondents and answers as the database holds them."""
+    respondents = {
+        r[0]: r[1:]
+        for r in con.execute("SELECT respondent_id, structure_name, structure_type, region FROM respondents").fetchall()
+    }
+    answers = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute("SELECT respondent_id, question_id, text, follow_up FROM answers").fetchall()
+    }
+    return respondents, answers
+
+
+@pytest.fixture(scope="module")
+def clean_reference(tmp_path_factory):
+    """What the database holds for a table of answers exported cleanly (quoted, UTF-8)."""
+    seen: dict[bytes, tuple[dict, dict]] = {}
+
+    def of(rows: list[list[str]]) -> tuple[dict, dict]:
+        data = quoted(rows)
+        if data not in seen:
+            con, report = ingest(tmp_path_factory.mktemp("ref"), "ref", data)
+            assert report.rows_quarantined == 0
+            seen[data] = content(con)
+            con.close()
+        return seen[data]
+
+    return of
