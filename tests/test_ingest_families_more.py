@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from consultation.ingest.readers import column_letter
 from ingest_family_support import ANSWERS, HEADER, ROWS
 from ingest_family_support import content as _content
 from ingest_family_support import ingest as _ingest
@@ -263,7 +264,7 @@ def _merged_workbook(path: Path, rows: list[list[str]], rnd: random.Random) -> t
                     for j in range(start + 1, i):
                         sheet.cell(row=top + 1 + j, column=column + 1).value = None
                     sheet.merge_cells(start_row=first, start_column=column + 1, end_row=last, end_column=column + 1)
-                    ranges.append(f"{_letter(column + 1)}{first}:{_letter(column + 1)}{last}")
+                    ranges.append(f"{column_letter(column + 1)}{first}:{column_letter(column + 1)}{last}")
                 start = i
     if rnd.random() < 0.5:  # one answer shared by three respondents
         at = rnd.randint(0, len(rows) - 3)
@@ -281,14 +282,6 @@ def _merged_workbook(path: Path, rows: list[list[str]], rnd: random.Random) -> t
         sheet.merge_cells(start_row=top + 1 + at, start_column=column + 1, end_row=top + 1 + at, end_column=column + 2)
     book.save(path)
     return meant, ranges
-
-
-def _letter(n: int) -> str:
-    out = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -15,15 +15,14 @@ instead of hanging the suite.
 from __future__ import annotations
 
 import random
-import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
 
 from consultation.publish import leakscan, quotes, typography
 from consultation.publish.redact import Redactor
+from time_limit import time_limit
 
 SIZE = 50_000
 LIMIT = 10.0  # seconds per text: generous, the point is linear against quadratic
@@ -101,26 +100,6 @@ def generated(count: int, seed: int = SEED) -> list[tuple[str, str]]:
 CASES = [pytest.param(periodic(u, s), id=name) for name, (u, s) in NAMED.items()]
 CASES.append(pytest.param("insta " + periodic("a.", "b"), id="handle after a network's name"))
 CASES += [pytest.param(periodic(u, s), id=f"generated {i}") for i, (u, s) in enumerate(generated(24))]
-
-
-class TooSlow(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise `TooSlow` after `seconds` (the regular expression engine checks signals)."""
-
-    def alarm(*_: object) -> None:
-        raise TooSlow(f"more than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def elapsed(function: Callable[[str], object], text: str) -> float:

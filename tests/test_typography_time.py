@@ -11,37 +11,17 @@ from __future__ import annotations
 
 import random
 import re
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from consultation.publish.typography import NBSP, NNBSP, french, french_html
+from time_limit import time_limit
 
 SIZE = 50_000
 LIMIT = 10.0  # seconds per page: linear code takes milliseconds
 SEED = 1312
 ATOMS = [">", "<", "<p>", "</p>", "<style", "</style>", "<script", "</script>", "&gt;", " ", "\u00a0", "\u202f",
          ":", "!", "«", "»", "%", "1", "234", "a", "\n"]
-
-
-class TooSlow(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    def alarm(*_: object) -> None:
-        raise TooSlow(f"more than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def periodic(unit: str, suffix: str = "") -> str:
