@@ -128,7 +128,9 @@ class FreeTextSection(_Model):
 
 
 class Columns(_Model):
-    respondent_id: str
+    # One header, or several whose values together name a respondent (e.g. ["Horodateur",
+    # "Nom de la structure"]: a timestamp to the second is not unique once many answer at once).
+    respondent_id: str | list[str]
     # One header, or several tried in order (e.g. ["Région", "Code postal", "Département"]):
     # the first whose value maps to a region wins.
     region: str | list[str]
@@ -141,6 +143,20 @@ class Columns(_Model):
         if isinstance(value, list) and not value:
             raise ValueError("liste vide : donnez au moins une colonne (région, département ou code postal)")
         return value
+
+    @field_validator("respondent_id")
+    @classmethod
+    def _some_id_column(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("liste vide : donnez au moins une colonne")
+            if len(set(value)) < len(value):
+                raise ValueError("la même colonne figure deux fois dans la liste")
+        return value
+
+    @property
+    def respondent_id_columns(self) -> list[str]:
+        return [self.respondent_id] if isinstance(self.respondent_id, str) else list(self.respondent_id)
 
     @property
     def region_columns(self) -> list[str]:

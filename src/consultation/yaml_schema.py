@@ -58,7 +58,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "Columns": {
         "": "En-têtes des colonnes qui décrivent le répondant dans les exports.",
-        "respondent_id": "Colonne de l'identifiant du répondant (unique par répondant).",
+        "respondent_id": "Colonne de l'identifiant du répondant (unique par répondant), ou liste de colonnes dont "
+        "les valeurs ensemble le sont (ex. [Horodateur, Nom de la structure] : un horodatage à la seconde ne "
+        "suffit pas quand plusieurs répondent en même temps).",
         "region": "Colonne de la région, ou liste de colonnes essayées dans l'ordre (ex. Région, Code postal, "
                   "Département) : la première reconnue l'emporte.",
         "structure_name": "Colonne du nom de la structure (masqué dans les témoignages publiés).",

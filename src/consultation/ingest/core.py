@@ -374,6 +374,8 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
 def _role_label(role: str) -> str:
     if role.startswith("region#"):
         return "région"
+    if role.startswith("respondent_id#"):
+        return "identifiant du répondant"
     if role.startswith(("q:", "f:")):
         return f"question {role[2:].split('#')[0]}"
     return _ROLE_LABELS.get(role, role)
@@ -430,6 +432,28 @@ def normalise_ids(values: pd.Series, table: Table, column: str) -> tuple[pd.Seri
         f"est lu « {cleaned.iloc[first]} »"
     )
     return cleaned, [warning]
+
+
+ID_SEPARATOR = " | "
+
+
+def respondent_ids(table: Table, columns: list[str]) -> tuple[pd.Series, list[str]]:
+    """Each row's respondent id: one column's value, or several columns' joined by « | ».
+
+    A row whose id columns are all empty has no id (quarantined as such); with some empty, the
+    others name it, each value in its place (« 12/06/2020 10:31:00 | »).
+    """
+    parts: list[pd.Series] = []
+    warnings: list[str] = []
+    for column in columns:
+        ids, found = normalise_ids(table.frame[column], table, column)
+        parts.append(ids.astype(object))
+        warnings.extend(found)
+    if len(parts) == 1:
+        return parts[0], warnings
+    joined = parts[0].str.cat(parts[1:], sep=ID_SEPARATOR)
+    empty = pd.concat(parts, axis=1).eq("").all(axis=1)
+    return joined.mask(empty, ""), warnings
 
 
 def _clean_one(value: str) -> str:
@@ -521,7 +545,7 @@ class _Batch:
 
 def _response_roles(consultation: Consultation, source: SourceFile) -> dict[str, str]:
     cols = consultation.columns
-    wanted = {"respondent_id": cols.respondent_id}
+    wanted = {f"respondent_id#{i}": header for i, header in enumerate(cols.respondent_id_columns)}
     for i, header in enumerate(cols.region_columns):
         wanted[f"region#{i}"] = header
     if cols.structure_name:
@@ -553,16 +577,18 @@ def _ingest_responses(
     skipped = _skip_if_unchanged(con, cid, digest, settings, path, "responses")
     if skipped:
         return skipped
-    table = read_table(
-        path, sheet=source.sheet, header_row=source.header_row, header_hint=consultation.columns.respondent_id
-    )
+    id_columns = consultation.columns.respondent_id_columns
+    table = read_table(path, sheet=source.sheet, header_row=source.header_row, header_hint=id_columns[0])
     wanted = _response_roles(consultation, source)
     colmap = resolve_columns(table, wanted)
     values = pd.DataFrame(
-        {role: normalise_series(table.frame[col]) for role, col in colmap.items() if role != "respondent_id"},
+        {
+            role: normalise_series(table.frame[col])
+            for role, col in colmap.items() if not role.startswith("respondent_id#")
+        },
         index=table.frame.index,
     )
-    ids, id_warnings = normalise_ids(table.frame[colmap["respondent_id"]], table, colmap["respondent_id"])
+    ids, id_warnings = respondent_ids(table, [colmap[f"respondent_id#{i}"] for i in range(len(id_columns))])
     values.insert(0, "respondent_id", ids)
     table.warnings.extend(id_warnings)
     reasons = pd.Series("", index=values.index, dtype=object)
@@ -683,6 +709,7 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
     candidates = values[reasons.eq("")]
     rid = candidates["respondent_id"]
     repeated = candidates[rid.duplicated(keep=False)]
+    warnings: list[str] = []
     if len(repeated):
         distinct = repeated.drop_duplicates().groupby("respondent_id").size()
         conflicting = set(distinct[distinct > 1].index)
@@ -695,6 +722,8 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
                 )
             else:
                 reasons[group.index[1:]] = f"doublon exact de la ligne {rows[0]} (répondant {respondent})"
+        if conflicting:
+            warnings.append(_conflicting_ids_hint(table, consultation, len(conflicting)))
     kept = values[reasons.eq("")]
     respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:"))]].copy()
     respondents["source_row"] = kept.index.to_numpy(dtype="int64") + table.first_data_row  # row_number, vectorised
@@ -716,7 +745,28 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
             )
         )
     answers = pd.concat(frames, ignore_index=True) if frames else _empty_answers()
-    return _Batch(respondents.reset_index(drop=True), answers, reasons)
+    return _Batch(respondents.reset_index(drop=True), answers, reasons, warnings)
+
+
+def _conflicting_ids_hint(table: Table, consultation: Consultation, n: int) -> str:
+    """What to do when one id holds different answers: two people sharing it (a timestamp to the
+    second, Google Forms' only id) or one person answering twice; only the user can tell."""
+    names = consultation.columns.respondent_id_columns
+    shown = " + ".join(f"« {name} »" for name in names)
+    emails = [str(c) for c in table.frame.columns if re.search(r"\be ?mail\b|courriel", header_key(str(c)))]
+    others = [c for c in (consultation.columns.structure_name, *emails) if c and c not in names]
+    example = (
+        f", par exemple « respondent_id: [{', '.join(repr(c) for c in [*names, others[0]])}] »" if others else ""
+    )
+    hint = (
+        " ; s'il s'agit de répondants distincts (un horodatage à la seconde près n'est pas unique), "
+        f"nommez plusieurs colonnes dans « respondent_id » (consultation.yaml){example}"
+    )
+    return (
+        f"{table.path.name} : {fmt.integer(n)} identifiant{'s' if n > 1 else ''} ({shown}) "
+        f"présent{'s' if n > 1 else ''} sur plusieurs lignes avec des réponses différentes, ces lignes sont "
+        f"en quarantaine{hint}"
+    )
 
 
 def _question_parts(consultation: Consultation) -> list[tuple[str, list[str], list[str]]]:
