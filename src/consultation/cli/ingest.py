@@ -134,3 +134,39 @@ def _short(raw_json: str) -> str:
     """The row's non-empty cells, as 'header: value' pairs, for a spreadsheet cell."""
     cells = json.loads(raw_json)
     return " | ".join(f"{k} : {v}" for k, v in cells.items() if str(v).strip())
+
+
+@main.command("init")
+@click.argument("export", metavar="EXPORT", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("folder", metavar="[DOSSIER]", required=False, type=click.Path(path_type=Path, file_okay=False))
+@option("--feuille", "sheet", default=None, help="Classeur : nom de la feuille à lire (par défaut : la première visible).")
+@_friendly
+def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
+    """Écrit un premier consultation.yaml à partir d'un export, à relire.
+
+    Reconnaît les colonnes du répondant (identifiant, région, structure), prend pour questions
+    ouvertes les colonnes de réponses rédigées et propose leurs thèmes d'après les mots que
+    partagent leurs réponses (libellés à renommer). L'export est copié dans DOSSIER (par défaut,
+    le dossier de l'export), jamais modifié ; un consultation.yaml existant n'est jamais remplacé.
+
+    Exemple : consultation init export-enquete.xlsx data/raw/ma-consultation
+    """
+    from consultation.draft import write_draft
+
+    target = folder if folder is not None else export.parent
+    draft = write_draft(export, target, sheet=sheet)
+    click.echo(f"Brouillon écrit : {draft.yaml_path}")
+    click.echo(f"  identifiant du répondant : {draft.id_note}")
+    click.echo("  région : " + " puis ".join(f"« {h} »" for h in draft.region))
+    if draft.structure_name or draft.structure_type:
+        parts = [f"nom « {draft.structure_name} »" if draft.structure_name else "",
+                 f"type « {draft.structure_type} »" if draft.structure_type else ""]
+        click.echo("  structure : " + ", ".join(p for p in parts if p))
+    themes = sum(len(q.themes) for q in draft.questions)
+    click.echo(f"  {integer(len(draft.questions))} question(s) à coder, {integer(themes)} thèmes proposés "
+               "(libellés à renommer, mots-clés à compléter)")
+    if draft.testimonies:
+        click.echo(f"  {integer(len(draft.testimonies))} question(s) gardée(s) comme témoignages, sans regroupement net")
+    for header, why in draft.ignored:
+        click.echo(f"  colonne ignorée « {header} » : {why}")
+    click.echo(f"Relisez le fichier, puis : consultation run {draft.folder}")

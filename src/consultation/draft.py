@@ -1,0 +1,445 @@
+"""A first `consultation.yaml` drafted from a survey tool's export (`consultation init`).
+
+A federation starts with an export and no configuration. Writing the YAML by hand means copying
+every question's header exactly and inventing a codebook before seeing the answers. The draft:
+
+- reads the export as the ingestion does (any format it reads);
+- recognises the respondent's columns by their headers (id, region or department or postal code,
+  structure name and type); an export with no id column (Google Forms) gets its timestamp joined to
+  the structure's name or the e-mail column, when there is one;
+- takes as open questions the columns whose answers are sentences (long, varied), and leaves out
+  short closed answers (listed, with the reason, at the top of the file);
+- proposes each question's themes from its answers (`coding.discover`: groups of answers sharing
+  their characteristic words), each with its shared words as keywords, so that the cold-start rules
+  code something at once; labels are those words, to be renamed, and the examples shown in comments
+  are redacted. A question whose answers form no group is kept as a testimony section (`free_text`).
+
+Nothing is guessed silently: the file opens with what was recognised and what to check, and the
+command prints the same. The export itself is copied beside the YAML, never changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from consultation import fmt
+from consultation.errors import ConsultationError
+from consultation.ingest.readers import Table, header_key, read_table
+from consultation.ingest.regions import normalise_region
+from consultation.text import fold
+
+SCHEMA_LINE = "# yaml-language-server: $schema={schema}"
+# A column is an open question when its answers are sentences: a median of at least this many
+# characters among the filled cells, and most of them different from each other.
+MIN_MEDIAN_CHARS = 20
+MIN_DISTINCT_SHARE = 0.5
+MAX_STRUCTURE_TYPES = 12  # more distinct values in a « type » column: not a list of types
+MAX_KEYWORDS = 6
+EXAMPLE_CHARS = 160
+
+_ID_HEADERS = re.compile(
+    r"^(?:identifiant|id|uid|code|numero|n|no|ref|reference|respondent|response)"
+    r"(?: (?:du |de |d )?(?:repondant|reponse|participant|contribution|questionnaire|id))?$"
+)
+_TIMESTAMP = re.compile(r"horodat|timestamp|date (?:de |d )?(?:reponse|soumission|envoi|saisie)|submitted|^date$")
+_EMAIL = re.compile(r"\be ?mail\b|courriel")
+_REGION = re.compile(r"^(?:votre )?region\b")
+_DEPARTMENT = re.compile(r"^(?:votre )?(?:departement|dpt|dept)\b")
+_POSTAL = re.compile(r"code postal|^cp$")
+_TYPE = re.compile(r"\btype\b|\bcategorie\b")
+_NAME = re.compile(r"\b(?:nom|raison sociale)\b|^(?:structure|etablissement|organisme|association|service)$")
+_ORG = re.compile(r"structure|etablissement|organisme|association|service|raison sociale")
+# Forms of « être » and « avoir » the lemma tables leave as they are (« ont été » gives « ete »).
+_PLACEHOLDER = re.compile(r"\[[^\[\]\s]{1,20}\]")  # what the redactor puts in place: [nom], [téléphone]…
+_AUXILIARIES = {"ete", "etre", "avoir", "eu", "etait", "etaient", "sont", "ont", "fait"}
+_NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(\d{1,3}(?:[.,]\d{1,2})*[a-z]?)\s*(?:[.):°-]|\s-)\s*", re.I)
+
+
+@dataclass
+class Column:
+    header: str
+    values: pd.Series  # the filled cells, stripped
+
+    @property
+    def key(self) -> str:
+        return header_key(self.header)
+
+
+@dataclass
+class DraftQuestion:
+    id: str
+    header: str
+    text: str
+    answers: int
+    themes: list[dict] = field(default_factory=list)  # id, label, keywords, size, examples
+
+
+@dataclass
+class Draft:
+    export: Path
+    folder: Path
+    respondent_id: list[str]
+    id_note: str
+    region: list[str]
+    structure_name: str | None
+    structure_type: str | None
+    structure_types: list[str]
+    questions: list[DraftQuestion]
+    testimonies: list[DraftQuestion]
+    ignored: list[tuple[str, str]]  # header, why
+    rows: int
+
+    @property
+    def yaml_path(self) -> Path:
+        return self.folder / "consultation.yaml"
+
+
+def _columns(table: Table) -> list[Column]:
+    out = []
+    for header in table.frame.columns:
+        values = table.frame[header].fillna("").astype(str).str.strip()
+        out.append(Column(str(header), values[values.ne("")]))
+    return out
+
+
+def _first(columns: list[Column], pattern: re.Pattern[str], taken: set[str]) -> Column | None:
+    return next((c for c in columns if c.header not in taken and pattern.search(c.key)), None)
+
+
+def _is_sentences(column: Column) -> bool:
+    values = column.values
+    if values.empty:
+        return False
+    return bool(
+        values.str.len().median() >= MIN_MEDIAN_CHARS and values.nunique() >= MIN_DISTINCT_SHARE * len(values)
+    )
+
+
+def _region_share(column: Column) -> float:
+    sample = column.values.head(500)
+    if sample.empty:
+        return 0.0
+    return sum(normalise_region(v).region is not None for v in sample) / len(sample)
+
+
+def _question_id(header: str, position: int, taken: set[str]) -> str:
+    found = _NUMBER.match(header)
+    base = f"q{found.group(1).lower().replace(',', '_').replace('.', '_')}" if found else f"q{position}"
+    qid, n = base, 2
+    while qid in taken:
+        qid, n = f"{base}_{n}", n + 1
+    taken.add(qid)
+    return qid
+
+
+def _question_text(header: str) -> str:
+    text = re.sub(r"\s+", " ", _NUMBER.sub("", header, count=1)).strip()
+    return text or header.strip()
+
+
+def _slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:64].strip("-")
+    return slug or "consultation"
+
+
+def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> tuple[Draft, Table]:
+    """The export's columns sorted into the respondent's and the open questions (no themes yet)."""
+    table = read_table(export, sheet=sheet)
+    columns = _columns(table)
+    if not columns or table.frame.empty:
+        raise ConsultationError(f"{export} : aucune ligne de réponses sous les en-têtes, rien à décrire")
+    taken: set[str] = set()
+
+    def take(column: Column | None) -> str | None:
+        if column is None:
+            return None
+        taken.add(column.header)
+        return column.header
+
+    timestamp = _first(columns, _TIMESTAMP, taken)
+    email = _first(columns, _EMAIL, taken)
+    ident = next(
+        (c for c in columns if _ID_HEADERS.match(c.key) and c.values.nunique() == len(c.values) > 0), None
+    )
+    region = [h for h in (take(_first(columns, p, taken)) for p in (_REGION, _DEPARTMENT, _POSTAL)) if h]
+    if not region:  # no header says so: a short column whose values are mostly regions or departments
+        guess = next((c for c in columns if not _is_sentences(c) and _region_share(c) >= 0.8), None)
+        region = [h for h in [take(guess)] if h]
+    if not region:
+        raise ConsultationError(
+            f"{export} : aucune colonne de région, de département ou de code postal (en-tête « Région », "
+            "« Département », « Code postal », ou valeurs reconnues comme telles) : les décomptes et rapports "
+            "sont faits par région ; ajoutez cette colonne à l'export"
+        )
+    types = next((c for c in columns if c.header not in taken and _TYPE.search(c.key) and _ORG.search(c.key)), None)
+    structure_type = take(types)
+    name = next(
+        (c for c in columns if c.header not in taken and _NAME.search(c.key) and (_ORG.search(c.key) or c.key in {
+            "nom", "structure", "etablissement", "organisme", "association", "service"})),
+        None,
+    )
+    structure_name = take(name)
+    if ident is not None:
+        respondent_id, id_note = [ident.header], f"« {ident.header} » (une valeur différente par ligne)"
+        taken.add(ident.header)
+    elif timestamp is not None:
+        partner = structure_name or (email.header if email is not None else None)
+        respondent_id = [timestamp.header, *([partner] if partner else [])]
+        id_note = (
+            f"pas de colonne d'identifiant : « {timestamp.header} »"
+            + (f" avec « {partner} » (deux répondants peuvent envoyer leur réponse dans la même seconde)"
+               if partner else " seul : deux réponses envoyées dans la même seconde seront mises en quarantaine")
+        )
+    else:
+        unique = next((c for c in columns if c.values.nunique() == len(table.frame) and not _is_sentences(c)), None)
+        if unique is None:
+            raise ConsultationError(
+                f"{export} : aucune colonne n'identifie les répondants (ni identifiant, ni horodatage, ni "
+                "colonne aux valeurs toutes différentes) ; ajoutez-en une dans l'export"
+            )
+        respondent_id, id_note = [unique.header], f"« {unique.header} » (valeurs toutes différentes)"
+    taken.update(respondent_id)
+    if timestamp is not None:
+        taken.add(timestamp.header)
+    if email is not None:
+        taken.add(email.header)
+
+    kinds: list[str] = []
+    if types is not None:
+        distinct = list(dict.fromkeys(types.values))
+        if len(distinct) <= MAX_STRUCTURE_TYPES:
+            kinds = [v for v in distinct if len(v) <= 40]
+    questions: list[DraftQuestion] = []
+    ignored: list[tuple[str, str]] = []
+    ids: set[str] = set()
+    for column in columns:
+        if column.header in taken:
+            continue
+        if column.values.empty:
+            ignored.append((column.header, "colonne vide"))
+        elif _is_sentences(column):
+            text = _question_text(column.header)
+            questions.append(
+                DraftQuestion(_question_id(column.header, len(questions) + 1, ids), column.header, text, len(column.values))
+            )
+        else:
+            median = int(column.values.str.len().median())
+            ignored.append((column.header, f"réponses courtes ({fmt.integer(median)} caractères en médiane) : "
+                                           "choix fermés, pas une question ouverte"))
+    if not questions:
+        raise ConsultationError(
+            f"{export} : aucune colonne de réponses rédigées (au moins {MIN_MEDIAN_CHARS} caractères en médiane, "
+            "la moitié différentes) ; rien à coder"
+        )
+    draft = Draft(
+        export=export, folder=folder, respondent_id=respondent_id, id_note=id_note, region=region,
+        structure_name=structure_name, structure_type=structure_type, structure_types=kinds,
+        questions=questions, testimonies=[], ignored=ignored, rows=len(table.frame),
+    )
+    return draft, table
+
+
+def propose_themes(draft: Draft, table: Table, lemmatizer, redact: Callable[[str], str]) -> None:
+    """Each question's themes from its answers; a question with no group becomes a testimony section."""
+    from consultation.coding.discover import MIN_UNITS_FLOOR, discover_question
+
+    nlp = getattr(lemmatizer, "nlp", None)
+    stop = {fold(w) for w in (nlp.Defaults.stop_words if nlp is not None else ())} | _AUXILIARIES
+    kept: list[DraftQuestion] = []
+    testimonies: list[DraftQuestion] = []
+    for question in draft.questions:
+        values = table.frame[question.header].fillna("").astype(str).str.strip()
+        # Grouped on the redacted answers, placeholders left out: a name or a phone number shared by
+        # a few answers must not become a theme's keyword or label.
+        masked = [redact(t) for t in dict.fromkeys(v for v in values if v)]
+        texts = [_PLACEHOLDER.sub(" ", t) for t in masked]
+        leads, _ = discover_question(texts, lemmatizer, minimum=max(MIN_UNITS_FLOOR, 6))
+        spell = _spellings(texts)
+        for lead in leads:
+            words = [
+                " ".join(spell(w) for w in term.split())
+                for term in dict.fromkeys([*lead.shared, *lead.phrases])
+                if not any(w in stop or len(w) < 3 for w in term.split())
+            ]
+            if not words:
+                continue
+            keywords = words[:MAX_KEYWORDS]
+            label = list(dict.fromkeys(w for k in keywords for w in k.split()))[:3]
+            question.themes.append({
+                "id": f"{question.id}_t{len(question.themes) + 1}",
+                "label": _capital(", ".join(label)),
+                "keywords": keywords,
+                "size": lead.size,
+                "examples": [_example(masked, texts, lead.members, e) for e in lead.examples[:2]],
+            })
+        (kept if question.themes else testimonies).append(question)
+    if not kept:  # the configuration needs one coded question: the one with the most answers
+        first = max(testimonies, key=lambda q: q.answers)
+        testimonies.remove(first)
+        first.themes.append({"id": f"{first.id}_a_definir", "label": "À définir", "keywords": [], "size": 0,
+                             "examples": []})
+        kept.append(first)
+    draft.questions, draft.testimonies = kept, testimonies
+
+
+def _spellings(texts: list[str]) -> Callable[[str], str]:
+    """A folded lemma back to the answers' most frequent spelling of it (« equipe » → « équipe »):
+    the word whose folded form is the lemma, or else starts with it (« résidents »)."""
+    counts: dict[str, dict[str, int]] = {}
+    for text in texts:
+        for word in re.findall(r"[^\W\d_]+", text):
+            forms = counts.setdefault(fold(word.lower()), {})
+            forms[word] = forms.get(word, 0) + 1
+
+    def spell(lemma: str) -> str:
+        exact = counts.get(lemma)
+        if not exact:
+            near = [f for f in counts if f.startswith(lemma) and len(f) - len(lemma) <= 2]
+            if not near:
+                return lemma
+            exact = {}
+            for f in near:
+                for word, n in counts[f].items():
+                    exact[word[: len(word) - (len(f) - len(lemma))]] = exact.get(word, 0) + n
+        return max(exact.items(), key=lambda item: (item[1], item[0]))[0]
+
+    return spell
+
+
+def _example(masked: list[str], texts: list[str], members: list[int], quote: str) -> str:
+    """The redacted answer (placeholders shown) behind one of a lead's quoted examples, shortened."""
+    from consultation.coding.discover import _quote
+
+    found = next((masked[i] for i in members if _quote(texts[i], None) == quote), quote)
+    clean = _quote(found, None)
+    return clean if len(clean) <= EXAMPLE_CHARS else clean[: EXAMPLE_CHARS - 1].rstrip() + "…"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _q(value: object) -> str:
+    """A YAML scalar: JSON's double-quoted strings are YAML's too."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())
+
+
+def render(draft: Draft, schema: Path) -> str:
+    """The draft as a commented consultation.yaml (French: the federation reads and edits it)."""
+    lines = [SCHEMA_LINE.format(schema=schema.as_posix())]
+    lines += [
+        f"# Brouillon écrit par « consultation init » à partir de {draft.export.name} "
+        f"({fmt.integer(draft.rows)} lignes) : À RELIRE avant de publier.",
+        f"# - identifiant du répondant : {_comment(draft.id_note)} ;",
+        "# - région : " + " puis ".join(f"« {h} »" for h in draft.region) + " ;",
+        f"# - {fmt.integer(len(draft.questions))} question(s) à coder, thèmes PROPOSÉS d'après les mots que "
+        "partagent leurs réponses : renommez-les, fusionnez, complétez les mots-clés ;",
+    ]
+    if draft.testimonies:
+        lines.append(f"# - {fmt.integer(len(draft.testimonies))} question(s) sans regroupement net, gardées comme "
+                     "témoignages (free_text) : pour les coder, déplacez-les dans questions avec des thèmes ;")
+    for header, why in draft.ignored:
+        lines.append(f"# - colonne ignorée « {_comment(header)[:80]} » : {why} ;")
+    lines += [
+        "# les exemples en commentaire sont des réponses de l'export, masquées (noms, contacts).",
+        f"id: {_q(_slug(draft.folder.name))}",
+        f"title: {_q(draft.export.stem)}",
+        "sources:",
+        f"  responses: [{_q(draft.export.name)}]",
+        "columns:",
+        f"  respondent_id: {_q(draft.respondent_id[0]) if len(draft.respondent_id) == 1 else _q(draft.respondent_id)}",
+    ]
+    lines.append(f"  region: {_q(draft.region[0]) if len(draft.region) == 1 else _q(draft.region)}")
+    if draft.structure_name:
+        lines.append(f"  structure_name: {_q(draft.structure_name)}")
+    if draft.structure_type:
+        lines.append(f"  structure_type: {_q(draft.structure_type)}")
+    if draft.structure_types:
+        lines.append(f"structure_types: {_q(draft.structure_types)}")
+    lines.append("questions:")
+    for question in draft.questions:
+        lines += [
+            f"  - id: {question.id}",
+            '    section: "Questions"',
+            f"    text: {_q(question.text)}",
+            "    unit: respondents  # ou propositions : chaque proposition d'une réponse comptée à part",
+            f"    columns: [{_q(question.header)}]",
+            "    themes:",
+        ]
+        for theme in question.themes:
+            lines += [
+                f"      - id: {theme['id']}",
+                f"        label: {_q(theme['label'])}  # à renommer ({fmt.integer(theme['size'])} réponses dans ce groupe)",
+            ]
+            if theme["keywords"]:
+                lines.append(f"        keywords: {_q(theme['keywords'])}")
+            for example in theme["examples"]:
+                lines.append(f"        # ex. : {_comment(example)}")
+    if draft.testimonies:
+        lines.append("free_text:")
+        for question in draft.testimonies:
+            lines += [
+                f"  - id: {question.id}",
+                '    section: "Témoignages"',
+                f"    text: {_q(question.text)}",
+                f"    columns: [{_q(question.header)}]",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def write_draft(
+    export: Path,
+    folder: Path,
+    *,
+    sheet: str | int | None = None,
+    lemmatizer=None,
+    schema: Path | None = None,
+) -> Draft:
+    """Recognise the export, propose themes, copy the export into `folder` and write its YAML.
+
+    Refuses to replace an existing consultation.yaml (a federation's edits would be lost)."""
+    from consultation.codebook import load_consultation
+    from consultation.publish.redact import Redactor
+
+    export = export.resolve()
+    if not export.is_file():
+        raise ConsultationError(f"{export} : fichier introuvable")
+    folder = folder.resolve()
+    if (folder / "consultation.yaml").exists():
+        raise ConsultationError(
+            f"{folder / 'consultation.yaml'} existe déjà : choisissez un autre dossier (rien n'a été écrit)"
+        )
+    draft, table = recognise(export, folder, sheet=sheet)
+    if lemmatizer is None:
+        from consultation.text import Lemmatizer, load_nlp
+
+        lemmatizer = Lemmatizer(load_nlp())
+    names = table.frame[draft.structure_name].dropna().astype(str).tolist() if draft.structure_name else []
+    redactor = Redactor(names, structure_types=draft.structure_types)
+    propose_themes(draft, table, lemmatizer, redactor)
+    if schema is None:
+        schema = Path(__file__).with_name("data") / "consultation.schema.json"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / export.name
+    if target != export:
+        if target.exists():
+            raise ConsultationError(f"{target} existe déjà : choisissez un autre dossier (rien n'a été écrit)")
+        shutil.copy2(export, target)
+    relative = Path(os.path.relpath(schema, folder))
+    draft.yaml_path.write_text(render(draft, relative), encoding="utf-8")
+    load_consultation(folder)  # the draft must load: a failure here is a bug of this module
+    return draft

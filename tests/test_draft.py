@@ -1,0 +1,205 @@
+"""`consultation init`: a first consultation.yaml drafted from an export.
+
+The family: the sample's export as survey tools and people write it — the id column named
+otherwise or absent (Google Forms: a timestamp only), the region under other headers or under none,
+the structure's columns renamed, closed questions added (numbers, yes/no, a choice), columns
+shuffled, CSV or .xlsx. For each, what a federation notices: the draft loads, names the right
+columns, takes the ten open questions and only them, and ingesting the drafted folder gives the
+sample's 47 respondents and every answer.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from consultation import store
+from consultation.codebook import load_consultation
+from consultation.draft import recognise, render, write_draft
+from consultation.errors import ConsultationError
+from consultation.ingest.core import ingest_consultation
+from ingest_family_support import HEADER, ROWS, SAMPLE, quoted
+
+QUESTIONS = [h for h in HEADER if h[0].isdigit()]
+RENAMES = {
+    "Identifiant": ["Identifiant", "ID", "N° de répondant", "Numéro du répondant", "id_repondant", None],
+    "Région": ["Région", "Votre région", "Région d'implantation", "REGION", "Localisation"],
+    "Nom de la structure": ["Nom de la structure", "Nom de l'établissement", "Structure", "Nom de votre association"],
+    "Type de structure": ["Type de structure", "Type d'établissement", "Catégorie de structure"],
+    "Horodateur": ["Horodateur", "Horodatage", "Timestamp", "Date de réponse"],
+}
+
+
+def variant(seed: int) -> tuple[list[str], list[list[str]], dict[str, str | None]]:
+    """The sample's export with renamed, missing, added and shuffled columns; returns the header,
+    the rows and what each of the sample's respondent columns is called now (None: dropped)."""
+    rng = random.Random(seed)
+    names = {old: rng.choice(options) for old, options in RENAMES.items()}
+    if seed % 4 == 0:
+        names["Identifiant"] = None  # Google Forms: no id
+    table = pd.DataFrame(ROWS, columns=HEADER)
+    extra = {
+        "Nombre de salariés": [str(rng.randint(3, 120)) for _ in ROWS],
+        "Souhaitez-vous être recontacté ?": [rng.choice(["Oui", "Non"]) for _ in ROWS],
+        "Taille de la structure": [rng.choice(["Petite", "Moyenne", "Grande"]) for _ in ROWS],
+    }
+    for header, values in list(extra.items())[: seed % 4]:
+        table[header] = values
+    table = table.drop(columns=[old for old, new in names.items() if new is None])
+    table = table.rename(columns={old: new for old, new in names.items() if new})
+    columns = list(table.columns)
+    rng.shuffle(columns)
+    table = table[columns]
+    return columns, table.to_numpy().tolist(), names
+
+
+def write_export(folder: Path, header: list[str], rows: list[list[str]], fmt: str) -> Path:
+    folder.mkdir(parents=True)
+    if fmt == "xlsx":
+        path = folder / "export.xlsx"
+        pd.DataFrame(rows, columns=header).to_excel(path, index=False)
+    else:
+        path = folder / "export.csv"
+        path.write_bytes(quoted(rows, delimiter=";" if fmt == "csv;" else ",", header=header))
+    return path
+
+
+def ingest(folder: Path):
+    con = store.connect(None)
+    (report,) = ingest_consultation(con, load_consultation(folder), folder)
+    return con, report
+
+
+def drafted_answers(export: Path) -> tuple[object, list[tuple]]:
+    """Ingest `export` with its draft (a placeholder theme per question: themes are tested below)."""
+    draft, _ = recognise(export, export.parent)
+    for question in draft.questions:
+        question.themes.append({"id": f"{question.id}_x", "label": "x", "keywords": [], "size": 0, "examples": []})
+    (export.parent / "consultation.yaml").write_text(render(draft, Path("schema.json")), encoding="utf-8")
+    con, report = ingest(export.parent)
+    assert report.rows_read == report.rows_ingested + report.rows_quarantined
+    texts = con.execute("SELECT text FROM answers WHERE text <> '' ORDER BY text").fetchall()
+    return report, texts
+
+
+@pytest.fixture(scope="module")
+def reference_answers(tmp_path_factory):
+    """The sample's export, drafted as it is: every filled answer cell is an answer."""
+    export = tmp_path_factory.mktemp("ref") / "reponses.csv"
+    export.write_bytes((SAMPLE / "reponses.csv").read_bytes())
+    report, texts = drafted_answers(export)
+    assert report.rows_ingested == 47
+    assert len(texts) == sum(1 for row in ROWS for h, v in zip(HEADER, row, strict=True) if h in QUESTIONS and v.strip())
+    return texts
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_the_draft_recognises_the_columns_and_ingests_every_answer(tmp_path, seed, reference_answers):
+    header, rows, names = variant(seed)
+    fmt = ["csv;", "csv,", "xlsx"][seed % 3]
+    export = write_export(tmp_path / "c", header, rows, fmt)
+    draft, _ = recognise(export, export.parent)
+    assert sorted(q.header for q in draft.questions) == sorted(QUESTIONS)
+    assert draft.region == [names["Région"]]
+    assert draft.structure_name == names["Nom de la structure"]
+    assert draft.structure_type == names["Type de structure"]
+    assert sorted(draft.structure_types) == ["ACT", "LAM", "LHSS"]
+    if names["Identifiant"]:
+        assert draft.respondent_id == [names["Identifiant"]]
+    else:  # the timestamp, with the structure's name: two answers may share a second
+        assert draft.respondent_id == [names["Horodateur"], names["Nom de la structure"]]
+    ignored = {h for h, _ in draft.ignored}
+    assert ignored == set(header) - {*QUESTIONS, *(n for n in names.values() if n)}
+
+    # The draft loads, and its ingest takes every respondent and every answer.
+    report, texts = drafted_answers(export)
+    assert (report.rows_read, report.rows_ingested, report.rows_quarantined, report.respondents) == (47, 47, 0, 47)
+    assert (report.unknown_regions, report.empty_regions) == ([], [])
+    assert texts == reference_answers
+
+
+def test_the_sample_drafted_proposes_themes_the_rules_code_with(tmp_path, lemmatizer):
+    export = tmp_path / "reponses.csv"
+    export.write_bytes((SAMPLE / "reponses.csv").read_bytes())
+    draft = write_draft(export, tmp_path / "essai", lemmatizer=lemmatizer)
+    consultation = load_consultation(tmp_path / "essai")
+    assert (tmp_path / "essai" / "reponses.csv").read_bytes() == export.read_bytes()
+    assert len(consultation.questions) + len(consultation.free_text) == 10
+    themes = [t for q in consultation.questions for t in q.themes]
+    assert len(themes) >= 2 * len(consultation.questions)
+    assert all(t.keywords and t.label for t in themes)
+    text = (tmp_path / "essai" / "consultation.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=") and "À RELIRE" in text
+    # The cold-start rules find most themes' answers with the proposed keywords.
+    from consultation.coding.rules import RuleCoder
+
+    coder = RuleCoder(consultation.questions, lemmatizer)
+    frame = pd.read_csv(export, sep=";", dtype=str, encoding="utf-8-sig").fillna("")
+    hit = set()
+    for question in consultation.questions:
+        answers = frame[question.columns[0]].tolist()
+        for found in coder.code(question.id, answers):
+            hit.update(h.theme_id for h in found)
+    assert len(hit & {t.id for t in themes}) >= 0.8 * len(themes)
+    assert draft.yaml_path.exists()
+
+
+def test_an_existing_configuration_is_never_replaced(tmp_path, lemmatizer):
+    export = tmp_path / "c" / "reponses.csv"
+    export.parent.mkdir()
+    export.write_bytes((SAMPLE / "reponses.csv").read_bytes())
+    (export.parent / "consultation.yaml").write_text("# mes réglages\n", encoding="utf-8")
+    with pytest.raises(ConsultationError, match="existe déjà"):
+        write_draft(export, export.parent, lemmatizer=lemmatizer)
+    assert (export.parent / "consultation.yaml").read_text(encoding="utf-8") == "# mes réglages\n"
+
+
+@pytest.mark.parametrize(
+    ("drop", "said"),
+    [
+        (["Région"], "aucune colonne de région"),
+        ([h for h in HEADER if h[0].isdigit()], "aucune colonne de réponses rédigées"),
+        (["Identifiant", "Horodateur", "Nom de la structure"], "aucune colonne n'identifie les répondants"),
+    ],
+)
+def test_an_export_that_cannot_be_described_is_said_so(tmp_path, drop, said):
+    table = pd.DataFrame(ROWS, columns=HEADER).drop(columns=drop)
+    export = write_export(tmp_path / "c", list(table.columns), table.to_numpy().tolist(), "csv;")
+    with pytest.raises(ConsultationError, match=said):
+        recognise(export, export.parent)
+
+
+def test_the_command_writes_the_draft_and_says_what_it_found(tmp_path):
+    export = tmp_path / "enquete.csv"
+    export.write_bytes((SAMPLE / "reponses.csv").read_bytes())
+    run = [sys.executable, "-m", "consultation", "init", str(export), str(tmp_path / "ma-consultation")]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "Brouillon écrit" in done.stdout and "10 question(s) à coder" in done.stdout
+    config = yaml.safe_load((tmp_path / "ma-consultation" / "consultation.yaml").read_text(encoding="utf-8"))
+    assert config["id"] == "ma-consultation" and config["sources"] == {"responses": ["enquete.csv"]}
+    again = subprocess.run(run, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 2 and "existe déjà" in again.stderr and "Traceback" not in again.stderr
+    missing = subprocess.run([*run[:4], str(tmp_path / "absent.csv")], capture_output=True, text=True, timeout=600)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_personal_data_in_the_answers_stays_out_of_the_draft(tmp_path, lemmatizer):
+    """The examples in comments and the keywords come from the answers: masked, never copied."""
+    table = pd.DataFrame(ROWS, columns=HEADER)
+    first = QUESTIONS[0]
+    contacts = ["Appelez Mme Sophie Marchal au 06 12 34 56 78", "écrire à jean.dupont@gmail.com",
+                "contact : 01.45.67.89.10", "M. Karim Benali, 12 rue des Lilas"]
+    for i in range(0, 40, 3):
+        table.loc[i, first] = f"{table.loc[i, first]} {contacts[i % len(contacts)]} pour l'équipe mobile"
+    export = write_export(tmp_path / "c", list(table.columns), table.to_numpy().tolist(), "csv;")
+    write_draft(export, export.parent, lemmatizer=lemmatizer)
+    text = (export.parent / "consultation.yaml").read_text(encoding="utf-8").lower()
+    for planted in ["06 12", "34 56", "dupont", "gmail", "45.67", "marchal", "benali", "lilas"]:
+        assert planted not in text
