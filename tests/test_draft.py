@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import SHARED_DATA
 from consultation import store
 from consultation.codebook import load_consultation
 from consultation.draft import recognise, render, write_draft
@@ -203,3 +204,53 @@ def test_personal_data_in_the_answers_stays_out_of_the_draft(tmp_path, lemmatize
     text = (export.parent / "consultation.yaml").read_text(encoding="utf-8").lower()
     for planted in ["06 12", "34 56", "dupont", "gmail", "45.67", "marchal", "benali", "lilas"]:
         assert planted not in text
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_long_export_is_drafted_in_its_layout(tmp_path, seed, reference_answers):
+    """The sample as a long export (one row per answer), its columns named as tools name them."""
+    rng = random.Random(seed)
+    table = pd.DataFrame(ROWS, columns=HEADER)
+    ident = rng.choice(["respondent_id", "Identifiant", "ID"])
+    asked, answer = rng.choice([("question_id", "answer"), ("Question", "Réponse"), ("question", "texte")])
+    numbers = {h: h.split(".")[0] for h in QUESTIONS}  # « 1 », « 3a »: a question's short name
+    long = table.melt(id_vars=["Identifiant", "Région"], value_vars=QUESTIONS, var_name="text", value_name=answer)
+    long[asked] = long["text"].map(numbers)
+    long = long[long[answer].str.strip().ne("")].rename(columns={"Identifiant": ident})
+    columns = [ident, "Région", asked, answer] + (["question_text"] if seed % 2 else [])
+    long = long.rename(columns={"text": "question_text"})[columns].sample(frac=1, random_state=seed)
+    export = write_export(tmp_path / "c", columns, long.to_numpy().tolist(), ["csv;", "xlsx"][seed % 2])
+
+    draft, _ = recognise(export, export.parent)
+    assert draft.long == (asked, answer) and draft.respondent_id == [ident] and draft.region == ["Région"]
+    assert sorted(q.header for q in draft.questions) == sorted(numbers.values())
+    if seed % 2:  # the question's text, from its own column
+        assert sorted(q.text for q in draft.questions) == sorted(QUESTIONS)
+    report, texts = drafted_answers(export)
+    assert (report.rows_read, report.rows_quarantined, report.respondents) == (len(long), 0, 47)
+    assert texts == reference_answers
+
+
+REAL = {
+    "entendre-la-france/answers.csv": (15, ["region", "department", "postal_code"], "respondent_id", 2538),
+    "grand-debat-fiscalite/answers.csv": (1, ["region", "department", "zip_code"], "reference", 1905),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_the_real_long_exports_are_drafted_and_ingested_whole(tmp_path, name):
+    """The shared real answers (read in place; skipped where ../shared is absent), as they are."""
+    source = SHARED_DATA / name
+    if not source.exists():
+        pytest.skip(f"{source} absent")
+    n_questions, region, ident, respondents = REAL[name]
+    export = tmp_path / "c" / "answers.csv"
+    export.parent.mkdir()
+    export.write_bytes(source.read_bytes())
+    draft, table = recognise(export, export.parent)
+    assert draft.long is not None and draft.respondent_id == [ident] and draft.region == region
+    assert len(draft.questions) == n_questions
+    assert all(len(q.text) > 20 for q in draft.questions if q.header != "QL")  # texts found (QL has none)
+    report, _ = drafted_answers(export)
+    assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (len(table.frame),) * 2 + (0,)
+    assert report.respondents == respondents

@@ -28,7 +28,8 @@ MAX_THEMES = 200  # per question
 MAX_QUESTIONS = 200  # coded questions; as many free-text sections
 MAX_LABEL_CHARS = 300  # a theme's label is printed in charts and tables
 MAX_THEME_TERMS = 1_000  # keywords, or examples, of one theme
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # ids of questions, themes, consultations
+_ID = ID_PATTERN
 
 
 class _Model(BaseModel):

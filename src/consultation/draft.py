@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from consultation import fmt
+from consultation.codebook import ID_PATTERN, MAX_QUESTIONS
 from consultation.errors import ConsultationError
 from consultation.ingest.readers import Table, header_key, read_table
 from consultation.ingest.regions import normalise_region
@@ -53,8 +54,11 @@ _ID_HEADERS = re.compile(
 _TIMESTAMP = re.compile(r"horodat|timestamp|date (?:de |d )?(?:reponse|soumission|envoi|saisie)|submitted|^date$")
 _EMAIL = re.compile(r"\be ?mail\b|courriel")
 _REGION = re.compile(r"^(?:votre )?region\b")
-_DEPARTMENT = re.compile(r"^(?:votre )?(?:departement|dpt|dept)\b")
-_POSTAL = re.compile(r"code postal|^cp$")
+_DEPARTMENT = re.compile(r"^(?:votre )?(?:departement|department|dpt|dept)\b")
+_POSTAL = re.compile(r"code postal|postal code|zip|^cp$")
+_QUESTION = re.compile(r"\bquestion\b")
+_ANSWER = re.compile(r"\b(?:answer|reponse|contribution|texte|text|verbatim)\b")
+_SECTION = re.compile(r"\b(?:theme|section|rubrique|partie|pilier|axe|chapitre|bloc)\b")
 _TYPE = re.compile(r"\btype\b|\bcategorie\b")
 _NAME = re.compile(r"\b(?:nom|raison sociale)\b|^(?:structure|etablissement|organisme|association|service)$")
 _ORG = re.compile(r"structure|etablissement|organisme|association|service|raison sociale")
@@ -81,6 +85,7 @@ class DraftQuestion:
     text: str
     answers: int
     themes: list[dict] = field(default_factory=list)  # id, label, keywords, size, examples
+    section: str = "Questions"
 
 
 @dataclass
@@ -97,6 +102,16 @@ class Draft:
     testimonies: list[DraftQuestion]
     ignored: list[tuple[str, str]]  # header, why
     rows: int
+    long: tuple[str, str] | None = None  # a long export: the question's column, the answer's
+
+    def texts(self, table: Table, question: DraftQuestion) -> list[str]:
+        """A question's filled answers, each once."""
+        if self.long is None:
+            values = table.frame[question.header]
+        else:
+            asked, answer = self.long
+            values = table.frame.loc[table.frame[asked].fillna("").astype(str).str.strip() == question.header, answer]
+        return list(dict.fromkeys(v for v in values.fillna("").astype(str).str.strip() if v))
 
     @property
     def yaml_path(self) -> Path:
@@ -129,6 +144,44 @@ def _region_share(column: Column) -> float:
     if sample.empty:
         return 0.0
     return sum(normalise_region(v).region is not None for v in sample) / len(sample)
+
+
+def _long_layout(
+    columns: list[Column], rows: int, frame: pd.DataFrame
+) -> tuple[Column, Column, Column | None] | None:
+    """A long export (one row per answer): a column of answers (sentences) and a column naming the
+    question, with few values; and the question's text when another column holds it."""
+    answer = next((c for c in columns if _ANSWER.search(c.key) and not _QUESTION.search(c.key)
+                   and _is_sentences(c)), None)
+    if answer is None:
+        return None
+    few = max(1, min(MAX_QUESTIONS, rows // 5))
+    asked = [c for c in columns if c is not answer and _QUESTION.search(c.key) and 0 < c.values.nunique() <= few]
+    if not asked:
+        return None
+    # The shortest values name the question (an id); a column with as many values, longer, is its text.
+    asked.sort(key=lambda c: c.values.str.len().mean())
+    question = asked[0]
+    keys = frame[question.header].fillna("").astype(str).str.strip()
+
+    def one_per_question(column: Column) -> bool:
+        return bool(column.values.groupby(keys.loc[column.values.index]).nunique().max() <= 1)
+
+    text = next((c for c in asked[1:] if one_per_question(c)), None)
+    return question, answer, text
+
+
+def _long_sections(columns: list[Column], frame: pd.DataFrame, asked: str, taken: set[str]) -> Column | None:
+    """A column grouping a long export's questions into sections (« theme », « Rubrique »): one
+    value per question, fewer values than questions."""
+    keys = frame[asked].fillna("").astype(str).str.strip()
+    for column in columns:
+        if column.header in taken or not _SECTION.search(column.key) or column.values.empty:
+            continue
+        per_question = column.values.groupby(keys.loc[column.values.index]).nunique()
+        if per_question.max() <= 1 and column.values.nunique() < keys[keys.ne("")].nunique():
+            return column
+    return None
 
 
 def _question_id(header: str, position: int, taken: set[str]) -> str:
@@ -166,11 +219,22 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         taken.add(column.header)
         return column.header
 
+    long = _long_layout(columns, len(table.frame), table.frame)
+    asked = long[0].header if long else None
+
+    def identifies(column: Column) -> bool:
+        if column.values.empty:
+            return False
+        if asked is None:
+            return column.values.nunique() == len(column.values)
+        pairs = table.frame.loc[column.values.index, [column.header, asked]]
+        return not pairs.duplicated().any()
+
+    if long is not None:
+        taken.update(c.header for c in long if c is not None)
     timestamp = _first(columns, _TIMESTAMP, taken)
     email = _first(columns, _EMAIL, taken)
-    ident = next(
-        (c for c in columns if _ID_HEADERS.match(c.key) and c.values.nunique() == len(c.values) > 0), None
-    )
+    ident = next((c for c in columns if c.header not in taken and _ID_HEADERS.match(c.key) and identifies(c)), None)
     region = [h for h in (take(_first(columns, p, taken)) for p in (_REGION, _DEPARTMENT, _POSTAL)) if h]
     if not region:  # no header says so: a short column whose values are mostly regions or departments
         guess = next((c for c in columns if not _is_sentences(c) and _region_share(c) >= 0.8), None)
@@ -190,7 +254,8 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
     )
     structure_name = take(name)
     if ident is not None:
-        respondent_id, id_note = [ident.header], f"« {ident.header} » (une valeur différente par ligne)"
+        respondent_id = [ident.header]
+        id_note = f"« {ident.header} » (une valeur différente par {'ligne' if long is None else 'question'})"
         taken.add(ident.header)
     elif timestamp is not None:
         partner = structure_name or (email.header if email is not None else None)
@@ -201,7 +266,11 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
                if partner else " seul : deux réponses envoyées dans la même seconde seront mises en quarantaine")
         )
     else:
-        unique = next((c for c in columns if c.values.nunique() == len(table.frame) and not _is_sentences(c)), None)
+        unique = next(
+            (c for c in columns if c.header not in taken and len(c.values) == len(table.frame) and identifies(c)
+             and not _is_sentences(c)),
+            None,
+        )
         if unique is None:
             raise ConsultationError(
                 f"{export} : aucune colonne n'identifie les répondants (ni identifiant, ni horodatage, ni "
@@ -222,20 +291,43 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
     questions: list[DraftQuestion] = []
     ignored: list[tuple[str, str]] = []
     ids: set[str] = set()
+    sections: dict[str, str] = {}
+    if long is not None:
+        question_col, _, text_col = long
+        grouped = _long_sections(columns, table.frame, question_col.header, taken)
+        if grouped is not None:
+            taken.add(grouped.header)
+            sections = dict(zip(table.frame[question_col.header].fillna("").astype(str).str.strip(),
+                                table.frame[grouped.header].fillna("").astype(str).str.strip(), strict=True))
+        texts = (
+            dict(zip(table.frame[question_col.header].fillna("").astype(str).str.strip(),
+                     table.frame[text_col.header].fillna("").astype(str).str.strip(), strict=True))
+            if text_col is not None else {}
+        )
+        for value, count in question_col.values.value_counts(sort=False).items():
+            qid = value if ID_PATTERN.match(value) and value not in ids else _question_id(value, len(questions) + 1, ids)
+            ids.add(qid)
+            questions.append(DraftQuestion(qid, value, texts.get(value) or _question_text(value), int(count),
+                                           section=sections.get(value) or "Questions"))
     for column in columns:
         if column.header in taken:
             continue
         if column.values.empty:
             ignored.append((column.header, "colonne vide"))
-        elif _is_sentences(column):
+        elif _is_sentences(column) and long is None:
             text = _question_text(column.header)
             questions.append(
                 DraftQuestion(_question_id(column.header, len(questions) + 1, ids), column.header, text, len(column.values))
             )
         else:
             median = int(column.values.str.len().median())
-            ignored.append((column.header, f"réponses courtes ({fmt.integer(median)} caractères en médiane) : "
-                                           "choix fermés, pas une question ouverte"))
+            why = (
+                f"réponses courtes ({fmt.integer(median)} caractères en médiane) : choix fermés, pas une question ouverte"
+                if median < MIN_MEDIAN_CHARS else
+                f"{fmt.integer(column.values.nunique())} valeurs différentes sur {fmt.integer(len(column.values))} : "
+                "pas des réponses rédigées"
+            )
+            ignored.append((column.header, why))
     if not questions:
         raise ConsultationError(
             f"{export} : aucune colonne de réponses rédigées (au moins {MIN_MEDIAN_CHARS} caractères en médiane, "
@@ -245,6 +337,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         export=export, folder=folder, respondent_id=respondent_id, id_note=id_note, region=region,
         structure_name=structure_name, structure_type=structure_type, structure_types=kinds,
         questions=questions, testimonies=[], ignored=ignored, rows=len(table.frame),
+        long=(long[0].header, long[1].header) if long else None,
     )
     return draft, table
 
@@ -258,10 +351,9 @@ def propose_themes(draft: Draft, table: Table, lemmatizer, redact: Callable[[str
     kept: list[DraftQuestion] = []
     testimonies: list[DraftQuestion] = []
     for question in draft.questions:
-        values = table.frame[question.header].fillna("").astype(str).str.strip()
         # Grouped on the redacted answers, placeholders left out: a name or a phone number shared by
         # a few answers must not become a theme's keyword or label.
-        masked = [redact(t) for t in dict.fromkeys(v for v in values if v)]
+        masked = [redact(t) for t in draft.texts(table, question)]
         texts = [_PLACEHOLDER.sub(" ", t) for t in masked]
         leads, _ = discover_question(texts, lemmatizer, minimum=max(MIN_UNITS_FLOOR, 6))
         spell = _spellings(texts)
@@ -304,14 +396,24 @@ def _spellings(texts: list[str]) -> Callable[[str], str]:
     def spell(lemma: str) -> str:
         exact = counts.get(lemma)
         if not exact:
-            near = [f for f in counts if f.startswith(lemma) and len(f) - len(lemma) <= 2]
-            if not near:
-                return lemma
             exact = {}
-            for f in near:
-                for word, n in counts[f].items():
-                    exact[word[: len(word) - (len(f) - len(lemma))]] = exact.get(word, 0) + n
-        return max(exact.items(), key=lambda item: (item[1], item[0]))[0]
+            for f in counts:
+                if f.startswith(lemma) and len(f) - len(lemma) <= 2:  # « résidents » for « resident »
+                    cut = len(f) - len(lemma)
+                    for word, n in counts[f].items():
+                        exact[word[: len(word) - cut]] = exact.get(word, 0) + n
+                elif lemma.startswith(f) and 0 < len(lemma) - len(f) <= 2 and len(f) >= 4:  # « nécessité »
+                    for word, n in counts[f].items():
+                        exact[word] = exact.get(word, 0) + n
+            if not exact:
+                return lemma
+        # Lower case, unless a short word is mostly written in capitals (« ACT », « ISF », « TVA »):
+        # a long one in capitals is an answer written in capitals.
+        lower = {w: n for w, n in exact.items() if w.islower()}
+        upper = {w: n for w, n in exact.items() if w.isupper()}
+        if len(lemma) <= 5 and sum(upper.values()) > sum(lower.values()):
+            lower = upper
+        return max((lower or exact).items(), key=lambda item: (item[1], item[0]))[0]
 
     return spell
 
@@ -359,7 +461,9 @@ def render(draft: Draft, schema: Path) -> str:
         f"id: {_q(_slug(draft.folder.name))}",
         f"title: {_q(draft.export.stem)}",
         "sources:",
-        f"  responses: [{_q(draft.export.name)}]",
+        (f"  responses: [{_q(draft.export.name)}]" if draft.long is None else
+         f"  responses: [{{path: {_q(draft.export.name)}, layout: long, question_column: {_q(draft.long[0])}, "
+         f"answer_column: {_q(draft.long[1])}}}]"),
         "columns:",
         f"  respondent_id: {_q(draft.respondent_id[0]) if len(draft.respondent_id) == 1 else _q(draft.respondent_id)}",
     ]
@@ -373,8 +477,8 @@ def render(draft: Draft, schema: Path) -> str:
     lines.append("questions:")
     for question in draft.questions:
         lines += [
-            f"  - id: {question.id}",
-            '    section: "Questions"',
+            f"  - id: {_q(question.id)}",
+            f"    section: {_q(question.section)}",
             f"    text: {_q(question.text)}",
             "    unit: respondents  # ou propositions : chaque proposition d'une réponse comptée à part",
             f"    columns: [{_q(question.header)}]",
@@ -382,7 +486,7 @@ def render(draft: Draft, schema: Path) -> str:
         ]
         for theme in question.themes:
             lines += [
-                f"      - id: {theme['id']}",
+                f"      - id: {_q(theme['id'])}",
                 f"        label: {_q(theme['label'])}  # à renommer ({fmt.integer(theme['size'])} réponses dans ce groupe)",
             ]
             if theme["keywords"]:
@@ -393,7 +497,7 @@ def render(draft: Draft, schema: Path) -> str:
         lines.append("free_text:")
         for question in draft.testimonies:
             lines += [
-                f"  - id: {question.id}",
+                f"  - id: {_q(question.id)}",
                 '    section: "Témoignages"',
                 f"    text: {_q(question.text)}",
                 f"    columns: [{_q(question.header)}]",
