@@ -179,3 +179,18 @@ def test_choices_accept_the_english_values_of_earlier_versions(tmp_path):
     assert ctx.params["by"] == "type-structure"
     cmd = main.commands["tally"]
     assert cmd.make_context("x", ["--format", "table"], resilient_parsing=True).params["fmt"] == "tableau"
+
+
+def test_path_errors_capitalise_only_the_sentence_start(tmp_path):
+    """Click writes « {name} 'x' is a directory. » with `name.title()`: « Le Fichier » in French."""
+    a_file = tmp_path / "export.csv"
+    a_file.write_text("x\n", encoding="utf-8")
+    cases = [
+        (("init", str(tmp_path)), "Le fichier « "),  # a folder where a file is expected
+        (("ingest", "--sorties", str(a_file)), "Le dossier « "),  # a file where a folder is expected
+    ]
+    for args, said in cases:
+        result = invoke(*args)
+        assert result.exit_code == 2
+        assert said in result.output, result.output
+        assert not re.search(r"Le (Fichier|Dossier|Chemin)", result.output)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import unicodedata
@@ -46,6 +47,9 @@ MIN_DISTINCT_SHARE = 0.5
 MAX_STRUCTURE_TYPES = 12  # more distinct values in a « type » column: not a list of types
 MAX_KEYWORDS = 6
 EXAMPLE_CHARS = 160
+# Themes are proposed from at most this many distinct answers per question (drawn at random, with a
+# fixed seed): enough to find the main groups, and a national export takes seconds, not minutes.
+MAX_DISCOVERY_ANSWERS = 5_000
 
 _ID_HEADERS = re.compile(
     r"^(?:identifiant|id|uid|code|numero|n|no|ref|reference|respondent|response)"
@@ -353,7 +357,10 @@ def propose_themes(draft: Draft, table: Table, lemmatizer, redact: Callable[[str
     for question in draft.questions:
         # Grouped on the redacted answers, placeholders left out: a name or a phone number shared by
         # a few answers must not become a theme's keyword or label.
-        masked = [redact(t) for t in draft.texts(table, question)]
+        answers = draft.texts(table, question)
+        if len(answers) > MAX_DISCOVERY_ANSWERS:  # a deterministic sample: the groups are the same
+            answers = random.Random(0).sample(answers, MAX_DISCOVERY_ANSWERS)
+        masked = [redact(t) for t in answers]
         texts = [_PLACEHOLDER.sub(" ", t) for t in masked]
         leads, _ = discover_question(texts, lemmatizer, minimum=max(MIN_UNITS_FLOOR, 6))
         spell = _spellings(texts)

@@ -133,8 +133,22 @@ CLICK_MODULES = (
 )
 
 
+class _Sentence(str):
+    """A translated word Click capitalises with `str.title()` (« Le Fichier ») at a sentence's start:
+    French capitalises only the first word (« Le fichier « x » n'existe pas »)."""
+
+    __slots__ = ()
+
+    def title(self) -> str:
+        return self[:1].upper() + self[1:]
+
+
+_TITLED = {"file", "directory", "path"}  # click.Path's `name`, given to `.title()`
+
+
 def gettext(message: str) -> str:
-    return CATALOGUE.get(message, message)
+    found = CATALOGUE.get(message, message)
+    return _Sentence(found) if message in _TITLED else found
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from consultation.cli.base import _friendly, consultation_arg, consultation_folder, main, out_option
-from consultation.cli.french import option
+from consultation.cli.french import argument, option
 from consultation.fmt import integer
 from consultation.ingest.core import FileReport
 
@@ -137,8 +137,8 @@ def _short(raw_json: str) -> str:
 
 
 @main.command("init")
-@click.argument("export", metavar="EXPORT", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("folder", metavar="[DOSSIER]", required=False, type=click.Path(path_type=Path, file_okay=False))
+@argument("export", metavar="EXPORT", type=click.Path(path_type=Path, dir_okay=False))
+@argument("folder", metavar="[DOSSIER]", required=False, type=click.Path(path_type=Path, file_okay=False))
 @option("--feuille", "sheet", default=None, help="Classeur : nom de la feuille à lire (par défaut : la première visible).")
 @_friendly
 def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
