@@ -28,6 +28,7 @@ from consultation.ingest.core import ingest_consultation
 from ingest_family_support import HEADER, ROWS, SAMPLE, quoted
 
 QUESTIONS = [h for h in HEADER if h[0].isdigit()]
+REMARKS = "Avez-vous d'autres remarques ?"
 RENAMES = {
     "Identifiant": ["Identifiant", "ID", "N° de répondant", "Numéro du répondant", "id_repondant", None],
     "Région": ["Région", "Votre région", "Région d'implantation", "REGION", "Localisation"],
@@ -45,13 +46,23 @@ def variant(seed: int) -> tuple[list[str], list[list[str]], dict[str, str | None
     if seed % 4 == 0:
         names["Identifiant"] = None  # Google Forms: no id
     table = pd.DataFrame(ROWS, columns=HEADER)
+    options = ["Accès aux droits", "Santé mentale", "Logement d'abord", "Emploi des personnes accompagnées", "Autre"]
     extra = {
         "Nombre de salariés": [str(rng.randint(3, 120)) for _ in ROWS],
         "Souhaitez-vous être recontacté ?": [rng.choice(["Oui", "Non"]) for _ in ROWS],
+        "Thématiques abordées (plusieurs choix possibles)": [
+            ", ".join(rng.sample(options, rng.randint(1, 4))) for _ in ROWS
+        ],
         "Taille de la structure": [rng.choice(["Petite", "Moyenne", "Grande"]) for _ in ROWS],
     }
-    for header, values in list(extra.items())[: seed % 4]:
+    for header, values in list(extra.items())[: seed % 5]:
         table[header] = values
+    if seed % 2:  # an open question most answered in a word: still a question
+        table[REMARKS] = [
+            rng.choice(["Non", "RAS", "Rien", "non merci", ""]) if rng.random() < 0.7
+            else f"{row[HEADER.index(QUESTIONS[0])][:60]} et {rng.choice(['la formation', 'les salaires', 'le bâti'])}"
+            for row in ROWS
+        ]
     table = table.drop(columns=[old for old, new in names.items() if new is None])
     table = table.rename(columns={old: new for old, new in names.items() if new})
     columns = list(table.columns)
@@ -100,13 +111,13 @@ def reference_answers(tmp_path_factory):
     return texts
 
 
-@pytest.mark.parametrize("seed", range(16))
+@pytest.mark.parametrize("seed", range(32))
 def test_the_draft_recognises_the_columns_and_ingests_every_answer(tmp_path, seed, reference_answers):
     header, rows, names = variant(seed)
     fmt = ["csv;", "csv,", "xlsx"][seed % 3]
     export = write_export(tmp_path / "c", header, rows, fmt)
     draft, _ = recognise(export, export.parent)
-    assert sorted(q.header for q in draft.questions) == sorted(QUESTIONS)
+    assert sorted(q.header for q in draft.questions) == sorted(QUESTIONS + [REMARKS] * (seed % 2))
     assert draft.region == [names["Région"]]
     assert draft.structure_name == names["Nom de la structure"]
     assert draft.structure_type == names["Type de structure"]
@@ -116,13 +127,14 @@ def test_the_draft_recognises_the_columns_and_ingests_every_answer(tmp_path, see
     else:  # the timestamp, with the structure's name: two answers may share a second
         assert draft.respondent_id == [names["Horodateur"], names["Nom de la structure"]]
     ignored = {h for h, _ in draft.ignored}
-    assert ignored == set(header) - {*QUESTIONS, *(n for n in names.values() if n)}
+    assert ignored == set(header) - {*QUESTIONS, REMARKS, *(n for n in names.values() if n)}
 
     # The draft loads, and its ingest takes every respondent and every answer.
     report, texts = drafted_answers(export)
     assert (report.rows_read, report.rows_ingested, report.rows_quarantined, report.respondents) == (47, 47, 0, 47)
     assert (report.unknown_regions, report.empty_regions) == ([], [])
-    assert texts == reference_answers
+    remarks = [(" ".join(r[header.index(REMARKS)].split()),) for r in rows if r[header.index(REMARKS)].strip()] if seed % 2 else []
+    assert sorted(texts) == sorted(reference_answers + remarks)
 
 
 def test_the_sample_drafted_proposes_themes_the_rules_code_with(tmp_path, lemmatizer):

@@ -44,12 +44,14 @@ SCHEMA_LINE = "# yaml-language-server: $schema={schema}"
 # characters among the filled cells, and most of them different from each other.
 MIN_MEDIAN_CHARS = 20
 MIN_DISTINCT_SHARE = 0.5
+MIN_WORDED, MIN_WORDED_SHARE = 5, 0.2
+MAX_CHOICE_ITEMS = 15  # distinct options in a column of ticked boxes
 MAX_STRUCTURE_TYPES = 12  # more distinct values in a « type » column: not a list of types
 MAX_KEYWORDS = 6
 EXAMPLE_CHARS = 160
 # Themes are proposed from at most this many distinct answers per question (drawn at random, with a
 # fixed seed): enough to find the main groups, and a national export takes seconds, not minutes.
-MAX_DISCOVERY_ANSWERS = 5_000
+MAX_DISCOVERY_ANSWERS = 2_000
 
 _ID_HEADERS = re.compile(
     r"^(?:identifiant|id|uid|code|numero|n|no|ref|reference|respondent|response)"
@@ -107,14 +109,17 @@ class Draft:
     ignored: list[tuple[str, str]]  # header, why
     rows: int
     long: tuple[str, str] | None = None  # a long export: the question's column, the answer's
+    _rows_of: dict | None = field(default=None, repr=False)
 
     def texts(self, table: Table, question: DraftQuestion) -> list[str]:
         """A question's filled answers, each once."""
         if self.long is None:
             values = table.frame[question.header]
         else:
-            asked, answer = self.long
-            values = table.frame.loc[table.frame[asked].fillna("").astype(str).str.strip() == question.header, answer]
+            if self._rows_of is None:  # one pass over the export, not one per question
+                asked = table.frame[self.long[0]].fillna("").astype(str).str.strip()
+                self._rows_of = asked.groupby(asked, sort=False).groups
+            values = table.frame.loc[self._rows_of.get(question.header, []), self.long[1]]
         return list(dict.fromkeys(v for v in values.fillna("").astype(str).str.strip() if v))
 
     @property
@@ -134,20 +139,36 @@ def _first(columns: list[Column], pattern: re.Pattern[str], taken: set[str]) -> 
     return next((c for c in columns if c.header not in taken and pattern.search(c.key)), None)
 
 
-def _is_sentences(column: Column) -> bool:
-    values = column.values
-    if values.empty:
+def _is_multiple_choice(values: pd.Series) -> bool:
+    """Boxes ticked among a few options, joined by the tool (« Logement, Santé »): few distinct items."""
+    items = values.str.split(r"\s*[;,]\s*").explode().str.strip()
+    items = items[items.ne("")]
+    if items.empty or items.nunique() > MAX_CHOICE_ITEMS or items.str.len().max() > 80:
         return False
-    return bool(
-        values.str.len().median() >= MIN_MEDIAN_CHARS and values.nunique() >= MIN_DISTINCT_SHARE * len(values)
-    )
+    # Each option is ticked again and again; words and sentences written once are not options.
+    counts = items.value_counts()
+    return bool(counts[counts >= 3].sum() >= 0.9 * len(items))
+
+
+def _is_sentences(column: Column) -> bool:
+    """Written answers: long and varied; or, where many answered in a word (« Non », « RAS »), at
+    least a fifth of them distinct sentences of four words or more. Ticked options are not."""
+    values = column.values
+    if values.empty or _is_multiple_choice(values):
+        return False
+    if values.str.len().median() >= MIN_MEDIAN_CHARS and values.nunique() >= MIN_DISTINCT_SHARE * len(values):
+        return True
+    worded = values[values.str.split().str.len() >= 4]
+    return bool(worded.nunique() >= max(MIN_WORDED, MIN_WORDED_SHARE * len(values)))
 
 
 def _region_share(column: Column) -> float:
     sample = column.values.head(500)
     if sample.empty:
         return 0.0
-    return sum(normalise_region(v).region is not None for v in sample) / len(sample)
+    # By name only: numbers (a headcount, an age) would read as department or postal codes.
+    named = {"name", "old_region", "department_name"}
+    return sum(normalise_region(v).method in named for v in sample) / len(sample)
 
 
 def _long_layout(
