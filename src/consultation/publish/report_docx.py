@@ -25,7 +25,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
 from consultation.publish import palette
-from consultation.publish.charts import PAGE_WIDTH_CM
+from consultation.publish.charts import CONTINUED, PAGE_WIDTH_CM
 from consultation.publish.disclosure import SECRET
 from consultation.publish.report_data import (
     OVERVIEW_TITLE,
@@ -81,8 +81,8 @@ def render_docx(report: Report) -> DocxDocument:
             _theme_table(doc, table)
             _note(doc, table.note)
             for chart in table.charts:
-                figure_no += 1
-                _figure(doc, chart.png, chart.caption, figure_no)
+                figure_no += chart.part == 1
+                _figure(doc, chart.png, chart.caption, figure_no, continued=chart.part > 1)
             for reason in table.missing:
                 _note(doc, reason)
     for block in report.free_text:
@@ -405,10 +405,11 @@ def _embedded(png: Path, mtime_ns: int) -> bytes:
 MAX_FIGURE_HEIGHT_CM = 24.0  # a chart and its caption on one A4 page within 2 cm margins (25.7 cm)
 
 
-def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
+def _figure(doc: DocxDocument, png: Path, caption: str, number: int, *, continued: bool = False) -> None:
     data = _embedded(png, png.stat().st_mtime_ns)
     # A chart of 36 themes with long labels is 77 cm tall at the page's width: Word showed its
-    # first page and cut the rest. Taller than a page, it is scaled down to the page instead.
+    # first page and cut the rest. Charts are now drawn in parts of at most 23 cm
+    # (`charts.MAX_CHART_HEIGHT_CM`), inserted full size; the scaling stays as a guard.
     height = PAGE_WIDTH_CM * _aspect(data)
     if height > MAX_FIGURE_HEIGHT_CM:
         doc.add_picture(io.BytesIO(data), height=Cm(MAX_FIGURE_HEIGHT_CM))
@@ -419,6 +420,9 @@ def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
     picture.paragraph_format.keep_with_next = True
     paragraph = doc.add_paragraph(style="Caption")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if continued:  # the same figure's next part: no number of its own
+        paragraph.add_run(f"Figure {number}{CONTINUED} : {caption}")
+        return
     paragraph.add_run("Figure ")
     _field(paragraph, "SEQ Figure \\* ARABIC", str(number))  # Word's own numbering: « Table des illustrations »
     paragraph.add_run(f" : {caption}")
