@@ -11,17 +11,14 @@ Before (2026-12-06): see RELIABILITY.md, « Published outputs with hostile conte
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import docx
 import pytest
 
-from conftest import ROOT
 from consultation.ingest.regions import REGIONS
 from consultation.publish import report_docx, report_text
 from consultation.publish.charts import (
@@ -251,50 +248,21 @@ def test_word_region_headers_are_not_cut_inside_a_word(rendered, word_as_pdf_tex
 
 # --- 4. no horizontal overflow at 390 CSS px ------------------------------------------------------
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import screenshots  # noqa: E402
-
-PHONE = 390
-# Chromium headless opens no window narrower than 500 px: the page is laid out in an iframe of
-# 390 CSS px, whose document has that width as its viewport; it reports to its parent by message.
-_PROBE = """<script>
-window.addEventListener("load", () => {
-  const width = document.documentElement.clientWidth;
-  // What scrolls inside its own box (a wide table in « .wide ») does not widen the page.
-  const inScroller = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
-    if (["auto", "scroll", "hidden"].includes(getComputedStyle(p).overflowX)) return true; } return false; };
-  const past = [...document.body.querySelectorAll("*")]
-    .filter(e => e.getBoundingClientRect().right > width + 1 && !inScroller(e));
-  parent.postMessage(document.documentElement.scrollWidth + "/" + width + "/" + past.length + "/"
-                     + past.slice(0, 5).map(e => e.tagName + "." + e.className).join(","), "*");
-});
-</script>
-"""
-_FRAME = """<!DOCTYPE html><html><body style="margin:0">
-<iframe src="{src}" style="width:{width}px;height:800px;border:0"></iframe>
-<script>window.addEventListener("message", e => document.body.setAttribute("data-overflow", e.data));</script>
-</body></html>"""
+from page_width import PHONE, browser, overflow_at  # noqa: E402
 
 
-def overflow_at(page: Path, width: int, workdir: Path) -> tuple[int, int, int, str]:
-    """(document width, viewport width, elements past the right edge, the first of them) of `page`
-    laid out at `width` CSS pixels in Chromium."""
-    probe = workdir / f"probe-{page.name}"
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
-    frame = workdir / f"frame-{page.name}"
-    frame.write_text(_FRAME.format(src=probe.name, width=width), encoding="utf-8")
-    result = subprocess.run(
-        screenshots.browser_command(screenshots.find_browser(), workdir / "profile", "--window-size=800,900",
-                                    "--allow-file-access-from-files", "--virtual-time-budget=10000",
-                                    "--dump-dom", frame.resolve().as_uri()),
-        check=True, capture_output=True, text=True, timeout=180)
-    found = re.search(r'data-overflow="(\d+)/(\d+)/(\d+)/([^"]*)"', html.unescape(result.stdout))
-    assert found, result.stderr[-300:]
-    return int(found.group(1)), int(found.group(2)), int(found.group(3)), found.group(4)
-
-
-@pytest.mark.skipif(screenshots.find_browser() is None, reason="Chromium absent: HTML not rendered")
+@pytest.mark.skipif(browser() is None, reason="Chromium absent: HTML not rendered")
 def test_html_has_no_horizontal_overflow_at_390_px(rendered, tmp_path):
     scroll, client, past, first = overflow_at(rendered["out"] / "report.html", PHONE, tmp_path)
-    assert client == PHONE - 0 or client <= PHONE, client  # the probe really ran at a phone's width
+    assert client == PHONE, client  # laid out at a phone's width, not at a window's 500 px
     assert scroll <= client and past == 0, (scroll, client, past, first)
+
+
+@pytest.mark.skipif(browser() is None, reason="Chromium absent: HTML not rendered")
+def test_the_phone_check_sees_what_a_500_px_window_would_not(tmp_path):
+    # A block of 450 px fits Chromium's narrowest window (500 px) but not a phone's 390 px.
+    page = tmp_path / "wide.html"
+    page.write_text('<!DOCTYPE html><html><body style="margin:0"><div style="width:450px">x</div></body></html>',
+                    encoding="utf-8")
+    scroll, client, past, _ = overflow_at(page, PHONE, tmp_path)
+    assert (scroll, client, past) == (450, PHONE, 1)
