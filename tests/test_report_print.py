@@ -20,6 +20,7 @@ import docx
 import pytest
 
 from consultation.ingest.regions import REGIONS
+from consultation.publish import charts as chart_module
 from consultation.publish import report_docx, report_text
 from consultation.publish.charts import (
     ComparisonData,
@@ -44,8 +45,8 @@ from consultation.publish.report_data import (
 from hostile_labels import labels_family, long_labels_family
 
 PRINT_FLOOR_PT = 6.0  # the floor the charts are held to (charts.MIN_PRINT_PT says why)
-# 36, 2, 36, 40, 30 and 5 themes of generated labels; 40 and 14 themes of 80 to 150 characters.
-SEEDS = [1, 3, 4, 6, 9, 12, 40, 14]
+# 2, 40 and 30 themes of generated labels; 40 and 14 themes of 80 to 150 characters.
+SEEDS = [3, 6, 9, 40, 14]
 # What testimonies hold: emoji (with skin tones, ZWJ sequences, flags, variation selectors),
 # symbols, and scripts the report's fonts may lack.
 CHARACTERS = [
@@ -60,7 +61,7 @@ OTHER_REGIONS = ["Saint-Pierre-et-Miquelon", "Nouvelle-Calédonie", "Polynésie 
 REGION_NAMES = [r.name for r in REGIONS] + OTHER_REGIONS
 
 
-def _question_table(seed: int, chart_dir: Path) -> tuple[QuestionTable, Overview]:
+def _question_table(seed: int, k: int, chart_dir: Path) -> tuple[QuestionTable, Overview | None, int]:
     family = long_labels_family(seed) if seed in (14, 40) else labels_family(seed)
     question, _, national, regional, region, n_nat, n_reg = family
     question = question.model_copy(update={"id": f"q{seed}"})
@@ -71,24 +72,25 @@ def _question_table(seed: int, chart_dir: Path) -> tuple[QuestionTable, Overview
     if comparison.worth_drawing:
         save_charts(comparison_charts(comparison), chart_dir / f"{question.id}-region")
         charts += chart_refs(chart_dir / f"{question.id}-region.png", f"Question {seed} : région et France")
-    regions = REGION_NAMES[seed % 6::2]  # 9 or 12 names, the longest ones among them
+    rows = [ThemeRow(t.label, t.count, f"{t.share:.0f} % des répondants",
+                     [f"Témoignage {j} : {' '.join(CHARACTERS[j::7])} fin." for j in range(i % 2, 7, 2)] if i < 4 else [])
+            for i, t in enumerate(national[:4])]  # the charts show every theme; the table, those quoted
+    table = QuestionTable(question.id, question.text, "Thèmes", "Témoignages", [ThemeGroup(None, rows)],
+                          "Note.", charts)
+    if k >= 3:
+        return table, None, len(national)
+    regions = REGION_NAMES[k::3]  # 8 names each, every name in one of the first three
     data = OverviewData(question, regions, [t.label for t in national], [t.share for t in national],
                         [[t.share if (i + j) % 4 else None for j in range(len(regions))]
                          for i, t in enumerate(national)], n_nat)
     save_charts(overview_charts(data), chart_dir / f"{question.id}-overview")
-    rows = [ThemeRow(t.label, t.count, f"{t.share:.0f} % des répondants",
-                     [f"Témoignage {k} : {' '.join(CHARACTERS[k::7])} fin."
-                      for k in range(i % 2, 7, 2)] if i < 4 else [])
-            for i, t in enumerate(national)]
-    table = QuestionTable(question.id, question.text, "Thèmes", "Témoignages", [ThemeGroup(None, rows)],
-                          "Note.", charts)
     overview = Overview(question.id, question.text, regions,
                         [OverviewRow(label, f"{share:.0f} %", ["s" if v is None else f"{v:.0f} %" for v in cells],
                                      fills)
                          for label, share, cells, fills in zip(data.labels, data.national, data.cells,
                                                                overview_fills(data), strict=True)],
                         chart_refs(chart_dir / f"{question.id}-overview.png", f"Question {seed} : par région"))
-    return table, overview
+    return table, overview, len(national)
 
 
 @pytest.fixture(scope="module")
@@ -96,17 +98,21 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("print")
     chart_dir = out / "charts"
     chart_dir.mkdir()
-    tables, overviews = zip(*(_question_table(seed, chart_dir) for seed in SEEDS), strict=True)
+    # PNGs at 60 dpi instead of 300: what is measured is the SVG and the size Word shows the
+    # picture at, and the 300 dpi PNGs took most of this module's time.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chart_module, "DPI", 60)
+        tables, overviews, themes = zip(*(_question_table(seed, k, chart_dir) for k, seed in enumerate(SEEDS)), strict=True)
     report = Report(
         kind="national", region=None, slug="synthese-nationale", title="Consultation : synthèse nationale",
         subtitle="Consultation « hostile »", intro=["Introduction."],
         reliability=Reliability("Fiabilité des chiffres", ["Une ligne."]),
-        sections=[Section("Questions", list(tables))], free_text=[], overview=list(overviews[:3]))
+        sections=[Section("Questions", list(tables))], free_text=[], overview=[o for o in overviews if o])
     page = report_text.render_html(report)
     (out / "report.html").write_text(page, encoding="utf-8")
     (out / "report.md").write_text(report_text.render_markdown(report, out), encoding="utf-8")
     (out / "report.docx").write_bytes(report_docx.docx_bytes(report))
-    return {"out": out, "report": report, "html": page, "pdf": report_text.pdf_document(page)}
+    return {"out": out, "report": report, "themes": dict(zip(SEEDS, themes, strict=True)), "html": page, "pdf": report_text.pdf_document(page)}
 
 
 # --- 1. chart text printed at 6 points at least ---------------------------------------------------
@@ -161,8 +167,8 @@ def test_chart_text_prints_at_six_points_or_more_in_word(rendered):
 
 
 def test_every_theme_is_drawn_once_and_in_order_across_the_parts_of_a_chart(rendered):
-    for table in rendered["report"].sections[0].tables:
-        themes = [row.label for group in table.groups for row in group.rows]
+    for seed, table in zip(SEEDS, rendered["report"].sections[0].tables, strict=True):
+        themes = range(rendered["themes"][seed])
         for first in (c for c in table.charts if c.part == 1):
             parts = [c for c in table.charts if c.png.stem.split("-suite")[0] == first.png.stem]
             ids = [int(i) for c in parts for i in re.findall(r'id="theme-(\d+)"', c.svg.read_text(encoding="utf-8"))]

@@ -51,11 +51,16 @@ def pdf_document(html: str):  # type: ignore[no-untyped-def]
     import weasyprint
 
     _keep_font_subsetting_out_of_the_logs()
-    document = weasyprint.HTML(string=html).render()
-    missing = unprintable(document)
-    if missing:
-        document = weasyprint.HTML(string=printable(html, missing)).render()
-    return document
+    missing = unprintable(weasyprint.HTML(string=_every_character(html)).render())
+    return weasyprint.HTML(string=printable(html, missing) if missing else html).render()
+
+
+def _every_character(html: str) -> str:
+    """A page of the report's style sheet and each character beyond ASCII of its text once:
+    Pango chooses the same fonts for it as for the report, in a fraction of its layout time."""
+    head = html[:html.find("<body")] if "<body" in html else ""
+    chars = sorted({c for c in html if not c.isascii()})
+    return f"{head}<body><p>{' '.join(chars)}</p><p><b>{' '.join(chars)}</b> <i>{' '.join(chars)}</i></p></body></html>"
 
 
 def unprintable(document) -> set[str]:  # type: ignore[no-untyped-def]
