@@ -75,8 +75,11 @@ def _question_table(seed: int, k: int, chart_dir: Path) -> tuple[QuestionTable, 
     rows = [ThemeRow(t.label, t.count, f"{t.share:.0f} % des répondants",
                      [f"Témoignage {j} : {' '.join(CHARACTERS[j::7])} fin." for j in range(i % 2, 7, 2)] if i < 4 else [])
             for i, t in enumerate(national[:4])]  # the charts show every theme; the table, those quoted
-    table = QuestionTable(question.id, question.text, "Thèmes", "Témoignages", [ThemeGroup(None, rows)],
-                          "Note.", charts)
+    # The headers a regional report prints, with the family's region names.
+    table = QuestionTable(question.id, question.text,
+                          f"Thèmes cités au niveau national ({n_nat} répondants) (Occurrence)",
+                          f"Témoignages pour la Région {REGION_NAMES[k * 5]} ({n_reg} répondants)",
+                          [ThemeGroup(None, rows)], "Note.", charts)
     if k >= 3:
         return table, None, len(national)
     regions = REGION_NAMES[k::3]  # 8 names each, every name in one of the first three
@@ -250,6 +253,16 @@ def test_word_region_headers_are_not_cut_inside_a_word(rendered, word_as_pdf_tex
     regions = sorted({r for o in rendered["report"].overview for r in o.regions})
     cut = [(region, word) for region in regions for word in re.split(r"[\s\-]+", region) if word not in tokens]
     assert not cut, (f"{len({r for r, _ in cut})} of {len(regions)} names cut", cut)
+    # The tables' other headers and the headings (a region's name in a regional report's header).
+    document = docx.Document(str(rendered["out"] / "report.docx"))
+    headers = [c.text for t in document.tables for c in t.rows[0].cells if len(t.rows) > 1]
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    tokens |= {t.strip("()«»:,.?") for t in tokens}
+    words = {w.strip("()«»:,.?") for text in headers + headings for w in re.split(r"[\s\-]+", text)}
+    checked = [w for w in words if re.fullmatch(r"[^\W\d]+(?:'[^\W\d]+)?", w)]  # words of letters
+    cut_words = sorted(w for w in checked if w not in tokens)
+    assert len(checked) > 60
+    assert not cut_words, cut_words
 
 
 # --- 4. no horizontal overflow at 390 CSS px ------------------------------------------------------
