@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from chart_geometry import measure
+from chart_geometry import comparison_chart, measure, overview_chart, theme_chart
 from consultation import fmt
 from consultation.codebook import Question, Theme
 from consultation.publish.charts import (
     ComparisonData,
     OverviewData,
     ThemeCount,
-    comparison_chart,
     drawable,
-    overview_chart,
-    theme_chart,
 )
 from hostile_labels import labels_family
 

@@ -392,11 +392,6 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 # --- the national chart --------------------------------------------------------------------------
 
 
-def theme_chart(question: Question, themes: list[ThemeCount], answered: int) -> Figure:
-    """The whole chart in one figure, however tall (`theme_charts` splits it for print)."""
-    return theme_charts(question, themes, answered, max_height_in=math.inf)[0]
-
-
 def theme_charts(question: Question, themes: list[ThemeCount], answered: int, *,
                  max_height_in: float = _MAX_HEIGHT_IN) -> list[Figure]:
     """Horizontal bars in reading order, one colour and one bold heading row per category; in
@@ -645,11 +640,6 @@ _FLAG_MARKS = {"plus cité": "▲", "moins cité": "▼"}
 FLAG_CAPTION = ("▲ ▼ : thème plus ou moins cité que dans le reste du pays (test exact de Fisher ; "
                 "correction de Benjamini-Hochberg sur l'ensemble des comparaisons de toutes les "
                 "régions, taux de fausses découvertes de 5 %).")
-
-
-def comparison_chart(data: ComparisonData) -> Figure:
-    """The whole chart in one figure, however tall (`comparison_charts` splits it for print)."""
-    return comparison_charts(data, max_height_in=math.inf)[0]
 
 
 @dataclass(frozen=True)
@@ -907,11 +897,6 @@ def overview_fills(data: OverviewData) -> list[list[tuple[str, str]]]:
                 cells.append((to_hex(cmap(0.08 + 0.85 * level)).upper(), palette.LIGHT_INK if level > 0.55 else palette.CHART_INK))
         out.append(cells)
     return out
-
-
-def overview_chart(data: OverviewData) -> Figure:
-    """The whole heatmap in one figure, however tall (`overview_charts` splits it for print)."""
-    return overview_charts(data, max_height_in=math.inf)[0]
 
 
 def overview_charts(data: OverviewData, *, max_height_in: float = _MAX_HEIGHT_IN) -> list[Figure]:

@@ -59,7 +59,7 @@ def _every_character(html: str) -> str:
     """A page of the report's style sheet and each character beyond ASCII of its text once:
     Pango chooses the same fonts for it as for the report, in a fraction of its layout time."""
     head = html[:html.find("<body")] if "<body" in html else ""
-    chars = sorted({c for c in html if not c.isascii()})
+    chars = sorted(c for c in set(html) if not c.isascii())
     return f"{head}<body><p>{' '.join(chars)}</p><p><b>{' '.join(chars)}</b> <i>{' '.join(chars)}</i></p></body></html>"
 
 
