@@ -123,10 +123,14 @@ def read_overview(md: str, report_dir: Path) -> list[dict[tuple[str, str], str]]
     for line in section.splitlines():
         image = _IMAGE.match(line.strip())
         if image:
-            blocks.append({})
             svg = (report_dir / f"{image.group(1)}.svg").resolve()
             text = svg.read_text(encoding="utf-8") if svg.is_file() else ""
-            svg_cells = {(int(i), int(j)): html.unescape(v).strip() for i, j, v in _SVG_CELL.findall(text)}
+            cells_here = {(int(i), int(j)): html.unescape(v).strip() for i, j, v in _SVG_CELL.findall(text)}
+            if re.search(r"-suite\d+$", image.group(1)) and blocks:  # the next part of the same heatmap
+                svg_cells.update(cells_here)
+                continue
+            blocks.append({})
+            svg_cells = cells_here
             columns, row_no = [], 0
             continue
         if not blocks or not line.startswith("|") or line.startswith("| ---"):

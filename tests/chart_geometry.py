@@ -4,6 +4,7 @@ the font lacks (drawn as empty boxes)."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -12,7 +13,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from consultation.publish.charts import _RC, DPI
+from consultation.codebook import Question
+from consultation.publish.charts import (
+    _RC,
+    DPI,
+    ComparisonData,
+    OverviewData,
+    ThemeCount,
+    comparison_charts,
+    overview_charts,
+    theme_charts,
+)
 
 
 @dataclass
@@ -58,3 +69,17 @@ def measure(fig: Figure) -> Problems:
     if fig.axes:
         problems.plot_share = min(ax.get_position().width for ax in fig.axes)
     return problems
+
+
+# Whole charts, however tall: the measures above are the same for a chart and for each of its
+# parts (the library splits a chart taller than a page, `charts.MAX_CHART_HEIGHT_CM`).
+def theme_chart(question: Question, themes: list[ThemeCount], answered: int) -> Figure:
+    return theme_charts(question, themes, answered, max_height_in=math.inf)[0]
+
+
+def comparison_chart(data: ComparisonData) -> Figure:
+    return comparison_charts(data, max_height_in=math.inf)[0]
+
+
+def overview_chart(data: OverviewData) -> Figure:
+    return overview_charts(data, max_height_in=math.inf)[0]

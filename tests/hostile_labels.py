@@ -48,3 +48,23 @@ def labels_family(seed: int):
         reg.append(ThemeCount(t.id, t.label, t.category, False, citing_r, citing_r, n_reg))
     nat.sort(key=lambda t: ([*categories, None].index(t.category), -t.count))
     return question, themes, nat, reg, rng.choice(REGIONS), n_nat, n_reg
+
+
+LONG = ("Manque de coordination entre l'ARS, les collectivités territoriales / les services de l'État "
+        "et les structures d'hébergement pour l'accès aux soins des personnes sans domicile stable")
+
+
+def long_labels_family(n_themes: int = 40):
+    """`labels_family`'s shape: `n_themes` labels of 80 to 150 characters (three or four lines
+    each on a chart), two categories with a long heading, 12,000 respondents, 11,920 in the region."""
+    categories = ["ASPECTS NÉGATIFS ET DIFFICULTÉS RENCONTRÉES PAR LES STRUCTURES / LES ÉQUIPES", "POSITIFS"]
+    themes = [Theme(id=f"t{i}", label=f"{LONG[:80 + (i * 7) % 70]} n° {i}", category=categories[i % 2])
+              for i in range(n_themes)]
+    question = Question(id="q", section="Section", text="Que retenir de la crise ?", unit="respondents",
+                        columns=["Q"], themes=themes)
+    nat = [ThemeCount(t.id, t.label, t.category, False, 11_960 - 97 * i, 11_960 - 97 * i, 12_000)
+           for i, t in enumerate(themes)]
+    nat.sort(key=lambda t: (categories.index(t.category or ""), -t.count))
+    reg = [ThemeCount(t.theme_id, t.label, t.category, False, 11_000 - 50 * i, 11_000 - 50 * i, 11_920)
+           for i, t in enumerate(nat)]
+    return question, themes, nat, reg, "Provence-Alpes-Côte d'Azur", 12_000, 11_920

@@ -9,12 +9,10 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from chart_geometry import theme_chart
 from consultation import store
 from consultation.codebook import Columns, Consultation, Question, Sources, Theme
-from consultation.publish.charts import (
-    theme_chart,
-    write_national_charts,
-)
+from consultation.publish.charts import write_national_charts
 
 CID = "charts-test"
 
@@ -151,10 +149,10 @@ def test_writes_into_a_new_folder(con, consultation, tmp_path: Path):
 
 from matplotlib.container import ErrorbarContainer  # noqa: E402
 
+from chart_geometry import comparison_chart  # noqa: E402
 from consultation import fmt  # noqa: E402
 from consultation.publish.charts import (  # noqa: E402
     TallyFigures,
-    comparison_chart,
     comparison_data,
     write_comparison_charts,
 )

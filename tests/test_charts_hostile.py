@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from chart_geometry import measure
+from chart_geometry import comparison_chart, measure, overview_chart, theme_chart
 from consultation import fmt
 from consultation.codebook import Question, Theme
 from consultation.publish.charts import (
     ComparisonData,
     OverviewData,
     ThemeCount,
-    comparison_chart,
     drawable,
-    overview_chart,
-    theme_chart,
 )
 from hostile_labels import labels_family
 
@@ -110,3 +107,24 @@ def test_the_heatmap_of_all_eighteen_regions():
                                       12_000))
     problems = measure(fig)
     assert not problems, problems
+
+
+def test_a_chart_taller_than_a_page_comes_in_parts_each_clean_and_at_most_23_cm():
+    # Before: one figure 77 cm tall, scaled to the page in the PDF and Word (text at 2.5 to 4 pt).
+    from consultation.publish.charts import MAX_CHART_HEIGHT_CM, comparison_charts, theme_charts
+    from hostile_labels import long_labels_family
+
+    question, _, national, regional, region, n_nat, n_reg = long_labels_family(40)
+    parts = {
+        "national": theme_charts(question, national, n_nat),
+        "comparison": comparison_charts(ComparisonData(question, region, national, {t.theme_id: t for t in regional},
+                                                       n_nat, n_reg)),
+    }
+    for kind, figures in parts.items():
+        assert len(figures) > 1, kind
+        for fig in figures:
+            assert fig.get_figheight() * 2.54 <= MAX_CHART_HEIGHT_CM + 0.01, (kind, fig.get_figheight())
+            problems = measure(fig)
+            assert not problems, (kind, problems)
+        titles = [fig._suptitle.get_text() for fig in figures]
+        assert all(t.endswith("(suite)") for t in titles[1:]) and not titles[0].endswith("(suite)"), titles

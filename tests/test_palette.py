@@ -9,9 +9,10 @@ import tokenize
 import zipfile
 from pathlib import Path
 
+from chart_geometry import comparison_chart
 from consultation import store
 from consultation.publish import palette
-from consultation.publish.charts import TallyFigures, comparison_chart, comparison_data
+from consultation.publish.charts import TallyFigures, comparison_data
 from consultation.publish.report import publish
 from consultation.store.paths import OutputPaths
 from test_report import fill, make_consultation

@@ -9,22 +9,19 @@ Each test names what was wrong before (2026-12-06) in the format it checks."""
 
 from __future__ import annotations
 
-import html
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import docx
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from consultation import store
 from consultation.codebook import Columns, Consultation, FreeTextSection, Question, Sources, Theme
 from consultation.publish.report import publish
 from consultation.publish.report_docx import MAX_FIGURE_HEIGHT_CM
 from consultation.store.paths import OutputPaths
+from page_width import PHONE, browser, overflow_at
 
 CID = "hostile"
 PACA, BFC, ARA, CORSE = "Provence-Alpes-Côte d'Azur", "Bourgogne-Franche-Comté", "Auvergne-Rhône-Alpes", "Corse"
@@ -172,35 +169,16 @@ def test_word_charts_fit_the_page(written):
     assert all(shape.width.cm <= 16.01 for shape in document.inline_shapes)
 
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import screenshots  # noqa: E402
-
-_PROBE = """<script>
-window.addEventListener("load", () => {
-  const width = document.documentElement.clientWidth;
-  const past = [...document.body.querySelectorAll("*")].filter(e => e.getBoundingClientRect().right > width + 1);
-  document.body.setAttribute("data-overflow", document.documentElement.scrollWidth + "/" + width + "/" + past.length);
-});
-</script>
-"""
-
-
-@pytest.mark.skipif(screenshots.find_browser() is None, reason="Chromium absent: HTML not rendered")
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.skipif(browser() is None, reason="Chromium absent: HTML not rendered")
+@pytest.mark.parametrize("width", [PHONE, 1280])
 def test_html_is_no_wider_than_the_window_on_a_phone_and_a_desktop(written, tmp_path, width):
     # Before: 2,771 px wide in a 1,280 px window, 2,471 px in a phone's (a 230-letter word in a
-    # quote; the overview table too on a phone). Chromium's narrowest window is 500 px.
+    # quote; the overview table too on a phone). The phone was 500 px wide (Chromium's narrowest
+    # window) until the page was laid out in an iframe of 390 CSS px (tests/page_width.py).
     for page in [*sorted((written / "reports").glob("*.html")), written / "index.html"]:
-        probe = tmp_path / page.name
-        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
-        result = subprocess.run(
-            screenshots.browser_command(screenshots.find_browser(), tmp_path / "profile", f"--window-size={width},900",
-                                        "--virtual-time-budget=10000", "--dump-dom", probe.resolve().as_uri()),
-            check=True, capture_output=True, text=True, timeout=180)
-        found = re.search(r'data-overflow="(\d+)/(\d+)/(\d+)"', html.unescape(result.stdout))
-        assert found, result.stderr[-300:]
-        scroll, client, past = map(int, found.groups())
-        assert scroll <= client and past == 0, (page.name, width, scroll, client, past)
+        scroll, client, past, first = overflow_at(page, width, tmp_path)
+        assert client == width, (page.name, client)  # laid out at the width asked for
+        assert scroll <= client and past == 0, (page.name, width, scroll, client, past, first)
 
 
 def test_eighteen_regions_stay_on_the_pdf_page_in_the_region_by_theme_table(tmp_path):
@@ -229,9 +207,10 @@ def test_eighteen_regions_stay_on_the_pdf_page_in_the_region_by_theme_table(tmp_
     wide, _ = _pdf_overflow(page)
     assert not wide, wide[:10]
     # Word: the same 20 columns of equal width made a theme column two letters wide (« Th/èm/e »,
-    # as LibreOffice shows it), 34 pages; now 3 tables of at most 8 columns, the theme 5 cm wide.
+    # as LibreOffice shows it), 34 pages; then 3 tables of 8 columns cut « Guadelou / pe »; now
+    # 4 tables whose columns are as wide as their header's longest word, the theme 5 cm wide.
     document = docx.Document(str(tmp_path / "reports" / "synthese-nationale.docx"))
     overview = [t for t in document.tables if t.rows[0].cells[0].text == "Thème"]
-    assert len(overview) == 3 and all(len(t.columns) <= 8 for t in overview)
+    assert len(overview) == 4 and all(len(t.columns) <= 7 for t in overview)
     assert sorted(c.text for t in overview for c in t.rows[0].cells[2:]) == sorted(names)
     assert all(t.columns[0].width.cm > 4.9 for t in overview)

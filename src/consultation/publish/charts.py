@@ -14,7 +14,7 @@ import os
 import re
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -306,12 +306,59 @@ def _render_one(job: _Job) -> list[Path]:
     job.stem.parent.mkdir(parents=True, exist_ok=True)
     if job.kind == "national":
         question, themes, answered = job.payload
-        fig = theme_chart(question, themes, answered)
+        figures = theme_charts(question, themes, answered)
     elif job.kind == "overview":
-        fig = overview_chart(job.payload)
+        figures = overview_charts(job.payload)
     else:
-        fig = comparison_chart(job.payload)
-    return save_chart(fig, job.stem)
+        figures = comparison_charts(job.payload)
+    return save_charts(figures, job.stem)
+
+
+# --- charts taller than a page: several parts, each printed at full size --------------------------
+
+# Chart text is drawn at 6 to 9 points and printed at that size only if the chart is not scaled
+# down. 6 points is the smallest type print designers use for notes and legends (what is smaller
+# needs a magnifier); a chart taller than a page used to be shrunk to fit it, and its labels were
+# printed at 2.5 to 4 points. A chart is drawn 16 cm wide (`PAGE_WIDTH_CM`, the width the PDF and
+# Word show it at) and at most `MAX_CHART_HEIGHT_CM` tall: a longer one is split into parts (the
+# same themes in the same order, « (suite) » in the title of the next ones), each shown full size.
+MIN_PRINT_PT = 6.0
+MAX_CHART_HEIGHT_CM = 23.0  # a part and its caption on one A4 page (25.7 cm within 2 cm margins)
+_MAX_HEIGHT_IN = MAX_CHART_HEIGHT_CM / 2.54
+CONTINUED = " (suite)"
+
+
+def part_stem(stem: Path, part: int) -> Path:
+    """The file stem of a chart's part (1-based): `q1`, then `q1-suite2`, `q1-suite3`…"""
+    return stem if part == 1 else stem.with_name(f"{stem.name}-suite{part}")
+
+
+def save_charts(figures: list[Figure], stem: Path) -> list[Path]:
+    """Save the parts of one chart (`part_stem`) and delete the files of parts it no longer has."""
+    paths = [path for part, fig in enumerate(figures, start=1) for path in save_chart(fig, part_stem(stem, part))]
+    part = len(figures) + 1
+    while (stale := [p for p in (part_stem(stem, part).with_suffix(s) for s in (".png", ".svg")) if p.is_file()]):
+        for path in stale:
+            path.unlink()
+        part += 1
+    return paths
+
+
+def _split(heights: list[float], headings: list[bool], budget: float, continued: float) -> list[range]:
+    """Consecutive rows per part, each part's rows at most `budget` inches tall (`continued`
+    more from the second part on: room for the category heading repeated there). A heading
+    never ends a part; a row taller than the budget gets a part of its own."""
+    parts: list[range] = []
+    start, used = 0, 0.0
+    for i, h in enumerate(heights):
+        room = budget - (continued if parts else 0.0)
+        if i > start and used + h > room:
+            end = i - 1 if headings[i - 1] and i - 1 > start else i
+            parts.append(range(start, end))
+            start, used = end, sum(heights[end:i])
+        used += h
+    parts.append(range(start, len(heights)))
+    return parts
 
 
 def save_chart(fig: Figure, stem: Path) -> list[Path]:
@@ -345,23 +392,48 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 # --- the national chart --------------------------------------------------------------------------
 
 
-def theme_chart(question: Question, themes: list[ThemeCount], answered: int) -> Figure:
-    """Horizontal bars in reading order, one colour and one bold heading row per category.
+def theme_charts(question: Question, themes: list[ThemeCount], answered: int, *,
+                 max_height_in: float = _MAX_HEIGHT_IN) -> list[Figure]:
+    """Horizontal bars in reading order, one colour and one bold heading row per category; in
+    parts of at most `max_height_in` inches, every theme once and in order (`MIN_PRINT_PT`).
 
     A bare `Figure` (not pyplot) is never registered with a GUI backend, so nothing has to be
     closed and the process-wide pyplot state is left alone.
     """
     with mpl.rc_context(_RC):
         rows = _layout_rows(question, themes)
-        # Each row as tall as its own label needs (in inches, the y axis's unit).
+    # Each row as tall as its own label needs (in inches, the y axis's unit).
+    heights = [_row_height(r.label.count("\n") + 1, 0.24, 0.04) for r in rows]
+    caption = 0.15 * _lines(question.caption, CAPTION_WIDTH)
+    title = 0.16 * (_fill(chart_title(question, answered), TITLE_WIDTH, bold=True).count("\n") + 1)
+    heading = max((h for h, r in zip(heights, rows, strict=True) if r.count is None), default=0.0)
+    parts = _split(heights, [r.count is None for r in rows], max_height_in - 1.1 - caption - title, heading)
+    top = max([*(r.count or 0 for r in rows), 1]) * 1.12  # one scale for every part
+    figures = []
+    for number, part in enumerate(parts, start=1):
+        chunk = [rows[i] for i in part]
+        first = chunk[0] if chunk else None
+        head = next((r for r in rows if first and r.count is None and r.category == first.category), None)
+        if number > 1 and first and first.count is not None and head is not None and first.category:
+            chunk.insert(0, replace(head, label=_heading(first.category + CONTINUED)))
+        figures.append(_theme_figure(question, answered, chunk, top, number, len(parts)))
+    return figures
+
+
+def _theme_figure(question: Question, answered: int, rows: list[_Row], top: float, part: int,
+                  parts: int) -> Figure:
+    with mpl.rc_context(_RC):
         heights = [_row_height(r.label.count("\n") + 1, 0.24, 0.04) for r in rows]
-        height_in = 1.1 + sum(heights) + 0.15 * _lines(question.caption, CAPTION_WIDTH)
+        last = part == parts
+        caption = _fill(question.caption, CAPTION_WIDTH, italic=True) if last else ""
+        height_in = 1.1 + sum(heights) + (0.15 * _lines(question.caption, CAPTION_WIDTH) if last else 0.0)
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
         ax = fig.add_subplot()
-        values = _draw_bars(ax, rows, heights)
-        fig.suptitle(_fill(chart_title(question, answered), TITLE_WIDTH, bold=True),
+        values = _draw_bars(ax, rows, heights, top)
+        fig.suptitle(_fill(chart_title(question, answered) + (CONTINUED if part > 1 else ""), TITLE_WIDTH, bold=True),
                      fontsize=9, fontweight="bold")
-        fig.supxlabel(_fill(question.caption, CAPTION_WIDTH, italic=True), fontsize=7.5, style="italic")
+        if caption:
+            fig.supxlabel(caption, fontsize=7.5, style="italic")
         _fit_values(fig, ax, values)
     return fig
 
@@ -415,6 +487,8 @@ class _Row:
     count: int | None  # None: a category heading
     colour: str
     heading_colour: str | None = None  # None: the chart ink
+    category: str | None = None
+    index: int | None = None  # the theme's place in reading order (None: a heading)
 
 
 def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
@@ -423,11 +497,14 @@ def _layout_rows(question: Question, themes: list[ThemeCount]) -> list[_Row]:
     rows: list[_Row] = []
     # Themes without a category in a categorised question (an implicit « Autres »): neutral grey.
     default = palette.UNCATEGORISED if colours else palette.OKABE_ITO[0]
+    index = 0
     for category, group in group_by_category(themes):
         colour = colours.get(category or "", default)
         if category and colours:
-            rows.append(_Row(_heading(category), None, colour, _darker(colour)))
-        rows += [_Row(_fill(t.label, LABEL_WIDTH), t.count, colour) for t in group]
+            rows.append(_Row(_heading(category), None, colour, _darker(colour), category))
+        for t in group:
+            rows.append(_Row(_fill(t.label, LABEL_WIDTH), t.count, colour, None, category, index))
+            index += 1
     return rows
 
 
@@ -437,7 +514,7 @@ def _darker(colour: str, factor: float = 0.62) -> str:
     return "#{:02X}{:02X}{:02X}".format(*(round(c * factor) for c in (r, g, b)))
 
 
-def _draw_bars(ax: Axes, rows: list[_Row], heights: list[float]) -> list[Text]:
+def _draw_bars(ax: Axes, rows: list[_Row], heights: list[float], top: float | None = None) -> list[Text]:
     """The bars and their counts, row `i` `heights[i]` inches tall; returns the count labels."""
     positions = _centres(heights)
     counts = [r.count or 0 for r in rows]
@@ -450,9 +527,11 @@ def _draw_bars(ax: Axes, rows: list[_Row], heights: list[float]) -> list[Text]:
         if row.count is None:
             tick.set_fontweight("bold")
             tick.set_color(row.heading_colour or palette.CHART_INK)
+        else:
+            tick.set_gid(f"theme-{row.index}")  # the SVG says which theme each label is (tests)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(sum(heights), 0)
-    ax.set_xlim(0, max([*counts, 1]) * 1.12)
+    ax.set_xlim(0, top if top is not None else max([*counts, 1]) * 1.12)
     ax.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
@@ -563,43 +642,90 @@ FLAG_CAPTION = ("▲ ▼ : thème plus ou moins cité que dans le reste du pays 
                 "régions, taux de fausses découvertes de 5 %).")
 
 
-def comparison_chart(data: ComparisonData) -> Figure:
+@dataclass(frozen=True)
+class _Line:
+    """One row of a comparison chart: a category heading (`theme` None) or a theme's two bars."""
+
+    label: str
+    height: float  # inches
+    category: str | None
+    theme: ThemeCount | None = None
+    index: int | None = None
+
+
+def comparison_charts(data: ComparisonData, *, max_height_in: float = _MAX_HEIGHT_IN) -> list[Figure]:
     """Two bars per theme (region, then France entière) in % of respondents, same order as the
-    national chart; themes whose regional figure is hidden are left out (`ComparisonData.hidden`)."""
+    national chart; themes whose regional figure is hidden are left out (`ComparisonData.hidden`).
+    In parts of at most `max_height_in` inches, like `theme_charts`."""
     with mpl.rc_context(_RC):
-        unit = data.question.unit
         themes = data.drawn
         groups = group_by_category(themes) if data.question.categories else [(None, themes)]
-        y_labels: list[tuple[float, str, bool]] = []  # (position, text, is heading)
-        bars: list[tuple[float, ThemeCount, ThemeCount]] = []
-        # In inches down the y axis: each row as tall as its own label needs.
         base = _row_height(1, 0.32, 0.05)
-        y = 0.0
+        lines: list[_Line] = []
         for category, group in groups:
             if category:
-                title = _heading(category)
-                h = max(0.8 * base, 0.14 * (title.count("\n") + 1) + 0.12)
-                y_labels.append((y + h / 2 - 0.1 * base, title, True))
-                y += h
+                lines.append(_heading_line(category, base))
             for theme in group:
                 label = _fill(theme.label, LABEL_WIDTH)
-                h = _row_height(label.count("\n") + 1, 0.32, 0.05)
-                y_labels.append((y + h / 2, label, False))
-                bars.append((y + h / 2, data.regional_theme(theme), theme))
-                y += h
+                lines.append(_Line(label, _row_height(label.count("\n") + 1, 0.32, 0.05), category, theme,
+                                   data.national.index(theme)))
+    regional = [data.regional_theme(t) for t in themes]
+    # The caption, under the last part, explains the marks of every part.
+    caption_text = data.caption(
+        any(t.share_interval(data.question.unit) is not None for t in [*regional, *themes]),
+        any(data.flags.get(r.theme_id) in _FLAG_MARKS and not r.suppressed(data.threshold) for r in regional))
+    title = 0.16 * (_fill(data.question.text, TITLE_WIDTH, bold=True).count("\n") + 1)
+    caption = 0.15 * _lines(caption_text, CAPTION_WIDTH)
+    heading = max((line.height for line in lines if line.theme is None), default=0.0)
+    parts = _split([line.height for line in lines], [line.theme is None for line in lines],
+                   max_height_in - 1.45 - title - caption, heading)
+    top = 10.0  # one scale for every part
+    for theme in themes:
+        for t in (data.regional_theme(theme), theme):
+            interval = t.share_interval(data.question.unit)
+            top = max(top, t.share, interval[1] if interval else 0.0)
+    figures = []
+    for number, part in enumerate(parts, start=1):
+        chunk = [lines[i] for i in part]
+        if number > 1 and chunk and chunk[0].theme is not None and chunk[0].category:
+            chunk.insert(0, _heading_line(chunk[0].category + CONTINUED, base))
+        figures.append(_comparison_figure(data, chunk, top, caption_text if number == len(parts) else None,
+                                          number > 1))
+    return figures
+
+
+def _heading_line(category: str, base: float) -> _Line:
+    title = _heading(category)
+    return _Line(title, max(0.8 * base, 0.14 * (title.count("\n") + 1) + 0.12), category)
+
+
+def _comparison_figure(data: ComparisonData, lines: list[_Line], top: float, caption: str | None,
+                       continued: bool) -> Figure:
+    with mpl.rc_context(_RC):
+        unit = data.question.unit
+        base = _row_height(1, 0.32, 0.05)
+        y_labels: list[tuple[float, str, int | None]] = []  # (position, text, theme index; None: heading)
+        bars: list[tuple[float, ThemeCount, ThemeCount]] = []
+        # In inches down the y axis: each row as tall as its own label needs.
+        y = 0.0
+        for line in lines:
+            if line.theme is None:
+                y_labels.append((y + line.height / 2 - 0.1 * base, line.label, None))
+            else:
+                y_labels.append((y + line.height / 2, line.label, line.index))
+                bars.append((y + line.height / 2, data.regional_theme(line.theme), line.theme))
+            y += line.height
         height_in = 1.45 + y
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
         ax = fig.add_subplot()
-        with_intervals, values = _draw_comparison(ax, data, bars, unit)
-        with_flags = any(
-            data.flags.get(r.theme_id) in _FLAG_MARKS and not r.suppressed(data.threshold)
-            for _, r, _ in bars
-        )
+        _, values = _draw_comparison(ax, data, bars, unit, top)
         ax.set_yticks([p for p, _, _ in y_labels], [t for _, t, _ in y_labels])
-        for tick, (_, _, heading) in zip(ax.get_yticklabels(), y_labels, strict=True):
-            if heading:
+        for tick, (_, _, index) in zip(ax.get_yticklabels(), y_labels, strict=True):
+            if index is None:
                 tick.set_fontweight("bold")
                 tick.set_color(palette.CHART_INK)
+            else:
+                tick.set_gid(f"theme-{index}")
         ax.tick_params(axis="y", length=0)
         ax.set_ylim(y, 0)
         ax.xaxis.set_visible(False)
@@ -615,20 +741,22 @@ def comparison_chart(data: ComparisonData) -> Figure:
             loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2 if sum(map(len, entries)) <= 64 else 1,
             frameon=False, fontsize=8,
         )
-        fig.suptitle(_fill(data.question.text, TITLE_WIDTH, bold=True), fontsize=9, fontweight="bold")
-        caption = data.caption(with_intervals, with_flags)
-        fig.supxlabel(_fill(caption, CAPTION_WIDTH, italic=True), fontsize=7, style="italic", color=palette.CHART_MUTED)
+        fig.suptitle(_fill(data.question.text + (CONTINUED if continued else ""), TITLE_WIDTH, bold=True),
+                     fontsize=9, fontweight="bold")
+        if caption:
+            fig.supxlabel(_fill(caption, CAPTION_WIDTH, italic=True), fontsize=7, style="italic",
+                          color=palette.CHART_MUTED)
         _fit_values(fig, ax, values)
     return fig
 
 
 def _draw_comparison(
-    ax: Axes, data: ComparisonData, bars: list[tuple[float, ThemeCount, ThemeCount]], unit: str
+    ax: Axes, data: ComparisonData, bars: list[tuple[float, ThemeCount, ThemeCount]], unit: str,
+    top: float = 10.0,
 ) -> tuple[bool, list[Text]]:
     """Bars, value labels and error bars; returns whether any interval was drawn, and the labels."""
     base = _row_height(1, 0.32, 0.05)  # inches: the y axis's unit
     height, offset = 0.36 * base, 0.19 * base
-    top = 10.0
     any_interval = False
     values = []
     for y, regional, national in bars:
@@ -771,35 +899,51 @@ def overview_fills(data: OverviewData) -> list[list[tuple[str, str]]]:
     return out
 
 
-def overview_chart(data: OverviewData) -> Figure:
+def overview_charts(data: OverviewData, *, max_height_in: float = _MAX_HEIGHT_IN) -> list[Figure]:
     """A heatmap: themes down, « France entière » then the regions across, the share printed in
-    each cell; a masked cell is grey and reads « s », never coloured by its value."""
+    each cell; a masked cell is grey and reads « s », never coloured by its value. In parts of at
+    most `max_height_in` inches (`MIN_PRINT_PT`), the column headers on each."""
+    with mpl.rc_context(_RC):
+        labels = [_fill(label, OVERVIEW_LABEL_WIDTH) for label in data.labels]
+    columns = ["France entière", *data.regions]
+    label_lines = max((label.count("\n") + 1 for label in labels), default=1)
+    row_in = max(0.12 + 0.11 * label_lines, 0.135 * label_lines + 0.05)
+    header_in = 0.09 * max(len(c) for c in columns) + 0.3
+    caption_in = 0.15 * _lines(OVERVIEW_CAPTION, CAPTION_WIDTH)
+    title_in = 0.16 * (_fill(data.question.text, TITLE_WIDTH, bold=True).count("\n") + 1)
+    parts = _split([row_in] * len(labels), [False] * len(labels),
+                   max_height_in - 1.2 - header_in - caption_in - title_in, 0.0)
+    fills = overview_fills(data)  # one colour scale for every part
+    return [_overview_figure(data, labels, rows, fills, row_in, header_in, number, len(parts))
+            for number, rows in enumerate(parts, start=1)]
+
+
+def _overview_figure(data: OverviewData, all_labels: list[str], rows: range, fills: list[list[tuple[str, str]]],
+                     row_in: float, header_in: float, part: int, parts: int) -> Figure:
     from matplotlib.patches import Rectangle
 
     with mpl.rc_context(_RC):
-        labels = [_fill(label, OVERVIEW_LABEL_WIDTH) for label in data.labels]
+        labels = [all_labels[i] for i in rows]
         columns = ["France entière", *data.regions]
-        label_lines = max((label.count("\n") + 1 for label in labels), default=1)
-        row_in = max(0.12 + 0.11 * label_lines, 0.135 * label_lines + 0.05)
-        header_in = 0.09 * max(len(c) for c in columns) + 0.3
-        height_in = 1.2 + header_in + row_in * len(labels) + 0.15 * _lines(OVERVIEW_CAPTION, CAPTION_WIDTH)
+        last = part == parts
+        height_in = 1.2 + header_in + row_in * len(labels) + (0.15 * _lines(OVERVIEW_CAPTION, CAPTION_WIDTH)
+                                                              if last else 0.0)
         fig = Figure(figsize=(PAGE_WIDTH_CM / 2.54, height_in), layout="constrained")
         engine = fig.get_layout_engine()
         assert isinstance(engine, ConstrainedLayoutEngine)  # layout="constrained" above
         engine.set(w_pad=0.2)  # text at 300 dpi is a little wider than laid out
         ax = fig.add_subplot()
-        fills = overview_fills(data)
         gap = 0.3  # between the national column and the regions
         xs = [0.0] + [1 + gap + j for j in range(len(data.regions))]
         fontsize = 7 if len(columns) <= 10 else 6
-        for i, (national, row) in enumerate(zip(data.national, data.cells, strict=True)):
-            for j, value in enumerate([national, *row]):
+        for y, i in enumerate(rows):
+            for j, value in enumerate([data.national[i], *data.cells[i]]):
                 x = xs[j]
                 # A masked cell is flat grey (a hatch would cost a Word file hundreds of kilobytes).
                 fill, colour = fills[i][j]
-                ax.add_patch(Rectangle((x, i), 1, 1, facecolor=fill, edgecolor="white", linewidth=1.2))
+                ax.add_patch(Rectangle((x, y), 1, 1, facecolor=fill, edgecolor="white", linewidth=1.2))
                 style = "italic" if value is None else "normal"
-                text = ax.text(x + 0.5, i + 0.5, overview_cell_text(value, percent=False), ha="center",
+                text = ax.text(x + 0.5, y + 0.5, overview_cell_text(value, percent=False), ha="center",
                                va="center", fontsize=fontsize, color=colour, style=style,
                                fontweight="bold" if j == 0 else "normal")
                 # Named cells: the SVG says which figure each text is (tests/attacker.py reads them).
@@ -810,10 +954,14 @@ def overview_chart(data: OverviewData) -> Figure:
         ax.set_xticks([x + 0.5 for x in xs], [drawable(french(c)) for c in columns], rotation=40, ha="left",
                       rotation_mode="anchor", fontsize=7.5)
         ax.set_yticks([i + 0.5 for i in range(len(labels))], labels, fontsize=7.5)
+        for tick, i in zip(ax.get_yticklabels(), rows, strict=True):
+            tick.set_gid(f"theme-{i}")
         ax.tick_params(length=0)
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
-        fig.suptitle(_fill(data.question.text, TITLE_WIDTH, bold=True), fontsize=9, fontweight="bold")
-        fig.supxlabel(_fill(OVERVIEW_CAPTION.format(threshold=data.threshold), CAPTION_WIDTH, italic=True), fontsize=7,
-                      style="italic", color=palette.CHART_MUTED)
+        fig.suptitle(_fill(data.question.text + (CONTINUED if part > 1 else ""), TITLE_WIDTH, bold=True),
+                     fontsize=9, fontweight="bold")
+        if last:
+            fig.supxlabel(_fill(OVERVIEW_CAPTION.format(threshold=data.threshold), CAPTION_WIDTH, italic=True),
+                          fontsize=7, style="italic", color=palette.CHART_MUTED)
     return fig

@@ -71,6 +71,7 @@ from consultation.publish.report_data import (
     Section,
     ThemeGroup,
     ThemeRow,
+    chart_refs,
     consultation_name,
     overview_note,
     secret_note,
@@ -350,7 +351,7 @@ def _overview(ctx: ReportContext, question: Question) -> Overview | None:
             for label, national, cells, fills
             in zip(data.labels, data.national, data.cells, overview_fills(data), strict=True)]
     return Overview(question.id, question.text, data.regions, rows,
-                    ChartRef(png, f"Thèmes cités par région, en part des répondants : {question.text}"))
+                    chart_refs(png, f"Thèmes cités par région, en part des répondants : {question.text}"))
 
 
 def _quote_limit(ctx: ReportContext, question_id: str, theme_id: str, region: str | None) -> int:
@@ -492,7 +493,7 @@ def _charts(
     national = ctx.chart_dir / f"{question.id}.png"
     _require(national, f"graphique national de la question « {question.id} »")
     # The chart carries the reference's long caption; the document's caption only numbers it.
-    charts = [ChartRef(national, f"{question.text} : thèmes cités au niveau national")]
+    charts = chart_refs(national, f"{question.text} : thèmes cités au niveau national")
     missing: list[str] = []
     if region is None:
         return charts, missing
@@ -503,8 +504,8 @@ def _charts(
     if data.worth_drawing:
         png = comparison_stem(ctx.chart_dir, region, question.id).with_suffix(".png")
         _require(png, f"graphique régional « {region} » de la question « {question.id} »")
-        charts.append(ChartRef(png, f"{question.text} : {region_phrase(region)} et France entière, en "
-                                    "part des répondants citant chaque thème"))
+        charts += chart_refs(png, f"{question.text} : {region_phrase(region)} et France entière, en "
+                                  "part des répondants citant chaque thème")
     cited = [t for t in data.drawn if data.regional_theme(t).citing > 0]
     hidden = [t.label for t in data.national if t.theme_id in data.hidden]
     if not data.worth_drawing:

@@ -50,10 +50,20 @@ class ChartRef:
 
     png: Path
     caption: str
+    part: int = 1  # a chart taller than a page is drawn in parts (`charts.save_charts`)
 
     @property
     def svg(self) -> Path:
         return self.png.with_suffix(".svg")
+
+
+def chart_refs(png: Path, caption: str) -> list[ChartRef]:
+    """A chart and the parts that continue it (`q1.png`, `q1-suite2.png`…), as written by
+    `charts.save_charts`, which deletes the parts a chart no longer has."""
+    refs = [ChartRef(png, caption)]
+    while (more := png.with_name(f"{png.stem}-suite{len(refs) + 1}{png.suffix}")).is_file():
+        refs.append(ChartRef(more, caption, len(refs) + 1))
+    return refs
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,7 @@ class Overview:
     text: str
     regions: list[str]
     rows: list[OverviewRow]
-    chart: ChartRef
+    charts: list[ChartRef]  # the heatmap, in parts when taller than a page
 
 
 @dataclass(frozen=True)
@@ -166,7 +176,8 @@ class Report:
     @property
     def charts(self) -> list[ChartRef]:
         """Every chart in document order (the overview comes before the questions)."""
-        return [*(o.chart for o in self.overview), *(c for s in self.sections for t in s.tables for c in t.charts)]
+        return [*(c for o in self.overview for c in o.charts),
+                *(c for s in self.sections for t in s.tables for c in t.charts)]
 
 
 def consultation_name(consultation: Consultation) -> str:

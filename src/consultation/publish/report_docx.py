@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
 from consultation.publish import palette
-from consultation.publish.charts import PAGE_WIDTH_CM
+from consultation.publish.charts import CONTINUED, PAGE_WIDTH_CM
 from consultation.publish.disclosure import SECRET
 from consultation.publish.report_data import (
     OVERVIEW_TITLE,
@@ -34,7 +35,7 @@ from consultation.publish.report_data import (
     Report,
     overview_note,
 )
-from consultation.publish.report_text import OVERVIEW_COLUMNS, guillemets
+from consultation.publish.report_text import guillemets
 from consultation.publish.typography import french
 
 LEFT_CM, RIGHT_CM = 6.0, 11.0
@@ -81,8 +82,8 @@ def render_docx(report: Report) -> DocxDocument:
             _theme_table(doc, table)
             _note(doc, table.note)
             for chart in table.charts:
-                figure_no += 1
-                _figure(doc, chart.png, chart.caption, figure_no)
+                figure_no += chart.part == 1
+                _figure(doc, chart.png, chart.caption, figure_no, continued=chart.part > 1)
             for reason in table.missing:
                 _note(doc, reason)
     for block in report.free_text:
@@ -253,17 +254,68 @@ def _participation(doc: DocxDocument, report: Report) -> None:
 OVERVIEW_THEME_CM = 5.0
 
 
+HEADER_PT = 7.5  # the region × theme tables' column headers
+CELL_MARGINS_CM = 0.45  # Word's and LibreOffice's cell margins (0.19 cm a side), and a little play
+
+
 def _overview_table(doc: DocxDocument, overview: Overview) -> list[Table]:
-    """The heatmap's figures: themes down, France entière then each region across, at most
-    `OVERVIEW_COLUMNS` regions a table (18 in one made columns of two letters: « Th/èm/e »)."""
-    return [_overview_part(doc, overview, start, start + OVERVIEW_COLUMNS)
-            for start in range(0, max(len(overview.regions), 1), OVERVIEW_COLUMNS)]
+    """The heatmap's figures: themes down, France entière then each region across, as many
+    regions a table as fit with every word of their names whole (`_overview_tables`)."""
+    return [_overview_part(doc, overview, start, stop, widths)
+            for start, stop, widths in _overview_tables(overview.regions)]
 
 
-def _overview_part(doc: DocxDocument, overview: Overview, start: int, stop: int) -> Table:
+def _overview_tables(regions: list[str]) -> list[tuple[int, int, list[float]]]:
+    """(first region, region after the last, column widths in cm) of each table: a column is as
+    wide as the longest word of its header, so that no region name is cut inside a word
+    (6 regions in columns of 1.7 cm had LibreOffice print « Guadelou / pe », « Occita / nie »)."""
+    room = PAGE_WIDTH_CM + 1 - OVERVIEW_THEME_CM
+    national = _column_cm("France entière")
+    needs = [_column_cm(r) for r in regions]
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(regions) or not bounds:  # as many regions a table as fit
+        stop, used = start, national
+        while stop < len(regions) and (stop == start or used + needs[stop] <= room):
+            used += needs[stop]
+            stop += 1
+        bounds.append((start, stop))
+        start = stop
+    # As many tables, the regions shared evenly between them when they fit so (5, 5, 4, 4
+    # rather than 6, 6, 5, 1).
+    size = -(-len(regions) // len(bounds))
+    even = [(i, min(i + size, len(regions))) for i in range(0, len(regions), size)] if regions else bounds
+    if len(even) == len(bounds) and all(national + sum(needs[a:b]) <= room for a, b in even):
+        bounds = even
+    tables = []
+    for a, b in bounds:
+        widths = [national, *needs[a:b]]
+        extra = max(room - sum(widths), 0) / len(widths)  # the rest of the width, shared
+        tables.append((a, b, [OVERVIEW_THEME_CM, *(cm + extra for cm in widths)]))
+    return tables
+
+
+def _column_cm(header: str) -> float:
+    """The width a column needs for its header's longest word (a line may break after a hyphen)
+    and for « 100 % »."""
+    words = re.findall(r"[^\s-]+-?", header) or [header]
+    return max(max(_text_cm(w, bold=True, size=HEADER_PT) for w in words), _text_cm("100 %", size=8)) + CELL_MARGINS_CM
+
+
+@functools.cache
+def _text_cm(text: str, *, bold: bool = False, size: float = 10) -> float:
+    """Width of `text` in DejaVu Sans: wider than Calibri, Carlito and Liberation Sans, and what
+    LibreOffice prints where Calibri is missing, so a width it fits is enough in each."""
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans",
+                                                             weight="bold" if bold else "normal"))
+    return ImageFont.truetype(path, 100).getlength(text) / 100 * size / 72 * 2.54
+
+
+def _overview_part(doc: DocxDocument, overview: Overview, start: int, stop: int, widths: list[float]) -> Table:
     columns = ["France entière", *overview.regions[start:stop]]
-    width = (PAGE_WIDTH_CM + 1 - OVERVIEW_THEME_CM) / len(columns)
-    widths = [OVERVIEW_THEME_CM, *[width] * len(columns)]
     table = doc.add_table(rows=1, cols=1 + len(columns))
     table.style = "Table Grid"
     table.autofit = False
@@ -290,7 +342,7 @@ def _overview_part(doc: DocxDocument, overview: Overview, start: int, stop: int)
         _cant_split(table.rows[-1])
     for cell in table.rows[0].cells:
         for r in cell.paragraphs[0].runs:
-            r.font.size = Pt(7.5)
+            r.font.size = Pt(HEADER_PT)
     doc.add_paragraph()
     return table
 
@@ -405,10 +457,11 @@ def _embedded(png: Path, mtime_ns: int) -> bytes:
 MAX_FIGURE_HEIGHT_CM = 24.0  # a chart and its caption on one A4 page within 2 cm margins (25.7 cm)
 
 
-def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
+def _figure(doc: DocxDocument, png: Path, caption: str, number: int, *, continued: bool = False) -> None:
     data = _embedded(png, png.stat().st_mtime_ns)
     # A chart of 36 themes with long labels is 77 cm tall at the page's width: Word showed its
-    # first page and cut the rest. Taller than a page, it is scaled down to the page instead.
+    # first page and cut the rest. Charts are now drawn in parts of at most 23 cm
+    # (`charts.MAX_CHART_HEIGHT_CM`), inserted full size; the scaling stays as a guard.
     height = PAGE_WIDTH_CM * _aspect(data)
     if height > MAX_FIGURE_HEIGHT_CM:
         doc.add_picture(io.BytesIO(data), height=Cm(MAX_FIGURE_HEIGHT_CM))
@@ -419,6 +472,9 @@ def _figure(doc: DocxDocument, png: Path, caption: str, number: int) -> None:
     picture.paragraph_format.keep_with_next = True
     paragraph = doc.add_paragraph(style="Caption")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if continued:  # the same figure's next part: no number of its own
+        paragraph.add_run(f"Figure {number}{CONTINUED} : {caption}")
+        return
     paragraph.add_run("Figure ")
     _field(paragraph, "SEQ Figure \\* ARABIC", str(number))  # Word's own numbering: « Table des illustrations »
     paragraph.add_run(f" : {caption}")

@@ -18,6 +18,7 @@ from consultation.ingest.regions import UNKNOWN_REGION
 from consultation.publish.charts import (
     SMALL_CELL_THRESHOLD,
     overview_stem,
+    part_stem,
     region_slug,
     respondents_phrase,
     write_if_changed,
@@ -141,5 +142,11 @@ def _question_charts(questions: Sequence[Question], folder: Path, root: Path) ->
 
 
 def _formats(stem: Path, root: Path) -> list[Link]:
-    return [Link(ext.upper(), _href(stem.with_suffix(f".{ext}"), root))
-            for ext in ("png", "svg") if stem.with_suffix(f".{ext}").is_file()]
+    """PNG and SVG of a chart, then of each part continuing it (« PNG suite 2 »)."""
+    links: list[Link] = []
+    part = 1
+    while (found := [ext for ext in ("png", "svg") if part_stem(stem, part).with_suffix(f".{ext}").is_file()]):
+        links += [Link(ext.upper() + (f" suite {part}" if part > 1 else ""),
+                       _href(part_stem(stem, part).with_suffix(f".{ext}"), root)) for ext in found]
+        part += 1
+    return links

@@ -18,6 +18,7 @@ from urllib.parse import quote as url_quote
 import jinja2
 
 from consultation.publish import palette
+from consultation.publish.charts import CONTINUED
 from consultation.publish.disclosure import SECRET
 from consultation.publish.report_data import OVERVIEW_TITLE, Report, overview_note
 from consultation.publish.typography import NNBSP, french, french_html
@@ -36,12 +37,89 @@ def render_html(report: Report) -> str:
 def render_pdf(html: str) -> bytes:
     """The PDF of a rendered HTML report (WeasyPrint): A4 pages, the charts as vectors (SVG).
 
-    WeasyPrint needs Pango on the system (Debian: libpango-1.0-0 and libpangoft2-1.0-0).
+    WeasyPrint needs Pango on the system (Debian: libpango-1.0-0 and libpangoft2-1.0-0). Pango
+    takes each character from the first installed font that has it (fonts-symbola: emoji and
+    symbols; fonts-droid-fallback: Chinese and Japanese; .ci/run installs them); a character no
+    installed font has was printed as nothing, a silent hole in a testimony. Such characters are
+    written out instead (`printable`), and the page laid out again.
     """
+    return pdf_document(html).write_pdf(pdf_identifier=b"consultation")
+
+
+def pdf_document(html: str):  # type: ignore[no-untyped-def]
+    """The laid-out WeasyPrint document `render_pdf` writes (its pages and boxes)."""
     import weasyprint
 
     _keep_font_subsetting_out_of_the_logs()
-    return weasyprint.HTML(string=html).write_pdf(pdf_identifier=b"consultation")
+    missing = unprintable(weasyprint.HTML(string=_every_character(html)).render())
+    return weasyprint.HTML(string=printable(html, missing) if missing else html).render()
+
+
+def _every_character(html: str) -> str:
+    """A page of the report's style sheet and each character beyond ASCII of its text once:
+    Pango chooses the same fonts for it as for the report, in a fraction of its layout time."""
+    head = html[:html.find("<body")] if "<body" in html else ""
+    chars = sorted(c for c in set(html) if not c.isascii())
+    return f"{head}<body><p>{' '.join(chars)}</p><p><b>{' '.join(chars)}</b> <i>{' '.join(chars)}</i></p></body></html>"
+
+
+def unprintable(document) -> set[str]:  # type: ignore[no-untyped-def]
+    """Characters of a laid-out WeasyPrint document that no installed font has a glyph for
+    (Pango marks them PANGO_GLYPH_UNKNOWN_FLAG; WeasyPrint draws nothing for them)."""
+    from weasyprint.text.ffi import ffi, pango
+
+    missing: set[str] = set()
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            layout = getattr(box, "pango_layout", None)
+            if layout is None or not box.text or box.text.isascii():
+                continue
+            if not hasattr(layout, "layout"):  # released after layout; drawing sets it up again
+                layout.reactivate(box.style)
+            utf8 = layout.text.encode()
+            line, _ = layout.get_first_line()
+            run = line.runs
+            while run != ffi.NULL:
+                item, run = run.data, run.next
+                glyphs = item.glyphs
+                for i in range(glyphs.num_glyphs):
+                    if glyphs.glyphs[i].glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+                        start = item.item.offset + glyphs.log_clusters[i]
+                        missing.update(utf8[start:start + 4].decode("utf-8", "ignore")[:1])
+            layout.deactivate()
+    return missing - {" ", "\n"}
+
+
+_JOINERS = "\u200d\ufe0e\ufe0f"  # zero-width joiner, text and emoji presentation selectors
+_SCRIPTS = {"CJK": "chinoise", "HIRAGANA": "japonaise", "KATAKANA": "japonaise", "HANGUL": "coréenne",
+            "DEVANAGARI": "devanagari", "BENGALI": "bengalie", "TAMIL": "tamoule", "TELUGU": "télougoue",
+            "THAI": "thaïe", "ETHIOPIC": "éthiopienne", "RUNIC": "runique", "KHMER": "khmère",
+            "TIBETAN": "tibétaine", "SINHALA": "cingalaise", "GUJARATI": "gujarati", "GURMUKHI": "gurmukhi",
+            "MYANMAR": "birmane", "LAO": "laotienne", "EGYPTIAN": "hiéroglyphique", "CUNEIFORM": "cunéiforme"}
+
+
+def printable(html: str, missing: set[str]) -> str:
+    """`html` with each run of characters in `missing` written out, so that the printed
+    testimony shows that something is there and what: « [émoji : smiling face with hearts] »
+    (Unicode's names), « [écriture coréenne : 3 caractères non imprimables] »."""
+    chars = "".join(sorted(re.escape(c) for c in missing))
+    pattern = re.compile(f"[{chars}][{chars}{_JOINERS}]*")
+    return pattern.sub(lambda m: _written_out(m.group(0)), html)
+
+
+def _written_out(run: str) -> str:
+    import unicodedata
+
+    chars = [c for c in run if c not in _JOINERS]
+    if all(unicodedata.category(c).startswith("S") or 0x1F000 <= ord(c) < 0x1FB00 for c in chars):
+        names = [unicodedata.name(c, f"U+{ord(c):04X}").lower() for c in chars]
+        return f"[émoji{NNBSP}: {', '.join(names)}]" if len(names) < 6 else (
+            f"[{len(names)} émojis ou symboles non imprimables{NNBSP}: {', '.join(names[:3])}…]")
+    first = unicodedata.name(chars[0], "").split(" ")[0]
+    script = _SCRIPTS.get(first, first.lower() or "inconnue")
+    letters = sum(1 for c in chars if not unicodedata.category(c).startswith("M"))
+    return (f"[écriture {script}{NNBSP}: {letters} caractère{'s' if letters > 1 else ''} non "
+            f"imprimable{'s' if letters > 1 else ''}]")
 
 
 def _keep_font_subsetting_out_of_the_logs() -> None:
@@ -76,8 +154,14 @@ def _overview_words(report: Report) -> dict[str, str | int]:
             "overview_columns": OVERVIEW_COLUMNS}
 
 
-def _figure_numbers(report: Report) -> dict[str, int]:
-    return {str(c.png): i for i, c in enumerate(report.charts, start=1)}
+def _figure_numbers(report: Report) -> dict[str, str]:
+    """« 3 », and « 3 (suite) » for the parts that continue figure 3 (`ChartRef.part`)."""
+    numbers: dict[str, str] = {}
+    number = 0
+    for chart in report.charts:
+        number += chart.part == 1
+        numbers[str(chart.png)] = str(number) + (CONTINUED if chart.part > 1 else "")
+    return numbers
 
 
 @functools.cache
