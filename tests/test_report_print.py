@@ -230,6 +230,18 @@ def test_every_character_of_the_testimonies_has_a_glyph_in_the_pdf(rendered):
     assert "non imprimable" in printed or "[émoji" in printed
 
 
+def test_what_no_font_prints_is_written_out_in_french():
+    """The written-out emoji are named in French (CLDR's names), a sequence joined by U+200D as one."""
+    from consultation.publish.report_text import printable
+
+    html = "<p>Merci 🫶 à l'équipe 👩\u200d⚕️ 👍🏽 ⌬</p>"
+    out = printable(html, {"🫶", "👩", "⚕", "👍", "🏽", "⌬"})
+    assert "mains qui forment un cœur" in out and "professionnelle de la santé" in out
+    assert "pouce vers le haut" in out and "U+232C" in out
+    assert not re.search(r"heart|health|thumbs|woman", out)
+    assert out.startswith("<p>Merci [émoji") and out.endswith("</p>")
+
+
 # --- 3. Word: region names never cut inside a word ------------------------------------------------
 
 

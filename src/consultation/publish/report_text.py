@@ -100,11 +100,26 @@ _SCRIPTS = {"CJK": "chinoise", "HIRAGANA": "japonaise", "KATAKANA": "japonaise",
 
 def printable(html: str, missing: set[str]) -> str:
     """`html` with each run of characters in `missing` written out, so that the printed
-    testimony shows that something is there and what: « [émoji : smiling face with hearts] »
-    (Unicode's names), « [écriture coréenne : 3 caractères non imprimables] »."""
+    testimony shows that something is there and what: « [émoji : mains qui forment un cœur] »
+    (CLDR's French names), « [écriture coréenne : 3 caractères non imprimables] »."""
     chars = "".join(sorted(re.escape(c) for c in missing))
     pattern = re.compile(f"[{chars}][{chars}{_JOINERS}]*")
     return pattern.sub(lambda m: _written_out(m.group(0)), html)
+
+
+def _french_emoji_names(run: str) -> list[str]:
+    """The emoji of `run` by their French names (CLDR's, through the `emoji` package: a sequence
+    joined by U+200D is one emoji, « professionnelle de la santé »); another symbol by its code."""
+    import emoji
+
+    converted = emoji.demojize(run, language="fr", delimiters=("\x00", "\x01"))
+    names: list[str] = []
+    for part in re.split(r"(\x00[^\x01]*\x01)", converted):
+        if part.startswith("\x00"):
+            names.append(part[1:-1].replace("_", " "))
+        else:
+            names.extend(f"symbole U+{ord(c):04X}" for c in part if c not in _JOINERS)
+    return names
 
 
 def _written_out(run: str) -> str:
@@ -112,7 +127,10 @@ def _written_out(run: str) -> str:
 
     chars = [c for c in run if c not in _JOINERS]
     if all(unicodedata.category(c).startswith("S") or 0x1F000 <= ord(c) < 0x1FB00 for c in chars):
-        names = [unicodedata.name(c, f"U+{ord(c):04X}").lower() for c in chars]
+        names = _french_emoji_names(run)
+        if all(n.startswith("symbole U+") for n in names):
+            return f"[symbole{'s' if len(names) > 1 else ''} non imprimable{'s' if len(names) > 1 else ''}{NNBSP}: " \
+                   f"{', '.join(n.removeprefix('symbole ') for n in names[:5])}]"
         return f"[émoji{NNBSP}: {', '.join(names)}]" if len(names) < 6 else (
             f"[{len(names)} émojis ou symboles non imprimables{NNBSP}: {', '.join(names[:3])}…]")
     first = unicodedata.name(chars[0], "").split(" ")[0]
