@@ -1038,9 +1038,9 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     # sheet's extent is read first from its XML, streamed; an .xls sheet (at most 65,536 × 256
     # cells, about 1 GB) is measured once loaded.
     ods_merges: dict[str, list[_Merge]] = {}
-    typed: set[str] = set()
+    ods_shown: dict[str, list[_OdsShown]] = {}
     if path.suffix.lower() == ".ods":
-        for name, (height, width) in _ods_extents(path, ods_merges, typed).items():
+        for name, (height, width) in _ods_extents(path, ods_merges, ods_shown).items():
             _check_extent(path, name, height, width)
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -1082,9 +1082,9 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
             [v if isinstance(v, str) else _other_cell(v, formats.get((i, j + shift)), dates, i, j) for j, v in enumerate(r)]
             if r else r  # the shared empty row of `_trimmed`
         )
-    if chosen in typed:
+    if chosen in ods_shown:
         dates.clear()
-        grid = _ods_shown(path, chosen, grid, shift, dates)
+        grid = _ods_shown(grid, ods_shown[chosen], shift, dates)
     if path.suffix.lower() == ".ods":
         found = [((r1, c1), (r2, c2)) for r1, c1, r2, c2 in ods_merges.get(chosen, [])]
     else:
@@ -1143,23 +1143,35 @@ class _OdsCursor:
     span: tuple[int, int] = (1, 1)
     filled: bool = False
     in_cell: bool = False
+    kind: str = ""  # the value type of the number, date or boolean cell being read ('' otherwise)
+    note: bool = False  # inside that cell's comment
+
+
+# A number, date or boolean cell of an .ods as its sheet shows it: (row, rows repeated, column,
+# columns repeated, the text the cell holds, its value type).
+_OdsShown = tuple[int, int, int, int, str, str]
 
 
 def _ods_extents(
-    path: Path, merges: dict[str, list[_Merge]] | None = None, typed: set[str] | None = None
+    path: Path, merges: dict[str, list[_Merge]] | None = None, shown: dict[str, list[_OdsShown]] | None = None
 ) -> dict[str, tuple[int, int]]:
     """Per sheet of an .ods, the rows and columns up to its last filled cell, counted from
     content.xml as it streams by (repeated rows and cells counted, nothing kept): the size the
     sheet would have in memory, known before it is loaded. `merges`, when given, receives each
     sheet's merged ranges (cells spanning rows or columns: calamine does not give them for .ods);
-    `typed` the sheets holding numbers, dates or booleans (read again by `_ods_shown`)."""
+    `shown` each sheet's number, date and boolean cells with the text they hold in <text:p>
+    (« 007 », « 3,5 », « 02/01/2026 »: calamine gives the value only), one entry per cell element
+    (a repeated cell is one), so that memory follows the file, not the repeats."""
     import zipfile
     from xml.parsers import expat
 
     table, office = "urn:oasis:names:tc:opendocument:xmlns:table:1.0", "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
     cells = {f"{table} table-cell", f"{table} covered-table-cell"}
     extents: dict[str, tuple[int, int]] = {}
     at = _OdsCursor()
+    parts: list[str] = []  # the text of the typed cell being read, paragraph by paragraph
+    paragraphs: list[str] = []
 
     def repeat(attrs: dict[str, str], key: str) -> int:
         try:
@@ -1170,13 +1182,25 @@ def _ods_extents(
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag in cells:
             at.cell_rep, at.in_cell, at.filled = repeat(attrs, "number-columns-repeated"), True, f"{office} value-type" in attrs
-            if typed is not None and attrs.get(f"{office} value-type", "string") != "string":
-                typed.add(at.sheet)
+            kind = attrs.get(f"{office} value-type", "string")
+            at.kind = kind if shown is not None and kind != "string" else ""
+            if at.kind:
+                parts.clear()
+                paragraphs.clear()
             rows, cols = repeat(attrs, "number-rows-spanned"), repeat(attrs, "number-columns-spanned")
             if merges is not None and (rows > 1 or cols > 1):
                 merges.setdefault(at.sheet, []).append((at.row, at.col, at.row + rows - 1, at.col + cols - 1))
         elif at.in_cell:
             at.filled = True  # a paragraph, an annotation…: the cell holds something
+            if at.kind:
+                if tag == f"{office} annotation":
+                    at.note = True  # a comment on the cell: not what the cell shows
+                elif tag == f"{text} s":
+                    parts.append(" " * repeat({f"{table} c": attrs.get(f"{text} c", "1")}, "c"))
+                elif tag == f"{text} tab":
+                    parts.append("\t")
+                elif tag == f"{text} line-break":
+                    parts.append("\n")
         elif tag == f"{table} table-row":
             at.col, at.row_last, at.row_rep = 0, 0, repeat(attrs, "number-rows-repeated")
         elif tag == f"{table} table":
@@ -1184,10 +1208,21 @@ def _ods_extents(
 
     def end(tag: str) -> None:
         if tag in cells:
+            if at.kind and shown is not None:
+                shown.setdefault(at.sheet, []).append(
+                    (at.row, at.row_rep, at.col, at.cell_rep, "\n".join(paragraphs), at.kind)
+                )
+                at.kind = ""
             at.col += at.cell_rep
             if at.filled:
                 at.row_last = at.col
             at.in_cell = False
+        elif tag == f"{office} annotation":
+            at.note = False
+            parts.clear()
+        elif tag == f"{text} p" and at.kind and not at.note:
+            paragraphs.append("".join(parts))
+            parts.clear()
         elif tag == f"{table} table-row":
             at.row += at.row_rep
             if at.row_last:
@@ -1195,9 +1230,15 @@ def _ods_extents(
         elif tag == f"{table} table":
             extents[at.sheet] = (at.last_row, at.last_col)
 
+    def chars(data: str) -> None:
+        if at.kind and not at.note:
+            parts.append(data)
+
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    if shown is not None:
+        parser.CharacterDataHandler = chars
     try:
         with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
             parser.ParseFile(content)
@@ -1209,86 +1250,14 @@ def _ods_extents(
 
 
 def _ods_shown(
-    path: Path, sheet: str, grid: list[list[object]], shift: int, dates: list[tuple[int, int]]
+    grid: list[list[object]], cells: Sequence[_OdsShown], shift: int, dates: list[tuple[int, int]]
 ) -> list[list[object]]:
-    """The numbers, dates and booleans of one .ods sheet as the sheet shows them: the text its
-    cells hold in <text:p> (« 007 », « 3,5 », « 02/01/2026 »), written by the spreadsheet with
-    the value; calamine gives only the value (7, 3.5, a date). content.xml is streamed again; what
-    is kept is one entry per typed cell element (a repeated cell is one), so memory follows the
-    file, not the repeats. `grid` (rows of calamine's values, each its own list) is changed in
-    place. `dates` receives the (row, grid column) of each date or time cell."""
-    import zipfile
-    from xml.parsers import expat
-
-    table, office = "urn:oasis:names:tc:opendocument:xmlns:table:1.0", "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-    cells = {f"{table} table-cell", f"{table} covered-table-cell"}
-    found: list[tuple[int, int, int, int, str]] = []  # row, rows repeated, column, columns repeated, text
-    state: dict[str, object] = {"in_sheet": False, "row": 0, "row_rep": 1, "col": 0, "rep": 1, "kind": None}
-    parts: list[str] = []
-    paragraphs: list[str] = []
-
-    def repeat(attrs: dict[str, str], key: str) -> int:
-        try:
-            return max(1, int(attrs.get(f"{table} {key}", "1")))
-        except ValueError:
-            return 1
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        if tag == f"{table} table":
-            state["in_sheet"] = attrs.get(f"{table} name", "") == sheet
-            state["row"] = 0
-        elif not state["in_sheet"]:
-            return
-        elif tag == f"{table} table-row":
-            state["col"], state["row_rep"] = 0, repeat(attrs, "number-rows-repeated")
-        elif tag in cells:
-            kind = attrs.get(f"{office} value-type", "string")
-            state["rep"], state["kind"] = repeat(attrs, "number-columns-repeated"), None if kind == "string" else kind
-            parts.clear()
-            paragraphs.clear()
-        elif state["kind"] is not None:
-            if tag == f"{text} s":
-                parts.append(" " * repeat({f"{table} c": attrs.get(f"{text} c", "1")}, "c"))
-            elif tag == f"{text} tab":
-                parts.append("\t")
-            elif tag == f"{text} line-break":
-                parts.append("\n")
-
-    def end(tag: str) -> None:
-        if not state["in_sheet"]:
-            return
-        if tag in cells:
-            if state["kind"] is not None:
-                found.append((state["row"], state["row_rep"], state["col"], state["rep"], "\n".join(paragraphs)))  # type: ignore[arg-type]
-                if state["kind"] in {"date", "time"}:
-                    dates.extend(
-                        (int(state["row"]) + r, int(state["col"]) + c - shift)  # type: ignore[call-overload]
-                        for r in range(min(int(state["row_rep"]), 1000))  # type: ignore[call-overload]
-                        for c in range(min(int(state["rep"]), 100))  # type: ignore[call-overload]
-                    )
-            state["col"] = int(state["col"]) + int(state["rep"])  # type: ignore[call-overload]
-            state["kind"] = None
-        elif tag == f"{text} p" and state["kind"] is not None:
-            paragraphs.append("".join(parts))
-            parts.clear()
-        elif tag == f"{table} table-row":
-            state["row"] = int(state["row"]) + int(state["row_rep"])  # type: ignore[call-overload]
-
-    def chars(data: str) -> None:
-        if state["kind"] is not None:
-            parts.append(data)
-
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    try:
-        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
-            parser.ParseFile(content)
-    except (zipfile.BadZipFile, KeyError, OSError, expat.ExpatError):
-        return grid  # read once already by `_ods_extents`: the values stay as calamine gave them
-    for row, rows, col, cols, shown_text in found:
+    """The sheet's number, date and boolean cells (`_ods_extents`) put into calamine's `grid` as
+    the text they hold, in place. `dates` receives the (row, grid column) of each date or time cell
+    (at most 1,000 rows × 100 columns of one repeated cell: enough to name them)."""
+    for row, rows, col, cols, shown_text, kind in cells:
+        if kind in {"date", "time"}:
+            dates.extend((row + r, col + c - shift) for r in range(min(rows, 1000)) for c in range(min(cols, 100)))
         for r in range(row, min(row + rows, len(grid))):
             line = grid[r]
             if not line:  # the shared empty row of `_trimmed`: no typed cell there
