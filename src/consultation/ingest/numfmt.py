@@ -131,6 +131,8 @@ def _shown(value: object, code: str) -> str:
         return "".join(sign + general(value) if k == "general" else t for k, t in section if k in {"general", "lit"})
     if not kinds & {"0", "#", "?"}:
         return "".join(t for k, t in section if k == "lit") or (sign + general(value))
+    if ("lit", "/") in section:  # a fraction (« # ?/? »): not drawn, the number as « General »
+        return sign + general(value)
     return sign + _number_text(float(value), section)
 
 
