@@ -36,13 +36,15 @@ def quoted(rows: list[list[str]], delimiter: str = ";", header: list[str] = HEAD
     return buf.getvalue().encode("utf-8")
 
 
-def ingest(tmp_path: Path, name: str, data: bytes, filename: str = "reponses.csv"):
-    """Ingest `data` as the sample's only export; returns the connection and the file's report."""
+def ingest(tmp_path: Path, name: str, data: bytes, filename: str = "reponses.csv", columns: dict | None = None):
+    """Ingest `data` as the sample's only export; returns the connection and the file's report.
+    `columns` replaces some of the consultation's column names (e.g. the respondent id's)."""
     folder = tmp_path / name
     folder.mkdir()
     (folder / filename).write_bytes(data)
     config = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
     config["sources"] = {"responses": [filename]}
+    config["columns"].update(columns or {})
     (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     con = store.connect(None)
     (report,) = ingest_consultation(con, load_consultation(folder), folder)

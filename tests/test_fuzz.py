@@ -186,3 +186,37 @@ def test_discover_markdown_text_renders_as_plain_text(text):
     assert tags == ["ul", "li", "/li", "/ul"], rendered
     shown = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
     assert " ".join(shown.split()) == " ".join(f"« {' '.join(text.split())} »".split())
+
+
+_FORMAT_PIECES = [
+    "0", "#", "?", ".", ",", "%", "E+", "E-", "@", ";", '"€"', "\\", "_", "*", "[Red]", "[$-40C]", "[$€-40C]",
+    "[h]", "[mm]", "[>=100]", "y", "yy", "yyyy", "m", "mm", "mmm", "mmmm", "mmmmm", "d", "dd", "ddd", "dddd",
+    "h", "hh", "s", "ss", ".00", "AM/PM", "A/P", "General", " ", "/", "-", ":", "(", ")", '"', "[",
+]
+_format_codes = st.lists(st.sampled_from(_FORMAT_PIECES) | st.text(max_size=3), max_size=12).map("".join)
+_cell_values = (
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | st.text(max_size=10)
+    | st.datetimes() | st.dates() | st.times() | st.timedeltas()
+)
+
+
+@FUZZ
+@given(value=_cell_values, code=_format_codes)
+def test_a_cell_is_shown_in_any_number_format_without_an_error(value, code):
+    """Whatever format code a workbook holds (damaged, unknown, hostile), a cell gives a text."""
+    from consultation.ingest.numfmt import shown
+
+    assert isinstance(shown(value, code), str)
+
+
+@FEW
+@given(data=st.binary(max_size=4000), cut=st.integers(0, 4000))
+def test_the_formats_of_a_damaged_xls_are_none_rather_than_an_error(scratch, data, cut):
+    """An .xls whose compound document or records are damaged gives no formats (its values are
+    then read as calamine gives them), never an exception."""
+    from consultation.ingest.xls_formats import cell_formats
+
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + data
+    path = scratch / "damaged.xls"
+    path.write_bytes(header[: 8 + cut])
+    assert isinstance(cell_formats(path, "Feuille1"), dict)

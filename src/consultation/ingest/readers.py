@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,8 @@ import pandas as pd
 
 from consultation.errors import InputFileError
 from consultation.fmt import integer
+from consultation.ingest.numfmt import shown
+from consultation.ingest.xls_formats import cell_formats
 from consultation.text import fold
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -820,16 +822,76 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
             path, names, hidden, sheet, header_row, header_hint,
             lambda name: _used_rows(book[name], HEADER_SEARCH_ROWS),
         )
-        grid = _used_rows(book[chosen])
+        dates: list[tuple[int, int]] = []
+        grid = _shown_rows(book[chosen], dates)
         sheet_xml = getattr(book[chosen], "_worksheet_path", None)
     finally:
         book.close()
     if _has_formulas(path):
         grid = _formulas_where_no_value(path, chosen, grid)
-    if _has_zero_padding(path):
-        grid = _zero_padded(path, chosen, grid)
     merges = _xlsx_merges(path, sheet_xml) if isinstance(sheet_xml, str) else []
-    return _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges)
+    table = _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges)
+    _warn_dates_among_text(table, dates)
+    return table
+
+
+def _shown_rows(sheet_data: object, dates: list[tuple[int, int]]) -> list[list[object]]:
+    """The rows of an openpyxl sheet within its used range (`_used_rows`), each number, date or
+    boolean as a French sheet shows it in its number format (`numfmt.shown`: « 007 », « 3,5 »,
+    « 25 % », « 02/01/2026 »), as its CSV export writes it. `dates` receives the (row, column),
+    0-based, of each date or time cell. The formats are read in the same pass as the values
+    (one per style, looked up once)."""
+    formats: dict[object, str] = {}
+
+    def rows() -> Iterator[list[object]]:
+        for i, row in enumerate(sheet_data.iter_rows(min_row=1, values_only=False)):  # type: ignore[attr-defined]
+            out: list[object] = []
+            for j, cell in enumerate(row):
+                value = cell.value
+                if value is None or isinstance(value, str):
+                    out.append(value)
+                    continue
+                style = getattr(cell, "_style_id", None)
+                code = formats.get(style)
+                if code is None:
+                    code = formats[style] = getattr(cell, "number_format", None) or "General"
+                if isinstance(value, (date, time, timedelta)):
+                    dates.append((i, j))
+                out.append(shown(value, code))
+            yield out
+
+    sheet_data.reset_dimensions()  # type: ignore[attr-defined]
+    return _trimmed(rows())
+
+
+def _warn_dates_among_text(table: Table, dates: Sequence[tuple[int, int]], column_shift: int = 0) -> None:
+    """A date in a column of text answers is most likely an answer the spreadsheet took for a date
+    (« 1-2 » typed, 1 February saved): the text typed is not in the file. The cell is read as the
+    sheet shows it, and a warning names the cells, so that a person can check them. Columns of
+    dates (a timestamp) are not named. `dates`: 0-based sheet rows and grid columns; `column_shift`
+    as for `_spread_merges`."""
+    if not dates or table.frame.empty:
+        return
+    first = table.first_data_row - 1  # 0-based sheet row of the first data row
+    columns = list(table.frame.columns)
+    by_column: dict[int, list[int]] = {}
+    for row, col in dates:
+        if row >= first and col < len(columns) and (row - first) in table.frame.index:
+            by_column.setdefault(col, []).append(row)
+    name = table.path.name + (f", feuille « {table.sheet} »" if table.sheet else "")
+    for col, rows in sorted(by_column.items()):
+        filled = int(table.frame[columns[col]].str.strip().ne("").sum())
+        if len(rows) * 2 > filled:
+            continue
+        refs = [f"{column_letter(col + 1 + column_shift)}{r + 1}" for r in rows]
+        many = len(rows) > 1
+        table.warnings.append(
+            f"{name} : {len(rows)} date{'s' if many else ''} dans la colonne de texte "
+            f"« {columns[col][:60]} » ({', '.join(refs[:10])}{' …' if len(refs) > 10 else ''}) : "
+            + ("lues telles que la feuille les affiche" if many else "lue telle que la feuille l'affiche")
+            + " ; si le tableur a pris une réponse pour une date (« 1-2 » tapé), le texte tapé n'est "
+            "plus dans le fichier : vérifiez " + ("ces réponses" if many else "cette réponse")
+        )
 
 
 def _choose_sheet(
@@ -976,8 +1038,9 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     # sheet's extent is read first from its XML, streamed; an .xls sheet (at most 65,536 × 256
     # cells, about 1 GB) is measured once loaded.
     ods_merges: dict[str, list[_Merge]] = {}
+    ods_shown: dict[str, list[_OdsShown]] = {}
     if path.suffix.lower() == ".ods":
-        for name, (height, width) in _ods_extents(path, ods_merges).items():
+        for name, (height, width) in _ods_extents(path, ods_merges, ods_shown).items():
             _check_extent(path, name, height, width)
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -1008,7 +1071,20 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     chosen, warnings = _choose_sheet(
         path, names, hidden, sheet, header_row, header_hint, lambda name: sheet_rows(name)[:HEADER_SEARCH_ROWS],
     )
-    grid = sheet_rows(chosen)
+    shift = starts.get(chosen, 0)
+    dates: list[tuple[int, int]] = []
+    # Numbers, dates and booleans as the sheet shows them: an .xls cell in its format (read from
+    # the file's records, `xls_formats`), an .ods cell as the text it holds (`_ods_shown`).
+    formats = cell_formats(path, chosen) if path.suffix.lower() == ".xls" else {}
+    grid: list[list[object]] = []
+    for i, r in enumerate(sheet_rows(chosen)):
+        grid.append(
+            [v if isinstance(v, str) else _other_cell(v, formats.get((i, j + shift)), dates, i, j) for j, v in enumerate(r)]
+            if r else r  # the shared empty row of `_trimmed`
+        )
+    if chosen in ods_shown:
+        dates.clear()
+        grid = _ods_shown(grid, ods_shown[chosen], shift, dates)
     if path.suffix.lower() == ".ods":
         found = [((r1, c1), (r2, c2)) for r1, c1, r2, c2 in ods_merges.get(chosen, [])]
     else:
@@ -1016,9 +1092,18 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
             found = book.get_sheet_by_name(chosen).merged_cell_ranges or []
         except Exception:  # calamine raises its own types; the merges are a help, the cells are read
             found = []
-    shift = starts.get(chosen, 0)
     merges = [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in found if c1 >= shift]
-    return _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges, shift)
+    table = _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges, shift)
+    _warn_dates_among_text(table, dates, shift)
+    return table
+
+
+def _other_cell(value: object, code: str | None, dates: list[tuple[int, int]], row: int, col: int) -> str:
+    """A calamine cell that is not text, as the sheet shows it in its format (« General » when the
+    format is unknown); a date or time cell's place goes to `dates`."""
+    if isinstance(value, (date, time, timedelta)):
+        dates.append((row, col))
+    return shown(value, code)
 
 
 # Cells of one sheet up to its last filled cell, read from an .ods or .xls: 1,000,000 rows of 10
@@ -1058,20 +1143,35 @@ class _OdsCursor:
     span: tuple[int, int] = (1, 1)
     filled: bool = False
     in_cell: bool = False
+    kind: str = ""  # the value type of the number, date or boolean cell being read ('' otherwise)
+    note: bool = False  # inside that cell's comment
 
 
-def _ods_extents(path: Path, merges: dict[str, list[_Merge]] | None = None) -> dict[str, tuple[int, int]]:
+# A number, date or boolean cell of an .ods as its sheet shows it: (row, rows repeated, column,
+# columns repeated, the text the cell holds, its value type).
+_OdsShown = tuple[int, int, int, int, str, str]
+
+
+def _ods_extents(
+    path: Path, merges: dict[str, list[_Merge]] | None = None, shown: dict[str, list[_OdsShown]] | None = None
+) -> dict[str, tuple[int, int]]:
     """Per sheet of an .ods, the rows and columns up to its last filled cell, counted from
     content.xml as it streams by (repeated rows and cells counted, nothing kept): the size the
     sheet would have in memory, known before it is loaded. `merges`, when given, receives each
-    sheet's merged ranges (cells spanning rows or columns: calamine does not give them for .ods)."""
+    sheet's merged ranges (cells spanning rows or columns: calamine does not give them for .ods);
+    `shown` each sheet's number, date and boolean cells with the text they hold in <text:p>
+    (« 007 », « 3,5 », « 02/01/2026 »: calamine gives the value only), one entry per cell element
+    (a repeated cell is one), so that memory follows the file, not the repeats."""
     import zipfile
     from xml.parsers import expat
 
     table, office = "urn:oasis:names:tc:opendocument:xmlns:table:1.0", "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
     cells = {f"{table} table-cell", f"{table} covered-table-cell"}
     extents: dict[str, tuple[int, int]] = {}
     at = _OdsCursor()
+    parts: list[str] = []  # the text of the typed cell being read, paragraph by paragraph
+    paragraphs: list[str] = []
 
     def repeat(attrs: dict[str, str], key: str) -> int:
         try:
@@ -1082,11 +1182,25 @@ def _ods_extents(path: Path, merges: dict[str, list[_Merge]] | None = None) -> d
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag in cells:
             at.cell_rep, at.in_cell, at.filled = repeat(attrs, "number-columns-repeated"), True, f"{office} value-type" in attrs
+            kind = attrs.get(f"{office} value-type", "string")
+            at.kind = kind if shown is not None and kind != "string" else ""
+            if at.kind:
+                parts.clear()
+                paragraphs.clear()
             rows, cols = repeat(attrs, "number-rows-spanned"), repeat(attrs, "number-columns-spanned")
             if merges is not None and (rows > 1 or cols > 1):
                 merges.setdefault(at.sheet, []).append((at.row, at.col, at.row + rows - 1, at.col + cols - 1))
         elif at.in_cell:
             at.filled = True  # a paragraph, an annotation…: the cell holds something
+            if at.kind:
+                if tag == f"{office} annotation":
+                    at.note = True  # a comment on the cell: not what the cell shows
+                elif tag == f"{text} s":
+                    parts.append(" " * repeat({f"{table} c": attrs.get(f"{text} c", "1")}, "c"))
+                elif tag == f"{text} tab":
+                    parts.append("\t")
+                elif tag == f"{text} line-break":
+                    parts.append("\n")
         elif tag == f"{table} table-row":
             at.col, at.row_last, at.row_rep = 0, 0, repeat(attrs, "number-rows-repeated")
         elif tag == f"{table} table":
@@ -1094,10 +1208,21 @@ def _ods_extents(path: Path, merges: dict[str, list[_Merge]] | None = None) -> d
 
     def end(tag: str) -> None:
         if tag in cells:
+            if at.kind and shown is not None:
+                shown.setdefault(at.sheet, []).append(
+                    (at.row, at.row_rep, at.col, at.cell_rep, "\n".join(paragraphs), at.kind)
+                )
+                at.kind = ""
             at.col += at.cell_rep
             if at.filled:
                 at.row_last = at.col
             at.in_cell = False
+        elif tag == f"{office} annotation":
+            at.note = False
+            parts.clear()
+        elif tag == f"{text} p" and at.kind and not at.note:
+            paragraphs.append("".join(parts))
+            parts.clear()
         elif tag == f"{table} table-row":
             at.row += at.row_rep
             if at.row_last:
@@ -1105,9 +1230,15 @@ def _ods_extents(path: Path, merges: dict[str, list[_Merge]] | None = None) -> d
         elif tag == f"{table} table":
             extents[at.sheet] = (at.last_row, at.last_col)
 
+    def chars(data: str) -> None:
+        if at.kind and not at.note:
+            parts.append(data)
+
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    if shown is not None:
+        parser.CharacterDataHandler = chars
     try:
         with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
             parser.ParseFile(content)
@@ -1116,6 +1247,24 @@ def _ods_extents(path: Path, merges: dict[str, list[_Merge]] | None = None) -> d
             f"classeur .ods illisible ({type(exc).__name__}) ; s'il s'ouvre dans un tableur, réenregistrez-le en .xlsx"
         )) from None
     return extents
+
+
+def _ods_shown(
+    grid: list[list[object]], cells: Sequence[_OdsShown], shift: int, dates: list[tuple[int, int]]
+) -> list[list[object]]:
+    """The sheet's number, date and boolean cells (`_ods_extents`) put into calamine's `grid` as
+    the text they hold, in place. `dates` receives the (row, grid column) of each date or time cell
+    (at most 1,000 rows × 100 columns of one repeated cell: enough to name them)."""
+    for row, rows, col, cols, shown_text, kind in cells:
+        if kind in {"date", "time"}:
+            dates.extend((row + r, col + c - shift) for r in range(min(rows, 1000)) for c in range(min(cols, 100)))
+        for r in range(row, min(row + rows, len(grid))):
+            line = grid[r]
+            if not line:  # the shared empty row of `_trimmed`: no typed cell there
+                continue
+            for c in range(max(col - shift, 0), min(col + cols - shift, len(line))):
+                line[c] = shown_text
+    return grid
 
 
 def _blank_cell(value: object) -> bool:
@@ -1192,43 +1341,6 @@ def _has_formulas(path: Path) -> bool:
     except (zipfile.BadZipFile, OSError, KeyError):
         return False
     return False
-
-
-_ZERO_FORMAT = re.compile(rb'<(?:\w+:)?numFmt\s[^>]*formatCode="0{2,}"')
-
-
-def _has_zero_padding(path: Path) -> bool:
-    """Whether the workbook defines a number format of zeros only (« 000 », « 00000 »): how an id
-    « 007 » or a postal code « 01000 » typed as a number is shown. The value saved is 7."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive, archive.open("xl/styles.xml") as styles:
-            return _ZERO_FORMAT.search(styles.read(50_000_000)) is not None
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return False
-
-
-def _zero_padded(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
-    """Whole numbers shown with a format of zeros are read as shown (« 007 », not « 7 »), as the
-    sheet's CSV export writes them: the same respondent from the .xlsx and from its CSV is one."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = book[sheet]
-        ws.reset_dimensions()  # type: ignore[union-attr]
-        out = [list(r) for r in grid]
-        for i, row in enumerate(ws.iter_rows(min_row=1, max_row=len(grid))):  # type: ignore[union-attr]
-            for j, cell in enumerate(row):
-                value, fmt = cell.value, getattr(cell, "number_format", "") or ""
-                if j >= len(out[i]) or isinstance(value, bool) or not isinstance(value, (int, float)):
-                    continue
-                if fmt.strip("0") == "" and len(fmt) > 1 and float(value).is_integer() and value >= 0:
-                    out[i][j] = str(int(value)).zfill(len(fmt))
-    finally:
-        book.close()
-    return out
 
 
 def _formulas_where_no_value(path: Path, sheet: str, grid: list[list[object]]) -> list[list[object]]:
