@@ -1043,6 +1043,85 @@ def _quarantine_frame(cid: str, digest: str, label: str, table: Table, reasons: 
     )
 
 
+def _fingerprints(respondents: pd.DataFrame, answers: pd.DataFrame) -> dict[str, tuple]:
+    """What a respondent said and who they are, without their id: structure, region, every answer."""
+    said: dict[str, list[tuple]] = {}
+    for rid, qid, text, follow in answers[["respondent_id", "question_id", "text", "follow_up"]].itertuples(index=False):
+        if str(text or "") or str(follow or ""):
+            said.setdefault(str(rid), []).append((str(qid), str(text or ""), str(follow or "")))
+    out = {}
+    people = respondents.reindex(columns=["respondent_id", "structure_name", "structure_type", "region"])
+    for rid, name, kind, region in people.itertuples(index=False):
+        out[str(rid)] = (str(name or ""), str(kind or ""), str(region or ""), tuple(sorted(said.get(str(rid), []))))
+    return out
+
+
+def _reidentify(
+    con: duckdb.DuckDBPyConnection, cid: str, gone: list[str], respondents: pd.DataFrame, answers: pd.DataFrame
+) -> dict[str, str]:
+    """Respondents of this file read under another id than last time (a tool that changed the way
+    it writes a date, a reading corrected by an update): an old id no longer in the file and a new
+    id not yet in the base, with the same structure, region and answers, are one respondent. Their
+    rows in the coding tables take the new id (the base's own rows are replaced below); a pair is
+    made only when its content is unique on both sides. Returns old id -> new id."""
+    if not gone:
+        return {}
+    known = {r[0] for r in _rows(con, "SELECT respondent_id FROM respondents WHERE consultation_id = ?", [cid])}
+    fresh = respondents[~respondents["respondent_id"].astype(str).isin(known)]
+    if fresh.empty:
+        return {}
+    con.register("_gone", pd.DataFrame({"respondent_id": gone}))
+    try:
+        old_people = con.execute(
+            "SELECT respondent_id, structure_name, structure_type, region FROM respondents "
+            "WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _gone)", [cid]
+        ).df()
+        old_answers = con.execute(
+            "SELECT respondent_id, question_id, text, follow_up FROM answers "
+            "WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _gone)", [cid]
+        ).df()
+    finally:
+        con.unregister("_gone")
+    new_answers = answers[answers["respondent_id"].isin(fresh["respondent_id"])]
+    before, after = _fingerprints(old_people, old_answers), _fingerprints(fresh, new_answers)
+    by_content: dict[tuple, list[str]] = {}
+    for rid, key in after.items():
+        by_content.setdefault(key, []).append(rid)
+    olds: dict[tuple, list[str]] = {}
+    for rid, key in before.items():
+        olds.setdefault(key, []).append(rid)
+    pairs = {ids[0]: by_content[key][0] for key, ids in olds.items() if len(ids) == 1 and len(by_content.get(key, [])) == 1}
+    if not pairs:
+        return {}
+    tables = [
+        r[0] for r in _rows(
+            con,
+            "SELECT table_name FROM information_schema.columns c JOIN information_schema.tables t "
+            "USING (table_catalog, table_schema, table_name) WHERE c.column_name = 'respondent_id' "
+            "AND t.table_type = 'BASE TABLE' AND c.table_schema = 'main' AND c.table_name NOT IN ('respondents', 'answers')",
+            [],
+        )
+    ]
+    con.register("_pairs", pd.DataFrame({"old": list(pairs), "new": list(pairs.values())}))
+    try:
+        for table in tables:
+            _rows(
+                con,
+                f"UPDATE {table} SET respondent_id = p.new FROM _pairs p "  # noqa: S608 (names from the catalog)
+                f"WHERE {table}.consultation_id = ? AND {table}.respondent_id = p.old",
+                [cid],
+            )
+        for table in ("respondents", "answers"):
+            _rows(
+                con,
+                f"DELETE FROM {table} WHERE consultation_id = ? AND respondent_id IN (SELECT old FROM _pairs)",  # noqa: S608
+                [cid],
+            )
+    finally:
+        con.unregister("_pairs")
+    return pairs
+
+
 def _store_responses(
     con: duckdb.DuckDBPyConnection,
     cid: str,
@@ -1076,6 +1155,17 @@ def _store_responses(
             "AND respondent_id NOT IN (SELECT respondent_id FROM _ids) ORDER BY respondent_id",
             [cid, label],
         )
+        renamed = _reidentify(con, cid, [r[0] for r in gone], respondents, answers)
+        if renamed:
+            gone = [r for r in gone if r[0] not in renamed]
+            shown = ", ".join(f"« {old} » → « {new} »" for old, new in list(renamed.items())[:5])
+            report.warnings.append(
+                f"{report.path.name} : {fmt.integer(len(renamed))} répondant{'s' if len(renamed) > 1 else ''} de ce "
+                f"fichier sous un autre identifiant qu'à sa lecture précédente, avec les mêmes réponses "
+                f"({shown}{' …' if len(renamed) > 5 else ''}) : les mêmes répondants, comptés une fois, "
+                "leur codage (humain compris) suit le nouvel identifiant ; un fichier de codes humains qui "
+                "nomme l'ancien identifiant est à mettre à jour"
+            )
         con.register("_changed", changed)
         for tbl in ("units", "auto_codes"):
             _rows(
