@@ -35,6 +35,14 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
+def ner():
+    """The French model with its NER (the redaction's), loaded once: only `pipe` reads it."""
+    from consultation.publish.redact import load_ner
+
+    return load_ner()
+
+
+@pytest.fixture(scope="session")
 def lemmatizer(nlp):
     from consultation.text import Lemmatizer
 
@@ -50,12 +58,12 @@ def mini_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory, nlp):
+def sample_run(tmp_path_factory, nlp, ner):
     """The whole pipeline on the bundled sample, once per test session."""
     from consultation.pipeline import run
 
     out = tmp_path_factory.mktemp("processed")
-    return run(SAMPLE_DIR, processed_root=out, nlp=nlp)
+    return run(SAMPLE_DIR, processed_root=out, nlp=nlp, ner=ner)
 
 
 # A test is slow when it needs one of these (directly or through another fixture): spaCy's model,

@@ -112,13 +112,6 @@ def ingest_case(case: dict, tmp_path: Path) -> tuple[Outcome, object]:
     return outcome, con
 
 
-@pytest.fixture(scope="module")
-def ner():
-    from consultation.publish.redact import load_ner
-
-    return load_ner()
-
-
 def _param(case: dict):
     reason = KNOWN_FAILURES.get(case["file"])
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []

@@ -192,14 +192,13 @@ def test_ingest_killed_at_random_moments_leaves_before_or_after_and_reruns_to_th
 
 
 @pytest.mark.slow
-def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, nlp):
+def test_two_runs_at_once_on_one_database_one_waits_or_fails_clearly(tmp_path, nlp, ner):
     """`consultation run` twice at the same time: each ends cleanly or says the base is busy."""
     from consultation.pipeline import run
-    from consultation.publish.redact import load_ner
 
     folder = tmp_path / "mini"
     shutil.copytree(MINI, folder)
-    reference = run(folder, processed_root=tmp_path / "reference", nlp=nlp, ner=load_ner())
+    reference = run(folder, processed_root=tmp_path / "reference", nlp=nlp, ner=ner)
 
     out = tmp_path / "processed"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
@@ -346,7 +345,8 @@ def test_ctrl_c_anywhere_in_a_run_says_so_and_the_rerun_gives_the_clean_result(t
     expected = fingerprint(tmp_path / "reference" / "mini" / "consultation.duckdb")
 
     codes = []
-    for i, fraction in enumerate((0.35, 0.6, 0.8)):  # imports, ingest and coding, tallies and publishing
+    fractions = (0.35, 0.6, 0.8)  # imports, ingest and coding, tallies and publishing
+    for i, fraction in enumerate(fractions):  # one at a time, so that each is cut where timed
         out = tmp_path / f"cut{i}"
         proc = start_run(out)
         time.sleep(duration * fraction)
@@ -358,10 +358,18 @@ def test_ctrl_c_anywhere_in_a_run_says_so_and_the_rerun_gives_the_clean_result(t
             assert "Interrompu (Ctrl+C)" in stderr
         codes.append(proc.returncode)
 
-        rerun = start_run(out)
-        stdout, stderr = rerun.communicate(timeout=600)
-        assert rerun.returncode == 0, stdout + stderr
-        state = fingerprint(out / "mini" / "consultation.duckdb")
-        for table in ("respondents", "answers", "human_codes", "source_files", "quarantine", "auto_codes"):
-            assert state[table] == expected[table], (fraction, table)
+    # The reruns side by side: each on its own output folder, nothing is timed any more.
+    reruns = [start_run(tmp_path / f"cut{i}") for i in range(len(fractions))]
+    try:
+        for i, (fraction, rerun) in enumerate(zip(fractions, reruns, strict=True)):
+            stdout, stderr = rerun.communicate(timeout=600)
+            assert rerun.returncode == 0, stdout + stderr
+            state = fingerprint(tmp_path / f"cut{i}" / "mini" / "consultation.duckdb")
+            for table in ("respondents", "answers", "human_codes", "source_files", "quarantine", "auto_codes"):
+                assert state[table] == expected[table], (fraction, table)
+    finally:
+        for rerun in reruns:  # the others, when one failed
+            if rerun.poll() is None:
+                os.killpg(rerun.pid, signal.SIGKILL)
+                rerun.communicate()
     print(f"\nCtrl+C in a run of {duration:.1f}s at 35/60/80 %: exit codes {codes}; reruns converged")

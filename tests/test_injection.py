@@ -41,13 +41,6 @@ PAYLOADS = {
 RESPONSES = "=reponses.csv"  # a file name is data too: it shows in the quarantine export
 
 
-@pytest.fixture(scope="module")
-def ner():
-    from consultation.publish.redact import load_ner
-
-    return load_ner()
-
-
 def evil_consultation(target: Path) -> Path:
     """The mini consultation with formulas, markup and odd names in every field people type."""
     shutil.copytree(MINI, target)

@@ -251,11 +251,10 @@ def test_ordinary_lists_hyphens_and_networks_are_not_findings(text):
 
 
 @pytest.mark.slow
-def test_the_scanner_finds_nothing_the_redactor_left_of_these_families():
-    from consultation.publish.redact import load_ner
+def test_the_scanner_finds_nothing_the_redactor_left_of_these_families(ner):
     from test_redact_spellings_more import handles, hyphenated_emails, nir_lists, street_addresses
 
-    redactor = Redactor([], nlp=load_ner())
+    redactor = Redactor([], nlp=ner)
     texts = [t for t, _, _ in nir_lists()] + [t for family in (street_addresses, handles, hyphenated_emails)
                                               for t, _ in family()]
     left = [(out, scan_text(out)) for out in redactor.redact_many(texts)]

@@ -157,13 +157,6 @@ def leaks(items: list[Item], texts: dict[Path, str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def ner():
-    from consultation.publish.redact import load_ner
-
-    return load_ner()
-
-
-@pytest.fixture(scope="module")
 def planted_run(tmp_path_factory, nlp, ner):
     from consultation.pipeline import run
 

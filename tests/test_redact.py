@@ -9,18 +9,12 @@ from pathlib import Path
 import pytest
 
 from consultation import store
-from consultation.publish.redact import Redactor, load_ner, redact
+from consultation.publish.redact import Redactor, redact
 from consultation.publish.report import publish
 from consultation.store.paths import OutputPaths
 from test_report import ANSWERS, HUMAN_CODES, RESPONDENTS, fill, make_consultation
 
 STRUCTURES = ["ACT Le Relais de l'Orb", "ACT Le Lien", "LHSS Porte d'Italie", "LAM Les Hirondelles"]
-
-
-@pytest.fixture(scope="module")
-def ner():
-    """The French model with its NER, loaded once for the module (names are the point here)."""
-    return load_ner()
 
 
 @pytest.fixture(scope="module")

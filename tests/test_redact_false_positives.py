@@ -25,7 +25,7 @@ from collections.abc import Callable
 import pytest
 
 from consultation.publish.leakscan import scan_text
-from consultation.publish.redact import Redactor, load_ner
+from consultation.publish.redact import Redactor
 from consultation.text import fold
 
 SEED = 2043
@@ -36,8 +36,8 @@ Personal = Callable[[int, int], list[tuple[str, list[str]]]]
 
 
 @pytest.fixture(scope="module")
-def redactor() -> Redactor:
-    return Redactor([], nlp=load_ner())  # as `publish` runs it
+def redactor(ner) -> Redactor:
+    return Redactor([], nlp=ner)  # as `publish` runs it
 
 
 def around(rng: random.Random, sentence: str) -> str:

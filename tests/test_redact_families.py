@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from consultation.publish.redact import Redactor, load_ner
+from consultation.publish.redact import Redactor
 from pii_corpus import KINDS, STRUCTURES, corpus, leaked
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,11 +57,6 @@ def test_contact_details_and_numbers_of_every_spelling_are_redacted_without_the_
     planted, leaks, shown = measure(Redactor(STRUCTURES), items)
     print(table("patterns only (no model):", planted, leaks))
     assert shown == []
-
-
-@pytest.fixture(scope="module")
-def ner():
-    return load_ner()
 
 
 @pytest.mark.slow

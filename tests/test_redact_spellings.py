@@ -17,7 +17,7 @@ import pytest
 from stdnum import iban as iban_number
 from stdnum.fr import nir as nir_number
 
-from consultation.publish.redact import Redactor, load_ner
+from consultation.publish.redact import Redactor
 from pii_corpus import DOMAINS, FIRST_NAMES, STREETS, SURNAMES, TOWNS, _iban, _plain, _valid_phone
 
 SEED = 2027
@@ -197,9 +197,9 @@ def test_everyday_words_of_spelt_addresses_stay(patterns, text):
 
 
 @pytest.fixture(scope="module")
-def with_model() -> Redactor:
+def with_model(ner) -> Redactor:
     """Names need the model's lexicon (what tells « signé hier » from « signé lemaire brahim »)."""
-    return Redactor([], nlp=load_ner())
+    return Redactor([], nlp=ner)
 
 
 NAME_CUES = ["Je m'appelle {x} et je suis infirmière.", "je m’appelle {x}, aide-soignante.", "Signé : {x}",

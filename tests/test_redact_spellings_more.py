@@ -21,7 +21,7 @@ from collections.abc import Callable
 import pytest
 from stdnum.fr import nir as nir_number
 
-from consultation.publish.redact import Redactor, load_ner
+from consultation.publish.redact import Redactor
 from consultation.text import fold
 
 SEED = 2041
@@ -29,9 +29,9 @@ N = 96  # cases per family
 
 
 @pytest.fixture(scope="module")
-def with_model() -> Redactor:
+def with_model(ner) -> Redactor:
     """As `publish` runs it: the model's lexicon tells a handle or a town from a French word."""
-    return Redactor([], nlp=load_ner())
+    return Redactor([], nlp=ner)
 
 
 def place(rng: random.Random, item: str, sentences: list[str]) -> str:

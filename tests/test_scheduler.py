@@ -7,6 +7,8 @@ real `prefect server start` (temporary PREFECT_HOME, loopback only) and the READ
 `python -m flows.serve` for the simple way, `prefect deploy` + a process work pool + `prefect worker`
 for the other — run with a schedule due within the minute, and the test waits for the scheduler to
 create a run by itself (no manual trigger) and for that run to complete and fill the database.
+The schedules are crons to the second (Prefect's croniter reads a sixth field as the seconds), so
+that the test waits for the runs, not for the next whole minute.
 
 Bounded: every wait has a deadline; every process is stopped at the end (the runner before the
 server, the order the README gives).
@@ -126,7 +128,7 @@ class Server:
             chosen = (finished[0] if finished else None) if pick is None else pick(finished)
             if chosen:
                 return chosen
-            time.sleep(3)
+            time.sleep(1)
         runs = self.flow_runs(deployment_id)
         raise AssertionError(
             f"no scheduled run finished in {RUN_TIMEOUT} s; runs: "
@@ -189,38 +191,59 @@ class Runner:
         self.out.close()
 
 
-def _once_soon() -> str:
-    """A cron (UTC) due once, two minutes from now: one night, not one every minute. The
+# The nights are due this long after the runners start: the deployments must be registered, and
+# the scheduler must have created the run (every 5 s here), before the slot passes (a slot in the
+# past is never created). Registering took 10-20 s on a quiet 2-core machine; on a loaded one the
+# slot a minute later (`_night_at`) serves.
+NIGHT_DELAY = timedelta(seconds=30)
+
+
+def _cron(due: datetime, minutes: int, seconds: str) -> str:
+    """A cron (UTC) firing at `seconds` within each of the `minutes` minutes from `due`'s, in
+    Prefect's six fields: minute hour day month weekday second. Across an hour, the hours' and
+    minutes' lists also name slots an hour away, never reached while the test runs."""
+    slots = [due + timedelta(minutes=k) for k in range(minutes)]
+    minute = ",".join(str(m) for m in dict.fromkeys(s.minute for s in slots))
+    hour = ",".join(str(h) for h in dict.fromkeys(s.hour for s in slots))
+    return f"{minute} {hour} * * * {seconds}"
+
+
+def _night_at(due: datetime) -> str:
+    """A night due once at `due` (to the second), and a minute later in case the deployment was
+    registered after the first slot on a loaded machine: one night, not one every minute. The
     consultation's lock is not a queue: nights every minute, each longer than a minute on a loaded
     machine, could keep a waiting publication out for as long as they come."""
-    due = datetime.now(UTC) + timedelta(minutes=2)
-    return f"{due.minute} {due.hour} * * *"
+    return _cron(due, 2, str(due.second))
 
 
-def _serve(server: Server, root: Path) -> Runner:
-    """The README's simple way: `python -m flows.serve FOLDER`, with the night due once within two
-    minutes and the publication (its own deployment) every minute: the publications before the
-    night find nothing to publish, the first one after it writes the reports."""
+def _serve(server: Server, root: Path, due: datetime) -> Runner:
+    """The README's simple way: `python -m flows.serve FOLDER`, with the night due once at `due`
+    and the publication (its own deployment) every 15 s from `due`'s minute on: the publications
+    before the night find nothing to publish, the first one after it writes the reports."""
     folder = _mini_copy(root / "mini")
     processed = root / "processed"
+    publication = _cron(due, RUN_TIMEOUT // 60 + 2, "*/15")
     return Runner(
         [sys.executable, "-m", "flows.serve", str(folder), "--processed-root", str(processed),
-         "--cron", _once_soon(), "--publication-cron", "* * * * *", "--timezone", "UTC"],
+         "--cron", _night_at(due), "--publication-cron", publication, "--timezone", "UTC"],
         env={**server.env, "PYTHONPATH": str(ROOT)}, cwd=root, log=root / "serve.log",
         deployment="mini", db=processed / "mini" / "consultation.duckdb",
     )
 
 
-def _work_pool(server: Server, root: Path) -> Runner:
-    """The README's other way: `prefect work-pool create`, `prefect deploy --all`, a worker."""
+def _work_pool(server: Server, root: Path, due: datetime) -> Runner:
+    """The README's other way: `prefect work-pool create`, `prefect deploy --all`, a worker; the
+    night due at `due` as `flows.serve`'s."""
     project = root / "project"
+    assert 'cron: "0 2 * * *"\n        timezone: Europe/Paris' in (ROOT / "prefect.yaml").read_text(encoding="utf-8")
     shutil.copytree(ROOT / "flows", project / "flows", ignore=shutil.ignore_patterns("__pycache__"))
     _mini_copy(project / "data" / "raw" / "mini")
     (project / "prefect.yaml").write_text(
         (ROOT / "prefect.yaml").read_text(encoding="utf-8")
         .replace("name: segur-2020-sample", "name: mini-pool")
         .replace("segur-2020-sample", "mini")
-        .replace('cron: "0 2 * * *"', 'cron: "* * * * *"')
+        .replace('cron: "0 2 * * *"\n        timezone: Europe/Paris',
+                 f'cron: "{_night_at(due)}"\n        timezone: UTC')
         # the night publishes within its run here (`flows.serve` covers the publication's own)
         .replace("publish: false", "publish: true"),
         encoding="utf-8",
@@ -242,12 +265,11 @@ def _work_pool(server: Server, root: Path) -> Runner:
 
 @pytest.fixture(scope="module")
 def runners(server, tmp_path_factory) -> dict[str, Runner]:
-    """Both ways started side by side, so that one cron minute serves the two."""
-    started = {
-        "serve": _serve(server, tmp_path_factory.mktemp("serve")),
-        "pool": _work_pool(server, tmp_path_factory.mktemp("pool")),
-    }
+    """Both ways started side by side, so that one cron slot serves the two."""
+    due = (datetime.now(UTC) + NIGHT_DELAY).replace(microsecond=0)
+    started = {"serve": _serve(server, tmp_path_factory.mktemp("serve"), due)}
     try:
+        started["pool"] = _work_pool(server, tmp_path_factory.mktemp("pool"), due)
         ids = {k: server.deployment_id("consultation-nightly", r.deployment) for k, r in started.items()}
         for key, runner in started.items():
             runner.run = server.wait_for_a_finished_run(ids[key], [r.proc for r in started.values()])
