@@ -25,7 +25,6 @@ import os
 import random
 import re
 import shutil
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,8 +224,7 @@ def _question_text(header: str) -> str:
 
 
 def _slug(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:64].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")[:64].strip("-")
     return slug or "consultation"
 
 
