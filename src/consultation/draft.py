@@ -34,6 +34,7 @@ import pandas as pd
 from consultation import fmt
 from consultation.codebook import ID_PATTERN, MAX_QUESTIONS
 from consultation.errors import ConsultationError
+from consultation.ingest.core import EMAIL_HEADER
 from consultation.ingest.readers import Table, header_key, read_table
 from consultation.ingest.regions import normalise_region
 from consultation.text import fold
@@ -57,7 +58,6 @@ _ID_HEADERS = re.compile(
     r"(?: (?:du |de |d )?(?:repondant|reponse|participant|contribution|questionnaire|id))?$"
 )
 _TIMESTAMP = re.compile(r"horodat|timestamp|date (?:de |d )?(?:reponse|soumission|envoi|saisie)|submitted|^date$")
-_EMAIL = re.compile(r"\be ?mail\b|courriel")
 _REGION = re.compile(r"^(?:votre )?region\b")
 _DEPARTMENT = re.compile(r"^(?:votre )?(?:departement|department|dpt|dept)\b")
 _POSTAL = re.compile(r"code postal|postal code|zip|^cp$")
@@ -256,7 +256,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
     if long is not None:
         taken.update(c.header for c in long if c is not None)
     timestamp = _first(columns, _TIMESTAMP, taken)
-    email = _first(columns, _EMAIL, taken)
+    email = _first(columns, EMAIL_HEADER, taken)
     ident = next((c for c in columns if c.header not in taken and _ID_HEADERS.match(c.key) and identifies(c)), None)
     region = [h for h in (take(_first(columns, p, taken)) for p in (_REGION, _DEPARTMENT, _POSTAL)) if h]
     if not region:  # no header says so: a short column whose values are mostly regions or departments

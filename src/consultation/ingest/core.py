@@ -38,6 +38,8 @@ from consultation.progress import progress
 
 log = logging.getLogger(__name__)
 
+# A header naming an e-mail column, as `header_key` writes it (« Adresse e-mail » → « adresse e mail »).
+EMAIL_HEADER = re.compile(r"\be ?mail\b|courriel")
 MAX_LISTED = 20  # problems or values listed in one message; the rest are counted
 _ROLE_LABELS = {
     "respondent_id": "identifiant du répondant",
@@ -753,7 +755,7 @@ def _conflicting_ids_hint(table: Table, consultation: Consultation, n: int) -> s
     second, Google Forms' only id) or one person answering twice; only the user can tell."""
     names = consultation.columns.respondent_id_columns
     shown = " + ".join(f"« {name} »" for name in names)
-    emails = [str(c) for c in table.frame.columns if re.search(r"\be ?mail\b|courriel", header_key(str(c)))]
+    emails = [str(c) for c in table.frame.columns if EMAIL_HEADER.search(header_key(str(c)))]
     others = [c for c in (consultation.columns.structure_name, *emails) if c and c not in names]
     example = (
         f", par exemple « respondent_id: [{', '.join(repr(c) for c in [*names, others[0]])}] »" if others else ""
