@@ -1,0 +1,134 @@
+"""Real survey tools' exports through `consultation init` and `ingest`: the family of their shapes.
+
+tests/test_draft.py and tests/test_ingest_families*.py vary the sample's export in the abstract
+(headers renamed, quirks of CSV and Excel); here the same 47 respondents are written as each tool
+writes them (tests/survey_tools.py), in each format it offers, and what a federation sees is checked:
+init names the tool's id (or a composite one), the region and the ten open questions, and leaves the
+tool's metadata out (dates, IP, progress, language, tokens); the drafted folder ingests every
+respondent and every answer, none invented, with no quarantine and no traceback.
+
+Where each shape comes from (public material read on 2026-12-06; what could not be checked against
+a real file is said so):
+
+- Google Forms: « Horodateur », « Adresse e-mail », ticked boxes joined by « , »: the project's own
+  sample (data/raw/segur-2020-sample, modelled on a federation's 2020 Forms export) and README;
+  the CSV timestamp « 2020/06/16 4:39:43 PM UTC+2 » is the Responses-tab download's format as
+  commonly reported, not checked against a file here.
+- Microsoft Forms: ID, Heure de début, Heure de fin, Adresse de messagerie, Nom, Heure de la
+  dernière modification, then the questions, ticked boxes « a;b; »: the French interface's Excel
+  download as documented by Microsoft support pages; no real file found in the corpora.
+- LimeSurvey: id, submitdate, lastpage, startlanguage, seed, startdate, datestamp, ipaddr, refurl,
+  and a UTF-8 BOM (« X.U.FEFF.id » when R reads it): public R analysis scripts of LimeSurvey CSV
+  exports found by their exact header line (e.g. one importing
+  « Exp01_LC_HMI_CompleteReplies.csv »); « all responses » (incomplete ones, empty submitdate) is
+  the RemoteControl API's default completion status (public LimeSurvey API clients). The French
+  full-text headers (« ID de la réponse »…) are the French interface's, from memory: unverified.
+- SurveyMonkey: two header rows (question, then « Response » / « Open-Ended Response » / each
+  option), Respondent ID, Collector ID, Start Date, End Date, IP Address, Email Address, First
+  Name, Last Name, Custom Data 1: SurveyMonkey's help on « All responses data » exports (as known;
+  the corpora only held its user manuals and API snapshots, which confirm the metadata fields).
+- Qualtrics: three header rows, the third `{"ImportId":"QID1_TEXT"}`, StartDate… ResponseId…
+  UserLanguage: davemosk/FinSL-signbank, docs/validation_result_model.md (a real export's first
+  rows), and praveendran-tech/QualtricsSurveyResponseExtractor (Readme.md: « removing rows 2 and 3 »).
+- Typeform: « # » (a 32-character token), Response Type, Start Date (UTC), Stage Date (UTC), Submit
+  Date (UTC), Network ID, Tags: public code reading Typeform exports (records with exactly these
+  keys, found by the exact string « Submit Date (UTC) »).
+- KoboToolbox: groups in headers joined by « / », _id, _uuid, _submission_time,
+  _validation_status, _notes, _status, _submitted_by, _tags, _index: kobotoolbox/kobo-transfer
+  (xls_transfer/README.md), ralph-thompson/kobo_uploader (README.md: the export settings), and
+  public code listing Kobo's fixed export fields. The « ; » CSV delimiter is Kobo's default setting.
+- Not covered: Framaforms / Drupal webform, Sphinx, Eval&Go, Drag'n Survey (no export file or
+  documentation of their columns found in the corpora).
+
+Incomplete responses (LimeSurvey's empty submitdate, Qualtrics' Finished « False »): ingested, and
+said by init. What someone wrote before leaving the form is a contribution a federation reads; the
+tools export them on demand (LimeSurvey by default) and leave the choice to the one who exports;
+dropping them silently would lose answers, and quarantine is for rows that cannot be trusted, which
+these can. The draft's header says how many there are and how to leave them out (export the sent
+responses only).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from consultation import store
+from consultation.codebook import load_consultation
+from consultation.draft import recognise, render
+from consultation.ingest.core import ingest_consultation
+from consultation.ingest.readers import read_table
+from ingest_family_support import HEADER, ROWS, SAMPLE
+from survey_tools import CASES, export, incomplete_answers
+
+QUESTIONS = HEADER[5:]
+
+
+def _draft_and_ingest(path: Path):
+    draft, _ = recognise(path, path.parent)
+    for question in draft.questions:
+        question.themes.append({"id": f"{question.id}_x", "label": "x", "keywords": [], "size": 0, "examples": []})
+    text = render(draft, Path("schema.json"))
+    (path.parent / "consultation.yaml").write_text(text, encoding="utf-8")
+    con = store.connect(None)
+    (report,) = ingest_consultation(con, load_consultation(path.parent), path.parent)
+    texts = sorted(" ".join(t.split()) for (t,) in con.execute("SELECT text FROM answers WHERE text <> ''").fetchall())
+    con.close()
+    return draft, text, report, texts
+
+
+@pytest.fixture(scope="module")
+def sample_answers(tmp_path_factory):
+    """Every filled answer of the sample, as its own export ingests them."""
+    path = tmp_path_factory.mktemp("ref") / "reponses.csv"
+    path.write_bytes((SAMPLE / "reponses.csv").read_bytes())
+    _, _, report, texts = _draft_and_ingest(path)
+    assert report.rows_ingested == 47
+    assert len(texts) == sum(1 for row in ROWS for h, v in zip(HEADER, row, strict=True) if h in QUESTIONS and v.strip())
+    return texts
+
+
+@pytest.mark.parametrize(("tool", "fmt"), CASES, ids=[f"{t}-{f}" for t, f in CASES])
+def test_a_tools_export_is_drafted_and_ingested_whole(tmp_path, tool, fmt, sample_answers):
+    made = export(tool, fmt, tmp_path / tool)
+    draft, text, report, texts = _draft_and_ingest(made.path)
+
+    # What init recognised: the tool's id, the region, the ten questions; the metadata left out.
+    assert draft.respondent_id == made.respondent_id
+    assert draft.region == [made.region]
+    assert sorted(q.header for q in draft.questions) == sorted(made.questions)
+    assert not {q.header for q in draft.questions} & set(made.metadata)
+    assert draft.structure_name in {"Nom de la structure", "Identification/Nom de la structure",
+                                    *(["nomstructure"] if fmt == "csv-codes" else [])}
+
+    # Every respondent and every answer, none invented; incomplete responses ingested and said.
+    respondents = 47 + made.incomplete
+    assert (report.rows_read, report.rows_ingested, report.rows_quarantined, report.respondents) == (
+        respondents, respondents, 0, respondents)
+    assert (report.unknown_regions, report.empty_regions) == ([], [])
+    extra = sorted(" ".join(t.split()) for t in incomplete_answers()) if made.incomplete else []
+    assert texts == sorted(sample_answers + extra)
+    if made.incomplete:
+        assert f"{made.incomplete} réponses incomplètes" in text
+
+
+@pytest.mark.parametrize(("tool", "fmt", "rows"), [("qualtrics", "csv", 3), ("qualtrics", "xlsx", 3),
+                                                    ("surveymonkey", "csv", 2), ("surveymonkey", "xlsx", 2)])
+def test_extra_header_rows_are_read_as_headers_and_said(tmp_path, tool, fmt, rows):
+    """The rows under the header that name its columns again (Qualtrics' question text and
+    ImportId, SurveyMonkey's « Response ») are headers, not respondents, and the reading says so."""
+    made = export(tool, fmt, tmp_path / tool)
+    table = read_table(made.path)
+    assert len(table.frame) == 47
+    assert table.first_data_row == rows + 1
+    assert any("en-tête" in w for w in table.warnings)
+
+
+def test_the_family_runs_in_a_modest_time(tmp_path, sample_answers):
+    """One init and one ingest of each tool's export: about a second each."""
+    start = time.perf_counter()
+    for tool, fmt in CASES[:3]:
+        _draft_and_ingest(export(tool, fmt, tmp_path / f"{tool}-{fmt}").path)
+    assert time.perf_counter() - start < 30
