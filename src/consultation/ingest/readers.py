@@ -1676,7 +1676,9 @@ def _to_table(
                 + (f" : aucune colonne « {header_hint} » dans les {HEADER_SEARCH_ROWS} premières lignes" if header_hint else ""),
                 column=header_hint,
             )
+    header_idx, sub_rows, named = _extra_header_rows(grid, header_idx, choose=header_row is None and header_hint is None)
     header = [str(h).strip() for h in grid.iloc[header_idx].tolist()]
+    header = [*named[: len(header)], *header[len(named):]] if named else header
     while header and not header[-1]:
         header.pop()
     if not header:
@@ -1689,11 +1691,12 @@ def _to_table(
             row=header_idx + 1,
         )
     width = len(header)
-    body = grid.iloc[header_idx + 1 :].reset_index(drop=True)
+    last_header = header_idx + sub_rows  # the extra header rows under the header are not answers
+    body = grid.iloc[last_header + 1 :].reset_index(drop=True)
     malformed: dict[int, str] = {}
     if field_counts is not None:
         header_fields = max(int(field_counts[header_idx]), width)
-        counts = field_counts[header_idx + 1 :]
+        counts = field_counts[last_header + 1 :]
         if len(counts) >= _CONVENTION_ROWS:
             # A tool that ends every data row (not the header) with a delimiter: the file's own
             # width. Told from shifted rows by numbers only (one row alone cannot tell them apart).
@@ -1723,12 +1726,20 @@ def _to_table(
     elif body.shape[1] < width:
         for i in range(body.shape[1], width):
             body[i] = ""
-    _flag_repeated_header(path, body, header, header_idx, malformed)
+    _flag_repeated_header(path, body, header, last_header, malformed)
     labels = _unique(header)
     body.columns = labels
     table = Table(
-        path=path, frame=_drop_blank(body), first_data_row=header_idx + 2, fmt=fmt, malformed=malformed
+        path=path, frame=_drop_blank(body), first_data_row=last_header + 2, fmt=fmt, malformed=malformed
     )
+    if sub_rows:
+        tool, below = ("Qualtrics", "le texte des questions puis leur ImportId") if not named else (
+            "SurveyMonkey", "« Response », « Open-Ended Response » ou les options cochables")
+        table.warnings.append(
+            f"{path.name} : {integer(sub_rows)} ligne(s) d'en-tête sous celle des colonnes "
+            f"({_span(header_idx + 2, last_header + 1)} : {below}, comme les exporte {tool}) : lues comme "
+            f"en-têtes, pas comme des réponses ; noms des colonnes pris ligne {header_idx + 1}"
+        )
     table.duplicates = _duplicate_headers(header, labels)
     repeats = sum(1 for why in malformed.values() if why.startswith(_REPEATED))
     if repeats:
@@ -1740,6 +1751,61 @@ def _to_table(
 
 
 _REPEATED = "ligne d'en-tête répétée"
+# The words SurveyMonkey writes in its second header row, under a question of one column.
+_SUB_HEADERS = {"response", "open ended response", "reponse", "reponse ouverte", "reponse libre"}
+
+
+def _span(first: int, last: int) -> str:
+    return f"ligne {first}" if first == last else f"lignes {first} à {last}"
+
+
+def _import_ids(row: list[object]) -> bool:
+    """Qualtrics' third header row: every filled cell a JSON object naming its column's ImportId."""
+    cells = [str(c).strip() for c in row if str(c or "").strip()]
+    if len(cells) < 2:
+        return False
+    for cell in cells:
+        if not cell.startswith("{") or "ImportId" not in cell:
+            return False
+        try:
+            if not isinstance(json.loads(cell), dict):
+                return False
+        except ValueError:
+            return False
+    return True
+
+
+def _extra_header_rows(grid: pd.DataFrame, header_idx: int, *, choose: bool) -> tuple[int, int, list[str]]:
+    """Header rows that survey tools write under the first one, which would otherwise be read as
+    respondents whose answers are the questions' names. Two marks, neither a respondent can write:
+
+    - Qualtrics: a row of `{"ImportId":"QID4_TEXT"}` one or two rows under the header; the rows down
+      to it are headers. When nothing says where the header is (`choose`), the question text (the
+      row above the ImportIds) is taken as the header rather than the export tags (« Q4 »).
+    - SurveyMonkey: the row right under the header holding « Response » or « Open-Ended Response »
+      and nothing under the header's first column (the respondent's id). A column whose second row
+      names an option gets it after its question: « Thématiques - Logement ».
+
+    Returns the header's row, how many rows under it are headers, and the SurveyMonkey headers
+    (empty otherwise)."""
+    rows = grid.iloc[header_idx + 1 : header_idx + 3].to_numpy().tolist()
+    for k, row in enumerate(rows, start=1):
+        if _import_ids(row):
+            if choose and k == 2:
+                return header_idx + 1, 1, []
+            return header_idx, k, []
+    if not rows:
+        return header_idx, 0, []
+    below = ["" if c is None else str(c).strip() for c in rows[0]]
+    if below[0] or not any(header_key(c) in _SUB_HEADERS for c in below if c):
+        return header_idx, 0, []
+    named: list[str] = []
+    base = ""
+    for top, sub in zip(grid.iloc[header_idx].tolist(), below, strict=False):
+        top = "" if top is None else str(top).strip()
+        base = top or base
+        named.append(f"{base} - {sub}" if sub and base and header_key(sub) not in _SUB_HEADERS else top)
+    return header_idx, 1, named
 _CONVENTION_ROWS = 20  # data rows needed before "every row ends with a delimiter" is believed
 
 
