@@ -269,7 +269,7 @@ def typeform(fmt: str, folder: Path) -> Export:
     header = ["#", NAME, TYPE, REGION, *QUESTIONS, *OPTIONS, *meta]
     rows: list[list[object]] = [header]
     rng = random.Random(11)
-    for i, r in enumerate(respondents()):
+    for r in respondents():
         token = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
         utc = r.sent - timedelta(hours=2)
         rows.append([token, r.name, r.kind, r.region, *r.answers, *[o if o in r.choices else "" for o in OPTIONS],

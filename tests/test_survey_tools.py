@@ -50,6 +50,9 @@ responses only).
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -100,8 +103,10 @@ def test_a_tools_export_is_drafted_and_ingested_whole(tmp_path, tool, fmt, sampl
     assert draft.region == [made.region]
     assert sorted(q.header for q in draft.questions) == sorted(made.questions)
     assert not {q.header for q in draft.questions} & set(made.metadata)
-    assert draft.structure_name in {"Nom de la structure", "Identification/Nom de la structure",
-                                    *(["nomstructure"] if fmt == "csv-codes" else [])}
+    # The structure's name, never the respondent's (Microsoft Forms' « Nom »); LimeSurvey's codes
+    # (« nomstructure ») say nothing a draft can read.
+    named = "Identification/Nom de la structure" if tool == "kobotoolbox" else "Nom de la structure"
+    assert draft.structure_name == (None if fmt == "csv-codes" else named)
 
     # Every respondent and every answer, none invented; incomplete responses ingested and said.
     respondents = 47 + made.incomplete
@@ -121,9 +126,50 @@ def test_extra_header_rows_are_read_as_headers_and_said(tmp_path, tool, fmt, row
     ImportId, SurveyMonkey's « Response ») are headers, not respondents, and the reading says so."""
     made = export(tool, fmt, tmp_path / tool)
     table = read_table(made.path)
-    assert len(table.frame) == 47
+    assert len(table.frame) == 47 + made.incomplete
     assert table.first_data_row == rows + 1
-    assert any("en-tête" in w for w in table.warnings)
+    (said,) = [w for w in table.warnings if "ligne(s) d'en-tête sous celle des colonnes" in w]
+    assert ("Qualtrics" if tool == "qualtrics" else "SurveyMonkey") in said
+    if tool == "qualtrics":  # the question's text names the column, not the export tag (« Q4 »)
+        assert set(QUESTIONS) <= set(table.frame.columns) and "Response ID" in table.frame.columns
+    else:  # an option's column is named after its question
+        assert "Thématiques abordées (plusieurs choix possibles) - Santé mentale" in table.frame.columns
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_configuration_naming_qualtrics_export_tags_reads_the_same_answers(tmp_path, fmt, sample_answers):
+    """A consultation.yaml written by hand with the first row's names (« ResponseId », « Q4 »): the
+    header is that row, the two rows under it are headers too, the answers are the same."""
+    made = export("qualtrics", fmt, tmp_path / "q")
+    tags = {text: f"Q{i + 4}" for i, text in enumerate(QUESTIONS)}
+    _draft_and_ingest(made.path)
+    config = (made.path.parent / "consultation.yaml").read_text(encoding="utf-8")
+    config = config.replace('"Response ID"', '"ResponseId"').replace('"Région"', '"Q3"')
+    config = config.replace('"Nom de la structure"', '"Q1"').replace('"Type de structure"', '"Q2"')
+    for text, tag in tags.items():
+        config = config.replace(f"columns: [{json.dumps(text, ensure_ascii=False)}]", f'columns: ["{tag}"]')
+    assert all(f'columns: ["{tag}"]' in config for tag in tags.values())
+    (made.path.parent / "consultation.yaml").write_text(config, encoding="utf-8")
+    con = store.connect(None)
+    (report,) = ingest_consultation(con, load_consultation(made.path.parent), made.path.parent)
+    texts = sorted(" ".join(t.split()) for (t,) in con.execute("SELECT text FROM answers WHERE text <> ''").fetchall())
+    assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (49, 49, 0)
+    assert texts == sorted(sample_answers + [" ".join(t.split()) for t in incomplete_answers()])
+
+
+def test_the_command_says_what_it_found_in_french(tmp_path):
+    """`consultation init` on a Qualtrics export: the id, the metadata left out and why, the
+    incomplete responses, in French; no traceback."""
+    made = export("qualtrics", "csv", tmp_path / "q")
+    run = [sys.executable, "-m", "consultation", "init", str(made.path), str(tmp_path / "segur")]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    out = done.stdout
+    assert "identifiant du répondant : « Response ID »" in out and "région : « Région »" in out
+    assert "10 question(s) à coder" in out
+    assert "2 réponses incomplètes (« Finished » à « False »)" in out
+    for meta in ["Start Date", "IP Address", "Progress", "User Language", "Location Latitude"]:
+        assert f"colonne ignorée « {meta} » : colonne de l'outil d'enquête" in out
 
 
 def test_the_family_runs_in_a_modest_time(tmp_path, sample_answers):

@@ -54,10 +54,33 @@ EXAMPLE_CHARS = 160
 MAX_DISCOVERY_ANSWERS = 2_000
 
 _ID_HEADERS = re.compile(
-    r"^(?:identifiant|id|uid|code|numero|n|no|ref|reference|respondent|response)"
-    r"(?: (?:du |de |d )?(?:repondant|reponse|participant|contribution|questionnaire|id))?$"
+    r"^(?:identifiant|id|uid|code|numero|n|no|ref|reference|respondent|response|responseid|respondentid)"
+    r"(?: (?:du |de la |de l |de |d )?(?:repondant|reponse|participant|contribution|questionnaire|id))?$"
 )
-_TIMESTAMP = re.compile(r"horodat|timestamp|date (?:de |d )?(?:reponse|soumission|envoi|saisie)|submitted|^date$")
+_TIMESTAMP = re.compile(
+    r"horodat|timestamp|date (?:de |d )?(?:reponse|soumission|envoi|saisie)|submitted|submit ?date|^date$"
+)
+# The survey tool's own columns: when the response was started or sent, from where, how far, in
+# which language (Google Forms, Microsoft Forms, LimeSurvey, SurveyMonkey, Qualtrics, Typeform,
+# KoboToolbox). Never questions, whatever their values look like.
+_METADATA = re.compile(
+    r"^(?:start|end|today|deviceid|(?:start|end|submit|stage|recorded) ?date(?: utc)?|submitdate|startdate|datestamp"
+    r"|date (?:de |d )?(?:debut|fin|soumission|lancement)|date de la derniere action"
+    r"|heure de (?:debut|fin|la derniere modification)|(?:start|completion|last modified) time"
+    r"|ip ?address|ipaddr|adresse ip|progress|progression|duration(?: in seconds)?|duree(?: en secondes)?"
+    r"|finished|status|statut|response type|lastpage|derniere page|startlanguage|langue de depart|user ?language"
+    r"|seed|tete de serie|refurl|url de reference|referr?er|user agent|location ?(?:latitude|longitude)"
+    r"|distribution ?channel|collector id|network id|tags|custom data \d+|uuid|submission time|validation status"
+    r"|notes|submitted by|version|index|external ?(?:data )?reference|recipient ?(?:last name|first name|email))$"
+)
+# Values written by the tool, not by a person: a date or a time, or one token without a space (an
+# id, a uuid, a link, an IP or e-mail address, an ISO timestamp).
+_MACHINE = re.compile(r"^(?:[\d/.:+-]+(?: [\d/.:+-]+)?(?: ?(?:am|pm))?(?: ?(?:utc|gmt)[+-]?\d{0,2})?|\S+)$", re.I)
+# Incomplete responses (started, never sent): an empty submission date where others have one, or
+# « Finished » false (Qualtrics), or « partial » (Typeform).
+_SUBMITTED = re.compile(r"^(?:submitdate|date de soumission|submit date(?: utc)?)$")
+_FINISHED = re.compile(r"^(?:finished|termine|response type)$")
+_UNFINISHED = {"false", "0", "faux", "non", "partial"}
 _REGION = re.compile(r"^(?:votre )?region\b")
 _DEPARTMENT = re.compile(r"^(?:votre )?(?:departement|department|dpt|dept)\b")
 _POSTAL = re.compile(r"code postal|postal code|zip|^cp$")
@@ -77,10 +100,16 @@ _NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(\d{1,3}(?:[.,]\d{1,2})*[a-z]?)\
 class Column:
     header: str
     values: pd.Series  # the filled cells, stripped
+    group: str = ""  # the group in the header's path (KoboToolbox: « Identification/Région »)
+
+    @property
+    def name(self) -> str:
+        """The header without its group."""
+        return self.header[len(self.group) + 1 :] if self.group else self.header
 
     @property
     def key(self) -> str:
-        return header_key(self.header)
+        return header_key(self.name)
 
 
 @dataclass
@@ -107,6 +136,7 @@ class Draft:
     testimonies: list[DraftQuestion]
     ignored: list[tuple[str, str]]  # header, why
     rows: int
+    incomplete: tuple[int, str, str] | None = None  # responses not sent: how many, the column, its sign
     long: tuple[str, str] | None = None  # a long export: the question's column, the answer's
     _rows_of: dict | None = field(default=None, repr=False)
 
@@ -126,12 +156,39 @@ class Draft:
         return self.folder / "consultation.yaml"
 
 
+def _groups(headers: list[str]) -> set[str]:
+    """Groups written in the headers as paths (« Identification/Région », KoboToolbox): a prefix
+    before « / », without a question mark, shared by at least two headers."""
+    prefixes = [h.rsplit("/", 1)[0] for h in headers if "/" in h.strip("/")]
+    return {p for p in set(prefixes) if prefixes.count(p) >= 2 and "?" not in p and len(p) <= 80}
+
+
 def _columns(table: Table) -> list[Column]:
     out = []
-    for header in table.frame.columns:
+    headers = [str(h) for h in table.frame.columns]
+    groups = _groups(headers)
+    for header in headers:
         values = table.frame[header].fillna("").astype(str).str.strip()
-        out.append(Column(str(header), values[values.ne("")]))
+        group = header.rsplit("/", 1)[0] if "/" in header and header.rsplit("/", 1)[0] in groups else ""
+        out.append(Column(header, values[values.ne("")], group))
     return out
+
+
+def _is_machine(values: pd.Series) -> bool:
+    """Values a tool wrote (dates, ids, links, addresses): nearly all of them."""
+    sample = values.head(500)
+    return bool(len(sample)) and sample.str.match(_MACHINE).mean() >= 0.9
+
+
+def _incomplete(columns: list[Column], rows: int) -> tuple[int, str, str] | None:
+    for column in columns:
+        if _SUBMITTED.match(column.key) and len(column.values) >= rows / 2 and len(column.values) < rows:
+            return rows - len(column.values), column.header, "vide"
+        if _FINISHED.match(column.key):
+            unfinished = column.values.str.lower().isin(_UNFINISHED)
+            if unfinished.any() and not unfinished.all():
+                return int(unfinished.sum()), column.header, f"à « {column.values[unfinished].iloc[0]} »"
+    return None
 
 
 def _first(columns: list[Column], pattern: re.Pattern[str], taken: set[str]) -> Column | None:
@@ -153,7 +210,7 @@ def _is_sentences(column: Column) -> bool:
     """Written answers: long and varied; or, where many answered in a word (« Non », « RAS »), at
     least a fifth of them distinct sentences of four words or more. Ticked options are not."""
     values = column.values
-    if values.empty or _is_multiple_choice(values):
+    if values.empty or _is_multiple_choice(values) or _is_machine(values):
         return False
     if values.str.len().median() >= MIN_MEDIAN_CHARS and values.nunique() >= MIN_DISTINCT_SHARE * len(values):
         return True
@@ -219,6 +276,7 @@ def _question_id(header: str, position: int, taken: set[str]) -> str:
 
 
 def _question_text(header: str) -> str:
+    """The question as the export writes it, without its number (« 3a. »)."""
     text = re.sub(r"\s+", " ", _NUMBER.sub("", header, count=1)).strip()
     return text or header.strip()
 
@@ -257,7 +315,8 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         taken.update(c.header for c in long if c is not None)
     timestamp = _first(columns, _TIMESTAMP, taken)
     email = _first(columns, EMAIL_HEADER, taken)
-    ident = next((c for c in columns if c.header not in taken and _ID_HEADERS.match(c.key) and identifies(c)), None)
+    ident = next((c for c in columns if c.header not in taken and (_ID_HEADERS.match(c.key) or c.name.strip() == "#")
+                  and identifies(c)), None)
     region = [h for h in (take(_first(columns, p, taken)) for p in (_REGION, _DEPARTMENT, _POSTAL)) if h]
     if not region:  # no header says so: a short column whose values are mostly regions or departments
         guess = next((c for c in columns if not _is_sentences(c) and _region_share(c) >= 0.8), None)
@@ -270,11 +329,10 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         )
     types = next((c for c in columns if c.header not in taken and _TYPE.search(c.key) and _ORG.search(c.key)), None)
     structure_type = take(types)
-    name = next(
-        (c for c in columns if c.header not in taken and _NAME.search(c.key) and (_ORG.search(c.key) or c.key in {
-            "nom", "structure", "etablissement", "organisme", "association", "service"})),
-        None,
-    )
+    # The structure's name, not a person's: « Nom » alone is the respondent (Microsoft Forms).
+    named = [c for c in columns if c.header not in taken and _NAME.search(c.key)]
+    name = next((c for c in named if _ORG.search(c.key)), None) or next(
+        (c for c in named if c.key in {"structure", "etablissement", "organisme", "association", "service"}), None)
     structure_name = take(name)
     if ident is not None:
         respondent_id = [ident.header]
@@ -332,15 +390,24 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
             ids.add(qid)
             questions.append(DraftQuestion(qid, value, texts.get(value) or _question_text(value), int(count),
                                            section=sections.get(value) or "Questions"))
+    # A multiple choice written both ways (KoboToolbox): the ticked labels in one column, and a
+    # 1/0 column per option under its path (« Thématiques/Logement »).
+    summaries = {c.header.rsplit("/", 1)[0] for c in columns if "/" in c.header}
     for column in columns:
         if column.header in taken:
             continue
         if column.values.empty:
             ignored.append((column.header, "colonne vide"))
+        elif _METADATA.match(column.key) or (_is_machine(column.values) and not _is_sentences(column)):
+            ignored.append((column.header, "colonne de l'outil d'enquête (dates, adresse IP, progression, langue, "
+                                           "identifiants techniques) : pas une question"))
+        elif column.header in summaries:
+            ignored.append((column.header, "options cochées (une colonne par option suit) : pas une question ouverte"))
         elif _is_sentences(column) and long is None:
-            text = _question_text(column.header)
+            text = _question_text(column.name)
             questions.append(
-                DraftQuestion(_question_id(column.header, len(questions) + 1, ids), column.header, text, len(column.values))
+                DraftQuestion(_question_id(column.name, len(questions) + 1, ids), column.header, text, len(column.values),
+                              section=column.group or "Questions")
             )
         else:
             median = int(column.values.str.len().median())
@@ -361,6 +428,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         structure_name=structure_name, structure_type=structure_type, structure_types=kinds,
         questions=questions, testimonies=[], ignored=ignored, rows=len(table.frame),
         long=(long[0].header, long[1].header) if long else None,
+        incomplete=_incomplete(columns, len(table.frame)) if long is None else None,
     )
     return draft, table
 
@@ -453,6 +521,16 @@ def _example(masked: list[str], texts: list[str], members: list[int], quote: str
     return clean if len(clean) <= EXAMPLE_CHARS else clean[: EXAMPLE_CHARS - 1].rstrip() + "…"
 
 
+def incomplete_note(incomplete: tuple[int, str, str]) -> str:
+    """What init says of the responses not sent (French: the federation reads it)."""
+    count, header, sign = incomplete
+    return (
+        f"{fmt.integer(count)} réponses incomplètes (« {header} » {sign}) : commencées mais pas envoyées, elles "
+        "sont importées avec ce qu'elles contiennent ; pour ne garder que les réponses envoyées, exportez "
+        "seulement les réponses complètes"
+    )
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -477,6 +555,8 @@ def render(draft: Draft, schema: Path) -> str:
         f"# - {fmt.integer(len(draft.questions))} question(s) à coder, thèmes PROPOSÉS d'après les mots que "
         "partagent leurs réponses : renommez-les, fusionnez, complétez les mots-clés ;",
     ]
+    if draft.incomplete:
+        lines.append(f"# - {_comment(incomplete_note(draft.incomplete))} ;")
     if draft.testimonies:
         lines.append(f"# - {fmt.integer(len(draft.testimonies))} question(s) sans regroupement net, gardées comme "
                      "témoignages (free_text) : pour les coder, déplacez-les dans questions avec des thèmes ;")

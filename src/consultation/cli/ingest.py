@@ -151,7 +151,7 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
 
     Exemple : consultation init export-enquete.xlsx data/raw/ma-consultation
     """
-    from consultation.draft import write_draft
+    from consultation.draft import incomplete_note, write_draft
 
     target = folder if folder is not None else export.parent
     draft = write_draft(export, target, sheet=sheet)
@@ -165,6 +165,8 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
     themes = sum(len(q.themes) for q in draft.questions)
     click.echo(f"  {integer(len(draft.questions))} question(s) à coder, {integer(themes)} thèmes proposés "
                "(libellés à renommer, mots-clés à compléter)")
+    if draft.incomplete:
+        click.echo(f"  {incomplete_note(draft.incomplete)}")
     if draft.testimonies:
         click.echo(f"  {integer(len(draft.testimonies))} question(s) gardée(s) comme témoignages, sans regroupement net")
     for header, why in draft.ignored:
