@@ -70,7 +70,7 @@ class Export:
     questions: list[str]  # the open questions' headers as the draft should list them
     incomplete: int = 0  # respondents beyond the sample's 47 (started, not sent)
     header_rows: int = 1
-    metadata: list[str] = field(default_factory=list)  # the tool's own columns, never questions
+    metadata: list[str] = field(default_factory=list)  # the tool's own columns, said to be so
 
 
 def _write_csv(path: Path, rows: list[list[object]], *, delimiter: str = ",", bom: bool = False,
@@ -115,7 +115,7 @@ def google_forms(fmt: str, folder: Path) -> Export:
         _write_xlsx(path, [header, *rows], sheet="Réponses au formulaire 1")
     else:
         _write_csv(path, [header, *rows])
-    return Export(path, ["Horodateur", NAME], REGION, QUESTIONS, metadata=["Adresse e-mail"])
+    return Export(path, ["Horodateur", NAME], REGION, QUESTIONS)  # the e-mail: kept aside by init, not listed
 
 
 def microsoft_forms(fmt: str, folder: Path) -> Export:
@@ -131,7 +131,7 @@ def microsoft_forms(fmt: str, folder: Path) -> Export:
                      person, "", r.name, r.kind, r.region, *r.answers, "".join(f"{c};" for c in r.choices)])
     path = folder / "Contribution Ségur(1-47).xlsx"
     _write_xlsx(path, [header, *rows], sheet="Sheet1")
-    return Export(path, ["ID"], REGION, QUESTIONS, metadata=["Heure de début", "Heure de fin", "Nom"])
+    return Export(path, ["ID"], REGION, QUESTIONS, metadata=["Heure de début", "Heure de fin", "Adresse de messagerie"])
 
 
 LIME_META = ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr", "refurl"]
@@ -168,7 +168,7 @@ def limesurvey(fmt: str, folder: Path) -> Export:
     else:
         _write_csv(path, [header, *rows], bom=True)
     return Export(path, [meta[0]], fields[2], questions, incomplete=INCOMPLETE,
-                  metadata=[m for m in meta if m not in meta[:1]])
+                  metadata=meta[2:])  # the id, and the submission date: taken as the timestamp
 
 
 SM_META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
@@ -257,7 +257,8 @@ def qualtrics(fmt: str, folder: Path) -> Export:
     else:
         _write_csv(path, rows, bom=True)
     return Export(path, ["Response ID"], REGION, QUESTIONS, incomplete=INCOMPLETE, header_rows=3,
-                  metadata=["Start Date", "IP Address", "Progress", "Finished", "User Language"])
+                  metadata=[m[1] for m in QUALTRICS_META if m[0] not in {
+                      "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail", "ExternalReference"}])
 
 
 def typeform(fmt: str, folder: Path) -> Export:
@@ -280,7 +281,7 @@ def typeform(fmt: str, folder: Path) -> Export:
         _write_xlsx(path, rows, sheet="Responses")
     else:
         _write_csv(path, rows, quote_all=False)
-    return Export(path, ["#"], REGION, QUESTIONS, metadata=meta[:5])
+    return Export(path, ["#"], REGION, QUESTIONS, metadata=["Response Type", "Start Date (UTC)", "Network ID"])
 
 
 KOBO_META = ["_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
@@ -314,7 +315,7 @@ def kobotoolbox(fmt: str, folder: Path) -> Export:
         _write_xlsx(path, rows, sheet="Contribution Ségur")
     else:
         _write_csv(path, rows, delimiter=";")
-    return Export(path, ["_id"], f"{identity}/{REGION}", questions, metadata=["start", "end", "_uuid", "_submission_time"])
+    return Export(path, ["_id"], f"{identity}/{REGION}", questions, metadata=["start", "end", "_uuid", "_submission_time", "_status", "__version__", "_index"])
 
 
 TOOLS = {

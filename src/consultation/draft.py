@@ -75,7 +75,11 @@ _METADATA = re.compile(
 )
 # Values written by the tool, not by a person: a date or a time, or one token without a space (an
 # id, a uuid, a link, an IP or e-mail address, an ISO timestamp).
-_MACHINE = re.compile(r"^(?:[\d/.:+-]+(?: [\d/.:+-]+)?(?: ?(?:am|pm))?(?: ?(?:utc|gmt)[+-]?\d{0,2})?|\S+)$", re.I)
+_MACHINE = re.compile(
+    r"^(?:(?=.*(?:\d[/-]\d{1,2}[/-]\d|\d:\d\d))[\d/.:+-]+(?: [\d/.:+-]+)?(?: ?(?:am|pm))?(?: ?(?:utc|gmt)[+-]?\d{0,2})?"
+    r"|(?=\S*[\d@:/])\S{6,})$",
+    re.I,
+)
 # Incomplete responses (started, never sent): an empty submission date where others have one, or
 # « Finished » false (Qualtrics), or « partial » (Typeform).
 _SUBMITTED = re.compile(r"^(?:submitdate|date de soumission|submit date(?: utc)?)$")
