@@ -235,7 +235,7 @@ def qualtrics(fmt: str, folder: Path) -> Export:
     rows: the data export tags (Q1, Q2…), the question text, and the ImportId of each column as a
     JSON object (`{"ImportId":"QID4_TEXT"}`); the response's metadata first (StartDate… ResponseId…
     UserLanguage). Responses closed unfinished are recorded and exported with Finished « False ».
-    CSV: comma, quoted, UTF-8 with a BOM."""
+    CSV: comma, quoted, UTF-8 with a BOM; TSV: tab, UTF-16 with a BOM."""
     texts = [NAME, TYPE, REGION, *QUESTIONS, f"{CHOICE} - Selected Choice"]
     tags = [f"Q{i + 1}" for i in range(len(texts))]
     imports = [json.dumps({"ImportId": f"QID{i + 1}{'_TEXT' if i != 1 and i < len(texts) - 1 else ''}"},
@@ -254,6 +254,8 @@ def qualtrics(fmt: str, folder: Path) -> Export:
     path = folder / f"Contribution Ségur_30 juin 2020_10.15.{fmt}"
     if fmt == "xlsx":
         _write_xlsx(path, rows, sheet="Sheet0")
+    elif fmt == "tsv":  # Qualtrics' TSV: tab-separated, UTF-16 with a BOM
+        _write_csv(path, rows, delimiter="\t", bom=True, quote_all=False, encoding="utf-16-le")
     else:
         _write_csv(path, rows, bom=True)
     return Export(path, ["Response ID"], REGION, QUESTIONS, incomplete=INCOMPLETE, header_rows=3,
@@ -323,7 +325,7 @@ TOOLS = {
     "microsoft_forms": (microsoft_forms, ["xlsx"]),
     "limesurvey": (limesurvey, ["csv-codes", "csv", "xlsx"]),
     "surveymonkey": (surveymonkey, ["csv", "xlsx"]),
-    "qualtrics": (qualtrics, ["csv", "xlsx"]),
+    "qualtrics": (qualtrics, ["csv", "tsv", "xlsx"]),
     "typeform": (typeform, ["csv", "xlsx"]),
     "kobotoolbox": (kobotoolbox, ["csv", "xlsx"]),
 }
