@@ -175,3 +175,13 @@ def test_the_command_says_what_it_found_in_french(tmp_path):
         assert f"colonne ignorée « {meta} » : colonne de l'outil d'enquête" in out
 
 
+
+
+def test_a_question_named_like_a_tools_column_stays_a_question(tmp_path):
+    """A tool column's name (« Notes », « Statut ») over written answers: still a question."""
+    path = tmp_path / "c" / "reponses.csv"
+    path.parent.mkdir()
+    text = (SAMPLE / "reponses.csv").read_text(encoding="utf-8-sig")
+    path.write_text(text.replace(QUESTIONS[-2], "Notes", 1).replace(QUESTIONS[-1], "Statut", 1), encoding="utf-8")
+    draft, _ = recognise(path, path.parent)
+    assert {"Notes", "Statut"} <= {q.header for q in draft.questions} and len(draft.questions) == 10

@@ -62,7 +62,7 @@ _TIMESTAMP = re.compile(
 )
 # The survey tool's own columns: when the response was started or sent, from where, how far, in
 # which language (Google Forms, Microsoft Forms, LimeSurvey, SurveyMonkey, Qualtrics, Typeform,
-# KoboToolbox). Never questions, whatever their values look like.
+# KoboToolbox): listed as such, unless their answers are sentences (a question called « Notes »).
 _METADATA = re.compile(
     r"^(?:start|end|today|deviceid|(?:start|end|submit|stage|recorded) ?date(?: utc)?|submitdate|startdate|datestamp"
     r"|date (?:de |d )?(?:debut|fin|soumission|lancement)|date de la derniere action"
@@ -402,7 +402,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
             continue
         if column.values.empty:
             ignored.append((column.header, "colonne vide"))
-        elif _METADATA.match(column.key) or (_is_machine(column.values) and not _is_sentences(column)):
+        elif (_METADATA.match(column.key) or _is_machine(column.values)) and not _is_sentences(column):
             ignored.append((column.header, "colonne de l'outil d'enquête (dates, adresse IP, progression, langue, "
                                            "identifiants techniques) : pas une question"))
         elif column.header in summaries:
