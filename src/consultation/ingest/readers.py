@@ -1770,7 +1770,7 @@ def _import_ids(row: list[object]) -> bool:
         try:
             if not isinstance(json.loads(cell), dict):
                 return False
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond reason: an answer
             return False
     return True
 
