@@ -16,7 +16,8 @@ a real file is said so):
   commonly reported, not checked against a file here.
 - Microsoft Forms: ID, Heure de début, Heure de fin, Adresse de messagerie, Nom, Heure de la
   dernière modification, then the questions, ticked boxes « a;b; »: the French interface's Excel
-  download as documented by Microsoft support pages; no real file found in the corpora.
+  download as known from use; neither a real file nor a documentation page was found in the
+  corpora, so this shape is unverified.
 - LimeSurvey: id, submitdate, lastpage, startlanguage, seed, startdate, datestamp, ipaddr, refurl,
   and a UTF-8 BOM (« X.U.FEFF.id » when R reads it): public R analysis scripts of LimeSurvey CSV
   exports found by their exact header line (e.g. one importing
