@@ -250,6 +250,32 @@ _NETWORK_HANDLE = re.compile(
     r"[ \t]*(?:[:=(-]|->|→)?[ \t]*"
     r"(?P<h>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+|[a-z]+[0-9][a-z0-9]*)(?![\w.-])"
 )
+# 2026-12-06 (tests/test_redact_unseen.py). Characters that print nothing (zero-width spaces and
+# joiners, soft hyphen, word joiner, byte-order mark, bidirectional marks): the scanner reads the
+# text as it is seen, without them (« Mme Du\u200bpont » is « Mme Dupont »).
+_NOT_PRINTED = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# A French number with letters for digits (« O6 l2 34 5O 78 »: O or o for 0, l, I or L for 1), read
+# with the letters as digits when six real digits at least are in it.
+_LETTERED_PHONE = re.compile(r"(?<![\w+])[0Oo][1-9lIL](?:[ .\-/]{0,3}[0-9OolIL]{2}){4}(?![\w])")
+_AS_DIGITS = str.maketrans("OoIlL", "00111")
+# « jean.dupont(a)orange.fr », « [à] »: the letter a in brackets for « @ », before a domain; « à »
+# between spaces after a local part with a separator inside, before a domain and its TLD.
+_BRACKETED_A = re.compile(r"(?<=[\w])\s?[\[({<]\s?[aà]\s?[\])}>]\s?(?=[a-z0-9-]+(?:\.|\s?[\[(]\.[\])]))", re.I)
+_SPACED_A = re.compile(
+    r"(?<![\w.+-])(?=[\w.+-]*[\w][._+-][\w])([\w.+-]++)\s+[aà]\s+"
+    r"(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|net|org|eu|info|io|be|ch)(?![\w.]))", re.I)
+_BRACKETED_DOT = re.compile(r"\s?[\[(]\.[\])]\s?")
+# The number of an identity document or of a file at an agency, after its name: 7 to 12 letters
+# and digits, two digits at least; a passport's own shape (« 18AV12345 ») anywhere.
+_DOCUMENT = re.compile(
+    r"(?i:\b(?:passeports?|cni|carte\s+(?:nationale\s+)?d['’ ]\s?identit[ée]|titres?\s+de\s+s[ée]jour|permis|"
+    r"allocataire|caf|p[ôo]le[\s-]emploi|france[\s-]travail|identifiant|dossier)\b)[^\n.;!?]{0,40}?"
+    r"(?<![\w])(?P<n>(?i:(?=[a-z]*\d[a-z]*\d)[a-z0-9]{7,12}))(?![\w])"
+)
+_PASSPORT_SHAPE = re.compile(r"(?<![\w])\d{2}[A-Z]{2}\d{5}(?![\w])")
+_COUNTED_AFTER = re.compile(
+    r"\s?(?i:inscrits|allocataires|b[ée]n[ée]ficiaires|ch[ôo]meurs|demandeurs|foyers|familles|dossiers|m[ée]nages|"
+    r"emplois|agents|salari[ée]s|comptes)(?![\w])")
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
 _PLATES = re.compile(r"\b[A-Z]{2}[- ]\d{3}[- ][A-Z]{2}\b|\b[A-Z]{2}\d{3}[A-Z]{2}\b|\b\d{2,4} ?[A-Z]{2,3} ?\d{2}\b")
 _BIRTHS = re.compile(
@@ -511,11 +537,13 @@ def scan_text(
     else `structures` read with `common_words` for this text alone."""
     from stdnum import iban
 
-    text = unicodedata.normalize("NFKC", text)
+    text = _NOT_PRINTED.sub("", unicodedata.normalize("NFKC", text))
     found: list[tuple[str, int, str]] = []
     plain = _HYPHENATED_AT.sub("@", text) if "at" in text.lower() or "arob" in text.lower() else text
     plain = _HYPHENATED_DOT.sub(".", plain) if plain is not text else plain
     plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", plain))
+    if _BRACKETED_A.search(plain) or _SPACED_A.search(plain):
+        plain = _BRACKETED_DOT.sub(".", _SPACED_A.sub(r"\1@", _BRACKETED_A.sub("@", plain)))
     for m in _around_at(plain):
         local, domain = m.group(1).strip("."), m.group(2)
         spaced = m.group().replace(local, "", 1).startswith((" ", "\t"))
@@ -534,6 +562,14 @@ def scan_text(
         if kind:
             found.append((kind, m.start(), m.group().strip()))
     found += [("phone", at, run) for at, run in spoken_phones(text)]
+    for m in _LETTERED_PHONE.finditer(text):
+        if sum(c.isdigit() for c in m.group()) >= 6 and _digit_kind(m.group().translate(_AS_DIGITS)) == "phone":
+            found.append(("phone", m.start(), m.group()))
+    for m in _DOCUMENT.finditer(text):
+        number = m.group("n")
+        if not (number.isdigit() and (_UNIT_AFTER.match(text, m.end()) or _COUNTED_AFTER.match(text, m.end()))):
+            found.append(("number", m.start("n"), number))
+    found += [("number", m.start(), m.group()) for m in _PASSPORT_SHAPE.finditer(text)]
     found += [("nir", m.start(), m.group()) for m in _CORSICAN_NIR.finditer(text)]
     found += [("nir", m.start(), m.group()) for m in _LISTED_NIR.finditer(text) if _listed_nir(m.group())]
     found += [("handle", m.start("h"), m.group("h")) for m in _NETWORK_HANDLE.finditer(text)]
