@@ -83,6 +83,20 @@ NAMED = {
     "amounts grouped by three": ("150 000 000 ", "€"),
     "counts after five digits": ("20000 Français ", ""),
     "brands": ("Amazon Google ", "Vidéo YouTube"),
+    # 2026-12-06 (tests/test_redact_unseen.py): letters for digits, the letter a for « @ »,
+    # invisible characters, documents' names, answers in capitals.
+    "letters for digits": ("O6 l2 ", "@"),
+    "lettered pairs": ("0l", ""),
+    "bracketed a": ("a(a)", "b.fr"),
+    "spaced a after a dotted local part": ("a.b à ", "orange.fr"),
+    "dotted run then a spaced a": ("a.", " à orange.fr"),
+    "hyphens then a spaced a": ("a-", " a free.fr"),
+    "invisible characters": ("a\u200b", "@"),
+    "soft hyphens in a name": ("Mme Du\u00ad", ""),
+    "documents' names": ("passeport ", "12AB34567"),
+    "agency numbers": ("caf 1234567 ", "euros"),
+    "a name in capitals": ("MERCI À JEAN DUPONT ", ""),
+    "surnames before first names in capitals": ("BRUNET KEVIN ", ""),
 }
 
 
