@@ -563,7 +563,8 @@ def scan_text(
             found.append((kind, m.start(), m.group().strip()))
     found += [("phone", at, run) for at, run in spoken_phones(text)]
     for m in _LETTERED_PHONE.finditer(text):
-        if sum(c.isdigit() for c in m.group()) >= 6 and _digit_kind(m.group().translate(_AS_DIGITS)) == "phone":
+        lettered = m.group().translate(_AS_DIGITS)
+        if lettered != m.group() and sum(c.isdigit() for c in m.group()) >= 6 and _digit_kind(lettered) == "phone":
             found.append(("phone", m.start(), m.group()))
     for m in _DOCUMENT.finditer(text):
         number = m.group("n")

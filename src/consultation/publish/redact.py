@@ -1166,7 +1166,7 @@ def _lookalike_phones(shadow: str) -> list[Span]:
     return [
         Span(m.start(), m.end(), PHONE)
         for m in _LOOKALIKE_PHONE.finditer(shadow)
-        if len(_DIGITS.findall(m.group())) >= 6
+        if len(_DIGITS.findall(m.group())) >= 6 and any(c in "OoIlL" for c in m.group())
     ]
 
 
