@@ -7,6 +7,9 @@ leaking on 2026-12-06 (`tests/test_redact_unseen.py`):
   or « à » between spaces after a local part with a separator (« jean.dupont à free.fr »);
 - `invisible_items`: names, e-mails and handles with characters that print nothing inside them
   (zero-width spaces and joiners, word joiner, soft hyphen, byte-order mark), « Mme Du\\u200bpont »;
+- `bare_domain_emails`: « jeandupont arobase orange fr », « jean.dupont at gmail »;
+- `compact_births`: « DDN 12031978 », « née le 120378 »;
+- `caps_names`: names in an answer written in capitals (« MERCI À JEAN DUPONT POUR SON AIDE »);
 - `documents`: the number of a passport (« 18AV12345 »), of an identity card (« X4RTBPFW4 »), of a
   file at the CAF (« 1234567 ») or France Travail (« 1234567A »), after the document's name.
 
@@ -77,6 +80,9 @@ def lookalike_phones(n: int = N, seed: int = SEED) -> list[Case]:
         if rng.random() < 0.5:
             chars[0] = rng.choice("Oo0")
         written = rng.choice(PHONE_LAYOUTS).join("".join(chars[i:i + 2]) for i in range(0, 10, 2))
+        if rng.random() < 0.2:  # « +33 6 l2 34 5O 78 »
+            written = rng.choice(["+33 ", "+33", "0033 "]) + chars[1] + " " + " ".join(
+                "".join(chars[i:i + 2]) for i in range(2, 10, 2))
         out.append(Case("lookalike phone", _place(rng, written, PHONE_SENTENCES), (digits[2:],), "digits"))
     return out
 
@@ -253,3 +259,49 @@ def context_lost(case: Case, output: str) -> int:
 
 
 FAMILIES["name in capitals"] = caps_names
+
+
+# --- 6. e-mails with a spelt at and no top-level domain, or a bare one ---------------------------------
+
+PROVIDERS = ["gmail", "orange", "free", "yahoo", "hotmail", "wanadoo", "laposte", "outlook", "sfr", "icloud"]
+
+
+def bare_domain_emails(n: int = N, seed: int = SEED) -> list[Case]:
+    """« jeandupont arobase orange fr », « jean.dupont arobase gmail », « jean.dupont at gmail »,
+    « jean.dupont sur gmail point com »: « arobase » with any local part; « at », « sur », « chez »
+    (everyday words) with a local part that has a dot, « _ » or a digit, before a mail provider's name."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        first, last = _plain(rng.choice(FIRST_NAMES)), _plain(rng.choice(SURNAMES))
+        # A hyphen alone is no mark after « at », « sur », « chez » (« stay-at-home sur gmail »).
+        marked = [f"{first}.{last}", f"{first[0]}.{last}", f"{first}_{last}{rng.randint(1, 99)}", f"{last}{rng.randint(1, 99)}"]
+        spelt = i % 2 == 0
+        local = rng.choice([*marked, f"{first}{last}", f"{last}{first[0]}{rng.randint(1, 99)}"] if spelt else marked)
+        at = rng.choice([" arobase ", " AROBASE ", " arrobase ", " arobas "] if spelt else [" at ", " sur ", " chez ", " AT "])
+        tld = rng.choice(["", " fr", " com", " point fr", " point com", ".com", ".fr"])
+        written = f"{local}{at}{rng.choice(PROVIDERS)}{tld}"
+        out.append(Case("e-mail with a bare domain", _place(rng, written, EMAIL_SENTENCES), (local,)))
+    return out
+
+
+# --- 7. a date of birth written without separators ---------------------------------------------------
+
+BIRTH_SENTENCES = ["Date de naissance : {x}", "DDN {x}", "né le {x} à Lyon", "née le {x}, réfugiée",
+                   "naissance : {x}", "Ma fille, née le {x}, est hospitalisée.", "date de naissance {x} (patient)"]
+
+
+def compact_births(n: int = N, seed: int = SEED) -> list[Case]:
+    """« DDN 12031978 », « née le 120378 »: day, month and year with nothing between them, after a
+    cue of birth."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(1925, 2015)
+        written = f"{day:02d}{month:02d}{year}" if rng.random() < 0.7 else f"{day:02d}{month:02d}{year % 100:02d}"
+        out.append(Case("compact date of birth", _place(rng, written, BIRTH_SENTENCES), (written,)))
+    return out
+
+
+FAMILIES["e-mail with a bare domain"] = bare_domain_emails
+FAMILIES["compact date of birth"] = compact_births

@@ -97,6 +97,12 @@ NAMED = {
     "agency numbers": ("caf 1234567 ", "euros"),
     "a name in capitals": ("MERCI À JEAN DUPONT ", ""),
     "surnames before first names in capitals": ("BRUNET KEVIN ", ""),
+    "local parts before sur": ("a.1 sur ", "gmail"),
+    "underscores before at": ("a_", " at gmail"),
+    "digits and hyphens before chez": ("a-1-", " chez orange fr"),
+    "spelt at and bare domains": ("a arobase ", "orange fr"),
+    "compact dates after a cue": ("DDN 12031978 ", ""),
+    "international prefix and letters": ("+33 6 l2 ", ""),
 }
 
 

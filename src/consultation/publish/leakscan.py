@@ -256,7 +256,8 @@ _NETWORK_HANDLE = re.compile(
 _NOT_PRINTED = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 # A French number with letters for digits (« O6 l2 34 5O 78 »: O or o for 0, l, I or L for 1), read
 # with the letters as digits when six real digits at least are in it.
-_LETTERED_PHONE = re.compile(r"(?<![\w+])[0Oo][1-9lIL](?:[ .\-/]{0,3}[0-9OolIL]{2}){4}(?![\w])")
+_LETTERED_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s?33\s?|[0Oo])[1-9lIL](?:[ .\-/]{0,3}[0-9OolIL]{2}){4}(?![\w])")
 _AS_DIGITS = str.maketrans("OoIlL", "00111")
 # « jean.dupont(a)orange.fr », « [à] »: the letter a in brackets for « @ », before a domain; « à »
 # between spaces after a local part with a separator inside, before a domain and its TLD.
@@ -264,6 +265,13 @@ _BRACKETED_A = re.compile(r"(?<=[\w])\s?[\[({<]\s?[aà]\s?[\])}>]\s?(?=[a-z0-9-]
 _SPACED_A = re.compile(
     r"(?<![\w.+-])(?=[\w.+-]*[\w][._+-][\w])([\w.+-]++)\s+[aà]\s+"
     r"(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|net|org|eu|info|io|be|ch)(?![\w.]))", re.I)
+# « jean.dupont at gmail », « jean.dupont sur gmail point com », « j_dupont chez orange »: a local
+# part with a dot, « _ » or a digit (not « stay-at-home »), then « at », « sur » or « chez » and a
+# mail provider's name.
+_AT_PROVIDER = re.compile(
+    r"(?<![\w.+-])(?=(?:[^\W\d_]|[+-])*+(?:\.\w|_|\d))([\w.+-]++)\s+(?:at|sur|chez)\s+"
+    r"(?=(?:gmail|googlemail|hotmail|yahoo|outlook|orange|wanadoo|free|laposte|sfr|icloud|live|msn|protonmail|"
+    r"proton|aol|neuf|bbox|numericable|gmx|yopmail)(?![\w-]))", re.I)
 _BRACKETED_DOT = re.compile(r"\s?[\[(]\.[\])]\s?")
 # The number of an identity document or of a file at an agency, after its name: 7 to 12 letters
 # and digits, two digits at least; a passport's own shape (« 18AV12345 ») anywhere.
@@ -279,8 +287,9 @@ _COUNTED_AFTER = re.compile(
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
 _PLATES = re.compile(r"\b[A-Z]{2}[- ]\d{3}[- ][A-Z]{2}\b|\b[A-Z]{2}\d{3}[A-Z]{2}\b|\b\d{2,4} ?[A-Z]{2,3} ?\d{2}\b")
 _BIRTHS = re.compile(
-    r"(?i:\bn[ée]e?\b|\bnaissance\b|\bddn\b)\W{0,3}(?:le\s+|en\s+|:\s*|est\s+le\s+)?"
-    r"(?:\d{1,2}(?:er)?[\s/.\-]+(?:\d{1,2}|[a-zéû]{3,9}\.?)[\s/.\-]+\d{2,4}|\d{4}\b)"
+    r"(?i:\bn[ée]e?\b|\bnaissance\b|\bddn\b)\W{0,3}(?i:le\s+|en\s+|:\s*|est\s+le\s+)?"  # « NÉE LE » too
+    r"(?:\d{1,2}(?:er)?[\s/.\-]+(?:\d{1,2}|[a-zéû]{3,9}\.?)[\s/.\-]+\d{2,4}"
+    r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)?\d{2}\b|\d{4}\b)"  # « DDN 12031978 » too
 )
 # A street: a number, a type, a word. A year after « en », « depuis »… is no number of a house
 # (« En 2019 rue et trottoirs refaits »); « et », « ou » or a lower-case plural participle after the
@@ -544,6 +553,8 @@ def scan_text(
     plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", plain))
     if _BRACKETED_A.search(plain) or _SPACED_A.search(plain):
         plain = _BRACKETED_DOT.sub(".", _SPACED_A.sub(r"\1@", _BRACKETED_A.sub("@", plain)))
+    if _AT_PROVIDER.search(plain):
+        plain = _AT_PROVIDER.sub(r"\1@", plain)
     for m in _around_at(plain):
         local, domain = m.group(1).strip("."), m.group(2)
         spaced = m.group().replace(local, "", 1).startswith((" ", "\t"))

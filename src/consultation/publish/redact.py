@@ -114,8 +114,14 @@ _DOT = rf"(?:\.| \. |{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
 # two of its characters: the same strings as [\w+-]+(?:[._+-][\w+-]+)+, which is exponential on
 # « ------… » (« - » and « _ » are in both classes).
 _LOCAL_MARKED = rf"(?=[\w+-]+[._+-][\w+-]){_LOCAL}"
+# Mail providers, whose name after « at », « sur » or « chez » makes an address of a local part.
+_PROVIDERS = (
+    r"gmail|googlemail|hotmail|yahoo|outlook|orange|wanadoo|free|laposte|sfr|icloud|live|msn|protonmail|proton|"
+    r"aol|neuf|bbox|numericable|gmx|yopmail"
+)
 _MAYBE_EMAIL = re.compile(
-    r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w|[\[({<]\s?[aà]\s?[\])}>]|\s[aà]\s+\w[\w-]*\.")
+    r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w|[\[({<]\s?[aà]\s?[\])}>]|\s[aà]\s+\w[\w-]*\."
+    rf"|\ssur\s+(?:{_PROVIDERS})\b")
 _MAYBE_HYPHEN_EMAIL = re.compile(r"(?i)(?<![^\W_])(?:at|arobase|arrobase|arobas|arrobas)(?![^\W_])")
 _SHORTENERS = (
     r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
@@ -153,6 +159,16 @@ _EMAIL_BODY = (
     rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
     rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
     r")"
+    # Last, when nothing above matched: « jeandupont arobase orange fr », « jean.dupont arobase
+    # gmail » (a domain and its bare top-level domain, or a provider's name alone: « tapez arobase
+    # puis… » stays);
+    # « jean.dupont at gmail », « jean.dupont sur gmail point com » (« at », « sur », « chez » are
+    # words: a local part with a dot, « _ » or a digit, not a hyphenated word as « stay-at-home »,
+    # and a mail provider's name).
+    rf"|{_LOCAL_SPELT}\s+(?:arobase|arrobase|arobas|arrobas)\s+"
+    rf"(?:{_LABEL}\s+(?:{_DOT_WORD}\s+)?(?:{_SAFE_TLDS})\b|(?:{_PROVIDERS})\b)"
+    rf"|(?=(?:[^\W\d_]|[+-])*+[._\d])[\w+-]++(?:\.[\w+-]++)*+\s+(?:at|sur|chez)\s+(?:{_PROVIDERS})\b"
+    rf"(?:\s?(?:\.|{_DOT_WORD}\s)\s?(?:{_SAFE_TLDS})\b)?"
 )
 # « jean-marc-at-gmail-point-com », « dupont_at_free_point_fr », « jean-marc -at- orange.fr »: the
 # at and the dots spelt between hyphens or underscores, inside one hyphenated token that `_LOCAL`
@@ -243,10 +259,12 @@ _A_DATE = (
     rf"(?:\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+(?P<y1>\d{{4}}|\d{{2}})"
     r"|\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?(?P<y2>\d{4}|\d{2}))"
 )
+# « 12031978 », « 120378 »: a date written without separators, after a cue of birth only.
+_COMPACT_DATE = r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)?\d{2}"
 _BIRTH = re.compile(
     r"(?i:\bn[ée]e?s?\b(?:\s*\(e\))?\s*(?:le\s+|en\s+|:\s*)?|\bdate\s+de\s+naissance\b\W{0,4}(?:est\s+)?(?:le\s+)?"
     r"|\bddn\b\W{0,3}|\bnaissance\b\W{0,3}(?:le\s+)?|\bborn\s+(?:on\s+)?)"
-    rf"(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}))(?![\w/])"
+    rf"(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|{_COMPACT_DATE}|\d{{4}}))(?![\w/])"
 )
 _BIRTH_CUE = re.compile(r"(?i)n[ée]e?s?\b|naissance|ddn|born")
 _OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
@@ -1157,9 +1175,10 @@ def _phones(shadow: str) -> list[Span]:
 
 
 # A French number with letters for some of its digits, as typed or to hide it from robots: « O6 l2 34
-# 56 78 », « 06.I2.34.56.7O » (O and o for 0, l, I and L for 1), the layouts of `_PHONE`. Six real
+# 56 78 », « 06.I2.34.56.7O », « +33 6 l2… » (O and o for 0, l, I and L for 1), the layouts of `_PHONE`. Six real
 # digits at least, so that no run of words is read as one.
-_LOOKALIKE_PHONE = re.compile(r"(?<![\w+])[0Oo][1-9IlL](?:" + _SEP + r"[\dOoIlL]{2}){4}(?![\w])")
+_LOOKALIKE_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|[0Oo])[1-9IlL](?:" + _SEP + r"[\dOoIlL]{2}){4}(?![\w])")
 
 
 def _lookalike_phones(shadow: str) -> list[Span]:
