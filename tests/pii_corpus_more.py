@@ -9,6 +9,7 @@ leaking on 2026-12-06 (`tests/test_redact_unseen.py`):
   (zero-width spaces and joiners, word joiner, soft hyphen, byte-order mark), « Mme Du\\u200bpont »;
 - `bare_domain_emails`: « jeandupont arobase orange fr », « jean.dupont at gmail »;
 - `compact_births`: « DDN 12031978 », « née le 120378 »;
+- `marked_plates`: « AB.123.CD », « ab_123_cd », « AB  123  CD », « plaque ab123cd »;
 - `caps_names`: names in an answer written in capitals (« MERCI À JEAN DUPONT POUR SON AIDE »);
 - `documents`: the number of a passport (« 18AV12345 »), of an identity card (« X4RTBPFW4 »), of a
   file at the CAF (« 1234567 ») or France Travail (« 1234567A »), after the document's name.
@@ -38,7 +39,7 @@ class Case:
     family: str
     text: str  # the whole answer
     needles: tuple[str, ...]  # what must not survive
-    how: str = "word"  # "word", "digits" (look-alike letters read as digits), "invisible"
+    how: str = "word"  # "word", "digits" (look-alike letters read as digits), "invisible", "plate"
     pieces: tuple[str, ...] = ()  # "invisible": the parts of the item that invisible characters cut
 
 
@@ -211,6 +212,9 @@ def leaks(case: Case, output: str) -> bool:
     if case.how == "digits":
         plain = re.sub(r"[^0-9]", "", output.translate(str.maketrans("OoIlL", "00111")))
         return any(needle in plain for needle in case.needles)
+    if case.how == "plate":  # its letters and digits still together, whatever is between them
+        plain = re.sub(r"[^a-z0-9]", "", output.lower())
+        return f"{case.pieces[0]}{case.needles[0]}{case.pieces[1]}".lower() in plain
     if case.how == "invisible":
         # Read as the published quote reads: the invisible characters print nothing. A piece of
         # the item cut off by them (« [nom]\u200bpont ») counts too.
@@ -303,5 +307,45 @@ def compact_births(n: int = N, seed: int = SEED) -> list[Case]:
     return out
 
 
+# --- 8. licence plates with dots, « _ », « / », two spaces, or in lower case after a cue ----------------
+
+PLATE_SENTENCES = ["Ma plaque {x} a été relevée.", "véhicule immatriculé {x}", "la voiture {x} est garée devant",
+                   "Plaque : {x}", "immatriculation {x} (contravention contestée)"]
+PLATE_SENTENCES_WITHOUT_CUE = ["J'ai reçu une amende pour {x} le mois dernier.", "{x}, c'est la mienne."]
+
+
+# Letters that are a word before a number or a unit after it: « voiture de 123 km » is no plate, so
+# neither is « plaque ry 096 cv » in lower case with spaces (left, RELIABILITY.md).
+SPACED_PLATE_WORDS = {"de", "le", "la", "en", "et", "un", "du", "au", "ce", "ma", "sa", "ta", "me", "te", "se", "ne",
+                      "je", "tu", "il", "on", "ou", "va", "vu", "lu", "pu", "eu", "km", "kg", "cm", "mm", "ml", "ha",
+                      "mn", "cv", "kw", "mg", "gr", "kl", "pc", "pm", "am"}
+
+
+def marked_plates(n: int = N, seed: int = SEED) -> list[Case]:
+    """« AB.123.CD », « AB / 123 / CD », « ab_123_cd », « AB  123  CD »; « ab123cd », « ab 123 cd »
+    after « plaque », « immatriculé(e) », « véhicule », « voiture »."""
+    rng = random.Random(seed)
+    letters = "ABCDEFGHJKLMNPQRSTVWXYZ"
+    out = []
+    for i in range(n):
+        a = "".join(rng.choice(letters) for _ in range(2))
+        b = "".join(rng.choice(letters) for _ in range(2))
+        digits = f"{rng.randint(0, 999):03d}"
+        cue = i % 3 != 2
+        if cue and rng.random() < 0.4:
+            sep = rng.choice(["", " "])
+            while sep and (a.lower() in SPACED_PLATE_WORDS or b.lower() in SPACED_PLATE_WORDS):
+                a, b = "".join(rng.choice(letters) for _ in range(2)), "".join(rng.choice(letters) for _ in range(2))
+            written = f"{a}{sep}{digits}{sep}{b}".lower()
+        else:
+            sep = rng.choice([".", " . ", "_", "/", " / ", "  "])
+            written = f"{a}{sep}{digits}{sep}{b}"
+            written = written.lower() if sep.strip() and rng.random() < 0.4 else written
+        sentences = PLATE_SENTENCES if cue else PLATE_SENTENCES_WITHOUT_CUE
+        out.append(Case("licence plate", _place(rng, written, sentences), (f"{digits}",), "plate", (a, b)))
+    return out
+
+
 FAMILIES["e-mail with a bare domain"] = bare_domain_emails
 FAMILIES["compact date of birth"] = compact_births
+FAMILIES["licence plate"] = marked_plates

@@ -103,6 +103,9 @@ NAMED = {
     "spelt at and bare domains": ("a arobase ", "orange fr"),
     "compact dates after a cue": ("DDN 12031978 ", ""),
     "international prefix and letters": ("+33 6 l2 ", ""),
+    "dotted plates": ("AB.123.", "CD"),
+    "plates' cues": ("plaque ab ", "123 cd"),
+    "underscored plates": ("ab_123_", "cd"),
 }
 
 

@@ -1,7 +1,8 @@
 """Families of personal data no earlier generator wrote (`tests/pii_corpus_more.py`): phone numbers
 with letters for digits, e-mails with the letter a for « @ », items cut by invisible characters,
 numbers of identity documents and of files at an agency, names in an answer written in capitals,
-e-mails with a spelt at and a bare or missing top-level domain, dates of birth with no separator.
+e-mails with a spelt at and a bare or missing top-level domain, dates of birth with no separator,
+licence plates with dots, « _ », « / » or in lower case after a cue.
 Each family, 96 cases from a fixed seed,
 must leave nothing identifying, with the model as `publish` runs it and (except names) without;
 the ordinary texts that look like them must stay. `python -m pytest -s` prints leaked / generated
@@ -58,7 +59,7 @@ def test_an_answer_in_capitals_keeps_the_words_around_its_names(with_model):
 
 
 @pytest.mark.parametrize("family", ["lookalike phone", "e-mail with a for @", "identity document", "e-mail with a bare domain",
-                                    "compact date of birth"])
+                                    "compact date of birth", "licence plate"])
 def test_contact_details_and_numbers_go_without_the_model(family):
     assert leaked(Redactor([]), family) == []
 
@@ -107,6 +108,9 @@ ORDINARY = [
     # births and numbers of eight digits
     "Les naissances ont baissé de 12031978 à 12031990 euros.",
     "Le né-le-12 est une blague, la naissance du projet en mars.",
+    # plates' shapes that are words and numbers
+    "Ma voiture de 123 km par jour, le véhicule fait 150 cv.",
+    "Le 123 et le 456, la plaque de 2019 et 2020.",
 ]
 
 
@@ -128,6 +132,7 @@ def test_the_scanner_finds_what_it_should_see_in_the_raw_families():
     assert found["identity document"] == N
     assert found["e-mail with a bare domain"] == N
     assert found["compact date of birth"] == N
+    assert found["licence plate"] == N
 
 
 def test_invisible_characters_hide_nothing_from_the_scanner():

@@ -286,6 +286,14 @@ _COUNTED_AFTER = re.compile(
     r"emplois|agents|salari[ée]s|comptes)(?![\w])")
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
 _PLATES = re.compile(r"\b[A-Z]{2}[- ]\d{3}[- ][A-Z]{2}\b|\b[A-Z]{2}\d{3}[A-Z]{2}\b|\b\d{2,4} ?[A-Z]{2,3} ?\d{2}\b")
+# 2026-12-06: a dot, « _ » or « / » between the groups, spaces around them or two spaces, in any
+# case (« AB.123.CD », « ab_123_cd »); in lower case with spaces or nothing only after a cue.
+_MARKED_PLATES = re.compile(
+    r"(?<![\w-])(?i:[a-z]{2}(?: {0,2}[._/] {0,2}| {2})\d{3}(?: {0,2}[-._/] {0,2}| {2})[a-z]{2}"
+    r"|[a-z]{2} {0,2}[-._/] {0,2}\d{3} {0,2}[._/] {0,2}[a-z]{2})(?![\w-])")
+_CUED_PLATES = re.compile(
+    r"(?i:\b(?:plaques?|immatricul\w*|v[ée]hicule|voiture)\b)[^\n.;!?]{0,30}?(?<![\w-])"
+    r"(?P<p>(?i:[a-z]{2} {0,2}\d{3} {0,2}[a-z]{2}))(?![\w-])")
 _BIRTHS = re.compile(
     r"(?i:\bn[ée]e?\b|\bnaissance\b|\bddn\b)\W{0,3}(?i:le\s+|en\s+|:\s*|est\s+le\s+)?"  # « NÉE LE » too
     r"(?:\d{1,2}(?:er)?[\s/.\-]+(?:\d{1,2}|[a-zéû]{3,9}\.?)[\s/.\-]+\d{2,4}"
@@ -591,6 +599,11 @@ def scan_text(
     found += [("plate", m.start(), m.group()) for m in _PLATES.finditer(text)
               if not re.fullmatch(r"\d+ ?[A-Z]+ ?\d+", m.group()) or (re.search(r"[A-Z]{2,3} ?(?:\d{2})$", m.group())
               and not re.search(r"\b(?:ETP|IDE|ACT|LAM|ARS|CHU|CMP)\b", m.group()))]
+    found += [("plate", m.start(), m.group()) for m in _MARKED_PLATES.finditer(text)]
+    found += [("plate", m.start("p"), m.group("p")) for m in _CUED_PLATES.finditer(text)
+              if not re.fullmatch(r"(?i)(?:de|le|la|en|et|un|du|au|ce|ma|sa|ta|me|te|se|ne|je|tu|il|on|ou|va|vu|lu|pu|eu)"
+                                  r" +\d{3} *[a-z]{2}|[a-z]{2} *\d{3} +(?:km|kg|cm|mm|ml|ha|mn|cv|kw|mg|gr|kl|pc|pm|am)",
+                                  m.group("p"))]
     found += [("birth", m.start(), m.group()) for m in _BIRTHS.finditer(text)]
     found += [("address", m.start(), m.group()) for m in _STREETS.finditer(text)]
     found += [("name", at, word) for at, word in civility_names(text)]

@@ -310,9 +310,14 @@ _NOT_HANDLES = frozenset(
      "news", "influenceurs", "influenceuses", "influenceur"]
 )
 _PLATE_LETTERS = r"[A-HJ-NP-TV-Z]"
+# Between the groups of a plate: nothing, a space or dash, or (2026-12-06) a dot, « _ » or « / »,
+# spaces around them, two spaces (« AB.123.CD », « AB / 123 / CD », « ab_123_cd »). In lower case a
+# mark is needed (« le 123 et » is no plate), or a cue before it (`_PLATE_CUE`).
+_PLATE_SEP = r"(?:[ ]{0,2}[-._/][ ]{0,2}|[ ]{0,2})"
+_PLATE_MARK = r"[ ]{0,2}[-._/][ ]{0,2}"
 _PLATE = re.compile(
-    rf"(?<![\w-])(?:{_PLATE_LETTERS}{{2}}[- ]?\d{{3}}[- ]?{_PLATE_LETTERS}{{2}}"
-    r"|(?i:[a-hj-np-tv-z]{2}-\d{3}-[a-hj-np-tv-z]{2})"
+    rf"(?<![\w-])(?:{_PLATE_LETTERS}{{2}}{_PLATE_SEP}\d{{3}}{_PLATE_SEP}{_PLATE_LETTERS}{{2}}"
+    rf"|(?i:[a-hj-np-tv-z]{{2}}{_PLATE_MARK}\d{{3}}{_PLATE_MARK}[a-hj-np-tv-z]{{2}})"
     r"|\d{1,4}[- ]?(?P<old>[A-HJ-NP-Z]{1,3})[- ]?(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6]))(?![\w-])"
 )
 _CONNECTOR = r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|et|à)(?!\w)|d['’]|l['’])"
@@ -1330,8 +1335,27 @@ def _listed_nirs(shadow: str) -> list[Span]:
     return found
 
 
+_PLATE_CUE = re.compile(
+    r"(?i)\b(?:plaques?|immatricul\w*|v[ée]hicule|voiture)\b[^\n.;!?]{0,30}?(?<![\w-])"
+    r"(?P<p>[a-hj-np-tv-z]{2}[ ]{0,2}\d{3}[ ]{0,2}[a-hj-np-tv-z]{2})(?![\w-])"
+)
+
+
+# Two letters that are a word before a number or a unit after it: « voiture de 123 km » is no plate.
+_PLATE_NOT_FIRST = frozenset(["de", "le", "la", "en", "et", "un", "du", "au", "ce", "ma", "sa", "ta", "me", "te", "se",
+                              "ne", "je", "tu", "il", "on", "ou", "va", "vu", "lu", "pu", "eu"])
+_PLATE_NOT_LAST = frozenset(["km", "kg", "cm", "mm", "ml", "ha", "mn", "cv", "kw", "mg", "gr", "kl", "pc", "pm", "am"])
+
+
+def _plate_words(plate: str) -> bool:
+    """Whether a plate in lower case after a cue is no pair of words around a number (glued, as
+    « ab123cd », it is one)."""
+    letters = re.findall(r"[a-z]+", plate.lower())
+    return " " not in plate or (letters[0] not in _PLATE_NOT_FIRST and letters[-1] not in _PLATE_NOT_LAST)
+
+
 def _plates(shadow: str, stop_words: frozenset[str]) -> list[Span]:
-    found = []
+    found = [Span(m.start("p"), m.end("p"), PLATE) for m in _PLATE_CUE.finditer(shadow) if _plate_words(m.group("p"))]
     for m in _PLATE.finditer(shadow):
         old = m.group("old")
         if old and (fold(old) in stop_words or old in _NOT_PLATE_LETTERS):
