@@ -32,7 +32,7 @@ Q1 = "1. Si vous ne deviez retenir qu'une chose de cette crise sanitaire, que se
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # email | phone | name | address | structure
+    kind: str  # email | phone | name | address | structure | document
     text: str  # as planted
     needles: tuple[str, ...]  # what must not be found in anything published
 
@@ -87,6 +87,13 @@ ITEMS = [
     structure("l'ACT Soleïado", "Soleïado"), structure("le LHSS Le Canigou", "Canigou"),
     structure("l'équipe de Rhône-Durance", "Rhône-Durance"), structure("nos voisins d'Horizon 93", "Horizon 93"),
     structure("la LAM Saint-Lazare", "Saint-Lazare"), structure("l'ACT Les Hirondelles", "Hirondelles"),
+    # 2026-12-06, families no generator had written (tests/test_redact_unseen.py): the letter a for
+    # « @ », letters for digits, an invisible character inside a surname, documents' numbers.
+    Item("email", "odile.ferrand(a)orange.fr", ("odile.ferrand",)),
+    Item("phone", "O6 l2 47 58 69", ("l2475869", "2475869")),
+    Item("name", "Mme Chantal Del\u200bmas", ("Delmas", "Del\u200bmas", "\u200bmas")),
+    Item("document", "passeport n° 18AV12345", ("18AV12345",)),
+    Item("document", "allocataire CAF n° 4398268", ("4398268",)),
 ]
 
 # How people write them: one sentence per planted answer, a marker to find the answer when published.
@@ -100,7 +107,7 @@ TEMPLATES = [
 
 def plant(answers: pd.DataFrame) -> list[tuple[str, str, str, list[Item], str]]:
     """Spread the items over the initiatives of the sample: (respondent, column, sentence, items, marker)."""
-    by_kind = {k: [i for i in ITEMS if i.kind == k] for k in ("email", "phone", "name", "address", "structure")}
+    by_kind = {k: [i for i in ITEMS if i.kind == k] for k in ("email", "phone", "name", "address", "structure", "document")}
     respondents = answers["Identifiant"].tolist()
     planted, n = [], 0
     while any(by_kind.values()):

@@ -250,11 +250,54 @@ _NETWORK_HANDLE = re.compile(
     r"[ \t]*(?:[:=(-]|->|→)?[ \t]*"
     r"(?P<h>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+|[a-z]+[0-9][a-z0-9]*)(?![\w.-])"
 )
+# 2026-12-06 (tests/test_redact_unseen.py). Characters that print nothing (zero-width spaces and
+# joiners, soft hyphen, word joiner, byte-order mark, bidirectional marks): the scanner reads the
+# text as it is seen, without them (« Mme Du\u200bpont » is « Mme Dupont »).
+_NOT_PRINTED = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# A French number with letters for digits (« O6 l2 34 5O 78 »: O or o for 0, l, I or L for 1), read
+# with the letters as digits when six real digits at least are in it.
+_LETTERED_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s?33\s?|[0Oo])[1-9lIL](?:[ .\-/]{0,3}[0-9OolIL]{2}){4}(?![\w])")
+_AS_DIGITS = str.maketrans("OoIlL", "00111")
+# « jean.dupont(a)orange.fr », « [à] »: the letter a in brackets for « @ », before a domain; « à »
+# between spaces after a local part with a separator inside, before a domain and its TLD.
+_BRACKETED_A = re.compile(r"(?<=[\w])\s?[\[({<]\s?[aà]\s?[\])}>]\s?(?=[a-z0-9-]+(?:\.|\s?[\[(]\.[\])]))", re.I)
+_SPACED_A = re.compile(
+    r"(?<![\w.+-])(?=[\w.+-]*[\w][._+-][\w])([\w.+-]++)\s+[aà]\s+"
+    r"(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|net|org|eu|info|io|be|ch)(?![\w.]))", re.I)
+# « jean.dupont at gmail », « jean.dupont sur gmail point com », « j_dupont chez orange »: a local
+# part with a dot, « _ » or a digit (not « stay-at-home »), then « at », « sur » or « chez » and a
+# mail provider's name.
+_AT_PROVIDER = re.compile(
+    r"(?<![\w.+-])(?=(?:[^\W\d_]|[+-])*+(?:\.\w|_|\d))([\w.+-]++)\s+(?:at|sur|chez)\s+"
+    r"(?=(?:gmail|googlemail|hotmail|yahoo|outlook|orange|wanadoo|free|laposte|sfr|icloud|live|msn|protonmail|"
+    r"proton|aol|neuf|bbox|numericable|gmx|yopmail)(?![\w-]))", re.I)
+_BRACKETED_DOT = re.compile(r"\s?[\[(]\.[\])]\s?")
+# The number of an identity document or of a file at an agency, after its name: 7 to 12 letters
+# and digits, two digits at least; a passport's own shape (« 18AV12345 ») anywhere.
+_DOCUMENT = re.compile(
+    r"(?i:\b(?:passeports?|cni|carte\s+(?:nationale\s+)?d['’ ]\s?identit[ée]|titres?\s+de\s+s[ée]jour|permis|"
+    r"allocataire|caf|p[ôo]le[\s-]emploi|france[\s-]travail|identifiant|dossier)\b)[^\n.;!?]{0,40}?"
+    r"(?<![\w])(?P<n>(?i:(?=[a-z]*\d[a-z]*\d)[a-z0-9]{7,12}))(?![\w])"
+)
+_PASSPORT_SHAPE = re.compile(r"(?<![\w])\d{2}[A-Z]{2}\d{5}(?![\w])")
+_COUNTED_AFTER = re.compile(
+    r"\s?(?i:inscrits|allocataires|b[ée]n[ée]ficiaires|ch[ôo]meurs|demandeurs|foyers|familles|dossiers|m[ée]nages|"
+    r"emplois|agents|salari[ée]s|comptes)(?![\w])")
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
 _PLATES = re.compile(r"\b[A-Z]{2}[- ]\d{3}[- ][A-Z]{2}\b|\b[A-Z]{2}\d{3}[A-Z]{2}\b|\b\d{2,4} ?[A-Z]{2,3} ?\d{2}\b")
+# 2026-12-06: a dot, « _ » or « / » between the groups, spaces around them or two spaces, in any
+# case (« AB.123.CD », « ab_123_cd »); in lower case with spaces or nothing only after a cue.
+_MARKED_PLATES = re.compile(
+    r"(?<![\w-])(?i:[a-z]{2}(?: {0,2}[._/] {0,2}| {2})\d{3}(?: {0,2}[-._/] {0,2}| {2})[a-z]{2}"
+    r"|[a-z]{2} {0,2}[-._/] {0,2}\d{3} {0,2}[._/] {0,2}[a-z]{2})(?![\w-])")
+_CUED_PLATES = re.compile(
+    r"(?i:\b(?:plaques?|immatricul\w*|v[ée]hicule|voiture)\b)[^\n.;!?]{0,30}?(?<![\w-])"
+    r"(?P<p>(?i:[a-z]{2} {0,2}\d{3} {0,2}[a-z]{2}))(?![\w-])")
 _BIRTHS = re.compile(
-    r"(?i:\bn[ée]e?\b|\bnaissance\b|\bddn\b)\W{0,3}(?:le\s+|en\s+|:\s*|est\s+le\s+)?"
-    r"(?:\d{1,2}(?:er)?[\s/.\-]+(?:\d{1,2}|[a-zéû]{3,9}\.?)[\s/.\-]+\d{2,4}|\d{4}\b)"
+    r"(?i:\bn[ée]e?\b|\bnaissance\b|\bddn\b)\W{0,3}(?i:le\s+|en\s+|:\s*|est\s+le\s+)?"  # « NÉE LE » too
+    r"(?:\d{1,2}(?:er)?[\s/.\-]+(?:\d{1,2}|[a-zéû]{3,9}\.?)[\s/.\-]+\d{2,4}"
+    r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)?\d{2}\b|\d{4}\b)"  # « DDN 12031978 » too
 )
 # A street: a number, a type, a word. A year after « en », « depuis »… is no number of a house
 # (« En 2019 rue et trottoirs refaits »); « et », « ou » or a lower-case plural participle after the
@@ -511,11 +554,15 @@ def scan_text(
     else `structures` read with `common_words` for this text alone."""
     from stdnum import iban
 
-    text = unicodedata.normalize("NFKC", text)
+    text = _NOT_PRINTED.sub("", unicodedata.normalize("NFKC", text))
     found: list[tuple[str, int, str]] = []
     plain = _HYPHENATED_AT.sub("@", text) if "at" in text.lower() or "arob" in text.lower() else text
     plain = _HYPHENATED_DOT.sub(".", plain) if plain is not text else plain
     plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", plain))
+    if _BRACKETED_A.search(plain) or _SPACED_A.search(plain):
+        plain = _BRACKETED_DOT.sub(".", _SPACED_A.sub(r"\1@", _BRACKETED_A.sub("@", plain)))
+    if _AT_PROVIDER.search(plain):
+        plain = _AT_PROVIDER.sub(r"\1@", plain)
     for m in _around_at(plain):
         local, domain = m.group(1).strip("."), m.group(2)
         spaced = m.group().replace(local, "", 1).startswith((" ", "\t"))
@@ -534,6 +581,15 @@ def scan_text(
         if kind:
             found.append((kind, m.start(), m.group().strip()))
     found += [("phone", at, run) for at, run in spoken_phones(text)]
+    for m in _LETTERED_PHONE.finditer(text):
+        lettered = m.group().translate(_AS_DIGITS)
+        if lettered != m.group() and sum(c.isdigit() for c in m.group()) >= 6 and _digit_kind(lettered) == "phone":
+            found.append(("phone", m.start(), m.group()))
+    for m in _DOCUMENT.finditer(text):
+        number = m.group("n")
+        if not (number.isdigit() and (_UNIT_AFTER.match(text, m.end()) or _COUNTED_AFTER.match(text, m.end()))):
+            found.append(("number", m.start("n"), number))
+    found += [("number", m.start(), m.group()) for m in _PASSPORT_SHAPE.finditer(text)]
     found += [("nir", m.start(), m.group()) for m in _CORSICAN_NIR.finditer(text)]
     found += [("nir", m.start(), m.group()) for m in _LISTED_NIR.finditer(text) if _listed_nir(m.group())]
     found += [("handle", m.start("h"), m.group("h")) for m in _NETWORK_HANDLE.finditer(text)]
@@ -543,6 +599,11 @@ def scan_text(
     found += [("plate", m.start(), m.group()) for m in _PLATES.finditer(text)
               if not re.fullmatch(r"\d+ ?[A-Z]+ ?\d+", m.group()) or (re.search(r"[A-Z]{2,3} ?(?:\d{2})$", m.group())
               and not re.search(r"\b(?:ETP|IDE|ACT|LAM|ARS|CHU|CMP)\b", m.group()))]
+    found += [("plate", m.start(), m.group()) for m in _MARKED_PLATES.finditer(text)]
+    found += [("plate", m.start("p"), m.group("p")) for m in _CUED_PLATES.finditer(text)
+              if not re.fullmatch(r"(?i)(?:de|le|la|en|et|un|du|au|ce|ma|sa|ta|me|te|se|ne|je|tu|il|on|ou|va|vu|lu|pu|eu)"
+                                  r" +\d{3} *[a-z]{2}|[a-z]{2} *\d{3} +(?:km|kg|cm|mm|ml|ha|mn|cv|kw|mg|gr|kl|pc|pm|am)",
+                                  m.group("p"))]
     found += [("birth", m.start(), m.group()) for m in _BIRTHS.finditer(text)]
     found += [("address", m.start(), m.group()) for m in _STREETS.finditer(text)]
     found += [("name", at, word) for at, word in civility_names(text)]

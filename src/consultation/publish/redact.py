@@ -80,6 +80,22 @@ def _shadow(text: str) -> str:
     return text if text.isascii() else text.translate(_SHADOW)
 
 
+# Characters that print nothing: soft hyphen, zero-width spaces and joiners, word joiner, byte-order
+# mark, bidirectional marks. Inside a word (« Du\u200bpont », « jean\u00ad.dupont@… ») they cut it
+# for every pattern and for the model while the published quote still reads « Dupont »: the text is
+# read without them, and what is found is mapped back onto the text as written.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def _visible(text: str) -> tuple[str, list[int] | None]:
+    """`text` without its invisible characters, and the offset in `text` of each character kept
+    (None when there is none to remove)."""
+    if text.isascii() or not _INVISIBLE.search(text):
+        return text, None
+    kept = [i for i, c in enumerate(text) if not _INVISIBLE.match(c)]
+    return "".join(text[i] for i in kept), kept
+
+
 _AT_WORD = r"(?:at|arobase|arrobase|arobas|arrobas|chez)"
 _DOT_WORD = r"(?:dot|point|pt)"
 _BRACKETED = r"\s?[\[({{<]\s?{}\s?[\])}}>]\s?"
@@ -98,7 +114,14 @@ _DOT = rf"(?:\.| \. |{_BRACKETED.format(_DOT_ALT)}|\s+{_DOT_WORD}\s+)"
 # two of its characters: the same strings as [\w+-]+(?:[._+-][\w+-]+)+, which is exponential on
 # « ------… » (« - » and « _ » are in both classes).
 _LOCAL_MARKED = rf"(?=[\w+-]+[._+-][\w+-]){_LOCAL}"
-_MAYBE_EMAIL = re.compile(r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w")
+# Mail providers, whose name after « at », « sur » or « chez » makes an address of a local part.
+_PROVIDERS = (
+    r"gmail|googlemail|hotmail|yahoo|outlook|orange|wanadoo|free|laposte|sfr|icloud|live|msn|protonmail|proton|"
+    r"aol|neuf|bbox|numericable|gmx|yopmail"
+)
+_MAYBE_EMAIL = re.compile(
+    r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w|[\[({<]\s?[aà]\s?[\])}>]|\s[aà]\s+\w[\w-]*\."
+    rf"|\ssur\s+(?:{_PROVIDERS})\b")
 _MAYBE_HYPHEN_EMAIL = re.compile(r"(?i)(?<![^\W_])(?:at|arobase|arrobase|arobas|arrobas)(?![^\W_])")
 _SHORTENERS = (
     r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
@@ -121,6 +144,11 @@ _LOCAL_BRACKETED = rf"{_LOCAL}(?:{_BRACKETED.format(_DOT_ALT)}{_LOCAL}){{0,{_MAX
 _EMAIL_BODY = (
     rf"{_LOCAL_BRACKETED}{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*|"
     rf"{_LOCAL_BRACKETED}#{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_SAFE_TLDS})\b|"  # « # » for « @ »
+    # « jean.dupont(a)orange.fr », « [à] »: the letter a for « @ », in brackets, then a whole domain
+    rf"{_LOCAL_BRACKETED}{_BRACKETED.format('[aà]')}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b|"
+    # « jean.dupont à orange.fr »: « à » between spaces, a local part with a separator inside and a
+    # domain with a top-level domain of `_SAFE_TLDS` (« écrire à orange.fr » has no local part)
+    rf"{_LOCAL_MARKED}\s+[aà]\s+{_LABEL}(?:\.{_LABEL})*\.(?:{_SAFE_TLDS})\b|"
     rf"{_LOCAL_SPELT}\s+{_SPELT_AT}\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b|"
     rf"{_LOCAL_SPELT}\s+chez\s+{_LABEL}(?:\s+{_DOT_WORD}\s+{_LABEL})*\s+{_DOT_WORD}\s+(?:{_SAFE_TLDS})\b|"
     rf"{_LOCAL}(?: \. {_LOCAL}){{0,{_MAX_PARTS}}}\s?@@?\s?{_LABEL}(?:(?:\.| \. ){_LABEL})*(?:\.| \. )[a-z]{{2,6}}\b|"
@@ -131,6 +159,16 @@ _EMAIL_BODY = (
     rf"|{_BRACKETED.format('(?:' + _AT_WORD + '|@)')}{_LABEL}(?:{_DOT}{_LABEL})*"  # [at] (arobase)
     rf"|\s+(?:at|arobase|arrobase|arobas|arrobas)\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b"
     r")"
+    # Last, when nothing above matched: « jeandupont arobase orange fr », « jean.dupont arobase
+    # gmail » (a domain and its bare top-level domain, or a provider's name alone: « tapez arobase
+    # puis… » stays);
+    # « jean.dupont at gmail », « jean.dupont sur gmail point com » (« at », « sur », « chez » are
+    # words: a local part with a dot, « _ » or a digit, not a hyphenated word as « stay-at-home »,
+    # and a mail provider's name).
+    rf"|{_LOCAL_SPELT}\s+(?:arobase|arrobase|arobas|arrobas)\s+"
+    rf"(?:{_LABEL}\s+(?:{_DOT_WORD}\s+)?(?:{_SAFE_TLDS})\b|(?:{_PROVIDERS})\b)"
+    rf"|(?=(?:[^\W\d_]|[+-])*+[._\d])[\w+-]++(?:\.[\w+-]++)*+\s+(?:at|sur|chez)\s+(?:{_PROVIDERS})\b"
+    rf"(?:\s?(?:\.|{_DOT_WORD}\s)\s?(?:{_SAFE_TLDS})\b)?"
 )
 # « jean-marc-at-gmail-point-com », « dupont_at_free_point_fr », « jean-marc -at- orange.fr »: the
 # at and the dots spelt between hyphens or underscores, inside one hyphenated token that `_LOCAL`
@@ -145,6 +183,7 @@ _HYPHEN_EMAIL = re.compile(
     rf"(?:{_HYPHEN_DOT}{_PART}){{0,3}}{_HYPHEN_DOT}(?:{_SAFE_TLDS})(?![\w-])"
 )
 _EMAIL = re.compile(rf"{_LOCAL_START}(?:{_EMAIL_BODY})", re.I)
+_LINK_TO_LINK = re.compile(rf"\.(?:{_SAFE_TLDS})\s+[aà]\s", re.I)
 _EMAIL_ANYWHERE = re.compile(_EMAIL_BODY, re.I)  # the same, starting anywhere: see `_emails`
 # A domain has ten labels at most before its TLD: unbounded, each label of « b.b.b.b… » (a start,
 # after a dot) began a scan to the end of the run (quadratic); a longer run loses its first labels.
@@ -220,10 +259,12 @@ _A_DATE = (
     rf"(?:\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+(?P<y1>\d{{4}}|\d{{2}})"
     r"|\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?(?P<y2>\d{4}|\d{2}))"
 )
+# « 12031978 », « 120378 »: a date written without separators, after a cue of birth only.
+_COMPACT_DATE = r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)?\d{2}"
 _BIRTH = re.compile(
     r"(?i:\bn[ée]e?s?\b(?:\s*\(e\))?\s*(?:le\s+|en\s+|:\s*)?|\bdate\s+de\s+naissance\b\W{0,4}(?:est\s+)?(?:le\s+)?"
     r"|\bddn\b\W{0,3}|\bnaissance\b\W{0,3}(?:le\s+)?|\bborn\s+(?:on\s+)?)"
-    rf"(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|\d{{4}}))(?![\w/])"
+    rf"(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|{_COMPACT_DATE}|\d{{4}}))(?![\w/])"
 )
 _BIRTH_CUE = re.compile(r"(?i)n[ée]e?s?\b|naissance|ddn|born")
 _OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
@@ -269,9 +310,14 @@ _NOT_HANDLES = frozenset(
      "news", "influenceurs", "influenceuses", "influenceur"]
 )
 _PLATE_LETTERS = r"[A-HJ-NP-TV-Z]"
+# Between the groups of a plate: nothing, a space or dash, or (2026-12-06) a dot, « _ » or « / »,
+# spaces around them, two spaces (« AB.123.CD », « AB / 123 / CD », « ab_123_cd »). In lower case a
+# mark is needed (« le 123 et » is no plate), or a cue before it (`_PLATE_CUE`).
+_PLATE_SEP = r"(?:[ ]{0,2}[-._/][ ]{0,2}|[ ]{0,2})"
+_PLATE_MARK = r"[ ]{0,2}[-._/][ ]{0,2}"
 _PLATE = re.compile(
-    rf"(?<![\w-])(?:{_PLATE_LETTERS}{{2}}[- ]?\d{{3}}[- ]?{_PLATE_LETTERS}{{2}}"
-    r"|(?i:[a-hj-np-tv-z]{2}-\d{3}-[a-hj-np-tv-z]{2})"
+    rf"(?<![\w-])(?:{_PLATE_LETTERS}{{2}}{_PLATE_SEP}\d{{3}}{_PLATE_SEP}{_PLATE_LETTERS}{{2}}"
+    rf"|(?i:[a-hj-np-tv-z]{{2}}{_PLATE_MARK}\d{{3}}{_PLATE_MARK}[a-hj-np-tv-z]{{2}})"
     r"|\d{1,4}[- ]?(?P<old>[A-HJ-NP-Z]{1,3})[- ]?(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6]))(?![\w-])"
 )
 _CONNECTOR = r"(?:(?:de|du|des|la|le|les|aux|au|en|sur|sous|et|à)(?!\w)|d['’]|l['’])"
@@ -372,7 +418,7 @@ _CIVILITY = re.compile(
     r"ma[iî]tre|mme|mmes|mlle|melle|mr|dr|dre|pr)\b\.?|M\.|MM\.)"
 )
 _WEAK_CIVILITY = re.compile(
-    r"(?<![\w.-])(?:Me|(?i:directrice|directeur|cheffe|infirmi[eè]re|coordinatrice|coordinateur|"
+    r"(?<![\w.-])(?:Me|ME|(?i:directrice|directeur|cheffe|infirmi[eè]re|coordinatrice|coordinateur|"
     r"pr[ée]sidente?|d[ée]put[ée]e?|s[ée]nat(?:eur|rice)|collègue|coll[eè]gue))\b(?=\s+[A-ZÀ-Ý])"
 )
 # Several people after one civility: « Drs Martin et Durand », « Mmes Haddad, Perrin et Giraud ».
@@ -631,10 +677,11 @@ class Redactor:
         return [self._cache.get(t, t) if t else t for t in texts]
 
     def person_entities(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        """(start, end) of the model's PER entities in each text; long texts go by chunks, so an
-        answer of a million characters neither exceeds spaCy's limit nor its memory."""
+        """(start, end) of the model's PER entities in each text read without its invisible
+        characters (`_visible`: offsets of that text, which `spans` expects); long texts go by
+        chunks, so an answer of a million characters neither exceeds spaCy's limit nor its memory."""
         assert self.nlp is not None
-        pieces = [(i, offset, chunk) for i, text in enumerate(texts) for offset, chunk in _chunks(text)]
+        pieces = [(i, offset, chunk) for i, text in enumerate(texts) for offset, chunk in _chunks(_visible(text)[0])]
         out: list[list[tuple[int, int]]] = [[] for _ in texts]
         docs = self.nlp.pipe((chunk for _, _, chunk in pieces), batch_size=64)
         for (i, offset, _), doc in zip(pieces, docs, strict=True):
@@ -644,12 +691,21 @@ class Redactor:
     def spans(self, text: str, people: list[tuple[int, int]] | None = None) -> list[Span]:
         """Where personal data is in `text`, as non-overlapping spans in reading order.
 
-        `people`: the NER's person entities (computed here when None and a model is set).
+        `people`: the NER's person entities (`person_entities`; computed here when None and a model
+        is set). Invisible characters inside a word do not hide it (`_visible`).
         """
+        visible, kept = _visible(text)
+        found = self._visible_spans(visible, people)
+        if kept is None:
+            return found
+        return [Span(kept[s.start], kept[s.end - 1] + 1, s.kind) for s in found if s.end > s.start]
+
+    def _visible_spans(self, text: str, people: list[tuple[int, int]] | None) -> list[Span]:
         shadow = _shadow(text)
         found: list[Span] = []
         if "@" in shadow or _MAYBE_EMAIL.search(shadow):
-            found += [Span(m.start(), m.end(), EMAIL) for m in _emails(shadow)]
+            # « de service-public.fr à impots.gouv.fr » is two links, not jean.dupont à orange.fr
+            found += [Span(m.start(), m.end(), EMAIL) for m in _emails(shadow) if not _LINK_TO_LINK.search(m.group())]
         if _MAYBE_HYPHEN_EMAIL.search(shadow):
             found += [Span(m.start(), m.end(), EMAIL) for m in _HYPHEN_EMAIL.finditer(shadow)]
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
@@ -657,11 +713,14 @@ class Redactor:
         found += _handles(shadow)
         found += self._platform_handles(shadow)
         found += _spelt_phones(shadow)
+        if len(_DIGITS.findall(shadow)) >= 6:
+            found += _lookalike_phones(shadow)
         if len(_DIGITS.findall(shadow)) >= 7:
             found += _phones(shadow)
             found += _numbers(shadow, found)
         if any(c.isdigit() for c in shadow):
             found += _plates(shadow, self.stop_words)
+            found += _documents(shadow)
             found += _birth_dates(shadow)
         for pattern in self._structures.patterns(text):
             found += [Span(m.start("s"), m.end("s"), STRUCTURE) for m in pattern.finditer(text)]
@@ -695,6 +754,8 @@ class Redactor:
                 space = _AFTER_CIVILITY.match(text, m.end())  # it matches the empty string too: never None
                 after = space.end() if space else m.end()
                 if after in starts and after > m.end():
+                    if pattern is _WEAK_CIVILITY and m.group().isupper() and self._caps_common_word(tokens[starts[after]][2]):
+                        continue  # in capitals, « IL ME DONNE », « LA DIRECTRICE DU CENTRE »
                     span = self._name_after(tokens, starts[after], text, lower=lower)
                     if span:
                         found.append(span)
@@ -746,8 +807,12 @@ class Redactor:
                         found.append(span)
                     continue
                 span = self._name_after(tokens, i + 1, text, lower=0, first=(start, i))
+                before = self._caps_surname_before(tokens, i, text) if word.isupper() else None
                 if span:
-                    found.append(span)
+                    found.append(Span(before, span.end, NAME) if before is not None else span)
+                    continue
+                if before is not None:  # « BRUNET KEVIN A COORDONNÉ… », an answer in capitals
+                    found.append(Span(before, tokens[i][1], NAME))
                     continue
                 if not word.isupper():  # SURNAME first in capitals: « DUPONT Marie », « LE GOFF Anne »
                     j = i
@@ -831,6 +896,21 @@ class Redactor:
                 and key not in self.stop_words and "'" not in word and "’" not in word
                 and (key in _surnames() or not self._is_common_word(word)))
 
+    def _caps_surname_before(self, tokens, i, text) -> int | None:
+        """Where a SURNAME in capitals starts right before the known first name in capitals at token
+        i (« BRUNET KEVIN », « D'ALBRET AURÉLIEN »), when it is no common word (or a common
+        surname), function or stop word, and has four letters at least (« RIC CARL »: an acronym);
+        None otherwise."""
+        if i == 0 or not self.lexicon:
+            return None
+        word = tokens[i - 1][2]
+        key = fold(word)
+        if (not _is_caps_word(word) or not _blank(text, tokens[i - 1][1], tokens[i][0]) or len(key) < 4
+                or key in _FUNCTION_TITLES or key in self.stop_words or self._caps_common_word(word)
+                or fold(re.split("['’]", word)[-1]) in _FUNCTION_WORDS):
+            return None
+        return tokens[i - 1][0]
+
     def _initial_or_caps_surname(self, tokens, i, text) -> Span | None:
         """« N. Ferreira » (an initial, then a surname), « Samia LEMAIRE » (an unknown capitalised
         word, then a surname in capitals): the surname is no common word, or a common surname."""
@@ -844,8 +924,10 @@ class Redactor:
         plausible = key in _surnames() or (bool(self.lexicon) and not self._is_common_word(surname))
         if word.endswith("."):
             span = self._name_after(tokens, i + 1, text, lower=0, first=(tokens[i][0], i))
-            if span is None or surname.isupper():
-                return None
+            last_word = text[span.start:span.end].split()[-1] if span else ""
+            if span is None or (last_word.isupper() and (
+                    not self.lexicon or word == "M." or self._caps_common_word(last_word))):
+                return None  # « D. HOARAU » in capitals, not « A. TOUS »; « M. » is a civility's
             last = fold(text[span.start:span.end].split()[-1].split("'")[-1].split("’")[-1])
             plausible = plausible or last in _surnames() or (bool(self.lexicon) and last not in self.lexicon) \
                 or key in _PARTICLES  # « Z. des Roches »
@@ -867,6 +949,8 @@ class Redactor:
             if previous is not None and not _blank(text, previous, start):
                 break
             key = fold(word)
+            if (taken or first is not None) and key not in _PARTICLES and self._caps_common_word(word):
+                break  # an answer in capitals: « MERCI À JEAN DUPONT POUR SON AIDE »
             if key in _PARTICLES and (word[:1].islower() or taken or first is not None or j + 1 < len(tokens)):
                 if word[:1].islower() and taken == 0 and first is None and key in ("le", "la", "les"):
                     break  # « Monsieur le Président », « Madame la Directrice »
@@ -875,7 +959,7 @@ class Redactor:
                     nxt += 1
                 following = tokens[nxt][2] if nxt < len(tokens) else ""
                 if following[:1].isupper() and fold(following) not in _FUNCTION_TITLES \
-                        and fold(following) not in self.stop_words:
+                        and fold(following) not in self.stop_words and not self._caps_common_word(following):
                     previous, j = stop, j + 1
                     continue
                 # « mme de villiers », « julie le bihan »; « van damme » even without the lexicon:
@@ -929,6 +1013,15 @@ class Redactor:
             # A known word alone is a name only in the middle of a sentence (« avec Martin »).
             return not self.lexicon and not at_start
         return bool(unknown) or len(capitalised) >= 2
+
+    def _caps_common_word(self, word: str) -> bool:
+        """A word in capitals that is a function word or a common word and no common surname: in an
+        answer written in capitals, where a name ends (« … DUPONT POUR SON AIDE »)."""
+        if not word.isupper() or word.endswith("."):
+            return False
+        key = fold(word)
+        return key in _FUNCTION_WORDS or len(key) < 2 or (
+            bool(self.lexicon) and self._is_common_word(word) and key not in _surnames())
 
     def _is_common_word(self, word: str) -> bool:
         if self._forms is not None and word.lower() in self._forms:
@@ -1086,6 +1179,21 @@ def _phones(shadow: str) -> list[Span]:
     return found
 
 
+# A French number with letters for some of its digits, as typed or to hide it from robots: « O6 l2 34
+# 56 78 », « 06.I2.34.56.7O », « +33 6 l2… » (O and o for 0, l, I and L for 1), the layouts of `_PHONE`. Six real
+# digits at least, so that no run of words is read as one.
+_LOOKALIKE_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|[0Oo])[1-9IlL](?:" + _SEP + r"[\dOoIlL]{2}){4}(?![\w])")
+
+
+def _lookalike_phones(shadow: str) -> list[Span]:
+    return [
+        Span(m.start(), m.end(), PHONE)
+        for m in _LOOKALIKE_PHONE.finditer(shadow)
+        if len(_DIGITS.findall(m.group())) >= 6 and any(c in "OoIlL" for c in m.group())
+    ]
+
+
 def _spelt_digits(words: Sequence[str]) -> str:
     """The digits a run of French number words and digits says, each number as written:
     « zéro six douze » is 0 6 12, « soixante-dix-huit » 78, « quatre-vingt-un » 81."""
@@ -1183,6 +1291,36 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
 
 _YEARS_LIST = re.compile(r"(?:19|20)\d{2}(?:[ \t.,;/-]{1,3}(?:19|20)\d{2})+")
 
+# The number of an identity document or of a file at an agency, letters and digits: a passport
+# (« 18AV12345 »), an identity card (« X4RTBPFW4 », « 880692310285 »), a residence permit, a driving
+# licence, a number at the CAF or France Travail (« 1234567 », « 1234567A »). After the document's
+# name, within 40 characters of its sentence (« passeport n° », « ma CNI c'est le »): 7 to 12
+# letters and digits, two digits at least (« permis B depuis 1995 » has none). A passport's own
+# shape, two digits, two capitals and five digits, is taken without a cue.
+_DOCUMENT_CUE = re.compile(
+    r"(?i)\b(?:passeports?|cni|carte\s+(?:nationale\s+)?d['’ ]\s?identit[ée]|titre\s+de\s+s[ée]jour|"
+    r"permis(?:\s+de\s+conduire)?|allocataire|caf|p[ôo]le[\s-]emploi|france[\s-]travail|"
+    r"identifiant|n°\s?(?:de\s+)?dossier|num[ée]ro\s+(?:de\s+)?(?:dossier|client|adh[ée]rent|usager))(?![\w])"
+)
+_DOCUMENT_NUMBER = re.compile(r"(?<![\w])(?=(?:[A-Z]*\d){2})[A-Z0-9]{7,12}(?![\w])", re.I)
+_PASSPORT = re.compile(r"(?<![\w])\d{2}[A-Z]{2}\d{5}(?![\w])")
+_COUNT_AFTER = re.compile(
+    r"\s?(?:inscrits|allocataires|b[ée]n[ée]ficiaires|ch[ôo]meurs|demandeurs|foyers|familles|dossiers|m[ée]nages|"
+    r"emplois|agents|salari[ée]s|comptes)(?![\w])", re.I)
+
+
+def _documents(shadow: str) -> list[Span]:
+    found = [Span(m.start(), m.end(), NUMBER) for m in _PASSPORT.finditer(shadow)]
+    for cue in _DOCUMENT_CUE.finditer(shadow):
+        after = re.split(r"[\n.;!?](?:\s|$)", shadow[cue.end():cue.end() + 40], maxsplit=1)[0]
+        number = _DOCUMENT_NUMBER.search(after)
+        end = cue.end() + number.end() if number else 0
+        if number and number.group().isdigit() and (_AMOUNT_AFTER.match(shadow, end) or _COUNT_AFTER.match(shadow, end)):
+            continue  # « la CAF verse 1500000 euros », « France Travail compte 3500000 inscrits »
+        if number:
+            found.append(Span(cue.end() + number.start(), cue.end() + number.end(), NUMBER))
+    return found
+
 
 def _listed_nirs(shadow: str) -> list[Span]:
     """A NIR written as a list (`_NIR_LIST`): its key right, or a cue before it."""
@@ -1197,8 +1335,27 @@ def _listed_nirs(shadow: str) -> list[Span]:
     return found
 
 
+_PLATE_CUE = re.compile(
+    r"(?i)\b(?:plaques?|immatricul\w*|v[ée]hicule|voiture)\b[^\n.;!?]{0,30}?(?<![\w-])"
+    r"(?P<p>[a-hj-np-tv-z]{2}[ ]{0,2}\d{3}[ ]{0,2}[a-hj-np-tv-z]{2})(?![\w-])"
+)
+
+
+# Two letters that are a word before a number or a unit after it: « voiture de 123 km » is no plate.
+_PLATE_NOT_FIRST = frozenset(["de", "le", "la", "en", "et", "un", "du", "au", "ce", "ma", "sa", "ta", "me", "te", "se",
+                              "ne", "je", "tu", "il", "on", "ou", "va", "vu", "lu", "pu", "eu"])
+_PLATE_NOT_LAST = frozenset(["km", "kg", "cm", "mm", "ml", "ha", "mn", "cv", "kw", "mg", "gr", "kl", "pc", "pm", "am"])
+
+
+def _plate_words(plate: str) -> bool:
+    """Whether a plate in lower case after a cue is no pair of words around a number (glued, as
+    « ab123cd », it is one)."""
+    letters = re.findall(r"[a-z]+", plate.lower())
+    return " " not in plate or (letters[0] not in _PLATE_NOT_FIRST and letters[-1] not in _PLATE_NOT_LAST)
+
+
 def _plates(shadow: str, stop_words: frozenset[str]) -> list[Span]:
-    found = []
+    found = [Span(m.start("p"), m.end("p"), PLATE) for m in _PLATE_CUE.finditer(shadow) if _plate_words(m.group("p"))]
     for m in _PLATE.finditer(shadow):
         old = m.group("old")
         if old and (fold(old) in stop_words or old in _NOT_PLATE_LETTERS):
