@@ -172,8 +172,13 @@ def test_the_command_says_what_it_found_in_french(tmp_path):
     assert "identifiant du répondant : « Response ID »" in out and "région : « Région »" in out
     assert "10 question(s) à coder" in out
     assert "2 réponses incomplètes (« Finished » à « False »)" in out
+    # the tool's columns on one line under their shared reason, not the reason repeated for each
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "colonnes ignorées : colonne de l'outil d'enquête" in line)
+    assert lines[at].strip().startswith("12 colonnes ignorées")
     for meta in ["Start Date", "IP Address", "Progress", "User Language", "Location Latitude"]:
-        assert f"colonne ignorée « {meta} » : colonne de l'outil d'enquête" in out
+        assert f"« {meta} »" in lines[at + 1]
+    assert out.count("colonne de l'outil d'enquête") == 1
 
 
 

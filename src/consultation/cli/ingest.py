@@ -169,6 +169,14 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
         click.echo(f"  {incomplete_note(draft.incomplete)}")
     if draft.testimonies:
         click.echo(f"  {integer(len(draft.testimonies))} question(s) gardée(s) comme témoignages, sans regroupement net")
+    # One line per reason: a tool's dozen metadata columns would otherwise repeat it a dozen times.
+    reasons: dict[str, list[str]] = {}
     for header, why in draft.ignored:
-        click.echo(f"  colonne ignorée « {header} » : {why}")
+        reasons.setdefault(why, []).append(header)
+    for why, headers in reasons.items():
+        named = ", ".join(f"« {h} »" for h in headers)
+        if len(headers) == 1:
+            click.echo(f"  colonne ignorée {named} : {why}")
+        else:
+            click.echo(f"  {integer(len(headers))} colonnes ignorées : {why}\n    {named}")
     click.echo(f"Relisez le fichier, puis : consultation run {draft.folder}")
