@@ -506,12 +506,16 @@ class Database:
         >>> db.export_tallies("publication", fmt="xlsx")
         """
         folder = Path(folder)
-        tallies = self.tallies(by=by, suppress=suppress, threshold=threshold)
-        comparisons = [
-            self.comparison(region, suppress=suppress, threshold=threshold)
-            for region in self.regions()["region"]
-        ]
+        tallies = self.tallies(by=by)
+        comparisons = [self.comparison(region) for region in self.regions()["region"]]
         compared = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
+        if suppress:
+            # Protected against every scope kind (a reader of one kind's file holds the others too).
+            protected, compared_out = disclosure.protect_tables(
+                tallies if by == "all" else self.tallies(by="all"), compared if len(compared) else None, threshold)
+            keep = protected["scope_kind"].isin(tallies["scope_kind"].unique()).to_numpy()
+            tallies = protected[keep].reset_index(drop=True)
+            compared = compared_out if compared_out is not None else compared
         written = []
         for name, frame in (("decomptes", tallies), ("comparaisons-regions", compared)):
             path = disclosure.write_tally_table(frame, folder / f"{name}.{fmt}", fmt)

@@ -329,7 +329,8 @@ def export_tallies(
     Écrit deux fichiers : decomptes.<format> (une ligne par question, thème et périmètre :
     national, région, type de structure, région × type) et comparaisons-regions.<format>
     (chaque région face au reste du pays, avec le signal du test de Fisher). Les effectifs
-    régionaux inférieurs à --seuil y figurent « < 3 » (sauf --exact).
+    régionaux inférieurs à --seuil y figurent « s », comme ceux qui permettraient de les retrouver
+    par différence entre périmètres (sauf --exact).
 
     Exemple : consultation export tallies --format xlsx --dossier publication/
     """
@@ -342,4 +343,5 @@ def export_tallies(
     for file, rows in written:
         click.echo(f"  {file} ({integer(rows)} lignes)")
     click.echo("Chiffres exacts : à ne pas publier." if exact else
-               f"Secret statistique appliqué : effectifs régionaux de 1 à {threshold - 1} affichés « {marker(threshold)} ».")
+               f"Secret statistique appliqué : effectifs régionaux de 1 à {threshold - 1}, et ceux qui "
+               f"permettraient de les retrouver par différence, affichés « {SECRET} ».")

@@ -352,3 +352,154 @@ def _deficit(cells: Sequence[Cell], hidden: set[str], threshold: int, propositio
 def _low(cell: Cell) -> int:
     """What a reader knows at least: 1 when a testimony may be printed beside the figure."""
     return min(1, cell.citing) if cell.publishable and cell.quoted else 0
+
+
+# --- tally files for publication: the same protection as the reports -------------------------------
+#
+# `consultation export tallies` writes every scope of the tally side by side (national, region,
+# structure type, region × structure type) and every region against the rest of the country: a
+# reader adds and subtracts across all of them. In the published form (`protect_tables`):
+# - each theme's regional figures, then its structure types' figures, are protected with the
+#   national figure as the known total (`protect_row`, the regions' pool where they do not add up);
+# - a region × structure type figure is protected along its region (the region's figure as the
+#   total) and along its structure type, row then column until neither hides more; every cross
+#   figure of a hidden region or type is hidden;
+# - the respondents who answered a question are protected the same way, per scope kind;
+# - a hidden figure hides its whole row (counts, share, rank, the model's counts and interval) and,
+#   in the comparison with the rest of the country, the scope's and the rest's figures, the gap,
+#   the p-values and the flag;
+# - every hidden figure reads « s », small or complementary alike (rule 5 of the reports);
+# - ranks of a scope where a figure is hidden are hidden (a rank places a hidden count between two
+#   published ones).
+
+
+@dataclass
+class TableProtection:
+    """Which figures of a tally frame are hidden in the published tables."""
+
+    figures: set[tuple[str, str, str, str]]  # (question, theme, scope kind, scope)
+    answered: set[tuple[str, str, str]]  # (question, scope kind, scope)
+
+
+_ROW_FIGURES = ("respondents_citing", "mentions", "mentions_human", "count", "share_pct", "rank",
+                "raw_count", "corrected_count", "ci_low", "ci_high")
+
+
+def plan_tables(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> TableProtection:
+    """The figures `protect_tables` hides in a tally frame holding the national rows."""
+    threshold = check_threshold(threshold)
+    hidden = TableProtection(set(), set())
+    if frame.empty:
+        return hidden
+    national = frame[frame["scope_kind"] == "national"]
+    nat = {(q, t): (int(c), int(a), int(m)) for q, t, c, a, m in zip(
+        national["question_id"], national["theme_id"], national["respondents_citing"],
+        national["respondents_answered"], national["mentions"], strict=True)}
+    units = dict(zip(frame["question_id"], frame["unit"], strict=False)) if "unit" in frame else {}
+    rows = {(q, t, k, s): (int(c), int(a), int(m)) for q, t, k, s, c, a, m in zip(
+        frame["question_id"], frame["theme_id"], frame["scope_kind"], frame["scope"],
+        frame["respondents_citing"], frame["respondents_answered"], frame["mentions"], strict=True)}
+    regions_of = {s: r for k, s, r in zip(frame["scope_kind"], frame["scope"], frame["region"], strict=True)
+                  if k == "region_structure_type"}
+    types_of = {s: t for k, s, t in zip(frame["scope_kind"], frame["scope"], frame["structure_type"], strict=True)
+                if k == "region_structure_type"}
+
+    def protect(members: dict[str, tuple[int, int, int]], total: tuple[int, int, int],
+                forced: set[str], propositions: bool) -> set[str]:
+        cells = [Cell(s, c, a, m, publishable=s not in forced, quoted=False) for s, (c, a, m) in members.items()]
+        rest = (total[0] - sum(c.citing for c in cells), total[1] - sum(c.answered for c in cells),
+                total[2] - sum(c.mentions for c in cells))
+        if any(rest):
+            cells.append(Cell(_REST, max(rest[0], 0), max(rest[1], 0), max(rest[2], 0), publishable=False))
+        return protect_row(cells, threshold, propositions=propositions).hidden - {_REST}
+
+    def cross_protect(of_kind: dict[str, dict[str, tuple[int, int, int]]], hid: dict[str, set[str]],
+                      propositions: bool) -> set[str]:
+        """Region × structure type figures, protected along their region then their type, again
+        until neither hides more; every figure of a hidden region or type hidden."""
+        cross = of_kind["region_structure_type"]
+        hid_cross = {s for s in cross if regions_of[s] in hid["region"] or types_of[s] in hid["structure_type"]}
+        for _ in range(20):
+            before = set(hid_cross)
+            for kind, key_of in (("region", regions_of), ("structure_type", types_of)):
+                for name, figure in of_kind[kind].items():
+                    if name in hid[kind]:
+                        continue
+                    members = {s: v for s, v in cross.items() if key_of[s] == name}
+                    hid_cross |= protect(members, figure, hid_cross & set(members), propositions)
+            if hid_cross == before:
+                break
+        return hid_cross
+
+    grouped: dict[tuple[str, str, str], dict[str, tuple[int, int, int]]] = {}
+    for (q, t, k, s), value in rows.items():
+        grouped.setdefault((q, t, k), {})[s] = value
+    for (q, t), total in nat.items():
+        propositions = units.get(q) == "propositions"
+        of_kind = {k: grouped.get((q, t, k), {}) for k in ("region", "structure_type", "region_structure_type")}
+        hid = {k: protect(of_kind[k], total, set(), propositions) for k in ("region", "structure_type")}
+        hid_cross = cross_protect(of_kind, hid, propositions)
+        hid["region_structure_type"] = hid_cross
+        hidden.figures |= {(q, t, k, s) for k, names in hid.items() for s in names}
+    first_theme = {q: t for q, t in reversed(list(nat))}
+    for q, t in first_theme.items():
+        answered = nat[q, t][1]
+        of_kind = {k: {s: (a, answered, a) for s, (_, a, _) in grouped.get((q, t, k), {}).items()}
+                   for k in ("region", "structure_type", "region_structure_type")}
+        hid = {k: protect(of_kind[k], (answered, answered, answered), set(), False)
+               for k in ("region", "structure_type")}
+        hid["region_structure_type"] = cross_protect(of_kind, hid, False)
+        hidden.answered |= {(q, k, s) for k, names in hid.items() for s in names}
+    return hidden
+
+
+_REST = "\x00rest"
+
+
+def protect_tables(tallies: pd.DataFrame, comparisons: pd.DataFrame | None = None,
+                   threshold: int = DEFAULT_THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The published form of the tally files (`suppress`, then complementary suppression along
+    every scope kind; see the rule above `TableProtection`). Every hidden figure reads « s »."""
+    threshold = check_threshold(threshold)
+    plan = plan_tables(tallies, threshold)
+    out = suppress(tallies, threshold)
+    keys = list(zip(out["question_id"], out["theme_id"], out["scope_kind"], out["scope"], strict=True))
+    regional = (out["scope_kind"] != "national").to_numpy()
+    figures = np.array([k in plan.figures for k in keys], dtype=bool)
+    answered = np.array([(q, k, s) in plan.answered for q, _, k, s in keys], dtype=bool)
+    scopes_with_hidden = {(q, k, s) for q, _, k, s in plan.figures}
+    ranks = np.array([(q, k, s) in scopes_with_hidden for q, _, k, s in keys], dtype=bool) | answered
+    masks = {col: figures for col in _ROW_FIGURES}
+    masks["share_pct"] = figures | answered
+    masks["rank"] = figures | ranks
+    masks["respondents_answered"] = answered
+    _hide(out, masks, regional, threshold)
+    if comparisons is None:
+        return out, None
+    comp = suppress(comparisons, threshold)
+    ckeys = list(zip(comp["question_id"], comp["theme_id"], comp["scope_kind"], comp["scope"], strict=True))
+    cfig = np.array([k in plan.figures for k in ckeys], dtype=bool)
+    cans = np.array([(q, k, s) in plan.answered for q, _, k, s in ckeys], dtype=bool)
+    either = cfig | cans
+    cmasks = {col: either for col in ("scope_citing", "scope_mentions", "scope_count", "scope_share_pct",
+                                      "scope_rank", "rest_citing", "rest_mentions", "rest_count",
+                                      "rest_share_pct", "diff_points", "p_value", "p_adjusted",
+                                      "significant", "flag", "too_small")}
+    cmasks["scope_answered"] = cmasks["rest_answered"] = cans
+    _hide(comp, cmasks, np.ones(len(comp), dtype=bool), threshold)
+    return out, comp
+
+
+def _hide(frame: pd.DataFrame, masks: dict[str, np.ndarray], regional: np.ndarray, threshold: int) -> None:
+    """Hidden figures as « s »; « < 3 » too, so that a small figure looks like any hidden one."""
+    small = marker(threshold)
+    for col in frame.columns:
+        values = frame[col].tolist()
+        mask = masks.get(col)
+        changed = False
+        for i, value in enumerate(values):
+            if regional[i] and ((mask is not None and mask[i]) or (isinstance(value, str) and value == small)):
+                values[i] = SECRET
+                changed = True
+        if changed:
+            frame[col] = pd.Series(values, index=frame.index, dtype=object)

@@ -1,0 +1,168 @@
+"""A reader who wants hidden figures back through channels `attacker.py` does not read.
+
+1. The tally files `consultation export tallies` writes for publication (decomptes.json and
+   comparaisons-regions.json): every scope kind side by side. Per question and theme, the regions
+   add up to the national figure, so do the structure types, each region's region × structure type
+   figures add up to the region's, each type's to the type's, and a region's figure is the national
+   one minus the rest of the country's (comparisons). The reader propagates intervals through
+   these equations until they stop narrowing (each hidden figure: « < 3 » is 1 to threshold - 1,
+   « s » 0 to its scope's respondents, or the country's when those are hidden too; a published
+   count of propositions bounds the respondents citing; a printed share with a printed base
+   bounds the count). It does the same with the respondents who answered each question.
+2. Two publications of the same consultation, before and after new answers (`differencing`): a
+   figure published in one and hidden in the other, and the region's respondents to the question
+   in both, bound the hidden one (only answers were added: a figure can only grow, by at most the
+   region's new respondents).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+Interval = tuple[int, int]
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    return None
+
+
+def _propagate(bounds: dict, equations: list[tuple[object, list[object]]]) -> None:
+    """Narrow `bounds` (key -> [low, high]) through `total = sum(parts)` equations, to a fixpoint."""
+    for _ in range(100):
+        changed = False
+        for total, parts in equations:
+            if total not in bounds or any(p not in bounds for p in parts):
+                continue
+            t_lo, t_hi = bounds[total]
+            lo_sum = sum(bounds[p][0] for p in parts)
+            hi_sum = sum(bounds[p][1] for p in parts)
+            new_t = (max(t_lo, lo_sum), min(t_hi, hi_sum))
+            if new_t != (t_lo, t_hi):
+                bounds[total] = list(new_t)
+                changed = True
+            t_lo, t_hi = bounds[total]
+            for p in parts:
+                lo, hi = bounds[p]
+                new = (max(lo, t_lo - (hi_sum - hi)), min(hi, t_hi - (lo_sum - lo)))
+                if new != (lo, hi):
+                    bounds[p] = list(new)
+                    lo_sum += new[0] - lo
+                    hi_sum += new[1] - hi
+                    changed = True
+        if not changed:
+            return
+
+
+def attack_exports(folder: Path, threshold: int) -> dict[tuple, tuple[int, int, int, int]]:
+    """(question, theme or None for respondents, scope kind, scope) -> (low, high) derived, then
+    (low, high) its own cell said, for every hidden regional figure of the exported files."""
+    tallies = json.loads((folder / "decomptes.json").read_text(encoding="utf-8"))
+    comparisons_path = folder / "comparaisons-regions.json"
+    comparisons = json.loads(comparisons_path.read_text(encoding="utf-8")) if comparisons_path.is_file() else []
+    small = f"< {threshold}"
+    bounds: dict[tuple, list[int]] = {}
+    prior: dict[tuple, tuple[int, int]] = {}
+    national_answered: dict[str, int] = {}
+    national_citing: dict[tuple[str, str], int] = {}
+    for row in tallies:
+        if row["scope_kind"] == "national":
+            national_answered[row["question_id"]] = int(row["respondents_answered"])
+            national_citing[row["question_id"], row["theme_id"]] = int(row["respondents_citing"])
+    for row in tallies:
+        q, t, kind, scope = row["question_id"], row["theme_id"], row["scope_kind"], row["scope"]
+        top = national_answered[q]
+        answered_key = (q, None, kind, scope)
+        a = row["respondents_answered"]
+        if answered_key not in bounds:
+            value = _number(a)
+            bounds[answered_key] = [int(value), int(value)] if value is not None else (
+                [1, threshold - 1] if a == small else [0, top])
+            if value is None:
+                prior[answered_key] = tuple(bounds[answered_key])
+        key = (q, t, kind, scope)
+        c = _number(row["respondents_citing"])
+        if c is not None:
+            bounds[key] = [int(c), int(c)]
+            continue
+        a_value = _number(a)
+        high = int(a_value) if a_value is not None else (threshold - 1 if a == small else top)
+        high = min(high, national_citing[q, t])  # the national figure, published, says that much
+        low = 1 if row["respondents_citing"] == small else 0
+        if row["respondents_citing"] == small:
+            high = min(high, threshold - 1)
+        mentions = _number(row.get("mentions"))
+        if mentions is not None:
+            high = min(high, int(mentions))
+            low = max(low, 1 if mentions > 0 else 0)
+        share = _number(row.get("share_pct"))
+        if share is not None and a_value is not None and a_value > 0:
+            n = int(a_value)
+            low = max(low, math.ceil((share - 0.05) * n / 100 - 1e-9))
+            high = min(high, math.floor((share + 0.05) * n / 100 + 1e-9))
+        bounds[key] = [low, high]
+        prior[key] = (low, high)
+    for row in comparisons:
+        key = (row["question_id"], row["theme_id"], row["scope_kind"], row["scope"])
+        rest, national = _number(row.get("rest_citing")), _number(row.get("national_citing"))
+        if key in prior and rest is not None and national is not None:
+            value = int(national - rest)
+            bounds[key] = [max(bounds[key][0], value), min(bounds[key][1], value)]
+        rest_n, national_n = _number(row.get("rest_answered")), _number(row.get("national_answered"))
+        answered_key = (key[0], None, key[2], key[3])
+        if answered_key in prior and rest_n is not None and national_n is not None:
+            bounds[answered_key] = [int(national_n - rest_n)] * 2
+    equations: list[tuple[object, list[object]]] = []
+    by_total: dict[tuple, list[tuple]] = {}
+    cross_region: dict[str, str] = {}
+    cross_type: dict[str, str] = {}
+    for row in tallies:
+        q, t, kind, scope = row["question_id"], row["theme_id"], row["scope_kind"], row["scope"]
+        for theme in (t, None):
+            if kind in ("region", "structure_type"):
+                by_total.setdefault((q, theme, "national", kind), []).append((q, theme, kind, scope))
+            elif kind == "region_structure_type":
+                cross_region[scope], cross_type[scope] = row["region"], row["structure_type"]
+                by_total.setdefault((q, theme, "region", row["region"]), []).append((q, theme, kind, scope))
+                by_total.setdefault((q, theme, "structure_type", row["structure_type"]), []).append(
+                    (q, theme, kind, scope))
+    national_keys = {}
+    for row in tallies:
+        if row["scope_kind"] == "national":
+            national_keys[row["question_id"], row["theme_id"], "national", "France"] = int(row["respondents_citing"])
+            national_keys[row["question_id"], None, "national", "France"] = int(row["respondents_answered"])
+    bounds.update({k: [v, v] for k, v in national_keys.items()})
+    for (q, theme, kind, scope), parts in by_total.items():
+        parts = list(dict.fromkeys(parts))
+        total = (q, theme, "national", "France") if kind == "national" else (q, theme, kind, scope)
+        equations.append((total, parts))
+    _propagate(bounds, equations)
+    return {k: (bounds[k][0], bounds[k][1], *v) for k, v in prior.items()}
+
+
+def export_truth(db) -> dict[tuple, int]:
+    """Exact figures of every scope, keyed as `attack_exports` keys them."""
+    frame = db.tallies(by="all")
+    out: dict[tuple, int] = {}
+    for q, t, kind, scope, c, a in zip(frame["question_id"], frame["theme_id"], frame["scope_kind"], frame["scope"],
+                                       frame["respondents_citing"], frame["respondents_answered"], strict=True):
+        out[q, t, kind, scope] = int(c)
+        out[q, None, kind, scope] = int(a)
+    return out
+
+
+def recovered(derived: dict, exact: dict, threshold: int) -> dict[tuple, tuple[int, tuple[int, int]]]:
+    """Small hidden figures narrowed to fewer than `threshold` possible values, or to fewer than
+    their own cell allowed (`attacker.recovered`'s rule)."""
+    out = {}
+    for key, (lo, hi, prior_lo, prior_hi) in derived.items():
+        value = exact[key]
+        assert lo <= value <= hi, f"the attack is wrong about {key}: {value} not in [{lo}, {hi}]"
+        if 0 < value < threshold and hi - lo < min(threshold - 1, prior_hi - prior_lo):
+            out[key] = (value, (lo, hi))
+    return out
