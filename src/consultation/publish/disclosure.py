@@ -361,9 +361,11 @@ def _low(cell: Cell) -> int:
 # reader adds and subtracts across all of them. In the published form (`protect_tables`):
 # - each theme's regional figures, then its structure types' figures, are protected with the
 #   national figure as the known total (`protect_row`, the regions' pool where they do not add up);
-# - a region × structure type figure is protected along its region (the region's figure as the
-#   total) and along its structure type, row then column until neither hides more; every cross
-#   figure of a hidden region or type is hidden;
+# - region × structure type figures are left out of the published files (`--exact` keeps them):
+#   they tie the regions and the structure types together, and a cross figure of zero, or one
+#   nobody of the cross answered, pinned a structure type's figure hidden to protect another (3 of
+#   902 small figures of the sample after protecting each margin and the cross figures row then
+#   column; on the sample they published 9 figures other than 0 of 1,796);
 # - the respondents who answered a question are protected the same way, per scope kind;
 # - a hidden figure hides its whole row (counts, share, rank, the model's counts and interval) and,
 #   in the comparison with the rest of the country, the scope's and the rest's figures, the gap,
@@ -381,6 +383,8 @@ class TableProtection:
     answered: set[tuple[str, str, str]]  # (question, scope kind, scope)
 
 
+_REST = "\x00rest"
+_PUBLISHED_KINDS = ("region", "structure_type")  # region × structure type: exact files only
 _ROW_FIGURES = ("respondents_citing", "mentions", "mentions_human", "count", "share_pct", "rank",
                 "raw_count", "corrected_count", "ci_low", "ci_high")
 
@@ -399,70 +403,43 @@ def plan_tables(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> Tabl
     rows = {(q, t, k, s): (int(c), int(a), int(m)) for q, t, k, s, c, a, m in zip(
         frame["question_id"], frame["theme_id"], frame["scope_kind"], frame["scope"],
         frame["respondents_citing"], frame["respondents_answered"], frame["mentions"], strict=True)}
-    regions_of = {s: r for k, s, r in zip(frame["scope_kind"], frame["scope"], frame["region"], strict=True)
-                  if k == "region_structure_type"}
-    types_of = {s: t for k, s, t in zip(frame["scope_kind"], frame["scope"], frame["structure_type"], strict=True)
-                if k == "region_structure_type"}
 
     def protect(members: dict[str, tuple[int, int, int]], total: tuple[int, int, int],
-                forced: set[str], propositions: bool) -> set[str]:
-        cells = [Cell(s, c, a, m, publishable=s not in forced, quoted=False) for s, (c, a, m) in members.items()]
+                propositions: bool) -> set[str]:
+        cells = [Cell(s, c, a, m, quoted=False) for s, (c, a, m) in members.items()]
         rest = (total[0] - sum(c.citing for c in cells), total[1] - sum(c.answered for c in cells),
                 total[2] - sum(c.mentions for c in cells))
         if any(rest):
             cells.append(Cell(_REST, max(rest[0], 0), max(rest[1], 0), max(rest[2], 0), publishable=False))
         return protect_row(cells, threshold, propositions=propositions).hidden - {_REST}
 
-    def cross_protect(of_kind: dict[str, dict[str, tuple[int, int, int]]], hid: dict[str, set[str]],
-                      propositions: bool) -> set[str]:
-        """Region × structure type figures, protected along their region then their type, again
-        until neither hides more; every figure of a hidden region or type hidden."""
-        cross = of_kind["region_structure_type"]
-        hid_cross = {s for s in cross if regions_of[s] in hid["region"] or types_of[s] in hid["structure_type"]}
-        for _ in range(20):
-            before = set(hid_cross)
-            for kind, key_of in (("region", regions_of), ("structure_type", types_of)):
-                for name, figure in of_kind[kind].items():
-                    if name in hid[kind]:
-                        continue
-                    members = {s: v for s, v in cross.items() if key_of[s] == name}
-                    hid_cross |= protect(members, figure, hid_cross & set(members), propositions)
-            if hid_cross == before:
-                break
-        return hid_cross
-
     grouped: dict[tuple[str, str, str], dict[str, tuple[int, int, int]]] = {}
     for (q, t, k, s), value in rows.items():
         grouped.setdefault((q, t, k), {})[s] = value
     for (q, t), total in nat.items():
         propositions = units.get(q) == "propositions"
-        of_kind = {k: grouped.get((q, t, k), {}) for k in ("region", "structure_type", "region_structure_type")}
-        hid = {k: protect(of_kind[k], total, set(), propositions) for k in ("region", "structure_type")}
-        hid_cross = cross_protect(of_kind, hid, propositions)
-        hid["region_structure_type"] = hid_cross
+        hid = {k: protect(grouped.get((q, t, k), {}), total, propositions) for k in _PUBLISHED_KINDS}
         hidden.figures |= {(q, t, k, s) for k, names in hid.items() for s in names}
     first_theme = {q: t for q, t in reversed(list(nat))}
     for q, t in first_theme.items():
         answered = nat[q, t][1]
-        of_kind = {k: {s: (a, answered, a) for s, (_, a, _) in grouped.get((q, t, k), {}).items()}
-                   for k in ("region", "structure_type", "region_structure_type")}
-        hid = {k: protect(of_kind[k], (answered, answered, answered), set(), False)
-               for k in ("region", "structure_type")}
-        hid["region_structure_type"] = cross_protect(of_kind, hid, False)
+        hid = {k: protect({s: (a, answered, a) for s, (_, a, _) in grouped.get((q, t, k), {}).items()},
+                          (answered, answered, answered), False) for k in _PUBLISHED_KINDS}
         hidden.answered |= {(q, k, s) for k, names in hid.items() for s in names}
     return hidden
 
 
-_REST = "\x00rest"
 
 
 def protect_tables(tallies: pd.DataFrame, comparisons: pd.DataFrame | None = None,
                    threshold: int = DEFAULT_THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The published form of the tally files (`suppress`, then complementary suppression along
-    every scope kind; see the rule above `TableProtection`). Every hidden figure reads « s »."""
+    the regions and the structure types; see the rule above `TableProtection`). Every hidden
+    figure reads « s »; region × structure type rows are left out."""
     threshold = check_threshold(threshold)
-    plan = plan_tables(tallies, threshold)
-    out = suppress(tallies, threshold)
+    tallies = tallies[tallies["scope_kind"].isin(("national", *_PUBLISHED_KINDS)).to_numpy()]
+    plan = plan_tables(tallies.reset_index(drop=True), threshold)
+    out = suppress(tallies.reset_index(drop=True), threshold)
     keys = list(zip(out["question_id"], out["theme_id"], out["scope_kind"], out["scope"], strict=True))
     regional = (out["scope_kind"] != "national").to_numpy()
     figures = np.array([k in plan.figures for k in keys], dtype=bool)
