@@ -166,3 +166,92 @@ def recovered(derived: dict, exact: dict, threshold: int) -> dict[tuple, tuple[i
         if 0 < value < threshold and hi - lo < min(threshold - 1, prior_hi - prior_lo):
             out[key] = (value, (lo, hi))
     return out
+
+
+# --- two publications, before and after new answers -----------------------------------------------
+
+
+def published_figures(report_dir: Path, threshold: int) -> dict[tuple[int, str, str], tuple[int, int]]:
+    """(table index, theme label, region) -> the interval of respondents citing its report prints
+    ([v, v] for a count, the counts a share allows for propositions), and (table index, None,
+    region) -> the region's respondents to the question, for every regional report of the folder."""
+    import attacker
+
+    out: dict[tuple, tuple[int, int]] = {}
+    for path in sorted(report_dir.glob("*.md")):
+        if path.name == "synthese-nationale.md":
+            continue
+        for i, (region, region_n, props, _, rows) in enumerate(attacker.read_tables(path.read_text(encoding="utf-8"))):
+            if region_n is None:
+                continue
+            out[i, None, region] = (region_n, region_n)
+            for label, _, figures, _ in rows:
+                if f"· {region} " not in figures:
+                    continue
+                value = figures.split(f"{region} ", 1)[1].replace("\\", "").strip()
+                if value in ("s", "—"):
+                    continue
+                if value == "0":
+                    out[i, label, region] = (0, 0)
+                elif props:
+                    out[i, label, region] = attacker._pct_interval(value, region_n)
+                else:
+                    count = attacker._int(value.split("(")[1]) if "(" in value else attacker._int(value)
+                    out[i, label, region] = (count, count)
+    return out
+
+
+def participation(report_dir: Path) -> dict[str, int]:
+    """Each region's respondents, from the synthesis' participation table (regions with a report)."""
+    import re
+
+    synthesis = (report_dir / "synthese-nationale.md").read_text(encoding="utf-8")
+    return {m.group(1): int(re.sub(r"\D", "", m.group(2)))
+            for m in re.finditer(r"^\| \[?([^|\]]+?)\]?(?:\([^)]*\))? \| ([\d\u202f\u00a0 ]+) \|", synthesis, flags=re.M)}
+
+
+def differencing(first: Path, second: Path, threshold: int) -> dict[tuple[int, str, str, int], tuple[int, int, int, int]]:
+    """(table index, label, region, publication 1 or 2) -> (low, high) derived from both
+    publications, then (low, high) that publication alone gave (`attacker.attack`), for every
+    regional figure hidden in one of them. Only answers were added between the two: a figure grows
+    by at most the region's new respondents to the question (or new respondents, when the
+    question's are not printed)."""
+    import attacker
+
+    alone = [attacker.attack(folder, threshold) for folder in (first, second)]
+    shown = [published_figures(folder, threshold) for folder in (first, second)]
+    people = [participation(folder) for folder in (first, second)]
+    out: dict[tuple, tuple[int, int, int, int]] = {}
+    keys = {k[:3] for k in alone[0]} | {k[:3] for k in alone[1]}
+    for key in keys:
+        i, _, region = key
+        intervals = []
+        for p in (0, 1):
+            if key in shown[p]:
+                intervals.append(shown[p][key])
+            elif key in alone[p]:
+                lo, hi, _, _ = alone[p][key]
+                intervals.append((lo, hi))
+            else:
+                intervals.append(None)
+        if None in intervals:
+            continue
+        n1, n2 = shown[0].get((i, None, region)), shown[1].get((i, None, region))
+        if n1 is not None and n2 is not None:
+            growth = n2[0] - n1[0]
+        elif region in people[0] and region in people[1]:
+            growth = people[1][region] - people[0][region]
+        else:
+            continue
+        (lo1, hi1), (lo2, hi2) = intervals
+        other = [(lo2 - growth, hi2), (lo1, hi1 + growth)]  # what the other publication says of it
+        for p in (0, 1):
+            if key in alone[p]:
+                low, high = max(intervals[p][0], other[p][0]), min(intervals[p][1], other[p][1])
+                # What one publication gives away is `attacker.attack`'s to find, and a figure
+                # published in one bounds the other by the region's growth whatever the other
+                # hides (`inherent`): what the two together add counts here.
+                narrower = min(intervals[p], other[p], key=lambda b: b[1] - b[0])
+                out[(*key, p + 1)] = (low, high, *narrower)
+    return out
+

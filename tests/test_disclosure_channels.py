@@ -21,9 +21,10 @@ REGIONS = {"Bretagne": 9, "Corse": 4, "Normandie": 3, "Occitanie": 12, "Guyane":
 TYPES = ("ACT", "CHRS", "Pension de famille")
 
 
-def build(path, seed: int, extra: int = 0) -> Consultation:
+def build(path, seed: int, extra: int = 0, where: str | None = None) -> Consultation:
     """A consultation with regions of every size, three structure types and themes from common to
-    rare, coded by hand; `extra` respondents more (the next night's answers) at the end."""
+    rare, coded by hand; `extra` respondents more (the next night's answers, in region `where` or
+    anywhere) at the end."""
     rng = random.Random(seed)
     themes = [Theme(id=f"t{i}", label=f"Thème numéro {i}") for i in range(6)]
     props = [Theme(id=f"p{i}", label=f"Proposition numéro {i}") for i in range(3)]
@@ -40,7 +41,8 @@ def build(path, seed: int, extra: int = 0) -> Consultation:
     con = store.connect(path)
     version = store.register_codebook(con, consultation)
     people = [(region, k) for region, n in REGIONS.items() for k in range(n)]
-    people += [(rng.choice(list(REGIONS)), 100 + k) for k in range(extra)]
+    later = random.Random(seed + 1000)  # the next night's respondents, drawn apart: the first stay the same
+    people += [(where or later.choice([r for r in REGIONS if r != "Région inconnue"]), 100 + k) for k in range(extra)]
     respondents, answers, codes = [], [], []
     for region, k in people:
         rid = f"{region[:3]}{k}"
@@ -100,3 +102,122 @@ def test_without_complementary_suppression_the_exports_give_figures_back(tmp_pat
     monkeypatch.setattr(disclosure, "protect_tables", primary_only)
     found = sum(len(attacker_channels.recovered(*_export_attack(tmp_path, seed), 3)) for seed in (1, 2, 3))
     assert found > 0
+
+
+# --- channel: two publications, before and after the next night's answers -------------------------
+
+
+@pytest.fixture
+def blank_charts(monkeypatch):
+    """Charts stand in as empty files (test_charts draws them), to keep the tests fast."""
+    from consultation.publish import charts
+
+    def touch(job):
+        job.stem.parent.mkdir(parents=True, exist_ok=True)
+        paths = [job.stem.with_suffix(".png"), job.stem.with_suffix(".svg")]
+        for path in paths:
+            path.write_bytes(b"")
+        return paths
+
+    monkeypatch.setattr(charts, "_render_one", touch)
+
+
+def _two_publications(tmp_path, seed: int, extra: int, where: str | None = None):
+    """The same consultation published, then published again into the same outputs folder after
+    `extra` new respondents (the nightly flow); the first publication's reports kept aside."""
+    import shutil
+
+    import attacker
+    from consultation.publish.report import publish
+    from consultation.store.paths import OutputPaths
+
+    paths = OutputPaths(tmp_path / f"d{seed}" / "sorties")
+    exact, folders = [], []
+    for night, added in enumerate((0, extra)):
+        path = tmp_path / f"d{seed}" / f"nuit{night}.duckdb"
+        consultation = build(path, seed, added, where)
+        con = store.connect(path)
+        publish(con, consultation, paths, formats=("md",), threshold=3, workers=1)
+        exact.append(attacker.truth(con, consultation, paths.reports))
+        con.close()
+        folders.append(shutil.copytree(paths.reports, tmp_path / f"d{seed}" / f"rapports{night}"))
+    derived = attacker_channels.differencing(folders[0], folders[1], 3)
+    truth = {(*k, p + 1): v for p in (0, 1) for k, v in exact[p].items()}
+    return derived, truth
+
+
+def _recovered_across(tmp_path, cases):
+    found = {}
+    for seed, extra, where in cases:
+        derived, truth = _two_publications(tmp_path / f"x{extra}{where}", seed, extra, where)
+        found.update({(seed, extra, where, *k): v
+                      for k, v in attacker_channels.recovered(derived, truth, 3).items()})
+    return found
+
+
+# Nights after which, before the last publication was remembered, the two publications together
+# gave figures back (found by trying seeds 1 to 8 and 1 to 4 new respondents).
+NIGHTS = [(1, 3, None), (1, 4, None), (2, 1, None), (2, 2, None), (2, 3, None), (2, 4, None)]
+
+
+def test_two_publications_give_no_small_figure_back(tmp_path, blank_charts):
+    assert _recovered_across(tmp_path, NIGHTS) == {}
+
+
+def test_without_the_last_publication_remembered_two_publications_give_figures_back(
+        tmp_path, blank_charts, monkeypatch):
+    """The attack is not toothless: each publication protected on its own (as before) leaks."""
+    from consultation.publish import report
+
+    monkeypatch.setattr(report, "_load_memory", lambda path: None)
+    assert len(_recovered_across(tmp_path, NIGHTS)) > 0
+
+
+# --- channel: the regional comparison charts (drawn for real) -------------------------------------
+
+
+def test_comparison_charts_draw_no_hidden_figure(tmp_path):
+    """Each region's national-versus-regional chart: no bar, label or value of a theme whose
+    regional figure the report hides, and no regional share the report does not print (text of
+    the SVG, as a screen reader or a search engine reads it; the bars follow the same data)."""
+    import html
+    import re
+
+    import attacker
+    from consultation.publish.charts import comparison_stem
+    from consultation.publish.report import publish
+    from consultation.store.paths import OutputPaths
+
+    path = tmp_path / "consultation.duckdb"
+    consultation = build(path, 1)
+    con = store.connect(path)
+    paths = OutputPaths(tmp_path / "sorties")
+    publish(con, consultation, paths, formats=("md",), threshold=3, workers=1)
+    con.close()
+    checked = 0
+    for report in paths.reports.glob("*.md"):
+        if report.stem == "synthese-nationale":
+            continue
+        tables = attacker.read_tables(report.read_text(encoding="utf-8"))
+        for question, (region, _, _, _, rows) in zip(consultation.questions, tables, strict=True):
+            svg = comparison_stem(paths.charts, region, question.id).with_suffix(".svg")
+            if not svg.is_file():
+                continue
+            texts = [html.unescape(t).strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg.read_text(encoding="utf-8"))]
+            shown = [(label, figures.split(f"{region} ", 1)[1]) for label, _, figures, _ in rows
+                     if f"· {region} " in figures]
+            for label, value in shown:
+                if value.strip() == "s":
+                    assert label not in texts, (svg, label)
+                    checked += 1
+            def norm(text: str) -> str:
+                return re.sub(r"\s", " ", text.split("(")[0]).strip()
+
+            published = [v for _, v in shown if v.strip() != "s"]
+            printed = {norm(v) for v in published} | {"0 %"}
+            printed |= {norm(figures.split("France ", 1)[1].split(" ·")[0]) for _, _, figures, _ in rows}
+            shares = [t for t in texts if t.endswith("%")]
+            # One bar for the region, one for France, per theme whose regional figure is printed.
+            assert len(shares) == 2 * len(published), (svg, shares, published)
+            assert {norm(t) for t in shares} <= printed, (svg, shares)
+    assert checked > 0

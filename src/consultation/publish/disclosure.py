@@ -235,9 +235,23 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
 #    For propositions, the same holds with the published counts of propositions.
 # 5. Every hidden figure shows the same « s », whatever the reason: a reader cannot tell a small
 #    figure from one hidden by complementary suppression, nor a zero from a large figure.
+# 6. Publications follow one another (the nightly flow publishes again after new answers): a reader
+#    who kept the last one knows each figure then, and that it has grown since by at most the
+#    region's new respondents to the question. `publish` keeps what the last publication told a
+#    reader (`.publication.json` beside the database: each figure, printed or the interval a reader
+#    could give it, and each region's respondents to each question). Now, a figure is at least
+#    what it was then and at most that plus the growth (`Cell.floor`, `Cell.ceiling`), and rule 4
+#    holds with that knowledge; and a figure hidden then while small stays hidden, without
+#    testimony, as long as what this publication says of it would narrow the old one below
+#    `threshold` values (`pinned_backwards`). What the previous publication alone pins (a zero
+#    printed, then one new respondent: the figure is 0 or 1) cannot be undone by hiding more now.
 #
 # Not covered: the number of a region's respondents who answered a question is not protected when
-# it is 1 or 2 (it says nothing about what they answered); national figures are published exactly.
+# it is 1 or 2 (it says nothing about what they answered); national figures are published exactly;
+# rule 6 remembers the last publication only (a reader holding three compares them two by two, but
+# a figure hidden in the first, hidden in the second and printed in the third is checked against
+# the second only), and assumes answers were only added (a recoding that lowers figures is not
+# remembered: nothing is carried when a region's respondents to a question went down).
 
 
 @dataclass(frozen=True)
@@ -250,6 +264,9 @@ class Cell:
     mentions: int = 0  # propositions, for questions counted in propositions
     publishable: bool = True  # False: never published (the pool, a region without figures)
     quoted: bool = True  # a testimony may be printed beside the figure when hidden
+    # What a reader knows from elsewhere: the previous publication (`carried_bounds`).
+    floor: int = 0
+    ceiling: int | None = None
 
 
 @dataclass(frozen=True)
@@ -309,10 +326,10 @@ def hidden_bounds(cells: Sequence[Cell], hidden: set[str], key: str, *,
     cell = by_key[key]
     others = [by_key[k] for k in hidden if k != key]
     low = _low(cell)
-    high = min(cell.answered, cell.citing + sum(o.citing - _low(o) for o in others))
+    high = min(_high(cell), cell.citing + sum(o.citing - _low(o) for o in others))
     if propositions:
         high = min(high, cell.mentions + sum(o.mentions - _low(o) for o in others))
-    low = max(low, cell.citing - sum(o.answered - o.citing for o in others))
+    low = max(low, cell.citing - sum(_high(o) - o.citing for o in others))
     return low, high
 
 
@@ -337,7 +354,9 @@ def _needed(cells: Sequence[Cell], cell: Cell, threshold: int) -> int:
     """How wide the interval of a small hidden figure must stay: `threshold - 1`, or less when its
     respondents or the national figure itself (published, exact) allow no more."""
     total = sum(c.citing for c in cells)
-    return max(0, min(threshold - 1, cell.answered - _low(cell), total - _low(cell)))
+    # What the reader knows of the figure without the testimony caps the width asked; a testimony
+    # that would pin it is left out instead (`protect_row` retries without testimonies).
+    return max(0, min(threshold - 1, _high(cell) - min(cell.floor, cell.citing), total - _low(cell)))
 
 
 def _deficit(cells: Sequence[Cell], hidden: set[str], threshold: int, propositions: bool) -> int:
@@ -350,8 +369,37 @@ def _deficit(cells: Sequence[Cell], hidden: set[str], threshold: int, propositio
 
 
 def _low(cell: Cell) -> int:
-    """What a reader knows at least: 1 when a testimony may be printed beside the figure."""
-    return min(1, cell.citing) if cell.publishable and cell.quoted else 0
+    """What a reader knows at least: 1 when a testimony may be printed beside the figure, what the
+    previous publication said."""
+    return max(min(1, cell.citing) if cell.publishable and cell.quoted else 0, min(cell.floor, cell.citing))
+
+
+def _high(cell: Cell) -> int:
+    return cell.answered if cell.ceiling is None else min(cell.answered, max(cell.ceiling, cell.citing))
+
+
+def carried_bounds(before: tuple[int, int], answered_before: int, answered_now: int) -> tuple[int, int | None]:
+    """What the previous publication tells a reader about a figure now: (floor, ceiling).
+
+    `before` is what it printed (v, v) or the interval a reader could give the hidden figure. Only
+    answers are added between two publications: the figure has grown by at most the region's new
+    respondents to the question. When respondents went away, nothing is carried (0, None)."""
+    growth = answered_now - answered_before
+    if growth < 0:
+        return 0, None
+    return before[0], before[1] + growth
+
+
+def pinned_backwards(before: tuple[int, int], value_before: int, now: tuple[int, int], growth: int,
+                     threshold: int) -> bool:
+    """Whether what a publication says of a figure now (`now`: (v, v) printed, or a reader's
+    interval for it hidden) narrows a small figure the previous publication hid (its exact value
+    `value_before`, a reader's interval then `before`) below `threshold` possible values: the old
+    figure lies between `now[0] - growth` and `now[1]`."""
+    if not 0 < value_before < threshold or growth < 0:
+        return False
+    low, high = max(before[0], now[0] - growth), min(before[1], now[1])
+    return high - low < min(threshold - 1, before[1] - before[0])
 
 
 # --- tally files for publication: the same protection as the reports -------------------------------

@@ -9,6 +9,7 @@ rendered by `report_text` (HTML, Markdown) and `report_docx`; `publish` writes e
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +109,7 @@ _FLAG_TEXT = {"plus cité": "plus cité que dans le reste du pays",
 # --- what may be published (disclosure.py states the rule) ----------------------------------------
 
 POOL = "\x00pool"  # the regions without a report of their own, and « Région inconnue », together
+MEMORY_FILE = ".publication.json"  # beside the database: the last publication's figures, for the next
 
 
 @dataclass
@@ -124,35 +126,79 @@ class DisclosurePlan:
     no_figures: dict[str, set[str]] = field(default_factory=dict)  # question -> regions
     hidden: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (question, theme) -> regions
     unquoted: set[tuple[str, str]] = field(default_factory=set)  # hidden figures there get no testimony
+    # What this publication tells a reader, for the next one: (question, theme, region) -> [shown,
+    # exact figure, low, high a reader can give it], (question, region) -> respondents who answered.
+    memory: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, consultation: Consultation, figures: TallyFigures, respondents: dict[str, int],
-              threshold: int = SMALL_CELL_THRESHOLD) -> DisclosurePlan:
-        from consultation.publish.disclosure import Cell, protect_row
+              threshold: int = SMALL_CELL_THRESHOLD, previous: dict | None = None) -> DisclosurePlan:
+        """`previous` is the `memory` of the last publication (`publish` keeps it next to the
+        database): what it printed bounds what a reader knows of the figures now, and a figure it
+        hid stays hidden while printing it would pin the old one (rule 6 above `protect_row`)."""
+        from dataclasses import replace
+
+        from consultation.publish.disclosure import (
+            Cell,
+            carried_bounds,
+            hidden_bounds,
+            pinned_backwards,
+            protect_row,
+        )
 
         ordered = sorted(respondents, key=lambda r: (r == UNKNOWN_REGION, region_slug(r)))
         regions = [r for r in ordered if r != UNKNOWN_REGION and respondents[r] >= threshold]
         plan = cls(threshold, dict(respondents), regions)
+        remembered = previous if previous and previous.get("threshold") == threshold else {}
+        previous_figures = remembered.get("figures", {})
+        previous_answered = remembered.get("answered", {})
+        plan.memory = {"threshold": threshold, "figures": {}, "answered": {}}
         for question in consultation.questions:
             national_n = figures.answered(question.id)
             answered = {r: figures.answered(question.id, ("region", r)) for r in regions}
             plan.no_figures[question.id] = {r for r in regions if answered[r] < threshold}
             pool_answered = national_n - sum(answered.values())
             propositions = question.unit == "propositions"
+            for r in regions:
+                plan.memory["answered"][_memory_key(question.id, r)] = answered[r]
             for theme in figures.themes(question):
-                cells = []
-                for r in regions:
-                    t = figures.by_theme(question, ("region", r)).get(theme.theme_id)
-                    citing, count = (t.citing, t.count) if t else (0, 0)
-                    cells.append(Cell(r, citing, answered[r], count,
-                                      publishable=r not in plan.no_figures[question.id]))
-                pool_citing = theme.citing - sum(c.citing for c in cells)
-                pool_count = theme.count - sum(c.mentions for c in cells)
-                cells.append(Cell(POOL, pool_citing, pool_answered, pool_count, publishable=False))
-                protection = protect_row(cells, threshold, propositions=propositions)
+                held: set[str] = set()  # hidden, without testimony, for the last publication's sake
+                carried: dict[str, tuple[tuple[int, int], int, int]] = {}  # region -> before, its figure, growth
+                while True:
+                    cells = []
+                    for r in regions:
+                        t = figures.by_theme(question, ("region", r)).get(theme.theme_id)
+                        citing, count = (t.citing, t.count) if t else (0, 0)
+                        floor, ceiling = 0, None
+                        before = previous_figures.get(_memory_key(question.id, theme.theme_id, r))
+                        n_before = previous_answered.get(_memory_key(question.id, r))
+                        if before is not None and n_before is not None:
+                            shown_before, value_before, low_before, high_before = before
+                            floor, ceiling = carried_bounds((low_before, high_before), n_before, answered[r])
+                            if not shown_before:
+                                carried[r] = ((low_before, high_before), value_before, answered[r] - n_before)
+                        cells.append(Cell(r, citing, answered[r], count, floor=floor, ceiling=ceiling,
+                                          publishable=r not in plan.no_figures[question.id] and r not in held))
+                    pool_citing = theme.citing - sum(c.citing for c in cells)
+                    pool_count = theme.count - sum(c.mentions for c in cells)
+                    cells.append(Cell(POOL, pool_citing, pool_answered, pool_count, publishable=False))
+                    protection = protect_row(cells, threshold, propositions=propositions)
+                    if not protection.quotes:
+                        cells = [replace(c, quoted=False) for c in cells]
+                    bounds = {c.key: (c.citing, c.citing) if c.key not in protection.hidden else hidden_bounds(
+                        cells, protection.hidden, c.key, propositions=propositions) for c in cells[:-1]}
+                    more = {r for r, (before_bounds, value_before, growth) in carried.items()
+                            if r not in held and pinned_backwards(before_bounds, value_before, bounds[r], growth,
+                                                                  threshold)}
+                    if not more:
+                        break
+                    held |= more
                 plan.hidden[question.id, theme.theme_id] = protection.hidden - {POOL}
                 if not protection.quotes:
                     plan.unquoted.add((question.id, theme.theme_id))
+                for c in cells[:-1]:
+                    plan.memory["figures"][_memory_key(question.id, theme.theme_id, c.key)] = [
+                        c.key not in protection.hidden, c.citing, *bounds[c.key]]
         return plan
 
     @property
@@ -167,6 +213,17 @@ class DisclosurePlan:
         """Whether the region's figure for this theme is published."""
         return (self.has_figures(question_id, region)
                 and region not in self.hidden.get((question_id, theme_id), set()))
+
+
+def _memory_key(*parts: str) -> str:
+    return "\x1f".join(parts)
+
+
+def _load_memory(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 # --- what one publication needs, loaded once ------------------------------------------------------
@@ -802,7 +859,11 @@ def publish(
     from consultation.publish.report_index import write_index
 
     figures = TallyFigures.load(con, consultation)
-    plan = DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold)
+    # What the last publication printed (exact figures too: kept beside the database, never with the
+    # reports), so that two publications compared give nothing more back than each alone.
+    memory_path = paths.root / MEMORY_FILE
+    plan = DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold,
+                                previous=_load_memory(memory_path))
     flags = significant_flags(con, consultation.id, plan.report_regions)
     result = Publication()
     if charts:
@@ -824,4 +885,5 @@ def publish(
     check_publication(result.files, redactor=ctx.redactor,  # independent post-render scan (leakscan)
                       record=paths.root / ".leakscan.json",  # files already found clean are not read again
                       workers=workers)
+    write_if_changed(memory_path, json.dumps(plan.memory, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     return result
