@@ -169,7 +169,7 @@ def test_without_the_last_publication_remembered_two_publications_give_figures_b
     """The attack is not toothless: each publication protected on its own (as before) leaks."""
     from consultation.publish import report
 
-    monkeypatch.setattr(report, "_load_memory", lambda path: None)
+    monkeypatch.setattr(report, "load_memory", lambda path: None)
     assert len(_recovered_across(tmp_path, NIGHTS)) > 0
 
 
@@ -221,3 +221,12 @@ def test_comparison_charts_draw_no_hidden_figure(tmp_path):
             assert len(shares) == 2 * len(published), (svg, shares, published)
             assert {norm(t) for t in shares} <= printed, (svg, shares)
     assert checked > 0
+
+
+def test_publishing_again_with_nothing_new_changes_no_report(tmp_path, blank_charts):
+    """The last publication remembered, a rerun on the same answers prints the same reports."""
+    import filecmp
+
+    _two_publications(tmp_path, 3, 0)
+    first, second = tmp_path / "d3" / "rapports0", tmp_path / "d3" / "rapports1"
+    assert [p.name for p in first.glob("*.md") if not filecmp.cmp(p, second / p.name, shallow=False)] == []

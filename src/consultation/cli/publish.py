@@ -56,12 +56,13 @@ def charts_command(path: Path | None, threshold: int, processed_root: Path) -> N
     Exemple : consultation charts data/raw/segur-2020-sample
     """
     from consultation import api
-    from consultation.publish.report import write_charts
+    from consultation.publish.report import MEMORY_FILE, load_memory, write_charts
 
     consultation, paths = locate(path, processed_root)
     con = api.connect(paths.db, read_only=True)
     try:
-        written = write_charts(con, consultation, paths.charts, threshold=threshold)
+        written = write_charts(con, consultation, paths.charts, threshold=threshold,
+                               previous=load_memory(paths.root / MEMORY_FILE))
     finally:
         con.close()
     regional = [p for p in written if p.parent != paths.charts]

@@ -219,7 +219,8 @@ def _memory_key(*parts: str) -> str:
     return "\x1f".join(parts)
 
 
-def _load_memory(path: Path) -> dict | None:
+def load_memory(path: Path) -> dict | None:
+    """What the last publication told a reader (`DisclosurePlan.memory`), None if it is absent."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -819,11 +820,14 @@ def write_charts(
     threshold: int = SMALL_CELL_THRESHOLD,
     workers: int | None = None,
     plan: DisclosurePlan | None = None,
+    previous: dict | None = None,
 ) -> list[Path]:
     """National charts, per region with a report the national-versus-regional comparisons, and the
-    synthesis' region × theme heatmaps."""
+    synthesis' region × theme heatmaps. `previous`: the last publication's memory (`load_memory`),
+    so that the charts hide what the reports do."""
     figures = figures or TallyFigures.load(con, consultation)
-    plan = plan or DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold)
+    plan = plan or DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold,
+                                        previous=previous)
     regions = plan.report_regions
     if flags is None:
         flags = significant_flags(con, consultation.id, regions)
@@ -863,7 +867,7 @@ def publish(
     # reports), so that two publications compared give nothing more back than each alone.
     memory_path = paths.root / MEMORY_FILE
     plan = DisclosurePlan.build(consultation, figures, respondent_counts(con, consultation.id), threshold,
-                                previous=_load_memory(memory_path))
+                                previous=load_memory(memory_path))
     flags = significant_flags(con, consultation.id, plan.report_regions)
     result = Publication()
     if charts:
