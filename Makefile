@@ -18,14 +18,20 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/consultation run
 
+# Two pytest-xdist workers: the slow tests mostly wait on a child process (Prefect server, Dask
+# cluster, LibreOffice, Chromium, notebooks, the pipeline), so two workers overlap those waits on
+# CI's 2 cores. `loadgroup` keeps each `xdist_group` (tests/conftest.py) on one worker. Serially,
+# to debug: `make test XDIST=` (or `.venv/bin/python -m pytest`, which stays one process).
+XDIST ?= -n 2 --dist loadgroup
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 # Daily work: everything but the tests that load spaCy's model, run a pipeline, a Prefect server
 # or a Dask cluster (marked `slow` by rule in tests/conftest.py), save the few marked `daily`.
 # CI runs `make test`.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow or daily"
+	$(BIN)/python -m pytest $(XDIST) -m "not slow or daily"
 
 # JupyterLab is installed on first use only: the pipeline and the tests do not need it.
 notebooks: $(STAMP)
