@@ -20,8 +20,9 @@ run: $(STAMP)
 
 # Two pytest-xdist workers: the slow tests mostly wait on a child process (Prefect server, Dask
 # cluster, LibreOffice, Chromium, notebooks, the pipeline), so two workers overlap those waits on
-# CI's 2 cores. `loadgroup` keeps each `xdist_group` (tests/conftest.py) on one worker. Serially,
-# to debug: `make test XDIST=` (or `.venv/bin/python -m pytest`, which stays one process).
+# CI's 2 cores. With `loadgroup`, tests/conftest.py's scheduler keeps the modules that take the whole
+# machine on one worker, one after the other. Serially, to debug: `make test XDIST=` (or
+# `.venv/bin/python -m pytest`, which stays one process).
 XDIST ?= -n 2 --dist loadgroup
 
 test: $(STAMP)
