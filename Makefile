@@ -18,14 +18,21 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/consultation run
 
+# Two pytest-xdist workers: the slow tests mostly wait on a child process (Prefect server, Dask
+# cluster, LibreOffice, Chromium, notebooks, the pipeline), so two workers overlap those waits on
+# CI's 2 cores. With `loadgroup`, tests/conftest.py's scheduler keeps the modules that take the whole
+# machine on one worker, one after the other. Serially, to debug: `make test XDIST=` (or
+# `.venv/bin/python -m pytest`, which stays one process).
+XDIST ?= -n 2 --dist loadgroup
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 # Daily work: everything but the tests that load spaCy's model, run a pipeline, a Prefect server
 # or a Dask cluster (marked `slow` by rule in tests/conftest.py), save the few marked `daily`.
 # CI runs `make test`.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow or daily"
+	$(BIN)/python -m pytest $(XDIST) -m "not slow or daily"
 
 # JupyterLab is installed on first use only: the pipeline and the tests do not need it.
 notebooks: $(STAMP)

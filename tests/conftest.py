@@ -77,3 +77,35 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+# `make test` runs two pytest-xdist workers (`-n 2 --dist loadgroup`). The tests of these modules go
+# to one worker, one after the other, never against each other: each starts what takes the whole
+# machine (a Prefect server and its runners, a Dask cluster, the pipeline killed and rerun, Ctrl+C
+# through process groups, the ingest bombs), and the wall-clock bounds on hostile inputs run among
+# them rather than beside one of them. test_flow's session-wide Prefect server is then started once,
+# not once per worker. Every other test goes to whichever worker is free.
+# Grouped by module in the scheduler, not by `xdist_group` marks: pytest-xdist 3.8.0 groups marked
+# tests by renaming `item._nodeid`, which pytest 9.2 no longer reads (the marks were ignored).
+WHOLE_MACHINE_MODULES = {
+    "test_flow", "test_scheduler", "test_crash", "test_hostile_limits", "test_redact_time", "test_typography_time",
+}
+
+try:
+    from xdist.scheduler import LoadGroupScheduling
+except ImportError:  # without pytest-xdist the suite runs in one process
+    LoadGroupScheduling = None
+
+if LoadGroupScheduling is not None:
+
+    class WholeMachineScheduling(LoadGroupScheduling):
+        """`--dist loadgroup`, with the tests of WHOLE_MACHINE_MODULES as one group."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            if Path(nodeid.split("::", 1)[0]).stem in WHOLE_MACHINE_MODULES:
+                return "whole-machine"
+            return super()._split_scope(nodeid)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_make_scheduler(config, log):
+        return WholeMachineScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None

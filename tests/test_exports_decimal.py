@@ -63,7 +63,8 @@ def test_a_french_spreadsheet_reads_the_decimals_as_numbers(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     frame = pd.DataFrame({"part (%)": [8.8, 12.5], "décompte corrigé": [123.25, 0.1], "effectif": [40, 27]})
     path = write_table(frame, tmp_path / "decomptes.csv")
-    subprocess.run(["soffice", "--headless", "--infilter=CSV:59,34,76,1,,1036", "--convert-to", "xlsx",
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+                    "--infilter=CSV:59,34,76,1,,1036", "--convert-to", "xlsx",
                     "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
     sheet = openpyxl.load_workbook(tmp_path / "decomptes.xlsx").active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2, max_row=3)]

@@ -137,7 +137,8 @@ def test_a_workbook_saved_by_libreoffice_as_ods_or_xls_gives_the_same_database(c
     book.save(book_path)
     folder = tmp_path / "consultation"
     folder.mkdir()
-    subprocess.run(["soffice", "--headless", "--convert-to", suffix, "--outdir", str(folder), str(book_path)],
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+                    "--convert-to", suffix, "--outdir", str(folder), str(book_path)],
                    check=True, capture_output=True, timeout=180)
     report = ingest(con, consultation_dir(folder, [f"export.{suffix}"]))[0]
     assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (13, 9, 4)

@@ -106,7 +106,8 @@ def test_initiatives_as_bullets_with_their_follow_up(occitanie):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) absent: no PDF check")
 def test_libreoffice_converts_the_report_to_pdf(written, tmp_path):  # noqa: F811
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+         "--convert-to", "pdf", "--outdir", str(tmp_path),
          str(written / "reports" / "occitanie.docx")],
         check=True, capture_output=True, timeout=180,
     )

@@ -122,7 +122,8 @@ def test_a_sheet_filled_then_saved_by_libreoffice_is_read_back(half_copy, lemmat
     filled.parent.mkdir()
     wb.save(filled)
     out = tmp_path / "libreoffice"
-    subprocess.run(["soffice", "--headless", "--convert-to", saved_as, "--outdir", str(out), str(filled)],
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+                    "--convert-to", saved_as, "--outdir", str(out), str(filled)],
                    check=True, capture_output=True, timeout=180)
     saved = out / f"a-revoir.{saved_as}"
     assert saved.is_file()
