@@ -123,6 +123,19 @@ def test_exported_tallies_never_show_a_regional_count_of_one_or_two(mini_db, tmp
     assert set(comparisons["signal"]) <= {"effectif trop faible", "s"}  # « s »: the figure is hidden
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json", "parquet"])
+def test_exported_tallies_are_written_in_every_format(mini_db, tmp_path, fmt):
+    """A comparison's hidden yes/no columns (« too_small », « significant ») read « s » among booleans:
+    Parquet, one type per column, failed on them with pyarrow's traceback."""
+    out = tmp_path / "publication"
+    result = CliRunner().invoke(main, ["export", "tallies", str(mini_db), "--format", fmt, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"comparaisons-regions.{fmt}" in result.output
+    if fmt == "parquet":
+        comparisons = pd.read_parquet(out / "comparaisons-regions.parquet")
+        assert "s" in set(comparisons["too_small"]) and set(comparisons["too_small"]) <= {"s", "true", "false"}
+
+
 def test_exact_exports_are_an_explicit_choice(mini_db, tmp_path):
     out = tmp_path / "interne"
     result = CliRunner().invoke(main, ["export", "tallies", str(mini_db), "--output", str(out), "--exact",

@@ -136,8 +136,8 @@ def published_columns(frame: pd.DataFrame) -> pd.DataFrame:
         mixed = (
             out[col].dtype == object
             and any(isinstance(v, str) for v in values)
-            and any(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values)
-        )
+            and any(isinstance(v, (int, float, np.number, np.bool_)) for v in values)
+        )  # booleans too: a comparison's hidden « significant » or « too_small » reads « s » among them
         if mixed:
             out[col] = pd.Series([_text(v) for v in values], index=out.index, dtype=object)
     return out
@@ -146,6 +146,8 @@ def published_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def _text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
