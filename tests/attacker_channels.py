@@ -156,18 +156,6 @@ def export_truth(db) -> dict[tuple, int]:
     return out
 
 
-def recovered(derived: dict, exact: dict, threshold: int) -> dict[tuple, tuple[int, tuple[int, int]]]:
-    """Small hidden figures narrowed to fewer than `threshold` possible values, or to fewer than
-    their own cell allowed (`attacker.recovered`'s rule)."""
-    out = {}
-    for key, (lo, hi, prior_lo, prior_hi) in derived.items():
-        value = exact[key]
-        assert lo <= value <= hi, f"the attack is wrong about {key}: {value} not in [{lo}, {hi}]"
-        if 0 < value < threshold and hi - lo < min(threshold - 1, prior_hi - prior_lo):
-            out[key] = (value, (lo, hi))
-    return out
-
-
 # --- two publications, before and after new answers -----------------------------------------------
 
 

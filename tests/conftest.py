@@ -109,3 +109,18 @@ if LoadGroupScheduling is not None:
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_make_scheduler(config, log):
         return WholeMachineScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
+
+
+@pytest.fixture
+def blank_charts(monkeypatch):
+    """Charts stand in as empty files (tests/test_charts.py draws them), to keep publication tests fast."""
+    from consultation.publish import charts
+
+    def touch(job):
+        job.stem.parent.mkdir(parents=True, exist_ok=True)
+        paths = [job.stem.with_suffix(".png"), job.stem.with_suffix(".svg")]
+        for path in paths:
+            path.write_bytes(b"")
+        return paths
+
+    monkeypatch.setattr(charts, "_render_one", touch)

@@ -75,18 +75,8 @@ def generated(seed: int) -> tuple[Consultation, object]:
 
 
 @pytest.fixture(autouse=True)
-def blank_charts(monkeypatch):
-    """Charts are drawn elsewhere (test_charts): here empty files stand in, to keep the tests fast."""
-    from consultation.publish import charts
-
-    def touch(job):
-        job.stem.parent.mkdir(parents=True, exist_ok=True)
-        paths = [job.stem.with_suffix(".png"), job.stem.with_suffix(".svg")]
-        for path in paths:
-            path.write_bytes(b"")
-        return paths
-
-    monkeypatch.setattr(charts, "_render_one", touch)
+def _blank_charts(blank_charts):
+    """Every test of this file with charts standing in as empty files (conftest's `blank_charts`)."""
 
 
 def _publish_and_attack(tmp_path, seed: int, threshold: int = 3):

@@ -9,6 +9,7 @@ import random
 import pandas as pd
 import pytest
 
+import attacker
 import attacker_channels
 import consultation as consultation_package
 from consultation import store
@@ -89,7 +90,7 @@ def _export_attack(tmp_path, seed: int, threshold: int = 3):
 def test_the_exported_tallies_give_no_small_figure_back(tmp_path, seed):
     derived, exact = _export_attack(tmp_path, seed)
     assert sum(1 for k in derived if 0 < exact[k] < 3) > 10, "the consultation must have small figures"
-    assert attacker_channels.recovered(derived, exact, 3) == {}
+    assert attacker.recovered(derived, exact, 3) == {}
 
 
 def test_without_complementary_suppression_the_exports_give_figures_back(tmp_path, monkeypatch):
@@ -100,26 +101,13 @@ def test_without_complementary_suppression_the_exports_give_figures_back(tmp_pat
             None if comparisons is None else disclosure.suppress(comparisons, threshold))
 
     monkeypatch.setattr(disclosure, "protect_tables", primary_only)
-    found = sum(len(attacker_channels.recovered(*_export_attack(tmp_path, seed), 3)) for seed in (1, 2, 3))
+    found = sum(len(attacker.recovered(*_export_attack(tmp_path, seed), 3)) for seed in (1, 2, 3))
     assert found > 0
 
 
 # --- channel: two publications, before and after the next night's answers -------------------------
 
 
-@pytest.fixture
-def blank_charts(monkeypatch):
-    """Charts stand in as empty files (test_charts draws them), to keep the tests fast."""
-    from consultation.publish import charts
-
-    def touch(job):
-        job.stem.parent.mkdir(parents=True, exist_ok=True)
-        paths = [job.stem.with_suffix(".png"), job.stem.with_suffix(".svg")]
-        for path in paths:
-            path.write_bytes(b"")
-        return paths
-
-    monkeypatch.setattr(charts, "_render_one", touch)
 
 
 def _two_publications(tmp_path, seed: int, extra: int, where: str | None = None):
@@ -127,7 +115,6 @@ def _two_publications(tmp_path, seed: int, extra: int, where: str | None = None)
     `extra` new respondents (the nightly flow); the first publication's reports kept aside."""
     import shutil
 
-    import attacker
     from consultation.publish.report import publish
     from consultation.store.paths import OutputPaths
 
@@ -151,7 +138,7 @@ def _recovered_across(tmp_path, cases):
     for seed, extra, where in cases:
         derived, truth = _two_publications(tmp_path / f"x{extra}{where}", seed, extra, where)
         found.update({(seed, extra, where, *k): v
-                      for k, v in attacker_channels.recovered(derived, truth, 3).items()})
+                      for k, v in attacker.recovered(derived, truth, 3).items()})
     return found
 
 
@@ -183,7 +170,6 @@ def test_comparison_charts_draw_no_hidden_figure(tmp_path):
     import html
     import re
 
-    import attacker
     from consultation.publish.charts import comparison_stem
     from consultation.publish.report import publish
     from consultation.store.paths import OutputPaths
