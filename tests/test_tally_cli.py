@@ -170,3 +170,16 @@ def test_region_is_accepted_as_users_type_it(mini_db):
         assert result.output == expected.output, spelling
     table = run("tally", str(mini_db), "-r", "occitanie", "-q", "p1")
     assert "National : 4 répondants ; Occitanie : < 3 répondants" in table.output  # the stored name is shown
+
+
+def test_a_file_written_by_tally_says_it_is_not_the_published_form(mini_db, tmp_path):
+    """`tally --fichier` hides each small figure by its own value only: the command says to publish
+    with `export tallies` (complementary suppression), not with this file; --exact says not to publish."""
+    target = tmp_path / "occitanie.csv"
+    result = CliRunner().invoke(main, ["tally", str(mini_db), "--region", "Occitanie", "--format", "csv",
+                                       "--fichier", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.exists()
+    assert "Pour publier : consultation export tallies." in result.output
+    exact = CliRunner().invoke(main, ["tally", str(mini_db), "--format", "csv", "--fichier", str(target), "--exact"])
+    assert exact.exit_code == 0 and "Pour publier" not in exact.output

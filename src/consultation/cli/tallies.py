@@ -107,6 +107,12 @@ def tally_command(
             frame = db.tallies(question, suppress=not exact, threshold=threshold)
         if fmt != "tableau":
             _write_data(frame, fmt, output)
+            if output is not None and not exact:
+                # Each figure hidden by its own value only: several such files compared give the
+                # others back by difference (RELIABILITY.md); export tallies protects them together.
+                click.echo("Ce fichier sert à explorer : il ne cache que les petits effectifs eux-mêmes, et plusieurs "
+                           "de ces fichiers comparés redonnent les autres par différence. Pour publier : "
+                           "consultation export tallies.", err=True)
             return
         questions = db.questions().set_index("question_id")
         scope_label = " × ".join(x for x in (region, structure_type) if x)
