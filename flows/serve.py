@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from prefect import serve
-from prefect.client.schemas.schedules import CronSchedule
 from prefect.schedules import Cron
-from pydantic import ValidationError
 
 from consultation.codebook import load_consultation
 from consultation.errors import ConsultationError
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
+from flows import schedules
 from flows.nightly import nightly
 from flows.reporting_flow import reporting_flow
 
@@ -120,23 +119,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timezone", default=TIMEZONE, metavar="FUSEAU", help="fuseau horaire des planifications (défaut : Europe/Paris)")
     args = parser.parse_args(argv)
+    try:
+        zone = schedules.timezone(args.timezone)
+    except schedules.ScheduleError as exc:
+        parser.error(f"--timezone : {exc}")
+    checked = {}
     for option, value in (("--cron", args.cron), ("--publication-cron", args.publication_cron)):
         if option == "--publication-cron" and value in (WITH_THE_NIGHT, BY_HAND):
             continue
         try:
-            CronSchedule(cron=value, timezone=args.timezone)
-        except ValidationError as exc:
-            field = exc.errors()[0]["loc"][0]
-            if field == "timezone":
-                parser.error(f"--timezone : « {args.timezone} » n'est pas un fuseau horaire (exemple : Europe/Paris)")
-            parser.error(f"{option} : « {value} » n'est pas une planification cron (exemple : 0 2 * * *)")
+            checked[option] = schedules.check(value, zone)
+        except schedules.ScheduleError as exc:
+            parser.error(f"{option} : {exc}")
+    publication_cron = checked["--publication-cron"].cron if "--publication-cron" in checked else args.publication_cron
     try:
-        found = deployments(
-            args.folders, args.processed_root, args.cron, args.timezone, args.publication_cron
-        )
+        found = deployments(args.folders, args.processed_root, checked["--cron"].cron, zone, publication_cron)
     except ConsultationError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
+    for option, name in (("--cron", "Traitement nocturne"), ("--publication-cron", "Publication")):
+        if option in checked:
+            for warning in checked[option].warnings:
+                print(f"Attention : {option} : {warning}", file=sys.stderr)
+            print(schedules.announce(name, checked[option]))
+    if publication_cron == BY_HAND:
+        print("Publication : à la demande seulement (interface de Prefect ou prefect deployment run).")
     serve(*found)
     return 0
 
