@@ -191,3 +191,17 @@ def test_serve_warns_of_a_cron_firing_every_second_and_still_serves_it(monkeypat
     assert "Attention : --cron : « 0 0 2 * * * » se déclenche plusieurs fois dans la même minute" in captured.err
     assert "Publication : à la demande seulement" in captured.out
     assert served and not served[1].schedules
+
+
+def test_the_schedules_of_prefect_yaml_fire_every_night_without_warning():
+    import yaml
+
+    from conftest import ROOT
+
+    declared = [s for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+                for s in d.get("schedules") or []]
+    assert len(declared) == 2
+    for schedule in declared:
+        checked = schedules.check(schedule["cron"], schedules.timezone(schedule["timezone"]), NOW)
+        assert checked.warnings == ()
+        assert [r.date() for r in checked.runs[:3]] == [NOW.date() + dt.timedelta(days=k) for k in (1, 2, 3)]
