@@ -18,6 +18,7 @@ seconds; a publication that fails does not fail the night; and authors choose wh
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -78,8 +79,27 @@ def deployments(
     return out
 
 
+# argparse's own messages (Python 3.11 to 3.13), as a French user reads them.
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"unrecognized arguments: (.*)", re.S), "option ou argument inconnu : {0}"),
+    (re.compile(r"argument (\S+): expected one argument"), "{0} : une valeur est attendue après l'option"),
+    (re.compile(r"argument (\S+): expected at least one argument"), "{0} : au moins une valeur est attendue"),
+    (re.compile(r"argument (\S+): ignored explicit argument (.*)"), "{0} : cette option ne prend pas de valeur ({1})"),
+    (re.compile(r"ambiguous option: (\S+) could match (.*)", re.S), "option ambiguë : {0} peut désigner {1}"),
+    (re.compile(r"the following arguments are required: (.*)", re.S), "arguments obligatoires manquants : {0}"),
+)
+
+
+def _french(message: str) -> str:
+    for pattern, french in _ARGPARSE_MESSAGES:
+        found = pattern.fullmatch(message)
+        if found:
+            return french.format(*found.groups())
+    return message
+
+
 class _FrenchParser(argparse.ArgumentParser):
-    """argparse's frame in French (its own few messages, e.g. an unknown option, stay English)."""
+    """argparse's frame and its own messages (unknown option, missing value) in French."""
 
     def format_usage(self) -> str:
         return super().format_usage().replace("usage:", "Utilisation :", 1)
@@ -90,7 +110,7 @@ class _FrenchParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"Erreur : {message}\n")
+        self.exit(2, f"Erreur : {_french(message)}\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -205,3 +205,21 @@ def test_the_schedules_of_prefect_yaml_fire_every_night_without_warning():
         checked = schedules.check(schedule["cron"], schedules.timezone(schedule["timezone"]), NOW)
         assert checked.warnings == ()
         assert [r.date() for r in checked.runs[:3]] == [NOW.date() + dt.timedelta(days=k) for k in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--cron-x"], "option ou argument inconnu : --cron-x"),
+    (["-x", "y"], "option ou argument inconnu : -x y"),
+    (["--cron"], "--cron : une valeur est attendue après l'option"),
+    (["--timezone"], "--timezone : une valeur est attendue après l'option"),
+    (["--publication-cron"], "--publication-cron : une valeur est attendue après l'option"),
+])
+def test_serve_says_in_french_what_is_wrong_with_its_options(argv, message, monkeypatch, capsys):
+    import flows.serve
+
+    monkeypatch.setattr(flows.serve, "serve", lambda *found: pytest.fail("served"))
+    with pytest.raises(SystemExit) as stop:
+        flows.serve.main([str(SAMPLE_DIR), *argv])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"Erreur : {message}\n" in err and "Utilisation :" in err
