@@ -47,8 +47,23 @@ def deployments(
     """Per consultation, the night's deployment and the publication's, with absolute paths so
     runs do not depend on a directory. `publication_cron`: a cron, `WITH_THE_NIGHT` or `BY_HAND`."""
     out = []
-    for folder in folders:
+    seen: dict[str, Path] = {}
+    # A folder named twice (or once by its consultation.yaml) is served once.
+    unique: dict[Path, Path] = {}
+    for given in folders:
+        resolved = given.resolve()
+        unique.setdefault(resolved.parent if resolved.is_file() else resolved, resolved)
+    for folder in unique.values():
         consultation = load_consultation(folder)
+        if consultation.id in seen:
+            # Same deployment names (Prefect keeps the last) and the same outputs: one consultation
+            # would never run, or both would fill one database.
+            raise ConsultationError(
+                f"{seen[consultation.id]} et {folder} déclarent la même consultation "
+                f"« {consultation.id} » : chaque consultation servie doit avoir son propre identifiant "
+                "(champ id de consultation.yaml)"
+            )
+        seen[consultation.id] = folder
         parameters = {
             "consultation_dir": str(folder.resolve()),
             "processed_root": str(processed_root.resolve()),

@@ -223,3 +223,23 @@ def test_serve_says_in_french_what_is_wrong_with_its_options(argv, message, monk
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert f"Erreur : {message}\n" in err and "Utilisation :" in err
+
+
+def test_serve_refuses_two_folders_of_the_same_consultation_and_serves_a_folder_named_twice_once(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    import flows.serve
+
+    copy = tmp_path / "copie"
+    shutil.copytree(SAMPLE_DIR, copy)
+    monkeypatch.setattr(flows.serve, "serve", lambda *found: pytest.fail("served"))
+    assert flows.serve.main([str(SAMPLE_DIR), str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"Erreur : {SAMPLE_DIR.resolve()} et {copy.resolve()} déclarent la même consultation « segur-2020-sample »" in err
+    assert "Traceback" not in err
+
+    served = []
+    monkeypatch.setattr(flows.serve, "serve", lambda *found: served.extend(found))
+    assert flows.serve.main([str(SAMPLE_DIR), str(SAMPLE_DIR) + "/", str(SAMPLE_DIR / "consultation.yaml")]) == 0
+    assert [(d.flow_name, d.name) for d in served] == [("consultation-nightly", "segur-2020-sample"),
+                                                        ("consultation-reporting", "segur-2020-sample")]
