@@ -1,7 +1,9 @@
 """Serve the nightly run of one or more consultations: `python -m flows.serve [FOLDER ...]`.
 
 Two deployments per consultation folder, named after the consultation id; runs execute in this
-process while it is up (stop it with Ctrl+C):
+process while it is up (stop it with Ctrl+C). Against the server of `PREFECT_API_URL`, or, when
+none is set, a local one it starts and stops (`flows.local_server`: Prefect's temporary server runs
+no scheduler). The schedules are checked first (`flows.schedules`).
 
 - `consultation-nightly/<id>`, every night at 02:00 Europe/Paris: ingestion, coding, corrected
   counts, tallies (the database analysts query);
@@ -29,7 +31,7 @@ from prefect.schedules import Cron
 from consultation.codebook import load_consultation
 from consultation.errors import ConsultationError
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
-from flows import schedules
+from flows import local_server, schedules
 from flows.nightly import nightly
 from flows.reporting_flow import reporting_flow
 
@@ -179,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
             print(schedules.announce(name, checked[option]))
     if publication_cron == BY_HAND:
         print("Publication : à la demande seulement (interface de Prefect ou prefect deployment run).")
-    serve(*found)
+    try:
+        with local_server.server_for_schedules(args.processed_root):
+            serve(*found)
+    except local_server.ServerError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

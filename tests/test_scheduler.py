@@ -323,3 +323,67 @@ def test_the_scheduler_runs_the_publication_served_by_flows_serve_apart_from_the
 def test_the_scheduler_runs_a_deployment_of_prefect_deploy_on_a_process_work_pool(server, runners):
     _assert_scheduler_ran_it(runners["pool"], server)
     assert (runners["pool"].db.parent / "index.html").exists()
+
+
+def test_flows_serve_alone_starts_a_server_whose_scheduler_runs_the_night(tmp_path):
+    """`python -m flows.serve FOLDER` with no server address: Prefect's temporary in-process server
+    runs no scheduler, so on the code before, the night due here never ran (checked by hand: due
+    twice within two minutes, nothing in four). Now flows.serve starts a real local server, the
+    night runs by the schedule, and Ctrl+C stops both without a traceback."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_PROFILE")}
+    env.update({
+        "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5", "PYTHONPATH": str(ROOT),
+        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(home / "storage"),
+    })
+    folder = _mini_copy(tmp_path / "mini")
+    processed = tmp_path / "processed"
+    # the local server starts first (20-60 s): the night is due from 90 s on, at the same second of
+    # four minutes in a row, so that a slow start still finds a slot ahead
+    due = (datetime.now(UTC) + timedelta(seconds=90)).replace(microsecond=0)
+    runner = Runner(
+        [sys.executable, "-m", "flows.serve", str(folder), "--processed-root", str(processed),
+         "--cron", _cron(due, 4, str(due.second)), "--publication-cron", "manuelle", "--timezone", "UTC"],
+        env=env, cwd=tmp_path, log=tmp_path / "serve.log", deployment="mini",
+        db=processed / "mini" / "consultation.duckdb",
+    )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while "interface sur http://127.0.0.1:" not in runner.log.read_text(errors="replace"):
+            assert runner.proc.poll() is None and time.monotonic() < deadline, runner.log.read_text(errors="replace")
+            time.sleep(1)
+        text = runner.log.read_text(errors="replace")
+        assert "Aucun serveur Prefect indiqué (PREFECT_API_URL) : démarrage d'un serveur local" in text
+        api = "http://127.0.0.1:" + text.split("interface sur http://127.0.0.1:", 1)[1].split(",", 1)[0] + "/api"
+        deadline = time.monotonic() + SERVER_START_TIMEOUT + RUN_TIMEOUT
+        completed: list[dict] = []
+        while not completed:
+            assert runner.proc.poll() is None, runner.log.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, f"no scheduled night completed:\n{runner.log.read_text(errors='replace')[-3000:]}"
+            time.sleep(2)
+            try:
+                runs = httpx.post(f"{api}/flow_runs/filter", json={"limit": 50}, timeout=10).json()
+            except httpx.HTTPError:
+                continue
+            completed = [r for r in runs if r["auto_scheduled"] and r["state"]["type"] == "COMPLETED"
+                         and r["name"] and r.get("deployment_id")]
+        assert _respondents(runner.db) == 5
+    finally:
+        runner.stop()  # SIGINT, as Ctrl+C in the terminal
+    assert runner.proc.returncode == 0
+    log = runner.log.read_text(errors="replace")
+    assert "Traceback" not in log
+    deadline = time.monotonic() + 30
+    while _answers(api) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not _answers(api), "the local Prefect server outlived flows.serve"
+    assert (processed / "serveur-prefect.log").exists()
+
+
+def _answers(api: str) -> bool:
+    try:
+        return httpx.get(f"{api}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -25,10 +25,22 @@ from prefect.server.schemas.schedules import CronSchedule
 
 from conftest import SAMPLE_DIR
 from flows import schedules
+from flows.local_server import server_for_schedules as _REAL_SERVER
 
 NOW = dt.datetime(2026, 12, 6, 10, tzinfo=dt.UTC)
 FRENCH_ZONES = ["Europe/Paris", "Indian/Reunion", "America/Martinique", "America/Guadeloupe", "America/Cayenne",
                 "Indian/Mayotte", "Pacific/Noumea", "Pacific/Tahiti", "America/Miquelon", "Pacific/Wallis"]
+
+
+@pytest.fixture(autouse=True)
+def _no_local_server(monkeypatch):
+    """`flows.serve.main` serves against a configured server, without starting one (the real start
+    is tested in tests/test_scheduler.py)."""
+    import contextlib
+
+    from flows import local_server
+
+    monkeypatch.setattr(local_server, "server_for_schedules", lambda log_dir: contextlib.nullcontext("http://x/api"))
 
 
 def _respell(rng: random.Random, text: str) -> str:
@@ -243,3 +255,17 @@ def test_serve_refuses_two_folders_of_the_same_consultation_and_serves_a_folder_
     assert flows.serve.main([str(SAMPLE_DIR), str(SAMPLE_DIR) + "/", str(SAMPLE_DIR / "consultation.yaml")]) == 0
     assert [(d.flow_name, d.name) for d in served] == [("consultation-nightly", "segur-2020-sample"),
                                                         ("consultation-reporting", "segur-2020-sample")]
+
+
+def test_serve_stops_in_french_when_the_configured_server_does_not_answer(monkeypatch, tmp_path, capsys):
+    import flows.serve
+    from flows import local_server
+
+    monkeypatch.setattr(local_server, "server_for_schedules", _REAL_SERVER)  # not the fixture's stand-in
+    monkeypatch.setattr(local_server, "configured_url", lambda: "http://127.0.0.1:9/api")
+    monkeypatch.setattr(flows.serve, "serve", lambda *found: pytest.fail("served"))
+    assert flows.serve.main([str(SAMPLE_DIR), "--processed-root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert ("Erreur : le serveur Prefect de PREFECT_API_URL (http://127.0.0.1:9/api) ne répond pas : "
+            "démarrez-le (prefect server start)") in err
+    assert "Traceback" not in err

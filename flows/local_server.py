@@ -1,0 +1,109 @@
+"""The Prefect server `flows.serve` needs for its schedules to fire.
+
+Without a server address (`PREFECT_API_URL`, from the environment or a Prefect profile), Prefect
+serves against a temporary in-process server that does not run the scheduler service: the
+deployments register, « Your deployments are being served » is printed, and no scheduled run is
+ever created (seen: a night due twice within the next two minutes, nothing ran in four). So:
+
+- no address: start `prefect server start` on the loopback, on a free port, in its own session
+  (Ctrl+C in the terminal reaches `flows.serve` only, which then stops the server after itself:
+  stopped the other way round, the runner hangs), its log in a file, and serve against it;
+- an address that does not answer: stop with a French message, not Prefect's traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+from consultation.errors import ConsultationError
+
+START_TIMEOUT = 180  # seconds; a first start creates the server's database (20-60 s on a loaded machine)
+LOG_NAME = "serveur-prefect.log"
+
+
+class ServerError(ConsultationError):
+    """The Prefect server cannot be reached or started."""
+
+
+def configured_url() -> str | None:
+    """The server address Prefect will use, if one is set (environment or profile)."""
+    return get_current_settings().api.url
+
+
+def answers(api: str, timeout: float = 5) -> bool:
+    try:
+        return httpx.get(f"{api.rstrip('/')}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def server_for_schedules(log_dir: Path) -> Iterator[str]:
+    """Yield the address of a Prefect server whose scheduler runs: the configured one, checked,
+    or one started here for as long as the block runs."""
+    url = configured_url()
+    if url:
+        if not answers(url):
+            raise ServerError(
+                f"le serveur Prefect de PREFECT_API_URL ({url}) ne répond pas : démarrez-le "
+                "(prefect server start), ou retirez PREFECT_API_URL pour que flows.serve en démarre un"
+            )
+        yield url
+        return
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / LOG_NAME
+    print(
+        f"Aucun serveur Prefect indiqué (PREFECT_API_URL) : démarrage d'un serveur local, "
+        f"interface sur http://127.0.0.1:{port}, journal dans {log_path} ; il s'arrête avec ce processus.",
+        flush=True,
+    )
+    env = {**os.environ, "PREFECT_API_URL": api, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    with log_path.open("a", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not answers(api, timeout=2):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise ServerError(
+                        f"le serveur Prefect local n'a pas démarré (journal : {log_path})"
+                    )
+                time.sleep(1)
+            os.environ["PREFECT_API_URL"] = api  # the runs' own processes inherit it
+            with temporary_settings(updates={PREFECT_API_URL: api}):
+                yield api
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
+            _stop(proc)
