@@ -14,6 +14,7 @@ ever created (seen: a night due twice within the next two minutes, nothing ran i
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import socket
@@ -31,6 +32,7 @@ from consultation.errors import ConsultationError
 
 START_TIMEOUT = 180  # seconds; a first start creates the server's database (20-60 s on a loaded machine)
 LOG_NAME = "serveur-prefect.log"
+LIVE_RUNNER = 45  # seconds: a serving runner polls every 10 s (PREFECT_RUNNER_POLL_FREQUENCY)
 
 
 class ServerError(ConsultationError):
@@ -47,6 +49,27 @@ def answers(api: str, timeout: float = 5) -> bool:
         return httpx.get(f"{api.rstrip('/')}/health", timeout=timeout).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def served_elsewhere(api: str, deployments: list[tuple[str, str]], within: float = LIVE_RUNNER) -> list[str]:
+    """The deployments (flow name, deployment name) that a runner polled within `within` seconds and
+    that are not paused: another `flows.serve` is serving them. Stopping either would pause the
+    other's (Prefect pauses a stopping runner's deployments by name)."""
+    live = []
+    for flow, name in deployments:
+        try:
+            response = httpx.get(f"{api.rstrip('/')}/deployments/name/{flow}/{name}", timeout=10)
+        except httpx.HTTPError:
+            continue
+        if response.status_code != 200:
+            continue
+        found = response.json()
+        polled = found.get("last_polled")
+        if polled and not found.get("paused"):
+            age = (dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(polled)).total_seconds()
+            if age < within:
+                live.append(f"{flow}/{name}")
+    return live
 
 
 def _free_port() -> int:

@@ -182,7 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     if publication_cron == BY_HAND:
         print("Publication : à la demande seulement (interface de Prefect ou prefect deployment run).")
     try:
-        with local_server.server_for_schedules(args.processed_root):
+        with local_server.server_for_schedules(args.processed_root) as api:
+            live = local_server.served_elsewhere(api, [(d.flow_name, d.name) for d in found])
+            if live:
+                raise local_server.ServerError(
+                    f"{', '.join(live)} : déjà servi{'s' if len(live) > 1 else ''} par un autre processus (flows.serve ou prefect "
+                    "serve) sur ce serveur ; arrêtez-le d'abord (deux processus pour les mêmes "
+                    "déploiements : l'arrêt de l'un met l'autre en pause), ou réessayez dans une minute "
+                    "s'il vient de s'arrêter"
+                )
             serve(*found)
     except local_server.ServerError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)

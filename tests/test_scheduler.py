@@ -387,3 +387,32 @@ def _answers(api: str) -> bool:
         return httpx.get(f"{api}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_a_second_flows_serve_of_the_same_consultation_is_refused_while_the_first_serves(server, tmp_path):
+    """Two runners serving the same deployments: when one stops, Prefect pauses them by name, and
+    the other's nights stop firing (seen by hand). The second is refused, in French."""
+    folder = _mini_copy(tmp_path / "mini")
+    config = folder / "consultation.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("id: mini", "id: mini-double", 1), encoding="utf-8")
+    argv = [sys.executable, "-m", "flows.serve", str(folder), "--processed-root", str(tmp_path / "processed")]
+    env = {**server.env, "PYTHONPATH": str(ROOT)}
+    first = Runner(argv, env=env, cwd=tmp_path, log=tmp_path / "first.log", deployment="mini-double",
+                   db=tmp_path / "processed" / "mini-double" / "consultation.duckdb")
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert first.proc.poll() is None, first.log.read_text(errors="replace")
+            response = httpx.get(f"{server.api}/deployments/name/consultation-nightly/mini-double", timeout=10)
+            if response.status_code == 200 and response.json().get("last_polled"):
+                break
+            assert time.monotonic() < deadline, "the first flows.serve never polled"
+            time.sleep(2)
+        second = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert ("Erreur : consultation-nightly/mini-double, consultation-reporting/mini-double : déjà servis "
+                "par un autre processus") in second.stderr
+        assert "Traceback" not in second.stderr + second.stdout
+        assert first.proc.poll() is None  # the first one still serves
+    finally:
+        first.stop()

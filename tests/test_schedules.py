@@ -41,6 +41,7 @@ def _no_local_server(monkeypatch):
     from flows import local_server
 
     monkeypatch.setattr(local_server, "server_for_schedules", lambda log_dir: contextlib.nullcontext("http://x/api"))
+    monkeypatch.setattr(local_server, "served_elsewhere", lambda api, deployments: [])
 
 
 def _respell(rng: random.Random, text: str) -> str:
