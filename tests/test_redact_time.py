@@ -106,6 +106,27 @@ NAMED = {
     "dotted plates": ("AB.123.", "CD"),
     "plates' cues": ("plaque ab ", "123 cd"),
     "underscored plates": ("ab_123_", "cd"),
+    # 2026-12-06, second round (tests/test_redact_unseen_more.py): names in capitals, local parts
+    # with no separator before « à » or a provider, nine-character codes, file numbers, plates whose
+    # letters are words, phones mixing digits and words, dates in words, encoded « @ ».
+    "pairs of words in capitals": ("NGOZI VASSEUR ", ""),
+    "acronyms in capitals": ("LA CARSAT CNAV ", "ADJOA"),
+    "unmarked local parts before à": ("dupontj à a point ", "fr"),
+    "hyphenated local parts before sur": ("jean-", " sur gmail"),
+    "words before chez": ("kvasseur chez ", "orange fr"),
+    "a placeholder after à": ("kdumas a [lien] ", ""),
+    "nine-character codes": ("X4RTBPFW4 ", ""),
+    "letters and digits in turn": ("a1", ""),
+    "file numbers": ("matricule 12-", "ab"),
+    "file cues and slashes": ("n° de dossier 1/", "2"),
+    "plates whose letters are words": ("plaque de 123 ", "zx"),
+    "digits then words": ("06 douze ", ""),
+    "a zero then words": ("0 six ", "et puis"),
+    "pairs and et": ("06, 12 et ", "34"),
+    "dates in words": ("né le douze mars mille ", "neuf"),
+    "number words after a cue": ("née le un ", "mars"),
+    "encoded at signs": ("a%40", "b.fr"),
+    "entities": ("a&#64;", "[lien]"),
 }
 
 

@@ -331,9 +331,11 @@ _NINE = re.compile(r"(?<![\w-])(?:[A-Z0-9]{9}|[a-z0-9]{9})(?![\w-])")
 _SHIFT = re.compile(r"(?<=[A-Za-z])\d|(?<=\d)[A-Za-z]")
 
 
-def _card_like(code: str) -> bool:
+def _card_like(code: str, vocabulary: frozenset[str]) -> bool:
+    """Two digits to seven, two shifts, its runs of letters not all words (« 16et25ans »)."""
     digits = sum(c.isdigit() for c in code)
-    return 2 <= digits <= 7 and len(_SHIFT.findall(code)) >= 2
+    return 2 <= digits <= 7 and len(_SHIFT.findall(code)) >= 2 and not all(
+        len(run) > 1 and _known(run, vocabulary) for run in re.findall(r"[a-z]+", fold(code)))
 
 
 # The number of a file, a patient, an employee, a member, a client after its cue: four digits at
@@ -412,11 +414,15 @@ def _caps_names(text: str, vocabulary: frozenset[str]) -> list[tuple[int, str]]:
         if _ARTICLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
         if (surname(a) and unknown(b)) or (unknown(a) and surname(b)) or (
-                unknown(a) and unknown(b) and capitals.at(m.start())):
+                unknown(a) and unknown(b) and capitals.at(m.start()) and not _SUFFIXED.search(a)
+                and not _SUFFIXED.search(b)):
             found.append((m.start(), f"{m.group(1)} {m.group(2)}"))
     return found
 
 
+# Endings of French derived nouns and adjectives: no first name nor surname when both words are
+# unknown (« HOMOPHOBIE TRANSPHOBIE »).
+_SUFFIXED = re.compile(r"(?:ie|isme|iste|tion|sion|ment|ique|ite|eur|euse|aire|ence|ance|age|able|ible|ive)s?$")
 # An article or « de » right before two unknown words in capitals: an institution's acronyms
 # (« À LA CARSAT CNAV »), no name.
 _ARTICLE_BEFORE = re.compile(
@@ -739,8 +745,8 @@ def scan_text(
 
     The structure names are `index` when given (built once for many texts, see `StructureIndex`),
     else `structures` read with `common_words` for this text alone. `vocabulary`: the French words
-    (`Redactor.vocabulary`) that tell a name in capitals or an e-mail's bare local part from a
-    word; without it, those two rules are off."""
+    (`Redactor.vocabulary`) that tell a name in capitals, an e-mail's bare local part or a card's
+    number (« 16et25ans ») from words; without it, those rules are off."""
     from stdnum import iban
 
     text = _NOT_PRINTED.sub("", unicodedata.normalize("NFKC", text))
@@ -797,7 +803,8 @@ def scan_text(
               if not _WORDS_AROUND_A_NUMBER.fullmatch(m.group("p"))]
     found += [("birth", m.start(), m.group()) for m in _BIRTHS.finditer(text)]
     found += [("birth", m.start(), m.group()) for m in _SAID_BIRTHS.finditer(text)]
-    found += [("number", m.start(), m.group()) for m in _NINE.finditer(text) if _card_like(m.group())]
+    if vocabulary:
+        found += [("number", m.start(), m.group()) for m in _NINE.finditer(text) if _card_like(m.group(), vocabulary)]
     for m in _CASE_NUMBERS.finditer(text):
         number = m.group("n")
         if sum(c.isdigit() for c in number) >= 4 and not _YEAR_SPAN.fullmatch(number) and not (

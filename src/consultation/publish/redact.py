@@ -528,6 +528,8 @@ def _is_caps_word(word: str) -> bool:
     return len(letters) > 1 and all(c.isupper() for c in letters)
 
 
+_DERIVED = re.compile(
+    r"(?:ie|isme|iste|tion|sion|ment|ique|ite|eur|euse|aire|ence|ance|age|able|ible|ive)s?$")
 _DETERMINERS = frozenset(["le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "au", "aux", "ce", "cet", "cette",
                           "ces", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes"])
 
@@ -769,7 +771,7 @@ class Redactor:
         if any(c.isdigit() for c in shadow):
             found += _plates(shadow, self.stop_words)
             found += _documents(shadow)
-            found += _cards(shadow)
+            found += self._cards(shadow)
             found += _file_numbers(shadow)
         found += _birth_dates(shadow)  # a date in words has no digit (« né le douze mars soixante-huit »)
         for pattern in self._structures.patterns(text):
@@ -885,10 +887,10 @@ class Redactor:
         return found
 
     def _unmarked_emails(self, shadow: str) -> list[Span]:
-        """`_UNMARKED_EMAIL`s whose local part is no French word (nor a function word, a stop
-        word, a brand), four letters at least; hyphenated, one of its parts a known first name or
-        surname (« jean-dupont »; « stay-at-home », « rendez-vous » stay). Without the model's
-        word lists, none."""
+        """`_UNMARKED_EMAIL`s whose local part, in lower case or in capitals, is no French word (nor a
+        function word, a stop word, a brand), four letters at least; hyphenated, one of its parts a
+        known first name or surname (« jean-dupont »; « stay-at-home », « rendez-vous » stay).
+        Without the model's word lists, none."""
         if not self.lexicon:
             return []
         french, _ = _first_names()
@@ -896,6 +898,8 @@ class Redactor:
         for m in _UNMARKED_EMAIL.finditer(shadow):
             local = m.group("l")
             key = fold(local)
+            if not (local.islower() or local.isupper()):
+                continue  # « explique Dupont à lemonde.fr »: a capitalised word is a name or a word
             parts = key.split("-")
             if len(parts) > 1:
                 taken = any(p in french or p in _surnames() for p in parts) and not any(
@@ -905,6 +909,17 @@ class Redactor:
                          and key.removesuffix("s") not in _BRANDS and not self._is_common_word(local))
             if taken:
                 found.append(Span(m.start(), m.end(), EMAIL))
+        return found
+
+    def _cards(self, shadow: str) -> list[Span]:
+        found = []
+        for m in _CARD.finditer(shadow):
+            code = m.group()
+            digits = sum(c.isdigit() for c in code)
+            runs = _LETTER_RUN.findall(code)
+            if 2 <= digits <= 7 and len(_CARD_SHIFTS.findall(code)) >= 2 and not all(
+                    len(run) > 1 and (fold(run) in _FUNCTION_WORDS or self._is_common_word(run)) for run in runs):
+                found.append(Span(m.start(), m.end(), NUMBER))
         return found
 
     def _caps_pair(self, tokens, i, text) -> Span | None:
@@ -920,9 +935,10 @@ class Redactor:
 
         def unknown(word: str) -> bool:
             key = fold(word)
+            singular = {word[:-1]} if key.endswith(("s", "x")) else set()
             return (len(key) >= 4 and re.search("[aeiouy]", key) is not None and key not in self.stop_words
-                    and key not in _FUNCTION_TITLES and "'" not in word and "’" not in word
-                    and not self._is_common_word(word))
+                    and key not in _FUNCTION_TITLES and key not in _FUNCTION_WORDS and "'" not in word
+                    and "’" not in word and not any(self._is_common_word(w) for w in {word, *singular}))
 
         def surname(word: str) -> bool:
             key = fold(word)
@@ -930,11 +946,13 @@ class Redactor:
                 and key not in _FUNCTION_TITLES
 
         # In an answer written in capitals, two unknown words side by side are a name too
-        # (« AVEC ADJOA BENSAÏD »). After an article or « de », neither pair is.
+        # (« AVEC ADJOA BENSAÏD »), unless one ends as French derived nouns and adjectives do
+        # (« HOMOPHOBIE TRANSPHOBIE », a real answer). After an article or « de », neither pair is.
         if i and fold(tokens[i - 1][2]).strip("'’") in _DETERMINERS:
             return None  # « LES ARRCO MARCHAND », « À LA CARSAT CNAV »: an institution's acronyms
         if (unknown(a) and surname(b)) or (surname(a) and unknown(b)) or (
-                unknown(a) and unknown(b) and _in_capitals(text)):
+                unknown(a) and unknown(b) and _in_capitals(text) and not _DERIVED.search(fold(a))
+                and not _DERIVED.search(fold(b))):
             return Span(tokens[i][0], tokens[i + 1][1], NAME)
         return None
 
@@ -1434,19 +1452,12 @@ def _documents(shadow: str) -> list[Span]:
 # 2026-12-06 (tests/test_redact_unseen_more.py). An identity card's number with no document named
 # before it: nine letters and digits, two of each at least, that change from letters to digits (or
 # back) twice at least (« X4RTBPFW4 »; « COVID2019 », « ABCDEFG12 » change once), in capitals or in
-# lower case, not both.
+# lower case, not both; its runs of letters not all words (« 16et25ans »: `Redactor._cards`).
 _CARD = re.compile(r"(?<![\w-])(?:[A-Z0-9]{9}|[a-z0-9]{9})(?![\w-])")
 _CARD_SHIFTS = re.compile(r"[A-Za-z](?=\d)|\d(?=[A-Za-z])")
 
 
-def _cards(shadow: str) -> list[Span]:
-    found = []
-    for m in _CARD.finditer(shadow):
-        code = m.group()
-        digits = sum(c.isdigit() for c in code)
-        if 2 <= digits <= 7 and len(_CARD_SHIFTS.findall(code)) >= 2:
-            found.append(Span(m.start(), m.end(), NUMBER))
-    return found
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 # The number of a file, a patient, an employee, a member, a client, a contract or a claim after its
