@@ -139,7 +139,7 @@ def bare_cards(n: int = N, seed: int = SEED + 3) -> list[Case]:
 
 # Pairs of plate letters (no I, O, U) that are French words or units.
 WORD_PAIRS = ["de", "le", "la", "en", "et", "ce", "ma", "sa", "ta", "me", "te", "se", "ne", "je", "va"]
-UNIT_PAIRS = ["km", "kg", "cm", "mm", "ml", "ha", "mn", "cv", "kw", "mg", "gr", "kl", "pc", "pm", "am"]
+UNIT_PAIRS = ["km", "kg", "cm", "mm", "ml", "ha", "mn", "cv", "kw", "mg", "gr", "kl", "pc", "pm", "am", "ch", "cc"]
 _PLATE_LETTERS = "abcdefghjklmnpqrstvwxyz"
 PLATE_SENTENCES = ["Ma plaque {x} a été relevée.", "véhicule immatriculé {x}", "la voiture {x} est garée devant",
                    "Plaque : {x}", "immatriculation {x} (contravention contestée)", "ma voiture, {x}, a été flashée"]
@@ -410,7 +410,7 @@ def ordinary_plates(n: int = N, seed: int = SEED + 24) -> list[str]:
     for i in range(n):
         cue = rng.choice(["ma voiture", "le véhicule", "la plaque", "immatriculée", "une voiture"])
         if i % 2:
-            middle = f"{rng.choice(WORD_PAIRS + ['xy', 'ab'])} {rng.randint(100, 999)} {rng.choice(UNIT_PAIRS + ['ch', 'cc'])}"
+            middle = f"{rng.choice([*WORD_PAIRS, 'xy', 'ab'])} {rng.randint(100, 999)} {rng.choice(UNIT_PAIRS)}"
         else:
             middle = f"{rng.choice(WORD_PAIRS)} {rng.randint(100, 999)} {rng.choice(WORD_PAIRS)}"
         out.append(_around(rng, f"{cue} {middle} par jour, rien d'autre."))

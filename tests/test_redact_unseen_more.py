@@ -16,7 +16,7 @@ from consultation.publish import leakscan
 from consultation.publish.redact import Redactor, _first_names
 from consultation.text import fold
 from pii_corpus_more import leaks
-from pii_corpus_unseen import FAMILIES, N, ORDINARY, UNKNOWN_FIRST_NAMES
+from pii_corpus_unseen import FAMILIES, ORDINARY, UNKNOWN_FIRST_NAMES, N
 
 
 @pytest.fixture(scope="module")

@@ -890,9 +890,7 @@ class Redactor:
         """`_UNMARKED_EMAIL`s whose local part, in lower case or in capitals, is no French word (nor a
         function word, a stop word, a brand), four letters at least; hyphenated, one of its parts a
         known first name or surname (« jean-dupont »; « stay-at-home », « rendez-vous » stay).
-        Without the model's word lists, none."""
-        if not self.lexicon:
-            return []
+        Without the model's word lists, the hyphenated ones only."""
         french, _ = _first_names()
         found = []
         for m in _UNMARKED_EMAIL.finditer(shadow):
@@ -905,7 +903,7 @@ class Redactor:
                 taken = any(p in french or p in _surnames() for p in parts) and not any(
                     p in _FUNCTION_WORDS or p in self.stop_words for p in parts)
             else:
-                taken = (len(key) >= 4 and key not in _FUNCTION_WORDS and key not in self.stop_words
+                taken = (bool(self.lexicon) and len(key) >= 4 and key not in _FUNCTION_WORDS and key not in self.stop_words
                          and key.removesuffix("s") not in _BRANDS and not self._is_common_word(local))
             if taken:
                 found.append(Span(m.start(), m.end(), EMAIL))
