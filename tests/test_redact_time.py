@@ -163,6 +163,21 @@ def test_redaction_is_linear(patterns: Redactor, text: str) -> None:
     assert elapsed(patterns, text) < LIMIT
 
 
+# Rules that need the model's word lists (names in capitals, local parts with no separator, codes
+# whose letters are words) run only with it: the model loaded, as `publish` runs.
+WITH_WORDS = ["pairs of words in capitals", "acronyms in capitals", "unmarked local parts before à",
+              "words before chez", "hyphenated local parts before sur", "nine-character codes"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", WITH_WORDS)
+def test_redaction_and_scan_with_the_model_are_linear(ner, name: str) -> None:
+    text = periodic(*NAMED[name])
+    redactor = Redactor([], nlp=ner)
+    assert elapsed(redactor, text) < LIMIT
+    assert elapsed(lambda t: leakscan.scan_text(t, vocabulary=redactor.vocabulary), text) < LIMIT
+
+
 @pytest.mark.parametrize("text", CASES)
 def test_leak_scan_is_linear(text: str) -> None:
     assert elapsed(lambda t: leakscan.scan_text(t, structures=["Le Relais de l'Orb"]), text) < LIMIT
