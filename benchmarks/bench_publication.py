@@ -122,7 +122,8 @@ leakscan.scan_text("M. Durand, 06 12 34 56 78")  # the detectors' one-time impor
 start = time.perf_counter()
 cpu = time.process_time()
 findings = leakscan.scan_files(files, structures=redactor.known_structures,
-                               common_words=redactor.lexicon | redactor.stop_words)
+                               common_words=redactor.lexicon | redactor.stop_words,
+                               vocabulary=redactor.vocabulary)  # as check_publication
 print(json.dumps({"scan_wall_s": round(time.perf_counter() - start, 2), "scan_cpu_s": round(time.process_time() - cpu, 2),
                   "scanned_files": len(files), "structures": len(redactor.known_structures),
                   "text_mb": round(sum(len(leakscan.published_text(f)) for f in files) / 1e6, 2),

@@ -94,6 +94,15 @@ ITEMS = [
     Item("name", "Mme Chantal Del\u200bmas", ("Delmas", "Del\u200bmas", "\u200bmas")),
     Item("document", "passeport n° 18AV12345", ("18AV12345",)),
     Item("document", "allocataire CAF n° 4398268", ("4398268",)),
+    # 2026-12-06, second round (tests/test_redact_unseen_more.py): a name in capitals with an unknown
+    # first name, e-mails with no separator before « à » or a provider, a phone mixing digits and
+    # words, a card's number alone, a file's number after its cue.
+    Item("name", "NGOZI VASSEUR", ("VASSEUR",)),
+    Item("email", "lvasseur sur gmail", ("lvasseur",)),
+    Item("email", "odileferrand à orange.fr", ("odileferrand",)),
+    Item("phone", "06 douze 47 58 69", ("475869",)),
+    Item("document", "mon numéro X4RTBPFW4", ("X4RTBPFW4",)),
+    Item("document", "matricule 482913", ("482913",)),
 ]
 
 # How people write them: one sentence per planted answer, a marker to find the answer when published.

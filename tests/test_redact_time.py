@@ -106,6 +106,27 @@ NAMED = {
     "dotted plates": ("AB.123.", "CD"),
     "plates' cues": ("plaque ab ", "123 cd"),
     "underscored plates": ("ab_123_", "cd"),
+    # 2026-12-06, second round (tests/test_redact_unseen_more.py): names in capitals, local parts
+    # with no separator before « à » or a provider, nine-character codes, file numbers, plates whose
+    # letters are words, phones mixing digits and words, dates in words, encoded « @ ».
+    "pairs of words in capitals": ("NGOZI VASSEUR ", ""),
+    "acronyms in capitals": ("LA CARSAT CNAV ", "ADJOA"),
+    "unmarked local parts before à": ("dupontj à a point ", "fr"),
+    "hyphenated local parts before sur": ("jean-", " sur gmail"),
+    "words before chez": ("kvasseur chez ", "orange fr"),
+    "a placeholder after à": ("kdumas a [lien] ", ""),
+    "nine-character codes": ("X4RTBPFW4 ", ""),
+    "letters and digits in turn": ("a1", ""),
+    "file numbers": ("matricule 12-", "ab"),
+    "file cues and slashes": ("n° de dossier 1/", "2"),
+    "plates whose letters are words": ("plaque de 123 ", "zx"),
+    "digits then words": ("06 douze ", ""),
+    "a zero then words": ("0 six ", "et puis"),
+    "pairs and et": ("06, 12 et ", "34"),
+    "dates in words": ("né le douze mars mille ", "neuf"),
+    "number words after a cue": ("née le un ", "mars"),
+    "encoded at signs": ("a%40", "b.fr"),
+    "entities": ("a&#64;", "[lien]"),
 }
 
 
@@ -140,6 +161,21 @@ def patterns() -> Redactor:
 @pytest.mark.parametrize("text", CASES)
 def test_redaction_is_linear(patterns: Redactor, text: str) -> None:
     assert elapsed(patterns, text) < LIMIT
+
+
+# Rules that need the model's word lists (names in capitals, local parts with no separator, codes
+# whose letters are words) run only with it: the model loaded, as `publish` runs.
+WITH_WORDS = ["pairs of words in capitals", "acronyms in capitals", "unmarked local parts before à",
+              "words before chez", "hyphenated local parts before sur", "nine-character codes"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", WITH_WORDS)
+def test_redaction_and_scan_with_the_model_are_linear(ner, name: str) -> None:
+    text = periodic(*NAMED[name])
+    redactor = Redactor([], nlp=ner)
+    assert elapsed(redactor, text) < LIMIT
+    assert elapsed(lambda t: leakscan.scan_text(t, vocabulary=redactor.vocabulary), text) < LIMIT
 
 
 @pytest.mark.parametrize("text", CASES)

@@ -204,13 +204,18 @@ _OBFUSCATED_AT = re.compile(
     r"(?:(?<!\s)\s+)?[\[({<]\s*(?:at|arobase|arrobase|arobas|chez|@)\s*[\])}>]\s*"
     # « at » between spaces is an English word too (« travail at home », « look at this »): read as
     # « @ » only when a domain and its top-level domain follow (« jean at orange point fr »).
-    r"|(?<!\s)\s+at\s+(?=[^\W_](?:[^\W_]|-){0,62}(?:\s?\.\s?|(?:\s?[-_]\s?|\s+)(?:point|dot|pt)(?:\s?[-_]\s?|\s+))"
+    # (2026-12-06: a dot with a space after it only when one is before it too: « Netflix at icloud.
+    # Merci » is two sentences.)
+    r"|(?<!\s)\s+at\s+(?=[^\W_](?:[^\W_]|-){0,62}(?:\.(?!\s)|\s\.\s|(?:\s?[-_]\s?|\s+)(?:point|dot|pt)(?:\s?[-_]\s?|\s+))"
     r"[^\W\d_]{2,6}(?![^\W_]))"
     r"|(?<!\s)\s+(?:arobase|arrobase|arobas)\s+(?=\w)",
     re.I,
 )
 _OBFUSCATED_DOT = re.compile(
     r"(?:(?<!\s)\s+)?[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|(?<!\s)\s+(?:dot|point)\s+(?=[a-z]{2,6}\b)", re.I)
+# The bracketed dots alone: links are read with them, not with a dot said between spaces (« inscription
+# à caf point fr » names a public site, which the redactor leaves; an address's dots are read above).
+_BRACKETED_DOT_WORD = re.compile(r"(?:(?<!\s)\s+)?[\[({<]\s*(?:dot|point)\s*[\])}>]\s*", re.I)
 # « jean-marc-at-gmail-point-com », « dupont_at_free_point_fr »: an at or a dot spelt between hyphens
 # or underscores, read as « @ » and « . » when a domain and a top-level domain follow (bounded
 # look-ahead: linear on « a-at-a-at-… »; « stay-at-home » is no address).
@@ -261,9 +266,11 @@ _LETTERED_PHONE = re.compile(
 _AS_DIGITS = str.maketrans("OoIlL", "00111")
 # « jean.dupont(a)orange.fr », « [à] »: the letter a in brackets for « @ », before a domain; « à »
 # between spaces after a local part with a separator inside, before a domain and its TLD.
+# (2026-12-06: a hyphen alone is no separator there, « Connectez-vous à doctolib.fr »; `_LOOSE_LOCAL`
+# reads « jean-dupont à orange.fr ».)
 _BRACKETED_A = re.compile(r"(?<=[\w])\s?[\[({<]\s?[aà]\s?[\])}>]\s?(?=[a-z0-9-]+(?:\.|\s?[\[(]\.[\])]))", re.I)
 _SPACED_A = re.compile(
-    r"(?<![\w.+-])(?=[\w.+-]*[\w][._+-][\w])([\w.+-]++)\s+[aà]\s+"
+    r"(?<![\w.+-])(?=[\w.+-]*[\w][._+-][\w])(?=[\w+-]*[._+\d])([\w.+-]++)\s+[aà]\s+"
     r"(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:fr|com|net|org|eu|info|io|be|ch)(?![\w.]))", re.I)
 # « jean.dupont at gmail », « jean.dupont sur gmail point com », « j_dupont chez orange »: a local
 # part with a dot, « _ » or a digit (not « stay-at-home »), then « at », « sur » or « chez » and a
@@ -294,11 +301,179 @@ _MARKED_PLATES = re.compile(
 _CUED_PLATES = re.compile(
     r"(?i:\b(?:plaques?|immatricul\w*|v[ée]hicule|voiture)\b)[^\n.;!?]{0,30}?(?<![\w-])"
     r"(?P<p>(?i:[a-z]{2} {0,2}\d{3} {0,2}[a-z]{2}))(?![\w-])")
+# Letters in lower case around three digits after a plate's cue that are no plate: a unit after
+# the number (« voiture de 123 km »), or a word on both sides (« plaque le 123 et »); one word alone
+# is a plate's letters (2026-12-06: « plaque de 123 zx »).
+_WORDS_AROUND_A_NUMBER = re.compile(
+    r"(?i)[a-z]{2} *\d{3} +(?:km|kg|cm|mm|ml|ha|mn|cv|kw|mg|gr|kl|pc|pm|am|ch|cc)"
+    r"|(?:de|le|la|en|et|ce|ma|sa|ta|me|te|se|ne|je|va) +\d{3} +(?:de|le|la|en|et|ce|ma|sa|ta|me|te|se|ne|je|va)")
 _BIRTHS = re.compile(
     r"(?i:\bn[ée]e?\b|\bnaissance\b|\bddn\b)\W{0,3}(?i:le\s+|en\s+|:\s*|est\s+le\s+)?"  # « NÉE LE » too
     r"(?:\d{1,2}(?:er)?[\s/.\-]+(?:\d{1,2}|[a-zéû]{3,9}\.?)[\s/.\-]+\d{2,4}"
     r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)?\d{2}\b|\d{4}\b)"  # « DDN 12031978 » too
 )
+# 2026-12-06 (tests/test_redact_unseen_more.py), the scanner's own rules for the families the redactor
+# then learnt. A date of birth with its day or year in words (« né le douze mars 1978 », « née le 3
+# mars mille neuf cent soixante-dix-huit »).
+_SAID = (
+    r"(?:z[ée]ro|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+    r"vingts?|trente|quarante|cinquante|soixante|septante|octante|huitante|nonante|mille|mil|cents?|premier|1er)"
+)
+_SAID_RUN = rf"{_SAID}(?![\w])(?:[\s-]{{1,2}}(?:et[\s-]{{1,2}})?{_SAID}(?![\w])){{0,7}}"
+_SAID_BIRTHS = re.compile(
+    r"(?i:\bn[ée]e?s?\b|\bnaissance\b|\bddn\b)\W{0,3}(?i:le\s+|:\s*|est\s+le\s+)?"
+    rf"(?i:(?:\d{{1,2}}|{_SAID_RUN})\s+(?:janv\w*|f[ée]v\w*|mars|avr\w*|mai|juin|juil\w*|ao[ûu]t|sept\w*|oct\w*|nov\w*|d[ée]c\w*)"
+    rf"\.?\s+(?:\d{{2,4}}|{_SAID_RUN}))(?![\w/])"
+)
+# An identity card's number alone: nine letters and digits in one case, two digits and two letters
+# at least, passing from letters to digits or back twice at least (« X4RTBPFW4 »; not « COVID2019 »).
+_NINE = re.compile(r"(?<![\w-])(?:[A-Z0-9]{9}|[a-z0-9]{9})(?![\w-])")
+_SHIFT = re.compile(r"(?<=[A-Za-z])\d|(?<=\d)[A-Za-z]")
+
+
+def _card_like(code: str, vocabulary: frozenset[str]) -> bool:
+    """Two digits to seven, two shifts, its runs of letters not all words (« 16et25ans »)."""
+    digits = sum(c.isdigit() for c in code)
+    return 2 <= digits <= 7 and len(_SHIFT.findall(code)) >= 2 and not all(
+        len(run) > 1 and _known(run, vocabulary) for run in re.findall(r"[a-z]+", fold(code)))
+
+
+# The number of a file, a patient, an employee, a member, a client after its cue: four digits at
+# least (not a year alone, nor an amount or a count after it).
+_CASE_NUMBERS = re.compile(
+    r"(?i:\bmatricule|(?:\bn°|\bno\.?|\bnum[ée]ro)\s?(?:de\s+|d['’]\s?)?(?:dossier|patient|adh[ée]rent|client|contrat|"
+    r"sinistre|s[ée]jour|usager|b[ée]n[ée]ficiaire|r[ée]f[ée]rence)|\bdossier\s+n°|\br[ée]f[ée]rence\s+(?:du\s+)?dossier)"
+    r"(?:\s?n°)?[ \t]*:?[ \t]*(?P<n>(?i:(?:[a-z]{1,3}[-/.]?)?\d+(?:[-/.][a-z0-9]+|[ ]\d{3}(?!\d)){0,3}))(?![\w/-])"
+)
+_YEAR_SPAN = re.compile(r"(?:19|20)\d{2}(?:[-/](?:19|20)?\d{2})?")
+# An e-mail whose local part has no separator, before « à » and a domain or « sur », « chez », « at »
+# and a mail provider; the domain may be the redactor's « [lien] » (what is left when it took the
+# domain for a link and missed the rest). Read with the common words of the publication: a local
+# part that is one is an ordinary word (« allé à ameli.fr »).
+_MAIL_PROVIDERS = (r"gmail|googlemail|hotmail|yahoo|outlook|orange|wanadoo|free|laposte|sfr|icloud|live|msn|proton(?:mail)?|"
+                   r"aol|neuf|bbox|numericable|gmx|yopmail")
+_LOOSE_LOCAL = re.compile(
+    r"(?i)(?<![\w.+@-])(?P<l>[^\W_]{3,40}|[^\W\d_]{2,20}(?:-[^\W\d_]{2,20}){1,2})"
+    r"(?:\s+[aà]\s+(?:\[lien\]|[^\W_][\w-]{0,62}(?:(?:\.|\s\.\s|\s+(?:point|dot)\s+)[^\W_][\w-]{0,62}){0,3}?"
+    r"(?:\.|\s\.\s|\s+(?:point|dot)\s+)(?:fr|com|net|org|eu|info|io|be|ch)(?![\w-]))"
+    rf"|\s+(?:sur|chez|at)\s+(?:\[lien\]|(?:{_MAIL_PROVIDERS})(?![\w-])))"
+)
+# « @ » URL-encoded or an HTML entity; what is left of it before the redactor's « [lien] ».
+_ENCODED_AT_SIGN = re.compile(r"(?i)%(?:25)?40|&#0*64;|&#x0*40;|&commat;")
+_AT_BEFORE_LINK = re.compile(r"(?i)(?<![\w.+-])[\w.+-]*[^\W_](?:%(?:25)?(?:40)?|&#0*64;|&#x0*40;|&commat;|@)\s?\[lien\]")
+# In capitals, a surname of the Faker lists beside a word that no common word list holds
+# (« NGOZI VASSEUR », « VASSEUR NGOZI »): with the publication's common words only.
+# Both unknown, in a line written in capitals (« ADJOA BENSAÏD »).
+_CAPS_WORD = r"[A-ZÀ-Ý]{2,}(?:['’-]?[A-ZÀ-Ý]+)*"
+_CAPS_PAIR = re.compile(rf"(?<![\w'’-])({_CAPS_WORD})(?=[ \t]{{1,2}}({_CAPS_WORD})(?![\w'’-]))")
+
+
+@functools.cache
+def _faker_people() -> tuple[frozenset[str], frozenset[str]]:
+    """(surnames, first names) of Faker's French, Belgian and Swiss lists, folded."""
+    import importlib
+
+    surnames: set[str] = set()
+    first: set[str] = set()
+    for locale in ("fr_FR", "fr_BE", "fr_CH"):
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        surnames.update(_folded_words(n).strip() for n in getattr(provider, "last_names", ()))
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            first.update(w for n in getattr(provider, attribute, ()) for w in _folded_words(n).split())
+    return frozenset(surnames), frozenset(first)
+
+
+def _known(word: str, vocabulary: frozenset[str]) -> bool:
+    """`word` (folded) or a form it inflects is in `vocabulary` (« services », « jaunes »,
+    « connectez »: the lists hold lemmas and some forms), or it is a function word."""
+    stems = {word, word[:-1] if word[-1:] in "sxe" else word, word[:-2] if word.endswith("es") else word}
+    if word.endswith(("ez", "ee", "es", "er")):
+        stems.add(word[:-2] + "er")
+    if word.endswith(("ons", "ees")):
+        stems.add(word[:-3] + "er")
+    return any(w in vocabulary for w in stems) or word in _not_after_civility()
+
+
+def _caps_names(text: str, vocabulary: frozenset[str]) -> list[tuple[int, str]]:
+    if not vocabulary:
+        return []
+    surnames = _faker_people()[0]
+    skip = _not_after_civility()
+    found = []
+    capitals = _LinesInCapitals(text)
+    for m in _CAPS_PAIR.finditer(text):
+        a, b = (_folded_words(w).strip() for w in m.groups())
+
+        def unknown(word: str) -> bool:
+            return len(word) >= 4 and " " not in word and re.search("[aeiouy]", word) is not None \
+                and not _known(word, vocabulary)
+
+        def surname(word: str) -> bool:
+            return word in surnames and word not in skip
+
+        if _ARTICLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        if (surname(a) and unknown(b)) or (unknown(a) and surname(b)) or (
+                unknown(a) and unknown(b) and capitals.at(m.start()) and not _SUFFIXED.search(a)
+                and not _SUFFIXED.search(b)):
+            found.append((m.start(), f"{m.group(1)} {m.group(2)}"))
+    return found
+
+
+# Endings of French derived nouns and adjectives: no first name nor surname when both words are
+# unknown (« HOMOPHOBIE TRANSPHOBIE »).
+_SUFFIXED = re.compile(r"(?:ie|isme|iste|tion|sion|ment|ique|ite|eur|euse|aire|ence|ance|age|able|ible|ive)s?$")
+# An article or « de » right before two unknown words in capitals: an institution's acronyms
+# (« À LA CARSAT CNAV »), no name.
+_ARTICLE_BEFORE = re.compile(
+    r"(?i)(?<![\w'’])(?:le|la|les|l['’]|un|une|des|du|de|d['’]|au|aux|ce|cet|cette|ces|son|sa|ses|leurs?|notre|nos|"
+    r"votre|vos|mon|ma|mes)[ \t]*$")
+
+
+class _LinesInCapitals:
+    """Whether the line of a text around an offset is written in capitals (nine letters in ten,
+    twenty letters at least), each line judged once (a long line has many pairs of words)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks: list[int] | None = None
+        self.verdicts: dict[int, bool] = {}
+
+    def at(self, offset: int) -> bool:
+        if self.breaks is None:
+            self.breaks = [m.start() for m in re.finditer("\n", self.text)]
+        line = bisect.bisect_left(self.breaks, offset)
+        if line not in self.verdicts:
+            start = self.breaks[line - 1] + 1 if line else 0
+            end = self.breaks[line] if line < len(self.breaks) else len(self.text)
+            letters = [c for c in self.text[start:end] if c.isalpha()]
+            self.verdicts[line] = len(letters) >= 20 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+        return self.verdicts[line]
+
+
+def _loose_emails(text: str, vocabulary: frozenset[str]) -> list[tuple[int, str]]:
+    """`_LOOSE_LOCAL`s whose local part has a digit; or, with the vocabulary, in lower case or in
+    capitals (a capitalised word is a word or a brand: « Bienvenue à ameli.fr », « Netflix sur
+    orange »), is no known word (four letters at least), or is hyphenated with a first name or
+    surname among its parts and no function word (« jean-dupont »; « stay-at-home »,
+    « rendez-vous » stay)."""
+    found = []
+    surnames, first = _faker_people()
+    for m in _LOOSE_LOCAL.finditer(text):
+        local = m.group("l")
+        parts = _folded_words(local).split()
+        if any(c.isdigit() for c in local):
+            found.append((m.start(), m.group()))
+        elif not vocabulary or not (local.islower() or local.isupper()):
+            continue
+        elif len(parts) > 1:
+            if any(p in surnames or p in first for p in parts) and not any(p in _not_after_civility() for p in parts):
+                found.append((m.start(), m.group()))
+        elif len(parts[0]) >= 4 and not _known(parts[0], vocabulary):
+            found.append((m.start(), m.group()))
+    return found
+
+
 # A street: a number, a type, a word. A year after « en », « depuis »… is no number of a house
 # (« En 2019 rue et trottoirs refaits »); « et », « ou » or a lower-case plural participle after the
 # type make it a noun (« 2 rue barrées »); « place », « route », « cours », « square » are nouns
@@ -466,7 +641,10 @@ _SPOKEN_VALUES = {
     "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
     "septante": 70, "huitante": 80, "octante": 80, "nonante": 90,
 }
-_SPOKEN_RUN = re.compile(r"(?i)(?<![\w-])z[ée]ro(?:(?:[\s,.;:/\-]|\bet\b)+(?:[^\W\d_]+|\d{1,2})(?![\w])){4,14}")
+# 2026-12-06: or at « 0 » and a digit or a word (« 06 douze 34 56 78 », « 0 six 12 34… »), with « et »
+# or « et puis » before a pair (« 06, 12, 34, 56 et 78 »).
+_SPOKEN_RUN = re.compile(
+    r"(?i)(?<![\w-])(?:z[ée]ro|0\d?)(?:(?:[\s,.;:/\-]|\bet(?:\s+puis)?\b)+(?:[^\W\d_]+|\d{1,2})(?![\w])){3,14}")
 
 
 def _spoken_readings(run: str) -> set[str]:
@@ -536,7 +714,21 @@ def spoken_phones(text: str) -> list[tuple[int, str]]:
     """(offset, run) of each phone number written in words in `text`."""
     found = []
     for m in _SPOKEN_RUN.finditer(text):
-        if any(len(d) == 10 and d[0] == "0" and d[1] != "0" for d in _spoken_readings(m.group())):
+        run = re.sub(r"(?i)\bet\s+puis\b", "et", m.group())
+        said = []  # the run's digits and number words, up to its first other word
+        for token in re.findall(r"\d+|[^\W\d_]+", fold(run)):
+            if not (token.isdigit() or token in _SPOKEN_VALUES or token == "et"):
+                break
+            said.append(token)
+        if not any(t in _SPOKEN_VALUES for t in said):
+            # Digits alone are `_DIGIT_RUN`'s, but for five pairs with « et » before the last
+            # (« 06, 12, 34, 56 et 78 »; not « 0, 1, 2… 8 et 9 »).
+            pairs = [t for t in said if t != "et"]
+            if said.count("et") == 1 and len(pairs) == 5 and all(len(p) == 2 for p in pairs) \
+                    and pairs[0][0] == "0" and pairs[0][1] != "0":
+                found.append((m.start(), m.group()))
+            continue
+        if any(len(d) == 10 and d[0] == "0" and d[1] != "0" for d in _spoken_readings(run)):
             found.append((m.start(), m.group()))
     return found
 
@@ -547,18 +739,25 @@ def scan_text(
     structures: Iterable[str] = (),
     common_words: frozenset[str] = frozenset(),
     index: StructureIndex | None = None,
+    vocabulary: frozenset[str] = frozenset(),
 ) -> list[tuple[str, int, str]]:
     """(kind, offset, item) for every personal-data item recognised in `text`.
 
     The structure names are `index` when given (built once for many texts, see `StructureIndex`),
-    else `structures` read with `common_words` for this text alone."""
+    else `structures` read with `common_words` for this text alone. `vocabulary`: the French words
+    (`Redactor.vocabulary`) that tell a name in capitals, an e-mail's bare local part or a card's
+    number (« 16et25ans ») from words; without it, those rules are off."""
     from stdnum import iban
 
     text = _NOT_PRINTED.sub("", unicodedata.normalize("NFKC", text))
     found: list[tuple[str, int, str]] = []
     plain = _HYPHENATED_AT.sub("@", text) if "at" in text.lower() or "arob" in text.lower() else text
     plain = _HYPHENATED_DOT.sub(".", plain) if plain is not text else plain
-    plain = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", plain))
+    at_plain = _OBFUSCATED_AT.sub("@", plain)
+    linked = _BRACKETED_DOT_WORD.sub(".", at_plain)
+    plain = _OBFUSCATED_DOT.sub(".", at_plain)
+    if "%" in plain or "&" in plain:
+        plain = _ENCODED_AT_SIGN.sub("@", plain)
     if _BRACKETED_A.search(plain) or _SPACED_A.search(plain):
         plain = _BRACKETED_DOT.sub(".", _SPACED_A.sub(r"\1@", _BRACKETED_A.sub("@", plain)))
     if _AT_PROVIDER.search(plain):
@@ -572,7 +771,7 @@ def scan_text(
             found.append(("email", m.start(), m.group()))
         elif not local and domain and re.match(r"[A-Za-z_]", domain):
             found.append(("handle", m.start(), m.group()))
-    found += [("url", m.start(), m.group()) for m in _URLS.finditer(plain)]
+    found += [("url", m.start(), m.group()) for m in _URLS.finditer(linked)]
     for m in _DIGIT_RUN.finditer(text):
         kind = _digit_kind(m.group())
         if kind == "siret" and _THOUSANDS.fullmatch(m.group().strip()) and (
@@ -601,10 +800,19 @@ def scan_text(
               and not re.search(r"\b(?:ETP|IDE|ACT|LAM|ARS|CHU|CMP)\b", m.group()))]
     found += [("plate", m.start(), m.group()) for m in _MARKED_PLATES.finditer(text)]
     found += [("plate", m.start("p"), m.group("p")) for m in _CUED_PLATES.finditer(text)
-              if not re.fullmatch(r"(?i)(?:de|le|la|en|et|un|du|au|ce|ma|sa|ta|me|te|se|ne|je|tu|il|on|ou|va|vu|lu|pu|eu)"
-                                  r" +\d{3} *[a-z]{2}|[a-z]{2} *\d{3} +(?:km|kg|cm|mm|ml|ha|mn|cv|kw|mg|gr|kl|pc|pm|am)",
-                                  m.group("p"))]
+              if not _WORDS_AROUND_A_NUMBER.fullmatch(m.group("p"))]
     found += [("birth", m.start(), m.group()) for m in _BIRTHS.finditer(text)]
+    found += [("birth", m.start(), m.group()) for m in _SAID_BIRTHS.finditer(text)]
+    if vocabulary:
+        found += [("number", m.start(), m.group()) for m in _NINE.finditer(text) if _card_like(m.group(), vocabulary)]
+    for m in _CASE_NUMBERS.finditer(text):
+        number = m.group("n")
+        if sum(c.isdigit() for c in number) >= 4 and not _YEAR_SPAN.fullmatch(number) and not (
+                _UNIT_AFTER.match(text, m.end()) or _COUNTED_AFTER.match(text, m.end())):
+            found.append(("number", m.start("n"), number))
+    found += [("email", at, item) for at, item in _loose_emails(text, vocabulary)]
+    found += [("email", m.start(), m.group()) for m in _AT_BEFORE_LINK.finditer(text)]
+    found += [("name", at, item) for at, item in _caps_names(text, vocabulary)]
     found += [("address", m.start(), m.group()) for m in _STREETS.finditer(text)]
     found += [("name", at, word) for at, word in civility_names(text)]
     if index is None:
@@ -693,25 +901,27 @@ def scan_files(
     structures: Iterable[str] = (),
     common_words: frozenset[str] = frozenset(),
     workers: int | None = None,
+    vocabulary: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """Every finding in `files`, in the files' order; the files are read in `workers` forked
-    processes (default: every core from `PARALLEL_SCAN_FROM` files on)."""
+    processes (default: every core from `PARALLEL_SCAN_FROM` files on). `vocabulary`: as
+    `scan_text`."""
     from consultation.parallel import fork_map
 
     index = StructureIndex(structures, common_words)  # once for every file, shared by the workers
     paths = [p for p in map(Path, files) if p.is_file()]
     if workers is None and len(paths) < PARALLEL_SCAN_FROM:
         workers = 1
-    found = fork_map(lambda path: _scan_file(path, index), paths, workers=workers)
+    found = fork_map(lambda path: _scan_file(path, index, vocabulary), paths, workers=workers)
     return [finding for per_file in found for finding in per_file]
 
 
-def _scan_file(path: Path, index: StructureIndex) -> list[Finding]:
+def _scan_file(path: Path, index: StructureIndex, vocabulary: frozenset[str] = frozenset()) -> list[Finding]:
     text = published_text(path)
     seen: set[tuple[str, int]] = set()
     findings: list[Finding] = []
     breaks = [m.start() for m in re.finditer("\n", text)]  # a count per finding was quadratic
-    for kind, offset, item in scan_text(text, index=index):
+    for kind, offset, item in scan_text(text, index=index, vocabulary=vocabulary):
         line = bisect.bisect_left(breaks, offset) + 1 if kind != "structure" else 0
         if (kind, offset) not in seen:
             seen.add((kind, offset))
@@ -778,19 +988,22 @@ def check_publication(
     import json
 
     files = [Path(f) for f in files]
+    vocabulary: frozenset[str] = frozenset()
     if redactor is not None:
         structures = [*structures, *redactor.known_structures]
         if common_words is None:
             common_words = redactor.lexicon | redactor.stop_words
+        vocabulary = redactor.vocabulary
     structures = list(structures)
     common_words = common_words or frozenset()
     todo = [p for p in files if p.is_file()]
     if record is not None:
-        key = _rules_key(structures, common_words)
+        key = _rules_key(structures, common_words | vocabulary)
         clean = _read_record(record, key)
         digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in todo}
         todo = [p for p in todo if clean.get(_record_name(p, record)) != digests[p]]
-    findings = scan_files(todo, structures=structures, common_words=common_words, workers=workers)
+    findings = scan_files(todo, structures=structures, common_words=common_words, workers=workers,
+                          vocabulary=vocabulary)
     if record is not None:
         leaking_now = {f.file for f in findings}
         clean.update({_record_name(p, record): digests[p] for p in todo if p not in leaking_now})

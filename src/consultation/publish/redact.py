@@ -119,9 +119,11 @@ _PROVIDERS = (
     r"gmail|googlemail|hotmail|yahoo|outlook|orange|wanadoo|free|laposte|sfr|icloud|live|msn|protonmail|proton|"
     r"aol|neuf|bbox|numericable|gmx|yopmail"
 )
+# « @ » URL-encoded (« %40 », twice: « %2540 ») or as an HTML entity (« &#64; », « &#x40; », « &commat; »).
+_ENCODED_AT = r"(?:%(?:25)?40|&#0*64;|&#x0*40;|&commat;)"
 _MAYBE_EMAIL = re.compile(
     r"(?i)\b(?:at|arobase|arrobase|arobas|arrobas|chez|commercial)\b|[\w\])]#\w|[\[({<]\s?[aà]\s?[\])}>]|\s[aà]\s+\w[\w-]*\."
-    rf"|\ssur\s+(?:{_PROVIDERS})\b")
+    rf"|\ssur\s+(?:{_PROVIDERS})\b|{_ENCODED_AT}")
 _MAYBE_HYPHEN_EMAIL = re.compile(r"(?i)(?<![^\W_])(?:at|arobase|arrobase|arobas|arrobas)(?![^\W_])")
 _SHORTENERS = (
     r"bit\.ly|t\.co|goo\.gl|tinyurl\.com|ow\.ly|is\.gd|buff\.ly|lnkd\.in|urlz\.fr|frama\.link|"
@@ -148,11 +150,13 @@ _EMAIL_BODY = (
     rf"{_LOCAL_BRACKETED}{_BRACKETED.format('[aà]')}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b|"
     # « jean.dupont à orange.fr »: « à » between spaces, a local part with a separator inside and a
     # domain with a top-level domain of `_SAFE_TLDS` (« écrire à orange.fr » has no local part)
-    rf"{_LOCAL_MARKED}\s+[aà]\s+{_LABEL}(?:\.{_LABEL})*\.(?:{_SAFE_TLDS})\b|"
+    # (2026-12-06: a hyphen alone is no mark there, « Connectez-vous à doctolib.fr »: `_UNMARKED_EMAIL`)
+    rf"(?=[\w+-]*[._+\d]){_LOCAL_MARKED}\s+[aà]\s+{_LABEL}(?:\.{_LABEL})*\.(?:{_SAFE_TLDS})\b|"
     rf"{_LOCAL_SPELT}\s+{_SPELT_AT}\s+{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,6}}\b|"
     rf"{_LOCAL_SPELT}\s+chez\s+{_LABEL}(?:\s+{_DOT_WORD}\s+{_LABEL})*\s+{_DOT_WORD}\s+(?:{_SAFE_TLDS})\b|"
     rf"{_LOCAL}(?: \. {_LOCAL}){{0,{_MAX_PARTS}}}\s?@@?\s?{_LABEL}(?:(?:\.| \. ){_LABEL})*(?:\.| \. )[a-z]{{2,6}}\b|"
     rf"{_LOCAL_MARKED}\s?@@?\s?{_LABEL}(?:\.{_LABEL})*|"
+    rf"{_LOCAL}{_ENCODED_AT}{_LABEL}(?:\.{_LABEL})*|"  # 2026-12-06: « jean.dupont%40orange.fr »
     rf"{_LOCAL}(?:"
     rf"@@?{_LABEL}(?:\.{_LABEL})*"  # the TLD may be missing: jean.dupont@orange
     rf"|\s?@\s?{_LABEL}(?:\.{_LABEL})+"  # spaces around @: a dotted domain then
@@ -181,6 +185,18 @@ _HYPHEN_DOT = rf"(?:(?:\s?[-_]\s?|\s){_DOT_WORD}(?:\s?[-_]\s?|\s)|\s?\.\s?)"
 _HYPHEN_EMAIL = re.compile(
     rf"(?i)(?<![\w+.-]){_PART}(?:[-_.+]{_PART}){{0,{_MAX_PARTS}}}{_HYPHEN_AT}{_PART}(?:-{_PART}){{0,3}}"
     rf"(?:{_HYPHEN_DOT}{_PART}){{0,3}}{_HYPHEN_DOT}(?:{_SAFE_TLDS})(?![\w-])"
+)
+# 2026-12-06: a local part with no separator (« dupontj à orange.fr », « kvasseur sur gmail ») or a
+# hyphen alone (« jean-dupont chez orange »), then « à » and a domain with a known TLD (its dot
+# spelt or spaced too), or « sur », « chez », « at » and a mail provider. Such a local part is
+# an ordinary word as often (« je suis allé à ameli.fr », « abonné chez free »): `Redactor` keeps
+# those whose local part is no word of the model's lists (`_unmarked_emails`).
+_DOMAIN_DOT = rf"(?:\.| \. |\s+{_DOT_WORD}\s+)"
+_UNMARKED_EMAIL = re.compile(
+    rf"(?i)(?<![\w.+@-])(?P<l>[^\W_]{{3,40}}|[^\W\d_]{{2,20}}(?:-[^\W\d_]{{2,20}}){{1,2}})"
+    rf"(?:\s+[aà]\s+[^\W_][\w-]{{0,62}}(?:{_DOMAIN_DOT}[^\W_][\w-]{{0,62}}){{0,3}}?{_DOMAIN_DOT}(?:{_SAFE_TLDS})"
+    rf"|\s+(?:sur|chez|at)\s+(?:{_PROVIDERS})(?:\s?(?:\.|{_DOT_WORD}\s)\s?(?:{_SAFE_TLDS})|\s(?:fr|com|net))?)"
+    r"(?![\w-])"
 )
 _EMAIL = re.compile(rf"{_LOCAL_START}(?:{_EMAIL_BODY})", re.I)
 _LINK_TO_LINK = re.compile(rf"\.(?:{_SAFE_TLDS})\s+[aà]\s", re.I)
@@ -214,9 +230,12 @@ _NUMBER_WORDS = {
     "soixante": 60, "septante": 70, "octante": 80, "huitante": 80, "nonante": 90,
 }
 _NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+# 2026-12-06: it may start with its first pair in digits (« 06 douze 34 56 78 », « 0 six 12… »), and
+# « et » or « et puis » may come before a pair (« 06, 12, 34, 56 et 78 »).
 _SPELT_PHONE = re.compile(
-    rf"(?i)(?<![\w-])(?:z[ée]ro|0)(?:(?:[\s,.\-]|\bet\b)+(?:(?:{_NUMBER_WORD})(?![\w])|\d{{1,2}}(?![\w])))+"
+    rf"(?i)(?<![\w-])(?:z[ée]ro|0\d?)(?:(?:[\s,.\-]|\bet(?:\s+puis)?\b)+(?:(?:{_NUMBER_WORD})(?![\w])|\d{{1,2}}(?![\w])))+"
 )
+_MAYBE_SPELT_PHONE = re.compile(r"(?i)z[ée]ro|(?<![\w-])0\d?[\s,.\-]")
 _PHONE_REGIONS = ("FR", "BE", "CH")  # national layouts tried; "+" and "00" numbers of any country
 _DIGITS = re.compile(r"\d")
 _NS = r"[\s.\-]?"
@@ -261,12 +280,23 @@ _A_DATE = (
 )
 # « 12031978 », « 120378 »: a date written without separators, after a cue of birth only.
 _COMPACT_DATE = r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)?\d{2}"
-_BIRTH = re.compile(
+_BIRTH_LEAD = (
     r"(?i:\bn[ée]e?s?\b(?:\s*\(e\))?\s*(?:le\s+|en\s+|:\s*)?|\bdate\s+de\s+naissance\b\W{0,4}(?:est\s+)?(?:le\s+)?"
     r"|\bddn\b\W{0,3}|\bnaissance\b\W{0,3}(?:le\s+)?|\bborn\s+(?:on\s+)?)"
-    rf"(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|{_COMPACT_DATE}|\d{{4}}))(?![\w/])"
+)
+_BIRTH = re.compile(
+    rf"{_BIRTH_LEAD}(?P<d>(?i:{_A_DATE}|(?:{_MONTHS})\s+\d{{4}}|{_COMPACT_DATE}|\d{{4}}))(?![\w/])"
 )
 _BIRTH_CUE = re.compile(r"(?i)n[ée]e?s?\b|naissance|ddn|born")
+# 2026-12-06: a date of birth with its day or its year in words (« né le douze mars 1978 », « née le
+# premier mai 1950 », « le 3 mars mille neuf cent soixante-dix-huit », « douze mars soixante-huit »).
+_SAID_NUMBER = (
+    rf"(?:{_NUMBER_WORD}|mille|mil|cents?)(?![\w])(?:[\s-]{{1,2}}(?:et[\s-]{{1,2}})?(?:{_NUMBER_WORD}|mille|mil|cents?)(?![\w])){{0,7}}"
+)
+_WORD_BIRTH = re.compile(
+    rf"{_BIRTH_LEAD}(?P<d>(?i:(?:\d{{1,2}}|1er|premier|{_SAID_NUMBER})\s+(?:{_MONTHS})\.?\s+(?:\d{{4}}|\d{{2}}|{_SAID_NUMBER})))"
+    r"(?![\w/])"
+)
 _OLD_DATE = re.compile(rf"(?<![\w/.])(?P<d>(?i:{_A_DATE}))(?![\w/])")
 _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z_][\w.]{0,29}[\w]")
 # A handle without « @ », after the network's name: « insta : jdupont », « snap: karim_34 »,
@@ -498,6 +528,19 @@ def _is_caps_word(word: str) -> bool:
     return len(letters) > 1 and all(c.isupper() for c in letters)
 
 
+_DERIVED = re.compile(
+    r"(?:ie|isme|iste|tion|sion|ment|ique|ite|eur|euse|aire|ence|ance|age|able|ible|ive)s?$")
+_DETERMINERS = frozenset(["le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "au", "aux", "ce", "cet", "cette",
+                          "ces", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos", "mon", "ma", "mes"])
+
+
+@functools.lru_cache(maxsize=16)  # asked for each pair of words of a text
+def _in_capitals(text: str) -> bool:
+    """Nine letters in ten of `text` in capitals, twenty letters at least."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 20 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
 def _blank(text: str, start: int, end: int) -> bool:
     """Only one or two spaces (or a line break's absence) between two words of one name."""
     gap = text[start:end]
@@ -661,6 +704,12 @@ class Redactor:
         )
 
     @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every folded word of the model's lists (forms, lemmas, stop words) and the report's stop
+        words: what `leakscan` reads as ordinary words."""
+        return self.lexicon | self.stop_words | self._vocabulary
+
+    @property
     def known_structures(self) -> list[str]:
         """The responding structures' names this redactor was given."""
         return list(self._structures.names)
@@ -706,6 +755,7 @@ class Redactor:
         if "@" in shadow or _MAYBE_EMAIL.search(shadow):
             # « de service-public.fr à impots.gouv.fr » is two links, not jean.dupont à orange.fr
             found += [Span(m.start(), m.end(), EMAIL) for m in _emails(shadow) if not _LINK_TO_LINK.search(m.group())]
+        found += self._unmarked_emails(shadow)
         if _MAYBE_HYPHEN_EMAIL.search(shadow):
             found += [Span(m.start(), m.end(), EMAIL) for m in _HYPHEN_EMAIL.finditer(shadow)]
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
@@ -721,7 +771,9 @@ class Redactor:
         if any(c.isdigit() for c in shadow):
             found += _plates(shadow, self.stop_words)
             found += _documents(shadow)
-            found += _birth_dates(shadow)
+            found += self._cards(shadow)
+            found += _file_numbers(shadow)
+        found += _birth_dates(shadow)  # a date in words has no digit (« né le douze mars soixante-huit »)
         for pattern in self._structures.patterns(text):
             found += [Span(m.start("s"), m.end("s"), STRUCTURE) for m in pattern.finditer(text)]
         found += [
@@ -802,7 +854,7 @@ class Redactor:
             if word[:1].isupper():
                 known = key in french or (key in other and bool(self.lexicon) and key not in self.lexicon)
                 if not known:
-                    span = self._initial_or_caps_surname(tokens, i, text)
+                    span = self._initial_or_caps_surname(tokens, i, text) or self._caps_pair(tokens, i, text)
                     if span:
                         found.append(span)
                     continue
@@ -833,6 +885,74 @@ class Redactor:
                 if span:
                     found.append(span)
         return found
+
+    def _unmarked_emails(self, shadow: str) -> list[Span]:
+        """`_UNMARKED_EMAIL`s whose local part, in lower case or in capitals, is no French word (nor a
+        function word, a stop word, a brand), four letters at least; hyphenated, one of its parts a
+        known first name or surname (« jean-dupont »; « stay-at-home », « rendez-vous » stay).
+        Without the model's word lists, the hyphenated ones only."""
+        french, _ = _first_names()
+        found = []
+        for m in _UNMARKED_EMAIL.finditer(shadow):
+            local = m.group("l")
+            key = fold(local)
+            if not (local.islower() or local.isupper()):
+                continue  # « explique Dupont à lemonde.fr »: a capitalised word is a name or a word
+            parts = key.split("-")
+            if len(parts) > 1:
+                taken = any(p in french or p in _surnames() for p in parts) and not any(
+                    p in _FUNCTION_WORDS or p in self.stop_words for p in parts)
+            else:
+                taken = (bool(self.lexicon) and len(key) >= 4 and key not in _FUNCTION_WORDS and key not in self.stop_words
+                         and key.removesuffix("s") not in _BRANDS and not self._is_common_word(local))
+            if taken:
+                found.append(Span(m.start(), m.end(), EMAIL))
+        return found
+
+    def _cards(self, shadow: str) -> list[Span]:
+        found = []
+        for m in _CARD.finditer(shadow):
+            code = m.group()
+            digits = sum(c.isdigit() for c in code)
+            runs = _LETTER_RUN.findall(code)
+            if 2 <= digits <= 7 and len(_CARD_SHIFTS.findall(code)) >= 2 and not all(
+                    len(run) > 1 and (fold(run) in _FUNCTION_WORDS or self._is_common_word(run)) for run in runs):
+                found.append(Span(m.start(), m.end(), NUMBER))
+        return found
+
+    def _caps_pair(self, tokens, i, text) -> Span | None:
+        """« NGOZI VASSEUR », « VASSEUR NGOZI » (2026-12-06): two words in capitals side by side, one
+        unknown to the model's lists (four letters at least, a vowel, no stop word), the other a
+        common surname that is no function word or stop word (the lexicon holds many: « VASSEUR »,
+        « BRUNET »). With the lexicon only."""
+        if not self.lexicon or i + 1 >= len(tokens) or not _blank(text, tokens[i][1], tokens[i + 1][0]):
+            return None
+        a, b = tokens[i][2], tokens[i + 1][2]
+        if not (_is_caps_word(a) and _is_caps_word(b)):
+            return None
+
+        def unknown(word: str) -> bool:
+            key = fold(word)
+            singular = {word[:-1]} if key.endswith(("s", "x")) else set()
+            return (len(key) >= 4 and re.search("[aeiouy]", key) is not None and key not in self.stop_words
+                    and key not in _FUNCTION_TITLES and key not in _FUNCTION_WORDS and "'" not in word
+                    and "’" not in word and not any(self._is_common_word(w) for w in {word, *singular}))
+
+        def surname(word: str) -> bool:
+            key = fold(word)
+            return key in _surnames() and key not in self.stop_words and key not in _FUNCTION_WORDS \
+                and key not in _FUNCTION_TITLES
+
+        # In an answer written in capitals, two unknown words side by side are a name too
+        # (« AVEC ADJOA BENSAÏD »), unless one ends as French derived nouns and adjectives do
+        # (« HOMOPHOBIE TRANSPHOBIE », a real answer). After an article or « de », neither pair is.
+        if i and fold(tokens[i - 1][2]).strip("'’") in _DETERMINERS:
+            return None  # « LES ARRCO MARCHAND », « À LA CARSAT CNAV »: an institution's acronyms
+        if (unknown(a) and surname(b)) or (surname(a) and unknown(b)) or (
+                unknown(a) and unknown(b) and _in_capitals(text) and not _DERIVED.search(fold(a))
+                and not _DERIVED.search(fold(b))):
+            return Span(tokens[i][0], tokens[i + 1][1], NAME)
+        return None
 
     def _street_end(self, shadow: str, match: re.Match[str]) -> Span:
         """The address `match` found, up to the first lower-case word of its street's name that
@@ -1232,13 +1352,18 @@ def _spelt_digits(words: Sequence[str]) -> str:
 
 def _spelt_phones(shadow: str) -> list[Span]:
     """A phone number spelt out in words (« zéro six douze trente-quatre… »), wholly or in part."""
-    if not re.search(r"(?i)z[ée]ro", shadow):
+    if not _MAYBE_SPELT_PHONE.search(shadow):
         return []
     found = []
     for m in _SPELT_PHONE.finditer(shadow):
-        words = [w for w in re.split(r"[\s,.\-]+", m.group()) if w and w.lower() != "et"]
+        words = [w for w in re.split(r"[\s,.\-]+", m.group()) if w and w.lower() not in ("et", "puis")]
         if not any(w.isalpha() for w in words):
-            continue  # digits only: the other detectors' business
+            # Digits only: the other detectors' business, but for five pairs with « et » before
+            # the last (« 06, 12, 34, 56 et 78 »; « 0, 1, 2… et 9 » is a list of digits).
+            if re.search(r"(?i)\bet\b", m.group()) and len(words) == 5 and all(len(w) == 2 for w in words) \
+                    and words[0][0] == "0" and words[0][1] != "0":
+                found.append(Span(m.start(), m.end(), PHONE))
+            continue
         digits = _spelt_digits(words)
         if 9 <= len(digits) <= 10 and digits[0] == "0" and digits[1] != "0":  # one pair said as a unit
             found.append(Span(m.start(), m.end(), PHONE))
@@ -1322,6 +1447,42 @@ def _documents(shadow: str) -> list[Span]:
     return found
 
 
+# 2026-12-06 (tests/test_redact_unseen_more.py). An identity card's number with no document named
+# before it: nine letters and digits, two of each at least, that change from letters to digits (or
+# back) twice at least (« X4RTBPFW4 »; « COVID2019 », « ABCDEFG12 » change once), in capitals or in
+# lower case, not both; its runs of letters not all words (« 16et25ans »: `Redactor._cards`).
+_CARD = re.compile(r"(?<![\w-])(?:[A-Z0-9]{9}|[a-z0-9]{9})(?![\w-])")
+_CARD_SHIFTS = re.compile(r"[A-Za-z](?=\d)|\d(?=[A-Za-z])")
+
+
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+# The number of a file, a patient, an employee, a member, a client, a contract or a claim after its
+# cue: four digits at least, letters, « / », « - » or one space inside (« matricule 123456 »,
+# « n° de dossier 21/12345 », « numéro de patient P-004512 », « n° adhérent 2017-LL-92164 »,
+# « dossier n° 860 953 »); a year alone (« dossier de 2021 »), years (« 2019-2020 ») or an amount
+# or a count after it (« 1500 euros ») stay.
+_FILE_CUE = re.compile(
+    r"(?i)\b(?:matricule|(?:n°|no\.?|num[ée]ro)\s?(?:de\s+|d['’]\s?)?(?:dossier|patient|adh[ée]rent|client|contrat|"
+    r"sinistre|s[ée]jour|usager|b[ée]n[ée]ficiaire|r[ée]f[ée]rence)|dossier\s+n°|r[ée]f[ée]rence\s+(?:du\s+)?dossier)"
+    r"(?:\s?n°)?(?![\w])[ \t]*:?[ \t]*(?P<n>(?:[A-Z]{1,3}[-/.]?)?\d+(?:[-/.]\w+|[ ]\d{3}(?!\d)){0,3})(?![\w/-])"
+)
+_YEAR_OR_YEARS = re.compile(r"(?:19|20)\d{2}(?:[-/](?:(?:19|20)?\d{2}))?")
+
+
+def _file_numbers(shadow: str) -> list[Span]:
+    found = []
+    for m in _FILE_CUE.finditer(shadow):
+        number = m.group("n")
+        if sum(c.isdigit() for c in number) < 4 or _YEAR_OR_YEARS.fullmatch(number):
+            continue
+        if _AMOUNT_AFTER.match(shadow, m.end("n")) or _COUNT_AFTER.match(shadow, m.end("n")):
+            continue
+        found.append(Span(m.start("n"), m.end("n"), NUMBER))
+    return found
+
+
 def _listed_nirs(shadow: str) -> list[Span]:
     """A NIR written as a list (`_NIR_LIST`): its key right, or a cue before it."""
     from stdnum.fr import nir
@@ -1344,14 +1505,18 @@ _PLATE_CUE = re.compile(
 # Two letters that are a word before a number or a unit after it: « voiture de 123 km » is no plate.
 _PLATE_NOT_FIRST = frozenset(["de", "le", "la", "en", "et", "un", "du", "au", "ce", "ma", "sa", "ta", "me", "te", "se",
                               "ne", "je", "tu", "il", "on", "ou", "va", "vu", "lu", "pu", "eu"])
-_PLATE_NOT_LAST = frozenset(["km", "kg", "cm", "mm", "ml", "ha", "mn", "cv", "kw", "mg", "gr", "kl", "pc", "pm", "am"])
+_PLATE_NOT_LAST = frozenset(["km", "kg", "cm", "mm", "ml", "ha", "mn", "cv", "kw", "mg", "gr", "kl", "pc", "pm", "am",
+                             "ch", "cc"])  # « voiture de 110 ch »
 
 
 def _plate_words(plate: str) -> bool:
     """Whether a plate in lower case after a cue is no pair of words around a number (glued, as
-    « ab123cd », it is one)."""
+    « ab123cd », it is one): a unit after the number (« voiture de 123 km »), or a word on both
+    sides (« plaque le 123 et »). One word alone is a plate's letters (2026-12-06: « plaque de 123
+    zx », « voiture ab 123 ma »)."""
     letters = re.findall(r"[a-z]+", plate.lower())
-    return " " not in plate or (letters[0] not in _PLATE_NOT_FIRST and letters[-1] not in _PLATE_NOT_LAST)
+    return " " not in plate or (letters[-1] not in _PLATE_NOT_LAST and not (
+        letters[0] in _PLATE_NOT_FIRST and letters[-1] in _PLATE_NOT_FIRST))
 
 
 def _plates(shadow: str, stop_words: frozenset[str]) -> list[Span]:
@@ -1373,8 +1538,8 @@ _NOT_PLATE_LETTERS = frozenset(
 def _birth_dates(shadow: str) -> list[Span]:
     """A date after « né(e) le », « date de naissance », « DDN »; a full date of the 1900s anywhere
     (a date of the last century in a testimony about a 2020 crisis is someone's birth)."""
-    found = [Span(m.start("d"), m.end("d"), DATE) for m in _BIRTH.finditer(shadow)] if _BIRTH_CUE.search(
-        shadow) else []
+    found = [Span(m.start("d"), m.end("d"), DATE) for pattern in (_BIRTH, _WORD_BIRTH)
+             for m in pattern.finditer(shadow)] if _BIRTH_CUE.search(shadow) else []
     for m in _OLD_DATE.finditer(shadow) if "19" in shadow or re.search(r"[/.\-]\s?\d\d\b", shadow) else ():
         year = m.group("y1") or m.group("y2")
         if (len(year) == 4 and 1900 <= int(year) < 2000) or (
