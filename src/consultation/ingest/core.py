@@ -296,14 +296,17 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
     """Map each configured header to the file's header; name every missing or ambiguous one.
 
     Tried in order: the exact header, then case/accents/punctuation/spacing ignored, then also a
-    numbering prefix ignored ("Q3.", "3a)"). Two configured headers that would land on the same
-    column only through that tolerance are refused: silently mixing two questions is worse than
-    an error.
+    numbering prefix ignored ("Q3.", "3a)"), then a header the tool cut (the file's header is the
+    start of one configured header only, and of no other). Two configured headers that would land
+    on the same column only through that tolerance are refused: silently mixing two questions is
+    worse than an error. Every header read another way than written in consultation.yaml is named
+    with the one it is read as, in `table.warnings` (a survey tool renumbers or rewords between
+    two exports: the user sees what was mapped to what).
     """
     columns = list(table.frame.columns)
     # annotated: left to inference, mypy's join of these three callables differs between runs
     tiers: tuple[Callable[[str], str], ...] = (
-        str.strip,
+        _one_line,  # the same words: spaces, tabs, line breaks, no-break spaces aside
         lambda h: header_key(h, keep_number=True),
         header_key,
     )
@@ -317,6 +320,7 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
     resolved: dict[str, str] = {}
     loose: set[str] = set()
     problems: list[InputProblem] = []
+    unfound: list[str] = []
     for role, header in wanted.items():
         for level, (tier, index) in enumerate(zip(tiers, indexes, strict=True)):
             key = tier(header)
@@ -337,13 +341,20 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
                 )
                 break
         else:
-            problems.append(
-                InputProblem(
-                    str(table.path),
-                    f"colonne attendue absente ({_role_label(role)}){_closest(header, columns)}",
-                    row=header_row, column=header,
-                )
+            unfound.append(role)
+    cut = _cut_headers(wanted, unfound, [c for c in columns if c not in set(resolved.values())])
+    for role in unfound:
+        if role in cut:
+            resolved[role] = cut[role]
+            loose.add(cut[role])
+            continue
+        problems.append(
+            InputProblem(
+                str(table.path),
+                f"colonne attendue absente ({_role_label(role)}){_closest(wanted[role], columns)}",
+                row=header_row, column=wanted[role],
             )
+        )
     for col in dict.fromkeys(resolved.values()):
         twins = table.duplicates.get(col)
         if twins:
@@ -357,7 +368,7 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
                 )
             )
     for col in sorted(loose):
-        headers = sorted({wanted[role].strip() for role, c in resolved.items() if c == col})
+        headers = sorted({_one_line(wanted[role]) for role, c in resolved.items() if c == col})
         if len(headers) > 1:
             problems.append(
                 InputProblem(
@@ -370,7 +381,46 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
             )
     if problems:
         raise InputFileError(problems)
+    read_as = [
+        f"« {_one_line(col)} »{' (en-tête coupé)' if role in cut else ''} lu comme « {_one_line(wanted[role])} » "
+        f"({_role_label(role)})"
+        for role, col in resolved.items() if col in loose
+    ]
+    if read_as:
+        shown = " ; ".join(read_as[:MAX_LISTED]) + (f" ; … (+{len(read_as) - MAX_LISTED})" if len(read_as) > MAX_LISTED else "")
+        table.warnings.append(
+            f"{table.path.name}, ligne {header_row} : {fmt.integer(len(read_as))} "
+            f"en-tête{'s' if len(read_as) > 1 else ''} écrit{'s' if len(read_as) > 1 else ''} autrement que "
+            f"dans consultation.yaml : {shown} ; vérifiez chaque correspondance, ou reprenez ces en-têtes dans "
+            "consultation.yaml"
+        )
     return resolved
+
+
+_MIN_CUT_KEY = 25  # a cut header shorter than this (as `header_key` writes it) says too little
+
+
+def _cut_headers(wanted: dict[str, str], roles: list[str], columns: list[str]) -> dict[str, str]:
+    """Roles whose header the tool cut at N characters (« 4. Vos propositions pour le pilier n° 1 :
+    Transfor… »): the file's header, numbering kept then ignored, is the start of this configured
+    header and of no other, and the only column that is. Anything less certain stays missing."""
+    found: dict[str, str] = {}
+    for keep_number in (True, False):
+        keys = {col: header_key(col, keep_number=keep_number) for col in columns if col not in found.values()}
+        keys = {col: k for col, k in keys.items() if len(k) >= _MIN_CUT_KEY}
+        targets = {role: header_key(header, keep_number=keep_number) for role, header in wanted.items()}
+        for role in roles:
+            if role in found:
+                continue
+            hits = [col for col, k in keys.items() if targets[role].startswith(k) and targets[role] != k]
+            if len(hits) == 1 and sum(t.startswith(keys[hits[0]]) for t in targets.values()) == 1:
+                found[role] = hits[0]
+    return found if len(set(found.values())) == len(found) else {}
+
+
+def _one_line(header: str) -> str:
+    """A header as one line (a line break or a tab inside it shown as a space)."""
+    return " ".join(str(header).split())
 
 
 def _role_label(role: str) -> str:
@@ -583,6 +633,8 @@ def _ingest_responses(
     table = read_table(path, sheet=source.sheet, header_row=source.header_row, header_hint=id_columns[0])
     wanted = _response_roles(consultation, source)
     colmap = resolve_columns(table, wanted)
+    if source.layout != "long":
+        table.warnings.extend(_unread_answers(table, set(colmap.values())))
     values = pd.DataFrame(
         {
             role: normalise_series(table.frame[col])
@@ -621,6 +673,39 @@ def _ingest_responses(
     store.insert_df(con, "quarantine", quarantine)
     _record_file(con, cid, digest, settings, label, report)
     return report
+
+
+# A column of written answers, as opposed to a tool's metadata or ticked options: most filled cells
+# are sentences of a few words, and most of them differ.
+_WRITTEN_MIN_CHARS = 20
+_WRITTEN_MIN_WORDS = 3
+
+
+def _unread_answers(table: Table, read: set[str]) -> list[str]:
+    """Columns no role reads that hold written answers: a question added to the questionnaire
+    since consultation.yaml was written (its answers would be left out without a word), or a
+    question whose header changed beyond recognition while another column is still found."""
+    out = []
+    for col in table.frame.columns:
+        if col in read:
+            continue
+        values = table.frame[col].fillna("").astype(str).str.strip()
+        values = values[values.ne("")]
+        if len(values) < 3:
+            continue
+        words = values.str.split().str.len()
+        if (
+            values.str.len().median() >= _WRITTEN_MIN_CHARS
+            and words.median() >= _WRITTEN_MIN_WORDS
+            and values.nunique() * 2 > len(values)
+            and not values.str.contains(r"://|^[\w.+-]+@|^\d", regex=True).mean() > 0.5
+        ):
+            out.append(
+                f"{table.path.name}, colonne « {_one_line(col)} » : non lue, absente de consultation.yaml, alors "
+                f"qu'elle contient {fmt.integer(len(values))} réponses rédigées ; une question ajoutée au "
+                "questionnaire n'est importée qu'une fois ajoutée à consultation.yaml (questions ou free_text)"
+            )
+    return out
 
 
 # Labels of a row added under the answers in a spreadsheet (a total, a count, a mean), as header_key
@@ -1169,6 +1254,21 @@ def _store_responses(
                 "nomme l'ancien identifiant est à mettre à jour"
             )
         con.register("_changed", changed)
+        edited = sorted(set(changed["respondent_id"].astype(str)) - set(renamed.values()))
+        if edited:
+            coded = _rows(
+                con,
+                "SELECT count(DISTINCT respondent_id) FROM human_codes WHERE consultation_id = ? "
+                "AND respondent_id IN (SELECT respondent_id FROM _changed)",
+                [cid],
+            )[0][0]
+            plural = len(edited) > 1
+            report.warnings.append(
+                f"{report.path.name} : {fmt.integer(len(edited))} répondant{'s' if plural else ''} déjà en base "
+                f"dont les réponses ont changé dans ce fichier ({', '.join(edited[:10])}{' …' if len(edited) > 10 else ''}) : "
+                f"les nouvelles réponses remplacent les anciennes, leur codage automatique est refait"
+                + (f" ; {fmt.integer(coded)} d'entre eux ont des codes humains, à revoir" if coded else "")
+            )
         for tbl in ("units", "auto_codes"):
             _rows(
                 con,
