@@ -651,6 +651,7 @@ def _ingest_responses(
             reasons[idx] = why
     _flag_summary_rows(table, reasons)
     _flag_notes_below(table, values["respondent_id"], reasons)
+    table.warnings.extend(_spreadsheet_values(table, values, reasons, colmap))
     missing_id = values["respondent_id"].eq("") & reasons.eq("")
     reasons[missing_id] = "identifiant du répondant manquant"
     _flag_long_answers(values, reasons, colmap, source.max_answer_chars)
@@ -705,6 +706,66 @@ def _unread_answers(table: Table, read: set[str]) -> list[str]:
                 f"qu'elle contient {fmt.integer(len(values))} réponses rédigées ; une question ajoutée au "
                 "questionnaire n'est importée qu'une fois ajoutée à consultation.yaml (questions ou free_text)"
             )
+    return out
+
+
+# What a spreadsheet shows in place of a formula's value that failed: Excel's errors in English and
+# French, Google Sheets' « #ERROR! », LibreOffice's « Err:502 ». The text that was there is lost.
+SPREADSHEET_ERROR = (
+    r"(?i)#(?:N/A|N/D|NULL!|NUL!|DIV/0!|VALUE!|VALEUR!|REF!|NAME\?|NOM\?|NUM!|NOMBRE!|GETTING_DATA|SPILL!|"
+    r"PROPAGATION!|CALC!|BLOCKED!|CONNECT!|FIELD!|UNKNOWN!|BUSY!|EXTERNAL!|PYTHON!|ERROR!)|Err:\d{3}"
+)
+# A formula's own text (a tool that saved no value, a CSV written from formulas): « =SOMME(A1:A3) »,
+# « =B2 », « @SUM(A1) ». « = pas assez » or « - moins de moyens » are answers.
+_FORMULA_TEXT = r"[=+@-]\s*(?:[A-Za-z_][A-Za-z0-9_.]*\(.*\)|\$?[A-Za-z]{1,3}\$?\d+(?:[:+*/-].*)?)"
+_BOOLEANS = r"(?i)VRAI|FAUX|TRUE|FALSE"
+
+
+def _spreadsheet_values(table: Table, values: pd.DataFrame, reasons: pd.Series, colmap: dict[str, str]) -> list[str]:
+    """Cells a spreadsheet wrote in place of what was typed. An error value (« #N/A », « #VALEUR! »)
+    says the text is not in the file: an id such is no respondent (quarantined), any other cell is
+    read empty. A formula's text or a yes/no (« VRAI ») in an answer column is kept as written. All
+    are named by column, value and row."""
+    out: list[str] = []
+    name = table.path.name
+    for role in [r for r in colmap if r.startswith("respondent_id#")]:
+        raw = normalise_series(table.frame[colmap[role]])
+        bad = raw.str.fullmatch(SPREADSHEET_ERROR).fillna(False).astype(bool) & reasons.eq("")
+        reasons[bad] = [
+            f"identifiant « {v} » dans « {_one_line(colmap[role])} » : valeur d'erreur du tableur (la formule qui le "
+            "donnait a échoué), pas un identifiant" for v in raw[bad]
+        ]
+    kinds = (
+        (SPREADSHEET_ERROR, "valeur{s} d'erreur du tableur", "la réponse n'est pas dans le fichier (la formule qui la "
+         "donnait a échoué) : lue comme vide", True),
+        (_FORMULA_TEXT, "texte{s} de formule", "le tableur n'a pas enregistré sa valeur : lu{s} tel{s} qu'écrit{s}", False),
+        (_BOOLEANS, "valeur{s} vrai/faux", "une case cochée ou une valeur du tableur plutôt qu'un texte rédigé : "
+         "lue{s} telle{s} quelle{s}", False),
+    )
+    for role in values.columns:
+        if role == "respondent_id" or role == "question":
+            continue
+        column = values[role]
+        for pattern, what, then, empty in kinds:
+            if not empty and not role.startswith(("q:", "f:", "answer")):
+                continue
+            hits = column.str.fullmatch(pattern).fillna(False).astype(bool) & reasons.eq("")
+            if not hits.any():
+                continue
+            found: dict[str, list[int]] = {}
+            for idx, value in column[hits].items():
+                found.setdefault(str(value), []).append(table.row_number(int(idx)))
+            shown = ", ".join(
+                f"« {v[:40]} » ligne{'s' if len(rows) > 1 else ''} {_rows_text(rows)}" for v, rows in list(found.items())[:5]
+            ) + (" …" if len(found) > 5 else "")
+            n = int(hits.sum())
+            plural = "s" if n > 1 else ""
+            out.append(
+                f"{name}, colonne « {_one_line(colmap[role])} » : {fmt.integer(n)} {what.format(s=plural)} ({shown}) : "
+                + then.format(s=plural)
+            )
+            if empty:
+                values.loc[hits, role] = ""
     return out
 
 
