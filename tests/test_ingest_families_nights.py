@@ -251,3 +251,58 @@ def test_header_variants_in_a_first_export_are_read_and_named(seed, tmp_path, cl
     report = _night(con, folder, _export(header, ROWS, list(range(len(header))), seed % 3 == 2))
     assert content(con) == clean_reference([list(r) for r in ROWS])
     assert _announced(report.warnings, header, varied) == []
+
+
+# --------------------------------------------------------------------------
+# Ids renumbered: a tool that numbers its rows 1, 2, 3… renumbers them when one is deleted
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_ids_renumbered_after_a_deletion_count_each_person_once(seed, tmp_path, clean_reference):
+    """A respondent deleted in the tool, and the ids after it renumbered (the respondent « 5 » is
+    now « 4 »): the last old ids were no longer in the file and stayed in the base beside the same
+    people under their new ids, counted twice; the human codes stayed on the ids, now another
+    person's answers. Some answers are edited and some respondents added the same night."""
+    rnd = random.Random(seed)
+    first = [list(r) for r in ROWS]
+    for i, r in enumerate(first):
+        r[IDENT] = str(i + 1)
+    qid, theme = "q1_retenir", "q1_autres"
+    coded = sorted(rnd.sample(range(len(first)), 6))
+    folder = _folder(tmp_path, f"renum{seed}")
+    config = yaml.safe_load((folder / "consultation.yaml").read_text(encoding="utf-8"))
+    config["sources"]["human_codes"] = ["codes.csv"]
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    (folder / "codes.csv").write_text(
+        "respondent_id;question_id;theme_id\n" + "".join(f"{first[i][IDENT]};{qid};{theme}\n" for i in coded),
+        encoding="utf-8",
+    )
+    con = store.connect(None)
+    (folder / "reponses.csv").write_bytes(quoted(first))
+    ingest_consultation(con, load_consultation(folder), folder)
+    said_before = {first[i][IDENT]: first[i][ANSWERS[0]] for i in coded}
+
+    deleted = set(rnd.sample(range(len(first)), rnd.randint(1, 3)))
+    second = [list(r) for i, r in enumerate(first) if i not in deleted]
+    # Answers edited by respondents whose id stays (one both renumbered and edited is not recognisable).
+    for r in rnd.sample(second[: min(deleted)], min(min(deleted), rnd.randint(0, 2))):
+        r[rnd.choice(ANSWERS[1:])] += " (complété)"
+    second += [list(r) for r in rnd.sample(ROWS, rnd.randint(0, 2))]  # new respondents, answers alike
+    for i, r in enumerate(second):
+        r[IDENT] = str(i + 1)
+        if i >= len(first) - len(deleted):
+            r[2] = f"{r[2]} (nouvelle)"
+    (folder / "reponses.csv").write_bytes(quoted(second))
+    (report, _codes) = ingest_consultation(con, load_consultation(folder), folder)
+    assert content(con) == clean_reference(second)  # each person once, under the new id
+    # Each human code is still on the answer it was made on, or gone with a deleted respondent.
+    codes = con.execute("SELECT respondent_id FROM human_codes").fetchall()
+    answers = dict(con.execute("SELECT respondent_id, text FROM answers WHERE question_id = ?", [qid]).fetchall())
+    kept = [rid for (rid,) in codes]
+    assert sorted(answers[rid] for rid in kept) == sorted(
+        t for rid, t in said_before.items() if int(rid) - 1 not in deleted
+    )
+    assert any("sous un autre identifiant" in w for w in report.warnings) == any(
+        i > min(deleted) for i in range(len(first)) if i not in deleted
+    )

@@ -1205,20 +1205,31 @@ def _fingerprints(respondents: pd.DataFrame, answers: pd.DataFrame) -> dict[str,
 
 
 def _reidentify(
-    con: duckdb.DuckDBPyConnection, cid: str, gone: list[str], respondents: pd.DataFrame, answers: pd.DataFrame
-) -> dict[str, str]:
-    """Respondents of this file read under another id than last time (a tool that changed the way
-    it writes a date, a reading corrected by an update): an old id no longer in the file and a new
-    id not yet in the base, with the same structure, region and answers, are one respondent. Their
-    rows in the coding tables take the new id (the base's own rows are replaced below); a pair is
-    made only when its content is unique on both sides. Returns old id -> new id."""
-    if not gone:
-        return {}
+    con: duckdb.DuckDBPyConnection,
+    cid: str,
+    gone: list[str],
+    changed: list[str],
+    respondents: pd.DataFrame,
+    answers: pd.DataFrame,
+) -> tuple[dict[str, str], list[str]]:
+    """Respondents of this file read under another id than last time: a tool that changed the way
+    it writes a date, a reading corrected by an update (an old id no longer in the file, a new id
+    not yet in the base), or a tool that numbers its rows and renumbered them after a deletion
+    (« 5 » is now « 4 »: the new id was another person's). An old id no longer in the file or whose
+    answers changed, and a new id not yet in the base or whose answers changed, with the same
+    structure, region and answers, are one respondent; a pair is made only when its content is
+    unique on both sides. Their rows in the coding tables take the new id (the base's own rows are
+    replaced below); an id taken over whose former holder is found nowhere (deleted in the tool)
+    loses that person's coding, which belonged to answers no longer in the file. Returns old id ->
+    new id, and those ids taken over."""
+    if not gone and not changed:
+        return {}, []
     known = {r[0] for r in _rows(con, "SELECT respondent_id FROM respondents WHERE consultation_id = ?", [cid])}
-    fresh = respondents[~respondents["respondent_id"].astype(str).isin(known)]
+    new_ids = respondents["respondent_id"].astype(str)
+    fresh = respondents[~new_ids.isin(known) | new_ids.isin(changed)]
     if fresh.empty:
-        return {}
-    con.register("_gone", pd.DataFrame({"respondent_id": gone}))
+        return {}, []
+    con.register("_gone", pd.DataFrame({"respondent_id": [*gone, *changed]}))
     try:
         old_people = con.execute(
             "SELECT respondent_id, structure_name, structure_type, region FROM respondents "
@@ -1238,9 +1249,14 @@ def _reidentify(
     olds: dict[tuple, list[str]] = {}
     for rid, key in before.items():
         olds.setdefault(key, []).append(rid)
-    pairs = {ids[0]: by_content[key][0] for key, ids in olds.items() if len(ids) == 1 and len(by_content.get(key, [])) == 1}
+    pairs = {
+        ids[0]: by_content[key][0]
+        for key, ids in olds.items()
+        if len(ids) == 1 and len(by_content.get(key, [])) == 1 and by_content[key][0] != ids[0]
+    }
     if not pairs:
-        return {}
+        return {}, []
+    taken = sorted(set(pairs.values()) & known - set(pairs))
     tables = [
         r[0] for r in _rows(
             con,
@@ -1251,14 +1267,18 @@ def _reidentify(
         )
     ]
     con.register("_pairs", pd.DataFrame({"old": list(pairs), "new": list(pairs.values())}))
+    con.register("_taken", pd.DataFrame({"respondent_id": taken}, dtype=object))
     try:
         for table in tables:
-            _rows(
-                con,
-                f"UPDATE {table} SET respondent_id = p.new FROM _pairs p "  # noqa: S608 (names from the catalog)
+            # In two steps, through ids no respondent has, so that « 5 » → « 4 » and « 4 » → « 3 » never meet.
+            for sql in (  # names from the catalog
+                f"DELETE FROM {table} WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _taken)",  # noqa: S608
+                f"UPDATE {table} SET respondent_id = chr(0) || p.new FROM _pairs p "  # noqa: S608
                 f"WHERE {table}.consultation_id = ? AND {table}.respondent_id = p.old",
-                [cid],
-            )
+                f"UPDATE {table} SET respondent_id = substr(respondent_id, 2) "  # noqa: S608
+                f"WHERE consultation_id = ? AND starts_with(respondent_id, chr(0))",
+            ):
+                _rows(con, sql, [cid])
         for table in ("respondents", "answers"):
             _rows(
                 con,
@@ -1267,7 +1287,8 @@ def _reidentify(
             )
     finally:
         con.unregister("_pairs")
-    return pairs
+        con.unregister("_taken")
+    return pairs, taken
 
 
 def _store_responses(
@@ -1303,7 +1324,9 @@ def _store_responses(
             "AND respondent_id NOT IN (SELECT respondent_id FROM _ids) ORDER BY respondent_id",
             [cid, label],
         )
-        renamed = _reidentify(con, cid, [r[0] for r in gone], respondents, answers)
+        renamed, taken = _reidentify(
+            con, cid, [r[0] for r in gone], changed["respondent_id"].astype(str).tolist(), respondents, answers
+        )
         if renamed:
             gone = [r for r in gone if r[0] not in renamed]
             shown = ", ".join(f"« {old} » → « {new} »" for old, new in list(renamed.items())[:5])
@@ -1314,8 +1337,17 @@ def _store_responses(
                 "leur codage (humain compris) suit le nouvel identifiant ; un fichier de codes humains qui "
                 "nomme l'ancien identifiant est à mettre à jour"
             )
+        if taken:
+            report.warnings.append(
+                f"{report.path.name} : {fmt.integer(len(taken))} identifiant{'s' if len(taken) > 1 else ''} "
+                f"repris par un autre répondant ({', '.join(f'« {t} »' for t in taken[:10])}{' …' if len(taken) > 10 else ''}) "
+                "alors que les réponses qu'il portait ne sont plus dans le fichier (répondant supprimé dans l'outil "
+                "d'enquête, identifiants renumérotés ?) : ces réponses et leur codage (humain compris) sont retirés de la base"
+            )
+        # The coding of a renamed respondent came with them: only the others' answers changed.
+        changed = changed[~changed["respondent_id"].astype(str).isin(set(renamed.values()))]
         con.register("_changed", changed)
-        edited = sorted(set(changed["respondent_id"].astype(str)) - set(renamed.values()))
+        edited = sorted(changed["respondent_id"].astype(str))
         if edited:
             coded = _rows(
                 con,
