@@ -690,8 +690,9 @@ def _unread_answers(table: Table, read: set[str]) -> list[str]:
     for col in table.frame.columns:
         if col in read:
             continue
-        values = table.frame[col].fillna("").astype(str).str.strip()
-        values = values[values.ne("")]
+        filled = table.frame[col].fillna("").astype(str).str.strip()
+        filled = filled[filled.ne("")]
+        values = filled.head(2000)  # enough to tell sentences from a tool's values, in bounded time
         if len(values) < 3:
             continue
         words = values.str.split().str.len()
@@ -703,7 +704,7 @@ def _unread_answers(table: Table, read: set[str]) -> list[str]:
         ):
             out.append(
                 f"{table.path.name}, colonne « {_one_line(col)} » : non lue, absente de consultation.yaml, alors "
-                f"qu'elle contient {fmt.integer(len(values))} réponses rédigées ; une question ajoutée au "
+                f"qu'elle contient {fmt.integer(len(filled))} réponses rédigées ; une question ajoutée au "
                 "questionnaire n'est importée qu'une fois ajoutée à consultation.yaml (questions ou free_text)"
             )
     return out
