@@ -738,9 +738,9 @@ def _spreadsheet_values(table: Table, values: pd.DataFrame, reasons: pd.Series, 
         ]
     kinds = (
         (SPREADSHEET_ERROR, "valeur{s} d'erreur du tableur", "la réponse n'est pas dans le fichier (la formule qui la "
-         "donnait a échoué) : lue comme vide", True),
-        (_FORMULA_TEXT, "texte{s} de formule", "le tableur n'a pas enregistré sa valeur : lu{s} tel{s} qu'écrit{s}", False),
-        (_BOOLEANS, "valeur{s} vrai/faux", "une case cochée ou une valeur du tableur plutôt qu'un texte rédigé : "
+         "donnait a échoué), lue comme vide", True),
+        (_FORMULA_TEXT, "texte{s} de formule", "le tableur n'a pas enregistré sa valeur, lu{s} tel{s} qu'écrit{s}", False),
+        (_BOOLEANS, "valeur{s} vrai/faux", "une case cochée ou une valeur du tableur plutôt qu'un texte rédigé, "
          "lue{s} telle{s} quelle{s}", False),
     )
     for role in values.columns:
@@ -1361,7 +1361,7 @@ def _store_responses(
                 f"{report.path.name} : {fmt.integer(len(edited))} répondant{'s' if plural else ''} déjà en base "
                 f"dont les réponses ont changé dans ce fichier ({', '.join(edited[:10])}{' …' if len(edited) > 10 else ''}) : "
                 f"les nouvelles réponses remplacent les anciennes, leur codage automatique est refait"
-                + (f" ; {fmt.integer(coded)} d'entre eux ont des codes humains, à revoir" if coded else "")
+                + (f" ; {fmt.integer(coded)} d'entre eux {'ont' if coded > 1 else 'a'} des codes humains, à revoir" if coded else "")
             )
         for tbl in ("units", "auto_codes"):
             _rows(
