@@ -296,14 +296,17 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
     """Map each configured header to the file's header; name every missing or ambiguous one.
 
     Tried in order: the exact header, then case/accents/punctuation/spacing ignored, then also a
-    numbering prefix ignored ("Q3.", "3a)"). Two configured headers that would land on the same
-    column only through that tolerance are refused: silently mixing two questions is worse than
-    an error.
+    numbering prefix ignored ("Q3.", "3a)"), then a header the tool cut (the file's header is the
+    start of one configured header only, and of no other). Two configured headers that would land
+    on the same column only through that tolerance are refused: silently mixing two questions is
+    worse than an error. Every header read another way than written in consultation.yaml is named
+    with the one it is read as, in `table.warnings` (a survey tool renumbers or rewords between
+    two exports: the user sees what was mapped to what).
     """
     columns = list(table.frame.columns)
     # annotated: left to inference, mypy's join of these three callables differs between runs
     tiers: tuple[Callable[[str], str], ...] = (
-        str.strip,
+        _one_line,  # the same words: spaces, tabs, line breaks, no-break spaces aside
         lambda h: header_key(h, keep_number=True),
         header_key,
     )
@@ -317,6 +320,7 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
     resolved: dict[str, str] = {}
     loose: set[str] = set()
     problems: list[InputProblem] = []
+    unfound: list[str] = []
     for role, header in wanted.items():
         for level, (tier, index) in enumerate(zip(tiers, indexes, strict=True)):
             key = tier(header)
@@ -337,13 +341,20 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
                 )
                 break
         else:
-            problems.append(
-                InputProblem(
-                    str(table.path),
-                    f"colonne attendue absente ({_role_label(role)}){_closest(header, columns)}",
-                    row=header_row, column=header,
-                )
+            unfound.append(role)
+    cut = _cut_headers(wanted, unfound, [c for c in columns if c not in set(resolved.values())])
+    for role in unfound:
+        if role in cut:
+            resolved[role] = cut[role]
+            loose.add(cut[role])
+            continue
+        problems.append(
+            InputProblem(
+                str(table.path),
+                f"colonne attendue absente ({_role_label(role)}){_closest(wanted[role], columns)}",
+                row=header_row, column=wanted[role],
             )
+        )
     for col in dict.fromkeys(resolved.values()):
         twins = table.duplicates.get(col)
         if twins:
@@ -357,7 +368,7 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
                 )
             )
     for col in sorted(loose):
-        headers = sorted({wanted[role].strip() for role, c in resolved.items() if c == col})
+        headers = sorted({_one_line(wanted[role]) for role, c in resolved.items() if c == col})
         if len(headers) > 1:
             problems.append(
                 InputProblem(
@@ -370,7 +381,46 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
             )
     if problems:
         raise InputFileError(problems)
+    read_as = [
+        f"« {_one_line(col)} »{' (en-tête coupé)' if role in cut else ''} lu comme « {_one_line(wanted[role])} » "
+        f"({_role_label(role)})"
+        for role, col in resolved.items() if col in loose
+    ]
+    if read_as:
+        shown = " ; ".join(read_as[:MAX_LISTED]) + (f" ; … (+{len(read_as) - MAX_LISTED})" if len(read_as) > MAX_LISTED else "")
+        table.warnings.append(
+            f"{table.path.name}, ligne {header_row} : {fmt.integer(len(read_as))} "
+            f"en-tête{'s' if len(read_as) > 1 else ''} écrit{'s' if len(read_as) > 1 else ''} autrement que "
+            f"dans consultation.yaml : {shown} ; vérifiez chaque correspondance, ou reprenez ces en-têtes dans "
+            "consultation.yaml"
+        )
     return resolved
+
+
+_MIN_CUT_KEY = 25  # a cut header shorter than this (as `header_key` writes it) says too little
+
+
+def _cut_headers(wanted: dict[str, str], roles: list[str], columns: list[str]) -> dict[str, str]:
+    """Roles whose header the tool cut at N characters (« 4. Vos propositions pour le pilier n° 1 :
+    Transfor… »): the file's header, numbering kept then ignored, is the start of this configured
+    header and of no other, and the only column that is. Anything less certain stays missing."""
+    found: dict[str, str] = {}
+    for keep_number in (True, False):
+        keys = {col: header_key(col, keep_number=keep_number) for col in columns if col not in found.values()}
+        keys = {col: k for col, k in keys.items() if len(k) >= _MIN_CUT_KEY}
+        targets = {role: header_key(header, keep_number=keep_number) for role, header in wanted.items()}
+        for role in roles:
+            if role in found:
+                continue
+            hits = [col for col, k in keys.items() if targets[role].startswith(k) and targets[role] != k]
+            if len(hits) == 1 and sum(t.startswith(keys[hits[0]]) for t in targets.values()) == 1:
+                found[role] = hits[0]
+    return found if len(set(found.values())) == len(found) else {}
+
+
+def _one_line(header: str) -> str:
+    """A header as one line (a line break or a tab inside it shown as a space)."""
+    return " ".join(str(header).split())
 
 
 def _role_label(role: str) -> str:
@@ -583,6 +633,8 @@ def _ingest_responses(
     table = read_table(path, sheet=source.sheet, header_row=source.header_row, header_hint=id_columns[0])
     wanted = _response_roles(consultation, source)
     colmap = resolve_columns(table, wanted)
+    if source.layout != "long":
+        table.warnings.extend(_unread_answers(table, set(colmap.values())))
     values = pd.DataFrame(
         {
             role: normalise_series(table.frame[col])
@@ -599,6 +651,7 @@ def _ingest_responses(
             reasons[idx] = why
     _flag_summary_rows(table, reasons)
     _flag_notes_below(table, values["respondent_id"], reasons)
+    table.warnings.extend(_spreadsheet_values(table, values, reasons, colmap))
     missing_id = values["respondent_id"].eq("") & reasons.eq("")
     reasons[missing_id] = "identifiant du répondant manquant"
     _flag_long_answers(values, reasons, colmap, source.max_answer_chars)
@@ -621,6 +674,100 @@ def _ingest_responses(
     store.insert_df(con, "quarantine", quarantine)
     _record_file(con, cid, digest, settings, label, report)
     return report
+
+
+# A column of written answers, as opposed to a tool's metadata or ticked options: most filled cells
+# are sentences of a few words, and most of them differ.
+_WRITTEN_MIN_CHARS = 20
+_WRITTEN_MIN_WORDS = 3
+
+
+def _unread_answers(table: Table, read: set[str]) -> list[str]:
+    """Columns no role reads that hold written answers: a question added to the questionnaire
+    since consultation.yaml was written (its answers would be left out without a word), or a
+    question whose header changed beyond recognition while another column is still found."""
+    out = []
+    for col in table.frame.columns:
+        if col in read:
+            continue
+        filled = table.frame[col].fillna("").astype(str).str.strip()
+        filled = filled[filled.ne("")]
+        values = filled.head(2000)  # enough to tell sentences from a tool's values, in bounded time
+        if len(values) < 3:
+            continue
+        words = values.str.split().str.len()
+        if (
+            values.str.len().median() >= _WRITTEN_MIN_CHARS
+            and words.median() >= _WRITTEN_MIN_WORDS
+            and values.nunique() * 2 > len(values)
+            and not values.str.contains(r"://|^[\w.+-]+@|^\d", regex=True).mean() > 0.5
+        ):
+            out.append(
+                f"{table.path.name}, colonne « {_one_line(col)} » : non lue, absente de consultation.yaml, alors "
+                f"qu'elle contient {fmt.integer(len(filled))} réponses rédigées ; une question ajoutée au "
+                "questionnaire n'est importée qu'une fois ajoutée à consultation.yaml (questions ou free_text)"
+            )
+    return out
+
+
+# What a spreadsheet shows in place of a formula's value that failed: Excel's errors in English and
+# French, Google Sheets' « #ERROR! », LibreOffice's « Err:502 ». The text that was there is lost.
+SPREADSHEET_ERROR = (
+    r"(?i)#(?:N/A|N/D|NULL!|NUL!|DIV/0!|VALUE!|VALEUR!|REF!|NAME\?|NOM\?|NUM!|NOMBRE!|GETTING_DATA|SPILL!|"
+    r"PROPAGATION!|CALC!|BLOCKED!|CONNECT!|FIELD!|UNKNOWN!|BUSY!|EXTERNAL!|PYTHON!|ERROR!)|Err:\d{3}"
+)
+# A formula's own text (a tool that saved no value, a CSV written from formulas): « =SOMME(A1:A3) »,
+# « =B2 », « @SUM(A1) ». « = pas assez » or « - moins de moyens » are answers.
+_FORMULA_TEXT = r"[=+@-]\s*(?:[A-Za-z_][A-Za-z0-9_.]*\(.*\)|\$?[A-Za-z]{1,3}\$?\d+(?:[:+*/-].*)?)"
+_BOOLEANS = r"(?i)VRAI|FAUX|TRUE|FALSE"
+
+
+def _spreadsheet_values(table: Table, values: pd.DataFrame, reasons: pd.Series, colmap: dict[str, str]) -> list[str]:
+    """Cells a spreadsheet wrote in place of what was typed. An error value (« #N/A », « #VALEUR! »)
+    says the text is not in the file: an id such is no respondent (quarantined), any other cell is
+    read empty. A formula's text or a yes/no (« VRAI ») in an answer column is kept as written. All
+    are named by column, value and row."""
+    out: list[str] = []
+    name = table.path.name
+    for role in [r for r in colmap if r.startswith("respondent_id#")]:
+        raw = normalise_series(table.frame[colmap[role]])
+        bad = raw.str.fullmatch(SPREADSHEET_ERROR).fillna(False).astype(bool) & reasons.eq("")
+        reasons[bad] = [
+            f"identifiant « {v} » dans « {_one_line(colmap[role])} » : valeur d'erreur du tableur (la formule qui le "
+            "donnait a échoué), pas un identifiant" for v in raw[bad]
+        ]
+    kinds = (
+        (SPREADSHEET_ERROR, "valeur{s} d'erreur du tableur", "la réponse n'est pas dans le fichier (la formule qui la "
+         "donnait a échoué), lue comme vide", True),
+        (_FORMULA_TEXT, "texte{s} de formule", "le tableur n'a pas enregistré sa valeur, lu{s} tel{s} qu'écrit{s}", False),
+        (_BOOLEANS, "valeur{s} vrai/faux", "une case cochée ou une valeur du tableur plutôt qu'un texte rédigé, "
+         "lue{s} telle{s} quelle{s}", False),
+    )
+    for role in values.columns:
+        if role == "respondent_id" or role == "question":
+            continue
+        column = values[role]
+        for pattern, what, then, empty in kinds:
+            if not empty and not role.startswith(("q:", "f:", "answer")):
+                continue
+            hits = column.str.fullmatch(pattern).fillna(False).astype(bool) & reasons.eq("")
+            if not hits.any():
+                continue
+            found: dict[str, list[int]] = {}
+            for idx, value in column[hits].items():
+                found.setdefault(str(value), []).append(table.row_number(int(idx)))
+            shown = ", ".join(
+                f"« {v[:40]} » ligne{'s' if len(rows) > 1 else ''} {_rows_text(rows)}" for v, rows in list(found.items())[:5]
+            ) + (" …" if len(found) > 5 else "")
+            n = int(hits.sum())
+            plural = "s" if n > 1 else ""
+            out.append(
+                f"{name}, colonne « {_one_line(colmap[role])} » : {fmt.integer(n)} {what.format(s=plural)} ({shown}) : "
+                + then.format(s=plural)
+            )
+            if empty:
+                values.loc[hits, role] = ""
+    return out
 
 
 # Labels of a row added under the answers in a spreadsheet (a total, a count, a mean), as header_key
@@ -1059,20 +1206,31 @@ def _fingerprints(respondents: pd.DataFrame, answers: pd.DataFrame) -> dict[str,
 
 
 def _reidentify(
-    con: duckdb.DuckDBPyConnection, cid: str, gone: list[str], respondents: pd.DataFrame, answers: pd.DataFrame
-) -> dict[str, str]:
-    """Respondents of this file read under another id than last time (a tool that changed the way
-    it writes a date, a reading corrected by an update): an old id no longer in the file and a new
-    id not yet in the base, with the same structure, region and answers, are one respondent. Their
-    rows in the coding tables take the new id (the base's own rows are replaced below); a pair is
-    made only when its content is unique on both sides. Returns old id -> new id."""
-    if not gone:
-        return {}
+    con: duckdb.DuckDBPyConnection,
+    cid: str,
+    gone: list[str],
+    changed: list[str],
+    respondents: pd.DataFrame,
+    answers: pd.DataFrame,
+) -> tuple[dict[str, str], list[str]]:
+    """Respondents of this file read under another id than last time: a tool that changed the way
+    it writes a date, a reading corrected by an update (an old id no longer in the file, a new id
+    not yet in the base), or a tool that numbers its rows and renumbered them after a deletion
+    (« 5 » is now « 4 »: the new id was another person's). An old id no longer in the file or whose
+    answers changed, and a new id not yet in the base or whose answers changed, with the same
+    structure, region and answers, are one respondent; a pair is made only when its content is
+    unique on both sides. Their rows in the coding tables take the new id (the base's own rows are
+    replaced below); an id taken over whose former holder is found nowhere (deleted in the tool)
+    loses that person's coding, which belonged to answers no longer in the file. Returns old id ->
+    new id, and those ids taken over."""
+    if not gone and not changed:
+        return {}, []
     known = {r[0] for r in _rows(con, "SELECT respondent_id FROM respondents WHERE consultation_id = ?", [cid])}
-    fresh = respondents[~respondents["respondent_id"].astype(str).isin(known)]
+    new_ids = respondents["respondent_id"].astype(str)
+    fresh = respondents[~new_ids.isin(known) | new_ids.isin(changed)]
     if fresh.empty:
-        return {}
-    con.register("_gone", pd.DataFrame({"respondent_id": gone}))
+        return {}, []
+    con.register("_gone", pd.DataFrame({"respondent_id": [*gone, *changed]}))
     try:
         old_people = con.execute(
             "SELECT respondent_id, structure_name, structure_type, region FROM respondents "
@@ -1092,9 +1250,14 @@ def _reidentify(
     olds: dict[tuple, list[str]] = {}
     for rid, key in before.items():
         olds.setdefault(key, []).append(rid)
-    pairs = {ids[0]: by_content[key][0] for key, ids in olds.items() if len(ids) == 1 and len(by_content.get(key, [])) == 1}
+    pairs = {
+        ids[0]: by_content[key][0]
+        for key, ids in olds.items()
+        if len(ids) == 1 and len(by_content.get(key, [])) == 1 and by_content[key][0] != ids[0]
+    }
     if not pairs:
-        return {}
+        return {}, []
+    taken = sorted(set(pairs.values()) & known - set(pairs))
     tables = [
         r[0] for r in _rows(
             con,
@@ -1105,14 +1268,18 @@ def _reidentify(
         )
     ]
     con.register("_pairs", pd.DataFrame({"old": list(pairs), "new": list(pairs.values())}))
+    con.register("_taken", pd.DataFrame({"respondent_id": taken}, dtype=object))
     try:
         for table in tables:
-            _rows(
-                con,
-                f"UPDATE {table} SET respondent_id = p.new FROM _pairs p "  # noqa: S608 (names from the catalog)
+            # In two steps, through ids no respondent has, so that « 5 » → « 4 » and « 4 » → « 3 » never meet.
+            for sql in (  # names from the catalog
+                f"DELETE FROM {table} WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _taken)",  # noqa: S608
+                f"UPDATE {table} SET respondent_id = chr(0) || p.new FROM _pairs p "  # noqa: S608
                 f"WHERE {table}.consultation_id = ? AND {table}.respondent_id = p.old",
-                [cid],
-            )
+                f"UPDATE {table} SET respondent_id = substr(respondent_id, 2) "  # noqa: S608
+                f"WHERE consultation_id = ? AND starts_with(respondent_id, chr(0))",
+            ):
+                _rows(con, sql, [cid])
         for table in ("respondents", "answers"):
             _rows(
                 con,
@@ -1121,7 +1288,8 @@ def _reidentify(
             )
     finally:
         con.unregister("_pairs")
-    return pairs
+        con.unregister("_taken")
+    return pairs, taken
 
 
 def _store_responses(
@@ -1157,7 +1325,9 @@ def _store_responses(
             "AND respondent_id NOT IN (SELECT respondent_id FROM _ids) ORDER BY respondent_id",
             [cid, label],
         )
-        renamed = _reidentify(con, cid, [r[0] for r in gone], respondents, answers)
+        renamed, taken = _reidentify(
+            con, cid, [r[0] for r in gone], changed["respondent_id"].astype(str).tolist(), respondents, answers
+        )
         if renamed:
             gone = [r for r in gone if r[0] not in renamed]
             shown = ", ".join(f"« {old} » → « {new} »" for old, new in list(renamed.items())[:5])
@@ -1168,7 +1338,31 @@ def _store_responses(
                 "leur codage (humain compris) suit le nouvel identifiant ; un fichier de codes humains qui "
                 "nomme l'ancien identifiant est à mettre à jour"
             )
+        if taken:
+            report.warnings.append(
+                f"{report.path.name} : {fmt.integer(len(taken))} identifiant{'s' if len(taken) > 1 else ''} "
+                f"repris par un autre répondant ({', '.join(f'« {t} »' for t in taken[:10])}{' …' if len(taken) > 10 else ''}) "
+                "alors que les réponses qu'il portait ne sont plus dans le fichier (répondant supprimé dans l'outil "
+                "d'enquête, identifiants renumérotés ?) : ces réponses et leur codage (humain compris) sont retirés de la base"
+            )
+        # The coding of a renamed respondent came with them: only the others' answers changed.
+        changed = changed[~changed["respondent_id"].astype(str).isin(set(renamed.values()))]
         con.register("_changed", changed)
+        edited = sorted(changed["respondent_id"].astype(str))
+        if edited:
+            coded = _rows(
+                con,
+                "SELECT count(DISTINCT respondent_id) FROM human_codes WHERE consultation_id = ? "
+                "AND respondent_id IN (SELECT respondent_id FROM _changed)",
+                [cid],
+            )[0][0]
+            plural = len(edited) > 1
+            report.warnings.append(
+                f"{report.path.name} : {fmt.integer(len(edited))} répondant{'s' if plural else ''} déjà en base "
+                f"dont les réponses ont changé dans ce fichier ({', '.join(edited[:10])}{' …' if len(edited) > 10 else ''}) : "
+                f"les nouvelles réponses remplacent les anciennes, leur codage automatique est refait"
+                + (f" ; {fmt.integer(coded)} d'entre eux {'ont' if coded > 1 else 'a'} des codes humains, à revoir" if coded else "")
+            )
         for tbl in ("units", "auto_codes"):
             _rows(
                 con,

@@ -40,9 +40,11 @@ MAX_JSON_DEPTH = 64  # nesting levels in one JSON value: survey records are flat
 _FIELD_LIMIT = 2**31 - 1  # the csv module's own limit (131,072 characters) refused long answers
 _DELIMITERS = (";", ",", "\t", "|")
 _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
-# Numbering that survey tools put before a question: "Q3.", "3a.", "3)", "Question 3 :", "1.2 -".
+# Numbering that survey tools put before a question: "Q3.", "3a.", "3)", "Question 3 :", "1.2 -",
+# and "Q3 " or "Q3b " (a letter Q, then only a space).
 _PREFIX = re.compile(
-    r"^\s*(?:q(?:uestion)?\s*)?\d{1,3}(?:[.,]\d{1,2})*[a-z]?\s*(?:[.):°-]|\s-)\s*", re.IGNORECASE
+    r"^\s*(?:(?:q(?:uestion)?\s*)?\d{1,3}(?:[.,]\d{1,2})*[a-z]?\s*(?:[.):°-]|\s-)|q(?:uestion)?\s*\d{1,3}[a-z]?\s)\s*",
+    re.IGNORECASE,
 )
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Windows-1252 decoding of UTF-8 bytes: "Ã©" for "é", "â€™" for "’", "Å“" for "œ".
