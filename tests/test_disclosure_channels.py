@@ -4,70 +4,23 @@ two publications of one consultation before and after new answers."""
 
 from __future__ import annotations
 
-import random
-
-import pandas as pd
 import pytest
 
 import attacker
 import attacker_channels
 import consultation as consultation_package
+import generated_consultation
 from consultation import store
-from consultation.codebook import Columns, Consultation, Question, Sources, Theme
+from consultation.codebook import Consultation
 from consultation.publish import disclosure
-
-CID = "canaux"
-REGIONS = {"Bretagne": 9, "Corse": 4, "Normandie": 3, "Occitanie": 12, "Guyane": 1, "Martinique": 2,
-           "Grand Est": 6, "Région inconnue": 2}
-TYPES = ("ACT", "CHRS", "Pension de famille")
 
 
 def build(path, seed: int, extra: int = 0, where: str | None = None) -> Consultation:
-    """A consultation with regions of every size, three structure types and themes from common to
-    rare, coded by hand; `extra` respondents more (the next night's answers, in region `where` or
-    anywhere) at the end."""
-    rng = random.Random(seed)
-    themes = [Theme(id=f"t{i}", label=f"Thème numéro {i}") for i in range(6)]
-    props = [Theme(id=f"p{i}", label=f"Proposition numéro {i}") for i in range(3)]
-    consultation = Consultation(
-        id=CID, title="Consultation générée (2024)", sources=Sources(responses=["r.csv"]),
-        columns=Columns(respondent_id="id", region="region", structure_type="type"),
-        questions=[
-            Question(id="q1", section="Première partie", text="Que retenir ?", unit="respondents",
-                     columns=["Q1"], themes=themes),
-            Question(id="q2", section="Propositions", text="Vos propositions", unit="propositions",
-                     columns=["Q2"], themes=props),
-        ],
-    )
+    """The channels' generated consultation (structure types) in a database file; `extra`
+    respondents more (the next night's answers, in region `where` or anywhere) at the end."""
     con = store.connect(path)
-    version = store.register_codebook(con, consultation)
-    people = [(region, k) for region, n in REGIONS.items() for k in range(n)]
-    later = random.Random(seed + 1000)  # the next night's respondents, drawn apart: the first stay the same
-    people += [(where or later.choice([r for r in REGIONS if r != "Région inconnue"]), 100 + k) for k in range(extra)]
-    respondents, answers, codes = [], [], []
-    for region, k in people:
-        rid = f"{region[:3]}{k}"
-        respondents.append({"consultation_id": CID, "respondent_id": rid, "region": region,
-                            "structure_type": rng.choice(TYPES), "region_method": "name",
-                            "source_file": "r.csv", "source_row": len(respondents) + 2})
-        if rng.random() < 0.9:
-            answers.append({"consultation_id": CID, "respondent_id": rid, "question_id": "q1",
-                            "text": f"Réponse de {rid}.", "follow_up": None})
-            for i, _ in enumerate(themes):
-                if rng.random() < (0.6, 0.35, 0.2, 0.1, 0.06, 0.04)[i]:
-                    codes.append((rid, "q1", f"t{i}", ""))
-        if rng.random() < 0.7:
-            answers.append({"consultation_id": CID, "respondent_id": rid, "question_id": "q2",
-                            "text": f"Propositions de {rid}.", "follow_up": None})
-            for i, _ in enumerate(props):
-                for unit in range(rng.choice((1, 1, 2))):
-                    if rng.random() < (0.5, 0.25, 0.1)[i]:
-                        codes.append((rid, "q2", f"p{i}", f"Proposition {unit} de {rid}."))
-    store.insert_df(con, "respondents", pd.DataFrame(respondents))
-    store.insert_df(con, "answers", pd.DataFrame(answers))
-    store.insert_df(con, "human_codes", pd.DataFrame(
-        [{"consultation_id": CID, "respondent_id": r, "question_id": q, "theme_id": t, "unit_text": u,
-          "codebook_version": version, "source_file": "codes.csv"} for r, q, t, u in dict.fromkeys(codes)]))
+    consultation = generated_consultation.build(con, seed, generated_consultation.CHANNELS,
+                                                arrivals=[where] * extra)
     con.close()
     return consultation
 
