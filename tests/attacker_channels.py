@@ -13,6 +13,10 @@
    figure published in one and hidden in the other, and the region's respondents to the question
    in both, bound the hidden one (only answers were added: a figure can only grow, by at most the
    region's new respondents).
+3. A chain of publications, every one kept (`chain`): each publication's interval for a figure,
+   carried along the chain by how far the figure may move between two (the region's new or
+   removed respondents, widened by what the reader allows for recodings), intersected forward
+   and back.
 """
 
 from __future__ import annotations
@@ -297,10 +301,7 @@ def chain(folders: Sequence[Path], threshold: int, recoding: Allowance | int = 0
             for p in positions:
                 if key not in alone[p]:
                     continue
-                # A figure is at most its region's respondents to the question, where printed, and the
-                # national figure (what the figure's own report says: `attacker.attack`'s prior).
-                cap = min(shown[p].get((i, None, region), (own[p][1],))[0], alone[p][key][3])
-                singles = [(lo, min(hi, cap)) for lo, hi in (_carry(own[q], band, positions, q, p) for q in positions)]
+                singles = [_carry(own[q], band, positions, q, p) for q in positions]
                 narrower = min(singles, key=lambda b: b[1] - b[0])
                 out[(*key, p + 1)] = (*tight[p], *narrower)
     return out

@@ -252,21 +252,27 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
 #    holds for it now. Now, a figure is at least the last interval's low end and at most its high
 #    end, carried by the move since (`Cell.floor`, `Cell.ceiling`; the last interval already
 #    carries the ones before it: constraints along a chain add up), and rule 4 holds with that
-#    knowledge; a figure stays hidden, without testimony, as long as what this publication says of
-#    it would narrow any small figure an earlier publication hid below `threshold` values
-#    (`pinned_backwards`), and each such interval is narrowed by what this one says (`narrowed`)
-#    before it is kept for the next. What an earlier publication alone pins (a zero printed, then
-#    one new respondent: the figure is 0 or 1) cannot be undone by hiding more now.
+#    knowledge; a figure stays hidden, without testimony, and is kept as uncertain as a small one
+#    (`Cell.guarded`: a small figure recoded down to 0 is not pinned through its zero) as long as
+#    what this publication says of it would narrow any small figure an earlier publication hid
+#    below `threshold` values (`pinned_backwards`), and each such interval is narrowed by what this
+#    one says (`narrowed`) before it is kept for the next. Where a recoding moved a figure, readers
+#    allowing more recoding know less but are owed a wider interval: they are checked too
+#    (`recoding_bands`, `Cell.recoded`). What an earlier publication alone pins (a zero printed,
+#    then one new respondent: the figure is 0 or 1), or with the national figure now, cannot be
+#    undone by hiding more now.
 #
 # Not covered: the number of a region's respondents who answered a question is not protected when
 # it is 1 or 2 (it says nothing about what they answered); national figures are published exactly;
 # rule 6 links each figure to itself across publications (a reader's row sums of one publication
 # meet the others only through each figure's interval, which holds that publication's row sums);
 # a reader whose recoding bound is false may be right by chance (nothing protects against a lucky
-# guess); without `.publication.json` (deleted, another machine, another threshold) a publication
+# guess); a figure printed before, then recoded, is pinned for a reader allowing that recoding by
+# its region's respondents or the national figure now, both printed exactly (as rule 4 allows);
+# without `.publication.json` (deleted, another machine, another threshold) a publication
 # protects itself alone, and `publish` says so in a French warning (rebuilding it from the old
-# reports was left: the hidden figures' exact values then are in neither the reports nor today's
-# database); the files of `consultation export tallies` keep no memory: each export protects
+# reports was left: the hidden figures' exact values then are neither in the reports nor, once
+# answers or codes changed, in the database); the files of `consultation export tallies` keep no memory: each export protects
 # itself alone.
 
 
