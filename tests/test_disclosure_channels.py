@@ -301,6 +301,7 @@ def test_a_memory_of_the_first_version_is_read_and_a_lost_one_is_said(tmp_path, 
     '{"threshold": 3, "figures": {"q": [true, 2, 0]}, "answered": {}}',
     '{"threshold": 3, "figures": {}, "answered": {"q": 1.5}}',
     '{"threshold": 3, "figures": {}, "answered": {}, "earlier": {"q": [[1, 2, 0]]}}',
+    '{"version": 3, "threshold": 3, "figures": {}, "answered": {}}',
 ])
 def test_an_unreadable_memory_is_said_and_publishing_goes_on(tmp_path, blank_charts, text):
     from consultation.publish.report import MEMORY_FILE
@@ -320,7 +321,7 @@ def test_a_memory_of_another_threshold_is_said(tmp_path, blank_charts):
     paths = OutputPaths(tmp_path / "sorties")
     _publish_night(tmp_path / "c0.duckdb", paths, 1, [], threshold=3)
     warnings = _publish_night(tmp_path / "c1.duckdb", paths, 1, [], threshold=4).warnings
-    assert len(warnings) == 1 and "(3 au lieu de 4)" in warnings[0]
+    assert len(warnings) == 1 and "(3 au lieu de 4)" in warnings[0] and "Publiez avec le seuil 3" in warnings[0]
 
 
 # --- channel: the regional comparison charts (drawn for real) -------------------------------------

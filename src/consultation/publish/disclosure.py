@@ -272,8 +272,8 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
 # without `.publication.json` (deleted, another machine, another threshold) a publication
 # protects itself alone, and `publish` says so in a French warning (rebuilding it from the old
 # reports was left: the hidden figures' exact values then are neither in the reports nor, once
-# answers or codes changed, in the database); the files of `consultation export tallies` keep no memory: each export protects
-# itself alone.
+# answers or codes changed, in the database); the files of `consultation export tallies` keep no
+# memory: each export protects itself alone.
 
 
 @dataclass(frozen=True)
@@ -471,7 +471,7 @@ def pinned_backwards(before: Interval, value_before: int, now: Interval, band: I
     if not 0 < value_before < threshold:
         return False
     for reader in (band, *recoded):
-        wider = band[0] - reader[0] if reader is not band else 0
+        wider = max(0, band[0] - reader[0])
         held = (max(0, before[0] - wider), before[1] + wider)
         low, high = narrowed(held, now, reader)
         if high - low < min(threshold - 1, held[1] - held[0]):

@@ -133,7 +133,7 @@ class DisclosurePlan:
     # -> [shown, exact figure, low, high a reader can give it]; « answered », (question, region) ->
     # respondents who answered; « earlier », (question, theme, region) -> [exact figure, respondents,
     # low, high a reader holds now] for each small figure an earlier publication hid (one per
-    # figure and number of respondents: at most threshold - 1 values each).
+    # small value and number of respondents).
     memory: dict = field(default_factory=dict)
 
     @classmethod
@@ -272,7 +272,7 @@ def _is_memory(memory: object) -> bool:
     def whole(value: object) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
 
-    if not isinstance(memory, dict) or not whole(memory.get("threshold")):
+    if not isinstance(memory, dict) or not whole(memory.get("threshold")) or memory.get("version", 1) not in (1, 2):
         return False
     figures, answered, earlier = memory.get("figures"), memory.get("answered"), memory.get("earlier", {})
     return (isinstance(figures, dict) and isinstance(answered, dict) and isinstance(earlier, dict)
@@ -291,6 +291,7 @@ def memory_warning(path: Path, reports: Path, threshold: int) -> str | None:
     Rebuilding the memory from the old reports was weighed and left: it needs each hidden figure's
     exact value then, which only the database of that night held, and the reports go with the
     memory when data/processed/ is lost."""
+    restore = "Remettez ce fichier depuis l'ancien dossier ou l'ancienne machine s'il existe encore, avant de publier."
     if path.is_file():
         memory = load_memory(path)
         if memory is None:
@@ -298,6 +299,7 @@ def memory_warning(path: Path, reports: Path, threshold: int) -> str | None:
         elif memory["threshold"] != threshold:
             problem = (f"{path} vient d'une publication protégée avec un autre seuil "
                        f"({fmt.integer(memory['threshold'])} au lieu de {fmt.integer(threshold)})")
+            restore = f"Publiez avec le seuil {fmt.integer(memory['threshold'])} pour en tenir compte."
         else:
             return None
     elif any(p.suffix in (".md", ".html", ".docx", ".pdf") for p in reports.glob("*")):
@@ -306,8 +308,7 @@ def memory_warning(path: Path, reports: Path, threshold: int) -> str | None:
         return None
     return (f"{problem} : cette publication ne sait pas ce que les précédentes ont montré et se protège "
             "seule. Un lecteur qui a gardé une publication précédente peut retrouver, en comparant, "
-            "des effectifs de 1 ou 2 que chacune cache. Remettez ce fichier depuis l'ancien dossier ou "
-            "l'ancienne machine s'il existe encore, avant de publier.")
+            f"des effectifs de 1 ou 2 que chacune cache. {restore}")
 
 
 # --- what one publication needs, loaded once ------------------------------------------------------
