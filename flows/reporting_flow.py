@@ -74,7 +74,10 @@ def publish_outputs(consultation: Consultation, paths: OutputPaths, key: str) ->
     from consultation.publish.redact import load_ner
 
     with open_db(paths.db) as con:
-        return publish(con, consultation, paths, ner=load_ner())
+        published = publish(con, consultation, paths, ner=load_ner())
+    for warning in published.warnings:  # the earlier publications' memory lost or unreadable
+        get_run_logger().warning(warning)
+    return published
 
 
 def _rows(frame: pd.DataFrame) -> list[TallyRow]:

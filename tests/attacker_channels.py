@@ -13,12 +13,19 @@
    figure published in one and hidden in the other, and the region's respondents to the question
    in both, bound the hidden one (only answers were added: a figure can only grow, by at most the
    region's new respondents).
+3. A chain of publications, every one kept (`chain`): each publication's interval for a figure,
+   carried along the chain by how far the figure may move between two (the region's new or
+   removed respondents, widened by what the reader allows for recodings), intersected forward
+   and back.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 Interval = tuple[int, int]
@@ -243,3 +250,92 @@ def differencing(first: Path, second: Path, threshold: int) -> dict[tuple[int, s
                 out[(*key, p + 1)] = (low, high, *narrower)
     return out
 
+
+
+# --- a chain of publications, every one kept --------------------------------------------------------
+
+Allowance = Callable[[tuple, int, int, int], tuple[int, int]]
+
+
+def chain(folders: Sequence[Path], threshold: int, recoding: Allowance | int = 0
+          ) -> dict[tuple[int, str, str, int], tuple[int, int, int, int]]:
+    """(table index, label, region, publication 1 to N) -> (low, high) derived from every
+    publication, then the narrowest interval one publication alone gives it (its own, or another's
+    carried over), for every regional figure hidden in one of them.
+
+    Between two publications a figure moves by at least min(0, g) and at most max(0, g), g the
+    region's new respondents to the question (or new respondents; negative when some were
+    removed), widened by `recoding`: (down, up) a reader allows for codes corrected in between (a
+    number: both ways, per night; a function of the figure's key, the two publications and g: per
+    figure). The reader intersects every publication's
+    interval carried along the chain (a path of difference constraints: one pass forward, one
+    back, gives each figure its tightest interval)."""
+    import attacker
+
+    allow = recoding if callable(recoding) else (lambda key, q, p, g: (recoding * (p - q),) * 2)
+    alone = [attacker.attack(folder, threshold) for folder in folders]
+    shown = [published_figures(folder, threshold) for folder in folders]
+    people = [participation(folder) for folder in folders]
+    out: dict[tuple, tuple[int, int, int, int]] = {}
+    for key in {k[:3] for derived in alone for k in derived}:
+        i, _, region = key
+        own: dict[int, Interval] = {}
+        for p in range(len(folders)):
+            if key in shown[p]:
+                own[p] = shown[p][key]
+            elif key in alone[p]:
+                own[p] = alone[p][key][:2]
+        for segment in _segments(sorted(own), partial(_growth, shown, people, i, region)):
+            positions = [p for p, _ in segment]
+            band = {}  # position -> (low, high) move from the previous position of the segment
+            for (p, g), (q, _) in zip(segment[1:], segment, strict=False):
+                down, up = allow(key, q, p, g)
+                band[p] = (min(0, g) - down, max(0, g) + up)
+            tight = {p: own[p] for p in positions}
+            for before, after in pairwise(positions):
+                lo, hi = band[after]
+                tight[after] = (max(tight[after][0], tight[before][0] + lo), min(tight[after][1], tight[before][1] + hi))
+            for before, after in reversed(list(pairwise(positions))):
+                lo, hi = band[after]
+                tight[before] = (max(tight[before][0], tight[after][0] - hi), min(tight[before][1], tight[after][1] - lo))
+            for p in positions:
+                if key not in alone[p]:
+                    continue
+                singles = [_carry(own[q], band, positions, q, p) for q in positions]
+                narrower = min(singles, key=lambda b: b[1] - b[0])
+                out[(*key, p + 1)] = (*tight[p], *narrower)
+    return out
+
+
+def _growth(shown, people, i: int, region: str, p: int, q: int) -> int | None:
+    """New respondents to the question between publications p and q, as a reader reads them."""
+    n_p, n_q = shown[p].get((i, None, region)), shown[q].get((i, None, region))
+    if n_p is not None and n_q is not None:
+        return n_q[0] - n_p[0]
+    if region in people[p] and region in people[q]:
+        return people[q][region] - people[p][region]
+    return None
+
+
+def _segments(positions: list[int], growth) -> list[list[tuple[int, int]]]:
+    """Runs of publications a reader can link: (position, growth since the previous one)."""
+    runs: list[list[tuple[int, int]]] = []
+    for p in positions:
+        g = growth(runs[-1][-1][0], p) if runs else None
+        if g is None:
+            runs.append([(p, 0)])
+        else:
+            runs[-1].append((p, g))
+    return runs
+
+
+def _carry(interval: Interval, band: dict[int, Interval], positions: list[int], q: int, p: int) -> Interval:
+    """What publication q alone says of the figure in publication p, through the moves between."""
+    lo, hi = interval
+    if q < p:
+        for r in positions[positions.index(q) + 1:positions.index(p) + 1]:
+            lo, hi = lo + band[r][0], hi + band[r][1]
+    else:
+        for r in reversed(positions[positions.index(p) + 1:positions.index(q) + 1]):
+            lo, hi = lo - band[r][1], hi - band[r][0]
+    return max(lo, 0), hi

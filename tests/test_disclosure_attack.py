@@ -8,70 +8,27 @@ when complementary suppression is switched off (so that it is not toothless).
 
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import replace
 
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attacker
+import generated_consultation
 from consultation import store
-from consultation.codebook import Columns, Consultation, Question, Sources, Theme
+from consultation.codebook import Consultation
 from consultation.publish import disclosure
 from consultation.publish.disclosure import Cell, hidden_bounds, protect_row, unprotected
 from consultation.publish.report import publish
 from consultation.store.paths import OutputPaths
 
-CID = "attaque"
-REGIONS = {"Bretagne": 9, "Corse": 4, "Normandie": 3, "Occitanie": 12, "Guyane": 1, "Martinique": 2,
-           "Grand Est": 6, "Région inconnue": 2}
-
 
 def generated(seed: int) -> tuple[Consultation, object]:
-    """A consultation with regions of every size and themes from common to rare, coded by hand."""
-    rng = random.Random(seed)
-    themes = [Theme(id=f"t{i}", label=f"Thème numéro {i}") for i in range(7)]
-    props = [Theme(id=f"p{i}", label=f"Proposition numéro {i}") for i in range(4)]
-    consultation = Consultation(
-        id=CID, title="Consultation générée (2024)", sources=Sources(responses=["r.csv"]),
-        columns=Columns(respondent_id="id", region="region"),
-        questions=[
-            Question(id="q1", section="Première partie", text="Que retenir ?", unit="respondents",
-                     columns=["Q1"], themes=themes),
-            Question(id="q2", section="Propositions", text="Vos propositions", unit="propositions",
-                     columns=["Q2"], themes=props),
-        ],
-    )
+    """The generated consultation of the reports' attack, in an in-memory database."""
     con = store.connect(None)
-    version = store.register_codebook(con, consultation)
-    respondents, answers, codes = [], [], []
-    for region, n in REGIONS.items():
-        for k in range(n):
-            rid = f"{region[:3]}{k}"
-            respondents.append({"consultation_id": CID, "respondent_id": rid, "region": region,
-                                "region_method": "name", "source_file": "r.csv", "source_row": len(respondents) + 2})
-            if rng.random() < 0.9:
-                answers.append({"consultation_id": CID, "respondent_id": rid, "question_id": "q1",
-                                "text": f"Réponse de {rid}.", "follow_up": None})
-                for i, _ in enumerate(themes):
-                    if rng.random() < (0.6, 0.35, 0.2, 0.1, 0.06, 0.04, 0.03)[i]:
-                        codes.append((rid, "q1", f"t{i}", ""))
-            if rng.random() < 0.7:
-                answers.append({"consultation_id": CID, "respondent_id": rid, "question_id": "q2",
-                                "text": f"Propositions de {rid}.", "follow_up": None})
-                for i, _ in enumerate(props):
-                    for unit in range(rng.choice((1, 1, 2, 3))):
-                        if rng.random() < (0.5, 0.25, 0.1, 0.05)[i]:
-                            codes.append((rid, "q2", f"p{i}", f"Proposition {unit} de {rid}."))
-    store.insert_df(con, "respondents", pd.DataFrame(respondents))
-    store.insert_df(con, "answers", pd.DataFrame(answers))
-    store.insert_df(con, "human_codes", pd.DataFrame(
-        [{"consultation_id": CID, "respondent_id": r, "question_id": q, "theme_id": t, "unit_text": u,
-          "codebook_version": version, "source_file": "codes.csv"} for r, q, t, u in dict.fromkeys(codes)]))
-    return consultation, con
+    return generated_consultation.build(con, seed, generated_consultation.REPORTS), con
 
 
 @pytest.fixture(autouse=True)

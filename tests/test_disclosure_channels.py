@@ -6,68 +6,23 @@ from __future__ import annotations
 
 import random
 
-import pandas as pd
 import pytest
 
 import attacker
 import attacker_channels
 import consultation as consultation_package
+import generated_consultation
 from consultation import store
-from consultation.codebook import Columns, Consultation, Question, Sources, Theme
+from consultation.codebook import Consultation
 from consultation.publish import disclosure
-
-CID = "canaux"
-REGIONS = {"Bretagne": 9, "Corse": 4, "Normandie": 3, "Occitanie": 12, "Guyane": 1, "Martinique": 2,
-           "Grand Est": 6, "Région inconnue": 2}
-TYPES = ("ACT", "CHRS", "Pension de famille")
 
 
 def build(path, seed: int, extra: int = 0, where: str | None = None) -> Consultation:
-    """A consultation with regions of every size, three structure types and themes from common to
-    rare, coded by hand; `extra` respondents more (the next night's answers, in region `where` or
-    anywhere) at the end."""
-    rng = random.Random(seed)
-    themes = [Theme(id=f"t{i}", label=f"Thème numéro {i}") for i in range(6)]
-    props = [Theme(id=f"p{i}", label=f"Proposition numéro {i}") for i in range(3)]
-    consultation = Consultation(
-        id=CID, title="Consultation générée (2024)", sources=Sources(responses=["r.csv"]),
-        columns=Columns(respondent_id="id", region="region", structure_type="type"),
-        questions=[
-            Question(id="q1", section="Première partie", text="Que retenir ?", unit="respondents",
-                     columns=["Q1"], themes=themes),
-            Question(id="q2", section="Propositions", text="Vos propositions", unit="propositions",
-                     columns=["Q2"], themes=props),
-        ],
-    )
+    """The channels' generated consultation (structure types) in a database file; `extra`
+    respondents more (the next night's answers, in region `where` or anywhere) at the end."""
     con = store.connect(path)
-    version = store.register_codebook(con, consultation)
-    people = [(region, k) for region, n in REGIONS.items() for k in range(n)]
-    later = random.Random(seed + 1000)  # the next night's respondents, drawn apart: the first stay the same
-    people += [(where or later.choice([r for r in REGIONS if r != "Région inconnue"]), 100 + k) for k in range(extra)]
-    respondents, answers, codes = [], [], []
-    for region, k in people:
-        rid = f"{region[:3]}{k}"
-        respondents.append({"consultation_id": CID, "respondent_id": rid, "region": region,
-                            "structure_type": rng.choice(TYPES), "region_method": "name",
-                            "source_file": "r.csv", "source_row": len(respondents) + 2})
-        if rng.random() < 0.9:
-            answers.append({"consultation_id": CID, "respondent_id": rid, "question_id": "q1",
-                            "text": f"Réponse de {rid}.", "follow_up": None})
-            for i, _ in enumerate(themes):
-                if rng.random() < (0.6, 0.35, 0.2, 0.1, 0.06, 0.04)[i]:
-                    codes.append((rid, "q1", f"t{i}", ""))
-        if rng.random() < 0.7:
-            answers.append({"consultation_id": CID, "respondent_id": rid, "question_id": "q2",
-                            "text": f"Propositions de {rid}.", "follow_up": None})
-            for i, _ in enumerate(props):
-                for unit in range(rng.choice((1, 1, 2))):
-                    if rng.random() < (0.5, 0.25, 0.1)[i]:
-                        codes.append((rid, "q2", f"p{i}", f"Proposition {unit} de {rid}."))
-    store.insert_df(con, "respondents", pd.DataFrame(respondents))
-    store.insert_df(con, "answers", pd.DataFrame(answers))
-    store.insert_df(con, "human_codes", pd.DataFrame(
-        [{"consultation_id": CID, "respondent_id": r, "question_id": q, "theme_id": t, "unit_text": u,
-          "codebook_version": version, "source_file": "codes.csv"} for r, q, t, u in dict.fromkeys(codes)]))
+    consultation = generated_consultation.build(con, seed, generated_consultation.CHANNELS,
+                                                arrivals=[where] * extra)
     con.close()
     return consultation
 
@@ -158,6 +113,215 @@ def test_without_the_last_publication_remembered_two_publications_give_figures_b
 
     monkeypatch.setattr(report, "load_memory", lambda path: None)
     assert len(_recovered_across(tmp_path, NIGHTS)) > 0
+
+
+# --- channel: a chain of publications, every one kept ----------------------------------------------
+
+FEW = ("Corse", "Normandie", "Grand Est", "Bretagne")  # where the nights' new respondents land
+
+
+def _chain(tmp_path, seed: int, nights: int, recode: bool = False, leave: bool = False):
+    """The consultation published night after night into the same outputs folder, every night's
+    reports kept aside: each night 1 to 3 new respondents in one of `FEW` regions; with `recode`,
+    some nights a recoding instead (figures move both ways, respondents stay); with `leave`, some
+    nights a respondent removed instead. Returns the folders and each night's exact figures."""
+    import shutil
+
+    from consultation.publish.report import publish
+    from consultation.store.paths import OutputPaths
+
+    rng = random.Random(seed * 7919)
+    arrivals: list[str | None] = []
+    recodings: list[int] = []
+    departures: list[int] = []
+    paths = OutputPaths(tmp_path / f"c{seed}" / "sorties")
+    folders, truths = [], []
+    for night in range(nights):
+        if night and recode and rng.random() < 0.5:
+            recodings.append(seed * 100 + night)
+        elif night and leave and rng.random() < 0.5:
+            departures.append(seed * 100 + night)
+        elif night:
+            arrivals += [rng.choice(FEW)] * rng.randint(1, 3)
+        path = tmp_path / f"c{seed}" / f"nuit{night}.duckdb"
+        con = store.connect(path)
+        consultation = generated_consultation.build(con, seed, generated_consultation.CHANNELS, arrivals=arrivals,
+                                                    recodings=recodings, departures=departures)
+        publish(con, consultation, paths, formats=("md",), threshold=3, workers=1)
+        truths.append(attacker.truth(con, consultation, paths.reports))
+        con.close()
+        folders.append(shutil.copytree(paths.reports, tmp_path / f"c{seed}" / f"rapports{night}"))
+    return folders, truths
+
+
+def _chain_recovered(tmp_path, seeds, nights: int, **changes) -> tuple[dict, dict]:
+    """Small figures a reader holding every night's reports narrows below 3 values, over the chains
+    of `seeds`. Readers: growth only (answers added or removed); with recodings, readers allowing
+    0 to 2 of recoding each way a night, and one allowing each figure exactly its true move (the
+    strongest reader whose premise always holds). Returns what readers whose premise holds for the
+    figure recover, then what the others get right by chance (their premise broken on the way)."""
+    found, lucky = {}, {}
+    for seed in seeds:
+        folders, truths = _chain(tmp_path, seed, nights, **changes)
+        truth = {(*k, night + 1): v for night, t in enumerate(truths) for k, v in t.items()}
+        broken: set[tuple] = set()
+
+        def allowing(delta, truths=truths, broken=broken):
+            def allow(key, q, p, growth):
+                change = truths[p][key] - truths[q][key]
+                slack = delta * (p - q)
+                if not min(0, growth) - slack <= change <= max(0, growth) + slack:
+                    broken.add(key)
+                return slack, slack
+            return allow
+
+        def exact_move(key, q, p, growth, truths=truths):
+            change = truths[p][key] - truths[q][key]
+            return max(0, min(0, growth) - change), max(0, change - max(0, growth))
+
+        readers = {"δ0": allowing(0), "δ1": allowing(1), "δ2": allowing(2), "exact": exact_move}
+        if not changes.get("recode"):
+            readers = {"croissance": allowing(0)}
+        for name, reader in readers.items():
+            broken.clear()
+            derived = attacker_channels.chain(folders, 3, reader)
+            right = {k: v for k, v in derived.items() if v[0] <= truth[k] <= v[1]}
+            for k, v in attacker.recovered(right, truth, 3).items():
+                (lucky if k[:3] in broken else found)[(seed, name, *k)] = v
+    return found, lucky
+
+
+# Seeds whose 5 nights, before every earlier publication was remembered, gave figures back (found
+# by trying seeds 1 to 8: 5 small figures, all in seeds 4 and 7).
+CHAIN_SEEDS = (4, 7)
+RECODE_SEEDS = (1, 8)  # some nights a recoding instead: every seed of 1 to 8 gave figures back
+LEAVE_SEEDS = (4, 6)  # some nights a respondent removed instead: seeds 4, 5, 6 gave figures back
+
+
+def test_a_chain_of_publications_gives_no_small_figure_back(tmp_path, blank_charts):
+    assert _chain_recovered(tmp_path, CHAIN_SEEDS, 5) == ({}, {})
+
+
+def test_respondents_removed_in_a_chain_give_no_small_figure_back(tmp_path, blank_charts):
+    assert _chain_recovered(tmp_path, LEAVE_SEEDS, 5, leave=True) == ({}, {})
+
+
+@pytest.fixture
+def protected_as_before(monkeypatch):
+    """`publish` as it protected before every earlier publication was remembered: the memory of
+    the last publication only (the first version's file, without « earlier »), figures assumed to
+    only grow (nothing carried when respondents went down), no figure kept uncertain for an
+    earlier one's sake beyond hiding it."""
+    from consultation.publish import report
+
+    load = report.load_memory
+
+    def last_only(path):
+        memory = load(path)
+        return None if memory is None else {**memory, "earlier": {}}
+
+    def growth_only(before, now, n_before, n_now):
+        return (0, n_now - n_before) if n_now >= n_before else (-10**9, 10**9)
+
+    monkeypatch.setattr(report, "load_memory", last_only)
+    monkeypatch.setattr(disclosure, "move", growth_only)
+    monkeypatch.setattr(disclosure, "is_primary", lambda cell, threshold: 0 < cell.citing < threshold)
+
+
+def test_protected_as_before_a_chain_gives_figures_back(tmp_path, blank_charts, protected_as_before):
+    """The attack is not toothless: a figure hidden twice is pinned by the third publication."""
+    assert len(_chain_recovered(tmp_path, CHAIN_SEEDS, 5)[0]) > 0
+
+
+def test_recodings_between_publications_give_no_small_figure_back(tmp_path, blank_charts):
+    """Whatever recoding a reader allows for, as long as it holds for the figure: nothing back."""
+    found, _ = _chain_recovered(tmp_path, RECODE_SEEDS, 5, recode=True)
+    assert found == {}
+
+
+def test_protected_as_before_recodings_give_figures_back(tmp_path, blank_charts, protected_as_before):
+    assert len(_chain_recovered(tmp_path, RECODE_SEEDS, 5, recode=True)[0]) > 0
+
+
+def test_protected_as_before_removed_respondents_give_figures_back(tmp_path, blank_charts, protected_as_before):
+    assert len(_chain_recovered(tmp_path, LEAVE_SEEDS, 5, leave=True)[0]) > 0
+
+
+# --- the memory file: older versions, lost, unreadable ----------------------------------------------
+
+
+def _publish_night(path, paths, seed: int, arrivals, threshold: int = 3):
+    from consultation.publish.report import publish
+
+    con = store.connect(path)
+    consultation = generated_consultation.build(con, seed, generated_consultation.CHANNELS, arrivals=arrivals)
+    published = publish(con, consultation, paths, formats=("md",), threshold=threshold, workers=1)
+    con.close()
+    return published
+
+
+def test_a_memory_of_the_first_version_is_read_and_a_lost_one_is_said(tmp_path, blank_charts):
+    """The same first night copied three times; before the second, one copy gets the first
+    version's file (no « version », no « earlier »), one loses its file. The old file protects as
+    the new one does (same reports), the lost one does not (other reports) and publishing says so."""
+    import filecmp
+    import json
+    import shutil
+
+    from consultation.publish.report import MEMORY_FILE
+    from consultation.store.paths import OutputPaths
+
+    first = OutputPaths(tmp_path / "nouveau")
+    assert _publish_night(tmp_path / "nuit0.duckdb", first, 1, []).warnings == []
+    old, lost = OutputPaths(tmp_path / "ancien"), OutputPaths(tmp_path / "perdu")
+    for paths in (old, lost):
+        shutil.copytree(first.root, paths.root)
+    memory = json.loads((first.root / MEMORY_FILE).read_text(encoding="utf-8"))
+    assert memory["version"] == 2
+    (old.root / MEMORY_FILE).write_text(json.dumps({k: memory[k] for k in ("threshold", "figures", "answered")}),
+                                        encoding="utf-8")
+    (lost.root / MEMORY_FILE).unlink()
+    # Three new respondents after seed 1: one of `NIGHTS`, where the memory changes the reports.
+    warnings = {paths: _publish_night(tmp_path / f"{paths.root.name}1.duckdb", paths, 1, [None] * 3).warnings
+                for paths in (first, old, lost)}
+    assert warnings[first] == warnings[old] == []
+    assert len(warnings[lost]) == 1
+    assert f"{lost.root / MEMORY_FILE} est absent" in warnings[lost][0] and "1 ou 2" in warnings[lost][0]
+
+    def differing(a, b):
+        return [p.name for p in a.reports.glob("*.md") if not filecmp.cmp(p, b.reports / p.name, shallow=False)]
+
+    assert differing(first, old) == []
+    assert differing(first, lost) != []
+
+
+@pytest.mark.parametrize("text", [
+    "{", "[1, 2]", "null", '{"threshold": "3", "figures": {}, "answered": {}}',
+    '{"threshold": 3, "figures": {"q": [true, "deux", 0, 2]}, "answered": {}}',
+    '{"threshold": 3, "figures": {"q": [true, 2, 0]}, "answered": {}}',
+    '{"threshold": 3, "figures": {}, "answered": {"q": 1.5}}',
+    '{"threshold": 3, "figures": {}, "answered": {}, "earlier": {"q": [[1, 2, 0]]}}',
+    '{"version": 3, "threshold": 3, "figures": {}, "answered": {}}',
+])
+def test_an_unreadable_memory_is_said_and_publishing_goes_on(tmp_path, blank_charts, text):
+    from consultation.publish.report import MEMORY_FILE
+    from consultation.store.paths import OutputPaths
+
+    paths = OutputPaths(tmp_path / "sorties")
+    paths.root.mkdir(parents=True)
+    (paths.root / MEMORY_FILE).write_text(text, encoding="utf-8")
+    published = _publish_night(tmp_path / "c.duckdb", paths, 1, [])
+    assert published.reports and len(published.warnings) == 1
+    assert "illisible" in published.warnings[0] and MEMORY_FILE in published.warnings[0]
+
+
+def test_a_memory_of_another_threshold_is_said(tmp_path, blank_charts):
+    from consultation.store.paths import OutputPaths
+
+    paths = OutputPaths(tmp_path / "sorties")
+    _publish_night(tmp_path / "c0.duckdb", paths, 1, [], threshold=3)
+    warnings = _publish_night(tmp_path / "c1.duckdb", paths, 1, [], threshold=4).warnings
+    assert len(warnings) == 1 and "(3 au lieu de 4)" in warnings[0] and "Publiez avec le seuil 3" in warnings[0]
 
 
 # --- channel: the regional comparison charts (drawn for real) -------------------------------------

@@ -434,6 +434,31 @@ def test_report_command_regenerates_from_the_database(written, tmp_path):
         "# Contribution au Ségur de la santé : Région Occitanie")
 
 
+def test_report_command_says_when_what_readers_of_the_last_publication_know_is_lost(written, tmp_path):
+    """Reports already published but no `.publication.json` (data/processed/ moved without it): the
+    command publishes and warns in French, naming the file; once written again, no warning."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from consultation.cli import main
+    from consultation.publish.report import MEMORY_FILE
+
+    folder = tmp_path / CID
+    shutil.copytree(written, folder)
+    (folder / MEMORY_FILE).unlink(missing_ok=True)
+    con = store.connect(folder / "consultation.duckdb")
+    fill(con, make_consultation())
+    con.close()
+    command = ["report", str(folder), "--reuse-charts", "--no-ner", "--format", "md", "--threshold", "2"]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 0, result.output
+    assert f"attention : {folder / MEMORY_FILE} est absent alors que {folder / 'reports'} contient" in result.output
+    assert "retrouver, en comparant" in result.output and "Traceback" not in result.output
+    again = CliRunner().invoke(main, command)
+    assert again.exit_code == 0 and "attention" not in again.output, again.output
+
+
 def test_charts_command_without_a_database_says_what_to_do(tmp_path):
     from click.testing import CliRunner
 

@@ -17,7 +17,8 @@ from consultation.publish import report as report_mod
 from consultation.publish.charts import overview_cell_text
 from consultation.publish.report import publish
 from consultation.store.paths import OutputPaths
-from test_disclosure_attack import REGIONS, generated
+from generated_consultation import REGIONS
+from test_disclosure_attack import generated
 
 REPORTED = ["Bretagne", "Corse", "Grand Est", "Normandie", "Occitanie"]  # ≥ 3 respondents, known region
 

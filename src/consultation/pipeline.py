@@ -55,6 +55,7 @@ class RunResult:
     index: Path | None = None  # the page listing every report and chart
     respondents: int = 0
     codebook_change: CodebookChange | None = None  # set when this run found the codebook changed
+    warnings: list[str] = field(default_factory=list)  # from publishing, in French
 
     @property
     def rows_read(self) -> int:
@@ -104,6 +105,7 @@ def run(
         result.respondents = queries.respondent_count(con, consultation.id)
         published = publish(con, consultation, paths, ner=ner or load_ner())
         result.charts, result.reports, result.index = published.charts, published.reports, published.index
+        result.warnings = published.warnings
     finally:
         con.close()
     return result

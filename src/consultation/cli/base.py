@@ -171,6 +171,8 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
     click.echo(f"  rapports         {result.paths.reports}/ ({integer(len(result.reports))} fichiers)")
     if getattr(result, "index", None):
         click.echo(f"  sommaire         {result.index}")
+    for warning in getattr(result, "warnings", []):
+        click.secho(f"attention : {warning}", fg="yellow")
     nothing_read = all(f.status == "unchanged" for f in result.files)
     if nothing_read and not added and not outputs.changed and not change:
         click.secho("Rien de nouveau : aucun fichier nouveau ou modifié, rapports et graphiques inchangés.",

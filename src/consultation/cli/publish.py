@@ -118,3 +118,5 @@ def report_command(
         click.echo(f"Graphiques : {integer(len(published.charts))} fichiers dans {paths.charts}/")
     click.echo(f"Rapports : {integer(len(published.reports))} fichiers dans {paths.reports}/")
     click.echo(f"Index : {published.index}")
+    for warning in published.warnings:
+        click.secho(f"attention : {warning}", fg="yellow")

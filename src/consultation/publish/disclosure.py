@@ -237,23 +237,43 @@ def write_tally_table(frame: pd.DataFrame, path: str | Path | None, fmt: str | N
 #    For propositions, the same holds with the published counts of propositions.
 # 5. Every hidden figure shows the same « s », whatever the reason: a reader cannot tell a small
 #    figure from one hidden by complementary suppression, nor a zero from a large figure.
-# 6. Publications follow one another (the nightly flow publishes again after new answers): a reader
-#    who kept the last one knows each figure then, and that it has grown since by at most the
-#    region's new respondents to the question. `publish` keeps what the last publication told a
-#    reader (`.publication.json` beside the database: each figure, printed or the interval a reader
-#    could give it, and each region's respondents to each question). Now, a figure is at least
-#    what it was then and at most that plus the growth (`Cell.floor`, `Cell.ceiling`), and rule 4
-#    holds with that knowledge; and a figure hidden then while small stays hidden, without
-#    testimony, as long as what this publication says of it would narrow the old one below
-#    `threshold` values (`pinned_backwards`). What the previous publication alone pins (a zero
-#    printed, then one new respondent: the figure is 0 or 1) cannot be undone by hiding more now.
+# 6. Publications follow one another (the nightly flow publishes again after new answers, codes
+#    corrected by hand or by a retrained model, answers removed), and a reader may keep them all.
+#    Between two publications a figure moves (`move`): new answers make it grow by at most the
+#    region's new respondents to the question, removed answers shrink it by at most those removed,
+#    and a recoding moves it either way by an amount no publication prints: a reader can only
+#    assume a bound on it. The band `move` gives is growth widened just enough to hold the figure's
+#    true move: the tightest band of that form that is true, so a reader whose assumption holds
+#    for the figure knows no more than it (one whose assumption is false draws a false interval).
+#    `publish` keeps what the publications told a reader (`.publication.json` beside the database,
+#    version 2): the last one's figures, printed or the interval a reader could give them, each
+#    region's respondents to each question, and under « earlier » every small figure an earlier
+#    publication hid, with its value, its respondents then and the tightest interval a reader
+#    holds for it now. Now, a figure is at least the last interval's low end and at most its high
+#    end, carried by the move since (`Cell.floor`, `Cell.ceiling`; the last interval already
+#    carries the ones before it: constraints along a chain add up), and rule 4 holds with that
+#    knowledge; a figure stays hidden, without testimony, and is kept as uncertain as a small one
+#    (`Cell.guarded`: a small figure recoded down to 0 is not pinned through its zero) as long as
+#    what this publication says of it would narrow any small figure an earlier publication hid
+#    below `threshold` values (`pinned_backwards`), and each such interval is narrowed by what this
+#    one says (`narrowed`) before it is kept for the next. Where a recoding moved a figure, readers
+#    allowing more recoding know less but are owed a wider interval: they are checked too
+#    (`recoding_bands`, `Cell.recoded`). What an earlier publication alone pins (a zero printed,
+#    then one new respondent: the figure is 0 or 1), or with the national figure now, cannot be
+#    undone by hiding more now.
 #
 # Not covered: the number of a region's respondents who answered a question is not protected when
 # it is 1 or 2 (it says nothing about what they answered); national figures are published exactly;
-# rule 6 remembers the last publication only (a reader holding three compares them two by two, but
-# a figure hidden in the first, hidden in the second and printed in the third is checked against
-# the second only), and assumes answers were only added (a recoding that lowers figures is not
-# remembered: nothing is carried when a region's respondents to a question went down).
+# rule 6 links each figure to itself across publications (a reader's row sums of one publication
+# meet the others only through each figure's interval, which holds that publication's row sums);
+# a reader whose recoding bound is false may be right by chance (nothing protects against a lucky
+# guess); a figure printed before, then recoded, is pinned for a reader allowing that recoding by
+# its region's respondents or the national figure now, both printed exactly (as rule 4 allows);
+# without `.publication.json` (deleted, another machine, another threshold) a publication
+# protects itself alone, and `publish` says so in a French warning (rebuilding it from the old
+# reports was left: the hidden figures' exact values then are neither in the reports nor, once
+# answers or codes changed, in the database); the files of `consultation export tallies` keep no
+# memory: each export protects itself alone.
 
 
 @dataclass(frozen=True)
@@ -266,9 +286,15 @@ class Cell:
     mentions: int = 0  # propositions, for questions counted in propositions
     publishable: bool = True  # False: never published (the pool, a region without figures)
     quoted: bool = True  # a testimony may be printed beside the figure when hidden
-    # What a reader knows from elsewhere: the previous publication (`carried_bounds`).
+    # What a reader knows from elsewhere: the earlier publications (`carried_bounds`).
     floor: int = 0
     ceiling: int | None = None
+    # (floor, ceiling) of readers who allow for recodings, when one moved the figure beyond what
+    # answers explain since the last publication (`recoding_bands`): they know less, and are owed more.
+    recoded: tuple[tuple[int, int | None], ...] = ()
+    # Kept uncertain like a small figure whatever its value now: what a reader could narrow it to
+    # would pin a small figure an earlier publication hid (rule 6; a figure that went down to 0).
+    guarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -278,7 +304,7 @@ class Protection:
 
 
 def is_primary(cell: Cell, threshold: int) -> bool:
-    return 0 < cell.citing < threshold
+    return cell.guarded or 0 < cell.citing < threshold
 
 
 def protect_row(cells: Sequence[Cell], threshold: int = DEFAULT_THRESHOLD, *,
@@ -363,11 +389,22 @@ def _needed(cells: Sequence[Cell], cell: Cell, threshold: int) -> int:
 
 def _deficit(cells: Sequence[Cell], hidden: set[str], threshold: int, propositions: bool) -> int:
     missing = 0
-    for c in cells:
-        if c.key in hidden and is_primary(c, threshold):
-            low, high = hidden_bounds(cells, hidden, c.key, propositions=propositions)
-            missing += max(0, _needed(cells, c, threshold) - (high - low))
+    for readers in _readers(cells):
+        for c in readers:
+            if c.key in hidden and is_primary(c, threshold):
+                low, high = hidden_bounds(readers, hidden, c.key, propositions=propositions)
+                missing += max(0, _needed(readers, c, threshold) - (high - low))
     return missing
+
+
+def _readers(cells: Sequence[Cell]) -> list[Sequence[Cell]]:
+    """The row as the readers rule 6 protects against know it: `floor` and `ceiling` are what the
+    strongest reader whose premise holds knows; where a recoding moved a figure (`Cell.recoded`),
+    a reader allowing more recoding knows less of it, and what the earlier publication pins for
+    them is wider, so the width owed them may be too."""
+    variants = max((len(c.recoded) for c in cells), default=0)
+    return [cells] + [[replace(c, floor=c.recoded[i][0], ceiling=c.recoded[i][1]) if len(c.recoded) > i else c
+                       for c in cells] for i in range(variants)]
 
 
 def _low(cell: Cell) -> int:
@@ -380,28 +417,66 @@ def _high(cell: Cell) -> int:
     return cell.answered if cell.ceiling is None else min(cell.answered, max(cell.ceiling, cell.citing))
 
 
-def carried_bounds(before: tuple[int, int], answered_before: int, answered_now: int) -> tuple[int, int | None]:
-    """What the previous publication tells a reader about a figure now: (floor, ceiling).
+Interval = tuple[int, int]
 
-    `before` is what it printed (v, v) or the interval a reader could give the hidden figure. Only
-    answers are added between two publications: the figure has grown by at most the region's new
-    respondents to the question. When respondents went away, nothing is carried (0, None)."""
+
+def recoding_bands(band: Interval, answered_before: int, answered_now: int, threshold: int) -> list[Interval]:
+    """The moves readers who allow for recodings hold possible, besides `band`, when a recoding took
+    the figure beyond what answers explain (none otherwise): a reader allowing d of recoding each
+    way holds [min(0, g) - d, max(0, g) + d], g the new respondents, true for d at least the
+    recoding's reach; from that d, up to `threshold - 2` more (the width owed them grows with what
+    they do not know, up to `threshold - 1`)."""
     growth = answered_now - answered_before
-    if growth < 0:
-        return 0, None
-    return before[0], before[1] + growth
+    reach = max(0, min(0, growth) - band[0], band[1] - max(0, growth))
+    if not reach:
+        return []
+    return [(min(0, growth) - d, max(0, growth) + d) for d in range(reach, reach + threshold - 1)]
 
 
-def pinned_backwards(before: tuple[int, int], value_before: int, now: tuple[int, int], growth: int,
-                     threshold: int) -> bool:
-    """Whether what a publication says of a figure now (`now`: (v, v) printed, or a reader's
-    interval for it hidden) narrows a small figure the previous publication hid (its exact value
-    `value_before`, a reader's interval then `before`) below `threshold` possible values: the old
-    figure lies between `now[0] - growth` and `now[1]`."""
-    if not 0 < value_before < threshold or growth < 0:
+def move(value_before: int, value_now: int, answered_before: int, answered_now: int) -> Interval:
+    """How far a reader may hold that a figure moved between two publications: (least, most).
+
+    New answers make a figure grow by 0 to the region's new respondents to the question (answers
+    removed: shrink by at most those removed). A recoding (codes corrected, the model retrained)
+    moves it either way by an amount a reader does not read anywhere; a reader who allows for
+    recodings widens that band by what they think a recoding may do. The band is widened here just
+    enough to hold the figure's true move: the tightest band of that form that is true, so any
+    reader whose allowance holds for this figure knows at most this much."""
+    growth, change = answered_now - answered_before, value_now - value_before
+    return min(0, growth, change), max(0, growth, change)
+
+
+def carried_bounds(before: Interval, band: Interval) -> tuple[int, int | None]:
+    """What an earlier publication tells a reader about a figure now: (floor, ceiling).
+
+    `before` is what it printed (v, v) or the interval a reader could give the hidden figure,
+    `band` how far the figure may have moved since (`move`)."""
+    return max(0, before[0] + band[0]), before[1] + band[1]
+
+
+def narrowed(before: Interval, now: Interval, band: Interval) -> Interval:
+    """A reader's interval for a figure of an earlier publication (`before`), once this publication
+    says `now` of it (printed (v, v), or a reader's interval for it hidden) and it moved by `band`
+    since: it lay between `now[0] - band[1]` and `now[1] - band[0]`."""
+    return max(before[0], now[0] - band[1]), min(before[1], now[1] - band[0])
+
+
+def pinned_backwards(before: Interval, value_before: int, now: Interval, band: Interval,
+                     threshold: int, *, recoded: Sequence[Interval] = ()) -> bool:
+    """Whether what a publication says of a figure now narrows a small figure an earlier
+    publication hid (its exact value `value_before`, a reader's interval for it `before`) below
+    `threshold` possible values (`narrowed`). `recoded`: the moves readers allowing for a
+    recoding hold possible (`recoding_bands`); each such reader held the old figure that much
+    less narrowly too."""
+    if not 0 < value_before < threshold:
         return False
-    low, high = max(before[0], now[0] - growth), min(before[1], now[1])
-    return high - low < min(threshold - 1, before[1] - before[0])
+    for reader in (band, *recoded):
+        wider = max(0, band[0] - reader[0])
+        held = (max(0, before[0] - wider), before[1] + wider)
+        low, high = narrowed(held, now, reader)
+        if high - low < min(threshold - 1, held[1] - held[0]):
+            return True
+    return False
 
 
 # --- tally files for publication: the same protection as the reports -------------------------------

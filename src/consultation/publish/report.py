@@ -109,7 +109,10 @@ _FLAG_TEXT = {"plus cité": "plus cité que dans le reste du pays",
 # --- what may be published (disclosure.py states the rule) ----------------------------------------
 
 POOL = "\x00pool"  # the regions without a report of their own, and « Région inconnue », together
-MEMORY_FILE = ".publication.json"  # beside the database: the last publication's figures, for the next
+MEMORY_FILE = ".publication.json"  # beside the database: what the publications told a reader, for the next
+# 2: « earlier » added, the small figures every earlier publication hid (version 1 kept the last
+# publication only; its files are read as a memory of one publication, and still read version 2's).
+MEMORY_VERSION = 2
 
 
 @dataclass
@@ -126,8 +129,11 @@ class DisclosurePlan:
     no_figures: dict[str, set[str]] = field(default_factory=dict)  # question -> regions
     hidden: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (question, theme) -> regions
     unquoted: set[tuple[str, str]] = field(default_factory=set)  # hidden figures there get no testimony
-    # What this publication tells a reader, for the next one: (question, theme, region) -> [shown,
-    # exact figure, low, high a reader can give it], (question, region) -> respondents who answered.
+    # What this publication tells a reader, for the next one: « figures », (question, theme, region)
+    # -> [shown, exact figure, low, high a reader can give it]; « answered », (question, region) ->
+    # respondents who answered; « earlier », (question, theme, region) -> [exact figure, respondents,
+    # low, high a reader holds now] for each small figure an earlier publication hid (one per
+    # small value and number of respondents).
     memory: dict = field(default_factory=dict)
 
     @classmethod
@@ -142,8 +148,11 @@ class DisclosurePlan:
             Cell,
             carried_bounds,
             hidden_bounds,
+            move,
+            narrowed,
             pinned_backwards,
             protect_row,
+            recoding_bands,
         )
 
         ordered = sorted(respondents, key=lambda r: (r == UNKNOWN_REGION, region_slug(r)))
@@ -152,7 +161,9 @@ class DisclosurePlan:
         remembered = previous if previous and previous.get("threshold") == threshold else {}
         previous_figures = remembered.get("figures", {})
         previous_answered = remembered.get("answered", {})
-        plan.memory = {"threshold": threshold, "figures": {}, "answered": {}}
+        previous_earlier = remembered.get("earlier", {})  # absent from a file of the first version
+        plan.memory = {"version": MEMORY_VERSION, "threshold": threshold, "figures": {}, "answered": {},
+                       "earlier": {}}
         for question in consultation.questions:
             national_n = figures.answered(question.id)
             answered = {r: figures.answered(question.id, ("region", r)) for r in regions}
@@ -162,23 +173,38 @@ class DisclosurePlan:
             for r in regions:
                 plan.memory["answered"][_memory_key(question.id, r)] = answered[r]
             for theme in figures.themes(question):
-                held: set[str] = set()  # hidden, without testimony, for the last publication's sake
-                carried: dict[str, tuple[tuple[int, int], int, int]] = {}  # region -> before, its figure, growth
+                # hidden, without testimony, and kept uncertain, for an earlier publication's sake
+                held: set[str] = set()
+                # region -> small figures earlier publications hid: (a reader's interval, the figure, its
+                # respondents to the question, its move since, the moves readers allowing for recodings hold)
+                carried: dict[str, list[tuple[tuple[int, int], int, int, tuple[int, int], list[tuple[int, int]]]]] = {}
                 while True:
                     cells = []
                     for r in regions:
                         t = figures.by_theme(question, ("region", r)).get(theme.theme_id)
                         citing, count = (t.citing, t.count) if t else (0, 0)
                         floor, ceiling = 0, None
-                        before = previous_figures.get(_memory_key(question.id, theme.theme_id, r))
+                        recoded: tuple[tuple[int, int | None], ...] = ()
+                        key = _memory_key(question.id, theme.theme_id, r)
+                        before = previous_figures.get(key)
                         n_before = previous_answered.get(_memory_key(question.id, r))
                         if before is not None and n_before is not None:
                             shown_before, value_before, low_before, high_before = before
-                            floor, ceiling = carried_bounds((low_before, high_before), n_before, answered[r])
-                            if not shown_before:
-                                carried[r] = ((low_before, high_before), value_before, answered[r] - n_before)
+                            band = move(value_before, citing, n_before, answered[r])
+                            floor, ceiling = carried_bounds((low_before, high_before), band)
+                            recoded = tuple(carried_bounds((low_before, high_before), b)
+                                            for b in recoding_bands(band, n_before, answered[r], threshold))
+                            kept = [(value, n, low, high) for value, n, low, high in previous_earlier.get(key, [])]
+                            if not shown_before and 0 < value_before < threshold:
+                                kept.append((value_before, n_before, low_before, high_before))
+                            carried[r] = []
+                            for value, n, low, high in kept:
+                                band = move(value, citing, n, answered[r])
+                                carried[r].append(((low, high), value, n, band,
+                                                   recoding_bands(band, n, answered[r], threshold)))
                         cells.append(Cell(r, citing, answered[r], count, floor=floor, ceiling=ceiling,
-                                          publishable=r not in plan.no_figures[question.id] and r not in held))
+                                          publishable=r not in plan.no_figures[question.id] and r not in held,
+                                          guarded=r in held, recoded=recoded))
                     pool_citing = theme.citing - sum(c.citing for c in cells)
                     pool_count = theme.count - sum(c.mentions for c in cells)
                     cells.append(Cell(POOL, pool_citing, pool_answered, pool_count, publishable=False))
@@ -187,9 +213,9 @@ class DisclosurePlan:
                         cells = [replace(c, quoted=False) for c in cells]
                     bounds = {c.key: (c.citing, c.citing) if c.key not in protection.hidden else hidden_bounds(
                         cells, protection.hidden, c.key, propositions=propositions) for c in cells[:-1]}
-                    more = {r for r, (before_bounds, value_before, growth) in carried.items()
-                            if r not in held and pinned_backwards(before_bounds, value_before, bounds[r], growth,
-                                                                  threshold)}
+                    more = {r for r, entries in carried.items() if r not in held and any(
+                        pinned_backwards(interval, value, bounds[r], band, threshold, recoded=others)
+                        for interval, value, _, band, others in entries)}
                     if not more:
                         break
                     held |= more
@@ -197,8 +223,21 @@ class DisclosurePlan:
                 if not protection.quotes:
                     plan.unquoted.add((question.id, theme.theme_id))
                 for c in cells[:-1]:
-                    plan.memory["figures"][_memory_key(question.id, theme.theme_id, c.key)] = [
-                        c.key not in protection.hidden, c.citing, *bounds[c.key]]
+                    key = _memory_key(question.id, theme.theme_id, c.key)
+                    plan.memory["figures"][key] = [c.key not in protection.hidden, c.citing, *bounds[c.key]]
+                    # Every small figure an earlier publication hid, with what a reader now holds of it.
+                    earlier: dict[tuple[int, int], tuple[int, int]] = {}
+                    for interval, value, n, band, _ in carried.get(c.key, []):
+                        low, high = narrowed(interval, bounds[c.key], band)
+                        same = earlier.get((value, n))  # a rerun: the same figure, the same respondents
+                        earlier[value, n] = (low, high) if same is None else (max(low, same[0]), min(high, same[1]))
+                    if earlier:
+                        plan.memory["earlier"][key] = sorted([v, n, lo, hi] for (v, n), (lo, hi) in earlier.items())
+        # A region without figures this time (fewer respondents now) is still known to a reader as
+        # the earlier publications showed it: kept as it was, for when its figures come back.
+        for part in ("figures", "answered", "earlier"):
+            for key, value in remembered.get(part, {}).items():
+                plan.memory[part].setdefault(key, value)
         return plan
 
     @property
@@ -220,11 +259,56 @@ def _memory_key(*parts: str) -> str:
 
 
 def load_memory(path: Path) -> dict | None:
-    """What the last publication told a reader (`DisclosurePlan.memory`), None if it is absent."""
+    """What the earlier publications told a reader (`DisclosurePlan.memory`, version 1 or 2), None
+    if it is absent or not such a memory (`memory_warning` says so)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        memory = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return memory if _is_memory(memory) else None
+
+
+def _is_memory(memory: object) -> bool:
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not isinstance(memory, dict) or not whole(memory.get("threshold")) or memory.get("version", 1) not in (1, 2):
+        return False
+    figures, answered, earlier = memory.get("figures"), memory.get("answered"), memory.get("earlier", {})
+    return (isinstance(figures, dict) and isinstance(answered, dict) and isinstance(earlier, dict)
+            and all(isinstance(f, list) and len(f) == 4 and isinstance(f[0], bool) and all(map(whole, f[1:]))
+                    for f in figures.values())
+            and all(map(whole, answered.values()))
+            and all(isinstance(entries, list) and all(isinstance(e, list) and len(e) == 4 and all(map(whole, e))
+                                                      for e in entries) for entries in earlier.values()))
+
+
+def memory_warning(path: Path, reports: Path, threshold: int) -> str | None:
+    """Why this publication cannot take account of what the earlier ones told a reader, in French
+    for the person publishing: the memory is unreadable, or absent while reports were published
+    before (data/processed/ deleted or moved without it). None when there is nothing to say.
+
+    Rebuilding the memory from the old reports was weighed and left: it needs each hidden figure's
+    exact value then, which only the database of that night held, and the reports go with the
+    memory when data/processed/ is lost."""
+    restore = "Remettez ce fichier depuis l'ancien dossier ou l'ancienne machine s'il existe encore, avant de publier."
+    if path.is_file():
+        memory = load_memory(path)
+        if memory is None:
+            problem = f"{path} est illisible (ce n'est pas la mémoire qu'écrit cette version)"
+        elif memory["threshold"] != threshold:
+            problem = (f"{path} vient d'une publication protégée avec un autre seuil "
+                       f"({fmt.integer(memory['threshold'])} au lieu de {fmt.integer(threshold)})")
+            restore = f"Publiez avec le seuil {fmt.integer(memory['threshold'])} pour en tenir compte."
+        else:
+            return None
+    elif any(p.suffix in (".md", ".html", ".docx", ".pdf") for p in reports.glob("*")):
+        problem = f"{path} est absent alors que {reports} contient des rapports déjà publiés"
+    else:
+        return None
+    return (f"{problem} : cette publication ne sait pas ce que les précédentes ont montré et se protège "
+            "seule. Un lecteur qui a gardé une publication précédente peut retrouver, en comparant, "
+            f"des effectifs de 1 ou 2 que chacune cache. {restore}")
 
 
 # --- what one publication needs, loaded once ------------------------------------------------------
@@ -804,6 +888,7 @@ class Publication:
     charts: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
     index: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # in French, for the person publishing
 
     @property
     def files(self) -> list[Path]:
@@ -870,6 +955,9 @@ def publish(
                                 previous=load_memory(memory_path))
     flags = significant_flags(con, consultation.id, plan.report_regions)
     result = Publication()
+    lost = memory_warning(memory_path, paths.reports, threshold)
+    if lost:
+        result.warnings.append(lost)
     if charts:
         result.charts = write_charts(con, consultation, paths.charts, figures=figures, flags=flags,
                                      threshold=threshold, workers=workers, plan=plan)
