@@ -81,11 +81,11 @@ SLOW_MODULES = {
 OUTSIDE_PROGRAMS = ("LibreOffice", "Chromium")
 
 # Generated families, cut by rule: the daily subset keeps a few cases of each, the full run all of
-# them. A test parametrised by `seed` keeps its first FAST_SEEDS seeds; a test marked
+# them. A test parametrised by `seed` keeps its first FAST_SEEDS seed(s); a test marked
 # `daily_cases(n)` keeps n of its cases, spread evenly over its list (for families that are a list
 # of named and generated cases rather than seeds). The cases left out are marked `slow`: nothing is
 # deleted, `make test` runs every one. tests/test_fast_subset.py guards the cut.
-FAST_SEEDS = 2
+FAST_SEEDS = 1
 
 
 def _needs_outside_program(item) -> bool:
