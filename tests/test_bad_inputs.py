@@ -218,7 +218,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.daily_cases(2)  # two of the four commands daily (each a CLI process)
+@pytest.mark.daily_cases(2)  # two of the four bad files daily (each a CLI process), all four in the full run
 @pytest.mark.parametrize(
     ("command", "name"),
     [("ingest", "bom_invalid_utf8.csv"), ("ingest", "truncated.xlsx"), ("ingest", "codes_unknown_theme.csv"),

@@ -22,9 +22,10 @@ import pytest
 
 from conftest import FAST_SEEDS, ROOT
 
-# `make test-fast` took about 3 min on two workers with 2,0xx tests (2026-12-06): more tests than
-# this should come with a new measure, and a rule that cuts elsewhere.
-FAST_AT_MOST = 2_100
+# `make test-fast`: 1,913 of 2,826 tests, 400 s of CPU in all (about 3.3 min on two quiet cores),
+# 2026-12-06; before the cut, 2,609. More tests than this should come with a new measure, and a rule
+# that cuts elsewhere.
+FAST_AT_MOST = 2_000
 MAKEFILE_EXPRESSION = re.compile(r'^test-fast:.*\n\t.*-m "([^"]+)"', re.MULTILINE)
 
 
