@@ -28,9 +28,10 @@ XDIST ?= -n 2 --dist loadgroup
 test: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST)
 
-# Daily work: everything but the tests that load spaCy's model, run a pipeline, a Prefect server
-# or a Dask cluster (marked `slow` by rule in tests/conftest.py), save the few marked `daily`.
-# CI runs `make test`.
+# Daily work: everything but the tests that load spaCy's model, run a pipeline, a Prefect server,
+# a Dask cluster, LibreOffice or Chromium, and but the first few cases of each generated family
+# (marked `slow` by rule in tests/conftest.py), save the few marked `daily`. CI runs `make test`,
+# every test and every case.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest $(XDIST) -m "not slow or daily"
 

@@ -67,16 +67,57 @@ def sample_run(tmp_path_factory, nlp, ner):
 
 
 # A test is slow when it needs one of these (directly or through another fixture): spaCy's model,
-# a whole pipeline, a Prefect server, a Dask cluster. `pytest -m "not slow"` is the daily subset;
-# CI and `make test` run everything. Marked by rule, so that a new test is classed without a thought.
+# a whole pipeline, a Prefect server, a Dask cluster; when its module is in SLOW_MODULES; or when it
+# needs LibreOffice or Chromium (a `skipif` whose reason names the program, as every such test has).
+# `pytest -m "not slow or daily"` is the daily subset (`make test-fast`); CI and `make test` run
+# everything. Marked by rule, so that a new test is classed without a thought.
 SLOW_FIXTURES = {"nlp", "lemmatizer", "sample_run", "prefect_harness", "server", "runners", "dask_cluster"}
-SLOW_MODULES = {"test_notebooks", "test_crash", "test_browser", "test_benchmarks", "test_flow"}
+SLOW_MODULES = {
+    "test_notebooks", "test_crash", "test_browser", "test_benchmarks", "test_flow",
+    # a publication of 10,200 respondents in four formats, or the PDF and Word reports laid out
+    # by WeasyPrint, LibreOffice and Chromium (test_report*.py publish the same outputs fast)
+    "test_report_hostile", "test_report_print",
+}
+OUTSIDE_PROGRAMS = ("LibreOffice", "Chromium")
+
+# Generated families, cut by rule: the daily subset keeps a few cases of each, the full run all of
+# them. A test parametrised by `seed` keeps its first FAST_SEEDS seed(s); a test marked
+# `daily_cases(n)` keeps n of its cases, spread evenly over its list (for families that are a list
+# of named and generated cases rather than seeds). The cases left out are marked `slow`: nothing is
+# deleted, `make test` runs every one. tests/test_fast_subset.py guards the cut.
+FAST_SEEDS = 1
+
+
+def _needs_outside_program(item) -> bool:
+    return any(any(name in str(mark.kwargs.get("reason", "")) for name in OUTSIDE_PROGRAMS)
+               for mark in item.iter_markers("skipif"))
+
+
+def _cases_left_out_daily(items) -> list:
+    """The cases of generated families that only the full run runs (see FAST_SEEDS)."""
+    families: dict[str, list] = {}
+    for item in items:
+        if hasattr(item, "callspec"):
+            families.setdefault(item.nodeid.split("[", 1)[0], []).append(item)
+    left_out = []
+    for cases in families.values():
+        few = cases[0].get_closest_marker("daily_cases")
+        if few is not None:
+            kept = {k * len(cases) // few.args[0] for k in range(few.args[0])}
+            left_out += [item for k, item in enumerate(cases) if k not in kept]
+        elif "seed" in cases[0].callspec.params:
+            seeds = list(dict.fromkeys(item.callspec.params["seed"] for item in cases))[:FAST_SEEDS]
+            left_out += [item for item in cases if item.callspec.params["seed"] not in seeds]
+    return left_out
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
+        if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES
+                or _needs_outside_program(item)):
             item.add_marker(pytest.mark.slow)
+    for item in _cases_left_out_daily(items):
+        item.add_marker(pytest.mark.slow)
 
 
 # `make test` runs two pytest-xdist workers (`-n 2 --dist loadgroup`). The tests of these modules go

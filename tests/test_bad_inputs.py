@@ -129,6 +129,7 @@ def test_manifest_covers_every_file_of_the_corpus():
         assert ("error" in case) != ("rows" in case), f"{case['file']}: exactly one of error / rows"
 
 
+@pytest.mark.daily_cases(27)  # a quarter of the corpus, spread over it, in the daily subset; all of it in the full run
 @pytest.mark.parametrize("case", [_param(c) for c in MANIFEST])
 def test_bad_input_gives_its_expected_outcome(case, tmp_path, request):
     outcome, con = ingest_case(case, tmp_path)
@@ -172,6 +173,7 @@ def test_bad_input_gives_its_expected_outcome(case, tmp_path, request):
         assert any(all(w in r for w in case["quarantine_reasons"]) for r in reasons), reasons
 
 
+@pytest.mark.slow  # the whole corpus again (20-35 s): the figures of RELIABILITY.md, for the full run
 def test_whole_corpus_loses_no_row_and_raises_only_domain_errors(tmp_path):
     """The figures of RELIABILITY.md: files tried, clear errors, rows read, ingested, quarantined, lost."""
     crashes, lost, errors, rows = [], [], 0, {"read": 0, "ingested": 0, "quarantined": 0}
@@ -216,6 +218,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.daily_cases(2)  # two of the four bad files daily (each a CLI process), all four in the full run
 @pytest.mark.parametrize(
     ("command", "name"),
     [("ingest", "bom_invalid_utf8.csv"), ("ingest", "truncated.xlsx"), ("ingest", "codes_unknown_theme.csv"),

@@ -107,6 +107,7 @@ def test_codebook_version_changes_with_themes_not_with_column_mapping():
             f"exemple {i}" for i in range(n)), "exemples : 1\u202f000 au plus"),
     ],
 )
+@pytest.mark.daily_cases(4)  # half the cases daily (building 5,000 questions takes seconds), all in the full run
 @pytest.mark.parametrize("extra", [1, 5_000])
 def test_a_codebook_past_its_bounds_is_refused_with_the_key_and_the_count(where, grow, expected, extra, tmp_path):
     from consultation import codebook

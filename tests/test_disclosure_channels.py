@@ -106,6 +106,7 @@ def test_two_publications_give_no_small_figure_back(tmp_path, blank_charts):
     assert _recovered_across(tmp_path, NIGHTS) == {}
 
 
+@pytest.mark.slow  # two publications of the night cuts (25 s); test_two_publications_give_no_small_figure_back runs daily
 def test_without_the_last_publication_remembered_two_publications_give_figures_back(
         tmp_path, blank_charts, monkeypatch):
     """The attack is not toothless: each publication protected on its own (as before) leaks."""

@@ -188,6 +188,7 @@ def test_an_export_that_cannot_be_described_is_said_so(tmp_path, drop, said):
         recognise(export, export.parent)
 
 
+@pytest.mark.slow  # three `consultation init` processes, each loading spaCy's model (35 s)
 def test_the_command_writes_the_draft_and_says_what_it_found(tmp_path):
     export = tmp_path / "enquete.csv"
     export.write_bytes((SAMPLE / "reponses.csv").read_bytes())

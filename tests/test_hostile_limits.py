@@ -214,6 +214,7 @@ BOMBS = {
 }
 
 
+@pytest.mark.daily_cases(4)  # four bombs spread over the list in the daily subset, every one in the full run
 @pytest.mark.parametrize("name", list(BOMBS))
 def test_a_bomb_ends_fast_in_bounded_memory_with_a_clear_message(name, tmp_path, baseline):
     file_name, data, config, words = BOMBS[name]

@@ -58,6 +58,7 @@ def at_root(layout, monkeypatch):
     return layout
 
 
+@pytest.mark.daily_cases(3)  # three spellings daily, every one in the full run
 @pytest.mark.parametrize("spelling", RAW_SPELLINGS + DB_SPELLINGS)
 def test_every_spelling_of_a_consultation_reaches_its_database(at_root, spelling):
     expected = (at_root / "data/processed/mini/consultation.duckdb").resolve()

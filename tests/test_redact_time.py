@@ -153,6 +153,10 @@ def elapsed(function: Callable[[str], object], text: str) -> float:
     return time.perf_counter() - start
 
 
+# The daily subset reads 12 texts of each list (tests/conftest.py); the full run all of them.
+pytestmark = pytest.mark.daily_cases(12)
+
+
 @pytest.fixture(scope="module")
 def patterns() -> Redactor:
     return Redactor(["Le Relais"])

@@ -77,6 +77,7 @@ def test_attacker_reading_the_overview_recovers_nothing(published):
     assert attacker.recovered(derived, exact, 3) == {}
 
 
+@pytest.mark.slow  # a whole publication with its charts (30 s); the overview's masking is checked daily by the tests above
 def test_an_overview_printing_hidden_figures_would_be_caught(tmp_path, monkeypatch):
     """The attacker is not blind to the overview: were it to print every figure of a region with
     figures (what the reports hide included), small figures would come back."""

@@ -83,6 +83,7 @@ def test_one_region_changed_rewrites_its_outputs_and_the_national_ones_only(publ
     assert not any("ile-de-france" in name for name in rewritten)
 
 
+@pytest.mark.slow  # a second PDF rendering (20 s); the PDF of every report is checked daily by the test above
 def test_a_pdf_left_behind_by_a_run_without_pdf_is_rendered_again(published, tmp_path):
     """`consultation report --format html` after a change, then a full run: the PDF must follow the
     HTML it was made from, though this last run found the HTML already up to date."""

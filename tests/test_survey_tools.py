@@ -161,6 +161,7 @@ def test_a_configuration_naming_qualtrics_export_tags_reads_the_same_answers(tmp
     assert texts == sorted(sample_answers + [" ".join(t.split()) for t in incomplete_answers()])
 
 
+@pytest.mark.slow  # `consultation init` loads spaCy's model (for the draft's keywords): 30-50 s
 def test_the_command_says_what_it_found_in_french(tmp_path):
     """`consultation init` on a Qualtrics export: the id, the metadata left out and why, the
     incomplete responses, in French; no traceback."""
