@@ -22,10 +22,11 @@ import pytest
 
 from conftest import FAST_SEEDS, ROOT
 
-# `make test-fast`: 1,913 of 2,826 tests, 400 to 420 s of CPU in all (about 3.5 min on two quiet cores),
-# 2026-12-06; before the cut, 2,609. More tests than this should come with a new measure, and a rule
-# that cuts elsewhere.
-FAST_AT_MOST = 2_000
+# `make test-fast`: 1,913 of 2,826 tests, 400 to 420 s of CPU in all, 2026-12-06; before the cut,
+# 2,609. Then 2,073 of 3,121 (the schedules', the ingestion's and the redaction's new families):
+# 3 min 49 s on two cores at a load of 1.3 to 2.7, 446 s of CPU. More tests than this should come
+# with a new measure, and a rule that cuts elsewhere.
+FAST_AT_MOST = 2_200
 MAKEFILE_EXPRESSION = re.compile(r'^test-fast:.*\n\t.*-m "([^"]+)"', re.MULTILINE)
 
 
