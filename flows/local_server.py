@@ -72,13 +72,15 @@ def served_elsewhere(api: str, deployments: list[tuple[str, str]], within: float
     return live
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on the loopback now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop `proc` as Ctrl+C would (SIGINT), killing it after `timeout` seconds."""
     if proc.poll() is not None:
         return
     proc.send_signal(signal.SIGINT)
@@ -102,7 +104,7 @@ def server_for_schedules(log_dir: Path) -> Iterator[str]:
             )
         yield url
         return
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / LOG_NAME
@@ -134,4 +136,4 @@ def server_for_schedules(log_dir: Path) -> Iterator[str]:
                 yield api
         finally:
             os.environ.pop("PREFECT_API_URL", None)
-            _stop(proc)
+            stop(proc)

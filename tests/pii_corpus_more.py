@@ -349,3 +349,11 @@ def marked_plates(n: int = N, seed: int = SEED) -> list[Case]:
 FAMILIES["e-mail with a bare domain"] = bare_domain_emails
 FAMILIES["compact date of birth"] = compact_births
 FAMILIES["licence plate"] = marked_plates
+
+
+def leaked_cases(redactor, family: str, cases: list[Case]) -> list[str]:
+    """The cases of `family` whose identifying part `redactor` leaves readable, printed for the log."""
+    outputs = redactor.redact_many([case.text for case in cases])
+    shown = [f"{case.text!r} -> {output!r}" for case, output in zip(cases, outputs, strict=True) if leaks(case, output)]
+    print(f"\n{family}: {len(cases)} generated, {len(shown)} leaked" + "".join(f"\n  {s}" for s in shown))
+    return shown

@@ -22,6 +22,7 @@ from pii_corpus_more import (
     caps_names,
     context_lost,
     invisible_items,
+    leaked_cases,
     leaks,
 )
 
@@ -32,11 +33,7 @@ def with_model(ner) -> Redactor:
 
 
 def leaked(redactor: Redactor, family: str) -> list[str]:
-    cases = FAMILIES[family]()
-    outputs = redactor.redact_many([case.text for case in cases])
-    shown = [f"{case.text!r} -> {output!r}" for case, output in zip(cases, outputs, strict=True) if leaks(case, output)]
-    print(f"\n{family}: {len(cases)} generated, {len(shown)} leaked" + "".join(f"\n  {s}" for s in shown))
-    return shown
+    return leaked_cases(redactor, family, FAMILIES[family]())
 
 
 # Names whose first name is in none of the redactor's lists (« Ngozi », « Samia »: on purpose in the

@@ -15,7 +15,7 @@ import pytest
 from consultation.publish import leakscan
 from consultation.publish.redact import Redactor, _first_names
 from consultation.text import fold
-from pii_corpus_more import leaks
+from pii_corpus_more import leaked_cases
 from pii_corpus_unseen import FAMILIES, ORDINARY, UNKNOWN_FIRST_NAMES, N
 
 
@@ -25,11 +25,7 @@ def with_model(ner) -> Redactor:
 
 
 def leaked(redactor: Redactor, family: str) -> list[str]:
-    cases = FAMILIES[family]()
-    outputs = redactor.redact_many([case.text for case in cases])
-    shown = [f"{case.text!r} -> {output!r}" for case, output in zip(cases, outputs, strict=True) if leaks(case, output)]
-    print(f"\n{family}: {len(cases)} generated, {len(shown)} leaked" + "".join(f"\n  {s}" for s in shown))
-    return shown
+    return leaked_cases(redactor, family, FAMILIES[family]())
 
 
 # Measured with the model: 7 names whose surname is in none of the redactor's lists either, in an

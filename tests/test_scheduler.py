@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +30,7 @@ import pytest
 from conftest import MINI_DIR, ROOT
 from consultation import store
 from consultation.errors import DatabaseBusyError
+from flows.local_server import answers, free_port, stop
 
 pytestmark = pytest.mark.slow
 
@@ -39,27 +38,10 @@ SERVER_START_TIMEOUT = 180
 RUN_TIMEOUT = 420  # one minute for the cron slot to come, the rest for the flow on a loaded machine
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen, timeout: float = 30) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 class Server:
     def __init__(self, home: Path):
         self.home = home
-        self.port = _free_port()
+        self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}/api"
         self.env = {
             **os.environ,
@@ -89,7 +71,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(1)
-        _stop(self.proc)
+        stop(self.proc)
         raise AssertionError(f"the Prefect server did not start in {SERVER_START_TIMEOUT} s")
 
     def read_log(self) -> str:
@@ -137,7 +119,7 @@ class Server:
         )
 
     def close(self) -> None:
-        _stop(self.proc)
+        stop(self.proc)
         self.log.close()
 
 
@@ -187,7 +169,7 @@ class Runner:
         self.publication: dict | None = None
 
     def stop(self) -> None:
-        _stop(self.proc)
+        stop(self.proc)
         self.out.close()
 
 
@@ -376,17 +358,11 @@ def test_flows_serve_alone_starts_a_server_whose_scheduler_runs_the_night(tmp_pa
     log = runner.log.read_text(errors="replace")
     assert "Traceback" not in log
     deadline = time.monotonic() + 30
-    while _answers(api) and time.monotonic() < deadline:
+    while answers(api, timeout=2) and time.monotonic() < deadline:
         time.sleep(1)
-    assert not _answers(api), "the local Prefect server outlived flows.serve"
+    assert not answers(api, timeout=2), "the local Prefect server outlived flows.serve"
     assert (processed / "serveur-prefect.log").exists()
 
-
-def _answers(api: str) -> bool:
-    try:
-        return httpx.get(f"{api}/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def test_a_second_flows_serve_of_the_same_consultation_is_refused_while_the_first_serves(server, tmp_path):
