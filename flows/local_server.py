@@ -32,6 +32,7 @@ from consultation.errors import ConsultationError
 
 START_TIMEOUT = 180  # seconds; a first start creates the server's database (20-60 s on a loaded machine)
 LOG_NAME = "serveur-prefect.log"
+STOP_GRACE = 10  # seconds the local server is given to stop before it is killed
 LIVE_RUNNER = 45  # seconds: a serving runner polls every 10 s (PREFECT_RUNNER_POLL_FREQUENCY)
 
 
@@ -136,4 +137,8 @@ def server_for_schedules(log_dir: Path) -> Iterator[str]:
                 yield api
         finally:
             os.environ.pop("PREFECT_API_URL", None)
-            stop(proc)
+            if proc.poll() is None:
+                print("Arrêt du serveur Prefect local…", flush=True)
+            # Its database is SQLite, safe against a kill: a short grace keeps Ctrl+C prompt on a
+            # loaded machine (a graceful stop took over 30 s there).
+            stop(proc, timeout=STOP_GRACE)
