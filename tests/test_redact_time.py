@@ -200,3 +200,13 @@ def test_markdown_reading_is_linear(tmp_path, unit: str) -> None:
     report = tmp_path / "rapport.md"
     report.write_text(periodic(unit), encoding="utf-8")
     assert elapsed(lambda _: leakscan.published_text(report), "") < LIMIT
+
+
+@pytest.mark.parametrize("tail", [" /", " 1", ".", " -", " É", "\n"])
+@pytest.mark.parametrize("letters", [30, 228, 20_000])
+def test_a_long_word_in_capitals_is_scanned_in_linear_time_with_a_vocabulary(letters: int, tail: str) -> None:
+    """The scanner's names-in-capitals rule runs only with the redactor's vocabulary (as `publish`
+    runs it), which the other scans here leave out: a 228-letter word in capitals before « / » kept
+    a publication's PDF check busy for minutes (its pattern backtracked exponentially)."""
+    text = ("MOTSANSAUCUNEESPACE" * (letters // 19 + 1))[:letters] + tail + " NGOZI VASSEUR"
+    assert elapsed(lambda t: leakscan.scan_text(t, vocabulary=frozenset({"le", "motsansaucuneespace"})), text) < LIMIT

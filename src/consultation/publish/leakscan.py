@@ -364,7 +364,7 @@ _AT_BEFORE_LINK = re.compile(r"(?i)(?<![\w.+-])[\w.+-]*[^\W_](?:%(?:25)?(?:40)?|
 # In capitals, a surname of the Faker lists beside a word that no common word list holds
 # (« NGOZI VASSEUR », « VASSEUR NGOZI »): with the publication's common words only.
 # Both unknown, in a line written in capitals (« ADJOA BENSAÏD »).
-_CAPS_WORD = r"[A-ZÀ-Ý]{2,}(?:['’-]?[A-ZÀ-Ý]+)*"
+_CAPS_WORD = r"[A-ZÀ-Ý]{2,}(?:['’-][A-ZÀ-Ý]+)*"  # the separator between a word's parts is required: optional, a long word in capitals backtracked exponentially (a 228-letter word took minutes)
 _CAPS_PAIR = re.compile(rf"(?<![\w'’-])({_CAPS_WORD})(?=[ \t]{{1,2}}({_CAPS_WORD})(?![\w'’-]))")
 
 
