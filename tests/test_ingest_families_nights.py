@@ -78,6 +78,20 @@ VARIANTS = {
 }
 
 
+def _vary_headers(header: list[str], rnd: random.Random, fewest: int, most: int) -> dict[int, tuple[str, str]]:
+    """Rewrite `fewest` to `most` of `header`'s columns in place, as a tool's next export may (numbering
+    and cuts only on answer columns); column -> (the clean header, the kinds of variation)."""
+    varied = {}
+    for column in rnd.sample([*ANSWERS, 2, 3, 4], rnd.randint(fewest, most)):
+        kinds = rnd.sample(list(VARIANTS), rnd.randint(1, 3))
+        if column not in ANSWERS:
+            kinds = [k for k in kinds if k not in ("numbering", "cut")] or ["case"]
+        new = _vary(header[column], rnd, kinds)
+        if new.strip() != header[column]:
+            header[column], varied[column] = new, (HEADER[column], "+".join(kinds))
+    return varied
+
+
 def _vary(header: str, rnd: random.Random, kinds: list[str]) -> str:
     out = header
     for kind in kinds:
@@ -126,14 +140,7 @@ def _second_night(seed: int):
     rnd = random.Random(seed)
     header, rows = list(HEADER), [list(r) for r in ROWS]
     changes: dict[str, object] = {}
-    varied: dict[int, str] = {}
-    for column in rnd.sample([*ANSWERS, 2, 3, 4], rnd.randint(2, 6)):
-        kinds = rnd.sample(list(VARIANTS), rnd.randint(1, 3))
-        if column not in ANSWERS:
-            kinds = [k for k in kinds if k not in ("numbering", "cut")] or ["case"]
-        new = _vary(header[column], rnd, kinds)
-        if new.strip() != header[column]:
-            header[column], varied[column] = new, (HEADER[column], "+".join(kinds))
+    varied = _vary_headers(header, rnd, 2, 6)
     if rnd.random() < 0.5:  # answers edited by their respondents
         edited = rnd.sample(range(len(rows)), rnd.randint(1, 4))
         for i in edited:
@@ -238,14 +245,7 @@ def test_header_variants_in_a_first_export_are_read_and_named(seed, tmp_path, cl
     tool's own headers: every answer read under its question, each header read another way named."""
     rnd = random.Random(1000 + seed)
     header = list(HEADER)
-    varied = {}
-    for column in rnd.sample([*ANSWERS, 2, 3, 4], rnd.randint(3, 9)):
-        kinds = rnd.sample(list(VARIANTS), rnd.randint(1, 3))
-        if column not in ANSWERS:
-            kinds = [k for k in kinds if k not in ("numbering", "cut")] or ["case"]
-        new = _vary(header[column], rnd, kinds)
-        if new.strip() != header[column]:
-            header[column], varied[column] = new, (HEADER[column], "+".join(kinds))
+    varied = _vary_headers(header, rnd, 3, 9)
     folder = _folder(tmp_path, f"first{seed}")
     con = store.connect(None)
     report = _night(con, folder, _export(header, ROWS, list(range(len(header))), seed % 3 == 2))
