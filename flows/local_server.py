@@ -7,7 +7,8 @@ ever created (seen: a night due twice within the next two minutes, nothing ran i
 
 - no address: start `prefect server start` on the loopback, on a free port, in its own session
   (Ctrl+C in the terminal reaches `flows.serve` only, which then stops the server after itself:
-  stopped the other way round, the runner hangs), its log in a file, and serve against it;
+  stopped the other way round, the runner hangs), its log in a file, and serve against it; on
+  Linux the server also stops when flows.serve is killed outright (`server_command`);
 - an address that does not answer: stop with a French message, not Prefect's traceback.
 """
 
@@ -73,6 +74,30 @@ def served_elsewhere(api: str, deployments: list[tuple[str, str]], within: float
     return live
 
 
+# How the local server is started: a short launcher asks Linux to send it SIGTERM when flows.serve
+# dies (the parent-death signal survives the exec into the server), then becomes the server. So
+# the server stops even when flows.serve is killed outright (SIGKILL, the out-of-memory killer),
+# which leaves no `finally` to run; without it the server, in its own session, ran on with its port.
+# Not Linux (no prctl): the `finally` of server_for_schedules is the only stop.
+_LAUNCHER = """
+import ctypes, os, signal, sys
+parent = int(sys.argv[1])
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
+if os.getppid() != parent:  # flows.serve died before the signal was set
+    sys.exit(0)
+os.execv(sys.executable, [sys.executable, "-m", "prefect", *sys.argv[2:]])
+"""
+
+
+def server_command(port: int) -> list[str]:
+    """The command that starts the local server on `port`, bound to this process's life."""
+    return [sys.executable, "-c", _LAUNCHER, str(os.getpid()),
+            "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+
+
 def free_port() -> int:
     """A TCP port free on the loopback now."""
     with socket.socket() as sock:
@@ -121,8 +146,7 @@ def server_for_schedules(log_dir: Path) -> Iterator[str]:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with log_path.open("a", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            server_command(port), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
             deadline = time.monotonic() + START_TIMEOUT

@@ -396,3 +396,88 @@ def test_a_second_flows_serve_of_the_same_consultation_is_refused_while_the_firs
         assert first.proc.poll() is None  # the first one still serves
     finally:
         first.stop()
+
+
+_HOLD_A_LOCAL_SERVER = """
+import sys, time
+from pathlib import Path
+from flows.local_server import server_for_schedules
+with server_for_schedules(Path(sys.argv[1])) as api:
+    print("API", api, flush=True)
+    time.sleep(3600)
+"""
+
+
+def test_the_local_server_stops_when_flows_serve_is_killed_outright(tmp_path):
+    """SIGKILL (or the out-of-memory killer) leaves flows.serve no `finally` to stop the local server
+    it started in its own session: on the code before, that server ran on, port open, after its
+    parent was gone. Now it is bound to its parent's life and stops by itself."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_PROFILE")}
+    env.update({"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+                "PYTHONPATH": str(ROOT)})
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_A_LOCAL_SERVER, str(tmp_path / "logs")],
+                              env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    api = None
+    try:
+        assert holder.stdout is not None
+        for line in holder.stdout:  # the holder prints the address once the server answers
+            if line.startswith("API "):
+                api = line.split()[1]
+                break
+        assert api and answers(api), (tmp_path / "logs" / "serveur-prefect.log").read_text(errors="replace")
+        holder.kill()
+        holder.wait(timeout=30)
+        deadline = time.monotonic() + STOP_WAIT
+        while answers(api, timeout=2) and time.monotonic() < deadline:
+            time.sleep(1)
+        outlived = answers(api, timeout=2)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        if api and answers(api, timeout=2):  # never leave it running for the rest of the suite
+            subprocess.run(["pkill", "-KILL", "-f", f"prefect server start .*--port {api.split(':')[2].split('/')[0]}"])
+    assert not outlived, "the local Prefect server outlived a killed flows.serve"
+
+
+def test_flows_check_names_a_work_pool_without_worker_the_late_nights_and_what_is_not_deployed(server, tmp_path):
+    """`prefect deploy` with no worker leaves every night « Late » on the server, and nothing says
+    so outside the UI. `python -m flows.check` says it, from the real server's state: a pool nobody
+    polls, a night the server's own late-runs service marked late, a pool that does not exist, a
+    deployment never deployed."""
+    done = subprocess.run([sys.executable, "-m", "prefect", "work-pool", "create", "sans-worker", "--type", "process"],
+                          env=server.env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    flow = httpx.post(f"{server.api}/flows/", json={"name": "consultation-nightly"}, timeout=10).json()
+    deployment = httpx.post(f"{server.api}/deployments/", json={
+        "name": "mini-sans-worker", "flow_id": flow["id"], "work_pool_name": "sans-worker",
+        "entrypoint": "flows/nightly.py:nightly"}, timeout=10).json()
+    past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    run = httpx.post(f"{server.api}/deployments/{deployment['id']}/create_flow_run", json={
+        "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": past}}}, timeout=10)
+    assert run.status_code == 201, run.text
+    project = tmp_path / "project"
+    (project / "data" / "raw").mkdir(parents=True)
+    (project / "flows").symlink_to(ROOT / "flows")
+    _mini_copy(project / "data" / "raw" / "mini")
+    text = (ROOT / "prefect.yaml").read_text(encoding="utf-8").replace("segur-2020-sample", "mini")
+    pool = "      name: consultation\n"
+    assert text.count(pool) == 2, "prefect.yaml's two deployments name their work pool"
+    text = text.replace("name: mini\n", "name: mini-sans-worker\n", 1)
+    text = text.replace(pool, "      name: sans-worker\n", 1).replace(pool, "      name: absent-pool\n", 1)
+    (project / "prefect.yaml").write_text(text, encoding="utf-8")
+    deadline = time.monotonic() + 120  # the late-runs service marks it within ~20 s
+    while True:
+        done = subprocess.run([sys.executable, "-m", "flows.check"], env={**server.env, "PYTHONPATH": str(ROOT)},
+                              cwd=project, capture_output=True, text=True, timeout=300)
+        if "en retard" in done.stdout or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "Traceback" not in out
+    assert "aucun worker n'interroge le work pool « sans-worker »" in out
+    assert "le work pool « absent-pool » n'existe pas : prefect work-pool create absent-pool --type process" in out
+    assert "consultation-nightly/mini-sans-worker : 1 exécution en retard, prévue " in out
+    assert "consultation-reporting/mini n'est pas déployé sur ce serveur" in out
