@@ -451,7 +451,7 @@ def test_flows_check_names_a_work_pool_without_worker_the_late_nights_and_what_i
     assert done.returncode == 0, done.stderr
     flow = httpx.post(f"{server.api}/flows/", json={"name": "consultation-nightly"}, timeout=10).json()
     deployment = httpx.post(f"{server.api}/deployments/", json={
-        "name": "mini-sans-worker", "flow_id": flow["id"], "work_pool_name": "sans-worker",
+        "name": "verif-sans-worker", "flow_id": flow["id"], "work_pool_name": "sans-worker",
         "entrypoint": "flows/nightly.py:nightly"}, timeout=10).json()
     past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     run = httpx.post(f"{server.api}/deployments/{deployment['id']}/create_flow_run", json={
@@ -460,11 +460,11 @@ def test_flows_check_names_a_work_pool_without_worker_the_late_nights_and_what_i
     project = tmp_path / "project"
     (project / "data" / "raw").mkdir(parents=True)
     (project / "flows").symlink_to(ROOT / "flows")
-    _mini_copy(project / "data" / "raw" / "mini")
-    text = (ROOT / "prefect.yaml").read_text(encoding="utf-8").replace("segur-2020-sample", "mini")
+    _mini_copy(project / "data" / "raw" / "verif")
+    text = (ROOT / "prefect.yaml").read_text(encoding="utf-8").replace("segur-2020-sample", "verif")  # no other test deploys « verif »
     pool = "      name: consultation\n"
     assert text.count(pool) == 2, "prefect.yaml's two deployments name their work pool"
-    text = text.replace("name: mini\n", "name: mini-sans-worker\n", 1)
+    text = text.replace("name: verif\n", "name: verif-sans-worker\n", 1)
     text = text.replace(pool, "      name: sans-worker\n", 1).replace(pool, "      name: absent-pool\n", 1)
     (project / "prefect.yaml").write_text(text, encoding="utf-8")
     deadline = time.monotonic() + 120  # the late-runs service marks it within ~20 s
@@ -479,5 +479,5 @@ def test_flows_check_names_a_work_pool_without_worker_the_late_nights_and_what_i
     assert "Traceback" not in out
     assert "aucun worker n'interroge le work pool « sans-worker »" in out
     assert "le work pool « absent-pool » n'existe pas : prefect work-pool create absent-pool --type process" in out
-    assert "consultation-nightly/mini-sans-worker : 1 exécution en retard, prévue " in out
-    assert "consultation-reporting/mini n'est pas déployé sur ce serveur" in out
+    assert "consultation-nightly/verif-sans-worker : 1 exécution en retard, prévue " in out
+    assert "consultation-reporting/verif n'est pas déployé sur ce serveur" in out
