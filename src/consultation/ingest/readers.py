@@ -1647,6 +1647,9 @@ def _read_json(path: Path, header_hint: str | None) -> Table:
     return Table(path=path, frame=frame, first_data_row=1, fmt=fmt, warnings=warnings)
 
 
+_OF_OBJECTS = "d'objets"
+
+
 def _flatten_records(path: Path, rows: list[dict | None], warnings: list[str], *, lines: bool) -> list[dict | None]:
     """Objects inside a record (`{"id": 1, "reponses": {"q1": "…"}}`, as Typeform or an API write
     them) are read as columns named by their path, « reponses.q1 », which consultation.yaml can
@@ -1674,7 +1677,7 @@ def _flatten_records(path: Path, rows: list[dict | None], warnings: list[str], *
                 if inner is not None:
                     raise InputFileError.at(
                         path,
-                        f"liste {"d'objets" if isinstance(inner, dict) else 'de listes'} dans une valeur : une "
+                        f"liste {_OF_OBJECTS if isinstance(inner, dict) else 'de listes'} dans une valeur : une "
                         "table n'a qu'une valeur par case ; exportez une ligne par répondant, aux valeurs simples",
                         row=number if lines else None, column=key, value=json.dumps(value, ensure_ascii=False)[:80],
                     )
