@@ -356,14 +356,35 @@ def _nested_export(seed: int):
     return records, expected, listed, prefix, edit
 
 
-@pytest.mark.parametrize("seed", range(10))
+def _parquet(records: list[dict], listed: list[tuple[str, int]]) -> bytes:
+    """The records as a Parquet file: objects as structs, and every value of a column that holds
+    a list somewhere as a list (a Parquet column has one type)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {c for c, _ in listed}
+
+    def as_lists(record: dict) -> dict:
+        return {k: as_lists(v) if isinstance(v, dict) else [v] if k in columns and isinstance(v, str) else v
+                for k, v in record.items()}
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist([as_lists(r) for r in records]), buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(12))
 def test_nested_json_is_read_under_dotted_names_never_as_json_text(seed, tmp_path, clean_reference):
+    """JSON Lines, a JSON list, and Parquet (structs and lists), nested the same ways."""
     records, expected, listed, prefix, edit = _nested_export(seed)
-    lines = seed % 2 == 0
-    if lines:
+    layout = ("jsonl", "json", "parquet")[seed % 3]
+    lines = layout != "json"
+    if layout == "jsonl":
         data, filename = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode(), "reponses.jsonl"
-    else:
+    elif layout == "json":
         data, filename = json.dumps(records, ensure_ascii=False, indent=1).encode(), "reponses.json"
+    else:
+        data, filename = _parquet(records, listed), "reponses.parquet"
     con, report = ingest(tmp_path, "nested", data, filename, edit=edit)
 
     assert content(con) == clean_reference(expected)
@@ -374,7 +395,7 @@ def test_nested_json_is_read_under_dotted_names_never_as_json_text(seed, tmp_pat
     assert f"« {prefix.split('.')[0]} »" in said and f"« {prefix}.{HEADER[ANSWER_COLUMNS[0]]} »" in said
     where = "ligne" if lines else "enregistrement"
     for column in {c for c, _ in listed}:
-        numbers = [n for c, n in listed if c == column]
+        numbers = [n for c, n in listed if c == column] if layout != "parquet" else list(range(1, len(ROWS) + 1))
         warning = next(w for w in report.warnings if f"colonne « {prefix}.{column} »" in w)
         assert f"{where}{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers[:10]))}" in warning
         assert "séparées par « / »" in warning
@@ -405,6 +426,22 @@ def test_a_list_of_objects_in_a_record_is_refused_naming_file_line_and_key(seed,
     (problem,) = refused.value.problems
     assert problem.row == line + 1 and problem.column == key and what in problem.message
     assert str(problem).startswith(str(tmp_path / "refused" / "reponses.jsonl") + f", ligne {line + 1}, colonne « {key} »")
+
+
+def test_a_parquet_list_of_structs_is_refused_naming_row_and_column(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = [dict(zip(HEADER, r, strict=True)) for r in ROWS[:6]]
+    column = HEADER[ANSWER_COLUMNS[2]]
+    for n, r in enumerate(records):
+        r[column] = [{"choix": "Logement"}] if n == 4 else None
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(records), buffer)
+    with pytest.raises(InputFileError) as refused:
+        ingest(tmp_path, "parquet", buffer.getvalue(), "reponses.parquet")
+    (problem,) = refused.value.problems
+    assert (problem.row, problem.column) == (5, column) and "liste d'objets" in problem.message
 
 
 def test_the_cli_names_a_refused_nested_value_without_a_traceback(tmp_path):

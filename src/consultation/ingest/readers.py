@@ -1650,6 +1650,23 @@ def _read_json(path: Path, header_hint: str | None) -> Table:
 _OF_OBJECTS = "d'objets"
 
 
+def _refuse_nested_list(path: Path, value: list, row: int | None, key: str) -> None:
+    """A list of objects or of lists has no place in a cell of a table: refused, naming it."""
+    inner = next((v for v in value if isinstance(v, (dict, list, tuple))), None)
+    if inner is not None:
+        raise InputFileError.at(
+            path,
+            f"liste {_OF_OBJECTS if isinstance(inner, dict) else 'de listes'} dans une valeur : une "
+            "table n'a qu'une valeur par case ; exportez une ligne par répondant, aux valeurs simples",
+            row=row, column=key, value=json.dumps(value, ensure_ascii=False, default=str)[:80],
+        )
+
+
+def _joined(values: list) -> str:
+    """A list of plain values as one answer: its values joined by « / », empty ones left out."""
+    return " / ".join(t for t in (_cell_text(v).strip() for v in values) if t)
+
+
 def _flatten_records(path: Path, rows: list[dict | None], warnings: list[str], *, lines: bool) -> list[dict | None]:
     """Objects inside a record (`{"id": 1, "reponses": {"q1": "…"}}`, as Typeform or an API write
     them) are read as columns named by their path, « reponses.q1 », which consultation.yaml can
@@ -1673,16 +1690,9 @@ def _flatten_records(path: Path, rows: list[dict | None], warnings: list[str], *
                 stack.extend(reversed([(f"{key}.{k}", v) for k, v in value.items()]))
                 continue
             if isinstance(value, list):
-                inner = next((v for v in value if isinstance(v, (dict, list))), None)
-                if inner is not None:
-                    raise InputFileError.at(
-                        path,
-                        f"liste {_OF_OBJECTS if isinstance(inner, dict) else 'de listes'} dans une valeur : une "
-                        "table n'a qu'une valeur par case ; exportez une ligne par répondant, aux valeurs simples",
-                        row=number if lines else None, column=key, value=json.dumps(value, ensure_ascii=False)[:80],
-                    )
+                _refuse_nested_list(path, value, number if lines else None, key)
                 lists.setdefault(key, []).append(number)
-                value = " / ".join(t for t in (_cell_text(v).strip() for v in value) if t)
+                value = _joined(value)
             if key in flat:
                 raise InputFileError.at(
                     path, f"clé « {key} » écrite deux fois une fois les objets imbriqués mis à plat : renommez l'une",
@@ -1690,17 +1700,27 @@ def _flatten_records(path: Path, rows: list[dict | None], warnings: list[str], *
                 )
             flat[key] = value
         out.append(flat)
-    where = "ligne" if lines else "enregistrement"
+    names = [k for r in out if r for k in r]
+    warnings.extend(_nested_warnings(path, objects, lists, names, "ligne" if lines else "enregistrement"))
+    return out
+
+
+def _nested_warnings(
+    path: Path, objects: dict[str, int], lists: dict[str, list[int]], names: Iterable[str], where: str
+) -> list[str]:
+    """The warnings of nested values read flat: the objects and the columns they became (first
+    seen at `where` n), and each column whose lists were joined, with their rows."""
+    out = []
     if objects:
-        names = sorted({k for r in out if r for k in r if any(k.startswith(f"{o}.") for o in objects)})
-        warnings.append(
+        flat = sorted({k for k in names if any(k.startswith(f"{o}.") for o in objects)})
+        out.append(
             f"{path.name} : objets imbriqués ({', '.join(f'« {k} »' for k in list(objects)[:5])}"
             f"{' …' if len(objects) > 5 else ''}, {where} {min(objects.values())} d'abord) lus comme des colonnes "
-            f"nommées par leur chemin : {', '.join(f'« {k} »' for k in names[:8])}{' …' if len(names) > 8 else ''} ; "
+            f"nommées par leur chemin : {', '.join(f'« {k} »' for k in flat[:8])}{' …' if len(flat) > 8 else ''} ; "
             "c'est ainsi qu'il faut les nommer dans consultation.yaml"
         )
     for key, numbers in lists.items():
-        warnings.append(
+        out.append(
             f"{path.name}, colonne « {key} » : {integer(len(numbers))} liste{'s' if len(numbers) > 1 else ''} de "
             f"valeurs ({where}{'s' if len(numbers) > 1 else ''} {_rows_list(numbers)}) : "
             f"lue{'s' if len(numbers) > 1 else ''} comme une réponse, valeurs séparées par « / »"
@@ -1843,9 +1863,10 @@ def _read_parquet(path: Path) -> Table:
         ) from None
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError…
         raise InputFileError.at(path, f"fichier Parquet illisible ({type(exc).__name__})") from None
-    names = [str(c) for c in arrow.column_names]
+    pairs, warnings = _flat_parquet(path, [str(c) for c in arrow.column_names], arrow.columns)
+    names = [name for name, _ in pairs]
     columns = []
-    for name, column in zip(names, arrow.columns, strict=True):
+    for name, column in pairs:
         kind = column.type
         if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
             # Bytes are text written by a tool that did not say so: UTF-8 or refused, never "b'…'".
@@ -1868,9 +1889,45 @@ def _read_parquet(path: Path) -> Table:
     frame = _stringify(frame.reset_index(drop=True))
     labels = _unique(names)
     frame.columns = labels
-    table = Table(path=path, frame=_drop_blank(frame), first_data_row=1, fmt="parquet")
+    table = Table(path=path, frame=_drop_blank(frame), first_data_row=1, fmt="parquet", warnings=warnings)
     table.duplicates = _duplicate_headers(names, labels)
     return table
+
+
+def _flat_parquet(path: Path, names: list[str], columns: list) -> tuple[list[tuple[str, object]], list[str]]:
+    """Parquet's nested columns read as JSON's are (`_flatten_records`): a struct as columns named
+    by their path (« reponses.q1 »), a list of plain values as one answer joined by « / », a list
+    of structs or lists refused. Before, a struct went in as its JSON text and a list as numpy's
+    text (« ['a' 'b'] »)."""
+    import pyarrow as pa
+
+    objects: dict[str, int] = {}
+    lists: dict[str, list[int]] = {}
+    pending = list(zip(names, columns, strict=True))
+    out: list[tuple[str, object]] = []
+    while pending:
+        name, column = pending.pop(0)
+        kind = column.type
+        if pa.types.is_struct(kind):
+            valid = column.is_valid().to_pylist()
+            objects.setdefault(name, next((i + 1 for i, v in enumerate(valid) if v), 1))
+            pending[:0] = [(f"{name}.{kind.field(k).name}", child) for k, child in enumerate(column.flatten())]
+            continue
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind) or pa.types.is_map(kind):
+            texts: list[str | None] = []
+            for row, value in enumerate(column.to_pylist(), start=1):
+                if value is None:
+                    texts.append(None)
+                    continue
+                _refuse_nested_list(path, value, row, name)
+                lists.setdefault(name, []).append(row)
+                texts.append(_joined(value))
+            column = pa.chunked_array([pa.array(texts, type=pa.large_string())])
+        out.append((name, column))
+    if len(out) > MAX_COLUMNS:
+        raise InputFileError.at(path, f"{integer(len(out))} colonnes une fois les structures mises à plat : au plus "
+                                f"{integer(MAX_COLUMNS)} (la limite d'Excel)")
+    return out, _nested_warnings(path, objects, lists, [n for n, _ in out], "ligne")
 
 
 def _is_utf8(value: bytes) -> bool:
