@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -1894,7 +1895,7 @@ def _read_parquet(path: Path) -> Table:
     return table
 
 
-def _flat_parquet(path: Path, names: list[str], columns: list) -> tuple[list[tuple[str, object]], list[str]]:
+def _flat_parquet(path: Path, names: list[str], columns: list[Any]) -> tuple[list[tuple[str, Any]], list[str]]:
     """Parquet's nested columns read as JSON's are (`_flatten_records`): a struct as columns named
     by their path (« reponses.q1 »), a list of plain values as one answer joined by « / », a list
     of structs or lists refused. Before, a struct went in as its JSON text and a list as numpy's
@@ -1904,7 +1905,7 @@ def _flat_parquet(path: Path, names: list[str], columns: list) -> tuple[list[tup
     objects: dict[str, int] = {}
     lists: dict[str, list[int]] = {}
     pending = list(zip(names, columns, strict=True))
-    out: list[tuple[str, object]] = []
+    out: list[tuple[str, Any]] = []  # pyarrow ChunkedArrays (pyarrow is imported where it is used)
     while pending:
         name, column = pending.pop(0)
         kind = column.type
