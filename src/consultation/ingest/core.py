@@ -876,7 +876,7 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
     respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:"))]].copy()
     respondents["source_row"] = table.row_numbers(kept.index)
     if table.sheets:
-        respondents["source_sheet"] = [table.sheet_of(int(i)) for i in kept.index]
+        respondents["source_sheet"] = table.sheet_names(kept.index)
 
     # Columns stay Arrow-backed: a round trip through Python objects costs seconds at 1M answers.
     rid = kept["respondent_id"].reset_index(drop=True)
@@ -1058,7 +1058,7 @@ def _first_attributes(
     frame["source_row"] = table.row_numbers(kept.index)
     where = ["respondent_id", "source_row"]
     if table.sheets:
-        frame["source_sheet"] = [table.sheet_of(int(i)) for i in kept.index]
+        frame["source_sheet"] = table.sheet_names(kept.index)
         where.append("source_sheet")
     first = frame.drop_duplicates("respondent_id")[where].set_index("respondent_id")
     warnings = []
@@ -1214,8 +1214,8 @@ def _quarantine_frame(cid: str, digest: str, label: str, table: Table, reasons: 
             "source_file": label,
             "source_row": table.row_numbers(bad.index),
             # read from several sheets: the row number alone would not say where the row is
-            "reason": [f"feuille « {table.sheet_of(int(i))} » : {why}" for i, why in bad.items()] if table.sheets
-            else bad.to_numpy(),
+            "reason": [f"feuille « {sheet} » : {why}" for sheet, why in zip(table.sheet_names(bad.index), bad, strict=True)]
+            if table.sheets else bad.to_numpy(),
             "raw_json": [json.dumps(r, ensure_ascii=False) for r in raw.to_dict(orient="records")],
         }
     )

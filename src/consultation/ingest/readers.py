@@ -94,8 +94,16 @@ class Table:
             return positions + self.first_data_row
         starts = np.array([s for _, s, _ in self.sheets], dtype=np.int64)
         firsts = np.array([f for _, _, f in self.sheets], dtype=np.int64)
-        part = np.searchsorted(starts, positions, side="right") - 1
+        part = self._parts(positions)
         return firsts[part] + positions - starts[part]
+
+    def sheet_names(self, index: Sequence[int] | pd.Index) -> np.ndarray:
+        """`sheet_of` many rows at once (read from several sheets only)."""
+        return np.array([s for s, _, _ in self.sheets], dtype=object)[self._parts(np.asarray(index, dtype=np.int64))]
+
+    def _parts(self, positions: np.ndarray) -> np.ndarray:
+        starts = np.array([s for _, s, _ in self.sheets], dtype=np.int64)
+        return np.maximum(np.searchsorted(starts, positions, side="right") - 1, 0)
 
     def sheet_of(self, index: int) -> str | None:
         """The sheet of a row when the table was read from several sheets (None otherwise)."""
@@ -882,12 +890,12 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
         if formulas:
             grid = _formulas_where_no_value(path, name, grid)
         marks = _xlsx_marks(path, sheet_xml) if isinstance(sheet_xml, str) else _SheetMarks()
-        table = _sheet_table(path, name, grid, header_row, header_hint, warnings if name == chosen else [], marks.merges)
+        table = _sheet_table(path, name, grid, header_row, header_hint, marks.merges)
         _warn_dates_among_text(table, dates)
         _warn_hidden(table, marks)
         return table
 
-    return _read_sheets(path, chosen, others, read_one)
+    return _read_sheets(path, chosen, others, read_one, warnings)
 
 
 def _shown_rows(sheet_data: object, dates: list[tuple[int, int]]) -> list[list[object]]:
@@ -983,21 +991,24 @@ def _choose_sheet(
     return (shown[0] if shown else visible[0]), [n for n in shown[1:] if first_rows(n)], warnings
 
 
-def _read_sheets(path: Path, chosen: str, others: list[str], read_one: Callable[[str], Table]) -> Table:
+def _read_sheets(
+    path: Path, chosen: str, others: list[str], read_one: Callable[[str], Table], warnings: list[str]
+) -> Table:
     """The chosen sheet, and each other sheet whose headers are the same (possibly in another
     order): an export split by region, by month, or by a tool's cap on rows per sheet (« Réponses
     1 », « Réponses 2 »). Reading the first alone lost the others' respondents without a word. A
     sheet with other headers is not read, and is named with what differs; the sheets read are
-    named in a warning, with their rows."""
+    named in a warning, with their rows. `warnings`: the workbook's (sheets hidden), put first."""
     main = read_one(chosen)
     if not others:
+        main.warnings[:0] = warnings
         return main
-    same, skipped = [main], []
+    same, skipped, unread = [main], [], []
     for name in others:
         try:
             table = read_one(name)
         except InputFileError as exc:
-            skipped.append(f"« {name} » ({exc.problems[0].message})")
+            unread.append(f"{path.name} : feuille « {name} » non lue : {exc.problems[0].message}")
             continue
         differs = _header_difference(list(main.frame.columns), list(table.frame.columns), bool(main.duplicates))
         if differs:
@@ -1019,6 +1030,8 @@ def _read_sheets(path: Path, chosen: str, others: list[str], read_one: Callable[
             f"contien{'nent' if many else 't'} des réponses, exportez-les avec les mêmes colonnes, ou "
             "nommez la feuille à lire dans consultation.yaml (sheet)"
         )
+    table.warnings[:0] = warnings
+    table.warnings.extend(unread)
     return table
 
 
@@ -1028,8 +1041,9 @@ def _header_difference(main: list[str], other: list[str], twins: bool) -> str:
     must be the same)."""
     if sorted(main) == sorted(other):
         return "colonnes de même en-tête dans un autre ordre" if twins and main != other else ""
-    missing = [c for c in main if c not in set(other)]
-    extra = [c for c in other if c not in set(main)]
+    mains, others = set(main), set(other)
+    missing = [c for c in main if c not in others]
+    extra = [c for c in other if c not in mains]
     said = []
     if missing:
         said.append(f"colonne{'s' if len(missing) > 1 else ''} absente{'s' if len(missing) > 1 else ''} : "
@@ -1068,7 +1082,7 @@ def _join_sheets(tables: list[Table]) -> Table:
 
 def _sheet_table(
     path: Path, chosen: str, grid: list[list[object]], header_row: int | None, header_hint: str | None,
-    warnings: list[str], merges: Sequence[_Merge] = (), column_shift: int = 0,
+    merges: Sequence[_Merge] = (), column_shift: int = 0,
 ) -> Table:
     if not grid:
         raise InputFileError.at(path, f"feuille « {chosen} » vide")
@@ -1080,7 +1094,6 @@ def _sheet_table(
             problem.message += f" (feuille « {chosen} »)"
         raise InputFileError(exc.problems) from None
     table.sheet = chosen
-    table.warnings[:0] = warnings
     _spread_merges(table, merges, column_shift)
     return table
 
@@ -1302,12 +1315,12 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
             except Exception:  # calamine raises its own types; the merges are a help, the cells are read
                 found = []
         merges = [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in found if c1 >= shift]
-        table = _sheet_table(path, name, grid, header_row, header_hint, warnings if name == chosen else [], merges, shift)
+        table = _sheet_table(path, name, grid, header_row, header_hint, merges, shift)
         _warn_dates_among_text(table, dates, shift)
         _warn_hidden(table, ods_hidden.get(name, _SheetMarks()), shift)
         return table
 
-    return _read_sheets(path, chosen, others, read_one)
+    return _read_sheets(path, chosen, others, read_one, warnings)
 
 
 def _other_cell(value: object, code: str | None, dates: list[tuple[int, int]], row: int, col: int) -> str:
