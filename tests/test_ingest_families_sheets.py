@@ -248,6 +248,29 @@ def test_answers_split_over_sheets_are_all_read_each_row_named_by_its_sheet(seed
         assert any(f"feuille « {sheet} », ligne {row}" in w and "« Atlantide »" in w for w in report.warnings)
 
 
+@pytest.mark.parametrize("seed", range(2))
+def test_a_workbook_with_every_answer_and_the_same_split_by_region_counts_each_respondent_once(
+    seed, tmp_path, clean_reference
+):
+    """« Ensemble » then one sheet per region, holding the same rows again: each respondent once,
+    each copy quarantined as an exact copy of its row on « Ensemble », naming both sheets."""
+    rnd = random.Random(seed)
+    regions = sorted({r[REGION] for r in ROWS})
+    sheets = [_sheet("Ensemble", HEADER, [list(r) for r in ROWS])]
+    for region in rnd.sample(regions, len(regions)):
+        sheets.append(_sheet(region[:31], HEADER, [list(r) for r in ROWS if r[REGION] == region]))
+    data, filename = _book(sheets, "xlsx" if seed == 0 else "ods")
+    con, report = ingest(tmp_path, "all", data, filename)
+    assert content(con) == clean_reference([list(r) for r in ROWS])
+    assert (report.rows_read, report.rows_quarantined) == (2 * len(ROWS), len(ROWS))
+    row_of = {r[ID]: n + 2 for n, r in enumerate(ROWS)}
+    quarantined = set(_quarantine(con))
+    for sheet in sheets[1:]:
+        for n, r in enumerate(sheet["rows"]):
+            reason = f"feuille « {sheet['name']} » : doublon exact de la ligne {row_of[r[ID]]} (feuille « Ensemble ») (répondant {r[ID]})"
+            assert (n + 2, reason) in quarantined
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_a_sheet_named_in_the_configuration_is_read_alone(seed, tmp_path, clean_reference):
     rnd = random.Random(seed)
