@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,15 +37,21 @@ def quoted(rows: list[list[str]], delimiter: str = ";", header: list[str] = HEAD
     return buf.getvalue().encode("utf-8")
 
 
-def ingest(tmp_path: Path, name: str, data: bytes, filename: str = "reponses.csv", columns: dict | None = None):
+def ingest(
+    tmp_path: Path, name: str, data: bytes, filename: str = "reponses.csv", columns: dict | None = None,
+    sheet: str | None = None, edit: Callable[[dict], None] | None = None,
+):
     """Ingest `data` as the sample's only export; returns the connection and the file's report.
-    `columns` replaces some of the consultation's column names (e.g. the respondent id's)."""
+    `columns` replaces some of the consultation's column names (e.g. the respondent id's); `sheet`
+    is the sheet named in consultation.yaml; `edit` changes the rest of the configuration."""
     folder = tmp_path / name
     folder.mkdir()
     (folder / filename).write_bytes(data)
     config = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
-    config["sources"] = {"responses": [filename]}
+    config["sources"] = {"responses": [{"path": filename, "sheet": sheet} if sheet else filename]}
     config["columns"].update(columns or {})
+    if edit is not None:
+        edit(config)
     (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     con = store.connect(None)
     (report,) = ingest_consultation(con, load_consultation(folder), folder)

@@ -59,6 +59,7 @@ class RegionIssue:
     row: int
     column: str
     value: str
+    sheet: str | None = None  # when the file was read from several sheets
 
 
 @dataclass
@@ -472,7 +473,7 @@ def normalise_ids(values: pd.Series, table: Table, column: str) -> tuple[pd.Seri
     stripped = pd.Series(pc.replace_substring_regex(raw, _INVISIBLE, ""), index=values.index, dtype=_STR)
     cleaned = normalise_series(stripped)
     mask = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
-    rows = [table.row_number(int(i)) for i in values.index[mask]]
+    rows = values.index[mask]
     first = int(mask.to_numpy().nonzero()[0][0])
     example = raw[first].as_py()
     codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in example if unicodedata.category(c) in ("Cc", "Cf")}))
@@ -480,7 +481,7 @@ def normalise_ids(values: pd.Series, table: Table, column: str) -> tuple[pd.Seri
     warning = (
         f"{table.path.name}, colonne « {column} » : {fmt.integer(len(rows))} identifiant{'s' if plural else ''} "
         f"contenai{'en' if plural else ''}t des caractères invisibles ({codes}), retirés "
-        f"(ligne{'s' if plural else ''} {_rows_text(rows)}) : « {example.encode('unicode_escape').decode()} » "
+        f"({table.lines(rows)}) : « {example.encode('unicode_escape').decode()} » "
         f"est lu « {cleaned.iloc[first]} »"
     )
     return cleaned, [warning]
@@ -755,9 +756,8 @@ def _spreadsheet_values(table: Table, values: pd.DataFrame, reasons: pd.Series, 
                 continue
             found: dict[str, list[int]] = {}
             for idx, value in column[hits].items():
-                found.setdefault(str(value), []).append(table.row_number(int(idx)))
-            shown = ", ".join(
-                f"« {v[:40]} » ligne{'s' if len(rows) > 1 else ''} {_rows_text(rows)}" for v, rows in list(found.items())[:5]
+                found.setdefault(str(value), []).append(int(idx))
+            shown = ", ".join(f"« {v[:40]} » {table.lines(rows)}" for v, rows in list(found.items())[:5]
             ) + (" …" if len(found) > 5 else "")
             n = int(hits.sum())
             plural = "s" if n > 1 else ""
@@ -863,19 +863,20 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
         distinct = repeated.drop_duplicates().groupby("respondent_id").size()
         conflicting = set(distinct[distinct > 1].index)
         for respondent, group in repeated.groupby("respondent_id", sort=False):
-            rows = [table.row_number(int(i)) for i in group.index]
             if respondent in conflicting:
-                lines = ", ".join(map(str, rows))
                 reasons[group.index] = (
-                    f"répondant « {respondent} » présent plusieurs fois avec des réponses différentes (lignes {lines})"
+                    f"répondant « {respondent} » présent plusieurs fois avec des réponses différentes "
+                    f"({table.lines(group.index, limit=len(group))})"
                 )
             else:
-                reasons[group.index[1:]] = f"doublon exact de la ligne {rows[0]} (répondant {respondent})"
+                reasons[group.index[1:]] = f"doublon exact de la {table.place(int(group.index[0]))} (répondant {respondent})"
         if conflicting:
             warnings.append(_conflicting_ids_hint(table, consultation, len(conflicting)))
     kept = values[reasons.eq("")]
     respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:"))]].copy()
-    respondents["source_row"] = kept.index.to_numpy(dtype="int64") + table.first_data_row  # row_number, vectorised
+    respondents["source_row"] = table.row_numbers(kept.index)
+    if table.sheets:
+        respondents["source_sheet"] = table.sheet_names(kept.index)
 
     # Columns stay Arrow-backed: a round trip through Python objects costs seconds at 1M answers.
     rid = kept["respondent_id"].reset_index(drop=True)
@@ -982,10 +983,10 @@ def _long_batch(
     }
     unknown = [v for v, t in targets.items() if t is None]
     if unknown:
-        first_rows = {v: table.row_number(int(raw_question[raw_question.eq(v)].index[0])) for v in unknown}
+        first_rows = {v: int(raw_question[raw_question.eq(v)].index[0]) for v in unknown}
         problems = [
-            InputProblem(str(table.path), "question inconnue du codebook (ni un id ni un en-tête de consultation.yaml)",
-                         first_rows[v], colmap["question"], v)
+            InputProblem(str(table.path), "question inconnue du codebook (ni un id ni un en-tête de consultation.yaml)"
+                         + _sheet_said(table, first_rows[v]), table.row_number(first_rows[v]), colmap["question"], v)
             for v in unknown[:MAX_LISTED]
         ]
         if len(unknown) > MAX_LISTED:
@@ -1009,14 +1010,14 @@ def _long_batch(
     repeated = rows[rows.duplicated(key, keep=False)]
     if len(repeated):
         for (rid, qid, _kind, _part), group in repeated.groupby(key, sort=False):
-            numbers = [table.row_number(int(i)) for i in group.index]
             if group["answer"].nunique() > 1:
                 reasons[group.index] = (
                     f"répondant « {rid} » : plusieurs réponses différentes à la question {qid} "
-                    f"(lignes {', '.join(map(str, numbers))})"
+                    f"({table.lines(group.index, limit=len(group))})"
                 )
             else:
-                reasons[group.index[1:]] = f"doublon exact de la ligne {numbers[0]} (répondant {rid}, question {qid})"
+                reasons[group.index[1:]] = (
+                    f"doublon exact de la {table.place(int(group.index[0]))} (répondant {rid}, question {qid})")
         rows = rows[reasons[rows.index].eq("")]
 
     rows = rows.sort_values(["respondent_id", "question_id", "kind", "part"], kind="stable")
@@ -1054,8 +1055,12 @@ def _first_attributes(
 ) -> tuple[pd.DataFrame, list[str]]:
     """One row per respondent: the first non-empty value of each attribute; disagreements are reported."""
     frame = kept[["respondent_id", *attributes]].copy()
-    frame["source_row"] = kept.index.to_numpy(dtype="int64") + table.first_data_row  # row_number, vectorised
-    first = frame.drop_duplicates("respondent_id")[["respondent_id", "source_row"]].set_index("respondent_id")
+    frame["source_row"] = table.row_numbers(kept.index)
+    where = ["respondent_id", "source_row"]
+    if table.sheets:
+        frame["source_sheet"] = table.sheet_names(kept.index)
+        where.append("source_sheet")
+    first = frame.drop_duplicates("respondent_id")[where].set_index("respondent_id")
     warnings = []
     for attr in attributes:
         filled = frame[frame[attr].ne("")]
@@ -1106,15 +1111,17 @@ def _with_regions(
         found_by.append(names)
 
     rows = respondents["source_row"].reset_index(drop=True)
+    sheets = (respondents["source_sheet"].reset_index(drop=True) if "source_sheet" in respondents
+              else pd.Series([None] * n, dtype=object))
     unknown = region.isna() & method.eq("unknown")
     report.unknown_regions = [
-        RegionIssue(int(r), str(c), str(v))
-        for r, c, v in zip(rows[unknown], raw_column[unknown], raw[unknown], strict=True)
+        RegionIssue(int(r), str(c), str(v), s)
+        for r, c, v, s in zip(rows[unknown], raw_column[unknown], raw[unknown], sheets[unknown], strict=True)
     ]
     report.empty_regions = rows[method.eq("empty")].astype(int).tolist()
-    report.warnings.extend(_region_warnings(path, report))
+    report.warnings.extend(_region_warnings(path, report, sheets[method.eq("empty")].tolist()))
     if len(found_by) > 1:
-        report.warnings.extend(_disagreements(path, headers, found_by, rows))
+        report.warnings.extend(_disagreements(path, headers, found_by, rows, sheets))
 
     out = respondents[["respondent_id", "source_row"]].reset_index(drop=True)
     for attr in ("structure_name", "structure_type"):
@@ -1126,14 +1133,15 @@ def _with_regions(
     return out
 
 
-def _region_warnings(path: Path, report: FileReport) -> list[str]:
-    """Unknown values grouped by value (with their rows); empty ones summed up in one line."""
-    grouped: dict[tuple[str, str], list[int]] = {}
+def _region_warnings(path: Path, report: FileReport, empty_sheets: list[str | None]) -> list[str]:
+    """Unknown values grouped by value (with their rows); empty ones summed up in one line.
+    `empty_sheets`: the sheet of each respondent without region, when read from several sheets."""
+    grouped: dict[tuple[str, str], list[RegionIssue]] = {}
     for issue in report.unknown_regions:
-        grouped.setdefault((issue.column, issue.value), []).append(issue.row)
+        grouped.setdefault((issue.column, issue.value), []).append(issue)
     out = []
-    for (column, value), rows in list(grouped.items())[:MAX_LISTED]:
-        where = f"ligne {rows[0]}" if len(rows) == 1 else f"lignes {_rows_text(rows)}"
+    for (column, value), issues in list(grouped.items())[:MAX_LISTED]:
+        where = _where_rows([i.row for i in issues], [i.sheet for i in issues])
         out.append(
             f"{path.name}, {where}, colonne « {column} » : région non reconnue « {value} », "
             f"comptée sous « {UNKNOWN_REGION} »"
@@ -1144,13 +1152,15 @@ def _region_warnings(path: Path, report: FileReport) -> list[str]:
         rows = report.empty_regions
         out.append(
             f"{path.name} : {fmt.integer(len(rows))} répondant{'s' if len(rows) > 1 else ''} sans région "
-            f"(ligne{'s' if len(rows) > 1 else ''} {_rows_text(rows)}), compté{'s' if len(rows) > 1 else ''} "
+            f"({_where_rows(rows, empty_sheets)}), compté{'s' if len(rows) > 1 else ''} "
             f"sous « {UNKNOWN_REGION} »"
         )
     return out
 
 
-def _disagreements(path: Path, headers: list[str], found: list[pd.Series], rows: pd.Series) -> list[str]:
+def _disagreements(
+    path: Path, headers: list[str], found: list[pd.Series], rows: pd.Series, sheets: pd.Series
+) -> list[str]:
     """Two region columns pointing at different regions: the first wins, but a person should look."""
     frame = pd.concat(found, axis=1)
     distinct = frame.nunique(axis=1)
@@ -1160,11 +1170,28 @@ def _disagreements(path: Path, headers: list[str], found: list[pd.Series], rows:
     examples = []
     for i in bad[:5]:
         said = ", ".join(f"« {h} » : {v}" for h, v in zip(headers, frame.loc[i], strict=True) if v)
-        examples.append(f"ligne {rows[i]} ({said})")
+        examples.append(f"{_where_rows([int(rows[i])], [sheets[i]])} ({said})")
     return [
         f"{path.name} : {fmt.integer(len(bad))} répondant{'s' if len(bad) > 1 else ''} dont les colonnes de région se "
         f"contredisent (la première colonne l'emporte) : {' ; '.join(examples)}{' …' if len(bad) > 5 else ''}"
     ]
+
+
+def _sheet_said(table: Table, index: int) -> str:
+    """« (feuille « Réponses 2 ») » after a message about a row, when the table was read from
+    several sheets (a problem's row number alone would not say where the row is)."""
+    sheet = table.sheet_of(index)
+    return f" (feuille « {sheet} »)" if sheet is not None else ""
+
+
+def _where_rows(rows: list[int], sheets: list[str | None]) -> str:
+    """« ligne 5 », « lignes 3, 5 », or grouped by sheet when the file was read from several
+    (« feuille « Réponses 1 », ligne 3 ; feuille « Réponses 2 », lignes 4, 9 »)."""
+    groups: dict[str | None, list[int]] = {}
+    for row, sheet in zip(rows, sheets, strict=True):
+        groups.setdefault(sheet, []).append(row)
+    said = [f"ligne{'s' if len(found) > 1 else ''} {_rows_text(found)}" for found in groups.values()]
+    return " ; ".join(said if None in groups else [f"feuille « {sheet} », {where}" for sheet, where in zip(groups, said, strict=True)])
 
 
 def _rows_text(rows: list[int], limit: int = 10) -> str:
@@ -1185,8 +1212,10 @@ def _quarantine_frame(cid: str, digest: str, label: str, table: Table, reasons: 
             "consultation_id": cid,
             "file_hash": digest,
             "source_file": label,
-            "source_row": [table.row_number(int(i)) for i in bad.index],
-            "reason": bad.to_numpy(),
+            "source_row": table.row_numbers(bad.index),
+            # read from several sheets: the row number alone would not say where the row is
+            "reason": [f"feuille « {sheet} » : {why}" for sheet, why in zip(table.sheet_names(bad.index), bad, strict=True)]
+            if table.sheets else bad.to_numpy(),
             "raw_json": [json.dumps(r, ensure_ascii=False) for r in raw.to_dict(orient="records")],
         }
     )
@@ -1432,12 +1461,13 @@ def _ingest_human_codes(
     wrong_owner = ~bad_question & ~bad_theme & tid.ne("") & owner.ne(qid)
     for idx in frame.index[bad_question | bad_theme | wrong_owner][:MAX_LISTED]:
         row = table.row_number(int(idx))
+        sheet = _sheet_said(table, int(idx))
         if bad_question[idx]:
-            problems.append(InputProblem(str(path), "question inconnue du codebook", row, colmap["question_id"], qid[idx]))
+            problems.append(InputProblem(str(path), "question inconnue du codebook" + sheet, row, colmap["question_id"], qid[idx]))
         elif bad_theme[idx]:
-            problems.append(InputProblem(str(path), f"thème inconnu du codebook pour la question {qid[idx]}", row, colmap["theme_id"], tid[idx]))
+            problems.append(InputProblem(str(path), f"thème inconnu du codebook pour la question {qid[idx]}{sheet}", row, colmap["theme_id"], tid[idx]))
         else:
-            problems.append(InputProblem(str(path), f"le thème appartient à la question {owner[idx]}, pas à {qid[idx]}", row, colmap["theme_id"], tid[idx]))
+            problems.append(InputProblem(str(path), f"le thème appartient à la question {owner[idx]}, pas à {qid[idx]}{sheet}", row, colmap["theme_id"], tid[idx]))
     extra = int((bad_question | bad_theme | wrong_owner).sum()) - MAX_LISTED
     if extra > 0:
         problems.append(InputProblem(str(path), f"… et {extra} autres codes inconnus du codebook"))
@@ -1471,11 +1501,11 @@ def _ingest_human_codes(
     copies = candidates[candidates.duplicated(keep="first")]
     if len(copies):
         first_row = {
-            tuple(r): table.row_number(int(i))
+            tuple(r): table.place(int(i))
             for i, r in candidates.drop_duplicates().iterrows()
         }
         reasons[copies.index] = [
-            f"doublon exact de la ligne {first_row[tuple(r)]}" for _, r in copies.iterrows()
+            f"doublon exact de la {first_row[tuple(r)]}" for _, r in copies.iterrows()
         ]
     kept = codes[reasons.eq("")]
     report = FileReport(path, "human_codes", "ingested", rows_read=len(frame), read_as=table.describe(),

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,15 +76,67 @@ class Table:
     # Column label -> every (1-based position, header) sharing its header: reading one of them
     # would silently drop the other, so `ingest.resolve_columns` refuses them by name.
     duplicates: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    # Read from several sheets of one workbook (`_join_sheets`): (sheet, first frame index of its
+    # rows, its first data row), in frame order. Empty for a table read from one place.
+    sheets: list[tuple[str, int, int]] = field(default_factory=list)
 
     def row_number(self, index: int) -> int:
-        return self.first_data_row + index
+        """The row a user sees (in its sheet, when the table was read from several)."""
+        if not self.sheets:
+            return self.first_data_row + index
+        _, start, first = self.sheets[self._part(index)]
+        return first + index - start
+
+    def row_numbers(self, index: Sequence[int] | pd.Index) -> np.ndarray:
+        """`row_number` of many rows at once."""
+        positions = np.asarray(index, dtype=np.int64)
+        if not self.sheets:
+            return positions + self.first_data_row
+        starts = np.array([s for _, s, _ in self.sheets], dtype=np.int64)
+        firsts = np.array([f for _, _, f in self.sheets], dtype=np.int64)
+        part = self._parts(positions)
+        return firsts[part] + positions - starts[part]
+
+    def sheet_names(self, index: Sequence[int] | pd.Index) -> np.ndarray:
+        """`sheet_of` many rows at once (read from several sheets only)."""
+        return np.array([s for s, _, _ in self.sheets], dtype=object)[self._parts(np.asarray(index, dtype=np.int64))]
+
+    def _parts(self, positions: np.ndarray) -> np.ndarray:
+        starts = np.array([s for _, s, _ in self.sheets], dtype=np.int64)
+        return np.maximum(np.searchsorted(starts, positions, side="right") - 1, 0)
+
+    def sheet_of(self, index: int) -> str | None:
+        """The sheet of a row when the table was read from several sheets (None otherwise)."""
+        return self.sheets[self._part(index)][0] if self.sheets else None
+
+    def _part(self, index: int) -> int:
+        return max(0, int(np.searchsorted([s for _, s, _ in self.sheets], index, side="right")) - 1)
+
+    def lines(self, index: Sequence[int] | pd.Index, limit: int = 10) -> str:
+        """« ligne 5 », « lignes 3, 5, 9 » (at most `limit`, the rest counted); grouped by sheet,
+        « feuille « Réponses 1 », lignes 3, 5 ; feuille « Réponses 2 », ligne 4 », when the table
+        was read from several sheets: a row number alone would not say where to look."""
+        groups: dict[str | None, list[int]] = {}
+        for i in index:
+            groups.setdefault(self.sheet_of(int(i)), []).append(self.row_number(int(i)))
+        out = []
+        for sheet, rows in groups.items():
+            where = f"ligne{'s' if len(rows) > 1 else ''} {_rows_list(rows, limit)}"
+            out.append(f"feuille « {sheet} », {where}" if sheet is not None else where)
+        return " ; ".join(out)
+
+    def place(self, index: int) -> str:
+        """« ligne 5 », or « ligne 5 (feuille « Réponses 2 ») » when read from several sheets."""
+        sheet = self.sheet_of(index)
+        return f"ligne {self.row_number(index)}" + (f" (feuille « {sheet} »)" if sheet is not None else "")
 
     def describe(self) -> str:
         """How the file was read, in French, for the run summary."""
         if self.fmt == "csv":
             name = _DELIMITER_NAMES.get(self.delimiter or "", repr(self.delimiter))
             return f"CSV, {self.encoding}, séparateur {name}, en-têtes ligne {self.first_data_row - 1}"
+        if self.sheets:
+            return f"Excel, feuilles {', '.join(f'« {s} »' for s, _, _ in self.sheets)}"
         if self.fmt == "xlsx":
             return f"Excel, feuille « {self.sheet} », en-têtes ligne {self.first_data_row - 1}"
         return {"jsonl": "JSON Lines", "json": "JSON", "parquet": "Parquet"}.get(self.fmt, self.fmt)
@@ -817,24 +870,32 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int | None, hea
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or non-Excel file
         raise InputFileError.at(path, f"classeur Excel illisible ({type(exc).__name__})") from None
+    grids: dict[str, tuple[list[list[object]], list[tuple[int, int]], object]] = {}
     try:
         names = list(book.sheetnames)
         hidden = [n for n in names if getattr(book[n], "sheet_state", "visible") != "visible"]
-        chosen, warnings = _choose_sheet(
+        chosen, others, warnings = _choose_sheet(
             path, names, hidden, sheet, header_row, header_hint,
             lambda name: _used_rows(book[name], HEADER_SEARCH_ROWS),
         )
-        dates: list[tuple[int, int]] = []
-        grid = _shown_rows(book[chosen], dates)
-        sheet_xml = getattr(book[chosen], "_worksheet_path", None)
+        for name in [chosen, *others]:
+            dates: list[tuple[int, int]] = []
+            grids[name] = (_shown_rows(book[name], dates), dates, getattr(book[name], "_worksheet_path", None))
     finally:
         book.close()
-    if _has_formulas(path):
-        grid = _formulas_where_no_value(path, chosen, grid)
-    merges = _xlsx_merges(path, sheet_xml) if isinstance(sheet_xml, str) else []
-    table = _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges)
-    _warn_dates_among_text(table, dates)
-    return table
+    formulas = _has_formulas(path)
+
+    def read_one(name: str) -> Table:
+        grid, dates, sheet_xml = grids[name]
+        if formulas:
+            grid = _formulas_where_no_value(path, name, grid)
+        marks = _xlsx_marks(path, sheet_xml) if isinstance(sheet_xml, str) else _SheetMarks()
+        table = _sheet_table(path, name, grid, header_row, header_hint, marks.merges)
+        _warn_dates_among_text(table, dates)
+        _warn_hidden(table, marks)
+        return table
+
+    return _read_sheets(path, chosen, others, read_one, warnings)
 
 
 def _shown_rows(sheet_data: object, dates: list[tuple[int, int]]) -> list[list[object]]:
@@ -899,12 +960,14 @@ def _warn_dates_among_text(table: Table, dates: Sequence[tuple[int, int]], colum
 def _choose_sheet(
     path: Path, names: list[str], hidden: list[str], sheet: str | int | None, header_row: int | None,
     header_hint: str | None, first_rows: Callable[[str], list[list[object]]],
-) -> tuple[str, list[str]]:
-    """The sheet to read, and the warnings saying which were skipped. By default, the first
-    visible sheet that has the expected header: a "Notice" sheet before the data is common; a
-    hidden sheet (old data, lookups) is read only when named."""
+) -> tuple[str, list[str], list[str]]:
+    """The sheet to read, the other visible sheets that have the expected header too (read when
+    their headers are the same, `_read_sheets`), and the warnings saying which were skipped. By
+    default, the first visible sheet that has the expected header: a "Notice" sheet before the data
+    is common; a hidden sheet (old data, lookups) is read only when named, and a sheet named in
+    consultation.yaml is read alone."""
     if sheet is not None:
-        return _pick_sheet(path, names, sheet), []
+        return _pick_sheet(path, names, sheet), [], []
     visible = [n for n in names if n not in hidden] or names
     has_header = [
         name for name in names
@@ -925,12 +988,101 @@ def _choose_sheet(
             f"{path.name} : feuille{'s' if len(hidden) > 1 else ''} masquée{'s' if len(hidden) > 1 else ''} "
             f"ignorée{'s' if len(hidden) > 1 else ''} : {', '.join(f'« {n} »' for n in hidden)}"
         )
-    return (shown[0] if shown else visible[0]), warnings
+    return (shown[0] if shown else visible[0]), [n for n in shown[1:] if first_rows(n)], warnings
+
+
+def _read_sheets(
+    path: Path, chosen: str, others: list[str], read_one: Callable[[str], Table], warnings: list[str]
+) -> Table:
+    """The chosen sheet, and each other sheet whose headers are the same (possibly in another
+    order): an export split by region, by month, or by a tool's cap on rows per sheet (« Réponses
+    1 », « Réponses 2 »). Reading the first alone lost the others' respondents without a word. A
+    sheet with other headers is not read, and is named with what differs; the sheets read are
+    named in a warning, with their rows. `warnings`: the workbook's (sheets hidden), put first."""
+    main = read_one(chosen)
+    if not others:
+        main.warnings[:0] = warnings
+        return main
+    same, skipped, unread = [main], [], []
+    for name in others:
+        try:
+            table = read_one(name)
+        except InputFileError as exc:
+            unread.append(f"{path.name} : feuille « {name} » non lue : {exc.problems[0].message}")
+            continue
+        differs = _header_difference(list(main.frame.columns), list(table.frame.columns), bool(main.duplicates))
+        if differs:
+            skipped.append(f"« {name} » ({differs})")
+        else:
+            same.append(table)
+    table = _join_sheets(same) if len(same) > 1 else main
+    if len(same) > 1:
+        counts = ", ".join(f"« {t.sheet} » ({integer(len(t.frame))} ligne{'s' if len(t.frame) > 1 else ''})" for t in same)
+        table.warnings.insert(0, (
+            f"{path.name} : réponses lues sur {integer(len(same))} feuilles aux mêmes en-têtes : {counts} ; "
+            "pour n'en lire qu'une, nommez-la dans consultation.yaml (sheet)"
+        ))
+    if skipped:
+        many = len(skipped) > 1
+        table.warnings.append(
+            f"{path.name} : feuille{'s' if many else ''} {' ; '.join(skipped)} non lue{'s' if many else ''} : "
+            f"en-têtes différents de ceux de la feuille « {chosen} » ; si elle{'s' if many else ''} "
+            f"contien{'nent' if many else 't'} des réponses, exportez-les avec les mêmes colonnes, ou "
+            "nommez la feuille à lire dans consultation.yaml (sheet)"
+        )
+    table.warnings[:0] = warnings
+    table.warnings.extend(unread)
+    return table
+
+
+def _header_difference(main: list[str], other: list[str], twins: bool) -> str:
+    """What keeps a sheet's columns from being the chosen sheet's ('' when they are the same, in
+    any order; columns sharing a header (`twins`) are told apart by their place, so their order
+    must be the same)."""
+    if sorted(main) == sorted(other):
+        return "colonnes de même en-tête dans un autre ordre" if twins and main != other else ""
+    mains, others = set(main), set(other)
+    missing = [c for c in main if c not in others]
+    extra = [c for c in other if c not in mains]
+    said = []
+    if missing:
+        said.append(f"colonne{'s' if len(missing) > 1 else ''} absente{'s' if len(missing) > 1 else ''} : "
+                    + ", ".join(f"« {c[:60]} »" for c in missing[:3]) + (" …" if len(missing) > 3 else ""))
+    if extra:
+        said.append("en plus : " + ", ".join(f"« {c[:60]} »" for c in extra[:3]) + (" …" if len(extra) > 3 else ""))
+    return " ; ".join(said)
+
+
+def _join_sheets(tables: list[Table]) -> Table:
+    """Tables of several sheets as one, in the first one's column order; each row keeps its sheet
+    and row number (`Table.sheets`), and each sheet's warnings name their sheet."""
+    first = tables[0]
+    columns = list(first.frame.columns)
+    frames, parts, malformed, warnings = [], [], {}, []
+    start = 0
+    for table in tables:
+        name = f"{table.path.name}, feuille « {table.sheet} »"
+        warnings += [w if f"feuille « {table.sheet} »" in w else w.replace(table.path.name, name, 1)
+                     for w in table.warnings]
+        if table.frame.empty:
+            continue
+        frame = table.frame[columns]
+        frame.index = frame.index + start
+        frames.append(frame)
+        parts.append((str(table.sheet), start, table.first_data_row))
+        malformed.update({i + start: why for i, why in table.malformed.items()})
+        start += int(table.frame.index.max()) + 1
+    joined = Table(
+        path=first.path, frame=pd.concat(frames) if frames else first.frame, first_data_row=first.first_data_row,
+        sheet=first.sheet, fmt=first.fmt, malformed=malformed, warnings=list(dict.fromkeys(warnings)),
+        duplicates=first.duplicates, sheets=parts,
+    )
+    return joined
 
 
 def _sheet_table(
     path: Path, chosen: str, grid: list[list[object]], header_row: int | None, header_hint: str | None,
-    warnings: list[str], merges: Sequence[_Merge] = (), column_shift: int = 0,
+    merges: Sequence[_Merge] = (), column_shift: int = 0,
 ) -> Table:
     if not grid:
         raise InputFileError.at(path, f"feuille « {chosen} » vide")
@@ -942,7 +1094,6 @@ def _sheet_table(
             problem.message += f" (feuille « {chosen} »)"
         raise InputFileError(exc.problems) from None
     table.sheet = chosen
-    table.warnings[:0] = warnings
     _spread_merges(table, merges, column_shift)
     return table
 
@@ -959,12 +1110,51 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _xlsx_merges(path: Path, member: str) -> list[_Merge]:
-    """The merged ranges of one sheet (its <mergeCell ref="E3:E8"/> elements, after the cells),
-    read a megabyte at a time."""
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_HIDDEN_COL = re.compile(rb'<(?:\w+:)?col\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,7})"')
+_COL_SPAN = re.compile(rb'\smin="([0-9]{1,5})"[^>]*?\smax="([0-9]{1,5})"|\smax="([0-9]{1,5})"[^>]*?\smin="([0-9]{1,5})"')
+_AUTO_FILTER = re.compile(rb'<(?:\w+:)?autoFilter\s[^>]*?ref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
+
+
+@dataclass
+class _SheetMarks:
+    """What a sheet's XML says beside its cells: merged ranges, rows and columns hidden (by hand
+    or by a filter; 0-based), and the range of its filter, if any."""
+
+    merges: list[_Merge] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_columns: list[int] = field(default_factory=list)
+    auto_filter: str = ""
+
+
+def _xlsx_marks(path: Path, member: str) -> _SheetMarks:
+    """The merged ranges (<mergeCell ref="E3:E8"/>), hidden rows (<row r="5" hidden="1">), hidden
+    columns (<col min="3" max="4" hidden="1"/>) and filter (<autoFilter ref="A1:P48"/>) of one
+    sheet, read a megabyte at a time."""
     import zipfile
 
-    merges: list[_Merge] = []
+    marks = _SheetMarks()
+
+    def scan(window: bytes, end: int) -> None:
+        for m in _MERGE_REF.finditer(window, 0, end):
+            c1, r1 = _column_number(m.group(1)), int(m.group(2))
+            c2, r2 = (_column_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+            marks.merges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+        for m in _HIDDEN_ROW.finditer(window, 0, end):
+            number = _ROW_NUMBER.search(m.group())
+            if number:
+                marks.hidden_rows.append(int(number.group(1)) - 1)
+        for m in _HIDDEN_COL.finditer(window, 0, end):
+            span = _COL_SPAN.search(m.group())
+            if span:
+                low, high = (int(span.group(1)), int(span.group(2))) if span.group(1) else (
+                    int(span.group(4)), int(span.group(3)))
+                marks.hidden_columns.extend(range(low - 1, min(high, MAX_COLUMNS)))
+        found = _AUTO_FILTER.search(window, 0, end)
+        if found:
+            marks.auto_filter = found.group(1).decode()
+
     try:
         with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as xml:
             tail = b""
@@ -973,18 +1163,45 @@ def _xlsx_merges(path: Path, member: str) -> list[_Merge]:
                 cut = window.rfind(b"<")
                 if cut < 0:
                     cut = len(window)
-                for m in _MERGE_REF.finditer(window, 0, cut):
-                    c1, r1 = _column_number(m.group(1)), int(m.group(2))
-                    c2, r2 = (_column_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
-                    merges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+                scan(window, cut)
                 tail = window[cut:][-4096:]
-            for m in _MERGE_REF.finditer(tail):
-                c1, r1 = _column_number(m.group(1)), int(m.group(2))
-                c2, r2 = (_column_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
-                merges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+            scan(tail, len(tail))
     except (zipfile.BadZipFile, KeyError, OSError):
-        return []
-    return merges
+        return _SheetMarks()
+    return marks
+
+
+def _warn_hidden(table: Table, marks: _SheetMarks, column_shift: int = 0) -> None:
+    """Rows and columns hidden in the sheet (by hand, or by a filter) are read like the others:
+    hiding is a way of viewing the sheet, the answers are still in the file, and leaving them out
+    would change the counts without a trace. A warning names them, so that whoever hid them knows
+    they are counted (and deletes them if they must not be). Only rows of data and columns of
+    the table are named. `column_shift` as for `_spread_merges`."""
+    first = table.first_data_row - 1  # 0-based sheet row of the first data row
+    rows = sorted({r + 1 for r in marks.hidden_rows if r >= first and (r - first) in table.frame.index})
+    columns = list(table.frame.columns)
+    hidden = sorted({c - column_shift for c in marks.hidden_columns if 0 <= c - column_shift < len(columns)})
+    filled = [c for c in hidden if table.frame[columns[c]].str.strip().ne("").any()]
+    if not rows and not filled:
+        return
+    name = table.path.name + f", feuille « {table.sheet} »"
+    said = []
+    if rows:
+        by = f" par le filtre actif sur {marks.auto_filter} ou à la main" if marks.auto_filter else ""
+        said.append(f"{integer(len(rows))} ligne{'s' if len(rows) > 1 else ''} masquée{'s' if len(rows) > 1 else ''} "
+                    f"({_rows_list(rows)}){by}")
+    if filled:
+        said.append(
+            f"{integer(len(filled))} colonne{'s' if len(filled) > 1 else ''} masquée{'s' if len(filled) > 1 else ''} ("
+            + ", ".join(f"{column_letter(c + 1 + column_shift)} « {columns[c][:60]} »" for c in filled[:5])
+            + (" …" if len(filled) > 5 else "") + ")"
+        )
+    many = len(rows) + len(filled) > 1
+    table.warnings.append(
+        f"{name} : {' et '.join(said)} : lue{'s' if many else ''} comme les autres, masquer ne retire "
+        "rien du fichier ; " + ("si elles ne doivent pas compter, supprimez-les" if many else
+                                "si elle ne doit pas compter, supprimez-la") + " de l'export"
+    )
 
 
 def _spread_merges(table: Table, merges: Sequence[_Merge], column_shift: int = 0) -> None:
@@ -1041,8 +1258,9 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
     # cells, about 1 GB) is measured once loaded.
     ods_merges: dict[str, list[_Merge]] = {}
     ods_shown: dict[str, list[_OdsShown]] = {}
+    ods_hidden: dict[str, _SheetMarks] = {}
     if path.suffix.lower() == ".ods":
-        for name, (height, width) in _ods_extents(path, ods_merges, ods_shown).items():
+        for name, (height, width) in _ods_extents(path, ods_merges, ods_shown, ods_hidden).items():
             _check_extent(path, name, height, width)
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -1070,34 +1288,39 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
                 raise InputFileError.at(path, f"feuille « {name} » illisible ({type(exc).__name__})") from None
         return rows[name]
 
-    chosen, warnings = _choose_sheet(
+    chosen, others, warnings = _choose_sheet(
         path, names, hidden, sheet, header_row, header_hint, lambda name: sheet_rows(name)[:HEADER_SEARCH_ROWS],
     )
-    shift = starts.get(chosen, 0)
-    dates: list[tuple[int, int]] = []
-    # Numbers, dates and booleans as the sheet shows them: an .xls cell in its format (read from
-    # the file's records, `xls_formats`), an .ods cell as the text it holds (`_ods_shown`).
-    formats = cell_formats(path, chosen) if path.suffix.lower() == ".xls" else {}
-    grid: list[list[object]] = []
-    for i, r in enumerate(sheet_rows(chosen)):
-        grid.append(
-            [v if isinstance(v, str) else _other_cell(v, formats.get((i, j + shift)), dates, i, j) for j, v in enumerate(r)]
-            if r else r  # the shared empty row of `_trimmed`
-        )
-    if chosen in ods_shown:
-        dates.clear()
-        grid = _ods_shown(grid, ods_shown[chosen], shift, dates)
-    if path.suffix.lower() == ".ods":
-        found = [((r1, c1), (r2, c2)) for r1, c1, r2, c2 in ods_merges.get(chosen, [])]
-    else:
-        try:
-            found = book.get_sheet_by_name(chosen).merged_cell_ranges or []
-        except Exception:  # calamine raises its own types; the merges are a help, the cells are read
-            found = []
-    merges = [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in found if c1 >= shift]
-    table = _sheet_table(path, chosen, grid, header_row, header_hint, warnings, merges, shift)
-    _warn_dates_among_text(table, dates, shift)
-    return table
+
+    def read_one(name: str) -> Table:
+        shift = starts.get(name, 0)
+        dates: list[tuple[int, int]] = []
+        # Numbers, dates and booleans as the sheet shows them: an .xls cell in its format (read from
+        # the file's records, `xls_formats`), an .ods cell as the text it holds (`_ods_shown`).
+        formats = cell_formats(path, name) if path.suffix.lower() == ".xls" else {}
+        grid: list[list[object]] = []
+        for i, r in enumerate(sheet_rows(name)):
+            grid.append(
+                [v if isinstance(v, str) else _other_cell(v, formats.get((i, j + shift)), dates, i, j) for j, v in enumerate(r)]
+                if r else r  # the shared empty row of `_trimmed`
+            )
+        if name in ods_shown:
+            dates.clear()
+            grid = _ods_shown(grid, ods_shown[name], shift, dates)
+        if path.suffix.lower() == ".ods":
+            found = [((r1, c1), (r2, c2)) for r1, c1, r2, c2 in ods_merges.get(name, [])]
+        else:
+            try:
+                found = book.get_sheet_by_name(name).merged_cell_ranges or []
+            except Exception:  # calamine raises its own types; the merges are a help, the cells are read
+                found = []
+        merges = [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in found if c1 >= shift]
+        table = _sheet_table(path, name, grid, header_row, header_hint, merges, shift)
+        _warn_dates_among_text(table, dates, shift)
+        _warn_hidden(table, ods_hidden.get(name, _SheetMarks()), shift)
+        return table
+
+    return _read_sheets(path, chosen, others, read_one, warnings)
 
 
 def _other_cell(value: object, code: str | None, dates: list[tuple[int, int]], row: int, col: int) -> str:
@@ -1136,6 +1359,7 @@ class _OdsCursor:
 
     sheet: str = ""
     row: int = 0
+    columns: int = 0  # the table's columns declared so far (<table:table-column>)
     last_row: int = 0
     last_col: int = 0
     col: int = 0
@@ -1155,7 +1379,8 @@ _OdsShown = tuple[int, int, int, int, str, str]
 
 
 def _ods_extents(
-    path: Path, merges: dict[str, list[_Merge]] | None = None, shown: dict[str, list[_OdsShown]] | None = None
+    path: Path, merges: dict[str, list[_Merge]] | None = None, shown: dict[str, list[_OdsShown]] | None = None,
+    hidden: dict[str, _SheetMarks] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Per sheet of an .ods, the rows and columns up to its last filled cell, counted from
     content.xml as it streams by (repeated rows and cells counted, nothing kept): the size the
@@ -1205,8 +1430,18 @@ def _ods_extents(
                     parts.append("\n")
         elif tag == f"{table} table-row":
             at.col, at.row_last, at.row_rep = 0, 0, repeat(attrs, "number-rows-repeated")
+            if hidden is not None and attrs.get(f"{table} visibility", "visible") != "visible":
+                # collapsed by hand or by a filter; a style repeated over the empty rows below is cut short
+                hidden.setdefault(at.sheet, _SheetMarks()).hidden_rows.extend(range(at.row, at.row + min(at.row_rep, 10_000)))
+        elif tag == f"{table} table-column":
+            columns = repeat(attrs, "number-columns-repeated")
+            if hidden is not None and attrs.get(f"{table} visibility", "visible") != "visible":
+                hidden.setdefault(at.sheet, _SheetMarks()).hidden_columns.extend(
+                    range(at.columns, min(at.columns + columns, MAX_COLUMNS)))
+            at.columns += columns
         elif tag == f"{table} table":
             at.sheet, at.row, at.last_row, at.last_col = attrs.get(f"{table} name", ""), 0, 0, 0
+            at.columns = 0
 
     def end(tag: str) -> None:
         if tag in cells:
@@ -1418,10 +1653,93 @@ def _read_json(path: Path, header_hint: str | None) -> Table:
                 raise InputFileError.at(path, "objet {colonne: valeur} attendu", row=number, value=line)
             rows.append(record)
     _check_json_columns(path, rows, lines=fmt == "jsonl")
+    rows = _flatten_records(path, rows, warnings, lines=fmt == "jsonl")
+    _check_json_columns(path, rows, lines=fmt == "jsonl")
     frame = pd.DataFrame([r or {} for r in rows], dtype=object)
     frame = _stringify(frame)
     frame = frame.loc[[r is not None and any(v not in (None, "") for v in r.values()) for r in rows]]
     return Table(path=path, frame=frame, first_data_row=1, fmt=fmt, warnings=warnings)
+
+
+_OF_OBJECTS = "d'objets"
+
+
+def _refuse_nested_list(path: Path, value: list, row: int | None, key: str) -> None:
+    """A list of objects or of lists has no place in a cell of a table: refused, naming it."""
+    inner = next((v for v in value if isinstance(v, (dict, list, tuple))), None)
+    if inner is not None:
+        raise InputFileError.at(
+            path,
+            f"liste {_OF_OBJECTS if isinstance(inner, dict) else 'de listes'} dans une valeur : une "
+            "table n'a qu'une valeur par case ; exportez une ligne par répondant, aux valeurs simples",
+            row=row, column=key, value=json.dumps(value, ensure_ascii=False, default=str)[:80],
+        )
+
+
+def _joined(values: list) -> str:
+    """A list of plain values as one answer: its values joined by « / », empty ones left out."""
+    return " / ".join(t for t in (_cell_text(v).strip() for v in values) if t)
+
+
+def _flatten_records(path: Path, rows: list[dict | None], warnings: list[str], *, lines: bool) -> list[dict | None]:
+    """Objects inside a record (`{"id": 1, "reponses": {"q1": "…"}}`, as Typeform or an API write
+    them) are read as columns named by their path, « reponses.q1 », which consultation.yaml can
+    name; a list of plain values (`"q1": ["a", "b"]`, the options ticked) as one answer, its
+    values joined by « / » as the parts of a question are. Both are named in a warning. A list of
+    objects or lists has no place in a table: the file is refused, naming the line and the key.
+    Before, each went in as its JSON text: an answer « {"q1": …} », a region that was none."""
+    objects: dict[str, int] = {}
+    lists: dict[str, list[int]] = {}
+    out: list[dict | None] = []
+    for number, record in enumerate(rows, start=1):
+        if not record or not any(isinstance(v, (dict, list)) for v in record.values()):
+            out.append(record)
+            continue
+        flat: dict[str, object] = {}
+        stack: list[tuple[str, object]] = list(reversed(record.items()))
+        while stack:
+            key, value = stack.pop()
+            if isinstance(value, dict):
+                objects.setdefault(key, number)
+                stack.extend(reversed([(f"{key}.{k}", v) for k, v in value.items()]))
+                continue
+            if isinstance(value, list):
+                _refuse_nested_list(path, value, number if lines else None, key)
+                lists.setdefault(key, []).append(number)
+                value = _joined(value)
+            if key in flat:
+                raise InputFileError.at(
+                    path, f"clé « {key} » écrite deux fois une fois les objets imbriqués mis à plat : renommez l'une",
+                    row=number if lines else None, column=key,
+                )
+            flat[key] = value
+        out.append(flat)
+    names = [k for r in out if r for k in r]
+    warnings.extend(_nested_warnings(path, objects, lists, names, "ligne" if lines else "enregistrement"))
+    return out
+
+
+def _nested_warnings(
+    path: Path, objects: dict[str, int], lists: dict[str, list[int]], names: Iterable[str], where: str
+) -> list[str]:
+    """The warnings of nested values read flat: the objects and the columns they became (first
+    seen at `where` n), and each column whose lists were joined, with their rows."""
+    out = []
+    if objects:
+        flat = sorted({k for k in names if any(k.startswith(f"{o}.") for o in objects)})
+        out.append(
+            f"{path.name} : objets imbriqués ({', '.join(f'« {k} »' for k in list(objects)[:5])}"
+            f"{' …' if len(objects) > 5 else ''}, {where} {min(objects.values())} d'abord) lus comme des colonnes "
+            f"nommées par leur chemin : {', '.join(f'« {k} »' for k in flat[:8])}{' …' if len(flat) > 8 else ''} ; "
+            "c'est ainsi qu'il faut les nommer dans consultation.yaml"
+        )
+    for key, numbers in lists.items():
+        out.append(
+            f"{path.name}, colonne « {key} » : {integer(len(numbers))} liste{'s' if len(numbers) > 1 else ''} de "
+            f"valeurs ({where}{'s' if len(numbers) > 1 else ''} {_rows_list(numbers)}) : "
+            f"lue{'s' if len(numbers) > 1 else ''} comme une réponse, valeurs séparées par « / »"
+        )
+    return out
 
 
 def _check_json_columns(path: Path, rows: list[dict | None], *, lines: bool) -> None:
@@ -1559,9 +1877,10 @@ def _read_parquet(path: Path) -> Table:
         ) from None
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError…
         raise InputFileError.at(path, f"fichier Parquet illisible ({type(exc).__name__})") from None
-    names = [str(c) for c in arrow.column_names]
+    pairs, warnings = _flat_parquet(path, [str(c) for c in arrow.column_names], arrow.columns)
+    names = [name for name, _ in pairs]
     columns = []
-    for name, column in zip(names, arrow.columns, strict=True):
+    for name, column in pairs:
         kind = column.type
         if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
             # Bytes are text written by a tool that did not say so: UTF-8 or refused, never "b'…'".
@@ -1584,9 +1903,45 @@ def _read_parquet(path: Path) -> Table:
     frame = _stringify(frame.reset_index(drop=True))
     labels = _unique(names)
     frame.columns = labels
-    table = Table(path=path, frame=_drop_blank(frame), first_data_row=1, fmt="parquet")
+    table = Table(path=path, frame=_drop_blank(frame), first_data_row=1, fmt="parquet", warnings=warnings)
     table.duplicates = _duplicate_headers(names, labels)
     return table
+
+
+def _flat_parquet(path: Path, names: list[str], columns: list[Any]) -> tuple[list[tuple[str, Any]], list[str]]:
+    """Parquet's nested columns read as JSON's are (`_flatten_records`): a struct as columns named
+    by their path (« reponses.q1 »), a list of plain values as one answer joined by « / », a list
+    of structs or lists refused. Before, a struct went in as its JSON text and a list as numpy's
+    text (« ['a' 'b'] »)."""
+    import pyarrow as pa
+
+    objects: dict[str, int] = {}
+    lists: dict[str, list[int]] = {}
+    pending = list(zip(names, columns, strict=True))
+    out: list[tuple[str, Any]] = []  # pyarrow ChunkedArrays (pyarrow is imported where it is used)
+    while pending:
+        name, column = pending.pop(0)
+        kind = column.type
+        if pa.types.is_struct(kind):
+            valid = column.is_valid().to_pylist()
+            objects.setdefault(name, next((i + 1 for i, v in enumerate(valid) if v), 1))
+            pending[:0] = [(f"{name}.{kind.field(k).name}", child) for k, child in enumerate(column.flatten())]
+            continue
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind) or pa.types.is_map(kind):
+            texts: list[str | None] = []
+            for row, value in enumerate(column.to_pylist(), start=1):
+                if value is None:
+                    texts.append(None)
+                    continue
+                _refuse_nested_list(path, value, row, name)
+                lists.setdefault(name, []).append(row)
+                texts.append(_joined(value))
+            column = pa.chunked_array([pa.array(texts, type=pa.large_string())])
+        out.append((name, column))
+    if len(out) > MAX_COLUMNS:
+        raise InputFileError.at(path, f"{integer(len(out))} colonnes une fois les structures mises à plat : au plus "
+                                f"{integer(MAX_COLUMNS)} (la limite d'Excel)")
+    return out, _nested_warnings(path, objects, lists, [n for n, _ in out], "ligne")
 
 
 def _is_utf8(value: bytes) -> bool:
