@@ -157,6 +157,15 @@ def _respondents(db: Path, timeout: float = 300) -> int:
         con.close()
 
 
+# `python -m MODULE …` with Ctrl+C restored: a test suite started in the background of a
+# non-interactive shell (`cmd &`) ignores SIGINT, Python keeps it ignored in its children, and
+# the runner would then never take the Ctrl+C these tests send (seen: serve ran on until killed).
+_WITH_CTRL_C = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv = sys.argv[1:]; runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"
+)
+
+
 class Runner:
     """A process that executes scheduled runs (`flows.serve` or a worker), and what it produced."""
 
@@ -164,6 +173,8 @@ class Runner:
                  db: Path):
         self.log, self.deployment, self.db = log, deployment, db
         self.out = log.open("w")
+        if args[1:2] == ["-m"]:
+            args = [args[0], "-c", _WITH_CTRL_C, *args[2:]]
         self.proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=self.out,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.run: dict | None = None
