@@ -130,6 +130,8 @@ def test_the_generators_are_seeded_and_varied():
     ("bât. C apt 12, résidence Les Lilas, porte 5", "[adresse]"),
     ("Voir L6P5XSFK", "Voir L6P5XSFK"),
     ("Réf. AJN1M9 Merci.", "Réf. AJN1M9 Merci."),
+    ("Réf. 5038 MU, toujours rien.", "Réf. 5038 MU, toujours rien."),
+    ("Merci à Lambert. 3 personnes sont venues.", "Merci à [nom]. 3 personnes sont venues."),  # a name before a number
     # ordinary: stays
     ("les ascenseurs en panne au 3e étage", "les ascenseurs en panne au 3e étage"),
     ("Le bâtiment B de l'hôpital et un bâtiment public.", "Le bâtiment B de l'hôpital et un bâtiment public."),

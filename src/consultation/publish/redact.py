@@ -605,7 +605,10 @@ _DETERMINER = re.compile(
     re.I,
 )
 _FOLD_WORD = re.compile(r"[\w]+", re.UNICODE)
-_CODE_AFTER = re.compile(r"\.?[ \t]{1,2}[^\W_]*\d")  # « Réf. AJN1M9 »: the entity's word is the code's cue
+# « Réf. AJN1M9 », « Cf. TK-80454 »: an abbreviation's dot, then letters and digits mixed (not
+# « Merci à Dupont. 3 personnes… »).
+_NUMBER_AFTER_DOT = re.compile(r"\.[ \t]{1,2}\d")
+_CODE_AFTER = re.compile(r"\.[ \t]{1,2}(?=[\w-]*\d)[^\W\d_]*\d*[^\W\d_][\w-]*")
 
 # Words that the French NER model takes for people but that every report of this kind is full of:
 # acronyms of the sector, institutions, tools. Region and department names are added at run time.
@@ -1166,7 +1169,9 @@ class Redactor:
         # two capitalised words, so a name, until 2026-12-06); nor is an abbreviation before one
         # (« Réf. AJN1M9 », « Cf. TK-80454 »).
         words = [w for w in words if not any(c.isdigit() for c in w)]
-        if len(words) == 1 and _CODE_AFTER.match(text, start + len(candidate)):
+        after = start + len(candidate)
+        if len(words) == 1 and (_CODE_AFTER.match(text, after) or (
+                len(words[0]) <= 3 and _NUMBER_AFTER_DOT.match(text, after))):  # « Réf. 5038 MU »
             return False
         if not words or self._all_stop_words(" ".join(words)):
             return False
