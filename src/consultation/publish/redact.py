@@ -11,7 +11,7 @@ a published phone number costs a respondent their privacy.
 
 Kinds and detectors (RELIABILITY.md, « Personal data », has the table and the measured figures):
 e-mails, obfuscated ones included (project patterns); phones (`phonenumbers` + a French pattern);
-NIR, IBAN, SIRET/SIREN, FINESS and other long identifiers (`python-stdnum` check keys, project
+NIR, IBAN and RIB, SIRET/SIREN, FINESS and other long identifiers (`python-stdnum` check keys, project
 rules); postal addresses; dates of birth; @handles; licence plates; links; people's names (spaCy
 NER + rules: civilities in any case, SURNAME first, particles, known first names in lower case);
 the responding structures' names (`StructureNames`). Patterns run on a same-length "shadow" of
