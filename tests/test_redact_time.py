@@ -127,6 +127,18 @@ NAMED = {
     "number words after a cue": ("née le un ", "mars"),
     "encoded at signs": ("a%40", "b.fr"),
     "entities": ("a&#64;", "[lien]"),
+    # 2026-12-06, third round (tests/test_redact_unseen_rib.py): RIBs and their labels, IBANs split
+    # anyhow, a dwelling's parts beside an address, codes of letters and digits.
+    "five-digit groups": ("30004 ", "12"),
+    "bank labels": ("code guichet 00001 ", "clé"),
+    "rib marks": ("30004 | 00001 - ", "[numéro]"),
+    "iban heads": ("fr 76 ", "x"),
+    "split iban groups": ("FR76 3 0 ", "\n"),
+    "iban after a placeholder": ("FR 76 [numéro] 24708 ", ""),
+    "dwelling parts": ("bât. C, apt 12, ", "12 rue des Lilas"),
+    "floors and doors": ("3e étage - porte 5\n", "[adresse]"),
+    "residences": ("Résidence Les Lilas ", "porte 5"),
+    "codes with digits": ("Voir L6P5XSFK ", "Réf."),
 }
 
 
@@ -170,7 +182,8 @@ def test_redaction_is_linear(patterns: Redactor, text: str) -> None:
 # Rules that need the model's word lists (names in capitals, local parts with no separator, codes
 # whose letters are words) run only with it: the model loaded, as `publish` runs.
 WITH_WORDS = ["pairs of words in capitals", "acronyms in capitals", "unmarked local parts before à",
-              "words before chez", "hyphenated local parts before sur", "nine-character codes"]
+              "words before chez", "hyphenated local parts before sur", "nine-character codes",
+              "bank labels", "split iban groups", "dwelling parts", "residences", "codes with digits"]
 
 
 @pytest.mark.slow

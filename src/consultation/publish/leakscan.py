@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import itertools
 import re
 import shutil
 import subprocess
@@ -292,6 +293,35 @@ _COUNTED_AFTER = re.compile(
     r"\s?(?i:inscrits|allocataires|b[ée]n[ée]ficiaires|ch[ôo]meurs|demandeurs|foyers|familles|dossiers|m[ée]nages|"
     r"emplois|agents|salari[ée]s|comptes)(?![\w])")
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b")
+# 2026-12-06 (tests/test_redact_unseen_rib.py). Bank details as a RIB: its labels blanked first
+# (same length: offsets stay), then five digits, five, eleven letters and digits (six digits at
+# least), two, with at most six marks between groups; any key, a mistyped one too.
+_BANK_LABELS = re.compile(
+    r"(?i)\b(?:code\s+|n°\s*|no\s+|num[ée]ro\s+)?(?:de\s+)?(?:banque|bq|[ée]tablissement|guichet|compte|cl[ée]f?)\b"
+    r"(?:\s+(?:n°|r\.?i\.?b\.?))?")
+_RIB_MARKS = r"[\s.\-/|,;:\u2013]{1,24}"
+_RIB_SHAPE = re.compile(
+    rf"(?:(?<![\w])\d{{5}}{_RIB_MARKS}\d{{5}}|\[(?:numéro|adresse|compte)\](?:{_RIB_MARKS}\d{{5}})?)"  # or what was left
+    rf"{_RIB_MARKS}(?P<a>[A-Za-z0-9]{{11}})(?:{_RIB_MARKS}\d{{2}})?(?![\w])")
+# An IBAN's country and check digits, apart or in lower case (« FR 76 », « fr76 »): what follows is
+# read char by char (`_spread_iban`).
+_IBAN_HEAD = re.compile(r"(?i)(?<![^\W_])[a-z]{2}[ \t.\-]{0,3}\d{2}(?![^\W_])|(?<![^\W_])[a-z]{2}[ \t.\-]{0,3}\d{2}(?=\d)")
+# A building, staircase, floor, flat or door next to a street address (or what the redactor left
+# of one, « [adresse] ») or a named residence: the household in the building.
+_DWELLING_WORD = r"(?i:\b(?:b[aâ]t(?:iment)?|bt|esc(?:alier)?|app(?:ar)?t(?:ement)?|apt|app|logement|porte)\.?\s{0,2}(?:n°\s?)?)"
+_DWELLING_BIT = re.compile(
+    rf"(?:\bn°\s?)?{_DWELLING_WORD}(?:(?:(?-i:[A-Z]{{1,2}})|\d{{1,4}}[A-Za-z]?)\b|(?=\[adresse\]))"
+    r"|(?i:\b\d{1,2}\s?(?:er|[eè]re|[eè]me|e|è|°)\s{1,2}[ée]tage\b|\b[ée]tage\s{1,2}\d{1,2}\b|\brdc\b)")
+# What the redactor left of an address (its number may have taken a flat's: « [adresse] 5 »), or a
+# named residence (« Résidence Le Clos Fleuri »).
+_HOME_ANCHOR = re.compile(
+    r"\[adresse\](?:[.\s]{1,2}(?:n°\s?)?[A-Z0-9]{1,4}[A-Za-z]?\b)?"
+    r"|(?i:\b(?:r[ée]sidence|cit[ée]|immeuble)\s+(?:(?:les?|la|du|des|de)\s+)?)(?-i:[A-Z][\w'’-]*"
+    r"(?:[ \t]+(?:(?:de|du|des|la|le|les)[ \t]+)?[A-Z][\w'’-]*){0,3})")
+_AFTER_PLACEHOLDER = re.compile(r"[ \t.\-]{0,3}\[(?:numéro|compte)\][ \t.\-]{0,3}")
+_ONLY_MARKS = re.compile(r"[\s,;:/\-\u2013]{0,8}")
+_MARKS_BEFORE = re.compile(r"[\s,;:/\-\u2013]*")  # read on the reversed text before a chain
+_STREET_LINE = re.compile(r"[^,\n.;()]{0,60}(?:,\s{0,2}\d{5}[^,\n.;()]{0,40})?")
 _PLATES = re.compile(r"\b[A-Z]{2}[- ]\d{3}[- ][A-Z]{2}\b|\b[A-Z]{2}\d{3}[A-Z]{2}\b|\b\d{2,4} ?[A-Z]{2,3} ?\d{2}\b")
 # 2026-12-06: a dot, « _ » or « / » between the groups, spaces around them or two spaces, in any
 # case (« AB.123.CD », « ab_123_cd »); in lower case with spaces or nothing only after a cue.
@@ -813,11 +843,99 @@ def scan_text(
     found += [("email", at, item) for at, item in _loose_emails(text, vocabulary)]
     found += [("email", m.start(), m.group()) for m in _AT_BEFORE_LINK.finditer(text)]
     found += [("name", at, item) for at, item in _caps_names(text, vocabulary)]
-    found += [("address", m.start(), m.group()) for m in _STREETS.finditer(text)]
+    streets = list(_STREETS.finditer(text))
+    found += [("address", m.start(), m.group()) for m in streets]
+    found += _dwelling_bits(text, streets)
+    found += [("iban", at, item) for at, item in _ribs(text)]
+    found += [("iban", at, item) for at, item in _spread_ibans(text)]
     found += [("name", at, word) for at, word in civility_names(text)]
     if index is None:
         index = StructureIndex(structures, common_words)
     found += [("structure", at, core.strip()) for at, core in index.find(_folded_words(text))]
+    return found
+
+
+def _ribs(text: str) -> list[tuple[int, str]]:
+    if not any(c.isdigit() for c in text):
+        return []
+    blanked = _BANK_LABELS.sub(lambda m: " " * len(m.group()), text)
+    return [(m.start(), text[m.start():m.end()]) for m in _RIB_SHAPE.finditer(blanked)
+            if sum(c.isdigit() for c in m.group("a")) >= 6]
+
+
+def _spread_iban(text: str, start: int) -> str:
+    """The letters and digits from `start`, through single marks (at most six spaces, dashes, dots,
+    slashes or a line break), at most 32 of them."""
+    chars: list[str] = []
+    gap = 0
+    for c in text[start:start + 32 * 7]:  # 32 characters and their marks at most
+        if c.isascii() and c.isalnum():
+            chars.append(c)
+            gap = 0
+            if len(chars) == 32:
+                break
+        elif c in " \t-./\n" and gap < 6:
+            gap += 1
+        else:
+            break
+    return "".join(chars)
+
+
+def _spread_ibans(text: str) -> list[tuple[int, str]]:
+    from stdnum import iban
+
+    found = []
+    for m in _IBAN_HEAD.finditer(text):
+        head = re.sub(r"[^A-Za-z0-9]", "", m.group()).upper()
+        rest = _spread_iban(text, m.end()).upper()
+        left = _AFTER_PLACEHOLDER.match(text, m.end())
+        if not rest and left:  # what an older redactor left of it: « FR 76 [numéro] 24708 38401 »
+            tail = _spread_iban(text, left.end())
+            if len(tail) >= 6 and sum(c.isdigit() for c in tail) >= 4:
+                found.append((m.start(), m.group() + tail))
+            continue
+        if any(iban.is_valid(head + rest[:n]) for n in _mod97_prefixes(head, rest)):
+            found.append((m.start(), m.group() + rest))
+    return found
+
+
+def _mod97_prefixes(head: str, rest: str) -> list[int]:
+    """The lengths n (10 or more) for which `head` + `rest[:n]` passes an IBAN's mod-97 check, found
+    in one pass (« fr 76 fr 76 … » asked python-stdnum twenty times a head)."""
+    head_digits = "".join(str(int(c, 36)) for c in head)
+    body, lengths = 0, []
+    for n, c in enumerate(rest, 1):
+        value = str(int(c, 36))
+        body = (body * 10 ** len(value) + int(value)) % 97
+        if n >= 10 and (body * 10 ** len(head_digits) + int(head_digits)) % 97 == 1:
+            lengths.append(n)
+    return lengths[::-1]
+
+
+def _dwelling_bits(text: str, streets: list[re.Match[str]]) -> list[tuple[str, int, str]]:
+    """Building, staircase, floor, flat or door that touch an address (marks alone between them,
+    the street read to the end of its line or its postal code and town) or a named residence."""
+    bits = list(_DWELLING_BIT.finditer(text))
+    if not bits:
+        return []
+    anchors = sorted([(m.start(), _STREET_LINE.match(text, m.end()).end()) for m in streets]  # type: ignore[union-attr]
+                     + [m.span() for m in _HOME_ANCHOR.finditer(text)])
+    starts = [a for a, _ in anchors]
+    reach = list(itertools.accumulate((b for _, b in anchors), max))  # the furthest end of anchors so far
+    chains: list[list[re.Match[str]]] = []
+    for bit in bits:  # bits with marks alone between them make one chain
+        if chains and _ONLY_MARKS.fullmatch(text, chains[-1][-1].end(), bit.start()):
+            chains[-1].append(bit)
+        else:
+            chains.append([bit])
+    found = []
+    for chain in chains:
+        begin, end = chain[0].start(), chain[-1].end()
+        before = begin - len(_MARKS_BEFORE.match(text[max(0, begin - 8):begin][::-1]).group())  # type: ignore[union-attr]
+        after = _ONLY_MARKS.match(text, end).end()  # type: ignore[union-attr]
+        last = bisect.bisect_right(starts, after) - 1  # the anchors that start at `after` or before
+        if last >= 0 and reach[last] >= before:
+            found += [("address", bit.start(), bit.group()) for bit in chain]
     return found
 
 

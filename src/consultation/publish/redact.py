@@ -11,7 +11,7 @@ a published phone number costs a respondent their privacy.
 
 Kinds and detectors (RELIABILITY.md, « Personal data », has the table and the measured figures):
 e-mails, obfuscated ones included (project patterns); phones (`phonenumbers` + a French pattern);
-NIR, IBAN, SIRET/SIREN, FINESS and other long identifiers (`python-stdnum` check keys, project
+NIR, IBAN and RIB, SIRET/SIREN, FINESS and other long identifiers (`python-stdnum` check keys, project
 rules); postal addresses; dates of birth; @handles; licence plates; links; people's names (spaCy
 NER + rules: civilities in any case, SURNAME first, particles, known first names in lower case);
 the responding structures' names (`StructureNames`). Patterns run on a same-length "shadow" of
@@ -260,6 +260,26 @@ _NIR_LIST = re.compile(
 _IBAN = re.compile(
     rf"(?<![^\W_])[A-Z]{{2}}\d{{2}}(?:{_ID_SEP}[A-Z0-9]{{4}}){{2,7}}(?:{_ID_SEP}[A-Z0-9]{{1,4}})?(?![^\W_])", re.I)
 _ID_GROUP = re.compile(r"[A-Z0-9]+", re.I)
+# 2026-12-06 (tests/test_redact_unseen_rib.py). An IBAN whose country and check digits are apart or
+# in lower case (« FR 76 … », « fr76 »), grouped as a RIB, by 3, 6 or anyhow, cut by a line break:
+# letters and digits with at most one mark between two of them; the longest valid prefix is taken
+# (`_split_ibans`). The separator is atomic: its spaces split one way only, so a run that fails is
+# not tried again split otherwise (exponential in the run).
+_IBAN_SEP = r"(?>[ \t]{0,3}(?:[-./]|\r?\n)?[ \t]{0,3})"
+_SPLIT_IBAN = re.compile(rf"(?<![^\W_])[A-Z]{{2}}{_IBAN_SEP}\d{{2}}(?:{_IBAN_SEP}[A-Z0-9]){{10,30}}", re.I)
+_ALNUM = re.compile(r"[A-Z0-9]", re.I)
+# Bank details written as a French RIB: bank (5 digits), branch (5), account (11 letters and
+# digits), key (2), with or without their labels between them (« code banque 30004 code guichet
+# 00001 n° de compte 01234567890 clé 12 »), spaces, dashes, dots, bars, tabs, line breaks. The key
+# is not checked: a mistyped key still publishes the account, and the shape alone (5, 5, then 11
+# with six digits at least) has no ordinary look-alike; a missing key is allowed.
+_RIB_LABEL = (
+    r"(?:(?:code[ \t]+)?(?:banque|bq|[ée]tablissement|guichet)|(?:n°|no|num[ée]ro)[ \t]?(?:de[ \t]+)?compte"
+    r"|compte(?:[ \t]+n°)?|cl[ée]f?(?:[ \t]+r\.?i\.?b\.?)?)"
+)
+_RIB_GAP = rf"(?>[ \t]{{0,3}}(?:[-.,;/|]|\r?\n)?[ \t]{{0,3}}(?:(?i:{_RIB_LABEL})[ \t]{{0,2}}:?[ \t]{{0,3}})?)"
+_RIB = re.compile(
+    rf"(?<![\w])\d{{5}}{_RIB_GAP}\d{{5}}{_RIB_GAP}(?P<account>[A-Z0-9]{{11}})(?:{_RIB_GAP}\d{{2}})?(?![\w])", re.I)
 # FINESS: 9 characters, the department first (2A/2B for Corsica); any long digit run besides.
 _FINESS = re.compile(rf"(?<![\w])(?:\d{{2}}|2[AB]){_NS}\d{{3}}{_NS}\d{{3}}{_NS}\d(?![\w])", re.I)
 _LONG_NUMBER = re.compile(r"(?<![\w,+])\d(?:[ .\-/]?\d){8,}(?![\w])")
@@ -432,6 +452,26 @@ _ADDRESS = re.compile(
     rf"|{_BOX}(?:,?\s*{_POSTCODE_CITY})?"
     rf"|{_POSTCODE_CITY}"
 )
+# 2026-12-06 (tests/test_redact_unseen_rib.py). A building, staircase, floor, flat or door: with a
+# street address, a postal code or a named residence beside it, it is the address's second and third
+# lines (AFNOR NF Z10-011) and names one household; alone (« les ascenseurs en panne au 3e étage »,
+# « le bâtiment B de l'hôpital ») it names none. So a run of them is redacted only when it touches an
+# address (`_dwellings`); a named residence (« Résidence Les Lilas ») counts as one only then.
+_DWELLING_ID = r"(?:n°[ \t]?)?(?-i:[A-Z]{1,2}|\d{1,4}[A-Z]?)(?![\w])"
+_DWELLING_PART = (
+    rf"(?i:(?:b[âa]timent|b[âa]t\.?|bt\.)[ \t]?{_DWELLING_ID}|(?:escalier|esc\.?)[ \t]?{_DWELLING_ID}"
+    r"|\d{1,2}[ \t]?(?:er|[eè]re|e|[eè]me|è|°)[ \t]+[ée]tage(?![\w])|[ée]tage[ \t]?(?:n°[ \t]?)?\d{1,2}(?![\w])"
+    r"|rdc(?![\w])|rez[- ]de[- ]chauss[ée]e"
+    rf"|(?:n°[ \t]?)?(?:appartement|appart|appt|apt|app)\.?[ \t]?(?:n°[ \t]?)?\d{{1,4}}[A-Z]?(?![\w])"
+    rf"|(?:logement|porte)[ \t]?(?:n°[ \t]?)?\d{{1,4}}[A-Z]?(?![\w]))"
+)
+_DWELLING_SEP = r"(?>[ \t]{0,3}(?:[-,;/]|\r?\n)?[ \t]{0,3})"
+_DWELLING = re.compile(rf"(?<![\w]){_DWELLING_PART}(?:{_DWELLING_SEP}{_DWELLING_PART}){{0,6}}")
+_RESIDENCE = re.compile(
+    rf"(?i:r[ée]sidence|cit[ée]|immeuble|tour|lotissement|domaine)[ \t]+(?:(?i:les|le|la|l['’]|du|des|de)[ \t]+)?"
+    rf"(?:[«\"][ \t]?)?{_CAPWORD}(?:[ \t]+(?:(?i:de|du|des|la|le)[ \t]+)?{_CAPWORD}){{0,3}}"
+)
+_BETWEEN_PARTS = re.compile(r"[\s,;:/-]{0,6}")
 _TITLES = (
     r"(?:M\.|MM\.|Mme|Mmes|Mlle|Mlles|Melle|Mr\.?|Dr|Dre|Pr|Me|Docteur|Docteure|Professeur|Professeure|"
     r"Madame|Monsieur|Mademoiselle|Maître|Maitre)"
@@ -524,8 +564,10 @@ def _surnames() -> frozenset[str]:
 
 
 def _is_caps_word(word: str) -> bool:
+    """A word in capitals, as a surname is written; one with a digit is a code (« Voir L6P5XSFK »,
+    « Voir CMD-36043-W40 »: taken as « Samia LEMAIRE » until 2026-12-06)."""
     letters = [c for c in word if c.isalpha()]
-    return len(letters) > 1 and all(c.isupper() for c in letters)
+    return len(letters) > 1 and all(c.isupper() for c in letters) and not any(c.isdigit() for c in word)
 
 
 _DERIVED = re.compile(
@@ -563,6 +605,10 @@ _DETERMINER = re.compile(
     re.I,
 )
 _FOLD_WORD = re.compile(r"[\w]+", re.UNICODE)
+# « Réf. AJN1M9 », « Cf. TK-80454 »: an abbreviation's dot, then letters and digits mixed (not
+# « Merci à Dupont. 3 personnes… »).
+_NUMBER_AFTER_DOT = re.compile(r"\.[ \t]{1,2}\d")
+_CODE_AFTER = re.compile(r"\.[ \t]{1,2}(?=[\w-]*\d)[^\W\d_]*\d*[^\W\d_][\w-]*")
 
 # Words that the French NER model takes for people but that every report of this kind is full of:
 # acronyms of the sector, institutions, tools. Region and department names are added at run time.
@@ -760,6 +806,7 @@ class Redactor:
             found += [Span(m.start(), m.end(), EMAIL) for m in _HYPHEN_EMAIL.finditer(shadow)]
         found += [Span(m.start(), _trim_url(m), URL) for m in _URL.finditer(shadow)]
         found += [self._street_end(shadow, m) for m in _ADDRESS.finditer(shadow)]
+        found += _dwellings(shadow, found)
         found += _handles(shadow)
         found += self._platform_handles(shadow)
         found += _spelt_phones(shadow)
@@ -1118,6 +1165,14 @@ class Redactor:
         words = [w for w in words if fold(w).strip("'’.") not in {*_ARTICLES, "de", "du", "des", "d'"}]
         # Brands are no people (« Amazon Google », « Gafa Taxer », « Vidéo YouTube »).
         words = [w for w in words if fold(w).strip("'’.").removesuffix("s") not in _BRANDS]
+        # A word with a digit is a code, no part of a name (« Voir L6P5XSFK », « Voir CMD-36043-W40 »:
+        # two capitalised words, so a name, until 2026-12-06); nor is an abbreviation before one
+        # (« Réf. AJN1M9 », « Cf. TK-80454 »).
+        words = [w for w in words if not any(c.isdigit() for c in w)]
+        after = start + len(candidate)
+        if len(words) == 1 and (_CODE_AFTER.match(text, after) or (
+                len(words[0]) <= 3 and _NUMBER_AFTER_DOT.match(text, after))):  # « Réf. 5038 MU »
+            return False
         if not words or self._all_stop_words(" ".join(words)):
             return False
         capitalised = [w for w in words if w[:1].isupper() and not _is_acronym(w)]
@@ -1370,12 +1425,59 @@ def _spelt_phones(shadow: str) -> list[Span]:
     return found
 
 
+def _dwellings(shadow: str, addresses: list[Span]) -> list[Span]:
+    """Runs of `_DWELLING` parts that touch an address (with only spaces, commas, dashes or a line
+    break between them) or a named residence (`_RESIDENCE`, taken with them)."""
+    runs = [m.span() for m in _DWELLING.finditer(shadow)]
+    if not runs:
+        return []
+    anchors = [(s.start, s.end) for s in addresses if s.kind == ADDRESS]
+    residences = [m.span() for m in _RESIDENCE.finditer(shadow)]
+
+    def touches(run: tuple[int, int], anchor: tuple[int, int]) -> bool:
+        if run[0] < anchor[1] and anchor[0] < run[1]:
+            return True
+        gap = (anchor[1], run[0]) if anchor[1] <= run[0] else (run[1], anchor[0])
+        return _BETWEEN_PARTS.fullmatch(shadow, *gap) is not None
+
+    found = []
+    for run in runs:
+        near = [a for a in anchors if touches(run, a)] + [r for r in residences if touches(run, r)]
+        if near:
+            start, end = min(run[0], *(a[0] for a in near)), max(run[1], *(a[1] for a in near))
+            found.append(Span(start, end, ADDRESS))
+    return found
+
+
+def _ribs(shadow: str) -> list[Span]:
+    return [Span(m.start(), m.end(), ACCOUNT) for m in _RIB.finditer(shadow)
+            if sum(c.isdigit() for c in m.group("account")) >= 6]
+
+
+def _split_ibans(shadow: str) -> list[Span]:
+    """`_SPLIT_IBAN`s, up to their longest prefix that is a valid IBAN; a French one (27 characters)
+    with a wrong key is taken too, as `_numbers` takes it."""
+    from stdnum import iban
+
+    found = []
+    for m in _SPLIT_IBAN.finditer(shadow):
+        chars = list(_ALNUM.finditer(m.group()))
+        compact = "".join(c.group() for c in chars).upper()
+        size = next((n for n in range(len(compact), 13, -1) if iban.is_valid(compact[:n])), 0)
+        if not size and compact.startswith("FR") and len(compact) >= 27 and sum(c.isdigit() for c in compact[:27]) >= 20:
+            size = 27
+        if size:
+            found.append(Span(m.start(), m.start() + chars[size - 1].end(), ACCOUNT))
+    return found
+
+
 def _numbers(shadow: str, already: list[Span]) -> list[Span]:
     """NIR, IBAN, FINESS (python-stdnum where it has the number), and any other long identifier;
     an amount (« 1 200 000 000 € », thousands grouped, a unit after it) stays."""
     from stdnum import iban, luhn
 
     found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow)]
+    found += _ribs(shadow) + _split_ibans(shadow)
     if "," in shadow or ";" in shadow or "|" in shadow:
         found += _listed_nirs(shadow)
     for m in _IBAN.finditer(shadow):
