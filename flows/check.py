@@ -19,6 +19,7 @@ run it every morning.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import sys
 from dataclasses import dataclass, field
@@ -78,19 +79,35 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
 
 
 def _flow_name(entrypoint: str, base: Path, report: Report) -> str | None:
-    """The flow's name behind `path/to/file.py:function`, as `prefect deploy` will load it."""
-    from prefect.flows import load_flow_from_entrypoint
-
+    """The flow's name behind `path/to/file.py:function`, read from the file as `prefect deploy`
+    will find it: the function, and the `name=` of its `@flow` decorator (Prefect's default: the
+    function's name, « _ » read as « - »). Read, not imported: a check runs none of the flows' code
+    (and importing them would set Prefect's logging up as a side effect)."""
     file, _, function = entrypoint.rpartition(":")
-    if not file or not function or not (base / file).is_file():
+    path = base / file
+    if not file or not function or not path.is_file():
         report.problem(f"point d'entrée « {entrypoint} » introuvable (attendu : fichier.py:fonction, "
                        f"relatif à {base})", 2)
         return None
     try:
-        return load_flow_from_entrypoint(str(base / file) + ":" + function).name
-    except Exception as exc:  # any import error of a user's entry point: reported, not raised
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
         report.problem(f"point d'entrée « {entrypoint} » illisible ({type(exc).__name__} : {exc})", 2)
         return None
+    found = [node for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function]
+    if not found:
+        report.problem(f"point d'entrée « {entrypoint} » illisible : aucune fonction « {function} » dans {file}", 2)
+        return None
+    for decorator in found[-1].decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        target = call.func if call else decorator
+        if (isinstance(target, ast.Name) and target.id == "flow") or (isinstance(target, ast.Attribute) and target.attr == "flow"):
+            for keyword in call.keywords if call else []:
+                if keyword.arg == "name":
+                    return keyword.value.value if isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str) else None
+            return function.replace("_", "-")
+    report.problem(f"point d'entrée « {entrypoint} » : la fonction « {function} » n'est pas un flow Prefect (@flow)", 2)
+    return None
 
 
 def _check_schedule(given: Any, report: Report) -> None:
