@@ -178,6 +178,7 @@ def _when(iso: str | None) -> str:
 def check_server(api: str, found: list[Deployment], report: Report) -> None:
     """The deployments of `found` on the server `api`: pool and workers, deployed, paused, late."""
     api = api.rstrip("/")
+    report.say(f"Serveur Prefect ({api}) :")
     for pool in sorted({d.work_pool for d in found if d.work_pool}):
         response = httpx.get(f"{api}/work_pools/{pool}", timeout=10)
         if response.status_code == 404:
@@ -192,7 +193,7 @@ def check_server(api: str, found: list[Deployment], report: Report) -> None:
                 f"aucun worker n'interroge le work pool « {pool} » : les nuits ne seront pas lancées et "
                 f"resteront en retard ; démarrez-en un : prefect worker start --pool {pool}", 1)
         else:
-            report.say(f"Work pool « {pool} » : au moins un worker l'interroge.")
+            report.say(f"  Work pool « {pool} » : au moins un worker l'interroge.")
     for deployment in found:
         if not deployment.flow_name or not deployment.name:
             continue
@@ -218,7 +219,7 @@ def check_server(api: str, found: list[Deployment], report: Report) -> None:
             report.problem(f"{label} : {count} exécution{'s' if len(runs) > 1 else ''} en retard, "
                            f"prévue{'s' if len(runs) > 1 else ''} {shown}{more}", 1)
         else:
-            report.say(f"{label} : déployé, aucune exécution en retard.")
+            report.say(f"  {label} : déployé, aucune exécution en retard.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -482,7 +482,7 @@ def test_flows_check_names_a_work_pool_without_worker_the_late_nights_and_what_i
     while True:
         done = subprocess.run([sys.executable, "-m", "flows.check"], env={**server.env, "PYTHONPATH": str(ROOT)},
                               cwd=project, capture_output=True, text=True, timeout=300)
-        if "en retard" in done.stdout or time.monotonic() > deadline:
+        if "en retard, prévue" in done.stdout or time.monotonic() > deadline:  # not « aucune exécution en retard »
             break
         time.sleep(3)
     out = done.stdout + done.stderr

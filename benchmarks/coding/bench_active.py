@@ -35,7 +35,7 @@ from bench_five import Case, load_cases, micro_f1
 
 from consultation.coding.active import choose_to_code
 from consultation.coding.engine import decide
-from consultation.coding.features import unit_frame
+from consultation.coding.features import KeywordFeatures, codebook_patterns, unit_frame
 from consultation.coding.model import ModelSettings, expected_errors, fit_question_model
 from consultation.coding.review import select_diverse
 from consultation.coding.rules import RuleCoder
@@ -62,7 +62,22 @@ STRATEGIES = ("random", "tool", "mmr")
 PREFILTER = [5]  # --prefilter: candidates kept before clustering, × the answers to choose
 
 
-def pick(strategy: str, case: Case, d, rest: np.ndarray, want: int, rng: np.random.Generator, seed: int) -> np.ndarray:
+KEYWORDS: dict[str, np.ndarray] = {}  # per question: (answers x themes) 1 where a theme's keyword or label word occurs
+
+
+def needy_evidence(case: Case, rest: np.ndarray, coded: np.ndarray) -> np.ndarray:
+    """1 for an answer holding a keyword or label word of a theme that has fewer coded answers
+    than the model needs to cover it (`min_positives`): the model has no probability for such a
+    theme, so its uncertainty cannot point at its answers."""
+    counts = case.Y[coded].sum(axis=0)
+    needy = counts < ModelSettings().min_positives
+    if not needy.any():
+        return np.zeros(len(rest))
+    return (KEYWORDS[case.name][rest][:, needy] > 0).any(axis=1).astype(float)
+
+
+def pick(strategy: str, case: Case, d, rest: np.ndarray, want: int, rng: np.random.Generator, seed: int,
+         coded: np.ndarray | None = None) -> np.ndarray:
     """`want` positions of `rest` chosen by the strategy (duplicate texts skipped, filled at random)."""
     if strategy == "random":
         return rng.choice(rest, want, replace=False)
@@ -80,6 +95,10 @@ def pick(strategy: str, case: Case, d, rest: np.ndarray, want: int, rng: np.rand
         picked = choose_to_code(texts, d.uncertainty(), n_tool, seed=seed, prefilter=PREFILTER[0])
         left = np.setdiff1d(np.arange(len(rest)), picked)
         picked = [*picked, *rng.choice(left, want - len(picked), replace=False)]
+    elif strategy == "tool-cover":  # the tool's choice, themes with too few codes first
+        evidence = needy_evidence(case, rest, coded)
+        priority = np.maximum(d.uncertainty(), evidence)
+        picked = choose_to_code(texts, priority, want, seed=seed, prefilter=PREFILTER[0])
     elif strategy == "uncertain":  # uncertainty alone, no diversity
         picked = list(np.argsort(-d.uncertainty(), kind="stable")[:want])
     else:
@@ -97,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=float, nargs="+", default=[0.05, 0.10, 0.15, 0.20])
     parser.add_argument("--questions", nargs="+", default=None)
     parser.add_argument("--strategies", nargs="+", default=["random", "tool"],
-                        choices=[*STRATEGIES, "uncertain", "tool-errors", "hybrid"])
+                        choices=[*STRATEGIES, "uncertain", "tool-errors", "hybrid", "tool-cover"])
     parser.add_argument("--prefilter", type=int, default=5, help="the tool's candidates × the answers to choose")
     parser.add_argument("--latent", type=int, default=0, help="latent dimensions (0: the defaults)")
     parser.add_argument("--out", type=Path, default=HERE / "results-active.json")
@@ -120,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     for case in cases:
         unit_frame(case.pool + case.texts, lemmatizer)
         rules = RuleCoder([case.question], lemmatizer)
+        if "tool-cover" in args.strategies:
+            patterns = codebook_patterns(case.question, lemmatizer, label_words=True)
+            order = [t.id for t in case.question.themes if not t.is_other]
+            assert [tid for tid, _ in patterns] == order
+            found = KeywordFeatures(patterns).fit([]).transform(unit_frame(case.texts, lemmatizer)["content"]).toarray()
+            KEYWORDS[case.name] = found
         n = len(case.texts)
         for seed in args.seeds:
             pool, test = train_test_split(np.arange(n), test_size=0.3, random_state=seed)
@@ -140,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                         want = round(args.steps[k + 1] * n) - len(coded)
                         rest = np.setdiff1d(pool, coded)
                         d_rest = decisions(case, model, lemmatizer, rules, rest) if strategy != "random" else None
-                        coded = np.r_[coded, pick(strategy, case, d_rest, rest, want, rng, seed)]
+                        coded = np.r_[coded, pick(strategy, case, d_rest, rest, want, rng, seed, coded)]
                     runs[-1]["seconds"] = round(time.perf_counter() - t0, 1)
                     out = {  # written at every step: a run stopped by its time limit keeps what it measured
                         "created": datetime.now().isoformat(timespec="seconds"),
