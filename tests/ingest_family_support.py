@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,3 +89,18 @@ def clean_reference(tmp_path_factory):
         return seen[data]
 
     return of
+
+
+def ods_archive(content_xml: str) -> bytes:
+    """An OpenDocument spreadsheet (.ods) holding `content_xml` as its content.xml, written by hand
+    so that a test controls every attribute LibreOffice would normalise."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'))
+        archive.writestr("content.xml", content_xml)
+    return buffer.getvalue()

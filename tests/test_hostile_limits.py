@@ -32,6 +32,8 @@ MINI = ROOT / "tests" / "data" / "mini"
 sys.path.insert(0, str(ROOT / "tests" / "data" / "bad"))
 from make_corpus import HEADER, ROWS, csv_text  # noqa: E402
 
+from ingest_family_support import ods_archive  # noqa: E402
+
 TIME_LIMIT = 30.0  # seconds, on a busy 2-core machine: the bombs took hours or ended in tracebacks
 EXTRA_MEMORY_MB = 400  # peak above a clean ingest of the mini consultation (the bombs took 4.5-6 GB)
 
@@ -108,7 +110,6 @@ def _xlsx_with_last_cell(value: str) -> bytes:
 def _ods(rows: list[list[str]], tail: str = "") -> bytes:
     """An OpenDocument spreadsheet written by hand (as a tool might): `rows` as string cells, then
     `tail`, raw rows of XML (repeated rows and cells, as LibreOffice writes its empty ranges)."""
-    import zipfile
     from xml.sax.saxutils import escape
 
     spaces = ('xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -124,16 +125,7 @@ def _ods(rows: list[list[str]], tail: str = "") -> bytes:
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {spaces} office:version="1.2">'
                f'<office:body><office:spreadsheet><table:table table:name="Réponses">{body}{tail}'
                "</table:table></office:spreadsheet></office:body></office:document-content>")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        archive.writestr("META-INF/manifest.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-            '<manifest:file-entry manifest:full-path="/" '
-            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'))
-        archive.writestr("content.xml", content)
-    return buffer.getvalue()
+    return ods_archive(content)
 
 
 _EMPTY_MILLION = ('<table:table-row table:number-rows-repeated="1048000">'

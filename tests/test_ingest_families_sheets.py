@@ -14,7 +14,6 @@ import io
 import itertools
 import json
 import random
-import zipfile
 from xml.sax.saxutils import escape
 
 import pytest
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from consultation.cli import main
 from consultation.errors import InputFileError
-from ingest_family_support import HEADER, ROWS, content, ingest
+from ingest_family_support import HEADER, ROWS, content, ingest, ods_archive
 
 ID = HEADER.index("Identifiant")
 REGION = HEADER.index("Région")
@@ -97,16 +96,7 @@ def _ods(sheets: list[dict]) -> bytes:
         f'<office:automatic-styles>{"".join(styles)}</office:automatic-styles>'
         f'<office:body><office:spreadsheet>{"".join(tables)}</office:spreadsheet></office:body></office:document-content>'
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        archive.writestr("META-INF/manifest.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-            '<manifest:file-entry manifest:full-path="/" '
-            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'))
-        archive.writestr("content.xml", content_xml)
-    return buffer.getvalue()
+    return ods_archive(content_xml)
 
 
 def _book(sheets: list[dict], kind: str) -> tuple[bytes, str]:
