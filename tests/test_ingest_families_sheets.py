@@ -478,3 +478,18 @@ def test_a_flattened_key_that_exists_already_is_refused(tmp_path):
         ingest(tmp_path, "twice", data, "reponses.jsonl")
     (problem,) = refused.value.problems
     assert (problem.row, problem.column) == (3, "reponses.q1") and "deux fois" in problem.message
+
+
+def test_the_quarantine_listing_names_the_sheet_before_the_line(tmp_path):
+    """`consultation quarantine` of a workbook read from two sheets: « fichier, feuille « X »,
+    ligne N : motif », the place first as for every other row (the reason used to start with it)."""
+    data, name = _book([_sheet("Réponses 1", HEADER, ROWS[:4]), _sheet("Réponses 2", HEADER, [*ROWS[4:8], ROWS[0]])], "xlsx")  # respondent 1 twice
+    folder = tmp_path / "q"
+    ingest(tmp_path, "q", data, name)  # writes the folder and checks rows read = ingested + set aside
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["ingest", str(folder), "--out", str(out)]).exit_code == 0
+    result = CliRunner().invoke(main, ["quarantine", str(folder), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 ligne en quarantaine :" in result.output
+    assert (f"  reponses.xlsx, feuille « Réponses 2 », ligne 6 : doublon exact de la ligne 2 "
+            f"(feuille « Réponses 1 ») (répondant {ROWS[0][ID]})") in result.output

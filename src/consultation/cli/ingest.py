@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from consultation.cli.french import argument, option
 from consultation.fmt import integer
 from consultation.ingest.core import FileReport
 
+_SHEET_FIRST = re.compile(r"feuille « (?P<sheet>[^»]+) » : (?P<reason>.*)", re.S)
 
 @main.command()
 @consultation_arg
@@ -117,7 +119,10 @@ def quarantine(consultation_dir: Path | None, processed_root: Path, export_path:
         return
     click.echo(f"{integer(len(rows))} ligne{'s' if len(rows) > 1 else ''} en quarantaine :")
     for r in rows.itertuples(index=False):
-        click.echo(f"  {r.source_file}, ligne {r.source_row} : {r.reason}")
+        # a row of a workbook read from several sheets: its reason starts with its sheet
+        sheet = _SHEET_FIRST.match(r.reason)
+        where = f"feuille « {sheet['sheet']} », ligne {r.source_row}" if sheet else f"ligne {r.source_row}"
+        click.echo(f"  {r.source_file}, {where} : {sheet['reason'] if sheet else r.reason}")
     if export_path:
         from consultation.exports import write_table
 
