@@ -20,8 +20,10 @@ run it every morning.
 from __future__ import annotations
 
 import ast
+import asyncio
 import datetime as dt
 import sys
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,25 +113,81 @@ def _flow_name(entrypoint: str, base: Path, report: Report) -> str | None:
 
 
 def _check_schedule(given: Any, report: Report) -> None:
-    if not isinstance(given, dict) or "cron" not in given:
-        kind = ", ".join(given) if isinstance(given, dict) else type(given).__name__
-        report.say(f"  Planification non cron ({kind}) : non vérifiée ici.")
+    if not isinstance(given, dict) or not {"cron", "interval", "rrule"} & set(given):
+        kind = ", ".join(map(str, given)) if isinstance(given, dict) else type(given).__name__
+        report.problem(f"planification illisible ({kind}) : attendu cron, interval ou rrule", 2)
         return
-    cron, zone = str(given["cron"]), str(given.get("timezone") or "UTC")
+    zone = str(given.get("timezone") or "UTC")
     try:
         read_zone = schedules.timezone(zone)
-        checked = schedules.check(cron, read_zone)
     except schedules.ScheduleError as exc:
         report.problem(str(exc), 2)
         return
     # flows.serve reads these spellings; `prefect deploy` takes the file's text as it is.
     if read_zone != zone:
         report.problem(f"fuseau « {zone} » : Prefect ne le lit pas ainsi ; écrivez « {read_zone} »", 2)
+    if "cron" not in given:
+        _check_other_schedule(given, read_zone, report)
+        return
+    cron = str(given["cron"])
+    try:
+        checked = schedules.check(cron, read_zone)
+    except schedules.ScheduleError as exc:
+        report.problem(str(exc), 2)
+        return
     if checked.cron != " ".join(cron.split()):
         report.problem(f"« {cron} » : Prefect ne lit pas les noms français ; écrivez « {checked.cron} »", 2)
     for warning in checked.warnings:
         report.say(f"  Attention : {warning}")
     report.say("  " + schedules.announce("Planification", checked))
+
+
+def _check_other_schedule(given: dict, zone: str, report: Report) -> None:
+    """An `interval` (seconds, from `anchor_date`) or an `rrule` schedule, read by the server's own
+    classes as its scheduler will, with their next runs."""
+    from prefect.server.schemas.schedules import IntervalSchedule, RRuleSchedule
+    from pydantic import ValidationError
+
+    now = dt.datetime.now(dt.UTC)
+    server: Any
+    if "interval" in given:
+        written = f"interval: {given['interval']}"
+        try:
+            seconds = float(given["interval"])
+            anchor = given.get("anchor_date")
+            server = IntervalSchedule.model_validate(
+                {"interval": dt.timedelta(seconds=seconds), "anchor_date": anchor or now, "timezone": zone})
+        except (TypeError, ValueError, OverflowError, ValidationError):
+            report.problem(f"« {written} » n'est pas un intervalle en secondes valide (exemple : 86400, un jour)", 2)
+            return
+        try:
+            naive = anchor is not None and (anchor if isinstance(anchor, dt.datetime)
+                                            else dt.datetime.fromisoformat(str(anchor))).tzinfo is None
+        except ValueError:
+            naive = False  # the server's own reading above accepted it
+        if naive:
+            report.say(
+                f"  Attention : anchor_date « {anchor} » sans décalage horaire : Prefect la lit en UTC, "
+                "pas dans le fuseau de la planification (écrivez par exemple 2026-01-01T02:00:00+01:00)")
+        if not anchor:
+            report.say(
+                "  Attention : intervalle sans anchor_date : il part de l'heure du déploiement, pas de la nuit ; "
+                f"pour chaque nuit à 2 h, écrivez cron: \"{schedules.EXAMPLE_CRON}\"")
+    else:
+        written = f"rrule: {given['rrule']}"
+        try:
+            server = RRuleSchedule(rrule=str(given["rrule"]), timezone=zone)
+        except (ValueError, ValidationError):
+            report.problem(f"« {written} » n'est pas une règle RRULE valide (exemple : FREQ=DAILY;BYHOUR=2;BYMINUTE=0)", 2)
+            return
+    try:
+        runs = [r.astimezone(zoneinfo.ZoneInfo(zone)) for r in asyncio.run(server.get_dates(n=schedules.SHOWN_RUNS, start=now))]
+    except (ValueError, OverflowError):
+        runs = []
+    if not runs:
+        report.problem(f"« {written} » ne se déclenche jamais : aucune date ne correspond", 2)
+        return
+    report.say("  " + schedules.announce("Planification", schedules.Schedule(written, zone, tuple(runs), ())))
 
 
 def check_file(path: Path, report: Report) -> list[Deployment]:

@@ -139,3 +139,25 @@ def test_a_seconds_first_cron_is_announced_and_not_refused(project, capsys):
     code, out = _run(project, ORIGINAL.replace(NIGHT, NIGHT.replace("0 2 * * *", "0 0 2 * * *"), 1), capsys)
     assert code == 0, out
     assert "Attention : « 0 0 2 * * * » se déclenche plusieurs fois dans la même minute" in out
+
+
+@pytest.mark.parametrize(("schedule", "expected", "code"), [
+    ('rrule: "FREQ=DAILY;BYHOUR=2;BYMINUTE=0"', "Planification : prochaines exécutions ", 0),
+    ('rrule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"', "ne se déclenche jamais", 2),
+    ('rrule: "FREQ=DAILLY"', "n'est pas une règle RRULE valide", 2),
+    ("interval: 86400", "intervalle sans anchor_date : il part de l'heure du déploiement", 0),
+    ('interval: 86400\n        anchor_date: "2026-01-01T02:00:00+01:00"', "à 2 h 00 ;", 0),
+    ('interval: 86400\n        anchor_date: "2026-01-01T02:00:00"', "sans décalage horaire : Prefect la lit en UTC", 0),
+    ("interval: 86400\n        anchor_date: 2026-01-01T02:00:00", "à 3 h 00 ;", 0),  # YAML's own date, naive: UTC
+    ("interval: 0", "n'est pas un intervalle en secondes valide", 2),
+    ("interval: une nuit", "n'est pas un intervalle en secondes valide", 2),
+    ("every: day", "planification illisible (every, timezone) : attendu cron, interval ou rrule", 2),
+])
+def test_interval_and_rrule_schedules_are_read_as_the_server_reads_them(project, capsys, schedule, expected, code):
+    text = ORIGINAL.replace('cron: "0 2 * * *"', schedule, 1)
+    got, out = _run(project, text, capsys)
+    assert got == code, out
+    assert expected in out
+    if schedule.startswith('rrule: "FREQ=DAILY'):
+        first = out.split("Déploiement 2")[0]
+        assert first.count("à 2 h 00") == 3  # the next three nights, in Paris time
