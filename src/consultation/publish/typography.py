@@ -41,7 +41,8 @@ _RAW_TAG = re.compile(r"(style|script)\b", re.I)
 
 
 def french_html(page: str) -> str:
-    """`french` on the text between tags of an HTML page (not its style sheet nor attributes).
+    """`french` on the text between tags of an HTML page (not its style sheet nor attributes), and
+    a place to break in each run too long to be a word (`breakable`).
 
     One pass over the pieces between « < »: each is a tag, then (after its first « > ») the text
     up to the next tag. A regular expression looking for « >text< » from every « > » read a long
@@ -60,5 +61,27 @@ def french_html(page: str) -> str:
             continue
         end = piece.find(">")
         if end >= 0 and end + 1 < len(piece):
-            pieces[i] = piece[:end + 1] + french(piece[end + 1:])
+            pieces[i] = piece[:end + 1] + breakable(french(piece[end + 1:]))
     return "<".join(pieces)
+
+
+# A run of more than LONG_RUN characters with no place to break (a space, a hyphen, a slash) is no
+# ordinary word (« d'anticonstitutionnellement, » has 28 characters): a pasted link, a word of 230
+# letters. It gets a break opportunity (<wbr>, which WeasyPrint keeps too) every BREAK_EVERY
+# characters, so that table cells can keep ordinary words whole (« overflow-wrap: break-word ») and
+# still not widen the page. An entity (« &amp; ») counts as one character and is never cut.
+LONG_RUN = 30
+BREAK_EVERY = 12
+# From a place to break only, an entity taken whole (atomic: never as five plain characters).
+_LONG_RUN = re.compile(r"(?<![^\s\-/<>])(?>&#?\w{1,10};|[^\s\-/<>]){" + str(LONG_RUN + 1) + ",}")
+_UNIT = re.compile(r"&#?\w{1,10};|.", re.S)
+
+
+def breakable(text: str) -> str:
+    """Escaped HTML text with a <wbr> every BREAK_EVERY characters inside runs longer than LONG_RUN."""
+    return _LONG_RUN.sub(lambda m: _with_breaks(m.group(0)), text) if len(text) > LONG_RUN else text
+
+
+def _with_breaks(run: str) -> str:
+    units = _UNIT.findall(run)
+    return "<wbr>".join("".join(units[k:k + BREAK_EVERY]) for k in range(0, len(units), BREAK_EVERY))
