@@ -371,4 +371,21 @@ def ordinary_identifiers(n: int = N, seed: int = SEED + 21) -> list[str]:
         art=rng.randint(1000, 9999), b=rng.randint(1, 99), price=rng.randint(5, 900))) for _ in range(n)]
 
 
-ORDINARY = {"measures": ordinary_measures, "identifiers": ordinary_identifiers}
+AMOUNT_SENTENCES = ["Un pourcentage différent à chaque tranche de revenus \n{x}\nEtc .....", "Tranches : {x}.",
+                    "Les seuils {x} euros sont trop bas.", "Paliers\n{x}"]
+
+
+def ordinary_amount_lists(n: int = N, seed: int = SEED + 22) -> list[str]:
+    """Round amounts one after the other (tax brackets, thresholds), as a real answer wrote them
+    (« 30000\n50000\n80000\n100000 »): five digits, five digits, then groups, as a split RIB."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        amounts = sorted(rng.sample(range(10, 300), rng.randint(4, 7)))
+        sep = rng.choice(["\n", " ", " - ", "\n", ", "])
+        out.append(rng.choice(AMOUNT_SENTENCES).format(x=sep.join(f"{a}000" if a < 100 else f"{a // 10}0000"
+                                                                 for a in amounts)))
+    return out
+
+
+ORDINARY = {"measures": ordinary_measures, "identifiers": ordinary_identifiers, "amount lists": ordinary_amount_lists}

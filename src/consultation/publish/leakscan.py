@@ -940,10 +940,10 @@ def _ribs(text: str) -> list[tuple[int, str]]:
 
 # 2026-12-06 (tests/test_redact_unseen_geo.py). A RIB whose account is cut into groups (« 30006 00001
 # 1234 5678 901 89 »), or what a redactor left of one (« [numéro] 819 525 89 97 »): the groups after
-# the bank's and the branch's digits that make eleven letters and digits, six digits at least; after
-# a placeholder, three groups of seven digits or more.
+# the bank's and the branch's digits, of five characters at most, that make eleven letters and
+# digits, six digits at least; after a placeholder, three groups of seven digits or more.
 _RIB_HEAD_SHAPE = re.compile(r"(?<![\w])\d{5}[ \t.\-/|]{1,6}\d{5}(?![\w])|\[(?:numéro|compte)\]")
-_ACCOUNT_GROUP = re.compile(r"[ \t.\-/|]{1,6}([A-Za-z0-9]{1,10})(?![\w])")
+_ACCOUNT_GROUP = re.compile(r"[ \t.\-/|]{1,6}([A-Za-z0-9]{1,5})(?![\w])")
 
 
 def _split_ribs(text: str) -> list[tuple[int, str]]:

@@ -1702,10 +1702,12 @@ def _positions(shadow: str) -> list[Span]:
 
 
 # 2026-12-06 (tests/test_redact_unseen_geo.py). A RIB whose account is cut into groups (« 30006 00001
-# 1234 5678 901 89 »): after the bank's and the branch's five digits, the groups that make eleven
-# letters and digits (six digits at least), then the key; read group by group (linear).
+# 1234 5678 901 89 »): after the bank's and the branch's five digits, groups of five characters at
+# most that make eleven letters and digits (six digits at least), then the key; read group by group
+# (linear). Round numbers all (« 30000\n50000\n80000\n100000 », tax brackets in a real answer) are
+# amounts.
 _RIB_HEAD = re.compile(rf"(?<![\w])\d{{5}}{_RIB_GAP}\d{{5}}(?![\w])")
-_RIB_GROUP = re.compile(rf"{_RIB_GAP}(?P<g>[A-Z0-9]{{1,10}})(?![\w])", re.I)
+_RIB_GROUP = re.compile(rf"{_RIB_GAP}(?P<g>[A-Z0-9]{{1,5}})(?![\w])", re.I)
 
 
 def _split_ribs(shadow: str) -> list[Span]:
@@ -1717,6 +1719,8 @@ def _split_ribs(shadow: str) -> list[Span]:
             pos, groups = group.end(), groups + 1
         if len(account) != 11 or groups < 2 or sum(c.isdigit() for c in account) < 6:
             continue
+        if all(n.endswith("000") for n in _ID_GROUP.findall(shadow, m.start(), pos) if len(n) >= 4):
+            continue  # amounts one a line (« 30000\n50000\n80000\n10000\n0 »), a real answer's tax brackets
         key = _RIB_GROUP.match(shadow, pos)
         end = key.end() if key and key.group("g").isdigit() and len(key.group("g")) <= 2 else pos
         found.append(Span(m.start(), end, ACCOUNT))
