@@ -63,6 +63,7 @@ MAINS_OUTPUTS = [
 ]
 
 
+@pytest.mark.daily_cases(3)
 @pytest.mark.parametrize(("text", "kind"), MAINS_OUTPUTS)
 def test_the_scanner_stops_what_the_redactor_of_main_left(with_model, text, kind):
     assert kind in {k for k, _, _ in leakscan.scan_text(text, vocabulary=with_model.vocabulary)}
@@ -104,6 +105,7 @@ def test_the_generators_are_seeded_and_varied():
         assert len(texts) >= 0.8 * N
 
 
+@pytest.mark.daily_cases(5)
 @pytest.mark.parametrize(("text", "expected"), [
     ("coordonnées GPS 48.8566, 2.3522 (chez moi)", "coordonnées GPS [adresse] (chez moi)"),
     ("48,8566 / 2,3522", "[adresse]"),
@@ -143,6 +145,7 @@ HOSTILE = ["48.85, ", "48,8566 / ", "12°34'56\" ", "N 1.23 ", "///a.b.", "12345
            "mot de passe : a", "n° de badge 12 ", "@48.85,", "[numéro] 12 "]
 
 
+@pytest.mark.daily_cases(2)
 @pytest.mark.parametrize("unit", HOSTILE)
 def test_the_new_rules_are_linear(unit):
     """100,000 characters of one atom of the new rules: linear code reads them in a fraction of a
