@@ -377,14 +377,19 @@ AMOUNT_SENTENCES = ["Un pourcentage différent à chaque tranche de revenus \n{x
 
 def ordinary_amount_lists(n: int = N, seed: int = SEED + 22) -> list[str]:
     """Round amounts one after the other (tax brackets, thresholds), as a real answer wrote them
-    (« 30000\n50000\n80000\n100000 »): five digits, five digits, then groups, as a split RIB."""
+    (« 30000\n50000\n80000\n100000 »), or falling to thousands and hundreds: five digits, five
+    digits, then groups, as a split RIB."""
     rng = random.Random(seed)
     out = []
     for _ in range(n):
         amounts = sorted(rng.sample(range(10, 300), rng.randint(4, 7)))
         sep = rng.choice(["\n", " ", " - ", "\n", ", "])
-        out.append(rng.choice(AMOUNT_SENTENCES).format(x=sep.join(f"{a}000" if a < 100 else f"{a // 10}0000"
-                                                                 for a in amounts)))
+        small = rng.random() < 0.3  # thousands and hundreds too: « 10000 20000 3000 4000 500 »
+        written = [f"{a}000" if a < 100 else f"{a // 10}0000" for a in amounts]
+        if small:
+            written = ([f"{rng.randint(10, 99)}000" for _ in range(2)] + [f"{rng.randint(1, 9)}000" for _ in range(2)]
+                       + [f"{rng.randint(1, 9)}00"])
+        out.append(rng.choice(AMOUNT_SENTENCES).format(x=sep.join(written)))
     return out
 
 

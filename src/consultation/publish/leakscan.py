@@ -955,6 +955,8 @@ def _split_ribs(text: str) -> list[tuple[int, str]]:
         while len(account) < 11 and (group := _ACCOUNT_GROUP.match(text, pos)):
             account, pos, groups = account + group.group(1), group.end(), groups + 1
         digits = sum(c.isdigit() for c in account)
+        if all(n.endswith("00") for n in re.findall(r"\w+", text[m.start():pos]) if n.isdigit()):
+            continue  # round amounts (« 10000 20000 3000 4000 500 »: tax brackets)
         if m.group().startswith("["):
             if groups >= 3 and digits >= 7:
                 found.append((m.start(), text[m.start():pos]))

@@ -1643,11 +1643,9 @@ def _door_codes(shadow: str) -> list[Span]:
 
 # 2026-12-06 (tests/test_redact_unseen_geo.py). A position is an address: decimal degrees as a pair
 # (either order, « , » « ; » « / » a space or a line break between them, a sign or N E O W S before
-# or after, « ° » after), after a cue (« GPS », « coordonnées », « position », « lat », « geo: »,
-# « @ », « q= », « #map=17/ »…) with two decimals at least, or with none with four decimals at least
-# each (« indice 102,35, 103,12 » stays); degrees and minutes with their seconds or a hemisphere
-# (« 48°51'24"N », « N 42°53.400' »: « 90° » and « 38,5° » have no minutes); a what3words address
-# (« ///table.chaise.lampe »). How many decimals: two (a kilometre) after « lat »/« lon », in a map
+# or after, « ° » after); degrees and minutes with their seconds or a hemisphere (« 48°51'24"N »,
+# « N 42°53.400' »: « 90° », « 38,5° » and « 45°30' » of a slope have neither); a what3words
+# address (« ///table.chaise.lampe »). How many decimals a pair needs: two (a kilometre) after « lat »/« lon », in a map
 # link, with hemisphere letters or in brackets (GeoJSON's « [2.35, 48.85] »): the writer meant a
 # place; three (a hundred metres, a street) after a cue in prose; four (ten metres, a house) with
 # none. « GPS 48.85, 2.35 » locates a commune, as a postal code and a town do, which are left by
@@ -1667,7 +1665,7 @@ _POSITION_CUE = re.compile(
     r"(?i)(?:gps|coordonn[ée]es|position|localisation|g[ée]olocalisation|lat(?:itude)?|long(?:itude)?|habite|domicile"
     r"|maison|adresse|chez[ \t]+moi|ici)\W{0,6}$"
 )
-_COORD_VALUE = re.compile(r"([+-]?)\d{1,3}[.,]\d+")
+_COORD_VALUE = re.compile(r"\d{1,3}[.,]\d+")
 _DMS = re.compile(
     r"(?<![\w])(?P<pre>[NSEOW][ \t]?)?\d{1,3}°[ \t]?\d{1,2}(?:[.,]\d{1,4})?[′'’]"
     r"(?P<sec>[ \t]?\d{1,2}(?:[.,]\d{1,3})?(?:″|\"|”|''|’’))?(?P<post>[ \t]?[NSEOW](?![\w]))?"
@@ -1704,8 +1702,8 @@ def _positions(shadow: str) -> list[Span]:
 # 2026-12-06 (tests/test_redact_unseen_geo.py). A RIB whose account is cut into groups (« 30006 00001
 # 1234 5678 901 89 »): after the bank's and the branch's five digits, groups of five characters at
 # most that make eleven letters and digits (six digits at least), then the key; read group by group
-# (linear). Round numbers all (« 30000\n50000\n80000\n100000 », tax brackets in a real answer) are
-# amounts.
+# (linear). Round numbers all are amounts (« 10000 20000 3000 4000 500 »): a real answer's tax
+# brackets, « 30000\n50000\n80000\n100000 », became [compte] when groups of six were allowed.
 _RIB_HEAD = re.compile(rf"(?<![\w])\d{{5}}{_RIB_GAP}\d{{5}}(?![\w])")
 _RIB_GROUP = re.compile(rf"{_RIB_GAP}(?P<g>[A-Z0-9]{{1,5}})(?![\w])", re.I)
 
@@ -1720,7 +1718,7 @@ def _split_ribs(shadow: str) -> list[Span]:
         if len(account) != 11 or groups < 2 or sum(c.isdigit() for c in account) < 6:
             continue
         if all(n.endswith("000") for n in _ID_GROUP.findall(shadow, m.start(), pos) if len(n) >= 4):
-            continue  # amounts one a line (« 30000\n50000\n80000\n10000\n0 »), a real answer's tax brackets
+            continue  # amounts (« 10000\n20000\n3000\n4000\n500 »), as a real answer's tax brackets
         key = _RIB_GROUP.match(shadow, pos)
         end = key.end() if key and key.group("g").isdigit() and len(key.group("g")) <= 2 else pos
         found.append(Span(m.start(), end, ACCOUNT))
