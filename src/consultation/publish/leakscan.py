@@ -308,7 +308,7 @@ _RIB_SHAPE = re.compile(
 _IBAN_HEAD = re.compile(r"(?i)(?<![^\W_])[a-z]{2}[ \t.\-]{0,3}\d{2}(?![^\W_])|(?<![^\W_])[a-z]{2}[ \t.\-]{0,3}\d{2}(?=\d)")
 # A building, staircase, floor, flat or door next to a street address (or what the redactor left
 # of one, « [adresse] ») or a named residence: the household in the building.
-_DWELLING_WORD = r"(?i:\b(?:b[aâ]t(?:iment)?|bt|esc(?:alier)?|app(?:ar)?t(?:ement)?|apt|app|logement|porte)\.?\s{0,2}(?:n°\s?)?)"
+_DWELLING_WORD = r"(?i:\b(?:b[aâ]t(?:iment)?|bt|esc(?:alier)?|app(?:ar)?t(?:ement)?|apt|app|logement|porte|chambre)\.?\s{0,2}(?:n°\s?)?)"
 _DWELLING_BIT = re.compile(
     rf"(?:\bn°\s?)?{_DWELLING_WORD}(?:(?:(?-i:[A-Z]{{1,2}})|\d{{1,4}}[A-Za-z]?)\b|(?=\[adresse\]))"
     r"|(?i:\b\d{1,2}\s?(?:er|[eè]re|[eè]me|e|è|°)\s{1,2}[ée]tage\b|\b[ée]tage\s{1,2}\d{1,2}\b|\brdc\b)")
@@ -316,7 +316,7 @@ _DWELLING_BIT = re.compile(
 # named residence (« Résidence Le Clos Fleuri »).
 _HOME_ANCHOR = re.compile(
     r"\[adresse\](?:[.\s]{1,2}(?:n°\s?)?[A-Z0-9]{1,4}[A-Za-z]?\b)?"
-    r"|(?i:\b(?:r[ée]sidence|cit[ée]|immeuble)\s+(?:(?:les?|la|du|des|de)\s+)?)(?-i:[A-Z][\w'’-]*"
+    r"|(?i:\b(?:r[ée]sidence|cit[ée]|immeuble|ehpad|foyer|maison\s+de\s+retraite)\s+(?:(?:les?|la|du|des|de)\s+)?)(?-i:[A-Z][\w'’-]*"
     r"(?:[ \t]+(?:(?:de|du|des|la|le|les)[ \t]+)?[A-Z][\w'’-]*){0,3})")
 _AFTER_PLACEHOLDER = re.compile(r"[ \t.\-]{0,3}\[(?:numéro|compte)\][ \t.\-]{0,3}")
 _ONLY_MARKS = re.compile(r"[\s,;:/\-\u2013]{0,8}")
@@ -370,11 +370,83 @@ def _card_like(code: str, vocabulary: frozenset[str]) -> bool:
 
 # The number of a file, a patient, an employee, a member, a client after its cue: four digits at
 # least (not a year alone, nor an amount or a count after it).
+# 2026-12-06 (tests/test_redact_unseen_geo.py): after a badge, a carte Vitale, a tenant, a resident, a
+# member of a mutual, an insurance policy, a tax number (« SPI »); a letter after the digits, groups
+# of two to four digits.
 _CASE_NUMBERS = re.compile(
     r"(?i:\bmatricule|(?:\bn°|\bno\.?|\bnum[ée]ro)\s?(?:de\s+|d['’]\s?)?(?:dossier|patient|adh[ée]rent|client|contrat|"
-    r"sinistre|s[ée]jour|usager|b[ée]n[ée]ficiaire|r[ée]f[ée]rence)|\bdossier\s+n°|\br[ée]f[ée]rence\s+(?:du\s+)?dossier)"
-    r"(?:\s?n°)?[ \t]*:?[ \t]*(?P<n>(?i:(?:[a-z]{1,3}[-/.]?)?\d+(?:[-/.][a-z0-9]+|[ ]\d{3}(?!\d)){0,3}))(?![\w/-])"
+    r"sinistre|s[ée]jour|usager|b[ée]n[ée]ficiaire|r[ée]f[ée]rence|badge|locataire|r[ée]sident|soci[ée]taire|mutuelle|"
+    r"police(?:\s+d['’]\s?assurance)?|carte\s+vitale|fiscal|spi|assur[ée])|\bdossier\s+n°|\br[ée]f[ée]rence\s+(?:du\s+)?dossier"
+    r"|\bbadge|\bcarte\s+vitale|\bspi|\bpolice\s+d['’]\s?assurance|\bcontrat)"
+    r"(?:\s+(?:mutuelle|caf|cpam|msa))?(?:\s?n°)?(?![\w])[ \t]*:?[ \t]*"
+    r"(?P<n>(?i:(?:[a-z]{1,3}[-/.]?)?\d+[a-z]?(?:[-/.][a-z0-9]+|[ ]\d{3}(?!\d)|[ ]\d{1,4}[a-z](?![\w])){0,4}))(?![\w/-])"
 )
+# A door code or a password after its cue (a security leak whoever it names): three digits at least
+# for a door; for a password or a login after « : », « = » or « est », anything but a word of the
+# language (read with the vocabulary: without it, only a value with a digit or a mark).
+_DOOR_CODES = re.compile(
+    r"(?i)\b(?:digicode|code\s+(?:de\s+la\s+|du\s+|de\s+l['’]\s?|d['’]\s?)?(?:porte|portail|acc[èe]s|entr[ée]e|immeuble|"
+    r"interphone|b[âa]timent|alarme|cadenas|garage))\b[ \t]*(?:[:=]|(?:est|c['’]est)(?:[ \t]+le)?)?[ \t]*"
+    r"(?P<v>(?=(?:[a-z#*]*\d){3})[a-z0-9#*]{3,10})(?![\w])"
+)
+_PASSWORDS = re.compile(
+    r"(?i)\b(?:mots?\s+de\s+passe|mdp|password|passwd|identifiants?(?:\s+de\s+connexion)?|login|code\s+pin)"
+    r"[ \t]*(?:[:=]|(?:est|c['’]est)\b)[ \t]*(?P<v>[^\s«»\"\[]{4,64})"
+)
+# A position: degrees and minutes with seconds or a hemisphere; a pair of decimal degrees (one of
+# them 10 or more) with two decimals after « lat », in a map link, with N/E or in brackets, three
+# after a cue, four with none; a what3words address.
+_DMS_SHAPE = re.compile(
+    r"(?<![\w])(?:[NSEOW]\s?)?\d{1,3}°\s?\d{1,2}(?:[.,]\d{1,4})?[′'’]"
+    r"(?:(?:\s?\d{1,2}(?:[.,]\d{1,3})?(?:″|′′|\"|”|''|’’))(?:\s?[NSEOW]\b)?|\s?[NSEOW]\b)"
+    r"|(?<![\w])[NSEOW]\s?\d{1,3}°\s?\d{1,2}(?:[.,]\d{1,4})?[′'’]"
+)
+_DEGREES = r"(?:[NSEOW]\s?)?[+-]?\d{1,3}[.,]\d{2,8}(?:\s?°)?(?:\s?[NSEOW]\b)?"
+_DEGREE_PAIRS = re.compile(
+    rf"(?<![\w.,+-])(?P<head>(?i:geo:|@|[?&]q=|#map=\d{{1,2}}/|lat(?:itude)?\.?\s*[:=]?\s*)|\[)?(?P<pair>{_DEGREES}"
+    rf"(?:\s{{0,2}}[,;/|]\s{{0,2}}|\s{{1,2}}|\s*-\s+)(?i:(?:lon|lng|long)(?:gitude)?\.?\s*[:=]?\s*)?{_DEGREES})(?P<tail>\]|(?i:,\d{{1,2}}(?:\.\d+)?z|\?z=\d{{1,2}}))?"
+    rf"(?![\w,.]?\d)"
+)
+_PLACE_CUE = re.compile(
+    r"(?i)(?:gps|coordonn[ée]es|position|localisation|lat(?:itude)?|long(?:itude)?|habite|domicile|maison|adresse|"
+    r"chez\s+moi|ici)\W{0,6}$")
+# Half a pair beside what a redactor put in place of the other half (« geo:45.7297,0.[adresse] »,
+# « [téléphone], -0.611 »): three decimals at least, or two and a hemisphere.
+_HALF_POSITION = re.compile(
+    r"(?<![\w.,])[+-]?\d{1,3}[.,](?:\d{3,8}|\d{2}\s?[NSEOW])\s{0,2}[,;/]\s{0,2}[+-]?(?:\d{1,3}[.,]?)?"
+    r"\[(?:adresse|téléphone|courriel|nom|numéro)\]"
+    r"|\[(?:adresse|téléphone|courriel|nom|numéro)\]\s{0,2}[,;/]\s{0,2}[+-]?\d{1,3}[.,]\d{3,8}(?:,\d{1,2}z)?(?![\w.,]?\d)")
+_W3W = re.compile(r"(?i)(?:///|\b(?:what3words|w3w)\s*:?\s*(?:///)?)[^\W\d_]+\.[^\W\d_]+\.[^\W\d_]+\b")
+
+
+def _positions(text: str) -> list[tuple[int, str]]:
+    found = [(m.start(), m.group()) for m in _DMS_SHAPE.finditer(text)] if "°" in text else []
+    found += [(m.start(), m.group()) for m in _W3W.finditer(text)]
+    if "[" in text:
+        found += [(m.start(), m.group()) for m in _HALF_POSITION.finditer(text)]
+    for m in _DEGREE_PAIRS.finditer(text):
+        numbers = re.findall(r"\d{1,3}[.,](\d+)", m.group("pair"))
+        values = [abs(float(v.replace(",", "."))) for v in re.findall(r"\d{1,3}[.,]\d+", m.group("pair"))]
+        if (len(values) != 2 or max(values) > 180 or min(values) > 90 or max(values) < 10
+                or _UNIT_AFTER.match(text, m.end()) or re.match(r"\s?%", text[m.end():m.end() + 2])):
+            continue
+        letters = len(re.findall(r"[NSEOW]", m.group("pair"))) >= 2
+        strong = (m.group("head") or "[") != "[" or letters or (m.group("head") == "[" and m.group("tail") == "]")
+        needed = 2 if strong else 3 if _PLACE_CUE.search(text[max(0, m.start() - 40):m.start()]) else 4
+        if min(map(len, numbers)) >= needed:
+            found.append((m.start(), m.group()))
+    return found
+
+
+def _secrets(text: str, vocabulary: frozenset[str]) -> list[tuple[int, str]]:
+    found = [(m.start("v"), m.group("v")) for m in _DOOR_CODES.finditer(text) if not _UNIT_AFTER.match(text, m.end())]
+    for m in _PASSWORDS.finditer(text):
+        value = re.sub(r"[.,;:)\]»]+$", "", m.group("v"))
+        word = re.fullmatch(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", value)
+        if len(value) >= 4 and not (word and (not vocabulary or all(
+                fold(p) in vocabulary for p in re.split(r"[-'’]", value.lower())))):
+            found.append((m.start("v"), value))
+    return found
 _YEAR_SPAN = re.compile(r"(?:19|20)\d{2}(?:[-/](?:19|20)?\d{2})?")
 # An e-mail whose local part has no separator, before « à » and a domain or « sur », « chez », « at »
 # and a mail provider; the domain may be the redactor's « [lien] » (what is left when it took the
@@ -847,6 +919,9 @@ def scan_text(
     found += [("address", m.start(), m.group()) for m in streets]
     found += _dwelling_bits(text, streets)
     found += [("iban", at, item) for at, item in _ribs(text)]
+    found += [("iban", at, item) for at, item in _split_ribs(text)]
+    found += [("address", at, item) for at, item in _positions(text)]
+    found += [("number", at, item) for at, item in _secrets(text, vocabulary)]
     found += [("iban", at, item) for at, item in _spread_ibans(text)]
     found += [("name", at, word) for at, word in civility_names(text)]
     if index is None:
@@ -861,6 +936,33 @@ def _ribs(text: str) -> list[tuple[int, str]]:
     blanked = _BANK_LABELS.sub(lambda m: " " * len(m.group()), text)
     return [(m.start(), text[m.start():m.end()]) for m in _RIB_SHAPE.finditer(blanked)
             if sum(c.isdigit() for c in m.group("a")) >= 6]
+
+
+# 2026-12-06 (tests/test_redact_unseen_geo.py). A RIB whose account is cut into groups (« 30006 00001
+# 1234 5678 901 89 »), or what a redactor left of one (« [numéro] 819 525 89 97 »): the groups after
+# the bank's and the branch's digits, of five characters at most, that make eleven letters and
+# digits, six digits at least; after a placeholder, three groups of seven digits or more.
+_RIB_HEAD_SHAPE = re.compile(r"(?<![\w])\d{5}[ \t.\-/|]{1,6}\d{5}(?![\w])|\[(?:numéro|compte)\]")
+_ACCOUNT_GROUP = re.compile(r"[ \t.\-/|]{1,6}([A-Za-z0-9]{1,5})(?![\w])")
+
+
+def _split_ribs(text: str) -> list[tuple[int, str]]:
+    if "[" not in text and not re.search(r"\d{5}", text):
+        return []
+    found = []
+    for m in _RIB_HEAD_SHAPE.finditer(text):
+        pos, account, groups = m.end(), "", 0
+        while len(account) < 11 and (group := _ACCOUNT_GROUP.match(text, pos)):
+            account, pos, groups = account + group.group(1), group.end(), groups + 1
+        digits = sum(c.isdigit() for c in account)
+        if all(n.endswith("00") for n in re.findall(r"\w+", text[m.start():pos]) if n.isdigit()):
+            continue  # round amounts (« 10000 20000 3000 4000 500 »: tax brackets)
+        if m.group().startswith("["):
+            if groups >= 3 and digits >= 7:
+                found.append((m.start(), text[m.start():pos]))
+        elif len(account) == 11 and groups >= 2 and digits >= 6:
+            found.append((m.start(), text[m.start():pos]))
+    return found
 
 
 def _spread_iban(text: str, start: int) -> str:

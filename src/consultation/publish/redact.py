@@ -457,18 +457,20 @@ _ADDRESS = re.compile(
 # lines (AFNOR NF Z10-011) and names one household; alone (« les ascenseurs en panne au 3e étage »,
 # « le bâtiment B de l'hôpital ») it names none. So a run of them is redacted only when it touches an
 # address (`_dwellings`); a named residence (« Résidence Les Lilas ») counts as one only then.
+# A room (« chambre 12 ») is one of these parts since tests/test_redact_unseen_geo.py: beside a named
+# EHPAD, home or residence it names its resident; alone (« chambre 12 sans chauffage ») no one.
 _DWELLING_ID = r"(?:n°[ \t]?)?(?-i:[A-Z]{1,2}|\d{1,4}[A-Z]?)(?![\w])"
 _DWELLING_PART = (
     rf"(?i:(?:b[âa]timent|b[âa]t\.?|bt\.)[ \t]?{_DWELLING_ID}|(?:escalier|esc\.?)[ \t]?{_DWELLING_ID}"
     r"|\d{1,2}[ \t]?(?:er|[eè]re|e|[eè]me|è|°)[ \t]+[ée]tage(?![\w])|[ée]tage[ \t]?(?:n°[ \t]?)?\d{1,2}(?![\w])"
     r"|rdc(?![\w])|rez[- ]de[- ]chauss[ée]e"
     rf"|(?:n°[ \t]?)?(?:appartement|appart|appt|apt|app)\.?[ \t]?(?:n°[ \t]?)?\d{{1,4}}[A-Z]?(?![\w])"
-    rf"|(?:logement|porte)[ \t]?(?:n°[ \t]?)?\d{{1,4}}[A-Z]?(?![\w]))"
+    rf"|(?:logement|porte|chambre)[ \t]?(?:n°[ \t]?)?\d{{1,4}}[A-Z]?(?![\w]))"
 )
 _DWELLING_SEP = r"(?>[ \t]{0,3}(?:[-,;/]|\r?\n)?[ \t]{0,3})"
 _DWELLING = re.compile(rf"(?<![\w]){_DWELLING_PART}(?:{_DWELLING_SEP}{_DWELLING_PART}){{0,6}}")
 _RESIDENCE = re.compile(
-    rf"(?i:r[ée]sidence|cit[ée]|immeuble|tour|lotissement|domaine)[ \t]+(?:(?i:les|le|la|l['’]|du|des|de)[ \t]+)?"
+    rf"(?i:r[ée]sidence|cit[ée]|immeuble|tour|lotissement|domaine|ehpad|foyer|maison[ \t]+de[ \t]+retraite)[ \t]+(?:(?i:les|le|la|l['’]|du|des|de)[ \t]+)?"
     rf"(?:[«\"][ \t]?)?{_CAPWORD}(?:[ \t]+(?:(?i:de|du|des|la|le)[ \t]+)?{_CAPWORD}){{0,3}}"
 )
 _BETWEEN_PARTS = re.compile(r"[\s,;:/-]{0,6}")
@@ -822,6 +824,9 @@ class Redactor:
             found += _documents(shadow)
             found += self._cards(shadow)
             found += _file_numbers(shadow)
+            found += _door_codes(shadow)
+        found += self._secrets(shadow)
+        found += _positions(shadow)  # a what3words address has no digit
         found += _birth_dates(shadow)  # a date in words has no digit (« né le douze mars soixante-huit »)
         for pattern in self._structures.patterns(text):
             found += [Span(m.start("s"), m.end("s"), STRUCTURE) for m in pattern.finditer(text)]
@@ -1049,6 +1054,17 @@ class Redactor:
                         r"(?i)\b(?:le|mon|ton|son|notre|votre|leur)\s+$", shadow[max(0, m.start() - 8):m.start()])))
             if marked or (colon and unknown) or bare:
                 found.append(Span(m.start("h"), m.end("h"), HANDLE))
+        return found
+
+    def _secrets(self, shadow: str) -> list[Span]:
+        """Passwords and logins after their cue (`_SECRET`); a word of the language is none."""
+        found = []
+        for m in _SECRET.finditer(shadow):
+            value = _SECRET_TAIL.sub("", m.group("v"))
+            if len(value) < 4 or (re.fullmatch(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", value)
+                                  and value[1:] == value[1:].lower() and self._is_common_word(value)):
+                continue
+            found.append(Span(m.start("v"), m.start("v") + len(value), NUMBER))
         return found
 
     def _ordinary_words(self, candidate: str) -> bool:
@@ -1479,7 +1495,7 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
     from stdnum import iban, luhn
 
     found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow)]
-    found += _ribs(shadow) + _split_ibans(shadow)
+    found += _ribs(shadow) + _split_ribs(shadow) + _split_ibans(shadow)
     if "," in shadow or ";" in shadow or "|" in shadow:
         found += _listed_nirs(shadow)
     for m in _IBAN.finditer(shadow):
@@ -1567,10 +1583,17 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 # « n° de dossier 21/12345 », « numéro de patient P-004512 », « n° adhérent 2017-LL-92164 »,
 # « dossier n° 860 953 »); a year alone (« dossier de 2021 »), years (« 2019-2020 ») or an amount
 # or a count after it (« 1500 euros ») stay.
+# 2026-12-06 (tests/test_redact_unseen_geo.py): the same after a badge, a carte Vitale, a tenant, a
+# resident, a member of a mutual or an insurer (« sociétaire »), an insurance policy, a tax number
+# (« numéro fiscal », « SPI »), with or without « n° » before them (« badge 00123456 », « carte
+# Vitale 816971C », « SPI : 553061K »); a letter after the digits, groups of two to four digits.
 _FILE_CUE = re.compile(
     r"(?i)\b(?:matricule|(?:n°|no\.?|num[ée]ro)\s?(?:de\s+|d['’]\s?)?(?:dossier|patient|adh[ée]rent|client|contrat|"
-    r"sinistre|s[ée]jour|usager|b[ée]n[ée]ficiaire|r[ée]f[ée]rence)|dossier\s+n°|r[ée]f[ée]rence\s+(?:du\s+)?dossier)"
-    r"(?:\s?n°)?(?![\w])[ \t]*:?[ \t]*(?P<n>(?:[A-Z]{1,3}[-/.]?)?\d+(?:[-/.]\w+|[ ]\d{3}(?!\d)){0,3})(?![\w/-])"
+    r"sinistre|s[ée]jour|usager|b[ée]n[ée]ficiaire|r[ée]f[ée]rence|badge|locataire|r[ée]sident|soci[ée]taire|mutuelle|"
+    r"police(?:\s+d['’]\s?assurance)?|carte\s+vitale|fiscal|spi|assur[ée])|dossier\s+n°|r[ée]f[ée]rence\s+(?:du\s+)?dossier"
+    r"|badge|carte\s+vitale|spi|police\s+d['’]\s?assurance|contrat)"
+    r"(?:\s+(?:mutuelle|caf|cpam|msa))?(?:\s?n°)?(?![\w])[ \t]*:?[ \t]*"
+    r"(?P<n>(?:[A-Z]{1,3}[-/.]?)?\d+[A-Z]?(?:[-/.]\w+|[ ]\d{2,4}[A-Z]?(?![\w])){0,6})(?![\w/-])"
 )
 _YEAR_OR_YEARS = re.compile(r"(?:19|20)\d{2}(?:[-/](?:(?:19|20)?\d{2}))?")
 
@@ -1579,11 +1602,126 @@ def _file_numbers(shadow: str) -> list[Span]:
     found = []
     for m in _FILE_CUE.finditer(shadow):
         number = m.group("n")
+        # « dossier n° 123456 12 personnes »: the last group is a count, not the number's
+        while " " in number and _counted(shadow, m.start("n") + len(number)):
+            number = number.rsplit(" ", 1)[0]
         if sum(c.isdigit() for c in number) < 4 or _YEAR_OR_YEARS.fullmatch(number):
             continue
-        if _AMOUNT_AFTER.match(shadow, m.end("n")) or _COUNT_AFTER.match(shadow, m.end("n")):
+        if _counted(shadow, m.start("n") + len(number)):
             continue
-        found.append(Span(m.start("n"), m.end("n"), NUMBER))
+        found.append(Span(m.start("n"), m.start("n") + len(number), NUMBER))
+    return found
+
+
+def _counted(shadow: str, end: int) -> bool:
+    return bool(_AMOUNT_AFTER.match(shadow, end) or _COUNT_AFTER.match(shadow, end))
+
+
+# 2026-12-06 (tests/test_redact_unseen_geo.py). What opens a home or an account is a security leak,
+# whoever it names: a door code after its cue (« digicode 4521B », « le code de la porte c'est
+# 1984 », « code d'accès : 4521 »), three digits at least, a year too (a year opens the door all the
+# same); a password or a login after « mot de passe », « mdp », « identifiant », « login » and a
+# colon, « = » or « est » (« mdp : Soleil2024! »), unless it is a word of the language (« mon mot de
+# passe est perdu »: `Redactor._secrets`). Spoken of with no value (« le digicode est en panne »,
+# « code de la route »), they stay.
+_DOOR_CODE = re.compile(
+    r"(?i)\b(?:digicode|code[ \t]+(?:de[ \t]+la[ \t]+|du[ \t]+|de[ \t]+l['’][ \t]?|d['’][ \t]?)?"
+    r"(?:porte|portail|acc[èe]s|entr[ée]e|immeuble|interphone|b[âa]timent|alarme|cadenas|garage|bo[îi]te[ \t]+[àa][ \t]+cl[ée]s?))"
+    r"(?![\w])[ \t]*(?:[:=]|(?:est|c['’]est)(?:[ \t]+le)?)?[ \t]*(?P<v>(?=(?:[a-z#*]*\d){3})[a-z0-9#*]{3,10})(?![\w])"
+)
+_SECRET = re.compile(
+    r"(?i)\b(?:mots?[ \t]+de[ \t]+passe|mdp|password|passwd|identifiants?(?:[ \t]+de[ \t]+connexion)?|login|code[ \t]+pin)"
+    r"[ \t]*(?:[:=]|(?:est|c['’]est)(?![\w]))[ \t]*(?P<v>[^\s«»\"]{4,64})"
+)
+_SECRET_TAIL = re.compile(r"[.,;:)\]»]+$")
+
+
+def _door_codes(shadow: str) -> list[Span]:
+    return [Span(m.start("v"), m.end("v"), NUMBER) for m in _DOOR_CODE.finditer(shadow)
+            if not _counted(shadow, m.end("v"))]
+
+
+# 2026-12-06 (tests/test_redact_unseen_geo.py). A position is an address: decimal degrees as a pair
+# (either order, « , » « ; » « / » a space or a line break between them, a sign or N E O W S before
+# or after, « ° » after); degrees and minutes with their seconds or a hemisphere (« 48°51'24"N »,
+# « N 42°53.400' »: « 90° », « 38,5° » and « 45°30' » of a slope have neither); a what3words
+# address (« ///table.chaise.lampe »). How many decimals a pair needs: two (a kilometre) after « lat »/« lon », in a map
+# link, with hemisphere letters or in brackets (GeoJSON's « [2.35, 48.85] »): the writer meant a
+# place; three (a hundred metres, a street) after a cue in prose; four (ten metres, a house) with
+# none. « GPS 48.85, 2.35 » locates a commune, as a postal code and a town do, which are left by
+# decision (RELIABILITY.md). One of the two is 10 or more (no place of France, overseas included,
+# is nearer to 0° 0°): « les coordonnées 1,25 / 3,75 du graphique » and rates stay.
+_COORD = r"(?:[NSEOW][ \t]?)?[+-]?\d{1,3}[.,](?P<%s>\d{2,8})(?:[ \t]?°)?(?:[ \t]?[NSEOW](?![\w]))?"
+_COORD_SEP = r"(?:[ \t]{0,2}[,;/|][ \t]{0,2}|[ \t]{1,2}|[ \t]*-[ \t]+|[ \t]*\r?\n[ \t]*)"
+_LAT_WORD = r"(?i:lat(?:itude)?\.?[ \t]*[:=]?[ \t]*)"
+_LON_WORD = r"(?i:(?:lon|lng|long)(?:gitude)?\.?[ \t]*[:=]?[ \t]*)"
+_MAP_HEAD = r"(?i:geo:|@|[?&]q=|#map=\d{1,2}/)"
+_MAP_TAIL = r"(?i:,\d{1,2}(?:\.\d+)?z|\?z=\d{1,2})"
+_DECIMAL_PAIR = re.compile(
+    rf"(?<![\w.,+-])(?P<head>{_MAP_HEAD}|{_LAT_WORD}|\[)?{_COORD % 'a'}{_COORD_SEP}(?:{_LON_WORD})?"
+    rf"{_COORD % 'b'}(?P<tail>\]|{_MAP_TAIL})?(?![\w,.]?\d)"
+)
+_POSITION_CUE = re.compile(
+    r"(?i)(?:gps|coordonn[ée]es|position|localisation|g[ée]olocalisation|lat(?:itude)?|long(?:itude)?|habite|domicile"
+    r"|maison|adresse|chez[ \t]+moi|ici)\W{0,6}$"
+)
+_COORD_VALUE = re.compile(r"\d{1,3}[.,]\d+")
+_DMS = re.compile(
+    r"(?<![\w])(?P<pre>[NSEOW][ \t]?)?\d{1,3}°[ \t]?\d{1,2}(?:[.,]\d{1,4})?[′'’]"
+    r"(?P<sec>[ \t]?\d{1,2}(?:[.,]\d{1,3})?(?:″|\"|”|''|’’))?(?P<post>[ \t]?[NSEOW](?![\w]))?"
+)
+_WHAT3WORDS = re.compile(
+    r"(?i)(?:///|\b(?:what3words|w3w)[ \t]*:?[ \t]*(?:///)?)[^\W\d_]+\.[^\W\d_]+\.[^\W\d_]+(?![\w])")
+
+
+def _positions(shadow: str) -> list[Span]:
+    found = [Span(m.start(), m.end(), ADDRESS) for m in _DMS.finditer(shadow)
+             if m.group("sec") or m.group("pre") or m.group("post")] if "°" in shadow else []
+    if "///" in shadow or "w3w" in shadow.lower() or "what3words" in shadow.lower():
+        found += [Span(m.start(), m.end(), ADDRESS) for m in _WHAT3WORDS.finditer(shadow)]
+    if not any(c.isdigit() for c in shadow):
+        return found
+    for m in _DECIMAL_PAIR.finditer(shadow):
+        values = [abs(float(v.group().replace(",", "."))) for v in _COORD_VALUE.finditer(m.group())][:2]
+        if len(values) < 2 or max(values) > 180 or min(values) > 90 or _counted(shadow, m.end()):
+            continue
+        if max(values) < 10:
+            continue  # no place in France nor overseas: a rate, a score (« 1,1234 / 1,1256 »)
+        lettered = sum(c in "NSEOW" for c in re.sub(r"\d|[.,]|\s|°|[+-]", "", m.group())) >= 2
+        bracketed = m.group("head") == "[" and m.group("tail") == "]"  # GeoJSON's [longitude, latitude]
+        decimals = min(len(m.group("a")), len(m.group("b")))
+        if (m.group("head") or "[") != "[" or bracketed or lettered:
+            needed = 2
+        else:
+            needed = 3 if _POSITION_CUE.search(shadow, max(0, m.start() - 40), m.start()) else 4
+        if decimals >= needed:
+            found.append(Span(m.start(), m.end(), ADDRESS))
+    return found
+
+
+# 2026-12-06 (tests/test_redact_unseen_geo.py). A RIB whose account is cut into groups (« 30006 00001
+# 1234 5678 901 89 »): after the bank's and the branch's five digits, groups of five characters at
+# most that make eleven letters and digits (six digits at least), then the key; read group by group
+# (linear). Round numbers all are amounts (« 10000 20000 3000 4000 500 »): a real answer's tax
+# brackets, « 30000\n50000\n80000\n100000 », became [compte] when groups of six were allowed.
+_RIB_HEAD = re.compile(rf"(?<![\w])\d{{5}}{_RIB_GAP}\d{{5}}(?![\w])")
+_RIB_GROUP = re.compile(rf"{_RIB_GAP}(?P<g>[A-Z0-9]{{1,5}})(?![\w])", re.I)
+
+
+def _split_ribs(shadow: str) -> list[Span]:
+    found = []
+    for m in _RIB_HEAD.finditer(shadow):
+        pos, account, groups = m.end(), "", 0
+        while len(account) < 11 and (group := _RIB_GROUP.match(shadow, pos)):
+            account += group.group("g")
+            pos, groups = group.end(), groups + 1
+        if len(account) != 11 or groups < 2 or sum(c.isdigit() for c in account) < 6:
+            continue
+        if all(n.endswith("000") for n in _ID_GROUP.findall(shadow, m.start(), pos) if len(n) >= 4):
+            continue  # amounts (« 10000\n20000\n3000\n4000\n500 »), as a real answer's tax brackets
+        key = _RIB_GROUP.match(shadow, pos)
+        end = key.end() if key and key.group("g").isdigit() and len(key.group("g")) <= 2 else pos
+        found.append(Span(m.start(), end, ACCOUNT))
     return found
 
 
