@@ -8,6 +8,8 @@
   lists under a header row): refused.
 - A second sheet whose headers differ from the first's only by their spelling (case, accents,
   spaces, punctuation, a line break): skipped as « other headers », its respondents lost.
+- Rows and columns hidden in an old Excel (.xls) sheet: read (calamine reads cells only), but
+  named nowhere, as they are for .xlsx and .ods.
 
 Each family is seeded: the same seed gives the same file."""
 
@@ -17,9 +19,12 @@ import csv
 import io
 import json
 import random
+import shutil
+import subprocess
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from consultation.errors import InputFileError
 from consultation.text import fold
@@ -144,6 +149,26 @@ def test_a_respondent_who_answered_one_question_at_the_end_is_read(seed, tmp_pat
     assert content(con) == clean_reference(rows)
     assert report.rows_quarantined == 0
     assert not any("non comptée" in w for w in report.warnings)
+
+
+def test_a_note_under_each_sheet_of_a_split_export_is_set_aside_and_named_with_its_sheet(tmp_path, clean_reference):
+    """Answers over two sheets, a note directly under each: the end of each sheet is looked at."""
+    cut = 20
+    book = Workbook()
+    book.remove(book.active)
+    for name, part, note in (("Réponses 1", ROWS[:cut], {ID: "Source : fédération"}), ("Réponses 2", ROWS[cut:], {0: "N = 27"})):
+        ws = book.create_sheet(name)
+        for line in [HEADER, *part, _line(note)]:
+            ws.append([c or None for c in line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    con, report = ingest(tmp_path, "split", buffer.getvalue(), "reponses.xlsx")
+    assert content(con) == clean_reference([list(r) for r in ROWS])
+    assert report.rows_quarantined == 2
+    assert any(f"ligne {cut + 2} (feuille « Réponses 1 ») : « Source : fédération » ressemble à une note" in w
+               for w in report.warnings), report.warnings
+    assert any(f"ligne {len(ROWS) - cut + 2} (feuille « Réponses 2 ») : « N = 27 » ressemble à une note" in w
+               for w in report.warnings), report.warnings
 
 
 # --------------------------------------------------------------------------
@@ -293,3 +318,39 @@ def test_a_sheet_whose_headers_differ_only_by_spelling_is_read_with_the_first(se
     if sheets - (other is not None) > 1:
         said = next(w for w in report.warnings if "réponses lues sur" in w)
         assert "ne diffèrent que par leur écriture" in said, said
+
+
+# --------------------------------------------------------------------------
+# Rows and columns hidden in an .xls sheet
+# --------------------------------------------------------------------------
+
+_SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(_SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("seed", range(3))
+def test_rows_and_columns_hidden_in_an_xls_sheet_are_read_and_named(seed, tmp_path, clean_reference):
+    """An .xlsx with hidden rows and columns, saved as .xls by LibreOffice (Excel 97 format)."""
+    rnd = random.Random(seed)
+    rows = sorted(rnd.sample(range(2, len(ROWS) + 2), rnd.randint(1, 5)))
+    columns = sorted(rnd.sample(range(1, WIDTH + 1), rnd.randint(0, 2)))
+    book = Workbook()
+    for line in [HEADER, *ROWS]:
+        book.active.append([c or None for c in line])
+    for row in rows:
+        book.active.row_dimensions[row].hidden = True
+    for col in columns:
+        book.active.column_dimensions[get_column_letter(col)].hidden = True
+    book.save(tmp_path / "cache.xlsx")
+    subprocess.run(
+        [_SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "xls",
+         "--outdir", str(tmp_path), str(tmp_path / "cache.xlsx")],
+        check=True, capture_output=True, timeout=180,
+    )
+    con, report = ingest(tmp_path, "xls", (tmp_path / "cache.xls").read_bytes(), "reponses.xls")
+    assert content(con) == clean_reference([list(r) for r in ROWS])
+    (said,) = [w for w in report.warnings if "masquée" in w]
+    n = len(rows)
+    assert f"{n} ligne{'s' if n > 1 else ''} masquée{'s' if n > 1 else ''} ({', '.join(map(str, rows))})" in said
+    for col in columns:
+        assert f"{get_column_letter(col)} « {HEADER[col - 1][:60]} »" in said

@@ -885,8 +885,8 @@ def _footer_warnings(table: Table, reasons: pd.Series) -> list[str]:
     """Each row set aside as a note or a total, by place and text: a user reading the report sees
     what was not counted, and can tell a respondent the rules took for a note."""
     what = {"note sous le tableau": "une note sous le tableau", "ligne de total": "une ligne de total"}
-    found = [(i, next(w for k, w in what.items() if why.startswith(k)))
-             for i, why in reasons.items() if why.startswith(tuple(what))]
+    flagged = reasons[reasons.str.startswith(tuple(what)).fillna(False).astype(bool)]
+    found = [(i, next(w for k, w in what.items() if why.startswith(k))) for i, why in flagged.items()]
     out = []
     for i, kind in found[:_NOTE_ROWS]:
         text = " ".join(c.strip() for c in table.frame.loc[i].astype(str) if c.strip())

@@ -25,7 +25,7 @@ import pandas as pd
 from consultation.errors import InputFileError
 from consultation.fmt import integer
 from consultation.ingest.numfmt import shown
-from consultation.ingest.xls_formats import cell_formats
+from consultation.ingest.xls_formats import cell_formats, hidden_rows_columns
 from consultation.text import fold
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -1345,7 +1345,12 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
         merges = [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in found if c1 >= shift]
         table = _sheet_table(path, name, grid, header_row, header_hint, merges, shift)
         _warn_dates_among_text(table, dates, shift)
-        _warn_hidden(table, ods_hidden.get(name, _SheetMarks()), shift)
+        if path.suffix.lower() == ".xls":
+            hidden_rows, hidden_columns = hidden_rows_columns(path, name)
+            marks = _SheetMarks(hidden_rows=hidden_rows, hidden_columns=hidden_columns)
+        else:
+            marks = ods_hidden.get(name, _SheetMarks())
+        _warn_hidden(table, marks, shift)
         return table
 
     return _read_sheets(path, chosen, others, read_one, warnings)
