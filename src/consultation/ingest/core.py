@@ -9,7 +9,6 @@ are only ever read.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import difflib
 import glob
@@ -837,7 +836,7 @@ def _flag_notes_below(table: Table, ids: pd.Series, reasons: pd.Series) -> None:
 
 
 _FEW_CELLS = 3  # respondents fill at least this many cells (id, region, an answer…), in most rows
-_SAMPLE_ROWS = 2000  # rows above the notes looked at to tell what respondents fill
+_SAMPLE_ROWS = 500  # rows above the notes looked at to tell what respondents fill and their ids' shape
 
 
 def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series) -> None:
@@ -848,14 +847,15 @@ def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series) -> None
     the one cell is an id like the others (same `cell_shape` as most ids above; when the ids share
     no shape, one without a space): a respondent who answered nothing, or one question (two
     cells), stays a respondent."""
-    positions = [int(i) for i in table.frame.index]
-    starts = [bisect.bisect_left(positions, s) for _, s, _ in table.sheets] or [0]
+    positions = table.frame.index
+    starts = [int(positions.searchsorted(s)) for _, s, _ in table.sheets] or [0]
     for start, end in itertools.pairwise([*starts, len(positions)]):
         cut = end - min(_NOTE_ROWS, end - start - 3)  # the last lines, with at least 3 rows above
         if cut >= end:
             continue
-        tail, above = positions[cut:end], positions[max(start, cut - _SAMPLE_ROWS): cut]
-        filled = table.frame.loc[[*above, *tail]].apply(lambda col: col.astype(str).str.strip().ne("")).sum(axis=1)
+        tail, above = list(positions[cut:end]), list(positions[max(start, cut - _SAMPLE_ROWS): cut])
+        cells = table.frame.loc[[*above, *tail]].to_numpy(dtype=object)
+        filled = pd.Series([sum(isinstance(c, str) and bool(c.strip()) for c in row) for row in cells], index=[*above, *tail])
         if filled.loc[above].median() < _FEW_CELLS:
             continue
         like_ids = _like_ids([str(v) for v in ids.loc[above] if str(v)])
