@@ -122,15 +122,19 @@ def hidden_rows_columns(path: Path, sheet: str) -> tuple[list[int], list[int]]:
         offset = _sheet_offset(stream, sheet)
         rows: list[int] = []
         columns: list[int] = []
-        for kind, body, pos in _records(stream, offset):
+        header = struct.Struct("<HH").unpack_from
+        pos = offset
+        while pos + 4 <= len(stream):  # record headers only: the cells' bodies are not copied
+            kind, length = header(stream, pos)
             if kind == _EOF or (kind == _BOF and pos != offset):
                 break
-            if kind == _ROW and len(body) >= 16 and struct.unpack_from("<I", body, 12)[0] & _ROW_HIDDEN:
-                rows.append(struct.unpack_from("<H", body)[0])
-            elif kind == _COLINFO and len(body) >= 10:
-                first, last, _, _, options = struct.unpack_from("<HHHHH", body)
+            if kind == _ROW and length >= 16 and struct.unpack_from("<I", stream, pos + 16)[0] & _ROW_HIDDEN:
+                rows.append(struct.unpack_from("<H", stream, pos + 4)[0])
+            elif kind == _COLINFO and length >= 10:
+                first, last, _, _, options = struct.unpack_from("<HHHHH", stream, pos + 4)
                 if options & 1:
                     columns.extend(range(first, min(last, _LAST_COLUMN) + 1))
+            pos += 4 + length
         return rows, columns
     except (_Unreadable, struct.error, IndexError, ValueError, UnicodeDecodeError, OSError):
         return [], []
