@@ -1857,10 +1857,13 @@ def _json_records(path: Path, document: object, header_hint: str | None, warning
     if isinstance(document, list):
         if all(isinstance(r, dict) for r in document):
             return list(document)
-        if _is_record_list(document):
+        if _is_record_list(document, header_key(header_hint) if header_hint else None):
             warnings.append(f"{path.name} : liste de listes, sa première ligne lue comme en-têtes de colonnes")
             return _listed_records(path, document)
-        raise InputFileError.at(path, f"JSON sans en-têtes de colonnes (liste de listes ou de valeurs) ; attendu : {layouts}")
+        raise InputFileError.at(path, (
+            f"JSON sans en-têtes de colonnes (liste de listes ou de valeurs, dont la première n'a pas la colonne "
+            f"« {header_hint} ») ; attendu : {layouts}"
+        ))
     if not isinstance(document, dict):
         raise InputFileError.at(path, f"JSON attendu : {layouts}")
     keys = set(document)
@@ -1896,14 +1899,16 @@ def _json_records(path: Path, document: object, header_hint: str | None, warning
     return [document]  # one object: one respondent
 
 
-def _is_record_list(value: object) -> bool:
-    """A list of records: objects, or lists under a first list of header names."""
+def _is_record_list(value: object, wanted: str | None) -> bool:
+    """A list of records: objects, or lists under a first list of header names, one of them the
+    id column's (`wanted`, as `header_key` writes it): pandas' to_json(orient="values") has no
+    header row, and its first row of answers must not become one."""
     if not isinstance(value, list) or not value:
         return False
     if all(isinstance(r, dict) for r in value):
         return True
-    return (all(isinstance(r, list) for r in value) and bool(value[0])
-            and all(isinstance(h, str) and h.strip() for h in value[0]))
+    return (wanted is not None and all(isinstance(r, list) for r in value)
+            and all(isinstance(h, str) for h in value[0]) and wanted in {header_key(h) for h in value[0]})
 
 
 def _listed_records(path: Path, value: list) -> list[dict | None]:
@@ -1939,18 +1944,16 @@ def _enveloped_records(
         return None
     found: dict[str, list] = {}
     for key, value in document.items():
-        if _is_record_list(value):
+        if _is_record_list(value, wanted):
             found[str(key)] = value
         elif isinstance(value, dict) and not holds_id(value):
-            found.update({f"{key}.{inner}": v for inner, v in value.items() if _is_record_list(v)})
+            found.update({f"{key}.{inner}": v for inner, v in value.items() if _is_record_list(v, wanted)})
     if not found:
         return None
     names = ", ".join(f"« {k} »" for k in found)
     only = "la seule liste d'enregistrements du fichier"
     if len(found) > 1:
-        found = {k: v for k, v in found.items()
-                 if (isinstance(v[0], dict) and holds_id(v[0]))
-                 or (isinstance(v[0], list) and wanted in {header_key(h) for h in v[0]})}
+        found = {k: v for k, v in found.items() if isinstance(v[0], list) or holds_id(v[0])}
         if len(found) != 1:
             raise InputFileError.at(
                 path, f"JSON à plusieurs listes d'enregistrements ({names}) : laquelle contient les réponses "
