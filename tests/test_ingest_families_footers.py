@@ -130,6 +130,23 @@ def test_notes_and_totals_under_the_table_are_set_aside_and_named(seed, tmp_path
         assert len(said) == 1 and "non comptée" in said[0], (row, text, report.warnings)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_count_alone_under_numbered_ids_is_a_note_and_the_last_respondent_is_kept(seed, tmp_path, clean_reference):
+    """Ids 1, 2, 3…: « 47 » alone under them (the count) was respondent 47 again, with other
+    answers: a conflict, and the real respondent 47 was set aside with it."""
+    rnd = random.Random(seed)
+    rows = [list(r) for r in ROWS]
+    for n, r in enumerate(rows, start=1):
+        r[ID] = str(n)
+    count = str(rnd.choice([len(rows), rnd.randrange(1, len(rows))]))
+    lines = [HEADER, *rows, *([[]] if rnd.random() < 0.5 else []), _line({ID: count})]
+    data = _xlsx(lines) if seed % 2 else _csv(lines)
+    con, report = ingest(tmp_path, "count", data, "reponses.xlsx" if seed % 2 else "reponses.csv")
+    assert content(con) == clean_reference(rows)
+    assert set(_quarantine(con)) == {len(lines)}
+    assert any(f"ligne {len(lines)} : « {count} » ressemble à une note" in w for w in report.warnings)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_a_respondent_who_answered_one_question_at_the_end_is_read(seed, tmp_path, clean_reference):
     """The look-alikes of a note: the last lines are respondents with an id like the others' and

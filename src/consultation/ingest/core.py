@@ -844,9 +844,10 @@ def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series) -> None
     answers (« Source : … », « N = 47 », « Export généré le … », a signature, a count alone),
     were respondents whose id was the note, or rows « without an id » named nowhere. Set aside as
     notes when the rows above fill several cells, at most `_NOTE_ROWS` lines from the end, unless
-    the one cell is an id like the others (same `cell_shape` as most ids above; when the ids share
-    no shape, one without a space): a respondent who answered nothing, or one question (two
-    cells), stays a respondent."""
+    the one cell is a new id like the others (same `cell_shape` as most ids above; when the ids
+    share no shape, one without a space): a respondent who answered nothing, or one question (two
+    cells), stays a respondent. A count alone under numbered ids (« 47 », the last id) is a note:
+    read as a respondent, it made respondent 47 a conflict, and both were set aside."""
     positions = table.frame.index
     starts = [int(positions.searchsorted(s)) for _, s, _ in table.sheets] or [0]
     for start, end in itertools.pairwise([*starts, len(positions)]):
@@ -859,12 +860,14 @@ def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series) -> None
         if filled.loc[above].median() < _FEW_CELLS:
             continue
         like_ids = _like_ids([str(v) for v in ids.loc[above] if str(v)])
+        part = ids.loc[positions[start:end]]
+        given = Counter(part[part.isin([ids[i] for i in tail])])
         for i in reversed(tail):
             if reasons[i]:
                 continue
             if filled[i] > 1:
                 break
-            if ids[i] and like_ids(str(ids[i])):
+            if ids[i] and like_ids(str(ids[i])) and given[ids[i]] == 1:
                 continue
             text = " ".join(c.strip() for c in table.frame.loc[i].astype(str) if c.strip())
             reasons[i] = f"note sous le tableau (« {text[:60]} », seule case remplie de la ligne) : ce n'est pas un répondant"
