@@ -13,6 +13,7 @@ import contextlib
 import difflib
 import glob
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -652,6 +653,8 @@ def _ingest_responses(
             reasons[idx] = why
     _flag_summary_rows(table, reasons)
     _flag_notes_below(table, values["respondent_id"], reasons)
+    _flag_notes_at_end(table, values["respondent_id"], reasons)
+    table.warnings.extend(_footer_warnings(table, reasons))
     table.warnings.extend(_spreadsheet_values(table, values, reasons, colmap))
     missing_id = values["respondent_id"].eq("") & reasons.eq("")
     reasons[missing_id] = "identifiant du répondant manquant"
@@ -830,6 +833,74 @@ def _flag_notes_below(table: Table, ids: pd.Series, reasons: pd.Series) -> None:
         reasons[i] = (
             f"note sous le tableau (après une ligne vide : « {text[:60]} ») : ce n'est pas un répondant"
         )
+
+
+_FEW_CELLS = 3  # respondents fill at least this many cells (id, region, an answer…), in most rows
+_SAMPLE_ROWS = 500  # rows above the notes looked at to tell what respondents fill and their ids' shape
+
+
+def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series) -> None:
+    """The last lines of a table (of each sheet read) with one filled cell, directly under the
+    answers (« Source : … », « N = 47 », « Export généré le … », a signature, a count alone),
+    were respondents whose id was the note, or rows « without an id » named nowhere. Set aside as
+    notes when the rows above fill several cells, at most `_NOTE_ROWS` lines from the end, unless
+    the one cell is a new id like the others (same `cell_shape` as most ids above; when the ids
+    share no shape, one without a space): a respondent who answered nothing, or one question (two
+    cells), stays a respondent. A count alone under numbered ids (« 47 », the last id) is a note:
+    read as a respondent, it made respondent 47 a conflict, and both were set aside."""
+    positions = table.frame.index
+    starts = [int(positions.searchsorted(s)) for _, s, _ in table.sheets] or [0]
+    for start, end in itertools.pairwise([*starts, len(positions)]):
+        cut = end - min(_NOTE_ROWS, end - start - 3)  # the last lines, with at least 3 rows above
+        if cut >= end:
+            continue
+        tail, above = list(positions[cut:end]), list(positions[max(start, cut - _SAMPLE_ROWS): cut])
+        cells = table.frame.loc[[*above, *tail]].to_numpy(dtype=object)
+        filled = pd.Series([sum(isinstance(c, str) and bool(c.strip()) for c in row) for row in cells], index=[*above, *tail])
+        if filled.loc[above].median() < _FEW_CELLS:
+            continue
+        like_ids = _like_ids([str(v) for v in ids.loc[above] if str(v)])
+        part = ids.loc[positions[start:end]]
+        given = Counter(part[part.isin([ids[i] for i in tail])])
+        for i in reversed(tail):
+            if reasons[i]:
+                continue
+            if filled[i] > 1:
+                break
+            if ids[i] and like_ids(str(ids[i])) and given[ids[i]] == 1:
+                continue
+            text = " ".join(c.strip() for c in table.frame.loc[i].astype(str) if c.strip())
+            reasons[i] = f"note sous le tableau (« {text[:60]} », seule case remplie de la ligne) : ce n'est pas un répondant"
+
+
+def _like_ids(ids: list[str]) -> Callable[[str], bool]:
+    """Whether a value is an id like `ids`: of the shape most of them share (`cell_shape`), or,
+    when they share none, without a space when none of them has one."""
+    shapes = [cell_shape(v) for v in ids]
+    usual, seen = Counter(shapes).most_common(1)[0] if shapes else ("", 0)
+    if seen * 2 > len(shapes):
+        return lambda value: cell_shape(value) == usual
+    spaced = any(" " in v.strip() for v in ids)
+    return lambda value: not spaced and " " not in value.strip()
+
+
+def _footer_warnings(table: Table, reasons: pd.Series) -> list[str]:
+    """Each row set aside as a note or a total, by place and text: a user reading the report sees
+    what was not counted, and can tell a respondent the rules took for a note."""
+    what = {"note sous le tableau": "une note sous le tableau", "ligne de total": "une ligne de total"}
+    flagged = reasons[reasons.str.startswith(tuple(what)).fillna(False).astype(bool)]
+    found = [(i, next(w for k, w in what.items() if why.startswith(k))) for i, why in flagged.items()]
+    out = []
+    for i, kind in found[:_NOTE_ROWS]:
+        text = " ".join(c.strip() for c in table.frame.loc[i].astype(str) if c.strip())
+        shown = text[:60] + ("…" if len(text) > 60 else "")
+        out.append(f"{table.path.name}, {table.place(int(i))} : « {shown} » ressemble à {kind}, non comptée "
+                   "(gardée en quarantaine avec son motif)")
+    if len(found) > _NOTE_ROWS:
+        rest = len(found) - _NOTE_ROWS
+        out.append(f"{table.path.name} : {fmt.integer(rest)} autre{'s' if rest > 1 else ''} ligne{'s' if rest > 1 else ''} "
+                   f"de notes ou de totaux non comptée{'s' if rest > 1 else ''} (en quarantaine)")
+    return out
 
 
 def _flag_long_answers(

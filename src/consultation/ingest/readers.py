@@ -25,7 +25,7 @@ import pandas as pd
 from consultation.errors import InputFileError
 from consultation.fmt import integer
 from consultation.ingest.numfmt import shown
-from consultation.ingest.xls_formats import cell_formats
+from consultation.ingest.xls_formats import cell_formats, hidden_rows_columns
 from consultation.text import fold
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -1003,7 +1003,7 @@ def _read_sheets(
     if not others:
         main.warnings[:0] = warnings
         return main
-    same, skipped, unread = [main], [], []
+    same, skipped, unread, respelled = [main], [], [], []
     for name in others:
         try:
             table = read_one(name)
@@ -1011,15 +1011,26 @@ def _read_sheets(
             unread.append(f"{path.name} : feuille « {name} » non lue : {exc.problems[0].message}")
             continue
         differs = _header_difference(list(main.frame.columns), list(table.frame.columns), bool(main.duplicates))
-        if differs:
+        renamed = None if not differs or main.duplicates or table.duplicates else _respelled(
+            list(main.frame.columns), list(table.frame.columns))
+        if renamed:
+            table.frame = table.frame.rename(columns=renamed)
+            shown = ", ".join(f"« {_one_line(a)} » pour « {_one_line(b)} »" for a, b in list(renamed.items())[:3])
+            respelled.append(f"« {name} » ({shown}{' …' if len(renamed) > 3 else ''})")
+            same.append(table)
+        elif differs:
             skipped.append(f"« {name} » ({differs})")
         else:
             same.append(table)
     table = _join_sheets(same) if len(same) > 1 else main
     if len(same) > 1:
         counts = ", ".join(f"« {t.sheet} » ({integer(len(t.frame))} ligne{'s' if len(t.frame) > 1 else ''})" for t in same)
+        spelling = (
+            f" ; les en-têtes de {' et de '.join(respelled)} ne diffèrent que par leur écriture (majuscules, accents, "
+            f"espaces, ponctuation) de ceux de « {chosen} » : lus comme eux" if respelled else ""
+        )
         table.warnings.insert(0, (
-            f"{path.name} : réponses lues sur {integer(len(same))} feuilles aux mêmes en-têtes : {counts} ; "
+            f"{path.name} : réponses lues sur {integer(len(same))} feuilles aux mêmes en-têtes : {counts}{spelling} ; "
             "pour n'en lire qu'une, nommez-la dans consultation.yaml (sheet)"
         ))
     if skipped:
@@ -1051,6 +1062,23 @@ def _header_difference(main: list[str], other: list[str], twins: bool) -> str:
     if extra:
         said.append("en plus : " + ", ".join(f"« {c[:60]} »" for c in extra[:3]) + (" …" if len(extra) > 3 else ""))
     return " ; ".join(said)
+
+
+def _respelled(main: list[str], other: list[str]) -> dict[str, str] | None:
+    """The other sheet's headers renamed to the chosen sheet's, when they differ only by case,
+    accents, spaces, punctuation or line breaks (`header_key`, numbering kept: « 1. Avis » is not
+    « 2. Avis »), one for one; None when a header has no twin, or two share a key."""
+    keys = {header_key(c, keep_number=True): c for c in main}
+    theirs = {header_key(c, keep_number=True): c for c in other}
+    if len(keys) != len(main) or len(theirs) != len(other) or set(keys) != set(theirs):
+        return None
+    return {c: keys[k] for k, c in theirs.items() if c != keys[k]}
+
+
+def _one_line(header: str) -> str:
+    """A header as shown in a message: its line breaks as « ↵ », its spaces kept (they may be all
+    that differs)."""
+    return header.replace("\r\n", "↵").replace("\n", "↵")[:60]
 
 
 def _join_sheets(tables: list[Table]) -> Table:
@@ -1317,7 +1345,12 @@ def _read_other_workbook(path: Path, sheet: str | int | None, header_row: int | 
         merges = [(r1, c1 - shift, r2, c2 - shift) for (r1, c1), (r2, c2) in found if c1 >= shift]
         table = _sheet_table(path, name, grid, header_row, header_hint, merges, shift)
         _warn_dates_among_text(table, dates, shift)
-        _warn_hidden(table, ods_hidden.get(name, _SheetMarks()), shift)
+        if path.suffix.lower() == ".xls":
+            hidden_rows, hidden_columns = hidden_rows_columns(path, name)
+            marks = _SheetMarks(hidden_rows=hidden_rows, hidden_columns=hidden_columns)
+        else:
+            marks = ods_hidden.get(name, _SheetMarks())
+        _warn_hidden(table, marks, shift)
         return table
 
     return _read_sheets(path, chosen, others, read_one, warnings)
@@ -1638,7 +1671,7 @@ def _read_json(path: Path, header_hint: str | None) -> Table:
             raise
         document = None  # several lines: JSON Lines, whose errors are reported line by line
     if document is not None:
-        rows: list[dict | None] = _json_records(path, document, header_hint)
+        rows: list[dict | None] = _json_records(path, document, header_hint, warnings)
         fmt = "json"
     else:
         rows, fmt = [], "jsonl"
@@ -1814,16 +1847,23 @@ def _json_depth(value: object) -> int:
     return deepest
 
 
-def _json_records(path: Path, document: object, header_hint: str | None) -> list[dict | None]:
+def _json_records(path: Path, document: object, header_hint: str | None, warnings: list[str]) -> list[dict | None]:
     """The records of a JSON document, whatever layout pandas or a survey tool wrote."""
     layouts = (
-        "une liste d'objets [{colonne: valeur}, …], du JSON Lines (un objet par ligne), "
-        "ou une sortie de pandas to_json()"
+        "une liste d'objets [{colonne: valeur}, …], une liste de listes sous une ligne d'en-têtes, du JSON "
+        "Lines (un objet par ligne), une sortie de pandas to_json(), ou une seule de ces listes dans un objet "
+        "({\"responses\": […]})"
     )
     if isinstance(document, list):
         if all(isinstance(r, dict) for r in document):
             return list(document)
-        raise InputFileError.at(path, f"JSON sans en-têtes de colonnes (liste de listes ou de valeurs) ; attendu : {layouts}")
+        if _is_record_list(document, header_key(header_hint) if header_hint else None):
+            warnings.append(f"{path.name} : liste de listes, sa première ligne lue comme en-têtes de colonnes")
+            return _listed_records(path, document)
+        raise InputFileError.at(path, (
+            f"JSON sans en-têtes de colonnes (liste de listes ou de valeurs, dont la première n'a pas la colonne "
+            f"« {header_hint} ») ; attendu : {layouts}"
+        ))
     if not isinstance(document, dict):
         raise InputFileError.at(path, f"JSON attendu : {layouts}")
     keys = set(document)
@@ -1834,6 +1874,9 @@ def _json_records(path: Path, document: object, header_hint: str | None) -> list
         return [dict(zip(map(str, columns), r, strict=True)) for r in document["data"]]
     if keys == {"schema", "data"} and isinstance(document["data"], list) and all(isinstance(r, dict) for r in document["data"]):
         return list(document["data"])  # orient="table"
+    enveloped = _enveloped_records(path, document, header_hint, warnings)
+    if enveloped is not None:
+        return enveloped
     values = list(document.values())
     if values and all(isinstance(v, dict) for v in values):
         wanted = header_key(header_hint) if header_hint else None
@@ -1854,6 +1897,79 @@ def _json_records(path: Path, document: object, header_hint: str | None) -> list
     ) * 2 > len(values):
         raise InputFileError.at(path, f"JSON qui n'est pas une table (valeurs imbriquées) ; attendu : {layouts}")
     return [document]  # one object: one respondent
+
+
+def _is_record_list(value: object, wanted: str | None) -> bool:
+    """A list of records: objects, or lists under a first list of header names, one of them the
+    id column's (`wanted`, as `header_key` writes it): pandas' to_json(orient="values") has no
+    header row, and its first row of answers must not become one."""
+    if not isinstance(value, list) or not value:
+        return False
+    if all(isinstance(r, dict) for r in value):
+        return True
+    return (wanted is not None and all(isinstance(r, list) for r in value)
+            and all(isinstance(h, str) for h in value[0]) and wanted in {header_key(h) for h in value[0]})
+
+
+def _listed_records(path: Path, value: list) -> list[dict | None]:
+    """A list of objects as it is; a list of lists as records named by its first list. A row
+    shorter than the header ends with empty cells (the Google Sheets API drops trailing ones); a
+    longer one has values without a column: refused, named."""
+    if all(isinstance(r, dict) for r in value):
+        return list(value)
+    header, rows = [str(h) for h in value[0]], value[1:]
+    for number, row in enumerate(rows, start=1):
+        if len(row) > len(header):
+            raise InputFileError.at(
+                path, f"{len(row)} valeurs pour {len(header)} en-têtes, la première de trop : « {str(row[len(header)])[:60]} »",
+                row=number,
+            )
+    return [dict(zip(header, [*row, *[None] * (len(header) - len(row))], strict=True)) for row in rows]
+
+
+def _enveloped_records(
+    path: Path, document: dict, header_hint: str | None, warnings: list[str]
+) -> list[dict | None] | None:
+    """The records of a survey tool's or an API's envelope (`{"meta": {…}, "responses": […]}`,
+    under `data`, `results`, `items`…, or one level deeper: `{"data": {"responses": […]}}`): the one
+    list of records in the document, named in a warning. An object holding the id column is a
+    record, not an envelope (None). Several lists are refused by name, unless exactly one of them
+    holds the id column: which one holds the answers is never guessed."""
+    wanted = header_key(header_hint) if header_hint else None
+
+    def holds_id(obj: dict) -> bool:
+        return wanted is not None and any(header_key(k) == wanted for k in obj)
+
+    if holds_id(document):
+        return None
+    found: dict[str, list] = {}
+    for key, value in document.items():
+        if _is_record_list(value, wanted):
+            found[str(key)] = value
+        elif isinstance(value, dict) and not holds_id(value):
+            found.update({f"{key}.{inner}": v for inner, v in value.items() if _is_record_list(v, wanted)})
+    if not found:
+        return None
+    names = ", ".join(f"« {k} »" for k in found)
+    only = "la seule liste d'enregistrements du fichier"
+    if len(found) > 1:
+        found = {k: v for k, v in found.items() if isinstance(v[0], list) or holds_id(v[0])}
+        if len(found) != 1:
+            raise InputFileError.at(
+                path, f"JSON à plusieurs listes d'enregistrements ({names}) : laquelle contient les réponses "
+                "n'est pas devinée ; exportez les réponses seules, ou dans une seule liste",
+            )
+        only = f"la seule des listes d'enregistrements ({names}) qui a la colonne « {header_hint} »"
+    ((key, value),) = found.items()
+    others = [str(k) for k in document if str(k) != key.split(".")[0]]
+    warnings.append(
+        f"{path.name} : réponses lues dans « {key} » ({integer(len(value) - isinstance(value[0], list))} "
+        f"enregistrement{'s' if len(value) > 1 + isinstance(value[0], list) else ''})"
+        + f", {only}"
+        + (f" ; non lu : {', '.join(f'« {k} »' for k in others[:5])}" + (" …" if len(others) > 5 else "") if others else "")
+        + (" ; sa première ligne lue comme en-têtes de colonnes" if isinstance(value[0], list) else "")
+    )
+    return _listed_records(path, value)
 
 
 class _TooWide(Exception):

@@ -108,6 +108,48 @@ def _workbook_stream(data: bytes) -> bytes:
 
 _BOF, _EOF, _SHEET, _FORMAT, _XF = 0x0809, 0x000A, 0x0085, 0x041E, 0x00E0
 _NUMBER, _RK, _MULRK, _FORMULA = 0x0203, 0x027E, 0x00BD, 0x0006
+_ROW, _COLINFO = 0x0208, 0x007D
+_ROW_HIDDEN = 0x20  # fDyZero in a ROW record's flags: hidden by hand or by a filter
+_LAST_COLUMN = 255  # a BIFF8 sheet's last column (IV)
+
+
+def hidden_rows_columns(path: Path, sheet: str) -> tuple[list[int], list[int]]:
+    """The rows and columns hidden in `sheet` of an .xls, 0-based (ROW records whose row is
+    hidden, COLINFO records whose columns are): calamine reads the cells, not these. Empty when
+    the file cannot be read this way."""
+    try:
+        stream = _workbook_stream(path.read_bytes())
+        offset = _sheet_offset(stream, sheet)
+        rows: list[int] = []
+        columns: list[int] = []
+        header = struct.Struct("<HH").unpack_from
+        pos = offset
+        while pos + 4 <= len(stream):  # record headers only: the cells' bodies are not copied
+            kind, length = header(stream, pos)
+            if kind == _EOF or (kind == _BOF and pos != offset):
+                break
+            if kind == _ROW and length >= 16 and struct.unpack_from("<I", stream, pos + 16)[0] & _ROW_HIDDEN:
+                rows.append(struct.unpack_from("<H", stream, pos + 4)[0])
+            elif kind == _COLINFO and length >= 10:
+                first, last, _, _, options = struct.unpack_from("<HHHHH", stream, pos + 4)
+                if options & 1:
+                    columns.extend(range(first, min(last, _LAST_COLUMN) + 1))
+            pos += 4 + length
+        return rows, columns
+    except (_Unreadable, struct.error, IndexError, ValueError, UnicodeDecodeError, OSError):
+        return [], []
+
+
+def _sheet_offset(stream: bytes, sheet: str) -> int:
+    """Where `sheet`'s records start in the workbook stream (its BOUNDSHEET record says)."""
+    if struct.unpack_from("<H", stream)[0] != _BOF or struct.unpack_from("<H", stream, 4)[0] != 0x0600:
+        raise _Unreadable  # not BIFF8
+    for kind, body, _ in _records(stream):
+        if kind == _SHEET and _short_string(body, 6) == sheet:
+            return int(struct.unpack_from("<I", body)[0])
+        if kind == _EOF:
+            break
+    raise _Unreadable
 
 
 def _records(stream: bytes, start: int = 0):  # type: ignore[no-untyped-def]
