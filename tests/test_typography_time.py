@@ -21,7 +21,7 @@ SIZE = 50_000
 LIMIT = 10.0  # seconds per page: linear code takes milliseconds
 SEED = 1312
 ATOMS = [">", "<", "<p>", "</p>", "<style", "</style>", "<script", "</script>", "&gt;", " ", "\u00a0", "\u202f",
-         ":", "!", "«", "»", "%", "1", "234", "a", "\n"]
+         ":", "!", "«", "»", "%", "1", "234", "a", "\n", "&", "#", "-", "/", "mot"]
 
 
 def periodic(unit: str, suffix: str = "") -> str:
@@ -37,6 +37,11 @@ NAMED = {
     "escaped answer": ("<p>", periodic("&gt;", "</p>")),
     "thousands then a digit": ("<p>", periodic("123 ", "1234</p>")),
     "spaces before a colon": ("<p>", periodic(" ", ":</p>")),
+    # `breakable`: runs too long to be a word, entities, entities cut short
+    "one long run": ("<p>", periodic("a", "</p>")),
+    "entities": ("<p>", periodic("&amp;", "</p>")),
+    "entities without their semicolon": ("<p>", periodic("&ampxxxxxx", "</p>")),
+    "ampersands and hashes": ("<p>", periodic("&#", "</p>")),
 }
 
 
