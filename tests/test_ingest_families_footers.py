@@ -98,8 +98,9 @@ def _footer_export(seed: int):
         if rnd.random() < 0.5:
             kept.add(REGION)
         person = [c if i in kept else "" for i, c in enumerate(person)]
-        if len(kept) > 1 and rnd.random() < 0.4:  # an answer that reads like a note: still an answer
-            person[max(kept - {ID, REGION} or {ID})] = rnd.choice(["Total", "Source : internet", "N = 3", "47"])
+        answered = kept - {ID, REGION}
+        if answered and rnd.random() < 0.4:  # an answer that reads like a note: still an answer
+            person[max(answered)] = rnd.choice(["Total", "Source : internet", "N = 3", "47"])
         few.append(person)
     lines = [*above, HEADER, *rows, *few]
     footers = []
@@ -145,6 +146,57 @@ def test_a_count_alone_under_numbered_ids_is_a_note_and_the_last_respondent_is_k
     assert content(con) == clean_reference(rows)
     assert set(_quarantine(con)) == {len(lines)}
     assert any(f"ligne {len(lines)} : « {count} » ressemble à une note" in w for w in report.warnings)
+
+
+# Notes of two cells: a label and its value, side by side in any two columns.
+TWO_CELLS = [("N =", "47"), ("Source :", "enquête FNARS"), ("Export généré le", "02/12/2026"),
+             ("Contact :", "Marie Dupont"), ("Nombre de structures", "47"), ("Réponses", "47 / 52"),
+             ("Période :", "juin 2020"), ("Questionnaire", "v2")]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_note_of_two_cells_under_the_table_is_set_aside_and_named(seed, tmp_path, clean_reference):
+    """« N = » | « 47 » under the answers (the label in the timestamp column, the count in the id's,
+    as a spreadsheet user types it): respondent « 47 » without a region before 2026-12-06."""
+    rnd = random.Random(seed)
+    lines, notes = [HEADER, *ROWS], []
+    for _ in range(rnd.randint(1, 3)):
+        if rnd.random() < 0.3:
+            lines.append([])
+        label, value = rnd.choice(TWO_CELLS)
+        first = rnd.choice([0, ID, REGION, 2, 3])
+        second = rnd.choice([c for c in [ID, REGION, 3, *ANSWERS[:2]] if c > first])
+        lines.append(_line({first: label, second: value}))
+        notes.append((len(lines), f"{label} {value}"))
+    kind = "xlsx" if seed % 3 == 2 else "csv"
+    con, report = ingest(tmp_path, "two", _xlsx(lines) if kind == "xlsx" else _csv(lines), f"reponses.{kind}")
+    assert content(con) == clean_reference([list(r) for r in ROWS])
+    assert (report.respondents, report.rows_quarantined) == (len(ROWS), len(notes))
+    assert set(_quarantine(con)) == {row for row, _ in notes}
+    for row, text in notes:
+        said = [w for w in report.warnings if f"ligne {row} : « {text}" in w]
+        assert len(said) == 1 and "non comptée" in said[0], (row, text, report.warnings)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_respondent_with_an_unusual_id_and_one_answer_at_the_end_is_read(seed, tmp_path, clean_reference):
+    """The look-alike of a two-cell note: an id unlike the others' (« R48-bis », « 48 ») and a
+    sentence under one question; read as a respondent, nothing set aside."""
+    rnd = random.Random(seed)
+    lines, rows = [HEADER, *ROWS], [list(r) for r in ROWS]
+    for _ in range(rnd.randint(1, 2)):
+        cells = {ID: rnd.choice(["R48-bis", "48", "X-2020-17", "ACT Marseille"]),
+                 rnd.choice(ANSWERS): rnd.choice(["Plus de moyens pour les équipes de nuit.",
+                                                  "Nous avons manqué de masques au début."])}
+        if any(r[ID] == cells[ID] for r in rows):
+            continue
+        lines.append(_line(cells))
+        rows.append(_line(cells))
+    con, report = ingest(tmp_path, "unusual", _xlsx(lines) if seed == 2 else _csv(lines),
+                         "reponses.xlsx" if seed == 2 else "reponses.csv")
+    assert content(con) == clean_reference(rows)
+    assert report.rows_quarantined == 0
+    assert not any("non comptée" in w for w in report.warnings)
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -653,7 +653,8 @@ def _ingest_responses(
             reasons[idx] = why
     _flag_summary_rows(table, reasons)
     _flag_notes_below(table, values["respondent_id"], reasons)
-    _flag_notes_at_end(table, values["respondent_id"], reasons)
+    _flag_notes_at_end(table, values["respondent_id"], reasons,
+                       [col for role, col in colmap.items() if role.startswith(("q:", "f:", "answer"))])
     table.warnings.extend(_footer_warnings(table, reasons))
     table.warnings.extend(_spreadsheet_values(table, values, reasons, colmap))
     missing_id = values["respondent_id"].eq("") & reasons.eq("")
@@ -839,7 +840,7 @@ _FEW_CELLS = 3  # respondents fill at least this many cells (id, region, an answ
 _SAMPLE_ROWS = 500  # rows above the notes looked at to tell what respondents fill and their ids' shape
 
 
-def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series) -> None:
+def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series, answers: list[str]) -> None:
     """The last lines of a table (of each sheet read) with one filled cell, directly under the
     answers (« Source : … », « N = 47 », « Export généré le … », a signature, a count alone),
     were respondents whose id was the note, or rows « without an id » named nowhere. Set aside as
@@ -847,7 +848,10 @@ def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series) -> None
     the one cell is a new id like the others (same `cell_shape` as most ids above; when the ids
     share no shape, one without a space): a respondent who answered nothing, or one question (two
     cells), stays a respondent. A count alone under numbered ids (« 47 », the last id) is a note:
-    read as a respondent, it made respondent 47 a conflict, and both were set aside."""
+    read as a respondent, it made respondent 47 a conflict, and both were set aside. A note of two
+    cells (« N = » | « 47 », « Source : » | « enquête FNARS ») is one too, under the same condition
+    on its id, unless one of its cells under a question (`answers`) is a sentence of four words or
+    more: a respondent whose id is unlike the others' and who answered one question stays one."""
     positions = table.frame.index
     starts = [int(positions.searchsorted(s)) for _, s, _ in table.sheets] or [0]
     for start, end in itertools.pairwise([*starts, len(positions)]):
@@ -865,12 +869,14 @@ def _flag_notes_at_end(table: Table, ids: pd.Series, reasons: pd.Series) -> None
         for i in reversed(tail):
             if reasons[i]:
                 continue
-            if filled[i] > 1:
+            if filled[i] > 2 or (filled[i] == 2 and any(
+                    len(str(table.frame.at[i, col]).split()) >= 4 for col in answers)):
                 break
             if ids[i] and like_ids(str(ids[i])) and given[ids[i]] == 1:
                 continue
             text = " ".join(c.strip() for c in table.frame.loc[i].astype(str) if c.strip())
-            reasons[i] = f"note sous le tableau (« {text[:60]} », seule case remplie de la ligne) : ce n'est pas un répondant"
+            cells = "seule case remplie" if filled[i] == 1 else "deux cases remplies"
+            reasons[i] = f"note sous le tableau (« {text[:60]} », {cells} de la ligne) : ce n'est pas un répondant"
 
 
 def _like_ids(ids: list[str]) -> Callable[[str], bool]:
