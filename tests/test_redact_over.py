@@ -122,7 +122,7 @@ def identifiers(seed: int, n: int = N) -> list[tuple[str, list[str]]]:
             pairs = [5 * rng.randint(1, 3)]
             while len(pairs) < 5:
                 pairs.append(pairs[-1] + 5 * rng.randint(1, 3))
-            number = rng.choice([" ", ".", "-"]).join(f"{p % 100:02d}" for p in [rng.choice([1, 5, 6])] + pairs[1:])
+            number = rng.choice([" ", ".", "-"]).join(f"{p % 100:02d}" for p in [rng.choice([1, 5, 6]), *pairs[1:]])
             cases.append((f"Appelez-moi au {number} demain.", [re.sub(r"\D", "", number)]))
             continue
         commune = rng.choice(["100", "500", f"{rng.randint(1, 999):03d}"])
