@@ -7,7 +7,8 @@ answers »):
    SURNAME » rule read « Rétablir L'ISF » as one;
 2. « lois » before an adjective or a participle (« des lois strictes », « les lois existantes »):
    « lois » is a first name (Loïs) and the word's plural, and any lower-case word after it was read
-   as a surname;
+   as a surname; the same for « aimé voir », and for a word after « pr » or « dr » (« pour », « de »
+   in short, read as « Pr », « Dr »: « pr financer », « dr verre »);
 3. lists of round amounts (« 30000\\n50000\\n80000 ») and scales of rates (« 0/15/30/45/55 »): read
    as a NIR or a long identifier.
 
@@ -46,11 +47,13 @@ VERB_TAILS = ["drastiquement les impôts", "toute ingérence étrangère", "tous
               "chaque dépense publique", "immédiatement la TVA", "tout cela plus transparent",
               "fortement les GAFA", "définitivement les emballages", "tout simplement le glyphosate"]
 OPENINGS = ["", "Merci. ", "Bonjour,\n", "- ", "1) ", "Il faut changer. ", "Voici mes idées :\n"]
+# A full stop forgotten before the proposition: the verb stands mid-sentence.
+RUN_ONS = ["Un mécanisme plus juste ", "Taxer les GAFA  ", "Supprimer la taxe d'habitation ", "produits de Luxe "]
 
 
 def verb_openings(seed: int, n: int = N) -> list[str]:
     rng = random.Random(seed)
-    return [rng.choice(OPENINGS) + f"{rng.choice(VERBS)} {rng.choice(VERB_TAILS)}." + rng.choice(["", " Merci."])
+    return [rng.choice(OPENINGS + RUN_ONS) + f"{rng.choice(VERBS)} {rng.choice(VERB_TAILS)}." + rng.choice(["", " Merci."])
             for _ in range(n)]
 
 
@@ -72,7 +75,7 @@ def names_after_verbs(seed: int, n: int = N) -> list[tuple[str, list[str]]]:
 
 
 LOIS_AFTER = ["strictes", "françaises", "existantes", "votées", "concernant", "permettant", "contre", "déjà",
-              "européennes", "soient", "nouvelles", "restrictives", "punissant", "agricoles", "annuelles"]
+              "européennes", "soient", "nouvelles", "afin", "selon", "mettre", "restrictives", "punissant", "agricoles", "annuelles"]
 
 
 def lois(seed: int, n: int = N) -> list[str]:
@@ -90,6 +93,38 @@ def lois_people(seed: int, n: int = N) -> list[tuple[str, list[str]]]:
         first = rng.choice(["lois", "loïs", "Lois", "Loïs"])
         written = rng.choice([surname, surname.lower()]) if first.islower() else surname
         cases.append((rng.choice(OPENINGS) + f"Merci à {first} {written} pour tout.", [surname]))
+    return cases
+
+
+SHORT_FOR = ["pr", "dr"]  # « pour », « de » in short, lower case: « pr financer », « dr verre »
+SHORT_AFTER = ["financer", "faire", "profiter", "obtenir", "éviter", "répondre", "payer", "vendre", "lancer",
+               "cumuler", "verre", "voiture", "avoir accès", "eux"]
+
+
+def short_words(seed: int, n: int = N) -> list[str]:
+    """« pr »/« dr » before a word, and a first name that is a word before a verb (« aimé voir »)."""
+    rng = random.Random(seed)
+    texts = []
+    for k in range(n):
+        if k % 4 == 3:
+            texts.append(rng.choice(OPENINGS) + f"J'aurais {rng.choice(['aimé', 'aime'])} {rng.choice(['voir', 'faire', 'lire'])} des questions sur l'école.")
+            continue
+        texts.append(rng.choice(OPENINGS) + f"Il faut 1h {rng.choice(SHORT_FOR)} {rng.choice(SHORT_AFTER)} le nécessaire.")
+    return texts
+
+
+def short_civilities(seed: int, n: int = N) -> list[tuple[str, list[str]]]:
+    """A civility in short, any case, before a surname (lower case too), and « Aimé » before one."""
+    rng = random.Random(seed + 1000)
+    cases = []
+    for k in range(n):
+        surname = rng.choice(SURNAMES)
+        if k % 4 == 3:
+            cases.append((f"Merci à aimé {surname.lower()} pour son aide.", [surname]))
+            continue
+        civility = rng.choice(["dr", "pr", "Dr", "Pr", "mr", "Mr"])
+        written = rng.choice([surname, surname.lower()])
+        cases.append((rng.choice(OPENINGS) + f"J'ai vu le {civility} {written} hier.", [surname]))
     return cases
 
 
@@ -137,6 +172,8 @@ FAMILIES = {
     "infinitive opening a proposition / names after it": (verb_openings, names_after_verbs),
     "« lois » before an adjective / « lois » before a surname": (lois, lois_people),
     "round amounts and scales / NIRs and phones in groups": (amount_lists, identifiers),
+    "« pr », « dr » (pour, de) and « aimé » before a word / civilities and « aimé » before a surname":
+        (short_words, short_civilities),
 }
 
 

@@ -863,6 +863,8 @@ class Redactor:
                 if after in starts and after > m.end():
                     if pattern is _WEAK_CIVILITY and m.group().isupper() and self._caps_common_word(tokens[starts[after]][2]):
                         continue  # in capitals, « IL ME DONNE », « LA DIRECTRICE DU CENTRE »
+                    if m.group().islower() and self._plain_word(tokens[starts[after]][2]):
+                        continue  # « pr financer », « dr verre »: « pour », « de » in short, then a word
                     span = self._name_after(tokens, starts[after], text, lower=lower)
                     if span:
                         found.append(span)
@@ -1169,7 +1171,7 @@ class Redactor:
                       and not self._is_common_word(re.split("['’]", word)[1]))) and len(key) > 2
                       and key not in _FUNCTION_WORDS and key not in _FUNCTION_TITLES
                       and (key not in self.stop_words or after_civility)
-                      and not (strict and self._is_common_word(word) and key not in _surnames())):
+                      and not (strict and self._plain_word(word))):
                 break
             else:
                 lower -= 1
@@ -1191,6 +1193,9 @@ class Redactor:
         # two capitalised words, so a name, until 2026-12-06); nor is an abbreviation before one
         # (« Réf. AJN1M9 », « Cf. TK-80454 »).
         words = [w for w in words if not any(c.isdigit() for c in w)]
+        # An infinitive is no part of a name, wherever it stands (« …plus juste Réduire les
+        # niches », « Luxe Taxer les industries », « TVA Réduire »: a full stop forgotten).
+        words = [w for w in words if not self._is_verb(w)]
         after = start + len(candidate)
         if len(words) == 1 and (_CODE_AFTER.match(text, after) or (
                 len(words[0]) <= 3 and _NUMBER_AFTER_DOT.match(text, after))):  # « Réf. 5038 MU »
@@ -1210,6 +1215,12 @@ class Redactor:
             # A known word alone is a name only in the middle of a sentence (« avec Martin »).
             return not self.lexicon and not at_start
         return bool(unknown) or len(capitalised) >= 2
+
+    def _plain_word(self, word: str) -> bool:
+        """A lower-case word of the model's lists (a form, a lemma, an infinitive, a stop word:
+        « strictes », « afin », « voir », « financer ») that is no common surname."""
+        key = fold(word)
+        return word.islower() and (self._is_common_word(word) or key in self._vocabulary) and key not in _surnames()
 
     def _is_verb(self, word: str) -> bool:
         """An infinitive that is no noun and no common surname (« Réduire », « Interdire »; not
