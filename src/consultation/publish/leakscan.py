@@ -697,6 +697,19 @@ def _digits(run: str) -> str:
     return re.sub(r"\D", "", run)
 
 
+def _brackets(run: str) -> bool:
+    """« 30000 50000 80000 » (two numbers or more of four digits or more, each ending in « 00 ») or
+    « 0/15/30/45/55 » (five or more of one to three digits, multiples of five, rising): a list of
+    amounts or rates. Written apart from the redactor's rule, as every rule here."""
+    numbers = re.findall(r"\d+", run)
+    long = [n for n in numbers if len(n) >= 4]
+    if len(long) >= 2 and all(n.endswith("00") for n in long):
+        return True
+    values = [int(n) for n in numbers]
+    return (len(values) >= 5 and all(len(n) <= 3 for n in numbers) and all(v % 5 == 0 for v in values)
+            and all(a < b for a, b in itertools.pairwise(values)))
+
+
 def _digit_kind(run: str) -> str | None:
     """A digit run (separators allowed) that is a phone number, a NIR, a SIRET/SIREN/FINESS."""
     import phonenumbers
@@ -721,6 +734,8 @@ def _digit_kind(run: str) -> str | None:
                 if international or (not amount and min(len(g) for g in groups) > 1
                                      and (len(groups) == 1 or max(map(len, groups)) <= 4)):
                     return "phone"
+    if _brackets(run) and not nir.is_valid(digits):
+        return None  # tax brackets, rates: the redactor leaves them (redact._round_amounts, _scale)
     if len(digits) in (13, 15) and digits[0] in "12378" and (
             nir.is_valid(digits) or len(digits) == 13 or int(digits[3:5]) <= 12):
         return "nir"

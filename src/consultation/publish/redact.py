@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -840,7 +841,7 @@ class Redactor:
             people = self.person_entities([text])[0]
         for ent_start, ent_end in people or []:
             title = _TITLE_PREFIX.search(text, ent_start, ent_end)
-            start = title.end() if title else ent_start
+            start = title.end() if title else self._past_verb(text, ent_start, ent_end)
             if self.is_person_name(text[start:ent_end], start, text):
                 found.append(Span(start, ent_end, NAME))
         return _merge(found)
@@ -862,6 +863,8 @@ class Redactor:
                 if after in starts and after > m.end():
                     if pattern is _WEAK_CIVILITY and m.group().isupper() and self._caps_common_word(tokens[starts[after]][2]):
                         continue  # in capitals, « IL ME DONNE », « LA DIRECTRICE DU CENTRE »
+                    if m.group().islower() and self._plain_word(tokens[starts[after]][2]):
+                        continue  # « pr financer », « dr verre »: « pour », « de » in short, then a word
                     span = self._name_after(tokens, starts[after], text, lower=lower)
                     if span:
                         found.append(span)
@@ -934,7 +937,9 @@ class Redactor:
                   and _blank(text, tokens[i][1], tokens[i + 1][0])):
                 found.append(Span(start, tokens[i + 1][1], NAME))  # « youssouf guérin »
             elif self.lexicon and key in french:  # « jean dupont », « nadia benali »
-                strict = key in self.lexicon or key in _WORDLIKE_FIRST_NAMES
+                # « lois strictes », « martine dupont »: a first name that is a word's form too
+                # (plural, feminine) is followed by a surname, not by any word
+                strict = key in self.lexicon or key in _WORDLIKE_FIRST_NAMES or self._is_common_word(word)
                 span = self._name_after(tokens, i + 1, text, lower=1, first=(start, i), strict=strict)
                 if span:
                     found.append(span)
@@ -1118,7 +1123,8 @@ class Redactor:
                 or key in _PARTICLES  # « Z. des Roches »
             return span if plausible else None
         if (self.lexicon and _is_caps_word(surname) and len(key) > 3 and plausible
-                and not word.isupper() and not self._is_common_word(word) and fold(word) not in self.stop_words):
+                and not word.isupper() and not self._is_common_word(word) and fold(word) not in self.stop_words
+                and not self._is_verb(word)):  # « Rétablir L'ISF », « Faire KISS »
             return Span(tokens[i][0], tokens[i + 1][1], NAME)
         return None
 
@@ -1165,7 +1171,7 @@ class Redactor:
                       and not self._is_common_word(re.split("['’]", word)[1]))) and len(key) > 2
                       and key not in _FUNCTION_WORDS and key not in _FUNCTION_TITLES
                       and (key not in self.stop_words or after_civility)
-                      and not (strict and self._is_common_word(word) and key not in _surnames())):
+                      and not (strict and self._plain_word(word))):
                 break
             else:
                 lower -= 1
@@ -1187,6 +1193,9 @@ class Redactor:
         # two capitalised words, so a name, until 2026-12-06); nor is an abbreviation before one
         # (« Réf. AJN1M9 », « Cf. TK-80454 »).
         words = [w for w in words if not any(c.isdigit() for c in w)]
+        # An infinitive is no part of a name, wherever it stands (« …plus juste Réduire les
+        # niches », « Luxe Taxer les industries », « TVA Réduire »: a full stop forgotten).
+        words = [w for w in words if not self._is_verb(w)]
         after = start + len(candidate)
         if len(words) == 1 and (_CODE_AFTER.match(text, after) or (
                 len(words[0]) <= 3 and _NUMBER_AFTER_DOT.match(text, after))):  # « Réf. 5038 MU »
@@ -1206,6 +1215,28 @@ class Redactor:
             # A known word alone is a name only in the middle of a sentence (« avec Martin »).
             return not self.lexicon and not at_start
         return bool(unknown) or len(capitalised) >= 2
+
+    def _plain_word(self, word: str) -> bool:
+        """A lower-case word of the model's lists (a form, a lemma, an infinitive, a stop word:
+        « strictes », « afin », « voir », « financer ») that is no common surname."""
+        key = fold(word)
+        return word.islower() and (self._is_common_word(word) or key in self._vocabulary) and key not in _surnames()
+
+    def _is_verb(self, word: str) -> bool:
+        """An infinitive that is no noun and no common surname (« Réduire », « Interdire »; not
+        « Royer », « Charrier »): a proposition's first word, never a first name."""
+        key = fold(word)
+        return key in self._infinitives and key not in _surnames()
+
+    def _past_verb(self, text: str, start: int, end: int) -> int:
+        """Where a person entity starts once an infinitive opening its sentence is left out: the
+        small model tags « Réduire », « Interdire toute… », « Virer Tariq Ramadan » at line starts
+        (a proposition's imperative); `end` when nothing is left."""
+        first = re.match(r"\S+", text[start:end])
+        if first is None or not _starts_sentence(text, start) or not self._is_verb(first.group()):
+            return start
+        rest = re.search(r"\S", text[start + first.end():end])
+        return start + first.end() + rest.start() if rest else end
 
     def _caps_common_word(self, word: str) -> bool:
         """A word in capitals that is a function word or a common word and no common surname: in an
@@ -1494,7 +1525,7 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
     an amount (« 1 200 000 000 € », thousands grouped, a unit after it) stays."""
     from stdnum import iban, luhn
 
-    found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow)]
+    found = [Span(m.start(), m.end(), NUMBER) for m in _NIR.finditer(shadow) if not _round_amounts(m.group())]
     found += _ribs(shadow) + _split_ribs(shadow) + _split_ibans(shadow)
     if "," in shadow or ";" in shadow or "|" in shadow:
         found += _listed_nirs(shadow)
@@ -1529,9 +1560,28 @@ def _numbers(shadow: str, already: list[Span]) -> list[Span]:
             or not luhn.is_valid(digits))
         arithmetic = re.search(r"\d{4}[-/]|[-/]\d{4}", m.group()) and not luhn.is_valid(digits)
         years = _YEARS_LIST.fullmatch(m.group().strip())  # « 2019 2020 2021 2022 »
-        if cue or not (amount or arithmetic or years):
+        if cue or not (amount or arithmetic or years or _round_amounts(m.group()) or _scale(m.group())):
             found.append(Span(m.start(), m.end(), NUMBER))
     return found
+
+
+def _round_amounts(written: str) -> bool:
+    """« 30000\n50000\n80000 », « 15000 25000 »: two numbers of four digits or more, each ending
+    in « 00 », and no valid NIR key: tax brackets and budgets, not one identifier cut in groups (a
+    NIR is written in groups of one to three digits)."""
+    from stdnum.fr import nir
+
+    numbers = re.findall(r"\d+", written)
+    long = [n for n in numbers if len(n) >= 4]
+    return len(long) >= 2 and all(n.endswith("00") for n in long) and not nir.is_valid("".join(numbers))
+
+
+def _scale(written: str) -> bool:
+    """« 0/15/30/45/55 », « 20 25 30 35 45 50 55 »: five numbers or more, of one to three digits,
+    multiples of five, rising: a scale of rates or brackets, not an identifier's groups."""
+    numbers = [int(n) for n in re.findall(r"\d+", written) if len(n) <= 3]
+    return (len(numbers) >= 5 and len(numbers) == len(re.findall(r"\d+", written))
+            and all(n % 5 == 0 for n in numbers) and all(a < b for a, b in itertools.pairwise(numbers)))
 
 
 _YEARS_LIST = re.compile(r"(?:19|20)\d{2}(?:[ \t.,;/-]{1,3}(?:19|20)\d{2})+")
