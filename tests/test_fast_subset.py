@@ -26,7 +26,9 @@ from conftest import FAST_SEEDS, ROOT
 # 2,609. Then 2,073 of 3,121 (the schedules', the ingestion's and the redaction's new families):
 # 3 min 49 s on two cores at a load of 1.3 to 2.7, 446 s of CPU. More tests than this should come
 # with a new measure, and a rule that cuts elsewhere.
-FAST_AT_MOST = 2_200
+# 2,206 of 3,441 on 2026-12-06 (evening: four families of ingestion and redaction):
+# 3 min 26 s on two cores at a load of 1.5 to 2.5, as 2,143 took on the same machine that morning.
+FAST_AT_MOST = 2_250
 MAKEFILE_EXPRESSION = re.compile(r'^test-fast:.*\n\t.*-m "([^"]+)"', re.MULTILINE)
 
 

@@ -154,6 +154,7 @@ TWO_CELLS = [("N =", "47"), ("Source :", "enquête FNARS"), ("Export généré l
              ("Période :", "juin 2020"), ("Questionnaire", "v2")]
 
 
+@pytest.mark.daily_cases(1)
 @pytest.mark.parametrize("seed", range(6))
 def test_a_note_of_two_cells_under_the_table_is_set_aside_and_named(seed, tmp_path, clean_reference):
     """« N = » | « 47 » under the answers (the label in the timestamp column, the count in the id's,
@@ -178,6 +179,7 @@ def test_a_note_of_two_cells_under_the_table_is_set_aside_and_named(seed, tmp_pa
         assert len(said) == 1 and "non comptée" in said[0], (row, text, report.warnings)
 
 
+@pytest.mark.daily_cases(1)
 @pytest.mark.parametrize("seed", range(3))
 def test_a_respondent_with_an_unusual_id_and_one_answer_at_the_end_is_read(seed, tmp_path, clean_reference):
     """The look-alike of a two-cell note: an id unlike the others' (« R48-bis », « 48 ») and a

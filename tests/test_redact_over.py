@@ -217,9 +217,8 @@ KNOWN_LEAKS = [  # seen while writing the families above, leaked on main (2cd72b
     ("Charrier nous a aidés pour le dossier.", ["Charrier"]),  # a surname that is a verb, alone
     ("Auger nous a aidés pour le dossier.", ["Auger"]),
     ("Renier nous a aidés pour le dossier.", ["Renier"]),
-    ("1) Écouter Samia Vasseur pour son aide.", ["Vasseur"]),  # the model tags no person there
-    ("1) Appeler Youssouf Lefebvre pour son aide.", ["Lefebvre"]),
-    ("- Remercier Samia Lefebvre pour son aide.", ["Lefebvre"]),
+    # « 1) Écouter Samia Vasseur », « - Remercier Samia Lefebvre » were here: redacted since
+    # tests/test_redact_unseen_names.py (a capitalised unknown word before a listed surname)
     ("Merci à Loïs vasseur pour tout.", ["vasseur"]),  # a capitalised first name, a lower-case surname
 ]
 

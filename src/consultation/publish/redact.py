@@ -911,7 +911,8 @@ class Redactor:
             if word[:1].isupper():
                 known = key in french or (key in other and bool(self.lexicon) and key not in self.lexicon)
                 if not known:
-                    span = self._initial_or_caps_surname(tokens, i, text) or self._caps_pair(tokens, i, text)
+                    span = (self._initial_or_caps_surname(tokens, i, text) or self._caps_pair(tokens, i, text)
+                            or self._unknown_then_surname(tokens, i, text))
                     if span:
                         found.append(span)
                     continue
@@ -978,6 +979,28 @@ class Redactor:
                     len(run) > 1 and (fold(run) in _FUNCTION_WORDS or self._is_common_word(run)) for run in runs):
                 found.append(Span(m.start(), m.end(), NUMBER))
         return found
+
+    def _unknown_then_surname(self, tokens, i, text) -> Span | None:
+        """« Samia Lefebvre », « Merci à Ngozi Vasseur » (2026-12-06): a capitalised word no list
+        knows (no first name, no word of the model's lists, no verb, three letters at least) right
+        before a capitalised common surname (« Vasseur », « Moulin » are words of the lists too, as
+        in `_caps_pair`): a name the small model had
+        tagged as a place (« Merci à Samia Lefebvre. »: LOC) was published. After an article or
+        « de » it is none (« la Tour Lefebvre », « rue de Bretagne Martin »). With the lexicon only."""
+        if not self.lexicon or i + 1 >= len(tokens) or not _blank(text, tokens[i][1], tokens[i + 1][0]):
+            return None
+        word, after = tokens[i][2], tokens[i + 1][2]
+        key, last = fold(word), fold(after)
+        if not (word.istitle() and after.istitle() and word.isalpha() and after.replace("-", "").isalpha()):
+            return None
+        if i and fold(tokens[i - 1][2]).strip("'’") in _DETERMINERS:
+            return None
+        if (key in _FUNCTION_WORDS or key in _FUNCTION_TITLES or key in self.stop_words or self._is_common_word(word)
+                or self._is_verb(word) or key.removesuffix("s") in _BRANDS):
+            return None
+        if last not in _surnames() or last in self.stop_words or last in _FUNCTION_WORDS or last in _FUNCTION_TITLES:
+            return None
+        return Span(tokens[i][0], tokens[i + 1][1], NAME)
 
     def _caps_pair(self, tokens, i, text) -> Span | None:
         """« NGOZI VASSEUR », « VASSEUR NGOZI » (2026-12-06): two words in capitals side by side, one
