@@ -27,20 +27,13 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
 
 from consultation.text import fold
+from pii_corpus_more import Case
 from pii_corpus_rib import BANKS, rib_key
 
 SEED = 2081
 N = 96  # cases per family
-
-
-@dataclass(frozen=True)
-class Case:
-    family: str
-    text: str  # the whole answer
-    needles: tuple[str, ...]  # what must not survive
 
 
 def _around(rng: random.Random, sentence: str) -> str:
