@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         help="dossiers de consultation (défaut : l'échantillon)",
     )
     parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
-    parser.add_argument("--processed-root", type=Path, default=DEFAULT_PROCESSED, metavar="DOSSIER", help="dossier des sorties")
+    parser.add_argument("--processed-root", type=Path, default=DEFAULT_PROCESSED, metavar="DOSSIER",
+                        help="dossier des sorties (défaut : %(default)s ; la variable CONSULTATION_PROCESSED le change)")
     parser.add_argument("--cron", default=NIGHTLY_CRON, help="planification cron (défaut : 0 2 * * *, 2 h du matin)")
     parser.add_argument(
         "--publication-cron", default=PUBLICATION_CRON, metavar="CRON",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import ROOT
 from consultation.cli import main
 
 
@@ -100,3 +102,29 @@ def test_every_entry_point_lists_every_stage_command(entry):
     commands = {line.split()[0] for line in proc.stdout.split("Commandes :")[1].splitlines() if line.strip()}
     assert {"run", "ingest", "code", "tally", "report", "charts", "export", "review"} <= commands
 
+
+
+def test_the_notebooks_output_variable_is_every_commands_default(mini_dir, tmp_path):
+    """CONSULTATION_PROCESSED was read by the notebooks only: `consultation ingest` on a copy wrote
+    into the project's data/processed/ while the notebooks looked in the variable's folder."""
+    elsewhere, work = tmp_path / "ailleurs", tmp_path / "travail"
+    work.mkdir()
+    env = {**os.environ, "CONSULTATION_PROCESSED": str(elsewhere)}
+
+    def consultation(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "consultation", *args], cwd=work, env=env,
+                              capture_output=True, text=True, check=False)
+
+    ingest = consultation("ingest", str(mini_dir))
+    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    assert (elsewhere / "mini" / "consultation.duckdb").is_file()
+    assert not (work / "data").exists()
+    # The other commands find it there without being told, and --sorties still wins.
+    quarantine = consultation("quarantine", str(mini_dir))
+    assert quarantine.returncode == 0 and "Traceback" not in quarantine.stderr, quarantine.stdout + quarantine.stderr
+    assert str(elsewhere) in "".join(consultation("ingest", "--help").stdout.split())  # help wraps the path
+    serve = subprocess.run([sys.executable, "-m", "flows.serve", "--help"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=False)  # the scheduled flows' default
+    assert serve.returncode == 0 and str(elsewhere) in "".join(serve.stdout.split()), serve.stdout + serve.stderr
+    explicit = consultation("ingest", str(mini_dir), "--sorties", str(tmp_path / "choisi"))
+    assert explicit.returncode == 0 and (tmp_path / "choisi" / "mini" / "consultation.duckdb").is_file()

@@ -89,7 +89,7 @@ consultation_arg = argument(
 )
 out_option = option(
     "--sorties", "processed_root", aliases=["--out"], type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_PROCESSED, show_default=True, help="Dossier des sorties (base DuckDB, graphiques, rapports).",
+    default=DEFAULT_PROCESSED, show_default=True, help="Dossier des sorties (base DuckDB, graphiques, rapports) ; par défaut, celui de la variable CONSULTATION_PROCESSED si elle est définie.",
 )
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 db_arg = argument("path", required=False, metavar="[CHEMIN]", type=click.Path(path_type=Path))
 out_root_option = option(
     "--sorties", "processed_root", aliases=["--out"], type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_PROCESSED,
-    show_default=True, help="Dossier des sorties, quand CHEMIN est le dossier d'une consultation (data/raw/…).",
+    show_default=True, help="Dossier des sorties, quand CHEMIN est le dossier d'une consultation (data/raw/…) ; par défaut, celui de la variable CONSULTATION_PROCESSED si elle est définie.",
 )
 threshold_option = option(
     "--seuil", "threshold", aliases=["--threshold"], type=click.IntRange(min=1), default=DEFAULT_THRESHOLD, show_default=True,

@@ -8,6 +8,7 @@ Outputs always go under the processed root, never outside it.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,11 @@ if TYPE_CHECKING:
     from consultation.codebook import Consultation
 
 DEFAULT_RAW = Path("data/raw")
-DEFAULT_PROCESSED = Path("data/processed")
+# The notebooks' variable, read by every entry point (CLI, flows, `consultation.open`) when it
+# starts: a federation that sets it once finds every output in one place (the CLI's `ingest` wrote
+# to data/processed/ while the notebooks read the variable's folder until 2026-12-06).
+PROCESSED_ENV = "CONSULTATION_PROCESSED"
+DEFAULT_PROCESSED = Path(os.environ.get(PROCESSED_ENV) or "data/processed").expanduser()
 SAMPLE_NAME = "segur-2020-sample"
 DB_NAME = "consultation.duckdb"
 CONSULTATION_FILE = "consultation.yaml"
