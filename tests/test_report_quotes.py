@@ -192,3 +192,52 @@ def test_real_answers_keep_their_testimony_and_lose_no_plain_sentence():
             assert out.replace(CUT, "").split() == clean.split() or out.startswith(CUT)
     assert dropped < len(answers) // 5  # a few, not most
 
+
+
+# Answers coded with two themes of one question came back in both cells of the report's table
+# (seen on the real « Entendre la France » answers: three of a region's four quotes for « vote
+# obligatoire » were its quotes for « vote blanc »). Generated: a region's short answers on one
+# theme, on the other, and on both, in every proportion.
+A_WORDS = ["équipes", "soignants", "salariés", "professionnels", "collègues", "bénévoles", "travailleurs sociaux"]
+A_DEEDS = ["se sont impliqués sans compter", "ont tenu bon", "ont été présents", "se sont mobilisés jour et nuit"]
+B_WORDS = ["outils numériques", "visioconférences", "nouvelles pratiques", "organisations inventées", "tablettes"]
+B_DEEDS = ["ont permis de s'adapter", "ont montré notre adaptabilité", "ont prouvé notre capacité d'innovation"]
+PLACES = ["à Marseille", "à Toulon", "dans le Var", "à Nice", "à Avignon", "en Camargue", "à Gap", "à Digne",
+          "dans les Alpes", "à Arles", "à Aix", "à Fréjus"]
+
+
+def _two_theme_region(seed: int) -> tuple[duckdb.DuckDBPyConnection, int, int, int]:
+    import random
+
+    rng = random.Random(seed)
+    n_a, n_b, n_both = rng.randint(0, 6), rng.randint(0, 6), rng.randint(1, 5)
+    con = store.connect(None)
+    fill(con, make_consultation())
+    places = rng.sample(PLACES, len(PLACES))
+    rows = []
+    for i in range(n_a):
+        rows.append((f"a{i}", PACA, "q1_equipes", f"Les {A_WORDS[i % len(A_WORDS)]} {rng.choice(A_DEEDS)} {places.pop()}."))
+    for i in range(n_b):
+        rows.append((f"b{i}", PACA, "q1_adapt", f"Les {B_WORDS[i % len(B_WORDS)]} {rng.choice(B_DEEDS)}, {rng.choice(['vraiment', 'enfin', 'déjà', 'très vite', 'sans attendre'])}."))
+    for i in range(n_both):
+        text = (f"Les {A_WORDS[(i + 3) % len(A_WORDS)]} {rng.choice(A_DEEDS)} et les "
+                f"{B_WORDS[(i + 2) % len(B_WORDS)]} {rng.choice(B_DEEDS)} {places.pop() if places else ''}.").replace(" .", ".")
+        rows += [(f"ab{i}", PACA, "q1_equipes", text), (f"ab{i}", PACA, "q1_adapt", text)]
+    add_codes(con, rows)
+    return con, n_a, n_b, n_both
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_an_answer_on_two_themes_is_quoted_once_unless_a_theme_has_nothing_else(seed):
+    con, n_a, n_b, n_both = _two_theme_region(seed)
+    limit = DEFAULT_MAX_QUOTES
+    together = region_quotes(con, CID, PACA, "q1_retenir")
+    alone = {t: region_quotes(con, CID, PACA, "q1_retenir", theme_id=t).get(t, []) for t in ("q1_equipes", "q1_adapt")}
+    cells = {t: together.get(t, []) for t in alone}
+    # Nothing is lost: each cell holds as many testimonies as when it is chosen on its own.
+    assert {t: len(q) for t, q in cells.items()} == {t: len(q) for t, q in alone.items()}
+    # A testimony is in both cells only when the two cells cannot be filled otherwise.
+    needed_a, needed_b = max(0, min(limit, n_a + n_both) - n_a), max(0, min(limit, n_b + n_both) - n_b)
+    forced = max(0, needed_a + needed_b - n_both)
+    repeated = set(cells["q1_equipes"]) & set(cells["q1_adapt"])
+    assert len(repeated) == forced, (n_a, n_b, n_both, cells)

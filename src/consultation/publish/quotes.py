@@ -17,7 +17,7 @@ import dataclasses
 import functools
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -175,16 +175,26 @@ class QuoteSelector:
             return {}
         themes = self._candidates.get(question_id, {})
         index = self._index(question_id)
-        out: dict[str, list[Quote]] = {}
+        pools: dict[str, list[Quote]] = {}
         for tid in sorted(themes):
             if theme_id is not None and tid != theme_id:
                 continue
             pool = themes[tid] if region is None else self._by_region.get((question_id, tid, region), [])
-            pool = [q for q in (self._shorten(q, question_id, tid, index) for q in pool) if q is not None]
-            chosen = _select(pool, tid, index, limit, spread_regions=region is None)
+            pools[tid] = [q for q in (self._shorten(q, question_id, tid, index) for q in pool) if q is not None]
+        # One table shows every theme of the question: a testimony already quoted for one theme is
+        # quoted for another only when that theme has nothing else as reliable (an answer coded
+        # with two themes came back in both cells). Each theme takes the testimonies that are its
+        # own before those it shares with another theme; the fewest candidates choose first.
+        claims = Counter(key for pool in pools.values() for key in {_shown_key(q.text) for q in pool})
+        shared = {key for key, n in claims.items() if n > 1}
+        shown: set[str] = set()
+        out: dict[str, list[Quote]] = {}
+        for tid in sorted(pools, key=lambda t: (len(pools[t]), t)):
+            chosen = _select(pools[tid], tid, index, limit, spread_regions=region is None, shown=shown, shared=shared)
+            shown.update(_shown_key(q.text) for q in chosen)
             if chosen:
                 out[tid] = chosen
-        return out
+        return dict(sorted(out.items()))
 
     def _index(self, question_id: str) -> _QuestionIndex:
         if question_id not in self._indexes:
@@ -495,11 +505,17 @@ def jaccard(a: str, b: str) -> float:
     return _jaccard_words(content_words(a), content_words(b), a, b)
 
 
+def _shown_key(text: str) -> str:
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
 def _select(
-    pool: list[Quote], theme_id: str, index: _QuestionIndex, limit: int, *, spread_regions: bool
+    pool: list[Quote], theme_id: str, index: _QuestionIndex, limit: int, *, spread_regions: bool,
+    shown: AbstractSet[str] = frozenset(), shared: AbstractSet[str] = frozenset(),
 ) -> list[Quote]:
-    """Greedy choice: best tier first; within it, typical and unlike what is already chosen
-    (maximal marginal relevance), never a near-duplicate of a chosen quote."""
+    """Greedy choice: best tier first; within it, a text not already `shown` for another theme,
+    then one no other theme can quote (not `shared`), then typical and unlike what is already
+    chosen (maximal marginal relevance), never a near-duplicate of a chosen quote."""
     if not pool:
         return []
     typical = [index.typicality(q.text, theme_id) for q in pool]
@@ -514,12 +530,14 @@ def _select(
         - (0.2 if len(q.text) < SHORT_CHARS else 0.0)
         for i, q in enumerate(pool)
     ]
+    keys = [_shown_key(q.text) for q in pool]
+    fresh, own = [k not in shown for k in keys], [k not in shared for k in keys]
     left = list(range(len(pool)))
     chosen: list[int] = []
     while left and len(chosen) < limit:
         tier = min(pool[i].tier for i in left)
 
-        def score(i: int) -> tuple[float, int, str]:
+        def score(i: int) -> tuple[bool, bool, float, int, str]:
             value = base[i]
             if chosen:
                 value -= 0.6 * max(float(similarity[i, j]) for j in chosen)
@@ -527,7 +545,7 @@ def _select(
                     value -= 0.15
                 if spread_regions and any(pool[j].region == pool[i].region for j in chosen):
                     value -= 0.1
-            return round(value, 9), -len(pool[i].text), pool[i].text  # stable ties
+            return fresh[i], own[i], round(value, 9), -len(pool[i].text), pool[i].text  # stable ties
 
         best = max((i for i in left if pool[i].tier == tier), key=score)
         chosen.append(best)
