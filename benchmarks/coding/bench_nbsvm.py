@@ -51,7 +51,13 @@ from bench_five import SEEDS, add_codebook_option, chosen_cases, micro_f1, run_b
 
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
-from consultation.coding.model import CHAR_MODEL_C, ModelSettings, apply_platt, fit_platt, fit_question_model
+from consultation.coding.model import (
+    CHAR_MODEL_C,
+    ModelSettings,
+    apply_platt,
+    fit_platt,
+    fit_question_model,
+)
 from consultation.coding.rules import RuleCoder
 from consultation.text import Lemmatizer, load_nlp
 
