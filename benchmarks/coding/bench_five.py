@@ -27,8 +27,7 @@ every method is fitted on the training part only and measured on the rest. Metho
   regularisation), `no-char-model` (without the logistic regression on character n-grams stacked
   with each theme's SVM, ModelSettings.char_model, the default since 2026-12-04), `no-label-words`
   (a theme without keywords does not get its label's own words as features,
-  ModelSettings.label_words, the default since 2026-12-05), `char-nb` (the character model's
-  columns scaled per theme by their naive-Bayes log-count ratio, NBSVM: ModelSettings.char_nb).
+  ModelSettings.label_words, the default since 2026-12-05).
 
 The shared data are read from `../shared/data` beside the checkout, or from the directory in
 the environment variable CONSULTATION_SHARED_DATA (a worktree elsewhere).
@@ -305,7 +304,6 @@ METHODS = {
     # with the SVM): the default before 2026-12-04, later. Runs named `char-model` (results-five-char*.json)
     # measured it on, against the defaults of their time (without it).
     "no-char-model": ModelSettings(char_model=False),
-    "char-nb": ModelSettings(char_nb=True),
     # Without the labels' own words as features of the themes that have no keywords (the default
     # since 2026-12-05, ModelSettings.label_words).
     "no-label-words": ModelSettings(label_words=False),

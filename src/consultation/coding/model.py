@@ -206,16 +206,6 @@ def _stacked(
     return LinearScore(coef, intercept)
 
 
-def nb_ratio(X: Any, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
-    """The naive-Bayes log-count ratio of each column of X (Wang & Manning, 2012):
-    r = log((p / |p|1) / (q / |q|1)), p = alpha + the number of positive rows (y = 1) where the
-    column is non-zero, q the same over the negative rows."""
-    B = (X > 0).astype(float)
-    p = alpha + np.asarray(B[y == 1].sum(axis=0)).ravel()
-    q = alpha + np.asarray(B[y == 0].sum(axis=0)).ravel()
-    return np.log((p / p.sum()) / (q / q.sum()))
-
-
 def stack_weights(z_svm: np.ndarray, z_char: np.ndarray, y: np.ndarray) -> np.ndarray:
     """(a, b, c): the logistic regression of the human codes on the two models' calibrated
     out-of-fold logits (C=1): how much each model is worth for this theme."""
@@ -252,7 +242,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     fold_average_decides = False
     best_theme_min_ratio = None
     char_model = False
-    char_nb = False
 
     def __init__(
         self,
@@ -269,7 +258,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         fold_average_decides: bool = False,
         best_theme_min_ratio: float | None = None,
         char_model: bool = False,
-        char_nb: bool = False,
     ):
         self.C = C
         self.cv = cv
@@ -289,9 +277,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # regression on the columns of X that `fit`'s `char_columns` names (the character
         # n-grams), its weight learnt per theme on the out-of-fold scores of both.
         self.char_model = char_model
-        # The character model's columns scaled per theme by their naive-Bayes log-count ratio
-        # (NBSVM; ModelSettings.char_nb): still one linear model over the columns (`_fit_char`).
-        self.char_nb = char_nb
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -417,16 +402,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return LogisticRegression(C=CHAR_MODEL_C, class_weight=self.class_weight, solver="liblinear", dual=True,
                                   max_iter=1000, random_state=self.random_state)
 
-    def _fit_char(self, X_char: Any, y: np.ndarray, weights: np.ndarray) -> Any:
-        """The character model of one theme; with `char_nb`, fitted on the columns scaled by their
-        naive-Bayes log-count ratio on these rows, and returned as the equivalent linear model over
-        the unscaled columns (coefficients times the ratio)."""
-        if not self.char_nb:
-            return self._char().fit(X_char, y, sample_weight=weights)
-        ratio = nb_ratio(X_char, y)
-        char = self._char().fit(X_char @ sparse.diags(ratio), y, sample_weight=weights)
-        return LinearScore(char.coef_.ravel() * ratio, char.intercept_[0])
-
     def _fit_stacked(
         self, j: int, X: Any, X_char: Any, columns: slice, column: np.ndarray, weights: np.ndarray,
         measured: np.ndarray, always: np.ndarray, folds: int, oof_proba: np.ndarray,
@@ -444,7 +419,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         for train, test in splitter.split(np.zeros(len(measured)), y_measured):
             rows = np.concatenate([measured[train], always])
             svm = self._svm().fit(X[rows], column[rows], sample_weight=weights[rows])
-            char = self._fit_char(X_char[rows], column[rows], weights[rows])
+            char = self._char().fit(X_char[rows], column[rows], sample_weight=weights[rows])
             s_svm[test] = svm.decision_function(X[measured[test]])
             s_char[test] = char.decision_function(X_char[measured[test]])
             pairs.append((svm, char))
@@ -461,7 +436,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         oof_proba[:, j] = apply_platt(scores, self.platt_[j])
         self.covered_[j] = True
         svm = self._svm().fit(X, column, sample_weight=weights)
-        char = self._fit_char(X_char, column, weights)
+        char = self._char().fit(X_char, column, sample_weight=weights)
         self.estimators_.append(_stacked(svm, char, platt_svm, platt_char, stack, columns))
 
     def decision_errors(
@@ -710,10 +685,6 @@ class ModelSettings:
     # (training and cross-validation +23 s; benchmarks/coding/RESULTS-five.md and BENCHMARKS.md,
     # « A second model per theme »). Not with self-training (an option): the SVM then decides alone.
     char_model: bool = True
-    # The character model's columns scaled per theme by their naive-Bayes log-count ratio before
-    # it is fitted (NBSVM, Wang & Manning 2012; ThemeClassifier._fit_char): an option, off
-    # (benchmarks/coding/RESULTS-five.md, « NBSVM »).
-    char_nb: bool = False
     # A theme without keywords gets its label's own words as keyword features (never as rules):
     # features.label_word_phrases. The default since 2026-12-05: with codebooks of labels alone,
     # micro-F1 +0.013 to +0.043 on three of the five real questions at 20 % hand-coded, within
@@ -740,8 +711,6 @@ class ModelSettings:
         # (the default) the version differs, so they are trained again.
         if not self.char_model:
             del out["char_model"]
-        if not self.char_nb:  # absent when off: models saved before it keep their version
-            del out["char_nb"]
         if not self.label_words:
             del out["label_words"]
         if not self.self_training_weight:
@@ -798,7 +767,6 @@ def build_pipeline(
         fold_average_decides=settings.fold_average_decides,
         best_theme_min_ratio=settings.best_theme_min_ratio if respondents else None,
         char_model=settings.char_model,
-        char_nb=settings.char_nb,
     )
     return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
 
