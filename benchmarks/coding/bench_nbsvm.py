@@ -25,29 +25,26 @@ replayed, the new view added, and the result goes through the engine's stacking
 `engine (replayed)` must give `engine`'s F1 exactly (the decision path changes nothing but the
 probabilities). `seconds` per view: fitting its per-theme models (out of fold and final) on the
 split, against the engine's whole fit. Results: results-nbsvm.json (or --out).
+
+None passed the keep rule; (b) was also measured inside the engine (`ModelSettings.char_nb`, commit
+17d10b6, reverted; results-five-char-nb.json): not kept either (DC11). RESULTS-five.md, « NBSVM ».
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
-import warnings
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ensemble import averaged
-from bench_five import SEEDS, add_codebook_option, chosen_cases, micro_f1, run_baseline
+from bench_ensemble import averaged, replay_parser, second_model, splits, write_results
+from bench_five import micro_f1
 
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
@@ -55,11 +52,8 @@ from consultation.coding.model import (
     CHAR_MODEL_C,
     ModelSettings,
     apply_platt,
-    fit_platt,
     fit_question_model,
 )
-from consultation.coding.rules import RuleCoder
-from consultation.text import Lemmatizer, load_nlp
 
 HERE = Path(__file__).resolve().parent
 ALPHA = 1.0
@@ -93,28 +87,6 @@ def nb_score(X: Any, y: np.ndarray, X_apply: Any) -> np.ndarray:
     return np.asarray((X_apply > 0).astype(float) @ nb_ratio(X, y)).ravel()
 
 
-def view_logits(
-    X: Any, Y_train: np.ndarray, X_test: Any, covered: np.ndarray, seed: int,
-    learner: Callable[[Any, np.ndarray, Any], np.ndarray],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Calibrated out-of-fold logits of the coded answers and calibrated logits of the test
-    answers, per covered theme (NaN elsewhere), as bench_ensemble.second_model."""
-    oof = np.full(Y_train.shape, np.nan)
-    test = np.full((X_test.shape[0], Y_train.shape[1]), np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for j in np.flatnonzero(covered):
-            y = Y_train[:, j]
-            folds = min(5, int(y.sum()), int(len(y) - y.sum()))
-            scores = np.zeros(len(y))
-            for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-                scores[held] = learner(X[train], y[train], X[held])
-            platt = fit_platt(scores, y)
-            oof[:, j] = platt[0] * scores + platt[1]
-            test[:, j] = platt[0] * learner(X, y, X_test) + platt[1]
-    return oof, test
-
-
 def replayed(model: Any, te_frame: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A fitted engine's calibrated out-of-fold probabilities, its test scores and probabilities,
     and which themes it covers."""
@@ -128,83 +100,54 @@ def replayed(model: Any, te_frame: Any) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
-    parser.add_argument("--questions", nargs="+", default=None)
-    parser.add_argument("--size", type=float, default=0.2)
-    parser.add_argument("--out", type=Path, default=HERE / "results-nbsvm.json")
-    add_codebook_option(parser)
-    args = parser.parse_args(argv)
-    cases = chosen_cases(args)
-    if not cases:
-        return 0
+    args = replay_parser(__doc__, HERE / "results-nbsvm.json").parse_args(argv)
     started = time.perf_counter()
-    lemmatizer = Lemmatizer(load_nlp())
     runs = []
-    for case in cases:
-        rules = RuleCoder([case.question], lemmatizer)
-        question = case.question
-        for seed in args.seeds:
-            train, test = train_test_split(np.arange(len(case.texts)), train_size=args.size, random_state=seed)
-            tr_texts, te_texts = [case.texts[i] for i in train], [case.texts[i] for i in test]
-            tr_sets = [case.sets[i] for i in train]
-            Y_train, Y_test = case.Y[train], case.Y[test]
-            row: dict[str, Any] = {"question": case.name, "seed": seed, "size": args.size}
-            row["baseline"] = micro_f1(Y_test, run_baseline(tr_texts, Y_train, te_texts))
-            te_frame, tr_frame = unit_frame(te_texts, lemmatizer), unit_frame(tr_texts, lemmatizer)
-            hits = rules.code(question.id, te_texts)
-            seconds: dict[str, float] = {}
+    for split in splits(args):
+        case, lemmatizer, row, seed = split.case, split.lemmatizer, split.row, split.row["seed"]
+        question, (tr_texts, te_texts, tr_sets) = case.question, split.texts
+        Y_train, Y_test = case.Y[split.train], case.Y[split.test]
+        te_frame, tr_frame = unit_frame(te_texts, lemmatizer), unit_frame(tr_texts, lemmatizer)
+        hits = split.rules.code(question.id, te_texts)
+        seconds: dict[str, float] = {}
+        t0 = time.perf_counter()
+        model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, ModelSettings(), unlabelled=case.pool)
+        seconds["engine fit"] = time.perf_counter() - t0
+        assert model is not None and list(model.theme_ids) == case.theme_ids
+        engine_oof, scores, probabilities, covered = replayed(model, te_frame)
+        row["engine"] = micro_f1(Y_test, decide(question, model, probabilities, hits, scores, te_texts).chosen.astype(int))
+        features = model.pipeline.named_steps["features"]
+        X, X_test = features.transform(tr_frame).tocsr(), features.transform(te_frame).tocsr()
+        lemmas, chars = features.output_indices_["lemmes"], features.output_indices_["caracteres"]
+        variants = {"engine (replayed)": (model, engine_oof, probabilities, scores)}
+        for name, block, learner in (("nb-words", lemmas, nb_lr), ("nb-score", lemmas, nb_score)):
             t0 = time.perf_counter()
-            model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, ModelSettings(), unlabelled=case.pool)
-            seconds["engine fit"] = time.perf_counter() - t0
-            assert model is not None and list(model.theme_ids) == case.theme_ids
-            engine_oof, scores, probabilities, covered = replayed(model, te_frame)
-            row["engine"] = micro_f1(Y_test, decide(question, model, probabilities, hits, scores, te_texts).chosen.astype(int))
-            features = model.pipeline.named_steps["features"]
-            X, X_test = features.transform(tr_frame).tocsr(), features.transform(te_frame).tocsr()
-            lemmas, chars = features.output_indices_["lemmes"], features.output_indices_["caracteres"]
-            variants = {"engine (replayed)": (model, engine_oof, probabilities, scores)}
-            for name, block, learner in (("nb-words", lemmas, nb_lr), ("nb-score", lemmas, nb_score)):
-                t0 = time.perf_counter()
-                oof2, test2 = view_logits(X[:, block], Y_train, X_test[:, block], covered, seed, learner)
-                seconds[name] = time.perf_counter() - t0
-                oof, proba = averaged(engine_oof, probabilities, oof2, test2, Y_train, covered, "stack")
-                variants[f"+ {name}"] = (model, oof, proba, scores)
-            # (b): the SVM alone (the engine without its character model), stacked with a character view.
-            svm_model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, replace(ModelSettings(), char_model=False),
-                                           unlabelled=case.pool)
-            assert svm_model is not None
-            svm_oof, svm_scores, svm_proba, svm_covered = replayed(svm_model, te_frame)
-            for name, learner in (("char (replayed)", plain_lr), ("nb-chars", nb_lr)):
-                t0 = time.perf_counter()
-                oof2, test2 = view_logits(X[:, chars], Y_train, X_test[:, chars], svm_covered, seed, learner)
-                seconds[name] = time.perf_counter() - t0
-                oof, proba = averaged(svm_oof, svm_proba, oof2, test2, Y_train, svm_covered, "stack")
-                variants[f"svm + {name}"] = (svm_model, oof, proba, svm_scores)
-            for name, (m, oof, proba, sc) in variants.items():
-                clf = m.classifier
-                kept = clf.thresholds_.copy()
-                clf.thresholds_ = clf._thresholds(oof)
-                row[name] = micro_f1(Y_test, decide(question, m, proba, hits, sc, te_texts).chosen.astype(int))
-                clf.thresholds_ = kept
-            row["seconds"] = {k: round(v, 2) for k, v in seconds.items()}
-            runs.append(row)
-            print("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()), flush=True)
-    methods = [k for k in runs[0] if k not in ("question", "seed", "size", "seconds")]
-    lines = ["| question | " + " | ".join(methods) + " |", "| --- |" + " --- |" * len(methods)]
-    for name in dict.fromkeys(r["question"] for r in runs):
-        mine = [r for r in runs if r["question"] == name]
-        lines.append(f"| {name} | " + " | ".join(
-            f"{np.mean([r[m] for r in mine]):.3f} (" + " / ".join(f"{r[m]:.3f}" for r in mine) + ")" for m in methods) + " |")
-    out = {
-        "created": datetime.now().isoformat(timespec="seconds"),
-        "command": " ".join(["python", "benchmarks/coding/bench_nbsvm.py", *(argv if argv is not None else sys.argv[1:])]),
-        "codebook": args.codebook,
-        "total_seconds": round(time.perf_counter() - started, 1),
-        "runs": runs,
-    }
-    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
-    print("\n".join(lines))
+            oof2, test2 = second_model(X[:, block], Y_train, X_test[:, block], covered, seed, learner)
+            seconds[name] = time.perf_counter() - t0
+            oof, proba = averaged(engine_oof, probabilities, oof2, test2, Y_train, covered, "stack")
+            variants[f"+ {name}"] = (model, oof, proba, scores)
+        # (b): the SVM alone (the engine without its character model), stacked with a character view.
+        svm_model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, replace(ModelSettings(), char_model=False),
+                                       unlabelled=case.pool)
+        assert svm_model is not None
+        svm_oof, svm_scores, svm_proba, svm_covered = replayed(svm_model, te_frame)
+        for name, learner in (("char (replayed)", plain_lr), ("nb-chars", nb_lr)):
+            t0 = time.perf_counter()
+            oof2, test2 = second_model(X[:, chars], Y_train, X_test[:, chars], svm_covered, seed, learner)
+            seconds[name] = time.perf_counter() - t0
+            oof, proba = averaged(svm_oof, svm_proba, oof2, test2, Y_train, svm_covered, "stack")
+            variants[f"svm + {name}"] = (svm_model, oof, proba, svm_scores)
+        for name, (m, oof, proba, sc) in variants.items():
+            clf = m.classifier
+            kept = clf.thresholds_.copy()
+            clf.thresholds_ = clf._thresholds(oof)
+            row[name] = micro_f1(Y_test, decide(question, m, proba, hits, sc, te_texts).chosen.astype(int))
+            clf.thresholds_ = kept
+        row["seconds"] = {k: round(v, 2) for k, v in seconds.items()}
+        runs.append(row)
+        print("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()), flush=True)
+    if runs:
+        write_results(runs, args, "benchmarks/coding/bench_nbsvm.py", argv, started)
     return 0
 
 
