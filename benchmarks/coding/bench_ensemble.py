@@ -37,6 +37,8 @@ import json
 import sys
 import time
 import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_five import SEEDS, add_codebook_option, chosen_cases, micro_f1, run_baseline
+from bench_five import SEEDS, Case, add_codebook_option, chosen_cases, micro_f1, run_baseline
 
 from consultation.coding.engine import decide
 from consultation.coding.features import unit_frame
@@ -69,11 +71,18 @@ VIEWS: dict[str, dict[str, Any]] = {
 }
 
 
+def baseline_lr(X: Any, y: np.ndarray, X_apply: Any) -> np.ndarray:
+    """The data README's baseline learner (C=10, balanced) fitted on X, y: its scores of X_apply."""
+    return LogisticRegression(C=10, class_weight="balanced", max_iter=5000).fit(X, y).decision_function(X_apply)
+
+
 def second_model(
     X: Any, Y_train: np.ndarray, X_test: Any, covered: np.ndarray, seed: int,
+    learner: Callable[[Any, np.ndarray, Any], np.ndarray] = baseline_lr,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold calibrated logits of the coded answers and calibrated logits of the test
-    answers (NaN columns where the engine's theme is not covered)."""
+    answers (NaN columns where the engine's theme is not covered), from `learner` (fitted on
+    rows of X and a theme's codes, it scores other rows)."""
     oof = np.full(Y_train.shape, np.nan)
     test = np.full((X_test.shape[0], Y_train.shape[1]), np.nan)
     with warnings.catch_warnings():
@@ -83,12 +92,10 @@ def second_model(
             folds = min(5, int(y.sum()), int(len(y) - y.sum()))
             scores = np.zeros(len(y))
             for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-                lr = LogisticRegression(C=10, class_weight="balanced", max_iter=5000).fit(X[train], y[train])
-                scores[held] = lr.decision_function(X[held])
+                scores[held] = learner(X[train], y[train], X[held])
             platt = fit_platt(scores, y)
             oof[:, j] = platt[0] * scores + platt[1]
-            final = LogisticRegression(C=10, class_weight="balanced", max_iter=5000).fit(X, y)
-            test[:, j] = platt[0] * final.decision_function(X_test) + platt[1]
+            test[:, j] = platt[0] * learner(X, y, X_test) + platt[1]
     return oof, test
 
 
@@ -151,77 +158,117 @@ def label_context(
     return oof, test
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def replay_parser(doc: str, out: Path) -> argparse.ArgumentParser:
+    """The options every replay benchmark takes: seeds, questions, training share, output, codebook."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     parser.add_argument("--questions", nargs="+", default=None)
     parser.add_argument("--size", type=float, default=0.2)
+    parser.add_argument("--out", type=Path, default=out)
+    add_codebook_option(parser)
+    return parser
+
+
+@dataclass
+class Split:
+    """One of bench_five's splits of one question, with its rules and the baseline's micro-F1 in `row`."""
+
+    case: Case
+    rules: RuleCoder
+    lemmatizer: Lemmatizer
+    train: np.ndarray
+    test: np.ndarray
+    row: dict[str, Any]
+
+    @property
+    def texts(self) -> tuple[list[str], list[str], list[list[str]]]:
+        """The training texts, the test texts, the training theme sets."""
+        case = self.case
+        return ([case.texts[i] for i in self.train], [case.texts[i] for i in self.test],
+                [case.sets[i] for i in self.train])
+
+
+def splits(args: argparse.Namespace) -> Iterator[Split]:
+    """bench_five's splits (`train_test_split(train_size=args.size, random_state=seed)`) of the
+    questions `args` asks for, per question and seed (none, with a notice, when no data is there)."""
+    cases = chosen_cases(args)
+    if not cases:
+        return
+    lemmatizer = Lemmatizer(load_nlp())
+    for case in cases:
+        rules = RuleCoder([case.question], lemmatizer)
+        for seed in args.seeds:
+            train, test = train_test_split(np.arange(len(case.texts)), train_size=args.size, random_state=seed)
+            row: dict[str, Any] = {"question": case.name, "seed": seed, "size": args.size}
+            row["baseline"] = micro_f1(case.Y[test], run_baseline(
+                [case.texts[i] for i in train], case.Y[train], [case.texts[i] for i in test]))
+            yield Split(case, rules, lemmatizer, train, test, row)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = replay_parser(__doc__, HERE / "results-ensemble.json")
     parser.add_argument("--views", nargs="*", default=list(VIEWS), choices=list(VIEWS))
     parser.add_argument("--average", nargs="+", default=["probability", "logit"], choices=["probability", "logit", "stack"])
     parser.add_argument("--label-context", action="store_true",
                         help="also each theme decided from every theme's engine logit (stacked binary relevance)")
-    parser.add_argument("--out", type=Path, default=HERE / "results-ensemble.json")
-    add_codebook_option(parser)
     args = parser.parse_args(argv)
-    cases = chosen_cases(args)
-    if not cases:
-        return 0
     started = time.perf_counter()
-    lemmatizer = Lemmatizer(load_nlp())
     runs = []
-    for case in cases:
-        rules = RuleCoder([case.question], lemmatizer)
-        question = case.question
-        for seed in args.seeds:
-            train, test = train_test_split(np.arange(len(case.texts)), train_size=args.size, random_state=seed)
-            tr_texts, te_texts = [case.texts[i] for i in train], [case.texts[i] for i in test]
-            tr_sets = [case.sets[i] for i in train]
-            Y_test = case.Y[test]
-            row = {"question": case.name, "seed": seed, "size": args.size}
-            P = run_baseline(tr_texts, case.Y[train], te_texts)
-            row["baseline"] = micro_f1(Y_test, P)
-            model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, ModelSettings(), unlabelled=case.pool)
-            assert model is not None
-            hits = rules.code(question.id, te_texts)
-            scores = model.scores(unit_frame(te_texts, lemmatizer))
-            probabilities = model.calibrate(scores)
-            d = decide(question, model, probabilities, hits, scores, te_texts)
-            row["engine"] = micro_f1(Y_test, d.chosen.astype(int))
-            clf = model.classifier
-            covered = np.asarray(clf.covered_, dtype=bool)
-            engine_oof = np.full(clf.oof_scores_.shape, np.nan)
-            for j in np.flatnonzero(covered):
-                engine_oof[:, j] = apply_platt(clf.oof_scores_[:, j], clf.platt_[j])
-            kept = clf.thresholds_.copy()
-            # Model theme order = case.theme_ids (the question's themes but « Autres »).
-            assert list(model.theme_ids) == case.theme_ids
-            variants = {"engine (replayed)": (engine_oof, probabilities)}
-            for C in (0.1, 1.0) if args.label_context else ():
-                oof_c, test_c = label_context(engine_oof, probabilities, case.Y[train], covered, C, seed)
-                variants[f"label context C={C:g}"] = (oof_c, test_c)
-                variants[f"label context C={C:g} (averaged)"] = (
-                    np.where(covered, sigmoid((logit(oof_c) + logit(engine_oof)) / 2), np.nan),
-                    np.where(covered, sigmoid((logit(test_c) + logit(probabilities)) / 2), probabilities))
-            for view in args.views:
-                if view == "engine":  # the engine's own features (its fitted ColumnTransformer)
-                    features = model.pipeline.named_steps["features"]
-                    X, X_test = (features.transform(unit_frame(t, lemmatizer)) for t in (tr_texts, te_texts))
-                else:
-                    vectorizer = TfidfVectorizer(**VIEWS[view]).fit(list(dict.fromkeys(case.pool + tr_texts)))
-                    X, X_test = vectorizer.transform(tr_texts), vectorizer.transform(te_texts)
-                oof2, test2 = second_model(X, case.Y[train], X_test, covered, seed)
-                for how in args.average:
-                    variants[f"+ {view} LR ({how})"] = averaged(
-                        engine_oof, probabilities, oof2, test2, case.Y[train], covered, how)
-                variants[f"{view} LR alone"] = (sigmoid(oof2), np.where(covered, sigmoid(test2), probabilities))
-            for name, (oof, proba) in variants.items():
-                clf.thresholds_ = clf._thresholds(oof)
-                decided = decide(question, model, proba, hits, scores, te_texts)
-                row[name] = micro_f1(Y_test, decided.chosen.astype(int))
-            clf.thresholds_ = kept
-            runs.append(row)
-            print("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()), flush=True)
-    methods = [k for k in runs[0] if k not in ("question", "seed", "size")]
+    for split in splits(args):
+        case, rules, lemmatizer, train, row = split.case, split.rules, split.lemmatizer, split.train, split.row
+        question, seed = case.question, row["seed"]
+        (tr_texts, te_texts, tr_sets), Y_test = split.texts, case.Y[split.test]
+        model = fit_question_model(question, tr_texts, tr_sets, lemmatizer, ModelSettings(), unlabelled=case.pool)
+        assert model is not None
+        hits = rules.code(question.id, te_texts)
+        scores = model.scores(unit_frame(te_texts, lemmatizer))
+        probabilities = model.calibrate(scores)
+        d = decide(question, model, probabilities, hits, scores, te_texts)
+        row["engine"] = micro_f1(Y_test, d.chosen.astype(int))
+        clf = model.classifier
+        covered = np.asarray(clf.covered_, dtype=bool)
+        engine_oof = np.full(clf.oof_scores_.shape, np.nan)
+        for j in np.flatnonzero(covered):
+            engine_oof[:, j] = apply_platt(clf.oof_scores_[:, j], clf.platt_[j])
+        kept = clf.thresholds_.copy()
+        # Model theme order = case.theme_ids (the question's themes but « Autres »).
+        assert list(model.theme_ids) == case.theme_ids
+        variants = {"engine (replayed)": (engine_oof, probabilities)}
+        for C in (0.1, 1.0) if args.label_context else ():
+            oof_c, test_c = label_context(engine_oof, probabilities, case.Y[train], covered, C, seed)
+            variants[f"label context C={C:g}"] = (oof_c, test_c)
+            variants[f"label context C={C:g} (averaged)"] = (
+                np.where(covered, sigmoid((logit(oof_c) + logit(engine_oof)) / 2), np.nan),
+                np.where(covered, sigmoid((logit(test_c) + logit(probabilities)) / 2), probabilities))
+        for view in args.views:
+            if view == "engine":  # the engine's own features (its fitted ColumnTransformer)
+                features = model.pipeline.named_steps["features"]
+                X, X_test = (features.transform(unit_frame(t, lemmatizer)) for t in (tr_texts, te_texts))
+            else:
+                vectorizer = TfidfVectorizer(**VIEWS[view]).fit(list(dict.fromkeys(case.pool + tr_texts)))
+                X, X_test = vectorizer.transform(tr_texts), vectorizer.transform(te_texts)
+            oof2, test2 = second_model(X, case.Y[train], X_test, covered, seed)
+            for how in args.average:
+                variants[f"+ {view} LR ({how})"] = averaged(
+                    engine_oof, probabilities, oof2, test2, case.Y[train], covered, how)
+            variants[f"{view} LR alone"] = (sigmoid(oof2), np.where(covered, sigmoid(test2), probabilities))
+        for name, (oof, proba) in variants.items():
+            clf.thresholds_ = clf._thresholds(oof)
+            decided = decide(question, model, proba, hits, scores, te_texts)
+            row[name] = micro_f1(Y_test, decided.chosen.astype(int))
+        clf.thresholds_ = kept
+        runs.append(row)
+        print("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()), flush=True)
+    if runs:
+        write_results(runs, args, "benchmarks/coding/bench_ensemble.py", argv, started)
+    return 0
+
+
+def write_results(runs: list[dict[str, Any]], args: argparse.Namespace, script: str, argv: list[str] | None,
+                  started: float) -> None:
+    """The runs to `args.out` (JSON, with the command) and a table of each method's micro-F1 per
+    question printed: mean (seeds)."""
+    methods = [k for k, v in runs[0].items() if k not in ("question", "seed", "size") and isinstance(v, float)]
     lines = ["| question | " + " | ".join(methods) + " |", "| --- |" + " --- |" * len(methods)]
     for name in dict.fromkeys(r["question"] for r in runs):
         mine = [r for r in runs if r["question"] == name]
@@ -229,14 +276,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{np.mean([r[m] for r in mine]):.3f} (" + " / ".join(f"{r[m]:.3f}" for r in mine) + ")" for m in methods) + " |")
     out = {
         "created": datetime.now().isoformat(timespec="seconds"),
-        "command": " ".join(["python", "benchmarks/coding/bench_ensemble.py", *(argv if argv is not None else sys.argv[1:])]),
+        "command": " ".join(["python", script, *(argv if argv is not None else sys.argv[1:])]),
         "codebook": args.codebook,
         "total_seconds": round(time.perf_counter() - started, 1),
         "runs": runs,
     }
     args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
     print("\n".join(lines))
-    return 0
 
 
 if __name__ == "__main__":
