@@ -66,6 +66,7 @@ def _script(name: str):
     """A script of benchmarks/coding/ loaded as a module."""
     spec = importlib.util.spec_from_file_location(f"{name}_under_test", BENCH.with_name(f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # a dataclass of the script looks its module up there
     spec.loader.exec_module(module)
     return module
 

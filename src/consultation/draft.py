@@ -124,6 +124,7 @@ class DraftQuestion:
     answers: int
     themes: list[dict] = field(default_factory=list)  # id, label, keywords, size, examples
     section: str = "Questions"
+    text_given: bool = True  # False: a long export with no text for it (its section or id instead)
 
 
 @dataclass
@@ -279,6 +280,16 @@ def _question_id(header: str, position: int, taken: set[str]) -> str:
     return qid
 
 
+def _first_filled(frame: pd.DataFrame, key: str, value: str) -> dict[str, str]:
+    """Each `key` cell's first non-empty `value` cell: a row that leaves it blank hides nothing."""
+    keys, values = (frame[c].fillna("").astype(str).str.strip() for c in (key, value))
+    filled = values.ne("")
+    return dict(zip(keys[filled][::-1], values[filled][::-1], strict=True))
+
+
+_NO_TEXT = "  # l'export ne donne pas le texte de cette question : écrivez-le (il figure dans les rapports)"
+
+
 def _question_text(header: str) -> str:
     """The question as the export writes it, without its number (« 3a. »)."""
     text = re.sub(r"\s+", " ", _NUMBER.sub("", header, count=1)).strip()
@@ -382,18 +393,18 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         grouped = _long_sections(columns, table.frame, question_col.header, taken)
         if grouped is not None:
             taken.add(grouped.header)
-            sections = dict(zip(table.frame[question_col.header].fillna("").astype(str).str.strip(),
-                                table.frame[grouped.header].fillna("").astype(str).str.strip(), strict=True))
-        texts = (
-            dict(zip(table.frame[question_col.header].fillna("").astype(str).str.strip(),
-                     table.frame[text_col.header].fillna("").astype(str).str.strip(), strict=True))
-            if text_col is not None else {}
-        )
+            sections = _first_filled(table.frame, question_col.header, grouped.header)
+        texts = _first_filled(table.frame, question_col.header, text_col.header) if text_col is not None else {}
         for value, count in question_col.values.value_counts(sort=False).items():
             qid = value if ID_PATTERN.match(value) and value not in ids else _question_id(value, len(questions) + 1, ids)
             ids.add(qid)
-            questions.append(DraftQuestion(qid, value, texts.get(value) or _question_text(value), int(count),
-                                           section=sections.get(value) or "Questions"))
+            # A question the text column leaves empty (« QL », a free contribution) is named by its
+            # section when it has one, and the draft says the text is to be written.
+            section = sections.get(value) or "Questions"
+            given = texts.get(value) or ""
+            alone = section != "Questions" and list(sections.values()).count(section) == 1
+            questions.append(DraftQuestion(qid, value, given or (section if alone else _question_text(value)), int(count),
+                                           section=section, text_given=bool(given)))
     # A multiple choice written both ways (KoboToolbox): the ticked labels in one column, and a
     # 1/0 column per option under its path (« Thématiques/Logement »).
     summaries = {c.header.rsplit("/", 1)[0] for c in columns if "/" in c.header}
@@ -597,7 +608,7 @@ def render(draft: Draft, schema: Path) -> str:
         lines += [
             f"  - id: {_q(question.id)}",
             f"    section: {_q(question.section)}",
-            f"    text: {_q(question.text)}",
+            f"    text: {_q(question.text)}{_NO_TEXT if not question.text_given else ''}",
             "    unit: respondents  # ou propositions : chaque proposition d'une réponse comptée à part",
             f"    columns: [{_q(question.header)}]",
             "    themes:",
@@ -617,7 +628,7 @@ def render(draft: Draft, schema: Path) -> str:
             lines += [
                 f"  - id: {_q(question.id)}",
                 '    section: "Témoignages"',
-                f"    text: {_q(question.text)}",
+                f"    text: {_q(question.text)}{_NO_TEXT if not question.text_given else ''}",
                 f"    columns: [{_q(question.header)}]",
             ]
     return "\n".join(lines) + "\n"
