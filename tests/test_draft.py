@@ -244,6 +244,39 @@ def test_a_long_export_is_drafted_in_its_layout(tmp_path, seed, reference_answer
     assert texts == reference_answers
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_a_question_the_long_export_gives_no_text_is_named_and_said(tmp_path, seed):
+    """« Entendre la France » gives no text for its question « QL » (a free contribution): the draft
+    wrote « text: "QL" », which the reports then printed as the question. A text blank in some rows
+    only is found in the others; a question with none takes its section when no other question has
+    it, else its short name, and the YAML says the text is to be written."""
+    rng = random.Random(seed)
+    table = pd.DataFrame(ROWS, columns=HEADER)
+    numbers = {h: h.split(".")[0] for h in QUESTIONS}
+    long = table.melt(id_vars=["Identifiant", "Région"], value_vars=QUESTIONS, var_name="text", value_name="answer")
+    long = long[long["answer"].str.strip().ne("")]
+    long["question"] = long["text"].map(numbers)
+    missing = set(rng.sample(QUESTIONS, rng.randint(1, 3)))
+    patchy = set(rng.sample([q for q in QUESTIONS if q not in missing], 2))
+    long["question_text"] = [
+        "" if t in missing or (t in patchy and rng.random() < 0.5) else t for t in long["text"]]
+    alone = rng.choice(sorted(missing))  # its section is its own; the others share theirs
+    sections = {q: ("Contribution libre" if q == alone else f"Partie {i % 3 + 1}") for i, q in enumerate(QUESTIONS)}
+    long["Rubrique"] = long["text"].map(sections)
+    columns = ["Identifiant", "Région", "Rubrique", "question", "question_text", "answer"]
+    long = long[columns].sample(frac=1, random_state=seed)
+    export = write_export(tmp_path / "c", columns, long.to_numpy().tolist(), ["csv;", "xlsx"][seed % 2])
+
+    draft, _ = recognise(export, export.parent)
+    texts = {q.header: q.text for q in draft.questions}
+    expected = {numbers[q]: ("Contribution libre" if q == alone else numbers[q]) if q in missing else q for q in QUESTIONS}
+    assert texts == expected
+    rendered = render(draft, Path("schema.json"))
+    said = [line for line in rendered.splitlines() if "ne donne pas le texte" in line]
+    assert len(said) == len(missing)
+    assert {yaml.safe_load(line.strip().removeprefix("text:")) for line in said} == {expected[numbers[q]] for q in missing}
+
+
 REAL = {
     "entendre-la-france/answers.csv": (15, ["region", "department", "postal_code"], "respondent_id", 2538),
     "grand-debat-fiscalite/answers.csv": (1, ["region", "department", "zip_code"], "reference", 1905),
@@ -264,6 +297,8 @@ def test_the_real_long_exports_are_drafted_and_ingested_whole(tmp_path, name):
     assert draft.long is not None and draft.respondent_id == [ident] and draft.region == region
     assert len(draft.questions) == n_questions
     assert all(len(q.text) > 20 for q in draft.questions if q.header != "QL")  # texts found (QL has none)
+    assert [(q.text, q.text_given) for q in draft.questions if q.header == "QL"] == (
+        [("Contribution libre", False)] if name.startswith("entendre") else [])  # its section, said
     report, _ = drafted_answers(export)
     assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (len(table.frame),) * 2 + (0,)
     assert report.respondents == respondents
