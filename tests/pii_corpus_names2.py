@@ -23,7 +23,8 @@ import random
 from pii_corpus_more import Case
 
 SEED = 2119
-N = 96  # cases per family
+N = 32  # cases per family and seed: three seeds (SEEDS) make 96
+SEEDS = [SEED, SEED + 10, SEED + 20]
 
 # First names and surnames from several origins; the generators keep those the redactor's lists do
 # not know (checked by tests/test_redact_unseen_names2.py, not assumed).
@@ -94,9 +95,9 @@ LOWER_SURNAMES = ["vasseur", "lefebvre", "giraud", "perrin", "texier", "pujol", 
                   "ouattara", "cissé", "traoré", "nguyen", "kowalski", "kerbrat", "carvalho", "popescu", "diallo"]
 
 
-def lower_surnames(n: int = N, seed: int = SEED + 1) -> list[Case]:
+def lower_surnames(n: int = N, seed: int = SEED) -> list[Case]:
     """A listed first name, capitalised, then its surname in lower case."""
-    rng = random.Random(seed)
+    rng = random.Random(seed + 1)
     out = []
     for _ in range(n):
         first, last = rng.choice(LISTED_FIRST_NAMES), rng.choice(LOWER_SURNAMES)
@@ -116,10 +117,10 @@ SUBJECT_TAILS = ["nous a aidés pour le dossier.", "a tout organisé avec les fa
                  "a été très à l'écoute.", "les a reçus lundi.", "nous accompagne depuis deux ans."]
 
 
-def verb_surnames(n: int = N, seed: int = SEED + 2, surnames: list[str] | None = None) -> list[Case]:
+def verb_surnames(n: int = N, seed: int = SEED, surnames: list[str] | None = None) -> list[Case]:
     """A common surname that is a verb (half the cases) or another French word, alone, opening its
     sentence as a subject."""
-    rng = random.Random(seed)
+    rng = random.Random(seed + 2)
     out = []
     for _ in range(n):
         name = rng.choice(surnames or (VERB_SURNAMES if rng.random() < 0.5 else WORD_SURNAMES))
@@ -147,9 +148,9 @@ INSTITUTIONS = ["Pôle Emploi", "Emmaüs Connect", "France Travail", "Action Log
                 "Leroy Merlin", "Crédit Agricole", "Banque Postale", "Caisse d'Épargne", "Orange Bank"]
 
 
-def look_alikes(n: int = N, seed: int = SEED + 3) -> list[str]:
+def look_alikes(n: int = N, seed: int = SEED) -> list[str]:
     """Institutions, places, brands, titles after the same cues; verbs opening propositions."""
-    rng = random.Random(seed)
+    rng = random.Random(seed + 3)
     out = []
     for k in range(n):
         if k % 4 == 3:  # the verb surnames' infinitives, as propositions open on them

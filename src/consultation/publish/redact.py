@@ -1336,7 +1336,15 @@ class Redactor:
                     text, start + len(candidate)))
             # A known word alone is a name only in the middle of a sentence (« avec Martin »).
             return not self.lexicon and not at_start
-        return bool(unknown) or len(capitalised) >= 2
+        if unknown:
+            return True
+        # Capitalised words all of the language, none a first name or a surname of the lists: an
+        # institution's or a service's name (« Merci à Pôle Emploi », « avec Info Retraite »,
+        # « Protection Civile »), which the model tags as a person (2026-12-06).
+        # A plural's « s » aside: « Maximes Combes » (a real answer's misspelt economist) is a name.
+        french, _ = _first_names()
+        keys = {k for w in capitalised for k in (fold(w).strip("'’."), fold(w).strip("'’.").removesuffix("s"))}
+        return len(capitalised) >= 2 and any(k in french or k in _surnames() for k in keys)
 
     def _plain_word(self, word: str) -> bool:
         """A lower-case word of the model's lists (a form, a lemma, an infinitive, a stop word:
