@@ -148,6 +148,7 @@ NAMED = {
     "first names before lower-case words": ("avec Loïs vasseur ", ""),
     "surnames opening sentences": ("Charrier nous a aidés. ", ""),
     "capitalised common words": ("Pôle Emploi ", ""),
+    "pairs in capitals after a cue": ("Merci à NGOZI CISSÉ ", "ok"),
 }
 
 
@@ -194,7 +195,8 @@ WITH_WORDS = ["pairs of words in capitals", "acronyms in capitals", "unmarked lo
               "words before chez", "hyphenated local parts before sur", "nine-character codes",
               "bank labels", "split iban groups", "dwelling parts", "residences", "codes with digits",
               "thanks before unknown pairs", "list items of unknown pairs", "cues and no name",
-              "first names before lower-case words", "surnames opening sentences", "capitalised common words"]
+              "first names before lower-case words", "surnames opening sentences", "capitalised common words",
+              "pairs in capitals after a cue"]
 
 
 @pytest.mark.slow

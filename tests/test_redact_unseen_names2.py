@@ -117,6 +117,11 @@ def test_the_scanner_finds_most_cued_names_and_stops_no_look_alike(with_model, s
     ("Nous avons travaillé avec France Travail.", "Nous avons travaillé avec France Travail."),
     ("Connexion avec France connect impossible.", "Connexion avec France connect impossible."),
     ("Grâce à Action Logement, nous avons pu continuer.", "Grâce à Action Logement, nous avons pu continuer."),
+    # in capitals after a cue: a name with an accented letter; acronyms stay
+    ("Merci à NGOZI CISSÉ pour son aide.", "Merci à [nom] pour son aide."),
+    ("Merci à CARSAT CNAV pour la retraite.", "Merci à CARSAT CNAV pour la retraite."),
+    ("Nous avons travaillé avec AGIRC ARRCO.", "Nous avons travaillé avec AGIRC ARRCO."),
+    ("Merci à POLE EMPLOI pour son aide.", "Merci à POLE EMPLOI pour son aide."),
 ])
 def test_instances(with_model, text, expected):
     assert with_model(text) == expected

@@ -1026,11 +1026,18 @@ class Redactor:
             return None
         return Span(tokens[i][0], tokens[i + 1][1], NAME)
 
-    def _unlisted(self, word: str) -> bool:
+    def _unlisted(self, word: str, text: str) -> bool:
         """A capitalised word that no list of the redactor knows: no word of the model's lists (forms,
         lemmas, stop words), no place or stop word of the report, no function, brand or first name
-        of the lists, three letters at least."""
+        of the lists, three letters at least; or such a word in capitals, four letters and a vowel at
+        least, in an answer not written in capitals, with an accented letter (« Merci à NGOZI CISSÉ »;
+        `_cued_pair` asks it of one word of the pair: « Merci à CARSAT CNAV », « avec AGIRC ARRCO »
+        are acronyms, and so may be « ADJOA PUJOL » for all the lists know)."""
         key = fold(word)
+        if _is_caps_word(word):
+            if len(key) < 4 or not re.search("[aeiouy]", key) or _in_capitals(text):
+                return False
+            word = word.capitalize()
         return (word.istitle() and word.replace("-", "").isalpha() and len(key) >= 3 and key not in _FUNCTION_WORDS
                 and key not in _FUNCTION_TITLES and key not in self.stop_words and key not in self._vocabulary
                 and key.removesuffix("s") not in _BRANDS and not self._is_common_word(word))
@@ -1043,7 +1050,8 @@ class Redactor:
         pairs as places or nothing) nor the lists found them. With the lexicon only."""
         if not self.lexicon or i + 1 >= len(tokens):
             return None
-        parts = (self._unlisted(tokens[i][2]), fold(tokens[i][2]) in _surnames() and tokens[i][2].istitle())
+        word = tokens[i][2]
+        parts = (self._unlisted(word, text), fold(word) in _surnames() and (word.istitle() or _is_caps_word(word)))
         if not any(parts):
             return None
         start = tokens[i][0]
@@ -1053,8 +1061,10 @@ class Redactor:
         if fold(tokens[j][2]) in _PARTICLES and tokens[j][2][:1].isupper() and j + 1 < len(tokens) \
                 and _blank(text, tokens[j][1], tokens[j + 1][0]):
             j += 1  # « Le Bihan », « Da Silva », « Ben Ali »
-        if not _blank(text, tokens[j - 1][1], tokens[j][0]) or not self._unlisted(tokens[j][2]):
+        if not _blank(text, tokens[j - 1][1], tokens[j][0]) or not self._unlisted(tokens[j][2], text):
             return None  # a listed surname first (« Grondin Enora »), the other word unknown
+        if _is_caps_word(tokens[j][2]) and not any(fold(w) != w.lower() for w in (word, tokens[j][2])):
+            return None  # in capitals, an accented letter in one of the words: no acronym
         return Span(start, tokens[j][1], NAME)
 
     def _first_then_lower(self, tokens, i, text) -> Span | None:
