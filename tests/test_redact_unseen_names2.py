@@ -4,7 +4,7 @@ both unknown to the lists after thanks, « avec », « contacter » or opening a
 Nhung Cissé »); a listed first name before a lower-case surname (« Merci à Loïs vasseur »); a
 common surname that is a French word, alone, opening its sentence as a subject (« Charrier nous a
 aidés »). 96 cases per family (3 seeds of 32) with the model as `publish` loads it; on main's code
-24, 66 and 86 leaked, now 1, 1 and 0 (an apposition after « La médiatrice, »: no cue). Look-alikes
+24, 66 and 86 leaked, now 0. Look-alikes
 of the same shapes (institutions, places, brands, titles; propositions opening on the same verbs;
 listed first names before ordinary words) must stay, and the scanner must stop none of them.
 `python -m pytest -s` prints the counts (RELIABILITY.md quotes them).
@@ -35,15 +35,10 @@ def with_model(ner) -> Redactor:
     return Redactor([], nlp=ner)
 
 
-# An apposition after a function and a comma (« La médiatrice, Taras Mensah, a été… »): no cue
-# introduces the name there (1 case of each of the first two families over the three seeds).
-TOLERANCE = {"unknown first name and surname": 1, "listed first name, lower-case surname": 1}
-
-
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_the_families_are_redacted_with_the_model(with_model, family, seed):
-    assert len(leaked_cases(with_model, family, FAMILIES[family](seed=seed))) <= TOLERANCE.get(family, 0)
+    assert leaked_cases(with_model, family, FAMILIES[family](seed=seed)) == []
 
 
 def test_the_names_are_unknown_to_the_lists_and_the_surnames_are_words():
@@ -104,6 +99,7 @@ def test_the_scanner_finds_most_cued_names_and_stops_no_look_alike(with_model, s
     ("- Wojciech Kowalski (bénévole)", "- [nom] (bénévole)"),
     ("avec Gwenola Le Bihan hier", "avec [nom] hier"),
     ("Remercier Grondin Enora pour son écoute", "Remercier [nom] pour son écoute"),
+    ("La médiatrice, Taras Mensah, a été formidable.", "La médiatrice, [nom], a été formidable."),
     # a surname left in lower case after its first name (as a real answer wrote one)
     ("aussi peu cultivé que Marlène shiappa", "aussi peu cultivé que [nom]"),
     # ordinary: stays (real answers' sentences that a first version of the rules took)

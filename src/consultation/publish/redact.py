@@ -512,12 +512,16 @@ _NAME_CUE = re.compile(
     r"|\bcontacte[rz](?:\s*:)?|\bdemandez(?:\s*:)?|\bprofs?\b\.?)"
 )
 # Words after a civility that are a function, not a name: « Monsieur le Président », « Madame la Directrice ».
-# What introduces a person right before a name (thanks, « avec », « contacter »…), and the start
+# What introduces a person right before a name (thanks, « avec », « contacter », a function and a
+# comma…), and the start
 # of a list's item (« - », « • », « 1) », « 2. »): `Redactor._cued_pair`.
 _PERSON_CUE = re.compile(
     r"(?i)(?<!\w)(?:merci(?:\s+beaucoup)?\s+[àa]|gr[âa]ce\s+[àa]|avec|aupr[èe]s\s+de|de\s+la\s+part\s+de"
     r"|contact(?:er|ez|é|ée)?|remerci(?:e|er|ons|ez|ent)|bravo\s+[àa]|f[ée]licitations\s+[àa]|f[ée]licit(?:e|er|ons)"
-    r"|appel(?:é|ée|er|ez|le)|rencontr(?:é|ée|er)|saluer)\s*:?\s*$")
+    r"|appel(?:é|ée|er|ez|le)|rencontr(?:é|ée|er)|saluer"
+    # a function then a comma, the name in apposition (« La médiatrice, Taras Mensah, a été… »)
+    r"|(?:m[ée]diat|coordinat|animat|[ée]ducat|direct|r[ée]f[ée]rent|conseill|assistant|infirmi|secr[ée]tair"
+    r"|pr[ée]sident|b[ée]n[ée]vol|responsabl)\w{0,5}(?:\s+social[e]?)?\s*,)\s*:?\s*$")
 _ITEM_START = re.compile(r"(?:^|\n)[ \t]*(?:[-–•*]|\d{1,2}[).])[ \t]*$")
 # A verb in the third person after a subject, clitics between (« nous a », « m'a », « s'est »,
 # « les a reçus », « nous accompagne »): `Redactor._subject_surname`.
