@@ -32,7 +32,7 @@ SEEDS = [1, 2, 3]
 N = 30  # cases per family, side and seed
 
 # Listed first names: after a verb, an unlisted one (« Samia », « Youssouf ») is left to the model,
-# which often tags nothing there (KNOWN_LEAKS).
+# which often tags nothing there (tests/test_redact_unseen_names*.py generate those).
 FIRST_NAMES = ["Nadia", "Karim", "Sophie", "Thierry", "Agnès", "Quentin", "Mireille", "Fatou", "Rémi"]
 SURNAMES = ["Benali", "Vasseur", "Lefebvre", "Marchetti", "Giraud", "Perrin", "Haddad", "Texier", "Pujol"]
 
@@ -70,7 +70,7 @@ def names_after_verbs(seed: int, n: int = N) -> list[tuple[str, list[str]]]:
             continue
         first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
         verb = rng.choice(["Remercier", "Contacter", "Appeler"])
-        opening = rng.choice([o for o in OPENINGS if o != "1) "])  # after « 1) »: KNOWN_LEAKS
+        opening = rng.choice([o for o in OPENINGS if o != "1) "])  # after « 1) »: tests/test_redact_unseen_names.py
         cases.append((opening + f"{verb} {first} {last} pour son aide.", [first, last]))
     return cases
 
@@ -213,14 +213,9 @@ def test_round_lists_and_scales_stay_linear_on_long_texts(redactor: Redactor) ->
     assert time.perf_counter() - began < 20
 
 
-KNOWN_LEAKS = [  # seen while writing the families above, leaked on main (2cd72b7) as well: left
-    ("Charrier nous a aidés pour le dossier.", ["Charrier"]),  # a surname that is a verb, alone
-    ("Auger nous a aidés pour le dossier.", ["Auger"]),
-    ("Renier nous a aidés pour le dossier.", ["Renier"]),
-    # « 1) Écouter Samia Vasseur », « - Remercier Samia Lefebvre » were here: redacted since
-    # tests/test_redact_unseen_names.py (a capitalised unknown word before a listed surname)
-    ("Merci à Loïs vasseur pour tout.", ["vasseur"]),  # a capitalised first name, a lower-case surname
-]
+# The known leaks of these shapes (« Charrier nous a aidés », « Auger… », « Renier… », « Merci à Loïs
+# vasseur pour tout. ») were strict xfails here until 2026-12-06: redacted since, they are instances
+# of tests/test_redact_unseen_names2.py, whose families generate them.
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -233,9 +228,3 @@ def test_the_scanner_stops_no_publication_on_amounts_and_still_finds_identifiers
     assert flagged == []
     assert missed == []
 
-
-@pytest.mark.daily_cases(1)
-@pytest.mark.xfail(strict=True, reason="leaks that were there before these rules (RELIABILITY.md)")
-@pytest.mark.parametrize(("text", "needles"), KNOWN_LEAKS)
-def test_known_leaks_of_the_same_shapes(redactor: Redactor, text: str, needles: list[str]) -> None:
-    assert leaked(needles, redactor(text)) == []

@@ -139,6 +139,16 @@ NAMED = {
     "floors and doors": ("3e étage - porte 5\n", "[adresse]"),
     "residences": ("Résidence Les Lilas ", "porte 5"),
     "codes with digits": ("Voir L6P5XSFK ", "Réf."),
+    # 2026-12-06 (tests/test_redact_unseen_names2.py): names no list knows after a cue or opening a
+    # list's item, a listed first name before a lower-case word, surnames opening a sentence,
+    # capitalised common words.
+    "thanks before unknown pairs": ("Merci à Nhung Cissé ", ""),
+    "list items of unknown pairs": ("\n- Wojciech Kowalski", ""),
+    "cues and no name": ("merci à avec grâce à ", "Nhung"),
+    "first names before lower-case words": ("avec Loïs vasseur ", ""),
+    "surnames opening sentences": ("Charrier nous a aidés. ", ""),
+    "capitalised common words": ("Pôle Emploi ", ""),
+    "pairs in capitals after a cue": ("Merci à NGOZI CISSÉ ", "ok"),
 }
 
 
@@ -183,7 +193,10 @@ def test_redaction_is_linear(patterns: Redactor, text: str) -> None:
 # whose letters are words) run only with it: the model loaded, as `publish` runs.
 WITH_WORDS = ["pairs of words in capitals", "acronyms in capitals", "unmarked local parts before à",
               "words before chez", "hyphenated local parts before sur", "nine-character codes",
-              "bank labels", "split iban groups", "dwelling parts", "residences", "codes with digits"]
+              "bank labels", "split iban groups", "dwelling parts", "residences", "codes with digits",
+              "thanks before unknown pairs", "list items of unknown pairs", "cues and no name",
+              "first names before lower-case words", "surnames opening sentences", "capitalised common words",
+              "pairs in capitals after a cue"]
 
 
 @pytest.mark.slow

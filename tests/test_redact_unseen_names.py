@@ -5,9 +5,9 @@ reading main's outputs, not by a generator). Now a capitalised word no list know
 capitalised common surname is a name (`Redactor._unknown_then_surname`); after an article or
 « de » it is none. The 15,382 real answers: not one redacted output changed by the rule.
 
-Not covered: a surname in none of the redactor's lists either (« Nhung Cissé »: the model's to
-find, as for `tests/test_redact_unseen_more.py`'s names in capitals); the scanner (`leakscan`), which
-reads names by its own lists and capitals only, finds none of these 96 raw answers."""
+A surname in none of the redactor's lists either (« Nhung Cissé ») is `tests/test_redact_unseen_names2.py`'s.
+The scanner (`leakscan`) found none of these 96 raw answers until its rule for names after thanks,
+« avec », « contacter » (2026-12-06, evening): 63 of 96 now."""
 
 from __future__ import annotations
 
@@ -74,10 +74,10 @@ def test_institutions_and_places_of_the_same_shape_stay(with_model):
 
 @pytest.mark.slow
 def test_the_scanner_finds_most_of_the_raw_answers(with_model):
-    """The scanner keeps its own rules; measured 2026-12-06, not changed by this round."""
+    """The scanner keeps its own rules; 0 of 96 on 2026-12-06, 63 since `leakscan._thanked_names`."""
     found = sum(bool(leakscan.scan_text(text, vocabulary=with_model.vocabulary)) for text, _, _ in names())
     print(f"\nscanner: {found} of {N} raw answers")
     assert found >= FOUND_AT_LEAST
 
 
-FOUND_AT_LEAST = 0  # the scanner reads names by its lists and capitals only: none of these
+FOUND_AT_LEAST = 60  # the names after a cue (thanks, « avec », « contacter »): 63 of 96

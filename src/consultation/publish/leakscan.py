@@ -522,6 +522,44 @@ def _caps_names(text: str, vocabulary: frozenset[str]) -> list[tuple[int, str]]:
     return found
 
 
+# Two words written as a name after thanks, « grâce à », « avec », « remercier », « contacter »…
+# (« Merci à Nhung Cissé », « avec Loïs vasseur »): the first capitalised, the second capitalised or
+# in lower case.
+_THANKED = re.compile(
+    r"(?i:(?<![\w'’-])(?:merci(?:[ \t]+beaucoup)?[ \t]+[àa]|gr[âa]ce[ \t]+[àa]|avec|remerci(?:e|er|ons|ez|ent)"
+    r"|contact(?:er|ez)?[ \t]*:?|bravo[ \t]+[àa]))[ \t]+"
+    r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?)[ \t]{1,2}([A-ZÀ-Ýa-zà-ÿ][a-zà-ÿ]+)(?![\w'’-])")
+
+
+# Companies and services that follow « avec » in answers (« avec Google Maps », « avec Microsoft
+# Teams »): no person, whatever word comes after them.
+_SERVICES = frozenset(["google", "microsoft", "facebook", "apple", "amazon", "zoom", "whatsapp", "youtube", "twitter",
+                       "instagram", "linkedin", "skype", "doctolib", "leboncoin", "uber", "airbnb", "netflix", "orange",
+                       "free", "bouygues", "sfr", "mozilla", "adobe"])
+
+
+def _thanked_names(text: str, vocabulary: frozenset[str]) -> list[tuple[int, str]]:
+    """A name after what introduces a person (`_THANKED`): a first name of the lists or a word no
+    list holds, then a surname of the lists, or two words no list holds; in lower case, the surname
+    only after a first name of the lists. With the publication's words only."""
+    if not vocabulary:
+        return []
+    surnames, first = _faker_people()
+    found = []
+    for m in _THANKED.finditer(text):
+        a, b = (_folded_words(w).strip() for w in m.groups())
+        if len(a) < 3 or len(b) < 3 or " " in a or " " in b or a in _SERVICES:
+            continue
+        unknown_a, unknown_b = not _known(a, vocabulary), not _known(b, vocabulary)
+        # A first name that is a word too (« France Connect », « France connect ») needs a listed surname.
+        taken = (unknown_a or a in first) and (b in surnames or (unknown_b and unknown_a))
+        if m.group(2)[0].islower():  # in lower case, only after a first name of the lists
+            taken = taken and a in first and b not in _not_after_civility()
+        if taken:
+            found.append((m.start(1), f"{m.group(1)} {m.group(2)}"))
+    return found
+
+
 # Endings of French derived nouns and adjectives: no first name nor surname when both words are
 # unknown (« HOMOPHOBIE TRANSPHOBIE »).
 _SUFFIXED = re.compile(r"(?:ie|isme|iste|tion|sion|ment|ique|ite|eur|euse|aire|ence|ance|age|able|ible|ive)s?$")
@@ -930,6 +968,7 @@ def scan_text(
     found += [("email", at, item) for at, item in _loose_emails(text, vocabulary)]
     found += [("email", m.start(), m.group()) for m in _AT_BEFORE_LINK.finditer(text)]
     found += [("name", at, item) for at, item in _caps_names(text, vocabulary)]
+    found += [("name", at, item) for at, item in _thanked_names(text, vocabulary)]
     streets = list(_STREETS.finditer(text))
     found += [("address", m.start(), m.group()) for m in streets]
     found += _dwelling_bits(text, streets)

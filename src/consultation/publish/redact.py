@@ -512,6 +512,24 @@ _NAME_CUE = re.compile(
     r"|\bcontacte[rz](?:\s*:)?|\bdemandez(?:\s*:)?|\bprofs?\b\.?)"
 )
 # Words after a civility that are a function, not a name: « Monsieur le Président », « Madame la Directrice ».
+# What introduces a person right before a name (thanks, « avec », « contacter », a function and a
+# comma…), and the start
+# of a list's item (« - », « • », « 1) », « 2. »): `Redactor._cued_pair`.
+_PERSON_CUE = re.compile(
+    r"(?i)(?<!\w)(?:merci(?:\s+beaucoup)?\s+[àa]|gr[âa]ce\s+[àa]|avec|aupr[èe]s\s+de|de\s+la\s+part\s+de"
+    r"|contact(?:er|ez|é|ée)?|remerci(?:e|er|ons|ez|ent)|bravo\s+[àa]|f[ée]licitations\s+[àa]|f[ée]licit(?:e|er|ons)"
+    r"|appel(?:é|ée|er|ez|le)|rencontr(?:é|ée|er)|saluer"
+    # a function then a comma, the name in apposition (« La médiatrice, Taras Mensah, a été… »)
+    r"|(?:m[ée]diat|coordinat|animat|[ée]ducat|direct|r[ée]f[ée]rent|conseill|assistant|infirmi|secr[ée]tair"
+    r"|pr[ée]sident|b[ée]n[ée]vol|responsabl)\w{0,5}(?:\s+social[e]?)?\s*,)\s*:?\s*$")
+_ITEM_START = re.compile(r"(?:^|\n)[ \t]*(?:[-–•*]|\d{1,2}[).])[ \t]*$")
+# A verb in the third person after a subject, clitics between (« nous a », « m'a », « s'est »,
+# « les a reçus », « nous accompagne »): `Redactor._subject_surname`.
+_SUBJECT_VERB = re.compile(
+    r"[ \t]+(?:(?:nous|vous|les|leur|lui|y|en|ne|l['’]|m['’]|s['’]|t['’]|n['’])[ \t]*)*"
+    r"(?:a|est|était|avait|sera|aura|fut|va|vient|fait|peut|doit|reste|(?<=nous )\w+(?:e|t))(?![\w'’-])")
+# Surnames of the lists that open real answers' sentences as words (« Dieu ne fait pas… »).
+_NO_SUBJECT_SURNAMES = frozenset(["dieu"])
 _FUNCTION_TITLES = frozenset(
     ["le", "la", "les", "l'", "l’", "president", "presidente", "directeur", "directrice", "ministre", "maire", "prefet", "prefete", "depute", "deputee", "senateur", "senatrice", "docteur", "docteure", "professeur", "professeure", "chef", "cheffe", "responsable", "coordinateur", "coordinatrice", "delegue", "deleguee", "secretaire", "adjoint", "adjointe", "conseiller", "conseillere", "juge", "procureur", "abbe", "cure", "inspecteur", "inspectrice", "general", "generale", "colonel", "commissaire", "recteur", "rectrice", "administrateur", "administratrice", "infirmier", "infirmiere", "cadre", "medecin"]
 )
@@ -564,6 +582,14 @@ def _surnames() -> frozenset[str]:
     for locale in ("fr_FR", "fr_BE", "fr_CH"):
         names.update(getattr(importlib.import_module(f"faker.providers.person.{locale}").Provider, "last_names", ()))
     return frozenset(fold(n) for n in names)
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    """spaCy's French stop words, folded (« comment », « certain », « même »)."""
+    from consultation.text import french_stop_words
+
+    return frozenset(fold(w) for w in french_stop_words())
 
 
 def _is_caps_word(word: str) -> bool:
@@ -912,11 +938,13 @@ class Redactor:
                 known = key in french or (key in other and bool(self.lexicon) and key not in self.lexicon)
                 if not known:
                     span = (self._initial_or_caps_surname(tokens, i, text) or self._caps_pair(tokens, i, text)
-                            or self._unknown_then_surname(tokens, i, text))
+                            or self._unknown_then_surname(tokens, i, text) or self._cued_pair(tokens, i, text)
+                            or self._subject_surname(tokens, i, text))
                     if span:
                         found.append(span)
                     continue
-                span = self._name_after(tokens, i + 1, text, lower=0, first=(start, i))
+                span = self._name_after(tokens, i + 1, text, lower=0, first=(start, i)) or self._first_then_lower(
+                    tokens, i, text)
                 before = self._caps_surname_before(tokens, i, text) if word.isupper() else None
                 if span:
                     found.append(Span(before, span.end, NAME) if before is not None else span)
@@ -1001,6 +1029,91 @@ class Redactor:
         if last not in _surnames() or last in self.stop_words or last in _FUNCTION_WORDS or last in _FUNCTION_TITLES:
             return None
         return Span(tokens[i][0], tokens[i + 1][1], NAME)
+
+    def _unlisted(self, word: str, text: str) -> bool:
+        """A capitalised word that no list of the redactor knows: no word of the model's lists (forms,
+        lemmas, stop words), no place or stop word of the report, no function, brand or first name
+        of the lists, three letters at least; or such a word in capitals, four letters and a vowel at
+        least, in an answer not written in capitals, with an accented letter (« Merci à NGOZI CISSÉ »;
+        `_cued_pair` asks it of one word of the pair: « Merci à CARSAT CNAV », « avec AGIRC ARRCO »
+        are acronyms, and so may be « ADJOA PUJOL » for all the lists know)."""
+        key = fold(word)
+        if _is_caps_word(word):
+            if len(key) < 4 or not re.search("[aeiouy]", key) or _in_capitals(text):
+                return False
+            word = word.capitalize()
+        return (word.istitle() and word.replace("-", "").isalpha() and len(key) >= 3 and key not in _FUNCTION_WORDS
+                and key not in _FUNCTION_TITLES and key not in self.stop_words and key not in self._vocabulary
+                and key.removesuffix("s") not in _BRANDS and not self._is_common_word(word))
+
+    def _cued_pair(self, tokens, i, text) -> Span | None:
+        """« Merci à Nhung Cissé », « avec Tiemoko Ouattara », « - Wojciech Kowalski (bénévole) »
+        (2026-12-06): two capitalised words that no list knows (`_unlisted`; a particle between them:
+        « Gwenola Le Bihan ») right after what introduces a person (thanks, « grâce à », « avec »,
+        « contacter », « remercier »…) or opening a list's item. Neither the model (which tags such
+        pairs as places or nothing) nor the lists found them. With the lexicon only."""
+        if not self.lexicon or i + 1 >= len(tokens):
+            return None
+        word = tokens[i][2]
+        parts = (self._unlisted(word, text), fold(word) in _surnames() and (word.istitle() or _is_caps_word(word)))
+        if not any(parts):
+            return None
+        start = tokens[i][0]
+        if not (_PERSON_CUE.search(text, max(0, start - 40), start) or _ITEM_START.search(text, max(0, start - 8), start)):
+            return None
+        j = i + 1
+        if fold(tokens[j][2]) in _PARTICLES and tokens[j][2][:1].isupper() and j + 1 < len(tokens) \
+                and _blank(text, tokens[j][1], tokens[j + 1][0]):
+            j += 1  # « Le Bihan », « Da Silva », « Ben Ali »
+        if not _blank(text, tokens[j - 1][1], tokens[j][0]) or not self._unlisted(tokens[j][2], text):
+            return None  # a listed surname first (« Grondin Enora »), the other word unknown
+        if _is_caps_word(tokens[j][2]) and not any(fold(w) != w.lower() for w in (word, tokens[j][2])):
+            return None  # in capitals, an accented letter in one of the words: no acronym
+        return Span(start, tokens[j][1], NAME)
+
+    def _first_then_lower(self, tokens, i, text) -> Span | None:
+        """« Merci à Loïs vasseur », « avec Isabelle cissé » (2026-12-06): a capitalised first name of
+        the lists, then a lower-case word that is a common surname, or a word of no list (three
+        letters at least) when the first name is no French word itself or follows what introduces a
+        person (« Merci à Isabelle cissé »: « isabelle » is a colour). « Lois strictes »,
+        « Marine nationale », « Pierre pour » stay. With the lexicon only."""
+        if not self.lexicon or i + 1 >= len(tokens) or not _blank(text, tokens[i][1], tokens[i + 1][0]):
+            return None
+        word, after = tokens[i][2], tokens[i + 1][2]
+        key, last = fold(word), fold(after)
+        if not (word.istitle() and after.islower() and after.replace("-", "").isalpha()) or len(last) < 3:
+            return None
+        if last in _FUNCTION_WORDS or last in _FUNCTION_TITLES or last in self.stop_words:
+            return None
+        wordlike = key in self.lexicon or key in _WORDLIKE_FIRST_NAMES or self._is_common_word(word)
+        listed = last in _surnames()
+        if listed:
+            return Span(tokens[i][0], tokens[i + 1][1], NAME)
+        cued = _PERSON_CUE.search(text, max(0, tokens[i][0] - 40), tokens[i][0]) is not None
+        if (not listed and (cued or not wordlike) and last not in self._vocabulary
+                and not self._is_common_word(after)):
+            return Span(tokens[i][0], tokens[i + 1][1], NAME)
+        return None
+
+    def _subject_surname(self, tokens, i, text) -> Span | None:
+        """« Charrier nous a aidés », « Auger m'a rappelé » (2026-12-06): a common surname that is a
+        French word too (a verb: « Charrier », « Renier »; a noun: « Berger »), alone, opening its
+        sentence, as the subject of a verb in the third person (« a », « est », « nous a »,
+        « m'a »…). The small model tags them seldom, and a known word alone at a sentence's start is
+        no name for `is_person_name` (« Renier ses engagements… », « Charrier des déchets » stay).
+        With the lexicon only."""
+        if not self.lexicon or i + 1 >= len(tokens):
+            return None
+        word = tokens[i][2]
+        key = fold(word)
+        if (not (word.istitle() and key in _surnames()) or key in _FUNCTION_TITLES or key in _FUNCTION_WORDS
+                or key in _NO_SUBJECT_SURNAMES or key in _stop_words()):
+            return None  # « Comment est-il possible », « Dieu ne fait pas les lois » (real answers)
+        if not _starts_sentence(text[max(0, tokens[i][0] - 8):tokens[i][0]], tokens[i][0] - max(0, tokens[i][0] - 8)):
+            return None
+        if not _SUBJECT_VERB.match(text, tokens[i][1]):
+            return None
+        return Span(tokens[i][0], tokens[i][1], NAME)
 
     def _caps_pair(self, tokens, i, text) -> Span | None:
         """« NGOZI VASSEUR », « VASSEUR NGOZI » (2026-12-06): two words in capitals side by side, one
@@ -1237,7 +1350,15 @@ class Redactor:
                     text, start + len(candidate)))
             # A known word alone is a name only in the middle of a sentence (« avec Martin »).
             return not self.lexicon and not at_start
-        return bool(unknown) or len(capitalised) >= 2
+        if unknown:
+            return True
+        # Capitalised words all of the language, none a first name or a surname of the lists: an
+        # institution's or a service's name (« Merci à Pôle Emploi », « avec Info Retraite »,
+        # « Protection Civile »), which the model tags as a person (2026-12-06).
+        # A plural's « s » aside: « Maximes Combes » (a real answer's misspelt economist) is a name.
+        french, _ = _first_names()
+        keys = {k for w in capitalised for k in (fold(w).strip("'’."), fold(w).strip("'’.").removesuffix("s"))}
+        return len(capitalised) >= 2 and any(k in french or k in _surnames() for k in keys)
 
     def _plain_word(self, word: str) -> bool:
         """A lower-case word of the model's lists (a form, a lemma, an infinitive, a stop word:
