@@ -206,11 +206,11 @@ PLACES = ["à Marseille", "à Toulon", "dans le Var", "à Nice", "à Avignon", "
           "dans les Alpes", "à Arles", "à Aix", "à Fréjus"]
 
 
-def _two_theme_region(seed: int) -> tuple[duckdb.DuckDBPyConnection, int, int, int]:
+def _two_theme_region(seed: int, singles: tuple[int, int] = (0, 6)) -> tuple[duckdb.DuckDBPyConnection, int, int, int]:
     import random
 
     rng = random.Random(seed)
-    n_a, n_b, n_both = rng.randint(0, 6), rng.randint(0, 6), rng.randint(1, 5)
+    n_a, n_b, n_both = rng.randint(*singles), rng.randint(*singles), rng.randint(1, 5)
     con = store.connect(None)
     fill(con, make_consultation())
     places = rng.sample(PLACES, len(PLACES))
@@ -241,3 +241,53 @@ def test_an_answer_on_two_themes_is_quoted_once_unless_a_theme_has_nothing_else(
     forced = max(0, needed_a + needed_b - n_both)
     repeated = set(cells["q1_equipes"]) & set(cells["q1_adapt"])
     assert len(repeated) == forced, (n_a, n_b, n_both, cells)
+
+
+FILLERS = ["Le printemps fut long et difficile pour tout le monde, personne ne dira le contraire.",
+           "Nous espérons maintenant des moyens durables pour la suite de nos missions quotidiennes.",
+           "Rien de cela ne figurait dans les plans prévus par les autorités au départ de cette histoire.",
+           "Les familles ont beaucoup souffert de l'isolement imposé pendant ces longues semaines.",
+           "Il faudra un jour raconter honnêtement ce que cette période a coûté aux plus fragiles.",
+           "Notre budget annuel n'a jamais été revu malgré les dépenses imprévues de matériel.",
+           "Beaucoup de partenaires locaux ont fermé leurs portes sans prévenir quiconque autour.",
+           "La fatigue accumulée se fait encore sentir aujourd'hui dans chaque réunion hebdomadaire.",
+           "Certains résidents ont découvert la lecture, la peinture ou le jardinage pendant ce temps.",
+           "Les relations avec la mairie se sont nettement améliorées depuis cet épisode marquant."]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_two_excerpts_of_one_answer_do_not_repeat_a_sentence_when_others_can_be_quoted(seed):
+    """A long answer on both themes is cut, for each, to the sentences that carry it: a sentence
+    on both came back in both cells (« Installer le vote obligatoire devrait être accompagné du
+    vote blanc. » under « vote obligatoire » and under « référendum », in the real answers).
+    Generated: a region where each theme has too few answers of its own to fill its cell, and
+    enough long answers on both for each cell to take different ones."""
+    import random
+
+    rng = random.Random(seed)
+    con = store.connect(None)
+    fill(con, make_consultation())
+    n_a, n_b = rng.randint(0, 2), rng.randint(0, 2)
+    n_long = (DEFAULT_MAX_QUOTES - n_a) + (DEFAULT_MAX_QUOTES - n_b)  # just enough for both cells
+    places = rng.sample(PLACES, len(PLACES))
+    rows = [(f"a{i}", PACA, "q1_equipes", f"Les {A_WORDS[i]} {rng.choice(A_DEEDS)} {places[i]}.") for i in range(n_a)]
+    rows += [(f"b{i}", PACA, "q1_adapt", f"Les {B_WORDS[i]} {rng.choice(B_DEEDS)}, {rng.choice(['vraiment', 'enfin'])}.")
+             for i in range(n_b)]
+    for i in range(n_long):
+        both = (f"Les {A_WORDS[i % len(A_WORDS)]} {rng.choice(A_DEEDS)} grâce aux "
+                f"{B_WORDS[i % len(B_WORDS)]} qui {rng.choice(B_DEEDS)} {places[-1 - i]}.")
+        text = (f"Nous retenons d'abord l'implication des {A_WORDS[(i + 1) % len(A_WORDS)]} {places[i]}. {both} "
+                f"Les {B_WORDS[(i + 1) % len(B_WORDS)]} ont montré notre adaptabilité {places[i]}. "
+                f"{FILLERS[i]}")  # each sentence once; long enough to be cut
+        rows += [(f"long{i}", PACA, "q1_equipes", text), (f"long{i}", PACA, "q1_adapt", text)]
+    add_codes(con, rows)
+    cells = region_quotes(con, CID, PACA, "q1_retenir")
+
+    def said(quotes: list[str]) -> set[str]:
+        return {s.strip(" «»[]…").casefold() for q in quotes for s in re.split(r"(?<=[.!?])\s+", q.replace(GAP, " "))
+                if len(s) >= 20}
+
+    assert {t: len(cells.get(t, [])) for t in ("q1_equipes", "q1_adapt")} == {
+        "q1_equipes": DEFAULT_MAX_QUOTES, "q1_adapt": DEFAULT_MAX_QUOTES}
+    assert said(cells["q1_equipes"]) & said(cells["q1_adapt"]) == set(), cells
+

@@ -185,13 +185,13 @@ class QuoteSelector:
         # quoted for another only when that theme has nothing else as reliable (an answer coded
         # with two themes came back in both cells). Each theme takes the testimonies that are its
         # own before those it shares with another theme; the fewest candidates choose first.
-        claims = Counter(key for pool in pools.values() for key in {_shown_key(q.text) for q in pool})
+        claims = Counter(key for pool in pools.values() for key in {k for q in pool for k in _shown_keys(q.text)})
         shared = {key for key, n in claims.items() if n > 1}
         shown: set[str] = set()
         out: dict[str, list[Quote]] = {}
         for tid in sorted(pools, key=lambda t: (len(pools[t]), t)):
             chosen = _select(pools[tid], tid, index, limit, spread_regions=region is None, shown=shown, shared=shared)
-            shown.update(_shown_key(q.text) for q in chosen)
+            shown.update(k for q in chosen for k in _shown_keys(q.text))
             if chosen:
                 out[tid] = chosen
         return dict(sorted(out.items()))
@@ -505,8 +505,19 @@ def jaccard(a: str, b: str) -> float:
     return _jaccard_words(content_words(a), content_words(b), a, b)
 
 
+MIN_SHOWN_SENTENCE = 20  # characters: « Non. », « Oui, tout à fait. » repeat between answers
+
+
+@functools.lru_cache(maxsize=65536)
+def _shown_keys(text: str) -> frozenset[str]:
+    """What a reader would recognise as said already: the quote, and each of its sentences long
+    enough to be someone's (two excerpts of one long answer share sentences)."""
+    parts = [_shown_key(p) for p in sentences(text.replace("[…]", " "))]
+    return frozenset([_shown_key(text), *(p for p in parts if len(p) >= MIN_SHOWN_SENTENCE)])
+
+
 def _shown_key(text: str) -> str:
-    return _SPACES.sub(" ", text).strip().casefold()
+    return _SPACES.sub(" ", text.replace("[…]", " ")).strip(" «»").casefold()
 
 
 def _select(
@@ -530,14 +541,16 @@ def _select(
         - (0.2 if len(q.text) < SHORT_CHARS else 0.0)
         for i, q in enumerate(pool)
     ]
-    keys = [_shown_key(q.text) for q in pool]
-    fresh, own = [k not in shown for k in keys], [k not in shared for k in keys]
+    # 2: nothing of it shown yet; 1: one of its sentences shown; 0: the very quote shown.
+    keys = [(_shown_key(q.text), _shown_keys(q.text)) for q in pool]
+    fresh = [0 if whole in shown else 1 if parts & shown else 2 for whole, parts in keys]
+    own = [0 if whole in shared else 1 if parts & shared else 2 for whole, parts in keys]
     left = list(range(len(pool)))
     chosen: list[int] = []
     while left and len(chosen) < limit:
         tier = min(pool[i].tier for i in left)
 
-        def score(i: int) -> tuple[bool, bool, float, int, str]:
+        def score(i: int) -> tuple[int, int, float, int, str]:
             value = base[i]
             if chosen:
                 value -= 0.6 * max(float(similarity[i, j]) for j in chosen)
