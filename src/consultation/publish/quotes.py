@@ -512,21 +512,22 @@ MIN_SHOWN_SENTENCE = 20  # characters: « Non. », « Oui, tout à fait. » repe
 def _shown_keys(text: str) -> frozenset[str]:
     """What a reader would recognise as said already: the quote, and each of its sentences long
     enough to be someone's (two excerpts of one long answer share sentences)."""
-    parts = [_shown_key(p) for p in sentences(text.replace("[…]", " "))]
+    parts = [_shown_key(p) for p in sentences(text.replace("[…]", " "))]  # a cut mark splits nothing
     return frozenset([_shown_key(text), *(p for p in parts if len(p) >= MIN_SHOWN_SENTENCE)])
 
 
 def _shown_key(text: str) -> str:
-    return _SPACES.sub(" ", text.replace("[…]", " ")).strip(" «»").casefold()
+    return collapse_spaces(text.replace("[…]", " ")).strip(" «»").casefold()
 
 
 def _select(
     pool: list[Quote], theme_id: str, index: _QuestionIndex, limit: int, *, spread_regions: bool,
     shown: AbstractSet[str] = frozenset(), shared: AbstractSet[str] = frozenset(),
 ) -> list[Quote]:
-    """Greedy choice: best tier first; within it, a text not already `shown` for another theme,
-    then one no other theme can quote (not `shared`), then typical and unlike what is already
-    chosen (maximal marginal relevance), never a near-duplicate of a chosen quote."""
+    """Greedy choice: best tier first; within it, a text nothing of which is already `shown` for
+    another theme (then one that shares a sentence, then the very quote), likewise one no other
+    theme can quote (`shared`), then typical and unlike what is already chosen (maximal marginal
+    relevance), never a near-duplicate of a chosen quote."""
     if not pool:
         return []
     typical = [index.typicality(q.text, theme_id) for q in pool]
