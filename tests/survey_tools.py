@@ -320,6 +320,43 @@ def kobotoolbox(fmt: str, folder: Path) -> Export:
     return Export(path, ["_id"], f"{identity}/{REGION}", questions, metadata=["start", "end", "_uuid", "_submission_time", "_status", "__version__", "_index"])
 
 
+WEBFORM_META = ["Numéro de série", "SID", "Heure", "Brouillon", "Adresse IP", "UID", "Nom d'utilisateur"]
+WEBFORM_META_EN = ["Serial", "SID", "Time", "Draft", "IP Address", "UID", "Username"]
+
+
+def framaforms(fmt: str, folder: Path) -> Export:
+    """Framaforms (Drupal 7 webform), « Résultats › Téléchargement »: three header rows, the form's
+    title alone in the first, « Détails de la soumission » (Submission Details) in the second
+    with a multiple choice's name above its first option, the columns' names in the third: Serial,
+    SID, Time, Draft, IP Address, UID, Username (French here, English with `-en`), then the
+    components, a multiple choice as one column per option (« X » when ticked, the default
+    « separate » format). Drafts (saved, not sent) are exported with « Draft » at 1. Delimited
+    text: every field quoted, comma (`csv`, `csv-en`) or tab (`tsv`: UTF-16 little-endian with a
+    BOM, as webform writes tabs for Excel); Excel (`xlsx`, ISO dates)."""
+    english = fmt.endswith("-en")
+    meta = WEBFORM_META_EN if english else WEBFORM_META
+    components = [NAME, TYPE, REGION, *QUESTIONS]
+    blank = [""] * (len(meta) - 1 + len(components))
+    rows: list[list[object]] = [
+        ["Contribution Ségur de la santé", *blank, *[""] * len(OPTIONS)],
+        ["Submission Details" if english else "Détails de la soumission", *blank, CHOICE, *[""] * (len(OPTIONS) - 1)],
+        [*meta, *components, *OPTIONS],
+    ]
+    for i, r in enumerate(respondents(INCOMPLETE)):
+        when = r.sent.strftime("%Y-%m-%dT%H:%M:%S") if fmt == "xlsx" else r.sent.strftime("%d/%m/%Y - %H:%M")
+        rows.append([i + 1, 48211 + 3 * i, when, 0 if r.complete else 1, f"192.0.2.{i + 1}", 0, "",
+                     r.name, r.kind, r.region, *r.answers, *["X" if o in r.choices else "" for o in OPTIONS]])
+    path = folder / f"contribution_segur_de_la_sante.{fmt.removesuffix('-en')}"
+    if fmt == "xlsx":
+        _write_xlsx(path, rows)
+    elif fmt == "tsv":
+        _write_csv(path, rows, delimiter="\t", bom=True, encoding="utf-16-le", terminator="\n")
+    else:
+        _write_csv(path, rows, terminator="\n")
+    return Export(path, ["Serial" if english else "SID"], REGION, QUESTIONS, incomplete=INCOMPLETE, header_rows=3,
+                  metadata=[m for m in meta if m not in {"Serial", "SID", "Username", "Nom d'utilisateur"}])
+
+
 TOOLS = {
     "google_forms": (google_forms, ["csv", "xlsx"]),
     "microsoft_forms": (microsoft_forms, ["xlsx"]),
@@ -328,6 +365,7 @@ TOOLS = {
     "qualtrics": (qualtrics, ["csv", "tsv", "xlsx"]),
     "typeform": (typeform, ["csv", "xlsx"]),
     "kobotoolbox": (kobotoolbox, ["csv", "xlsx"]),
+    "framaforms": (framaforms, ["csv", "csv-en", "tsv", "xlsx"]),
 }
 CASES = [(tool, fmt) for tool, (_, fmts) in TOOLS.items() for fmt in fmts]
 

@@ -38,8 +38,18 @@ a real file is said so):
   _validation_status, _notes, _status, _submitted_by, _tags, _index: kobotoolbox/kobo-transfer
   (xls_transfer/README.md), ralph-thompson/kobo_uploader (README.md: the export settings), and
   public code listing Kobo's fixed export fields. The « ; » CSV delimiter is Kobo's default setting.
-- Not covered: Framaforms / Drupal webform, Sphinx, Eval&Go, Drag'n Survey (no export file or
-  documentation of their columns found in the corpora).
+- Framaforms (Drupal 7 webform): three header rows (the form's title alone; « Submission Details »
+  with a multiple choice's name over its first option; the names), Serial, SID, Time, Draft, IP
+  Address, UID, Username, a multiple choice's options « X », every field quoted, tabs in UTF-16
+  with a BOM, Excel a real .xlsx: the webform module's own export code (drupalprojects/webform,
+  includes/webform.report.inc `webform_results_download_headers` and the submission columns,
+  components/textarea.inc `_webform_csv_headers_textarea`, includes/webform.export.inc, the
+  delimited exporter), and framaforms.org's download form driven by
+  velovolenantes/framaforms-json-exporter (lib/browse-export.ts: « delimited » format, delimiter
+  chosen). The French names (« Numéro de série », « Heure », « Brouillon », « Nom d'utilisateur »)
+  are the French interface's from memory: unverified; the English ones are tested too (`csv-en`).
+- Not covered: Sphinx, Eval&Go, Drag'n Survey (no export file or documentation of their columns
+  found in the corpora).
 
 Incomplete responses (LimeSurvey's empty submitdate, Qualtrics' Finished « False »): ingested, and
 said by init. What someone wrote before leaving the form is a contribution a federation reads; the

@@ -54,7 +54,7 @@ EXAMPLE_CHARS = 160
 MAX_DISCOVERY_ANSWERS = 2_000
 
 _ID_HEADERS = re.compile(
-    r"^(?:identifiant|id|uid|code|numero|n|no|ref|reference|respondent|response|responseid|respondentid)"
+    r"^(?:identifiant|id|uid|sid|serial|webform sid|webform serial|code|numero|n|no|ref|reference|respondent|response|responseid|respondentid)"
     r"(?: (?:du |de la |de l |de |d )?(?:repondant|reponse|participant|contribution|questionnaire|id))?$"
 )
 _TIMESTAMP = re.compile(
@@ -62,7 +62,7 @@ _TIMESTAMP = re.compile(
 )
 # The survey tool's own columns: when the response was started or sent, from where, how far, in
 # which language (Google Forms, Microsoft Forms, LimeSurvey, SurveyMonkey, Qualtrics, Typeform,
-# KoboToolbox): listed as such, unless their answers are sentences (a question called « Notes »).
+# KoboToolbox, Drupal webform as Framaforms runs it): listed as such, unless their answers are sentences (a question called « Notes »).
 _METADATA = re.compile(
     r"^(?:start|end|today|deviceid|(?:start|end|submit|stage|recorded) ?date(?: utc)?|submitdate|startdate|datestamp"
     r"|date (?:de |d )?(?:debut|fin|soumission|lancement)|date de la derniere action"
@@ -71,7 +71,9 @@ _METADATA = re.compile(
     r"|finished|status|statut|response type|lastpage|derniere page|startlanguage|langue de depart|user ?language"
     r"|seed|tete de serie|refurl|url de reference|referr?er|user agent|location ?(?:latitude|longitude)"
     r"|distribution ?channel|collector id|network id|tags|custom data \d+|uuid|submission time|validation status"
-    r"|notes|submitted by|version|index|external ?(?:data )?reference|recipient ?(?:last name|first name|email))$"
+    r"|notes|submitted by|version|index|external ?(?:data )?reference|recipient ?(?:last name|first name|email)"
+    r"|(?:webform )?(?:sid|serial|time|(?:submitted|completed|modified) time|draft|ip address|uid|username)"
+    r"|numero de serie|heure(?: de (?:soumission|completion|modification))?|brouillon|nom d utilisateur)$"
 )
 # Values written by the tool, not by a person: a date or a time, or one token without a space (an
 # id, a uuid, a link, an IP or e-mail address, an ISO timestamp).
@@ -85,6 +87,9 @@ _MACHINE = re.compile(
 _SUBMITTED = re.compile(r"^(?:submitdate|date de soumission|submit date(?: utc)?)$")
 _FINISHED = re.compile(r"^(?:finished|termine|response type)$")
 _UNFINISHED = {"false", "0", "faux", "non", "partial"}
+# Drupal webform (Framaforms): « Draft » / « Brouillon » at 1 for a response saved, not sent.
+_DRAFT = re.compile(r"^(?:draft|webform draft|brouillon|is draft)$")
+_DRAFTED = {"1", "true", "vrai", "oui", "yes"}
 _REGION = re.compile(r"^(?:votre )?region\b")
 _DEPARTMENT = re.compile(r"^(?:votre )?(?:departement|department|dpt|dept)\b")
 _POSTAL = re.compile(r"code postal|postal code|zip|^cp$")
@@ -143,6 +148,8 @@ class Draft:
     rows: int
     incomplete: tuple[int, str, str] | None = None  # responses not sent: how many, the column, its sign
     long: tuple[str, str] | None = None  # a long export: the question's column, the answer's
+    read: list[str] = field(default_factory=list)  # how the export was read (a title above the headers…)
+    title: str | None = None  # the export's own title, above its headers (a form's name); else its file's name
     _rows_of: dict | None = field(default=None, repr=False)
 
     def texts(self, table: Table, question: DraftQuestion) -> list[str]:
@@ -189,6 +196,10 @@ def _incomplete(columns: list[Column], rows: int) -> tuple[int, str, str] | None
     for column in columns:
         if _SUBMITTED.match(column.key) and len(column.values) >= rows / 2 and len(column.values) < rows:
             return rows - len(column.values), column.header, "vide"
+        if _DRAFT.match(column.key):
+            drafted = column.values.str.strip().str.lower().isin(_DRAFTED)
+            if drafted.any() and not drafted.all():
+                return int(drafted.sum()), column.header, f"à « {column.values[drafted].iloc[0]} »"
         if _FINISHED.match(column.key):
             unfinished = column.values.str.lower().isin(_UNFINISHED)
             if unfinished.any() and not unfinished.all():
@@ -444,9 +455,27 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         structure_name=structure_name, structure_type=structure_type, structure_types=kinds,
         questions=questions, testimonies=[], ignored=ignored, rows=len(table.frame),
         long=(long[0].header, long[1].header) if long else None,
-        incomplete=_incomplete(columns, len(table.frame)) if long is None else None,
+        incomplete=_incomplete(columns, len(table.frame)) if long is None else None, read=list(table.warnings),
+        title=_title_above(table.above),
     )
     return draft, table
+
+
+# A line above the headers that is not the form's title: when and how the export was made.
+_STAMP = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[:h]\d{2}\b"
+                    r"|^(?:export|extra|genere|date|source|filtre|page)", re.I)
+
+
+def _title_above(rows: list[list[str]]) -> str | None:
+    """The first filled row above the headers when it reads as a title (Framaforms writes the form's
+    name there): one cell of a few words, not a label (« Source : »), an export's date or filter."""
+    if not rows or len(rows[0]) != 1:
+        return None
+    title = " ".join(rows[0][0].split())
+    if not 3 <= len(title) <= 150 or sum(ch.isalpha() for ch in title) < 3 or _STAMP.search(fold(title)) \
+            or title.endswith(":"):
+        return None
+    return title
 
 
 def propose_themes(draft: Draft, table: Table, lemmatizer, redact: Callable[[str], str]) -> None:
@@ -588,7 +617,7 @@ def render(draft: Draft, schema: Path) -> str:
     lines += [
         "# les exemples en commentaire sont des réponses de l'export, masquées (noms, contacts).",
         f"id: {_q(_slug(draft.folder.name))}",
-        f"title: {_q(draft.export.stem)}",
+        f"title: {_q(draft.title or draft.export.stem)}",
         "sources:",
         (f"  responses: [{_q(draft.export.name)}]" if draft.long is None else
          f"  responses: [{{path: {_q(draft.export.name)}, layout: long, question_column: {_q(draft.long[0])}, "

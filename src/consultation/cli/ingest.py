@@ -161,6 +161,8 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
     target = folder if folder is not None else export.parent
     draft = write_draft(export, target, sheet=sheet)
     click.echo(f"Brouillon écrit : {draft.yaml_path}")
+    for said in draft.read:  # how the export was read: a title above the headers, a sheet left out…
+        click.echo(f"  lecture : {said}")
     click.echo(f"  identifiant du répondant : {draft.id_note}")
     click.echo("  région : " + " puis ".join(f"« {h} »" for h in draft.region))
     if draft.structure_name or draft.structure_type:

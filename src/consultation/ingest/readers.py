@@ -79,6 +79,8 @@ class Table:
     # Read from several sheets of one workbook (`_join_sheets`): (sheet, first frame index of its
     # rows, its first data row), in frame order. Empty for a table read from one place.
     sheets: list[tuple[str, int, int]] = field(default_factory=list)
+    # The filled cells of each filled row above the header, when found among the first rows (a title).
+    above: list[list[str]] = field(default_factory=list)
 
     def row_number(self, index: int) -> int:
         """The row a user sees (in its sheet, when the table was read from several)."""
@@ -2205,6 +2207,15 @@ def _to_table(
     table = Table(
         path=path, frame=_drop_blank(body), first_data_row=last_header + 2, fmt=fmt, malformed=malformed
     )
+    above = _rows_above(grid, header_idx)
+    table.above = above
+    if above and header_row is None:
+        cells = [cell for row in above for cell in row]
+        quoted = ", ".join(f"« {_shorten(cell)} »" for cell in cells[:3]) + (", …" if len(cells) > 3 else "")
+        table.warnings.append(
+            f"{path.name} : {integer(header_idx)} ligne(s) au-dessus des en-têtes ({_span(1, header_idx)} : {quoted}) : "
+            f"lues comme un titre, pas comme des réponses ; noms des colonnes pris ligne {header_idx + 1}"
+        )
     if sub_rows:
         tool, below = ("Qualtrics", "le texte des questions puis leur ImportId") if not named else (
             "SurveyMonkey", "« Response », « Open-Ended Response » ou les options cochables")
@@ -2226,6 +2237,16 @@ def _to_table(
 _REPEATED = "ligne d'en-tête répétée"
 # The words SurveyMonkey writes in its second header row, under a question of one column.
 _SUB_HEADERS = {"response", "open ended response", "reponse", "reponse ouverte", "reponse libre"}
+
+
+def _rows_above(grid: pd.DataFrame, header_idx: int) -> list[list[str]]:
+    """The filled cells of each filled row above the header (a title, an export date)."""
+    rows = [[str(c).strip() for c in row if str(c or "").strip()] for row in grid.iloc[:header_idx].to_numpy().tolist()]
+    return [row for row in rows if row]
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _span(first: int, last: int) -> str:
@@ -2344,10 +2365,25 @@ def _drop_blank(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _find_header_in(rows: list[list[object]], hint: str | None) -> int | None:
+    """The header's row among the first rows: the one holding `hint`, or with no hint (a draft from
+    an export never seen), the first row as wide as the table. Rows above it with a cell or two are
+    a title, not the header: the form's name, « Exporté le … », or Drupal webform's (Framaforms')
+    title and « Submission Details » rows over its column names."""
     if not rows:
         return None
     if hint is None:
-        return next((i for i, row in enumerate(rows) if any(str(c or "").strip() for c in row)), None)
+        width = max((len(row) for row in rows), default=0)
+        cells = np.array([[bool(str(c or "").strip()) for c in row] + [False] * (width - len(row)) for row in rows])
+        if not cells.any():
+            return None
+        filled = cells.sum(axis=1)
+        for i in range(len(rows) - 1):
+            # The table's columns: those filled in a quarter of the rows below at least (rows broken
+            # by an unquoted delimiter, spilling into more columns, do not widen it).
+            used = int((cells[i + 1 :].mean(axis=0) >= 0.25).sum())
+            if filled[i] and filled[i] >= max(2, (used + 1) // 2):
+                return i
+        return int(np.flatnonzero(filled)[0])
     wanted = header_key(hint)
     for idx, row in enumerate(rows):
         if any(c is not None and header_key(c) == wanted for c in row):
