@@ -320,6 +320,25 @@ def kobotoolbox(fmt: str, folder: Path) -> Export:
     return Export(path, ["_id"], f"{identity}/{REGION}", questions, metadata=["start", "end", "_uuid", "_submission_time", "_status", "__version__", "_index"])
 
 
+def tally(fmt: str, folder: Path) -> Export:
+    """Tally, « Download CSV »: Submission ID and Respondent ID (six-character tokens), Submitted at
+    (« 2020-06-16 16:39:43 »), then the questions, ticked boxes joined by « , »; comma, quoted
+    where needed, UTF-8 without BOM."""
+    rng = random.Random(13)
+
+    def token() -> str:
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(6))
+
+    header = ["Submission ID", "Respondent ID", "Submitted at", NAME, TYPE, REGION, *QUESTIONS, CHOICE]
+    rows: list[list[object]] = [header]
+    for r in respondents():
+        rows.append([token(), token(), r.sent.strftime("%Y-%m-%d %H:%M:%S"), r.name, r.kind, r.region, *r.answers,
+                     ", ".join(r.choices)])
+    path = folder / "Contribution-Segur_Submissions_2020-06-30.csv"
+    _write_csv(path, rows, quote_all=False, terminator="\n")
+    return Export(path, ["Respondent ID"], REGION, QUESTIONS)
+
+
 WEBFORM_META = ["Numéro de série", "SID", "Heure", "Brouillon", "Adresse IP", "UID", "Nom d'utilisateur"]
 WEBFORM_META_EN = ["Serial", "SID", "Time", "Draft", "IP Address", "UID", "Username"]
 
@@ -366,6 +385,7 @@ TOOLS = {
     "typeform": (typeform, ["csv", "xlsx"]),
     "kobotoolbox": (kobotoolbox, ["csv", "xlsx"]),
     "framaforms": (framaforms, ["csv", "csv-en", "tsv", "xlsx"]),
+    "tally": (tally, ["csv"]),
 }
 CASES = [(tool, fmt) for tool, (_, fmts) in TOOLS.items() for fmt in fmts]
 

@@ -48,6 +48,9 @@ a real file is said so):
   velovolenantes/framaforms-json-exporter (lib/browse-export.ts: « delimited » format, delimiter
   chosen). The French names (« Numéro de série », « Heure », « Brouillon », « Nom d'utilisateur »)
   are the French interface's from memory: unverified; the English ones are tested too (`csv-en`).
+- Tally: « Submission ID,Respondent ID,Submitted at » then the questions: public code reading
+  Tally exports, found by that exact header line (a workshop allocation script's input.csv with a
+  sample row « PgYbzQ,l0WyWk,2024-08-11 23:25:40 », survey summarisers' fixtures). Only the CSV.
 - Not covered: Sphinx, Eval&Go, Drag'n Survey (no export file or documentation of their columns
   found in the corpora).
 
