@@ -393,3 +393,26 @@ CASES = [(tool, fmt) for tool, (_, fmts) in TOOLS.items() for fmt in fmts]
 def export(tool: str, fmt: str, folder: Path) -> Export:
     folder.mkdir(parents=True, exist_ok=True)
     return TOOLS[tool][0](fmt, folder)
+
+
+def resaved(made: Export, rng: random.Random, title: str) -> Path:
+    """The export as a user may pass it on: a title typed above its first row and, for a text
+    file, saved again in another encoding and delimiter (a spreadsheet's « Enregistrer sous »)."""
+    if made.path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(made.path)
+        sheet = book.worksheets[0]
+        sheet.insert_rows(1)
+        sheet.cell(1, 1, title)
+        out = made.path.with_name("titre-" + made.path.name)
+        book.save(out)
+        return out
+    raw = made.path.read_bytes()
+    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
+    first = text.splitlines()[0]
+    delimiter = max(("\t", ";", ","), key=first.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=rng.choice([";", ",", "\t"]), lineterminator="\r\n").writerows([[title], *rows])
+    out = made.path.with_name("titre-" + made.path.stem + ".csv")
+    out.write_bytes(buf.getvalue().encode(rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"])))
+    return out

@@ -2384,9 +2384,16 @@ def _find_header_in(rows: list[list[object]], hint: str | None) -> int | None:
             if filled[i] and filled[i] >= max(2, (used + 1) // 2):
                 return i
         return int(np.flatnonzero(filled)[0])
-    wanted = header_key(hint)
+    # A header of punctuation only (Typeform's « # ») has an empty key: matched as written, and
+    # never by an empty cell (a title row's blanks were taken for it).
+    wanted = header_key(hint) or hint.strip()
+
+    def key(cell: object) -> str | None:
+        text = str(cell).strip()
+        return (header_key(text) or text) if text else None
+
     for idx, row in enumerate(rows):
-        if any(c is not None and header_key(c) == wanted for c in row):
+        if any(c is not None and key(c) == wanted for c in row):
             return idx
     return None
 
