@@ -378,17 +378,45 @@ def _repair_double_encoding(text: str, encoding: str) -> tuple[str, str]:
     if not _MOJIBAKE.search(text):
         return text, encoding
 
-    def fix(match: re.Match[str]) -> str:
-        run = match.group(0)
-        for wrong in ("cp1252", "latin-1"):
-            try:
-                return run.encode(wrong).decode("utf-8")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                continue
-        return run
-
-    repaired = _HIGH_RUN.sub(fix, text)
+    repaired = _unmojibake(text)
     return (repaired, f"{encoding}, double encodage réparé") if repaired != text else (text, encoding)
+
+
+def _unmojibake(text: str) -> str:
+    """`_undo_mojibake` over a text, again while it changes something (a file damaged twice,
+    « ÃƒÂ© », is « Ã© » after one pass), three passes at most."""
+    for _ in range(3):
+        repaired = _HIGH_RUN.sub(_undo_mojibake, text)
+        if repaired == text or not _MOJIBAKE.search(repaired):
+            return repaired
+        text = repaired
+    return text
+
+
+def _undo_mojibake(match: re.Match[str]) -> str:
+    """One run of « Ã© »-like characters back to the UTF-8 text it was, when it decodes as such."""
+    run = match.group(0)
+    for wrong in ("cp1252", "latin-1"):
+        try:
+            return run.encode(wrong).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return run
+
+
+def _repair_mojibake_cells(frame: pd.DataFrame) -> int:
+    """A workbook's cells typed from a UTF-8 CSV that a spreadsheet opened as Windows-1252 (« RÃ©gion »,
+    « capacitÃ© ») and saved as .xlsx or .ods: repaired in place, as a CSV's are when read. Returns
+    how many cells changed."""
+    changed = 0
+    for column in frame.columns:
+        cells = frame[column]
+        damaged = cells.str.contains(_MOJIBAKE, na=False)
+        if damaged.any():
+            repaired = cells[damaged].map(_unmojibake)
+            changed += int((repaired != cells[damaged]).sum())
+            frame.loc[damaged, column] = repaired
+    return changed
 
 
 @contextlib.contextmanager
@@ -1117,6 +1145,7 @@ def _sheet_table(
     if not grid:
         raise InputFileError.at(path, f"feuille « {chosen} » vide")
     frame = _excel_frame(grid, header_row)
+    repaired = _repair_mojibake_cells(frame)
     try:
         table = _to_table(path, frame, header_row, header_hint, fmt="xlsx")
     except InputFileError as exc:
@@ -1124,6 +1153,12 @@ def _sheet_table(
             problem.message += f" (feuille « {chosen} »)"
         raise InputFileError(exc.problems) from None
     table.sheet = chosen
+    if repaired:
+        table.warnings.append(
+            f"{path.name}, feuille « {chosen} » : accents mal décodés (« Ã© » pour « é ») dans "
+            f"{integer(repaired)} cellule(s), réparés : un CSV en UTF-8 ouvert comme Windows-1252 puis "
+            "enregistré en classeur ?"
+        )
     _spread_merges(table, merges, column_shift)
     return table
 
