@@ -149,6 +149,14 @@ NAMED = {
     "surnames opening sentences": ("Charrier nous a aidés. ", ""),
     "capitalised common words": ("Pôle Emploi ", ""),
     "pairs in capitals after a cue": ("Merci à NGOZI CISSÉ ", "ok"),
+    # 2026-12-06 (tests/test_redact_unseen_names3.py): unknown pairs opening sentences, surnames
+    # with particles first, runs of particles, a signature's line in capitals after a long one, name
+    # cues before acronyms.
+    "unknown pairs opening sentences": ("Nhung Cissé nous a aidés. ", ""),
+    "particle surnames first": ("avec Le Gall Hassiba ", ""),
+    "runs of particles": ("avec Le De La Du ", "Gall Hassiba"),
+    "a signature after a long line": ("ADJOA PUJOL CAF ", "\nADJOA PUJOL"),
+    "name cues before acronyms": ("Signé : CAF MSA ", ""),
 }
 
 
@@ -196,7 +204,8 @@ WITH_WORDS = ["pairs of words in capitals", "acronyms in capitals", "unmarked lo
               "bank labels", "split iban groups", "dwelling parts", "residences", "codes with digits",
               "thanks before unknown pairs", "list items of unknown pairs", "cues and no name",
               "first names before lower-case words", "surnames opening sentences", "capitalised common words",
-              "pairs in capitals after a cue"]
+              "pairs in capitals after a cue", "unknown pairs opening sentences", "particle surnames first",
+              "runs of particles", "a signature after a long line", "name cues before acronyms"]
 
 
 @pytest.mark.slow

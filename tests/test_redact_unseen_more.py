@@ -31,10 +31,11 @@ def leaked(redactor: Redactor, family: str) -> list[str]:
 # Measured with the model: 7 names whose surname is in none of the redactor's lists either, in an
 # answer not in capitals (« Merci à ADJOA PUJOL »: the model's to find), 4 since 2026-12-06's
 # `Redactor._cued_pair` (after a cue, a pair in capitals with an accented letter: « Merci à NGOZI
-# CISSÉ »; « ADJOA PUJOL » is shaped as « AGIRC ARRCO »); 1 e-mail whose local part
-# is a French word (« merciers à free.fr »); 2 card numbers with one change between letters and
-# digits (« GAGWF8873 », as « COVID2019 » is written).
-TOLERANCE = {"caps name, unknown first name": 5, "e-mail, à and no separator": 1, "card number, no cue": 2}
+# CISSÉ »; « ADJOA PUJOL » is shaped as « AGIRC ARRCO »), 0 since the pair is taken when both
+# words are spelt as names are (`redact._name_shaped`, tests/test_redact_unseen_names3.py); 1 e-mail
+# whose local part is a French word (« merciers à free.fr »); 2 card numbers with one change between
+# letters and digits (« GAGWF8873 », as « COVID2019 » is written).
+TOLERANCE = {"caps name, unknown first name": 0, "e-mail, à and no separator": 1, "card number, no cue": 2}
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

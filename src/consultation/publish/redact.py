@@ -25,6 +25,7 @@ import csv
 import functools
 import io
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -491,8 +492,9 @@ _CIVILITY = re.compile(
     r"ma[iî]tre|mme|mmes|mlle|melle|mr|dr|dre|pr)\b\.?|M\.|MM\.)"
 )
 _WEAK_CIVILITY = re.compile(
-    r"(?<![\w.-])(?:Me|ME|(?i:directrice|directeur|cheffe|infirmi[eè]re|coordinatrice|coordinateur|"
-    r"pr[ée]sidente?|d[ée]put[ée]e?|s[ée]nat(?:eur|rice)|collègue|coll[eè]gue))\b(?=\s+[A-ZÀ-Ý])"
+    r"(?<![\w.-])(?:(?:Me|ME)\b(?=\s+(?:(?:de|du|des|van|von|da|di)\s+|d['’])*[A-ZÀ-Ý])"
+    r"|(?i:directrice|directeur|cheffe|infirmi[eè]re|coordinatrice|coordinateur|"
+    r"pr[ée]sidente?|d[ée]put[ée]e?|s[ée]nat(?:eur|rice)|collègue|coll[eè]gue)\b(?=\s+[A-ZÀ-Ý]))"
 )
 # Several people after one civility: « Drs Martin et Durand », « Mmes Haddad, Perrin et Giraud ».
 _PLURAL_CIVILITY = re.compile(
@@ -530,6 +532,10 @@ _SUBJECT_VERB = re.compile(
     r"(?:a|est|était|avait|sera|aura|fut|va|vient|fait|peut|doit|reste|(?<=nous )\w+(?:e|t))(?![\w'’-])")
 # Surnames of the lists that open real answers' sentences as words (« Dieu ne fait pas… »).
 _NO_SUBJECT_SURNAMES = frozenset(["dieu"])
+_SAINTS = frozenset(["saint", "sainte", "st", "ste", "saints", "saintes"])
+_STREET_BEFORE = re.compile(
+    r"(?i)(?<![\w])(?:rue|avenue|av\.?|boulevard|bd|allée|allee|impasse|quai|place|square|chemin|cours|route"
+    r"|esplanade|parvis|promenade|rond-point)[ \t]+$")
 _FUNCTION_TITLES = frozenset(
     ["le", "la", "les", "l'", "l’", "president", "presidente", "directeur", "directrice", "ministre", "maire", "prefet", "prefete", "depute", "deputee", "senateur", "senatrice", "docteur", "docteure", "professeur", "professeure", "chef", "cheffe", "responsable", "coordinateur", "coordinatrice", "delegue", "deleguee", "secretaire", "adjoint", "adjointe", "conseiller", "conseillere", "juge", "procureur", "abbe", "cure", "inspecteur", "inspectrice", "general", "generale", "colonel", "commissaire", "recteur", "rectrice", "administrateur", "administratrice", "infirmier", "infirmiere", "cadre", "medecin"]
 )
@@ -582,6 +588,56 @@ def _surnames() -> frozenset[str]:
     for locale in ("fr_FR", "fr_BE", "fr_CH"):
         names.update(getattr(importlib.import_module(f"faker.providers.person.{locale}").Provider, "last_names", ()))
     return frozenset(fold(n) for n in names)
+
+
+@functools.cache
+def _name_trigrams() -> tuple[dict[str, int], dict[str, int]]:
+    """Letter trigrams and their two-letter heads counted over every first name and surname of
+    Faker's lists, all locales written in Latin letters (36,000 words): how names are spelt."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as people
+
+    words: set[str] = set()
+    for module in pkgutil.iter_modules(people.__path__):
+        provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
+        for attribute in ("first_names", "first_names_male", "first_names_female", "last_names"):
+            names = getattr(provider, attribute, ())
+            if isinstance(names, (dict, list, tuple, set, frozenset)):
+                words.update(key for n in names for p in re.split(r"[\s'’-]+", n)
+                             if len(key := fold(p)) > 1 and key.isascii() and key.isalpha())
+    trigrams: dict[str, int] = {}
+    heads: dict[str, int] = {}
+    for word in words:
+        padded = f"^^{word}$"
+        for k in range(2, len(padded)):
+            trigrams[padded[k - 2:k + 1]] = trigrams.get(padded[k - 2:k + 1], 0) + 1
+            heads[padded[k - 2:k]] = heads.get(padded[k - 2:k], 0) + 1
+    return trigrams, heads
+
+
+_NAME_SHAPE = -3.3  # mean log-probability of a letter: names -1.6 to -3.9 (most above -3.3), « SNCF » -8.2
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_shaped(word: str) -> bool:
+    """A word spelt as names are (four letters at least, the mean log-probability of each letter
+    after the two before it, among Faker's names of all locales, above `_NAME_SHAPE`): « ADJOA »,
+    « PUJOL », « OUATTARA », not « SNCF », « RATP », « USLD », « IDF », « CNAV » (2026-12-06)."""
+    parts = fold(word).split("-")
+    if len("".join(parts)) < 4 or not all(p.isalpha() for p in parts):
+        return False
+    trigrams, heads = _name_trigrams()
+    for part in parts:
+        if not part.isascii():
+            continue  # « ł », « ß »: letters no acronym has
+        padded = f"^^{part}$"
+        total = sum(math.log((trigrams.get(padded[k - 2:k + 1], 0) + 0.1) / (heads.get(padded[k - 2:k], 0) + 2.7))
+                    for k in range(2, len(padded)))
+        if total / (len(padded) - 2) < _NAME_SHAPE:
+            return False
+    return True
 
 
 @functools.cache
@@ -920,8 +976,12 @@ class Redactor:
             after = _AFTER_CIVILITY.match(text, m.end()).end()  # type: ignore[union-attr]
             if after in starts and after > m.end():
                 span = self._name_after(tokens, starts[after], text, lower=2 if self.lexicon else 0, strict=True)
-                if span and not self._ordinary_words(text[span.start:span.end]):
+                if span and not self._ordinary_words(text[span.start:span.end]) and not self._acronyms(
+                        text[span.start:span.end]):
                     found.append(span)
+        signature = self._signature(text)
+        if signature:
+            found.append(signature)
         french, other = _first_names()
         for i, (start, _end, word) in enumerate(tokens):
             key = fold(word)
@@ -932,6 +992,11 @@ class Redactor:
                 if span:
                     found.append(span)
                 continue
+            if key in _PARTICLES and i + 2 < len(tokens):
+                span = self._particle_first(tokens, i, text)
+                if span:
+                    found.append(span)
+                    continue
             if key in self.stop_words or len(key) < 3:
                 continue
             if word[:1].isupper():
@@ -939,10 +1004,12 @@ class Redactor:
                 if not known:
                     span = (self._initial_or_caps_surname(tokens, i, text) or self._caps_pair(tokens, i, text)
                             or self._unknown_then_surname(tokens, i, text) or self._cued_pair(tokens, i, text)
-                            or self._subject_surname(tokens, i, text))
+                            or self._subject_surname(tokens, i, text) or self._subject_pair(tokens, i, text))
                     if span:
                         found.append(span)
                     continue
+                if i and fold(tokens[i - 1][2]) in _SAINTS and _blank(text, tokens[i - 1][1], start):
+                    continue  # a saint's name, a place's (« Saint Vincent de Paul », a hospital's site)
                 span = self._name_after(tokens, i + 1, text, lower=0, first=(start, i)) or self._first_then_lower(
                     tokens, i, text)
                 before = self._caps_surname_before(tokens, i, text) if word.isupper() else None
@@ -1067,8 +1134,9 @@ class Redactor:
             j += 1  # « Le Bihan », « Da Silva », « Ben Ali »
         if not _blank(text, tokens[j - 1][1], tokens[j][0]) or not self._unlisted(tokens[j][2], text):
             return None  # a listed surname first (« Grondin Enora »), the other word unknown
-        if _is_caps_word(tokens[j][2]) and not any(fold(w) != w.lower() for w in (word, tokens[j][2])):
-            return None  # in capitals, an accented letter in one of the words: no acronym
+        if _is_caps_word(tokens[j][2]) and not any(fold(w) != w.lower() for w in (word, tokens[j][2])) and not (
+                _name_shaped(word) and _name_shaped(tokens[j][2])):
+            return None  # in capitals, an accented letter in one word or both spelt as names: no acronym
         return Span(start, tokens[j][1], NAME)
 
     def _first_then_lower(self, tokens, i, text) -> Span | None:
@@ -1114,6 +1182,103 @@ class Redactor:
         if not _SUBJECT_VERB.match(text, tokens[i][1]):
             return None
         return Span(tokens[i][0], tokens[i][1], NAME)
+
+    def _listed_name(self, word: str) -> bool:
+        """A first name or a common surname of the lists, whatever its case."""
+        french, other = _first_names()
+        key = fold(word)
+        return all(p in french or p in other or p in _surnames() for p in key.split("-") if p)
+
+    def _acronyms(self, candidate: str) -> bool:
+        """Words of which one at least is in capitals, spelt as no name is and in no list of names:
+        « CAF MSA », « LHSS CFDT », « DGFIP AAH » after « contactez », « Signé : », « Cordialement »
+        (2026-12-06: taken as names on main)."""
+        return any(_is_caps_word(w) and not _name_shaped(w) and not self._listed_name(w) for w in candidate.split())
+
+    def _signature(self, text: str) -> Span | None:
+        """« …Merci pour tout.\nADJOA PUJOL » (2026-12-06): the answer's last line made of two or
+        three words in capitals alone, each spelt as a name (`_name_shaped`) or one of the lists' first
+        names and surnames, none a common word, a stop word or a function, in an answer that is not
+        written in capitals, after at least one line of text. With the lexicon only."""
+        if not self.lexicon or "\n" not in text.strip() or _in_capitals(text):
+            return None
+        end = len(text.rstrip())
+        start = text.rfind("\n", 0, end) + 1
+        words = list(_TOKEN.finditer(text, start, end))
+        if not 2 <= len(words) <= 3 or text[start:words[0].start()].strip() or any(
+                text[a.end():b.start()].strip(" \t") for a, b in itertools.pairwise(words)):
+            return None
+        for m in words:
+            word, key = m.group(), fold(m.group())
+            if (not _is_caps_word(word) or key in self.stop_words or key in _FUNCTION_WORDS or key in _FUNCTION_TITLES
+                    or not (_name_shaped(word) or self._listed_name(word))
+                    or (self._caps_common_word(word) and not self._listed_name(word))):
+                return None
+        if text[words[-1].end():end].strip():
+            return None
+        return Span(words[0].start(), words[-1].end(), NAME)
+
+    def _subject_pair(self, tokens, i, text) -> Span | None:
+        """« Nhung Cissé nous a aidés », « Quéré Belkacem s'est occupé de tout » (2026-12-06): two
+        capitalised words opening their sentence (a capitalised particle between them), one of them no
+        list knows (`_unlisted`) and the other too or a first name or a common surname of the lists,
+        then a verb in the third person (`_SUBJECT_VERB`, as `_subject_surname`). With the lexicon
+        only."""
+        if not self.lexicon or i + 1 >= len(tokens):
+            return None
+        word = tokens[i][2]
+        if not word.istitle() or not _starts_sentence(
+                text[max(0, tokens[i][0] - 8):tokens[i][0]], tokens[i][0] - max(0, tokens[i][0] - 8)):
+            return None
+        j = i + 1
+        if fold(tokens[j][2]) in _PARTICLES and tokens[j][2][:1].isupper() and j + 1 < len(tokens) \
+                and _blank(text, tokens[j][1], tokens[j + 1][0]):
+            j += 1
+        after = tokens[j][2]
+        if not (_blank(text, tokens[j - 1][1], tokens[j][0]) and after.istitle()):
+            return None
+        known = [self._unlisted(w, text) for w in (word, after)]
+        listed = [self._listed_name(w) and not self._is_common_word(w) and fold(w) not in self.stop_words
+                  for w in (word, after)]
+        # after a particle, the surname may be a word (« Arminda Le Roux »)
+        listed[1] = listed[1] or (j > i + 1 and fold(after) not in self.stop_words and fold(after) not in _FUNCTION_TITLES)
+        if not (any(known) and all(k or n for k, n in zip(known, listed, strict=True))):
+            return None
+        if not _SUBJECT_VERB.match(text, tokens[j][1]):
+            return None
+        return Span(tokens[i][0], tokens[j][1], NAME)
+
+    def _particle_first(self, tokens, i, text) -> Span | None:
+        """« avec Le Gall Hassiba », « - Van Damme Jean-Marc », « de La Tour Quentin nous a aidés »
+        (2026-12-06): a surname with its particles first, then a capitalised first name of the lists
+        (no everyday word: « Pierre », « France ») or a word no list knows, after what introduces a
+        person, opening a list's item, or opening a sentence before a verb in the third person. The
+        surname may be a word (« Le Roux », « De La Fontaine »); the first name after it decides
+        (« avec La Poste », « vers Le Creusot » stay). With the lexicon only."""
+        if not self.lexicon:
+            return None
+        j = i
+        while j < len(tokens) and fold(tokens[j][2]) in _PARTICLES and j - i < 3:
+            j += 1
+        if j + 1 >= len(tokens) or not all(_blank(text, tokens[k][1], tokens[k + 1][0]) for k in range(i, j + 1)):
+            return None
+        surname, first = tokens[j][2], tokens[j + 1][2]
+        key, first_key = fold(surname), fold(first)
+        if not (surname.istitle() and first.istitle()) or len(key) < 2 or key in self.stop_words \
+                or key in _FUNCTION_TITLES or key in _FUNCTION_WORDS:
+            return None
+        french, other = _first_names()
+        parts = [p for p in first_key.split("-") if p]
+        listed = bool(parts) and all(p in french or p in other for p in parts) and first_key not in _WORDLIKE_FIRST_NAMES \
+            and (all(p in french for p in parts) or not self._is_common_word(first))
+        if not (listed or self._unlisted(first, text)) or first_key in self.stop_words:
+            return None
+        start = tokens[i][0]
+        cued = _PERSON_CUE.search(text, max(0, start - 40), start) or _ITEM_START.search(text, max(0, start - 8), start)
+        if not cued and not (_starts_sentence(text[max(0, start - 8):start], start - max(0, start - 8))
+                             and _SUBJECT_VERB.match(text, tokens[j + 1][1])):
+            return None
+        return Span(start, tokens[j + 1][1], NAME)
 
     def _caps_pair(self, tokens, i, text) -> Span | None:
         """« NGOZI VASSEUR », « VASSEUR NGOZI » (2026-12-06): two words in capitals side by side, one
@@ -1322,6 +1487,12 @@ class Redactor:
     def is_person_name(self, candidate: str, start: int, text: str) -> bool:
         """Filter the small model's PER entities: it tags capitalised verbs at line starts."""
         words = [w for w in re.split(r"[\s]+", candidate.strip()) if w]
+        # A saint's name is a place's, a hospital's, a school's (« Saint Denis est loin », « Sainte
+        # Anne nous accompagne »); a name after a street's type is the street's (« avenue De Gaulle »:
+        # with a number before it, an address, `_ADDRESS`'s).
+        if words and (fold(words[0]).rstrip(".") in _SAINTS or _STREET_BEFORE.search(text, max(0, start - 16), start)
+                      or _STREET_BEFORE.fullmatch(words[0] + " ")):
+            return False
         words = [w for w in words if fold(w).strip("'’.") not in {*_ARTICLES, "de", "du", "des", "d'"}]
         # Brands are no people (« Amazon Google », « Gafa Taxer », « Vidéo YouTube »).
         words = [w for w in words if fold(w).strip("'’.").removesuffix("s") not in _BRANDS]
