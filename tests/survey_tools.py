@@ -416,3 +416,34 @@ def resaved(made: Export, rng: random.Random, title: str) -> Path:
     out = made.path.with_name("titre-" + made.path.stem + ".csv")
     out.write_bytes(buf.getvalue().encode(rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"])))
     return out
+
+
+# How survey tools write a date and time in their CSV files (the formats above).
+TOOL_DATES = ["%Y/%m/%d %I:%M:%S %p UTC+2", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y - %H:%M",
+              "%Y-%m-%dT%H:%M:%S.000+02:00", "%Y-%m-%dT%H:%M:%S"]
+# How a French spreadsheet writes them back when the file is saved again as CSV.
+SHEET_DATES = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def dates_rewritten(path: Path, rng: random.Random) -> int:
+    """The CSV export opened in a spreadsheet and saved again under its name: every date written
+    in one of SHEET_DATES (seconds dropped by some), the delimiter « ; », UTF-8 with a BOM. Returns
+    how many cells changed."""
+    raw = path.read_bytes()
+    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
+    first = text.splitlines()[0]
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=max(("\t", ";", ","), key=first.count)))
+    target = rng.choice(SHEET_DATES)
+    changed = 0
+    for row in rows:
+        for i, cell in enumerate(row):
+            for form in TOOL_DATES:
+                try:
+                    when = datetime.strptime(cell, form)
+                except ValueError:
+                    continue
+                row[i] = when.strftime(target)
+                changed += row[i] != cell
+                break
+    _write_csv(path, rows, delimiter=";", bom=True, quote_all=False)
+    return changed

@@ -78,7 +78,7 @@ from consultation.draft import recognise, render
 from consultation.ingest.core import ingest_consultation
 from consultation.ingest.readers import read_table
 from ingest_family_support import HEADER, ROWS, SAMPLE
-from survey_tools import CASES, export, incomplete_answers, resaved
+from survey_tools import CASES, dates_rewritten, export, incomplete_answers, resaved
 
 QUESTIONS = HEADER[5:]
 
@@ -159,6 +159,37 @@ def test_a_tools_export_under_a_title_and_saved_again_is_drafted_and_ingested_wh
     assert (report.rows_read, report.rows_ingested, report.rows_quarantined) == (respondents, respondents, 0)
     extra = sorted(" ".join(t.split()) for t in incomplete_answers()) if made.incomplete else []
     assert texts == sorted(sample_answers + extra)
+
+
+CSV_CASES = [(tool, fmt) for tool, fmt in CASES if fmt in {"csv", "csv-codes", "tsv", "csv-en"}]
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_the_next_nights_export_saved_again_by_a_spreadsheet_counts_each_respondent_once(tmp_path, seed):
+    """Night 1: a tool's CSV as downloaded. Night 2: the same file opened in a spreadsheet and saved
+    again under its name, every date written the spreadsheet's way (« 16/06/2020 16:39 »; a Google
+    Forms respondent's id is its timestamp with the structure's name). The same respondents, under
+    new ids where a date is part of it: counted once, and said. Before, a consultation drafted by
+    init (no follow-up question) recognised nobody under a new id (its answers' missing follow-up
+    was « nan » against the base's nothing): 47 respondents became 94."""
+    rng = random.Random(seed)
+    tool, fmt = CSV_CASES[seed % len(CSV_CASES)]
+    made = export(tool, fmt, tmp_path / tool)
+    _draft_and_ingest(made.path)  # the draft written beside the export
+    folder = made.path.parent
+    con = store.connect(None)
+    (first,) = ingest_consultation(con, load_consultation(folder), folder)
+    people = 47 + made.incomplete
+    assert first.rows_ingested == people
+    changed = dates_rewritten(made.path, rng)
+    (second,) = ingest_consultation(con, load_consultation(folder), folder)
+    assert (second.rows_read, second.rows_ingested, second.rows_quarantined) == (people, people, 0)
+    assert con.execute("SELECT count(*) FROM respondents").fetchone()[0] == people
+    renamed = [w for w in second.warnings if "sous un autre identifiant qu'à sa lecture précédente" in w]
+    if tool == "google_forms":  # its id holds the date
+        assert changed and len(renamed) == 1 and renamed[0].split(" : ")[1].startswith(f"{people} répondants")
+    assert not [w for w in second.warnings if "n'y figurent plus" in w or "n'y figure plus" in w]
+    con.close()
 
 
 @pytest.mark.parametrize(("tool", "fmt", "rows"), [("qualtrics", "csv", 3), ("qualtrics", "tsv", 3), ("qualtrics", "xlsx", 3),

@@ -1302,13 +1302,20 @@ def _fingerprints(respondents: pd.DataFrame, answers: pd.DataFrame) -> dict[str,
     """What a respondent said and who they are, without their id: structure, region, every answer."""
     said: dict[str, list[tuple]] = {}
     for rid, qid, text, follow in answers[["respondent_id", "question_id", "text", "follow_up"]].itertuples(index=False):
-        if str(text or "") or str(follow or ""):
-            said.setdefault(str(rid), []).append((str(qid), str(text or ""), str(follow or "")))
+        if _given(text) or _given(follow):
+            said.setdefault(str(rid), []).append((str(qid), _given(text), _given(follow)))
     out = {}
     people = respondents.reindex(columns=["respondent_id", "structure_name", "structure_type", "region"])
     for rid, name, kind, region in people.itertuples(index=False):
-        out[str(rid)] = (str(name or ""), str(kind or ""), str(region or ""), tuple(sorted(said.get(str(rid), []))))
+        out[str(rid)] = (_given(name), _given(kind), _given(region), tuple(sorted(said.get(str(rid), []))))
     return out
+
+
+def _given(value: object) -> str:
+    """A cell's text, '' for a missing one: None from the base, NaN from a frame (a consultation with
+    no follow-up question has NaN there, and « nan » never matched the base's None: nobody was
+    recognised under a new id)."""
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
 
 def _reidentify(
