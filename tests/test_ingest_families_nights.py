@@ -306,3 +306,34 @@ def test_ids_renumbered_after_a_deletion_count_each_person_once(seed, tmp_path, 
     assert any("sous un autre identifiant" in w for w in report.warnings) == any(
         i > min(deleted) for i in range(len(first)) if i not in deleted
     )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_ids_renumbered_in_a_consultation_without_follow_up_count_each_person_once(seed, tmp_path):
+    """The same renumbering in a consultation with no follow-up question, as `consultation init`
+    drafts one: the answers' follow-up was NaN there, read « nan » against the base's nothing, and
+    nobody was recognised under a new id (every renumbered person counted twice). The sample's own
+    consultation.yaml has a follow-up question, which hid it."""
+    rnd = random.Random(seed)
+    first = [list(r) for r in ROWS]
+    for i, r in enumerate(first):
+        r[IDENT] = str(i + 1)
+    folder = _folder(tmp_path, f"sans-relance{seed}")
+    config = yaml.safe_load((folder / "consultation.yaml").read_text(encoding="utf-8"))
+    for question in [*config["questions"], *config.get("free_text", [])]:
+        question.pop("follow_up", None)
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    con = store.connect(None)
+    _night(con, folder, quoted(first))
+    deleted = set(rnd.sample(range(len(first) - 1), rnd.randint(1, 3)))
+    second = [list(r) for i, r in enumerate(first) if i not in deleted]
+    for i, r in enumerate(second):
+        r[IDENT] = str(i + 1)
+    report = _night(con, folder, quoted(second))
+    # Each structure once (a deleted one whose id nobody took stays, named, as before), under its new id.
+    names = [n for (n,) in con.execute("SELECT structure_name FROM respondents").fetchall()]
+    assert len(names) == len(set(names)) == len(first) - len(deleted) + sum(
+        1 for i in deleted if i >= len(second))
+    ids = dict(con.execute("SELECT structure_name, respondent_id FROM respondents").fetchall())
+    assert all(ids[r[2]] == r[IDENT] for r in second)
+    assert len([w for w in report.warnings if "sous un autre identifiant" in w]) == 1
