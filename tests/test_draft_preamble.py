@@ -112,7 +112,9 @@ def test_init_finds_the_header_under_a_title_and_the_folder_ingests_every_respon
 
     for question in draft.questions:
         question.themes.append({"id": f"{question.id}_x", "label": "x", "keywords": [], "size": 0, "examples": []})
-    (tmp_path / "consultation.yaml").write_text(render(draft, Path("schema.json")), encoding="utf-8")
+    text = render(draft, Path("schema.json"))
+    assert f"# - lecture : {' '.join(said.split())} ;" in text  # the draft's reader sees it too
+    (tmp_path / "consultation.yaml").write_text(text, encoding="utf-8")
     config = load_consultation(tmp_path)
     assert config.title == (title or "export")
     con = store.connect(None)

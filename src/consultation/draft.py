@@ -450,15 +450,41 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
             f"{export} : aucune colonne de réponses rédigées (au moins {MIN_MEDIAN_CHARS} caractères en médiane, "
             "la moitié différentes) ; rien à coder"
         )
+    read = [*table.warnings, *_same_headers(table, questions, {*taken, *respondent_id, *region})]
     draft = Draft(
         export=export, folder=folder, respondent_id=respondent_id, id_note=id_note, region=region,
         structure_name=structure_name, structure_type=structure_type, structure_types=kinds,
         questions=questions, testimonies=[], ignored=ignored, rows=len(table.frame),
         long=(long[0].header, long[1].header) if long else None,
-        incomplete=_incomplete(columns, len(table.frame)) if long is None else None, read=list(table.warnings),
+        incomplete=_incomplete(columns, len(table.frame)) if long is None else None, read=read,
         title=_title_above(table.above),
     )
     return draft, table
+
+
+def _same_headers(table: Table, questions: list[DraftQuestion], taken: set[str]) -> list[str]:
+    """Columns of the export under one header (« Précisez : » after two questions of a Google form):
+    the table names them « Précisez : », « Précisez : (2) ». When each is a question, each is read by
+    its rank, its text the header's; otherwise the import would read one and lose the other, and
+    stops: said here, before the first run."""
+    notes = []
+    groups: dict[tuple[tuple[int, str], ...], list[str]] = {}
+    for label, same in table.duplicates.items():
+        groups.setdefault(tuple(same), []).append(label)
+    by_header = {q.header: q for q in questions}
+    for group, labels in groups.items():
+        header = " ".join(group[0][1].split())
+        if all(label in by_header for label in labels):
+            for label in labels:
+                by_header[label].text = _question_text(group[0][1])
+            notes.append(f"en-tête « {header} » présent {len(labels)} fois : chaque colonne est une question, lue "
+                         f"dans l'ordre ({', '.join(f'« {label} »' for label in labels)}) ; mieux vaut des "
+                         "intitulés différents dans l'outil d'enquête")
+        elif any(label in by_header or label in taken for label in labels):
+            notes.append(f"en-tête « {header} » présent {len(labels)} fois, pas toutes des questions : l'import "
+                         "s'arrêtera ; renommez ces questions dans l'outil d'enquête, ou nommez chaque colonne dans "
+                         f"consultation.yaml ({', '.join(f'« {label} »' for label in labels)})")
+    return notes
 
 
 # A line above the headers that is not the form's title: when and how the export was made.
@@ -612,6 +638,8 @@ def render(draft: Draft, schema: Path) -> str:
     if draft.testimonies:
         lines.append(f"# - {fmt.integer(len(draft.testimonies))} question(s) sans regroupement net, gardées comme "
                      "témoignages (free_text) : pour les coder, déplacez-les dans questions avec des thèmes ;")
+    for said in draft.read:  # how the export was read: a title above the headers, one header twice…
+        lines.append(f"# - lecture : {_comment(said)} ;")
     for header, why in draft.ignored:
         lines.append(f"# - colonne ignorée « {_comment(header)[:80]} » : {why} ;")
     lines += [

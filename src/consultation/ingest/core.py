@@ -357,18 +357,32 @@ def resolve_columns(table: Table, wanted: dict[str, str]) -> dict[str, str]:
                 row=header_row, column=wanted[role],
             )
         )
+    read = set(resolved.values())
     for col in dict.fromkeys(resolved.values()):
         twins = table.duplicates.get(col)
-        if twins:
-            where = " et ".join(f"{column_letter(pos)} (n° {pos})" for pos, _ in twins)
-            problems.append(
-                InputProblem(
-                    str(table.path),
-                    f"en-tête présent {len(twins)} fois, colonnes {where} : une seule serait lue et l'autre "
-                    "perdue ; renommez l'une d'elles dans le fichier",
-                    row=header_row, column=twins[0][1], value=None,
+        if not twins:
+            continue
+        where = " et ".join(f"{column_letter(pos)} (n° {pos})" for pos, _ in twins)
+        labels = [label for label, group in table.duplicates.items() if group == twins]
+        if set(labels) <= read:  # each of them read by its own role, by its rank: nothing lost
+            if col == labels[0]:
+                table.warnings.append(
+                    f"{table.path.name}, ligne {header_row} : en-tête « {_one_line(twins[0][1])} » présent "
+                    f"{len(twins)} fois (colonnes {where}) : lues dans l'ordre, comme "
+                    + ", ".join(f"« {_one_line(label)} »" for label in labels)
+                    + " dans consultation.yaml ; si l'outil d'enquête les changeait d'ordre, leurs réponses "
+                    "seraient échangées : mieux vaut des intitulés différents dans le formulaire"
                 )
+            continue
+        problems.append(
+            InputProblem(
+                str(table.path),
+                f"en-tête présent {len(twins)} fois, colonnes {where} : une seule serait lue et l'autre "
+                "perdue ; renommez l'une d'elles dans le fichier, ou nommez chacune dans consultation.yaml ("
+                + ", ".join(f"« {_one_line(label)} »" for label in labels) + ", dans l'ordre des colonnes)",
+                row=header_row, column=twins[0][1], value=None,
             )
+        )
     for col in sorted(loose):
         headers = sorted({_one_line(wanted[role]) for role, c in resolved.items() if c == col})
         if len(headers) > 1:
