@@ -30,7 +30,9 @@ from conftest import FAST_SEEDS, ROOT
 # 3 min 26 s on two cores at a load of 1.5 to 2.5, as 2,143 took on the same machine that morning.
 # 2,220 of 3,577 on 2026-12-06 (night: names no list knows, testimonies, drafts): 3 min 50 s at a
 # load of 0.4 to 2.5, 452 s of CPU.
-FAST_AT_MOST = 2_250
+# 2,250 on 2026-12-06 (late: survey tools' exports under a title, re-saved, with one header twice;
+# workbooks with damaged accents): 3 min 25 s on two cores, load about 2.
+FAST_AT_MOST = 2_300
 MAKEFILE_EXPRESSION = re.compile(r'^test-fast:.*\n\t.*-m "([^"]+)"', re.MULTILINE)
 
 
