@@ -151,3 +151,19 @@ def test_rows_broken_by_an_unquoted_delimiter_do_not_move_the_header(tmp_path):
     assert table.first_data_row == 2 and list(table.frame.columns[:3]) == ["id", "Région", "Réponse"]
     assert len(table.malformed) == 8
     assert not [w for w in table.warnings if "au-dessus des en-têtes" in w]
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_excels_sep_line_is_said_as_such_and_names_nothing(tmp_path, delimiter):
+    """« sep=; », the first line Excel writes and reads to know the delimiter: skipped, said as
+    Excel's, never the consultation's title (before the title rule knew it, the title was « sep= »;
+    before this session, init stopped on it)."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows([HEADER, *ROWS])
+    path = tmp_path / "reponses.csv"
+    path.write_text(f"sep={delimiter}\r\n" + buf.getvalue(), encoding="utf-8")
+    draft, table = recognise(path, tmp_path)
+    assert draft.title is None and table.first_data_row == 3 and len(table.frame) == 47
+    (said,) = [w for w in draft.read if "au-dessus des en-têtes" in w]
+    assert "la consigne d'Excel qui nomme le séparateur" in said
+    assert [q.header for q in draft.questions] == [h for h in HEADER if h[0].isdigit()]

@@ -489,7 +489,7 @@ def _same_headers(table: Table, questions: list[DraftQuestion], taken: set[str])
 
 # A line above the headers that is not the form's title: when and how the export was made.
 _STAMP = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[:h]\d{2}\b"
-                    r"|^(?:export|extra|genere|date|source|filtre|page)", re.I)
+                    r"|^(?:export|extra|genere|date|source|filtre|page|sep=)", re.I)
 
 
 def _title_above(rows: list[list[str]]) -> str | None:

@@ -2246,7 +2246,9 @@ def _to_table(
     table.above = above
     if above and header_row is None:
         cells = [cell for row in above for cell in row]
-        quoted = ", ".join(f"« {_shorten(cell)} »" for cell in cells[:3]) + (", …" if len(cells) > 3 else "")
+        quoted = ", ".join(
+            f"« {_shorten(cell)} »" + (", la consigne d'Excel qui nomme le séparateur" if _EXCEL_SEP.match(cell) else "")
+            for cell in cells[:3]) + (", …" if len(cells) > 3 else "")
         table.warnings.append(
             f"{path.name} : {integer(header_idx)} ligne(s) au-dessus des en-têtes ({_span(1, header_idx)} : {quoted}) : "
             f"lues comme un titre, pas comme des réponses ; noms des colonnes pris ligne {header_idx + 1}"
@@ -2278,6 +2280,10 @@ def _rows_above(grid: pd.DataFrame, header_idx: int) -> list[list[str]]:
     """The filled cells of each filled row above the header (a title, an export date)."""
     rows = [[str(c).strip() for c in row if str(c or "").strip()] for row in grid.iloc[:header_idx].to_numpy().tolist()]
     return [row for row in rows if row]
+
+
+# Excel's first line « sep=; » names the delimiter; split by it, « sep= » is left.
+_EXCEL_SEP = re.compile(r"^sep=\S?$", re.I)
 
 
 def _shorten(text: str, limit: int = 60) -> str:
