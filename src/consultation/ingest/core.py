@@ -33,7 +33,14 @@ import pyarrow.compute as pc
 from consultation import fmt, store
 from consultation.codebook import MAX_ANSWER_CHARS, Consultation, SourceFile
 from consultation.errors import InputFileError, InputProblem, is_interrupt
-from consultation.ingest.readers import Table, cell_shape, column_letter, header_key, read_table
+from consultation.ingest.readers import (
+    Table,
+    cell_shape,
+    cell_text,
+    column_letter,
+    header_key,
+    read_table,
+)
 from consultation.ingest.regions import REGIONS, UNKNOWN_REGION, normalise_region
 from consultation.progress import progress
 
@@ -1316,20 +1323,15 @@ def _fingerprints(respondents: pd.DataFrame, answers: pd.DataFrame) -> dict[str,
     """What a respondent said and who they are, without their id: structure, region, every answer."""
     said: dict[str, list[tuple]] = {}
     for rid, qid, text, follow in answers[["respondent_id", "question_id", "text", "follow_up"]].itertuples(index=False):
-        if _given(text) or _given(follow):
-            said.setdefault(str(rid), []).append((str(qid), _given(text), _given(follow)))
+        # `cell_text`: '' for None (the base) and NaN (a frame: a consultation with no follow-up
+        # question has NaN there, and « nan » never matched the base's None).
+        if cell_text(text) or cell_text(follow):
+            said.setdefault(str(rid), []).append((str(qid), cell_text(text), cell_text(follow)))
     out = {}
     people = respondents.reindex(columns=["respondent_id", "structure_name", "structure_type", "region"])
     for rid, name, kind, region in people.itertuples(index=False):
-        out[str(rid)] = (_given(name), _given(kind), _given(region), tuple(sorted(said.get(str(rid), []))))
+        out[str(rid)] = (cell_text(name), cell_text(kind), cell_text(region), tuple(sorted(said.get(str(rid), []))))
     return out
-
-
-def _given(value: object) -> str:
-    """A cell's text, '' for a missing one: None from the base, NaN from a frame (a consultation with
-    no follow-up question has NaN there, and « nan » never matched the base's None: nobody was
-    recognised under a new id)."""
-    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
 
 def _reidentify(

@@ -1621,7 +1621,7 @@ def _excel_frame(grid: list[list[object]], header_row: int | None) -> pd.DataFra
         if len(r) > width:
             extra = next((v for v in r[width - 1 :] if not _blank_cell(v)), None)
             r = [*r[: width - 1], extra]
-        cells = [_cell_text(v) for v in r]
+        cells = [cell_text(v) for v in r]
         out.append(cells + [""] * (width - len(cells)))
         positions.append(i)
     frame = pd.DataFrame(out, index=positions, columns=range(width), dtype=str)
@@ -1748,7 +1748,7 @@ def _refuse_nested_list(path: Path, value: list, row: int | None, key: str) -> N
 
 def _joined(values: list) -> str:
     """A list of plain values as one answer: its values joined by « / », empty ones left out."""
-    return " / ".join(t for t in (_cell_text(v).strip() for v in values) if t)
+    return " / ".join(t for t in (cell_text(v).strip() for v in values) if t)
 
 
 def _flatten_records(path: Path, rows: list[dict | None], warnings: list[str], *, lines: bool) -> list[dict | None]:
@@ -2111,7 +2111,7 @@ def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
     for name in frame.columns:
         col = frame[name]
         if pd.api.types.is_bool_dtype(col):
-            text = col.map(_cell_text)
+            text = col.map(cell_text)
         elif pd.api.types.is_integer_dtype(col):
             text = col.astype("Int64").astype("string").fillna("")
         elif pd.api.types.is_float_dtype(col):
@@ -2121,12 +2121,12 @@ def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_string_dtype(col) and not pd.api.types.is_object_dtype(col):
             text = col.fillna("")
         else:
-            text = col.map(_cell_text)
+            text = col.map(cell_text)
         out[str(name)] = text.astype(str)
     return pd.DataFrame(out, index=frame.index)
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """One spreadsheet/JSON cell as the text a user sees (34000, not 34000.0; '' for empty)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
