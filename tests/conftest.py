@@ -18,7 +18,7 @@ settings.register_profile("consultation", deadline=None)
 settings.register_profile("consultation-ci", settings.get_profile("ci"), deadline=None)
 settings.load_profile("consultation-ci" if os.environ.get("CI") else "consultation")
 
-from ingest_family_support import clean_reference  # noqa: E402, F401 (fixture of tests/test_ingest_families*.py)
+from ingest_family_support import clean_reference, drafted_reference  # noqa: E402, F401 (fixtures of the families)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "data" / "raw" / "segur-2020-sample"

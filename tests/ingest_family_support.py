@@ -1,6 +1,9 @@
 """What the generated export families share (tests/test_ingest_families*.py): the bundled sample's
 answers, an ingest of one file as the sample's only export (rows read = ingested + quarantined,
-the raw file unchanged), and the database content of the same answers exported cleanly."""
+the raw file unchanged), and the database content of the same answers exported cleanly. Each
+ingest is under the sample's hand-written consultation.yaml, or (`drafted`) under the one `init`
+drafts from the file itself, as every federation's first consultation is
+(tests/test_draft_families.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import yaml
 
 from consultation import store
 from consultation.codebook import load_consultation
+from consultation.draft import Draft, recognise, render
 from consultation.ingest.core import ingest_consultation
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw" / "segur-2020-sample"
@@ -38,22 +42,37 @@ def quoted(rows: list[list[str]], delimiter: str = ";", header: list[str] = HEAD
     return buf.getvalue().encode("utf-8")
 
 
+def draft_config(folder: Path, filename: str, sheet: str | None = None) -> Draft:
+    """consultation.yaml as `init` drafts it from the export beside it, each question given one
+    theme (a federation's first edit: a draft's proposed themes would take the model's time)."""
+    draft, _ = recognise(folder / filename, folder, sheet=sheet)
+    for question in draft.questions:
+        question.themes.append({"id": f"{question.id}_x", "label": "x", "keywords": [], "size": 0, "examples": []})
+    (folder / "consultation.yaml").write_text(render(draft, Path("schema.json")), encoding="utf-8")
+    return draft
+
+
 def ingest(
     tmp_path: Path, name: str, data: bytes, filename: str = "reponses.csv", columns: dict | None = None,
-    sheet: str | None = None, edit: Callable[[dict], None] | None = None,
+    sheet: str | None = None, edit: Callable[[dict], None] | None = None, drafted: bool = False,
 ):
     """Ingest `data` as the sample's only export; returns the connection and the file's report.
     `columns` replaces some of the consultation's column names (e.g. the respondent id's); `sheet`
-    is the sheet named in consultation.yaml; `edit` changes the rest of the configuration."""
+    is the sheet named in consultation.yaml; `edit` changes the rest of the configuration;
+    `drafted`: under the configuration `init` drafts from the file (`sheet` as init's --feuille),
+    `columns` and `edit` unused."""
     folder = tmp_path / name
     folder.mkdir()
     (folder / filename).write_bytes(data)
-    config = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
-    config["sources"] = {"responses": [{"path": filename, "sheet": sheet} if sheet else filename]}
-    config["columns"].update(columns or {})
-    if edit is not None:
-        edit(config)
-    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    if drafted:
+        draft_config(folder, filename, sheet)
+    else:
+        config = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
+        config["sources"] = {"responses": [{"path": filename, "sheet": sheet} if sheet else filename]}
+        config["columns"].update(columns or {})
+        if edit is not None:
+            edit(config)
+        (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     con = store.connect(None)
     (report,) = ingest_consultation(con, load_consultation(folder), folder)
     assert report.rows_read == report.rows_ingested + report.rows_quarantined
@@ -61,15 +80,19 @@ def ingest(
     return con, report
 
 
-def content(con) -> tuple[dict, dict]:
-    """Respondents and answers as the database holds them."""
+def content(con, *, by_position: bool = False) -> tuple[dict, dict]:
+    """Respondents and answers as the database holds them; `by_position`: each answer under its
+    question's rank in consultation.yaml rather than its id (a draft's ids follow the headers)."""
     respondents = {
         r[0]: r[1:]
         for r in con.execute("SELECT respondent_id, structure_name, structure_type, region FROM respondents").fetchall()
     }
     answers = {
-        (r[0], r[1]): r[2:]
-        for r in con.execute("SELECT respondent_id, question_id, text, follow_up FROM answers").fetchall()
+        (r[0], r[2] if by_position else r[1]): r[3:]
+        for r in con.execute(
+            "SELECT a.respondent_id, a.question_id, q.position, a.text, a.follow_up FROM answers a "
+            "JOIN questions q ON q.question_id = a.question_id AND q.consultation_id = a.consultation_id"
+        ).fetchall()
     }
     return respondents, answers
 
@@ -85,6 +108,23 @@ def clean_reference(tmp_path_factory):
             con, report = ingest(tmp_path_factory.mktemp("ref"), "ref", data)
             assert report.rows_quarantined == 0
             seen[data] = content(con)
+            con.close()
+        return seen[data]
+
+    return of
+
+
+@pytest.fixture(scope="module")
+def drafted_reference(tmp_path_factory):
+    """`clean_reference` under the configuration `init` drafts from that clean export."""
+    seen: dict[bytes, tuple[dict, dict]] = {}
+
+    def of(rows: list[list[str]]) -> tuple[dict, dict]:
+        data = quoted(rows)
+        if data not in seen:
+            con, report = ingest(tmp_path_factory.mktemp("ref"), "ref", data, drafted=True)
+            assert report.rows_quarantined == 0
+            seen[data] = content(con, by_position=True)
             con.close()
         return seen[data]
 

@@ -150,6 +150,7 @@ class Draft:
     long: tuple[str, str] | None = None  # a long export: the question's column, the answer's
     read: list[str] = field(default_factory=list)  # how the export was read (a title above the headers…)
     title: str | None = None  # the export's own title, above its headers (a form's name); else its file's name
+    sheet: str | int | None = None  # the workbook's sheet named at init (--feuille): the only one the imports read
     _rows_of: dict | None = field(default=None, repr=False)
 
     def texts(self, table: Table, question: DraftQuestion) -> list[str]:
@@ -341,8 +342,22 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         taken.update(c.header for c in long if c is not None)
     timestamp = _first(columns, _TIMESTAMP, taken)
     email = _first(columns, EMAIL_HEADER, taken)
+    def repeated(column: Column) -> pd.Series:
+        """An id column's values found on several rows that are not copies of one row (a row
+        pasted twice, read as one by the import): a count typed under the ids, a respondent twice."""
+        rows = table.frame.loc[column.values.index]
+        values = column.values.loc[rows.drop_duplicates().index]
+        return values[values.duplicated(keep=False)]
+
+    def names_respondents(column: Column) -> bool:
+        """A column named as the id: its values all differ, or nearly (a few repeated ones are the
+        import's to set aside, each named; a structure's code repeats on many rows)."""
+        if identifies(column):
+            return True
+        return asked is None and len(repeated(column)) <= max(4, len(column.values) // 10)
+
     ident = next((c for c in columns if c.header not in taken and (_ID_HEADERS.match(c.key) or c.name.strip() == "#")
-                  and identifies(c)), None)
+                  and names_respondents(c)), None)
     region = [h for h in (take(_first(columns, p, taken)) for p in (_REGION, _DEPARTMENT, _POSTAL)) if h]
     if not region:  # no header says so: a short column whose values are mostly regions or departments
         guess = next((c for c in columns if not _is_sentences(c) and _region_share(c) >= 0.8), None)
@@ -362,7 +377,14 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
     structure_name = take(name)
     if ident is not None:
         respondent_id = [ident.header]
-        id_note = f"« {ident.header} » (une valeur différente par {'ligne' if long is None else 'question'})"
+        twice = repeated(ident) if long is None else pd.Series(dtype=str)
+        shown = ", ".join(f"« {v} »" for v in list(dict.fromkeys(twice))[:3])
+        id_note = (
+            f"« {ident.header} » (une valeur différente par {'ligne' if long is None else 'question'})" if twice.empty
+            else f"« {ident.header} » (une valeur différente par ligne, sauf {shown} sur {len(twice)} lignes : "
+            "l'import met de côté en les nommant les notes sous le tableau et les répondants présents deux fois ; "
+            "vérifiez ces lignes)"
+        )
         taken.add(ident.header)
     elif timestamp is not None:
         partner = structure_name or (email.header if email is not None else None)
@@ -457,7 +479,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         questions=questions, testimonies=[], ignored=ignored, rows=len(table.frame),
         long=(long[0].header, long[1].header) if long else None,
         incomplete=_incomplete(columns, len(table.frame)) if long is None else None, read=read,
-        title=_title_above(table.above),
+        title=_title_above(table.above), sheet=sheet,
     )
     return draft, table
 
@@ -622,6 +644,19 @@ def _comment(text: str) -> str:
     return " ".join(text.split())
 
 
+def _source(draft: Draft) -> str:
+    """The export as `sources.responses` names it: with the sheet chosen at init, so that each
+    import reads that sheet alone, as the draft did (without it, every sheet with the same headers)."""
+    if draft.long is None and draft.sheet is None:
+        return f"  responses: [{_q(draft.export.name)}]"
+    parts = [f"path: {_q(draft.export.name)}"]
+    if draft.sheet is not None:
+        parts.append(f"sheet: {_q(draft.sheet)}")
+    if draft.long is not None:
+        parts.append(f"layout: long, question_column: {_q(draft.long[0])}, answer_column: {_q(draft.long[1])}")
+    return f"  responses: [{{{', '.join(parts)}}}]"
+
+
 def render(draft: Draft, schema: Path) -> str:
     """The draft as a commented consultation.yaml (French: the federation reads and edits it)."""
     lines = [SCHEMA_LINE.format(schema=schema.as_posix())]
@@ -647,9 +682,7 @@ def render(draft: Draft, schema: Path) -> str:
         f"id: {_q(_slug(draft.folder.name))}",
         f"title: {_q(draft.title or draft.export.stem)}",
         "sources:",
-        (f"  responses: [{_q(draft.export.name)}]" if draft.long is None else
-         f"  responses: [{{path: {_q(draft.export.name)}, layout: long, question_column: {_q(draft.long[0])}, "
-         f"answer_column: {_q(draft.long[1])}}}]"),
+        _source(draft),
         "columns:",
         f"  respondent_id: {_q(draft.respondent_id[0]) if len(draft.respondent_id) == 1 else _q(draft.respondent_id)}",
     ]

@@ -144,7 +144,8 @@ def _short(raw_json: str) -> str:
 @main.command("init")
 @argument("export", metavar="EXPORT", type=click.Path(path_type=Path, dir_okay=False))
 @argument("folder", metavar="[DOSSIER]", required=False, type=click.Path(path_type=Path, file_okay=False))
-@option("--feuille", "sheet", default=None, help="Classeur : nom de la feuille à lire (par défaut : la première visible).")
+@option("--feuille", "sheet", default=None, help=("Classeur : nom de la seule feuille à lire, à chaque import aussi (par défaut : la première "
+                   "feuille visible qui porte le tableau, et les suivantes aux mêmes en-têtes)."))
 @_friendly
 def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
     """Écrit un premier consultation.yaml à partir d'un export, à relire.

@@ -999,6 +999,8 @@ def _choose_sheet(
     if sheet is not None:
         return _pick_sheet(path, names, sheet), [], []
     visible = [n for n in names if n not in hidden] or names
+    if header_hint is None and not header_row:
+        return _choose_unhinted(path, visible, hidden, first_rows)
     has_header = [
         name for name in names
         if header_row or header_hint is None or _find_header_in(first_rows(name), header_hint) is not None
@@ -1019,6 +1021,50 @@ def _choose_sheet(
             f"ignorée{'s' if len(hidden) > 1 else ''} : {', '.join(f'« {n} »' for n in hidden)}"
         )
     return (shown[0] if shown else visible[0]), [n for n in shown[1:] if first_rows(n)], warnings
+
+
+def _table_of(rows: list[list[object]]) -> tuple[int, frozenset[str]]:
+    """Whether the first rows of a sheet hold a table (filled cells from its header row on), and its
+    header's keys; (0, ∅) for a sheet that is no table: a notice of one column, a title, headers
+    with nothing under them."""
+    at = _find_header_in(rows, None)
+    if at is None:
+        return 0, frozenset()
+    header = [header_key(str(c)) for c in rows[at] if str(c or "").strip()]
+    below = sum(bool(str(c or "").strip()) for row in rows[at + 1 :] for c in row)
+    if len(header) < 2 or not below:
+        return 0, frozenset()
+    return len(header) + below, frozenset(header)
+
+
+def _choose_unhinted(
+    path: Path, visible: list[str], hidden: list[str], first_rows: Callable[[str], list[list[object]]],
+) -> tuple[str, list[str], list[str]]:
+    """`_choose_sheet` for a draft (no column known yet): the answers are on the first visible sheet
+    whose table is about as wide as the widest one (a notice, a summary or a list of codes before
+    them is common), as an import finds the first sheet with the id column. Visible sheets that hold
+    no table are named, never skipped without a word."""
+    tables = {name: _table_of(first_rows(name)) for name in visible}
+    found = [name for name in visible if tables[name][0]]
+    warnings = []
+    if hidden:
+        warnings.append(
+            f"{path.name} : feuille{'s' if len(hidden) > 1 else ''} masquée{'s' if len(hidden) > 1 else ''} "
+            f"ignorée{'s' if len(hidden) > 1 else ''} : {', '.join(f'« {n} »' for n in hidden)}"
+        )
+    if not found:
+        return visible[0], [n for n in visible[1:] if first_rows(n)], warnings
+    widest = max(len(tables[n][1]) for n in found)
+    chosen = next(n for n in found if len(tables[n][1]) * 4 >= widest * 3)
+    no_table = [n for n in visible if not tables[n][0] and first_rows(n)]
+    if no_table:
+        many = len(no_table) > 1
+        warnings.append(
+            f"{path.name} : feuille{'s' if many else ''} {', '.join(f'« {n} »' for n in no_table)} non "
+            f"lue{'s' if many else ''} : pas de tableau de réponses (une ligne d'en-têtes d'au moins deux colonnes, "
+            "des lignes dessous)"
+        )
+    return chosen, [n for n in found if n != chosen], warnings
 
 
 def _read_sheets(
@@ -1897,10 +1943,9 @@ def _json_records(path: Path, document: object, header_hint: str | None, warning
         if _is_record_list(document, header_key(header_hint) if header_hint else None):
             warnings.append(f"{path.name} : liste de listes, sa première ligne lue comme en-têtes de colonnes")
             return _listed_records(path, document)
-        raise InputFileError.at(path, (
-            f"JSON sans en-têtes de colonnes (liste de listes ou de valeurs, dont la première n'a pas la colonne "
-            f"« {header_hint} ») ; attendu : {layouts}"
-        ))
+        first = (f"dont la première n'a pas la colonne « {header_hint} »" if header_hint else
+                 "dont la première ne nomme pas les colonnes : des textes tous différents, absents des lignes dessous")
+        raise InputFileError.at(path, f"JSON sans en-têtes de colonnes (liste de listes ou de valeurs, {first}) ; attendu : {layouts}")
     if not isinstance(document, dict):
         raise InputFileError.at(path, f"JSON attendu : {layouts}")
     keys = set(document)
@@ -1926,7 +1971,9 @@ def _json_records(path: Path, document: object, header_hint: str | None, warning
             return values  # orient="index": {ligne: {colonne: valeur}}
         raise InputFileError.at(
             path,
-            f"JSON d'objets imbriqués sans colonne « {header_hint} » ni aux clés ni aux sous-clés ; attendu : {layouts}",
+            (f"JSON d'objets imbriqués sans colonne « {header_hint} » ni aux clés ni aux sous-clés" if header_hint else
+             "JSON d'objets imbriqués dont ni les clés ni les sous-clés ne numérotent les lignes : lignes et colonnes "
+             "ne se distinguent pas") + f" ; attendu : {layouts}",
             column=header_hint,
         )
     if any(isinstance(v, (dict, list)) for v in values) and len(values) > 1 and sum(
@@ -1944,8 +1991,20 @@ def _is_record_list(value: object, wanted: str | None) -> bool:
         return False
     if all(isinstance(r, dict) for r in value):
         return True
-    return (wanted is not None and all(isinstance(r, list) for r in value)
-            and all(isinstance(h, str) for h in value[0]) and wanted in {header_key(h) for h in value[0]})
+    if not all(isinstance(r, list) for r in value) or not all(isinstance(h, str) for h in value[0]):
+        return False
+    return wanted in {header_key(h) for h in value[0]} if wanted is not None else _names_columns(value)
+
+
+def _names_columns(rows: list[list]) -> bool:
+    """Without the id column's name (a draft from an export never seen), whether a list of lists
+    starts with a header row: texts, all different, none found again in its column below (a
+    first row of answers shares its region, its type of structure… with the rows under it)."""
+    head = [h.strip() for h in rows[0]]
+    if len(rows) < 2 or len(head) < 2 or not all(head) or len(set(head)) < len(head):
+        return False
+    return not any(j < len(row) and isinstance(row[j], str) and row[j].strip() == h
+                   for row in rows[1:] for j, h in enumerate(head))
 
 
 def _listed_records(path: Path, value: list) -> list[dict | None]:
