@@ -95,7 +95,7 @@ def test_the_sheet_chosen_at_init_is_the_only_one_each_run_reads(seed, tmp_path,
     export = tmp_path / filename
     export.write_bytes(data)
     folder, out = tmp_path / "consultation", tmp_path / "sorties"
-    runner = CliRunner(env={"CONSULTATION_PROCESSED": str(out)})
+    runner = CliRunner()
     drafted = runner.invoke(main, ["init", str(export), str(folder), "--feuille", names[chosen]])
     assert drafted.exit_code == 0, drafted.output
     assert f'sheet: "{names[chosen]}"' in (folder / "consultation.yaml").read_text(encoding="utf-8")

@@ -526,6 +526,40 @@ def _title_above(rows: list[list[str]]) -> str | None:
     return title
 
 
+_MONTH_NAMES = (r"(?:janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|sept?(?:embre)?|oct(?:obre)?"
+                r"|nov(?:embre)?|d[ée]c(?:embre)?|jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                r"|sep(?:tember)?|october|november|december)\.?")
+# What tools add to a form's name in the file they write: dates and times (« 2020-06-30-08-12-44 »,
+# « 30 juin 2020 », « 200630 »), a range of rows (« (1-47) »), « (réponses) », « all versions »,
+# « labels », « Submissions », « results-survey842915 », « responses-Fz8qR2-csv », « export du »,
+# a copy's mark.
+_NAME_NOISE = re.compile(
+    r"\((?:\d+\s*-\s*\d+|\d+|r[ée]ponses?|responses?|copie|copy)\)"
+    r"|\b\d{1,2}[ -]?" + _MONTH_NAMES + r"[ ,]*\d{4}\b|\b" + _MONTH_NAMES + r" \d{1,2},? \d{4}\b"
+    r"|\b\d{1,4}(?:[-_./:hT]\d{1,4})+\b|\b\d{5,}\b|\b(?=[a-z\d]*[a-z]\d+[a-z])[a-z\d]{5,10}\b"
+    r"|\b(?:export(?:[ée]|ed)?|extra(?:it|ction))(?:\s+(?:du|le|au|on|of))?\b"
+    r"|\b(?:all versions|xml values|labels|submissions?|results?|survey\d*|responses?|r[ée]ponses|data|all|export(?:s|ed)?"
+    r"|csv|xlsx|xls|ods|tsv|json|copie|copy|final|v\d+)\b",
+    re.I,
+)
+
+
+def _title_of_file(export: Path, folder: Path) -> str:
+    """A title from the export's file name, without what its tool added (KoboToolbox's date and
+    time, which the publication's check took for an identifier); failing a name, the folder's
+    (« ma-consultation » : « Ma consultation »)."""
+    for name in (export.stem, folder.name):
+        text = name.replace("_", " ")
+        if " " not in name.strip():  # a slug (Tally's « Contribution-Segur_Submissions »)
+            text = re.sub(r"(?<=[^\W\d_])-(?=[^\W_])|(?<=[^\W_])-(?=[^\W\d_])", " ", text)
+        text = _NAME_NOISE.sub(" ", text)
+        text = re.sub(r"(?:\s*[-–(),.]\s*)+$|^(?:\s*[-–(),.]\s*)+", "", " ".join(text.split()))
+        text = re.sub(r"\s+(?:-\s+)+", " - ", text).strip(" -–")
+        if sum(ch.isalpha() for ch in text) >= 3:
+            return _capital(text)
+    return _capital(export.stem)
+
+
 def propose_themes(draft: Draft, table: Table, lemmatizer, redact: Callable[[str], str]) -> None:
     """Each question's themes from its answers; a question with no group becomes a testimony section."""
     from consultation.coding.discover import MIN_UNITS_FLOOR, discover_question
@@ -680,7 +714,7 @@ def render(draft: Draft, schema: Path) -> str:
     lines += [
         "# les exemples en commentaire sont des réponses de l'export, masquées (noms, contacts).",
         f"id: {_q(_slug(draft.folder.name))}",
-        f"title: {_q(draft.title or draft.export.stem)}",
+        f"title: {_q(draft.title or _title_of_file(draft.export, draft.folder))}",
         "sources:",
         _source(draft),
         "columns:",

@@ -731,6 +731,15 @@ _UNIT_AFTER = re.compile(
     r"hectares|ha|m2|m²)(?![^\W_]))")
 
 
+# A date and time as tools stamp their files and exports (KoboToolbox's « 2020-06-30-08-12-44 »,
+# « 2020-06-30T08:12:44 », « 30/06/2020 08:12 », « 20200630_081244 »): no identifier. Written
+# whole only: year, month, day, hour, minutes (seconds optional), each in its range.
+_YMD = r"(?:19|20)\d{2}(?P<s1>[-_./]?)(?:0[1-9]|1[0-2])(?P=s1)(?:0[1-9]|[12]\d|3[01])"
+_DMY = r"(?:0[1-9]|[12]\d|3[01])(?P<s2>[-_./])(?:0[1-9]|1[0-2])(?P=s2)(?:19|20)\d{2}"
+_STAMP = re.compile(
+    rf"(?<![^\W_])(?:{_YMD}|{_DMY})(?:[-_ T.]|\s+à\s+)?(?:[01]\d|2[0-3])(?P<s3>[-_:.hH]?)[0-5]\d(?:(?P=s3)[0-5]\d)?(?!\d)")
+
+
 def _digits(run: str) -> str:
     return re.sub(r"\D", "", run)
 
@@ -757,6 +766,8 @@ def _digit_kind(run: str) -> str | None:
     digits = _digits(run)
     if re.fullmatch(r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})", run):
         return None  # a date (a date of birth is found by its cue)
+    if _STAMP.fullmatch(run.strip()) and not (len(digits) == 14 and siret.is_valid(digits) and not re.search(r"\D", run.strip())):
+        return None  # a file's or an export's date and time
     international = run.lstrip().startswith(("+", "00"))
     if len(digits) >= (8 if international else 9):
         for region in ("FR", "BE", "CH"):
@@ -927,7 +938,11 @@ def scan_text(
         elif not local and domain and re.match(r"[A-Za-z_]", domain):
             found.append(("handle", m.start(), m.group()))
     found += [("url", m.start(), m.group()) for m in _URLS.finditer(linked)]
+    stamps = [(s.start(), s.end(), s.group()) for s in _STAMP.finditer(text)] if any(c.isdigit() for c in text) else []
     for m in _DIGIT_RUN.finditer(text):
+        start = m.start() + len(m.group()) - len(m.group().lstrip())
+        if any(a <= start and m.end() <= b and not (len(_digits(t)) == 14 and t.isdigit()) for a, b, t in stamps):
+            continue  # in a date and time (« 05-10-2025 13h15 »: the run stops at « h »)
         kind = _digit_kind(m.group())
         if kind == "siret" and _THOUSANDS.fullmatch(m.group().strip()) and (
                 _UNIT_AFTER.match(text, m.end()) or text[max(0, m.start() - 2):m.start()].strip() in ("€", "$")):

@@ -902,6 +902,7 @@ class Redactor:
         if len(_DIGITS.findall(shadow)) >= 7:
             found += _phones(shadow)
             found += _numbers(shadow, found)
+            found = _outside_date_times(shadow, found)
         if any(c.isdigit() for c in shadow):
             found += _plates(shadow, self.stop_words)
             found += _documents(shadow)
@@ -1694,6 +1695,28 @@ def _emails(shadow: str) -> list[re.Match[str]]:
 
 def _handles(shadow: str) -> list[Span]:
     return [Span(m.start(), m.end(), HANDLE) for m in _HANDLE.finditer(shadow)] if "@" in shadow else []
+
+
+# A date and time written whole (« 05-10-2025 13h15 », « 2021-02-25-09-30-52 », « 20210609024718 »,
+# « 2019-03-29 13.53 »): its digits are no phone number nor identifier. Year, month, day, hour and
+# minutes each in range; a number of a file after its cue is found apart (`_file_numbers`).
+_DATE_TIME = re.compile(
+    r"(?<![^\W_])(?:(?:19|20)\d{2}(?P<a>[-_./]?)(?:0[1-9]|1[0-2])(?P=a)(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[1-9]|[12]\d|3[01])(?P<b>[-_./])(?:0[1-9]|1[0-2])(?P=b)(?:19|20)\d{2})"
+    r"(?:[-_ T.]|\s+à\s+)?(?:[01]\d|2[0-3])(?P<c>[-_:.hH]?)[0-5]\d(?:(?P=c)[0-5]\d)?(?!\d)"
+)
+
+
+def _outside_date_times(shadow: str, found: list[Span]) -> list[Span]:
+    """`found` without the phone numbers and identifiers read inside a date and time."""
+    from stdnum.fr import siret
+
+    # 14 digits in a row that make a valid SIRET too stay masked, as the publication's check finds them
+    stamps = [(m.start(), m.end()) for m in _DATE_TIME.finditer(shadow)
+              if not (m.group().isdigit() and len(m.group()) == 14 and siret.is_valid(m.group()))]
+    if not stamps:
+        return found
+    return [s for s in found if s.kind not in (PHONE, NUMBER) or not any(a <= s.start and s.end <= b for a, b in stamps)]
 
 
 def _phones(shadow: str) -> list[Span]:
