@@ -130,6 +130,7 @@ class DraftQuestion:
     themes: list[dict] = field(default_factory=list)  # id, label, keywords, size, examples
     section: str = "Questions"
     text_given: bool = True  # False: a long export with no text for it (its section or id instead)
+    coded_by: str | None = None  # the export's column of codes given by hand to its answers (« Thèmes »)
 
 
 @dataclass
@@ -151,6 +152,7 @@ class Draft:
     read: list[str] = field(default_factory=list)  # how the export was read (a title above the headers…)
     title: str | None = None  # the export's own title, above its headers (a form's name); else its file's name
     sheet: str | int | None = None  # the workbook's sheet named at init (--feuille): the only one the imports read
+    hand_codes: list[tuple[str, str, int, int]] = field(default_factory=list)  # question, column, answers, themes
     _rows_of: dict | None = field(default=None, repr=False)
 
     def texts(self, table: Table, question: DraftQuestion) -> list[str]:
@@ -163,6 +165,18 @@ class Draft:
                 self._rows_of = asked.groupby(asked, sort=False).groups
             values = table.frame.loc[self._rows_of.get(question.header, []), self.long[1]]
         return list(dict.fromkeys(v for v in values.fillna("").astype(str).str.strip() if v))
+
+    def hand_coded(self, table: Table, question: DraftQuestion) -> dict[object, tuple[str, list[str]]]:
+        """The answers coded by hand in the export: row -> (answer, its codes as written)."""
+        if question.coded_by is None:
+            return {}
+        answers = table.frame[question.header if self.long is None else self.long[1]]
+        codes = table.frame[question.coded_by].fillna("").astype(str).str.strip()
+        if self.long is not None:
+            self.texts(table, question)  # groups the rows by question
+            codes = codes.loc[(self._rows_of or {}).get(question.header, [])]
+        coded = _codes_of(codes[codes.ne("")])
+        return {i: (str(answers[i]).strip(), c) for i, c in coded.items() if c and str(answers[i] or "").strip()}
 
     @property
     def yaml_path(self) -> Path:
@@ -313,6 +327,35 @@ def _slug(text: str) -> str:
     return slug or "consultation"
 
 
+# A column of codes a person gave the answers by hand, in the export or the spreadsheet it became
+# (« Thèmes », « Thèmes 3a », « Codage Q2 », « Catégories », « tags »), several joined by « ; », « | »
+# or a line break. « Code postal », « Catégorie de structure » are not.
+_CODES_HEADER = re.compile(r"^(?:(?:themes?|categories?|codes?|tags?|etiquettes?)(?: (?:q(?:uestion)? ?)?\d+[a-z]?)?"
+                           r"|themes? codes?|thematiques? codees?|codage(?: .*)?|codification(?: .*)?)$")
+_CODE_SEPARATORS = re.compile(r"\s*(?:[;|\n])\s*")
+_OTHER_CODES = {"autre", "autres", "divers"}
+HAND_CODES_FILE = "codes_humains.csv"
+MAX_HAND_CODES = 80  # distinct codes in one column at most: more is text, not a codebook
+
+
+def _codes_of(values: pd.Series) -> dict[object, list[str]]:
+    """Each filled cell's codes, in order, each once."""
+    return {i: list(dict.fromkeys(c for c in _CODE_SEPARATORS.split(v) if c)) for i, v in values.items()}
+
+
+def _is_hand_codes(column: Column, answered: pd.Index) -> bool:
+    """A column of codes given by hand to the answers on its rows: named so, a short list of short
+    labels used again and again, and only on rows that hold an answer (a box ticked by the
+    respondent is there without one)."""
+    if not _CODES_HEADER.match(column.key) or len(column.values) < 3:
+        return False
+    codes = [c for cs in _codes_of(column.values).values() for c in cs]
+    distinct = {fold(c).lower() for c in codes}
+    if not 2 <= len(distinct) <= MAX_HAND_CODES or float(pd.Series([len(c) for c in codes]).median()) > 60:
+        return False
+    return len(codes) >= 2 * len(distinct) and column.values.index.isin(answered).mean() >= 0.95
+
+
 def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> tuple[Draft, Table]:
     """The export's columns sorted into the respondent's and the open questions (no themes yet)."""
     table = read_table(export, sheet=sheet)
@@ -438,6 +481,19 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
             alone = section != "Questions" and list(sections.values()).count(section) == 1
             questions.append(DraftQuestion(qid, value, given or (section if alone else _question_text(value)), int(count),
                                            section=section, text_given=bool(given)))
+    # Codes given by hand: a column right of the question it codes (wide), or beside the answers (long).
+    coding: dict[str, str] = {}  # the codes' column -> the question's header (long: the answers')
+    for at, column in enumerate(columns):
+        if column.header in taken:
+            continue
+        if long is not None:
+            target: Column | None = long[1]
+        else:
+            target = next((c for c in reversed(columns[:at]) if c.header not in taken and c.header not in coding
+                           and _is_sentences(c) and not _CODES_HEADER.match(c.key)), None)
+        if target is not None and _is_hand_codes(column, target.values.index):
+            coding[column.header] = target.header
+    taken.update(coding)
     # A multiple choice written both ways (KoboToolbox): the ticked labels in one column, and a
     # 1/0 column per option under its path (« Thématiques/Logement »).
     summaries = {c.header.rsplit("/", 1)[0] for c in columns if "/" in c.header}
@@ -472,6 +528,10 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
             f"{export} : aucune colonne de réponses rédigées (au moins {MIN_MEDIAN_CHARS} caractères en médiane, "
             "la moitié différentes) ; rien à coder"
         )
+    for codes, answers in coding.items():
+        for question in questions:
+            if long is not None or question.header == answers:
+                question.coded_by = codes
     read = [*table.warnings, *_same_headers(table, questions, {*taken, *respondent_id, *region})]
     draft = Draft(
         export=export, folder=folder, respondent_id=respondent_id, id_note=id_note, region=region,
@@ -569,6 +629,10 @@ def propose_themes(draft: Draft, table: Table, lemmatizer, redact: Callable[[str
     kept: list[DraftQuestion] = []
     testimonies: list[DraftQuestion] = []
     for question in draft.questions:
+        if question.coded_by is not None:
+            _themes_of_hand_codes(draft, table, question, redact)
+            kept.append(question)
+            continue
         # Grouped on the redacted answers, placeholders left out: a name or a phone number shared by
         # a few answers must not become a theme's keyword or label.
         answers = draft.texts(table, question)
@@ -603,6 +667,52 @@ def propose_themes(draft: Draft, table: Table, lemmatizer, redact: Callable[[str
                              "examples": []})
         kept.append(first)
     draft.questions, draft.testimonies = kept, testimonies
+
+
+def _themes_of_hand_codes(draft: Draft, table: Table, question: DraftQuestion, redact: Callable[[str], str]) -> None:
+    """A question coded by hand in the export: its themes are the codes used, as written most
+    often (« Accès aux soins » and « acces aux soins » are one), the most used first; « Autre(s) »,
+    « Divers » are the question's « Autres ». Two answers of each, masked, as examples."""
+    coded = draft.hand_coded(table, question)
+    spellings: dict[str, dict[str, int]] = {}
+    members: dict[str, list[str]] = {}
+    for answer, codes in coded.values():
+        for code in codes:
+            key = fold(code).lower()
+            if key in _OTHER_CODES:
+                continue
+            spellings.setdefault(key, {}).setdefault(code, 0)
+            spellings[key][code] += 1
+            members.setdefault(key, []).append(answer)
+    taken: set[str] = set()
+    for key in sorted(spellings, key=lambda k: -sum(spellings[k].values())):
+        label = max(spellings[key], key=lambda c: spellings[key][c])
+        base = f"{question.id}_{_slug(label)[:40].strip('-').replace('-', '_')}"
+        tid, n = base, 2
+        while tid in taken:
+            tid, n = f"{base}_{n}", n + 1
+        taken.add(tid)
+        examples = list(dict.fromkeys(members[key]))[:2]
+        question.themes.append({"id": tid, "label": label, "keywords": [], "size": sum(spellings[key].values()),
+                                "examples": [_comment(redact(e))[:200] for e in examples], "code": key})
+
+
+def hand_codes_frame(draft: Draft, table: Table) -> pd.DataFrame:
+    """The codes given by hand in the export, as `codes_humains.csv` holds them: respondent, question,
+    theme, answer; « Autre(s) » as the question's « Autres »."""
+    from consultation.ingest.core import respondent_ids
+
+    ids, _ = respondent_ids(table, draft.respondent_id)
+    rows = []
+    for question in draft.questions:
+        theme_of = {t["code"]: t["id"] for t in question.themes if "code" in t}
+        for index, (answer, codes) in draft.hand_coded(table, question).items():
+            for code in codes:
+                key = fold(code).lower()
+                theme = f"{question.id}_autres" if key in _OTHER_CODES else theme_of.get(key)
+                if theme is not None and ids[index]:
+                    rows.append((ids[index], question.id, theme, answer))
+    return pd.DataFrame(rows, columns=["respondent_id", "question_id", "theme_id", "text"]).drop_duplicates()
 
 
 def _spellings(texts: list[str]) -> Callable[[str], str]:
@@ -717,6 +827,7 @@ def render(draft: Draft, schema: Path) -> str:
         f"title: {_q(draft.title or _title_of_file(draft.export, draft.folder))}",
         "sources:",
         _source(draft),
+        *(['  human_codes: ["codes_humains.csv"]  # les codes donnés à la main dans l\'export'] if draft.hand_codes else []),
         "columns:",
         f"  respondent_id: {_q(draft.respondent_id[0]) if len(draft.respondent_id) == 1 else _q(draft.respondent_id)}",
     ]
@@ -737,10 +848,15 @@ def render(draft: Draft, schema: Path) -> str:
             f"    columns: [{_q(question.header)}]",
             "    themes:",
         ]
+        if question.coded_by is not None:
+            lines.append(f"    # thèmes : les codes de la colonne « {_comment(question.coded_by)[:80]} » de l'export, "
+                         "donnés à la main (codes_humains.csv)")
         for theme in question.themes:
+            said = (f"{fmt.integer(theme['size'])} réponses codées ainsi à la main" if "code" in theme else
+                    f"à renommer ({fmt.integer(theme['size'])} réponses dans ce groupe)")
             lines += [
                 f"      - id: {_q(theme['id'])}",
-                f"        label: {_q(theme['label'])}  # à renommer ({fmt.integer(theme['size'])} réponses dans ce groupe)",
+                f"        label: {_q(theme['label'])}  # {said}",
             ]
             if theme["keywords"]:
                 lines.append(f"        keywords: {_q(theme['keywords'])}")
@@ -781,6 +897,11 @@ def write_draft(
             f"{folder / 'consultation.yaml'} existe déjà : choisissez un autre dossier (rien n'a été écrit)"
         )
     draft, table = recognise(export, folder, sheet=sheet)
+    if any(q.coded_by for q in draft.questions) and (folder / HAND_CODES_FILE).exists():
+        raise ConsultationError(
+            f"{folder / HAND_CODES_FILE} existe déjà, et l'export a des codes donnés à la main : choisissez un autre "
+            "dossier (rien n'a été écrit)"
+        )
     if lemmatizer is None:
         from consultation.text import Lemmatizer, load_nlp
 
@@ -796,6 +917,14 @@ def write_draft(
         if target.exists():
             raise ConsultationError(f"{target} existe déjà : choisissez un autre dossier (rien n'a été écrit)")
         shutil.copy2(export, target)
+    codes = hand_codes_frame(draft, table)
+    if len(codes):
+        draft.hand_codes = [
+            (q.id, q.coded_by, int(codes.loc[codes["question_id"] == q.id, "respondent_id"].nunique()),
+             sum("code" in t for t in q.themes))
+            for q in draft.questions if q.coded_by is not None
+        ]
+        codes.to_csv(folder / HAND_CODES_FILE, index=False, encoding="utf-8")
     relative = Path(os.path.relpath(schema, folder))
     draft.yaml_path.write_text(render(draft, relative), encoding="utf-8")
     load_consultation(folder)  # the draft must load: a failure here is a bug of this module

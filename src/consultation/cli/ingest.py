@@ -173,6 +173,10 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
     themes = sum(len(q.themes) for q in draft.questions)
     click.echo(f"  {integer(len(draft.questions))} question(s) à coder, {integer(themes)} thèmes proposés "
                "(libellés à renommer, mots-clés à compléter)")
+    for qid, column, answers, coded in draft.hand_codes:
+        click.echo(f"  codes donnés à la main : colonne « {column} », question {qid} : {integer(answers)} "
+                   f"réponse(s) codée(s), {integer(coded)} thème(s) repris tels quels ; écrits dans codes_humains.csv, "
+                   "le modèle apprend d'eux")
     if draft.incomplete:
         click.echo(f"  {incomplete_note(draft.incomplete)}")
     if draft.testimonies:

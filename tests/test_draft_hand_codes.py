@@ -1,0 +1,193 @@
+"""Codes given by hand in the export: `consultation init` takes them as themes and human codes.
+
+A federation that began coding in its spreadsheet (the 2020 Ségur work was coded by hand) has a
+column of codes beside a question: « Thèmes 3a », « Codage Q2 », « Catégories », « tags », several
+codes in a cell joined by « ; », « | » or a line break. `init` left such a column out (« réponses
+courtes … choix fermés ») or, when a cell held several codes, drafted it as a question of its own;
+the codes had to be written again by hand in codes_humains.csv. Now the question's themes are the
+codes used (their most frequent spelling, « Autre(s) »/« Divers » as the question's « Autres »), and
+init writes codes_humains.csv, read by each run: the model learns from them at once.
+
+The family: the sample's export with its own human codes (data/raw/segur-2020-sample) written into
+columns right of 1 to 7 questions, under 7 headers, 4 separators, spellings changed, 20 to 90 % of
+answers coded, CSV or `.xlsx`; the same as a long export (one row per answer, Entendre la France's
+shape, codes joined by « | »). Guards: boxes ticked by respondents (« Thématiques abordées »), a
+postal code, a category of structure. Not covered: a code column left of its question, or far from
+it; codes in one column for several questions of a wide export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+
+import openpyxl
+import pytest
+import yaml
+
+from consultation import store
+from consultation.codebook import load_consultation
+from consultation.draft import recognise, write_draft
+from consultation.errors import ConsultationError
+from consultation.ingest.core import ingest_consultation
+from consultation.text import fold
+from ingest_family_support import HEADER, ROWS, SAMPLE, quoted
+
+ID = HEADER.index("Identifiant")
+CONFIG = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
+LABEL = {t["id"]: t["label"] for q in CONFIG["questions"] for t in q["themes"]}
+COLUMN = {q["id"]: q["columns"][0] for q in CONFIG["questions"]}
+CODES: dict[tuple[str, str], list[str]] = {}
+for row in csv.DictReader(io.StringIO((SAMPLE / "codes_humains.csv").read_text(encoding="utf-8"))):
+    labels = CODES.setdefault((row["respondent_id"], row["question_id"]), [])
+    if LABEL[row["theme_id"]] not in labels:
+        labels.append(LABEL[row["theme_id"]])
+HEADERS = ["Thèmes {n}", "Codage Q{n}", "Catégories", "Codes", "tags", "Thématique codée", "Thèmes"]
+SEPARATORS = [" ; ", ";", " | ", "\n"]
+OTHER = {"autre", "autres"}  # the question's « Autres » (the sample's codebook names it too)
+
+
+def _respell(label: str, rng: random.Random) -> str:
+    return rng.choice([label, label.lower(), fold(label), label.upper()]) if rng.random() < 0.15 else label
+
+
+def _wide(seed: int):
+    """The sample's export with hand codes right of some questions; returns its header, rows and
+    the codes expected: (respondent, question's column) -> labels, and the code columns."""
+    rng = random.Random(seed)
+    coded = rng.sample(sorted(COLUMN), rng.randint(1, 7))
+    share, sep = rng.uniform(0.2, 0.9), rng.choice(SEPARATORS)
+    header, where = [], {}
+    for h in HEADER:
+        header.append(h)
+        q = next((q for q in coded if COLUMN[q] == h), None)
+        if q is not None:
+            name = rng.choice(HEADERS).format(n=h.split(".")[0])
+            header.append(name if name not in header else f"Thèmes {h.split('.')[0]}")  # one header per column
+            where[len(header) - 1] = q
+    expected: dict[tuple[str, str], list[str]] = {}
+    rows = []
+    for r in ROWS:
+        d = dict(zip(HEADER, r, strict=True))
+        out = []
+        for i, h in enumerate(header):
+            q = where.get(i)
+            if q is None:
+                out.append(d[h])
+                continue
+            labels = CODES.get((r[ID], q), [])
+            if labels and d[COLUMN[q]].strip() and rng.random() < share:
+                labels = labels + (["Autre"] if rng.random() < 0.05 else [])
+                out.append(sep.join(_respell(c, rng) for c in labels))
+                expected[(r[ID], q)] = labels
+            else:
+                out.append("")
+        rows.append(out)
+    return header, rows, expected, {header[i]: q for i, q in where.items()}
+
+
+def _write(folder, header, rows, xlsx: bool):
+    folder.mkdir(parents=True, exist_ok=True)
+    if xlsx:
+        book = openpyxl.Workbook()
+        for row in [header, *rows]:
+            book.active.append([v or None for v in row])
+        path = folder / "export.xlsx"
+        book.save(path)
+    else:
+        path = folder / "export.csv"
+        path.write_bytes(quoted(rows, ";", header))
+    return path
+
+
+def _ingested_codes(folder) -> set[tuple[str, str, str]]:
+    con = store.connect(None)
+    reports = ingest_consultation(con, load_consultation(folder), folder)
+    assert all(r.rows_quarantined == 0 for r in reports), [r.warnings for r in reports]
+    return set(con.execute("SELECT respondent_id, question_id, theme_id FROM human_codes").fetchall())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_codes_typed_beside_the_answers_become_the_questions_themes_and_human_codes(seed, tmp_path, lemmatizer):
+    header, rows, expected, columns = _wide(seed)
+    export = _write(tmp_path / "export", header, rows, xlsx=seed % 3 == 2)
+    draft = write_draft(export, tmp_path / "consultation", lemmatizer=lemmatizer)
+
+    by_header = {q.header: q for q in draft.questions}
+    for column, q in columns.items():
+        question = by_header[COLUMN[q]]
+        assert question.coded_by == column
+        used = {fold(c).lower() for (_, qq), labels in expected.items() if qq == q for c in labels} - OTHER
+        assert {fold(t["label"]).lower() for t in question.themes} == used
+    assert not any(q.header in columns for q in [*draft.questions, *draft.testimonies])  # never a question
+    theme_of = {(q.header, fold(t["label"]).lower()): t["id"] for q in draft.questions for t in q.themes}
+    qid_of = {q.header: q.id for q in draft.questions}
+    wanted = {
+        (rid, qid_of[COLUMN[q]],
+         f"{qid_of[COLUMN[q]]}_autres" if fold(c).lower() in OTHER else theme_of[(COLUMN[q], fold(c).lower())])
+        for (rid, q), labels in expected.items() for c in labels
+    }
+    assert _ingested_codes(tmp_path / "consultation") == wanted
+    assert sum(n for _, _, n, _ in draft.hand_codes) == len(expected)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_codes_of_a_long_export_are_taken_for_each_question(seed, tmp_path, lemmatizer):
+    """One row per answer, its codes joined by « | » (Entendre la France's tags.csv shape)."""
+    rng = random.Random(seed)
+    questions = [q for q in COLUMN if any(k[1] == q for k in CODES)]
+    header = ["contribution_id", "question_id", "answer", "tags", "region"]
+    rows, expected = [], {}
+    for r in ROWS:
+        d = dict(zip(HEADER, r, strict=True))
+        for q in questions:
+            if not d[COLUMN[q]].strip():
+                continue
+            labels = CODES.get((r[ID], q), []) if rng.random() < 0.6 else []
+            rows.append([r[ID], q, d[COLUMN[q]], "|".join(labels), d["Région"]])
+            if labels:
+                expected[(r[ID], q)] = labels
+    export = _write(tmp_path / "export", header, rows, xlsx=False)
+    draft = write_draft(export, tmp_path / "consultation", lemmatizer=lemmatizer)
+    assert {q.coded_by for q in draft.questions} == {"tags"}
+    codes = _ingested_codes(tmp_path / "consultation")
+    assert {(rid, qid) for rid, qid, _ in codes} == set(expected)
+    labels = {t["id"]: t["label"] for q in draft.questions for t in q.themes}
+    assert {(rid, qid, labels.get(t, "Autres")) for rid, qid, t in codes} == {
+        (rid, q, c) for (rid, q), cs in expected.items() for c in cs}
+
+
+@pytest.mark.parametrize("kind", ["ticked", "postal", "category"])
+def test_columns_that_only_look_like_codes_stay_out(kind, tmp_path):
+    """Boxes ticked by respondents (there without an answer too), a postal code, a category of
+    structure: not codes given by hand."""
+    rng = random.Random(kind)
+    header = list(HEADER)
+    at = HEADER.index(COLUMN["q1_retenir"]) + 1
+    name = {"ticked": "Thèmes", "postal": "Code postal", "category": "Catégorie de structure"}[kind]
+    header.insert(at, name)
+    rows = []
+    for r in ROWS:
+        value = {"ticked": " ; ".join(rng.sample(["Logement", "Santé", "Emploi", "Droits"], rng.randint(1, 2))),
+                 "postal": rng.choice(["75011", "34000", "13001", "59000"]),
+                 "category": rng.choice(["ACT", "LAM", "LHSS"])}[kind]
+        rows.append([*r[:at], value, *r[at:]])
+    if kind == "ticked":  # a respondent ticks boxes without answering the open question
+        for row in rows[:8]:
+            row[at - 1] = ""
+    (tmp_path / "export.csv").write_bytes(quoted(rows, ";", header))
+    draft, _ = recognise(tmp_path / "export.csv", tmp_path)
+    assert not any(q.coded_by for q in draft.questions)
+
+
+def test_an_existing_codes_file_is_never_replaced(tmp_path, lemmatizer):
+    header, rows, _, _ = _wide(1)
+    export = _write(tmp_path / "export", header, rows, xlsx=False)
+    folder = tmp_path / "consultation"
+    folder.mkdir()
+    (folder / "codes_humains.csv").write_text("respondent_id,question_id,theme_id\n", encoding="utf-8")
+    with pytest.raises(ConsultationError, match=r"codes_humains\.csv existe déjà"):
+        write_draft(export, folder, lemmatizer=lemmatizer)
+    assert (folder / "codes_humains.csv").read_text(encoding="utf-8") == "respondent_id,question_id,theme_id\n"
+    assert not (folder / "consultation.yaml").exists()
