@@ -13,7 +13,8 @@ columns right of 1 to 7 questions, under 7 headers, 4 separators, spellings chan
 answers coded, CSV or `.xlsx`; the same as a long export (one row per answer, Entendre la France's
 shape, codes joined by « | »). Guards: boxes ticked by respondents (« Thématiques abordées »), a
 postal code, a category of structure. Not covered: a code column left of its question, or far from
-it; codes in one column for several questions of a wide export.
+it (a column of codes is read as the codes of the question right before it only); codes in one
+column for several questions of a wide export.
 """
 
 from __future__ import annotations
@@ -156,6 +157,17 @@ def test_codes_of_a_long_export_are_taken_for_each_question(seed, tmp_path, lemm
     labels = {t["id"]: t["label"] for q in draft.questions for t in q.themes}
     assert {(rid, qid, labels.get(t, "Autres")) for rid, qid, t in codes} == {
         (rid, q, c) for (rid, q), cs in expected.items() for c in cs}
+
+
+def test_a_tools_tags_after_its_metadata_are_not_the_last_questions_codes(tmp_path):
+    """KoboToolbox's « _tags » (labels set by the project's staff) comes after the last question and
+    the submission's metadata: never read as that question's codes."""
+    rng = random.Random(0)
+    header = [*HEADER, "_submission_time", "_tags"]
+    rows = [[*r, "2020-06-30T08:12:44", rng.choice(["à relire", "doublon ?", "vu"])] for r in ROWS]
+    (tmp_path / "export.csv").write_bytes(quoted(rows, ";", header))
+    draft, _ = recognise(tmp_path / "export.csv", tmp_path)
+    assert not any(q.coded_by for q in draft.questions)
 
 
 @pytest.mark.parametrize("kind", ["ticked", "postal", "category"])

@@ -488,9 +488,10 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
             continue
         if long is not None:
             target: Column | None = long[1]
-        else:
-            target = next((c for c in reversed(columns[:at]) if c.header not in taken and c.header not in coding
-                           and _is_sentences(c) and not _CODES_HEADER.match(c.key)), None)
+        else:  # right after its question: a tool's « _tags » after the last question and its metadata is not
+            before = columns[at - 1] if at else None
+            target = before if (before is not None and before.header not in taken and _is_sentences(before)
+                                and not _CODES_HEADER.match(before.key)) else None
         if target is not None and _is_hand_codes(column, target.values.index):
             coding[column.header] = target.header
     taken.update(coding)
