@@ -97,38 +97,32 @@ def content(con, *, by_position: bool = False) -> tuple[dict, dict]:
     return respondents, answers
 
 
-@pytest.fixture(scope="module")
-def clean_reference(tmp_path_factory):
-    """What the database holds for a table of answers exported cleanly (quoted, UTF-8)."""
+def _reference(tmp_path_factory, drafted: bool) -> Callable[[list[list[str]]], tuple[dict, dict]]:
     seen: dict[bytes, tuple[dict, dict]] = {}
 
     def of(rows: list[list[str]]) -> tuple[dict, dict]:
         data = quoted(rows)
         if data not in seen:
-            con, report = ingest(tmp_path_factory.mktemp("ref"), "ref", data)
+            con, report = ingest(tmp_path_factory.mktemp("ref"), "ref", data, drafted=drafted)
             assert report.rows_quarantined == 0
-            seen[data] = content(con)
+            seen[data] = content(con, by_position=drafted)
             con.close()
         return seen[data]
 
     return of
+
+
+@pytest.fixture(scope="module")
+def clean_reference(tmp_path_factory):
+    """What the database holds for a table of answers exported cleanly (quoted, UTF-8)."""
+    return _reference(tmp_path_factory, drafted=False)
 
 
 @pytest.fixture(scope="module")
 def drafted_reference(tmp_path_factory):
-    """`clean_reference` under the configuration `init` drafts from that clean export."""
-    seen: dict[bytes, tuple[dict, dict]] = {}
-
-    def of(rows: list[list[str]]) -> tuple[dict, dict]:
-        data = quoted(rows)
-        if data not in seen:
-            con, report = ingest(tmp_path_factory.mktemp("ref"), "ref", data, drafted=True)
-            assert report.rows_quarantined == 0
-            seen[data] = content(con, by_position=True)
-            con.close()
-        return seen[data]
-
-    return of
+    """`clean_reference` under the configuration `init` drafts from that clean export, each answer
+    under its question's rank."""
+    return _reference(tmp_path_factory, drafted=True)
 
 
 def ods_archive(content_xml: str) -> bytes:

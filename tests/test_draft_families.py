@@ -42,11 +42,11 @@ from test_ingest_families_footers import (
     _csv,
     _envelope,
     _footer_export,
-    _line,
     _respelled_book,
     _xlsx,
+    count_under_ids,
 )
-from test_ingest_families_sheets import NAMES, _book, _cuts, _sheet, _split_export
+from test_ingest_families_sheets import _book, _sheet, _split_export, named_sheets
 
 ID = HEADER.index("Identifiant")
 QUESTIONS = 10  # the sample's open questions as a draft finds them (its follow-up is one of them)
@@ -85,13 +85,7 @@ def test_sheets_whose_headers_differ_by_spelling_are_drafted_from_the_first(seed
 
 @pytest.mark.parametrize("seed", range(4))
 def test_the_sheet_chosen_at_init_is_the_only_one_each_run_reads(seed, tmp_path, drafted_reference):
-    rnd = random.Random(seed)
-    k = rnd.randint(2, 4)
-    names = rnd.sample(NAMES, k)
-    cuts = _cuts(rnd, len(ROWS), k)
-    chosen = rnd.randrange(k)
-    data, filename = _book([_sheet(names[s], HEADER, [list(r) for r in ROWS[a:b]]) for s, (a, b) in enumerate(cuts)],
-                           "ods" if seed % 2 else "xlsx")
+    data, filename, names, cuts, chosen = named_sheets(seed, ods=seed % 2 == 1)
     export = tmp_path / filename
     export.write_bytes(data)
     folder, out = tmp_path / "consultation", tmp_path / "sorties"
@@ -137,12 +131,7 @@ def test_notes_and_totals_under_a_table_leave_its_id_column_the_id(seed, tmp_pat
 
 @pytest.mark.parametrize("seed", range(4))
 def test_a_count_under_numbered_ids_is_named_at_init_and_set_aside_by_the_import(seed, tmp_path, drafted_reference):
-    rnd = random.Random(seed)
-    rows = [list(r) for r in ROWS]
-    for n, r in enumerate(rows, start=1):
-        r[ID] = str(n)
-    count = str(rnd.choice([len(rows), rnd.randrange(1, len(rows))]))
-    lines = [HEADER, *rows, *([[]] if rnd.random() < 0.5 else []), _line({ID: count})]
+    lines, rows, count = count_under_ids(seed)
     filename = "reponses.xlsx" if seed % 2 else "reponses.csv"
     (tmp_path / filename).write_bytes(_xlsx(lines) if seed % 2 else _csv(lines))
     draft, _ = recognise(tmp_path / filename, tmp_path)

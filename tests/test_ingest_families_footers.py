@@ -131,16 +131,22 @@ def test_notes_and_totals_under_the_table_are_set_aside_and_named(seed, tmp_path
         assert len(said) == 1 and "non comptée" in said[0], (row, text, report.warnings)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_a_count_alone_under_numbered_ids_is_a_note_and_the_last_respondent_is_kept(seed, tmp_path, clean_reference):
-    """Ids 1, 2, 3…: « 47 » alone under them (the count) was respondent 47 again, with other
-    answers: a conflict, and the real respondent 47 was set aside with it."""
+def count_under_ids(seed: int) -> tuple[list[list[str]], list[list[str]], str]:
+    """The sample numbered 1, 2, 3… and a count alone under it (after an empty line or not): the
+    lines of the file, the respondents' rows, the count."""
     rnd = random.Random(seed)
     rows = [list(r) for r in ROWS]
     for n, r in enumerate(rows, start=1):
         r[ID] = str(n)
     count = str(rnd.choice([len(rows), rnd.randrange(1, len(rows))]))
-    lines = [HEADER, *rows, *([[]] if rnd.random() < 0.5 else []), _line({ID: count})]
+    return [HEADER, *rows, *([[]] if rnd.random() < 0.5 else []), _line({ID: count})], rows, count
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_count_alone_under_numbered_ids_is_a_note_and_the_last_respondent_is_kept(seed, tmp_path, clean_reference):
+    """Ids 1, 2, 3…: « 47 » alone under them (the count) was respondent 47 again, with other
+    answers: a conflict, and the real respondent 47 was set aside with it."""
+    lines, rows, count = count_under_ids(seed)
     data = _xlsx(lines) if seed % 2 else _csv(lines)
     con, report = ingest(tmp_path, "count", data, "reponses.xlsx" if seed % 2 else "reponses.csv")
     assert content(con) == clean_reference(rows)

@@ -261,15 +261,22 @@ def test_a_workbook_with_every_answer_and_the_same_split_by_region_counts_each_r
             assert (n + 2, reason) in quarantined
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_a_sheet_named_in_the_configuration_is_read_alone(seed, tmp_path, clean_reference):
+def named_sheets(seed: int, ods: bool) -> tuple[bytes, str, list[str], list[tuple[int, int]], int]:
+    """The sample's answers cut over 2 to 4 sheets with the same headers, and one of them chosen:
+    the workbook, its file name, the sheets' names, their rows in the sample, the chosen one."""
     rnd = random.Random(seed)
     k = rnd.randint(2, 4)
     names = rnd.sample(NAMES, k)
     cuts = _cuts(rnd, len(ROWS), k)
     sheets = [_sheet(names[s], HEADER, [list(r) for r in ROWS[a:b]]) for s, (a, b) in enumerate(cuts)]
     chosen = rnd.randrange(k)
-    data, filename = _book(sheets, "ods" if seed % 3 == 2 else "xlsx")
+    data, filename = _book(sheets, "ods" if ods else "xlsx")
+    return data, filename, names, cuts, chosen
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_sheet_named_in_the_configuration_is_read_alone(seed, tmp_path, clean_reference):
+    data, filename, names, cuts, chosen = named_sheets(seed, ods=seed % 3 == 2)
     con, report = ingest(tmp_path, "named", data, filename, sheet=names[chosen])
     a, b = cuts[chosen]
     assert content(con) == clean_reference([list(r) for r in ROWS[a:b]])
