@@ -14,7 +14,8 @@ answers coded, CSV or `.xlsx`; the same as a long export (one row per answer, En
 shape, codes joined by « | »). Guards: boxes ticked by respondents (« Thématiques abordées »), a
 postal code, a category of structure. Not covered: a code column left of its question, or far from
 it (a column of codes is read as the codes of the question right before it only); codes in one
-column for several questions of a wide export.
+column for several questions of a wide export; codes added to the export after init (read once,
+which init says).
 """
 
 from __future__ import annotations

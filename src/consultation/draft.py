@@ -828,7 +828,8 @@ def render(draft: Draft, schema: Path) -> str:
         f"title: {_q(draft.title or _title_of_file(draft.export, draft.folder))}",
         "sources:",
         _source(draft),
-        *(['  human_codes: ["codes_humains.csv"]  # les codes donnés à la main dans l\'export'] if draft.hand_codes else []),
+        *(['  human_codes: ["codes_humains.csv"]  # les codes donnés à la main dans l\'export, lus une fois par init'
+           ' : ceux ajoutés ensuite dans l\'export ne sont pas relus'] if draft.hand_codes else []),
         "columns:",
         f"  respondent_id: {_q(draft.respondent_id[0]) if len(draft.respondent_id) == 1 else _q(draft.respondent_id)}",
     ]

@@ -177,6 +177,9 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
         click.echo(f"  codes donnés à la main : colonne « {column} », question {qid} : {integer(answers)} "
                    f"réponse(s) codée(s), {integer(coded)} thème(s) repris tels quels ; écrits dans codes_humains.csv, "
                    "le modèle apprend d'eux")
+    if draft.hand_codes:
+        click.echo("  (codes lus une fois, ici : ceux ajoutés plus tard dans l'export ne seront pas relus ; "
+                   "ajoutez-les à codes_humains.csv ou passez par la relecture)")
     if draft.incomplete:
         click.echo(f"  {incomplete_note(draft.incomplete)}")
     if draft.testimonies:
