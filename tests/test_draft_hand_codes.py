@@ -204,3 +204,18 @@ def test_an_existing_codes_file_is_never_replaced(tmp_path, lemmatizer):
         write_draft(export, folder, lemmatizer=lemmatizer)
     assert (folder / "codes_humains.csv").read_text(encoding="utf-8") == "respondent_id,question_id,theme_id\n"
     assert not (folder / "consultation.yaml").exists()
+
+
+def test_an_answer_that_reads_as_a_formula_is_written_neutralised_and_its_code_kept(tmp_path, lemmatizer):
+    """codes_humains.csv is opened in a spreadsheet: « =SOMME(…) » or « - plus de moyens » must not
+    run as a formula there; the code is read all the same."""
+    header, rows, _, columns = _wide(4)
+    at = header.index(next(iter(columns))) - 1  # a coded question's answers
+    first = next(i for i, r in enumerate(rows) if r[at + 1])
+    rows[first][at] = "=SOMME(1;2) " + rows[first][at]
+    export = _write(tmp_path / "export", header, rows, xlsx=False)
+    write_draft(export, tmp_path / "consultation", lemmatizer=lemmatizer)
+    written = (tmp_path / "consultation" / "codes_humains.csv").read_text(encoding="utf-8")
+    assert "'=SOMME(1;2)" in written and "\n=SOMME" not in written and ",=SOMME" not in written
+    rid = rows[first][header.index("Identifiant")]
+    assert any(r == rid for r, _, _ in _ingested_codes(tmp_path / "consultation"))

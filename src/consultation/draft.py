@@ -700,7 +700,7 @@ def _themes_of_hand_codes(draft: Draft, table: Table, question: DraftQuestion, r
 
 def hand_codes_frame(draft: Draft, table: Table) -> pd.DataFrame:
     """The codes given by hand in the export, as `codes_humains.csv` holds them: respondent, question,
-    theme, answer; « Autre(s) » as the question's « Autres »."""
+    theme, and the answer to read (« reponse »); « Autre(s) » as the question's « Autres »."""
     from consultation.ingest.core import respondent_ids
 
     ids, _ = respondent_ids(table, draft.respondent_id)
@@ -713,7 +713,9 @@ def hand_codes_frame(draft: Draft, table: Table) -> pd.DataFrame:
                 theme = f"{question.id}_autres" if key in _OTHER_CODES else theme_of.get(key)
                 if theme is not None and ids[index]:
                     rows.append((ids[index], question.id, theme, answer))
-    return pd.DataFrame(rows, columns=["respondent_id", "question_id", "theme_id", "text"]).drop_duplicates()
+    # The answer for people to read, under a header the import does not read: a code given to a
+    # whole answer has no `text` (a unit's), so it holds for each unit of an answer split in several.
+    return pd.DataFrame(rows, columns=["respondent_id", "question_id", "theme_id", "reponse"]).drop_duplicates()
 
 
 def _spellings(texts: list[str]) -> Callable[[str], str]:
@@ -888,6 +890,7 @@ def write_draft(
 
     Refuses to replace an existing consultation.yaml (a federation's edits would be lost)."""
     from consultation.codebook import load_consultation
+    from consultation.exports import neutralise
     from consultation.publish.redact import Redactor
 
     export = export.resolve()
@@ -926,7 +929,8 @@ def write_draft(
              sum("code" in t for t in q.themes))
             for q in draft.questions if q.coded_by is not None
         ]
-        codes.to_csv(folder / HAND_CODES_FILE, index=False, encoding="utf-8")
+        readable = codes.assign(reponse=neutralise(codes[["reponse"]])["reponse"])  # opened in a spreadsheet: no formula
+        readable.to_csv(folder / HAND_CODES_FILE, index=False, encoding="utf-8")
     relative = Path(os.path.relpath(schema, folder))
     draft.yaml_path.write_text(render(draft, relative), encoding="utf-8")
     load_consultation(folder)  # the draft must load: a failure here is a bug of this module
