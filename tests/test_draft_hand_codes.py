@@ -219,3 +219,19 @@ def test_an_answer_that_reads_as_a_formula_is_written_neutralised_and_its_code_k
     assert "'=SOMME(1;2)" in written and "\n=SOMME" not in written and ",=SOMME" not in written
     rid = rows[first][header.index("Identifiant")]
     assert any(r == rid for r, _, _ in _ingested_codes(tmp_path / "consultation"))
+
+
+def test_a_code_on_a_row_without_an_answer_codes_nothing(tmp_path, lemmatizer):
+    """A code typed by mistake on a row whose answer is empty (the column is still codes: 95 % of
+    them are on answers) gives no human code, never one for the text « nan »."""
+    header, rows, _, columns = _wide(4)
+    code_at = header.index(next(iter(columns)))
+    stray = next(i for i, r in enumerate(rows) if r[code_at])
+    rows[stray][code_at - 1] = ""
+    export = _write(tmp_path / "export", header, rows, xlsx=True)
+    write_draft(export, tmp_path / "consultation", lemmatizer=lemmatizer)
+    written = (tmp_path / "consultation" / "codes_humains.csv").read_text(encoding="utf-8")
+    assert ",nan" not in written
+    rid = rows[stray][header.index("Identifiant")]
+    question = [q for q in load_consultation(tmp_path / "consultation").questions if q.columns == [header[code_at - 1]]]
+    assert not any(r == rid and q == question[0].id for r, q, _ in _ingested_codes(tmp_path / "consultation"))

@@ -17,6 +17,8 @@ from consultation.errors import ConfigError
 
 CONSULTATION_FILE = "consultation.yaml"
 OTHER_LABEL = "Autres"
+# Several themes in one cell, as people write them (a review sheet, a column of codes in an export).
+THEME_SEPARATORS = re.compile(r"\s*[;\n|]\s*")
 MAX_ANSWER_CHARS = 2_000_000  # characters in one answer (the documented 1 MB answer fits twice)
 # Bounds of a codebook. Real ones have 15 to 25 themes per question (the five benchmark questions,
 # the Ségur questionnaire) and a few dozen questions; each theme is one more model to train and one

@@ -32,9 +32,9 @@ from pathlib import Path
 import pandas as pd
 
 from consultation import fmt
-from consultation.codebook import ID_PATTERN, MAX_QUESTIONS
+from consultation.codebook import ID_PATTERN, MAX_QUESTIONS, THEME_SEPARATORS
 from consultation.errors import ConsultationError
-from consultation.ingest.core import EMAIL_HEADER
+from consultation.ingest.core import EMAIL_HEADER, respondent_ids
 from consultation.ingest.readers import Table, header_key, read_table
 from consultation.ingest.regions import normalise_region
 from consultation.text import fold
@@ -170,13 +170,13 @@ class Draft:
         """The answers coded by hand in the export: row -> (answer, its codes as written)."""
         if question.coded_by is None:
             return {}
-        answers = table.frame[question.header if self.long is None else self.long[1]]
+        answers = table.frame[question.header if self.long is None else self.long[1]].fillna("").astype(str).str.strip()
         codes = table.frame[question.coded_by].fillna("").astype(str).str.strip()
         if self.long is not None:
             self.texts(table, question)  # groups the rows by question
             codes = codes.loc[(self._rows_of or {}).get(question.header, [])]
         coded = _codes_of(codes[codes.ne("")])
-        return {i: (str(answers[i]).strip(), c) for i, c in coded.items() if c and str(answers[i] or "").strip()}
+        return {i: (answers[i], c) for i, c in coded.items() if c and answers[i]}
 
     @property
     def yaml_path(self) -> Path:
@@ -332,7 +332,6 @@ def _slug(text: str) -> str:
 # or a line break. « Code postal », « Catégorie de structure » are not.
 _CODES_HEADER = re.compile(r"^(?:(?:themes?|categories?|codes?|tags?|etiquettes?)(?: (?:q(?:uestion)? ?)?\d+[a-z]?)?"
                            r"|themes? codes?|thematiques? codees?|codage(?: .*)?|codification(?: .*)?)$")
-_CODE_SEPARATORS = re.compile(r"\s*(?:[;|\n])\s*")
 _OTHER_CODES = {"autre", "autres", "divers"}
 HAND_CODES_FILE = "codes_humains.csv"
 MAX_HAND_CODES = 80  # distinct codes in one column at most: more is text, not a codebook
@@ -340,7 +339,7 @@ MAX_HAND_CODES = 80  # distinct codes in one column at most: more is text, not a
 
 def _codes_of(values: pd.Series) -> dict[object, list[str]]:
     """Each filled cell's codes, in order, each once."""
-    return {i: list(dict.fromkeys(c for c in _CODE_SEPARATORS.split(v) if c)) for i, v in values.items()}
+    return {i: list(dict.fromkeys(c for c in THEME_SEPARATORS.split(v) if c)) for i, v in values.items()}
 
 
 def _is_hand_codes(column: Column, answered: pd.Index) -> bool:
@@ -598,8 +597,8 @@ _NAME_NOISE = re.compile(
     r"\((?:\d+\s*-\s*\d+|\d+|r[ée]ponses?|responses?|copie|copy)\)"
     r"|\b\d{1,2}[ -]?" + _MONTH_NAMES + r"[ ,]*\d{4}\b|\b" + _MONTH_NAMES + r" \d{1,2},? \d{4}\b"
     r"|\b\d{1,4}(?:[-_./:hT]\d{1,4})+\b|\b\d{5,}\b|\b(?=[a-z\d]*[a-z]\d+[a-z])[a-z\d]{5,10}\b"
-    r"|\b(?:export(?:[ée]|ed)?|extra(?:it|ction))(?:\s+(?:du|le|au|on|of))?\b"
-    r"|\b(?:all versions|xml values|labels|submissions?|results?|survey\d*|responses?|r[ée]ponses|data|all|export(?:s|ed)?"
+    r"|\b(?:export(?:s|[ée]|ed)?|extra(?:it|ction))(?:\s+(?:du|le|au|on|of))?\b"
+    r"|\b(?:all versions|xml values|labels|submissions?|results?|survey\d*|responses?|r[ée]ponses|data|all"
     r"|csv|xlsx|xls|ods|tsv|json|copie|copy|final|v\d+)\b",
     re.I,
 )
@@ -701,8 +700,6 @@ def _themes_of_hand_codes(draft: Draft, table: Table, question: DraftQuestion, r
 def hand_codes_frame(draft: Draft, table: Table) -> pd.DataFrame:
     """The codes given by hand in the export, as `codes_humains.csv` holds them: respondent, question,
     theme, and the answer to read (« reponse »); « Autre(s) » as the question's « Autres »."""
-    from consultation.ingest.core import respondent_ids
-
     ids, _ = respondent_ids(table, draft.respondent_id)
     rows = []
     for question in draft.questions:

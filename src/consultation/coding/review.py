@@ -16,7 +16,6 @@ with its row, column and value; the next coding retrains on the new codes.
 from __future__ import annotations
 
 import math
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from consultation import fmt, store
-from consultation.codebook import Consultation, Question
+from consultation.codebook import THEME_SEPARATORS, Consultation, Question
 from consultation.coding.engine import CodingEngine
 from consultation.errors import InputFileError, InputProblem
 from consultation.exports import neutralise_cell
@@ -52,7 +51,6 @@ COLUMNS = {
     "comment": "Commentaire",
 }
 REQUIRED = ("respondent_id", "question_id", "unit_no", "text", "suggested", "decision", "corrected")
-_SEPARATORS = re.compile(r"\s*[;\n|]\s*")
 _ACCEPT_WORDS = {"accepter", "accepte", "accepté", "ok", "oui", "a", "valider", "valide"}
 _CORRECT_WORDS = {"corriger", "corrige", "corrigé", "c", "modifier", "non"}
 
@@ -457,7 +455,7 @@ def import_review(
             continue
         lookup = _theme_lookup(question)
         themes: list[str] = []
-        for item in (p for p in _SEPARATORS.split(raw) if p.strip()):
+        for item in (p for p in THEME_SEPARATORS.split(raw) if p.strip()):
             theme_id = lookup.get(fold(item.strip()))
             if theme_id is None:
                 problems.append(InputProblem(

@@ -1001,10 +1001,7 @@ def _choose_sheet(
     visible = [n for n in names if n not in hidden] or names
     if header_hint is None and not header_row:
         return _choose_unhinted(path, visible, hidden, first_rows)
-    has_header = [
-        name for name in names
-        if header_row or header_hint is None or _find_header_in(first_rows(name), header_hint) is not None
-    ]
+    has_header = [name for name in names if header_row or _find_header_in(first_rows(name), header_hint) is not None]
     shown = [n for n in has_header if n not in hidden]
     if not shown and any(n in hidden for n in has_header):
         only = next(n for n in has_header if n in hidden)
@@ -1014,27 +1011,23 @@ def _choose_sheet(
             f"nommez-la dans consultation.yaml (sheet: {only})",
             column=header_hint,
         )
-    warnings = []
-    if hidden:
-        warnings.append(
-            f"{path.name} : feuille{'s' if len(hidden) > 1 else ''} masquée{'s' if len(hidden) > 1 else ''} "
-            f"ignorée{'s' if len(hidden) > 1 else ''} : {', '.join(f'« {n} »' for n in hidden)}"
-        )
-    return (shown[0] if shown else visible[0]), [n for n in shown[1:] if first_rows(n)], warnings
+    return (shown[0] if shown else visible[0]), [n for n in shown[1:] if first_rows(n)], _hidden_said(path, hidden)
 
 
-def _table_of(rows: list[list[object]]) -> tuple[int, frozenset[str]]:
-    """Whether the first rows of a sheet hold a table (filled cells from its header row on), and its
-    header's keys; (0, ∅) for a sheet that is no table: a notice of one column, a title, headers
-    with nothing under them."""
+def _table_width(rows: list[list[object]]) -> int:
+    """The width of the table the first rows of a sheet hold (its header's filled cells); 0 for a
+    sheet that is no table: a notice of one column, a title, headers with nothing under them."""
     at = _find_header_in(rows, None)
-    if at is None:
-        return 0, frozenset()
-    header = [header_key(str(c)) for c in rows[at] if str(c or "").strip()]
-    below = sum(bool(str(c or "").strip()) for row in rows[at + 1 :] for c in row)
-    if len(header) < 2 or not below:
-        return 0, frozenset()
-    return len(header) + below, frozenset(header)
+    if at is None or not any(str(c or "").strip() for row in rows[at + 1 :] for c in row):
+        return 0
+    width = sum(bool(str(c or "").strip()) for c in rows[at])
+    return width if width >= 2 else 0
+
+
+def _hidden_said(path: Path, hidden: list[str]) -> list[str]:
+    many = len(hidden) > 1
+    return [f"{path.name} : feuille{'s' if many else ''} masquée{'s' if many else ''} ignorée{'s' if many else ''} : "
+            f"{', '.join(f'« {n} »' for n in hidden)}"] if hidden else []
 
 
 def _choose_unhinted(
@@ -1044,19 +1037,14 @@ def _choose_unhinted(
     whose table is about as wide as the widest one (a notice, a summary or a list of codes before
     them is common), as an import finds the first sheet with the id column. Visible sheets that hold
     no table are named, never skipped without a word."""
-    tables = {name: _table_of(first_rows(name)) for name in visible}
-    found = [name for name in visible if tables[name][0]]
-    warnings = []
-    if hidden:
-        warnings.append(
-            f"{path.name} : feuille{'s' if len(hidden) > 1 else ''} masquée{'s' if len(hidden) > 1 else ''} "
-            f"ignorée{'s' if len(hidden) > 1 else ''} : {', '.join(f'« {n} »' for n in hidden)}"
-        )
+    widths = {name: _table_width(first_rows(name)) for name in visible}
+    found = [name for name in visible if widths[name]]
+    warnings = _hidden_said(path, hidden)
     if not found:
         return visible[0], [n for n in visible[1:] if first_rows(n)], warnings
-    widest = max(len(tables[n][1]) for n in found)
-    chosen = next(n for n in found if len(tables[n][1]) * 4 >= widest * 3)
-    no_table = [n for n in visible if not tables[n][0] and first_rows(n)]
+    widest = max(widths.values())
+    chosen = next(n for n in found if widths[n] * 4 >= widest * 3)
+    no_table = [n for n in visible if not widths[n] and first_rows(n)]
     if no_table:
         many = len(no_table) > 1
         warnings.append(
