@@ -33,6 +33,22 @@ def _sample() -> tuple[list[str], list[list[str]]]:
 
 HEADER, ROWS = _sample()
 ANSWERS = [i for i, h in enumerate(HEADER) if h[0].isdigit()]  # "1. …", "3a. …"
+ID = HEADER.index("Identifiant")
+CONFIG = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
+LABEL = {t["id"]: t["label"] for q in CONFIG["questions"] for t in q["themes"]}  # theme id -> label
+COLUMN = {q["id"]: q["columns"][0] for q in CONFIG["questions"]}  # question id -> its answers' header
+
+
+def _sample_codes() -> dict[tuple[str, str], list[str]]:
+    codes: dict[tuple[str, str], list[str]] = {}
+    for row in csv.DictReader(io.StringIO((SAMPLE / "codes_humains.csv").read_text(encoding="utf-8"))):
+        labels = codes.setdefault((row["respondent_id"], row["question_id"]), [])
+        if LABEL[row["theme_id"]] not in labels:
+            labels.append(LABEL[row["theme_id"]])
+    return codes
+
+
+CODES = _sample_codes()  # the sample's human codes: (respondent, question) -> theme labels, in order
 
 
 def quoted(rows: list[list[str]], delimiter: str = ";", header: list[str] = HEADER) -> bytes:

@@ -6,7 +6,8 @@ codes in a cell joined by « ; », « | » or a line break. `init` left such a c
 courtes … choix fermés ») or, when a cell held several codes, drafted it as a question of its own;
 the codes had to be written again by hand in codes_humains.csv. Now the question's themes are the
 codes used (their most frequent spelling, « Autre(s) »/« Divers » as the question's « Autres »), and
-init writes codes_humains.csv, read by each run: the model learns from them at once.
+init names the column in consultation.yaml (`codes_column`): each import reads it, so the model
+learns from those codes at once and from those added later (tests/test_export_hand_codes.py).
 
 The family: the sample's export with its own human codes (data/raw/segur-2020-sample) written into
 columns right of 1 to 7 questions, under 7 headers, 4 separators, spellings changed, 20 to 90 % of
@@ -14,37 +15,23 @@ answers coded, CSV or `.xlsx`; the same as a long export (one row per answer, En
 shape, codes joined by « | »). Guards: boxes ticked by respondents (« Thématiques abordées »), a
 postal code, a category of structure. Not covered: a code column left of its question, or far from
 it (a column of codes is read as the codes of the question right before it only); codes in one
-column for several questions of a wide export; codes added to the export after init (read once,
-which init says).
+column for several questions of a wide export.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 
 import openpyxl
 import pytest
-import yaml
 
 from consultation import store
 from consultation.codebook import load_consultation
 from consultation.draft import recognise, write_draft
-from consultation.errors import ConsultationError
 from consultation.ingest.core import ingest_consultation
 from consultation.text import fold
-from ingest_family_support import HEADER, ROWS, SAMPLE, quoted
+from ingest_family_support import CODES, COLUMN, HEADER, ID, ROWS, quoted
 
-ID = HEADER.index("Identifiant")
-CONFIG = yaml.safe_load((SAMPLE / "consultation.yaml").read_text(encoding="utf-8"))
-LABEL = {t["id"]: t["label"] for q in CONFIG["questions"] for t in q["themes"]}
-COLUMN = {q["id"]: q["columns"][0] for q in CONFIG["questions"]}
-CODES: dict[tuple[str, str], list[str]] = {}
-for row in csv.DictReader(io.StringIO((SAMPLE / "codes_humains.csv").read_text(encoding="utf-8"))):
-    labels = CODES.setdefault((row["respondent_id"], row["question_id"]), [])
-    if LABEL[row["theme_id"]] not in labels:
-        labels.append(LABEL[row["theme_id"]])
 HEADERS = ["Thèmes {n}", "Codage Q{n}", "Catégories", "Codes", "tags", "Thématique codée", "Thèmes"]
 SEPARATORS = [" ; ", ";", " | ", "\n"]
 OTHER = {"autre", "autres"}  # the question's « Autres » (the sample's codebook names it too)
@@ -103,11 +90,15 @@ def _write(folder, header, rows, xlsx: bool):
     return path
 
 
-def _ingested_codes(folder) -> set[tuple[str, str, str]]:
+def _ingested(folder):
     con = store.connect(None)
     reports = ingest_consultation(con, load_consultation(folder), folder)
     assert all(r.rows_quarantined == 0 for r in reports), [r.warnings for r in reports]
-    return set(con.execute("SELECT respondent_id, question_id, theme_id FROM human_codes").fetchall())
+    return set(con.execute("SELECT respondent_id, question_id, theme_id FROM human_codes").fetchall()), reports
+
+
+def _ingested_codes(folder) -> set[tuple[str, str, str]]:
+    return _ingested(folder)[0]
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -194,29 +185,29 @@ def test_columns_that_only_look_like_codes_stay_out(kind, tmp_path):
     assert not any(q.coded_by for q in draft.questions)
 
 
-def test_an_existing_codes_file_is_never_replaced(tmp_path, lemmatizer):
-    header, rows, _, _ = _wide(1)
+def test_init_names_the_codes_column_and_writes_no_codes_file(tmp_path, lemmatizer):
+    """The column is read at each import (not copied once into codes_humains.csv, which a later
+    code in the export would never reach); an existing codes_humains.csv is left as it was."""
+    header, rows, _, columns = _wide(1)
     export = _write(tmp_path / "export", header, rows, xlsx=False)
     folder = tmp_path / "consultation"
     folder.mkdir()
     (folder / "codes_humains.csv").write_text("respondent_id,question_id,theme_id\n", encoding="utf-8")
-    with pytest.raises(ConsultationError, match=r"codes_humains\.csv existe déjà"):
-        write_draft(export, folder, lemmatizer=lemmatizer)
+    write_draft(export, folder, lemmatizer=lemmatizer)
+    consultation = load_consultation(folder)
+    assert {q.codes_column for q in consultation.questions if q.codes_column} == set(columns)
+    assert consultation.sources.human_codes == []
     assert (folder / "codes_humains.csv").read_text(encoding="utf-8") == "respondent_id,question_id,theme_id\n"
-    assert not (folder / "consultation.yaml").exists()
 
 
-def test_an_answer_that_reads_as_a_formula_is_written_neutralised_and_its_code_kept(tmp_path, lemmatizer):
-    """codes_humains.csv is opened in a spreadsheet: « =SOMME(…) » or « - plus de moyens » must not
-    run as a formula there; the code is read all the same."""
+def test_an_answer_that_reads_as_a_formula_keeps_its_code(tmp_path, lemmatizer):
+    """« =SOMME(…) » at the start of an answer: the answer is read as written and its code with it."""
     header, rows, _, columns = _wide(4)
     at = header.index(next(iter(columns))) - 1  # a coded question's answers
     first = next(i for i, r in enumerate(rows) if r[at + 1])
     rows[first][at] = "=SOMME(1;2) " + rows[first][at]
     export = _write(tmp_path / "export", header, rows, xlsx=False)
     write_draft(export, tmp_path / "consultation", lemmatizer=lemmatizer)
-    written = (tmp_path / "consultation" / "codes_humains.csv").read_text(encoding="utf-8")
-    assert "'=SOMME(1;2)" in written and "\n=SOMME" not in written and ",=SOMME" not in written
     rid = rows[first][header.index("Identifiant")]
     assert any(r == rid for r, _, _ in _ingested_codes(tmp_path / "consultation"))
 
@@ -230,8 +221,9 @@ def test_a_code_on_a_row_without_an_answer_codes_nothing(tmp_path, lemmatizer):
     rows[stray][code_at - 1] = ""
     export = _write(tmp_path / "export", header, rows, xlsx=True)
     write_draft(export, tmp_path / "consultation", lemmatizer=lemmatizer)
-    written = (tmp_path / "consultation" / "codes_humains.csv").read_text(encoding="utf-8")
-    assert ",nan" not in written
     rid = rows[stray][header.index("Identifiant")]
     question = [q for q in load_consultation(tmp_path / "consultation").questions if q.columns == [header[code_at - 1]]]
-    assert not any(r == rid and q == question[0].id for r, q, _ in _ingested_codes(tmp_path / "consultation"))
+    codes, (report,) = _ingested(tmp_path / "consultation")
+    assert not any(r == rid and q == question[0].id for r, q, _ in codes)
+    said = [w for w in report.warnings if "sans réponse" in w]
+    assert len(said) == 1 and f"ligne {stray + 2}" in said[0] and header[code_at] in said[0], report.warnings

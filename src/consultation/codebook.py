@@ -14,11 +14,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from consultation import fmt
 from consultation.errors import ConfigError
+from consultation.text import fold
 
 CONSULTATION_FILE = "consultation.yaml"
 OTHER_LABEL = "Autres"
 # Several themes in one cell, as people write them (a review sheet, a column of codes in an export).
 THEME_SEPARATORS = re.compile(r"\s*[;\n|]\s*")
+# What people write by hand for the fallback theme, beside its label.
+OTHER_CODES = frozenset({"autre", "autres", "divers", "autre s"})
+_NOT_A_LETTER = re.compile(r"[\W_]+")
+
+
+def code_key(code: str) -> str:
+    """How a code typed by hand is matched to a theme: case, accents, « œ », punctuation, hyphens,
+    apostrophes and spacing aside (« Accès aux soins. », « acces-aux-soins », « ACCÈS  AUX SOINS »
+    are one)."""
+    return _NOT_A_LETTER.sub(" ", fold(code, ligatures=True)).strip()
 MAX_ANSWER_CHARS = 2_000_000  # characters in one answer (the documented 1 MB answer fits twice)
 # Bounds of a codebook. Real ones have 15 to 25 themes per question (the five benchmark questions,
 # the Ségur questionnaire) and a few dozen questions; each theme is one more model to train and one
@@ -67,6 +78,9 @@ class Question(_Model):
     text: str
     unit: Literal["respondents", "propositions"]
     columns: list[str] = Field(min_length=1)
+    # A column of the export (wide layout) holding the codes a person gave each answer by hand
+    # (theme labels or ids, several joined by « ; », « | » or a line break): read at each import.
+    codes_column: str | None = None
     chart_caption: str | None = None
     themes: list[Theme] = Field(min_length=1, max_length=MAX_THEMES)
 
@@ -102,6 +116,17 @@ class Question(_Model):
             label=OTHER_LABEL,
             description="Réponses qui ne relèvent d'aucun thème du codebook (ajouté automatiquement).",
         )
+
+    def theme_of_code(self) -> dict[str, str]:
+        """A code typed by hand (`code_key` of a theme's label or id, « Autre(s) », « Divers ») ->
+        the theme's id; the first theme wins when two share a key."""
+        keys: dict[str, str] = {}
+        for theme in self.coded_themes:
+            for text in (theme.label, theme.id):
+                keys.setdefault(code_key(text), theme.id)
+        for key in OTHER_CODES:
+            keys.setdefault(key, self.other_theme.id)
+        return keys
 
     def coding_content(self) -> dict[str, object]:
         """What the coding of this question depends on (see CODING_THEME_FIELDS)."""
@@ -176,6 +201,7 @@ class SourceFile(_Model):
     header_row: int | None = Field(default=None, ge=1)  # 1-based; found automatically when absent
     question_column: str | None = None  # long layout: the column naming the question
     answer_column: str | None = None  # long layout: the column holding the answer
+    codes_column: str | None = None  # long layout: the column of codes given by hand to each answer
     # Longer answers are quarantined with a reason that names this key (see README, "bad input").
     max_answer_chars: int = Field(default=MAX_ANSWER_CHARS, ge=1)
 
@@ -185,6 +211,9 @@ class SourceFile(_Model):
             raise ValueError("format long : « question_column » et « answer_column » sont obligatoires")
         if self.layout == "wide" and (self.question_column or self.answer_column):
             raise ValueError("« question_column » et « answer_column » ne valent que pour « layout: long »")
+        if self.layout == "wide" and self.codes_column:
+            raise ValueError("« codes_column » ne vaut ici que pour « layout: long » ; dans un export large, "
+                             "chaque question nomme sa colonne de codes (« codes_column » de la question)")
         if isinstance(self.sheet, int) and self.sheet < 1:
             raise ValueError("« sheet » : position de feuille à partir de 1")
         return self

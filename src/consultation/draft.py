@@ -32,9 +32,9 @@ from pathlib import Path
 import pandas as pd
 
 from consultation import fmt
-from consultation.codebook import ID_PATTERN, MAX_QUESTIONS, THEME_SEPARATORS
+from consultation.codebook import ID_PATTERN, MAX_QUESTIONS, OTHER_CODES, THEME_SEPARATORS, code_key
 from consultation.errors import ConsultationError
-from consultation.ingest.core import EMAIL_HEADER, respondent_ids
+from consultation.ingest.core import EMAIL_HEADER
 from consultation.ingest.readers import Table, header_key, read_table
 from consultation.ingest.regions import normalise_region
 from consultation.text import fold
@@ -332,8 +332,6 @@ def _slug(text: str) -> str:
 # or a line break. « Code postal », « Catégorie de structure » are not.
 _CODES_HEADER = re.compile(r"^(?:(?:themes?|categories?|codes?|tags?|etiquettes?)(?: (?:q(?:uestion)? ?)?\d+[a-z]?)?"
                            r"|themes? codes?|thematiques? codees?|codage(?: .*)?|codification(?: .*)?)$")
-_OTHER_CODES = {"autre", "autres", "divers"}
-HAND_CODES_FILE = "codes_humains.csv"
 MAX_HAND_CODES = 80  # distinct codes in one column at most: more is text, not a codebook
 
 
@@ -678,8 +676,8 @@ def _themes_of_hand_codes(draft: Draft, table: Table, question: DraftQuestion, r
     members: dict[str, list[str]] = {}
     for answer, codes in coded.values():
         for code in codes:
-            key = fold(code).lower()
-            if key in _OTHER_CODES:
+            key = code_key(code)
+            if not key or key in OTHER_CODES:
                 continue
             spellings.setdefault(key, {}).setdefault(code, 0)
             spellings[key][code] += 1
@@ -695,24 +693,6 @@ def _themes_of_hand_codes(draft: Draft, table: Table, question: DraftQuestion, r
         examples = list(dict.fromkeys(members[key]))[:2]
         question.themes.append({"id": tid, "label": label, "keywords": [], "size": sum(spellings[key].values()),
                                 "examples": [_comment(redact(e))[:200] for e in examples], "code": key})
-
-
-def hand_codes_frame(draft: Draft, table: Table) -> pd.DataFrame:
-    """The codes given by hand in the export, as `codes_humains.csv` holds them: respondent, question,
-    theme, and the answer to read (« reponse »); « Autre(s) » as the question's « Autres »."""
-    ids, _ = respondent_ids(table, draft.respondent_id)
-    rows = []
-    for question in draft.questions:
-        theme_of = {t["code"]: t["id"] for t in question.themes if "code" in t}
-        for index, (answer, codes) in draft.hand_coded(table, question).items():
-            for code in codes:
-                key = fold(code).lower()
-                theme = f"{question.id}_autres" if key in _OTHER_CODES else theme_of.get(key)
-                if theme is not None and ids[index]:
-                    rows.append((ids[index], question.id, theme, answer))
-    # The answer for people to read, under a header the import does not read: a code given to a
-    # whole answer has no `text` (a unit's), so it holds for each unit of an answer split in several.
-    return pd.DataFrame(rows, columns=["respondent_id", "question_id", "theme_id", "reponse"]).drop_duplicates()
 
 
 def _spellings(texts: list[str]) -> Callable[[str], str]:
@@ -798,6 +778,9 @@ def _source(draft: Draft) -> str:
         parts.append(f"sheet: {_q(draft.sheet)}")
     if draft.long is not None:
         parts.append(f"layout: long, question_column: {_q(draft.long[0])}, answer_column: {_q(draft.long[1])}")
+        coded_by = next((q.coded_by for q in draft.questions if q.coded_by is not None), None)
+        if coded_by is not None:  # the codes given by hand beside the answers, read at each import
+            parts.append(f"codes_column: {_q(coded_by)}")
     return f"  responses: [{{{', '.join(parts)}}}]"
 
 
@@ -827,8 +810,6 @@ def render(draft: Draft, schema: Path) -> str:
         f"title: {_q(draft.title or _title_of_file(draft.export, draft.folder))}",
         "sources:",
         _source(draft),
-        *(['  human_codes: ["codes_humains.csv"]  # les codes donnés à la main dans l\'export, lus une fois par init'
-           ' : ceux ajoutés ensuite dans l\'export ne sont pas relus'] if draft.hand_codes else []),
         "columns:",
         f"  respondent_id: {_q(draft.respondent_id[0]) if len(draft.respondent_id) == 1 else _q(draft.respondent_id)}",
     ]
@@ -847,11 +828,14 @@ def render(draft: Draft, schema: Path) -> str:
             f"    text: {_q(question.text)}{_NO_TEXT if not question.text_given else ''}",
             "    unit: respondents  # ou propositions : chaque proposition d'une réponse comptée à part",
             f"    columns: [{_q(question.header)}]",
-            "    themes:",
         ]
+        if question.coded_by is not None and draft.long is None:
+            lines.append(f"    codes_column: {_q(question.coded_by)}  # codes donnés à la main dans l'export, relus à "
+                         "chaque import")
+        lines.append("    themes:")
         if question.coded_by is not None:
             lines.append(f"    # thèmes : les codes de la colonne « {_comment(question.coded_by)[:80]} » de l'export, "
-                         "donnés à la main (codes_humains.csv)")
+                         "donnés à la main ; un code renommé ici doit l'être aussi dans l'export")
         for theme in question.themes:
             said = (f"{fmt.integer(theme['size'])} réponses codées ainsi à la main" if "code" in theme else
                     f"à renommer ({fmt.integer(theme['size'])} réponses dans ce groupe)")
@@ -887,7 +871,6 @@ def write_draft(
 
     Refuses to replace an existing consultation.yaml (a federation's edits would be lost)."""
     from consultation.codebook import load_consultation
-    from consultation.exports import neutralise
     from consultation.publish.redact import Redactor
 
     export = export.resolve()
@@ -899,11 +882,6 @@ def write_draft(
             f"{folder / 'consultation.yaml'} existe déjà : choisissez un autre dossier (rien n'a été écrit)"
         )
     draft, table = recognise(export, folder, sheet=sheet)
-    if any(q.coded_by for q in draft.questions) and (folder / HAND_CODES_FILE).exists():
-        raise ConsultationError(
-            f"{folder / HAND_CODES_FILE} existe déjà, et l'export a des codes donnés à la main : choisissez un autre "
-            "dossier (rien n'a été écrit)"
-        )
     if lemmatizer is None:
         from consultation.text import Lemmatizer, load_nlp
 
@@ -919,15 +897,10 @@ def write_draft(
         if target.exists():
             raise ConsultationError(f"{target} existe déjà : choisissez un autre dossier (rien n'a été écrit)")
         shutil.copy2(export, target)
-    codes = hand_codes_frame(draft, table)
-    if len(codes):
-        draft.hand_codes = [
-            (q.id, q.coded_by, int(codes.loc[codes["question_id"] == q.id, "respondent_id"].nunique()),
-             sum("code" in t for t in q.themes))
-            for q in draft.questions if q.coded_by is not None
-        ]
-        readable = codes.assign(reponse=neutralise(codes[["reponse"]])["reponse"])  # opened in a spreadsheet: no formula
-        readable.to_csv(folder / HAND_CODES_FILE, index=False, encoding="utf-8")
+    draft.hand_codes = [
+        (q.id, q.coded_by, len(draft.hand_coded(table, q)), sum("code" in t for t in q.themes))
+        for q in draft.questions if q.coded_by is not None
+    ]
     relative = Path(os.path.relpath(schema, folder))
     draft.yaml_path.write_text(render(draft, relative), encoding="utf-8")
     load_consultation(folder)  # the draft must load: a failure here is a bug of this module

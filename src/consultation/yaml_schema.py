@@ -53,6 +53,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "header_row": "Ligne des en-têtes (1 = la première) ; trouvée automatiquement si absente.",
         "question_column": "Format long : la colonne qui nomme la question.",
         "answer_column": "Format long : la colonne qui contient la réponse.",
+        "codes_column": "Format long : la colonne des codes donnés à la main à chaque réponse (libellés ou "
+                        "identifiants de thèmes, séparés par « ; », « | » ou un retour à la ligne), relue à "
+                        "chaque import.",
         "max_answer_chars": "Longueur maximale d'une réponse, en caractères (2 000 000 par défaut) : "
                             "une réponse plus longue est mise en quarantaine avec la raison.",
     },
@@ -74,6 +77,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "unit": "Unité de décompte publiée : respondents (répondants citant le thème) ou propositions "
                 "(chaque proposition d'une réponse compte).",
         "columns": "En-tête(s) de la colonne de réponse dans les exports (plusieurs : textes mis bout à bout).",
+        "codes_column": "En-tête de la colonne de l'export où une personne a codé les réponses à la main "
+                        "(libellés ou identifiants de thèmes, séparés par « ; », « | » ou un retour à la "
+                        "ligne) : relue à chaque import, ces codes entraînent le modèle et priment sur le "
+                        "codage automatique.",
         "chart_caption": "Légende du graphique national ; par défaut « Thèmes des réponses (au niveau national) "
                          "à la question : … ».",
         "themes": "Thèmes du codebook, dans l'ordre de publication ; un thème « Autres » est ajouté s'il manque.",

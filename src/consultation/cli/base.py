@@ -182,7 +182,11 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
 def _print_files(files: list) -> None:
     for f in files:
         label = {"ingested": "ingéré", "unchanged": "inchangé, ignoré", "failed": "échec"}.get(f.status, f.status)
-        detail = f" ({integer(f.rows_ingested)} lignes, {integer(f.rows_quarantined)} en quarantaine)" if f.status == "ingested" else ""
+        detail = f" ({integer(f.rows_ingested)} lignes, {integer(f.rows_quarantined)} en quarantaine" if f.status == "ingested" else ""
+        hand = int(getattr(f, "hand_coded", None) or 0)  # answers coded by hand in the export's own columns
+        if detail and hand:
+            detail += f", codes donnés à la main lus pour {integer(hand)} réponse{'s' if hand > 1 else ''}"
+        detail += ")" if detail else ""
         click.echo(f"  {f.path.name} : {label}{detail}")
         for warning in f.warnings:
             click.secho(f"    attention : {warning}", fg="yellow")

@@ -80,6 +80,9 @@ def print_reports(reports: list[FileReport]) -> None:
         )
         if r.read_as:
             click.echo(f"    lu comme : {r.read_as}")
+        if r.hand_coded:
+            click.echo(f"    codes donnés à la main, lus dans l'export : {integer(r.hand_coded)} réponse"
+                       f"{'s' if r.hand_coded > 1 else ''} (le modèle apprend d'eux)")
         for warning in r.warnings:
             click.secho(f"    attention : {warning}", fg="yellow")
 
@@ -175,11 +178,10 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
                "(libellés à renommer, mots-clés à compléter)")
     for qid, column, answers, coded in draft.hand_codes:
         click.echo(f"  codes donnés à la main : colonne « {column} », question {qid} : {integer(answers)} "
-                   f"réponse(s) codée(s), {integer(coded)} thème(s) repris tels quels ; écrits dans codes_humains.csv, "
-                   "le modèle apprend d'eux")
+                   f"réponse(s) codée(s), {integer(coded)} thème(s) repris tels quels ; le modèle apprend d'eux")
     if draft.hand_codes:
-        click.echo("  (codes lus une fois, ici : ceux ajoutés plus tard dans l'export ne seront pas relus ; "
-                   "ajoutez-les à codes_humains.csv ou passez par la relecture)")
+        click.echo("  (colonne relue à chaque import : les codes ajoutés ou corrigés plus tard dans l'export sont "
+                   "pris ; un thème renommé dans consultation.yaml doit l'être aussi dans l'export)")
     if draft.incomplete:
         click.echo(f"  {incomplete_note(draft.incomplete)}")
     if draft.testimonies:

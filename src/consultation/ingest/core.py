@@ -31,7 +31,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from consultation import fmt, store
-from consultation.codebook import MAX_ANSWER_CHARS, Consultation, SourceFile
+from consultation.codebook import (
+    MAX_ANSWER_CHARS,
+    THEME_SEPARATORS,
+    Consultation,
+    SourceFile,
+    code_key,
+)
 from consultation.errors import InputFileError, InputProblem, is_interrupt
 from consultation.ingest.readers import (
     Table,
@@ -57,6 +63,7 @@ _ROLE_LABELS = {
     "answer": "réponse (format long)",
     "question_id": "question",
     "theme_id": "thème",
+    "codes": "codes donnés à la main (format long)",
 }
 
 
@@ -86,6 +93,7 @@ class FileReport:
     warnings: list[str] = field(default_factory=list)
     unknown_regions: list[RegionIssue] = field(default_factory=list)
     empty_regions: list[int] = field(default_factory=list)
+    hand_coded: int = 0  # answers whose codes given by hand were read from the export's own columns
 
 
 # --------------------------------------------------------------------------
@@ -248,15 +256,23 @@ def settings_hash_of(consultation: Consultation, source: SourceFile, kind: str) 
     A file whose content hash is recorded with the same settings hash is skipped; with another one
     (a fixed mapping, a new question, another sheet) it is read again.
     """
-    # The answer limit counts only when changed, so that existing databases are not read again.
-    dump = source.model_dump(exclude={"path"} | ({"max_answer_chars"} if source.max_answer_chars == MAX_ANSWER_CHARS else set()))
+    # The answer limit and the codes' column count only when set, so that existing databases are
+    # not read again.
+    dump = source.model_dump(exclude={"path"} | ({"max_answer_chars"} if source.max_answer_chars == MAX_ANSWER_CHARS else set())
+                             | ({"codes_column"} if source.codes_column is None else set()))
     if kind == "human_codes":
         return _settings_hash({"source": dump})
     return _settings_hash(
         {
             "source": dump,
             "columns": consultation.columns.model_dump(),
-            "questions": [[q.id, q.text, q.columns] for q in consultation.questions],
+            # A column of codes read with the export: its header and the themes its codes name
+            # (only when there is one: databases built before it are not read again).
+            "questions": [
+                [q.id, q.text, q.columns]
+                + ([q.codes_column, [[t.id, t.label] for t in q.themes]] if q.codes_column or source.codes_column else [])
+                for q in consultation.questions
+            ],
             "free_text": [
                 [f.id, f.text, f.columns, f.follow_up.model_dump() if f.follow_up else None]
                 for f in consultation.free_text
@@ -453,6 +469,8 @@ def _role_label(role: str) -> str:
         return "identifiant du répondant"
     if role.startswith(("q:", "f:")):
         return f"question {role[2:].split('#')[0]}"
+    if role.startswith("codes:"):
+        return f"codes donnés à la main, question {role[6:]}"
     return _ROLE_LABELS.get(role, role)
 
 
@@ -630,10 +648,14 @@ def _response_roles(consultation: Consultation, source: SourceFile) -> dict[str,
     if source.layout == "long":
         wanted["question"] = source.question_column or ""
         wanted["answer"] = source.answer_column or ""
+        if source.codes_column:
+            wanted["codes"] = source.codes_column
         return wanted
     for q in consultation.questions:
         for i, header in enumerate(q.columns):
             wanted[f"q:{q.id}#{i}"] = header
+        if q.codes_column:
+            wanted[f"codes:{q.id}"] = q.codes_column
     for f in consultation.free_text:
         for i, header in enumerate(f.columns):
             wanted[f"q:{f.id}#{i}"] = header
@@ -686,9 +708,10 @@ def _ingest_responses(
     else:
         batch = _wide_batch(table, consultation, values, reasons)
 
+    codes, code_warnings = _export_codes(table, consultation, values, batch.reasons, colmap)
     report = FileReport(
         path, "responses", "ingested", rows_read=len(values), read_as=table.describe(),
-        warnings=[*table.warnings, *batch.warnings],
+        warnings=[*table.warnings, *batch.warnings, *code_warnings],
     )
     report.rows_quarantined = int(batch.reasons.ne("").sum())
     report.rows_ingested = report.rows_read - report.rows_quarantined
@@ -697,6 +720,8 @@ def _ingest_responses(
     respondents["source_file"] = label
     quarantine = _quarantine_frame(cid, digest, label, table, batch.reasons)
     _store_responses(con, cid, label, respondents, batch.answers, report)
+    if any(q.codes_column for q in consultation.questions) or source.codes_column:
+        _store_export_codes(con, cid, label, respondents["respondent_id"], codes, report)
     store.insert_df(con, "quarantine", quarantine)
     _record_file(con, cid, digest, settings, label, report)
     return report
@@ -971,7 +996,7 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
         if conflicting:
             warnings.append(_conflicting_ids_hint(table, consultation, len(conflicting)))
     kept = values[reasons.eq("")]
-    respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:"))]].copy()
+    respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:", "codes:"))]].copy()
     respondents["source_row"] = table.row_numbers(kept.index)
     if table.sheets:
         respondents["source_sheet"] = table.sheet_names(kept.index)
@@ -1075,10 +1100,7 @@ def _long_batch(
     lookup = _question_lookup(consultation)
     raw_question = values["question"]
     distinct = pd.Series(raw_question.unique())
-    targets = {
-        v: lookup.get(v) or lookup.get(header_key(v, keep_number=True)) or lookup.get(header_key(v))
-        for v in distinct if v
-    }
+    targets = {v: _target_of(lookup, v) for v in distinct if v}
     unknown = [v for v, t in targets.items() if t is None]
     if unknown:
         first_rows = {v: int(raw_question[raw_question.eq(v)].index[0]) for v in unknown}
@@ -1481,9 +1503,10 @@ def _store_responses(
         if edited:
             coded = _rows(
                 con,
+                # codes read from this export's own columns are read again with the new answers
                 "SELECT count(DISTINCT respondent_id) FROM human_codes WHERE consultation_id = ? "
-                "AND respondent_id IN (SELECT respondent_id FROM _changed)",
-                [cid],
+                "AND respondent_id IN (SELECT respondent_id FROM _changed) AND source_file <> ?",
+                [cid, label],
             )[0][0]
             plural = len(edited) > 1
             report.warnings.append(
@@ -1517,6 +1540,134 @@ def _store_responses(
         )
     store.insert_df(con, "respondents", respondents.assign(consultation_id=cid))
     store.insert_df(con, "answers", answers.assign(consultation_id=cid))
+
+
+# --------------------------------------------------------------------------
+# Codes given by hand in the export's own columns (`codes_column`)
+# --------------------------------------------------------------------------
+
+
+def _export_codes(
+    table: Table, consultation: Consultation, values: pd.DataFrame, reasons: pd.Series, colmap: dict[str, str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """The codes a person gave the answers in a column of the export: one row per (respondent,
+    question, theme), whole answers (`unit_text` ''). Only rows ingested count. A cell naming a
+    code the codebook does not have leaves that answer's codes unread (a partial coding would be
+    counted as a human's whole one); a code on a row without an answer codes nothing. Both are
+    named with their row, column and value."""
+    cells: list[pd.DataFrame] = []
+    ok = reasons.eq("")
+    questions = {q.id: q for q in consultation.questions}
+    off_questions: list[str] = []
+    if "codes" in colmap:  # long: the question named on each row
+        lookup = _question_lookup(consultation)
+        rows = values.loc[ok & values["codes"].ne("")]
+        target = rows["question"].map(lambda v: _target_of(lookup, v))
+        qid = target.map(lambda t: t[0] if t is not None and t[1] == "text" and t[0] in questions else "")
+        off_questions = sorted(set(rows.loc[qid.eq(""), "question"]))
+        cells.append(pd.DataFrame({"respondent_id": rows["respondent_id"], "question_id": qid, "answer": rows["answer"],
+                                   "cell": rows["codes"], "column": colmap["codes"]})[qid.ne("")])
+    for q in consultation.questions:
+        role = f"codes:{q.id}"
+        if role not in colmap:
+            continue
+        rows = values.loc[ok & values[role].ne("")]
+        answer = _join_parts(rows, [f"q:{q.id}#{i}" for i in range(len(q.columns))]) if len(rows) else rows[role]
+        cells.append(pd.DataFrame({"respondent_id": rows["respondent_id"], "question_id": q.id, "answer": answer,
+                                   "cell": rows[role], "column": colmap[role]}))
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in ("respondent_id", "question_id", "theme_id", "unit_text")})
+    if not cells:
+        return empty, []
+    frame = pd.concat(cells)
+    warnings: list[str] = []
+    name = table.path.name
+    if off_questions:
+        shown = ", ".join(f"« {v} »" for v in off_questions[:MAX_LISTED])
+        warnings.append(f"{name} : codes donnés à la main sur des lignes d'une question sans thèmes ({shown}"
+                        f"{' …' if len(off_questions) > MAX_LISTED else ''}) : non lus")
+    unanswered = frame[frame["answer"].eq("")]
+    if len(unanswered):
+        warnings.append(
+            f"{name} : {fmt.integer(len(unanswered))} code{'s' if len(unanswered) > 1 else ''} donné"
+            f"{'s' if len(unanswered) > 1 else ''} à la main sur une ligne sans réponse à sa question "
+            f"({_cells_said(table, unanswered)}) : {'ils ne codent' if len(unanswered) > 1 else 'il ne code'} rien"
+        )
+    frame = frame[frame["answer"].ne("")]
+    themes: dict[tuple[str, str], tuple[str, ...] | None] = {}  # (question, cell) -> theme ids, None: unknown code
+    for qid, cell in frame[["question_id", "cell"]].drop_duplicates().itertuples(index=False):
+        known = questions[qid].theme_of_code()
+        ids = [known.get(code_key(code)) for code in THEME_SEPARATORS.split(cell) if code_key(code)]
+        themes[(qid, cell)] = None if not ids or None in ids else tuple(dict.fromkeys(i for i in ids if i))
+    found = pd.Series([themes[(q, c)] for q, c in zip(frame["question_id"], frame["cell"], strict=True)],
+                      index=frame.index, dtype=object)
+    unknown = frame[found.isna()]
+    if len(unknown):
+        warnings.append(
+            f"{name} : {fmt.integer(len(unknown))} réponse{'s' if len(unknown) > 1 else ''} codée"
+            f"{'s' if len(unknown) > 1 else ''} à la main avec un code que le codebook n'a pas ("
+            f"{_cells_said(table, unknown)}) : {'leurs codes ne sont pas lus' if len(unknown) > 1 else 'ses codes ne sont pas lus'}"
+            " ; corrigez le code dans l'export ou ajoutez le thème à consultation.yaml (libellé ou identifiant)"
+        )
+    frame = frame.assign(theme_id=found)[found.notna()].explode("theme_id")
+    codes = frame[["respondent_id", "question_id", "theme_id"]].assign(unit_text="").drop_duplicates()
+    return codes.reset_index(drop=True).astype(object), warnings
+
+
+def _target_of(lookup: dict[str, tuple[str, str, int]], value: str) -> tuple[str, str, int] | None:
+    """The question a long export's row names (its id, header or text, spelt loosely)."""
+    return lookup.get(value) or lookup.get(header_key(value, keep_number=True)) or lookup.get(header_key(value))
+
+
+def _cells_said(table: Table, cells: pd.DataFrame) -> str:
+    """« ligne 4, colonne « Thèmes » : « Logment » ; … » for the first cells, the rest counted."""
+    said = [f"{table.place(int(i))}, colonne « {_one_line(col)} » : « {cell} »"
+            for i, col, cell in zip(cells.index[:MAX_LISTED], cells["column"], cells["cell"], strict=False)]
+    return " ; ".join(said) + (f" ; … et {fmt.integer(len(cells) - MAX_LISTED)} autres" if len(cells) > MAX_LISTED else "")
+
+
+def _store_export_codes(
+    con: duckdb.DuckDBPyConnection, cid: str, label: str, respondents: pd.Series, codes: pd.DataFrame, report: FileReport
+) -> None:
+    """The export's codes replace those an earlier reading of an export gave this file's respondents
+    (a code corrected or cleared in the export is so in the base); an answer coded by a review sheet
+    or a codes file keeps those codes: a decision taken in the tool wins over the spreadsheet."""
+    version = _rows(con, "SELECT codebook_version FROM consultations WHERE consultation_id = ?", [cid])[0][0]
+    from_exports = (
+        "(source_file = ? OR source_file IN (SELECT path FROM source_files WHERE consultation_id = ? AND kind = 'responses'))"
+    )
+    con.register("_ids", respondents.to_frame("respondent_id"))
+    con.register("_codes", codes)
+    try:
+        _rows(
+            con,
+            f"DELETE FROM human_codes WHERE consultation_id = ? AND respondent_id IN (SELECT respondent_id FROM _ids) AND {from_exports}",  # noqa: S608
+            [cid, label, cid],
+        )
+        overruled = _rows(
+            con,
+            "SELECT count(*) FROM (SELECT DISTINCT respondent_id, question_id FROM _codes) c WHERE EXISTS (SELECT 1 FROM "
+            "human_codes h WHERE h.consultation_id = ? AND h.respondent_id = c.respondent_id AND h.question_id = c.question_id)",
+            [cid],
+        )[0][0]
+        _rows(
+            con,
+            "INSERT INTO human_codes (consultation_id, respondent_id, question_id, theme_id, unit_text, codebook_version, "
+            "source_file) SELECT ?, respondent_id, question_id, theme_id, unit_text, ?, ? FROM _codes c WHERE NOT EXISTS ("
+            "SELECT 1 FROM human_codes h WHERE h.consultation_id = ? AND h.respondent_id = c.respondent_id "
+            "AND h.question_id = c.question_id)",
+            [cid, version, label, cid],
+        )
+    finally:
+        con.unregister("_ids")
+        con.unregister("_codes")
+    report.hand_coded = len(codes.drop_duplicates(["respondent_id", "question_id"])) - overruled
+    if overruled:
+        report.warnings.append(
+            f"{report.path.name} : {fmt.integer(overruled)} réponse{'s' if overruled > 1 else ''} codée"
+            f"{'s' if overruled > 1 else ''} à la main dans l'export {'ont' if overruled > 1 else 'a'} aussi des codes "
+            "d'une feuille de relecture ou d'un fichier de codes humains : ceux-là priment, les codes de l'export "
+            "ne sont pas lus pour elles"
+        )
 
 
 # --------------------------------------------------------------------------
