@@ -51,6 +51,22 @@ def _sample_codes() -> dict[tuple[str, str], list[str]]:
 CODES = _sample_codes()  # the sample's human codes: (respondent, question) -> theme labels, in order
 
 
+def with_code_columns(names: dict[str, str], cell: Callable[[list[str], str], str]) -> tuple[list[str], list[list[str]]]:
+    """The sample's export with a column of codes given by hand right of each question of `names`
+    (question id -> the column's header); `cell(row, question)` writes that row's codes."""
+    by_column = {COLUMN[q]: q for q in names}
+    header = [x for h in HEADER for x in ([h, names[by_column[h]]] if h in by_column else [h])]
+    rows = []
+    for r in ROWS:
+        out = []
+        for h, value in zip(HEADER, r, strict=True):
+            out.append(value)
+            if h in by_column:
+                out.append(cell(r, by_column[h]))
+        rows.append(out)
+    return header, rows
+
+
 def quoted(rows: list[list[str]], delimiter: str = ";", header: list[str] = HEADER) -> bytes:
     """The rows as a clean export writes them: quoted where needed, UTF-8, CRLF."""
     buf = io.StringIO(newline="")

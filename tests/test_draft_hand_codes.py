@@ -30,7 +30,7 @@ from consultation.codebook import load_consultation
 from consultation.draft import recognise, write_draft
 from consultation.ingest.core import ingest_consultation
 from consultation.text import fold
-from ingest_family_support import CODES, COLUMN, HEADER, ID, ROWS, quoted
+from ingest_family_support import CODES, COLUMN, HEADER, ID, ROWS, quoted, with_code_columns
 
 HEADERS = ["Thèmes {n}", "Codage Q{n}", "Catégories", "Codes", "tags", "Thématique codée", "Thèmes"]
 SEPARATORS = [" ; ", ";", " | ", "\n"]
@@ -47,33 +47,23 @@ def _wide(seed: int):
     rng = random.Random(seed)
     coded = rng.sample(sorted(COLUMN), rng.randint(1, 7))
     share, sep = rng.uniform(0.2, 0.9), rng.choice(SEPARATORS)
-    header, where = [], {}
-    for h in HEADER:
-        header.append(h)
-        q = next((q for q in coded if COLUMN[q] == h), None)
-        if q is not None:
-            name = rng.choice(HEADERS).format(n=h.split(".")[0])
-            header.append(name if name not in header else f"Thèmes {h.split('.')[0]}")  # one header per column
-            where[len(header) - 1] = q
+    names: dict[str, str] = {}
+    for q in sorted(coded, key=lambda q: HEADER.index(COLUMN[q])):
+        number = COLUMN[q].split(".")[0]
+        name = rng.choice(HEADERS).format(n=number)
+        names[q] = name if name not in names.values() else f"Thèmes {number}"  # one header per column
     expected: dict[tuple[str, str], list[str]] = {}
-    rows = []
-    for r in ROWS:
-        d = dict(zip(HEADER, r, strict=True))
-        out = []
-        for i, h in enumerate(header):
-            q = where.get(i)
-            if q is None:
-                out.append(d[h])
-                continue
-            labels = CODES.get((r[ID], q), [])
-            if labels and d[COLUMN[q]].strip() and rng.random() < share:
-                labels = labels + (["Autre"] if rng.random() < 0.05 else [])
-                out.append(sep.join(_respell(c, rng) for c in labels))
-                expected[(r[ID], q)] = labels
-            else:
-                out.append("")
-        rows.append(out)
-    return header, rows, expected, {header[i]: q for i, q in where.items()}
+
+    def cell(row: list[str], q: str) -> str:
+        labels = CODES.get((row[ID], q), [])
+        if not (labels and row[HEADER.index(COLUMN[q])].strip() and rng.random() < share):
+            return ""
+        labels = labels + (["Autre"] if rng.random() < 0.05 else [])
+        expected[(row[ID], q)] = labels
+        return sep.join(_respell(c, rng) for c in labels)
+
+    header, rows = with_code_columns(names, cell)
+    return header, rows, expected, {name: q for q, name in names.items()}
 
 
 def _write(folder, header, rows, xlsx: bool):

@@ -35,7 +35,17 @@ from consultation.codebook import OTHER_LABEL, code_key, load_consultation
 from consultation.errors import ConfigError, InputFileError
 from consultation.ingest.core import ingest_consultation
 from consultation.text import fold
-from ingest_family_support import CODES, COLUMN, CONFIG, HEADER, ID, ROWS, SAMPLE, quoted
+from ingest_family_support import (
+    CODES,
+    COLUMN,
+    CONFIG,
+    HEADER,
+    ID,
+    ROWS,
+    SAMPLE,
+    quoted,
+    with_code_columns,
+)
 
 CODED = ["q1_retenir", "q3_ecueil", "pilier2"]  # a question per unit and size of codebook
 THEMES = {q["id"]: [t["label"] for t in q["themes"]] for q in CONFIG["questions"]}
@@ -67,27 +77,12 @@ def _respell(label: str, rng: random.Random) -> str:
 
 def _export(codes: dict[tuple[str, str], list[str]], rng: random.Random, *, ids: bool = False) -> tuple[list[str], list[list[str]]]:
     """The sample's export with a codes column right of each coded question."""
-    header, at = [], {}
-    for h in HEADER:
-        header.append(h)
-        q = next((q for q in CODED if COLUMN[q] == h), None)
-        if q is not None:
-            header.append(_column(q))
-            at[len(header) - 1] = q
-    rows = []
-    for r in ROWS:
-        d = dict(zip(HEADER, r, strict=True))
-        out = []
-        for i, h in enumerate(header):
-            q = at.get(i)
-            if q is None:
-                out.append(d[h])
-                continue
-            labels = codes.get((r[ID], q), [])
-            written = [(_theme_id(q, c) if ids and rng.random() < 0.3 else _respell(c, rng)) for c in labels]
-            out.append(rng.choice(SEPARATORS).join(written))
-        rows.append(out)
-    return header, rows
+    def cell(row: list[str], q: str) -> str:
+        labels = codes.get((row[ID], q), [])
+        written = [(_theme_id(q, c) if ids and rng.random() < 0.3 else _respell(c, rng)) for c in labels]
+        return rng.choice(SEPARATORS).join(written)
+
+    return with_code_columns({q: _column(q) for q in CODED}, cell)
 
 
 def _write(folder, name: str, header: list[str], rows: list[list[str]]) -> None:
