@@ -281,6 +281,9 @@ REAL = {
     "entendre-la-france/answers.csv": (15, ["region", "department", "postal_code"], "respondent_id", 2538),
     "grand-debat-fiscalite/answers.csv": (1, ["region", "department", "zip_code"], "reference", 1905),
 }
+# The consensus labels beside question 163's answers are codes given by hand (« labels »: read as
+# such since 2026-12-07; before, init left them out as « pas des réponses rédigées »).
+REAL_CODES = {"entendre-la-france/answers.csv": set(), "grand-debat-fiscalite/answers.csv": {"labels"}}
 
 
 @pytest.mark.parametrize("name", sorted(REAL))
@@ -296,6 +299,7 @@ def test_the_real_long_exports_are_drafted_and_ingested_whole(tmp_path, name):
     draft, table = recognise(export, export.parent)
     assert draft.long is not None and draft.respondent_id == [ident] and draft.region == region
     assert len(draft.questions) == n_questions
+    assert {q.coded_by for q in draft.questions} - {None} == REAL_CODES[name]
     assert all(len(q.text) > 20 for q in draft.questions if q.header != "QL")  # texts found (QL has none)
     assert [(q.text, q.text_given) for q in draft.questions if q.header == "QL"] == (
         [("Contribution libre", False)] if name.startswith("entendre") else [])  # its section, said

@@ -10,10 +10,13 @@ init names the column in consultation.yaml (`codes_column`): each import reads i
 learns from those codes at once and from those added later (tests/test_export_hand_codes.py).
 
 The family: the sample's export with its own human codes (data/raw/segur-2020-sample) written into
-columns right of 1 to 7 questions, under 7 headers, 4 separators, spellings changed, 20 to 90 % of
+columns right of 1 to 7 questions, under 16 headers, 4 separators, spellings changed, 20 to 90 % of
 answers coded, CSV or `.xlsx`; the same as a long export (one row per answer, Entendre la France's
-shape, codes joined by « | »). Guards: boxes ticked by respondents (« Thématiques abordées »), a
-postal code, a category of structure. Not covered: a code column left of its question, or far from
+shape, codes joined by « | »). The headers are the ways people name such a column (« labels »,
+« Thème(s) », « Codes thématiques », « Tags (codage) »…). Guards: boxes ticked by respondents
+(« Thématiques abordées »), a postal code, a category of structure, a socio-professional category
+and a respondent's own choice under a question (« Quels thèmes … ? »), the last two only beside
+answers, as codes are. Not covered: a code column left of its question, or far from
 it (a column of codes is read as the codes of the question right before it only); codes in one
 column for several questions of a wide export.
 """
@@ -32,7 +35,9 @@ from consultation.ingest.core import ingest_consultation
 from consultation.text import fold
 from ingest_family_support import CODES, COLUMN, HEADER, ID, ROWS, quoted, with_code_columns
 
-HEADERS = ["Thèmes {n}", "Codage Q{n}", "Catégories", "Codes", "tags", "Thématique codée", "Thèmes"]
+HEADERS = ["Thèmes {n}", "Codage Q{n}", "Catégories", "Codes", "tags", "Thématique codée", "Thèmes", "labels",
+           "Thème(s)", "Codes thématiques", "Catégorisation", "Classification", "Annotations", "Tags (codage)",
+           "Thèmes retenus Q{n}", "Étiquettes"]
 SEPARATORS = [" ; ", ";", " | ", "\n"]
 OTHER = {"autre", "autres"}  # the question's « Autres » (the sample's codebook names it too)
 
@@ -152,20 +157,25 @@ def test_a_tools_tags_after_its_metadata_are_not_the_last_questions_codes(tmp_pa
     assert not any(q.coded_by for q in draft.questions)
 
 
-@pytest.mark.parametrize("kind", ["ticked", "postal", "category"])
+@pytest.mark.parametrize("kind", ["ticked", "postal", "category", "csp", "question"])
 def test_columns_that_only_look_like_codes_stay_out(kind, tmp_path):
     """Boxes ticked by respondents (there without an answer too), a postal code, a category of
     structure: not codes given by hand."""
     rng = random.Random(kind)
     header = list(HEADER)
     at = HEADER.index(COLUMN["q1_retenir"]) + 1
-    name = {"ticked": "Thèmes", "postal": "Code postal", "category": "Catégorie de structure"}[kind]
+    name = {"ticked": "Thèmes", "postal": "Code postal", "category": "Catégorie de structure",
+            "csp": "Catégorie socioprofessionnelle", "question": "Quels thèmes voulez-vous aborder ?"}[kind]
     header.insert(at, name)
     rows = []
     for r in ROWS:
         value = {"ticked": " ; ".join(rng.sample(["Logement", "Santé", "Emploi", "Droits"], rng.randint(1, 2))),
                  "postal": rng.choice(["75011", "34000", "13001", "59000"]),
-                 "category": rng.choice(["ACT", "LAM", "LHSS"])}[kind]
+                 "category": rng.choice(["ACT", "LAM", "LHSS"]),
+                 "csp": rng.choice(["Cadre", "Employé", "Retraité", "Ouvrier"]),
+                 "question": " ; ".join(rng.sample(["Logement", "Santé", "Emploi", "Droits"], rng.randint(1, 2)))}[kind]
+        if kind in ("csp", "question") and not r[at - 1].strip():
+            value = ""  # only beside answers, as codes would be: the header alone tells them apart
         rows.append([*r[:at], value, *r[at:]])
     if kind == "ticked":  # a respondent ticks boxes without answering the open question
         for row in rows[:8]:

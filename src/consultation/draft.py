@@ -328,10 +328,29 @@ def _slug(text: str) -> str:
 
 
 # A column of codes a person gave the answers by hand, in the export or the spreadsheet it became
-# (« Thèmes », « Thèmes 3a », « Codage Q2 », « Catégories », « tags »), several joined by « ; », « | »
-# or a line break. « Code postal », « Catégorie de structure » are not.
-_CODES_HEADER = re.compile(r"^(?:(?:themes?|categories?|codes?|tags?|etiquettes?)(?: (?:q(?:uestion)? ?)?\d+[a-z]?)?"
-                           r"|themes? codes?|thematiques? codees?|codage(?: .*)?|codification(?: .*)?)$")
+# (« Thèmes », « Thèmes 3a », « Codage Q2 », « Catégories », « tags », « labels », « Codes
+# thématiques », « Thème(s) retenu(s) »), several joined by « ; », « | » or a line break: a short
+# header (four words at most, not a question) with a word of coding in it, and none that describes
+# the respondent (« Code postal », « Catégorie de structure », « Catégorie socioprofessionnelle »).
+_CODING_WORDS = frozenset(
+    f"{stem}{end}" for stem in ("theme", "thematique", "code", "codee", "codage", "codification", "categorie",
+                                "categorisation", "classement", "classification", "etiquette", "tag", "label",
+                                "annotation", "topic", "coding", "sous theme")
+    for end in ("", "s")
+)
+_RESPONDENT_WORDS = frozenset({
+    "postal", "structure", "structures", "etablissement", "socioprofessionnelle", "csp", "naf", "ape", "insee",
+    "commune", "departement", "region", "pays", "age", "sexe", "genre", "profession", "metier", "date", "heure",
+    "client", "produit", "article", "sujet", "langue",
+})
+
+
+def _codes_header(column: Column) -> bool:
+    words = column.key.split()
+    return (0 < len(words) <= 4 and "?" not in column.name and not _RESPONDENT_WORDS.intersection(words)
+            and any(w in _CODING_WORDS or " ".join(words[k:k + 2]) in _CODING_WORDS for k, w in enumerate(words)))
+
+
 MAX_HAND_CODES = 80  # distinct codes in one column at most: more is text, not a codebook
 
 
@@ -344,13 +363,15 @@ def _is_hand_codes(column: Column, answered: pd.Index) -> bool:
     """A column of codes given by hand to the answers on its rows: named so, a short list of short
     labels used again and again, and only on rows that hold an answer (a box ticked by the
     respondent is there without one)."""
-    if not _CODES_HEADER.match(column.key) or len(column.values) < 3:
+    if not _codes_header(column) or len(column.values) < 3:
         return False
     codes = [c for cs in _codes_of(column.values).values() for c in cs]
     distinct = {fold(c).lower() for c in codes}
     if not 2 <= len(distinct) <= MAX_HAND_CODES or float(pd.Series([len(c) for c in codes]).median()) > 60:
         return False
-    return len(codes) >= 2 * len(distinct) and column.values.index.isin(answered).mean() >= 0.95
+    # Codes come back: each used 1.25 times on average at least. Twice, asked before, missed a
+    # federation that has just begun coding (9 answers with 16 codes of 9 themes).
+    return len(codes) >= 1.25 * len(distinct) and column.values.index.isin(answered).mean() >= 0.95
 
 
 def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> tuple[Draft, Table]:
@@ -488,7 +509,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         else:  # right after its question: a tool's « _tags » after the last question and its metadata is not
             before = columns[at - 1] if at else None
             target = before if (before is not None and before.header not in taken and _is_sentences(before)
-                                and not _CODES_HEADER.match(before.key)) else None
+                                and not _codes_header(before)) else None
         if target is not None and _is_hand_codes(column, target.values.index):
             coding[column.header] = target.header
     taken.update(coding)
