@@ -57,6 +57,12 @@ DECORATIONS = [
     lambda n, s, d: f"{n} - export du {s}",
     lambda n, s, d: f"{n} {s} - Copie",
     lambda n, s, d: f"Export_{n.replace(' ', '_')}_{s}",
+    lambda n, s, d: f"{n} (réponses) - Réponses au formulaire 1",  # a Google sheet downloaded as CSV
+    lambda n, s, d: f"{n} - Form Responses {d.day % 3 + 1}",
+    lambda n, s, d: f"{n} - Feuil1",
+    lambda n, s, d: f"{n} - Sheet{d.day % 3 + 1}",
+    lambda n, s, d: f"{n} - résultats {s}",
+    lambda n, s, d: f"Données {n} {s}",
 ]
 
 
@@ -88,7 +94,7 @@ def _drafted_title(folder: Path, stem: str) -> str:
     return line.removeprefix("title: ").strip('"')
 
 
-@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("seed", range(48))
 def test_a_files_name_gives_the_forms_name_as_title_and_nothing_the_check_withholds(seed, tmp_path):
     stem, expected = _case(seed)
     title = _drafted_title(tmp_path, stem)
@@ -97,7 +103,9 @@ def test_a_files_name_gives_the_forms_name_as_title_and_nothing_the_check_withho
 
 
 @pytest.mark.parametrize("stem", ["results-survey842915", "Data_All_200630", "responses-Fz8qR2-csv", "reponses",
-                                  "export_20200630081244"])
+                                  "export_20200630081244", "answers", "donnees", "Données", "resultats", "Résultats",
+                                  "Sheet1", "Feuil1", "tags", "Réponses au formulaire 1", "Form Responses 1",
+                                  "fichier_export", "data (1)"])
 def test_a_name_made_only_of_the_tools_words_gives_the_folders(stem, tmp_path):
     folder = tmp_path / "consultation-adherents-2021"
     folder.mkdir()

@@ -611,13 +611,17 @@ _MONTH_NAMES = (r"(?:janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|jui
 # What tools add to a form's name in the file they write: dates and times (« 2020-06-30-08-12-44 »,
 # « 30 juin 2020 », « 200630 »), a range of rows (« (1-47) »), « (réponses) », « all versions »,
 # « labels », « Submissions », « results-survey842915 », « responses-Fz8qR2-csv », « export du »,
-# a copy's mark.
+# a copy's mark, a sheet's name (« - Réponses au formulaire 1 », « Feuil1 »), a word that names any
+# file (« answers », « données », « résultats », « tags »).
 _NAME_NOISE = re.compile(
-    r"\((?:\d+\s*-\s*\d+|\d+|r[ée]ponses?|responses?|copie|copy)\)"
+    # a sheet's name after the workbook's, as Google Sheets names a sheet downloaded as CSV
+    r"\b(?:r[ée]ponses? au formulaire|form responses?|feuille|sheet|feuil)\s*\d*\b"
+    r"|\((?:\d+\s*-\s*\d+|\d+|r[ée]ponses?|responses?|copie|copy)\)"
     r"|\b\d{1,2}[ -]?" + _MONTH_NAMES + r"[ ,]*\d{4}\b|\b" + _MONTH_NAMES + r" \d{1,2},? \d{4}\b"
     r"|\b\d{1,4}(?:[-_./:hT]\d{1,4})+\b|\b\d{5,}\b|\b(?=[a-z\d]*[a-z]\d+[a-z])[a-z\d]{5,10}\b"
     r"|\b(?:export(?:s|[ée]|ed)?|extra(?:it|ction))(?:\s+(?:du|le|au|on|of))?\b"
     r"|\b(?:all versions|xml values|labels|submissions?|results?|survey\d*|responses?|r[ée]ponses|data|all"
+    r"|answers?|donn[ée]es|r[ée]sultats?|tags|fichier|file|tableau|table|dump|t[ée]l[ée]chargement|download(?:ed)?"
     r"|csv|xlsx|xls|ods|tsv|json|copie|copy|final|v\d+)\b",
     re.I,
 )
