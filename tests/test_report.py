@@ -302,7 +302,7 @@ def test_reliability_box_says_what_is_known(reports, con, consultation, tmp_path
     paca = visible(render_html(build_region_report(ReportContext.load(con, consultation, tmp_path, threshold=1), PACA)))
     assert f"{plain(format_pct(0))} des réponses de la Région Provence-Alpes-Côte d'Azur aux questions codées (0 sur 1)" in paca
     assert "n'a pas encore été mesuré" in paca  # no evaluation in the database yet
-    assert "1 réponse codée(s) automatiquement reste(nt) à vérifier" in paca
+    assert "1 réponse codée automatiquement reste à vérifier par la fédération" in paca
 
 
 def test_reliability_box_gives_agreement_when_an_evaluation_exists(con, consultation, tmp_path):

@@ -731,8 +731,9 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
             lines.append("Pour les réponses nouvelles, le codage automatique a été comparé aux codeurs "
                          f"humains : {_measures(ctx.evaluation)}.")
         if stats.to_review:
-            lines.append(f"{fmt.integer(stats.to_review)} réponse{'s' if stats.to_review > 1 else ''} "
-                         "codée(s) automatiquement reste(nt) à vérifier par la fédération.")
+            many = stats.to_review > 1
+            lines.append(f"{fmt.integer(stats.to_review)} réponse{'s' if many else ''} codée{'s' if many else ''} "
+                         f"automatiquement reste{'nt' if many else ''} à vérifier par la fédération.")
     else:
         lines.append(f"Aucune réponse {where} aux questions codées.")
     if ctx.has_estimates and region:
