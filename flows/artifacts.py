@@ -45,6 +45,10 @@ def ingestion_markdown(summary: IngestionSummary) -> list[str]:
             f"Réponses : {fmt.integer(read)} lignes lues = {fmt.integer(ingested)} ingérées + {fmt.integer(quarantined)} en "
             "quarantaine (table `quarantine`, avec la raison).",
         ]
+        hand = sum(f.hand_coded for f in summary.ingested)
+        if hand:
+            lines += ["", f"Codes donnés à la main, lus dans l'export : {fmt.integer(hand)} réponse{'s' if hand > 1 else ''} "
+                          "(relus à chaque import ; le modèle apprend d'eux)."]
     if summary.skipped:
         lines += ["", f"Déjà ingérés, inchangés : {', '.join(summary.skipped)}."]
     if summary.refused:

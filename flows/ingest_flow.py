@@ -73,7 +73,7 @@ def _outcome(state: sources.SourceState, task_state) -> FileOutcome:
         return FileOutcome(
             label=state.label, kind=state.kind, status=report.status, rows_read=report.rows_read,
             rows_ingested=report.rows_ingested, rows_quarantined=report.rows_quarantined,
-            message=report.message, warnings=len(report.warnings),
+            message=report.message, warnings=len(report.warnings), hand_coded=report.hand_coded,
         )
     error = task_state.result(raise_on_failure=False)
     message = str(error) if isinstance(error, BaseException) else (task_state.message or "")

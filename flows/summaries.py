@@ -17,6 +17,7 @@ class FileOutcome(BaseModel):
     rows_quarantined: int = 0
     message: str = ""
     warnings: int = 0
+    hand_coded: int = 0  # answers whose codes given by hand were read from the export's own columns
 
 
 class IngestionSummary(BaseModel):

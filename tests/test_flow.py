@@ -598,3 +598,34 @@ def test_a_run_that_waits_too_long_for_the_consultation_gives_up_with_a_message(
         pass
     with consultation_lock("verrou-essai", wait_seconds=60):  # released: the next run gets it
         pass
+
+
+def test_the_flow_reads_the_codes_given_by_hand_in_the_export_again_each_night(prefect_harness, tmp_path):
+    """A federation that codes in its spreadsheet between two nights: the ingestion flow reads the
+    export's column of codes (`codes_column`) each time, and the night's summary says how many
+    answers it read codes for."""
+    import yaml
+
+    from flows import artifacts
+    from flows.ingest_flow import ingestion_flow
+    from ingest_family_support import CODES, ID, ROWS, quoted, with_code_columns
+
+    folder = tmp_path / "c"
+    shutil.copytree(SAMPLE_DIR, folder)
+    config = yaml.safe_load((folder / "consultation.yaml").read_text(encoding="utf-8"))
+    config["sources"] = {"responses": ["reponses.csv"]}  # no codes file: the export's are the only ones
+    next(q for q in config["questions"] if q["id"] == "q1_retenir")["codes_column"] = "Thèmes 1"
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    coded = [r[ID] for r in ROWS if (r[ID], "q1_retenir") in CODES]
+    counts = []
+    for first in (10, 30):  # the first 10 coded answers, then 20 more coded by the next night
+        done = set(coded[:first])
+        header, rows = with_code_columns(
+            {"q1_retenir": "Thèmes 1"}, lambda r, q: " ; ".join(CODES[(r[ID], q)]) if r[ID] in done else "")  # noqa: B023
+        (folder / "reponses.csv").write_bytes(quoted(rows, ";", header))
+        summary = ingestion_flow(folder, tmp_path / "processed")
+        counts.append(sum(f.hand_coded for f in summary.ingested))
+        db = tmp_path / "processed" / config["id"] / "consultation.duckdb"
+        assert _query(db, "SELECT count(DISTINCT respondent_id) FROM human_codes")[0][0] == first
+    assert counts == [10, 30]
+    assert "Codes donnés à la main, lus dans l'export : 30 réponses" in "\n".join(artifacts.ingestion_markdown(summary))
