@@ -227,3 +227,28 @@ def test_a_code_on_a_row_without_an_answer_codes_nothing(tmp_path, lemmatizer):
     assert not any(r == rid and q == question[0].id for r, q, _ in codes)
     said = [w for w in report.warnings if "sans réponse" in w]
     assert len(said) == 1 and f"ligne {stray + 2}" in said[0] and header[code_at] in said[0], report.warnings
+
+
+def test_the_codes_are_still_read_once_the_drafted_themes_are_renamed(tmp_path, lemmatizer):
+    """init tells the federation to reread its draft: renaming a theme drafted from the codes keeps
+    its id, by which the export's codes are still read (a label of more than 40 characters, whose id
+    was cut, is not: its codes are named as unknown)."""
+    header, rows, _, _ = _wide(5)
+    export = _write(tmp_path / "export", header, rows, xlsx=False)
+    folder = tmp_path / "consultation"
+    write_draft(export, folder, lemmatizer=lemmatizer)
+    before = _ingested_codes(folder)
+    path = folder / "consultation.yaml"
+    text = path.read_text(encoding="utf-8")
+    short = {t.label for q in load_consultation(folder).questions if q.codes_column for t in q.themes
+             if len(t.label) <= 40 and not t.is_other}
+    assert len(short) >= 3
+    for n, label in enumerate(sorted(short)):
+        quoted_label = f'label: "{label}"'
+        assert quoted_label in text, label
+        text = text.replace(quoted_label, f'label: "Thème renommé {n}"')
+    path.write_text(text, encoding="utf-8")
+    after = _ingested_codes(folder)
+    renamed = {t.id for q in load_consultation(folder).questions for t in q.themes if t.label.startswith("Thème renommé")}
+    assert {c for c in before if c[2] in renamed} and {c for c in after if c[2] in renamed} == {
+        c for c in before if c[2] in renamed}

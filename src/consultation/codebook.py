@@ -118,11 +118,13 @@ class Question(_Model):
         )
 
     def theme_of_code(self) -> dict[str, str]:
-        """A code typed by hand (`code_key` of a theme's label or id, « Autre(s) », « Divers ») ->
-        the theme's id; the first theme wins when two share a key."""
+        """A code typed by hand (`code_key` of a theme's label or id, with or without the question's
+        prefix, « Autre(s) », « Divers ») -> the theme's id; the first theme wins when two share a key."""
         keys: dict[str, str] = {}
         for theme in self.coded_themes:
-            for text in (theme.label, theme.id):
+            # the id without its question's prefix too: init writes « q1_acces_aux_soins » for the
+            # code « Accès aux soins », so that the code is still read once the label is renamed
+            for text in (theme.label, theme.id, theme.id.removeprefix(f"{self.id}_")):
                 keys.setdefault(code_key(text), theme.id)
         for key in OTHER_CODES:
             keys.setdefault(key, self.other_theme.id)

@@ -860,7 +860,7 @@ def render(draft: Draft, schema: Path) -> str:
         lines.append("    themes:")
         if question.coded_by is not None:
             lines.append(f"    # thèmes : les codes de la colonne « {_comment(question.coded_by)[:80]} » de l'export, "
-                         "donnés à la main ; un code renommé ici doit l'être aussi dans l'export")
+                         "donnés à la main ; un libellé se renomme ici, l'identifiant (qui lit le code) se garde")
         for theme in question.themes:
             said = (f"{fmt.integer(theme['size'])} réponses codées ainsi à la main" if "code" in theme else
                     f"à renommer ({fmt.integer(theme['size'])} réponses dans ce groupe)")

@@ -181,7 +181,7 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
                    f"réponse(s) codée(s), {integer(coded)} thème(s) repris tels quels ; le modèle apprend d'eux")
     if draft.hand_codes:
         click.echo("  (colonne relue à chaque import : les codes ajoutés ou corrigés plus tard dans l'export sont "
-                   "pris ; un thème renommé dans consultation.yaml doit l'être aussi dans l'export)")
+                   "pris ; renommez les libellés à votre guise, gardez les identifiants des thèmes : ils lisent les codes)")
     if draft.incomplete:
         click.echo(f"  {incomplete_note(draft.incomplete)}")
     if draft.testimonies:
