@@ -33,7 +33,7 @@ from consultation.codebook import load_consultation
 from consultation.draft import recognise, write_draft
 from consultation.ingest.core import ingest_consultation
 from consultation.text import fold
-from ingest_family_support import CODES, COLUMN, HEADER, ID, ROWS, quoted, with_code_columns
+from ingest_family_support import CODES, COLUMN, CONFIG, HEADER, ID, ROWS, quoted, with_code_columns
 
 HEADERS = ["Thèmes {n}", "Codage Q{n}", "Catégories", "Codes", "tags", "Thématique codée", "Thèmes", "labels",
            "Thème(s)", "Codes thématiques", "Catégorisation", "Classification", "Annotations", "Tags (codage)",
@@ -252,3 +252,84 @@ def test_the_codes_are_still_read_once_the_drafted_themes_are_renamed(tmp_path, 
     renamed = {t.id for q in load_consultation(folder).questions for t in q.themes if t.label.startswith("Thème renommé")}
     assert {c for c in before if c[2] in renamed} and {c for c in after if c[2] in renamed} == {
         c for c in before if c[2] in renamed}
+
+
+GRID_MARKS = ["x", "X", "1", "oui", "✓", "×"]
+GRID_BLANKS = ["", "", "", "0", "non"]
+
+
+def _grid(seed: int):
+    """The sample's export with a coding grid (a column per theme, ticked) right of 1 to 3 questions."""
+    rng = random.Random(seed)
+    coded = sorted(rng.sample(sorted(q for q in COLUMN if q in THEMES), rng.randint(1, 3)),
+                   key=lambda q: HEADER.index(COLUMN[q]))
+    share, mark = rng.uniform(0.3, 0.9), rng.choice(GRID_MARKS)
+    grids = {q: [t for t in THEMES[q] if t != "Autres"] for q in coded}
+    by_column = {COLUMN[q]: q for q in coded}
+    header = [x for h in HEADER for x in ([h, *grids[by_column[h]]] if h in by_column else [h])]
+    expected: dict[tuple[str, str], list[str]] = {}
+    rows = []
+    for r in ROWS:
+        out = []
+        for h, value in zip(HEADER, r, strict=True):
+            out.append(value)
+            q = next((q for q in coded if COLUMN[q] == h), None)
+            if q is None:
+                continue
+            labels = [c for c in CODES.get((r[ID], q), []) if c in grids[q]]
+            given = labels if labels and value.strip() and rng.random() < share else []
+            if given:
+                expected[(r[ID], q)] = given
+            out += [(mark if rng.random() < 0.8 else rng.choice(GRID_MARKS)) if t in given else rng.choice(GRID_BLANKS)
+                    for t in grids[q]]
+        rows.append(out)
+    return header, rows, expected, grids
+
+
+THEMES = {q["id"]: [t["label"] for t in q["themes"]] for q in CONFIG["questions"]}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_coding_grid_beside_a_question_becomes_its_themes_and_human_codes(seed, tmp_path, lemmatizer):
+    """A column per theme ticked « x », « 1 », « oui »…: before, each column was left out as
+    « réponses courtes … choix fermés » and the hand coding lost. The themes keep reading their
+    columns once renamed."""
+    header, rows, expected, grids = _grid(seed)
+    export = _write(tmp_path / "export", header, rows, xlsx=seed % 3 == 2)
+    draft = write_draft(export, tmp_path / "consultation", lemmatizer=lemmatizer)
+    by_header = {q.header: q for q in draft.questions}
+    for q, columns in grids.items():
+        assert by_header[COLUMN[q]].grid == columns
+    qid_of = {q.header: q.id for q in draft.questions}
+    theme_of = {(q.header, t["label"]): t["id"] for q in draft.questions for t in q.themes}
+    wanted = {(rid, qid_of[COLUMN[q]], theme_of[(COLUMN[q], c)]) for (rid, q), labels in expected.items() for c in labels}
+    assert _ingested_codes(tmp_path / "consultation") == wanted
+    assert not any(c in {h for g in grids.values() for h in g} for c, _ in draft.ignored)
+    # The federation renames the drafted themes: the grid names each column's theme by its id.
+    path = tmp_path / "consultation" / "consultation.yaml"
+    text = path.read_text(encoding="utf-8")
+    for n, theme in enumerate(t for q in draft.questions if q.grid for t in q.themes):
+        text = text.replace(f'label: "{theme["label"]}"', f'label: "Thème renommé {n}"', 1)
+    path.write_text(text, encoding="utf-8")
+    assert "Thème renommé 0" in text
+    assert _ingested_codes(tmp_path / "consultation") == wanted
+
+
+@pytest.mark.parametrize("kind", ["ticked_without_answer", "limesurvey", "kobotoolbox"])
+def test_boxes_respondents_tick_are_no_coding_grid(kind, tmp_path):
+    """Options ticked by respondents: also on rows without an answer to the open question before
+    them, or under a tool's option header (« Thématiques [Logement] », « Thématiques/Logement »)."""
+    rng = random.Random(kind)
+    at = HEADER.index(COLUMN["q1_retenir"]) + 1
+    options = ["Logement", "Santé", "Emploi"]
+    names = {"ticked_without_answer": options, "limesurvey": [f"Thématiques [{o}]" for o in options],
+             "kobotoolbox": [f"Thématiques/{o}" for o in options]}[kind]
+    header = [*HEADER[:at], *names, *HEADER[at:]]
+    rows = []
+    for n, r in enumerate(ROWS):
+        answered = bool(r[at - 1].strip()) and (kind != "ticked_without_answer" or n >= 6)
+        ticks = [rng.choice(["1", "0"]) if answered else rng.choice(["1", ""]) for _ in options]
+        rows.append([*(r[:at - 1]), r[at - 1] if answered else "", *ticks, *r[at:]])
+    (tmp_path / "export.csv").write_bytes(quoted(rows, ";", header))
+    draft, _ = recognise(tmp_path / "export.csv", tmp_path)
+    assert not any(q.grid for q in draft.questions)

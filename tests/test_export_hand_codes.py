@@ -313,3 +313,90 @@ def test_the_run_says_how_many_answers_had_codes_in_the_export(capsys):
                              hand_coded=12)])
     assert "reponses.csv : ingéré (47 lignes, 0 en quarantaine, codes donnés à la main lus pour 12 réponses)" in (
         capsys.readouterr().out)
+
+
+# A coding grid: a column per theme right of the question, a mark where a person gave that theme.
+MARKS = ["x", "X", "1", "oui", "Oui", "✓", "×", "1.0", " x "]
+BLANKS = ["", "", "", "0", "non", "-"]
+
+
+def _grid_export(codes: dict[tuple[str, str], list[str]], rng: random.Random, grid: dict[str, str],
+                 q: str = "q1_retenir") -> tuple[list[str], list[list[str]]]:
+    """The sample's export with a grid for `q`: `grid` maps each column's header to its theme's label."""
+    at = HEADER.index(COLUMN[q]) + 1
+    header = [*HEADER[:at], *grid, *HEADER[at:]]
+    rows = []
+    for r in ROWS:
+        given = codes.get((r[ID], q), [])
+        cells = [rng.choice(MARKS) if label in given else rng.choice(BLANKS) for label in grid.values()]
+        rows.append([*r[:at], *cells, *r[at:]])
+    return header, rows
+
+
+def _grid_folder(tmp_path, grid: list[str]):
+    folder = _folder(tmp_path, ["export.csv"], long=True)  # no codes column: the grid only
+    config = yaml.safe_load((folder / "consultation.yaml").read_text(encoding="utf-8"))
+    next(q for q in config["questions"] if q["id"] == "q1_retenir")["codes_grid"] = grid
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_coding_grid_is_read_again_at_each_import(seed, tmp_path):
+    """One column per theme, named by its label as people retype it or by its id, ticked « x »,
+    « 1 », « oui », « ✓ »…, left blank or written « 0 », « non », « - »; nights of codes added,
+    corrected and cleared."""
+    rng = random.Random(seed)
+    labels = [t for t in THEMES["q1_retenir"] if t != OTHER_LABEL]
+    grid = {(_respell(t, rng) if rng.random() < 0.7 else _theme_id("q1_retenir", t)).strip(" .") or t: t
+            for t in labels}
+    folder = _grid_folder(tmp_path, list(grid))
+    con = store.connect(None)
+    keys = sorted(k for k in ANSWERED if k[1] == "q1_retenir" and k in CODES)
+    codes = {k: [c for c in CODES[k] if c != OTHER_LABEL] for k in keys if rng.random() < 0.4}
+    codes = {k: v for k, v in codes.items() if v}
+    for night in range(3):
+        _write(folder, "export.csv", *_grid_export(codes, rng, grid))
+        (report,) = ingest_consultation(con, load_consultation(folder), folder)
+        assert report.rows_quarantined == 0 and report.hand_coded == len(codes), report.warnings
+        assert _base(con) == _wanted(codes), f"night {night}"
+        assert not [w for w in report.warnings if "grille" in w or "code" in w], report.warnings
+        for k in keys:  # the next night
+            if k not in codes and rng.random() < 0.3:
+                codes[k] = [c for c in CODES[k] if c != OTHER_LABEL] or [labels[0]]
+            elif k in codes and rng.random() < 0.15:
+                codes[k] = [rng.choice(labels)]
+            elif k in codes and rng.random() < 0.1:
+                del codes[k]
+
+
+def test_a_grids_odd_mark_and_a_column_naming_no_theme_are_named(tmp_path):
+    labels = [t for t in THEMES["q1_retenir"] if t != OTHER_LABEL][:4]
+    grid = {t: t for t in labels} | {"Transport": "Transport"}  # a theme the codebook does not have
+    folder = _grid_folder(tmp_path, list(grid))
+    keys = sorted(k for k in ANSWERED if k[1] == "q1_retenir")
+    codes = {k: [labels[n % 4]] for n, k in enumerate(keys[:12])}
+    header, rows = _grid_export(codes, random.Random(0), grid)
+    index = {r[ID]: n for n, r in enumerate(ROWS)}
+    odd, stranger = index[keys[0][0]], index[keys[1][0]]
+    at = HEADER.index(COLUMN["q1_retenir"]) + 1
+    rows[odd][at + labels.index(codes[keys[0]][0])] = "à voir"
+    rows[stranger][at + 4] = "x"
+    _write(folder, "export.csv", header, rows)
+    con = store.connect(None)
+    (report,) = ingest_consultation(con, load_consultation(folder), folder)
+    assert _base(con) == _wanted({k: v for k, v in codes.items() if k != keys[1]})
+    said = [w for w in report.warnings if "ni cochée" in w]
+    assert len(said) == 1 and f"ligne {odd + 2}, colonne « {codes[keys[0]][0]} » : « à voir »" in said[0], report.warnings
+    assert said[0].endswith("lue comme cochée")
+    unknown = [w for w in report.warnings if "que le codebook n'a pas" in w]
+    assert len(unknown) == 1 and f"ligne {stranger + 2}, colonne « Transport » : « x »" in unknown[0], report.warnings
+
+
+def test_a_question_with_both_a_codes_column_and_a_grid_is_refused(tmp_path):
+    folder = _folder(tmp_path, ["export.csv"])
+    config = yaml.safe_load((folder / "consultation.yaml").read_text(encoding="utf-8"))
+    next(q for q in config["questions"] if q["id"] == "q1_retenir")["codes_grid"] = ["Autres"]
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match="dans une colonne ou dans une grille"):
+        load_consultation(folder)

@@ -22,6 +22,15 @@ OTHER_LABEL = "Autres"
 THEME_SEPARATORS = re.compile(r"\s*[;\n|]\s*")
 # What people write by hand for the fallback theme, beside its label.
 OTHER_CODES = frozenset({"autre", "autres", "divers", "autre s"})
+# A cell of a coding grid (`grid_mark` of it): ticked, or written « no ». Anything else filled is
+# read as ticked, and named.
+GRID_MARKS = frozenset({"x", "×", "1", "1.0", "oui", "o", "yes", "y", "true", "vrai", "ok", "v", "✓", "✔", "☑", "•",
+                        "*", "+"})
+GRID_BLANKS = frozenset({"", "0", "0.0", "non", "n", "no", "false", "faux", "-", "–", "—", "/"})
+
+
+def grid_mark(cell: str) -> str:
+    return fold(cell).strip()
 _NOT_A_LETTER = re.compile(r"[\W_]+")
 
 
@@ -81,6 +90,10 @@ class Question(_Model):
     # A column of the export (wide layout) holding the codes a person gave each answer by hand
     # (theme labels or ids, several joined by « ; », « | » or a line break): read at each import.
     codes_column: str | None = None
+    # A coding grid: a column of the export per theme, a mark (« x », « 1 », « oui ») where a person
+    # gave the answer that theme; the columns' headers, each naming its theme (by label or id), or
+    # header -> theme id (what init writes: a label renamed later still reads). Read at each import.
+    codes_grid: list[str] | dict[str, str] = Field(default_factory=list)
     chart_caption: str | None = None
     themes: list[Theme] = Field(min_length=1, max_length=MAX_THEMES)
 
@@ -88,6 +101,11 @@ class Question(_Model):
 
     @model_validator(mode="after")
     def _unique_themes(self) -> Question:
+        if self.codes_column and self.codes_grid:
+            raise ValueError("« codes_column » ou « codes_grid » : les codes d'une question sont dans une colonne ou "
+                             "dans une grille, pas les deux")
+        if len(self.codes_grid) > MAX_THEMES:
+            raise ValueError(f"« codes_grid » : {len(self.codes_grid)} colonnes, au plus {MAX_THEMES} (une par thème)")
         seen: set[str] = set()
         for theme in self.themes:
             if theme.id in seen:
@@ -116,6 +134,13 @@ class Question(_Model):
             label=OTHER_LABEL,
             description="Réponses qui ne relèvent d'aucun thème du codebook (ajouté automatiquement).",
         )
+
+    @property
+    def grid(self) -> list[tuple[str, str]]:
+        """The coding grid's columns: (header, the code a tick in it gives: the theme's id or name)."""
+        if isinstance(self.codes_grid, dict):
+            return list(self.codes_grid.items())
+        return [(header, header) for header in self.codes_grid]
 
     def theme_of_code(self) -> dict[str, str]:
         """A code typed by hand (`code_key` of a theme's label or id, with or without the question's

@@ -32,7 +32,16 @@ from pathlib import Path
 import pandas as pd
 
 from consultation import fmt
-from consultation.codebook import ID_PATTERN, MAX_QUESTIONS, OTHER_CODES, THEME_SEPARATORS, code_key
+from consultation.codebook import (
+    GRID_BLANKS,
+    GRID_MARKS,
+    ID_PATTERN,
+    MAX_QUESTIONS,
+    OTHER_CODES,
+    THEME_SEPARATORS,
+    code_key,
+    grid_mark,
+)
 from consultation.errors import ConsultationError
 from consultation.ingest.core import EMAIL_HEADER
 from consultation.ingest.readers import Table, header_key, read_table
@@ -131,6 +140,11 @@ class DraftQuestion:
     section: str = "Questions"
     text_given: bool = True  # False: a long export with no text for it (its section or id instead)
     coded_by: str | None = None  # the export's column of codes given by hand to its answers (« Thèmes »)
+    grid: list[str] = field(default_factory=list)  # or its coding grid: a column per theme, ticked « x »
+
+    @property
+    def hand_coded(self) -> bool:
+        return self.coded_by is not None or bool(self.grid)
 
 
 @dataclass
@@ -152,7 +166,7 @@ class Draft:
     read: list[str] = field(default_factory=list)  # how the export was read (a title above the headers…)
     title: str | None = None  # the export's own title, above its headers (a form's name); else its file's name
     sheet: str | int | None = None  # the workbook's sheet named at init (--feuille): the only one the imports read
-    hand_codes: list[tuple[str, str, int, int]] = field(default_factory=list)  # question, column, answers, themes
+    hand_codes: list[tuple[str, str, int, int]] = field(default_factory=list)  # question, where, answers, themes
     _rows_of: dict | None = field(default=None, repr=False)
 
     def texts(self, table: Table, question: DraftQuestion) -> list[str]:
@@ -167,7 +181,14 @@ class Draft:
         return list(dict.fromkeys(v for v in values.fillna("").astype(str).str.strip() if v))
 
     def hand_coded(self, table: Table, question: DraftQuestion) -> dict[object, tuple[str, list[str]]]:
-        """The answers coded by hand in the export: row -> (answer, its codes as written)."""
+        """The answers coded by hand in the export: row -> (answer, its codes as written; a grid's:
+        the headers of the columns ticked)."""
+        if question.grid:
+            answers = table.frame[question.header].fillna("").astype(str).str.strip()
+            ticked = pd.DataFrame({h: ~table.frame[h].fillna("").astype(str).map(grid_mark).isin(GRID_BLANKS)
+                                   for h in question.grid})
+            return {i: (answers[i], [h for h in question.grid if ticked.at[i, h]])
+                    for i in ticked.index[ticked.any(axis=1)] if answers[i]}
         if question.coded_by is None:
             return {}
         answers = table.frame[question.header if self.long is None else self.long[1]].fillna("").astype(str).str.strip()
@@ -354,6 +375,19 @@ def _codes_header(column: Column) -> bool:
 MAX_HAND_CODES = 80  # distinct codes in one column at most: more is text, not a codebook
 
 
+def _is_ticks(column: Column) -> bool:
+    """A column of a coding grid: ticks (« x », « 1 », « oui », « ✓ ») and blanks (« 0 », « non »)
+    only, or nothing yet, under a theme's name (not a question, not a tool's option « Q3[SQ001] »,
+    « Thématiques/Logement »)."""
+    marks = set(column.values.map(grid_mark))
+    return (marks <= GRID_MARKS | GRID_BLANKS and not column.group and "?" not in column.name
+            and not re.search(r"[\[\]/]", column.name) and len(column.name) <= 120)
+
+
+def _ticked(column: Column) -> bool:
+    return bool(set(column.values.map(grid_mark)) & GRID_MARKS)
+
+
 def _codes_of(values: pd.Series) -> dict[object, list[str]]:
     """Each filled cell's codes, in order, each once."""
     return {i: list(dict.fromkeys(c for c in THEME_SEPARATORS.split(v) if c)) for i, v in values.items()}
@@ -513,6 +547,25 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         if target is not None and _is_hand_codes(column, target.values.index):
             coding[column.header] = target.header
     taken.update(coding)
+    # A coding grid: right after a question, two columns or more of ticks (« x », « 1 », « oui »),
+    # named by the themes, ticked only on rows that hold an answer.
+    grids: dict[str, list[str]] = {}  # the question's header -> the grid's headers
+    for at, column in enumerate(columns if long is None else []):
+        if column.header in taken or not _is_sentences(column) or _codes_header(column):
+            continue
+        run = []
+        for after in columns[at + 1:]:
+            if after.header in taken or not _is_ticks(after):
+                break
+            run.append(after)
+        while run and run[-1].values.empty:  # an empty column after the grid (one with « 0 » or « non » is in it)
+            run.pop()
+        ticked = pd.Index([]).append([c.values.index[~c.values.map(grid_mark).isin(GRID_BLANKS)] for c in run]).unique() \
+            if run else pd.Index([])
+        if len(run) >= 2 and sum(map(_ticked, run)) >= 2 and len(ticked) >= 3 \
+                and ticked.isin(column.values.index).mean() >= 0.95:
+            grids[column.header] = [c.header for c in run]
+            taken.update(grids[column.header])
     # A multiple choice written both ways (KoboToolbox): the ticked labels in one column, and a
     # 1/0 column per option under its path (« Thématiques/Logement »).
     summaries = {c.header.rsplit("/", 1)[0] for c in columns if "/" in c.header}
@@ -551,6 +604,8 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         for question in questions:
             if long is not None or question.header == answers:
                 question.coded_by = codes
+    for question in questions:
+        question.grid = grids.get(question.header, [])
     read = [*table.warnings, *_same_headers(table, questions, {*taken, *respondent_id, *region})]
     draft = Draft(
         export=export, folder=folder, respondent_id=respondent_id, id_note=id_note, region=region,
@@ -652,7 +707,7 @@ def propose_themes(draft: Draft, table: Table, lemmatizer, redact: Callable[[str
     kept: list[DraftQuestion] = []
     testimonies: list[DraftQuestion] = []
     for question in draft.questions:
-        if question.coded_by is not None:
+        if question.hand_coded:
             _themes_of_hand_codes(draft, table, question, redact)
             kept.append(question)
             continue
@@ -707,6 +762,10 @@ def _themes_of_hand_codes(draft: Draft, table: Table, question: DraftQuestion, r
             spellings.setdefault(key, {}).setdefault(code, 0)
             spellings[key][code] += 1
             members.setdefault(key, []).append(answer)
+    for header in question.grid:  # a grid's column not ticked yet is a theme all the same
+        key = code_key(THEME_SEPARATORS.sub(" ", header))
+        if key and key not in OTHER_CODES and key not in spellings:
+            spellings[key], members[key] = {THEME_SEPARATORS.sub(" ", header): 0}, []
     taken: set[str] = set()
     for key in sorted(spellings, key=lambda k: -sum(spellings[k].values())):
         label = max(spellings[key], key=lambda c: spellings[key][c])
@@ -857,7 +916,16 @@ def render(draft: Draft, schema: Path) -> str:
         if question.coded_by is not None and draft.long is None:
             lines.append(f"    codes_column: {_q(question.coded_by)}  # codes donnés à la main dans l'export, relus à "
                          "chaque import")
+        if question.grid:  # column -> theme id: a label renamed later still reads the column
+            ids = {t["code"]: t["id"] for t in question.themes if "code" in t}
+            lines.append("    codes_grid:  # grille de codage de l'export, relue à chaque import : colonne → thème")
+            for header in question.grid:
+                key = code_key(THEME_SEPARATORS.sub(" ", header))
+                lines.append(f"      {_q(header)}: {_q(f'{question.id}_autres' if key in OTHER_CODES else ids.get(key, header))}")
         lines.append("    themes:")
+        if question.grid:
+            lines.append("    # thèmes : les colonnes de la grille de codage de l'export, cochées à la main ; un libellé se "
+                         "renomme ici, l'identifiant (qui lit la colonne) se garde")
         if question.coded_by is not None:
             lines.append(f"    # thèmes : les codes de la colonne « {_comment(question.coded_by)[:80]} » de l'export, "
                          "donnés à la main ; un libellé se renomme ici, l'identifiant (qui lit le code) se garde")
@@ -923,8 +991,10 @@ def write_draft(
             raise ConsultationError(f"{target} existe déjà : choisissez un autre dossier (rien n'a été écrit)")
         shutil.copy2(export, target)
     draft.hand_codes = [
-        (q.id, q.coded_by, len(draft.hand_coded(table, q)), sum("code" in t for t in q.themes))
-        for q in draft.questions if q.coded_by is not None
+        (q.id, f"colonne « {q.coded_by} »" if q.coded_by is not None else
+         f"grille de {fmt.integer(len(q.grid))} colonnes, de « {q.grid[0]} » à « {q.grid[-1]} »",
+         len(draft.hand_coded(table, q)), sum("code" in t for t in q.themes))
+        for q in draft.questions if q.hand_coded
     ]
     relative = Path(os.path.relpath(schema, folder))
     draft.yaml_path.write_text(render(draft, relative), encoding="utf-8")

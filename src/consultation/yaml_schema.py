@@ -81,6 +81,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
                         "(libellés ou identifiants de thèmes, séparés par « ; », « | » ou un retour à la "
                         "ligne) : relue à chaque import, ces codes entraînent le modèle et priment sur le "
                         "codage automatique.",
+        "codes_grid": "Grille de codage de l'export : une colonne par thème (nommée par le libellé ou "
+                      "l'identifiant du thème), une marque (« x », « 1 », « oui ») là où une personne a donné ce "
+                      "thème à la réponse ; relue à chaque import.",
         "chart_caption": "Légende du graphique national ; par défaut « Thèmes des réponses (au niveau national) "
                          "à la question : … ».",
         "themes": "Thèmes du codebook, dans l'ordre de publication ; un thème « Autres » est ajouté s'il manque.",

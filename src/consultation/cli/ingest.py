@@ -177,10 +177,10 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
     click.echo(f"  {integer(len(draft.questions))} question(s) à coder, {integer(themes)} thèmes proposés "
                "(libellés à renommer, mots-clés à compléter)")
     for qid, column, answers, coded in draft.hand_codes:
-        click.echo(f"  codes donnés à la main : colonne « {column} », question {qid} : {integer(answers)} "
+        click.echo(f"  codes donnés à la main : {column}, question {qid} : {integer(answers)} "
                    f"réponse(s) codée(s), {integer(coded)} thème(s) repris tels quels ; le modèle apprend d'eux")
     if draft.hand_codes:
-        click.echo("  (colonne relue à chaque import : les codes ajoutés ou corrigés plus tard dans l'export sont "
+        click.echo("  (relus à chaque import : les codes ajoutés ou corrigés plus tard dans l'export sont "
                    "pris ; renommez les libellés à votre guise, gardez les identifiants des thèmes : ils lisent les codes)")
     if draft.incomplete:
         click.echo(f"  {incomplete_note(draft.incomplete)}")

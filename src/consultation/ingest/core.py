@@ -32,11 +32,15 @@ import pyarrow.compute as pc
 
 from consultation import fmt, store
 from consultation.codebook import (
+    GRID_BLANKS,
+    GRID_MARKS,
     MAX_ANSWER_CHARS,
     THEME_SEPARATORS,
     Consultation,
+    Question,
     SourceFile,
     code_key,
+    grid_mark,
 )
 from consultation.errors import InputFileError, InputProblem, is_interrupt
 from consultation.ingest.readers import (
@@ -271,6 +275,7 @@ def settings_hash_of(consultation: Consultation, source: SourceFile, kind: str) 
             "questions": [
                 [q.id, q.text, q.columns]
                 + ([q.codes_column, [[t.id, t.label] for t in q.themes]] if q.codes_column or source.codes_column else [])
+                + ([q.grid, [[t.id, t.label] for t in q.themes]] if q.codes_grid else [])
                 for q in consultation.questions
             ],
             "free_text": [
@@ -471,6 +476,8 @@ def _role_label(role: str) -> str:
         return f"question {role[2:].split('#')[0]}"
     if role.startswith("codes:"):
         return f"codes donnés à la main, question {role[6:]}"
+    if role.startswith("grid:"):
+        return f"grille de codage, question {role[5:].split('#')[0]}"
     return _ROLE_LABELS.get(role, role)
 
 
@@ -656,6 +663,8 @@ def _response_roles(consultation: Consultation, source: SourceFile) -> dict[str,
             wanted[f"q:{q.id}#{i}"] = header
         if q.codes_column:
             wanted[f"codes:{q.id}"] = q.codes_column
+        for i, (header, _) in enumerate(q.grid):
+            wanted[f"grid:{q.id}#{i}"] = header
     for f in consultation.free_text:
         for i, header in enumerate(f.columns):
             wanted[f"q:{f.id}#{i}"] = header
@@ -720,7 +729,7 @@ def _ingest_responses(
     respondents["source_file"] = label
     quarantine = _quarantine_frame(cid, digest, label, table, batch.reasons)
     _store_responses(con, cid, label, respondents, batch.answers, report)
-    if any(q.codes_column for q in consultation.questions) or source.codes_column:
+    if any(q.codes_column or q.codes_grid for q in consultation.questions) or source.codes_column:
         _store_export_codes(con, cid, label, respondents["respondent_id"], codes, report)
     store.insert_df(con, "quarantine", quarantine)
     _record_file(con, cid, digest, settings, label, report)
@@ -996,7 +1005,7 @@ def _wide_batch(table: Table, consultation: Consultation, values: pd.DataFrame, 
         if conflicting:
             warnings.append(_conflicting_ids_hint(table, consultation, len(conflicting)))
     kept = values[reasons.eq("")]
-    respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:", "codes:"))]].copy()
+    respondents = kept[[c for c in kept.columns if not c.startswith(("q:", "f:", "codes:", "grid:"))]].copy()
     respondents["source_row"] = table.row_numbers(kept.index)
     if table.sheets:
         respondents["source_sheet"] = table.sheet_names(kept.index)
@@ -1566,21 +1575,31 @@ def _export_codes(
         qid = target.map(lambda t: t[0] if t is not None and t[1] == "text" and t[0] in questions else "")
         off_questions = sorted(set(rows.loc[qid.eq(""), "question"]))
         cells.append(pd.DataFrame({"respondent_id": rows["respondent_id"], "question_id": qid, "answer": rows["answer"],
-                                   "cell": rows["codes"], "column": colmap["codes"]})[qid.ne("")])
+                                   "cell": rows["codes"], "column": colmap["codes"], "shown": rows["codes"]})[qid.ne("")])
+    odd_marks: list[tuple[int, str, str]] = []  # a grid's cell neither a mark nor a blank: row, column, value
     for q in consultation.questions:
         role = f"codes:{q.id}"
-        if role not in colmap:
-            continue
-        rows = values.loc[ok & values[role].ne("")]
-        answer = _join_parts(rows, [f"q:{q.id}#{i}" for i in range(len(q.columns))]) if len(rows) else rows[role]
-        cells.append(pd.DataFrame({"respondent_id": rows["respondent_id"], "question_id": q.id, "answer": answer,
-                                   "cell": rows[role], "column": colmap[role]}))
+        if role in colmap:
+            rows = values.loc[ok & values[role].ne("")]
+            answer = _join_parts(rows, [f"q:{q.id}#{i}" for i in range(len(q.columns))]) if len(rows) else rows[role]
+            cells.append(pd.DataFrame({"respondent_id": rows["respondent_id"], "question_id": q.id, "answer": answer,
+                                       "cell": rows[role], "column": colmap[role], "shown": rows[role]}))
+        if q.codes_grid:
+            cells.append(_grid_cells(q, values[ok], colmap, odd_marks))
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in ("respondent_id", "question_id", "theme_id", "unit_text")})
     if not cells:
         return empty, []
     frame = pd.concat(cells)
     warnings: list[str] = []
     name = table.path.name
+    if odd_marks:
+        said = " ; ".join(f"{table.place(i)}, colonne « {_one_line(col)} » : « {v} »" for i, col, v in odd_marks[:MAX_LISTED])
+        warnings.append(
+            f"{name} : {fmt.integer(len(odd_marks))} case{'s' if len(odd_marks) > 1 else ''} de la grille de codage "
+            f"ni cochée{'s' if len(odd_marks) > 1 else ''} (« x », « 1 », « oui ») ni vide{'s' if len(odd_marks) > 1 else ''} "
+            f"({said}{f' ; … et {fmt.integer(len(odd_marks) - MAX_LISTED)} autres' if len(odd_marks) > MAX_LISTED else ''}) : "
+            + ("lues comme cochées" if len(odd_marks) > 1 else "lue comme cochée")
+        )
     if off_questions:
         shown = ", ".join(f"« {v} »" for v in off_questions[:MAX_LISTED])
         warnings.append(f"{name} : codes donnés à la main sur des lignes d'une question sans thèmes ({shown}"
@@ -1594,8 +1613,9 @@ def _export_codes(
         )
     frame = frame[frame["answer"].ne("")]
     themes: dict[tuple[str, str], tuple[str, ...] | None] = {}  # (question, cell) -> theme ids, None: unknown code
+    keys = {q.id: q.theme_of_code() for q in consultation.questions}
     for qid, cell in frame[["question_id", "cell"]].drop_duplicates().itertuples(index=False):
-        known = questions[qid].theme_of_code()
+        known = keys[qid]
         ids = [known.get(code_key(code)) for code in THEME_SEPARATORS.split(cell) if code_key(code)]
         themes[(qid, cell)] = None if not ids or None in ids else tuple(dict.fromkeys(i for i in ids if i))
     found = pd.Series([themes[(q, c)] for q, c in zip(frame["question_id"], frame["cell"], strict=True)],
@@ -1613,6 +1633,38 @@ def _export_codes(
     return codes.reset_index(drop=True).astype(object), warnings
 
 
+def _grid_cells(
+    question: Question, rows: pd.DataFrame, colmap: dict[str, str], odd_marks: list[tuple[int, str, str]]
+) -> pd.DataFrame:
+    """A coding grid's rows as cells of codes: the headers (as consultation.yaml writes them) of the
+    columns ticked on the row, one a line (`THEME_SEPARATORS`). Shown for a row whose codes are not
+    read: the first ticked column that names no theme (else the first ticked), and its mark."""
+    known = question.theme_of_code()
+    roles = [f"grid:{question.id}#{i}" for i in range(len(question.grid))]
+    ticked = pd.DataFrame(index=rows.index)
+    for role in roles:
+        marks = rows[role].map(grid_mark)
+        ticked[role] = ~marks.isin(GRID_BLANKS)
+        odd = ticked[role] & ~marks.isin(GRID_MARKS)
+        odd_marks.extend((int(i), colmap[role], rows.at[i, role]) for i in rows.index[odd])
+    rows, ticked = rows[ticked.any(axis=1)], ticked[ticked.any(axis=1)]
+    cell, column, shown = [], [], []
+    # the code a tick gives: the theme's id, or the header naming it (a line break or « ; » in it read as a space)
+    header = {role: THEME_SEPARATORS.sub(" ", code) for role, (_, code) in zip(roles, question.grid, strict=True)}
+    for i in rows.index:
+        on = [role for role in roles if ticked.at[i, role]]
+        cell.append("\n".join(header[role] for role in on))
+        first = next((role for role in on if code_key(header[role]) not in known), on[0])
+        column.append(colmap[first])
+        shown.append(rows.at[i, first])
+    answer = _join_parts(rows, [f"q:{question.id}#{i}" for i in range(len(question.columns))]) if len(rows) else rows.get(
+        roles[0], pd.Series(dtype=object))
+    return pd.DataFrame({"respondent_id": rows["respondent_id"], "question_id": question.id, "answer": answer,
+                         "cell": pd.Series(cell, index=rows.index, dtype=object),
+                         "column": pd.Series(column, index=rows.index, dtype=object),
+                         "shown": pd.Series(shown, index=rows.index, dtype=object)})
+
+
 def _target_of(lookup: dict[str, tuple[str, str, int]], value: str) -> tuple[str, str, int] | None:
     """The question a long export's row names (its id, header or text, spelt loosely)."""
     return lookup.get(value) or lookup.get(header_key(value, keep_number=True)) or lookup.get(header_key(value))
@@ -1621,7 +1673,7 @@ def _target_of(lookup: dict[str, tuple[str, str, int]], value: str) -> tuple[str
 def _cells_said(table: Table, cells: pd.DataFrame) -> str:
     """« ligne 4, colonne « Thèmes » : « Logment » ; … » for the first cells, the rest counted."""
     said = [f"{table.place(int(i))}, colonne « {_one_line(col)} » : « {cell} »"
-            for i, col, cell in zip(cells.index[:MAX_LISTED], cells["column"], cells["cell"], strict=False)]
+            for i, col, cell in zip(cells.index[:MAX_LISTED], cells["column"], cells["shown"], strict=False)]
     return " ; ".join(said) + (f" ; … et {fmt.integer(len(cells) - MAX_LISTED)} autres" if len(cells) > MAX_LISTED else "")
 
 
