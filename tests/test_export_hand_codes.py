@@ -400,3 +400,25 @@ def test_a_question_with_both_a_codes_column_and_a_grid_is_refused(tmp_path):
     (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match="dans une colonne ou dans une grille"):
         load_consultation(folder)
+
+
+def test_a_codes_column_taken_out_of_the_configuration_takes_its_codes_out_of_the_base(tmp_path):
+    """consultation.yaml no longer names the column (the federation stopped coding in the export):
+    the next import reads the export again and the codes it had given are no longer human codes;
+    those of a codes file stay."""
+    folder = _folder(tmp_path, ["export.csv"], human_codes=["revue.csv"])
+    codes = {k: CODES[k] for k in sorted(ANSWERED) if k in CODES}
+    rid, q = sorted(codes)[-1]
+    (folder / "revue.csv").write_text(f"respondent_id,question_id,theme_id\n{rid},{q},{_theme_id(q, codes[(rid, q)][0])}\n",
+                                      encoding="utf-8")
+    _write(folder, "export.csv", *_export(codes, random.Random(9)))
+    con = store.connect(None)
+    ingest_consultation(con, load_consultation(folder), folder)
+    assert len(_base(con)) > 1
+    config = yaml.safe_load((folder / "consultation.yaml").read_text(encoding="utf-8"))
+    for question in config["questions"]:
+        question.pop("codes_column", None)
+    (folder / "consultation.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    reports = ingest_consultation(con, load_consultation(folder), folder)
+    assert next(r for r in reports if r.kind == "responses").status == "ingested"
+    assert _base(con) == {(rid, q, _theme_id(q, codes[(rid, q)][0]))}

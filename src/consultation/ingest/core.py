@@ -729,8 +729,8 @@ def _ingest_responses(
     respondents["source_file"] = label
     quarantine = _quarantine_frame(cid, digest, label, table, batch.reasons)
     _store_responses(con, cid, label, respondents, batch.answers, report)
-    if any(q.codes_column or q.codes_grid for q in consultation.questions) or source.codes_column:
-        _store_export_codes(con, cid, label, respondents["respondent_id"], codes, report)
+    # Always: a codes column taken out of consultation.yaml takes its codes out of the base.
+    _store_export_codes(con, cid, label, respondents["respondent_id"], codes, report)
     store.insert_df(con, "quarantine", quarantine)
     _record_file(con, cid, digest, settings, label, report)
     return report
@@ -1683,6 +1683,8 @@ def _store_export_codes(
     """The export's codes replace those an earlier reading of an export gave this file's respondents
     (a code corrected or cleared in the export is so in the base); an answer coded by a review sheet
     or a codes file keeps those codes: a decision taken in the tool wins over the spreadsheet."""
+    if respondents.empty:
+        return
     version = _rows(con, "SELECT codebook_version FROM consultations WHERE consultation_id = ?", [cid])[0][0]
     from_exports = (
         "(source_file = ? OR source_file IN (SELECT path FROM source_files WHERE consultation_id = ? AND kind = 'responses'))"
