@@ -333,3 +333,38 @@ def test_boxes_respondents_tick_are_no_coding_grid(kind, tmp_path):
     (tmp_path / "export.csv").write_bytes(quoted(rows, ";", header))
     draft, _ = recognise(tmp_path / "export.csv", tmp_path)
     assert not any(q.grid for q in draft.questions)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_codes_joined_by_commas_are_read_one_by_one(seed, tmp_path, lemmatizer):
+    """« Logement, Santé »: where the pieces between commas are a short list used again and again,
+    they are the codes (not « Logement, Santé » as a theme of its own). The sample's labels that hold
+    a comma are written with a dash here, as a federation using commas between codes would."""
+    rng = random.Random(seed)
+    coded = sorted(rng.sample(sorted(q for q in COLUMN if q in THEMES), 2), key=lambda q: HEADER.index(COLUMN[q]))
+    sep = rng.choice([", ", ",", " , "])
+    expected: dict[tuple[str, str], list[str]] = {}
+
+    def cell(row: list[str], q: str) -> str:
+        labels = [c.replace(",", " -") for c in CODES.get((row[ID], q), [])]
+        if not (labels and row[HEADER.index(COLUMN[q])].strip() and rng.random() < 0.8):
+            return ""
+        expected[(row[ID], q)] = labels
+        return sep.join(_respell(c, rng) for c in labels)
+
+    header, rows = with_code_columns({q: f"Codes {COLUMN[q].split('.')[0]}" for q in coded}, cell)
+    assert any(len(v) > 1 for v in expected.values())
+    export = _write(tmp_path / "export", header, rows, xlsx=False)
+    draft = write_draft(export, tmp_path / "consultation", lemmatizer=lemmatizer)
+    by_header = {q.header: q for q in draft.questions}
+    for q in coded:
+        used = {fold(c).lower() for (_, qq), labels in expected.items() if qq == q for c in labels} - OTHER
+        assert {fold(t["label"]).lower() for t in by_header[COLUMN[q]].themes} == used
+    qid_of = {q.header: q.id for q in draft.questions}
+    theme_of = {(q.header, fold(t["label"]).lower()): t["id"] for q in draft.questions for t in q.themes}
+    wanted = {
+        (rid, qid_of[COLUMN[q]],
+         f"{qid_of[COLUMN[q]]}_autres" if fold(c).lower() in OTHER else theme_of[(COLUMN[q], fold(c).lower())])
+        for (rid, q), labels in expected.items() for c in labels
+    }
+    assert _ingested_codes(tmp_path / "consultation") == wanted

@@ -422,3 +422,26 @@ def test_a_codes_column_taken_out_of_the_configuration_takes_its_codes_out_of_th
     reports = ingest_consultation(con, load_consultation(folder), folder)
     assert next(r for r in reports if r.kind == "responses").status == "ingested"
     assert _base(con) == {(rid, q, _theme_id(q, codes[(rid, q)][0]))}
+
+
+def test_a_code_with_commas_is_a_theme_whole_or_else_its_pieces(tmp_path):
+    """« Défaillance de l'état, des tutelles » is one theme of the sample's codebook; « Importance
+    des fédérations, Comportement des résidents » is two; « Importance des fédérations, Logement »
+    names a theme the codebook does not have: unread, named."""
+    folder = _folder(tmp_path, ["export.csv"])
+    rows_coded = [r[ID] for r in ROWS if (r[ID], "q1_retenir") in ANSWERED][:3]
+    cells = {rows_coded[0]: "Défaillance de l'état, des tutelles",
+             rows_coded[1]: "Importance des fédérations, Comportement des résidents",
+             rows_coded[2]: "Importance des fédérations, Logement"}
+    header, rows = with_code_columns({q: _column(q) for q in CODED},
+                                     lambda r, q: cells.get(r[ID], "") if q == "q1_retenir" else "")
+    _write(folder, "export.csv", header, rows)
+    con = store.connect(None)
+    (report,) = ingest_consultation(con, load_consultation(folder), folder)
+    t = {label: _theme_id("q1_retenir", label) for label in THEMES["q1_retenir"]}
+    assert _base(con) == {
+        (rows_coded[0], "q1_retenir", t["Défaillance de l'état, des tutelles"]),
+        (rows_coded[1], "q1_retenir", t["Importance des fédérations"]),
+        (rows_coded[1], "q1_retenir", t["Comportement des résidents"]),
+    }
+    assert any("« Importance des fédérations, Logement »" in w for w in report.warnings), report.warnings

@@ -193,10 +193,11 @@ class Draft:
             return {}
         answers = table.frame[question.header if self.long is None else self.long[1]].fillna("").astype(str).str.strip()
         codes = table.frame[question.coded_by].fillna("").astype(str).str.strip()
+        coded = _codes_of(codes[codes.ne("")])  # the whole column: its separators are the column's
         if self.long is not None:
             self.texts(table, question)  # groups the rows by question
-            codes = codes.loc[(self._rows_of or {}).get(question.header, [])]
-        coded = _codes_of(codes[codes.ne("")])
+            rows = set((self._rows_of or {}).get(question.header, []))
+            coded = {i: c for i, c in coded.items() if i in rows}
         return {i: (answers[i], c) for i, c in coded.items() if c and answers[i]}
 
     @property
@@ -389,8 +390,29 @@ def _ticked(column: Column) -> bool:
 
 
 def _codes_of(values: pd.Series) -> dict[object, list[str]]:
-    """Each filled cell's codes, in order, each once."""
-    return {i: list(dict.fromkeys(c for c in THEME_SEPARATORS.split(v) if c)) for i, v in values.items()}
+    """Each filled cell's codes, in order, each once. Commas separate codes too in a column where
+    the pieces between them are fewer than the codes and mostly found in several of them
+    (« Logement, Santé », « Santé », « Emploi, Logement »), not where a code holds one
+    (« Numérique, accompagnement à distance »: its pieces are always together); the import reads
+    such a code piece by piece when it is no theme whole."""
+    cells = {i: list(dict.fromkeys(c for c in THEME_SEPARATORS.split(v) if c)) for i, v in values.items()}
+    whole = {code_key(c) for cs in cells.values() for c in cs}
+    pieces = [p.strip() for cs in cells.values() for c in cs for p in c.split(",") if code_key(p)]
+    distinct = {code_key(p) for p in pieces}
+    if not any("," in c for cs in cells.values() for c in cs):
+        return cells
+    # a piece in several different codes (« Santé » alone, in « Logement, Santé », in « Santé, Emploi »)
+    # is a code; a piece of a label is always in the same one (« Numérique, accompagnement à distance »)
+    found_in: dict[str, set[str]] = {}
+    for cs in cells.values():
+        for c in cs:
+            for p in c.split(","):
+                if code_key(p):
+                    found_in.setdefault(code_key(p), set()).add(code_key(c))
+    mixed = sum(len(codes) >= 2 for codes in found_in.values())
+    if len(distinct) < len(whole) and mixed >= 0.5 * len(distinct):
+        return {i: list(dict.fromkeys(p.strip() for c in cs for p in c.split(",") if code_key(p))) for i, cs in cells.items()}
+    return cells
 
 
 def _is_hand_codes(column: Column, answered: pd.Index) -> bool:

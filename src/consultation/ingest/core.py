@@ -1616,7 +1616,7 @@ def _export_codes(
     keys = {q.id: q.theme_of_code() for q in consultation.questions}
     for qid, cell in frame[["question_id", "cell"]].drop_duplicates().itertuples(index=False):
         known = keys[qid]
-        ids = [known.get(code_key(code)) for code in THEME_SEPARATORS.split(cell) if code_key(code)]
+        ids = [i for code in THEME_SEPARATORS.split(cell) if code_key(code) for i in _themes_of_code(known, code)]
         themes[(qid, cell)] = None if not ids or None in ids else tuple(dict.fromkeys(i for i in ids if i))
     found = pd.Series([themes[(q, c)] for q, c in zip(frame["question_id"], frame["cell"], strict=True)],
                       index=frame.index, dtype=object)
@@ -1631,6 +1631,17 @@ def _export_codes(
     frame = frame.assign(theme_id=found)[found.notna()].explode("theme_id")
     codes = frame[["respondent_id", "question_id", "theme_id"]].assign(unit_text="").drop_duplicates()
     return codes.reset_index(drop=True).astype(object), warnings
+
+
+def _themes_of_code(known: dict[str, str], code: str) -> list[str | None]:
+    """A code's theme; a code that is no theme whole but whose pieces between commas all are
+    (« Logement, Santé ») gives theirs; else [None] (unknown)."""
+    theme = known.get(code_key(code))
+    if theme is None and "," in code:
+        pieces = [known.get(code_key(p)) for p in code.split(",") if code_key(p)]
+        if pieces and None not in pieces:
+            return pieces
+    return [theme]
 
 
 def _grid_cells(
