@@ -40,6 +40,7 @@ HEADERS = ["Thèmes {n}", "Codage Q{n}", "Catégories", "Codes", "tags", "Théma
            "Thèmes retenus Q{n}", "Étiquettes"]
 SEPARATORS = [" ; ", ";", " | ", "\n"]
 OTHER = {"autre", "autres"}  # the question's « Autres » (the sample's codebook names it too)
+THEMES = {q["id"]: [t["label"] for t in q["themes"]] for q in CONFIG["questions"]}
 
 
 def _respell(label: str, rng: random.Random) -> str:
@@ -285,8 +286,6 @@ def _grid(seed: int):
         rows.append(out)
     return header, rows, expected, grids
 
-
-THEMES = {q["id"]: [t["label"] for t in q["themes"]] for q in CONFIG["questions"]}
 
 
 @pytest.mark.parametrize("seed", range(8))
