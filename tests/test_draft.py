@@ -195,7 +195,7 @@ def test_the_command_writes_the_draft_and_says_what_it_found(tmp_path):
     run = [sys.executable, "-m", "consultation", "init", str(export), str(tmp_path / "ma-consultation")]
     done = subprocess.run(run, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "Brouillon écrit" in done.stdout and "10 question(s) à coder" in done.stdout
+    assert "Brouillon écrit" in done.stdout and "10 questions à coder" in done.stdout
     config = yaml.safe_load((tmp_path / "ma-consultation" / "consultation.yaml").read_text(encoding="utf-8"))
     assert config["id"] == "ma-consultation" and config["sources"] == {"responses": ["enquete.csv"]}
     again = subprocess.run(run, capture_output=True, text=True, timeout=600)

@@ -240,7 +240,7 @@ def test_the_command_says_what_it_found_in_french(tmp_path):
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     out = done.stdout
     assert "identifiant du répondant : « Response ID »" in out and "région : « Région »" in out
-    assert "10 question(s) à coder" in out
+    assert "10 questions à coder" in out
     assert "2 réponses incomplètes (« Finished » à « False »)" in out
     # the tool's columns on one line under their shared reason, not the reason repeated for each
     lines = out.splitlines()

@@ -160,6 +160,7 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
 
     Exemple : consultation init export-enquete.xlsx data/raw/ma-consultation
     """
+    from consultation.draft import _plural as plural
     from consultation.draft import incomplete_note, write_draft
 
     target = folder if folder is not None else export.parent
@@ -174,18 +175,22 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
                  f"type « {draft.structure_type} »" if draft.structure_type else ""]
         click.echo("  structure : " + ", ".join(p for p in parts if p))
     themes = sum(len(q.themes) for q in draft.questions)
-    click.echo(f"  {integer(len(draft.questions))} question(s) à coder, {integer(themes)} thèmes proposés "
-               "(libellés à renommer, mots-clés à compléter)")
+    n = len(draft.questions)
+    click.echo(f"  {integer(n)} {plural(n, 'question')} à coder, {integer(themes)} {plural(themes, 'thème')} "
+               f"{plural(themes, 'proposé')} (libellés à renommer, mots-clés à compléter)")
     for qid, column, answers, coded in draft.hand_codes:
         click.echo(f"  codes donnés à la main : {column}, question {qid} : {integer(answers)} "
-                   f"réponse(s) codée(s), {integer(coded)} thème(s) repris tels quels ; le modèle apprend d'eux")
+                   f"{plural(answers, 'réponse codée', 'réponses codées')}, {integer(coded)} "
+                   f"{plural(coded, 'thème repris tel quel', 'thèmes repris tels quels')} ; le modèle apprend d'eux")
     if draft.hand_codes:
         click.echo("  (relus à chaque import : les codes ajoutés ou corrigés plus tard dans l'export sont "
                    "pris ; renommez les libellés à votre guise, gardez les identifiants des thèmes : ils lisent les codes)")
     if draft.incomplete:
         click.echo(f"  {incomplete_note(draft.incomplete)}")
     if draft.testimonies:
-        click.echo(f"  {integer(len(draft.testimonies))} question(s) gardée(s) comme témoignages, sans regroupement net")
+        n = len(draft.testimonies)
+        click.echo(f"  {integer(n)} {plural(n, 'question gardée', 'questions gardées')} comme témoignages, "
+                   "sans regroupement net")
     # One line per reason: a tool's dozen metadata columns would otherwise repeat it a dozen times.
     reasons: dict[str, list[str]] = {}
     for header, why in draft.ignored:
