@@ -31,6 +31,11 @@ GRID_BLANKS = frozenset({"", "0", "0.0", "non", "n", "no", "false", "faux", "-",
 
 def grid_mark(cell: str) -> str:
     return fold(cell).strip()
+
+
+def is_ticked(cell: str) -> bool:
+    """A cell of a coding grid ticked: anything but a blank (`GRID_BLANKS`)."""
+    return grid_mark(cell) not in GRID_BLANKS
 _NOT_A_LETTER = re.compile(r"[\W_]+")
 
 

@@ -41,6 +41,7 @@ from consultation.codebook import (
     THEME_SEPARATORS,
     code_key,
     grid_mark,
+    is_ticked,
 )
 from consultation.errors import ConsultationError
 from consultation.ingest.core import EMAIL_HEADER
@@ -185,8 +186,7 @@ class Draft:
         the headers of the columns ticked)."""
         if question.grid:
             answers = table.frame[question.header].fillna("").astype(str).str.strip()
-            ticked = pd.DataFrame({h: ~table.frame[h].fillna("").astype(str).map(grid_mark).isin(GRID_BLANKS)
-                                   for h in question.grid})
+            ticked = pd.DataFrame({h: table.frame[h].fillna("").astype(str).map(is_ticked) for h in question.grid})
             return {i: (answers[i], [h for h in question.grid if ticked.at[i, h]])
                     for i in ticked.index[ticked.any(axis=1)] if answers[i]}
         if question.coded_by is None:
@@ -396,21 +396,18 @@ def _codes_of(values: pd.Series) -> dict[object, list[str]]:
     (« Numérique, accompagnement à distance »: its pieces are always together); the import reads
     such a code piece by piece when it is no theme whole."""
     cells = {i: list(dict.fromkeys(c for c in THEME_SEPARATORS.split(v) if c)) for i, v in values.items()}
-    whole = {code_key(c) for cs in cells.values() for c in cs}
-    pieces = [p.strip() for cs in cells.values() for c in cs for p in c.split(",") if code_key(p)]
-    distinct = {code_key(p) for p in pieces}
     if not any("," in c for cs in cells.values() for c in cs):
         return cells
     # a piece in several different codes (« Santé » alone, in « Logement, Santé », in « Santé, Emploi »)
     # is a code; a piece of a label is always in the same one (« Numérique, accompagnement à distance »)
-    found_in: dict[str, set[str]] = {}
-    for cs in cells.values():
-        for c in cs:
-            for p in c.split(","):
-                if code_key(p):
-                    found_in.setdefault(code_key(p), set()).add(code_key(c))
+    found_in: dict[str, set[str]] = {}  # a piece -> the codes it is in
+    for c in {c for cs in cells.values() for c in cs}:
+        for p in c.split(","):
+            if code_key(p):
+                found_in.setdefault(code_key(p), set()).add(code_key(c))
+    whole = {code_key(c) for cs in cells.values() for c in cs}
     mixed = sum(len(codes) >= 2 for codes in found_in.values())
-    if len(distinct) < len(whole) and mixed >= 0.5 * len(distinct):
+    if len(found_in) < len(whole) and mixed >= 0.5 * len(found_in):
         return {i: list(dict.fromkeys(p.strip() for c in cs for p in c.split(",") if code_key(p))) for i, cs in cells.items()}
     return cells
 
@@ -422,7 +419,7 @@ def _is_hand_codes(column: Column, answered: pd.Index) -> bool:
     if not _codes_header(column) or len(column.values) < 3:
         return False
     codes = [c for cs in _codes_of(column.values).values() for c in cs]
-    distinct = {fold(c).lower() for c in codes}
+    distinct = {code_key(c) for c in codes}
     if not 2 <= len(distinct) <= MAX_HAND_CODES or float(pd.Series([len(c) for c in codes]).median()) > 60:
         return False
     # Codes come back: each used 1.25 times on average at least. Twice, asked before, missed a
@@ -582,7 +579,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
             run.append(after)
         while run and run[-1].values.empty:  # an empty column after the grid (one with « 0 » or « non » is in it)
             run.pop()
-        ticked = pd.Index([]).append([c.values.index[~c.values.map(grid_mark).isin(GRID_BLANKS)] for c in run]).unique() \
+        ticked = pd.Index([]).append([c.values.index[c.values.map(is_ticked)] for c in run]).unique() \
             if run else pd.Index([])
         if len(run) >= 2 and sum(map(_ticked, run)) >= 2 and len(ticked) >= 3 \
                 and ticked.isin(column.values.index).mean() >= 0.95:

@@ -32,7 +32,6 @@ import pyarrow.compute as pc
 
 from consultation import fmt, store
 from consultation.codebook import (
-    GRID_BLANKS,
     GRID_MARKS,
     MAX_ANSWER_CHARS,
     THEME_SEPARATORS,
@@ -41,6 +40,7 @@ from consultation.codebook import (
     SourceFile,
     code_key,
     grid_mark,
+    is_ticked,
 )
 from consultation.errors import InputFileError, InputProblem, is_interrupt
 from consultation.ingest.readers import (
@@ -1654,9 +1654,8 @@ def _grid_cells(
     roles = [f"grid:{question.id}#{i}" for i in range(len(question.grid))]
     ticked = pd.DataFrame(index=rows.index)
     for role in roles:
-        marks = rows[role].map(grid_mark)
-        ticked[role] = ~marks.isin(GRID_BLANKS)
-        odd = ticked[role] & ~marks.isin(GRID_MARKS)
+        ticked[role] = rows[role].map(is_ticked)
+        odd = ticked[role] & ~rows[role].map(grid_mark).isin(GRID_MARKS)
         odd_marks.extend((int(i), colmap[role], rows.at[i, role]) for i in rows.index[odd])
     rows, ticked = rows[ticked.any(axis=1)], ticked[ticked.any(axis=1)]
     cell, column, shown = [], [], []
