@@ -155,6 +155,8 @@ def test_every_region_by_exact_name(code: str, name: str) -> None:
     assert normalise_region(name) == RegionMatch(region(code), "name")
 
 
+# 19 of the 144 daily, each region and each spelling at least once; all of them in the full run.
+@pytest.mark.daily_cases(19)
 @pytest.mark.parametrize(("code", "name"), sorted(EXPECTED_REGIONS.items()))
 @pytest.mark.parametrize(
     "transform",
