@@ -54,6 +54,7 @@ MAX_ANSWER_CHARS = 2_000_000  # characters in one answer (the documented 1 MB an
 MAX_THEMES = 200  # per question
 MAX_QUESTIONS = 200  # coded questions; as many free-text sections
 MAX_LABEL_CHARS = 300  # a theme's label is printed in charts and tables
+MAX_RESPONDENTS_CHARS = 60  # who answered, written into the reports' sentences
 MAX_THEME_TERMS = 1_000  # keywords, or examples, of one theme
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # ids of questions, themes, consultations
 _ID = ID_PATTERN
@@ -283,10 +284,35 @@ class Consultation(_Model):
     sources: Sources
     columns: Columns
     structure_types: list[str] = Field(default_factory=list)
+    # Who answered, as the reports name them: a plural (« personnes », « structures adhérentes »),
+    # or [singular, plural] when the singular is not the plural without its final « s » or « x ».
+    respondents: str | list[str] = "structures"
     questions: list[Question] = Field(min_length=1, max_length=MAX_QUESTIONS)
     free_text: list[FreeTextSection] = Field(default_factory=list, max_length=MAX_QUESTIONS)
 
     _id = field_validator("id")(_check_id)
+
+    @field_validator("respondents")
+    @classmethod
+    def _respondents_named(cls, value: str | list[str]) -> str | list[str]:
+        words = [value] if isinstance(value, str) else value
+        if isinstance(value, list) and len(value) != 2:
+            raise ValueError("donnez le pluriel seul (« personnes ») ou [singulier, pluriel] "
+                             "(« [centre de santé, centres de santé] »)")
+        for word in words:
+            if not word.strip() or len(word) > MAX_RESPONDENTS_CHARS or any(c in word for c in "\n\r\t<>{}"):
+                raise ValueError(f"« {word} » : un nom au pluriel, sur une ligne, de {MAX_RESPONDENTS_CHARS} "
+                                 "caractères au plus, sans < > { } (ex. « personnes », « structures »)")
+        return value
+
+    @property
+    def respondent_nouns(self) -> tuple[str, str]:
+        """(singular, plural) naming who answered, for the reports' sentences: « 1 structure a
+        répondu », « les réponses des personnes de la Région Bretagne »."""
+        if isinstance(self.respondents, list):
+            return self.respondents[0].strip(), self.respondents[1].strip()
+        plural = " ".join(self.respondents.split())
+        return " ".join(_singular(w) for w in plural.split(" ")), plural
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Consultation:
@@ -325,6 +351,14 @@ class Consultation(_Model):
         """Per question, the hash of what its coding depends on: an answer coded with another
         codebook version whose question has the same hash needs no new coding."""
         return {q.id: _digest(q.coding_content()) for q in self.questions}
+
+
+def _singular(word: str) -> str:
+    """A plural word's singular by French's regular rule: its final « s » or « x » dropped
+    (« structures », « adhérentes », « jeux »); short words (« des », « aux ») and « -ss » kept."""
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def _digest(payload: object) -> str:

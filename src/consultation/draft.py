@@ -923,6 +923,10 @@ def render(draft: Draft, schema: Path) -> str:
         lines.append(f"  structure_type: {_q(draft.structure_type)}")
     if draft.structure_types:
         lines.append(f"structure_types: {_q(draft.structure_types)}")
+    # The reports name who answered: structures when the export names or types them.
+    who = "structures" if draft.structure_name or draft.structure_type or draft.structure_types else "personnes"
+    lines.append(f"respondents: {_q(who)}  # qui a répondu, au pluriel, tel que les rapports le "
+                 "disent : personnes, structures, habitants, adhérents…")
     lines.append("questions:")
     for question in draft.questions:
         lines += [

@@ -36,6 +36,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "columns": "Les colonnes des exports qui décrivent le répondant (identifiant, région, structure).",
         "structure_types": "Types de structure de la consultation (ex. ACT, LAM, LHSS) : repérés dans les "
                            "témoignages pour y masquer les noms de structures.",
+        "respondents": "Qui a répondu, tel que les rapports le disent, au pluriel (« personnes », « structures », "
+                       "« habitants ») ou [singulier, pluriel] quand le singulier n'est pas le pluriel sans son « s » "
+                       "final. Par défaut : structures.",
         "questions": "Questions codées en thèmes : chacune a ses colonnes, son unité de décompte et ses thèmes.",
         "free_text": "Sections à texte libre, reprises dans les rapports sans être codées (ex. initiatives).",
     },

@@ -466,7 +466,7 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
         overview = [o for q in c.questions if (o := _overview(ctx, q)) is not None]
     else:
         participation, overview = [], []
-        intro = [_regional_intro(region, ctx.respondents.get(region, 0), national_n)]
+        intro = [_regional_intro(c, region, ctx.respondents.get(region, 0), national_n)]
     return Report(
         kind="national" if region is None else "region",
         region=region,
@@ -480,6 +480,7 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
         participation=participation,
         overview=overview,
         threshold=ctx.threshold,
+        authors=c.respondent_nouns[1],
     )
 
 
@@ -508,21 +509,24 @@ def _quote_limit(ctx: ReportContext, question_id: str, theme_id: str, region: st
     return 0 if (question_id, theme_id) in ctx.plan.unquoted else min(1, ctx.max_quotes)
 
 
-def _regional_intro(region: str, n: int, national_n: int) -> str:
+def _regional_intro(consultation: Consultation, region: str, n: int, national_n: int) -> str:
+    who = consultation.respondent_nouns[1]
     return (
-        f"Ce document présente les réponses des structures de la {region_phrase(region)} "
+        f"Ce document présente les réponses des {who} de la {region_phrase(region)} "
         f"({respondents_phrase(n)} sur {fmt.integer(national_n)} en France). Pour chaque question : "
         "les thèmes cités au niveau national avec leur nombre, la part des répondants qui les citent "
-        "en France et dans la région, et les témoignages des structures de la région."
+        f"en France et dans la région, et les témoignages des {who} de la région."
     )
 
 
 def _national_intro(consultation: Consultation, n: int, participation: list[ParticipationRow]) -> str:
     regions = sum(1 for p in participation if p.slug)
+    one, many = consultation.respondent_nouns
     return (
-        f"{fmt.integer(n)} structures ont répondu. Pour chaque question : les thèmes cités, leur "
-        "nombre et la part des répondants qui les citent, et des témoignages choisis dans toutes les "
-        f"régions. {fmt.integer(regions)} région{'s ont' if regions > 1 else ' a'} son propre rapport ; "
+        f"{fmt.integer(n)} {one + ' a' if n < 2 else many + ' ont'} répondu. Pour chaque question : les "
+        "thèmes cités, leur nombre et la part des répondants qui les citent, et des témoignages choisis "
+        f"dans toutes les régions. {fmt.integer(regions)} "
+        f"{'région a son' if regions < 2 else 'régions ont leur'} propre rapport ; "
         "les régions de trop peu de répondants sont comptées ici seulement."
     )
 
@@ -547,11 +551,12 @@ def _question_table(
         )
         for category, group in group_by_category(themes)
     ]
-    left, right = _headers(question, national_n, region, region_n if with_figures else None)
+    left, right = _headers(ctx.consultation, question, national_n, region, region_n if with_figures else None)
     charts, missing = _charts(ctx, question, region, national_n, region_n)
     if region is not None and not with_figures and national_n:
         missing.insert(0, (
-            f"Moins de {ctx.threshold} structures de la région ont répondu à cette question : ni chiffres "
+            f"Moins de {ctx.threshold} {ctx.consultation.respondent_nouns[1]} de la région ont répondu à "
+            "cette question : ni chiffres "
             "ni témoignages régionaux, pour préserver leur anonymat. Le tableau donne les chiffres "
             "nationaux."))
     return QuestionTable(
@@ -604,10 +609,12 @@ def _table_note(question: Question, region: str | None, threshold: int) -> str:
     )
 
 
-def _headers(question: Question, national_n: int, region: str | None, region_n: int | None) -> tuple[str, str]:
+def _headers(consultation: Consultation, question: Question, national_n: int, region: str | None,
+             region_n: int | None) -> tuple[str, str]:
     national = f"({respondents_phrase(national_n)})"
+    who = consultation.respondent_nouns[1]
     if region is not None and region_n is None:
-        right = (f"Propositions citées par les structures de la {region_phrase(region)}"
+        right = (f"Propositions citées par les {who} de la {region_phrase(region)}"
                  if question.unit == "propositions" else f"Témoignages pour la {region_phrase(region)}")
         if question.unit == "propositions":
             return (f"Thèmes des propositions citées au niveau national {national} (Nombre de propositions)",
@@ -619,7 +626,7 @@ def _headers(question: Question, national_n: int, region: str | None, region_n: 
     else:
         assert region_n is not None, "a region's headers need its number of respondents"
         regional = f"{region_phrase(region)} ({respondents_phrase(region_n)})"
-        right = (f"Propositions citées par les structures de la {regional}"
+        right = (f"Propositions citées par les {who} de la {regional}"
                  if question.unit == "propositions" else f"Témoignages pour la {regional}")
     if question.unit == "propositions":
         return (f"Thèmes des propositions citées au niveau national {national} (Nombre de propositions)",
@@ -745,7 +752,8 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
             f"(« {SECRET} »), avec sa part et tous ses témoignages sauf un ; d'autres chiffres régionaux "
             "sont masqués de la même façon quand ils permettraient de le retrouver par différence avec "
             "le chiffre national. Une question à laquelle moins de "
-            f"{ctx.threshold} structures de la région ont répondu n'a ni chiffres ni témoignages régionaux.")
+            f"{ctx.threshold} {ctx.consultation.respondent_nouns[1]} de la région ont répondu n'a ni chiffres "
+            "ni témoignages régionaux.")
         if any(ctx.flags.get(region, {}).values()):
             lines.append("« plus cité » / « moins cité » : écart avec le reste du pays significatif au test "
                          "exact de Fisher, après correction de Benjamini-Hochberg sur l'ensemble des "

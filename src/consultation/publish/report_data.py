@@ -172,6 +172,7 @@ class Report:
     participation: list[ParticipationRow] = field(default_factory=list)
     overview: list[Overview] = field(default_factory=list)  # national synthesis only
     threshold: int = DEFAULT_THRESHOLD
+    authors: str = "structures"  # who answered, plural (`Consultation.respondents`)
 
     @property
     def charts(self) -> list[ChartRef]:
