@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import duckdb
@@ -103,6 +104,17 @@ def test_quotes_are_cleaned_for_a_table_cell():
     assert clean_quote("- Former les équipes\n- Augmenter   les salaires\n") == (
         "Former les équipes ; Augmenter les salaires")
     assert clean_quote("1) Des moyens.\n2) Du temps") == "Des moyens. Du temps"
+    # Messages a conversational survey joined with « && » (Entendre la France), however spaced,
+    # doubled, at either end or after a full stop, read as lines: the words kept, never « && ».
+    for seed in range(40):
+        rnd = random.Random(seed)
+        messages = rnd.sample(["Vote obligatoire", "Prendre en compte le vote blanc.", "Plus de référendums !",
+                               "Des élus plus proches", "RIC"], rnd.randint(1, 4))
+        glue = [rnd.choice(["&&", " && ", "&& ", " &&", " && && ", "&&&&", "\n&&\n"]) for _ in messages]
+        text = rnd.choice(["", "&& "]) + "".join(m + g for m, g in zip(messages, glue, strict=True))[: -len(glue[-1])]
+        quoted = clean_quote(text + rnd.choice(["", " &&", "&&  "]))
+        assert "&" not in quoted and quoted.startswith(messages[0]), (text, quoted)
+        assert [m.rstrip(".!") for m in messages] == [p.rstrip(".!") for p in re.split(r" ; |(?<=[.!]) ", quoted)]
     assert jaccard("Former les équipes", "former des équipes") == 1.0
 
 

@@ -29,6 +29,9 @@ from consultation.text import fold, french_stop_words
 
 _SPACES = re.compile(r"\s+")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪►]+|\d{1,2}[).]|\(\d{1,2}\))\s*")
+# « && » between a respondent's messages, as conversational surveys join them (Entendre la
+# France): a line break, as `text.segment` reads it, never printed.
+_MESSAGE_BREAK = re.compile(r"(?:\s*&&)+\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(A-ZÀ-Ý0-9])")
 _TOKEN = re.compile(r"[^\W\d_]{3,}")
 GAP = " […] "
@@ -234,7 +237,9 @@ class QuoteSelector:
 
 
 def clean_quote(text: str | None) -> str:
-    """One line per quote: bullets dropped, lines joined, one space between words."""
+    """One line per quote: bullets dropped, lines (and messages joined by « && ») joined, one
+    space between words."""
+    text = _MESSAGE_BREAK.sub("\n", text) if text and "&&" in text else text
     lines = [_BULLET.sub("", line).strip() for line in (text or "").splitlines()]
     lines = [line for line in lines if line]
     joined = ""
