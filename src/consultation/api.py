@@ -474,7 +474,17 @@ class Database:
                 f"la base ouverte est celle de « {self.consultation_id} »"
             )
         engine = load_engine(self.con, consultation, coding_run.worker_lemmatizer())
-        return ranked_themes_long(self.con, engine, question_id=question, top=top)
+        ranked = ranked_themes_long(self.con, engine, question_id=question, top=top)
+        if ranked.empty and not (engine.models.keys() & ({question} if question else set(engine.models))):
+            import warnings
+
+            warnings.warn(  # a notebook shows it in a box of its own, with no traceback
+                f"Aucun classement : pas de modèle entraîné pour "
+                f"{f'la question « {question} »' if question else 'cette consultation'}. Le modèle "
+                "apprend des réponses codées à la main (« consultation review export », une colonne de "
+                "codes dans l'export) ; d'ici là, le codage vient des règles par mots-clés.",
+                UserWarning, stacklevel=2)
+        return ranked
 
     def quarantine(self) -> pd.DataFrame:
         """Rows read but not ingested, with the reason: nothing is silently lost.
