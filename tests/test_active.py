@@ -99,7 +99,7 @@ def test_export_a_coder_writes_n_uncoded_answers_with_french_headers(half, tmp_p
     result = CliRunner().invoke(main, ["export", "a-coder", str(folder), "--sorties", str(out), "-n", "12",
                                        "--format", fmt, "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert "12 réponses à coder ensuite" in result.output
+    assert "12 réponses à coder ensuite, choisies par le modèle, écrites dans" in result.output
     frame = (pd.read_csv(target, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False) if fmt == "csv"
              else pd.read_excel(target, dtype=str, keep_default_na=False))
     assert list(frame.columns) == list(NEXT_COLUMNS.values())

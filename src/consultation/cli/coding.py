@@ -386,9 +386,11 @@ def export_next(
     if frame.empty:
         click.echo(f"Rien à coder : toutes les réponses ont des codes humains. Fichier vide écrit : {target}")
         return
-    how = "modèle" if engine.models else "règles seules (pas encore de modèle : l'ordre est grossier)"
-    click.echo(f"{integer(len(frame))} réponses à coder ensuite ({how}) écrites dans {target}")
-    click.echo(f"Une fois codées (fichier de codes humains) : consultation code {folder}")
+    e = "es" if len(frame) > 1 else "e"  # French: the singular for one
+    how = (f"choisi{e} par le modèle" if engine.models
+           else f"choisi{e} par les règles seules, faute de modèle (l'ordre est grossier)")
+    click.echo(f"{integer(len(frame))} réponse{e[1:]} à coder ensuite, {how}, écrit{e} dans {target}")
+    click.echo(f"Une fois codée{e[1:]} (fichier de codes humains) : consultation code {folder}")
 
 
 # --- consultation review -------------------------------------------------------------------------
