@@ -607,7 +607,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         else:
             median = int(column.values.str.len().median())
             why = (
-                f"réponses courtes ({fmt.integer(median)} {_plural(median, 'caractère')} en médiane) : choix fermés, "
+                f"réponses courtes ({fmt.count(median, 'caractère')} en médiane) : choix fermés, "
                 "pas une question ouverte"
                 if median < MIN_MEDIAN_CHARS else
                 f"{fmt.integer(column.values.nunique())} valeurs différentes sur {fmt.integer(len(column.values))} : "
@@ -845,17 +845,12 @@ def incomplete_note(incomplete: tuple[int, str, str]) -> str:
     """What init says of the responses not sent (French: the federation reads it)."""
     count, header, sign = incomplete
     return (
-        f"{fmt.integer(count)} {_plural(count, 'réponse incomplète', 'réponses incomplètes')} (« {header} » "
+        f"{fmt.count(count, 'réponse incomplète', 'réponses incomplètes')} (« {header} » "
         f"{sign}) : "
-        + _plural(count, "commencée mais pas envoyée, elle est importée avec ce qu'elle contient",
-                  "commencées mais pas envoyées, elles sont importées avec ce qu'elles contiennent")
+        + fmt.plural(count, "commencée mais pas envoyée, elle est importée avec ce qu'elle contient",
+                     "commencées mais pas envoyées, elles sont importées avec ce qu'elles contiennent")
         + " ; pour ne garder que les réponses envoyées, exportez seulement les réponses complètes"
     )
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    """French agreement: the singular for 0 and 1, the plural from 2."""
-    return singular if count < 2 else (plural or singular + "s")
 
 
 def _capital(text: str) -> str:
