@@ -890,14 +890,17 @@ def render(draft: Draft, schema: Path) -> str:
         f"({fmt.integer(draft.rows)} lignes) : À RELIRE avant de publier.",
         f"# - identifiant du répondant : {_comment(draft.id_note)} ;",
         "# - région : " + " puis ".join(f"« {h} »" for h in draft.region) + " ;",
-        f"# - {fmt.integer(len(draft.questions))} question(s) à coder, thèmes PROPOSÉS d'après les mots que "
+        f"# - {fmt.count(len(draft.questions), 'question')} à coder, thèmes PROPOSÉS d'après les mots que "
         "partagent leurs réponses : renommez-les, fusionnez, complétez les mots-clés ;",
     ]
     if draft.incomplete:
         lines.append(f"# - {_comment(incomplete_note(draft.incomplete))} ;")
     if draft.testimonies:
-        lines.append(f"# - {fmt.integer(len(draft.testimonies))} question(s) sans regroupement net, gardées comme "
-                     "témoignages (free_text) : pour les coder, déplacez-les dans questions avec des thèmes ;")
+        n = len(draft.testimonies)
+        lines.append(f"# - {fmt.count(n, 'question')} sans regroupement net, "
+                     + fmt.plural(n, "gardée comme témoignage (free_text) : pour la coder, déplacez-la",
+                                  "gardées comme témoignages (free_text) : pour les coder, déplacez-les")
+                     + " dans questions avec des thèmes ;")
     for said in draft.read:  # how the export was read: a title above the headers, one header twice…
         lines.append(f"# - lecture : {_comment(said)} ;")
     for header, why in draft.ignored:
