@@ -526,6 +526,9 @@ def test_the_library_log_lines_are_in_the_flow_runs_log(prefect_harness, tmp_pat
         lines = [log.message for log in library if log.message.startswith(f"{name} : ") and " lue" in log.message]
         assert len(lines) == 1, [log.message for log in library]
         assert lines[0].startswith(f"{name} : {said} (CSV"), lines[0]
+    # the flow's own line, each count with its words: « 0 refusé », never « refusé(s) »
+    assert [log.message for log in logs if log.message.startswith("Fichiers : ")] == [
+        "Fichiers : 3 ingérés, 0 refusé, 0 inchangé"]
     # Each line is stored once (no second API handler from Prefect's own setting), at INFO.
     assert {log.level for log in library} >= {logging.INFO}
     assert len({(log.message, log.timestamp) for log in logs}) == len(logs)
