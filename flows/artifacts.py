@@ -73,8 +73,8 @@ def coding_markdown(summary: CodingSummary) -> list[str]:
     if summary.units:
         cached = f", dont {summary.cached_batches} repris du cache" if summary.cached_batches else ""
         lines.append(
-            f"- Réponses codées : {fmt.integer(summary.pending_answers)} ({fmt.integer(summary.units)} unités, "
-            f"{fmt.integer(summary.batches)} lot(s){cached})."
+            f"- Réponses codées : {fmt.integer(summary.pending_answers)} ({fmt.count(summary.units, 'unité')}, "
+            f"{fmt.count(summary.batches, 'lot')}{cached})."
         )
         by_source = ", ".join(
             f"{SOURCE_LABELS.get(k, k)} {fmt.integer(v)}" for k, v in sorted(summary.by_source.items())
@@ -105,11 +105,13 @@ def reporting_markdown(summary: ReportingSummary | None, consultation_id: str = 
             "- Non refaite par cette exécution : les graphiques et rapports sont ceux de la dernière "
             f"publication, jusqu'à la prochaine exécution du déploiement « consultation-reporting/{consultation_id} ».",
         ]
-    what = "réécrits" if summary.rewritten else "inchangés (rien de nouveau depuis la dernière exécution)"
+    files = len(summary.charts) + len(summary.reports)  # the participle agrees with both nouns together
+    what = (fmt.plural(files, "réécrit") if summary.rewritten
+            else f"{fmt.plural(files, 'inchangé')} (rien de nouveau depuis la dernière exécution)")
     return [
         "## Publication",
         "",
-        f"- {fmt.integer(len(summary.charts))} graphique(s) et {fmt.integer(len(summary.reports))} rapport(s), {what}.",
+        f"- {fmt.count(len(summary.charts), 'graphique')} et {fmt.count(len(summary.reports), 'rapport')}, {what}.",
         *([f"- Sommaire : `{summary.index}`"] if summary.index else []),
     ]
 

@@ -39,7 +39,7 @@ from consultation.coding.evaluate import (
     store_evaluation,
 )
 from consultation.coding.training import prepare_engine, training_units
-from consultation.fmt import integer
+from consultation.fmt import count
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
 from flows.common import (
     IO_TASK_OPTIONS,
@@ -167,7 +167,7 @@ def code_batches(consultation: Consultation, plan: FlowPlan, workers: int | None
         done[0] += 1
         done[1] += batch.answers
         if done[0] % step == 0 or done[0] == total:
-            logger.info("Lot %s/%s codé (%s réponse(s) en tout)", done[0], total, integer(done[1]))
+            logger.info("Lot %s/%s codé (%s en tout)", done[0], total, count(done[1], "réponse"))
 
     return coding_run.LocalProcesses(workers=workers, refresh=refresh)(engine, plan.batches, on_done)
 
@@ -218,19 +218,19 @@ def coding_flow(
     summary.pending_answers = plan.answers
     summary.units, summary.batches = plan.plan.units, len(plan.batches)
     logger.info(
-        "%s réponse(s) à coder en %s lot(s) ; modèle : %s",
-        integer(summary.pending_answers), integer(summary.batches), need.reason,
+        "%s à coder en %s ; modèle : %s",
+        count(summary.pending_answers, "réponse"), count(summary.batches, "lot"), need.reason,
     )
     if plan.batches:
         if local:
             workers = FlowSettings().local_workers
             n = coding_run.LocalProcesses(workers=workers).processes(plan.plan.units, len(plan.batches))
             summary.runner = f"{n} processus de cette machine" if n > 1 else "le processus du flow"
-            logger.info("Codage de %s lot(s) par %s", integer(len(plan.batches)), summary.runner)
+            logger.info("Codage de %s par %s", count(len(plan.batches), "lot"), summary.runner)
             coded = code_batches(consultation, plan, workers, options.refresh_cache)
         else:
             summary.runner = f"une tâche par lot sur {type(context.task_runner).__name__ if context else '?'}"
-            logger.info("Codage de %s lot(s) : %s", integer(len(plan.batches)), summary.runner)
+            logger.info("Codage de %s : %s", count(len(plan.batches), "lot"), summary.runner)
             futures = code_batch.map(
                 unmapped(consultation), plan.batches, unmapped(plan.model_path),
                 unmapped(plan.model_version), unmapped(options.refresh_cache),

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from consultation import store
 from consultation.codebook import Consultation, load_consultation
 from consultation.errors import ConsultationError, DatabaseBusyError
-from consultation.fmt import integer
+from consultation.fmt import count, integer
 from consultation.ingest import sources
 from consultation.ingest.core import FileReport
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
@@ -102,8 +102,8 @@ def ingestion_flow(
         task_state = ingest_file(consultation, state, Path(consultation_dir), db, return_state=True)
         summary.files.append(_outcome(state, task_state))
     logger.info(
-        "Fichiers : %s ingéré(s), %s refusé(s), %s inchangé(s)",
-        len(summary.ingested), len(summary.refused), len(summary.skipped),
+        "Fichiers : %s, %s, %s", count(len(summary.ingested), "ingéré"), count(len(summary.refused), "refusé"),
+        count(len(summary.skipped), "inchangé"),
     )
     if fail_on_refused and summary.refused:
         raise RefusedFilesError(summary.refused_message())

@@ -21,7 +21,7 @@ from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
 from consultation.codebook import load_consultation
-from consultation.fmt import integer
+from consultation.fmt import count
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 from flows.artifacts import publish_run_artifacts
 from flows.coding_flow import BATCH_SIZE_HELP, CodingOptions, coding_flow
@@ -80,8 +80,8 @@ def nightly(
     else:
         published = "réécrite" if reporting.rewritten else "inchangée"
     logger.info(
-        "Terminé : %s fichier(s) ingéré(s), %s réponse(s) codée(s), publication %s",
-        len(ingestion.ingested), integer(coding.pending_answers), published,
+        "Terminé : %s, %s, publication %s", count(len(ingestion.ingested), "fichier ingéré", "fichiers ingérés"),
+        count(coding.pending_answers, "réponse codée", "réponses codées"), published,
     )
     if ingestion.refused:
         raise RefusedFilesError(ingestion.refused_message())

@@ -19,7 +19,7 @@ from prefect.utilities.annotations import NotSet
 
 from consultation import tally
 from consultation.codebook import Consultation, load_consultation
-from consultation.fmt import integer
+from consultation.fmt import count
 from consultation.publish.report import Publication, publish
 from consultation.store import fingerprints
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME, OutputPaths
@@ -119,12 +119,13 @@ def reporting_flow(
         rewritten = state.name != "Cached"
         missing = fingerprints.missing_outputs(publication.files)
         if missing:
-            logger.warning("%s fichier(s) publiés ont disparu depuis : réécriture", integer(len(missing)))
+            logger.warning("%s depuis : réécriture",
+                           count(len(missing), "fichier publié a disparu", "fichiers publiés ont disparu"))
             publication = publish_outputs.with_options(refresh_cache=True)(consultation, paths, key)
             rewritten = True
     logger.info(
-        "Publication %s : %s graphique(s), %s rapport(s)",
-        "réécrite" if rewritten else "inchangée", integer(len(publication.charts)), integer(len(publication.reports)),
+        "Publication %s : %s, %s", "réécrite" if rewritten else "inchangée",
+        count(len(publication.charts), "graphique"), count(len(publication.reports), "rapport"),
     )
     summary = ReportingSummary(
         consultation_id=consultation.id, rewritten=rewritten, charts=publication.charts,

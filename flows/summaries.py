@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from consultation import fmt
+
 
 class FileOutcome(BaseModel):
     label: str
@@ -43,7 +45,7 @@ class IngestionSummary(BaseModel):
         )
 
     def refused_message(self) -> str:
-        lines = [f"{len(self.refused)} fichier(s) refusé(s) ; les autres ont été traités :"]
+        lines = [f"{fmt.count(len(self.refused), 'fichier refusé', 'fichiers refusés')} ; les autres ont été traités :"]
         for f in self.refused:
             lines.append(f"- {f.label} : {f.message}")
         return "\n".join(lines)

@@ -51,15 +51,20 @@ def test_every_count_a_command_prints_is_grouped(consultation_3000, tmp_path):
         "tally csv": _run("tally", str(folder), "--sorties", str(out), "--format", "csv",
                           "--fichier", str(tmp_path / "tally.csv")),
         "tally": _run("tally", str(folder), "--sorties", str(out)),
+        "tally region": _run("tally", str(folder), "--sorties", str(out), "--region", "occitanie"),
         "evaluate": _run("evaluate", str(folder), "--sorties", str(out)),
         "quarantine": _run("quarantine", str(folder), "--sorties", str(out)),
     }
     for command, text in outputs.items():
         bare = [m.group(0) for m in BARE.finditer(text)]
         assert not bare, f"« consultation {command} » prints counts without grouping: {bare}\n{text}"
+        assert "(s)" not in text, f"« consultation {command} » writes « (s) » rather than agreeing its words\n{text}"
     # not vacuous: the big counts are there, grouped
     assert GROUPED.search(outputs["code"]), outputs["code"]
     assert GROUPED.search(outputs["export codings"]), outputs["export codings"]
+    assert re.search(r"Fichiers : \d+ chargés?, \d+ inchangés?\n", outputs["code"]), outputs["code"]
+    assert re.search(r"\d écarts? testés? sans correction pour la multiplicité : environ \d+,\d "
+                     r"(signal peut|signaux peuvent) apparaître par hasard", outputs["tally region"]), outputs["tally region"]
 
 
 def test_the_pattern_finds_bare_counts_and_spares_identifiers():

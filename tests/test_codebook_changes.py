@@ -130,8 +130,14 @@ def test_changes_are_described_in_french():
     text = codebook_changes(BASE, new)["q1"]
     assert "thème ajouté : « Neuf »" in text
     assert "thème retiré : « Manque d'EPI »" in text
-    assert "« Mobilisation des équipes » : mots-clés modifié(s)" in text
+    assert "« Mobilisation des équipes » : mots-clés modifiés" in text
     assert codebook_changes(BASE, _edited(_add_question)) == {"q9": "question ajoutée"}
+    # the participle agrees with the fields changed: « description modifiée », two fields « modifiés »
+    new = _edited(lambda raw: (_set("p1", "p1_salaires", "description", "Payer mieux.")(raw),
+                               _set("p1", "p1_formation", "description", "Former.")(raw),
+                               _set("p1", "p1_formation", "examples", ["Des formations."])(raw)))
+    assert codebook_changes(BASE, new) == {"p1": "« Revaloriser les salaires » : description modifiée ; "
+                                                 "« Formation » : description, exemples modifiés"}
 
 
 # -- versions in the database and what is pending ------------------------------------------------

@@ -48,7 +48,9 @@ def test_report_is_short_french_markdown(lemmatizer, mini_dir):
     text = discovery_markdown(consultation, [QuestionDiscovery(consultation.questions[0], 10, 2, leads)])
     assert text.startswith("# Thèmes à explorer parmi les réponses « Autres »")
     assert "### Piste 1 : « " in text and "Réponses représentatives :" in text
-    assert "10 réponse(s) ou proposition(s) classée(s) « Autres » dont 2 codées à la main." in text
+    assert "10 réponses ou propositions classées « Autres » dont 2 codées à la main." in text
+    one = discovery_markdown(consultation, [QuestionDiscovery(consultation.questions[0], 1, 1, [], "trop peu")])
+    assert "1 réponse ou proposition classée « Autres » dont 1 codée à la main." in one
 
 
 def test_discover_command_writes_the_report(tmp_path_factory, nlp, tmp_path):

@@ -309,10 +309,9 @@ def test_the_real_long_exports_are_drafted_and_ingested_whole(tmp_path, name):
 
 
 def test_counts_of_one_are_written_in_the_singular():
-    """« 1 caractère », « 1 réponse incomplète … elle est importée »: a French reader notices « 1 réponses »."""
-    from consultation.draft import _plural, incomplete_note
+    """« 1 réponse incomplète … elle est importée »: a French reader notices « 1 réponses »."""
+    from consultation.draft import incomplete_note
 
-    assert _plural(1, "caractère") == "caractère" and _plural(3, "caractère") == "caractères"
     one = incomplete_note((1, "submitdate", "vide"))
     assert one.startswith("1 réponse incomplète (« submitdate » vide) : commencée mais pas envoyée, elle est importée")
     assert "qu'elle contient" in one

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import shutil
 import subprocess
 
@@ -66,7 +67,8 @@ def test_a_workbook_saved_from_a_csv_opened_as_windows_1252_is_read_as_written(t
     expected = [v for row in ROWS for h, v in zip(HEADER, row, strict=True) if h[0].isdigit() and v.strip()]
     assert texts == _clean(expected)  # every accent back, nothing else changed
     (said,) = [w for w in draft.read if "accents mal décodés" in w]
-    assert "cellule(s), réparés" in said
+    repaired = re.search(r"dans ([\d\u202f]+) (cellules?), réparés", said)  # the word agreed with the count
+    assert repaired and repaired[2] == ("cellules" if int(repaired[1].replace("\u202f", "")) > 1 else "cellule"), said
 
 
 @pytest.mark.slow  # LibreOffice converts each file: a few seconds each

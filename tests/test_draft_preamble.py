@@ -104,7 +104,8 @@ def test_init_finds_the_header_under_a_title_and_the_folder_ingests_every_respon
     assert [q.header for q in draft.questions] == [q.header for q in plain.questions]
     # The rows above are said, with the line the names were taken from, and numbered as in the file.
     (said,) = [w for w in draft.read if "au-dessus des en-têtes" in w]
-    assert f"{len(preamble)} ligne(s) au-dessus des en-têtes" in said
+    lines, read = ("ligne", "lue") if len(preamble) == 1 else ("lignes", "lues")  # agreed with the count
+    assert f"{len(preamble)} {lines} au-dessus des en-têtes" in said and f" : {read} comme un titre" in said
     assert f"noms des colonnes pris ligne {len(preamble) + 1}" in said
     assert table.first_data_row == len(preamble) + 2
     # The form's title, not an export's date or source, names the consultation.

@@ -521,10 +521,14 @@ def test_the_library_log_lines_are_in_the_flow_runs_log(prefect_harness, tmp_pat
     with get_client(sync_client=True) as client:
         logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[state.state_details.flow_run_id])))
     library = [log for log in logs if log.name.startswith("consultation.")]
-    for name, rows in (("reponses.csv", 5), ("reponses_2.csv", 1)):
-        lines = [log.message for log in library if log.message.startswith(f"{name} : ") and "lue(s)" in log.message]
+    for name, said in (("reponses.csv", "5 lignes lues, 5 ingérées, 0 mise de côté"),
+                       ("reponses_2.csv", "1 ligne lue, 1 ingérée, 0 mise de côté")):
+        lines = [log.message for log in library if log.message.startswith(f"{name} : ") and " lue" in log.message]
         assert len(lines) == 1, [log.message for log in library]
-        assert f"{rows} ligne(s) lue(s), {rows} ingérée(s)" in lines[0]
+        assert lines[0].startswith(f"{name} : {said} (CSV"), lines[0]
+    # the flow's own line, each count with its words: « 0 refusé », never « refusé(s) »
+    assert [log.message for log in logs if log.message.startswith("Fichiers : ")] == [
+        "Fichiers : 3 ingérés, 0 refusé, 0 inchangé"]
     # Each line is stored once (no second API handler from Prefect's own setting), at INFO.
     assert {log.level for log in library} >= {logging.INFO}
     assert len({(log.message, log.timestamp) for log in logs}) == len(logs)

@@ -48,6 +48,19 @@ def test_missing_values_read_as_a_dash_and_small_shares_are_not_zero():
     assert fmt.number(12.0) == "12" and fmt.number(12.5) == "12,5" and fmt.number(1234.0) == "1\u202f234"
 
 
+
+def test_a_counted_word_agrees_with_its_count_singular_for_zero_and_one():
+    """« 0 fichier ingéré », « 1 fichier ingéré », « 2 fichiers ingérés », never « fichier(s) »."""
+    said = {n: fmt.count(n, "fichier ingéré", "fichiers ingérés") for n in (0, 1, 2, 3, 1234)}
+    assert said == {0: "0 fichier ingéré", 1: "1 fichier ingéré", 2: "2 fichiers ingérés", 3: "3 fichiers ingérés",
+                    1234: "1\u202f234 fichiers ingérés"}
+    assert [fmt.count(n, "lot") for n in (0, 1, 2, 10_000)] == ["0 lot", "1 lot", "2 lots", "10\u202f000 lots"]
+    assert [fmt.plural(n, "signal", "signaux") for n in (0, 0.5, 1, 1.5, 2, 2.5)] == ["signal"] * 4 + ["signaux"] * 2
+    assert [fmt.plural(n, "point") for n in (-1, -2)] == ["point", "points"]
+    assert fmt.count(1.6, "lot") == "2 lots"  # the count shown, rounded, is the one the word agrees with
+    assert fmt.count(1, "mise de côté", "mises de côté") == "1 mise de côté"
+
+
 # --- fmt is the one home of French number formatting ---------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -127,9 +127,10 @@ def test_each_file_is_logged_with_its_counts_and_no_cell_value(con, mini_dir, ca
         reports = ingest_consultation(con, c, mini_dir)
     lines = [r.getMessage() for r in caplog.records if r.name == "consultation.ingest.core"]
     responses = reports[0]
-    assert f"{responses.path.name} : 5 ligne(s) lue(s), 5 ingérée(s), 0 mise(s) de côté" in lines[0]
-    assert any(r.levelname == "WARNING" and "région(s) non reconnue(s)" in r.getMessage()
-               for r in caplog.records)
+    # each count with its own words, singular for 0 and 1: « 0 mise de côté », « 1 avertissement »
+    assert lines[0].startswith(f"{responses.path.name} : 5 lignes lues, 5 ingérées, 0 mise de côté (CSV")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{responses.path.name} : 1 avertissement et 1 région non reconnue, détail dans le rapport d'import"]
     assert not any("Atlantide" in line for line in lines)
     caplog.clear()
     with caplog.at_level("INFO", logger="consultation.ingest.core"):

@@ -93,6 +93,7 @@ def test_a_leak_stops_the_publication_names_files_and_kinds_and_removes_them(tmp
     message = str(stopped.value)
     assert isinstance(stopped.value, ConsultationError)
     assert "Publication arrêtée" in message and "occitanie.html" in message
+    assert message.startswith("Publication arrêtée : 3 données personnelles trouvées dans 1 fichier après la mise")
     assert "adresse électronique" in message and "numéro de téléphone" in message
     assert "jean.dupont" not in message and "12 34 56" not in message  # the message does not leak
     assert not report.exists() and not index.exists() and clean.exists()

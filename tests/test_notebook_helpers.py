@@ -117,7 +117,9 @@ def test_the_answer_of_notebook_01_affirms_only_the_significant_differences(diff
     assert f"« B » {'plus' if diff > 0 else 'moins'} cité ({'+' if diff > 0 else '−'}{abs(diff):.0f} points)" in answer
     assert "« A »" not in answer
     quiet = nb.results_answer(national, comparison.assign(significant=False), "Occitanie").replace("\u202f", " ").replace("\xa0", " ")
-    assert "aucun écart" in quiet and "1 thème(s) ont un effectif trop faible" in quiet
+    assert "aucun écart" in quiet and ", et 1 thème a un effectif trop faible pour être comparé." in quiet
+    both = nb.results_answer(national, comparison.assign(significant=False, too_small=True), "Occitanie")
+    assert ", et 2 thèmes ont un effectif trop faible pour être comparés." in both.replace("\xa0", " ")
 
 
 def test_without_the_real_answers_notebook_03_works_on_the_sample_question_with_most_others(sample_run, tmp_path):

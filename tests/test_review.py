@@ -203,6 +203,18 @@ def test_an_answer_reviewed_in_part_is_refused(half_copy, lemmatizer, tmp_path):
     wb.save(path)
     with pytest.raises(InputFileError, match="décision manquante"):
         import_review(con, consultation, path)
+    # the answer's other units taken out of the sheet: named, the words agreed with how many
+    others = [r for r in _rows(ws) if r["Identifiant"] == respondent and r["_row"] != target["_row"]]
+    for row in sorted(others, key=lambda r: -r["_row"]):
+        ws.delete_rows(row["_row"])
+    wb.save(path)
+    with pytest.raises(InputFileError) as caught:
+        import_review(con, consultation, path)
+    one = len(others) == 1
+    units = ", ".join(str(u) for u in sorted(int(r["Unité"]) for r in others))
+    assert (f"réponse relue en partie : {'unité' if one else 'unités'} {units} du répondant {respondent} (question "
+            f"pilier1) {'absente' if one else 'absentes'} de la feuille ; {'ajoutez-la' if one else 'ajoutez-les'} "
+            "ou ne relisez pas cette réponse") in str(caught.value)
 
 
 def test_review_import_command_reports_problems_without_traceback(tmp_path, mini_dir):

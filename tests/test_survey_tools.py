@@ -201,7 +201,9 @@ def test_extra_header_rows_are_read_as_headers_and_said(tmp_path, tool, fmt, row
     table = read_table(made.path)
     assert len(table.frame) == 47 + made.incomplete
     assert table.first_data_row == rows + 1
-    (said,) = [w for w in table.warnings if "ligne(s) d'en-tête sous celle des colonnes" in w]
+    (said,) = [w for w in table.warnings if "d'en-tête sous celle des colonnes" in w]
+    # one row under the names (Qualtrics' first row, its export tags, is read as a title above them)
+    assert " : 1 ligne d'en-tête sous celle des colonnes (ligne " in said and " : lue comme en-tête, pas " in said
     assert ("Qualtrics" if tool == "qualtrics" else "SurveyMonkey") in said
     if tool == "qualtrics":  # the question's text names the column, not the export tag (« Q4 »)
         assert set(QUESTIONS) <= set(table.frame.columns) and "Response ID" in table.frame.columns

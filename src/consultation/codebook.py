@@ -562,6 +562,8 @@ def _french(err: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------
 
 _FIELD_NAMES = {"label": "libellé", "description": "description", "keywords": "mots-clés", "examples": "exemples"}
+# « libellé modifié », « description modifiée », « mots-clés modifiés »; two fields or more: « modifiés »
+_MODIFIED = {"libellé": "modifié", "description": "modifiée", "mots-clés": "modifiés", "exemples": "modifiés"}
 
 
 def consultation_from_json(text: str) -> Consultation | None:
@@ -602,7 +604,8 @@ def codebook_changes(old: Consultation | None, new: Consultation) -> dict[str, s
                 continue
             fields = [name for key, name in _FIELD_NAMES.items() if getattr(was, key) != getattr(theme, key)]
             if fields:
-                parts.append(f"« {theme.label} » : {', '.join(fields)} modifié(s)")
+                modified = _MODIFIED[fields[0]] if len(fields) == 1 else "modifiés"
+                parts.append(f"« {theme.label} » : {', '.join(fields)} {modified}")
         kept = [t for t in question.themes if t.id in old_themes]
         if not parts and [t.id for t in kept] != [t.id for t in previous.themes if t.id in new_themes]:
             parts.append("ordre des thèmes modifié")

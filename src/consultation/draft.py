@@ -607,7 +607,7 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
         else:
             median = int(column.values.str.len().median())
             why = (
-                f"réponses courtes ({fmt.integer(median)} {_plural(median, 'caractère')} en médiane) : choix fermés, "
+                f"réponses courtes ({fmt.count(median, 'caractère')} en médiane) : choix fermés, "
                 "pas une question ouverte"
                 if median < MIN_MEDIAN_CHARS else
                 f"{fmt.integer(column.values.nunique())} valeurs différentes sur {fmt.integer(len(column.values))} : "
@@ -845,17 +845,12 @@ def incomplete_note(incomplete: tuple[int, str, str]) -> str:
     """What init says of the responses not sent (French: the federation reads it)."""
     count, header, sign = incomplete
     return (
-        f"{fmt.integer(count)} {_plural(count, 'réponse incomplète', 'réponses incomplètes')} (« {header} » "
+        f"{fmt.count(count, 'réponse incomplète', 'réponses incomplètes')} (« {header} » "
         f"{sign}) : "
-        + _plural(count, "commencée mais pas envoyée, elle est importée avec ce qu'elle contient",
-                  "commencées mais pas envoyées, elles sont importées avec ce qu'elles contiennent")
+        + fmt.plural(count, "commencée mais pas envoyée, elle est importée avec ce qu'elle contient",
+                     "commencées mais pas envoyées, elles sont importées avec ce qu'elles contiennent")
         + " ; pour ne garder que les réponses envoyées, exportez seulement les réponses complètes"
     )
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    """French agreement: the singular for 0 and 1, the plural from 2."""
-    return singular if count < 2 else (plural or singular + "s")
 
 
 def _capital(text: str) -> str:
@@ -895,14 +890,17 @@ def render(draft: Draft, schema: Path) -> str:
         f"({fmt.integer(draft.rows)} lignes) : À RELIRE avant de publier.",
         f"# - identifiant du répondant : {_comment(draft.id_note)} ;",
         "# - région : " + " puis ".join(f"« {h} »" for h in draft.region) + " ;",
-        f"# - {fmt.integer(len(draft.questions))} question(s) à coder, thèmes PROPOSÉS d'après les mots que "
+        f"# - {fmt.count(len(draft.questions), 'question')} à coder, thèmes PROPOSÉS d'après les mots que "
         "partagent leurs réponses : renommez-les, fusionnez, complétez les mots-clés ;",
     ]
     if draft.incomplete:
         lines.append(f"# - {_comment(incomplete_note(draft.incomplete))} ;")
     if draft.testimonies:
-        lines.append(f"# - {fmt.integer(len(draft.testimonies))} question(s) sans regroupement net, gardées comme "
-                     "témoignages (free_text) : pour les coder, déplacez-les dans questions avec des thèmes ;")
+        n = len(draft.testimonies)
+        lines.append(f"# - {fmt.count(n, 'question')} sans regroupement net, "
+                     + fmt.plural(n, "gardée comme témoignage (free_text) : pour la coder, déplacez-la",
+                                  "gardées comme témoignages (free_text) : pour les coder, déplacez-les")
+                     + " dans questions avec des thèmes ;")
     for said in draft.read:  # how the export was read: a title above the headers, one header twice…
         lines.append(f"# - lecture : {_comment(said)} ;")
     for header, why in draft.ignored:

@@ -1,8 +1,11 @@
 """French numbers as every user-facing string writes them: the one place for digit grouping,
-decimal commas and percentages (typography.py spaces punctuation in whole texts).
+decimal commas, percentages and the agreement of a word with its count (typography.py spaces
+punctuation in whole texts).
 
 Thousands are grouped with a narrow no-break space (« 12 345 »), a decimal takes a comma
 (« 0,82 »), a percentage has a no-break space before « % » (« 36 % »); a missing value is « — ».
+A word counted agrees with its count, French style: « 0 fichier », « 1 fichier », « 2 fichiers »,
+never « fichier(s) ».
 """
 
 from __future__ import annotations
@@ -58,3 +61,20 @@ def percent(value: float | None, digits: int = 0) -> str:
     if digits == 0 and 99.5 <= value < 100:
         return f">{NBSP}99{NBSP}%"
     return f"{decimal(value, digits) if digits else integer(value)}{NBSP}%"
+
+
+def _agreed(n: float, singular: str, many: str | None) -> str:
+    return singular if abs(n) < 2 else (singular + "s" if many is None else many)
+
+
+def plural(n: float, singular: str, plural: str | None = None) -> str:
+    """The words agreed with a count, French style: the singular for 0 and 1 (and any count under
+    2, « 1,5 million »), the plural from 2; the plural is the singular plus « s » unless given
+    (« signal », « signaux » ; « mise de côté », « mises de côté »)."""
+    return _agreed(n, singular, plural)
+
+
+def count(n: float, singular: str, plural: str | None = None) -> str:
+    """« 0 fichier ingéré », « 1 fichier ingéré », « 1 234 fichiers ingérés »: a whole count as
+    `integer` writes it, then the words agreed with the count shown (see `plural`)."""
+    return f"{integer(n)} {_agreed(round(n), singular, plural)}"

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from consultation.codebook import load_consultation
-from consultation.fmt import integer
+from consultation.fmt import count, integer, plural
 from consultation.store.paths import OutputPaths
 
 if TYPE_CHECKING:
@@ -507,6 +507,7 @@ def results_answer(national: Any, comparison: Any, region: str) -> str:
     else:
         region_part = (f"En {region}, aucun écart avec le reste du pays n'est assez net pour être affirmé "
                        "(test exact de Fisher)")
-        region_part += f", et {small} thème(s) ont un effectif trop faible pour être comparés." if small else "."
+        region_part += (f", et {count(small, 'thème a', 'thèmes ont')} un effectif trop faible pour être "
+                        f"{plural(small, 'comparé')}." if small else ".")
     return french(f"Au niveau national, le thème le plus cité est « {top['label']} » ({integer(top['count'])} ; {share} % "
                   f"des répondants ayant répondu). {region_part}")

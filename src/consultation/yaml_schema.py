@@ -79,7 +79,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "text": "Texte de la question, tel que posé.",
         "unit": "Unité de décompte publiée : respondents (répondants citant le thème) ou propositions "
                 "(chaque proposition d'une réponse compte).",
-        "columns": "En-tête(s) de la colonne de réponse dans les exports (plusieurs : textes mis bout à bout).",
+        "columns": "En-têtes des colonnes de réponse dans les exports, un ou plusieurs (plusieurs : textes mis bout à bout).",
         "codes_column": "En-tête de la colonne de l'export où une personne a codé les réponses à la main "
                         "(libellés ou identifiants de thèmes, séparés par « ; », « | » ou un retour à la "
                         "ligne) : relue à chaque import, ces codes entraînent le modèle et priment sur le "
@@ -108,13 +108,13 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "id": "Identifiant court de la section.",
         "section": "Titre de la section dans les rapports.",
         "text": "Texte de la question, tel que posé.",
-        "columns": "En-tête(s) de la colonne de réponse dans les exports.",
+        "columns": "En-têtes des colonnes de réponse dans les exports, un ou plusieurs.",
         "follow_up": "Question de suivi posée dans la même section (ex. « Si oui, lesquelles ? »).",
     },
     "FollowUp": {
         "": "Question de suivi d'une section à texte libre.",
         "text": "Texte de la question de suivi.",
-        "columns": "En-tête(s) de la colonne de réponse de la question de suivi.",
+        "columns": "En-têtes des colonnes de réponse de la question de suivi, un ou plusieurs.",
     },
 }
 

@@ -73,7 +73,7 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
     try:
         files = ingest_consultation(con, consultation, folder)
         new = [f for f in files if f.status == "ingested"]
-        click.echo(f"Fichiers : {integer(len(new))} chargé(s), {integer(len(files) - len(new))} inchangé(s)")
+        click.echo(f"Fichiers : {fmt.count(len(new), 'chargé')}, {fmt.count(len(files) - len(new), 'inchangé')}")
         summary = code_and_evaluate(con, consultation, _lemmatizer(), output_root=paths.root, retrain=retrain)
         figures = coding_figures(con, consultation.id)
     finally:
@@ -89,7 +89,7 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
             f"règles seules (moins de {settings.min_units} unités codées à la main)" if n < settings.min_units
             else "règles seules (aucun thème avec assez d'exemples)"
         )
-        click.echo(f"  {question.id} : {how} ; {integer(n)} unité(s) codée(s) à la main")
+        click.echo(f"  {question.id} : {how} ; {fmt.count(n, 'unité codée', 'unités codées')} à la main")
     click.echo(
         f"À revoir : {integer(figures.to_review)} réponse{'s' if figures.to_review > 1 else ''} codée"
         f"{'s' if figures.to_review > 1 else ''} automatiquement (consultation review export {folder})"
@@ -468,9 +468,10 @@ def review_import(sheet: Path, consultation_dir: Path | None, processed_root: Pa
     finally:
         con.close()
     click.echo(
-        f"{integer(result.units_reviewed)} texte(s) relu(s) dans {integer(result.answers_reviewed)} réponse(s) "
-        f"({integer(result.accepted)} accepté(s), {integer(result.corrected)} corrigé(s)) : "
-        f"{integer(result.codes_written)} codes humains enregistrés."
+        f"{fmt.count(result.units_reviewed, 'texte relu', 'textes relus')} dans "
+        f"{fmt.count(result.answers_reviewed, 'réponse')} ({fmt.count(result.accepted, 'accepté')}, "
+        f"{fmt.count(result.corrected, 'corrigé')}) : "
+        f"{fmt.count(result.codes_written, 'code humain enregistré', 'codes humains enregistrés')}."
     )
     if result.units_reviewed:
         click.echo(f"Pour recoder avec ces codes : consultation code {folder}")

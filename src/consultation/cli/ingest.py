@@ -11,7 +11,7 @@ import click
 
 from consultation.cli.base import _friendly, consultation_arg, consultation_folder, main, out_option
 from consultation.cli.french import argument, option
-from consultation.fmt import integer
+from consultation.fmt import count, integer, plural
 from consultation.ingest.core import FileReport
 
 _SHEET_FIRST = re.compile(r"feuille « (?P<sheet>[^»]+) » : (?P<reason>.*)", re.S)
@@ -160,7 +160,6 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
 
     Exemple : consultation init export-enquete.xlsx data/raw/ma-consultation
     """
-    from consultation.draft import _plural as plural
     from consultation.draft import incomplete_note, write_draft
 
     target = folder if folder is not None else export.parent
@@ -175,13 +174,12 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
                  f"type « {draft.structure_type} »" if draft.structure_type else ""]
         click.echo("  structure : " + ", ".join(p for p in parts if p))
     themes = sum(len(q.themes) for q in draft.questions)
-    n = len(draft.questions)
-    click.echo(f"  {integer(n)} {plural(n, 'question')} à coder, {integer(themes)} {plural(themes, 'thème')} "
-               f"{plural(themes, 'proposé')} (libellés à renommer, mots-clés à compléter)")
+    click.echo(f"  {count(len(draft.questions), 'question')} à coder, {count(themes, 'thème proposé', 'thèmes proposés')} "
+               "(libellés à renommer, mots-clés à compléter)")
     for qid, column, answers, coded in draft.hand_codes:
-        click.echo(f"  codes donnés à la main : {column}, question {qid} : {integer(answers)} "
-                   f"{plural(answers, 'réponse codée', 'réponses codées')}, {integer(coded)} "
-                   f"{plural(coded, 'thème repris tel quel', 'thèmes repris tels quels')} ; le modèle apprend d'eux")
+        click.echo(f"  codes donnés à la main : {column}, question {qid} : "
+                   f"{count(answers, 'réponse codée', 'réponses codées')}, "
+                   f"{count(coded, 'thème repris tel quel', 'thèmes repris tels quels')} ; le modèle apprend d'eux")
     if draft.hand_codes:
         click.echo("  (relus à chaque import : les codes ajoutés ou corrigés plus tard dans l'export sont "
                    "pris ; renommez les libellés à votre guise, gardez les identifiants des thèmes : ils lisent les codes)")
@@ -189,7 +187,7 @@ def init_command(export: Path, folder: Path | None, sheet: str | None) -> None:
         click.echo(f"  {incomplete_note(draft.incomplete)}")
     if draft.testimonies:
         n = len(draft.testimonies)
-        click.echo(f"  {integer(n)} {plural(n, 'question gardée', 'questions gardées')} comme témoignages, "
+        click.echo(f"  {count(n, 'question gardée', 'questions gardées')} comme {plural(n, 'témoignage')}, "
                    "sans regroupement net")
     # One line per reason: a tool's dozen metadata columns would otherwise repeat it a dozen times.
     reasons: dict[str, list[str]] = {}

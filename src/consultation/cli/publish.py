@@ -75,7 +75,8 @@ def charts_command(path: Path | None, threshold: int, processed_root: Path) -> N
 @option("--temoignages", "-n", "max_quotes", aliases=["--max-quotes"], type=click.IntRange(min=0), default=4, show_default=True,
               help="Témoignages au plus par thème et par région.")
 @option("--format", "formats", type=click.Choice(["html", "docx", "md", "pdf"]), multiple=True,
-              help="Format(s) à écrire (répétable) ; par défaut les quatre (le PDF est rendu depuis la page web).")
+              help="Format à écrire, option à répéter pour en écrire plusieurs ; par défaut les quatre (le PDF est "
+                   "rendu depuis la page web).")
 @option("--garder-graphiques", "reuse_charts", aliases=["--reuse-charts"], is_flag=True,
               help="Garde les graphiques déjà produits au lieu de les redessiner (plus rapide).")
 @option("--sans-detection-noms", "no_ner", aliases=["--no-ner"], is_flag=True,

@@ -253,9 +253,10 @@ def _print_comparison(
         f"seuil {_cell(alpha * 100, 1 if (alpha * 100) % 1 else 0)} %. {SmallCountRule().describe()}"
     )
     if tested:
+        chance = round(tested * alpha, 1)
         console.print(
-            f"{tested} écarts testés sans correction pour la multiplicité : environ "
-            f"{_cell(tested * alpha, 1)} signal(s) peuvent apparaître par hasard."
+            f"{fmt.count(tested, 'écart testé', 'écarts testés')} sans correction pour la multiplicité : environ "
+            f"{_cell(chance, 1)} {fmt.plural(chance, 'signal peut', 'signaux peuvent')} apparaître par hasard."
         )
     _legend(console, exact, threshold)
 

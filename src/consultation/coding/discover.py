@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from consultation import store
 from consultation.codebook import Consultation, Question
-from consultation.fmt import integer
+from consultation.fmt import count, integer
 from consultation.text import Lemmatizer, normalise_text
 
 # How many « Autres » units a question needs before leads are proposed. It adapts to the size of
@@ -227,8 +227,9 @@ def discovery_markdown(consultation: Consultation, results: list[QuestionDiscove
     for result in results:
         q = result.question
         lines += ["", f"## {md_text(q.id)} — {md_text(q.text)}", ""]
-        human = f" dont {integer(result.n_human)} codées à la main" if result.n_human else ""
-        lines.append(f"{integer(result.n_units)} réponse(s) ou proposition(s) classée(s) « Autres »{human}.")
+        human = f" dont {count(result.n_human, 'codée')} à la main" if result.n_human else ""
+        lines.append(f"{count(result.n_units, 'réponse ou proposition classée', 'réponses ou propositions classées')} "
+                     f"« Autres »{human}.")
         if not result.leads:
             lines += ["", f"Pas de piste : {md_text(result.note)}." if result.note else "Pas de piste."]
             continue

@@ -489,8 +489,9 @@ def import_review(
         absent = sorted(units_of.get(key, set()) - present.get(key, set()))
         if absent:
             problems.append(InputProblem(
-                str(path), f"réponse relue en partie : unité(s) {', '.join(map(str, absent))} du répondant "
-                f"{key[1]} (question {key[0]}) absente(s) de la feuille ; ajoutez-les ou ne relisez pas cette réponse",
+                str(path), f"réponse relue en partie : {fmt.plural(len(absent), 'unité')} {', '.join(map(str, absent))} "
+                f"du répondant {key[1]} (question {key[0]}) {fmt.plural(len(absent), 'absente')} de la feuille ; "
+                f"{fmt.plural(len(absent), 'ajoutez-la', 'ajoutez-les')} ou ne relisez pas cette réponse",
             ))
     if problems:
         raise InputFileError(problems)

@@ -179,13 +179,15 @@ def _log_report(report: FileReport) -> None:
         log.info("%s : %s", report.path.name, report.message)
         return
     log.info(
-        "%s : %d ligne(s) lue(s), %d ingérée(s), %d mise(s) de côté (%s)",
-        report.path.name, report.rows_read, report.rows_ingested, report.rows_quarantined, report.read_as,
+        "%s : %s, %s, %s (%s)", report.path.name, fmt.count(report.rows_read, "ligne lue", "lignes lues"),
+        fmt.count(report.rows_ingested, "ingérée"), fmt.count(report.rows_quarantined, "mise de côté", "mises de côté"),
+        report.read_as,
     )
     if report.warnings or report.unknown_regions:
         log.warning(
-            "%s : %d avertissement(s) et %d région(s) non reconnue(s), détail dans le rapport d'import",
-            report.path.name, len(report.warnings), len(report.unknown_regions),
+            "%s : %s et %s, détail dans le rapport d'import", report.path.name,
+            fmt.count(len(report.warnings), "avertissement"),
+            fmt.count(len(report.unknown_regions), "région non reconnue", "régions non reconnues"),
         )
 
 

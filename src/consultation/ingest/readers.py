@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from consultation.errors import InputFileError
-from consultation.fmt import integer
+from consultation.fmt import count, integer, plural
 from consultation.ingest.numfmt import shown
 from consultation.ingest.xls_formats import cell_formats, hidden_rows_columns
 from consultation.text import fold
@@ -1190,7 +1190,7 @@ def _sheet_table(
     if repaired:
         table.warnings.append(
             f"{path.name}, feuille « {chosen} » : accents mal décodés (« Ã© » pour « é ») dans "
-            f"{integer(repaired)} cellule(s), réparés : un CSV en UTF-8 ouvert comme Windows-1252 puis "
+            f"{count(repaired, 'cellule')}, réparés : un CSV en UTF-8 ouvert comme Windows-1252 puis "
             "enregistré en classeur ?"
         )
     _spread_merges(table, merges, column_shift)
@@ -2297,16 +2297,18 @@ def _to_table(
             f"« {_shorten(cell)} »" + (", la consigne d'Excel qui nomme le séparateur" if _EXCEL_SEP.match(cell) else "")
             for cell in cells[:3]) + (", …" if len(cells) > 3 else "")
         table.warnings.append(
-            f"{path.name} : {integer(header_idx)} ligne(s) au-dessus des en-têtes ({_span(1, header_idx)} : {quoted}) : "
-            f"lues comme un titre, pas comme des réponses ; noms des colonnes pris ligne {header_idx + 1}"
+            f"{path.name} : {count(header_idx, 'ligne')} au-dessus des en-têtes ({_span(1, header_idx)} : {quoted}) : "
+            f"{plural(header_idx, 'lue')} comme un titre, pas comme des réponses ; noms des colonnes pris ligne "
+            f"{header_idx + 1}"
         )
     if sub_rows:
         tool, below = ("Qualtrics", "le texte des questions puis leur ImportId") if not named else (
             "SurveyMonkey", "« Response », « Open-Ended Response » ou les options cochables")
         table.warnings.append(
-            f"{path.name} : {integer(sub_rows)} ligne(s) d'en-tête sous celle des colonnes "
-            f"({_span(header_idx + 2, last_header + 1)} : {below}, comme les exporte {tool}) : lues comme "
-            f"en-têtes, pas comme des réponses ; noms des colonnes pris ligne {header_idx + 1}"
+            f"{path.name} : {count(sub_rows, 'ligne')} d'en-tête sous celle des colonnes "
+            f"({_span(header_idx + 2, last_header + 1)} : {below}, comme les exporte {tool}) : "
+            f"{plural(sub_rows, 'lue comme en-tête', 'lues comme en-têtes')}, pas comme des réponses ; noms des "
+            f"colonnes pris ligne {header_idx + 1}"
         )
     table.duplicates = _duplicate_headers(header, labels)
     repeats = sum(1 for why in malformed.values() if why.startswith(_REPEATED))

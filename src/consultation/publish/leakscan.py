@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consultation.errors import PersonalDataLeakError
-from consultation.fmt import integer
+from consultation.fmt import count
 from consultation.text import fold, french_stop_words
 
 if TYPE_CHECKING:
@@ -1310,10 +1310,10 @@ def check_publication(
         path.unlink(missing_ok=True)
     shown = findings[:30]
     lines = [
-        f"Publication arrêtée : {integer(len(findings))} donnée(s) personnelle(s) trouvée(s) dans "
-        f"{integer(len(leaking))} fichier(s) après la mise en forme, malgré l'anonymisation des témoignages.",
+        f"Publication arrêtée : {count(len(findings), 'donnée personnelle trouvée', 'données personnelles trouvées')} "
+        f"dans {count(len(leaking), 'fichier')} après la mise en forme, malgré l'anonymisation des témoignages.",
         *(f"  - {f}" for f in shown),
-        *([f"  - … et {integer(len(findings) - len(shown))} autre(s)"] if len(findings) > len(shown) else []),
+        *([f"  - … et {count(len(findings) - len(shown), 'autre')}"] if len(findings) > len(shown) else []),
         "Fichiers retirés pour qu'ils ne soient pas diffusés : " + ", ".join(p.name for p in removed) + ".",
         "Retrouvez la réponse en cause dans la base (table answers), signalez l'élément manqué "
         "par l'anonymisation, puis relancez la publication.",
