@@ -460,8 +460,8 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError.at(path, "fichier vide")
-    text, encoding, warnings = decode_checked(raw, path)
-    text = _line_start_boms(path, text, warnings)
+    decoded, encoding, warnings = decode_checked(raw, path)
+    text = _line_start_boms(path, decoded, warnings)
     # Ctrl-Z (0x1A), the end-of-file mark of DOS-era tools after the last line: not a row.
     text = text.rstrip("\x1a") if text.endswith("\x1a") else text
     delimiter = sniff_delimiter(text)
@@ -473,7 +473,9 @@ def _read_csv(path: Path, header_row: int | None, header_hint: str | None) -> Ta
     inside = _LONE_CR.sub(_MARK_CR, marked) if "\n" in marked and _LONE_CR.search(marked) and not any(
         m in text for m in _MARKS) else None
     for attempt in ([inside, marked] if inside is not None else [marked]):
-        data = raw if encoding == "UTF-8" and attempt is text else attempt.encode("utf-8")
+        # The file's own bytes only for the text as decoded: a mark taken out (BOMs, Ctrl-Z) is
+        # in the bytes still.
+        data = raw if encoding == "UTF-8" and attempt is decoded else attempt.encode("utf-8")
         grid = _read_csv_arrow(data, attempt, delimiter)
         rows: list[list[str]] | None = None
         counts: np.ndarray | None = None
@@ -530,7 +532,12 @@ def _line_start_boms(path: Path, text: str, warnings: list[str]) -> str:
     « une autre ligne d'en-tête ») or sat in the first cell of a row. Removed, with a warning."""
     if "\ufeff" not in text:
         return text
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _LINE_BOM.finditer(text)]
+    lines: list[int] = []
+    line, counted = 1, 0
+    for m in _LINE_BOM.finditer(text):  # lines counted from the previous mark on: linear in the text
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        lines.append(line)
     if not lines:
         return text
     warnings.append(
@@ -612,7 +619,22 @@ def _file_width(text: str, delimiter: str) -> int:
 
 
 def _line_start(text: str, at: int) -> int:
-    return max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    """Where the line holding `at` starts, read back from `at` only as far as that line's start:
+    `rfind` of one line end over the whole text before `at` read it to the file's start when the
+    file has no such end at all (LF files have no CR), once per quoted cell: quadratic (a 270 MB
+    export never finished reading)."""
+    lo = at
+    while lo > 0:
+        chunk_start = max(0, lo - _BACK_CHUNK)
+        chunk = text[chunk_start:lo]
+        found = max(chunk.rfind("\n"), chunk.rfind("\r"))
+        if found >= 0:
+            return chunk_start + found + 1
+        lo = chunk_start
+    return 0
+
+
+_BACK_CHUNK = 4_096  # characters read back at a time by `_line_start`: most lines are shorter
 
 
 def _rows_follow(text: str, start: int, delimiter: str, width: int) -> bool:

@@ -131,7 +131,8 @@ def invisible_ids() -> None:
         case(f"invisible_id_{code}.csv", csv_text(rows),
              f"'A1' and 'A1' with U+{code} in the id, same answers",
              rows={"read": 3, "ingested": 2, "quarantined": 1}, quarantine_reasons=["doublon exact", "A1"],
-             warnings=["invisibles", f"U+{code}"])
+             # U+FEFF opening a line is a byte order mark: taken out when the file is read, and said.
+             warnings=["invisibles", f"U+{code}"] if code != "FEFF" else ["marque d'ordre des octets", "ligne 3"])
 
 
 def binary_parquet() -> None:
