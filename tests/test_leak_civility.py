@@ -213,3 +213,37 @@ def test_the_synthesis_lists_one_initiative_after_another_and_publishes(tmp_path
     for path in paths.root.rglob("*"):
         if path.suffix in (".html", ".md", ".docx", ".pdf"):
             assert "Dupont" not in published_text(path), path
+
+
+def _two_columns(rows: list[tuple[str, str]]) -> str:
+    """The reports' theme table: themes and figures on the left, testimonies on the right, each
+    cell's lines kept (`pre-line`), as a PDF report lays them side by side."""
+    body = "".join(f'<tr><td class="l">{left}</td><td class="r">{right}</td></tr>' for left, right in rows)
+    style = ("table { width: 100%; border-collapse: collapse; } td { vertical-align: top; white-space: pre-line; "
+             "padding: 2px 6px; } td.l { width: 38%; } td.r { width: 62%; }")
+    return f"<html><head><style>{style}</style></head><body><table>{body}</table></body></html>"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(4))
+def test_a_civility_ending_a_line_of_one_column_is_read_with_its_own_column_in_the_pdf(tmp_path, seed):
+    """Found at 1M (2026-12-07): in a PDF report's layout text, « … Il déchets Monsieur » ending a
+    line of the testimonies' column was followed by the next line of the themes' column, « France 20 %
+    · La Réunion 18 % », taken for a name: the publication stopped. The other way, a name on the next
+    line of its own column was read after the left column's words, not after its civility. Generated:
+    civilities × capitalised words opening the left column's lines × what follows the civility."""
+    from weasyprint import HTML
+
+    rng = random.Random(seed)
+    words = [w for w in _words(seed) if w[:1].isupper() and fold(w).isalpha()]
+    clean, named = [], []
+    for _ in range(12):
+        civ = rng.choice(["Madame", "Monsieur", "Mme", "Docteur"])
+        left = "\n".join(f"{rng.choice(words)} {rng.randint(1, 99)} % · {rng.choice(words)}" for _ in range(4))
+        clean.append((left, f"« L'implication des soignants, qui ont tenu. Il parlait à {civ}\nle directeur de tout cela. »"))
+        named.append((left, f"« Un appel de {civ}\nZébulonne depuis mars, puis plus rien. »"))
+    HTML(string=_two_columns(clean)).write_pdf(tmp_path / "clean.pdf")
+    HTML(string=_two_columns(named)).write_pdf(tmp_path / "named.pdf")
+    assert [f for f in scan_files([tmp_path / "clean.pdf"]) if f.kind == "name"] == []
+    found = [f for f in scan_files([tmp_path / "named.pdf"]) if f.kind == "name"]
+    assert len(found) == len(named) and all(f.masked.startswith("Zé…ne") for f in found), found
