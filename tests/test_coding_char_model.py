@@ -66,3 +66,44 @@ def test_with_self_training_the_svm_decides_alone(lemmatizer):
     assert np.isnan(model.classifier.stack_weights_).all()
     frame = unit_frame(MISSPELT, lemmatizer)
     assert (np.argmax(model.probabilities(frame), axis=1) == TRUTH).all()
+
+
+def test_the_nb_scaled_character_model_is_a_third_stacked_model_and_the_same_once_saved(lemmatizer, tmp_path):
+    """ModelSettings.char_nb_stack: the NB-scaled character model weighed per theme beside the two
+    others, still one linear model per theme; off, a saved model keeps its version."""
+    rng = np.random.default_rng(0)
+    coded, sets = _coded(rng, 12)
+    settings = ModelSettings(cv=3, char_model=True, label_words=False, char_nb_stack=True)
+    model = fit_question_model(QUESTION, coded, sets, lemmatizer, settings, unlabelled=coded)
+    frame = unit_frame(MISSPELT, lemmatizer)
+    proba = model.probabilities(frame)
+    assert (np.argmax(proba, axis=1) == TRUTH).all()
+    clf = model.classifier
+    assert clf.stack_weights_.shape == (len(clf.covered_), 4) and np.isfinite(clf.stack_weights_).all()
+    features = model.pipeline.named_steps["features"]
+    assert clf.fold_coef_.shape[1] == features.transform(frame).shape[1]
+    again = load_models(save_models({"q": model}, tmp_path / "m.skops", {}))["q"]
+    assert np.allclose(again.probabilities(frame), proba)
+    assert "char_nb_stack" not in DEFAULT_SETTINGS.as_dict()
+    assert model_version(1, "h", settings) != model_version(1, "h", DEFAULT_SETTINGS)
+
+
+def test_models_stacked_into_one_score_as_many_as_they_are():
+    from scipy import sparse
+
+    from consultation.coding.model import LinearScore, _stacked_many
+
+    rng = np.random.default_rng(3)
+    for n_models in (1, 2, 3, 4):
+        X = sparse.random(20, 12, density=0.4, random_state=n_models, format="csr")
+        parts = []
+        for i in range(n_models):
+            columns = None if i == 0 else slice(4, 12)
+            width = 12 if columns is None else 8
+            parts.append((LinearScore(rng.normal(size=width), rng.normal()), rng.normal(size=2), columns))
+        weights = rng.normal(size=n_models + 1)
+        expected = np.full(20, weights[-1])
+        for (model, platt, columns), w in zip(parts, weights[:-1], strict=True):
+            block = X if columns is None else X[:, columns]
+            expected += w * (platt[0] * model.decision_function(block) + platt[1])
+        assert np.allclose(_stacked_many(parts, weights, 12).decision_function(X), expected)
