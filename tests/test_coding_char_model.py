@@ -47,9 +47,10 @@ def test_the_stacked_model_codes_misspelt_answers_and_is_the_same_once_saved(lem
     assert np.allclose(again.fold_probabilities(frame), model.fold_probabilities(frame))
 
 
-@pytest.mark.parametrize("option", ["char_model", "label_words"])
+@pytest.mark.parametrize("option", ["char_model", "label_words", "char_nb_stack"])
 def test_on_by_default_and_models_saved_before_are_trained_again(option):
-    """The character model (2026-12-04) and the labels' own words (2026-12-05, test_label_words.py)."""
+    """The character model (2026-12-04), the labels' own words (2026-12-05, test_label_words.py)
+    and the NB-scaled character model as a third (2026-12-07)."""
     assert getattr(DEFAULT_SETTINGS, option) is True
     off = ModelSettings(**{option: False})
     # A model saved before the option has no such key in its settings: under the option off it
@@ -84,8 +85,7 @@ def test_the_nb_scaled_character_model_is_a_third_stacked_model_and_the_same_onc
     assert clf.fold_coef_.shape[1] == features.transform(frame).shape[1]
     again = load_models(save_models({"q": model}, tmp_path / "m.skops", {}))["q"]
     assert np.allclose(again.probabilities(frame), proba)
-    assert "char_nb_stack" not in DEFAULT_SETTINGS.as_dict()
-    assert model_version(1, "h", settings) != model_version(1, "h", DEFAULT_SETTINGS)
+    assert "char_nb_stack" not in ModelSettings(char_nb_stack=False).as_dict()
 
 
 def test_models_stacked_into_one_score_as_many_as_they_are():
