@@ -304,6 +304,7 @@ METHODS = {
     # with the SVM): the default before 2026-12-04, later. Runs named `char-model` (results-five-char*.json)
     # measured it on, against the defaults of their time (without it).
     "no-char-model": ModelSettings(char_model=False),
+    "char-nb-stack": ModelSettings(char_nb_stack=True),
     # Without the labels' own words as features of the themes that have no keywords (the default
     # since 2026-12-05, ModelSettings.label_words).
     "no-label-words": ModelSettings(label_words=False),
