@@ -223,25 +223,11 @@ def test_the_api_ranks_themes_for_every_coded_answer_and_agrees_with_the_export(
 def test_the_api_says_why_a_consultation_coded_by_rules_alone_has_no_ranking(tmp_path, nlp):
     """No hand codes yet (a cold start): the rules code every answer, no model ranks them. An
     analyst asking for the ranking gets an empty table and a French warning saying why."""
-    import shutil
-
     import consultation as api
-    from conftest import SAMPLE_DIR
-    from consultation.coding.coder import code_consultation
-    from consultation.ingest.core import ingest_consultation
-    from consultation.text import Lemmatizer
+    from test_coding_support import coded_sample
 
-    folder, out = tmp_path / "raw" / "segur-2020-sample", tmp_path / "processed"
-    shutil.copytree(SAMPLE_DIR, folder)
-    (folder / "codes_humains.csv").write_text("respondent_id,question_id,theme_id,text\n", encoding="utf-8")
-    consultation = load_consultation(folder)
-    paths = OutputPaths.for_consultation(out, consultation.id)
-    con = store.connect(paths.db)
-    try:
-        ingest_consultation(con, consultation, folder)
-        code_consultation(con, consultation, Lemmatizer(nlp), models_dir=paths.root / "models")
-    finally:
-        con.close()
+    folder, out = coded_sample(tmp_path, nlp, 0)
+    paths = OutputPaths.for_consultation(out, load_consultation(folder).id)
     with api.open(paths.db) as db:
         assert len(db.codings(source="rule"))  # coded, by the rules
         with pytest.warns(UserWarning, match="Aucun classement : pas de modèle entraîné pour la question « q1_retenir »"):

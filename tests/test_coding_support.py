@@ -24,33 +24,39 @@ def require_sample() -> None:
         pytest.skip(f"échantillon absent : {SAMPLE_DIR}")
 
 
+def coded_sample(root: Path, nlp, respondents_coded: int | None) -> tuple[Path, Path]:
+    """(consultation folder, processed root) under `root`: the sample with the human codes of its
+    first `respondents_coded` respondents only (None: all, 0: none), ingested and coded."""
+    require_sample()
+    from consultation import store
+    from consultation.codebook import load_consultation
+    from consultation.coding.coder import code_consultation
+    from consultation.ingest.core import ingest_consultation
+    from consultation.store.paths import OutputPaths
+    from consultation.text import Lemmatizer
+
+    folder = root / "raw" / "segur-2020-sample"
+    shutil.copytree(SAMPLE_DIR, folder)
+    if respondents_coded is not None:
+        codes = pd.read_csv(folder / "codes_humains.csv", dtype=str, keep_default_na=False)
+        keep = sorted(codes["respondent_id"].unique())[:respondents_coded]
+        codes[codes["respondent_id"].isin(keep)].to_csv(folder / "codes_humains.csv", index=False)
+    out = root / "processed"
+    consultation = load_consultation(folder)
+    paths = OutputPaths.for_consultation(out, consultation.id)
+    con = store.connect(paths.db)
+    try:
+        ingest_consultation(con, consultation, folder)
+        code_consultation(con, consultation, Lemmatizer(nlp), models_dir=paths.root / "models")
+    finally:
+        con.close()
+    return folder, out
+
+
 def half_sample(tmp_path_factory: pytest.TempPathFactory, nlp) -> tuple[Path, Path]:
     """(consultation folder, processed root), ingested and coded (no evaluation yet)."""
     if "half" not in _BUILT:
-        require_sample()
-        from consultation import store
-        from consultation.codebook import load_consultation
-        from consultation.coding.coder import code_consultation
-        from consultation.ingest.core import ingest_consultation
-        from consultation.store.paths import OutputPaths
-        from consultation.text import Lemmatizer
-
-        root = tmp_path_factory.mktemp("half-sample")
-        folder = root / "raw" / "segur-2020-sample"
-        shutil.copytree(SAMPLE_DIR, folder)
-        codes = pd.read_csv(folder / "codes_humains.csv", dtype=str, keep_default_na=False)
-        keep = sorted(codes["respondent_id"].unique())[:HALF_CODED]
-        codes[codes["respondent_id"].isin(keep)].to_csv(folder / "codes_humains.csv", index=False)
-        out = root / "processed"
-        consultation = load_consultation(folder)
-        paths = OutputPaths.for_consultation(out, consultation.id)
-        con = store.connect(paths.db)
-        try:
-            ingest_consultation(con, consultation, folder)
-            code_consultation(con, consultation, Lemmatizer(nlp), models_dir=paths.root / "models")
-        finally:
-            con.close()
-        _BUILT["half"] = (folder, out)
+        _BUILT["half"] = coded_sample(tmp_path_factory.mktemp("half-sample"), nlp, HALF_CODED)
     return _BUILT["half"]
 
 
