@@ -91,7 +91,7 @@ def test_the_nb_scaled_character_model_is_a_third_stacked_model_and_the_same_onc
 def test_models_stacked_into_one_score_as_many_as_they_are():
     from scipy import sparse
 
-    from consultation.coding.model import LinearScore, _stacked_many
+    from consultation.coding.model import LinearScore, _stacked
 
     rng = np.random.default_rng(3)
     for n_models in (1, 2, 3, 4):
@@ -106,4 +106,4 @@ def test_models_stacked_into_one_score_as_many_as_they_are():
         for (model, platt, columns), w in zip(parts, weights[:-1], strict=True):
             block = X if columns is None else X[:, columns]
             expected += w * (platt[0] * model.decision_function(block) + platt[1])
-        assert np.allclose(_stacked_many(parts, weights, 12).decision_function(X), expected)
+        assert np.allclose(_stacked(parts, weights, 12).decision_function(X), expected)

@@ -126,7 +126,7 @@ def averaged(
     if how == "stack":  # per theme, the engine's own stacking (model.stack_weights) of the two calibrated logits
         for j in np.flatnonzero(covered):
             z_engine, z_engine_test = logit(engine_oof[:, j]), logit(engine_test[:, j])
-            a, b, c = stack_weights(z_engine, oof2[:, j], Y_train[:, j])
+            a, b, c = stack_weights(np.column_stack([z_engine, oof2[:, j]]), Y_train[:, j])
             oof[:, j] = sigmoid(a * z_engine + b * oof2[:, j] + c)
             test[:, j] = sigmoid(a * z_engine_test + b * test2[:, j] + c)
         return oof, test

@@ -386,11 +386,13 @@ def export_next(
     if frame.empty:
         click.echo(f"Rien à coder : toutes les réponses ont des codes humains. Fichier vide écrit : {target}")
         return
-    e = "es" if len(frame) > 1 else "e"  # French: the singular for one
-    how = (f"choisi{e} par le modèle" if engine.models
-           else f"choisi{e} par les règles seules, faute de modèle (l'ordre est grossier)")
-    click.echo(f"{integer(len(frame))} réponse{e[1:]} à coder ensuite, {how}, écrit{e} dans {target}")
-    click.echo(f"Une fois codée{e[1:]} (fichier de codes humains) : consultation code {folder}")
+    from consultation.fmt import count, plural  # `fmt` here is the file format
+
+    n = len(frame)
+    how = (f"{plural(n, 'choisie')} par le modèle" if engine.models
+           else f"{plural(n, 'choisie')} par les règles seules, faute de modèle (l'ordre est grossier)")
+    click.echo(f"{count(n, 'réponse')} à coder ensuite, {how}, {plural(n, 'écrite')} dans {target}")
+    click.echo(f"Une fois {plural(n, 'codée')} (fichier de codes humains) : consultation code {folder}")
 
 
 # --- consultation review -------------------------------------------------------------------------

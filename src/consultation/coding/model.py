@@ -193,19 +193,6 @@ class LinearScore:
         return np.asarray(X @ self.coef_.ravel()).ravel() + self.intercept_[0]
 
 
-def _stacked(
-    svm: Any, char: Any, platt_svm: np.ndarray, platt_char: np.ndarray, weights: np.ndarray, columns: slice,
-) -> LinearScore:
-    """One linear model from a theme's SVM (on every column) and character model (on `columns`):
-    weights[0] x (the SVM's calibrated logit) + weights[1] x (the character model's) + weights[2]."""
-    a, b, c = weights
-    coef = a * platt_svm[0] * svm.coef_.ravel()
-    coef[columns] += b * platt_char[0] * char.coef_.ravel()
-    intercept = (a * (platt_svm[0] * svm.intercept_[0] + platt_svm[1])
-                 + b * (platt_char[0] * char.intercept_[0] + platt_char[1]) + c)
-    return LinearScore(coef, intercept)
-
-
 def nb_ratio(X: Any, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """The naive-Bayes log-count ratio of each column of X (Wang & Manning, 2012):
     r = log((p / |p|1) / (q / |q|1)), p = alpha + the number of positive rows (y = 1) where the
@@ -216,9 +203,10 @@ def nb_ratio(X: Any, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     return np.log((p / p.sum()) / (q / q.sum()))
 
 
-def _stacked_many(parts: list[tuple[Any, np.ndarray, slice | None]], weights: np.ndarray, width: int) -> LinearScore:
-    """`_stacked` for any number of models: parts are (model, its Platt pair, the columns it
-    reads: None for all); weights[i] x model i's calibrated logit, + weights[-1]."""
+def _stacked(parts: list[tuple[Any, np.ndarray, slice | None]], weights: np.ndarray, width: int) -> LinearScore:
+    """One linear model over `width` columns from a theme's models: parts are (model, its Platt
+    pair, the columns it reads: None for all); weights[i] x model i's calibrated logit, +
+    weights[-1]. The SVM reads every column, the character models the character n-grams."""
     coef = np.zeros(width)
     intercept = float(weights[-1])
     for (model, platt, columns), w in zip(parts, weights[:-1], strict=True):
@@ -228,13 +216,14 @@ def _stacked_many(parts: list[tuple[Any, np.ndarray, slice | None]], weights: np
     return LinearScore(coef, intercept)
 
 
-def stack_weights(z_svm: np.ndarray, z_char: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """(a, b, c): the logistic regression of the human codes on the two models' calibrated
-    out-of-fold logits (C=1): how much each model is worth for this theme."""
+def stack_weights(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(w_1, …, w_m, intercept): the logistic regression of the human codes on the m models'
+    calibrated out-of-fold logits (one column each; C=1): how much each model is worth for this
+    theme."""
     from sklearn.linear_model import LogisticRegression
 
-    stacker = LogisticRegression(C=1.0).fit(np.column_stack([z_svm, z_char]), y)
-    return np.array([stacker.coef_[0, 0], stacker.coef_[0, 1], stacker.intercept_[0]])
+    stacker = LogisticRegression(C=1.0).fit(logits, y)
+    return np.array([*stacker.coef_[0], stacker.intercept_[0]])
 
 
 # --------------------------------------------------------------------------
@@ -430,46 +419,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return LogisticRegression(C=CHAR_MODEL_C, class_weight=self.class_weight, solver="liblinear", dual=True,
                                   max_iter=1000, random_state=self.random_state)
 
-    def _fit_stacked(
-        self, j: int, X: Any, X_char: Any, columns: slice, column: np.ndarray, weights: np.ndarray,
-        measured: np.ndarray, always: np.ndarray, folds: int, oof_proba: np.ndarray,
-    ) -> None:
-        """Theme j with the character model: on the same folds, the SVM (every column of X) and a
-        logistic regression (X_char, X's `columns`) each give out-of-fold scores and their own Platt calibration; a
-        logistic regression of the human codes on the two calibrated logits (`stack_weights`)
-        weighs them. Each fold's pair, and the final pair, become one linear model over X
-        (`_stacked`), so that scoring, the fold models' average and the stored scores work as
-        with the SVM alone; the out-of-fold scores are the stacked ones, calibrated again."""
-        if self.char_nb_stack:
-            self._fit_stacked_nb(j, X, X_char, columns, column, weights, measured, always, folds, oof_proba)
-            return
-        y_measured = column[measured]
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        s_svm, s_char = np.zeros(len(measured)), np.zeros(len(measured))
-        pairs = []
-        for train, test in splitter.split(np.zeros(len(measured)), y_measured):
-            rows = np.concatenate([measured[train], always])
-            svm = self._svm().fit(X[rows], column[rows], sample_weight=weights[rows])
-            char = self._char().fit(X_char[rows], column[rows], sample_weight=weights[rows])
-            s_svm[test] = svm.decision_function(X[measured[test]])
-            s_char[test] = char.decision_function(X_char[measured[test]])
-            pairs.append((svm, char))
-            self.fold_tests_[j].append(test)
-        platt_svm, platt_char = fit_platt(s_svm, y_measured), fit_platt(s_char, y_measured)
-        z_svm = platt_svm[0] * s_svm + platt_svm[1]
-        z_char = platt_char[0] * s_char + platt_char[1]
-        stack = stack_weights(z_svm, z_char, y_measured)
-        self.stack_weights_[j] = stack
-        self.fold_estimators_[j] = [_stacked(svm, char, platt_svm, platt_char, stack, columns) for svm, char in pairs]
-        scores = stack[0] * z_svm + stack[1] * z_char + stack[2]
-        self.oof_scores_[:, j] = scores
-        self.platt_[j] = fit_platt(scores, y_measured)
-        oof_proba[:, j] = apply_platt(scores, self.platt_[j])
-        self.covered_[j] = True
-        svm = self._svm().fit(X, column, sample_weight=weights)
-        char = self._char().fit(X_char, column, sample_weight=weights)
-        self.estimators_.append(_stacked(svm, char, platt_svm, platt_char, stack, columns))
-
     def _fit_nb_char(self, X_char: Any, y: np.ndarray, weights: np.ndarray) -> LinearScore:
         """The character model fitted on the columns scaled by their naive-Bayes ratio on these
         rows, as the equivalent linear model over the unscaled columns (coefficients x ratio)."""
@@ -477,49 +426,54 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         char = self._char().fit(X_char @ sparse.diags(ratio), y, sample_weight=weights)
         return LinearScore(char.coef_.ravel() * ratio, char.intercept_[0])
 
-    def _fit_stacked_nb(
+    def _fit_stacked(
         self, j: int, X: Any, X_char: Any, columns: slice, column: np.ndarray, weights: np.ndarray,
         measured: np.ndarray, always: np.ndarray, folds: int, oof_proba: np.ndarray,
     ) -> None:
-        """`_fit_stacked` with three models: the SVM, the character model and the NB-scaled
-        character model, weighed per theme by the logistic regression on their calibrated
-        out-of-fold logits."""
-        from sklearn.linear_model import LogisticRegression
+        """Theme j with the character model: on the same folds, the SVM (every column of X), a
+        logistic regression (X_char, X's `columns`) and, with `char_nb_stack`, the same on the
+        NB-scaled columns (`_fit_nb_char`) each give out-of-fold scores and their own Platt
+        calibration; a logistic regression of the human codes on their calibrated logits
+        (`stack_weights`) weighs them. Each fold's models, and the final ones, become one linear
+        model over X (`_stacked`), so that scoring, the fold models' average and the stored
+        scores work as with the SVM alone; the out-of-fold scores are the stacked ones,
+        calibrated again."""
+        fitters: list[tuple[Any, slice | None]] = [
+            (lambda M, y, w: self._svm().fit(M, y, sample_weight=w), None),
+            (lambda M, y, w: self._char().fit(M, y, sample_weight=w), columns),
+        ]
+        if self.char_nb_stack:
+            fitters.append((self._fit_nb_char, columns))
+
+        def fit_all(rows: Any) -> list[Any]:
+            return [fit(X[rows] if part is None else X_char[rows], column[rows], weights[rows]) for fit, part in fitters]
 
         y_measured = column[measured]
         splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        scores = np.zeros((len(measured), 3))
-        trios = []
+        scores = np.zeros((len(measured), len(fitters)))
+        fold_models = []
         for train, test in splitter.split(np.zeros(len(measured)), y_measured):
-            rows = np.concatenate([measured[train], always])
-            svm = self._svm().fit(X[rows], column[rows], sample_weight=weights[rows])
-            char = self._char().fit(X_char[rows], column[rows], sample_weight=weights[rows])
-            nb = self._fit_nb_char(X_char[rows], column[rows], weights[rows])
-            scores[test, 0] = svm.decision_function(X[measured[test]])
-            scores[test, 1] = char.decision_function(X_char[measured[test]])
-            scores[test, 2] = nb.decision_function(X_char[measured[test]])
-            trios.append((svm, char, nb))
+            models = fit_all(np.concatenate([measured[train], always]))
+            for i, (model, (_, part)) in enumerate(zip(models, fitters, strict=True)):
+                scores[test, i] = model.decision_function((X if part is None else X_char)[measured[test]])
+            fold_models.append(models)
             self.fold_tests_[j].append(test)
-        platts = [fit_platt(scores[:, i], y_measured) for i in range(3)]
-        z = np.column_stack([p[0] * scores[:, i] + p[1] for i, p in enumerate(platts)])
-        stacker = LogisticRegression(C=1.0).fit(z, y_measured)
-        stack = np.array([*stacker.coef_[0], stacker.intercept_[0]])
+        platts = [fit_platt(scores[:, i], y_measured) for i in range(len(fitters))]
+        logits = np.column_stack([p[0] * scores[:, i] + p[1] for i, p in enumerate(platts)])
+        stack = stack_weights(logits, y_measured)
         self.stack_weights_[j] = stack
-        width = X.shape[1]
 
-        def one(svm: Any, char: Any, nb: Any) -> LinearScore:
-            return _stacked_many([(svm, platts[0], None), (char, platts[1], columns), (nb, platts[2], columns)],
-                                 stack, width)
+        def one(models: list[Any]) -> LinearScore:
+            return _stacked([(m, p, part) for m, p, (_, part) in zip(models, platts, fitters, strict=True)],
+                            stack, X.shape[1])
 
-        self.fold_estimators_[j] = [one(*trio) for trio in trios]
-        stacked = z @ stack[:3] + stack[3]
+        self.fold_estimators_[j] = [one(models) for models in fold_models]
+        stacked = logits @ stack[:-1] + stack[-1]
         self.oof_scores_[:, j] = stacked
         self.platt_[j] = fit_platt(stacked, y_measured)
         oof_proba[:, j] = apply_platt(stacked, self.platt_[j])
         self.covered_[j] = True
-        self.estimators_.append(one(self._svm().fit(X, column, sample_weight=weights),
-                                    self._char().fit(X_char, column, sample_weight=weights),
-                                    self._fit_nb_char(X_char, column, weights)))
+        self.estimators_.append(one(fit_all(np.arange(X.shape[0]))))
 
     def decision_errors(
         self, probabilities: np.ndarray, thresholds: np.ndarray, says: np.ndarray | None = None,
