@@ -331,8 +331,9 @@ def export_codings(
         write_table(spreadsheet_frame(frame) if spreadsheet else frame, target, fmt)
     except (OSError, ValueError) as exc:
         raise ConsultationError(f"{target} : écriture impossible ({exc})") from None
-    click.echo(f"{fmt.count(len(frame), 'code')} de {fmt.count(answers, 'réponse')} "
-               f"{fmt.plural(len(frame), 'écrit')} dans {target}")
+    from consultation.fmt import count, plural  # `fmt` here is the file format
+
+    click.echo(f"{count(len(frame), 'code')} de {count(answers, 'réponse')} {plural(len(frame), 'écrit')} dans {target}")
 
 
 # --- consultation export a-coder -----------------------------------------------------------------
