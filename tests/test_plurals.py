@@ -258,3 +258,41 @@ def test_messages_agree_with_their_counts_singular_for_zero_and_one(tmp_path, mo
     ]
     assert published == ["- 1 graphique et 0 rapport, réécrit.", "- 3 graphiques et 1 rapport, réécrits.",
                          "- 1\u202f234 graphiques et 2 rapports, inchangés (rien de nouveau depuis la dernière exécution)."]
+
+
+def _export(folder: Path, n: int) -> Path:
+    """The mini consultation with `n` respondents in its export and no human code."""
+    folder.mkdir()
+    shutil.copy(MINI_DIR / "consultation.yaml", folder)
+    header = (MINI_DIR / "reponses.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    rows = [f"R{k};ACT Le Phare;ACT;Occitanie;La mobilisation de l'équipe {k}.;Revaloriser les salaires;;"
+            for k in range(n)]
+    (folder / "reponses.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    (folder / "codes.csv").write_text("respondent_id,question_id,theme_id,text\n", encoding="utf-8")
+    return folder
+
+
+def test_ingest_and_tally_say_0_1_2_and_1234_in_agreement(tmp_path):
+    """`consultation ingest` and `consultation tally` on exports of 1, 2 and 1 234 rows (and a file of
+    human codes with none): « 1 ligne lue = 1 ingérée », « 0 ligne lue », « 1 234 lignes lues »."""
+    nnbsp = "\u202f"
+    said = {
+        1: ("1 ligne lue = 1 ingérée + 0 en quarantaine ; 1 répondant", "National : 1 répondant ;"),
+        2: ("2 lignes lues = 2 ingérées + 0 en quarantaine ; 2 répondants", "National : 2 répondants ;"),
+        1234: (f"1{nnbsp}234 lignes lues = 1{nnbsp}234 ingérées + 0 en quarantaine ; 1{nnbsp}234 répondants",
+               f"National : 1{nnbsp}234 répondants ;"),
+    }
+    for n, (ingested, tallied) in said.items():
+        folder = _export(tmp_path / f"export{n}", n)
+        out = str(tmp_path / f"sorties{n}")
+        result = CliRunner().invoke(main, ["ingest", str(folder), "--sorties", out])
+        assert result.exit_code == 0, result.output
+        assert f"  reponses.csv (réponses) : {ingested}\n" in result.output
+        assert "  codes.csv (codes humains) : 0 ligne lue = 0 ingérée + 0 en quarantaine ; 0 répondant\n" in result.output
+        result = CliRunner().invoke(main, ["tally", str(folder), "--sorties", out, "-q", "q1"])
+        assert result.exit_code == 0, result.output
+        assert tallied in result.output, result.output
+        if n == 1:  # the legend of the statistical secret, at the lowest threshold and the default one
+            for threshold, words in (("1", "moins de 1 répondant."), ("3", "moins de 3 répondants.")):
+                result = CliRunner().invoke(main, ["tally", str(folder), "--sorties", out, "-q", "q1", "--seuil", threshold])
+                assert words in " ".join(result.output.split()), result.output
