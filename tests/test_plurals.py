@@ -102,8 +102,6 @@ _TEMPLATE_WORD = re.compile(
 # (source, placeholder, next word): why the count there is never 0 or 1, or is no count.
 _CLICK = "Click's own English, a key of cli.french's catalogue"
 _ABOVE_COLUMNS = "said only above MAX_COLUMNS (16 384)"
-_PENDING_CODING = ("a count that can be 0 or 1, in coding/, which another session edits: reported there, "
-                   "to be written with fmt.count and taken off this list")
 COUNTED_ON_PURPOSE: dict[tuple[str, str, str], str] = {
     ("flows/coding_flow.py", "MAX_BATCHES", "lots"): "a constant, 300",
     ("flows/schedules.py", "count", "champs"): "said only when count > 5",
@@ -127,10 +125,6 @@ COUNTED_ON_PURPOSE: dict[tuple[str, str, str], str] = {
     ("src/consultation/coding/evaluate.py", "evaluation.n_folds", "plis"):
         "N_FOLDS (5), FOLDS_WHEN_MANY (3) or --plis, which takes 2 to 20",
     ("src/consultation/coding/evaluate.py", "q.n_folds", "plis"): "the model branch: fewer than 2 folds fall back to the rules",
-    ("src/consultation/coding/evaluate.py", "fmt.integer(evaluation.n_units)", "unités"): _PENDING_CODING,
-    ("src/consultation/coding/evaluate.py", "fmt.integer(q.n_units)", "unités"): _PENDING_CODING,
-    ("src/consultation/coding/training.py", "settings.min_units", "unités"): _PENDING_CODING,
-    ("src/consultation/coding/training.py", "settings.min_positives", "exemples"): _PENDING_CODING,
     ("src/consultation/draft.py", "len(twice)", "lignes"): "values found on several rows (duplicated, keep=False): 2 or more",
     ("src/consultation/draft.py", "MIN_MEDIAN_CHARS", "caractères"): "a constant, 20",
     ("src/consultation/ingest/readers.py", "integer(grid.shape[1])", "colonnes"): _ABOVE_COLUMNS,
