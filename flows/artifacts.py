@@ -42,12 +42,13 @@ def ingestion_markdown(summary: IngestionSummary) -> list[str]:
         read, ingested, quarantined = summary.rows("responses")
         lines += [
             "",
-            f"Réponses : {fmt.integer(read)} lignes lues = {fmt.integer(ingested)} ingérées + {fmt.integer(quarantined)} en "
+            f"Réponses : {fmt.count(read, 'ligne lue', 'lignes lues')} = {fmt.count(ingested, 'ingérée')} + "
+            f"{fmt.integer(quarantined)} en "
             "quarantaine (table `quarantine`, avec la raison).",
         ]
         hand = sum(f.hand_coded for f in summary.ingested)
         if hand:
-            lines += ["", f"Codes donnés à la main, lus dans l'export : {fmt.integer(hand)} réponse{'s' if hand > 1 else ''} "
+            lines += ["", f"Codes donnés à la main, lus dans l'export : {fmt.count(hand, 'réponse')} "
                           "(relus à chaque import ; le modèle apprend d'eux)."]
     if summary.skipped:
         lines += ["", f"Déjà ingérés, inchangés : {', '.join(summary.skipped)}."]
@@ -90,7 +91,7 @@ def coding_markdown(summary: CodingSummary) -> list[str]:
         lines.append("- Accord avec les codeurs humains : pas encore mesuré (aucun modèle évalué).")
     else:
         lines.append(
-            f"- Accord avec les codeurs humains (validation croisée, {fmt.integer(a.n_units)} unités, modèle "
+            f"- Accord avec les codeurs humains (validation croisée, {fmt.count(a.n_units, 'unité')}, modèle "
             f"`{a.model_version}`) : F1 micro {fmt.decimal(a.micro_f1)}, F1 macro {fmt.decimal(a.macro_f1)}, "
             f"kappa de Cohen {fmt.decimal(a.kappa)}."
         )

@@ -59,8 +59,9 @@ def ingest_file(
         raise BadInputError(safe_message(str(exc))) from None
     logger = get_run_logger()
     logger.info(
-        "%s : %s lignes lues, %s ingérées, %s en quarantaine",
-        state.label, integer(report.rows_read), integer(report.rows_ingested), integer(report.rows_quarantined),
+        "%s : %s, %s, %s en quarantaine",
+        state.label, count(report.rows_read, "ligne lue", "lignes lues"), count(report.rows_ingested, "ingérée"),
+        integer(report.rows_quarantined),
     )
     for warning in report.warnings:
         logger.warning(warning)

@@ -507,7 +507,7 @@ def test_many_initiatives_print_a_random_draw_and_say_so(con, consultation, tmp_
     national = build_national_report(ctx).free_text[0]
     by_region = {g.heading: g for g in national.groups}
     assert len(by_region["Région Occitanie"].items) == 1
-    assert by_region["Région Occitanie"].note == "1 initiatives sur 4, tirées au hasard."
+    assert by_region["Région Occitanie"].note == "1 initiative sur 4, tirée au hasard."
     # Île-de-France (2 respondents) has no report: its initiative is printed with the other small regions'.
     assert by_region["Autres régions (moins de 3 répondants chacune) et région inconnue"].note is None
     again = ReportContext.load(con, consultation, paths.charts)

@@ -544,7 +544,7 @@ def _french(err: Mapping[str, Any]) -> str:
         most = fmt.integer(int(ctx.get("max_length", 0)))
         if err["type"] == "string_too_long":
             found = len(err["input"]) if isinstance(err.get("input"), str) else 0
-            return f"texte de {fmt.integer(found)} caractères : {most} au plus (il est imprimé dans les graphiques)"
+            return f"texte de {fmt.count(found, 'caractère')} : {most} au plus (il est imprimé dans les graphiques)"
         found = ctx.get("actual_length") or (len(err["input"]) if isinstance(err.get("input"), list) else 0)
         what, why = _TOO_MANY.get(str(err["loc"][-1]) if err.get("loc") else "", ("éléments", ""))
         return f"{fmt.integer(int(found))} {what} : {most} au plus" + (f" ({why})" if why else "")

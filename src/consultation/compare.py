@@ -31,6 +31,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from consultation import fmt
 from consultation.tally import NATIONAL_SCOPE, check_question, check_scope, select_tally
 
 FLAG_HIGHER = "plus cité"
@@ -76,8 +77,9 @@ class SmallCountRule:
 
     def describe(self) -> str:
         return (
-            f"« {FLAG_TOO_SMALL} » : moins de {self.min_respondents} répondants dans le périmètre ou dans "
-            f"le reste du pays, ou moins de {self.min_citing} répondants citant le thème au total ; "
+            f"« {FLAG_TOO_SMALL} » : moins de {self.min_respondents} {fmt.plural(self.min_respondents, 'répondant')} "
+            f"dans le périmètre ou dans le reste du pays, ou moins de {self.min_citing} "
+            f"{fmt.plural(self.min_citing, 'répondant')} citant le thème au total ; "
             "aucun écart n'est alors affirmé."
         )
 

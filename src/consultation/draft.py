@@ -610,7 +610,8 @@ def recognise(export: Path, folder: Path, *, sheet: str | int | None = None) -> 
                 f"réponses courtes ({fmt.count(median, 'caractère')} en médiane) : choix fermés, "
                 "pas une question ouverte"
                 if median < MIN_MEDIAN_CHARS else
-                f"{fmt.integer(column.values.nunique())} valeurs différentes sur {fmt.integer(len(column.values))} : "
+                f"{fmt.count(column.values.nunique(), 'valeur différente', 'valeurs différentes')} "
+                f"sur {fmt.integer(len(column.values))} : "
                 "pas des réponses rédigées"
             )
             ignored.append((column.header, why))
@@ -887,7 +888,7 @@ def render(draft: Draft, schema: Path) -> str:
     lines = [SCHEMA_LINE.format(schema=schema.as_posix())]
     lines += [
         f"# Brouillon écrit par « consultation init » à partir de {draft.export.name} "
-        f"({fmt.integer(draft.rows)} lignes) : À RELIRE avant de publier.",
+        f"({fmt.count(draft.rows, 'ligne')}) : À RELIRE avant de publier.",
         f"# - identifiant du répondant : {_comment(draft.id_note)} ;",
         "# - région : " + " puis ".join(f"« {h} »" for h in draft.region) + " ;",
         f"# - {fmt.count(len(draft.questions), 'question')} à coder, thèmes PROPOSÉS d'après les mots que "
@@ -951,8 +952,8 @@ def render(draft: Draft, schema: Path) -> str:
             lines.append(f"    # thèmes : les codes de la colonne « {_comment(question.coded_by)[:80]} » de l'export, "
                          "donnés à la main ; un libellé se renomme ici, l'identifiant (qui lit le code) se garde")
         for theme in question.themes:
-            said = (f"{fmt.integer(theme['size'])} réponses codées ainsi à la main" if "code" in theme else
-                    f"à renommer ({fmt.integer(theme['size'])} réponses dans ce groupe)")
+            said = (f"{fmt.count(theme['size'], 'réponse codée', 'réponses codées')} ainsi à la main" if "code" in theme
+                    else f"à renommer ({fmt.count(theme['size'], 'réponse')} dans ce groupe)")
             lines += [
                 f"      - id: {_q(theme['id'])}",
                 f"        label: {_q(theme['label'])}  # {said}",
@@ -1013,7 +1014,7 @@ def write_draft(
         shutil.copy2(export, target)
     draft.hand_codes = [
         (q.id, f"colonne « {q.coded_by} »" if q.coded_by is not None else
-         f"grille de {fmt.integer(len(q.grid))} colonnes, de « {q.grid[0]} » à « {q.grid[-1]} »",
+         f"grille de {fmt.count(len(q.grid), 'colonne')}, de « {q.grid[0]} » à « {q.grid[-1]} »",
          len(draft.hand_coded(table, q)), sum("code" in t for t in q.themes))
         for q in draft.questions if q.hand_coded
     ]

@@ -438,18 +438,18 @@ def discovery_answer(source: str, leads: Any, theme: dict[str, Any] | None, coun
         near = [t for t in leads["thème proche"] if t]
         why = (f" ; les regroupements trouvés ressemblent à des thèmes existants ({', '.join(dict.fromkeys(near))}) : "
                "ce sont des réponses que le codage a manquées, à coder à la main (carnet 02)") if near else ""
-        return french(f"{source} : parmi {integer(n_others)} réponses « Autres », pas de nouveau thème à proposer{why}.")
+        return french(f"{source} : parmi {count(n_others, 'réponse')} « Autres », pas de nouveau thème à proposer{why}.")
     row = counts.loc[theme["label"]]
     others = counts.loc[OTHER] if OTHER in counts.index else None
-    left = (f" ; « Autres » passe de {integer(others['réponses avant'])} à {integer(others['réponses après'])} réponses"
+    left = (f" ; « Autres » passe de {integer(others['réponses avant'])} à {count(others['réponses après'], 'réponse')}"
             if others is not None else "")
-    distinct = f" ({integer(n_others)} textes distincts)" if others is not None and n_others != others["réponses avant"] else ""
-    among = (f"{integer(others['réponses avant'])} réponses « Autres »{distinct}" if others is not None
-             else f"{integer(n_others)} réponses « Autres »")
+    distinct = f" ({count(n_others, 'texte distinct', 'textes distincts')})" if others is not None and n_others != others["réponses avant"] else ""
+    among = (f"{count(others['réponses avant'], 'réponse')} « Autres »{distinct}" if others is not None
+             else f"{count(n_others, 'réponse')} « Autres »")
     return french(
-        f"{source} : oui. Parmi les {among}, {integer(theme['answers'])} forment la piste "
+        f"{source} : oui. Parmi les {among}, {integer(theme['answers'])} {plural(theme['answers'], 'forme', 'forment')} la piste "
         f"« {theme['label'].removeprefix('Nouveau thème : ')} ». Codé par ses mots-clés "
-        f"({', '.join(theme['keywords'])}), ce thème réunit {integer(row['réponses après'])} réponses{left}. "
+        f"({', '.join(theme['keywords'])}), ce thème réunit {count(row['réponses après'], 'réponse')}{left}. "
         "À nommer et à relire avant de l'ajouter au codebook."
     )
 
@@ -480,8 +480,8 @@ def agreement_change(before: Any, after: Any) -> str:
     margin = max(b["marge F1 (≈ 95 %)"] or 0, a["marge F1 (≈ 95 %)"] or 0)
     verdict = ("plus grand que la marge : la relecture a changé l'accord mesuré" if abs(change) > margin
                else "dans la marge : on ne peut pas dire que l'accord a changé")
-    return (f"Toutes questions : F1 micro {_fr(b['F1 micro'])} sur {b['unités codées à la main']} unités avant "
-            f"la relecture, {_fr(a['F1 micro'])} sur {a['unités codées à la main']} après ; écart "
+    return (f"Toutes questions : F1 micro {_fr(b['F1 micro'])} sur {count(b['unités codées à la main'], 'unité')} avant "
+            f"la relecture, {_fr(a['F1 micro'])} sur {integer(a['unités codées à la main'])} après ; écart "
             f"{'+' if change >= 0 else '−'}{_fr(abs(change))}, marge ± {_fr(margin)} : {verdict}.")
 
 
@@ -500,7 +500,7 @@ def results_answer(national: Any, comparison: Any, region: str) -> str:
     small = int(comparison["too_small"].astype(bool).sum())
     if len(differs):
         region_part = " ; ".join(
-            f"« {r.label} » {r.flag} ({'+' if r.diff_points > 0 else '−'}{abs(r.diff_points):.0f} points)"
+            f"« {r.label} » {r.flag} ({'+' if r.diff_points > 0 else '−'}{count(abs(r.diff_points), 'point')})"
             for r in differs.itertuples()
         )
         region_part = f"En {region}, des écarts nets avec le reste du pays : {region_part}."

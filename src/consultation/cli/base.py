@@ -18,7 +18,7 @@ import click
 
 from consultation.cli.french import FrenchGroup, argument, option
 from consultation.errors import ConsultationError, is_interrupt
-from consultation.fmt import integer
+from consultation.fmt import count, integer
 from consultation.store.paths import DEFAULT_PROCESSED, DEFAULT_RAW, SAMPLE_NAME
 
 
@@ -150,8 +150,8 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
     click.echo(f"Répondants ajoutés par ce traitement : {integer(added)}")
     click.echo(f"Codage, {figures.phrase()} (les codes humains priment)")
     click.echo(
-        f"À revoir : {integer(figures.to_review)} réponse{'s' if figures.to_review > 1 else ''} codée"
-        f"{'s' if figures.to_review > 1 else ''} automatiquement (consultation review export)"
+        f"À revoir : {count(figures.to_review, 'réponse codée', 'réponses codées')} automatiquement "
+        "(consultation review export)"
     )
     change = getattr(result, "codebook_change", None)
     for line in change.lines() if change else []:
@@ -160,15 +160,14 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
     if coding and coding.model_version:
         state = "entraîné par ce traitement" if coding.trained else "réutilisé (codes humains inchangés)"
         click.echo(f"Modèle {coding.model_version} : {state}")
-    state = (f"{integer(outputs.written)} réécrit{'s' if outputs.written > 1 else ''} (nouveaux ou modifiés), "
-             f"{integer(outputs.unchanged)} inchangé{'s' if outputs.unchanged > 1 else ''}")
+    state = f"{count(outputs.written, 'réécrit')} (nouveaux ou modifiés), {count(outputs.unchanged, 'inchangé')}"
     if outputs.removed:
-        state += f", {integer(outputs.removed)} supprimé{'s' if outputs.removed > 1 else ''}"
+        state += f", {count(outputs.removed, 'supprimé')}"
     click.echo(f"Graphiques, rapports et sommaire : {state}")
     click.echo("Sorties :")
     click.echo(f"  base DuckDB      {result.paths.db}")
-    click.echo(f"  graphiques       {result.paths.charts}/ ({integer(len(result.charts))} fichiers)")
-    click.echo(f"  rapports         {result.paths.reports}/ ({integer(len(result.reports))} fichiers)")
+    click.echo(f"  graphiques       {result.paths.charts}/ ({count(len(result.charts), 'fichier')})")
+    click.echo(f"  rapports         {result.paths.reports}/ ({count(len(result.reports), 'fichier')})")
     if getattr(result, "index", None):
         click.echo(f"  sommaire         {result.index}")
     for warning in getattr(result, "warnings", []):
@@ -182,10 +181,10 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
 def _print_files(files: list) -> None:
     for f in files:
         label = {"ingested": "ingéré", "unchanged": "inchangé, ignoré", "failed": "échec"}.get(f.status, f.status)
-        detail = f" ({integer(f.rows_ingested)} lignes, {integer(f.rows_quarantined)} en quarantaine" if f.status == "ingested" else ""
+        detail = f" ({count(f.rows_ingested, 'ligne')}, {integer(f.rows_quarantined)} en quarantaine" if f.status == "ingested" else ""
         hand = int(getattr(f, "hand_coded", None) or 0)  # answers coded by hand in the export's own columns
         if detail and hand:
-            detail += f", codes donnés à la main lus pour {integer(hand)} réponse{'s' if hand > 1 else ''}"
+            detail += f", codes donnés à la main lus pour {count(hand, 'réponse')}"
         detail += ")" if detail else ""
         click.echo(f"  {f.path.name} : {label}{detail}")
         for warning in f.warnings:

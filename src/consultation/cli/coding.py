@@ -20,7 +20,6 @@ from consultation.cli.base import (
 )
 from consultation.cli.french import argument, option
 from consultation.errors import ConsultationError
-from consultation.fmt import integer
 
 
 def _open(consultation_dir: Path | None, processed_root: Path, *, must_exist: bool = True):
@@ -80,19 +79,19 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
         con.close()
     settings = ModelSettings()
     click.echo(f"Codage, {figures.phrase()} (les codes humains priment)")
-    click.echo(f"Codage automatique : {integer(summary.units)} unités (réponses, ou propositions pour les questions "
+    click.echo(f"Codage automatique : {fmt.count(summary.units, 'unité')} (réponses, ou propositions pour les questions "
                "comptées en propositions) ; il ne compte que pour les réponses sans code humain")
     for question in consultation.questions:
         engine = summary.engines.get(question.id, "rules")
         n = summary.training_units.get(question.id, 0)
         how = "modèle + règles" if engine == "model" else (
-            f"règles seules (moins de {settings.min_units} unités codées à la main)" if n < settings.min_units
+            f"règles seules (moins de {fmt.count(settings.min_units, 'unité codée', 'unités codées')} à la main)" if n < settings.min_units
             else "règles seules (aucun thème avec assez d'exemples)"
         )
         click.echo(f"  {question.id} : {how} ; {fmt.count(n, 'unité codée', 'unités codées')} à la main")
     click.echo(
-        f"À revoir : {integer(figures.to_review)} réponse{'s' if figures.to_review > 1 else ''} codée"
-        f"{'s' if figures.to_review > 1 else ''} automatiquement (consultation review export {folder})"
+        f"À revoir : {fmt.count(figures.to_review, 'réponse codée', 'réponses codées')} automatiquement "
+        f"(consultation review export {folder})"
     )
     if summary.model_version:
         state = "entraîné" if summary.trained else "réutilisé (codes humains inchangés)"
@@ -103,7 +102,7 @@ def code_command(consultation_dir: Path | None, processed_root: Path, retrain: b
             f"Accord avec les codeurs humains (validation croisée) : F1 micro {_fr(e.micro_f1)}, "
             f"kappa {_fr(e.kappa)} — détail : consultation evaluate {folder}"
         )
-    click.echo(f"Décomptes corrigés : {integer(summary.estimates)} lignes (consultation estimate {folder})")
+    click.echo(f"Décomptes corrigés : {fmt.count(summary.estimates, 'ligne')} (consultation estimate {folder})")
 
 
 # --- consultation evaluate -----------------------------------------------------------------------
@@ -332,7 +331,9 @@ def export_codings(
         write_table(spreadsheet_frame(frame) if spreadsheet else frame, target, fmt)
     except (OSError, ValueError) as exc:
         raise ConsultationError(f"{target} : écriture impossible ({exc})") from None
-    click.echo(f"{integer(len(frame))} codes de {integer(answers)} réponses écrits dans {target}")
+    from consultation.fmt import count, plural  # `fmt` here is the file format
+
+    click.echo(f"{count(len(frame), 'code')} de {count(answers, 'réponse')} {plural(len(frame), 'écrit')} dans {target}")
 
 
 # --- consultation export a-coder -----------------------------------------------------------------
@@ -443,7 +444,8 @@ def review_export(
         click.echo(f"Rien à relire : toutes les réponses ont des codes humains. Classeur vide écrit : {path}")
         return
     answers = rows[["question_id", "respondent_id"]].drop_duplicates().shape[0]
-    click.echo(f"{integer(answers)} réponses ({integer(len(rows))} lignes) à relire écrites dans {path}")
+    click.echo(f"{fmt.count(answers, 'réponse')} ({fmt.count(len(rows), 'ligne')}) à relire "
+               f"{fmt.plural(answers, 'écrite')} dans {path}")
     click.echo(f"Une fois rempli : consultation review import {path} {folder}")
 
 

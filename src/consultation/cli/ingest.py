@@ -61,7 +61,7 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     click.echo(f"Base : {paths.db}")
     if failed:
         for name, rows in failed.items():
-            click.secho(f"Contrôle échoué : {name} ({integer(len(rows))} lignes)", fg="red", err=True)
+            click.secho(f"Contrôle échoué : {name} ({count(len(rows), 'ligne')})", fg="red", err=True)
         sys.exit(1)
     click.echo("Contrôles de la base : tous réussis")
 
@@ -74,9 +74,9 @@ def print_reports(reports: list[FileReport]) -> None:
             click.echo(f"  {r.path.name} ({kinds.get(r.kind, r.kind)}) : inchangé, ignoré — {r.message}")
             continue
         click.echo(
-            f"  {r.path.name} ({kinds.get(r.kind, r.kind)}) : {integer(r.rows_read)} lignes lues = "
-            f"{integer(r.rows_ingested)} ingérées + {integer(r.rows_quarantined)} en quarantaine ; "
-            f"{integer(r.respondents)} répondants"
+            f"  {r.path.name} ({kinds.get(r.kind, r.kind)}) : {count(r.rows_read, 'ligne lue', 'lignes lues')} = "
+            f"{count(r.rows_ingested, 'ingérée')} + {integer(r.rows_quarantined)} en quarantaine ; "
+            f"{count(r.respondents, 'répondant')}"
         )
         if r.read_as:
             click.echo(f"    lu comme : {r.read_as}")

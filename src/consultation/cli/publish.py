@@ -16,7 +16,7 @@ from consultation.cli.french import argument, option
 # The output-folder option is the same on every command: defined once, with the tally commands.
 from consultation.cli.tallies import out_root_option as out_option
 from consultation.codebook import Consultation
-from consultation.fmt import integer
+from consultation.fmt import count
 from consultation.publish.disclosure import DEFAULT_THRESHOLD
 from consultation.store.paths import SAMPLE_NAME, OutputPaths
 
@@ -66,8 +66,9 @@ def charts_command(path: Path | None, threshold: int, processed_root: Path) -> N
     finally:
         con.close()
     regional = [p for p in written if p.parent != paths.charts]
-    click.echo(f"Graphiques écrits dans {paths.charts}/ : {integer(len(written) - len(regional))} fichiers "
-               f"nationaux, {integer(len(regional))} fichiers régionaux (PNG et SVG).")
+    click.echo(f"Graphiques écrits dans {paths.charts}/ : "
+               f"{count(len(written) - len(regional), 'fichier national', 'fichiers nationaux')}, "
+               f"{count(len(regional), 'fichier régional', 'fichiers régionaux')} (PNG et SVG).")
 
 
 @main.command("report")
@@ -116,8 +117,8 @@ def report_command(
     finally:
         con.close()
     if published.charts:
-        click.echo(f"Graphiques : {integer(len(published.charts))} fichiers dans {paths.charts}/")
-    click.echo(f"Rapports : {integer(len(published.reports))} fichiers dans {paths.reports}/")
+        click.echo(f"Graphiques : {count(len(published.charts), 'fichier')} dans {paths.charts}/")
+    click.echo(f"Rapports : {count(len(published.reports), 'fichier')} dans {paths.reports}/")
     click.echo(f"Index : {published.index}")
     for warning in published.warnings:
         click.secho(f"attention : {warning}", fg="yellow")

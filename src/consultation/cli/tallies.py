@@ -18,7 +18,7 @@ import pandas as pd
 from consultation import fmt
 from consultation.cli.base import _friendly, main
 from consultation.cli.french import AliasedChoice, argument, option
-from consultation.fmt import integer
+from consultation.fmt import count
 from consultation.publish.disclosure import DEFAULT_THRESHOLD, SECRET, marker
 from consultation.store.paths import DEFAULT_PROCESSED, SAMPLE_NAME
 
@@ -132,7 +132,7 @@ def _write_data(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
             click.echo(frame.to_json(orient="records", force_ascii=False, indent=1))
         return
     written = write_tally_table(frame, output, fmt)
-    click.echo(f"{integer(len(frame))} lignes écrites dans {written}", err=True)
+    click.echo(f"{count(len(frame), 'ligne écrite', 'lignes écrites')} dans {written}", err=True)
 
 
 # --- screen tables -------------------------------------------------------------------------------
@@ -171,6 +171,16 @@ def _title(question_id: str, questions: pd.DataFrame) -> str:
     return f"{q['section']} — {question_id} : {q['text']}"
 
 
+def _respondents(value: object) -> str:
+    """« répondant » after a count under 2 as `_cell` shows it (« 0 », « 1 »), « répondants » after more
+    or after a missing one (« — »)."""
+    try:
+        n = math.nan if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        n = math.nan
+    return "répondants" if math.isnan(n) else fmt.plural(n, "répondant")
+
+
 def _unit_words(unit: str) -> str:
     return "propositions" if unit == "propositions" else "répondants"
 
@@ -184,7 +194,7 @@ def _print_national(frame: pd.DataFrame, questions: pd.DataFrame, exact: bool, t
         answered = rows["respondents_answered"].iloc[0]
         unit = rows["unit"].iloc[0]
         table = Table(title=_title(str(question_id), questions), title_justify="left", show_lines=False,
-                      caption=f"National : {_cell(answered)} répondants ; décompte publié en {_unit_words(unit)}",
+                      caption=f"National : {_cell(answered)} {_respondents(answered)} ; décompte publié en {_unit_words(unit)}",
                       caption_justify="left")
         table.add_column("Thème", overflow="fold", min_width=30, ratio=1)
         table.add_column("Répondants citant", justify="right", no_wrap=True)
@@ -224,7 +234,8 @@ def _print_comparison(
         national_n, scope_n = rows["national_answered"].iloc[0], rows["scope_answered"].iloc[0]
         table = Table(
             title=_title(str(question_id), questions), title_justify="left",
-            caption=(f"National : {_cell(national_n)} répondants ; {scope} : {_cell(scope_n)} répondants. "
+            caption=(f"National : {_cell(national_n)} {_respondents(national_n)} ; "
+                     f"{scope} : {_cell(scope_n)} {_respondents(scope_n)}. "
                      f"Décomptes en {words} ; % : part des répondants citant le thème ; "
                      "p : test exact de Fisher"),
             caption_justify="left",
@@ -292,7 +303,7 @@ def _legend(console: Any, exact: bool, threshold: int) -> None:
     else:
         console.print(
             f"« {marker(threshold)} » : moins de {threshold} (secret statistique, hors niveau national) ; "
-            f"« {SECRET} » : part ou test masqué car calculé sur moins de {threshold} répondants. "
+            f"« {SECRET} » : part ou test masqué car calculé sur moins de {threshold} {fmt.plural(threshold, 'répondant')}. "
             "Chiffres exacts : --exact."
         )
 
@@ -348,7 +359,7 @@ def export_tallies(
     with consultation.open(db_path, consultation_id) as db:
         written = db.export_tallies(folder, fmt=fmt, by=_SCOPES[by], suppress=not exact, threshold=threshold)
     for file, rows in written:
-        click.echo(f"  {file} ({integer(rows)} lignes)")
+        click.echo(f"  {file} ({count(rows, 'ligne')})")
     click.echo("Chiffres exacts : à ne pas publier." if exact else
                f"Secret statistique appliqué : effectifs régionaux de 1 à {threshold - 1}, et ceux qui "
                f"permettraient de les retrouver par différence, affichés « {SECRET} ».")

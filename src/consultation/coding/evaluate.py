@@ -347,7 +347,7 @@ def format_evaluation(evaluation: Evaluation, consultation: Consultation | None 
         f"(validation croisée en {evaluation.n_folds} plis sur les réponses codées à la main ; "
         f"modèle {evaluation.model_version})",
         "",
-        f"Ensemble : {fmt.integer(evaluation.n_units)} unités ; F1 micro {fmt.decimal(evaluation.micro_f1)} ; "
+        f"Ensemble : {fmt.count(evaluation.n_units, 'unité')} ; F1 micro {fmt.decimal(evaluation.micro_f1)} ; "
         f"F1 macro {fmt.decimal(evaluation.macro_f1)} ; kappa de Cohen {fmt.decimal(evaluation.kappa)}",
     ]
     for q in evaluation.questions:
@@ -358,7 +358,7 @@ def format_evaluation(evaluation: Evaluation, consultation: Consultation | None 
         lines += [
             "",
             f"{q.question_id} — {texts.get(q.question_id, '')}".rstrip(" —"),
-            f"  {fmt.integer(q.n_units)} unités codées à la main ; {how}",
+            f"  {fmt.count(q.n_units, 'unité codée', 'unités codées')} à la main ; {how}",
             f"  F1 micro {fmt.decimal(q.micro_f1)} ; F1 macro {fmt.decimal(q.macro_f1)} ; kappa {fmt.decimal(q.kappa)} "
             f"(référence « thème le plus fréquent » : F1 micro {fmt.decimal(q.majority_micro_f1)}, "
             f"F1 macro {fmt.decimal(q.majority_macro_f1)})",

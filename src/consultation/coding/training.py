@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from consultation import store
+from consultation import fmt, store
 from consultation.codebook import Consultation, Question
 from consultation.coding.engine import CodingEngine
 from consultation.coding.features import LATENT_CORPUS_MAX
@@ -278,8 +278,8 @@ def model_card(
         if model is None:
             questions[question.id] = {
                 "engine": "rules", "n_training_units": n,
-                "why": f"moins de {settings.min_units} unités codées à la main, ou aucun thème "
-                       f"avec {settings.min_positives} exemples",
+                "why": f"moins de {fmt.count(settings.min_units, 'unité codée', 'unités codées')} à la main, "
+                       f"ou aucun thème avec {fmt.count(settings.min_positives, 'exemple')}",
             }
         else:
             questions[question.id] = {"engine": "model", "n_training_units": n, **model.metrics}

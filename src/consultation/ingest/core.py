@@ -766,7 +766,7 @@ def _unread_answers(table: Table, read: set[str]) -> list[str]:
         ):
             out.append(
                 f"{table.path.name}, colonne « {_one_line(col)} » : non lue, absente de consultation.yaml, alors "
-                f"qu'elle contient {fmt.integer(len(filled))} réponses rédigées ; une question ajoutée au "
+                f"qu'elle contient {fmt.count(len(filled), 'réponse rédigée', 'réponses rédigées')} ; une question ajoutée au "
                 "questionnaire n'est importée qu'une fois ajoutée à consultation.yaml (questions ou free_text)"
             )
     return out
@@ -981,7 +981,7 @@ def _flag_long_answers(
         sizes = pd.Series(lengths.to_numpy(zero_copy_only=False), index=values.index)
         take = over & reasons.eq("")
         reasons[take] = [
-            f"réponse de {fmt.integer(n)} caractères dans « {colmap[role]} », au-delà de la limite de "
+            f"réponse de {fmt.count(n, 'caractère')} dans « {colmap[role]} », au-delà de la limite de "
             f"{fmt.integer(limit)} ; pour la relever : « max_answer_chars » de ce fichier dans sources (consultation.yaml)"
             for n in sizes[take]
         ]
@@ -1121,7 +1121,7 @@ def _long_batch(
             for v in unknown[:MAX_LISTED]
         ]
         if len(unknown) > MAX_LISTED:
-            problems.append(InputProblem(str(table.path), f"… et {fmt.integer(len(unknown) - MAX_LISTED)} autres questions inconnues"))
+            problems.append(InputProblem(str(table.path), "… et " + fmt.count(len(unknown) - MAX_LISTED, "autre question inconnue", "autres questions inconnues")))
         raise InputFileError(problems)
     no_question = raw_question.eq("") & reasons.eq("")
     reasons[no_question] = "question manquante"
@@ -1202,7 +1202,7 @@ def _first_attributes(
         if disagreeing:
             shown = ", ".join(disagreeing[:10]) + (" …" if len(disagreeing) > 10 else "")
             warnings.append(
-                f"{table.path.name} : {fmt.integer(len(disagreeing))} répondants ont des valeurs différentes selon les lignes "
+                f"{table.path.name} : {fmt.count(len(disagreeing), 'répondant a', 'répondants ont')} des valeurs différentes selon les lignes "
                 f"pour « {_role_label(attr)} » (première valeur retenue) : {shown}"
             )
     return first.reset_index(), warnings
@@ -1278,7 +1278,9 @@ def _region_warnings(path: Path, report: FileReport, empty_sheets: list[str | No
             f"comptée sous « {UNKNOWN_REGION} »"
         )
     if len(grouped) > MAX_LISTED:
-        out.append(f"{path.name} : … et {fmt.integer(len(grouped) - MAX_LISTED)} autres valeurs de région non reconnues")
+        out.append(f"{path.name} : … et "
+                   + fmt.count(len(grouped) - MAX_LISTED, "autre valeur de région non reconnue",
+                               "autres valeurs de région non reconnues"))
     if report.empty_regions:
         rows = report.empty_regions
         out.append(
@@ -1599,7 +1601,7 @@ def _export_codes(
         warnings.append(
             f"{name} : {fmt.integer(len(odd_marks))} case{'s' if len(odd_marks) > 1 else ''} de la grille de codage "
             f"ni cochée{'s' if len(odd_marks) > 1 else ''} (« x », « 1 », « oui ») ni vide{'s' if len(odd_marks) > 1 else ''} "
-            f"({said}{f' ; … et {fmt.integer(len(odd_marks) - MAX_LISTED)} autres' if len(odd_marks) > MAX_LISTED else ''}) : "
+            f"({said}{' ; … et ' + fmt.count(len(odd_marks) - MAX_LISTED, 'autre') if len(odd_marks) > MAX_LISTED else ''}) : "
             + ("lues comme cochées" if len(odd_marks) > 1 else "lue comme cochée")
         )
     if off_questions:
@@ -1686,7 +1688,7 @@ def _cells_said(table: Table, cells: pd.DataFrame) -> str:
     """« ligne 4, colonne « Thèmes » : « Logment » ; … » for the first cells, the rest counted."""
     said = [f"{table.place(int(i))}, colonne « {_one_line(col)} » : « {cell} »"
             for i, col, cell in zip(cells.index[:MAX_LISTED], cells["column"], cells["shown"], strict=False)]
-    return " ; ".join(said) + (f" ; … et {fmt.integer(len(cells) - MAX_LISTED)} autres" if len(cells) > MAX_LISTED else "")
+    return " ; ".join(said) + (" ; … et " + fmt.count(len(cells) - MAX_LISTED, "autre") if len(cells) > MAX_LISTED else "")
 
 
 def _store_export_codes(
@@ -1787,7 +1789,7 @@ def _ingest_human_codes(
             problems.append(InputProblem(str(path), f"le thème appartient à la question {owner[idx]}, pas à {qid[idx]}{sheet}", row, colmap["theme_id"], tid[idx]))
     extra = int((bad_question | bad_theme | wrong_owner).sum()) - MAX_LISTED
     if extra > 0:
-        problems.append(InputProblem(str(path), f"… et {extra} autres codes inconnus du codebook"))
+        problems.append(InputProblem(str(path), "… et " + fmt.count(extra, "autre code inconnu", "autres codes inconnus") + " du codebook"))
     if problems:
         raise InputFileError(problems)
 

@@ -737,8 +737,8 @@ def _flag_cut_end(table: Table, rows: list[list[str]], text: str) -> None:
     others = [int(i) for i in table.frame.index[:-1] if int(i) not in table.malformed]
     short = [i for i in others if len(rows[table.first_data_row - 1 + i]) < width]
     cut = (
-        f"ligne coupée : le fichier s'arrête au milieu de la ligne {row} ({len(fields)} champ"
-        f"{'s' if len(fields) > 1 else ''} pour {width} en-têtes, sans fin de ligne) : fichier coupé ?"
+        f"ligne coupée : le fichier s'arrête au milieu de la ligne {row} ({count(len(fields), 'champ')} pour "
+        f"{count(width, 'en-tête')}, sans fin de ligne) : fichier coupé ?"
     )
     if not short:
         table.malformed[last] = cut
@@ -762,8 +762,8 @@ def _flag_short_rows(table: Table, rows: list[list[str]], delimiter: str) -> Non
         other = next((d for d in _DELIMITERS if d != delimiter and line.count(d) + 1 >= width - 1), None)
         if other is not None:
             table.malformed[int(idx)] = (
-                f"ligne mal formée : {len(fields)} champ{'s' if len(fields) > 1 else ''} pour {width} "
-                f"en-têtes (écrite avec le séparateur « {other} » ?)"
+                f"ligne mal formée : {count(len(fields), 'champ')} pour {count(width, 'en-tête')} "
+                f"(écrite avec le séparateur « {other} » ?)"
             )
     _flag_cut_rows(table, rows, max(width, len(rows[offset - 1]) if offset else 0))
 
@@ -820,7 +820,7 @@ def _flag_cut_rows(table: Table, rows: list[list[str]], width: int) -> None:
             continue
         first, end = table.row_number(int(index[s])), table.row_number(int(index[e]))
         why = (
-            f"ligne coupée : les lignes {first} à {end} ne font qu'une ligne de {width} champs "
+            f"ligne coupée : les lignes {first} à {end} ne font qu'une ligne de {count(width, 'champ')} "
             "(retour à la ligne sans guillemets dans une réponse ?) ; réexportez le fichier avec des "
             "guillemets autour des réponses"
         )
@@ -1110,7 +1110,7 @@ def _read_sheets(
             same.append(table)
     table = _join_sheets(same) if len(same) > 1 else main
     if len(same) > 1:
-        counts = ", ".join(f"« {t.sheet} » ({integer(len(t.frame))} ligne{'s' if len(t.frame) > 1 else ''})" for t in same)
+        counts = ", ".join(f"« {t.sheet} » ({count(len(t.frame), 'ligne')})" for t in same)
         spelling = (
             f" ; les en-têtes de {' et de '.join(respelled)} ne diffèrent que par leur écriture (majuscules, accents, "
             f"espaces, ponctuation) de ceux de « {chosen} » : lus comme eux" if respelled else ""
@@ -2027,7 +2027,7 @@ def _listed_records(path: Path, value: list) -> list[dict | None]:
     for number, row in enumerate(rows, start=1):
         if len(row) > len(header):
             raise InputFileError.at(
-                path, f"{len(row)} valeurs pour {len(header)} en-têtes, la première de trop : « {str(row[len(header)])[:60]} »",
+                path, f"{count(len(row), 'valeur')} pour {count(len(header), 'en-tête')}, la première de trop : « {str(row[len(header)])[:60]} »",
                 row=number,
             )
     return [dict(zip(header, [*row, *[None] * (len(header) - len(row))], strict=True)) for row in rows]
@@ -2287,7 +2287,7 @@ def _to_table(
         sep = f"« {delimiter} »" if delimiter and delimiter != "\t" else "séparateur"
         for idx in np.flatnonzero(counts > header_fields):
             malformed[int(idx)] = (
-                f"ligne mal formée : {int(counts[idx])} champs pour {header_fields} en-têtes "
+                f"ligne mal formée : {count(int(counts[idx]), 'champ')} pour {count(header_fields, 'en-tête')} "
                 f"({sep} dans une réponse sans guillemets ?)"
             )
     if body.shape[1] > width:
@@ -2298,7 +2298,7 @@ def _to_table(
                 continue
             fields = int(body.loc[idx].ne("").to_numpy().nonzero()[0].max()) + 1
             malformed[int(idx)] = (
-                f"ligne mal formée : {fields} champs pour {width} en-têtes "
+                f"ligne mal formée : {count(fields, 'champ')} pour {count(width, 'en-tête')} "
                 "(séparateur dans un texte sans guillemets ?)"
             )
         body = body.iloc[:, :width]

@@ -874,7 +874,7 @@ def write_overview_charts(consultation: Consultation, out_dir: Path, *, figures:
 
 OVERVIEW_CAPTION = ("Part des répondants de chaque région ayant cité le thème, en %. « s » : secret "
                     "statistique (chiffre régional masqué, comme dans les rapports régionaux). Seules "
-                    "les régions d'au moins {threshold} répondants figurent ; les autres sont comptées "
+                    "les régions d'au moins {respondents} figurent ; les autres sont comptées "
                     "dans la colonne France entière.")
 
 
@@ -962,6 +962,6 @@ def _overview_figure(data: OverviewData, all_labels: list[str], rows: range, fil
         fig.suptitle(_fill(data.question.text + (CONTINUED if part > 1 else ""), TITLE_WIDTH, bold=True),
                      fontsize=9, fontweight="bold")
         if last:
-            fig.supxlabel(_fill(OVERVIEW_CAPTION.format(threshold=data.threshold), CAPTION_WIDTH, italic=True),
+            fig.supxlabel(_fill(OVERVIEW_CAPTION.format(respondents=fmt.count(data.threshold, "répondant")), CAPTION_WIDTH, italic=True),
                           fontsize=7, style="italic", color=palette.CHART_MUTED)
     return fig

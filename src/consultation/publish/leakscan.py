@@ -1213,8 +1213,8 @@ class StructureIndex:
 def _mask(item: str) -> str:
     item = " ".join(item.split())
     if len(item) <= 6:
-        return f"{item[:1]}…, {len(item)} caractères"
-    return f"{item[:2]}…{item[-2:]}, {len(item)} caractères"
+        return f"{item[:1]}…, {count(len(item), 'caractère')}"
+    return f"{item[:2]}…{item[-2:]}, {count(len(item), 'caractère')}"
 
 
 # From this many files the scan is shared between forked processes: at 1M answers the publication

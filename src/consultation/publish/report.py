@@ -459,7 +459,8 @@ def _build(ctx: ReportContext, region: str | None) -> Report:
         small = sum(n for r, n in pooled.items() if r != UNKNOWN_REGION)
         if small:
             participation.append(ParticipationRow(
-                f"Autres régions (moins de {ctx.threshold} répondants chacune)", small, None))
+                f"Autres régions (moins de {ctx.threshold} {fmt.plural(ctx.threshold, 'répondant')} chacune)",
+                small, None))
         if pooled.get(UNKNOWN_REGION):
             participation.append(ParticipationRow(UNKNOWN_REGION, pooled[UNKNOWN_REGION], None))
         intro = [_national_intro(c, national_n, participation)]
@@ -555,7 +556,8 @@ def _question_table(
     charts, missing = _charts(ctx, question, region, national_n, region_n)
     if region is not None and not with_figures and national_n:
         missing.insert(0, (
-            f"Moins de {ctx.threshold} {ctx.consultation.respondent_nouns[1]} de la région ont répondu à "
+            f"Moins de {ctx.threshold} {fmt.plural(ctx.threshold, *ctx.consultation.respondent_nouns)} de la région "
+            f"{fmt.plural(ctx.threshold, 'a', 'ont')} répondu à "
             "cette question : ni chiffres "
             "ni témoignages régionaux, pour préserver leur anonymat. Le tableau donne les chiffres "
             "nationaux."))
@@ -699,7 +701,8 @@ def _initiatives(
     else:
         # Regions without a report of their own are printed together: under their own name, the
         # initiative of a region's single structure would name it.
-        pooled = f"Autres régions (moins de {ctx.threshold} répondants chacune) et région inconnue"
+        pooled = (f"Autres régions (moins de {ctx.threshold} {fmt.plural(ctx.threshold, 'répondant')} chacune) "
+                  "et région inconnue")
         by_region: dict[str, list[Initiative]] = {}
         counts: dict[str, int] = {}
         for item in items:
@@ -748,11 +751,13 @@ def _reliability(ctx: ReportContext, region: str | None) -> Reliability:
                      "corrigés des erreurs mesurées du codage automatique.")
     if region:
         lines.append(
-            f"Secret statistique : un chiffre régional de moins de {ctx.threshold} répondants est masqué "
+            f"Secret statistique : un chiffre régional de moins de {ctx.threshold} "
+            f"{fmt.plural(ctx.threshold, 'répondant')} est masqué "
             f"(« {SECRET} »), avec sa part et tous ses témoignages sauf un ; d'autres chiffres régionaux "
             "sont masqués de la même façon quand ils permettraient de le retrouver par différence avec "
             "le chiffre national. Une question à laquelle moins de "
-            f"{ctx.threshold} {ctx.consultation.respondent_nouns[1]} de la région ont répondu n'a ni chiffres "
+            f"{ctx.threshold} {fmt.plural(ctx.threshold, *ctx.consultation.respondent_nouns)} de la région "
+            f"{fmt.plural(ctx.threshold, 'a', 'ont')} répondu n'a ni chiffres "
             "ni témoignages régionaux.")
         if any(ctx.flags.get(region, {}).values()):
             lines.append("« plus cité » / « moins cité » : écart avec le reste du pays significatif au test "
@@ -791,8 +796,8 @@ def _measures(evaluation: Evaluation) -> str:
         parts.append(f"F1 {fmt.decimal(evaluation.micro_f1)}")
     if not parts:
         return ""
-    return (f"{', '.join(parts)}, mesuré sur {fmt.integer(evaluation.n_units)} réponses ou "
-            "propositions codées à la main (1 = accord parfait)")
+    units = fmt.count(evaluation.n_units, "réponse ou proposition codée", "réponses ou propositions codées")
+    return f"{', '.join(parts)}, mesuré sur {units} à la main (1 = accord parfait)"
 
 
 def _kappa_word(kappa: float) -> str:

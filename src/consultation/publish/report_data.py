@@ -110,8 +110,8 @@ class InitiativeGroup:
         """« 40 initiatives sur 2 300, tirées au hasard. » when not every initiative is printed."""
         if self.total <= len(self.items):
             return None
-        return (f"{fmt.integer(len(self.items))} initiatives sur {fmt.integer(self.total)}, "
-                "tirées au hasard.")
+        n = len(self.items)
+        return f"{fmt.count(n, 'initiative')} sur {fmt.integer(self.total)}, {fmt.plural(n, 'tirée')} au hasard."
 
 
 @dataclass(frozen=True)
@@ -188,11 +188,11 @@ def consultation_name(consultation: Consultation) -> str:
 
 def overview_note(threshold: int) -> str:
     return (f"Part des répondants à la question qui citent le thème, en France et dans chaque région "
-            f"d'au moins {threshold} répondants (les autres régions et la région inconnue ne sont "
+            f"d'au moins {fmt.count(threshold, 'répondant')} (les autres régions et la région inconnue ne sont "
             f"comptées que dans la colonne France entière). {secret_note(threshold)}")
 
 
 def secret_note(threshold: int) -> str:
     return (f"« {SECRET} » : secret statistique, chiffre régional masqué parce qu'il compte moins de "
-            f"{threshold} répondants, ou parce qu'il permettrait de retrouver un tel chiffre par "
+            f"{fmt.count(threshold, 'répondant')}, ou parce qu'il permettrait de retrouver un tel chiffre par "
             "différence avec le chiffre national.")

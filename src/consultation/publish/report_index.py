@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 
+from consultation import fmt
 from consultation.codebook import Consultation, Question
 from consultation.ingest.regions import UNKNOWN_REGION
 from consultation.publish.charts import (
@@ -101,7 +102,7 @@ def write_index(
     if small:
         # Not named: which regions have one or two respondents is itself a small figure.
         threshold = ctx.threshold if ctx else SMALL_CELL_THRESHOLD
-        pooled_entries.append(PooledEntry(f"Autres régions (moins de {threshold} répondants chacune)",
+        pooled_entries.append(PooledEntry(f"Autres régions (moins de {fmt.count(threshold, 'répondant')} chacune)",
                                           respondents_phrase(sum(respondents[r] for r in small))))
     if UNKNOWN_REGION in pooled:
         pooled_entries.append(PooledEntry(UNKNOWN_REGION, respondents_phrase(respondents[UNKNOWN_REGION])))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from consultation import fmt
 from consultation.errors import ConfigError, NotInDatabaseError, UnsafePathError
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def consultation_of_db(db: Path) -> Consultation:
         con.close()
     if len(rows) != 1:
         raise ConfigError(
-            f"{db} : {len(rows)} consultations dans la base ; donnez plutôt le dossier de la "
+            f"{db} : {fmt.count(len(rows), 'consultation')} dans la base ; donnez plutôt le dossier de la "
             "consultation (data/raw/…)"
         )
     return Consultation.model_validate(json.loads(rows[0][1]))
