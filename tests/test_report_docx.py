@@ -103,14 +103,23 @@ def test_initiatives_as_bullets_with_their_follow_up(occitanie):
     assert "Elle montre l'intérêt du lien à distance." in texts
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) absent: no PDF check")
-def test_libreoffice_converts_the_report_to_pdf(written, tmp_path):  # noqa: F811
+needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
+                                       reason="LibreOffice (soffice) absent: no PDF check")
+
+
+def libreoffice_pdf(docx: Path, out: Path) -> Path:
+    """The PDF LibreOffice makes of a .docx, as `soffice --headless --convert-to pdf` does."""
     subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-         "--convert-to", "pdf", "--outdir", str(tmp_path),
-         str(written / "reports" / "occitanie.docx")],
+        ["soffice", "--headless", f"-env:UserInstallation=file://{out / 'lo-profile'}",
+         "--convert-to", "pdf", "--outdir", str(out), str(docx)],
         check=True, capture_output=True, timeout=180,
     )
-    pdf = tmp_path / "occitanie.pdf"
+    return out / f"{docx.stem}.pdf"
+
+
+@needs_libreoffice
+def test_libreoffice_converts_the_report_to_pdf(written, tmp_path):  # noqa: F811
+    pdf = libreoffice_pdf(written / "reports" / "occitanie.docx", tmp_path)
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
     assert Path(pdf).stat().st_size > 10_000
+
