@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +13,15 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
+from consultation.publish.report_data import (
+    QuestionTable,
+    Reliability,
+    Report,
+    Section,
+    ThemeGroup,
+    ThemeRow,
+)
+from consultation.publish.report_docx import docx_bytes
 from consultation.publish.report_text import guillemets
 from test_report import written  # noqa: F401 - the module fixture: everything published once
 
@@ -103,14 +114,113 @@ def test_initiatives_as_bullets_with_their_follow_up(occitanie):
     assert "Elle montre l'intérêt du lien à distance." in texts
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) absent: no PDF check")
-def test_libreoffice_converts_the_report_to_pdf(written, tmp_path):  # noqa: F811
+needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
+                                       reason="LibreOffice (soffice) absent: no PDF check")
+
+
+def libreoffice_pdf(docx: Path, out: Path) -> Path:
+    """The PDF LibreOffice makes of a .docx, as `soffice --headless --convert-to pdf` does."""
     subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-         "--convert-to", "pdf", "--outdir", str(tmp_path),
-         str(written / "reports" / "occitanie.docx")],
+        ["soffice", "--headless", f"-env:UserInstallation=file://{out / 'lo-profile'}",
+         "--convert-to", "pdf", "--outdir", str(out), str(docx)],
         check=True, capture_output=True, timeout=180,
     )
-    pdf = tmp_path / "occitanie.pdf"
+    return out / f"{docx.stem}.pdf"
+
+
+@needs_libreoffice
+def test_libreoffice_converts_the_report_to_pdf(written, tmp_path):  # noqa: F811
+    pdf = libreoffice_pdf(written / "reports" / "occitanie.docx", tmp_path)
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
     assert Path(pdf).stat().st_size > 10_000
+
+
+# --- Pages filled: a tall theme row splits, a short one stays whole ------------------------------
+# Before (2026-12-08): every row of a theme table was kept whole (`w:cantSplit`), so a theme with
+# several long testimonies jumped to the next page and left up to half a page blank.
+
+_PROSE = ("les équipes ont tenu malgré le manque de personnel et de moyens il faudrait revaloriser les "
+          "métiers du soin reconnaître l'engagement des aides-soignants pendant la crise sanitaire avec "
+          "les familles les résidents et les tutelles dans chaque établissement du territoire")
+_WORDS = _PROSE.split()
+BLANK_AT_MOST = 1 / 3  # of a page's text area, at the bottom of any page but the last
+SHORT_ROW_CHARS = 400  # a row whose testimonies total at most this (about 8 lines) is short
+
+
+def _text(rng: random.Random, chars: int, marker: str) -> str:
+    words: list[str] = []
+    while len(" ".join(words)) < chars:
+        words.append(rng.choice(_WORDS))
+    return f"{' '.join(words).capitalize()} {marker}"
+
+
+def _filled_report(seed: int) -> Report:
+    """Theme tables of generated testimonies: themes with none, one or many, short and long (up to
+    the quote selector's 320 characters, and up to 8 a theme as `--temoignages 8` prints), labels
+    of 10 to 150 characters, with and without category rows. Markers name each row and testimony:
+    `L<t>x<r>` ends a theme's label, `Q<t>x<r>x<k>` a testimony, `H<t>` is in the table's header."""
+    rng = random.Random(seed)
+    tables = []
+    for t in range(rng.randint(2, 4)):
+        rows = []
+        for r in range(rng.randint(3, 12)):
+            lengths = [rng.choice([rng.randint(20, 90), rng.randint(100, 220), rng.randint(240, 320)])
+                       for _ in range(rng.choice([0, 1, 1, 2, 3, 4, 4, 6, 8]))]
+            rows.append(ThemeRow(_text(rng, rng.randint(10, 150), f"L{t}x{r}"), 10, "France 33 % · Région 40 %",
+                                 [_text(rng, n, f"Q{t}x{r}x{k}") for k, n in enumerate(lengths)]))
+        cut = sorted(rng.sample(range(1, len(rows)), min(2, len(rows) - 1))) if rng.random() < 0.5 else []
+        groups = ([ThemeGroup(f"CATÉGORIE {i}", rows[a:b]) for i, (a, b) in enumerate(zip([0, *cut], [*cut, len(rows)], strict=True))]
+                  if cut else [ThemeGroup(None, rows)])
+        tables.append(QuestionTable(f"q{t}", _text(rng, rng.randint(30, 160), "?"), f"Thèmes H{t} (Occurrence)",
+                                    "Témoignages pour la Région", groups, "Note sous le tableau.", []))
+    return Report(kind="region", region="Région", slug=f"pages-{seed}", title="Rapport", subtitle="Consultation",
+                  intro=["Introduction."], reliability=Reliability("Fiabilité des chiffres", ["Une ligne."]),
+                  sections=[Section("Première partie", tables[:1]), Section("Seconde partie", tables[1:])],
+                  free_text=[])
+
+
+def _pages(pdf: Path) -> list[tuple[str, float]]:
+    """Each page's text and the share of its text area left blank under its lowest line of text."""
+    from pypdf import PdfReader
+
+    margin = 2.0 / 2.54 * 72  # report_docx._setup: 2 cm margins
+    pages = []
+    for page in PdfReader(pdf).pages:
+        lows: list[float] = []
+
+        def lowest(text, cm, tm, font, size, lows=lows) -> None:
+            if text.strip():
+                lows.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])  # the baseline's y on the page
+
+        text = page.extract_text(visitor_text=lowest)
+        area = float(page.mediabox.height) - 2 * margin
+        pages.append((text, (min(lows, default=margin + area) - margin) / area))
+    return pages
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_word_report_pages_are_filled_and_short_theme_rows_stay_whole(seed, tmp_path):
+    report = _filled_report(seed)
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(docx_bytes(report))
+    pages = _pages(libreoffice_pdf(docx, tmp_path))
+
+    def on(marker: str) -> list[int]:
+        return [i for i, (text, _) in enumerate(pages) if re.search(rf"\b{marker}\b", text)]
+
+    blank = [(i + 1, round(share, 2)) for i, (_, share) in enumerate(pages[:-1]) if share > BLANK_AT_MOST]
+    assert not blank, (f"{len(pages)} pages", blank)
+    tables = report.sections[0].tables + report.sections[1].tables
+    for t, table in enumerate(tables):
+        rows = [row for group in table.groups for row in group.rows]
+        for r, row in enumerate(rows):
+            label = on(f"L{t}x{r}")
+            assert len(label) == 1, (t, r, label)
+            quotes = [on(f"Q{t}x{r}x{k}") for k in range(len(row.quotes))]  # where each testimony ends
+            if sum(len(q) for q in row.quotes) <= SHORT_ROW_CHARS:
+                assert all(q == label for q in quotes), f"short row L{t}x{r} split: pages {label}, {quotes}"
+        # The header row is repeated on every page the table continues on.
+        spanned = sorted({p for r, row in enumerate(rows)
+                          for p in on(f"L{t}x{r}") + [p for k in range(len(row.quotes)) for p in on(f"Q{t}x{r}x{k}")]})
+        assert on(f"H{t}") == list(range(spanned[0], spanned[-1] + 1)), (t, on(f"H{t}"), spanned)

@@ -33,6 +33,7 @@ from consultation.publish.report_data import (
     Overview,
     QuestionTable,
     Report,
+    ThemeRow,
     overview_note,
 )
 from consultation.publish.report_text import guillemets
@@ -79,6 +80,10 @@ def render_docx(report: Report) -> DocxDocument:
         for table in section.tables:
             if section.show_question_text:
                 doc.add_heading(table.text, level=2)
+            if any(_tall(row) for group in table.groups for row in group.rows):
+                # LibreOffice splits no row of a table's first page when the heading before it is
+                # kept with it: a tall row moved whole, and its blank, would come back.
+                doc.paragraphs[-1].paragraph_format.keep_with_next = False
             _theme_table(doc, table)
             _note(doc, table.note)
             for chart in table.charts:
@@ -362,7 +367,9 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
             run.bold = True
             run.font.size = Pt(8.5)
             run.font.color.rgb = _rgb(palette.ACCENT)
-            merged.paragraphs[0].paragraph_format.keep_with_next = True  # never alone at a page foot
+            # Never alone at a page's foot, but kept only with a row kept whole: LibreOffice keeps
+            # it with the whole of a tall row, which then leaves its blank (up to 77 % of a page).
+            merged.paragraphs[0].paragraph_format.keep_with_next = not (group.rows and _tall(group.rows[0]))
             _cant_split(table.rows[-1])
         for row in group.rows:
             left, right = table.add_row().cells
@@ -370,6 +377,7 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
             _width(right, RIGHT_CM)
             theme = left.paragraphs[0].add_run(row.left)
             theme.bold = True
+            left.paragraphs[0].paragraph_format.keep_together = True  # a theme's name on one page
             figures = left.add_paragraph().add_run(row.figures)
             figures.font.size = Pt(8.5)
             figures.font.color.rgb = _rgb(palette.MUTED)
@@ -377,12 +385,59 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
                 flag = left.add_paragraph().add_run(row.flag)
                 flag.bold = True
                 flag.font.size = Pt(8.5)
+            tall = _tall(row)
             for i, quote in enumerate(row.quotes):
                 paragraph = right.paragraphs[0] if i == 0 else right.add_paragraph()
                 paragraph.add_run(guillemets(quote))
-                paragraph.paragraph_format.space_after = Pt(3)
-            _cant_split(table.rows[-1])
+                paragraph.paragraph_format.space_after = Pt(QUOTE_AFTER_PT)
+                paragraph.paragraph_format.widow_control = True  # never one line alone on a page
+                # The first testimony of a row that splits may split too (two lines at least on
+                # each side): kept whole, it could leave the theme's name alone at a page's foot.
+                paragraph.paragraph_format.keep_together = (
+                    not (tall and i == 0) and _lines(guillemets(quote), RIGHT_CM) <= KEEP_TOGETHER_LINES)
+            if not tall:
+                _cant_split(table.rows[-1])
     return table
+
+
+# Word and LibreOffice lay the page out themselves: a row's height is estimated from its text.
+# A theme row is kept on one page (`w:cantSplit`: two lines of a theme on one page and the rest
+# on the next read badly) unless it is tall: a row kept whole that does not fit the page's foot
+# moves to the next page and leaves blank the room it needed, up to its own height (half a page
+# for a theme with four long testimonies). Up to a fifth of the page (about 12 lines), the blank
+# stays small beside a page's worth of text; a taller row splits between its testimonies, each
+# of which is kept whole (`KEEP_TOGETHER_LINES`: every testimony the quote selector prints,
+# 320 characters at most, is 6 lines or fewer).
+TEXT_HEIGHT_PT = (29.7 - 2 * 2.0) / 2.54 * 72  # A4 within the 2 cm margins of `_setup`
+TALL_ROW_SHARE = 0.2
+KEEP_TOGETHER_LINES = 8
+LINE_PT = 1.22  # a cell's line (single spacing, Table Grid) over its font size: Calibri's, DejaVu Sans 1.16
+QUOTE_AFTER_PT = 3
+# Average width of a character of French text at 10 points in DejaVu Sans (0.177 cm measured with
+# `_text_cm` on testimonies), what LibreOffice prints where Calibri is missing; Calibri is
+# narrower, so Word's rows are shorter than estimated: a row kept whole is never taller than its
+# estimate.
+CHAR_CM = 0.18
+
+
+def _lines(text: str, column_cm: float, size: float = 10, *, bold: bool = False) -> int:
+    """Lines `text` takes in a column, wrapped at words (half a word lost at the end of a line)."""
+    per_line = max(int((column_cm - CELL_MARGINS_CM) / (CHAR_CM * size / 10 * (1.13 if bold else 1))) - 3, 1)
+    return max(-(-len(text) // per_line), 1)
+
+
+def _tall(row: ThemeRow) -> bool:
+    """Whether the row may split across pages (see `TALL_ROW_SHARE`)."""
+    return _row_pt(row) > TALL_ROW_SHARE * TEXT_HEIGHT_PT
+
+
+def _row_pt(row: ThemeRow) -> float:
+    """The estimated height of a theme row in points: its taller column."""
+    left = _lines(row.left, LEFT_CM, bold=True) * 10 * LINE_PT + _lines(row.figures, LEFT_CM, 8.5) * 8.5 * LINE_PT
+    if row.flag:
+        left += _lines(row.flag, LEFT_CM, 8.5, bold=True) * 8.5 * LINE_PT
+    right = sum(_lines(guillemets(q), RIGHT_CM) * 10 * LINE_PT + QUOTE_AFTER_PT for q in row.quotes)
+    return max(left, right)
 
 
 def _header_row(table: Table, titles: list[str], widths: list[float]) -> None:
