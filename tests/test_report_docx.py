@@ -136,7 +136,7 @@ def test_libreoffice_converts_the_report_to_pdf(written, tmp_path):  # noqa: F81
 
 
 # --- Pages filled: a tall theme row splits, a short one stays whole ------------------------------
-# Before (2026-12-08): every row of a theme table was kept whole (`w:cantSplit`), so a theme with
+# Before (2026-12-07): every row of a theme table was kept whole (`w:cantSplit`), so a theme with
 # several long testimonies jumped to the next page and left up to half a page blank.
 
 _PROSE = ("les équipes ont tenu malgré le manque de personnel et de moyens il faudrait revaloriser les "
