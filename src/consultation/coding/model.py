@@ -57,7 +57,6 @@ THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 # The character model's regularisation (ModelSettings.char_model): the data README's baseline learner.
 CHAR_MODEL_C = 10.0
 CHAR_BLOCK = "caracteres"  # the block of features it learns from (build_pipeline)
-WORD_BLOCK = "lemmes"  # the word n-grams (ModelSettings.word_nb_stack)
 
 
 # --------------------------------------------------------------------------
@@ -255,7 +254,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     best_theme_min_ratio = None
     char_model = False
     char_nb_stack = False
-    word_nb_stack = False
 
     def __init__(
         self,
@@ -273,7 +271,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         best_theme_min_ratio: float | None = None,
         char_model: bool = False,
         char_nb_stack: bool = False,
-        word_nb_stack: bool = False,
     ):
         self.C = C
         self.cv = cv
@@ -297,9 +294,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # the columns scaled by their naive-Bayes log-count ratio (NBSVM), stacked with both
         # (ModelSettings.char_nb_stack): the stacking weighs it per theme, nothing replaced.
         self.char_nb_stack = char_nb_stack
-        # A fourth (ModelSettings.word_nb_stack): the same learner on the word columns that
-        # `fit`'s `word_columns` names (the lemma n-grams), NB-scaled.
-        self.word_nb_stack = word_nb_stack
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -318,7 +312,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         prior_mask: Any = None,
         pool: Any = None,
         char_columns: slice | None = None,
-        word_columns: slice | None = None,
     ) -> ThemeClassifier:
         """`pool`: features of uncoded answers for self-training (used only when
         `self_training_weight` > 0 and `y` is multi-label; see `_self_train`). `char_columns`:
@@ -362,9 +355,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         stacking = (bool(self.char_model) and char_columns is not None and char_columns.stop > char_columns.start
                     and not self.self_training_weight > 0)
         X_char = X[:, char_columns] if stacking else None
-        words = stacking and self.word_nb_stack and word_columns is not None and word_columns.stop > word_columns.start
-        X_word = X[:, word_columns] if words else None
-        self.stack_weights_ = np.full((k, 3 + int(self.char_nb_stack) + int(words)), np.nan)
+        self.stack_weights_ = np.full((k, 4 if self.char_nb_stack else 3), np.nan)
         for j in range(k):
             column = Y[:, j]
             if column.min() == column.max():
@@ -378,8 +369,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             coverable = positives >= self.min_positives and negatives >= self.min_positives and folds >= 2
             if coverable and stacking:
                 assert char_columns is not None
-                parts = [(X_char, char_columns), (X_word, word_columns)] if words else [(X_char, char_columns)]
-                self._fit_stacked(j, X, parts, column, weights, measured, always, folds, oof_proba)
+                self._fit_stacked(j, X, X_char, char_columns, column, weights, measured, always, folds, oof_proba)
                 continue
             if coverable:
                 splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
@@ -437,7 +427,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return LinearScore(char.coef_.ravel() * ratio, char.intercept_[0])
 
     def _fit_stacked(
-        self, j: int, X: Any, blocks: list[tuple[Any, slice]], column: np.ndarray, weights: np.ndarray,
+        self, j: int, X: Any, X_char: Any, columns: slice, column: np.ndarray, weights: np.ndarray,
         measured: np.ndarray, always: np.ndarray, folds: int, oof_proba: np.ndarray,
     ) -> None:
         """Theme j with the character model: on the same folds, the SVM (every column of X), a
@@ -448,18 +438,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         model over X (`_stacked`), so that scoring, the fold models' average and the stored
         scores work as with the SVM alone; the out-of-fold scores are the stacked ones,
         calibrated again."""
-        (X_char, columns), *more = blocks
-        fitters: list[tuple[Any, slice | None, Any]] = [
-            (lambda M, y, w: self._svm().fit(M, y, sample_weight=w), None, X),
-            (lambda M, y, w: self._char().fit(M, y, sample_weight=w), columns, X_char),
+        fitters: list[tuple[Any, slice | None]] = [
+            (lambda M, y, w: self._svm().fit(M, y, sample_weight=w), None),
+            (lambda M, y, w: self._char().fit(M, y, sample_weight=w), columns),
         ]
         if self.char_nb_stack:
-            fitters.append((self._fit_nb_char, columns, X_char))
-        for X_word, word_columns in more:
-            fitters.append((self._fit_nb_char, word_columns, X_word))
+            fitters.append((self._fit_nb_char, columns))
 
         def fit_all(rows: Any) -> list[Any]:
-            return [fit(M[rows], column[rows], weights[rows]) for fit, _, M in fitters]
+            return [fit(X[rows] if part is None else X_char[rows], column[rows], weights[rows]) for fit, part in fitters]
 
         y_measured = column[measured]
         splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
@@ -467,8 +454,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         fold_models = []
         for train, test in splitter.split(np.zeros(len(measured)), y_measured):
             models = fit_all(np.concatenate([measured[train], always]))
-            for i, (model, (_, _, M)) in enumerate(zip(models, fitters, strict=True)):
-                scores[test, i] = model.decision_function(M[measured[test]])
+            for i, (model, (_, part)) in enumerate(zip(models, fitters, strict=True)):
+                scores[test, i] = model.decision_function((X if part is None else X_char)[measured[test]])
             fold_models.append(models)
             self.fold_tests_[j].append(test)
         platts = [fit_platt(scores[:, i], y_measured) for i in range(len(fitters))]
@@ -477,7 +464,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.stack_weights_[j] = stack
 
         def one(models: list[Any]) -> LinearScore:
-            return _stacked([(m, p, part) for m, p, (_, part, _) in zip(models, platts, fitters, strict=True)],
+            return _stacked([(m, p, part) for m, p, (_, part) in zip(models, platts, fitters, strict=True)],
                             stack, X.shape[1])
 
         self.fold_estimators_[j] = [one(models) for models in fold_models]
@@ -740,9 +727,6 @@ class ModelSettings:
     # at 20 % hand-coded, with each codebook, no seed lower by more than 0.001
     # (benchmarks/coding/RESULTS-five.md, « Three models per theme »).
     char_nb_stack: bool = True
-    # A fourth: the same NB-scaled learner on the word (lemma n-gram) columns. Off: measured in
-    # benchmarks/coding/RESULTS-five.md, « A fourth model per theme ».
-    word_nb_stack: bool = False
     # A theme without keywords gets its label's own words as keyword features (never as rules):
     # features.label_word_phrases. The default since 2026-12-05: with codebooks of labels alone,
     # micro-F1 +0.013 to +0.043 on three of the five real questions at 20 % hand-coded, within
@@ -771,8 +755,6 @@ class ModelSettings:
             del out["char_model"]
         if not self.char_nb_stack:  # absent when off: models saved before it keep their version
             del out["char_nb_stack"]
-        if not self.word_nb_stack:
-            del out["word_nb_stack"]
         if not self.label_words:
             del out["label_words"]
         if not self.self_training_weight:
@@ -830,7 +812,6 @@ def build_pipeline(
         best_theme_min_ratio=settings.best_theme_min_ratio if respondents else None,
         char_model=settings.char_model,
         char_nb_stack=settings.char_nb_stack,
-        word_nb_stack=settings.word_nb_stack,
     )
     return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
 
@@ -969,10 +950,8 @@ def fit_question_model(
         if self_training:
             pool = features.transform(unit_frame(pool_sample(uncoded, settings.self_training_pool_max), lemmatizer))
         char_columns = features.output_indices_[CHAR_BLOCK] if settings.char_model else None
-        word_columns = features.output_indices_[WORD_BLOCK] if settings.word_nb_stack else None
         pipeline.named_steps["classifier"].fit(
-            features.transform(frame), Y, prior_mask=mask, pool=pool, char_columns=char_columns,
-            word_columns=word_columns)
+            features.transform(frame), Y, prior_mask=mask, pool=pool, char_columns=char_columns)
     else:
         pipeline.fit(frame, Y, classifier__prior_mask=mask)
     model = QuestionModel(question.id, theme_ids, pipeline, len(texts))
