@@ -305,8 +305,6 @@ METHODS = {
     # measured it on, against the defaults of their time (without it).
     "no-char-model": ModelSettings(char_model=False),
     "char-nb-stack": ModelSettings(char_nb_stack=True),
-    # The stacking's weights kept non-negative.
-    "stack-nonneg": ModelSettings(stack_nonnegative=True),
     # Without the labels' own words as features of the themes that have no keywords (the default
     # since 2026-12-05, ModelSettings.label_words).
     "no-label-words": ModelSettings(label_words=False),

@@ -216,24 +216,14 @@ def _stacked(parts: list[tuple[Any, np.ndarray, slice | None]], weights: np.ndar
     return LinearScore(coef, intercept)
 
 
-def stack_weights(logits: np.ndarray, y: np.ndarray, nonnegative: bool = False) -> np.ndarray:
+def stack_weights(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
     """(w_1, …, w_m, intercept): the logistic regression of the human codes on the m models'
     calibrated out-of-fold logits (one column each; C=1): how much each model is worth for this
-    theme. `nonnegative`: a model given a negative weight is left out and the others weighed
-    again, until none is negative (Breiman's stacked regressions; one model at least is kept)."""
+    theme."""
     from sklearn.linear_model import LogisticRegression
 
-    kept = list(range(logits.shape[1]))
-    while True:
-        stacker = LogisticRegression(C=1.0).fit(logits[:, kept], y)
-        coef = stacker.coef_[0]
-        if not nonnegative or len(kept) == 1 or coef.min() >= 0:
-            break
-        del kept[int(np.argmin(coef))]
-    weights = np.zeros(logits.shape[1] + 1)
-    weights[kept] = coef
-    weights[-1] = stacker.intercept_[0]
-    return weights
+    stacker = LogisticRegression(C=1.0).fit(logits, y)
+    return np.array([*stacker.coef_[0], stacker.intercept_[0]])
 
 
 # --------------------------------------------------------------------------
@@ -264,7 +254,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     best_theme_min_ratio = None
     char_model = False
     char_nb_stack = False
-    stack_nonnegative = False
 
     def __init__(
         self,
@@ -282,7 +271,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         best_theme_min_ratio: float | None = None,
         char_model: bool = False,
         char_nb_stack: bool = False,
-        stack_nonnegative: bool = False,
     ):
         self.C = C
         self.cv = cv
@@ -306,8 +294,6 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         # the columns scaled by their naive-Bayes log-count ratio (NBSVM), stacked with both
         # (ModelSettings.char_nb_stack): the stacking weighs it per theme, nothing replaced.
         self.char_nb_stack = char_nb_stack
-        # The stacking's weights kept non-negative (ModelSettings.stack_nonnegative).
-        self.stack_nonnegative = stack_nonnegative
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -474,7 +460,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.fold_tests_[j].append(test)
         platts = [fit_platt(scores[:, i], y_measured) for i in range(len(fitters))]
         logits = np.column_stack([p[0] * scores[:, i] + p[1] for i, p in enumerate(platts)])
-        stack = stack_weights(logits, y_measured, self.stack_nonnegative)
+        stack = stack_weights(logits, y_measured)
         self.stack_weights_[j] = stack
 
         def one(models: list[Any]) -> LinearScore:
@@ -741,9 +727,6 @@ class ModelSettings:
     # at 20 % hand-coded, with each codebook, no seed lower by more than 0.001
     # (benchmarks/coding/RESULTS-five.md, « Three models per theme »).
     char_nb_stack: bool = True
-    # The stacking's weights kept non-negative (stack_weights). Off: measured in
-    # benchmarks/coding/RESULTS-five.md, « Non-negative stacking weights ».
-    stack_nonnegative: bool = False
     # A theme without keywords gets its label's own words as keyword features (never as rules):
     # features.label_word_phrases. The default since 2026-12-05: with codebooks of labels alone,
     # micro-F1 +0.013 to +0.043 on three of the five real questions at 20 % hand-coded, within
@@ -772,8 +755,6 @@ class ModelSettings:
             del out["char_model"]
         if not self.char_nb_stack:  # absent when off: models saved before it keep their version
             del out["char_nb_stack"]
-        if not self.stack_nonnegative:
-            del out["stack_nonnegative"]
         if not self.label_words:
             del out["label_words"]
         if not self.self_training_weight:
@@ -831,7 +812,6 @@ def build_pipeline(
         best_theme_min_ratio=settings.best_theme_min_ratio if respondents else None,
         char_model=settings.char_model,
         char_nb_stack=settings.char_nb_stack,
-        stack_nonnegative=settings.stack_nonnegative,
     )
     return Pipeline([("features", ColumnTransformer(transformers, sparse_threshold=1.0)), ("classifier", classifier)])
 
