@@ -241,7 +241,7 @@ def test_cli_ingest_reports_quarantined_rows_and_keeps_the_count(tmp_path):
     result = run_cli("ingest", str(folder), "--out", str(tmp_path / "processed"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert "Lignes lues : 5 ; ingérées : 2 ; en quarantaine : 3" in result.stdout
+    assert "Lignes de réponses lues : 5 ; ingérées : 2 ; en quarantaine : 3" in result.stdout
 
 
 # --- the whole pipeline on inputs that ingest: coding, charts and reports cope too -----------------

@@ -57,7 +57,7 @@ def test_run_on_mini_prints_counts_and_where_files_are(mini_dir, tmp_path):
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Lignes lues : 5 ; ingérées : 5 ; en quarantaine : 0" in proc.stdout
+    assert "Lignes de réponses lues : 5 ; ingérées : 5 ; en quarantaine : 0" in proc.stdout
     assert "Région inconnue" in proc.stdout  # the unmapped region is reported
     assert str(out / "mini" / "consultation.duckdb") in proc.stdout
     assert (out / "mini" / "consultation.duckdb").exists()
@@ -86,7 +86,7 @@ def test_a_folder_typed_with_a_tilde_is_found(mini_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(mini_dir.parent))
     result = CliRunner().invoke(main, ["ingest", "~/mini", "--sorties", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "Lignes lues : 5 ; ingérées : 5" in result.output
+    assert "Lignes de réponses lues : 5 ; ingérées : 5" in result.output
 
 
 @pytest.mark.parametrize(

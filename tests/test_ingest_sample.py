@@ -77,7 +77,7 @@ def test_sample_done_when_through_the_command(sample_exports, tmp_path):
     out = tmp_path / "out"
     first = CliRunner().invoke(main, ["ingest", str(sample_exports), "--out", str(out)])
     assert first.exit_code == 0, first.output
-    assert "Lignes lues : 47 ; ingérées : 47 ; en quarantaine : 0 ; répondants en base : 47" in first.output
+    assert "Lignes de réponses lues : 47 ; ingérées : 47 ; en quarantaine : 0 ; répondants en base : 47" in first.output
     xlsx_folder = tmp_path / "as-xlsx"
     xlsx_folder.mkdir()
     (xlsx_folder / "consultation.yaml").write_text(
@@ -86,7 +86,7 @@ def test_sample_done_when_through_the_command(sample_exports, tmp_path):
     )
     second = CliRunner().invoke(main, ["ingest", str(xlsx_folder), "--out", str(out)])
     assert second.exit_code == 0, second.output
-    assert "Lignes lues : 47 ; ingérées : 47 ; en quarantaine : 0 ; répondants en base : 47" in second.output
+    assert "Lignes de réponses lues : 47 ; ingérées : 47 ; en quarantaine : 0 ; répondants en base : 47" in second.output
 
 
 # --------------------------------------------------------------------------

@@ -177,7 +177,7 @@ def test_cli_summary_prints_rows_read_ingested_quarantined_and_unknown_regions(c
         "comptée sous « Région inconnue »"
     ) in result.output
     assert "reponses.csv : 1 répondant sans région (ligne 8), compté sous « Région inconnue »" in result.output
-    assert "Lignes lues : 13 ; ingérées : 9 ; en quarantaine : 4 ; répondants en base : 9" in result.output
+    assert "Lignes de réponses lues : 13 ; ingérées : 9 ; en quarantaine : 4 ; répondants en base : 9" in result.output
     assert "Contrôles de la base : tous réussis" in result.output
 
     listed = CliRunner().invoke(main, ["quarantine", str(crafted), "--out", str(out), "--export", str(tmp_path / "q.csv")])
@@ -199,4 +199,4 @@ def test_cli_second_run_says_nothing_changed(crafted, tmp_path):
     again = CliRunner().invoke(main, ["ingest", str(crafted), "--out", str(out)])
     assert again.exit_code == 0, again.output
     assert "reponses.csv (réponses) : inchangé, ignoré — déjà ingéré (contenu identique)" in again.output
-    assert "Lignes lues : 0 ; ingérées : 0 ; en quarantaine : 0 ; répondants en base : 9 (aucun fichier nouveau ou modifié)" in again.output
+    assert "Lignes de réponses lues : 0 ; ingérées : 0 ; en quarantaine : 0 ; répondants en base : 9 (aucun fichier nouveau ou modifié)" in again.output

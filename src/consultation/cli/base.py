@@ -144,7 +144,7 @@ def print_run_summary(result: Any, figures: Any, added: int, outputs: Any) -> No
     click.echo("Fichiers lus :")
     _print_files(result.files)
     click.echo(
-        f"Lignes lues : {integer(result.rows_read)} ; ingérées : {integer(result.rows_ingested)} ; "
+        f"Lignes de réponses lues : {integer(result.rows_read)} ; ingérées : {integer(result.rows_ingested)} ; "
         f"en quarantaine : {integer(result.rows_quarantined)} ; répondants en base : {integer(result.respondents)}"
     )
     click.echo(f"Répondants ajoutés par ce traitement : {integer(added)}")

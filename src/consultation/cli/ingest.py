@@ -53,7 +53,7 @@ def ingest(consultation_dir: Path | None, processed_root: Path) -> None:
     quarantined = sum(r.rows_quarantined for r in reports if r.kind == "responses")
     unchanged = " (aucun fichier nouveau ou modifié)" if all(r.status == "unchanged" for r in reports) else ""
     click.echo(
-        f"Lignes lues : {integer(read)} ; ingérées : {integer(ingested)} ; en quarantaine : {integer(quarantined)} ; "
+        f"Lignes de réponses lues : {integer(read)} ; ingérées : {integer(ingested)} ; en quarantaine : {integer(quarantined)} ; "
         f"répondants en base : {integer(respondents)}{unchanged}"
     )
     if any(r.rows_quarantined for r in reports):
