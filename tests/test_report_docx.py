@@ -253,7 +253,7 @@ def _faults(report: Report, pages: list[tuple[str, float]]) -> dict[str, list]:
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", [1, 2, 3, 9])
 def test_word_report_pages_are_filled_and_short_theme_rows_stay_whole(seed, tmp_path):
     """Pages filled, short rows whole, the header row repeated, no heading alone at a page's foot,
     and a theme's name on the page of its first testimony."""
