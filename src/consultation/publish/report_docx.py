@@ -372,7 +372,7 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
 
 def _theme_rows(table: Table, row: ThemeRow) -> None:
     """A theme: one table row kept on one page, or two when it is tall (`_tall`). The first of the
-    two holds the theme's name, figures and flag and its first testimony or two (`_first_part`),
+    two holds the theme's name, figures and flag and its first testimonies (`_first_part`),
     kept on one page too: the name never at a page's foot without its testimonies, nor on the
     page after the first one; the second row holds the other testimonies and may split between
     them. The left cell spans both (merged vertically), so the theme reads as one row. A heading
@@ -389,9 +389,8 @@ def _theme_rows(table: Table, row: ThemeRow) -> None:
         if tall:
             _merge_down(left, first=n == 0)
         if tall and n == 0:
-            # At least as tall as the left cell (its estimate is never short): a merged cell's
-            # text taller than the first row runs on into the second, and LibreOffice splits it
-            # with that row (the name on one page, the first testimony on the page before).
+            # At least as tall as the left cell (its estimate is never short), should its
+            # testimonies be shorter (`_first_part`).
             table.rows[-1].height = Pt(_left_pt(row))
             table.rows[-1].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         if n == 0:
@@ -475,8 +474,11 @@ def _quote_pt(quote: str) -> float:
 
 def _first_part(row: ThemeRow) -> int:
     """How many testimonies the first of a tall theme's two rows holds (one at least, and one left
-    for the second): as many as it takes to be as tall as the left cell, so that the name never
-    spills into the second row, unless that makes the first row tall itself."""
+    for the second): as many as it takes to be as tall as the left cell, unless that makes the row
+    tall itself. Measured in LibreOffice: a merged cell's text taller than the first row runs on
+    into the second and is split with it (the name on one page, its first testimony on the page
+    before). Filled only up to the left cell's height instead, the first row left a second row
+    moved whole and a third of a page blank above it in two reports of the test's 40."""
     count, right, left = 1, _quote_pt(row.quotes[0]), _left_pt(row)
     while count < len(row.quotes) - 1 and right < left:
         right += _quote_pt(row.quotes[count])
