@@ -17,7 +17,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -80,10 +80,6 @@ def render_docx(report: Report) -> DocxDocument:
         for table in section.tables:
             if section.show_question_text:
                 doc.add_heading(table.text, level=2)
-            if any(_tall(row) for group in table.groups for row in group.rows):
-                # LibreOffice splits no row of a table's first page when the heading before it is
-                # kept with it: a tall row moved whole, and its blank, would come back.
-                doc.paragraphs[-1].paragraph_format.keep_with_next = False
             _theme_table(doc, table)
             _note(doc, table.note)
             for chart in table.charts:
@@ -367,14 +363,37 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
             run.bold = True
             run.font.size = Pt(8.5)
             run.font.color.rgb = _rgb(palette.ACCENT)
-            # Never alone at a page's foot, but kept only with a row kept whole: LibreOffice keeps
-            # it with the whole of a tall row, which then leaves its blank (up to 77 % of a page).
-            merged.paragraphs[0].paragraph_format.keep_with_next = not (group.rows and _tall(group.rows[0]))
+            merged.paragraphs[0].paragraph_format.keep_with_next = True  # never alone at a page's foot
             _cant_split(table.rows[-1])
         for row in group.rows:
-            left, right = table.add_row().cells
-            _width(left, LEFT_CM)
-            _width(right, RIGHT_CM)
+            _theme_rows(table, row)
+    return table
+
+
+def _theme_rows(table: Table, row: ThemeRow) -> None:
+    """A theme: one table row kept on one page, or two when it is tall (`_tall`). The first of the
+    two holds the theme's name, figures and flag and its first testimonies (`_first_part`),
+    kept on one page too: the name never at a page's foot without its testimonies, nor on the
+    page after the first one; the second row holds the other testimonies and may split between
+    them. The left cell spans both (merged vertically), so the theme reads as one row. A heading
+    or category row before it is kept with the first row, which is never tall, so with no blank
+    of a tall row moved whole."""
+    tall = _tall(row) and len(row.quotes) > 1
+    first = _first_part(row) if tall else len(row.quotes)
+    parts = [row.quotes[:first], row.quotes[first:]] if tall else [row.quotes]
+    for n, quotes in enumerate(parts):
+        may_split = _tall(row) and n == len(parts) - 1  # the second row, or a tall one-testimony row
+        left, right = table.add_row().cells
+        _width(left, LEFT_CM)
+        _width(right, RIGHT_CM)
+        if tall:
+            _merge_down(left, first=n == 0)
+        if tall and n == 0:
+            # At least as tall as the left cell (its estimate is never short), should its
+            # testimonies be shorter (`_first_part`).
+            table.rows[-1].height = Pt(_left_pt(row))
+            table.rows[-1].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        if n == 0:
             theme = left.paragraphs[0].add_run(row.left)
             theme.bold = True
             left.paragraphs[0].paragraph_format.keep_together = True  # a theme's name on one page
@@ -385,19 +404,22 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
                 flag = left.add_paragraph().add_run(row.flag)
                 flag.bold = True
                 flag.font.size = Pt(8.5)
-            tall = _tall(row)
-            for i, quote in enumerate(row.quotes):
-                paragraph = right.paragraphs[0] if i == 0 else right.add_paragraph()
-                paragraph.add_run(guillemets(quote))
-                paragraph.paragraph_format.space_after = Pt(QUOTE_AFTER_PT)
-                paragraph.paragraph_format.widow_control = True  # never one line alone on a page
-                # The first testimony of a row that splits may split too (two lines at least on
-                # each side): kept whole, it could leave the theme's name alone at a page's foot.
-                paragraph.paragraph_format.keep_together = (
-                    not (tall and i == 0) and _lines(guillemets(quote), RIGHT_CM) <= KEEP_TOGETHER_LINES)
-            if not tall:
-                _cant_split(table.rows[-1])
-    return table
+        for i, quote in enumerate(quotes):
+            paragraph = right.paragraphs[0] if i == 0 else right.add_paragraph()
+            paragraph.add_run(guillemets(quote))
+            paragraph.paragraph_format.space_after = Pt(QUOTE_AFTER_PT)
+            paragraph.paragraph_format.widow_control = True  # never one line alone on a page
+            # The testimony beside the name in a row that splits may split too (two lines at least
+            # on each side): kept whole, it could leave the name alone at a page's foot.
+            paragraph.paragraph_format.keep_together = (
+                not (may_split and n == 0 and i == 0) and _lines(guillemets(quote), RIGHT_CM) <= KEEP_TOGETHER_LINES)
+        if not may_split:
+            _cant_split(table.rows[-1])
+
+
+def _merge_down(cell: _Cell, *, first: bool) -> None:
+    """The cell merged with the one under it (`first`) or with the one above it (Word's `vMerge`)."""
+    cell._tc.get_or_add_tcPr().vMerge_val = "restart" if first else "continue"
 
 
 # Word and LibreOffice lay the page out themselves: a row's height is estimated from its text.
@@ -405,9 +427,10 @@ def _theme_table(doc: DocxDocument, question: QuestionTable) -> Table:
 # on the next read badly) unless it is tall: a row kept whole that does not fit the page's foot
 # moves to the next page and leaves blank the room it needed, up to its own height (half a page
 # for a theme with four long testimonies). Up to a fifth of the page (about 12 lines), the blank
-# stays small beside a page's worth of text; a taller row splits between its testimonies, each
-# of which is kept whole (`KEEP_TOGETHER_LINES`: every testimony the quote selector prints,
-# 320 characters at most, is 6 lines or fewer).
+# stays small beside a page's worth of text; a taller theme is two rows (`_theme_rows`), the
+# second of which splits between its testimonies, each of which is kept whole
+# (`KEEP_TOGETHER_LINES`: every testimony the quote selector prints, 320 characters at most, is
+# 6 lines or fewer).
 TEXT_HEIGHT_PT = (29.7 - 2 * 2.0) / 2.54 * 72  # A4 within the 2 cm margins of `_setup`
 TALL_ROW_SHARE = 0.2
 KEEP_TOGETHER_LINES = 8
@@ -427,17 +450,42 @@ def _lines(text: str, column_cm: float, size: float = 10, *, bold: bool = False)
 
 
 def _tall(row: ThemeRow) -> bool:
-    """Whether the row may split across pages (see `TALL_ROW_SHARE`)."""
+    """Whether the theme is too tall to be kept on one page whole (see `TALL_ROW_SHARE`)."""
     return _row_pt(row) > TALL_ROW_SHARE * TEXT_HEIGHT_PT
 
 
 def _row_pt(row: ThemeRow) -> float:
     """The estimated height of a theme row in points: its taller column."""
+    return max(_left_pt(row), sum(_quote_pt(q) for q in row.quotes))
+
+
+def _left_pt(row: ThemeRow) -> float:
+    """The estimated height of a theme's left cell in points: its name, figures and flag."""
     left = _lines(row.left, LEFT_CM, bold=True) * 10 * LINE_PT + _lines(row.figures, LEFT_CM, 8.5) * 8.5 * LINE_PT
     if row.flag:
         left += _lines(row.flag, LEFT_CM, 8.5, bold=True) * 8.5 * LINE_PT
-    right = sum(_lines(guillemets(q), RIGHT_CM) * 10 * LINE_PT + QUOTE_AFTER_PT for q in row.quotes)
-    return max(left, right)
+    return left
+
+
+def _quote_pt(quote: str) -> float:
+    """The estimated height of a testimony in points, with the space after it."""
+    return _lines(guillemets(quote), RIGHT_CM) * 10 * LINE_PT + QUOTE_AFTER_PT
+
+
+def _first_part(row: ThemeRow) -> int:
+    """How many testimonies the first of a tall theme's two rows holds (one at least, and one left
+    for the second): as many as it takes to be as tall as the left cell, unless that makes the row
+    tall itself. Measured in LibreOffice: a merged cell's text taller than the first row runs on
+    into the second and is split with it (the name on one page, its first testimony on the page
+    before). Filled only up to the left cell's height instead, the first row left a second row
+    moved whole and a third of a page blank above it in two reports of the test's 40."""
+    count, right, left = 1, _quote_pt(row.quotes[0]), _left_pt(row)
+    while count < len(row.quotes) - 1 and right < left:
+        right += _quote_pt(row.quotes[count])
+        if right > TALL_ROW_SHARE * TEXT_HEIGHT_PT:
+            break
+        count += 1
+    return count
 
 
 def _header_row(table: Table, titles: list[str], widths: list[float]) -> None:
