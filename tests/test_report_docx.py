@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import random
 import re
 import shutil
@@ -263,3 +265,24 @@ def test_word_report_pages_are_filled_and_short_theme_rows_stay_whole(seed, tmp_
     pages = _pages(libreoffice_pdf(docx, tmp_path))
     faults = _faults(report, pages)
     assert not any(faults.values()), (f"{len(pages)} pages", {k: v for k, v in faults.items() if v})
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 9])
+def test_a_tall_theme_in_two_rows_reads_as_one(seed):
+    """A tall theme's two rows (`_theme_rows`): the name's cell spans both, and no rule is drawn
+    between its testimonies' two parts (seen without it: a line across the theme, as if two)."""
+    document = Document(io.BytesIO(docx_bytes(_filled_report(seed))))
+    split = 0
+    for table in document.tables:
+        for above, below in itertools.pairwise(table.rows):
+            name = above._tr.tc_lst[0]  # not `above.cells[0]`: python-docx gives a merged cell's origin
+            merge = name.tcPr.find(qn("w:vMerge")) if name.tcPr is not None else None
+            if merge is None or merge.get(qn("w:val")) != "restart":
+                continue
+            split += 1
+            assert below._tr.tc_lst[0].tcPr.find(qn("w:vMerge")) is not None  # the name's cell spans both
+            for tc, side in ((above._tr.tc_lst[1], "bottom"), (below._tr.tc_lst[1], "top")):
+                borders = tc.tcPr.find(qn("w:tcBorders"))
+                edge = None if borders is None else borders.find(qn(f"w:{side}"))
+                assert edge is not None and edge.get(qn("w:val")) == "nil", (seed, side)
+    assert split, f"seed {seed}: no tall theme to check"

@@ -388,6 +388,8 @@ def _theme_rows(table: Table, row: ThemeRow) -> None:
         _width(right, RIGHT_CM)
         if tall:
             _merge_down(left, first=n == 0)
+            # No rule between the theme's two parts: its testimonies read as one cell.
+            _no_border(right, "bottom" if n == 0 else "top")
         if tall and n == 0:
             # At least as tall as the left cell (its estimate is never short), should its
             # testimonies be shorter (`_first_part`).
@@ -415,6 +417,15 @@ def _theme_rows(table: Table, row: ThemeRow) -> None:
                 not (may_split and n == 0 and i == 0) and _lines(guillemets(quote), RIGHT_CM) <= KEEP_TOGETHER_LINES)
         if not may_split:
             _cant_split(table.rows[-1])
+
+
+def _no_border(cell: _Cell, side: str) -> None:
+    """The cell drawn without its rule on `side` (« top » or « bottom »), whatever the table's style."""
+    borders = OxmlElement("w:tcBorders")
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "nil")
+    borders.append(edge)
+    cell._tc.get_or_add_tcPr().append(borders)
 
 
 def _merge_down(cell: _Cell, *, first: bool) -> None:
