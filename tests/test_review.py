@@ -290,3 +290,83 @@ def test_the_same_unit_accepted_and_corrected_is_refused_naming_both_rows(half_c
     message = str(caught.value)
     assert f"lignes {first['_row']} et {extra}" in message
     assert con.execute("SELECT count(*) FROM human_codes").fetchone()[0] == before
+
+
+# Every pairing of what a person writes in « Décision » and in « Thèmes corrigés » (the review sheet
+# filled by hand): the themes stored, or the row named in the refusal. Before, themes typed with no
+# decision were dropped without a word, and themes typed beside « Accepter » lost to the proposal.
+_DECISIONS = {"empty": ["", "  "], "accept": ["Accepter", "accepté", "OK", "oui"], "correct": ["Corriger", "corrigé", "non", "C"]}
+_CORRECTIONS = ["empty", "same-ids", "same-labels", "other", "unknown"]
+_OUTCOME = {  # (decision, correction) -> "skip", "proposed", "other", or the refusal's words
+    ("empty", "empty"): "skip",
+    ("empty", "same-ids"): "proposed", ("empty", "same-labels"): "proposed", ("empty", "other"): "other",
+    ("empty", "unknown"): "thème inconnu",
+    ("accept", "empty"): "proposed", ("accept", "same-ids"): "proposed", ("accept", "same-labels"): "proposed",
+    ("accept", "other"): "« Accepter » mais des thèmes corrigés différents",
+    ("accept", "unknown"): "« Accepter » mais des thèmes corrigés différents",
+    ("correct", "empty"): "« Corriger » sans thème",
+    ("correct", "same-ids"): "proposed", ("correct", "same-labels"): "proposed", ("correct", "other"): "other",
+    ("correct", "unknown"): "thème inconnu",
+}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_pairing_of_decision_and_corrected_themes(half_copy, lemmatizer, tmp_path, seed):
+    import random
+
+    consultation, con = half_copy
+    engine = load_engine(con, consultation, lemmatizer)
+    path, rows = export_review(con, engine, tmp_path / "a-revoir.xlsx", n_answers=60)
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    head = _header(ws)
+    sheet_rows = _rows(ws)
+    units = rows.groupby(["question_id", "respondent_id"]).size()
+    single = [r for r in sheet_rows if units[(r["Question"], r["Identifiant"])] == 1]
+    cases = list(_OUTCOME)
+    assert len(single) >= len(cases)
+    rng = random.Random(seed)
+    rng.shuffle(single)
+    planned = {}
+    for (decision, correction), row in zip(cases, single, strict=False):
+        question = consultation.question(row["Question"])
+        proposed = [t for t in str(row["Thèmes proposés"]).split(" ; ") if t]
+        label = {t.id: t.label for t in question.coded_themes}
+        other = next(t.id for t in question.coded_themes if t.id not in proposed)
+        written = {
+            "empty": "", "same-ids": " ; ".join(proposed), "same-labels": " ; ".join(label[t].upper() for t in proposed),
+            "other": other, "unknown": "theme_qui_n_existe_pas",
+        }[correction]
+        ws.cell(row=row["_row"], column=head["Décision"], value=rng.choice(_DECISIONS[decision]))
+        ws.cell(row=row["_row"], column=head["Thèmes corrigés"], value=written)
+        planned[(decision, correction)] = (row, set(proposed), other)
+    wb.save(path)
+    before = con.execute("SELECT count(*) FROM human_codes").fetchone()[0]
+    with pytest.raises(InputFileError) as caught:
+        import_review(con, consultation, path)
+    message = str(caught.value)
+    refused = {case for case, outcome in _OUTCOME.items() if outcome not in ("skip", "proposed", "other")}
+    for case in refused:
+        row = planned[case][0]
+        assert f"ligne {row['_row']}, colonne « Thèmes corrigés »" in message, (case, message)
+    assert message.count("ligne ") == len(refused), message
+    assert con.execute("SELECT count(*) FROM human_codes").fetchone()[0] == before  # all or nothing
+
+    # The refused rows emptied: the others are read as planned.
+    for case in refused:
+        row = planned[case][0]
+        ws.cell(row=row["_row"], column=head["Décision"]).value = None
+        ws.cell(row=row["_row"], column=head["Thèmes corrigés"]).value = None
+    wb.save(path)
+    result = import_review(con, consultation, path)
+    stored = con.execute("SELECT question_id, respondent_id, theme_id FROM human_codes WHERE source_file = ?",
+                         [str(path)]).fetchall()
+    for case, outcome in _OUTCOME.items():
+        if case in refused:
+            continue
+        row, proposed, other = planned[case]
+        themes = {t for q, r, t in stored if (q, r) == (row["Question"], row["Identifiant"])}
+        expected = {"skip": set(), "proposed": proposed, "other": {other}}[outcome]
+        assert themes == expected, (case, themes, expected)
+    assert result.inferred == sum(1 for (d, _), o in _OUTCOME.items() if d == "empty" and o in ("proposed", "other"))
+    assert result.units_reviewed == sum(1 for o in _OUTCOME.values() if o in ("proposed", "other"))

@@ -477,6 +477,11 @@ def review_import(sheet: Path, consultation_dir: Path | None, processed_root: Pa
         f"{fmt.count(result.corrected, 'corrigé')}) : "
         f"{fmt.count(result.codes_written, 'code humain enregistré', 'codes humains enregistrés')}."
     )
+    if result.inferred:
+        click.echo(
+            f"Dont {fmt.count(result.inferred, 'ligne')} sans décision mais avec des thèmes corrigés : "
+            f"{fmt.plural(result.inferred, 'lue', 'lues')} comme « Corriger »."
+        )
     if result.units_reviewed:
         click.echo(f"Pour recoder avec ces codes : consultation code {folder}")
     else:

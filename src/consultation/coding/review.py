@@ -273,7 +273,8 @@ _HELP = [
     "3. Si « Corriger » : écrire dans « Thèmes corrigés » les identifiants (ou libellés) des bons thèmes,",
     "   séparés par des points-virgules ; « Autres » si aucun thème ne convient. Liste : onglet « Thèmes ».",
     "4. Une réponse découpée en propositions se relit en entier : donnez une décision pour chacune de ses lignes.",
-    "5. Laisser « Décision » vide : la réponse n'est pas relue, son code automatique reste en place.",
+    "5. Laisser « Décision » et « Thèmes corrigés » vides : la réponse n'est pas relue, son code automatique",
+    "   reste en place. Des thèmes corrigés sans décision valent « Corriger ».",
     "6. Ne modifiez pas les colonnes Identifiant, Question, Unité ni Texte à coder.",
     "",
     "Puis : consultation review import <ce fichier> <dossier de la consultation>",
@@ -310,6 +311,8 @@ class ReviewImport:
     codes_written: int
     accepted: int
     corrected: int
+    # Rows with corrected themes and no decision, read as « Corriger » (counted in `corrected`).
+    inferred: int = 0
 
 
 def _theme_lookup(question: Question) -> dict[str, str]:
@@ -318,6 +321,13 @@ def _theme_lookup(question: Question) -> dict[str, str]:
         out[fold(theme.id)] = theme.id
         out.setdefault(fold(theme.label), theme.id)
     return out
+
+
+def _themes_of(question: Question, raw: str) -> set[str]:
+    """The themes a cell names, ids or labels, as import reads them; a piece naming no theme stays
+    as written (so that two cells differ when either holds an unknown theme)."""
+    lookup = _theme_lookup(question)
+    return {lookup.get(fold(p.strip()), p.strip()) for p in THEME_SEPARATORS.split(raw) if p.strip()}
 
 
 def _cell(value: object) -> str:
@@ -399,7 +409,7 @@ def import_review(
     decided: dict[tuple[str, str], dict[int, list[str]]] = {}
     undecided: dict[tuple[str, str], list[int]] = {}
     present: dict[tuple[str, str], set[int]] = {}
-    kinds = {"accepted": 0, "corrected": 0}
+    kinds = {"accepted": 0, "corrected": 0, "inferred": 0}
     seen_at: dict[tuple[str, str, int], tuple[int, str]] = {}  # unit -> (first Excel row, kind)
     for index, row in frame.iterrows():
         excel_row = int(index) + 2
@@ -434,11 +444,24 @@ def import_review(
             ))
             continue
         decision = fold(values["decision"]).strip(" .")
+        inferred = not decision and bool(values["corrected"])
+        if inferred:
+            # Themes typed without a decision: the person corrected the row (the sheet's guide says
+            # an empty decision leaves a row unreviewed; their work is not dropped for that).
+            decision = fold(CORRECT)
         if not decision:
             undecided.setdefault(key, []).append(excel_row)
             continue
         if decision in {fold(w) for w in _ACCEPT_WORDS}:
             column, raw, kind = COLUMNS["suggested"], values["suggested"], "accepted"
+            if values["corrected"] and _themes_of(question, values["corrected"]) != _themes_of(question, raw):
+                # « Accepter » with other themes typed: which one holds is the person's to say.
+                problems.append(InputProblem(
+                    str(path), f"« {ACCEPT} » mais des thèmes corrigés différents des thèmes proposés : choisissez "
+                    f"« {CORRECT} » pour garder la correction, ou videz « {COLUMNS['corrected']} »",
+                    excel_row, COLUMNS["corrected"], values["corrected"],
+                ))
+                continue
         elif decision in {fold(w) for w in _CORRECT_WORDS}:
             column, raw, kind = COLUMNS["corrected"], values["corrected"], "corrected"
             if not raw:
@@ -475,6 +498,7 @@ def import_review(
             if earlier is None:
                 seen_at[(qid, rid, unit_no)] = (excel_row, kind)
                 kinds[kind] += 1
+                kinds["inferred"] += inferred
             decided.setdefault(key, {})[unit_no] = themes
     for key, rows in undecided.items():
         if key in decided:
@@ -520,5 +544,5 @@ def import_review(
             store.insert_df(con, "human_codes", codes)
     return ReviewImport(
         path, len(frame), sum(len(v) for v in decided.values()), len(decided), len(codes),
-        kinds["accepted"], kinds["corrected"],
+        kinds["accepted"], kinds["corrected"], kinds["inferred"],
     )
