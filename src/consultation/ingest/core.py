@@ -1773,11 +1773,12 @@ def _ingest_human_codes(
 
     theme_question = consultation.theme_question
     question_ids = {q.id for q in consultation.questions}
+    qid, tid, themes, respelt = _hand_codes_read_as(consultation, qid, tid)
     owner = tid.map(theme_question)
     problems: list[InputProblem] = []
     bad_question = qid.ne("") & ~qid.isin(question_ids)
-    bad_theme = ~bad_question & tid.ne("") & owner.isna()
-    wrong_owner = ~bad_question & ~bad_theme & tid.ne("") & owner.ne(qid)
+    bad_theme = ~bad_question & tid.ne("") & themes.isna() & owner.isna()
+    wrong_owner = ~bad_question & ~bad_theme & tid.ne("") & themes.isna() & owner.ne(qid)
     for idx in frame.index[bad_question | bad_theme | wrong_owner][:MAX_LISTED]:
         row = table.row_number(int(idx))
         sheet = _sheet_said(table, int(idx))
@@ -1815,7 +1816,9 @@ def _ingest_human_codes(
         reasons[mask & reasons.eq("")] = why
     unknown = reasons.eq("") & ~is_known
     reasons[unknown] = "répondant « " + rid[unknown] + " » absent des réponses ingérées"
-    codes = pd.DataFrame({"respondent_id": rid, "question_id": qid, "theme_id": tid, "unit_text": text})
+    # One row per line of the file (a line naming two themes is one line: one reason, one row number).
+    codes = pd.DataFrame({"respondent_id": rid, "question_id": qid, "theme_id": themes.where(themes.notna(), tid.map(lambda t: (t,))),
+                          "unit_text": text})
     candidates = codes[reasons.eq("")]
     copies = candidates[candidates.duplicated(keep="first")]
     if len(copies):
@@ -1826,11 +1829,14 @@ def _ingest_human_codes(
         reasons[copies.index] = [
             f"doublon exact de la {first_row[tuple(r)]}" for _, r in copies.iterrows()
         ]
-    kept = codes[reasons.eq("")]
+    lines = codes[reasons.eq("")]
+    kept = lines.explode("theme_id").drop_duplicates()
     report = FileReport(path, "human_codes", "ingested", rows_read=len(frame), read_as=table.describe(),
                         warnings=list(table.warnings))
+    if respelt:
+        report.warnings.append(f"{path.name} : " + respelt)
     report.rows_quarantined = int(reasons.ne("").sum())
-    report.rows_ingested = len(kept)
+    report.rows_ingested = len(lines)
     report.respondents = int(kept["respondent_id"].nunique())
     version = _rows(con, "SELECT codebook_version FROM consultations WHERE consultation_id = ?", [cid])[0][0]
     if len(kept):
@@ -1851,6 +1857,49 @@ def _ingest_human_codes(
     store.insert_df(con, "quarantine", _quarantine_frame(cid, digest, label, table, reasons))
     _record_file(con, cid, digest, settings, label, report)
     return report
+
+
+def _hand_codes_read_as(
+    consultation: Consultation, qid: pd.Series, tid: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series, str]:
+    """A codes file's questions and themes as a person types them: a question by its id, its column
+    header or its text; a theme by its id or its label, case, accents and punctuation aside
+    (`Question.theme_of_code`, as the export's code columns are read), several themes in one cell
+    separated by « ; », a line break or « | » (or by commas when each piece is a theme). Returns the
+    questions' ids, the themes as written (for the messages), the themes' ids per line (None: not
+    read) and what was read other than as written, said once (empty when everything was an id)."""
+    questions = {q.id: q for q in consultation.questions}
+    lookup = _question_lookup(consultation)
+    question_of: dict[str, str] = {}
+    for value in qid.drop_duplicates():
+        target = None if value in questions or not value else _target_of(lookup, value)
+        question_of[value] = target[0] if target is not None and target[0] in questions else value
+    qid = qid.map(question_of)
+    keys = {q: question.theme_of_code() for q, question in questions.items()}
+    ids_of = {q: {t.id for t in question.coded_themes} for q, question in questions.items()}
+    read: dict[tuple[str, str], tuple[str, ...] | None] = {}
+    examples: list[str] = []
+    for q, t in zip(qid, tid, strict=True):
+        if (q, t) in read:
+            continue
+        if q not in questions or not t:
+            read[(q, t)] = None
+            continue
+        if t in ids_of[q]:
+            read[(q, t)] = (t,)
+            continue
+        pieces = [i for code in THEME_SEPARATORS.split(t) if code_key(code) for i in _themes_of_code(keys[q], code)]
+        read[(q, t)] = None if not pieces or None in pieces else tuple(dict.fromkeys(i for i in pieces if i))
+        if read[(q, t)] is not None:
+            examples.append(f"« {_one_line(t)} » → {' ; '.join(read[(q, t)] or ())}")
+    themes = pd.Series([read[(q, t)] for q, t in zip(qid, tid, strict=True)], index=tid.index, dtype=object)
+    respelt = ""
+    if examples:
+        shown = " ; ".join(examples[:MAX_LISTED]) + (" ; …" if len(examples) > MAX_LISTED else "")
+        respelt = (f"{fmt.count(len(examples), 'code écrit', 'codes écrits')} autrement que par l'identifiant "
+                   f"d'un thème (libellé, majuscules, accents, plusieurs thèmes dans une case), "
+                   f"{fmt.plural(len(examples), 'lu', 'lus')} ainsi : {shown}")
+    return qid, tid, themes, respelt
 
 
 # --------------------------------------------------------------------------
