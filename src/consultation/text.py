@@ -59,6 +59,23 @@ def _normalise(text: str) -> str:
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def words_key(text: str) -> str:
+    """A text's words in their order, in lower case, punctuation and spacing aside, padded with a
+    space at each end (so that a key found in another starts and ends on whole words)."""
+    return " " + _NOT_A_WORD.sub(" ", text.casefold()).strip() + " "
+
+
+def is_excerpt_of(excerpt: str, answer: str) -> bool:
+    """Whether `excerpt` is the respondent's own words, taken from `answer`: its words in order,
+    whole, case, punctuation and spacing aside (« le lien avec l'ARS » is in « Renforcer le lien
+    avec l’ARS ! »; a coder's paraphrase, a text with a word changed or another answer's text is not)."""
+    key = words_key(excerpt)
+    return key.strip() == "" or key in words_key(answer)
+
+
 def fold(text: str, *, ligatures: bool = False) -> str:
     """Case- and accent-insensitive key (« Été » -> « ete »), for matching, never for display.
 

@@ -53,6 +53,7 @@ from consultation.ingest.readers import (
 )
 from consultation.ingest.regions import REGIONS, UNKNOWN_REGION, normalise_region
 from consultation.progress import progress
+from consultation.text import is_excerpt_of
 
 log = logging.getLogger(__name__)
 
@@ -1835,6 +1836,17 @@ def _ingest_human_codes(
                         warnings=list(table.warnings))
     if respelt:
         report.warnings.append(f"{path.name} : " + respelt)
+    foreign = _texts_not_in_answers(con, cid, lines)
+    if len(foreign):
+        said = " ; ".join(f"{table.place(int(i))} (répondant {lines.at[i, 'respondent_id']}, question "
+                          f"{lines.at[i, 'question_id']})" for i in foreign[:MAX_LISTED])
+        more = f" ; … et {fmt.count(len(foreign) - MAX_LISTED, 'autre')}" if len(foreign) > MAX_LISTED else ""
+        report.warnings.append(
+            f"{path.name} : {fmt.count(len(foreign), 'texte')} de codes qui ne "
+            f"{'se trouve' if len(foreign) == 1 else 'se trouvent'} pas dans la réponse du répondant ({said}{more}) : "
+            f"{'le code compte' if len(foreign) == 1 else 'les codes comptent'}, mais ce texte n'est jamais cité "
+            "comme un témoignage (un résumé du codeur, ou une colonne décalée par un tri ?)"
+        )
     report.rows_quarantined = int(reasons.ne("").sum())
     report.rows_ingested = len(lines)
     report.respondents = int(kept["respondent_id"].nunique())
@@ -1857,6 +1869,26 @@ def _ingest_human_codes(
     store.insert_df(con, "quarantine", _quarantine_frame(cid, digest, label, table, reasons))
     _record_file(con, cid, digest, settings, label, report)
     return report
+
+
+def _texts_not_in_answers(con: duckdb.DuckDBPyConnection, cid: str, lines: pd.DataFrame) -> list[object]:
+    """The lines of a codes file whose text is not the respondent's words (`text.is_excerpt_of` their
+    answer to the question, or they have no answer to it): the index of each, in file order."""
+    with_text = lines[lines["unit_text"].str.strip().ne("")]
+    if with_text.empty:
+        return []
+    pairs = with_text[["respondent_id", "question_id"]].drop_duplicates()
+    con.register("_coded_pairs", pairs)
+    try:
+        answers = {(r, q): t for r, q, t in _rows(
+            con,
+            "SELECT a.respondent_id, a.question_id, a.text FROM answers a JOIN _coded_pairs p "
+            "USING (respondent_id, question_id) WHERE a.consultation_id = ?", [cid])}
+    finally:
+        con.unregister("_coded_pairs")
+    return [i for i, r, q, t in zip(with_text.index, with_text["respondent_id"], with_text["question_id"],
+                                    with_text["unit_text"], strict=True)
+            if not is_excerpt_of(t, answers.get((r, q), ""))]
 
 
 def _hand_codes_read_as(

@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 
 from consultation.store.queries import quote_candidates, theme_labels
-from consultation.text import fold, french_stop_words
+from consultation.text import fold, french_stop_words, is_excerpt_of
 
 _SPACES = re.compile(r"\s+")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪►]+|\d{1,2}[).]|\(\d{1,2}\))\s*")
@@ -150,6 +150,10 @@ class QuoteSelector:
             if clean is None:
                 clean = cleaned[text] = drop_contacts(clean_quote(text))
             if not clean or (qid, tid, rid, clean) in seen:
+                continue
+            if source == "human" and answer is not None and not is_excerpt_of(text, answer):
+                # A codes file's text that is not in the respondent's answer (a coder's summary, a
+                # column shifted by a sort): the code counts, its text is never quoted as theirs.
                 continue
             seen.add((qid, tid, rid, clean))
             others = tuple(sorted({t for t in whole_themes or () if t and t != tid}))
