@@ -1838,7 +1838,7 @@ def _ingest_human_codes(
         report.warnings.append(f"{path.name} : " + respelt)
     foreign = _texts_not_in_answers(con, cid, lines)
     if len(foreign):
-        said = " ; ".join(f"{table.place(int(i))} (répondant {lines.at[i, 'respondent_id']}, question "
+        said = " ; ".join(f"{table.place(i)} (répondant {lines.at[i, 'respondent_id']}, question "
                           f"{lines.at[i, 'question_id']})" for i in foreign[:MAX_LISTED])
         more = f" ; … et {fmt.count(len(foreign) - MAX_LISTED, 'autre')}" if len(foreign) > MAX_LISTED else ""
         report.warnings.append(
@@ -1871,7 +1871,7 @@ def _ingest_human_codes(
     return report
 
 
-def _texts_not_in_answers(con: duckdb.DuckDBPyConnection, cid: str, lines: pd.DataFrame) -> list[object]:
+def _texts_not_in_answers(con: duckdb.DuckDBPyConnection, cid: str, lines: pd.DataFrame) -> list[int]:
     """The lines of a codes file whose text is not the respondent's words (`text.is_excerpt_of` their
     answer to the question, or they have no answer to it): the index of each, in file order."""
     with_text = lines[lines["unit_text"].str.strip().ne("")]
@@ -1886,7 +1886,7 @@ def _texts_not_in_answers(con: duckdb.DuckDBPyConnection, cid: str, lines: pd.Da
             "USING (respondent_id, question_id) WHERE a.consultation_id = ?", [cid])}
     finally:
         con.unregister("_coded_pairs")
-    return [i for i, r, q, t in zip(with_text.index, with_text["respondent_id"], with_text["question_id"],
+    return [int(i) for i, r, q, t in zip(with_text.index, with_text["respondent_id"], with_text["question_id"],
                                     with_text["unit_text"], strict=True)
             if not is_excerpt_of(t, answers.get((r, q), ""))]
 
