@@ -127,3 +127,44 @@ def test_a_spelling_naming_no_theme_still_stops_the_import_at_its_line(tmp_path,
     with pytest.raises(InputFileError) as err:
         _ingest(folder)
     assert f"{path}, ligne 2, " in str(err.value) and expected in str(err.value)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_answers_taken_out_of_the_codes_file_lose_its_codes_and_only_its(tmp_path, reference, seed):
+    """A coder takes lines out of the codes file (a wrong respondent, an answer to code again): at
+    the next import those answers lose this file's codes (before, they kept them for ever); an
+    answer with some of its lines left keeps those; codes from elsewhere (a review sheet) stay."""
+    rng = random.Random(seed)
+    folder = tmp_path / "c"
+    shutil.copytree(SAMPLE, folder)
+    path = folder / "codes_humains.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    con = store.connect(None)
+    try:
+        consultation = load_consultation(folder)
+        ingest_consultation(con, consultation, folder)
+        pairs = sorted(set(zip(frame["respondent_id"], frame["question_id"], strict=True)))
+        gone = set(rng.sample(pairs, 6))
+        reviewed = sorted(gone)[0]  # also coded by a review sheet: that code is not the file's to remove
+        con.execute("INSERT INTO human_codes (consultation_id, respondent_id, question_id, theme_id, unit_text, "
+                    "codebook_version, source_file) SELECT consultation_id, ?, ?, 'x_revu', '', "
+                    "codebook_version, 'relecture.xlsx' FROM consultations", list(reviewed))
+        multi = [p for p in pairs if p not in gone and (frame["respondent_id"].eq(p[0]) & frame["question_id"].eq(p[1])).sum() > 1]
+        cut = rng.choice(multi)
+        cut_rows = frame.index[frame["respondent_id"].eq(cut[0]) & frame["question_id"].eq(cut[1])]
+        keep = ~frame.apply(lambda r: (r["respondent_id"], r["question_id"]) in gone, axis=1)
+        keep[cut_rows[0]] = False  # one line of an answer coded on several lines
+        frame[keep].to_csv(path, index=False)
+        reports = ingest_consultation(con, load_consultation(folder), folder)
+        hand = next(r for r in reports if r.kind == "human_codes")
+        said = next(w for w in hand.warnings if "dans une version précédente de ce fichier" in w)
+        assert said.startswith("codes_humains.csv : 6 réponses codées dans une version précédente de ce fichier n'y sont plus")
+        assert all(f"{r} ({q})" in said for r, q in gone)
+        stored = _codes(con)
+        removed = frame.loc[~keep, ["respondent_id", "question_id", "theme_id", "text"]]
+        expected = reference - {tuple(r) for r in removed.itertuples(index=False)}
+        expected.add((*reviewed, "x_revu", ""))
+        assert stored == expected
+        assert {(r, q) for r, q, _, _ in stored} & gone == {reviewed}
+    finally:
+        con.close()

@@ -16,6 +16,7 @@ import pytest
 
 from consultation import store
 from consultation.codebook import load_consultation
+from consultation.errors import InputFileError
 from consultation.ingest.core import ingest_consultation
 from consultation.publish.quotes import QuoteSelector
 
@@ -76,7 +77,7 @@ def test_texts_not_in_the_answer_are_never_quoted_and_their_lines_are_named(tmp_
         reports = ingest_consultation(con, load_consultation(folder), folder)
         hand = next(r for r in reports if r.kind == "human_codes")
         assert hand.rows_ingested == len(frame)  # every code kept: the counts do not change
-        said = next(w for w in hand.warnings if "pas dans la réponse du répondant" in w)
+        said = next(w for w in hand.warnings if "absents de la réponse du répondant" in w)
         assert said.startswith(f"codes_humains.csv : {len(foreign)} textes de codes")
         named = {int(n) for n in re.findall(r"ligne (\d+) \(", said)}
         assert named == {i + 2 for i in sorted(foreign)[:20]}  # file lines, the first 20 listed
@@ -93,3 +94,30 @@ def test_texts_not_in_the_answer_are_never_quoted_and_their_lines_are_named(tmp_
     for i in same:
         key = (frame.at[i, "question_id"], frame.at[i, "theme_id"], frame.at[i, "respondent_id"])
         assert any(k[:3] == key and _key(frame.at[i, "text"]).strip() in k[3] for k in quoted), frame.at[i, "text"]
+
+
+@pytest.mark.parametrize(("column", "seed"), [("respondent_id", 0), ("text", 1), ("respondent_id", 2)])
+def test_a_codes_file_whose_columns_no_longer_hold_together_is_refused(tmp_path, column, seed):
+    """One column sorted alone (or shuffled) in a spreadsheet: most texts are no longer their
+    respondent's, the codes would count for others; nothing of the file is imported."""
+    folder = tmp_path / "c"
+    shutil.copytree(SAMPLE, folder)
+    path = folder / "codes_humains.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    values = frame[column].tolist()
+    if seed:
+        random.Random(seed).shuffle(values)
+    else:
+        values.sort(reverse=True)  # the file is in respondent order already
+    frame[column] = values
+    frame.to_csv(path, index=False)
+    con = store.connect(None)
+    try:
+        with pytest.raises(InputFileError) as err:
+            ingest_consultation(con, load_consultation(folder), folder)
+        assert str(err.value).startswith(f"{path} : ")
+        assert "absents de la réponse du répondant de leur ligne" in str(err.value)
+        assert "rien n'est importé de ce fichier" in str(err.value)
+        assert con.execute("SELECT count(*) FROM human_codes").fetchone()[0] == 0
+    finally:
+        con.close()

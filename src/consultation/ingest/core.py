@@ -1837,13 +1837,25 @@ def _ingest_human_codes(
     if respelt:
         report.warnings.append(f"{path.name} : " + respelt)
     foreign = _texts_not_in_answers(con, cid, lines)
+    with_text = int(lines["unit_text"].str.strip().ne("").sum())
+    if len(foreign) >= MISALIGNED_MIN and len(foreign) >= MISALIGNED_SHARE * with_text:
+        # Most texts are not their respondent's: the columns no longer hold together (one sorted
+        # alone, rows pasted off by one), so the codes would count for the wrong respondents.
+        raise InputFileError([InputProblem(
+            str(path),
+            f"{fmt.count(len(foreign), 'texte')} {fmt.plural(len(foreign), 'absent')} de la réponse du répondant de "
+            f"leur ligne, sur {fmt.count(with_text, 'texte')} ({', '.join(table.place(i) for i in foreign[:5])}…) : les colonnes du "
+            "fichier semblent décalées (une colonne triée seule, des lignes collées avec un décalage), et ses codes "
+            "compteraient pour d'autres répondants ; rien n'est importé de ce fichier. Rétablissez l'alignement, ou "
+            "videz la colonne du texte si elle tient des notes du codeur",
+        )])
     if len(foreign):
         said = " ; ".join(f"{table.place(i)} (répondant {lines.at[i, 'respondent_id']}, question "
                           f"{lines.at[i, 'question_id']})" for i in foreign[:MAX_LISTED])
         more = f" ; … et {fmt.count(len(foreign) - MAX_LISTED, 'autre')}" if len(foreign) > MAX_LISTED else ""
         report.warnings.append(
-            f"{path.name} : {fmt.count(len(foreign), 'texte')} de codes qui ne "
-            f"{'se trouve' if len(foreign) == 1 else 'se trouvent'} pas dans la réponse du répondant ({said}{more}) : "
+            f"{path.name} : {fmt.count(len(foreign), 'texte')} de codes {fmt.plural(len(foreign), 'absent')} de la "
+            f"réponse du répondant ({said}{more}) : "
             f"{'le code compte' if len(foreign) == 1 else 'les codes comptent'}, mais ce texte n'est jamais cité "
             "comme un témoignage (un résumé du codeur, ou une colonne décalée par un tri ?)"
         )
@@ -1851,6 +1863,32 @@ def _ingest_human_codes(
     report.rows_ingested = len(lines)
     report.respondents = int(kept["respondent_id"].nunique())
     version = _rows(con, "SELECT codebook_version FROM consultations WHERE consultation_id = ?", [cid])[0][0]
+    # The file is the truth for its own codes: an answer coded in an earlier version of it and no
+    # longer in it (the coder took its lines out) loses this file's codes; other files' and review
+    # sheets' codes are not this file's to remove.
+    now = set(zip(kept["respondent_id"], kept["question_id"], strict=True))
+    dropped = [(r, q) for r, q in _rows(
+        con, "SELECT DISTINCT respondent_id, question_id FROM human_codes WHERE consultation_id = ? AND source_file = ? "
+        "ORDER BY respondent_id, question_id", [cid, label]) if (r, q) not in now]
+    if dropped:
+        con.register("_dropped", pd.DataFrame(dropped, columns=["respondent_id", "question_id"]))
+        try:
+            _rows(
+                con,
+                "DELETE FROM human_codes WHERE consultation_id = ? AND source_file = ? AND (respondent_id, question_id) IN "
+                "(SELECT (respondent_id, question_id) FROM _dropped)",
+                [cid, label],
+            )
+        finally:
+            con.unregister("_dropped")
+        shown = ", ".join(f"{r} ({q})" for r, q in dropped[:MAX_LISTED]) + (" …" if len(dropped) > MAX_LISTED else "")
+        report.warnings.append(
+            f"{path.name} : {fmt.count(len(dropped), 'réponse codée', 'réponses codées')} dans une version précédente de "
+            f"ce fichier n'y {'est' if len(dropped) == 1 else 'sont'} plus : les codes que ce fichier "
+            f"{fmt.plural(len(dropped), 'lui', 'leur')} donnait sont retirés de la base, et "
+            f"{'elle revient' if len(dropped) == 1 else 'elles reviennent'} "
+            f"au codage automatique ({shown})"
+        )
     if len(kept):
         con.register("_pairs", kept[["respondent_id", "question_id"]].drop_duplicates())
         try:
@@ -1869,6 +1907,12 @@ def _ingest_human_codes(
     store.insert_df(con, "quarantine", _quarantine_frame(cid, digest, label, table, reasons))
     _record_file(con, cid, digest, settings, label, report)
     return report
+
+
+# A codes file whose texts are, for at least this share of its lines with a text (and this many), not
+# their respondent's words is refused as misaligned: the sample's 458 texts are all their respondent's.
+MISALIGNED_SHARE = 0.5
+MISALIGNED_MIN = 5
 
 
 def _texts_not_in_answers(con: duckdb.DuckDBPyConnection, cid: str, lines: pd.DataFrame) -> list[int]:
