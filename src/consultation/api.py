@@ -53,6 +53,9 @@ from consultation.tally import (
     select_tally,
     structure_types,
 )
+from consultation.tally import (
+    regions as region_list,
+)
 
 By = Literal["national", "region", "structure_type", "region_structure_type", "all"]
 BY_CHOICES = (*SCOPE_KINDS, "all")
@@ -246,6 +249,21 @@ class Database:
         check_question(self.con, self.consultation_id, question)
         return question
 
+    def _region(self, value: object) -> str | None:
+        """`region_name(value)`, which must be a region of the database: NotInDatabaseError, naming
+        what was typed too when it was read as another name (20 -> « Corse »), and the regions."""
+        name = self.region_name(value)  # type: ignore[arg-type]
+        if name is None:
+            return None
+        known = region_list(self.con, self.consultation_id)
+        if name not in known:
+            typed = f" (reçu : {arguments.shown(value)})" if str(value).strip() != name else ""
+            raise NotInDatabaseError(
+                f"region : « {name} »{typed} n'est pas une région de la consultation {self.consultation_id} "
+                f"(connues : {', '.join(known) or 'aucune'})"
+            )
+        return name
+
     def _structure_type(self, value: object) -> str | None:
         """A structure type as stored (« act » -> « ACT »); an unknown one is kept for check_scope."""
         if value is None:
@@ -369,7 +387,7 @@ class Database:
         regions, an empty string, « oui » for `suppress`, by="regions") raises
         consultation.errors.ArgumentError, which names the argument, the value and what is accepted.
         """
-        region = self.region_name(region)
+        region = self._region(region)
         structure_type = self._structure_type(structure_type)
         question = self._question(question)
         suppress = bool(arguments.flag("suppress", suppress))
@@ -428,7 +446,7 @@ class Database:
         'none' or 'bh' (any case), `min_respondents` and `min_citing` whole numbers ≥ 0. Anything
         else raises consultation.errors.ArgumentError.
         """
-        region = self.region_name(region)
+        region = self._region(region)
         structure_type = self._structure_type(structure_type)
         question = self._question(question)
         alpha = arguments.share("alpha", alpha, hint="0.05 pour un seuil de 5 %")
@@ -475,7 +493,7 @@ class Database:
         checked = self._question(question, required=True)
         assert checked is not None
         question = checked
-        region = self.region_name(region)
+        region = self._region(region)
         structure_type = self._structure_type(structure_type)
         suppress = bool(arguments.flag("suppress", suppress))
         kind, scope = scope_for(region, structure_type)
@@ -526,9 +544,7 @@ class Database:
         filter); a region unknown to the database raises NotInDatabaseError (it used to give an
         empty frame), a wrong argument ArgumentError.
         """
-        region = self.region_name(region)
-        if region is not None:
-            check_scope(self.con, self.consultation_id, "region", region)
+        region = self._region(region)
         question = self._question(question)
         if source is not None:
             source = arguments.choice("source", source, SOURCES)

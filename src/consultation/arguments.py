@@ -30,6 +30,8 @@ def shown(value: object) -> str:
             return "une chaîne vide" if not value else f"une chaîne d'espaces ({value!r})"
         text = value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN - 1] + "…"
         return f"« {text} »"
+    if isinstance(value, os.PathLike):
+        return f"« {os.fspath(value)} »"  # whole: its end names the file
     text = repr(value)
     return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN - 1] + "…"
 
@@ -40,12 +42,18 @@ def refuse(name: str, value: object, expected: str, hint: str = "") -> ArgumentE
     return ArgumentError(french(message + (f" ; {hint}" if hint else "")))
 
 
+def _is_bool(value: object) -> bool:
+    """A bool or a numpy boolean (np.True_, named bool_ or bool as numpy versions go)."""
+    return isinstance(value, bool) or (
+        type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"))
+
+
 def _is_integer(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+    return isinstance(value, numbers.Integral) and not _is_bool(value)
 
 
 def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+    return isinstance(value, numbers.Real) and not _is_bool(value)
 
 
 def text(name: str, value: object, expected: str, *, required: bool = False, hint: str = "") -> str | None:
@@ -84,8 +92,8 @@ def flag(name: str, value: object, *, nullable: bool = False) -> bool | None:
     """True or False (a numpy boolean, 0 or 1 too); a string is refused: « non » would be true."""
     if value is None and nullable:
         return None
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return bool(value)  # type: ignore[arg-type]
+    if _is_bool(value):
+        return bool(value)
     if _is_integer(value) and int(value) in (0, 1):  # type: ignore[call-overload]
         return bool(value)
     expected = "True ou False attendu" + (" (ou None : sans filtre)" if nullable else "")
