@@ -98,7 +98,10 @@ CALLS: dict[str, tuple[Callable[[Context, dict[str, Any]], Any], dict[str, Any]]
     "show_comparison_chart": (lambda c, kw: notebook.show_comparison_chart(c.db, **kw), {"question_id": "q1"}),
     "demo_consultation": (lambda c, kw: notebook.demo_consultation(**{"target_dir": c.new_folder(), **kw}),
                           {"sample_dir": MINI_DIR}),
-    "review_sheet": (lambda c, kw: notebook.review_sheet(MINI_DIR, c.processed, **kw), {}),
+    "ensure_database": (lambda c, kw: notebook.ensure_database(**kw),
+                        {"consultation_dir": MINI_DIR, "processed_root": Lazy(lambda c: c.processed, "processed")}),
+    "review_sheet": (lambda c, kw: notebook.review_sheet(**kw),
+                     {"consultation_dir": MINI_DIR, "processed_root": Lazy(lambda c: c.processed, "processed")}),
     "discover": (lambda c, kw: notebook.discover(MINI_DIR, c.processed, **kw), {}),
     "add_theme": (lambda c, kw: notebook.add_theme(**kw), {
         "consultation_dir": Lazy(lambda c: c.mini_copy(), "mini_copy"), "question_id": "q1", "theme_id": "q1_nouveau",
@@ -217,7 +220,11 @@ ARGUMENTS: list[tuple[str, str, str, Any]] = [
     ("demo_consultation", "keep_share", "share", 0.4),
     ("demo_consultation", "seed", "count", 0),
     ("demo_consultation", "target_dir", "path", None),
+    ("ensure_database", "consultation_dir", "path", None),
+    ("ensure_database", "processed_root", "path", None),
     ("review_sheet", "n_answers", "positive", 15),
+    ("review_sheet", "consultation_dir", "path", None),
+    ("review_sheet", "processed_root", "path", None),
     ("discover", "question_id", "question", None),
     ("add_theme", "question_id", "required_question", "q1"),
     ("add_theme", "theme_id", "new_theme_id", None),
@@ -226,7 +233,7 @@ ARGUMENTS: list[tuple[str, str, str, Any]] = [
 ]
 
 # Calls that load spaCy or the model once valid: only their refusals are tried (they come first).
-SLOW_WHEN_VALID = {"ranked_themes", "review_sheet", "discover", "add_theme", "demo_consultation"}
+SLOW_WHEN_VALID = {"ensure_database", "ranked_themes", "review_sheet", "discover", "add_theme", "demo_consultation"}
 # How a message may name an argument: its own name, or the French word for what it designates.
 NAMED_AS = {"region": "région", "value": "région", "structure_type": "type de structure", "theme": "thème",
             "consultation_id": "consultation", "question_id": "question"}
@@ -255,7 +262,10 @@ def module_db(processed):
 
 
 @pytest.fixture
-def ctx(module_db, processed, tmp_path):
+def ctx(module_db, processed, tmp_path, monkeypatch):
+    # In the test's folder: before the checks, demo_consultation(target_dir="") erased the working
+    # directory (Path("") is « . ») and export_tallies("decomptes.xlsx") made a folder there.
+    monkeypatch.chdir(tmp_path)
     return Context(module_db, processed / "mini" / "consultation.duckdb", processed, tmp_path)
 
 
@@ -299,8 +309,7 @@ def test_a_wrong_argument_is_read_or_refused_in_french(ctx, call, argument, valu
         assert "\u202f:" in message and " :" not in message, message  # French typography
 
 
-def test_refused_folders_and_themes_leave_nothing_behind(ctx, monkeypatch):
-    monkeypatch.chdir(ctx.tmp)
+def test_refused_folders_and_themes_leave_nothing_behind(ctx):
     with pytest.raises(ArgumentError, match="fmt=\"xlsx\""):
         ctx.db.export_tallies("decomptes.xlsx", fmt="xlsx")
     assert not (ctx.tmp / "decomptes.xlsx").exists()
@@ -312,9 +321,11 @@ def test_refused_folders_and_themes_leave_nothing_behind(ctx, monkeypatch):
 
 
 def test_a_copy_never_replaces_its_source(ctx):
-    with pytest.raises(ArgumentError, match="target_dir"):
-        notebook.demo_consultation(MINI_DIR, MINI_DIR)
-    assert (MINI_DIR / "consultation.yaml").is_file()
+    source = ctx.mini_copy()  # not MINI_DIR: without the check, the copy erased its source
+    for target in (source, source / "copie", source.parent):
+        with pytest.raises(ArgumentError, match="target_dir"):
+            notebook.demo_consultation(source, target)
+        assert (source / "consultation.yaml").is_file()
 
 
 def test_arguments_that_contradict_each_other(ctx):
@@ -339,7 +350,7 @@ def test_a_write_on_the_read_only_base_is_explained(ctx, statement):
 
 
 DATABASE_CALLS = [name for name in CALLS if name not in ("open", "canonical_region", "demo_consultation", "review_sheet",
-                                                          "discover", "add_theme")]
+                                                          "discover", "add_theme", "ensure_database")]
 
 
 @pytest.mark.parametrize("call", DATABASE_CALLS)
