@@ -144,7 +144,7 @@ FAMILIES: dict[str, list[tuple[Any, str]]] = {
     "count": [(5.0, ACCEPTED), (np.int64(5), ACCEPTED), (-1, REFUSED), ("5", REFUSED), (2.5, REFUSED), (True, REFUSED),
               (None, REFUSED)],
     "positive": [(0, REFUSED), (-1, REFUSED), ("3", REFUSED), (2.5, REFUSED), (True, REFUSED), (None, REFUSED)],
-    "alpha": [(np.float64(0.05), ACCEPTED), (0, REFUSED), (1, REFUSED), (5, REFUSED), (-0.1, REFUSED), ("0.05", REFUSED),
+    "alpha": [(np.float64(0.05), ACCEPTED), (0, REFUSED), (1, REFUSED), (5, REFUSED), (-0.1, REFUSED), ("0.05", REFUSED), ("5%", REFUSED),
               (NAN, REFUSED), (None, REFUSED), (True, REFUSED)],
     "share": [(0, REFUSED), (1.5, REFUSED), ("0.4", REFUSED), (None, REFUSED), (-0.1, REFUSED), (NAN, REFUSED)],
     "by": [("Region", ACCEPTED), (" region ", ACCEPTED), ("REGION", ACCEPTED), ("regions", REFUSED), ("région", REFUSED),

@@ -17,29 +17,36 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from consultation.errors import ArgumentError
-from consultation.publish.typography import french
+from consultation.publish.typography import NNBSP, french
 
 _MAX_SHOWN = 80
 
 
+_VALUE = "\ue000"  # where the value received goes, after French typography (it is shown as typed)
+
+
 def shown(value: object) -> str:
-    """How a message shows the value received: « text » for a string, else its repr (numpy's names
-    its type: np.int64(34))."""
+    """How a message shows the value received: « text » for a string or a path, else its repr
+    (numpy's names its type: np.int64(34)). The text inside « » is as typed: « 5% » stays « 5% »."""
     if isinstance(value, str):
         if not value.strip():
             return "une chaîne vide" if not value else f"une chaîne d'espaces ({value!r})"
         text = value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN - 1] + "…"
-        return f"« {text} »"
+        return f"«{NNBSP}{text}{NNBSP}»"
     if isinstance(value, os.PathLike):
-        return f"« {os.fspath(value)} »"  # whole: its end names the file
+        return f"«{NNBSP}{os.fspath(value)}{NNBSP}»"  # whole: its end names the file
     text = repr(value)
     return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN - 1] + "…"
 
 
+def message(template: str, value: object) -> str:
+    """`template` with French typography, then `shown(value)` where it says {value}."""
+    return french(template.replace("{value}", _VALUE)).replace(_VALUE, shown(value))
+
+
 def refuse(name: str, value: object, expected: str, hint: str = "") -> ArgumentError:
     """The error for argument `name`: « name : expected (reçu : value) ; hint »."""
-    message = f"{name} : {expected} (reçu : {shown(value)})"
-    return ArgumentError(french(message + (f" ; {hint}" if hint else "")))
+    return ArgumentError(message(f"{name} : {expected} (reçu : {{value}})" + (f" ; {hint}" if hint else ""), value))
 
 
 def _is_bool(value: object) -> bool:
@@ -85,7 +92,7 @@ def choice(name: str, value: object, choices: Sequence[str]) -> str:
             return c
     close = difflib.get_close_matches(key, [c.casefold() for c in choices], n=1, cutoff=0.6)
     guess = f" ; vouliez-vous dire « {choices[[c.casefold() for c in choices].index(close[0])]} » ?" if close else ""
-    raise ArgumentError(french(f"{name} : « {value} » n'est pas accepté ; valeurs acceptées : {accepted}{guess}"))
+    raise ArgumentError(message(f"{name} : {{value}} n'est pas accepté ; valeurs acceptées : {accepted}{guess}", value))
 
 
 def flag(name: str, value: object, *, nullable: bool = False) -> bool | None:
