@@ -93,6 +93,9 @@ CALLS: dict[str, tuple[Callable[[Context, dict[str, Any]], Any], dict[str, Any]]
     "export_tallies": (lambda c, kw: _files(c.db.export_tallies(**{"folder": c.new_folder(), **kw})), {"fmt": "csv"}),
     "sql": (lambda c, kw: c.db.sql(**kw), {"query": "SELECT count(*) AS n FROM respondents WHERE region = ?",
                                            "params": ["Occitanie"]}),
+    "resolve_db_path": (lambda c, kw: consultation.api.resolve_db_path(**kw), {"db_path": Lazy(lambda c: c.db_path, "db_path")}),
+    "connect": (lambda c, kw: consultation.api.connect(**kw).close(), {"path": Lazy(lambda c: c.db_path, "db_path"),
+                                                                        "read_only": True}),
     "canonical_region": (lambda c, kw: consultation.api.canonical_region(**kw), {"value": "Occitanie"}),
     "chart_path": (lambda c, kw: notebook.chart_path(c.db, **kw), {"question_id": "q1", "region": "Occitanie"}),
     "show_comparison_chart": (lambda c, kw: notebook.show_comparison_chart(c.db, **kw), {"question_id": "q1"}),
@@ -172,6 +175,9 @@ ARGUMENTS: list[tuple[str, str, str, Any]] = [
     ("open", "db_path", "db_path", Lazy(lambda c: c.db_path, "db_path")),
     ("open", "consultation_id", "consultation_id", "mini"),
     ("open", "read_only", "flag", True),
+    ("resolve_db_path", "db_path", "db_path", Lazy(lambda c: c.db_path, "db_path")),
+    ("connect", "path", "path", None),
+    ("connect", "read_only", "flag", True),
     ("region_name", "value", "region", "Occitanie"),
     ("canonical_region", "value", "region", "Occitanie"),
     ("themes", "question", "question", "q1"),
@@ -349,7 +355,7 @@ def test_a_write_on_the_read_only_base_is_explained(ctx, statement):
         ctx.db.sql(statement)
 
 
-DATABASE_CALLS = [name for name in CALLS if name not in ("open", "canonical_region", "demo_consultation", "review_sheet",
+DATABASE_CALLS = [name for name in CALLS if name not in ("open", "resolve_db_path", "connect", "canonical_region", "demo_consultation", "review_sheet",
                                                           "discover", "add_theme", "ensure_database")]
 
 

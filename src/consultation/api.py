@@ -63,6 +63,8 @@ ADJUST_CHOICES = ("none", "bh")
 SOURCES = ("human", "rule", "model")
 EXPORT_FORMATS = ("csv", "xlsx", "json", "parquet")
 
+_DB_PATH_EXPECTED = "un chemin attendu : la base consultation.duckdb, son dossier, ou le dossier de la consultation"
+
 _VIEW_STATEMENT = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(VIEW|MACRO)\b", re.IGNORECASE)
 
 
@@ -88,9 +90,7 @@ def open(
     read_only = bool(arguments.flag("read_only", read_only))
     if isinstance(db_path, duckdb.DuckDBPyConnection):
         return Database(db_path, consultation_id, owns_connection=False)
-    path = resolve_db_path(arguments.path(
-        "db_path", db_path, "un chemin attendu : la base consultation.duckdb, son dossier, ou le dossier "
-        "de la consultation"))
+    path = resolve_db_path(db_path)  # type: ignore[arg-type]
     con = connect(path, read_only=read_only)
     try:
         return Database(con, consultation_id, owns_connection=True, path=path)
@@ -117,7 +117,7 @@ def resolve_db_path(db_path: str | Path) -> Path:
     """The database a path designates, as the CLI reads it (`consultation.store.paths.locate`): the
     DuckDB file, its processed folder, or the consultation's raw folder or consultation.yaml
     (then data/processed/<id>/consultation.duckdb, relative to the working directory)."""
-    return locate(db_path).existing_db()
+    return locate(arguments.path("db_path", db_path, _DB_PATH_EXPECTED)).existing_db()
 
 
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -128,7 +128,8 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     views as temporary views (visible to this connection only; nothing is written), the library's
     own `interne.` ones included, under their bare name.
     """
-    con = store.connect(path, read_only=read_only)
+    path = arguments.path("path", path, "le chemin de la base attendu (texte ou Path)")  # "" would be in memory
+    con = store.connect(path, read_only=bool(arguments.flag("read_only", read_only)))
     with contextlib.suppress(duckdb.Error):  # in Jupyter without ipywidgets DuckDB refuses this setting
         con.execute("SET enable_progress_bar = false")
     if read_only and not store.views_are_current(con):
