@@ -25,7 +25,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from consultation import store
+from consultation import arguments, store
 from consultation.compare import (
     DEFAULT_ALPHA,
     DEFAULT_MIN_CITING,
@@ -33,8 +33,15 @@ from consultation.compare import (
     SmallCountRule,
     compare_scope,
 )
+from consultation.errors import (
+    ArgumentError,
+    ClosedDatabaseError,
+    ConsultationError,
+    ReadOnlyDatabaseError,
+)
 from consultation.ingest.regions import normalise_region
 from consultation.publish import disclosure
+from consultation.publish.typography import french
 from consultation.store.paths import locate
 from consultation.tally import (
     FULL_TALLY_COLUMNS,
@@ -44,9 +51,19 @@ from consultation.tally import (
     check_scope,
     scope_for,
     select_tally,
+    structure_types,
+)
+from consultation.tally import (
+    regions as region_list,
 )
 
 By = Literal["national", "region", "structure_type", "region_structure_type", "all"]
+BY_CHOICES = (*SCOPE_KINDS, "all")
+ADJUST_CHOICES = ("none", "bh")
+SOURCES = ("human", "rule", "model")
+EXPORT_FORMATS = ("csv", "xlsx", "json", "parquet")
+
+_DB_PATH_EXPECTED = "un chemin attendu : la base consultation.duckdb, son dossier, ou le dossier de la consultation"
 
 _VIEW_STATEMENT = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(VIEW|MACRO)\b", re.IGNORECASE)
 
@@ -66,10 +83,14 @@ def open(
     >>> db = consultation.open("data/processed/segur-2020-sample")
     >>> db.consultation_id
     'segur-2020-sample'
+
+    A wrong argument (a number for the path, « non » for `read_only`) raises
+    `consultation.errors.ArgumentError`, in French.
     """
+    read_only = bool(arguments.flag("read_only", read_only))
     if isinstance(db_path, duckdb.DuckDBPyConnection):
         return Database(db_path, consultation_id, owns_connection=False)
-    path = resolve_db_path(db_path)
+    path = resolve_db_path(db_path)  # type: ignore[arg-type]
     con = connect(path, read_only=read_only)
     try:
         return Database(con, consultation_id, owns_connection=True, path=path)
@@ -81,8 +102,11 @@ def open(
 def canonical_region(value: str | None) -> str | None:
     """A region as users type it (« occitanie », « PACA », « 34 », an old region's name) -> the
     name stored in the database (« Occitanie »), with ingestion's own normalisation
-    (consultation.ingest.regions). A value it does not recognise is kept as given, so that the
-    « n'est pas une région » message lists the regions of the database."""
+    (consultation.ingest.regions). A department number may be an int (34, or 34.0 as a frame's cell
+    holds it): it reads as « 34 ». A value it does not recognise is kept as given (stripped), so
+    that the « n'est pas une région » message lists the regions of the database; a value that is
+    no region at all (a list, an empty string) raises ArgumentError."""
+    value = arguments.region("region", value)
     if value is None:
         return None
     match = normalise_region(value)
@@ -93,7 +117,7 @@ def resolve_db_path(db_path: str | Path) -> Path:
     """The database a path designates, as the CLI reads it (`consultation.store.paths.locate`): the
     DuckDB file, its processed folder, or the consultation's raw folder or consultation.yaml
     (then data/processed/<id>/consultation.duckdb, relative to the working directory)."""
-    return locate(db_path).existing_db()
+    return locate(arguments.path("db_path", db_path, _DB_PATH_EXPECTED)).existing_db()
 
 
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -104,7 +128,8 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     views as temporary views (visible to this connection only; nothing is written), the library's
     own `interne.` ones included, under their bare name.
     """
-    con = store.connect(path, read_only=read_only)
+    path = arguments.path("path", path, "le chemin de la base attendu (texte ou Path)")  # "" would be in memory
+    con = store.connect(path, read_only=bool(arguments.flag("read_only", read_only)))
     with contextlib.suppress(duckdb.Error):  # in Jupyter without ipywidgets DuckDB refuses this setting
         con.execute("SET enable_progress_bar = false")
     if read_only and not store.views_are_current(con):
@@ -133,17 +158,30 @@ class Database:
         owns_connection: bool = False,
         path: Path | None = None,
     ) -> None:
-        self.con = con
+        self._con = con
+        self._closed = False
         self.path = path
         self._owns_connection = owns_connection
-        self.consultation_id = self._resolve_consultation(consultation_id)
+        self.consultation_id = self._resolve_consultation(arguments.text(
+            "consultation_id", consultation_id, "un identifiant de consultation attendu (texte)"))
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection; ClosedDatabaseError once `close()` has released it."""
+        if self._closed:
+            where = f"la base {self.path}" if self.path else "la base"
+            raise ClosedDatabaseError(french(
+                f"{where} est fermée (db.close(), ou fin de son bloc with) : rouvrez-la avec "
+                "consultation.open(...) pour la lire de nouveau"))
+        return self._con
 
     # -- life cycle -------------------------------------------------------------------------
 
     def close(self) -> None:
         """Release the file so that `consultation run` can write it again."""
-        if self._owns_connection:
-            self.con.close()
+        if self._owns_connection and not self._closed:
+            self._con.close()
+            self._closed = True
 
     def __enter__(self) -> Database:
         return self
@@ -179,7 +217,12 @@ class Database:
 
         >>> db.region_name("paca")
         "Provence-Alpes-Côte d'Azur"
+        >>> db.region_name(34)                      # a department number, as an int too
+        'Occitanie'
+
+        A list, an empty string or a value of another type raises ArgumentError.
         """
+        value = arguments.region("region", value)
         if value is None:
             return None
         known = self.con.execute(
@@ -189,6 +232,47 @@ class Database:
 
     def _df(self, sql: str, params: list[Any]) -> pd.DataFrame:
         return self.con.execute(sql, params).df()
+
+    # -- arguments as analysts type them (consultation.arguments) ----------------------------
+
+    def _question(self, value: object, *, required: bool = False, name: str = "question") -> str | None:
+        """A coded question's id: stripped, its case as stored; NotInDatabaseError when unknown."""
+        known = [r[0] for r in self.con.execute(
+            "SELECT question_id FROM questions WHERE consultation_id = ? AND unit <> 'free_text' ORDER BY position",
+            [self.consultation_id],
+        ).fetchall()]
+        question = arguments.text(
+            name, value, f"un identifiant de question attendu (texte : {', '.join(known) or 'aucune'})",
+            required=required)
+        if question is None:
+            return None
+        question = arguments.matching(question, known)
+        check_question(self.con, self.consultation_id, question)
+        return question
+
+    def _region(self, value: object) -> str | None:
+        """`region_name(value)`, which must be a region of the database: NotInDatabaseError, naming
+        what was typed too when it was read as another name (20 -> « Corse »), and the regions."""
+        name = self.region_name(value)  # type: ignore[arg-type]
+        if name is None:
+            return None
+        known = region_list(self.con, self.consultation_id)
+        if name not in known:
+            typed = f" (reçu : {arguments.shown(value)})" if str(value).strip() != name else ""
+            raise NotInDatabaseError(
+                f"region : « {name} »{typed} n'est pas une région de la consultation {self.consultation_id} "
+                f"(connues : {', '.join(known) or 'aucune'})"
+            )
+        return name
+
+    def _structure_type(self, value: object) -> str | None:
+        """A structure type as stored (« act » -> « ACT »); an unknown one is kept for check_scope."""
+        if value is None:
+            return None
+        known = structure_types(self.con, self.consultation_id)
+        kind = arguments.text(
+            "structure_type", value, f"un type de structure attendu (texte : {', '.join(known) or 'aucun'})")
+        return None if kind is None else arguments.matching(kind, known)
 
     # -- what is in the database ------------------------------------------------------------
 
@@ -237,8 +321,7 @@ class Database:
 
         >>> db.themes("q1_retenir")[["theme_id", "label", "category"]]
         """
-        if question is not None:
-            check_question(self.con, self.consultation_id, question)
+        question = self._question(question)
         return self._df(
             """
             SELECT t.question_id, t.theme_id, t.position, t.label, t.category, t.is_other
@@ -297,18 +380,30 @@ class Database:
         >>> db.tallies(by="region")                         # every region
         >>> db.tallies(region="Occitanie", structure_type="ACT")
         >>> db.tallies(region="Occitanie", suppress=True)   # as published: « < 3 »
+        >>> db.tallies(region=34)                           # a department number: Occitanie
+
+        Arguments are read as analysts type them: a region as a name in any case or as a
+        department number (34, 34.0, « 34 »), a question or structure type in any case, `by` in
+        any case; `threshold` a whole number ≥ 1 (3.0 too). A value of no such meaning (a list of
+        regions, an empty string, « oui » for `suppress`, by="regions") raises
+        consultation.errors.ArgumentError, which names the argument, the value and what is accepted.
         """
-        region = self.region_name(region)
-        if question is not None:
-            check_question(self.con, self.consultation_id, question)
+        region = self._region(region)
+        structure_type = self._structure_type(structure_type)
+        question = self._question(question)
+        suppress = bool(arguments.flag("suppress", suppress))
+        threshold = arguments.whole("threshold", threshold, minimum=1)
+        if by is not None:
+            by = arguments.choice("by", by, BY_CHOICES)  # type: ignore[assignment]
         if by is not None and (region or structure_type):
-            raise ValueError("give either `by` or a region / structure type, not both")
+            given = ", ".join(f"{k}={v!r}" for k, v in (("region", region), ("structure_type", structure_type)) if v)
+            raise ArgumentError(french(
+                f"by : « {by} » donne tous les périmètres d'un genre, il ne se combine pas avec {given} ; "
+                "donnez l'un ou l'autre"))
         scopes: list[tuple[str, str | None]] | None
         if by == "all":
             scopes = None
         elif by is not None:
-            if by not in SCOPE_KINDS:
-                raise ValueError(f"by must be one of {(*SCOPE_KINDS, 'all')}, got {by!r}")
             scopes = [(by, None)]
         else:
             kind, scope = scope_for(region, structure_type)
@@ -346,14 +441,29 @@ class Database:
         >>> occ[occ["significant"]][["label", "scope_share_pct", "rest_share_pct", "p_value"]]
         >>> db.comparison("Occitanie", "pilier1", alpha=0.01, adjust="bh")
         >>> db.comparison(structure_type="LAM")             # LAM structures against the others
+        >>> db.comparison(34)                               # a department number: Occitanie
+
+        Arguments are read as in `tallies`; `alpha` is a number strictly between 0 and 1, `adjust`
+        'none' or 'bh' (any case), `min_respondents` and `min_citing` whole numbers ≥ 0. Anything
+        else raises consultation.errors.ArgumentError.
         """
-        region = self.region_name(region)
+        region = self._region(region)
+        structure_type = self._structure_type(structure_type)
+        question = self._question(question)
+        alpha = arguments.share("alpha", alpha, hint="0.05 pour un seuil de 5 %")
+        adjust = arguments.choice("adjust", adjust, ADJUST_CHOICES)  # type: ignore[assignment]
+        rule = SmallCountRule(arguments.whole("min_respondents", min_respondents, minimum=0),
+                              arguments.whole("min_citing", min_citing, minimum=0))
+        suppress = bool(arguments.flag("suppress", suppress))
+        threshold = arguments.whole("threshold", threshold, minimum=1)
         if not region and not structure_type:
-            raise ValueError("comparison needs a region, a structure type, or both")
+            raise ArgumentError(french(
+                "region, structure_type : la comparaison oppose une région ou un type de structure (ou "
+                "les deux) au reste du pays ; donnez-en au moins un (reçu : region=None, structure_type=None)"))
         kind, scope = scope_for(region, structure_type)
         frame = compare_scope(
             self.con, self.consultation_id, scope, scope_kind=kind, question_id=question, alpha=alpha,
-            rule=SmallCountRule(min_respondents, min_citing), adjust=adjust,
+            rule=rule, adjust=adjust,
         )
         return disclosure.suppress(frame, threshold) if suppress else frame
 
@@ -377,13 +487,23 @@ class Database:
 
         >>> rows = db.answers_behind("q1_retenir", "q1_adaptabilite", region="Occitanie")
         >>> rows[["respondent_id", "answer_text", "source", "confidence"]]
+
+        Arguments are read as in `tallies` (a theme id in any case too); a wrong one raises
+        consultation.errors.ArgumentError.
         """
-        check_question(self.con, self.consultation_id, question)
-        region = self.region_name(region)
+        checked = self._question(question, required=True)
+        assert checked is not None
+        question = checked
+        region = self._region(region)
+        structure_type = self._structure_type(structure_type)
+        suppress = bool(arguments.flag("suppress", suppress))
         kind, scope = scope_for(region, structure_type)
         check_scope(self.con, self.consultation_id, kind, scope)
         if theme is not None:
             known = set(self.themes(question)["theme_id"])
+            theme = arguments.text("theme", theme, f"un identifiant de thème attendu (texte : {', '.join(sorted(known))})")
+            assert theme is not None
+            theme = arguments.matching(theme, known)
             if theme not in known:
                 raise NotInDatabaseError(
                     f"thème « {theme} » inconnu pour la question {question} (thèmes : {', '.join(sorted(known))})"
@@ -420,10 +540,16 @@ class Database:
 
         >>> db.codings(source="rule", needs_review=True)[["question_id", "unit_text", "theme_id"]]
         >>> db.codings("pilier1").groupby("source").size()
+
+        `source` is 'human', 'rule' or 'model' (any case), `needs_review` True, False or None (no
+        filter); a region unknown to the database raises NotInDatabaseError (it used to give an
+        empty frame), a wrong argument ArgumentError.
         """
-        region = self.region_name(region)
-        if question is not None:
-            check_question(self.con, self.consultation_id, question)
+        region = self._region(region)
+        question = self._question(question)
+        if source is not None:
+            source = arguments.choice("source", source, SOURCES)
+        needs_review = arguments.flag("needs_review", needs_review, nullable=True)
         return self._df(
             """
             SELECT a.question_id, a.respondent_id, a.structure_name, a.structure_type, a.region,
@@ -461,12 +587,11 @@ class Database:
         from consultation.coding import run as coding_run
         from consultation.coding.codings import ranked_themes_long
         from consultation.coding.training import load_engine
-        from consultation.errors import ConsultationError
 
-        if question is not None:
-            check_question(self.con, self.consultation_id, question)
-        if top < 1:
-            raise ConsultationError(f"top : au moins 1 thème (reçu {top})")
+        question = self._question(question)
+        top = arguments.whole("top", top, minimum=1)
+        consultation_dir = arguments.path(
+            "consultation_dir", consultation_dir, "le dossier de la consultation attendu (texte ou Path)")
         consultation = load_consultation(Path(consultation_dir))
         if consultation.id != self.consultation_id:
             raise ConsultationError(
@@ -514,8 +639,18 @@ class Database:
         Returns (file, rows) for each file written.
 
         >>> db.export_tallies("publication", fmt="xlsx")
+
+        `folder` is a folder (created if needed): a file, or a name ending like a table
+        (« decomptes.xlsx ») that is not an existing folder, is refused with ArgumentError, since
+        two files are written; `fmt` is csv, xlsx, json or parquet (any case, « .xlsx » too).
         """
-        folder = Path(folder)
+        fmt = arguments.choice("fmt", fmt.lstrip(".") if isinstance(fmt, str) else fmt, EXPORT_FORMATS)
+        if by is not None:
+            by = arguments.choice("by", by, BY_CHOICES)  # type: ignore[assignment]
+        suppress = bool(arguments.flag("suppress", suppress))
+        threshold = arguments.whole("threshold", threshold, minimum=1)
+        folder = arguments.output_folder(
+            "folder", folder, f"deux fichiers, decomptes.{fmt} et comparaisons-regions.{fmt}")
         tallies = self.tallies(by=by)
         comparisons = [self.comparison(region) for region in self.regions()["region"]]
         compared = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
@@ -536,6 +671,27 @@ class Database:
         """Any query on the database (views: tally, coded_answers, final_codes, stg_answers…).
 
         >>> db.sql("SELECT region, count(*) AS n FROM respondents GROUP BY region")
+        >>> db.sql("SELECT * FROM respondents WHERE region = ?", ["Occitanie"])
+
+        An error in the query itself is DuckDB's; a query that is no text, parameters that are no
+        list, tuple or dict raise ArgumentError; a write on the database opened read-only (the
+        default) raises ReadOnlyDatabaseError, which says how to open it for writing.
         """
-        return self._df(query, params or [])
+        if not isinstance(query, str) or not query.strip():
+            raise arguments.refuse("query", query, "une requête SQL attendue (texte)")
+        if isinstance(params, tuple):
+            params = list(params)
+        if params is not None and not isinstance(params, (list, dict)):
+            raise arguments.refuse("params", params, "une liste (ou un dict) de paramètres attendue, ou None",
+                                   "une seule valeur s'écrit [valeur]")
+        try:
+            return self._df(query, params or [])
+        except duckdb.InvalidInputException as exc:
+            if "read-only mode" not in str(exc):
+                raise
+            raise ReadOnlyDatabaseError(french(
+                f"la base {self.path or ''} est ouverte en lecture seule (le défaut de consultation.open) : "
+                "la requête ne peut pas l'écrire. Les tables sont celles qu'écrit « consultation run » ; pour "
+                "écrire quand même, fermez les autres carnets qui la lisent et ouvrez-la avec "
+                "consultation.open(chemin, read_only=False)").replace("base  est", "base est")) from None
 

@@ -88,3 +88,17 @@ class MissingChartError(ConsultationError):
 
 class PersonalDataLeakError(ConsultationError):
     """Personal data was found in a published file after rendering (leakscan): nothing is published."""
+
+
+class ArgumentError(ConsultationError, ValueError):
+    """An argument of the Python API has a wrong type or value (a list where one region is
+    expected, a typo in `by`, a threshold of 0): the message names the argument, the value
+    received and what is accepted. A ValueError too, as the checks it replaces raised."""
+
+
+class ClosedDatabaseError(ConsultationError):
+    """A `Database` used after `db.close()` (or after its `with` block)."""
+
+
+class ReadOnlyDatabaseError(ConsultationError):
+    """A write through `db.sql(...)` on a database opened read-only (the default)."""

@@ -1,21 +1,39 @@
-"""Small helpers that keep the analyst notebooks free of logic: they only call the package."""
+"""Small helpers that keep the analyst notebooks free of logic: they only call the package.
+
+Their arguments are checked as the API's are (consultation.arguments): a wrong one raises
+consultation.errors.ArgumentError, in French, before anything slow is loaded.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from consultation.codebook import load_consultation
+from consultation import arguments
+from consultation.codebook import Consultation, load_consultation
+from consultation.errors import ArgumentError, DatabaseBusyError, NotInDatabaseError
 from consultation.fmt import count, integer, plural
+from consultation.publish.typography import french
 from consultation.store.paths import OutputPaths
 
 if TYPE_CHECKING:
     from consultation.api import Database
 
 
+def _consultation(consultation_dir: object, name: str = "consultation_dir") -> Consultation:
+    """The consultation of a folder given as a path (a number or "" is refused in French)."""
+    return load_consultation(arguments.path(
+        name, consultation_dir, "le dossier de la consultation attendu (texte ou Path)"))
+
+
+def _processed_root(processed_root: object) -> Path:
+    return arguments.path("processed_root", processed_root, "le dossier des sorties attendu (texte ou Path)")
+
+
 def ensure_database(consultation_dir: str | Path, processed_root: str | Path) -> Path:
     """The consultation's DuckDB file, running the whole pipeline first if it does not exist yet."""
-    consultation = load_consultation(consultation_dir)
+    consultation = _consultation(consultation_dir)
+    processed_root = _processed_root(processed_root)
     paths = OutputPaths.for_consultation(processed_root, consultation.id)
     if not paths.db.exists():
         from consultation.pipeline import run
@@ -25,11 +43,22 @@ def ensure_database(consultation_dir: str | Path, processed_root: str | Path) ->
 
 
 def chart_path(db: Database, question_id: str, region: str | None = None) -> Path:
-    """The PNG the pipeline wrote: national chart, or the national-versus-regional one."""
+    """The PNG the pipeline wrote: national chart, or the national-versus-regional one.
+
+    The question and the region are read as `db.tallies` reads them (« occitanie », 34); an
+    unknown one raises NotInDatabaseError rather than name a chart that cannot exist.
+    """
+    from consultation.api import Database
     from consultation.publish.charts import comparison_stem
 
+    if not isinstance(db, Database):
+        raise arguments.refuse("db", db, "une base ouverte par consultation.open(...) attendue")
     if db.path is None:
-        raise ValueError("this database was opened from a connection: no chart folder is known")
+        raise ArgumentError(french(
+            "db : base ouverte depuis une connexion DuckDB, sans fichier : aucun dossier de graphiques "
+            "n'est connu ; ouvrez-la par son chemin, consultation.open(chemin)"))
+    question_id = db._question(question_id, required=True, name="question_id")  # type: ignore[assignment]
+    region = db._region(region)
     charts = OutputPaths(db.path.parent).charts
     stem = comparison_stem(charts, region, question_id) if region else charts / question_id
     return stem.with_suffix(".png")
@@ -41,6 +70,7 @@ def show_comparison_chart(db: Database, question_id: str, region: str | None = N
     regional figures (statistical disclosure control), as in the reports."""
     from IPython.display import Image, Markdown
 
+    width = arguments.whole("width", width, minimum=1)
     path = chart_path(db, question_id, region)
     if not path.is_file():
         return Markdown(
@@ -65,8 +95,15 @@ def demo_consultation(sample_dir: str | Path, target_dir: str | Path, *, keep_sh
 
     import pandas as pd
 
-    consultation = load_consultation(sample_dir)
-    source, target = Path(sample_dir), Path(target_dir)
+    keep_share = arguments.share("keep_share", keep_share, closed_high=True, hint="0.4 pour en garder 40 %")
+    seed = arguments.whole("seed", seed, minimum=0)
+    consultation = _consultation(sample_dir, "sample_dir")
+    source, target = Path(sample_dir), arguments.path("target_dir", target_dir, "un dossier attendu (texte ou Path)")
+    inside = source.resolve() == target.resolve() or source.resolve() in target.resolve().parents
+    if inside or target.resolve() in source.resolve().parents:
+        raise arguments.refuse(
+            "target_dir", target_dir, "un dossier hors de celui de la consultation attendu",
+            f"la copie remplace target_dir : elle effacerait {sample_dir}")
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source, target)
@@ -79,11 +116,24 @@ def demo_consultation(sample_dir: str | Path, target_dir: str | Path, *, keep_sh
 
 
 def _session(consultation_dir: str | Path, processed_root: str | Path):
+    import duckdb
+
     from consultation import store
 
-    consultation = load_consultation(consultation_dir)
-    paths = OutputPaths.for_consultation(processed_root, consultation.id)
-    return consultation, paths, store.connect(paths.db)
+    consultation = _consultation(consultation_dir)
+    paths = OutputPaths.for_consultation(_processed_root(processed_root), consultation.id)
+    if not paths.db.is_file():  # store.connect would create an empty base there
+        raise NotInDatabaseError(french(
+            f"processed_root : aucune base traitée de « {consultation.id} » dans {processed_root} "
+            f"({paths.db} n'existe pas) ; lancez d'abord « consultation run », ou ensure_database(...)"))
+    try:
+        return consultation, paths, store.connect(paths.db)
+    except duckdb.ConnectionException as exc:
+        if "different configuration" not in str(exc):
+            raise
+        raise DatabaseBusyError(french(
+            f"{paths.db} est déjà ouverte en lecture dans ce noyau (consultation.open) : fermez-la d'abord "
+            "(db.close(), ou un bloc with), cette étape doit l'écrire")) from None
 
 
 def review_sheet(consultation_dir: str | Path, processed_root: str | Path, n_answers: int = 15) -> Any:
@@ -92,6 +142,7 @@ def review_sheet(consultation_dir: str | Path, processed_root: str | Path, n_ans
     from consultation.coding.training import load_engine
     from consultation.text import Lemmatizer, load_nlp
 
+    n_answers = arguments.whole("n_answers", n_answers, minimum=1)
     consultation, _, con = _session(consultation_dir, processed_root)
     try:
         engine = load_engine(con, consultation, Lemmatizer(load_nlp()))
@@ -218,6 +269,8 @@ def discover(consultation_dir: str | Path, processed_root: str | Path, question_
     from consultation.coding.discover import discover_themes
     from consultation.text import Lemmatizer, load_nlp
 
+    if question_id is not None:
+        question_id = _question_of(_consultation(consultation_dir), question_id, "question_id")
     consultation, _, con = _session(consultation_dir, processed_root)
     try:
         results = discover_themes(con, consultation, Lemmatizer(load_nlp()), question_id=question_id)
@@ -454,10 +507,41 @@ def discovery_answer(source: str, leads: Any, theme: dict[str, Any] | None, coun
     )
 
 
+def _question_of(consultation: Consultation, question_id: object, name: str) -> str:
+    """A question of the consultation file, stripped and in its stored case."""
+    known = [q.id for q in consultation.questions]
+    question = arguments.text(name, question_id, f"un identifiant de question attendu ({', '.join(known)})",
+                              required=True)
+    assert question is not None
+    question = arguments.matching(question, known)
+    if question not in known:
+        raise NotInDatabaseError(french(
+            f"{name} : question « {question} » inconnue dans la consultation {consultation.id} "
+            f"(questions : {', '.join(known)})"))
+    return question
+
+
 def add_theme(consultation_dir: str | Path, question_id: str, theme_id: str, label: str, keywords: list[str]) -> Path:
-    """Add a theme to the codebook (consultation.yaml) of a working copy; a new codebook version follows."""
+    """Add a theme to the codebook (consultation.yaml) of a working copy; a new codebook version follows.
+
+    Checked before the file is written: a known question, a theme id the question does not have yet,
+    a label, and keywords as a list of words (a single string is refused: « tva, impôts » would be
+    one keyword).
+    """
     import yaml
 
+    consultation = _consultation(consultation_dir)
+    question_id = _question_of(consultation, question_id, "question_id")
+    themes = next(q.themes for q in consultation.questions if q.id == question_id)
+    theme_id = arguments.text("theme_id", theme_id, "un identifiant de thème attendu (texte)", required=True)  # type: ignore[assignment]
+    if theme_id in {t.id for t in themes}:
+        raise arguments.refuse("theme_id", theme_id, f"un thème nouveau pour {question_id} attendu : il existe déjà")
+    label = arguments.text("label", label, "un libellé de thème attendu (texte)", required=True)  # type: ignore[assignment]
+    if isinstance(keywords, str) or not isinstance(keywords, (list, tuple)) or not keywords or not all(
+            isinstance(k, str) and k.strip() for k in keywords):
+        raise arguments.refuse("keywords", keywords, "une liste de mots-clés non vides attendue",
+                               "par exemple [\"tva\", \"impôts\"]")
+    keywords = [k.strip() for k in keywords]
     path = Path(consultation_dir) / "consultation.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     question = next(q for q in data["questions"] if q["id"] == question_id)
