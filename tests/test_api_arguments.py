@@ -300,6 +300,7 @@ def same(result: Any, expected: Any) -> None:
         assert result == expected
 
 
+@pytest.mark.daily_cases(40)  # 40 of the ~500 cases daily, spread over the table; all in the full run
 @pytest.mark.parametrize(("call", "argument", "value", "verdict", "canonical"), CASES)
 def test_a_wrong_argument_is_read_or_refused_in_french(ctx, call, argument, value, verdict, canonical):
     value = ctx.resolve(value)
@@ -359,6 +360,7 @@ DATABASE_CALLS = [name for name in CALLS if name not in ("open", "resolve_db_pat
                                                           "discover", "add_theme", "ensure_database")]
 
 
+@pytest.mark.daily_cases(4)  # 4 of the methods daily; all in the full run
 @pytest.mark.parametrize("call", DATABASE_CALLS)
 def test_a_closed_database_says_so(ctx, call):
     db = consultation.open(ctx.db_path)
