@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from consultation.codebook import load_consultation
+from consultation.codebook import load_consultation, load_yaml
 from consultation.fmt import count, integer, plural
 from consultation.store.paths import OutputPaths
 
@@ -459,7 +459,7 @@ def add_theme(consultation_dir: str | Path, question_id: str, theme_id: str, lab
     import yaml
 
     path = Path(consultation_dir) / "consultation.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: Any = load_yaml(path)  # a file broken by hand is told in French, as `consultation run` tells it
     question = next(q for q in data["questions"] if q["id"] == question_id)
     question["themes"].insert(max(0, len(question["themes"]) - 1), {
         "id": theme_id, "label": label, "description": "Thème ajouté depuis le carnet de découverte.",
