@@ -215,7 +215,7 @@ def _problem(exc: Exception, text: str, lines: list[str]) -> _Problem:
                         f"si « ? » fait partie du texte, {QUOTE_FIX}")
     if "directive" in context or "directive" in problem or "YAML document" in problem \
             or problem.startswith("duplicate tag handle"):
-        return _directive(at, lines)
+        return _directive(at)
     if context.startswith(("while scanning an anchor", "while scanning an alias")):
         sign = "&" if "anchor" in context else "*"
         role = "une ancre" if sign == "&" else "un alias (renvoi à une ancre « & »)"
@@ -225,7 +225,7 @@ def _problem(exc: Exception, text: str, lines: list[str]) -> _Problem:
         return _Problem(at[0], at[1], "« << » (fusion YAML) n'est pas accepté dans un fichier de consultation",
                         "écrivez les clés en toutes lettres à la place de « << »")
     if "tag" in context or "tag handle" in problem or "constructor for the tag" in problem:
-        return _tag(exc, at, opened, lines)
+        return _tag(exc, at, opened)
     if context == "while scanning a block scalar":
         return _Problem(opened[0], opened[1], "« | » ou « > » en début de valeur annonce un bloc de texte sur les lignes suivantes",
                         f"si la valeur commence par ce signe, {QUOTE_FIX} ; pour un texte sur plusieurs "
@@ -363,14 +363,14 @@ def _mapping_value(at: tuple[int, int], lines: list[str]) -> _Problem:
                     also=[(before, None)] if before is not None else [])
 
 
-def _directive(at: tuple[int, int], lines: list[str]) -> _Problem:
+def _directive(at: tuple[int, int]) -> _Problem:
     line = at[0]
     return _Problem(line, at[1], "directive YAML (ligne commençant par « % ») invalide ou mal placée",
                     "supprimez cette ligne : un fichier de consultation n'a pas besoin de directive ; "
                     f"si « % » fait partie du texte, {QUOTE_FIX}")
 
 
-def _tag(exc: yaml.MarkedYAMLError, at: tuple[int, int], opened: tuple[int, int], lines: list[str]) -> _Problem:
+def _tag(exc: yaml.MarkedYAMLError, at: tuple[int, int], opened: tuple[int, int]) -> _Problem:
     line, column = opened if exc.context_mark is not None else at
     return _Problem(line, column, "« ! » en début de valeur annonce un type YAML (« !nom » ou « !!nom »), "
                     "inconnu ou mal écrit ici",
