@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from consultation.codebook import load_consultation, load_yaml
+from consultation.codebook import load_consultation
 from consultation.fmt import count, integer, plural
 from consultation.store.paths import OutputPaths
 
@@ -457,6 +457,8 @@ def discovery_answer(source: str, leads: Any, theme: dict[str, Any] | None, coun
 def add_theme(consultation_dir: str | Path, question_id: str, theme_id: str, label: str, keywords: list[str]) -> Path:
     """Add a theme to the codebook (consultation.yaml) of a working copy; a new codebook version follows."""
     import yaml
+
+    from consultation.codebook import load_yaml
 
     path = Path(consultation_dir) / "consultation.yaml"
     data: Any = load_yaml(path)  # a file broken by hand is told in French, as `consultation run` tells it
