@@ -29,9 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
-from consultation.codebook import load_consultation
+from consultation.codebook import load_consultation, load_yaml
 from consultation.errors import ConsultationError
 from flows import local_server, schedules
 from flows.arguments import FrenchParser
@@ -65,15 +64,9 @@ class Deployment:
 
 def _read_file(path: Path) -> list[dict[str, Any]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)  # the consultation files' reader: encodings, limits, errors in French
     except FileNotFoundError:
         raise ConsultationError(f"{path} : fichier introuvable") from None
-    except UnicodeDecodeError:
-        raise ConsultationError(f"{path} : ce n'est pas un fichier texte UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", ligne {mark.line + 1}, colonne {mark.column + 1}" if mark is not None else ""
-        raise ConsultationError(f"{path}{where} : YAML illisible ({getattr(exc, 'problem', None) or exc})") from None
     found = data.get("deployments") if isinstance(data, dict) else None
     if not isinstance(found, list) or not found:
         raise ConsultationError(f"{path} : aucune liste « deployments » dans le fichier")

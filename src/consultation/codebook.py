@@ -12,7 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from consultation import fmt
+from consultation import fmt, yaml_errors
 from consultation.errors import ConfigError
 from consultation.text import fold
 
@@ -393,7 +393,7 @@ def load_consultation(folder: str | Path) -> Consultation:
         raise ConfigError(f"{path} : fichier de consultation introuvable")
     raw = load_yaml(path)
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path} : le fichier doit contenir un dictionnaire de clés (id, title, questions…)")
+        raise ConfigError(f"{path} : {_not_a_mapping(raw)}")
     try:
         return Consultation.model_validate(raw)
     except ValidationError as exc:
@@ -402,6 +402,18 @@ def load_consultation(folder: str | Path) -> Consultation:
             key = _key_path(raw, err["loc"])
             lines.append(f"  - clé « {key} » : {_french(err)}")
         raise ConfigError("\n".join(lines)) from None
+
+
+def _not_a_mapping(raw: object) -> str:
+    """What the file holds instead of the consultation's keys, in words."""
+    expected = "les clés de la consultation (id: …, title: …, questions: …), une par ligne"
+    if raw is None:
+        return f"fichier vide (ou seulement des commentaires) : il doit contenir {expected}"
+    if isinstance(raw, list):
+        return f"le fichier contient une liste (lignes « - … » au premier niveau) ; il doit contenir {expected}"
+    shown = _short(str(raw), 60)
+    return (f"le fichier ne contient qu'une valeur seule (« {shown} ») ; il doit contenir {expected} "
+            "(il manque peut-être « : » après la première clé)")
 
 
 MAX_YAML_BYTES = 5_000_000  # a consultation file is a few hundred lines; 5 MB is far beyond any
@@ -444,6 +456,12 @@ class _Loader(yaml.SafeLoader):
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)  # type: ignore[no-untyped-call]
+        except (ValueError, OverflowError) as exc:  # a date that does not exist, 5,000 digits…
+            raise yaml_errors.BadValue(node, exc) from None
+
 
 MAX_YAML_NODES = 200_000  # values once every alias is expanded (a real file has a few thousand)
 
@@ -472,16 +490,15 @@ class _YamlLimit(Exception):
 
 
 def load_yaml(path: Path) -> object:
-    """Read a YAML file safely and within bounds; every failure is a ConfigError naming the line."""
+    """Read a YAML file safely and within bounds; every failure is a ConfigError in French naming
+    the line (see yaml_errors: encodings read, and how each kind of syntax error is told)."""
     size = path.stat().st_size
     if size > MAX_YAML_BYTES:
         raise ConfigError(f"{path} : fichier YAML de {fmt.integer(size)} octets, au-delà de {fmt.integer(MAX_YAML_BYTES)}")
+    text = yaml_errors.decode(path.read_bytes(), path)
+    loader: _Loader | None = None
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} : YAML illisible : pas en utf-8 ({exc.reason} à l'octet {exc.start})") from None
-    loader = _Loader(text)
-    try:
+        loader = _Loader(text)  # the reader checks every character here (a NUL byte fails at once)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -491,10 +508,11 @@ def load_yaml(path: Path) -> object:
         raise ConfigError(f"{path}, {exc}") from None
     except RecursionError:
         raise ConfigError(f"{path} : YAML imbriqué trop profondément pour un fichier de consultation") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} : YAML illisible : {_short(str(exc))}") from None
+    except (yaml.YAMLError, yaml_errors.BadValue) as exc:
+        raise ConfigError(yaml_errors.explain(exc, text, path)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _short(text: str, limit: int = 600) -> str:

@@ -543,7 +543,7 @@ def add_theme(consultation_dir: str | Path, question_id: str, theme_id: str, lab
                                "par exemple [\"tva\", \"impôts\"]")
     keywords = [k.strip() for k in keywords]
     path = Path(consultation_dir) / "consultation.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: Any = _load_yaml(path)  # a file broken by hand is told in French, as `consultation run` tells it
     question = next(q for q in data["questions"] if q["id"] == question_id)
     question["themes"].insert(max(0, len(question["themes"]) - 1), {
         "id": theme_id, "label": label, "description": "Thème ajouté depuis le carnet de découverte.",
@@ -595,3 +595,9 @@ def results_answer(national: Any, comparison: Any, region: str) -> str:
                         f"{plural(small, 'comparé')}." if small else ".")
     return french(f"Au niveau national, le thème le plus cité est « {top['label']} » ({integer(top['count'])} ; {share} % "
                   f"des répondants ayant répondu). {region_part}")
+
+
+def _load_yaml(path: Path) -> Any:
+    from consultation.codebook import load_yaml
+
+    return load_yaml(path)
