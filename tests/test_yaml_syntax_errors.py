@@ -164,6 +164,7 @@ def test_the_family_is_drawn():
                                                 COLON_IN_VALUE, UNCLOSED_BRACKET, BAD_ESCAPE, NUL))
 
 
+@pytest.mark.daily_cases(12)  # 12 of its cases daily, spread over the list; all in the full run
 @pytest.mark.parametrize(("lines", "number"), [pytest.param(lines, n, id=name) for name, lines, n in SAME_LINE])
 def test_the_line_to_fix_is_the_headline(tmp_path, lines, number):
     message = _message(tmp_path, _text(lines))
@@ -173,6 +174,7 @@ def test_the_line_to_fix_is_the_headline(tmp_path, lines, number):
     assert "\n  Correction : " in message
 
 
+@pytest.mark.daily_cases(4)  # 4 of its cases daily, spread over the list; all in the full run
 @pytest.mark.parametrize(("lines", "number"),
                          [pytest.param(lines, n, id=name) for name, lines, n in INDENT_MORE + INDENT_LESS])
 def test_an_indentation_off_by_one_names_the_edited_line(tmp_path, lines, number):
@@ -218,6 +220,7 @@ def test_a_second_document_is_named_where_it_starts(tmp_path, where):
     assert _headline(message)[0] == where and "second document" in message and "supprimez cette ligne « --- »" in message
 
 
+@pytest.mark.daily_cases(2)  # 2 of its cases daily, spread over the list; all in the full run
 @pytest.mark.parametrize(("head", "line"), [
     (["%YAML 1.1"], 1),  # a directive without the `---` it needs
     (["%YAML 2.0", "---"], 1),
@@ -279,6 +282,7 @@ KINDS = [
 ]
 
 
+@pytest.mark.daily_cases(10)  # 10 of its cases daily, spread over the list; all in the full run
 @pytest.mark.parametrize(("text", "line", "words"), KINDS, ids=[f"kind{i}" for i in range(len(KINDS))])
 def test_each_kind_of_pyyaml_error_is_told_in_french(tmp_path, text, line, words):
     message = _message(tmp_path, text)
@@ -288,6 +292,7 @@ def test_each_kind_of_pyyaml_error_is_told_in_french(tmp_path, text, line, words
         assert words in message, message
 
 
+@pytest.mark.daily_cases(2)  # 2 of its cases daily, spread over the list; all in the full run
 @pytest.mark.parametrize(("content", "words"), [
     (b"", "fichier vide"),
     (b"# rien que des commentaires\n\n", "fichier vide"),
@@ -300,6 +305,7 @@ def test_a_file_without_keys_says_what_it_holds(tmp_path, content, words):
     assert words in message and "id: …, title: …, questions: …" in message
 
 
+@pytest.mark.daily_cases(3)  # 3 of its cases daily, spread over the list; all in the full run
 @pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be"])
 def test_unicode_encodings_yaml_allows_are_read(tmp_path, codec):
     data = SAMPLE_TEXT.encode(codec)
@@ -336,6 +342,7 @@ def test_a_huge_line_is_quoted_around_the_place_only(tmp_path):
     assert _headline(message)[0] == 7
 
 
+@pytest.mark.daily_cases(2)  # 2 of its cases daily, spread over the list; all in the full run
 @pytest.mark.parametrize(("lines", "number"), [
     pytest.param(lines, n, id=name) for name, lines, n in (TAB[:1] + NO_CLOSING_QUOTE[:1] + COLON_IN_VALUE[:1]
                                                           + INDENT_MORE[:1] + UNCLOSED_BRACKET[:1])
