@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from consultation import fmt, store
-from consultation.codebook import THEME_SEPARATORS, Consultation, Question
+from consultation.codebook import THEME_SEPARATORS, Consultation, Question, code_key
 from consultation.coding.engine import CodingEngine
 from consultation.errors import InputFileError, InputProblem
 from consultation.exports import neutralise_cell
@@ -315,19 +315,16 @@ class ReviewImport:
     inferred: int = 0
 
 
-def _theme_lookup(question: Question) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for theme in question.coded_themes:
-        out[fold(theme.id)] = theme.id
-        out.setdefault(fold(theme.label), theme.id)
-    return out
+def _theme_of(question: Question, item: str) -> str | None:
+    """The theme a piece of « Thèmes corrigés » names, read as every code typed by hand is
+    (`Question.theme_of_code`: id or label, case, accents and punctuation aside)."""
+    return question.theme_of_code().get(code_key(item))
 
 
 def _themes_of(question: Question, raw: str) -> set[str]:
-    """The themes a cell names, ids or labels, as import reads them; a piece naming no theme stays
-    as written (so that two cells differ when either holds an unknown theme)."""
-    lookup = _theme_lookup(question)
-    return {lookup.get(fold(p.strip()), p.strip()) for p in THEME_SEPARATORS.split(raw) if p.strip()}
+    """The themes a cell names; a piece naming no theme stays as written (so that two cells
+    differ when either holds an unknown theme)."""
+    return {_theme_of(question, p) or p.strip() for p in THEME_SEPARATORS.split(raw) if p.strip()}
 
 
 def _cell(value: object) -> str:
@@ -476,10 +473,9 @@ def import_review(
                 values["decision"],
             ))
             continue
-        lookup = _theme_lookup(question)
         themes: list[str] = []
         for item in (p for p in THEME_SEPARATORS.split(raw) if p.strip()):
-            theme_id = lookup.get(fold(item.strip()))
+            theme_id = _theme_of(question, item)
             if theme_id is None:
                 problems.append(InputProblem(
                     str(path), f"thème inconnu pour la question {qid} (voir l'onglet « {THEMES_SHEET} »)",
